@@ -38,7 +38,21 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', Buffer: 'readonly', console: 'readonly', URL: 'readonly', setImmediate: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', fetch: 'readonly', performance: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        Buffer: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        setImmediate: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        fetch: 'readonly',
+        performance: 'readonly',
+      },
+    },
     plugins: { spoor },
     rules: {
       'spoor/no-history-comments': 'error',
@@ -60,7 +74,10 @@ export default tseslint.config(
     files: ['packages/sdk/src/**'],
     rules: {
       'no-restricted-imports': restrict(
-        forbid(['fastify', '@duckdb/*', 'react', 'react-dom', '@spoor/server', '**/server/src/**'], 'The SDK is what apps import: light, never the server, its store or the UI.'),
+        forbid(
+          ['fastify', '@duckdb/*', 'react', 'react-dom', '@spoor/server', '**/server/src/**'],
+          'The SDK is what apps import: light, never the server, its store or the UI.',
+        ),
       ),
     },
   },
@@ -68,7 +85,10 @@ export default tseslint.config(
     files: ['packages/web/src/**'],
     rules: {
       'no-restricted-imports': restrict(
-        forbid(['node:*', 'fastify', '@duckdb/*', '@opentelemetry/*', '@spoor/server', '@spoor/sdk', '**/server/src/**'], 'The web UI runs in the browser and talks to the server only through the REST API.'),
+        forbid(
+          ['node:*', 'fastify', '@duckdb/*', '@opentelemetry/*', '@spoor/server', '@spoor/sdk', '**/server/src/**'],
+          'The web UI runs in the browser and talks to the server only through the REST API.',
+        ),
       ),
     },
   },
@@ -85,7 +105,10 @@ export default tseslint.config(
     files: ['packages/server/src/ingest/**'],
     rules: {
       'no-restricted-imports': restrict(
-        forbid(['**/query/**', '**/api/**', '**/store/duckdb/**', '**/pipeline/**'], 'ingest/ decodes and hands batches on; it does not read or know the store adapter.'),
+        forbid(
+          ['**/query/**', '**/api/**', '**/store/duckdb/**', '**/pipeline/**'],
+          'ingest/ decodes and hands batches on; it does not read or know the store adapter.',
+        ),
         DUCKDB_ONLY_IN_STORE,
       ),
     },
@@ -94,7 +117,10 @@ export default tseslint.config(
     files: ['packages/server/src/store/**'],
     rules: {
       'no-restricted-imports': restrict(
-        forbid(['**/ingest/**', '**/api/**', '**/query/**', '**/pipeline/**', '**/normalize/**', 'fastify'], 'store/ speaks @spoor/model only; wire and HTTP types stay out.'),
+        forbid(
+          ['**/ingest/**', '**/api/**', '**/query/**', '**/pipeline/**', '**/normalize/**', 'fastify'],
+          'store/ speaks @spoor/model only; wire and HTTP types stay out.',
+        ),
       ),
     },
   },
@@ -102,7 +128,10 @@ export default tseslint.config(
     files: ['packages/server/src/query/**'],
     rules: {
       'no-restricted-imports': restrict(
-        forbid(['**/ingest/**', '**/api/**', '**/pipeline/**', '**/live/**', '**/store/duckdb/**', 'fastify'], 'query/ reads through the Store port only; live/ builds on it.'),
+        forbid(
+          ['**/ingest/**', '**/api/**', '**/pipeline/**', '**/live/**', '**/store/duckdb/**', 'fastify'],
+          'query/ reads through the Store port only; live/ builds on it.',
+        ),
         DUCKDB_ONLY_IN_STORE,
       ),
     },
@@ -166,7 +195,10 @@ export default tseslint.config(
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': restrict(
-        forbid(['**/api/**', '**/query/**', '**/store/**', '**/dbthread/**', 'fastify'], 'forward/ follows the spool and sends on what ingest/ prepares: it knows neither the store nor HTTP requests.'),
+        forbid(
+          ['**/api/**', '**/query/**', '**/store/**', '**/dbthread/**', 'fastify'],
+          'forward/ follows the spool and sends on what ingest/ prepares: it knows neither the store nor HTTP requests.',
+        ),
         DUCKDB_ONLY_IN_STORE,
       ),
     },
@@ -179,8 +211,11 @@ export default tseslint.config(
     ignores: ['**/*.test.ts', 'packages/server/src/export/cli.ts'],
     rules: {
       'no-restricted-imports': restrict(
-        forbid(['**/api/**', '**/serve/**', '**/dbthread/**'], 'export/ is registered by the composition root; it imports neither it nor the other routes (shared HTTP helpers are in http/).'),
-        forbid(['**/ingest/**', '**/pipeline/**', '**/store/duckdb/**', '**/store/clickhouse/**'], 'export/ reads through the store\'s export port only.'),
+        forbid(
+          ['**/api/**', '**/serve/**', '**/dbthread/**'],
+          'export/ is registered by the composition root; it imports neither it nor the other routes (shared HTTP helpers are in http/).',
+        ),
+        forbid(['**/ingest/**', '**/pipeline/**', '**/store/duckdb/**', '**/store/clickhouse/**'], "export/ reads through the store's export port only."),
         DUCKDB_ONLY_IN_STORE,
       ),
     },
@@ -192,7 +227,20 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': restrict(
         forbid(
-          ['**/api/**', '**/serve/**', '**/dbthread/**', '**/store/**', '**/pipeline/**', '**/ingest/**', '**/query/**', '**/quality/**', '**/sampling/**', '**/live/**', '**/export/**', '**/mcp/**'],
+          [
+            '**/api/**',
+            '**/serve/**',
+            '**/dbthread/**',
+            '**/store/**',
+            '**/pipeline/**',
+            '**/ingest/**',
+            '**/query/**',
+            '**/quality/**',
+            '**/sampling/**',
+            '**/live/**',
+            '**/export/**',
+            '**/mcp/**',
+          ],
           'http/ holds what routes share, below api/ and the features that have routes: it imports none of them.',
         ),
       ),
@@ -204,10 +252,24 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': restrict(
         forbid(
-          ['**/api/**', '**/ingest/**', '**/pipeline/**', '**/query/**', '**/quality/**', '**/sampling/**', '**/live/**', '**/dbthread/**', '**/serve/**', 'fastify'],
+          [
+            '**/api/**',
+            '**/ingest/**',
+            '**/pipeline/**',
+            '**/query/**',
+            '**/quality/**',
+            '**/sampling/**',
+            '**/live/**',
+            '**/dbthread/**',
+            '**/serve/**',
+            'fastify',
+          ],
           'auth/ decides who may do what from keys, roles and sign-ins it is handed: it knows neither routes nor storage.',
         ),
-        { regex: '(^|/)store/(?!ports/access\\.js$)', message: 'auth/ knows storage only as the access port, whose calls it serves on the database thread (db-calls.ts).' },
+        {
+          regex: '(^|/)store/(?!ports/access\\.js$)',
+          message: 'auth/ knows storage only as the access port, whose calls it serves on the database thread (db-calls.ts).',
+        },
       ),
     },
   },
@@ -217,7 +279,19 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': restrict(
         forbid(
-          ['**/api/**', '**/store/**', '**/ingest/**', '**/pipeline/**', '**/query/**', '**/quality/**', '**/sampling/**', '**/live/**', '**/dbthread/**', '**/serve/**', 'fastify'],
+          [
+            '**/api/**',
+            '**/store/**',
+            '**/ingest/**',
+            '**/pipeline/**',
+            '**/query/**',
+            '**/quality/**',
+            '**/sampling/**',
+            '**/live/**',
+            '**/dbthread/**',
+            '**/serve/**',
+            'fastify',
+          ],
           'replay/ sends a recorded call to a provider and hands back the trace it made: how that trace is stored or served is not its business.',
         ),
         DUCKDB_ONLY_IN_STORE,
@@ -229,7 +303,10 @@ export default tseslint.config(
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': restrict(
-        forbid(['node:*', '**/api/**', '**/store/**', '**/ingest/**', '**/pipeline/**', '**/query/**', '**/dbthread/**', '**/serve/**', 'fastify'], 'Pure: records in, records out, no I/O.'),
+        forbid(
+          ['node:*', '**/api/**', '**/store/**', '**/ingest/**', '**/pipeline/**', '**/query/**', '**/dbthread/**', '**/serve/**', 'fastify'],
+          'Pure: records in, records out, no I/O.',
+        ),
         DUCKDB_ONLY_IN_STORE,
       ),
     },
@@ -239,7 +316,20 @@ export default tseslint.config(
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': restrict(
-        forbid(['**/api/**', '**/ingest/**', '**/pipeline/**', '**/query/**', '**/dbthread/**', '**/serve/**', '**/store/duckdb/**', '**/store/clickhouse/**', 'fastify'], 'pricing/ keeps price books over the store port.'),
+        forbid(
+          [
+            '**/api/**',
+            '**/ingest/**',
+            '**/pipeline/**',
+            '**/query/**',
+            '**/dbthread/**',
+            '**/serve/**',
+            '**/store/duckdb/**',
+            '**/store/clickhouse/**',
+            'fastify',
+          ],
+          'pricing/ keeps price books over the store port.',
+        ),
         DUCKDB_ONLY_IN_STORE,
       ),
     },
@@ -250,7 +340,18 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': restrict(
         forbid(
-          ['**/api/**', '**/ingest/**', '**/pipeline/**', '**/quality/**', '**/sampling/**', '**/dbthread/**', '**/serve/**', '**/store/duckdb/**', '**/store/clickhouse/**', 'fastify'],
+          [
+            '**/api/**',
+            '**/ingest/**',
+            '**/pipeline/**',
+            '**/quality/**',
+            '**/sampling/**',
+            '**/dbthread/**',
+            '**/serve/**',
+            '**/store/duckdb/**',
+            '**/store/clickhouse/**',
+            'fastify',
+          ],
           'live/ turns commits into streams through the reads it is handed: it knows neither how data arrives nor HTTP.',
         ),
         DUCKDB_ONLY_IN_STORE,
@@ -263,7 +364,17 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': restrict(
         forbid(
-          ['**/api/**', '**/ingest/**', '**/pipeline/**', '**/live/**', '**/dbthread/**', '**/serve/**', '**/store/duckdb/**', '**/store/clickhouse/**', 'fastify'],
+          [
+            '**/api/**',
+            '**/ingest/**',
+            '**/pipeline/**',
+            '**/live/**',
+            '**/dbthread/**',
+            '**/serve/**',
+            '**/store/duckdb/**',
+            '**/store/clickhouse/**',
+            'fastify',
+          ],
           'sampling/ decides complete traces over the store ports, as the evaluators find them: it knows neither how data arrives nor HTTP.',
         ),
         DUCKDB_ONLY_IN_STORE,

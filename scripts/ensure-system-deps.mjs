@@ -28,6 +28,7 @@ if (!apt('install', '-y', '--no-install-recommends', ...packages)) {
 }
 const still = missing.filter(({ tool }) => !has(tool));
 if (still.length > 0) {
-  for (const { tool, pkg, why } of still) console.error(`[ensure-system-deps] missing: ${tool} (Debian package ${pkg}; ${why}). Install it with: sudo apt-get install ${pkg}`);
+  for (const { tool, pkg, why } of still)
+    console.error(`[ensure-system-deps] missing: ${tool} (Debian package ${pkg}; ${why}). Install it with: sudo apt-get install ${pkg}`);
   process.exit(1);
 }

@@ -7,13 +7,7 @@
  * - arrays and key-value lists nest.
  * - an empty `AnyValue` is `null`.
  */
-export type AttributeValue =
-  | string
-  | number
-  | boolean
-  | null
-  | AttributeValue[]
-  | { [key: string]: AttributeValue };
+export type AttributeValue = string | number | boolean | null | AttributeValue[] | { [key: string]: AttributeValue };
 
 /** Attributes keyed by name, in the order they arrived. */
 export type Attributes = Record<string, AttributeValue>;

@@ -107,7 +107,8 @@ export function datasetItemProblem(item: unknown): string | null {
     if (!isObject(source)) return 'source: must be { traceId, spanId? }';
     for (const key of Object.keys(source)) if (key !== 'traceId' && key !== 'spanId') return `source.${key}: not a field of source (traceId, spanId)`;
     if (typeof source.traceId !== 'string' || !HEX_TRACE.test(source.traceId)) return 'source.traceId: must be 32 hex characters';
-    if (source.spanId !== undefined && source.spanId !== null && (typeof source.spanId !== 'string' || !HEX_SPAN.test(source.spanId))) return 'source.spanId: must be 16 hex characters';
+    if (source.spanId !== undefined && source.spanId !== null && (typeof source.spanId !== 'string' || !HEX_SPAN.test(source.spanId)))
+      return 'source.spanId: must be 16 hex characters';
   }
   return null;
 }

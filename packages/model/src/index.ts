@@ -134,7 +134,16 @@ export { SCORE_STATS_GROUPS } from './score-stats.js';
 // An evaluator's failed targets (evaluator errors shown with a retry).
 export type { EvaluatorError, EvaluatorErrorsResponse } from './evaluator.js';
 // Datasets (versioned sets of items that experiments run on).
-export type { Dataset, DatasetChangeResponse, DatasetItem, DatasetItemSource, DatasetItemsResponse, DatasetListResponse, JsonValue, NewDatasetItem } from './dataset.js';
+export type {
+  Dataset,
+  DatasetChangeResponse,
+  DatasetItem,
+  DatasetItemSource,
+  DatasetItemsResponse,
+  DatasetListResponse,
+  JsonValue,
+  NewDatasetItem,
+} from './dataset.js';
 export { datasetItemProblem, datasetNameProblem } from './dataset.js';
 // Experiments (a dataset run through a new version, scored and compared).
 export type {

@@ -101,8 +101,7 @@ export interface MetricPointRecord {
  * JavaScript client) reads the decimal string `intValue` instead. Counts past 2^53 are written
  * so too (`count`, `zeroCount`, bucket counts), their decimal strings in `exactCounts`.
  */
-export interface MetricPoint
-  extends Omit<MetricPointRecord, 'projectId' | 'resource' | 'scope' | 'startTimeUs' | 'timeUs' | 'exemplars'> {
+export interface MetricPoint extends Omit<MetricPointRecord, 'projectId' | 'resource' | 'scope' | 'startTimeUs' | 'timeUs' | 'exemplars'> {
   /** The resource's attributes. */
   resource: Attributes;
   /** The resource's schema URL, `''` for none. */

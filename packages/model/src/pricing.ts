@@ -57,7 +57,9 @@ export class PriceBook {
   /** Every distinct price in force, one per model, with only the aliases that still lead to it. */
   list(): EffectivePrice[] {
     return [...new Set(this.byId.values())]
-      .map((price) => (price.aliases === undefined ? price : { ...price, aliases: price.aliases.filter((alias) => this.byId.get(alias.toLowerCase()) === price) }))
+      .map((price) =>
+        price.aliases === undefined ? price : { ...price, aliases: price.aliases.filter((alias) => this.byId.get(alias.toLowerCase()) === price) },
+      )
       .sort((a, b) => a.provider.localeCompare(b.provider) || a.model.localeCompare(b.model));
   }
 

@@ -87,8 +87,10 @@ export function wordKeys(input: SpanTreeWordsInput): Keys {
     }
   }
   // Unsigned 32-bit words compare as numbers: the order of the ids' hex text.
-  const less = (high: ArrayLike<number>, low: ArrayLike<number>) => (a: number, b: number): boolean =>
-    high[a]! < high[b]! || (high[a] === high[b] && low[a]! < low[b]!);
+  const less =
+    (high: ArrayLike<number>, low: ArrayLike<number>) =>
+    (a: number, b: number): boolean =>
+      high[a]! < high[b]! || (high[a] === high[b] && low[a]! < low[b]!);
   // No parent is 0:0, which comes first.
   return { key, duplicates, parentKey, idLess: less(idHigh, idLow), parentLess: less(input.parentHigh, input.parentLow) };
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { resolveSpanParents, resolveSpanTree, SPAN_PLACES, spanTreeInputFrom, type ResolvedSpanTree, type SpanTreeInput, type SpanTreeWordsInput } from './span-tree.js';
+import {
+  resolveSpanParents,
+  resolveSpanTree,
+  SPAN_PLACES,
+  spanTreeInputFrom,
+  type ResolvedSpanTree,
+  type SpanTreeInput,
+  type SpanTreeWordsInput,
+} from './span-tree.js';
 import { prng } from '../test/support/prng.js';
 
 /** A test span: id, parent id, start and end (µs). */
@@ -20,8 +28,13 @@ const wordsOf = (id: string): [number, number] => {
 const wordsInput = (spans: readonly S[]): SpanTreeWordsInput => {
   const n = spans.length;
   const w: SpanTreeWordsInput = {
-    count: n, idHigh: new Uint32Array(n), idLow: new Uint32Array(n), parentHigh: new Uint32Array(n), parentLow: new Uint32Array(n),
-    startUs: spans.map((s) => s[2]), endUs: spans.map((s) => s[3]),
+    count: n,
+    idHigh: new Uint32Array(n),
+    idLow: new Uint32Array(n),
+    parentHigh: new Uint32Array(n),
+    parentLow: new Uint32Array(n),
+    startUs: spans.map((s) => s[2]),
+    endUs: spans.map((s) => s[3]),
   };
   spans.forEach(([id, parent], i) => {
     [(w.idHigh as Uint32Array)[i], (w.idLow as Uint32Array)[i]] = wordsOf(id);
@@ -58,60 +71,173 @@ describe('resolveSpanTree: the rules, case by case', () => {
     ['an empty trace has no rows', [], []],
     [
       'puts children under their parent by start time, whatever order they come in',
-      [['b1', 'b', 60, 70], ['a2', 'a', 30, 40], ['root', null, 0, 100], ['b', 'root', 50, 90], ['a', 'root', 10, 40], ['a1', 'a', 15, 20]],
+      [
+        ['b1', 'b', 60, 70],
+        ['a2', 'a', 30, 40],
+        ['root', null, 0, 100],
+        ['b', 'root', 50, 90],
+        ['a', 'root', 10, 40],
+        ['a1', 'a', 15, 20],
+      ],
       ['root', '  a', '    a1', '    a2', '  b', '    b1'],
     ],
-    ['finds a parent given after its child', [['c', 'p', 5, 6], ['p', null, 0, 10]], ['p', '  c']],
+    [
+      'finds a parent given after its child',
+      [
+        ['c', 'p', 5, 6],
+        ['p', null, 0, 10],
+      ],
+      ['p', '  c'],
+    ],
     [
       'orders siblings that start together by end time, then by span id',
-      [['r', null, 0, 100], ['c', 'r', 10, 30], ['a', 'r', 10, 50], ['b', 'r', 10, 30]],
+      [
+        ['r', null, 0, 100],
+        ['c', 'r', 10, 30],
+        ['a', 'r', 10, 50],
+        ['b', 'r', 10, 30],
+      ],
       ['r', '  b', '  c', '  a'],
     ],
-    ['counts an end before the start as the start', [['r', null, 0, 100], ['y', 'r', 10, 5], ['x', 'r', 10, 10]], ['r', '  x', '  y']],
+    [
+      'counts an end before the start as the start',
+      [
+        ['r', null, 0, 100],
+        ['y', 'r', 10, 5],
+        ['x', 'r', 10, 10],
+      ],
+      ['r', '  x', '  y'],
+    ],
     [
       'shows a span whose parent never arrived as a root, marked, in start order among the roots, with its children',
-      [['late', 'gone', 5, 9], ['root', null, 0, 10], ['c', 'root', 1, 2], ['d', 'late', 6, 7]],
+      [
+        ['late', 'gone', 5, 9],
+        ['root', null, 0, 10],
+        ['c', 'root', 1, 2],
+        ['d', 'late', 6, 7],
+      ],
       ['root', '  c', 'late (orphan)', '  d'],
     ],
-    ['makes a span that is its own parent a root, marked', [['self', 'self', 2, 3], ['r', null, 0, 10]], ['r', 'self (cycle)']],
-    ['cuts a loop of two above its earliest span', [['a', 'b', 0, 100], ['b', 'a', 10, 50]], ['a (cycle)', '  b']],
+    [
+      'makes a span that is its own parent a root, marked',
+      [
+        ['self', 'self', 2, 3],
+        ['r', null, 0, 10],
+      ],
+      ['r', 'self (cycle)'],
+    ],
+    [
+      'cuts a loop of two above its earliest span',
+      [
+        ['a', 'b', 0, 100],
+        ['b', 'a', 10, 50],
+      ],
+      ['a (cycle)', '  b'],
+    ],
     [
       'cuts a loop of three above its earliest span, keeping what hangs off the loop under it',
-      [['x', 'z', 20, 30], ['y', 'x', 25, 28], ['z', 'y', 5, 40], ['leaf', 'y', 26, 27], ['r', null, 0, 100]],
+      [
+        ['x', 'z', 20, 30],
+        ['y', 'x', 25, 28],
+        ['z', 'y', 5, 40],
+        ['leaf', 'y', 26, 27],
+        ['r', null, 0, 100],
+      ],
       ['r', 'z (cycle)', '  x', '    y', '      leaf'],
     ],
-    ['cuts a loop whose spans start together above the one that ends first', [['p', 'q', 0, 50], ['q', 'p', 0, 40]], ['q (cycle)', '  p']],
-    ['cuts a loop whose spans start and end together above the smallest span id', [['n', 'm', 0, 40], ['m', 'n', 0, 40]], ['m (cycle)', '  n']],
+    [
+      'cuts a loop whose spans start together above the one that ends first',
+      [
+        ['p', 'q', 0, 50],
+        ['q', 'p', 0, 40],
+      ],
+      ['q (cycle)', '  p'],
+    ],
+    [
+      'cuts a loop whose spans start and end together above the smallest span id',
+      [
+        ['n', 'm', 0, 40],
+        ['m', 'n', 0, 40],
+      ],
+      ['m (cycle)', '  n'],
+    ],
     [
       'keeps one span per id, the copy that ended last, with every child under it',
-      [['r', null, 0, 100], ['a', 'r', 10, 20], ['c', 'a', 30, 40], ['a', 'r', 10, 90]],
+      [
+        ['r', null, 0, 100],
+        ['a', 'r', 10, 20],
+        ['c', 'a', 30, 40],
+        ['a', 'r', 10, 90],
+      ],
       ['r', '  a ×2 10-90', '    c'],
     ],
-    ['keeps, of copies that ended together, the one that started first', [['r', null, 0, 100], ['a', 'r', 20, 90], ['a', 'r', 10, 90]], ['r', '  a ×2 10-90']],
+    [
+      'keeps, of copies that ended together, the one that started first',
+      [
+        ['r', null, 0, 100],
+        ['a', 'r', 20, 90],
+        ['a', 'r', 10, 90],
+      ],
+      ['r', '  a ×2 10-90'],
+    ],
     [
       'keeps, of copies alike in time, the one naming no parent, else the smallest parent id',
-      [['r', null, 0, 100], ['q', null, 0, 100], ['a', 'r', 10, 90], ['a', 'q', 10, 90], ['b', 'r', 20, 30], ['b', null, 20, 30]],
+      [
+        ['r', null, 0, 100],
+        ['q', null, 0, 100],
+        ['a', 'r', 10, 90],
+        ['a', 'q', 10, 90],
+        ['b', 'r', 20, 30],
+        ['b', null, 20, 30],
+      ],
       ['q', '  a ×2 10-90', 'r', 'b ×2 20-30'],
     ],
     [
       "places a span given twice under its kept copy's parent",
-      [['r1', null, 0, 100], ['r2', null, 1, 200], ['a', 'r1', 10, 20], ['a', 'r2', 10, 90], ['a', 'gone', 0, 5]],
+      [
+        ['r1', null, 0, 100],
+        ['r2', null, 1, 200],
+        ['a', 'r1', 10, 20],
+        ['a', 'r2', 10, 90],
+        ['a', 'gone', 0, 5],
+      ],
       ['r1', 'r2', '  a ×3 10-90'],
     ],
-    ['keeps the finished copy of a span that also names itself as parent', [['a', 'a', 0, 5], ['a', null, 0, 10]], ['a ×2 0-10']],
+    [
+      'keeps the finished copy of a span that also names itself as parent',
+      [
+        ['a', 'a', 0, 5],
+        ['a', null, 0, 10],
+      ],
+      ['a ×2 0-10'],
+    ],
   ])('%s', (_label, spans, expected) => {
     for (const tree of treesOf(spans)) expect(tree).toEqual(expected);
   });
 
   it('keeps the first given of copies identical in time', () => {
-    const tree = resolveSpanTree(textInput([['r', null, 0, 9], ['a', 'r', 1, 2], ['a', 'r', 1, 2]]));
+    const tree = resolveSpanTree(
+      textInput([
+        ['r', null, 0, 9],
+        ['a', 'r', 1, 2],
+        ['a', 'r', 1, 2],
+      ]),
+    );
     expect(Array.from(tree.rowOf)).toEqual([0, 1, -1]);
   });
 
   it('records parent rows, depths, subtree ends, child counts and positions among siblings', () => {
-    const tree = resolveSpanTree(textInput([
-      ['b1', 'b', 60, 70], ['a2', 'a', 30, 40], ['root', null, 0, 100], ['b', 'root', 50, 90], ['a', 'root', 10, 40], ['a1', 'a', 15, 20], ['o', 'gone', 5, 6],
-    ]));
+    const tree = resolveSpanTree(
+      textInput([
+        ['b1', 'b', 60, 70],
+        ['a2', 'a', 30, 40],
+        ['root', null, 0, 100],
+        ['b', 'root', 50, 90],
+        ['a', 'root', 10, 40],
+        ['a1', 'a', 15, 20],
+        ['o', 'gone', 5, 6],
+      ]),
+    );
     // root, a, a1, a2, b, b1, o
     expect(Array.from(tree.order)).toEqual([2, 4, 5, 1, 3, 0, 6]);
     expect(Array.from(tree.rowOf)).toEqual([5, 3, 0, 4, 1, 2, 6]);
@@ -126,7 +252,15 @@ describe('resolveSpanTree: the rules, case by case', () => {
 
 describe('resolveSpanParents', () => {
   it('links each span to its parent by index, with its place, its kept copy and how many copies came', () => {
-    const links = resolveSpanParents(textInput([['r', null, 0, 9], ['a', 'r', 1, 2], ['o', 'gone', 1, 2], ['a', 'r', 1, 5], ['s', 's', 0, 1]]));
+    const links = resolveSpanParents(
+      textInput([
+        ['r', null, 0, 9],
+        ['a', 'r', 1, 2],
+        ['o', 'gone', 1, 2],
+        ['a', 'r', 1, 5],
+        ['s', 's', 0, 1],
+      ]),
+    );
     expect(Array.from(links.parent)).toEqual([-1, -1, -1, 0, -1]);
     expect(Array.from(links.place, (p) => SPAN_PLACES[p])).toEqual(['root', 'duplicate', 'orphan', 'child', 'cycle']);
     expect(Array.from(links.kept)).toEqual([0, 3, 2, 3, 4]);
@@ -187,7 +321,10 @@ function reference(spans: readonly S[]): string[] {
     const k = keptOf.get(id);
     const parentBefore = (a: string | null, b: string | null): boolean => b !== null && (a === null || a < b);
     const [, parent, start, stop] = spans[i]!;
-    const better = k === undefined || stop > spans[k]![3] || (stop === spans[k]![3] && (start < spans[k]![2] || (start === spans[k]![2] && parentBefore(parent, spans[k]![1]))));
+    const better =
+      k === undefined ||
+      stop > spans[k]![3] ||
+      (stop === spans[k]![3] && (start < spans[k]![2] || (start === spans[k]![2] && parentBefore(parent, spans[k]![1]))));
     if (better) keptOf.set(id, i);
   });
   const kept = [...keptOf.values()];

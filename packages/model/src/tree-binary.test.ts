@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { NO_STRING, spanIdHex, TREE_FORMAT_VERSION, TreeStreamDecoder, TreeStreamEncoder, type TreeChunk, type TreeChunkColumns, type TreeTrailer } from './tree-binary.js';
+import {
+  NO_STRING,
+  spanIdHex,
+  TREE_FORMAT_VERSION,
+  TreeStreamDecoder,
+  TreeStreamEncoder,
+  type TreeChunk,
+  type TreeChunkColumns,
+  type TreeTrailer,
+} from './tree-binary.js';
 import { prng } from '../test/support/prng.js';
 
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
@@ -94,25 +103,28 @@ function spansFrom(decoder: TreeStreamDecoder, chunks: readonly TreeChunk[]): S[
   const t = decoder.strings;
   const nullable = (x: number) => (Number.isNaN(x) ? null : x);
   return chunks.flatMap((c) =>
-    Array.from({ length: c.count }, (_, i): S => ({
-      id: spanIdHex(c.spanIds, i),
-      parent: c.hasParent[i] ? spanIdHex(c.parentSpanIds, i) : null,
-      name: t[c.nameIndexes[i]!]!,
-      service: t[c.serviceIndexes[i]!]!,
-      model: c.modelIndexes[i] === NO_STRING ? null : t[c.modelIndexes[i]!]!,
-      startUs: origin + c.startOffsetsUs[i]!,
-      durationUs: c.durationsUs[i]!,
-      status: c.statusCodes[i]!,
-      category: c.categories[i]!,
-      state: c.states[i]!,
-      input: nullable(c.inputTokens[i]!),
-      output: nullable(c.outputTokens[i]!),
-      cost: nullable(c.costUsd[i]!),
-      events: Array.from(c.eventSpans)
-        .map((span, k) => [span, k] as const)
-        .filter(([span]) => span === i)
-        .map(([, k]) => [origin + c.eventOffsetsUs[k]!, t[c.eventNameIndexes[k]!]!]),
-    })),
+    Array.from(
+      { length: c.count },
+      (_, i): S => ({
+        id: spanIdHex(c.spanIds, i),
+        parent: c.hasParent[i] ? spanIdHex(c.parentSpanIds, i) : null,
+        name: t[c.nameIndexes[i]!]!,
+        service: t[c.serviceIndexes[i]!]!,
+        model: c.modelIndexes[i] === NO_STRING ? null : t[c.modelIndexes[i]!]!,
+        startUs: origin + c.startOffsetsUs[i]!,
+        durationUs: c.durationsUs[i]!,
+        status: c.statusCodes[i]!,
+        category: c.categories[i]!,
+        state: c.states[i]!,
+        input: nullable(c.inputTokens[i]!),
+        output: nullable(c.outputTokens[i]!),
+        cost: nullable(c.costUsd[i]!),
+        events: Array.from(c.eventSpans)
+          .map((span, k) => [span, k] as const)
+          .filter(([span]) => span === i)
+          .map(([, k]) => [origin + c.eventOffsetsUs[k]!, t[c.eventNameIndexes[k]!]!]),
+      }),
+    ),
   );
 }
 
@@ -129,7 +141,12 @@ describe('the binary tree stream', () => {
     const spans = spansOf(1000, 1);
     const { spans: back, decoder, chunks } = decode(encode(spans, 300));
     expect(back).toEqual(spans);
-    expect(chunks.map((c) => [c.firstSpan, c.count])).toEqual([[0, 300], [300, 300], [600, 300], [900, 100]]);
+    expect(chunks.map((c) => [c.firstSpan, c.count])).toEqual([
+      [0, 300],
+      [300, 300],
+      [600, 300],
+      [900, 100],
+    ]);
     expect(decoder.header).toEqual({ traceId: TRACE, originUs: ORIGIN_US });
     expect(decoder.trailer).toEqual({ ...TRAILER, spanCount: 1000 });
     expect(decoder.spanCount).toBe(1000);
@@ -197,7 +214,12 @@ describe('the binary tree stream', () => {
 
   it('keeps epoch microseconds up to 2^53 exact', () => {
     const origin = Number.MAX_SAFE_INTEGER - 10_000_000;
-    const spans = spansOf(5, 8).map((s, k) => ({ ...s, startUs: origin + k * 2_000_001, durationUs: 2 ** 52 + k, events: [[origin + k, 'e'] as [number, string]] }));
+    const spans = spansOf(5, 8).map((s, k) => ({
+      ...s,
+      startUs: origin + k * 2_000_001,
+      durationUs: 2 ** 52 + k,
+      events: [[origin + k, 'e'] as [number, string]],
+    }));
     spans[4]!.startUs = Number.MAX_SAFE_INTEGER;
     const { spans: back, decoder } = decode(encode(spans, 2, origin));
     expect(decoder.header!.originUs).toBe(origin);

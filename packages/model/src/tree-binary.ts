@@ -138,11 +138,24 @@ function chunkLayout(n: number, s: number, e: number, b: number) {
     return start;
   };
   const layout = {
-    startOffsetsUs: take(8 * n), durationsUs: take(8 * n), inputTokens: take(8 * n), outputTokens: take(8 * n), costUsd: take(8 * n),
+    startOffsetsUs: take(8 * n),
+    durationsUs: take(8 * n),
+    inputTokens: take(8 * n),
+    outputTokens: take(8 * n),
+    costUsd: take(8 * n),
     eventOffsetsUs: take(8 * e),
-    nameIndexes: take(4 * n), serviceIndexes: take(4 * n), modelIndexes: take(4 * n), eventSpans: take(4 * e), eventNameIndexes: take(4 * e),
+    nameIndexes: take(4 * n),
+    serviceIndexes: take(4 * n),
+    modelIndexes: take(4 * n),
+    eventSpans: take(4 * e),
+    eventNameIndexes: take(4 * e),
     stringLengths: take(4 * s),
-    spanIds: take(8 * n), parentSpanIds: take(8 * n), hasParent: take(n), statusCodes: take(n), categories: take(n), states: take(n),
+    spanIds: take(8 * n),
+    parentSpanIds: take(8 * n),
+    hasParent: take(n),
+    statusCodes: take(n),
+    categories: take(n),
+    states: take(n),
     strings: take(b),
     bodyBytes: 0,
   };

@@ -85,8 +85,12 @@ for (let r = -1; r < ROUNDS; r++) {
 const off = median(results.off);
 const on = median(results.on);
 const fmt = (ns) => `${(ns / 1000).toFixed(2)} µs`;
-console.log(`node ${process.version}, ${ROUNDS} rounds of ${RUNS_PER_ROUND} agent runs (${SPANS_PER_RUN} spans each, ${CONCURRENCY} in flight), median CPU time per run`);
-console.log(`ended spans exported ${count.spans}, snapshots exported ${count.snapshots} (median ${median(snapshotsPerRound)} a live round), ${(count.bytes / 1e6).toFixed(1)} MB encoded\n`);
+console.log(
+  `node ${process.version}, ${ROUNDS} rounds of ${RUNS_PER_ROUND} agent runs (${SPANS_PER_RUN} spans each, ${CONCURRENCY} in flight), median CPU time per run`,
+);
+console.log(
+  `ended spans exported ${count.spans}, snapshots exported ${count.snapshots} (median ${median(snapshotsPerRound)} a live round), ${(count.bytes / 1e6).toFixed(1)} MB encoded\n`,
+);
 console.log('| workload | live off | live on | ratio |');
 console.log('|---|---|---|---|');
 console.log(`| three-step agent run, per run | ${fmt(off)} | ${fmt(on)} | ${(on / off).toFixed(3)}× |`);

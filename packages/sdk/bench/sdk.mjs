@@ -29,7 +29,11 @@ const discard = { write() {} };
 const sink = {
   spans: 0,
   logs: 0,
-  span: { export: (spans, done) => ((sink.spans += spans.length), done({ code: ExportResultCode.SUCCESS })), shutdown: async () => {}, forceFlush: async () => {} },
+  span: {
+    export: (spans, done) => ((sink.spans += spans.length), done({ code: ExportResultCode.SUCCESS })),
+    shutdown: async () => {},
+    forceFlush: async () => {},
+  },
   log: { export: (logs, done) => ((sink.logs += logs.length), done({ code: ExportResultCode.SUCCESS })), shutdown: async () => {}, forceFlush: async () => {} },
 };
 const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -89,7 +93,12 @@ async function tracing() {
 }
 
 async function logging(exportLogs) {
-  init({ serviceName: 'bench', exporter: exportLogs ? { spans: sink.span, logs: sink.log } : { spans: sink.span }, logDestination: discard, logFormat: 'json' });
+  init({
+    serviceName: 'bench',
+    exporter: exportLogs ? { spans: sink.span, logs: sink.log } : { spans: sink.span },
+    logDestination: discard,
+    logFormat: 'json',
+  });
   const rawPino = (timestamp) =>
     pino(
       {
@@ -138,7 +147,12 @@ async function scoring() {
   init({ serviceName: 'bench', exporter: { spans: sink.span, logs: sink.log }, logDestination: discard, logFormat: 'json' });
   const rawProvider = new LoggerProvider({ processors: [new BatchLogRecordProcessor({ exporter: sink.log })] });
   const rawLogger = rawProvider.getLogger('raw');
-  const attributes = { 'gen_ai.evaluation.name': 'grounded', 'gen_ai.evaluation.score.value': 0.9, 'gen_ai.evaluation.explanation': 'cites 3 of 3 sources', 'spoor.score.source': 'sdk' };
+  const attributes = {
+    'gen_ai.evaluation.name': 'grounded',
+    'gen_ai.evaluation.score.value': 0.9,
+    'gen_ai.evaluation.explanation': 'cites 3 of 3 sources',
+    'spoor.score.source': 'sdk',
+  };
   const options = { name: 'grounded', value: 0.9, comment: 'cites 3 of 3 sources' };
   const result = await traced('request', () =>
     sideBySide({
@@ -160,10 +174,34 @@ const scores = await scoring();
 
 const rows = [
   ['traced() async, 1 span', fmt(span.raw), fmt(span.spoor), `${(span.spoor / span.raw).toFixed(2)}×`, '≤ 1.15×'],
-  ['logger.info, JSON line only, vs pino + isoTime', fmt(logsLineOnly.raw), fmt(logsLineOnly.spoor), `${(logsLineOnly.spoor / logsLineOnly.raw).toFixed(2)}×`, '≤ 1.2×'],
-  ['logger.info, JSON line only, vs pino + same clock', fmt(logsLineOnly.rawSameClock), fmt(logsLineOnly.spoor), `${(logsLineOnly.spoor / logsLineOnly.rawSameClock).toFixed(2)}×`, '≤ 1.2×'],
-  ['logger.info, JSON line + OTLP record, vs pino + isoTime', fmt(logsWithExport.raw), fmt(logsWithExport.spoor), `${(logsWithExport.spoor / logsWithExport.raw).toFixed(2)}×`, '≤ 1.2×'],
-  ['logger.info, JSON line + OTLP record, vs pino + same clock', fmt(logsWithExport.rawSameClock), fmt(logsWithExport.spoor), `${(logsWithExport.spoor / logsWithExport.rawSameClock).toFixed(2)}×`, '≤ 1.2×'],
+  [
+    'logger.info, JSON line only, vs pino + isoTime',
+    fmt(logsLineOnly.raw),
+    fmt(logsLineOnly.spoor),
+    `${(logsLineOnly.spoor / logsLineOnly.raw).toFixed(2)}×`,
+    '≤ 1.2×',
+  ],
+  [
+    'logger.info, JSON line only, vs pino + same clock',
+    fmt(logsLineOnly.rawSameClock),
+    fmt(logsLineOnly.spoor),
+    `${(logsLineOnly.spoor / logsLineOnly.rawSameClock).toFixed(2)}×`,
+    '≤ 1.2×',
+  ],
+  [
+    'logger.info, JSON line + OTLP record, vs pino + isoTime',
+    fmt(logsWithExport.raw),
+    fmt(logsWithExport.spoor),
+    `${(logsWithExport.spoor / logsWithExport.raw).toFixed(2)}×`,
+    '≤ 1.2×',
+  ],
+  [
+    'logger.info, JSON line + OTLP record, vs pino + same clock',
+    fmt(logsWithExport.rawSameClock),
+    fmt(logsWithExport.spoor),
+    `${(logsWithExport.spoor / logsWithExport.rawSameClock).toFixed(2)}×`,
+    '≤ 1.2×',
+  ],
   ['traced() with the SDK disabled', fmt(off.direct), fmt(off.traced), `+${fmt(off.traced - off.direct)}`, '< 100 ns over direct'],
   ['score() in a span (comment masked), vs the OTel logs SDK', fmt(scores.raw), fmt(scores.spoor), `${(scores.spoor / scores.raw).toFixed(2)}×`, '≤ 1.2×'],
 ];

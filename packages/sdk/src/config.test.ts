@@ -87,7 +87,10 @@ describe('resolveConfig()', () => {
       passthrough: false,
       onDivergence: undefined,
     });
-    const option = resolveConfig({ replay: { traceId: TRACE, endpoint: 'http://other:4318', apiKey: 'read', passthrough: true } }, { SPOOR_REPLAY_TRACE: 'ignored' }).replay;
+    const option = resolveConfig(
+      { replay: { traceId: TRACE, endpoint: 'http://other:4318', apiKey: 'read', passthrough: true } },
+      { SPOOR_REPLAY_TRACE: 'ignored' },
+    ).replay;
     expect(option).toMatchObject({ traceId: TRACE, endpoint: 'http://other:4318', headers: { authorization: 'Bearer read' }, passthrough: true });
   });
 

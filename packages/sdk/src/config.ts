@@ -105,9 +105,26 @@ export class SpoorConfigError extends Error {
 }
 
 const OPTION_NAMES: ReadonlySet<string> = new Set([
-  'serviceName', 'serviceVersion', 'environment', 'resourceAttributes', 'endpoint', 'headers', 'apiKey', 'sampleRate', 'sampleBy',
-  'redact', 'enabled', 'exporter', 'logLevel', 'logFormat', 'logDestination', 'metricsIntervalMs', 'onExportError', 'replay',
-  'live', 'liveIntervalMs',
+  'serviceName',
+  'serviceVersion',
+  'environment',
+  'resourceAttributes',
+  'endpoint',
+  'headers',
+  'apiKey',
+  'sampleRate',
+  'sampleBy',
+  'redact',
+  'enabled',
+  'exporter',
+  'logLevel',
+  'logFormat',
+  'logDestination',
+  'metricsIntervalMs',
+  'onExportError',
+  'replay',
+  'live',
+  'liveIntervalMs',
 ]);
 const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 const DEFAULT_ENDPOINT = 'http://127.0.0.1:4318';
@@ -135,7 +152,8 @@ export function resolveConfig(options: SpoorOptions = {}, env: Env = {}, isTermi
   const logFormat = options.logFormat ?? 'auto';
   if (!['auto', 'json', 'pretty'].includes(logFormat)) fail(`logFormat must be 'auto', 'json' or 'pretty' (got '${String(logFormat)}')`);
   const metricsIntervalMs = options.metricsIntervalMs ?? 15_000;
-  if (!Number.isInteger(metricsIntervalMs) || metricsIntervalMs < 100) fail(`metricsIntervalMs must be a whole number of milliseconds, at least 100 (got ${String(metricsIntervalMs)})`);
+  if (!Number.isInteger(metricsIntervalMs) || metricsIntervalMs < 100)
+    fail(`metricsIntervalMs must be a whole number of milliseconds, at least 100 (got ${String(metricsIntervalMs)})`);
   const live = optionalBoolean(options.live, 'live') ?? liveFromEnv(env.SPOOR_LIVE);
   const liveIntervalMs = options.liveIntervalMs ?? DEFAULT_LIVE_INTERVAL_MS;
   if (!Number.isInteger(liveIntervalMs) || liveIntervalMs < MIN_LIVE_INTERVAL_MS) {
@@ -145,7 +163,9 @@ export function resolveConfig(options: SpoorOptions = {}, env: Env = {}, isTermi
   const headers = withKey(headersFrom(options.headers), optionalText(options.apiKey, 'apiKey') ?? (env.SPOOR_API_KEY || undefined));
   const replay = replayConfigFrom(options.replay, env.SPOOR_REPLAY_TRACE, { endpoint, headers }, fail);
   if (replay !== undefined && !on) {
-    fail('replay needs the SDK on: a disabled SDK (enabled: false, SPOOR_ENABLED=false or OTEL_SDK_DISABLED=true) would send every call out instead of replaying it');
+    fail(
+      'replay needs the SDK on: a disabled SDK (enabled: false, SPOOR_ENABLED=false or OTEL_SDK_DISABLED=true) would send every call out instead of replaying it',
+    );
   }
   return {
     enabled: on,

@@ -16,7 +16,11 @@ describe('disabled SDK', () => {
     });
     expect(result).toBe(42);
     counter('disabled.calls').inc();
-    expect(() => traced(() => { throw new Error('still thrown'); })()).toThrow('still thrown');
+    expect(() =>
+      traced(() => {
+        throw new Error('still thrown');
+      })(),
+    ).toThrow('still thrown');
     expect(await sdk.spans()).toEqual([]);
     expect(await sdk.logs()).toEqual([]);
     expect((await sdk.metrics()).size).toBe(0);

@@ -330,7 +330,12 @@ function resourceFor(config: SpoorConfig): Resource {
  * live mode running snapshots of open spans take the same masked exporter; the console prints
  * finished spans only, so it gets none.
  */
-function exportingProcessor(config: SpoorConfig, exporter: SpanExporter | undefined, redactor: Redactor | undefined, onError: ExportErrorHandler): SpanProcessor {
+function exportingProcessor(
+  config: SpoorConfig,
+  exporter: SpanExporter | undefined,
+  redactor: Redactor | undefined,
+  onError: ExportErrorHandler,
+): SpanProcessor {
   if (exporter === undefined) return new NoopSpanProcessor();
   const guarded = new GuardedSpanExporter(exporter, redactor, onError);
   if (config.exporter === 'console') return new SimpleSpanProcessor(guarded);

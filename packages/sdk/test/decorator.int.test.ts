@@ -193,7 +193,7 @@ describe('standard decorators compiled by TypeScript', () => {
     expect(points.map((point) => [point.attributes, (point.value as { count: number }).count])).toEqual([[{ status: 'ok' }, 2]]);
   });
 
-  it('type-check under the repository\'s strict compiler options', () => {
+  it("type-check under the repository's strict compiler options", () => {
     const program = ts.createProgram([sourcePath], {
       target: ts.ScriptTarget.ES2022,
       module: ts.ModuleKind.NodeNext,
@@ -204,9 +204,7 @@ describe('standard decorators compiled by TypeScript', () => {
       typeRoots: [TYPE_ROOT],
       types: ['node'],
     });
-    const problems = ts
-      .getPreEmitDiagnostics(program)
-      .map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+    const problems = ts.getPreEmitDiagnostics(program).map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
     expect(problems).toEqual([]);
   });
 });

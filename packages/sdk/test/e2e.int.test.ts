@@ -88,9 +88,7 @@ beforeAll(async () => {
   await withCorrelation(CORRELATION_ID, () =>
     workflow('answer-question', { runId: 'run-e2e-1', mode: 'sequential', agent: 'researcher', model: 'gpt-test', sessionId: 'session-e2e' }, async () => {
       logger.info({ category: 'agent' }, 'workflow started');
-      await step('retrieve', { stepId: 'retrieve-1', agent: 'retriever', number: 1 }, () =>
-        Promise.all([fetchDoc('a'), fetchDoc('b'), fetchDoc('c')]),
-      );
+      await step('retrieve', { stepId: 'retrieve-1', agent: 'retriever', number: 1 }, () => Promise.all([fetchDoc('a'), fetchDoc('b'), fetchDoc('c')]));
       await stage('generation', 'Generate the answer', async () => {
         for await (const _token of streamTokens(TOKENS)) await sleep(CONSUMER_DELAY_MS);
       });
@@ -192,7 +190,13 @@ describe('a workflow traced by the SDK, as the Spoor API shows it', () => {
       'session.id': 'session-e2e',
     });
     expect(only('answer-question').sessionId).toBe('session-e2e');
-    expect(only('retrieve').attributes).toMatchObject({ 'spoor.kind': 'step', 'step.id': 'retrieve-1', 'step.agent': 'retriever', 'step.number': 1, 'workflow.name': 'answer-question' });
+    expect(only('retrieve').attributes).toMatchObject({
+      'spoor.kind': 'step',
+      'step.id': 'retrieve-1',
+      'step.agent': 'retriever',
+      'step.number': 1,
+      'workflow.name': 'answer-question',
+    });
     expect(only('verify').attributes).toMatchObject({ 'step.id': 'verify-1', 'step.number': 2 });
     expect(only('generation').attributes).toMatchObject({ 'spoor.kind': 'stage', 'stage.id': 'generation', 'stage.name': 'Generate the answer' });
   });
@@ -234,7 +238,11 @@ describe('a workflow traced by the SDK, as the Spoor API shows it', () => {
       expect(typeof line.time).toBe('string');
     }
     expect(lines[0]).toMatchObject({ level: 'info', span_id: only('answer-question').spanId });
-    expect(lines[4]).toMatchObject({ level: 'error', span_id: only('answer-question').spanId, err: { type: 'CitationError', message: 'citation missing for claim 2' } });
+    expect(lines[4]).toMatchObject({
+      level: 'error',
+      span_id: only('answer-question').spanId,
+      err: { type: 'CitationError', message: 'citation missing for claim 2' },
+    });
   });
 
   it('exports the workflow metrics, with one successful run counted', async () => {

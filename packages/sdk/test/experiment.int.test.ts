@@ -34,7 +34,10 @@ const CITIES = ['Paris', 'Rome', 'Oslo'] as const;
 const TOOL_PROMPT = 'Call the weather tool for the city in the plan.';
 const CHANGED_TOOL_PROMPT = 'Call the weather tool for the one city the plan names.';
 const RECORDED_ANSWER = 'Yes: rain is likely.';
-const WEATHER_FUNCTION = { type: 'function' as const, function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } };
+const WEATHER_FUNCTION = {
+  type: 'function' as const,
+  function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
+};
 
 /** The agent's tool: counts its live runs, which a replay must not add to. */
 let toolRuns = 0;
@@ -48,11 +51,21 @@ function agent(openai: OpenAI, city: string, toolPrompt = TOOL_PROMPT): Promise<
   return workflow('agent', async (span) => {
     const question = `Should I take an umbrella in ${city} today?`;
     const plan = await step('plan', { number: 1 }, async () => {
-      const reply = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'Plan in one line.' }, { role: 'user', content: question }] });
+      const reply = await openai.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [
+          { role: 'system', content: 'Plan in one line.' },
+          { role: 'user', content: question },
+        ],
+      });
       return reply.choices[0]!.message.content ?? '';
     });
     const tool = await step('tool-call', { number: 2 }, async () => {
-      const reply = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `${toolPrompt}\nPlan: ${plan}` }], tools: [WEATHER_FUNCTION] });
+      const reply = await openai.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: `${toolPrompt}\nPlan: ${plan}` }],
+        tools: [WEATHER_FUNCTION],
+      });
       const call = reply.choices[0]!.message.tool_calls![0]!;
       if (call.type !== 'function') throw new Error(`expected a function call, got ${call.type}`);
       return { call, result: await getWeather(JSON.parse(call.function.arguments) as { city: string }) };
@@ -82,7 +95,8 @@ let answerText = RECORDED_ANSWER;
 function fakeModel(request: Record<string, unknown>): FakeReply {
   const text = JSON.stringify(request.messages);
   const city = /(?:umbrella|weather) in (\w+)/.exec(text)?.[1] ?? 'nowhere';
-  if (request.tools !== undefined) return { toolCalls: [{ id: `call_${city}`, name: 'get_weather', arguments: { city } }], usage: { inputTokens: 60, outputTokens: 9 } };
+  if (request.tools !== undefined)
+    return { toolCalls: [{ id: `call_${city}`, name: 'get_weather', arguments: { city } }], usage: { inputTokens: 60, outputTokens: 9 } };
   if (request.stream === true) return { chunks: answerText.split(/(?<= )/), usage: { inputTokens: 90, outputTokens: 8 } };
   return { text: `Look up the weather in ${city}, then answer.`, usage: { inputTokens: 40, outputTokens: 12 } };
 }
@@ -105,7 +119,13 @@ describe('runExperiment over a dataset of recorded agent runs', () => {
     fake = await startFakeLlm();
     fake.answerWith(fakeModel);
     openai = instrumentOpenAI(openaiClient(fake), { captureContent: true });
-    init({ serviceName: 'experiment-agent', endpoint: server.url, metricsIntervalMs: 60_000, logDestination: { write: () => undefined }, onExportError: () => undefined });
+    init({
+      serviceName: 'experiment-agent',
+      endpoint: server.url,
+      metricsIntervalMs: 60_000,
+      logDestination: { write: () => undefined },
+      onExportError: () => undefined,
+    });
     const recorded: string[] = [];
     for (const city of CITIES) recorded.push((await agent(openai, city)).traceId);
     await flush();
@@ -139,24 +159,54 @@ describe('runExperiment over a dataset of recorded agent runs', () => {
     );
     good = run.value;
     expect(run.requests).toBe(3);
-    expect(fake.requests.slice(-3).map((r) => JSON.stringify(r.body)).every((body) => body.includes(CHANGED_TOOL_PROMPT))).toBe(true);
+    expect(
+      fake.requests
+        .slice(-3)
+        .map((r) => JSON.stringify(r.body))
+        .every((body) => body.includes(CHANGED_TOOL_PROMPT)),
+    ).toBe(true);
     expect(run.tools).toBe(0);
-    expect(good.experiment).toMatchObject({ name: 'changed-tool-prompt', dataset, state: 'done', itemCount: 3, itemsDone: 3, itemsErrored: 0, target: { kind: 'sdk', replay: 'all-but-target' }, metadata: { prompt: 'v2' } });
+    expect(good.experiment).toMatchObject({
+      name: 'changed-tool-prompt',
+      dataset,
+      state: 'done',
+      itemCount: 3,
+      itemsDone: 3,
+      itemsErrored: 0,
+      target: { kind: 'sdk', replay: 'all-but-target' },
+      metadata: { prompt: 'v2' },
+    });
     expect(good.results.map((r) => [r.output, r.error])).toEqual(CITIES.map(() => [RECORDED_ANSWER, null]));
     expect(exact(good)).toEqual([1, 1, 1]);
     expect(good.results.map((r) => r.scores['mentions-rain']?.value)).toEqual([1, 1, 1]);
-    expect(good.results.map((r) => r.replay)).toEqual(good.results.map(() => expect.objectContaining({ replayed: 3, live: 1, divergences: ['agent > tool-call#0'] })));
+    expect(good.results.map((r) => r.replay)).toEqual(
+      good.results.map(() => expect.objectContaining({ replayed: 3, live: 1, divergences: ['agent > tool-call#0'] })),
+    );
     expect(good.url).toBe(`${server.url}/datasets/${dataset}`);
     // Each item is a trace of its own, tagged with the experiment and the item, replaying its source.
     const trace = await server.detailOf(good.results[0]!.traceId!);
     const root = trace.spans.find((span) => span.parentSpanId === null)!;
     expect(root.name).toBe('experiment changed-tool-prompt');
-    expect(root.attributes).toMatchObject({ 'spoor.experiment.id': good.experiment.id, 'spoor.experiment.item': good.results[0]!.itemId, 'spoor.replay.replayed': 3, 'spoor.replay.live': 1 });
+    expect(root.attributes).toMatchObject({
+      'spoor.experiment.id': good.experiment.id,
+      'spoor.experiment.item': good.results[0]!.itemId,
+      'spoor.replay.replayed': 3,
+      'spoor.replay.live': 1,
+    });
     expect(trace.spans.filter((span) => span.attributes['spoor.replay.outcome'] === 'live').map((span) => span.name)).toEqual(['chat gpt-4o-mini']);
   });
 
   it("'tools': every LLM call goes live, the recorded tool answers", async () => {
-    const run = await counted(() => runExperiment({ dataset, name: 'tools-only', replay: 'tools', concurrency: 2, evaluators: ['exact-answer'], task: async (item) => (await agent(openai, cityOf(item))).answer }));
+    const run = await counted(() =>
+      runExperiment({
+        dataset,
+        name: 'tools-only',
+        replay: 'tools',
+        concurrency: 2,
+        evaluators: ['exact-answer'],
+        task: async (item) => (await agent(openai, cityOf(item))).answer,
+      }),
+    );
     expect(run.requests).toBe(9);
     expect(run.tools).toBe(0);
     expect(exact(run.value)).toEqual([1, 1, 1]);
@@ -177,15 +227,28 @@ describe('runExperiment over a dataset of recorded agent runs', () => {
     );
     expect([run.requests, run.tools]).toEqual([6, 2]);
     expect(run.value.experiment).toMatchObject({ state: 'done', itemsDone: 3, itemsErrored: 1 });
-    expect(run.value.results.map((r) => [r.error, r.replay])).toEqual([[null, null], [null, null], ['no forecast for Oslo', null]]);
+    expect(run.value.results.map((r) => [r.error, r.replay])).toEqual([
+      [null, null],
+      [null, null],
+      ['no forecast for Oslo', null],
+    ]);
     expect(exact(run.value).slice(0, 2)).toEqual([1, 1]);
-    await expect(assertNoRegression(run.value, { baseline: good.experiment.id })).rejects.toThrow(/1 item\(s\) errored that did not in the baseline[\s\S]*errored: no forecast for Oslo/);
+    await expect(assertNoRegression(run.value, { baseline: good.experiment.id })).rejects.toThrow(
+      /1 item\(s\) errored that did not in the baseline[\s\S]*errored: no forecast for Oslo/,
+    );
   });
 
   it('assertNoRegression throws on a worse run, listing the score and the items, and passes a better one', async () => {
     answerText = 'Maybe.';
     try {
-      worse = await runExperiment({ dataset, name: 'new-answer-step', replay: 'all-but-target', target: 'answer', evaluators: ['exact-answer'], task: async (item) => (await agent(openai, cityOf(item))).answer });
+      worse = await runExperiment({
+        dataset,
+        name: 'new-answer-step',
+        replay: 'all-but-target',
+        target: 'answer',
+        evaluators: ['exact-answer'],
+        task: async (item) => (await agent(openai, cityOf(item))).answer,
+      });
     } finally {
       answerText = RECORDED_ANSWER;
     }
@@ -207,11 +270,24 @@ describe('runExperiment over a dataset of recorded agent runs', () => {
 
   it('says clearly when the dataset is unknown, the server unreachable, or the options wrong', async () => {
     const task = () => 'x';
-    await expect(runExperiment({ dataset: 'no-such-dataset', name: 'x', task })).rejects.toMatchObject({ name: 'ExperimentError', code: 'not_found', message: expect.stringContaining('no-such-dataset') as string });
-    await expect(runExperiment({ dataset, name: 'x', task, endpoint: 'http://127.0.0.1:1' })).rejects.toMatchObject({ code: 'unreachable', message: expect.stringContaining('is the Spoor server running there') as string });
-    await expect(runExperiment({ dataset, name: 'x', task, evaluators: ['no-such-evaluator'] })).rejects.toMatchObject({ code: 'refused', message: expect.stringContaining("no evaluator named 'no-such-evaluator'") as string });
+    await expect(runExperiment({ dataset: 'no-such-dataset', name: 'x', task })).rejects.toMatchObject({
+      name: 'ExperimentError',
+      code: 'not_found',
+      message: expect.stringContaining('no-such-dataset') as string,
+    });
+    await expect(runExperiment({ dataset, name: 'x', task, endpoint: 'http://127.0.0.1:1' })).rejects.toMatchObject({
+      code: 'unreachable',
+      message: expect.stringContaining('is the Spoor server running there') as string,
+    });
+    await expect(runExperiment({ dataset, name: 'x', task, evaluators: ['no-such-evaluator'] })).rejects.toMatchObject({
+      code: 'refused',
+      message: expect.stringContaining("no evaluator named 'no-such-evaluator'") as string,
+    });
     await expect(runExperiment({ dataset, name: 'x', task, replay: 'all' as never })).rejects.toBeInstanceOf(ExperimentError);
-    await expect(runExperiment({ dataset, name: 'x', task, concurrency: 0 })).rejects.toMatchObject({ code: 'bad_options', message: expect.stringContaining('concurrency') as string });
+    await expect(runExperiment({ dataset, name: 'x', task, concurrency: 0 })).rejects.toMatchObject({
+      code: 'bad_options',
+      message: expect.stringContaining('concurrency') as string,
+    });
   });
 });
 
@@ -228,9 +304,13 @@ describe('runExperiment against a server that requires keys', () => {
       // An ingest key may start an experiment but not read its dataset: the run is marked failed, with why.
       expect(await callJson(keyed.url, 'POST', '/api/datasets', { name: 'keyed' }, { key: admin })).toMatchObject({ status: 201 });
       expect(await callJson(keyed.url, 'POST', '/api/datasets/keyed/items', { items: [{ input: 'hi' }] }, { key: admin })).toMatchObject({ status: 201 });
-      await expect(runExperiment({ dataset: 'keyed', name: 'x', task: () => 'x', endpoint: keyed.url, apiKey: ingest })).rejects.toMatchObject({ code: 'unauthorized' });
+      await expect(runExperiment({ dataset: 'keyed', name: 'x', task: () => 'x', endpoint: keyed.url, apiKey: ingest })).rejects.toMatchObject({
+        code: 'unauthorized',
+      });
       const list = await callJson<{ experiments: Array<{ state: string; error: string }> }>(keyed.url, 'GET', '/api/experiments', undefined, { key: admin });
-      expect(list.body.experiments).toEqual([expect.objectContaining({ state: 'failed', error: expect.stringContaining('refused to read the items') as string })]);
+      expect(list.body.experiments).toEqual([
+        expect.objectContaining({ state: 'failed', error: expect.stringContaining('refused to read the items') as string }),
+      ]);
     } finally {
       await keyed.stop();
     }

@@ -41,7 +41,9 @@ describe('errors, disconnects and delays', () => {
 
   it('a 500 reaches each client as InternalServerError, also for stream requests', async () => {
     llm.script({ error: { status: 500 } }, { error: { status: 529 } });
-    await expect(openai().chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], stream: true })).rejects.toBeInstanceOf(OpenAI.InternalServerError);
+    await expect(openai().chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], stream: true })).rejects.toBeInstanceOf(
+      OpenAI.InternalServerError,
+    );
     const err = await anthropic()
       .messages.create({ model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }], stream: true })
       .catch((e: unknown) => e);
@@ -50,7 +52,11 @@ describe('errors, disconnects and delays', () => {
   });
 
   it('a mid-stream disconnect surfaces as an error while iterating', async () => {
-    llm.script({ chunks: ['a', 'b', 'c', 'd'], disconnectAfter: 3 }, { chunks: ['a', 'b', 'c', 'd'], disconnectAfter: 3 }, { chunks: ['a', 'b', 'c', 'd'], disconnectAfter: 4 });
+    llm.script(
+      { chunks: ['a', 'b', 'c', 'd'], disconnectAfter: 3 },
+      { chunks: ['a', 'b', 'c', 'd'], disconnectAfter: 3 },
+      { chunks: ['a', 'b', 'c', 'd'], disconnectAfter: 4 },
+    );
     const chat = await openai().chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], stream: true });
     const seen: string[] = [];
     await expect(

@@ -45,7 +45,12 @@ describe('openai chat completions', () => {
     });
     expect(res._request_id).toMatch(/^req_fake_/);
     expect(llm.requests).toHaveLength(1);
-    expect(llm.requests[0]).toMatchObject({ method: 'POST', path: '/v1/chat/completions', endpoint: 'chat', body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] } });
+    expect(llm.requests[0]).toMatchObject({
+      method: 'POST',
+      path: '/v1/chat/completions',
+      endpoint: 'chat',
+      body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] },
+    });
     expect(llm.requests[0]?.headers.authorization).toBe('Bearer sk-test');
   });
 
@@ -59,7 +64,12 @@ describe('openai chat completions', () => {
 
   it('stream with include_usage: content deltas, a finish chunk, then a usage chunk with empty choices', async () => {
     llm.script({ chunks: ['Hel', 'lo', ' world'], usage: USAGE });
-    const stream = await openai().chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } });
+    const stream = await openai().chat.completions.create({
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     const chunks: OpenAI.Chat.Completions.ChatCompletionChunk[] = [];
     for await (const chunk of stream) chunks.push(chunk);
     expect(chunks.every((c) => c.object === 'chat.completion.chunk' && c.model === 'gpt-4o')).toBe(true);
@@ -67,7 +77,13 @@ describe('openai chat completions', () => {
     expect(chunks[0]?.choices[0]?.delta.role).toBe('assistant');
     const last = chunks.at(-1);
     expect(last?.choices).toEqual([]);
-    expect(last?.usage).toMatchObject({ prompt_tokens: 100, completion_tokens: 40, total_tokens: 140, prompt_tokens_details: { cached_tokens: 30 }, completion_tokens_details: { reasoning_tokens: 15 } });
+    expect(last?.usage).toMatchObject({
+      prompt_tokens: 100,
+      completion_tokens: 40,
+      total_tokens: 140,
+      prompt_tokens_details: { cached_tokens: 30 },
+      completion_tokens_details: { reasoning_tokens: 15 },
+    });
     expect(chunks.at(-2)?.choices[0]?.finish_reason).toBe('stop');
     expect(chunks.slice(0, -1).every((c) => c.usage === null)).toBe(true);
     expect(llm.requests[0]?.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
@@ -87,7 +103,11 @@ describe('openai chat completions', () => {
       { name: 'get_time', arguments: { tz: 'Europe/Paris' } },
     ];
     llm.script({ toolCalls: calls }, { toolCalls: calls });
-    const params = { model: 'gpt-4o', messages: [{ role: 'user' as const, content: 'weather?' }], tools: [{ type: 'function' as const, function: { name: 'get_weather', parameters: { type: 'object' } } }] };
+    const params = {
+      model: 'gpt-4o',
+      messages: [{ role: 'user' as const, content: 'weather?' }],
+      tools: [{ type: 'function' as const, function: { name: 'get_weather', parameters: { type: 'object' } } }],
+    };
     const stream = await openai().chat.completions.create({ ...params, stream: true });
     const acc: { id?: string; name?: string; args: string }[] = [];
     let argChunks = 0;
@@ -139,7 +159,13 @@ describe('openai responses', () => {
     expect(res).toMatchObject({ id: 'resp_1', object: 'response', status: 'completed', model: 'gpt-4.1', instructions: 'be brief' });
     expect(res.output_text).toBe('Salut.');
     expect(res.output[0]).toMatchObject({ type: 'message', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: 'Salut.' }] });
-    expect(res.usage).toEqual({ input_tokens: 100, input_tokens_details: { cached_tokens: 30 }, output_tokens: 40, output_tokens_details: { reasoning_tokens: 15 }, total_tokens: 140 });
+    expect(res.usage).toEqual({
+      input_tokens: 100,
+      input_tokens_details: { cached_tokens: 30 },
+      output_tokens: 40,
+      output_tokens_details: { reasoning_tokens: 15 },
+      total_tokens: 140,
+    });
     expect(llm.requests[0]).toMatchObject({ path: '/v1/responses', endpoint: 'responses', body: { model: 'gpt-4.1', input: 'hi' } });
   });
 
@@ -227,7 +253,14 @@ describe('anthropic messages', () => {
   it('plain: text block, stop_reason, usage with input tokens excluding cache', async () => {
     llm.script({ text: 'Hi there.', usage: USAGE, id: 'msg_1', model: 'claude-sonnet-4-6-20260101' });
     const msg = await anthropic().messages.create({ model: 'claude-sonnet-4-6', max_tokens: 256, messages: [{ role: 'user', content: 'hi' }] });
-    expect(msg).toMatchObject({ id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-6-20260101', stop_reason: 'end_turn', content: [{ type: 'text', text: 'Hi there.' }] });
+    expect(msg).toMatchObject({
+      id: 'msg_1',
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-sonnet-4-6-20260101',
+      stop_reason: 'end_turn',
+      content: [{ type: 'text', text: 'Hi there.' }],
+    });
     expect(msg.usage).toMatchObject({ input_tokens: 50, cache_read_input_tokens: 30, cache_creation_input_tokens: 20, output_tokens: 40 });
     expect(msg._request_id).toMatch(/^req_fake_/);
     expect(llm.requests[0]).toMatchObject({ path: '/v1/messages', endpoint: 'messages', body: { model: 'claude-sonnet-4-6', max_tokens: 256 } });
@@ -238,12 +271,29 @@ describe('anthropic messages', () => {
 
   it('stream: true yields the real event sequence', async () => {
     llm.script({ chunks: ['Hel', 'lo'], usage: USAGE });
-    const stream = await anthropic().messages.create({ model: 'claude-sonnet-4-6', max_tokens: 256, messages: [{ role: 'user', content: 'hi' }], stream: true });
+    const stream = await anthropic().messages.create({
+      model: 'claude-sonnet-4-6',
+      max_tokens: 256,
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+    });
     const events: Anthropic.Messages.RawMessageStreamEvent[] = [];
     for await (const event of stream) events.push(event);
-    expect(events.map((e) => e.type)).toEqual(['message_start', 'content_block_start', 'content_block_delta', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop']);
+    expect(events.map((e) => e.type)).toEqual([
+      'message_start',
+      'content_block_start',
+      'content_block_delta',
+      'content_block_delta',
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
+    ]);
     const start = events[0];
-    expect(start?.type === 'message_start' && start.message.usage).toMatchObject({ input_tokens: 50, cache_read_input_tokens: 30, cache_creation_input_tokens: 20 });
+    expect(start?.type === 'message_start' && start.message.usage).toMatchObject({
+      input_tokens: 50,
+      cache_read_input_tokens: 30,
+      cache_creation_input_tokens: 20,
+    });
     const delta = events[5];
     expect(delta?.type === 'message_delta' && [delta.delta.stop_reason, delta.usage.output_tokens]).toEqual(['end_turn', 40]);
     const text = events.map((e) => (e.type === 'content_block_delta' && e.delta.type === 'text_delta' ? e.delta.text : '')).join('');
@@ -266,7 +316,12 @@ describe('anthropic messages', () => {
   it('tool_use: plain, and streamed input_json_delta assembled by finalMessage()', async () => {
     const calls = [{ name: 'get_weather', arguments: WEATHER_ARGS, id: 'toolu_1' }];
     llm.script({ toolCalls: calls }, { text: 'Let me check.', toolCalls: calls });
-    const params = { model: 'claude-sonnet-4-6', max_tokens: 256, messages: [{ role: 'user' as const, content: 'weather?' }], tools: [{ name: 'get_weather', input_schema: { type: 'object' as const } }] };
+    const params = {
+      model: 'claude-sonnet-4-6',
+      max_tokens: 256,
+      messages: [{ role: 'user' as const, content: 'weather?' }],
+      tools: [{ name: 'get_weather', input_schema: { type: 'object' as const } }],
+    };
     const plain = await anthropic().messages.create(params);
     expect(plain.stop_reason).toBe('tool_use');
     expect(plain.content).toEqual([{ type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: WEATHER_ARGS }]);
@@ -283,11 +338,20 @@ describe('Vercel ai', () => {
 
   it('openai .chat(): generateText and streamText hit /v1/chat/completions', async () => {
     const provider = createOpenAI({ baseURL: `${llm.baseUrl}/v1`, apiKey: 'sk-test' });
-    llm.script({ text: 'Chat text.', usage: USAGE }, { chunks: ['Chat', ' stream.'], usage: USAGE }, { toolCalls: [{ name: 'weather', arguments: { city: 'Oslo' } }] });
+    llm.script(
+      { text: 'Chat text.', usage: USAGE },
+      { chunks: ['Chat', ' stream.'], usage: USAGE },
+      { toolCalls: [{ name: 'weather', arguments: { city: 'Oslo' } }] },
+    );
 
     const generated = await generateText({ model: provider.chat('gpt-4o'), prompt: 'hi', maxRetries: 0 });
     expect(generated.text).toBe('Chat text.');
-    expect(generated.usage).toMatchObject({ inputTokens: 100, outputTokens: 40, inputTokenDetails: { cacheReadTokens: 30 }, outputTokenDetails: { reasoningTokens: 15 } });
+    expect(generated.usage).toMatchObject({
+      inputTokens: 100,
+      outputTokens: 40,
+      inputTokenDetails: { cacheReadTokens: 30 },
+      outputTokenDetails: { reasoningTokens: 15 },
+    });
 
     const streamed = streamText({ model: provider.chat('gpt-4o'), prompt: 'hi', maxRetries: 0 });
     expect(await streamed.text).toBe('Chat stream.');
@@ -302,11 +366,20 @@ describe('Vercel ai', () => {
 
   it('openai default model (Responses API): generateText and streamText hit /v1/responses', async () => {
     const provider = createOpenAI({ baseURL: `${llm.baseUrl}/v1`, apiKey: 'sk-test' });
-    llm.script({ text: 'Resp text.', usage: USAGE }, { chunks: ['Resp', ' stream.'], usage: USAGE }, { toolCalls: [{ name: 'weather', arguments: { city: 'Oslo' } }] });
+    llm.script(
+      { text: 'Resp text.', usage: USAGE },
+      { chunks: ['Resp', ' stream.'], usage: USAGE },
+      { toolCalls: [{ name: 'weather', arguments: { city: 'Oslo' } }] },
+    );
 
     const generated = await generateText({ model: provider('gpt-4.1'), prompt: 'hi', maxRetries: 0 });
     expect(generated.text).toBe('Resp text.');
-    expect(generated.usage).toMatchObject({ inputTokens: 100, outputTokens: 40, inputTokenDetails: { cacheReadTokens: 30 }, outputTokenDetails: { reasoningTokens: 15 } });
+    expect(generated.usage).toMatchObject({
+      inputTokens: 100,
+      outputTokens: 40,
+      inputTokenDetails: { cacheReadTokens: 30 },
+      outputTokenDetails: { reasoningTokens: 15 },
+    });
 
     const streamed = streamText({ model: provider('gpt-4.1'), prompt: 'hi', maxRetries: 0 });
     expect(await streamed.text).toBe('Resp stream.');
@@ -319,12 +392,20 @@ describe('Vercel ai', () => {
 
   it('anthropic: generateText and streamText hit /v1/messages', async () => {
     const provider = createAnthropic({ baseURL: `${llm.baseUrl}/v1`, apiKey: 'sk-ant-test' });
-    llm.script({ text: 'Claude text.', usage: USAGE }, { chunks: ['Claude', ' stream.'], usage: USAGE }, { toolCalls: [{ name: 'weather', arguments: { city: 'Oslo' } }] });
+    llm.script(
+      { text: 'Claude text.', usage: USAGE },
+      { chunks: ['Claude', ' stream.'], usage: USAGE },
+      { toolCalls: [{ name: 'weather', arguments: { city: 'Oslo' } }] },
+    );
 
     const generated = await generateText({ model: provider('claude-sonnet-4-6'), prompt: 'hi', maxRetries: 0 });
     expect(generated.text).toBe('Claude text.');
     // Vercel totals Anthropic's input as input_tokens + cache reads + cache writes.
-    expect(generated.usage).toMatchObject({ inputTokens: 100, outputTokens: 40, inputTokenDetails: { noCacheTokens: 50, cacheReadTokens: 30, cacheWriteTokens: 20 } });
+    expect(generated.usage).toMatchObject({
+      inputTokens: 100,
+      outputTokens: 40,
+      inputTokenDetails: { noCacheTokens: 50, cacheReadTokens: 30, cacheWriteTokens: 20 },
+    });
 
     const streamed = streamText({ model: provider('claude-sonnet-4-6'), prompt: 'hi', maxRetries: 0 });
     expect(await streamed.text).toBe('Claude stream.');
@@ -340,6 +421,9 @@ describe('Vercel ai', () => {
   it('a 429 reaches generateText as an APICallError', async () => {
     llm.script({ error: { status: 429 } });
     const provider = createAnthropic({ baseURL: `${llm.baseUrl}/v1`, apiKey: 'sk-ant-test' });
-    await expect(generateText({ model: provider('claude-sonnet-4-6'), prompt: 'hi', maxRetries: 0 })).rejects.toMatchObject({ statusCode: 429, isRetryable: true });
+    await expect(generateText({ model: provider('claude-sonnet-4-6'), prompt: 'hi', maxRetries: 0 })).rejects.toMatchObject({
+      statusCode: 429,
+      isRetryable: true,
+    });
   });
 });

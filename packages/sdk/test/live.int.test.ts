@@ -193,7 +193,11 @@ describe('live mode off', () => {
     await runAgent();
     await flush();
     expect(received().filter((at) => isSnapshot(at.span))).toEqual([]);
-    expect(received().map((at) => at.span.name).sort()).toEqual(['agent', 'answer', 'plan', 'search']);
+    expect(
+      received()
+        .map((at) => at.span.name)
+        .sort(),
+    ).toEqual(['agent', 'answer', 'plan', 'search']);
   });
 
   it('turns on with SPOOR_LIVE=1, and live: false wins over it', async () => {

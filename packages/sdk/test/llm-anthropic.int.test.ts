@@ -25,7 +25,11 @@ const WEATHER_TOOL = { name: 'get_weather', input_schema: { type: 'object' as co
 /** A client as the app makes it; `openTelemetry: false` for a baseline that adds no spans of its own. */
 const rawClient = (baseUrl: string, openTelemetry?: false) => new Anthropic({ baseURL: baseUrl, apiKey: 'test', maxRetries: 0, openTelemetry });
 
-const env = setupLlmInstrumentation({ raw: (baseUrl) => rawClient(baseUrl), instrument: instrumentAnthropic, baseline: (baseUrl) => rawClient(baseUrl, false) });
+const env = setupLlmInstrumentation({
+  raw: (baseUrl) => rawClient(baseUrl),
+  instrument: instrumentAnthropic,
+  baseline: (baseUrl) => rawClient(baseUrl, false),
+});
 const { client, uninstrumented, histogramPoint } = env;
 
 /** Every span exported so far must be one of ours: the client's own `anthropic.*` spans are off. */
@@ -73,8 +77,17 @@ describe('messages.create', () => {
       'anthropic.response.service_tier': 'standard',
     });
 
-    const labels = { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'anthropic', 'gen_ai.request.model': MODEL, 'gen_ai.response.model': RESPONSE_MODEL };
-    expect(await histogramPoint('gen_ai.client.token.usage', { ...labels, 'gen_ai.token.type': 'input' })).toMatchObject({ count: 1, sum: 1500, buckets: { boundaries: TOKEN_BUCKETS } });
+    const labels = {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'anthropic',
+      'gen_ai.request.model': MODEL,
+      'gen_ai.response.model': RESPONSE_MODEL,
+    };
+    expect(await histogramPoint('gen_ai.client.token.usage', { ...labels, 'gen_ai.token.type': 'input' })).toMatchObject({
+      count: 1,
+      sum: 1500,
+      buckets: { boundaries: TOKEN_BUCKETS },
+    });
     expect(await histogramPoint('gen_ai.client.token.usage', { ...labels, 'gen_ai.token.type': 'output' })).toMatchObject({ count: 1, sum: 80 });
     expect(await histogramPoint('gen_ai.client.operation.duration', labels)).toMatchObject({ count: 1 });
   });
@@ -101,7 +114,13 @@ describe('messages.create', () => {
   });
 
   it('tool_use: the tool names and finish reason tool_use', async () => {
-    env.llm.script({ text: 'Let me check.', toolCalls: [{ name: 'get_weather', arguments: WEATHER_ARGS, id: 'toolu_1' }, { name: 'get_time', arguments: { tz: 'UTC' } }] });
+    env.llm.script({
+      text: 'Let me check.',
+      toolCalls: [
+        { name: 'get_weather', arguments: WEATHER_ARGS, id: 'toolu_1' },
+        { name: 'get_time', arguments: { tz: 'UTC' } },
+      ],
+    });
     const msg = await client({ captureContent: true }).messages.create({ model: MODEL, max_tokens: 64, messages: HI, tools: [WEATHER_TOOL] });
     expect(msg.stop_reason).toBe('tool_use');
     const span = await onlySpan();
@@ -145,7 +164,16 @@ describe('streams', () => {
     const events = await collect(await client().messages.create(params));
     const expected = await uninstrumented([STREAMED], async (anthropic) => collect(await anthropic.messages.create(params)));
     expect(events).toEqual(expected);
-    expect(events.map((event) => event.type)).toEqual(['message_start', 'content_block_start', 'content_block_delta', 'content_block_delta', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop']);
+    expect(events.map((event) => event.type)).toEqual([
+      'message_start',
+      'content_block_start',
+      'content_block_delta',
+      'content_block_delta',
+      'content_block_delta',
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
+    ]);
 
     const span = await onlySpan();
     expect(span.attributes).toMatchObject({
@@ -161,7 +189,9 @@ describe('streams', () => {
     expect(ttft).toBeLessThanOrEqual(span.duration[0] + span.duration[1] / 1e9);
     const first = await histogramPoint('gen_ai.client.operation.time_to_first_chunk', { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'anthropic' });
     expect(first).toMatchObject({ count: 1, buckets: { boundaries: FIRST_CHUNK_BUCKETS } });
-    expect(await histogramPoint('gen_ai.client.token.usage', { 'gen_ai.token.type': 'output', 'gen_ai.provider.name': 'anthropic' })).toMatchObject({ sum: 80 });
+    expect(await histogramPoint('gen_ai.client.token.usage', { 'gen_ai.token.type': 'output', 'gen_ai.provider.name': 'anthropic' })).toMatchObject({
+      sum: 80,
+    });
   });
 
   it('the span ends only after message_stop was read', async () => {
@@ -192,12 +222,16 @@ describe('streams', () => {
     expect(span.attributes).toMatchObject({ 'gen_ai.request.stream': true, 'gen_ai.response.id': 'msg_helper', ...CACHED_USAGE_ATTRIBUTES });
     expect(json(span, 'gen_ai.system_instructions')).toEqual([{ type: 'text', content: 'Be brief.' }]);
     expect(json(span, 'gen_ai.input.messages')).toEqual([{ role: 'user', parts: [{ type: 'text', content: 'hi' }] }]);
-    expect(json(span, 'gen_ai.output.messages')).toEqual([{ role: 'assistant', parts: [{ type: 'text', content: 'Streaming works.' }], finish_reason: 'end_turn' }]);
+    expect(json(span, 'gen_ai.output.messages')).toEqual([
+      { role: 'assistant', parts: [{ type: 'text', content: 'Streaming works.' }], finish_reason: 'end_turn' },
+    ]);
   });
 
   it('streamed tool_use: input_json_delta assembled into the tool call arguments', async () => {
     env.llm.script({ text: 'Let me check.', toolCalls: [{ name: 'get_weather', arguments: WEATHER_ARGS, id: 'toolu_s' }], usage: USAGE });
-    const final = await client({ captureContent: true }).messages.stream({ model: MODEL, max_tokens: 64, messages: HI, tools: [WEATHER_TOOL] }).finalMessage();
+    const final = await client({ captureContent: true })
+      .messages.stream({ model: MODEL, max_tokens: 64, messages: HI, tools: [WEATHER_TOOL] })
+      .finalMessage();
     expect(final.content[1]).toMatchObject({ type: 'tool_use', name: 'get_weather', input: WEATHER_ARGS });
     const span = await onlySpan();
     expect(span.attributes).toMatchObject({ 'spoor.gen_ai.tool_calls': ['get_weather'], 'gen_ai.response.finish_reasons': ['tool_use'] });
@@ -248,7 +282,9 @@ describe('streams', () => {
     expect(span.status.code).toBe(SpanStatusCode.ERROR);
     expect(span.attributes).toMatchObject({ 'error.type': 'connection', 'gen_ai.usage.input_tokens': 1500 });
     expect(span.events.map((event) => event.name)).toContain('exception');
-    expect(await histogramPoint('gen_ai.client.operation.duration', { 'gen_ai.provider.name': 'anthropic', 'error.type': 'connection' })).toMatchObject({ count: 1 });
+    expect(await histogramPoint('gen_ai.client.operation.duration', { 'gen_ai.provider.name': 'anthropic', 'error.type': 'connection' })).toMatchObject({
+      count: 1,
+    });
   });
 });
 
@@ -262,10 +298,14 @@ describe('errors', () => {
     expect(span.status.code).toBe(SpanStatusCode.ERROR);
     expect(span.attributes).toMatchObject({ 'error.type': 'rate_limit', 'http.response.status_code': 429 });
     expect(span.events.find((event) => event.name === 'exception')?.attributes?.['exception.message']).toMatch(/rate limit/);
-    expect(await histogramPoint('gen_ai.client.operation.duration', { 'gen_ai.provider.name': 'anthropic', 'error.type': 'rate_limit' })).toMatchObject({ count: 1 });
+    expect(await histogramPoint('gen_ai.client.operation.duration', { 'gen_ai.provider.name': 'anthropic', 'error.type': 'rate_limit' })).toMatchObject({
+      count: 1,
+    });
 
     // Overloaded (529) on messages.stream(): the helper's error, and 5xx.
-    await expect(anthropic.messages.stream({ model: MODEL, max_tokens: 16, messages: HI }).finalMessage()).rejects.toBeInstanceOf(Anthropic.InternalServerError);
+    await expect(anthropic.messages.stream({ model: MODEL, max_tokens: 16, messages: HI }).finalMessage()).rejects.toBeInstanceOf(
+      Anthropic.InternalServerError,
+    );
     const spans = await env.sdk.spans();
     expect(spans).toHaveLength(2);
     expect(spans[1]?.attributes).toMatchObject({ 'error.type': '5xx', 'http.response.status_code': 529 });
@@ -286,7 +326,12 @@ describe('content capture', () => {
       { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'lookup', input: { q: 'report' } }] },
       { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'report ready' }] },
     ];
-    const msg = await client({ captureContent: true }).messages.create({ model: MODEL, max_tokens: 64, system: [{ type: 'text', text: 'You are terse.' }], messages });
+    const msg = await client({ captureContent: true }).messages.create({
+      model: MODEL,
+      max_tokens: 64,
+      system: [{ type: 'text', text: 'You are terse.' }],
+      messages,
+    });
     expect(msg.content).toEqual([{ type: 'text', text: 'Sent to jane.doe@example.com.' }]);
     expect(JSON.stringify(env.llm.requests[0]?.body)).toContain('jane.doe@example.com');
 
@@ -298,6 +343,8 @@ describe('content capture', () => {
       { role: 'assistant', parts: [{ type: 'tool_call', id: 'toolu_1', name: 'lookup', arguments: { q: 'report' } }] },
       { role: 'user', parts: [{ type: 'tool_call_response', id: 'toolu_1', response: 'report ready' }] },
     ]);
-    expect(json(span, 'gen_ai.output.messages')).toEqual([{ role: 'assistant', parts: [{ type: 'text', content: 'Sent to [REDACTED:email].' }], finish_reason: 'end_turn' }]);
+    expect(json(span, 'gen_ai.output.messages')).toEqual([
+      { role: 'assistant', parts: [{ type: 'text', content: 'Sent to [REDACTED:email].' }], finish_reason: 'end_turn' },
+    ]);
   });
 });

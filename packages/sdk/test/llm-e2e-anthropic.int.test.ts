@@ -21,7 +21,11 @@ describe('2. instrumentAnthropic: create, stream: true and messages.stream(), on
   const PLAIN: FakeReply = { text: 'Cached.', usage: { inputTokens: 5000, cachedTokens: 3000, cacheCreationTokens: 1500, outputTokens: 400 } };
   // claude-sonnet-4-6: 500 uncached × $3 + 3000 cache reads × $0.30 + 1500 cache writes × $3.75 + 400 output × $15
   const PLAIN_COST = (500 * 3 + 3000 * 0.3 + 1500 * 3.75 + 400 * 15) / 1e6; // = 0.014025
-  const STREAMED: FakeReply = { chunks: ['Str', 'eamed.'], delayMs: STREAM_DELAY_MS, usage: { inputTokens: 1000, cachedTokens: 600, cacheCreationTokens: 0, outputTokens: 50 } };
+  const STREAMED: FakeReply = {
+    chunks: ['Str', 'eamed.'],
+    delayMs: STREAM_DELAY_MS,
+    usage: { inputTokens: 1000, cachedTokens: 600, cacheCreationTokens: 0, outputTokens: 50 },
+  };
   // claude-sonnet-4-6: 400 uncached × $3 + 600 cache reads × $0.30 + 50 output × $15
   const STREAMED_COST = (400 * 3 + 600 * 0.3 + 50 * 15) / 1e6; // = 0.00213
   // Above Haiku 5.5's 100K threshold (input, cache reads and cache writes counted together): the
@@ -39,12 +43,14 @@ describe('2. instrumentAnthropic: create, stream: true and messages.stream(), on
     llm.script(PLAIN, STREAMED, LONG);
     await workflow('anthropic-calls', async () => {
       await step('create', () => anthropic.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 512, messages: HI }));
-      await step('create-stream', async () => drain(await anthropic.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 512, messages: HI, stream: true })));
+      await step('create-stream', async () =>
+        drain(await anthropic.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 512, messages: HI, stream: true })),
+      );
       await step('messages-stream', () => anthropic.messages.stream({ model: 'claude-haiku-5-5', max_tokens: 4096, messages: HI }).finalMessage());
     });
   });
 
-  it('exported without errors; the client\'s own spans are off, so each call is one span', () => {
+  it("exported without errors; the client's own spans are off, so each call is one span", () => {
     expect(scenario.exportErrors).toEqual([]);
     expect(scenario.llm.pending()).toBe(0);
     expect(scenario.trace.spans.filter((span) => span.category === 'llm').map((span) => span.name)).toEqual([
@@ -124,7 +130,11 @@ describe('2. instrumentAnthropic: create, stream: true and messages.stream(), on
     expect(scenario.summary.costUsd).toBeCloseTo(PLAIN_COST + STREAMED_COST + LONG_COST, COST_DIGITS);
     expect(scenario.summary.costUsd).toBeCloseTo(0.053655, COST_DIGITS);
     // The SDK's own roll-up on the workflow span agrees.
-    expect(spanNamed(scenario.trace, 'anthropic-calls').attributes).toMatchObject({ 'workflow.llm_calls': 3, 'workflow.input_tokens': 156_000, 'workflow.output_tokens': 2450 });
+    expect(spanNamed(scenario.trace, 'anthropic-calls').attributes).toMatchObject({
+      'workflow.llm_calls': 3,
+      'workflow.input_tokens': 156_000,
+      'workflow.output_tokens': 2450,
+    });
   });
 });
 
@@ -153,11 +163,13 @@ describe("3. the Anthropic SDK's own spans (no instrumentAnthropic), mapped by t
     llm.script(PLAIN, STREAMED);
     await workflow('anthropic-native', async () => {
       await step('create', () => anthropic.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 512, messages: HI }));
-      await step('create-stream', async () => drain(await anthropic.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 64, messages: HI, stream: true })));
+      await step('create-stream', async () =>
+        drain(await anthropic.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 64, messages: HI, stream: true })),
+      );
     });
   });
 
-  it('exported without errors: one anthropic.messages.create span per call, in the SDK\'s scope', () => {
+  it("exported without errors: one anthropic.messages.create span per call, in the SDK's scope", () => {
     expect(scenario.exportErrors).toEqual([]);
     expect(scenario.llm.pending()).toBe(0);
     for (const stepName of ['create', 'create-stream']) {
@@ -230,6 +242,10 @@ describe("3. the Anthropic SDK's own spans (no instrumentAnthropic), mapped by t
     expect(scenario.summary.costUsd).toBeCloseTo(PLAIN_COST + STREAMED_COST, COST_DIGITS);
     expect(scenario.summary.costUsd).toBeCloseTo(0.009045, COST_DIGITS);
     // The SDK's workflow roll-up counts the client's own spans too (its span processor sees every tracer's spans).
-    expect(spanNamed(scenario.trace, 'anthropic-native').attributes).toMatchObject({ 'workflow.llm_calls': 2, 'workflow.input_tokens': 3100, 'workflow.output_tokens': 154 });
+    expect(spanNamed(scenario.trace, 'anthropic-native').attributes).toMatchObject({
+      'workflow.llm_calls': 2,
+      'workflow.input_tokens': 3100,
+      'workflow.output_tokens': 154,
+    });
   });
 });

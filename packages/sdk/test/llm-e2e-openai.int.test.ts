@@ -23,10 +23,18 @@ describe('1. instrumentOpenAI: every kind of call in one workflow, read back fro
   let disconnectError: unknown;
 
   // o3, via the alias of its dated snapshot: 2000 input (1500 from the cache), 700 output (500 reasoning).
-  const PLAIN: FakeReply = { text: 'Thought about it.', model: 'o3-2025-04-16', usage: { inputTokens: 2000, cachedTokens: 1500, outputTokens: 700, reasoningTokens: 500 } };
+  const PLAIN: FakeReply = {
+    text: 'Thought about it.',
+    model: 'o3-2025-04-16',
+    usage: { inputTokens: 2000, cachedTokens: 1500, outputTokens: 700, reasoningTokens: 500 },
+  };
   // (2000 - 1500) uncached × $2 + 1500 cache reads × $0.50 + 700 output (reasoning included) × $8
   const PLAIN_COST = (500 * 2 + 1500 * 0.5 + 700 * 8) / 1e6; // = 0.00735
-  const STREAMED: FakeReply = { chunks: ['Stream', 'ed ', 'reply.'], delayMs: STREAM_DELAY_MS, usage: { inputTokens: 1200, cachedTokens: 1024, outputTokens: 300 } };
+  const STREAMED: FakeReply = {
+    chunks: ['Stream', 'ed ', 'reply.'],
+    delayMs: STREAM_DELAY_MS,
+    usage: { inputTokens: 1200, cachedTokens: 1024, outputTokens: 300 },
+  };
   // gpt-4o: 176 uncached × $2.50 + 1024 cache reads × $1.25 + 300 output × $10
   const STREAMED_COST = (176 * 2.5 + 1024 * 1.25 + 300 * 10) / 1e6; // = 0.00472
   const TOOL: FakeReply = { toolCalls: [{ name: 'get_weather', arguments: { city: 'Paris' } }], usage: { inputTokens: 400, outputTokens: 25 } };
@@ -236,7 +244,11 @@ describe('1. instrumentOpenAI: every kind of call in one workflow, read back fro
     expect(scenario.summary.costUsd).toBeCloseTo(PLAIN_COST + STREAMED_COST + TOOL_COST + RESPONSE_COST + EMBEDDING_COST, COST_DIGITS);
     expect(scenario.summary.costUsd).toBeCloseTo(0.01470628, COST_DIGITS);
     // The SDK's own roll-up on the workflow span agrees.
-    expect(spanNamed(scenario.trace, 'openai-calls').attributes).toMatchObject({ 'workflow.llm_calls': 5, 'workflow.input_tokens': 4464, 'workflow.output_tokens': 1145 });
+    expect(spanNamed(scenario.trace, 'openai-calls').attributes).toMatchObject({
+      'workflow.llm_calls': 5,
+      'workflow.input_tokens': 4464,
+      'workflow.output_tokens': 1145,
+    });
   });
 });
 
@@ -256,10 +268,19 @@ describe('5. an unpriced model: costUsd null, never 0, and listed by GET /api/pr
 
   it('each span has its tokens and costUsd null, costSource null', () => {
     expect(scenario.exportErrors).toEqual([]);
-    for (const [stepName, input, output] of [['plain', 321, 45], ['stream', 179, 55]] as const) {
+    for (const [stepName, input, output] of [
+      ['plain', 321, 45],
+      ['stream', 179, 55],
+    ] as const) {
       const span = callIn(scenario.trace, stepName);
       expect(span.category).toBe('llm');
-      expect(span.llm).toMatchObject({ provider: 'openai', requestModel: UNPRICED_MODEL, responseModel: UNPRICED_MODEL, inputTokens: input, outputTokens: output });
+      expect(span.llm).toMatchObject({
+        provider: 'openai',
+        requestModel: UNPRICED_MODEL,
+        responseModel: UNPRICED_MODEL,
+        inputTokens: input,
+        outputTokens: output,
+      });
       expect(span.llm!.costUsd).toBeNull();
       expect(span.llm!.costSource).toBeNull();
     }

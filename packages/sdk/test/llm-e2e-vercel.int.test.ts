@@ -67,7 +67,11 @@ describe('4. Vercel AI SDK generateText / streamText with experimental_telemetry
       provider: 'openai',
       api: 'responses',
       model: 'gpt-4.1',
-      reply: { chunks: ['Responses ', 'stream.'], delayMs: STREAM_DELAY_MS, usage: { inputTokens: 2048, cachedTokens: 1024, outputTokens: 256, reasoningTokens: 64 } },
+      reply: {
+        chunks: ['Responses ', 'stream.'],
+        delayMs: STREAM_DELAY_MS,
+        usage: { inputTokens: 2048, cachedTokens: 1024, outputTokens: 256, reasoningTokens: 64 },
+      },
       // gpt-4.1: 1024 uncached × $2 + 1024 cache reads × $0.50 + 256 output (64 reasoning) × $8
       expected: { inputTokens: 2048, outputTokens: 256, cacheRead: 1024, cacheWrite: null, reasoning: 64, costUsd: (1024 * 2 + 1024 * 0.5 + 256 * 8) / 1e6 }, // = 0.004608
     },
@@ -79,7 +83,14 @@ describe('4. Vercel AI SDK generateText / streamText with experimental_telemetry
       model: 'claude-sonnet-4-6',
       reply: { text: 'Cached.', usage: { inputTokens: 3000, cachedTokens: 2000, cacheCreationTokens: 500, outputTokens: 150 } },
       // claude-sonnet-4-6: 500 uncached × $3 + 2000 cache reads × $0.30 + 500 cache writes × $3.75 + 150 output × $15
-      expected: { inputTokens: 3000, outputTokens: 150, cacheRead: 2000, cacheWrite: 500, reasoning: null, costUsd: (500 * 3 + 2000 * 0.3 + 500 * 3.75 + 150 * 15) / 1e6 }, // = 0.006225
+      expected: {
+        inputTokens: 3000,
+        outputTokens: 150,
+        cacheRead: 2000,
+        cacheWrite: 500,
+        reasoning: null,
+        costUsd: (500 * 3 + 2000 * 0.3 + 500 * 3.75 + 150 * 15) / 1e6,
+      }, // = 0.006225
     },
     {
       title: 'anthropic (claude-haiku-4-5), streamText',
@@ -87,9 +98,20 @@ describe('4. Vercel AI SDK generateText / streamText with experimental_telemetry
       provider: 'anthropic',
       api: 'messages',
       model: 'claude-haiku-4-5',
-      reply: { chunks: ['Haiku ', 'stream.'], delayMs: STREAM_DELAY_MS, usage: { inputTokens: 1200, cachedTokens: 800, cacheCreationTokens: 300, outputTokens: 60 } },
+      reply: {
+        chunks: ['Haiku ', 'stream.'],
+        delayMs: STREAM_DELAY_MS,
+        usage: { inputTokens: 1200, cachedTokens: 800, cacheCreationTokens: 300, outputTokens: 60 },
+      },
       // claude-haiku-4-5: 100 uncached × $1 + 800 cache reads × $0.10 + 300 cache writes × $1.25 + 60 output × $5
-      expected: { inputTokens: 1200, outputTokens: 60, cacheRead: 800, cacheWrite: 300, reasoning: null, costUsd: (100 * 1 + 800 * 0.1 + 300 * 1.25 + 60 * 5) / 1e6 }, // = 0.000855
+      expected: {
+        inputTokens: 1200,
+        outputTokens: 60,
+        cacheRead: 800,
+        cacheWrite: 300,
+        reasoning: null,
+        costUsd: (100 * 1 + 800 * 0.1 + 300 * 1.25 + 60 * 5) / 1e6,
+      }, // = 0.000855
     },
   ];
 
@@ -178,7 +200,7 @@ describe('4. Vercel AI SDK generateText / streamText with experimental_telemetry
         }
       });
 
-      it('the trace summary counts the call once: its tokens and cost equal the inner span\'s', () => {
+      it("the trace summary counts the call once: its tokens and cost equal the inner span's", () => {
         const { summary, trace } = traces.get(c.model)!;
         expect(trace.spans.filter((span) => span.llm !== null).map((span) => span.name)).toEqual([innerName]);
         expect(summary.rootName).toBe(outerName);

@@ -3,7 +3,17 @@ import OpenAI from 'openai';
 import { describe, expect, it, vi } from 'vitest';
 import { instrumentOpenAI } from '../src/index.js';
 import { fakeVector, startFakeLlm, type FakeReply } from './support/fake-llm.js';
-import { collect, HI, json, OPENAI_MODEL as MODEL, OPENAI_USAGE as USAGE, openaiClient, setupOpenAI, stable, WEATHER_ARGS } from './support/llm-instrumentation.js';
+import {
+  collect,
+  HI,
+  json,
+  OPENAI_MODEL as MODEL,
+  OPENAI_USAGE as USAGE,
+  openaiClient,
+  setupOpenAI,
+  stable,
+  WEATHER_ARGS,
+} from './support/llm-instrumentation.js';
 
 /**
  * `instrumentOpenAI()` on the real `openai` client against the loopback fake, beyond chat
@@ -158,7 +168,9 @@ describe('errors', () => {
     expect(span.attributes).toMatchObject({ 'error.type': 'rate_limit', 'http.response.status_code': 429 });
     const exception = span.events.find((event) => event.name === 'exception');
     expect(exception?.attributes?.['exception.message']).toMatch(/Rate limit/);
-    expect(await histogramPoint('gen_ai.client.operation.duration', { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': MODEL, 'error.type': 'rate_limit' })).toMatchObject({ count: 1 });
+    expect(
+      await histogramPoint('gen_ai.client.operation.duration', { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': MODEL, 'error.type': 'rate_limit' }),
+    ).toMatchObject({ count: 1 });
     const tokens = (await env.sdk.metrics()).get('gen_ai.client.token.usage');
     expect(tokens?.dataPoints ?? []).toEqual([]);
   });

@@ -5,7 +5,18 @@ import { describe, expect, it } from 'vitest';
 import { instrumentOpenAI, withSpan, workflow } from '../src/index.js';
 import { DURATION_BUCKETS, FIRST_CHUNK_BUCKETS, TOKEN_BUCKETS } from '../src/llm/semconv.js';
 import { type FakeReply } from './support/fake-llm.js';
-import { collect, HI, json, OPENAI_MODEL as MODEL, OPENAI_RESPONSE_MODEL as RESPONSE_MODEL, OPENAI_USAGE as USAGE, openaiClient, setupOpenAI, stable, WEATHER_ARGS } from './support/llm-instrumentation.js';
+import {
+  collect,
+  HI,
+  json,
+  OPENAI_MODEL as MODEL,
+  OPENAI_RESPONSE_MODEL as RESPONSE_MODEL,
+  OPENAI_USAGE as USAGE,
+  openaiClient,
+  setupOpenAI,
+  stable,
+  WEATHER_ARGS,
+} from './support/llm-instrumentation.js';
 import { byName } from './support/memory.js';
 
 /**
@@ -301,7 +312,9 @@ describe('chat.completions.create with stream: true', () => {
     expect(span.status.code).toBe(SpanStatusCode.ERROR);
     expect(span.attributes['error.type']).toBe('connection');
     expect(span.events.map((event) => event.name)).toContain('exception');
-    expect(await histogramPoint('gen_ai.client.operation.duration', { 'gen_ai.operation.name': 'chat', 'error.type': 'connection' })).toMatchObject({ count: 1 });
+    expect(await histogramPoint('gen_ai.client.operation.duration', { 'gen_ai.operation.name': 'chat', 'error.type': 'connection' })).toMatchObject({
+      count: 1,
+    });
   });
 
   /** Reads a stream the way an app might: one list of chunks per copy it reads. */
@@ -335,7 +348,9 @@ describe('chat.completions.create with stream: true', () => {
   it.each(readers)('$how: every reader gets the chunks as uninstrumented, then the span ends once with the usage', async ({ copies: count, read }) => {
     env.llm.script(STREAMED);
     const copies = await read(await client().chat.completions.create({ model: MODEL, messages: HI, stream: true }));
-    const expected = await uninstrumented([STREAMED], async (openai) => collect(await openai.chat.completions.create({ model: MODEL, messages: HI, stream: true })));
+    const expected = await uninstrumented([STREAMED], async (openai) =>
+      collect(await openai.chat.completions.create({ model: MODEL, messages: HI, stream: true })),
+    );
     expect(copies).toHaveLength(count);
     for (const chunks of copies) expect(stable(chunks)).toEqual(stable(expected));
     const span = await onlyLlmSpan();

@@ -104,7 +104,10 @@ describe.each(['app-first', 'spoor-first'])("with Spoor's parts in the app's sdk
 
   it("gives both backends the logger's line inside its span, once", () => {
     const agent = only(spansOf(run.spoor), 'agent');
-    for (const [backend, receiver] of [['app backend', run.app], ['Spoor', run.spoor]] as const) {
+    for (const [backend, receiver] of [
+      ['app backend', run.app],
+      ['Spoor', run.spoor],
+    ] as const) {
       const lines = receiver.logs.filter((log) => log.body === 'answered');
       expect(lines, `${backend}: ${JSON.stringify(receiver.logs.map((log) => log.body))}`).toHaveLength(1);
       expect({ traceId: lines[0]!.traceId, spanId: lines[0]!.spanId }).toEqual({ traceId: agent.traceId, spanId: agent.spanId });
@@ -114,7 +117,10 @@ describe.each(['app-first', 'spoor-first'])("with Spoor's parts in the app's sdk
 
   it("gives both backends the HTTP and Spoor metrics from the app's one meter provider", () => {
     const appResource = only(spansOf(run.app), 'GET').resource;
-    for (const [backend, receiver] of [['app backend', run.app], ['Spoor', run.spoor]] as const) {
+    for (const [backend, receiver] of [
+      ['app backend', run.app],
+      ['Spoor', run.spoor],
+    ] as const) {
       const points = receiver.metricPoints;
       const names = new Set(points.map((point) => `${point.scope.name} ${point.name}`));
       for (const wanted of ['@opentelemetry/instrumentation-http http.server.request.duration', '@spoor/sdk agent.answers', '@spoor/sdk workflow.count']) {
@@ -135,6 +141,10 @@ describe("without Spoor's parts in the app's SDK", () => {
     expect(run.stderr).toContain('another OpenTelemetry SDK is registered in this process');
     expect(run.stderr).toContain('const spoor = spoorProcessors(); new NodeSDK({ spanProcessors: [yours, ...spoor.spanProcessors]');
     expect(spansOf(run.app).map((span) => span.name)).toEqual(['GET']);
-    expect(spansOf(run.spoor).map((span) => span.name).sort()).toEqual(['agent', 'chat gpt-4o-mini']);
+    expect(
+      spansOf(run.spoor)
+        .map((span) => span.name)
+        .sort(),
+    ).toEqual(['agent', 'chat gpt-4o-mini']);
   });
 });

@@ -156,7 +156,26 @@ describe('after init() with no exporter', () => {
     expect(text).toContain('# TYPE answer_duration histogram');
     expect(text).toContain('# UNIT answer_duration s');
     const bounds = buckets(samples, 'answer_duration', { route: 'chat' });
-    expect(bounds.map(([le]) => le)).toEqual(['0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '5', '10', '30', '60', '120', '300', '600', '1800', '+Inf']);
+    expect(bounds.map(([le]) => le)).toEqual([
+      '0.005',
+      '0.01',
+      '0.025',
+      '0.05',
+      '0.1',
+      '0.25',
+      '0.5',
+      '1',
+      '2.5',
+      '5',
+      '10',
+      '30',
+      '60',
+      '120',
+      '300',
+      '600',
+      '1800',
+      '+Inf',
+    ]);
     expect(bounds.find(([le]) => le === '0.1')).toEqual(['0.1', 0]);
     expect(bounds.find(([le]) => le === '0.25')).toEqual(['0.25', 1]);
     expect(bounds.find(([le]) => le === '1')).toEqual(['1', 1]);

@@ -50,16 +50,31 @@ describe('a replay rebuilds every call shape the clients and their helpers read'
       const [left, right] = (await openai.chat.completions.create({ model: 'gpt-4o', messages: HI, stream: true })).tee();
       outputs.push(await chatText(left), await chatText(right));
       const lines = await new Response((await openai.chat.completions.create({ model: 'gpt-4o', messages: HI, stream: true })).toReadableStream()).text();
-      outputs.push(lines.trim().split('\n').map((line) => (JSON.parse(line) as OpenAI.ChatCompletionChunk).choices[0]?.delta.content ?? '').join(''));
+      outputs.push(
+        lines
+          .trim()
+          .split('\n')
+          .map((line) => (JSON.parse(line) as OpenAI.ChatCompletionChunk).choices[0]?.delta.content ?? '')
+          .join(''),
+      );
       const { data } = await openai.chat.completions.create({ model: 'gpt-4o', messages: HI }).withResponse();
-      outputs.push(data.choices[0]!.message.content, data.usage?.prompt_tokens, data.usage?.completion_tokens, data.usage?.prompt_tokens_details?.cached_tokens);
+      outputs.push(
+        data.choices[0]!.message.content,
+        data.usage?.prompt_tokens,
+        data.usage?.completion_tokens,
+        data.usage?.prompt_tokens_details?.cached_tokens,
+      );
       let anthropicText = '';
       for await (const event of await anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 64, messages: HI, stream: true })) {
         if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') anthropicText += event.delta.text;
       }
       outputs.push(anthropicText);
       const message = await anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 64, messages: HI });
-      outputs.push(message.content.map((block) => [block.type, block.type === 'text' ? block.text : '']), message.usage.input_tokens, message.stop_reason);
+      outputs.push(
+        message.content.map((block) => [block.type, block.type === 'text' ? block.text : '']),
+        message.usage.input_tokens,
+        message.stop_reason,
+      );
       return outputs;
     });
   }
@@ -70,8 +85,16 @@ describe('a replay rebuilds every call shape the clients and their helpers read'
       usage: { inputTokens: 100 + i, outputTokens: 10 + i, cachedTokens: i },
     }));
     replies.unshift({ usage: { inputTokens: 3 } });
-    const recorded = await record('replay-shapes', fake(), replies, async () => ({ plan: '', tool: { callId: '', result: await everyShape(fake()) }, answer: '' }));
-    const replay = await replayed('replay-shapes-run', { traceId: recorded.traceId }, async () => ({ plan: '', tool: { callId: '', result: await everyShape(fake()) }, answer: '' }));
+    const recorded = await record('replay-shapes', fake(), replies, async () => ({
+      plan: '',
+      tool: { callId: '', result: await everyShape(fake()) },
+      answer: '',
+    }));
+    const replay = await replayed('replay-shapes-run', { traceId: recorded.traceId }, async () => ({
+      plan: '',
+      tool: { callId: '', result: await everyShape(fake()) },
+      answer: '',
+    }));
     expect(replay.error).toBeUndefined();
     expect(replay.run).toEqual(recorded.run);
     // Ten recorded requests, then the replay's only one: the embeddings call.
@@ -112,7 +135,10 @@ describe('traced functions with captureArgs under replay', () => {
       return tools();
     });
     expect(liveRuns).toBe(2);
-    expect(replay.run!.tool.result).toEqual({ found: { key: 'a', value: 'value of a' }, failure: ['ReplayedFailure', 'spoor replay: the recorded call failed (TimeoutError): upstream timed out'] });
+    expect(replay.run!.tool.result).toEqual({
+      found: { key: 'a', value: 'value of a' },
+      failure: ['ReplayedFailure', 'spoor replay: the recorded call failed (TimeoutError): upstream timed out'],
+    });
     expect(replay.report).toMatchObject({ replayed: 2, live: 0 });
   });
 
@@ -126,7 +152,11 @@ describe('traced functions with captureArgs under replay', () => {
   it('replay a recording of more than 50,000 spans, which the server answers only in pages', async () => {
     const recorded = await record('replay-tools-big', fake(), [], tools);
     const ran = liveRuns;
-    const response = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: traceBody(recorded.traceId, 50_000) });
+    const response = await fetch(`${server.url}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: traceBody(recorded.traceId, 50_000),
+    });
     expect(response.status).toBe(200);
     await until('the trace past one answer', async () => ((await server.getJson(`/api/traces/${recorded.traceId}`)).status === 400 ? true : undefined), 60_000);
     const replay = await replayed('replay-tools-big-run', { traceId: recorded.traceId }, async () => {

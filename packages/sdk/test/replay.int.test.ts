@@ -32,18 +32,34 @@ const getWeather = traced({ name: 'get_weather', captureArgs: true }, async func
 
 // --- OpenAI ---------------------------------------------------------------------------------------
 
-const OPENAI_TOOL: FakeReply = { toolCalls: [{ id: 'call_weather_1', name: 'get_weather', arguments: { city: 'Paris' } }], usage: { inputTokens: 60, outputTokens: 9 } };
-const WEATHER_FUNCTION = { type: 'function' as const, function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } };
+const OPENAI_TOOL: FakeReply = {
+  toolCalls: [{ id: 'call_weather_1', name: 'get_weather', arguments: { city: 'Paris' } }],
+  usage: { inputTokens: 60, outputTokens: 9 },
+};
+const WEATHER_FUNCTION = {
+  type: 'function' as const,
+  function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
+};
 
 /** Plan (a plain call), a tool call (the model picks it, `get_weather` runs), answer (streamed). */
 function openaiAgent(openai: OpenAI, toolPrompt = TOOL_PROMPT): Promise<AgentRun> {
   return workflow('agent', async () => {
     const plan = await step('plan', { number: 1 }, async () => {
-      const reply = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'Plan in one line.' }, { role: 'user', content: QUESTION }] });
+      const reply = await openai.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [
+          { role: 'system', content: 'Plan in one line.' },
+          { role: 'user', content: QUESTION },
+        ],
+      });
       return reply.choices[0]!.message.content ?? '';
     });
     const tool = await step('tool-call', { number: 2 }, async () => {
-      const reply = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `${toolPrompt}\nPlan: ${plan}` }], tools: [WEATHER_FUNCTION] });
+      const reply = await openai.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: `${toolPrompt}\nPlan: ${plan}` }],
+        tools: [WEATHER_FUNCTION],
+      });
       const call = reply.choices[0]!.message.tool_calls![0]!;
       if (call.type !== 'function') throw new Error(`expected a function call, got ${call.type}`);
       return { callId: call.id, result: await getWeather(JSON.parse(call.function.arguments) as { city: string }) };
@@ -80,7 +96,11 @@ describe('a three-step agent on the openai client, recorded then replayed from i
   it('recorded the run: three requests reached the fake, the tool ran once', () => {
     expect(fake().requests).toHaveLength(3);
     expect(toolRunsRecorded).toBe(1);
-    expect(recorded.run).toEqual({ plan: PLAN.text, tool: { callId: 'call_weather_1', result: { city: 'Paris', sky: 'rain', tempC: 14 } }, answer: 'Yes: rain is likely.' });
+    expect(recorded.run).toEqual({
+      plan: PLAN.text,
+      tool: { callId: 'call_weather_1', result: { city: 'Paris', sky: 'rain', tempC: 14 } },
+      answer: 'Yes: rain is likely.',
+    });
   });
 
   it('replays it: identical outputs, zero requests reach the fake, the tool does not run', async () => {
@@ -106,16 +126,31 @@ describe('a three-step agent on the openai client, recorded then replayed from i
       expect(original.spans.find((s) => s.spanId === link.spanId)?.name).toBe(span.name);
     }
     // The replayed calls report the recorded usage, so the replay's trace sums the same tokens.
-    expect(spanNamed(trace, 'agent').attributes).toMatchObject({ 'workflow.llm_calls': 3, 'workflow.input_tokens': 40 + 60 + 90, 'workflow.output_tokens': 12 + 9 + 8 });
+    expect(spanNamed(trace, 'agent').attributes).toMatchObject({
+      'workflow.llm_calls': 3,
+      'workflow.input_tokens': 40 + 60 + 90,
+      'workflow.output_tokens': 12 + 9 + 8,
+    });
   });
 
   it('a changed prompt in step 2 is a divergence at step 2, showing the old and new prompt; nothing reaches the fake', async () => {
     const replay = await replayed('replay-openai-diverged', { traceId: recorded.traceId }, () => openaiAgent(openai(), CHANGED_TOOL_PROMPT));
     expect(replay.error).toBeInstanceOf(ReplayDivergence);
     const divergence = replay.error as ReplayDivergence;
-    expect(divergence).toMatchObject({ traceId: recorded.traceId, stepPath: 'agent > tool-call', position: 0, kind: 'llm', reason: 'changed', spanName: 'chat gpt-4o-mini' });
+    expect(divergence).toMatchObject({
+      traceId: recorded.traceId,
+      stepPath: 'agent > tool-call',
+      position: 0,
+      kind: 'llm',
+      reason: 'changed',
+      spanName: 'chat gpt-4o-mini',
+    });
     expect(divergence.changes).toEqual([
-      { field: 'messages[0].parts[0].content', before: JSON.stringify(`${TOOL_PROMPT}\nPlan: ${PLAN.text}`), after: JSON.stringify(`${CHANGED_TOOL_PROMPT}\nPlan: ${PLAN.text}`) },
+      {
+        field: 'messages[0].parts[0].content',
+        before: JSON.stringify(`${TOOL_PROMPT}\nPlan: ${PLAN.text}`),
+        after: JSON.stringify(`${CHANGED_TOOL_PROMPT}\nPlan: ${PLAN.text}`),
+      },
     ]);
     expect(divergence.message).toContain('call #0 under "agent > tool-call" (chat gpt-4o-mini)');
     expect(divergence.message).toContain('Call the weather tool for Rome');
@@ -145,18 +180,31 @@ describe('a three-step agent on the openai client, recorded then replayed from i
 
 // --- Anthropic ------------------------------------------------------------------------------------
 
-const ANTHROPIC_TOOL: FakeReply = { toolCalls: [{ id: 'toolu_weather_1', name: 'get_weather', arguments: { city: 'Paris' } }], usage: { inputTokens: 60, outputTokens: 9 } };
+const ANTHROPIC_TOOL: FakeReply = {
+  toolCalls: [{ id: 'toolu_weather_1', name: 'get_weather', arguments: { city: 'Paris' } }],
+  usage: { inputTokens: 60, outputTokens: 9 },
+};
 const WEATHER_TOOL = { name: 'get_weather', input_schema: { type: 'object' as const, properties: { city: { type: 'string' } } } };
 
 /** Plan (create), a tool call (create with tools; `get_weather` runs), answer (`messages.stream()`). */
 function anthropicAgent(anthropic: Anthropic, toolPrompt = TOOL_PROMPT): Promise<AgentRun> {
   return workflow('agent', async () => {
     const plan = await step('plan', { number: 1 }, async () => {
-      const reply = await anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 256, system: 'Plan in one line.', messages: [{ role: 'user', content: QUESTION }] });
+      const reply = await anthropic.messages.create({
+        model: 'claude-haiku-4-5',
+        max_tokens: 256,
+        system: 'Plan in one line.',
+        messages: [{ role: 'user', content: QUESTION }],
+      });
       return reply.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
     });
     const tool = await step('tool-call', { number: 2 }, async () => {
-      const reply = await anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 256, tools: [WEATHER_TOOL], messages: [{ role: 'user', content: `${toolPrompt}\nPlan: ${plan}` }] });
+      const reply = await anthropic.messages.create({
+        model: 'claude-haiku-4-5',
+        max_tokens: 256,
+        tools: [WEATHER_TOOL],
+        messages: [{ role: 'user', content: `${toolPrompt}\nPlan: ${plan}` }],
+      });
       const use = reply.content.find((block) => block.type === 'tool_use');
       if (use?.type !== 'tool_use') throw new Error('expected a tool_use block');
       return { callId: use.id, result: await getWeather(use.input as { city: string }) };
@@ -230,7 +278,10 @@ describe('a replay that cannot run says why', () => {
   it('a trace recorded without content capture: ReplayError no_recorded_calls, saying to turn capture on', async () => {
     const { traceId } = await record('replay-uncaptured', fake(), [PLAN], plainCall(instrumentOpenAI(openaiClient(fake()), { captureContent: false })));
     const replay = await replayed('replay-uncaptured-run', { traceId }, plainCall(instrumentOpenAI(openaiClient(fake()), { captureContent: true })));
-    expect(replay.error).toMatchObject({ code: 'no_recorded_calls', message: expect.stringMatching(/1 LLM call\(s\) were recorded without content capture.*captureContent: true/) });
+    expect(replay.error).toMatchObject({
+      code: 'no_recorded_calls',
+      message: expect.stringMatching(/1 LLM call\(s\) were recorded without content capture.*captureContent: true/),
+    });
     expect(fake().requests).toHaveLength(1);
   });
 });

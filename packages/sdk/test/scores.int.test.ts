@@ -51,7 +51,16 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const shape = (s: Score) => ({ name: s.name, traceId: s.traceId, spanId: s.spanId, value: s.value, label: s.label, comment: s.comment, source: s.source, author: s.author });
+const shape = (s: Score) => ({
+  name: s.name,
+  traceId: s.traceId,
+  spanId: s.spanId,
+  value: s.value,
+  label: s.label,
+  comment: s.comment,
+  source: s.source,
+  author: s.author,
+});
 
 describe('scores sent by the SDK, as the Spoor server stores them', () => {
   it('takes every evaluation record, refusing none, beside the trace it scores', () => {

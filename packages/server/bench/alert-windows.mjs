@@ -30,17 +30,52 @@ const RULES = [
 ];
 
 const hex = (n, width) => n.toString(16).padStart(width, '0');
-const llm = { provider: 'openai', operation: 'chat', requestModel: 'gpt-4o-mini', responseModel: 'gpt-4o-mini', inputTokens: 900, outputTokens: 120,
-  totalTokens: 1020, cacheReadInputTokens: null, cacheCreationInputTokens: null, reasoningTokens: null, costUsd: 0.0002, costSource: null,
-  timeToFirstTokenMs: null, finishReasons: null };
+const llm = {
+  provider: 'openai',
+  operation: 'chat',
+  requestModel: 'gpt-4o-mini',
+  responseModel: 'gpt-4o-mini',
+  inputTokens: 900,
+  outputTokens: 120,
+  totalTokens: 1020,
+  cacheReadInputTokens: null,
+  cacheCreationInputTokens: null,
+  reasoningTokens: null,
+  costUsd: 0.0002,
+  costSource: null,
+  timeToFirstTokenMs: null,
+  finishReasons: null,
+};
 let spanCount = 0;
 function span(trace, parent, endUs, durationUs, over) {
   const service = `agent-${trace % 3}`;
-  return { projectId: 'default', traceId: hex(trace, 32), spanId: hex(++spanCount, 16), parentSpanId: parent, traceState: '', flags: 1, name: 'op',
-    kind: 'internal', serviceName: service, startTimeUs: endUs - durationUs, endTimeUs: endUs, status: { code: trace % 50 === 0 ? 'error' : 'unset', message: '' },
-    attributes: {}, resource: { attributes: { 'service.name': service }, droppedAttributesCount: 0, schemaUrl: '' },
-    scope: { name: 'bench', version: '1', attributes: {}, droppedAttributesCount: 0 }, events: [], links: [], droppedAttributesCount: 0,
-    droppedEventsCount: 0, droppedLinksCount: 0, llm: null, sessionId: null, userId: null, category: 'other', ...over };
+  return {
+    projectId: 'default',
+    traceId: hex(trace, 32),
+    spanId: hex(++spanCount, 16),
+    parentSpanId: parent,
+    traceState: '',
+    flags: 1,
+    name: 'op',
+    kind: 'internal',
+    serviceName: service,
+    startTimeUs: endUs - durationUs,
+    endTimeUs: endUs,
+    status: { code: trace % 50 === 0 ? 'error' : 'unset', message: '' },
+    attributes: {},
+    resource: { attributes: { 'service.name': service }, droppedAttributesCount: 0, schemaUrl: '' },
+    scope: { name: 'bench', version: '1', attributes: {}, droppedAttributesCount: 0 },
+    events: [],
+    links: [],
+    droppedAttributesCount: 0,
+    droppedEventsCount: 0,
+    droppedLinksCount: 0,
+    llm: null,
+    sessionId: null,
+    userId: null,
+    category: 'other',
+    ...over,
+  };
 }
 
 const cpuMs = () => {
@@ -74,7 +109,9 @@ try {
         const root = span(++trace, null, endUs, 2 * SEC, { name: 'agent', category: 'workflow' });
         batch.push(root);
         for (let c = 0; c < 9; c++) {
-          batch.push(span(trace, root.spanId, endUs - 1000 * c, 500_000, c % 2 === 1 ? { name: 'chat', category: 'llm', llm } : { name: 'search', category: 'step' }));
+          batch.push(
+            span(trace, root.spanId, endUs - 1000 * c, 500_000, c % 2 === 1 ? { name: 'chat', category: 'llm', llm } : { name: 'search', category: 'step' }),
+          );
         }
       }
       await store.writer.write(batchOf({ spans: batch, logs: [], metricPoints: [] }), null);
@@ -88,7 +125,9 @@ try {
     const [kept, whole] = round % 2 === 0 ? [await readKept(), await readWhole()] : await readWhole().then(async (w) => [await readKept(), w]);
     if (kept.values !== whole.values) differed++;
     ratios.push(kept.ms / whole.ms);
-    console.log(`round ${round + 1}: ${spanCount} spans stored; kept by slices ${kept.ms.toFixed(0)} ms CPU, read whole ${whole.ms.toFixed(0)} ms CPU (${(kept.ms / whole.ms).toFixed(2)}x); ${kept.values === whole.values ? 'same values' : 'VALUES DIFFER'}`);
+    console.log(
+      `round ${round + 1}: ${spanCount} spans stored; kept by slices ${kept.ms.toFixed(0)} ms CPU, read whole ${whole.ms.toFixed(0)} ms CPU (${(kept.ms / whole.ms).toFixed(2)}x); ${kept.values === whole.values ? 'same values' : 'VALUES DIFFER'}`,
+    );
   }
   console.log(`kept / whole, median of the last 4 rounds: ${median(ratios.slice(-4)).toFixed(2)}x; rounds whose values differed: ${differed}`);
 } finally {

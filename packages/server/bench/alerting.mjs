@@ -90,7 +90,14 @@ const dataDir = await mkdtemp(join(ROOT, 'run-'));
 try {
   let t = performance.now();
   console.log(`generating ${traces.toLocaleString('en')} traces of 25 spans (${(traces * 25).toLocaleString('en')} spans) over the last 24 h`);
-  await generate({ path: join(dataDir, 'spoor.duckdb'), nowUs: Date.now() * 1000, traces, bigSpans: 1000, openStore: (o) => DuckDbStore.open(o), log: console.log });
+  await generate({
+    path: join(dataDir, 'spoor.duckdb'),
+    nowUs: Date.now() * 1000,
+    traces,
+    bigSpans: 1000,
+    openStore: (o) => DuckDbStore.open(o),
+    log: console.log,
+  });
   console.log(`generated in ${((performance.now() - t) / 1000).toFixed(0)} s`);
 
   const rules = rulesYaml();
@@ -129,7 +136,9 @@ try {
     const sorted = [...rounds].sort((a, b) => a - b);
     const active = await (await fetch(`${spoor.url}/api/alerts?state=pending,firing`)).json();
     console.log(`\n${rules.count} rules (${rules.distinct} distinct aggregates) over ${(traces * 25).toLocaleString('en')} spans, every ${INTERVAL_S} s:`);
-    console.log(`  round: median ${(sorted[sorted.length >> 1] * 1000).toFixed(0)} ms, max ${(sorted.at(-1) * 1000).toFixed(0)} ms (goal: within ${INTERVAL_S} s)`);
+    console.log(
+      `  round: median ${(sorted[sorted.length >> 1] * 1000).toFixed(0)} ms, max ${(sorted.at(-1) * 1000).toFixed(0)} ms (goal: within ${INTERVAL_S} s)`,
+    );
     console.log(`  server CPU: ${cpu.toFixed(2)} s over ${wallS.toFixed(0)} s = ${((100 * cpu) / wallS).toFixed(1)}% of one core (goal: < 25%)`);
     console.log(`  active alerts: ${active.alerts.length}; peak RSS ${mib(peakRssBytes(spoor.pid))} MiB`);
   } finally {

@@ -15,7 +15,10 @@ import { schemaStatements } from '../dist/store/clickhouse/schema.js';
 import { clickHouseBytes, clickHouseSql, startClickHouse, stopChild } from './lib.mjs';
 
 const CLI = process.env.BENCH_SPOOR_CLI ?? fileURLToPath(new URL('../bin/spoor.js', import.meta.url));
-const SCHEMA_HASH = createHash('sha256').update(schemaStatements({ database: 'spoor', cluster: null }).join(';')).digest('hex').slice(0, 12);
+const SCHEMA_HASH = createHash('sha256')
+  .update(schemaStatements({ database: 'spoor', cluster: null }).join(';'))
+  .digest('hex')
+  .slice(0, 12);
 const CACHED = `clickhouse-${SCHEMA_HASH}`;
 
 /**
@@ -73,7 +76,7 @@ export async function startClickHouseCopy(cacheDir, dataDir, runDir, log) {
 
 /** Waits (at most 5 minutes) until ClickHouse runs no merge. */
 export async function settle(clickhouse) {
-  for (const deadline = performance.now() + 300_000; performance.now() < deadline;) {
+  for (const deadline = performance.now() + 300_000; performance.now() < deadline; ) {
     if (Number(await clickHouseSql(clickhouse, 'SELECT count() FROM system.merges FORMAT TSV')) === 0) return;
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -82,8 +85,15 @@ export async function settle(clickhouse) {
 /** Active parts and their bytes before any OPTIMIZE: what background merges reached on their own. */
 async function partBytes(clickhouse) {
   await settle(clickhouse);
-  const [all, spans, parts] = (await clickHouseSql(clickhouse,
-    `SELECT sum(bytes_on_disk), sumIf(bytes_on_disk, table = 'spans'), count() FROM system.parts WHERE active AND database = '${clickhouse.database}' FORMAT TSV`)).trim().split('\t').map(Number);
+  const [all, spans, parts] = (
+    await clickHouseSql(
+      clickhouse,
+      `SELECT sum(bytes_on_disk), sumIf(bytes_on_disk, table = 'spans'), count() FROM system.parts WHERE active AND database = '${clickhouse.database}' FORMAT TSV`,
+    )
+  )
+    .trim()
+    .split('\t')
+    .map(Number);
   return { all, spans, parts };
 }
 

@@ -60,21 +60,54 @@ function sourceRows() {
 
 function dimensionSql() {
   const slots = [];
-  MODELS.forEach((m) => { for (let w = 0; w < m[6]; w++) slots.push(m); });
+  MODELS.forEach((m) => {
+    for (let w = 0; w < m[6]; w++) slots.push(m);
+  });
   slots.push(EMBEDDING); // slot 20
   return [
     `CREATE OR REPLACE TEMP MACRO u01(a, b, c) AS ((hash(a, b, c) % 1000000)::DOUBLE + 0.5) / 1000000.0;`,
     `CREATE OR REPLACE TEMP MACRO nrm(a, b, c) AS sqrt(-2 * ln(u01(a, b, c || 'x'))) * cos(2 * pi() * u01(a, b, c || 'y'));`,
     valuesTable('layout', 'i, parent_i, role, k, base, off, frac, cap, sigma', layoutRows()),
-    valuesTable('workflows', 'idx, wf_name', WORKFLOWS.map((w, i) => [i, `workflow ${w}`])),
-    valuesTable('agents', 'idx, agent_name, agent_service, agent_description', AGENTS.map((a, i) => [i, ...a])),
-    valuesTable('models', 'slot, provider, model, response_model, operation, price_in, price_out, weight, server', slots.map((m, i) => [i, ...m])),
-    valuesTable('tools', 'idx, tool, tool_args', TOOLS.map((t, i) => [i, ...t])),
-    valuesTable('retrievers', 'idx, retriever, db_system, collection', RETRIEVERS.map((r, i) => [i, ...r])),
-    valuesTable('steps', 'idx, step_name', STEPS.map((s, i) => [i, s])),
-    valuesTable('error_kinds', 'err_role, kind, exc_type, err_message, err_key, http_status, error_type, frame_fn, frame_file',
-      ERROR_KINDS.map((e, i) => [e[0], i % 3, ...e.slice(1)])),
-    valuesTable('source_ids', 'service, ver, source_id', sourceRows().map((s) => [s.service, s.ver, s.id])),
+    valuesTable(
+      'workflows',
+      'idx, wf_name',
+      WORKFLOWS.map((w, i) => [i, `workflow ${w}`]),
+    ),
+    valuesTable(
+      'agents',
+      'idx, agent_name, agent_service, agent_description',
+      AGENTS.map((a, i) => [i, ...a]),
+    ),
+    valuesTable(
+      'models',
+      'slot, provider, model, response_model, operation, price_in, price_out, weight, server',
+      slots.map((m, i) => [i, ...m]),
+    ),
+    valuesTable(
+      'tools',
+      'idx, tool, tool_args',
+      TOOLS.map((t, i) => [i, ...t]),
+    ),
+    valuesTable(
+      'retrievers',
+      'idx, retriever, db_system, collection',
+      RETRIEVERS.map((r, i) => [i, ...r]),
+    ),
+    valuesTable(
+      'steps',
+      'idx, step_name',
+      STEPS.map((s, i) => [i, s]),
+    ),
+    valuesTable(
+      'error_kinds',
+      'err_role, kind, exc_type, err_message, err_key, http_status, error_type, frame_fn, frame_file',
+      ERROR_KINDS.map((e, i) => [e[0], i % 3, ...e.slice(1)]),
+    ),
+    valuesTable(
+      'source_ids',
+      'service, ver, source_id',
+      sourceRows().map((s) => [s.service, s.ver, s.id]),
+    ),
   ].join('\n');
 }
 
@@ -252,7 +285,10 @@ function prng(seed) {
 export function bigTree(count, seed = 7) {
   const rand = prng(seed);
   const normal = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
-  const role = ['root'], parent = [null], agent = [0], kids = [[]];
+  const role = ['root'],
+    parent = [null],
+    agent = [0],
+    kids = [[]];
   const queue = [0];
   let head = 0;
   while (role.length < count) {
@@ -276,7 +312,8 @@ export function bigTree(count, seed = 7) {
     }
   }
   // Lengths bottom-up (children have higher numbers than their parents), then starts top-down.
-  const dur = new Float64Array(count), rel = new Float64Array(count);
+  const dur = new Float64Array(count),
+    rel = new Float64Array(count);
   const leafMedianUs = { llm: 1_200_000, tool: 400_000, retriever: 120_000, agent: 50_000, step: 50_000 };
   const leafSigma = { llm: 0.6, tool: 0.9, retriever: 0.5, agent: 0.3, step: 0.3 };
   for (let n = count - 1; n >= 0; n--) {
@@ -286,7 +323,7 @@ export function bigTree(count, seed = 7) {
       continue;
     }
     let at = 5_000;
-    for (let c = 0; c < children.length;) {
+    for (let c = 0; c < children.length; ) {
       const wave = 1 + Math.floor(rand() * (role[n] === 'root' ? 8 : 4));
       let waveEnd = at;
       for (const child of children.slice(c, c + wave)) {
@@ -317,9 +354,16 @@ export async function generate({ path, nowUs, traces, bigSpans, openStore, log }
   const tree = bigTree(bigSpans);
   const bigStartUs = Math.round(nowUs - HOUR_US - tree.rootDurUs);
   const params = {
-    t0Us, intervalUs: Math.floor(DAY_US / traces), traces, generatedUs: nowUs, versionCutUs: t0Us + 16 * HOUR_US,
-    bigTraceId: createHash('md5').update('spoor-bench-big-trace').digest('hex'), bigStartUs, bigSpans,
-    bigRootMs: Math.round(tree.rootDurUs / 1000), bigDepth: tree.depth,
+    t0Us,
+    intervalUs: Math.floor(DAY_US / traces),
+    traces,
+    generatedUs: nowUs,
+    versionCutUs: t0Us + 16 * HOUR_US,
+    bigTraceId: createHash('md5').update('spoor-bench-big-trace').digest('hex'),
+    bigStartUs,
+    bigSpans,
+    bigRootMs: Math.round(tree.rootDurUs / 1000),
+    bigDepth: tree.depth,
   };
   const { instance, c } = await connect(path);
   await c.run(`CREATE TABLE memory.main.big_nodes (i INTEGER, parent_i INTEGER, role VARCHAR, agent_idx INTEGER, start_us BIGINT, end_us BIGINT)`);
@@ -336,12 +380,18 @@ export async function generate({ path, nowUs, traces, bigSpans, openStore, log }
     appender.endRow();
   }
   appender.closeSync();
-  await c.run(`INSERT INTO spoor.sources BY NAME SELECT * FROM (VALUES ${sourceRows().map((s) => `('default', '${s.id}', '${s.resource}', '${SCOPE_JSON}')`).join(', ')}) v(project_id, source_id, resource, scope)`);
+  await c.run(
+    `INSERT INTO spoor.sources BY NAME SELECT * FROM (VALUES ${sourceRows()
+      .map((s) => `('default', '${s.id}', '${s.resource}', '${SCOPE_JSON}')`)
+      .join(', ')}) v(project_id, source_id, resource, scope)`,
+  );
   // An hour of traffic per transaction: a few hundred thousand rows, sorted by end time like ingest writes them.
   const chunks = 24;
   for (let h = 0; h < chunks; h++) {
-    const tFrom = Math.floor((h * traces) / chunks), tTo = Math.floor(((h + 1) * traces) / chunks);
-    const fromUs = t0Us + h * HOUR_US, toUs = h === chunks - 1 ? Number.MAX_SAFE_INTEGER : fromUs + HOUR_US;
+    const tFrom = Math.floor((h * traces) / chunks),
+      tTo = Math.floor(((h + 1) * traces) / chunks);
+    const fromUs = t0Us + h * HOUR_US,
+      toUs = h === chunks - 1 ? Number.MAX_SAFE_INTEGER : fromUs + HOUR_US;
     await c.run(stageSql(params, `${regularSkeleton(params, tFrom, tTo, 0, nowUs)} UNION ALL ${bigSkeleton(params, fromUs, toUs)}`));
     await flushStage(c);
     if (h % 6 === 5) log(`  ${h + 1}/24 hours written`);

@@ -58,7 +58,12 @@ if (params === null || ageHours > maxAgeHours || process.env.BENCH_REGENERATE ==
   console.log(`generating ${traces.toLocaleString('en')} traces of 25 spans and one of ${bigSpans.toLocaleString('en')} spans into ${cachePath}`);
   const t = performance.now();
   params = await generate({
-    path: join(building, 'spoor.duckdb'), nowUs: nowUs(), traces, bigSpans, openStore: (o) => DuckDbStore.open(o), log: console.log,
+    path: join(building, 'spoor.duckdb'),
+    nowUs: nowUs(),
+    traces,
+    bigSpans,
+    openStore: (o) => DuckDbStore.open(o),
+    log: console.log,
   });
   params.generationS = (performance.now() - t) / 1000;
   await writeFile(join(building, 'params.json'), JSON.stringify(params, null, 2));
@@ -69,7 +74,9 @@ if (params === null || ageHours > maxAgeHours || process.env.BENCH_REGENERATE ==
   console.log(`using the data set generated ${ageHours.toFixed(1)} h ago (in ${params.generationS.toFixed(0)} s) at ${cachePath}`);
 }
 const fileBytes = (await stat(cachePath)).size;
-console.log(`file: ${mib(fileBytes)} MiB; big trace ${params.bigTraceId}: ${params.bigSpans} spans, depth ${params.bigDepth}, ${(params.bigRootMs / 60000).toFixed(0)} min long`);
+console.log(
+  `file: ${mib(fileBytes)} MiB; big trace ${params.bigTraceId}: ${params.bigSpans} spans, depth ${params.bigDepth}, ${(params.bigRootMs / 60000).toFixed(0)} min long`,
+);
 
 // 2. This run's copy, topped up to now.
 await mkdir(ROOT, { recursive: true });
@@ -80,7 +87,9 @@ await copyFile(cachePath, dbPath);
 const chStats = withClickHouse ? await prepareClickHouseCache(cacheDir, dataDir, console.log) : null;
 let t = performance.now();
 const added = await fillUntil(dbPath, params, nowUs());
-console.log(`topped up with ${added.toLocaleString('en')} spans of the last ${((nowUs() - params.generatedUs) / 6e7).toFixed(0)} min in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+console.log(
+  `topped up with ${added.toLocaleString('en')} spans of the last ${((nowUs() - params.generatedUs) / 6e7).toFixed(0)} min in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+);
 if (scores > 0) {
   t = performance.now();
   // Opened once by the store first, so that a data set cached before the scores table has it.
@@ -107,7 +116,7 @@ for (const { name, spoor: server } of servers) {
     const response = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
     if (response.status !== 200) throw new Error(`OTLP request refused: ${response.status} ${await response.text()}`);
   }
-  for (const deadline = performance.now() + 120_000; ;) {
+  for (const deadline = performance.now() + 120_000; ; ) {
     const metrics = await fetch(`${server.url}/metrics`).then((r) => r.text());
     if (/^spoor_ingest_queue_records 0$/m.test(metrics)) break;
     if (performance.now() > deadline) {
@@ -116,23 +125,45 @@ for (const { name, spoor: server } of servers) {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  console.log(`sent ${bodies.length * 1000} spans over OTLP/protobuf to the ${name} store and committed them in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  console.log(
+    `sent ${bodies.length * 1000} spans over OTLP/protobuf to the ${name} store and committed them in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+  );
 }
 
 // 4. The endpoints. Each `from`/`to` is taken at the moment of the request, as a dashboard would.
 const DAY_MS = 86_400_000;
 const day = () => `from=${Date.now() - DAY_MS}&to=${Date.now()}`;
 const endpoints = [
-  ['span stats by name, 24 h', () => `/api/stats/spans?groupBy=name&${day()}`, 1000, (b) => `${b.groups.length} groups, ${sum(b.groups.map((g) => g.count))} spans`],
+  [
+    'span stats by name, 24 h',
+    () => `/api/stats/spans?groupBy=name&${day()}`,
+    1000,
+    (b) => `${b.groups.length} groups, ${sum(b.groups.map((g) => g.count))} spans`,
+  ],
   ['time series p95, 24 h at 1 min', () => `/api/stats/timeseries?metric=p95&step=1m&${day()}`, 500, seriesNote],
   ['time series count, 24 h at 1 min', () => `/api/stats/timeseries?metric=count&step=1m&${day()}`, 500, seriesNote],
   ['realtime', () => '/api/metrics/realtime', 100, (b) => `${b.requestsPerSecond.toFixed(2)} req/s, cache hit rate ${b.cacheHitRate?.toFixed(2)}`],
-  [`critical path, ${params.bigSpans} spans`, () => `/api/traces/${params.bigTraceId}/critical-path`, 100, (b) => `${b.spans.length} spans on the path, ${b.segments.length} segments`],
+  [
+    `critical path, ${params.bigSpans} spans`,
+    () => `/api/traces/${params.bigTraceId}/critical-path`,
+    100,
+    (b) => `${b.spans.length} spans on the path, ${b.segments.length} segments`,
+  ],
   ['/metrics scrape', () => '/metrics', 50, (b) => `${b.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length} samples`],
   ['sessions (default 7 days)', () => '/api/sessions', null, (b) => `${b.sessions.length} sessions`],
   ['error groups', () => '/api/errors', null, (b) => `${b.groups.length} groups`],
-  ['score stats by name, 24 h', () => `/api/stats/scores?by=name&${day()}`, null, (b) => `${b.groups.length} groups, ${sum(b.groups.map((g) => g.count))} scores`],
-  ['score stats by model, 24 h', () => `/api/stats/scores?by=model&${day()}`, null, (b) => `${b.groups.length} groups, ${sum(b.groups.map((g) => g.count))} scores`],
+  [
+    'score stats by name, 24 h',
+    () => `/api/stats/scores?by=name&${day()}`,
+    null,
+    (b) => `${b.groups.length} groups, ${sum(b.groups.map((g) => g.count))} scores`,
+  ],
+  [
+    'score stats by model, 24 h',
+    () => `/api/stats/scores?by=model&${day()}`,
+    null,
+    (b) => `${b.groups.length} groups, ${sum(b.groups.map((g) => g.count))} scores`,
+  ],
   ['compare service.version 2.3.1 vs 2.4.0 (7 days)', () => '/api/stats/compare?by=service.version&a=2.3.1&b=2.4.0', null, (b) => `${b.rows.length} rows`],
 ];
 
@@ -155,16 +186,23 @@ for (const [label, path, goalMs, note] of endpoints.filter(([label]) => only ===
       }
     }
     const on = servers.length > 1 ? ` on ${server.name}` : '';
-    console.log(r.error === undefined
-      ? `${label}${on}: median ${r.medianMs.toFixed(0)} ms, p95 ${r.p95Ms.toFixed(0)} ms, server CPU ${cpuPerRequestMs.toFixed(0)} ms/request, peak RSS so far ${row.peakRssMiB} MiB (${row.note})`
-      : `${label}${on}: ${r.error}`);
+    console.log(
+      r.error === undefined
+        ? `${label}${on}: median ${r.medianMs.toFixed(0)} ms, p95 ${r.p95Ms.toFixed(0)} ms, server CPU ${cpuPerRequestMs.toFixed(0)} ms/request, peak RSS so far ${row.peakRssMiB} MiB (${row.note})`
+        : `${label}${on}: ${r.error}`,
+    );
     return row;
   });
   results.push({ ...rows[0], clickhouse: rows[1] });
 }
 // The goals are ratios to span stats by name in the same run: this machine's speed drifts.
 const base = results.find((r) => r.label.startsWith('span stats by name'));
-for (const [label, goal] of [['compare', 3], ['sessions', 2], ['error groups', 2], ['score stats by name', 2]]) {
+for (const [label, goal] of [
+  ['compare', 3],
+  ['sessions', 2],
+  ['error groups', 2],
+  ['score stats by name', 2],
+]) {
   const r = results.find((x) => x.label.startsWith(label));
   if (base?.medianMs !== undefined && r?.medianMs !== undefined) {
     console.log(`${label} / span stats by name: ${(r.medianMs / base.medianMs).toFixed(2)}x (goal <= ${goal}x)`);
@@ -203,14 +241,27 @@ if (withClickHouse) {
       continue;
     }
     const ratio = c.medianMs / r.medianMs;
-    console.log(`| ${r.label} | ${r.medianMs.toFixed(0)} ms | ${c.medianMs.toFixed(0)} ms | ${c.p95Ms.toFixed(0)} ms | ${ratio.toFixed(2)}x | ${ratio <= 2 ? 'PASS' : 'MISS'} |`);
+    console.log(
+      `| ${r.label} | ${r.medianMs.toFixed(0)} ms | ${c.medianMs.toFixed(0)} ms | ${c.p95Ms.toFixed(0)} ms | ${ratio.toFixed(2)}x | ${ratio <= 2 ? 'PASS' : 'MISS'} |`,
+    );
   }
   const spans = chStats.spans;
-  console.log(`\nOn disk, the cached data set (${spans.toLocaleString('en')} spans, before the top-up): DuckDB file ${mib(fileBytes)} MiB = ${(fileBytes / spans).toFixed(1)} B/span; ` +
-    `ClickHouse after OPTIMIZE FINAL ${mib(chStats.bytes.all)} MiB = ${(chStats.bytes.all / spans).toFixed(1)} B/span (spans table ${(chStats.bytes.spans / spans).toFixed(1)} B/span, ${chStats.bytes.parts} parts), ` +
-    `after the merges of migrate settled and before OPTIMIZE ${(chStats.beforeOptimize.all / spans).toFixed(1)} B/span (${chStats.beforeOptimize.parts} parts) (goal <= 100 B/span)`);
+  console.log(
+    `\nOn disk, the cached data set (${spans.toLocaleString('en')} spans, before the top-up): DuckDB file ${mib(fileBytes)} MiB = ${(fileBytes / spans).toFixed(1)} B/span; ` +
+      `ClickHouse after OPTIMIZE FINAL ${mib(chStats.bytes.all)} MiB = ${(chStats.bytes.all / spans).toFixed(1)} B/span (spans table ${(chStats.bytes.spans / spans).toFixed(1)} B/span, ${chStats.bytes.parts} parts), ` +
+      `after the merges of migrate settled and before OPTIMIZE ${(chStats.beforeOptimize.all / spans).toFixed(1)} B/span (${chStats.beforeOptimize.parts} parts) (goal <= 100 B/span)`,
+  );
 }
-console.log(JSON.stringify({ params, fileBytes, added, chStats, peakRssBytes: rss, results: results.map((r) => ({ ...r, body: undefined, clickhouse: r.clickhouse === undefined ? undefined : { ...r.clickhouse, body: undefined } })) }));
+console.log(
+  JSON.stringify({
+    params,
+    fileBytes,
+    added,
+    chStats,
+    peakRssBytes: rss,
+    results: results.map((r) => ({ ...r, body: undefined, clickhouse: r.clickhouse === undefined ? undefined : { ...r.clickhouse, body: undefined } })),
+  }),
+);
 
 function sum(values) {
   return values.reduce((a, b) => a + b, 0);
@@ -255,9 +306,13 @@ function httpGet(url) {
     get(url, { agent: keepAlive }, (response) => {
       const chunks = [];
       response.on('data', (chunk) => chunks.push(chunk));
-      response.on('end', () => resolve({
-        status: response.statusCode, contentType: response.headers['content-type'] ?? '', text: Buffer.concat(chunks).toString('utf8'),
-      }));
+      response.on('end', () =>
+        resolve({
+          status: response.statusCode,
+          contentType: response.headers['content-type'] ?? '',
+          text: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
       response.on('error', reject);
     }).on('error', reject);
   });
@@ -282,18 +337,31 @@ function trafficBodies(count, spansPerBatch) {
       const start = t0 + n * 20;
       const root = tracer.startSpan('workflow research', { startTime: start, kind: SpanKind.SERVER, attributes: { 'session.id': `live-${n % 40}` } });
       const ctx = trace.setSpan(context.active(), root);
-      const agent = tracer.startSpan('invoke_agent researcher', { startTime: start + 1, attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'researcher' } }, ctx);
+      const agent = tracer.startSpan(
+        'invoke_agent researcher',
+        { startTime: start + 1, attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'researcher' } },
+        ctx,
+      );
       const agentCtx = trace.setSpan(ctx, agent);
       for (let s = 0; s < 6; s++) {
         const [prov, model, responseModel, operation] = MODELS[(b + n + s) % MODELS.length];
-        const llm = tracer.startSpan(`${operation} ${model}`, {
-          startTime: start + 2 + s * 300,
-          kind: SpanKind.CLIENT,
-          attributes: {
-            'gen_ai.operation.name': operation, 'gen_ai.provider.name': prov, 'gen_ai.request.model': model, 'gen_ai.response.model': responseModel,
-            'gen_ai.usage.input_tokens': 900 + ((n * 37 + s) % 800), 'gen_ai.usage.output_tokens': 120 + ((n + s) % 300), 'gen_ai.response.finish_reasons': ['stop'],
+        const llm = tracer.startSpan(
+          `${operation} ${model}`,
+          {
+            startTime: start + 2 + s * 300,
+            kind: SpanKind.CLIENT,
+            attributes: {
+              'gen_ai.operation.name': operation,
+              'gen_ai.provider.name': prov,
+              'gen_ai.request.model': model,
+              'gen_ai.response.model': responseModel,
+              'gen_ai.usage.input_tokens': 900 + ((n * 37 + s) % 800),
+              'gen_ai.usage.output_tokens': 120 + ((n + s) % 300),
+              'gen_ai.response.finish_reasons': ['stop'],
+            },
           },
-        }, agentCtx);
+          agentCtx,
+        );
         if ((n + s) % 50 === 0) llm.setStatus({ code: SpanStatusCode.ERROR, message: '429 Rate limit reached' });
         llm.end(start + 2 + s * 300 + 250 + ((n * 13 + s * 7) % 900));
       }

@@ -136,7 +136,7 @@ async function readyMs(schemas, compiled) {
 }
 async function startBench() {
   const schemas = [analytics, mcp, replay, scores, service, traces].flatMap((module) =>
-    Object.values(module).filter((value) => typeof value === 'object' && value !== null)
+    Object.values(module).filter((value) => typeof value === 'object' && value !== null),
   );
   const starts = { compiled: [], stringify: [] };
   // Three rounds: each compiled app holds hundreds of megabytes until collected.
@@ -145,7 +145,7 @@ async function startBench() {
   }
   console.log(
     `\nready, ${schemas.length} routes with answer schemas: compiled serializers ${median(starts.compiled).toFixed(0)} ms, JSON.stringify ${median(
-      starts.stringify
-    ).toFixed(0)} ms`
+      starts.stringify,
+    ).toFixed(0)} ms`,
   );
 }

@@ -46,7 +46,9 @@ async function measure(name, step) {
 const idleRss = rssBytes();
 const built = performance.now();
 const trace = buildBigTrace({ spans });
-console.log(`built ${trace.spanCount} spans in ${trace.bodies.length} bodies in ${((performance.now() - built) / 1000).toFixed(1)} s; server idle at ${mib(idleRss)} MiB`);
+console.log(
+  `built ${trace.spanCount} spans in ${trace.bodies.length} bodies in ${((performance.now() - built) / 1000).toFixed(1)} s; server idle at ${mib(idleRss)} MiB`,
+);
 const get = (path, headers = {}) => fetch(`${server.url}${path}`, { headers });
 
 await measure('store', async () => {
@@ -66,7 +68,13 @@ if (process.env.BENCH_RESTART !== '0') {
   await stopChild(server);
   server = await startSpoor(join(dataDir, 'spoor'), serveArgs);
   const ready = performance.now();
-  while (!(await get('/api/traces?limit=1').then((r) => r.ok, () => false))) await new Promise((resolve) => setTimeout(resolve, 100));
+  while (
+    !(await get('/api/traces?limit=1').then(
+      (r) => r.ok,
+      () => false,
+    ))
+  )
+    await new Promise((resolve) => setTimeout(resolve, 100));
   console.log(`restarted: ${mib(rssBytes())} MiB after ${((performance.now() - ready) / 1000).toFixed(1)} s`);
 }
 await measure('list', async () => {

@@ -21,8 +21,20 @@ const store = await DuckDbStore.open({ path });
 const sql = store.sql;
 const nowUs = Date.now() * 1000;
 const filter = (days) => ({
-  projectId: 'default', range: { fromUs: nowUs - days * 86_400e6, toUs: nowUs }, service: null, spanName: null, text: null, status: null,
-  minDurationMs: null, maxDurationMs: null, attributes: [], sessionId: null, model: null, kind: null, category: null, rootOnly: false,
+  projectId: 'default',
+  range: { fromUs: nowUs - days * 86_400e6, toUs: nowUs },
+  service: null,
+  spanName: null,
+  text: null,
+  status: null,
+  minDurationMs: null,
+  maxDurationMs: null,
+  attributes: [],
+  sessionId: null,
+  model: null,
+  kind: null,
+  category: null,
+  rootOnly: false,
 });
 // As bench:analytics asks: `/api/stats/compare?by=service.version&a=2.3.1&b=2.4.0` (7 days), `/api/stats/spans?groupBy=name` (24 h).
 const query = { filter: filter(7), by: { attribute: 'service.version' }, a: '2.3.1', b: '2.4.0', limit: 100 };
@@ -36,7 +48,10 @@ const requests = {
   'score stats by model': () => scoreStats.scoreStats(sql, byModel),
 };
 if (base !== null) {
-  requests['compare (base)'] = async () => [await store.analytics.compareSpans(query), baseRows.scoreComparison(await base.compareScores(sql, query), query.limit, 0.05)];
+  requests['compare (base)'] = async () => [
+    await store.analytics.compareSpans(query),
+    baseRows.scoreComparison(await base.compareScores(sql, query), query.limit, 0.05),
+  ];
   requests['compare scores (base)'] = () => base.compareScores(sql, query);
   requests['score stats by model (base)'] = () => baseStats.scoreStats(sql, byModel);
 }
@@ -63,12 +78,17 @@ console.log(`${rounds} rounds, medians; CPU is the process's (DuckDB's threads i
 console.log('| request | wall | / span stats | CPU | / span stats |');
 console.log('|---|---|---|---|---|');
 for (const n of names) {
-  console.log(`| ${n} | ${median(wall[n]).toFixed(0)} ms | ${(median(wall[n]) / baseWall).toFixed(2)}x | ${median(cpu[n]).toFixed(0)} ms | ${(median(cpu[n]) / baseCpu).toFixed(2)}x |`);
+  console.log(
+    `| ${n} | ${median(wall[n]).toFixed(0)} ms | ${(median(wall[n]) / baseWall).toFixed(2)}x | ${median(cpu[n]).toFixed(0)} ms | ${(median(cpu[n]) / baseCpu).toFixed(2)}x |`,
+  );
 }
 if (base !== null) {
   // Each group's values one by one, ascending: a tally's counts spelled out (a build before tallies has none).
   const spelled = (g) => [...g.values].flatMap((v, i) => Array.from({ length: g.counts?.[i] ?? 1 }, () => v)).sort((x, y) => x - y);
-  const canonical = (groups) => JSON.stringify(groups.map(({ counts: _, ...g }) => ({ ...g, values: spelled({ ...g, counts: _ }) })).sort((x, y) => (JSON.stringify(x) < JSON.stringify(y) ? -1 : 1)));
+  const canonical = (groups) =>
+    JSON.stringify(
+      groups.map(({ counts: _, ...g }) => ({ ...g, values: spelled({ ...g, counts: _ }) })).sort((x, y) => (JSON.stringify(x) < JSON.stringify(y) ? -1 : 1)),
+    );
   const same = canonical(answers['compare scores']) === canonical(answers['compare scores (base)']);
   console.log(`\nthe score groups of both builds: ${same ? 'identical' : 'DIFFERENT'} (${answers['compare scores'].length} groups)`);
   // Means to 12 digits: a sum in another order (DuckDB's threads) can differ in the last bit.

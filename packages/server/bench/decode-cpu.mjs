@@ -33,7 +33,10 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 6);
 const head = resolve(HERE, '../../..');
 const base = flags.base === undefined ? null : resolve(flags.base);
 // The decode thread runs with a 96 MB young generation (decode-client.ts): 32 MB semi-spaces.
-const run = (root, part) => JSON.parse(execFileSync(process.execPath, ['--max-semi-space-size=32', fileURLToPath(import.meta.url), '--child', root, '--part', part], { encoding: 'utf8' }));
+const run = (root, part) =>
+  JSON.parse(
+    execFileSync(process.execPath, ['--max-semi-space-size=32', fileURLToPath(import.meta.url), '--child', root, '--part', part], { encoding: 'utf8' }),
+  );
 /** appendBatch's own share of each append figure. */
 const chunks = [];
 for (const part of ['decode', 'append']) {
@@ -55,7 +58,8 @@ for (const part of ['decode', 'append']) {
   console.log(line);
   if (part === 'append') {
     let chunkLine = `  of it, filling DuckDB's data chunks (appendBatch): ${median(chunks.map((p) => p.head)).toFixed(2)} ms`;
-    if (base !== null) chunkLine += `; base ${median(chunks.map((p) => p.base)).toFixed(2)}; this / base ${median(chunks.map((p) => p.head / p.base)).toFixed(3)}x`;
+    if (base !== null)
+      chunkLine += `; base ${median(chunks.map((p) => p.base)).toFixed(2)}; this / base ${median(chunks.map((p) => p.head / p.base)).toFixed(3)}x`;
     console.log(chunkLine);
   }
 }
@@ -141,7 +145,12 @@ function largeTemplates() {
   const ascii = 'The quick brown fox jumps over the lazy dog, "quoted" text.\n'.repeat(300);
   const scripts = 'naïve café 日本語のテキスト — émoji 😀 '.repeat(500);
   return [0, 1].map((k) => {
-    const [template] = buildTemplates({ count: 1, tracesPerBatch: 10, spansPerTrace: 11, extraAttributes: () => ({ 'gen_ai.prompt': ascii, 'app.output': `${ascii}${k}`, 'app.text': scripts, 'gen_ai.completion': `${scripts}${k}` }) });
+    const [template] = buildTemplates({
+      count: 1,
+      tracesPerBatch: 10,
+      spansPerTrace: 11,
+      extraAttributes: () => ({ 'gen_ai.prompt': ascii, 'app.output': `${ascii}${k}`, 'app.text': scripts, 'gen_ai.completion': `${scripts}${k}` }),
+    });
     return template;
   });
 }

@@ -67,12 +67,23 @@ function recordedCalls(count) {
     spans.push(
       { traceId, spanId: root, name: 'answer', startTimeUnixNano: String(at), endTimeUnixNano: String(at + 900_000_000n) },
       {
-        traceId, spanId, parentSpanId: root, name: 'chat gpt-4o', kind: 3, startTimeUnixNano: String(at + 1_000_000n), endTimeUnixNano: String(at + 800_000_000n),
+        traceId,
+        spanId,
+        parentSpanId: root,
+        name: 'chat gpt-4o',
+        kind: 3,
+        startTimeUnixNano: String(at + 1_000_000n),
+        endTimeUnixNano: String(at + 800_000_000n),
         attributes: [
-          str('gen_ai.provider.name', 'openai'), str('gen_ai.operation.name', 'chat'), str('gen_ai.request.model', 'gpt-4o'),
+          str('gen_ai.provider.name', 'openai'),
+          str('gen_ai.operation.name', 'chat'),
+          str('gen_ai.request.model', 'gpt-4o'),
           str('gen_ai.system_instructions', JSON.stringify([{ type: 'text', content: 'You answer in one line.' }])),
           str('gen_ai.input.messages', JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: `Question ${i}?` }] }])),
-          str('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: `Answer to: Question ${i}?` }], finish_reason: 'stop' }])),
+          str(
+            'gen_ai.output.messages',
+            JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: `Answer to: Question ${i}?` }], finish_reason: 'stop' }]),
+          ),
         ],
       },
     );
@@ -81,7 +92,11 @@ function recordedCalls(count) {
 }
 
 async function call(url, method, path, body) {
-  const response = await fetch(`${url}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await response.text();
   if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
   return text === '' ? null : JSON.parse(text);
@@ -109,7 +124,13 @@ try {
     const worker = async () => {
       while (next < items) {
         const i = next++;
-        await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'You answer in one line.' }, { role: 'user', content: `Question ${i}?` }] });
+        await client.chat.completions.create({
+          model: 'gpt-4o-mini',
+          messages: [
+            { role: 'system', content: 'You answer in one line.' },
+            { role: 'user', content: `Question ${i}?` },
+          ],
+        });
       }
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
@@ -119,13 +140,18 @@ try {
   const experiment = async () => {
     const started = performance.now();
     const made = await call(spoor.url, 'POST', '/api/experiments', {
-      dataset: 'bench', name: `bench ${++run}`, target: { kind: 'llm-call', provider: 'openai', model: 'gpt-4o-mini' }, evaluators: ['exact'], concurrency,
+      dataset: 'bench',
+      name: `bench ${++run}`,
+      target: { kind: 'llm-call', provider: 'openai', model: 'gpt-4o-mini' },
+      evaluators: ['exact'],
+      concurrency,
     });
     for (;;) {
       const e = await call(spoor.url, 'GET', `/api/experiments/${made.id}`);
       if (e.state !== 'running') {
         const ms = performance.now() - started;
-        if (e.state !== 'done' || e.itemsDone !== items || e.itemsErrored !== 0) throw new Error(`the experiment ended ${e.state}: ${e.itemsDone} done, ${e.itemsErrored} errored (${e.error})`);
+        if (e.state !== 'done' || e.itemsDone !== items || e.itemsErrored !== 0)
+          throw new Error(`the experiment ended ${e.state}: ${e.itemsDone} done, ${e.itemsErrored} errored (${e.error})`);
         const exact = e.scores.find((s) => s.name === 'exact');
         if (exact?.count !== items || exact.mean !== 1) throw new Error(`the evaluator scored ${exact?.count} items (mean ${exact?.mean})`);
         return ms;

@@ -38,7 +38,14 @@ if (params === null || process.env.BENCH_REGENERATE === '1') {
   await mkdir(building, { recursive: true });
   console.log(`generating ${traces.toLocaleString('en')} traces of 25 spans and one of ${bigSpans.toLocaleString('en')} spans`);
   const t = performance.now();
-  params = await generate({ path: join(building, 'spoor.duckdb'), nowUs: Date.now() * 1000, traces, bigSpans, openStore: (o) => DuckDbStore.open(o), log: console.log });
+  params = await generate({
+    path: join(building, 'spoor.duckdb'),
+    nowUs: Date.now() * 1000,
+    traces,
+    bigSpans,
+    openStore: (o) => DuckDbStore.open(o),
+    log: console.log,
+  });
   params.generationS = (performance.now() - t) / 1000;
   await writeFile(join(building, 'params.json'), JSON.stringify(params, null, 2));
   await rm(dataDir, { recursive: true, force: true });
@@ -63,7 +70,8 @@ const REFERENCE = `
   console.log('copy_ms=' + Math.round(performance.now() - t));`;
 const kinds = {
   duckdb: () => run(process.execPath, ['--input-type=module', '-e', REFERENCE]),
-  spoor: () => run(process.execPath, [CLI, 'export', '--data', dataDir, '--signals', 'spans', '--format', 'parquet', '--from', fromMs, '--to', toMs, '--out', out]),
+  spoor: () =>
+    run(process.execPath, [CLI, 'export', '--data', dataDir, '--signals', 'spans', '--format', 'parquet', '--from', fromMs, '--to', toMs, '--out', out]),
 };
 const results = { duckdb: [], spoor: [] };
 for (let round = 1; round <= rounds; round++) {
@@ -72,7 +80,9 @@ for (let round = 1; round <= rounds; round++) {
     const file = kind === 'duckdb' ? join(out, 'reference.parquet') : join(out, 'spans.parquet');
     result.fileMiB = Number(mib((await stat(file)).size));
     results[kind].push(result);
-    console.log(`round ${round} ${kind.padEnd(6)} ${(result.ms / 1000).toFixed(2).padStart(7)} s   peak RSS ${String(result.peakRssMiB).padStart(5)} MiB   ${result.fileMiB} MiB${result.copyMs === undefined ? '' : `   (COPY itself ${(result.copyMs / 1000).toFixed(2)} s)`}`);
+    console.log(
+      `round ${round} ${kind.padEnd(6)} ${(result.ms / 1000).toFixed(2).padStart(7)} s   peak RSS ${String(result.peakRssMiB).padStart(5)} MiB   ${result.fileMiB} MiB${result.copyMs === undefined ? '' : `   (COPY itself ${(result.copyMs / 1000).toFixed(2)} s)`}`,
+    );
   }
 }
 const rows = await scalar(`SELECT count(*) FROM read_parquet('${join(out, 'spans.parquet')}')`);
@@ -87,23 +97,46 @@ if (process.env.BENCH_API !== '0') {
   await copyFile(dbPath, join(serverDir, 'spoor.duckdb'));
   const server = await startSpoor(serverDir);
   const idleMiB = mib(peakRssBytes(server.pid));
-  const viaApi = await run(process.execPath, [CLI, 'export', '--url', server.url, '--signals', 'spans', '--format', 'parquet', '--from', fromMs, '--to', toMs, '--out', out]);
+  const viaApi = await run(process.execPath, [
+    CLI,
+    'export',
+    '--url',
+    server.url,
+    '--signals',
+    'spans',
+    '--format',
+    'parquet',
+    '--from',
+    fromMs,
+    '--to',
+    toMs,
+    '--out',
+    out,
+  ]);
   const serverPeakMiB = mib(peakRssBytes(server.pid));
   await stopChild(server);
   const apiRows = await scalar(`SELECT count(*) FROM read_parquet('${join(out, 'spans.parquet')}')`);
   if (String(apiRows) !== String(spans)) throw new Error(`the API's file holds ${apiRows} spans, not ${spans}`);
   await rm(serverDir, { recursive: true, force: true });
   results.api = { ...viaApi, serverPeakRssMiB: Number(serverPeakMiB), serverIdleRssMiB: Number(idleMiB) };
-  console.log(`via the API  ${(viaApi.ms / 1000).toFixed(2).padStart(7)} s   server peak RSS ${serverPeakMiB} MiB (${idleMiB} MiB once started), the CLI's ${viaApi.peakRssMiB} MiB`);
+  console.log(
+    `via the API  ${(viaApi.ms / 1000).toFixed(2).padStart(7)} s   server peak RSS ${serverPeakMiB} MiB (${idleMiB} MiB once started), the CLI's ${viaApi.peakRssMiB} MiB`,
+  );
 }
 
 const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 const spoorMs = median(results.spoor.map((r) => r.ms));
 const duckdbMs = median(results.duckdb.map((r) => r.ms));
 const ratio = spoorMs / duckdbMs;
-console.log(`\nmedian of ${rounds}: spoor export ${(spoorMs / 1000).toFixed(2)} s, DuckDB's COPY ${(duckdbMs / 1000).toFixed(2)} s (its statement alone ${(median(results.duckdb.map((r) => r.copyMs)) / 1000).toFixed(2)} s)`);
-console.log(`ratio ${ratio.toFixed(2)}× (goal ≤ 2×): ${ratio <= 2 ? 'met' : 'NOT met'}; peak RSS spoor ${Math.max(...results.spoor.map((r) => r.peakRssMiB))} MiB, DuckDB ${Math.max(...results.duckdb.map((r) => r.peakRssMiB))} MiB`);
-console.log(JSON.stringify({ spans: Number(spans), rounds, spoorMs: Math.round(spoorMs), duckdbMs: Math.round(duckdbMs), ratio: Number(ratio.toFixed(3)), results }));
+console.log(
+  `\nmedian of ${rounds}: spoor export ${(spoorMs / 1000).toFixed(2)} s, DuckDB's COPY ${(duckdbMs / 1000).toFixed(2)} s (its statement alone ${(median(results.duckdb.map((r) => r.copyMs)) / 1000).toFixed(2)} s)`,
+);
+console.log(
+  `ratio ${ratio.toFixed(2)}× (goal ≤ 2×): ${ratio <= 2 ? 'met' : 'NOT met'}; peak RSS spoor ${Math.max(...results.spoor.map((r) => r.peakRssMiB))} MiB, DuckDB ${Math.max(...results.duckdb.map((r) => r.peakRssMiB))} MiB`,
+);
+console.log(
+  JSON.stringify({ spans: Number(spans), rounds, spoorMs: Math.round(spoorMs), duckdbMs: Math.round(duckdbMs), ratio: Number(ratio.toFixed(3)), results }),
+);
 await rm(out, { recursive: true, force: true });
 
 /** Runs a process to its end: its wall time, its peak RSS (sampled every 50 ms), and a COPY time it printed. */

@@ -18,7 +18,9 @@ const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const spansPerBatch = Number(process.env.BENCH_SPANS_PER_BATCH ?? 1000);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const templates = buildTemplates({ count: 16, tracesPerBatch: spansPerBatch / 10, spansPerTrace: 10 });
-console.log(`batches of ${templates[0].spanCount} spans, ${(templates[0].body.length / 1024).toFixed(0)} KiB each; ${concurrency} clients; ${seconds} s per run; ${rounds} pairs`);
+console.log(
+  `batches of ${templates[0].spanCount} spans, ${(templates[0].body.length / 1024).toFixed(0)} KiB each; ${concurrency} clients; ${seconds} s per run; ${rounds} pairs`,
+);
 
 const sink = await startDiscardServer();
 
@@ -49,9 +51,13 @@ async function run(label, extraArgs) {
   }
   await stopChild(spoor);
   await rm(dataDir, { recursive: true, force: true });
-  console.log(`${label}: ${result.spansPerSecond.toFixed(0)} spans/s acknowledged, ${committedPerSecond.toFixed(0)} spans/s committed (backlog ${drainS.toFixed(1)} s), ` +
-    `p99 ${result.p99Ms.toFixed(1)} ms, ${result.refused} refused (503), server CPU ${(cpu / (result.elapsedS + drainS) * 100).toFixed(0)}% (${(cpu * 1e6 / result.spans).toFixed(1)} ms per 1,000 spans)` +
-    (forwarded === null ? '' : `; forwarded ${forwarded.sent} spans, ${(forwarded.behindBytes / 1024 / 1024).toFixed(1)} MiB behind when the load stopped, all sent ${forwarded.catchUpS.toFixed(1)} s after`));
+  console.log(
+    `${label}: ${result.spansPerSecond.toFixed(0)} spans/s acknowledged, ${committedPerSecond.toFixed(0)} spans/s committed (backlog ${drainS.toFixed(1)} s), ` +
+      `p99 ${result.p99Ms.toFixed(1)} ms, ${result.refused} refused (503), server CPU ${((cpu / (result.elapsedS + drainS)) * 100).toFixed(0)}% (${((cpu * 1e6) / result.spans).toFixed(1)} ms per 1,000 spans)` +
+      (forwarded === null
+        ? ''
+        : `; forwarded ${forwarded.sent} spans, ${(forwarded.behindBytes / 1024 / 1024).toFixed(1)} MiB behind when the load stopped, all sent ${forwarded.catchUpS.toFixed(1)} s after`),
+  );
   return { ...result, committedPerSecond, drainS, cpuS: cpu, forwarded };
 }
 
@@ -62,9 +68,13 @@ for (let round = 1; round <= rounds; round++) {
   const withForward = await run(`round ${round}, --forward to a sink`, ['--forward', `sink=${sink.url}`]);
   ratios.push(withForward.committedPerSecond / without.committedPerSecond);
   pairs.push({ without, withForward });
-  console.log(`round ${round}: with / without ${ratios.at(-1).toFixed(2)}x committed spans/s (${withForward.committedPerSecond.toFixed(0)} / ${without.committedPerSecond.toFixed(0)})`);
+  console.log(
+    `round ${round}: with / without ${ratios.at(-1).toFixed(2)}x committed spans/s (${withForward.committedPerSecond.toFixed(0)} / ${without.committedPerSecond.toFixed(0)})`,
+  );
 }
 await stopChild(sink);
 const ratio = median(ratios);
-console.log(`with one --forward / without, committed spans/s, median of ${ratios.length} alternating pairs: ${ratio.toFixed(2)}x, a cost of ${((1 - ratio) * 100).toFixed(0)}% (goal <= 15%: >= 0.85x); pairs ${ratios.map((r) => r.toFixed(2)).join(', ')}`);
+console.log(
+  `with one --forward / without, committed spans/s, median of ${ratios.length} alternating pairs: ${ratio.toFixed(2)}x, a cost of ${((1 - ratio) * 100).toFixed(0)}% (goal <= 15%: >= 0.85x); pairs ${ratios.map((r) => r.toFixed(2)).join(', ')}`,
+);
 console.log(JSON.stringify(pairs));

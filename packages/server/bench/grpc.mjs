@@ -16,11 +16,20 @@ const spansPerBatch = Number(process.env.BENCH_SPANS_PER_BATCH ?? 1000);
 const templates = buildTemplates({ count: 16, tracesPerBatch: spansPerBatch / 10, spansPerTrace: 10 });
 console.log(`batches of ${templates[0].spanCount} spans, ${(templates[0].body.length / 1024).toFixed(0)} KiB; ${concurrency} clients; ${seconds} s per run`);
 
-const freePort = () => new Promise((resolve) => { const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
 const same = (b) => b;
 
 async function driveGrpc({ target }) {
-  let spans = 0, refused = 0, failed = 0, next = 0;
+  let spans = 0,
+    refused = 0,
+    failed = 0,
+    next = 0;
   const started = performance.now();
   const deadline = started + seconds * 1000;
   // BENCH_SHARED=1: one channel (one HTTP/2 connection) for every client, as one OTel exporter has.
@@ -30,10 +39,18 @@ async function driveGrpc({ target }) {
     while (performance.now() < deadline) {
       const template = templates[next++ % templates.length];
       const body = freshBody(template);
-      const code = await new Promise((resolve) => client.makeUnaryRequest('/opentelemetry.proto.collector.trace.v1.TraceService/Export', same, same, body, (error) => resolve(error === null ? 0 : error.code)));
+      const code = await new Promise((resolve) =>
+        client.makeUnaryRequest('/opentelemetry.proto.collector.trace.v1.TraceService/Export', same, same, body, (error) =>
+          resolve(error === null ? 0 : error.code),
+        ),
+      );
       if (code === 0) spans += template.spanCount;
-      else if (code === status.RESOURCE_EXHAUSTED || code === status.UNAVAILABLE) { refused++; await new Promise((r) => setTimeout(r, 1000)); }
-      else { failed++; }
+      else if (code === status.RESOURCE_EXHAUSTED || code === status.UNAVAILABLE) {
+        refused++;
+        await new Promise((r) => setTimeout(r, 1000));
+      } else {
+        failed++;
+      }
     }
     client.close();
   };
@@ -52,7 +69,9 @@ async function run(kind) {
   await stopChild(server);
   await rm(dataDir, { recursive: true, force: true });
   const committed = result.spans / (result.elapsedS + drainS);
-  console.log(`${kind.padEnd(4)}: ${(result.spans / result.elapsedS).toFixed(0)} spans/s acknowledged, ${committed.toFixed(0)} spans/s committed (backlog ${drainS.toFixed(1)} s), ${result.refused} refused, ${result.failed} failed, ${(cpu * 1e6 / result.spans).toFixed(1)} ms CPU per 1,000 spans`);
+  console.log(
+    `${kind.padEnd(4)}: ${(result.spans / result.elapsedS).toFixed(0)} spans/s acknowledged, ${committed.toFixed(0)} spans/s committed (backlog ${drainS.toFixed(1)} s), ${result.refused} refused, ${result.failed} failed, ${((cpu * 1e6) / result.spans).toFixed(1)} ms CPU per 1,000 spans`,
+  );
   return committed;
 }
 
@@ -61,4 +80,6 @@ for (let i = 0; i < rounds; i++) {
   for (const kind of i % 2 === 0 ? ['http', 'grpc'] : ['grpc', 'http']) totals[kind].push(await run(kind));
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-console.log(`median committed: http ${median(totals.http).toFixed(0)}, grpc ${median(totals.grpc).toFixed(0)} spans/s; grpc/http ${(median(totals.grpc) / median(totals.http)).toFixed(2)}x`);
+console.log(
+  `median committed: http ${median(totals.http).toFixed(0)}, grpc ${median(totals.grpc).toFixed(0)} spans/s; grpc/http ${(median(totals.grpc) / median(totals.http)).toFixed(2)}x`,
+);

@@ -22,10 +22,27 @@ const FLUSH_ROWS = 8192;
 const CHUNK_ROWS = duckdb.vector_size();
 
 const COLUMNS = [
-  ['project_id', 'VARCHAR'], ['trace_id', 'VARCHAR'], ['span_id', 'VARCHAR'], ['parent_span_id', 'VARCHAR'], ['trace_state', 'VARCHAR'],
-  ['flags', 'UINTEGER'], ['name', 'VARCHAR'], ['kind', 'UTINYINT'], ['service_name', 'VARCHAR'], ['start_us', 'BIGINT'], ['end_us', 'BIGINT'],
-  ['duration_us', 'BIGINT'], ['status_code', 'UTINYINT'], ['status_message', 'VARCHAR'], ['attributes', 'VARCHAR'], ['resource', 'VARCHAR'],
-  ['events', 'VARCHAR'], ['links', 'VARCHAR'], ['dropped_attributes', 'UINTEGER'], ['dropped_events', 'UINTEGER'], ['dropped_links', 'UINTEGER'],
+  ['project_id', 'VARCHAR'],
+  ['trace_id', 'VARCHAR'],
+  ['span_id', 'VARCHAR'],
+  ['parent_span_id', 'VARCHAR'],
+  ['trace_state', 'VARCHAR'],
+  ['flags', 'UINTEGER'],
+  ['name', 'VARCHAR'],
+  ['kind', 'UTINYINT'],
+  ['service_name', 'VARCHAR'],
+  ['start_us', 'BIGINT'],
+  ['end_us', 'BIGINT'],
+  ['duration_us', 'BIGINT'],
+  ['status_code', 'UTINYINT'],
+  ['status_message', 'VARCHAR'],
+  ['attributes', 'VARCHAR'],
+  ['resource', 'VARCHAR'],
+  ['events', 'VARCHAR'],
+  ['links', 'VARCHAR'],
+  ['dropped_attributes', 'UINTEGER'],
+  ['dropped_events', 'UINTEGER'],
+  ['dropped_links', 'UINTEGER'],
 ];
 const C = Object.fromEntries(COLUMNS.map(([name], i) => [name, i]));
 const TYPE_IDS = { VARCHAR: duckdb.Type.VARCHAR, UINTEGER: duckdb.Type.UINTEGER, UTINYINT: duckdb.Type.UTINYINT, BIGINT: duckdb.Type.BIGINT };
@@ -168,8 +185,7 @@ function skip(wireType) {
   else if (wireType === 2) {
     const length = varint(); // read before pos: `pos += varint()` adds to the old pos
     pos += length;
-  }
-  else if (wireType === 5) pos += 4;
+  } else if (wireType === 5) pos += 4;
   else throw new Error(`wire type ${wireType}`);
 }
 
@@ -238,7 +254,8 @@ function anyValue() {
     at = start; // a oneof: the last field wins
     wrote = true;
     switch (tag) {
-      case 10: { // string_value
+      case 10: {
+        // string_value
         const length = varint();
         jsonString(pos, pos + length);
         pos += length;
@@ -250,7 +267,8 @@ function anyValue() {
       case 24: // int_value
         ascii(String(int64()));
         break;
-      case 33: { // double_value
+      case 33: {
+        // double_value
         const d = double();
         ascii(Number.isFinite(d) ? String(d) : 'null');
         break;
@@ -261,7 +279,8 @@ function anyValue() {
       case 50: // kvlist_value
         list(true);
         break;
-      case 58: { // bytes_value, as base64 text
+      case 58: {
+        // bytes_value, as base64 text
         const length = varint();
         ascii(`"${Buffer.from(buf.buffer, buf.byteOffset + pos, length).toString('base64')}"`);
         pos += length;
@@ -372,22 +391,71 @@ function assignHex(column, from, to) {
 const resourceText = { from: 0, to: 0, bytes: new Uint8Array(0), service: new Uint8Array(0) };
 
 function span(end) {
-  let traceFrom = 0, traceTo = 0, spanFrom = 0, spanTo = 0, parentFrom = 0, parentTo = 0, stateFrom = 0, stateTo = 0;
-  let nameFrom = 0, nameTo = 0, messageFrom = 0, messageTo = 0;
-  let kind = 0, status = 0, start = 0, stop = 0, spanFlags = 0, dropped = 0, droppedE = 0, droppedL = 0;
+  let traceFrom = 0,
+    traceTo = 0,
+    spanFrom = 0,
+    spanTo = 0,
+    parentFrom = 0,
+    parentTo = 0,
+    stateFrom = 0,
+    stateTo = 0;
+  let nameFrom = 0,
+    nameTo = 0,
+    messageFrom = 0,
+    messageTo = 0;
+  let kind = 0,
+    status = 0,
+    start = 0,
+    stop = 0,
+    spanFlags = 0,
+    dropped = 0,
+    droppedE = 0,
+    droppedL = 0;
   let attributeCount = 0;
-  let eventsFrom = -1, linksFrom = -1;
+  let eventsFrom = -1,
+    linksFrom = -1;
   while (pos < end) {
     const tag = varint();
     switch (tag) {
-      case 10: { const n = varint(); traceFrom = pos; traceTo = pos += n; break; }
-      case 18: { const n = varint(); spanFrom = pos; spanTo = pos += n; break; }
-      case 26: { const n = varint(); stateFrom = pos; stateTo = pos += n; break; }
-      case 34: { const n = varint(); parentFrom = pos; parentTo = pos += n; break; }
-      case 42: { const n = varint(); nameFrom = pos; nameTo = pos += n; break; }
-      case 48: kind = varint(); break;
-      case 57: start = micros(); break;
-      case 65: stop = micros(); break;
+      case 10: {
+        const n = varint();
+        traceFrom = pos;
+        traceTo = pos += n;
+        break;
+      }
+      case 18: {
+        const n = varint();
+        spanFrom = pos;
+        spanTo = pos += n;
+        break;
+      }
+      case 26: {
+        const n = varint();
+        stateFrom = pos;
+        stateTo = pos += n;
+        break;
+      }
+      case 34: {
+        const n = varint();
+        parentFrom = pos;
+        parentTo = pos += n;
+        break;
+      }
+      case 42: {
+        const n = varint();
+        nameFrom = pos;
+        nameTo = pos += n;
+        break;
+      }
+      case 48:
+        kind = varint();
+        break;
+      case 57:
+        start = micros();
+        break;
+      case 65:
+        stop = micros();
+        break;
       case 74:
         if (attributeCount === spanAttributes.length) {
           const bigger = new Int32Array(attributeCount * 2);
@@ -397,23 +465,41 @@ function span(end) {
         spanAttributes[attributeCount++] = pos;
         skip(2);
         break;
-      case 80: dropped = varint(); break;
-      case 90: if (eventsFrom === -1) eventsFrom = pos - 1; skip(2); break;
-      case 96: droppedE = varint(); break;
-      case 106: if (linksFrom === -1) linksFrom = pos - 1; skip(2); break;
-      case 112: droppedL = varint(); break;
+      case 80:
+        dropped = varint();
+        break;
+      case 90:
+        if (eventsFrom === -1) eventsFrom = pos - 1;
+        skip(2);
+        break;
+      case 96:
+        droppedE = varint();
+        break;
+      case 106:
+        if (linksFrom === -1) linksFrom = pos - 1;
+        skip(2);
+        break;
+      case 112:
+        droppedL = varint();
+        break;
       case 122: {
         const statusEnd = varint() + pos;
         while (pos < statusEnd) {
           const t = varint();
-          if (t === 18) { const n = varint(); messageFrom = pos; messageTo = pos += n; }
-          else if (t === 24) status = varint();
+          if (t === 18) {
+            const n = varint();
+            messageFrom = pos;
+            messageTo = pos += n;
+          } else if (t === 24) status = varint();
           else skip(t & 7);
         }
         break;
       }
-      case 133: spanFlags = fixed32(); break; // field 16, fixed32: a two-byte tag
-      default: skip(tag & 7);
+      case 133:
+        spanFlags = fixed32();
+        break; // field 16, fixed32: a two-byte tag
+      default:
+        skip(tag & 7);
     }
   }
   if (traceTo - traceFrom !== 16 || spanTo - spanFrom !== 8) return; // invalid ids: not stored
@@ -475,13 +561,22 @@ function repeated(from, end, wanted, write) {
 const eventAttributes = new Int32Array(4096);
 
 function event(end) {
-  let time = 0, nameFrom = 0, nameTo = 0, dropped = 0, count = 0;
+  let time = 0,
+    nameFrom = 0,
+    nameTo = 0,
+    dropped = 0,
+    count = 0;
   while (pos < end) {
     const tag = varint();
     if (tag === 9) time = micros();
-    else if (tag === 18) { const n = varint(); nameFrom = pos; nameTo = pos += n; }
-    else if (tag === 26 && count < eventAttributes.length) { eventAttributes[count++] = pos; skip(2); }
-    else if (tag === 32) dropped = varint();
+    else if (tag === 18) {
+      const n = varint();
+      nameFrom = pos;
+      nameTo = pos += n;
+    } else if (tag === 26 && count < eventAttributes.length) {
+      eventAttributes[count++] = pos;
+      skip(2);
+    } else if (tag === 32) dropped = varint();
     else skip(tag & 7);
   }
   ascii(`{"timeUs":${time},"name":`);
@@ -493,14 +588,33 @@ function event(end) {
 }
 
 function link(end) {
-  let traceFrom = 0, traceTo = 0, spanFrom = 0, spanTo = 0, stateFrom = 0, stateTo = 0, dropped = 0, linkFlags = 0, count = 0;
+  let traceFrom = 0,
+    traceTo = 0,
+    spanFrom = 0,
+    spanTo = 0,
+    stateFrom = 0,
+    stateTo = 0,
+    dropped = 0,
+    linkFlags = 0,
+    count = 0;
   while (pos < end) {
     const tag = varint();
-    if (tag === 10) { const n = varint(); traceFrom = pos; traceTo = pos += n; }
-    else if (tag === 18) { const n = varint(); spanFrom = pos; spanTo = pos += n; }
-    else if (tag === 26) { const n = varint(); stateFrom = pos; stateTo = pos += n; }
-    else if (tag === 34 && count < eventAttributes.length) { eventAttributes[count++] = pos; skip(2); }
-    else if (tag === 40) dropped = varint();
+    if (tag === 10) {
+      const n = varint();
+      traceFrom = pos;
+      traceTo = pos += n;
+    } else if (tag === 18) {
+      const n = varint();
+      spanFrom = pos;
+      spanTo = pos += n;
+    } else if (tag === 26) {
+      const n = varint();
+      stateFrom = pos;
+      stateTo = pos += n;
+    } else if (tag === 34 && count < eventAttributes.length) {
+      eventAttributes[count++] = pos;
+      skip(2);
+    } else if (tag === 40) dropped = varint();
     else if (tag === 53) linkFlags = fixed32();
     else skip(tag & 7);
   }

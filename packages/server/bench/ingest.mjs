@@ -32,12 +32,29 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  buildTemplates, clickHouseBytes, cpuSeconds, driveLoad, median, mib, peakRssBytes, spilledRequests, startClickHouse, startDiscardServer, startHandwrittenServer, startReferenceServer, startSpoor,
-  stopChild, waitCommitted,
+  buildTemplates,
+  clickHouseBytes,
+  cpuSeconds,
+  driveLoad,
+  median,
+  mib,
+  peakRssBytes,
+  spilledRequests,
+  startClickHouse,
+  startDiscardServer,
+  startHandwrittenServer,
+  startReferenceServer,
+  startSpoor,
+  stopChild,
+  waitCommitted,
 } from './lib.mjs';
 
 const { values: flags } = parseArgs({
-  options: { store: { type: 'string', default: process.env.BENCH_STORE ?? 'duckdb' }, evaluators: { type: 'string', default: process.env.BENCH_EVALUATORS ?? '0' }, base: { type: 'string' } },
+  options: {
+    store: { type: 'string', default: process.env.BENCH_STORE ?? 'duckdb' },
+    evaluators: { type: 'string', default: process.env.BENCH_EVALUATORS ?? '0' },
+    base: { type: 'string' },
+  },
 });
 const evaluatorCount = Number(flags.evaluators);
 /** Pairs of runs (without, with) for `--evaluators`: BENCH_ROUNDS, default 3. */
@@ -59,7 +76,9 @@ const spansPerTrace = Number(process.env.BENCH_SPANS_PER_TRACE ?? 10);
  */
 let liveTimes = process.env.BENCH_FIXED_TIMES !== '1';
 let templates = buildTemplates({ count: 16, tracesPerBatch: spansPerBatch / spansPerTrace, spansPerTrace, ...(liveTimes ? { t0: Date.now() - 2000 } : {}) });
-console.log(`batches of ${templates[0].spanCount} spans, ${(templates[0].body.length / 1024).toFixed(0)} KiB each; ${concurrency} clients; ${seconds} s per run`);
+console.log(
+  `batches of ${templates[0].spanCount} spans, ${(templates[0].body.length / 1024).toFixed(0)} KiB each; ${concurrency} clients; ${seconds} s per run`,
+);
 
 if (evaluatorCount > 0) {
   await compareWithEvaluators(evaluatorCount);
@@ -105,14 +124,20 @@ async function runServer(label, start, readBackPath, spansPerSecond, beforeStop 
     if (file !== null) bytes = { all: file.size, spans: null };
   }
   await rm(dataDir, { recursive: true, force: true });
-  const spanMs = (seconds) => (seconds * 1e6 / result.spans).toFixed(1);
-  console.log(`${label}: ${result.spansPerSecond.toFixed(0)} spans/s acknowledged, ` +
-    `${committedPerSecond.toFixed(0)} spans/s committed (backlog ${drainS.toFixed(1)} s at the end), ` +
-    `p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, max ${result.maxMs.toFixed(1)} ms, ` +
-    `peak RSS ${mib(rss)} MiB, ${result.refused} refused (503), ${result.failed} failed, ` +
-    `server CPU ${(cpu / (result.elapsedS + drainS) * 100).toFixed(0)}% (${spanMs(cpu)} ms per 1,000 spans)` +
-    (clickhouse === undefined ? (bytes === null ? '' : `, ${(bytes.all / result.spans).toFixed(1)} B/span on disk (the DuckDB file)`) : `, ClickHouse CPU ${(chCpu / (result.elapsedS + drainS) * 100).toFixed(0)}% (${spanMs(chCpu)} ms per 1,000 spans), ` +
-      `${(bytes.all / result.spans).toFixed(1)} B/span on disk after OPTIMIZE FINAL (spans table ${(bytes.spans / result.spans).toFixed(1)})`));
+  const spanMs = (seconds) => ((seconds * 1e6) / result.spans).toFixed(1);
+  console.log(
+    `${label}: ${result.spansPerSecond.toFixed(0)} spans/s acknowledged, ` +
+      `${committedPerSecond.toFixed(0)} spans/s committed (backlog ${drainS.toFixed(1)} s at the end), ` +
+      `p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, max ${result.maxMs.toFixed(1)} ms, ` +
+      `peak RSS ${mib(rss)} MiB, ${result.refused} refused (503), ${result.failed} failed, ` +
+      `server CPU ${((cpu / (result.elapsedS + drainS)) * 100).toFixed(0)}% (${spanMs(cpu)} ms per 1,000 spans)` +
+      (clickhouse === undefined
+        ? bytes === null
+          ? ''
+          : `, ${(bytes.all / result.spans).toFixed(1)} B/span on disk (the DuckDB file)`
+        : `, ClickHouse CPU ${((chCpu / (result.elapsedS + drainS)) * 100).toFixed(0)}% (${spanMs(chCpu)} ms per 1,000 spans), ` +
+          `${(bytes.all / result.spans).toFixed(1)} B/span on disk after OPTIMIZE FINAL (spans table ${(bytes.spans / result.spans).toFixed(1)})`),
+  );
   return { ...result, committedPerSecond, drainS, peakRssMiB: Number(mib(rss)), cpuS: cpu, clickhouseCpuS: chCpu, bytes, ...extra };
 }
 
@@ -141,15 +166,30 @@ async function compareWithEvaluators(n) {
   const ratios = [];
   const rounds = [];
   for (let round = 1; round <= evaluatorRounds; round++) {
-    const without = await runServer(`round ${round}, spoor, no evaluators`, (d) => startSpoor(d, quiet).then((server) => ({ server })), '/api/traces?limit=1', null);
-    const withThem = await runServer(`round ${round}, spoor, ${n} evaluators at sampleRate 1`, (d) => startSpoor(d, [...quiet, '--evaluators', file]).then((server) => ({ server })), '/api/traces?limit=1', null, judged);
+    const without = await runServer(
+      `round ${round}, spoor, no evaluators`,
+      (d) => startSpoor(d, quiet).then((server) => ({ server })),
+      '/api/traces?limit=1',
+      null,
+    );
+    const withThem = await runServer(
+      `round ${round}, spoor, ${n} evaluators at sampleRate 1`,
+      (d) => startSpoor(d, [...quiet, '--evaluators', file]).then((server) => ({ server })),
+      '/api/traces?limit=1',
+      null,
+      judged,
+    );
     ratios.push(withThem.committedPerSecond / without.committedPerSecond);
     rounds.push({ without, withThem });
-    console.log(`round ${round}: with / without ${ratios.at(-1).toFixed(2)}x committed, CPU per 1,000 spans ${(withThem.cpuS / withThem.spans * 1e6).toFixed(1)} / ${(without.cpuS / without.spans * 1e6).toFixed(1)} ms; ` +
-      `targets during the run: ${withThem.judged} scored, ${withThem.notApplicable} with nothing to judge, ${withThem.evaluatorErrors} errors`);
+    console.log(
+      `round ${round}: with / without ${ratios.at(-1).toFixed(2)}x committed, CPU per 1,000 spans ${((withThem.cpuS / withThem.spans) * 1e6).toFixed(1)} / ${((without.cpuS / without.spans) * 1e6).toFixed(1)} ms; ` +
+        `targets during the run: ${withThem.judged} scored, ${withThem.notApplicable} with nothing to judge, ${withThem.evaluatorErrors} errors`,
+    );
   }
   await rm(dir, { recursive: true, force: true });
-  console.log(`with ${n} evaluators / without, committed spans/s, median of ${ratios.length} alternating pairs: ${median(ratios).toFixed(2)}x (goal >= 0.9x); pairs ${ratios.map((r) => r.toFixed(2)).join(', ')}`);
+  console.log(
+    `with ${n} evaluators / without, committed spans/s, median of ${ratios.length} alternating pairs: ${median(ratios).toFixed(2)}x (goal >= 0.9x); pairs ${ratios.map((r) => r.toFixed(2)).join(', ')}`,
+  );
   console.log(JSON.stringify(rounds));
 }
 
@@ -163,16 +203,25 @@ async function compareWithBase(baseCli) {
   const pairs = [];
   for (let round = 1; round <= rounds; round++) {
     // Which goes first alternates: the machine's speed drifts within minutes.
-    const run = (label, cli) => runServer(`round ${round}, ${label}`, (d) => startSpoor(d, [], cli).then((server) => ({ server })), '/api/traces?limit=1', offered);
+    const run = (label, cli) =>
+      runServer(`round ${round}, ${label}`, (d) => startSpoor(d, [], cli).then((server) => ({ server })), '/api/traces?limit=1', offered);
     const got = {};
     for (const side of round % 2 === 1 ? ['base', 'this'] : ['this', 'base']) got[side] = await run(side, side === 'base' ? baseCli : undefined);
     const cpuPerSpan = (r) => r.cpuS / r.spans;
-    pairs.push({ committed: got.this.committedPerSecond / got.base.committedPerSecond, cpu: cpuPerSpan(got.this) / cpuPerSpan(got.base), refused: { this: got.this.refused, base: got.base.refused } });
-    console.log(`round ${round}: this / base ${pairs.at(-1).committed.toFixed(3)}x committed, ${pairs.at(-1).cpu.toFixed(3)}x CPU per span; refused (503) this ${got.this.refused}, base ${got.base.refused}`);
+    pairs.push({
+      committed: got.this.committedPerSecond / got.base.committedPerSecond,
+      cpu: cpuPerSpan(got.this) / cpuPerSpan(got.base),
+      refused: { this: got.this.refused, base: got.base.refused },
+    });
+    console.log(
+      `round ${round}: this / base ${pairs.at(-1).committed.toFixed(3)}x committed, ${pairs.at(-1).cpu.toFixed(3)}x CPU per span; refused (503) this ${got.this.refused}, base ${got.base.refused}`,
+    );
   }
   const refused = (side) => pairs.map((p) => p.refused[side]).join(', ');
-  console.log(`this / base, median of ${rounds} alternating pairs${offered === null ? '' : ` at ${offered} spans/s offered`}: ${median(pairs.map((p) => p.committed)).toFixed(3)}x committed spans/s, ` +
-    `${median(pairs.map((p) => p.cpu)).toFixed(3)}x CPU per span; refused (503) this ${refused('this')}, base ${refused('base')}`);
+  console.log(
+    `this / base, median of ${rounds} alternating pairs${offered === null ? '' : ` at ${offered} spans/s offered`}: ${median(pairs.map((p) => p.committed)).toFixed(3)}x committed spans/s, ` +
+      `${median(pairs.map((p) => p.cpu)).toFixed(3)}x CPU per span; refused (503) this ${refused('this')}, base ${refused('base')}`,
+  );
 }
 
 const duckdb = (dataDir) => startSpoor(dataDir).then((server) => ({ server }));
@@ -185,7 +234,12 @@ const clickhouse = async (dataDir) => {
 };
 const readBack = '/api/traces?limit=1';
 
-const reference = await runServer('reference (Spoor\'s decoder, one thread, one table, no fsync)', (dir) => startReferenceServer(dir).then((server) => ({ server })), '/flush', null);
+const reference = await runServer(
+  "reference (Spoor's decoder, one thread, one table, no fsync)",
+  (dir) => startReferenceServer(dir).then((server) => ({ server })),
+  '/flush',
+  null,
+);
 /**
  * The hand-written floor and Spoor at capacity by turns, floor first and last (F S F S F for the
  * default BENCH_FLOOR_ROUNDS=2): each Spoor round against the mean of the floor's rounds on either
@@ -193,7 +247,13 @@ const reference = await runServer('reference (Spoor\'s decoder, one thread, one 
  * went from 90,000 to 113,000 spans/s between three runs in an hour.
  */
 const floorRounds = Number(process.env.BENCH_FLOOR_ROUNDS ?? 2);
-const runFloor = (round) => runServer(`hand-written floor (own protobuf reader, data chunks, one thread, one table, no fsync), round ${round}`, (dir) => startHandwrittenServer(dir).then((server) => ({ server })), '/flush', null);
+const runFloor = (round) =>
+  runServer(
+    `hand-written floor (own protobuf reader, data chunks, one thread, one table, no fsync), round ${round}`,
+    (dir) => startHandwrittenServer(dir).then((server) => ({ server })),
+    '/flush',
+    null,
+  );
 const floors = [await runFloor(1)];
 const capacities = [];
 const floorRatios = [];
@@ -212,14 +272,18 @@ const chCapacity = withClickHouse ? await runServer('spoor on ClickHouse, as fas
 const rate = Math.round(Number(process.env.BENCH_RATE ?? 0.8 * handwritten.committedPerSecond));
 const paced = await runServer(`spoor, offered ${rate} spans/s`, duckdb, readBack, rate, spills);
 const chPaced = withClickHouse ? await runServer(`spoor on ClickHouse, offered ${rate} spans/s`, clickhouse, readBack, rate) : null;
-console.log(`spoor committed / hand-written floor committed, median of ${floorRounds} rounds each against the floor's on either side: ${floorRatio.toFixed(2)}x (goal >= 1.0x; rounds ${floorRatios.map((r) => r.toFixed(3)).join(', ')}); ` +
-  `spoor committed / reference (Spoor's decoder) committed: ${(capacity.committedPerSecond / reference.committedPerSecond).toFixed(2)}x; ` +
-  `at ${rate} spans/s offered: ${paced.refused} refused (goal 0), peak RSS ${paced.peakRssMiB} MiB (goal < 1024), ` +
-  `requests acknowledged into the spool alone ${JSON.stringify(paced.spilled)} (at capacity ${JSON.stringify(capacity.spilled)}); ` +
-  `ratio to the ceiling ${(capacity.committedPerSecond / ceiling.spansPerSecond * 100).toFixed(1)}%`);
+console.log(
+  `spoor committed / hand-written floor committed, median of ${floorRounds} rounds each against the floor's on either side: ${floorRatio.toFixed(2)}x (goal >= 1.0x; rounds ${floorRatios.map((r) => r.toFixed(3)).join(', ')}); ` +
+    `spoor committed / reference (Spoor's decoder) committed: ${(capacity.committedPerSecond / reference.committedPerSecond).toFixed(2)}x; ` +
+    `at ${rate} spans/s offered: ${paced.refused} refused (goal 0), peak RSS ${paced.peakRssMiB} MiB (goal < 1024), ` +
+    `requests acknowledged into the spool alone ${JSON.stringify(paced.spilled)} (at capacity ${JSON.stringify(capacity.spilled)}); ` +
+    `ratio to the ceiling ${((capacity.committedPerSecond / ceiling.spansPerSecond) * 100).toFixed(1)}%`,
+);
 if (withClickHouse) {
-  console.log(`ClickHouse store committed / DuckDB store committed: ${(chCapacity.committedPerSecond / capacity.committedPerSecond).toFixed(2)}x (goal >= 0.8x); ` +
-    `ClickHouse store / reference: ${(chCapacity.committedPerSecond / reference.committedPerSecond).toFixed(2)}x; ` +
-    `at ${rate} spans/s offered: ${chPaced.refused} refused, backlog ${chPaced.drainS.toFixed(1)} s, peak RSS ${chPaced.peakRssMiB} MiB`);
+  console.log(
+    `ClickHouse store committed / DuckDB store committed: ${(chCapacity.committedPerSecond / capacity.committedPerSecond).toFixed(2)}x (goal >= 0.8x); ` +
+      `ClickHouse store / reference: ${(chCapacity.committedPerSecond / reference.committedPerSecond).toFixed(2)}x; ` +
+      `at ${rate} spans/s offered: ${chPaced.refused} refused, backlog ${chPaced.drainS.toFixed(1)} s, peak RSS ${chPaced.peakRssMiB} MiB`,
+  );
 }
 console.log(JSON.stringify({ ceiling, reference, handwritten, capacity, capacities, floorRatios, paced, chCapacity, chPaced }));

@@ -24,7 +24,11 @@ const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) =>
  */
 export function startSpoor(dataDir, extraArgs = [], cli = CLI) {
   // No gRPC port: benchmarks send OTLP/HTTP, and two servers at once would both want 4317.
-  return startChild(process.execPath, [...NODE_ARGS, cli, 'serve', '--port', '0', '--grpc-port', '0', '--data', dataDir, '--log-level', 'warn', ...EXTRA_ARGS, ...extraArgs], /listening on (http:\/\/\S+)/);
+  return startChild(
+    process.execPath,
+    [...NODE_ARGS, cli, 'serve', '--port', '0', '--grpc-port', '0', '--data', dataDir, '--log-level', 'warn', ...EXTRA_ARGS, ...extraArgs],
+    /listening on (http:\/\/\S+)/,
+  );
 }
 
 /** The ceiling: a server that reads each body and answers 200, doing nothing else. */
@@ -86,10 +90,19 @@ export async function clickHouseSql(clickhouse, sql) {
  * on disk, after `OPTIMIZE TABLE … FINAL` on every table so that no part waits for a merge.
  */
 export async function clickHouseBytes(clickhouse, database = clickhouse.database) {
-  const tables = (await clickHouseSql(clickhouse, `SELECT name FROM system.tables WHERE database = '${database}' AND engine LIKE '%MergeTree' FORMAT TSV`)).split('\n').filter((n) => n !== '');
+  const tables = (await clickHouseSql(clickhouse, `SELECT name FROM system.tables WHERE database = '${database}' AND engine LIKE '%MergeTree' FORMAT TSV`))
+    .split('\n')
+    .filter((n) => n !== '');
   for (const table of tables) await clickHouseSql(clickhouse, `OPTIMIZE TABLE \`${database}\`.\`${table}\` FINAL`);
-  const [all, spans, parts] = (await clickHouseSql(clickhouse,
-    `SELECT sum(bytes_on_disk), sumIf(bytes_on_disk, table = 'spans'), count() FROM system.parts WHERE active AND database = '${database}' FORMAT TSV`)).trim().split('\t').map(Number);
+  const [all, spans, parts] = (
+    await clickHouseSql(
+      clickhouse,
+      `SELECT sum(bytes_on_disk), sumIf(bytes_on_disk, table = 'spans'), count() FROM system.parts WHERE active AND database = '${database}' FORMAT TSV`,
+    )
+  )
+    .trim()
+    .split('\t')
+    .map(Number);
   return { all, spans, parts };
 }
 
@@ -162,15 +175,30 @@ export function buildTemplates({ count, tracesPerBatch, spansPerTrace, service =
     exporter.reset();
     for (let t = 0; t < tracesPerBatch; t++) {
       const start = t0 + t * 10;
-      const root = tracer.startSpan('workflow research', { startTime: start, kind: SpanKind.SERVER, attributes: { 'workflow.name': 'research', 'session.id': `s-${t % 50}` } });
+      const root = tracer.startSpan('workflow research', {
+        startTime: start,
+        kind: SpanKind.SERVER,
+        attributes: { 'workflow.name': 'research', 'session.id': `s-${t % 50}` },
+      });
       const rootCtx = trace.setSpan(context.active(), root);
       for (let s = 1; s < spansPerTrace; s++) {
         const llm = s % 3 === 1;
         const name = llm ? 'chat gpt-4o' : s % 3 === 2 ? 'execute_tool web_search' : `step ${s}`;
         const attributes = llm
-          ? { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 800 + s, 'gen_ai.usage.output_tokens': 120, 'gen_ai.response.finish_reasons': ['stop'] }
+          ? {
+              'gen_ai.operation.name': 'chat',
+              'gen_ai.provider.name': 'openai',
+              'gen_ai.request.model': 'gpt-4o',
+              'gen_ai.usage.input_tokens': 800 + s,
+              'gen_ai.usage.output_tokens': 120,
+              'gen_ai.response.finish_reasons': ['stop'],
+            }
           : { 'step.number': s, 'gen_ai.tool.name': 'web_search', 'http.response.status_code': 200, 'retrieval.top_k': 8 };
-        const span = tracer.startSpan(name, { startTime: start + s, kind: llm ? SpanKind.CLIENT : SpanKind.INTERNAL, attributes: { ...attributes, ...extraAttributes?.(s) } }, rootCtx);
+        const span = tracer.startSpan(
+          name,
+          { startTime: start + s, kind: llm ? SpanKind.CLIENT : SpanKind.INTERNAL, attributes: { ...attributes, ...extraAttributes?.(s) } },
+          rootCtx,
+        );
         if (s === spansPerTrace - 1 && t % 20 === 0) {
           span.recordException(new Error('tool timed out after 30s'));
           span.setStatus({ code: SpanStatusCode.ERROR, message: 'tool timed out' });
@@ -184,7 +212,14 @@ export function buildTemplates({ count, tracesPerBatch, spansPerTrace, service =
     const traceIds = [...new Set(spans.map((s) => s.spanContext().traceId))];
     // The same spans as OTLP/JSON too (`freshJsonBody`), whose ids are hex text.
     const json = Buffer.from(JsonTraceSerializer.serializeRequest(spans)).toString('utf8');
-    templates.push({ body, spanCount: spans.length, offsets: traceIds.map((id) => offsetsOf(body, Buffer.from(id, 'hex'))), times: timeOffsetsOf(body, spans), builtMs, json });
+    templates.push({
+      body,
+      spanCount: spans.length,
+      offsets: traceIds.map((id) => offsetsOf(body, Buffer.from(id, 'hex'))),
+      times: timeOffsetsOf(body, spans),
+      builtMs,
+      json,
+    });
   }
   return templates;
 }
@@ -313,19 +348,33 @@ export async function driveLoad({ url, seconds, concurrency, templates, maxSpans
   const elapsedS = (performance.now() - started) / 1000;
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  return { spans, spansPerSecond: spans / elapsedS, requests, refused, failed, elapsedS, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99), maxMs: latencies.at(-1) ?? NaN };
+  return {
+    spans,
+    spansPerSecond: spans / elapsedS,
+    requests,
+    refused,
+    failed,
+    elapsedS,
+    p50Ms: percentile(latencies, 0.5),
+    p99Ms: percentile(latencies, 0.99),
+    maxMs: latencies.at(-1) ?? NaN,
+  };
 }
 
 function post(agent, target, body) {
   return new Promise((resolve, reject) => {
-    const req = http.request(target, {
-      method: 'POST',
-      agent,
-      headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length },
-    }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode, retryAfter: res.headers['retry-after'] }));
-    });
+    const req = http.request(
+      target,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode, retryAfter: res.headers['retry-after'] }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

@@ -38,7 +38,9 @@ const SPANS_PER_REQUEST = 100;
 const templates = buildTemplates({ count: 16, tracesPerBatch: 100, spansPerTrace: 10, t0: Date.now() - 2000 });
 const dir = await mkdtemp(join(tmpdir(), 'spoor-bench-live-'));
 const spoor = await startSpoor(join(dir, 'data'));
-console.log(`load: ${concurrency} clients of ${templates[0].spanCount}-span batches; live trace: ${liveSpansPerSecond} spans/s; ${viewerCount} viewers; ${seconds} s rounds, ${rounds} with viewers between ${rounds + 1} without`);
+console.log(
+  `load: ${concurrency} clients of ${templates[0].spanCount}-span batches; live trace: ${liveSpansPerSecond} spans/s; ${viewerCount} viewers; ${seconds} s rounds, ${rounds} with viewers between ${rounds + 1} without`,
+);
 
 /** An OTLP/JSON body of `count` spans of `traceId`, children of its root, ids from `first`. */
 function liveBody(traceId, first, count) {
@@ -47,12 +49,19 @@ function liveBody(traceId, first, count) {
   for (let i = 0; i < count; i++) {
     const n = first + i;
     spans.push({
-      traceId, spanId: n.toString(16).padStart(16, '0'), ...(n === 1 ? {} : { parentSpanId: '0000000000000001' }), name: n === 1 ? 'agent run' : `step ${n}`, kind: 1,
-      startTimeUnixNano: String(nowNs - 1_000_000n), endTimeUnixNano: String(nowNs),
+      traceId,
+      spanId: n.toString(16).padStart(16, '0'),
+      ...(n === 1 ? {} : { parentSpanId: '0000000000000001' }),
+      name: n === 1 ? 'agent run' : `step ${n}`,
+      kind: 1,
+      startTimeUnixNano: String(nowNs - 1_000_000n),
+      endTimeUnixNano: String(nowNs),
       attributes: [{ key: 'gen_ai.operation.name', value: { stringValue: 'chat' } }],
     });
   }
-  return JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'live-agent' } }] }, scopeSpans: [{ spans }] }] });
+  return JSON.stringify({
+    resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'live-agent' } }] }, scopeSpans: [{ spans }] }],
+  });
 }
 
 /** Posts the live trace's spans at the rate asked for; resolves with each request's span range and acknowledgement time. */
@@ -83,10 +92,14 @@ async function feedLiveTrace(traceId, untilMs) {
 
 function postJson(agent, url, body) {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode));
-    });
+    const req = http.request(
+      url,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -200,7 +213,10 @@ async function round(withViewers) {
   const started = performance.now();
   const serverCpuBefore = cpuSeconds(spoor.pid);
   const benchCpuBefore = process.cpuUsage();
-  const [load, live] = await Promise.all([driveLoad({ url: spoor.url, seconds, concurrency, templates, liveTimes: true }), feedLiveTrace(traceId, Date.now() + seconds * 1000)]);
+  const [load, live] = await Promise.all([
+    driveLoad({ url: spoor.url, seconds, concurrency, templates, liveTimes: true }),
+    feedLiveTrace(traceId, Date.now() + seconds * 1000),
+  ]);
   await waitCommitted(spoor.url, '/api/traces?limit=1');
   const elapsedS = (performance.now() - started) / 1000;
   const serverCpuS = cpuSeconds(spoor.pid) - serverCpuBefore;
@@ -222,9 +238,22 @@ async function round(withViewers) {
     }
   }
   latenciesMs.sort((a, b) => a - b);
-  const reconnects = { drops: sum(viewers.map((v) => v.drops)), refusals: sum(viewers.map((v) => v.refusals)), neverIn: viewers.filter((v) => !v.started).length };
+  const reconnects = {
+    drops: sum(viewers.map((v) => v.drops)),
+    refusals: sum(viewers.map((v) => v.refusals)),
+    neverIn: viewers.filter((v) => !v.started).length,
+  };
   const committed = load.spans + live.spans;
-  return { committedPerS: committed / elapsedS, serverCpuMsPerThousand: (serverCpuS * 1e6) / committed, benchCpuS: (benchCpu.user + benchCpu.system) / 1e6, loadPerS: load.spansPerSecond, liveSpans: live.spans, p95Ms: percentile(latenciesMs, 0.95), missing: latenciesMs.filter((ms) => ms === Infinity).length, reconnects };
+  return {
+    committedPerS: committed / elapsedS,
+    serverCpuMsPerThousand: (serverCpuS * 1e6) / committed,
+    benchCpuS: (benchCpu.user + benchCpu.system) / 1e6,
+    loadPerS: load.spansPerSecond,
+    liveSpans: live.spans,
+    p95Ms: percentile(latenciesMs, 0.95),
+    missing: latenciesMs.filter((ms) => ms === Infinity).length,
+    reconnects,
+  };
 }
 
 const sum = (values) => values.reduce((a, b) => a + b, 0);
@@ -238,7 +267,10 @@ try {
   for (let i = 0; i < rounds; i++) {
     const withViewers = await round(true);
     const after = await round(false);
-    const without = { committedPerS: (before.committedPerS + after.committedPerS) / 2, serverCpuMsPerThousand: (before.serverCpuMsPerThousand + after.serverCpuMsPerThousand) / 2 };
+    const without = {
+      committedPerS: (before.committedPerS + after.committedPerS) / 2,
+      serverCpuMsPerThousand: (before.serverCpuMsPerThousand + after.serverCpuMsPerThousand) / 2,
+    };
     const ratio = withViewers.committedPerS / without.committedPerS;
     ratios.push(ratio);
     const cpuRatio = withViewers.serverCpuMsPerThousand / without.serverCpuMsPerThousand;
@@ -256,7 +288,9 @@ try {
     );
     before = after;
   }
-  console.log(`median ratio with/without viewers: ${median(ratios).toFixed(3)}x (goal >= 0.9); the server's CPU per committed span with/without, median: ${median(cpuRatios).toFixed(3)}x; median p95 acknowledgement to event: ${median(p95s).toFixed(0)} ms; reconnects in all: ${reconnects.drops} after a drop, ${reconnects.refusals} after a 503`);
+  console.log(
+    `median ratio with/without viewers: ${median(ratios).toFixed(3)}x (goal >= 0.9); the server's CPU per committed span with/without, median: ${median(cpuRatios).toFixed(3)}x; median p95 acknowledgement to event: ${median(p95s).toFixed(0)} ms; reconnects in all: ${reconnects.drops} after a drop, ${reconnects.refusals} after a 503`,
+  );
 } finally {
   await stopChild(spoor);
   await rm(dir, { recursive: true, force: true });

@@ -25,7 +25,15 @@ const cpuMs = () => {
 const dir = await mkdtemp(join(tmpdir(), 'spoor-bench-new-error-group-'));
 const store = await DuckDbStore.open({ path: join(dir, 'spoor.duckdb') });
 const nowUs = Date.now() * 1000;
-const window = { projectId: 'default', source: 'errors', matchers: [], by: [{ name: 'service', attribute: false }], startUs: nowUs - 15 * 60e6, stepUs: 15 * 60e6, buckets: 1 };
+const window = {
+  projectId: 'default',
+  source: 'errors',
+  matchers: [],
+  by: [{ name: 'service', attribute: false }],
+  startUs: nowUs - 15 * 60e6,
+  stepUs: 15 * 60e6,
+  buckets: 1,
+};
 let n = 0;
 try {
   for (let step = 0; step < steps; step++) {
@@ -33,10 +41,26 @@ try {
       const errors = [];
       for (let i = 0; i < 50_000; i++) {
         n++;
-        errors.push({ projectId: 'default', fingerprint: `fp-${n % 60}`, timeUs: nowUs - 24 * HOUR + Math.floor((n / total) * (24 * HOUR - gapUs)),
-          traceId: hex(n, 32), spanId: hex(n, 16), parentSpanId: null, serviceName: `svc-${n % 3}`, spanName: 'call', message: 'timed out',
-          source: 'span', exceptionType: 'TimeoutError', messageKey: 'timed out', frame: 'agent.js:12', provider: null, httpStatus: null,
-          errorType: null, finishReason: null, toolName: null });
+        errors.push({
+          projectId: 'default',
+          fingerprint: `fp-${n % 60}`,
+          timeUs: nowUs - 24 * HOUR + Math.floor((n / total) * (24 * HOUR - gapUs)),
+          traceId: hex(n, 32),
+          spanId: hex(n, 16),
+          parentSpanId: null,
+          serviceName: `svc-${n % 3}`,
+          spanName: 'call',
+          message: 'timed out',
+          source: 'span',
+          exceptionType: 'TimeoutError',
+          messageKey: 'timed out',
+          frame: 'agent.js:12',
+          provider: null,
+          httpStatus: null,
+          errorType: null,
+          finishReason: null,
+          toolName: null,
+        });
       }
       await store.writer.write(batchOf({ spans: [], logs: [], metricPoints: [], errors }), null);
     }

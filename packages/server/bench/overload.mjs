@@ -19,10 +19,12 @@ const spoor = await startSpoor(dataDir);
 function get(agent, url) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    http.get(url, { agent }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ ms: performance.now() - started, status: res.statusCode, headers: res.headers }));
-    }).on('error', reject);
+    http
+      .get(url, { agent }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ ms: performance.now() - started, status: res.statusCode, headers: res.headers }));
+      })
+      .on('error', reject);
   });
 }
 
@@ -56,10 +58,19 @@ await stopChild(spoor);
 await rm(dataDir, { recursive: true, force: true });
 
 const fmt = (p) => `p50 ${p.p50Ms.toFixed(1)} ms, p99 ${p.p99Ms.toFixed(1)} ms, max ${p.maxMs.toFixed(1)} ms over ${p.count}`;
-console.log(`${concurrency} clients for ${seconds} s: ${load.spansPerSecond.toFixed(0)} spans/s acknowledged, ${load.refused} refused (503), ${load.failed} failed`);
+console.log(
+  `${concurrency} clients for ${seconds} s: ${load.spansPerSecond.toFixed(0)} spans/s acknowledged, ${load.refused} refused (503), ${load.failed} failed`,
+);
 console.log(`GET /health: ${fmt(percentiles(health))} (goal: p99 < 50 ms)`);
 console.log(`GET /ready: ${fmt(percentiles(ready))}`);
 const waited = reads.filter((r) => r.headers['spoor-read-wait-ms'] !== undefined);
 const incomplete = reads.filter((r) => r.headers['spoor-read-incomplete'] === '1');
 console.log(`GET /api/traces?limit=1: ${fmt(percentiles(reads))}; ${waited.length} said they waited for the backlog, ${incomplete.length} gave up on it`);
-console.log(JSON.stringify({ load, health: percentiles(health), ready: percentiles(ready), reads: { ...percentiles(reads), waited: waited.length, incomplete: incomplete.length } }));
+console.log(
+  JSON.stringify({
+    load,
+    health: percentiles(health),
+    ready: percentiles(ready),
+    reads: { ...percentiles(reads), waited: waited.length, incomplete: incomplete.length },
+  }),
+);

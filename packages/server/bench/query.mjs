@@ -36,7 +36,9 @@ const sent = await fetch(`${spoor.url}/v1/traces`, { method: 'POST', headers: { 
 if (sent.status !== 200) throw new Error(`big trace refused: ${sent.status}`);
 const bigTraceId = bigBody.subarray(big.offsets[0][0], big.offsets[0][0] + 16).toString('hex');
 const detail = await timeGet(`/api/traces/${bigTraceId}`);
-console.log(`GET /api/traces/:id, 10,000 spans (${(bigBody.length / 1e6).toFixed(1)} MB OTLP): median ${detail.medianMs.toFixed(0)} ms, p95 ${detail.p95Ms.toFixed(0)} ms (spans returned: ${detail.body.spans.length})`);
+console.log(
+  `GET /api/traces/:id, 10,000 spans (${(bigBody.length / 1e6).toFixed(1)} MB OTLP): median ${detail.medianMs.toFixed(0)} ms, p95 ${detail.p95Ms.toFixed(0)} ms (spans returned: ${detail.body.spans.length})`,
+);
 
 // 2. The 20,000-span trace: the server's time to the last byte against the time a client takes to
 // JSON.parse that answer, in the same run, alternating, so both see the same machine.

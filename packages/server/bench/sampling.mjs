@@ -65,7 +65,14 @@ if (parts.includes('cost')) {
     const cpuBefore = cpuSeconds(spoor.pid);
     // The write queue's peak, read from /metrics twice a second while the load lasts.
     let queuePeak = 0;
-    const polling = setInterval(() => void metric(spoor.url, 'spoor_ingest_queue_records').then((n) => (queuePeak = Math.max(queuePeak, n)), () => undefined), 500);
+    const polling = setInterval(
+      () =>
+        void metric(spoor.url, 'spoor_ingest_queue_records').then(
+          (n) => (queuePeak = Math.max(queuePeak, n)),
+          () => undefined,
+        ),
+      500,
+    );
     const result = await driveLoad({ url: spoor.url, seconds: runSeconds, concurrency, templates, liveTimes: true, spansPerSecond });
     clearInterval(polling);
     const drainS = await waitCommitted(spoor.url, '/api/traces?limit=1');
@@ -82,8 +89,13 @@ if (parts.includes('cost')) {
     const left = args.length > 0 ? result.spans / 10 - (await decided(spoor.url)) : 0;
     await stopChild(spoor);
     await rm(dataDir, { recursive: true, force: true });
-    console.log(`${label}: ${committedPerSecond.toFixed(0)} spans/s committed (backlog ${drainS.toFixed(1)} s), p99 ${result.p99Ms.toFixed(1)} ms, ${result.refused} refused (503), write queue peak ${queuePeak} records, ` +
-      `${(cpu * 1e6 / result.spans).toFixed(1)} ms CPU per 1,000 spans` + (args.length > 0 ? `; ${traces} of ${result.spans / 10} traces decided when committed, all ${left > 0 ? `but ${left} after 180 s` : `${caughtUpS.toFixed(1)} s after the load stopped`}` : ''));
+    console.log(
+      `${label}: ${committedPerSecond.toFixed(0)} spans/s committed (backlog ${drainS.toFixed(1)} s), p99 ${result.p99Ms.toFixed(1)} ms, ${result.refused} refused (503), write queue peak ${queuePeak} records, ` +
+        `${((cpu * 1e6) / result.spans).toFixed(1)} ms CPU per 1,000 spans` +
+        (args.length > 0
+          ? `; ${traces} of ${result.spans / 10} traces decided when committed, all ${left > 0 ? `but ${left} after 180 s` : `${caughtUpS.toFixed(1)} s after the load stopped`}`
+          : ''),
+    );
     return committedPerSecond;
   };
   const ratios = [];
@@ -96,10 +108,13 @@ if (parts.includes('cost')) {
     console.log(`round ${round}: rate 0.1 / no policy ${ratios.at(-1).toFixed(2)}x committed spans/s`);
   }
   const ratio = median(ratios);
-  console.log(`COST: rate 0.1 / no policy, committed spans/s, median of ${ratios.length} alternating pairs: ${ratio.toFixed(2)}x, a cost of ${((1 - ratio) * 100).toFixed(0)}% (goal <= 10%: >= 0.90x); pairs ${ratios.map((r) => r.toFixed(2)).join(', ')}`);
+  console.log(
+    `COST: rate 0.1 / no policy, committed spans/s, median of ${ratios.length} alternating pairs: ${ratio.toFixed(2)}x, a cost of ${((1 - ratio) * 100).toFixed(0)}% (goal <= 10%: >= 0.90x); pairs ${ratios.map((r) => r.toFixed(2)).join(', ')}`,
+  );
   // At capacity the sampler yields to ingest and falls behind; below it, it must keep up.
   const paced = Math.round(0.8 * median(withoutRates));
-  if (process.env.BENCH_PACED !== '0') await run(`rate 0.1, offered ${paced} spans/s (0.8x the no-policy runs' median) for ${pacedSeconds} s`, SAMPLED, paced, pacedSeconds);
+  if (process.env.BENCH_PACED !== '0')
+    await run(`rate 0.1, offered ${paced} spans/s (0.8x the no-policy runs' median) for ${pacedSeconds} s`, SAMPLED, paced, pacedSeconds);
 }
 
 // 2. Bytes per span sent, on a mix with LLM content.
@@ -125,25 +140,89 @@ function demoBodies(count) {
       const traceId = randomBytes(16).toString('hex');
       const rootId = randomBytes(8).toString('hex');
       const startUs = endUs - 20_000_000 - (i % 100) * 1000;
-      spans.push({ traceId, spanId: rootId, name: 'support-agent', kind: 2, startTimeUnixNano: ns(startUs), endTimeUnixNano: ns(endUs),
-        attributes: [str('spoor.kind', 'workflow'), str('session.id', `s-${i % 200}`), str('user.id', `u-${i % 50}`), str('app.route', '/chat'), str('input', text(30))] });
+      spans.push({
+        traceId,
+        spanId: rootId,
+        name: 'support-agent',
+        kind: 2,
+        startTimeUnixNano: ns(startUs),
+        endTimeUnixNano: ns(endUs),
+        attributes: [
+          str('spoor.kind', 'workflow'),
+          str('session.id', `s-${i % 200}`),
+          str('user.id', `u-${i % 50}`),
+          str('app.route', '/chat'),
+          str('input', text(30)),
+        ],
+      });
       for (let s = 0; s < 3; s++) {
         const stepId = randomBytes(8).toString('hex');
         const stepStart = startUs + 1_000_000 + s * 5_000_000;
         const failed = s === 2 && i % 40 === 0;
-        spans.push({ traceId, spanId: stepId, parentSpanId: rootId, name: `step ${['plan', 'search', 'answer'][s]}`, startTimeUnixNano: ns(stepStart), endTimeUnixNano: ns(stepStart + 4_500_000),
-          attributes: [str('spoor.kind', 'step'), int('step.number', s)], ...(failed ? { status: { code: 2, message: 'step failed: the tool timed out' } } : {}) });
-        spans.push({ traceId, spanId: randomBytes(8).toString('hex'), parentSpanId: stepId, name: 'chat gpt-4o-mini', kind: 3, startTimeUnixNano: ns(stepStart + 100_000), endTimeUnixNano: ns(stepStart + 2_100_000),
-          attributes: [str('gen_ai.provider.name', 'openai'), str('gen_ai.operation.name', 'chat'), str('gen_ai.request.model', 'gpt-4o-mini'), str('gen_ai.response.model', 'gpt-4o-mini-2024-07-18'),
-            str('gen_ai.response.id', `chatcmpl-${randomBytes(12).toString('hex')}`), int('gen_ai.usage.input_tokens', 600 + (i % 300)), int('gen_ai.usage.output_tokens', 120 + (i % 80)),
-            str('gen_ai.input.messages', JSON.stringify([{ role: 'system', parts: [{ type: 'text', content: text(40) }] }, { role: 'user', parts: [{ type: 'text', content: text(60) }] }])),
-            str('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: text(80) }], finish_reason: 'stop' }]))],
-          events: [{ timeUnixNano: ns(stepStart + 600_000), name: 'gen_ai.content.chunk', attributes: [str('content', text(10))] }] });
-        spans.push({ traceId, spanId: randomBytes(8).toString('hex'), parentSpanId: stepId, name: 'execute_tool search_orders', startTimeUnixNano: ns(stepStart + 2_200_000), endTimeUnixNano: ns(stepStart + 4_000_000),
-          attributes: [str('gen_ai.operation.name', 'execute_tool'), str('gen_ai.tool.name', 'search_orders'), str('gen_ai.tool.call.arguments', JSON.stringify({ query: text(8) })), str('gen_ai.tool.call.result', text(50))] });
+        spans.push({
+          traceId,
+          spanId: stepId,
+          parentSpanId: rootId,
+          name: `step ${['plan', 'search', 'answer'][s]}`,
+          startTimeUnixNano: ns(stepStart),
+          endTimeUnixNano: ns(stepStart + 4_500_000),
+          attributes: [str('spoor.kind', 'step'), int('step.number', s)],
+          ...(failed ? { status: { code: 2, message: 'step failed: the tool timed out' } } : {}),
+        });
+        spans.push({
+          traceId,
+          spanId: randomBytes(8).toString('hex'),
+          parentSpanId: stepId,
+          name: 'chat gpt-4o-mini',
+          kind: 3,
+          startTimeUnixNano: ns(stepStart + 100_000),
+          endTimeUnixNano: ns(stepStart + 2_100_000),
+          attributes: [
+            str('gen_ai.provider.name', 'openai'),
+            str('gen_ai.operation.name', 'chat'),
+            str('gen_ai.request.model', 'gpt-4o-mini'),
+            str('gen_ai.response.model', 'gpt-4o-mini-2024-07-18'),
+            str('gen_ai.response.id', `chatcmpl-${randomBytes(12).toString('hex')}`),
+            int('gen_ai.usage.input_tokens', 600 + (i % 300)),
+            int('gen_ai.usage.output_tokens', 120 + (i % 80)),
+            str(
+              'gen_ai.input.messages',
+              JSON.stringify([
+                { role: 'system', parts: [{ type: 'text', content: text(40) }] },
+                { role: 'user', parts: [{ type: 'text', content: text(60) }] },
+              ]),
+            ),
+            str('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: text(80) }], finish_reason: 'stop' }])),
+          ],
+          events: [{ timeUnixNano: ns(stepStart + 600_000), name: 'gen_ai.content.chunk', attributes: [str('content', text(10))] }],
+        });
+        spans.push({
+          traceId,
+          spanId: randomBytes(8).toString('hex'),
+          parentSpanId: stepId,
+          name: 'execute_tool search_orders',
+          startTimeUnixNano: ns(stepStart + 2_200_000),
+          endTimeUnixNano: ns(stepStart + 4_000_000),
+          attributes: [
+            str('gen_ai.operation.name', 'execute_tool'),
+            str('gen_ai.tool.name', 'search_orders'),
+            str('gen_ai.tool.call.arguments', JSON.stringify({ query: text(8) })),
+            str('gen_ai.tool.call.result', text(50)),
+          ],
+        });
       }
     }
-    bodies.push({ body: JSON.stringify({ resourceSpans: [{ resource: { attributes: [str('service.name', 'support-agent'), str('service.version', '1.4.2')] }, scopeSpans: [{ scope: { name: 'spoor-bench' }, spans }] }] }), spans: spans.length });
+    bodies.push({
+      body: JSON.stringify({
+        resourceSpans: [
+          {
+            resource: { attributes: [str('service.name', 'support-agent'), str('service.version', '1.4.2')] },
+            scopeSpans: [{ scope: { name: 'spoor-bench' }, spans }],
+          },
+        ],
+      }),
+      spans: spans.length,
+    });
   }
   return bodies;
 }
@@ -160,10 +239,14 @@ async function duckDbUsedBytes(file) {
   await connection.run('FORCE CHECKPOINT');
   const rows = (await connection.runAndReadAll('PRAGMA database_size')).getRowObjects()[0];
   // Which tables hold the blocks (segments may share a block: an estimate).
-  const tables = (await connection.runAndReadAll("SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()")).getRowObjects().map((r) => r.table_name);
+  const tables = (await connection.runAndReadAll('SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()'))
+    .getRowObjects()
+    .map((r) => r.table_name);
   const byTable = [];
   for (const table of tables) {
-    const [info] = (await connection.runAndReadAll(`SELECT count(DISTINCT block_id) AS blocks FROM pragma_storage_info('${table}') WHERE persistent`)).getRowObjects();
+    const [info] = (
+      await connection.runAndReadAll(`SELECT count(DISTINCT block_id) AS blocks FROM pragma_storage_info('${table}') WHERE persistent`)
+    ).getRowObjects();
     if (Number(info.blocks) > 0) byTable.push(`${table} ${info.blocks}`);
   }
   console.log(`  blocks by table: ${byTable.join(', ')}; ${rows.used_blocks} used, ${rows.free_blocks} free`);
@@ -180,7 +263,11 @@ if (parts.includes('bytes')) {
   const storeRun = async (store, sampled) => {
     const dataDir = await mkdtemp(join(work, 'bytes-'));
     const clickhouse = store === 'clickhouse' ? await startClickHouse(join(dataDir, 'ch'), 'bench') : null;
-    const spoor = await startSpoor(dataDir, [...QUIET, ...(sampled ? SAMPLED : []), ...(clickhouse === null ? [] : ['--store', 'clickhouse', '--clickhouse-url', clickhouse.url])]);
+    const spoor = await startSpoor(dataDir, [
+      ...QUIET,
+      ...(sampled ? SAMPLED : []),
+      ...(clickhouse === null ? [] : ['--store', 'clickhouse', '--clickhouse-url', clickhouse.url]),
+    ]);
     for (const { body } of bodies) {
       const response = await fetch(`${spoor.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       if (response.status !== 200) throw new Error(`ingest answered ${response.status}: ${await response.text()}`);
@@ -198,7 +285,9 @@ if (parts.includes('bytes')) {
     const bytes = clickhouse === null ? await duckDbUsedBytes(join(dataDir, 'spoor.duckdb')) : (await clickHouseBytes(clickhouse)).all;
     if (clickhouse !== null) await stopChild(clickhouse);
     await rm(dataDir, { recursive: true, force: true });
-    console.log(`${store}, ${sampled ? 'rate 0.1' : 'no policy'}: ${(bytes / 1024 / 1024).toFixed(1)} MiB, ${(bytes / spanCount).toFixed(0)} B per span sent; ${kept} of ${bytesTraces} traces kept whole`);
+    console.log(
+      `${store}, ${sampled ? 'rate 0.1' : 'no policy'}: ${(bytes / 1024 / 1024).toFixed(1)} MiB, ${(bytes / spanCount).toFixed(0)} B per span sent; ${kept} of ${bytesTraces} traces kept whole`,
+    );
     return bytes;
   };
   for (const store of stores) {

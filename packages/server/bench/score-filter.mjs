@@ -75,7 +75,11 @@ async function openClickHouse(dir) {
     range: (n) => `(SELECT number AS s FROM numbers(${n}))`,
     pairs: (n, m) => `(SELECT intDiv(number, ${m}) AS t, number % ${m} AS i FROM numbers(${n * m}))`,
   });
-  for (const statement of sql) await ch.command('fill the bench store', `${statement.replace(/INSERT INTO (\w+)/, 'INSERT INTO bench_scores.$1').replace(/FROM (spans|scores) /, 'FROM bench_scores.$1 ')}`);
+  for (const statement of sql)
+    await ch.command(
+      'fill the bench store',
+      `${statement.replace(/INSERT INTO (\w+)/, 'INSERT INTO bench_scores.$1').replace(/FROM (spans|scores) /, 'FROM bench_scores.$1 ')}`,
+    );
   return store;
 }
 
@@ -83,11 +87,26 @@ const dir = await mkdtemp(join(tmpdir(), 'spoor-bench-scores-'));
 try {
   const filled = performance.now();
   const store = engine === 'clickhouse' ? await openClickHouse(dir) : await openDuckDb(dir);
-  console.log(`${engine}: filled ${totalSpans.toLocaleString()} spans, ${traces.toLocaleString()} traces, ${totalScores.toLocaleString()} scores in ${((performance.now() - filled) / 1000).toFixed(0)} s`);
+  console.log(
+    `${engine}: filled ${totalSpans.toLocaleString()} spans, ${traces.toLocaleString()} traces, ${totalScores.toLocaleString()} scores in ${((performance.now() - filled) / 1000).toFixed(0)} s`,
+  );
 
   const query = (over) => ({
-    projectId: 'default', range: { fromUs: null, toUs: null }, service: null, spanName: null, text: null, status: null, minDurationMs: null,
-    maxDurationMs: null, attributes: [], sessionId: null, model: null, scores: [], limit: 50, cursor: null, ...over,
+    projectId: 'default',
+    range: { fromUs: null, toUs: null },
+    service: null,
+    spanName: null,
+    text: null,
+    status: null,
+    minDurationMs: null,
+    maxDurationMs: null,
+    attributes: [],
+    sessionId: null,
+    model: null,
+    scores: [],
+    limit: 50,
+    cursor: null,
+    ...over,
   });
   const list = (over) => async () => (await store.traces.listTraces(query(over), null, 51)).length;
   const page = (await store.traces.listTraces(query({}), null, 50)).map((t) => t.traceId);
@@ -113,10 +132,13 @@ try {
     }
   }
   const medianOf = (label) => median(times.get(label));
-  for (const label of Object.keys(reads)) console.log(`${label}: median ${medianOf(label).toFixed(0)} ms, max ${Math.max(...times.get(label)).toFixed(0)} ms (${rows.get(label)} rows)`);
+  for (const label of Object.keys(reads))
+    console.log(`${label}: median ${medianOf(label).toFixed(0)} ms, max ${Math.max(...times.get(label)).toFixed(0)} ms (${rows.get(label)} rows)`);
   const byName = medianOf('list, name=step-7 (a span name)');
   const ratio = (label) => (medianOf(label) / byName).toFixed(2);
-  console.log(`ratios to the span-name filter: value ${ratio('list, score=faithfulness<0.7')}, label ${ratio('list, score=thumbs=down')}, rare ${ratio('list, score=relevance>=0.999 (rare)')} (goal <= 2)`);
+  console.log(
+    `ratios to the span-name filter: value ${ratio('list, score=faithfulness<0.7')}, label ${ratio('list, score=thumbs=down')}, rare ${ratio('list, score=relevance>=0.999 (rare)')} (goal <= 2)`,
+  );
   await store.close();
 } finally {
   await rm(dir, { recursive: true, force: true });

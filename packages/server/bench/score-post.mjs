@@ -22,7 +22,9 @@ try {
   const sent = await fetch(`${spoor.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
   if (sent.status !== 200) throw new Error(`ingest answered ${sent.status}`);
   await waitCommitted(spoor.url, '/api/traces?limit=1');
-  const { traces: [summary] } = await (await fetch(`${spoor.url}/api/traces?limit=1&minDurationMs=5000`)).json();
+  const {
+    traces: [summary],
+  } = await (await fetch(`${spoor.url}/api/traces?limit=1&minDurationMs=5000`)).json();
   const { spans: stored } = await (await fetch(`${spoor.url}/api/traces/${summary.traceId}`)).json();
   const traceId = summary.traceId;
   const spanId = stored.at(-1).spanId;
@@ -38,14 +40,16 @@ try {
     const latencies = [];
     let next = 0;
     const started = performance.now();
-    await Promise.all(Array.from({ length: concurrency }, async () => {
-      while (next < posts) {
-        const i = next++;
-        const t = performance.now();
-        await one(i);
-        latencies.push(performance.now() - t);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < posts) {
+          const i = next++;
+          const t = performance.now();
+          await one(i);
+          latencies.push(performance.now() - t);
+        }
+      }),
+    );
     const seconds = (performance.now() - started) / 1000;
     latencies.sort((a, b) => a - b);
     const pct = (p) => percentile(latencies, p).toFixed(1);

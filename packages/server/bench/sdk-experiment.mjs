@@ -45,16 +45,24 @@ function fakeReply(body) {
   const base = { id: `chatcmpl-${fakeRequests}`, created: Math.floor(Date.now() / 1000), model: body.model };
   const usage = { prompt_tokens: 50, completion_tokens: 10, total_tokens: 60 };
   if (body.stream === true) {
-    const chunk = (delta, finish) => `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+    const chunk = (delta, finish) =>
+      `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
     const words = ANSWER.split(/(?<= )/);
     const events = [chunk({ role: 'assistant', content: '' }, null), ...words.map((w) => chunk({ content: w }, null)), chunk({}, 'stop')];
     events.push(`data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [], usage })}\n\n`, 'data: [DONE]\n\n');
     return { stream: events };
   }
-  const message = body.tools !== undefined
-    ? { role: 'assistant', content: null, tool_calls: [{ id: `call_${city}`, type: 'function', function: { name: 'get_weather', arguments: JSON.stringify({ city }) } }] }
-    : { role: 'assistant', content: `Look up the weather in ${city}, then answer.` };
-  return { json: { ...base, object: 'chat.completion', choices: [{ index: 0, message, finish_reason: body.tools !== undefined ? 'tool_calls' : 'stop' }], usage } };
+  const message =
+    body.tools !== undefined
+      ? {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: `call_${city}`, type: 'function', function: { name: 'get_weather', arguments: JSON.stringify({ city }) } }],
+        }
+      : { role: 'assistant', content: `Look up the weather in ${city}, then answer.` };
+  return {
+    json: { ...base, object: 'chat.completion', choices: [{ index: 0, message, finish_reason: body.tools !== undefined ? 'tool_calls' : 'stop' }], usage },
+  };
 }
 
 function startFake() {
@@ -89,11 +97,21 @@ function agent(openai, city, toolPrompt = TOOL_PROMPT) {
   return workflow('agent', async (span) => {
     const question = `Should I take an umbrella in ${city} today?`;
     const plan = await step('plan', { number: 1 }, async () => {
-      const reply = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'Plan in one line.' }, { role: 'user', content: question }] });
+      const reply = await openai.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [
+          { role: 'system', content: 'Plan in one line.' },
+          { role: 'user', content: question },
+        ],
+      });
       return reply.choices[0].message.content ?? '';
     });
     const tool = await step('tool-call', { number: 2 }, async () => {
-      const reply = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `${toolPrompt}\nPlan: ${plan}` }], tools: [WEATHER_FUNCTION] });
+      const reply = await openai.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: `${toolPrompt}\nPlan: ${plan}` }],
+        tools: [WEATHER_FUNCTION],
+      });
       const call = reply.choices[0].message.tool_calls[0];
       return { call, result: await getWeather(JSON.parse(call.function.arguments)) };
     });
@@ -125,24 +143,36 @@ const post = async (url, path, body) => {
 
 async function pool(items, concurrency, fn) {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]);
+    }),
+  );
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'spoor-bench-sdk-experiment-'));
 const spoor = await startSpoor(dir);
 const fake = await startFake();
 try {
-  const openai = instrumentOpenAI(new OpenAI({ baseURL: `http://127.0.0.1:${fake.address().port}/v1`, apiKey: 'sk-bench', maxRetries: 0 }), { captureContent: true });
-  init({ serviceName: 'bench-agent', endpoint: spoor.url, metricsIntervalMs: 600_000, logDestination: { write: () => undefined }, onExportError: (error) => console.error(`export failed: ${error.message}`) });
+  const openai = instrumentOpenAI(new OpenAI({ baseURL: `http://127.0.0.1:${fake.address().port}/v1`, apiKey: 'sk-bench', maxRetries: 0 }), {
+    captureContent: true,
+  });
+  init({
+    serviceName: 'bench-agent',
+    endpoint: spoor.url,
+    metricsIntervalMs: 600_000,
+    logDestination: { write: () => undefined },
+    onExportError: (error) => console.error(`export failed: ${error.message}`),
+  });
   const cities = Array.from({ length: ITEMS }, (_, i) => `City${i}`);
   const recorded = [];
   for (const city of cities) recorded.push((await agent(openai, city)).traceId);
   await flush();
   await post(spoor.url, '/api/evaluators', { name: 'exact-answer', kind: 'equals', target: 'trace', sampleRate: 0 });
   await post(spoor.url, '/api/datasets', { name: 'bench-weather' });
-  await post(spoor.url, '/api/datasets/bench-weather/items', { items: recorded.map((traceId, i) => ({ fromTrace: { traceId }, metadata: { city: cities[i] } })) });
+  await post(spoor.url, '/api/datasets/bench-weather/items', {
+    items: recorded.map((traceId, i) => ({ fromTrace: { traceId }, metadata: { city: cities[i] } })),
+  });
   const { items } = await (await fetch(`${spoor.url}/api/datasets/bench-weather/items?limit=1000`)).json();
 
   const task = async (item) => (await agent(openai, item.metadata.city, CHANGED_TOOL_PROMPT)).answer;
@@ -150,7 +180,14 @@ try {
   const config = (traceId) => ({ traceId, endpoint: spoor.url, headers: {}, passthrough: true, onDivergence: undefined, alwaysLive });
 
   const experiment = async (round) => {
-    const report = await runExperiment({ dataset: 'bench-weather', name: `bench-${round}`, replay: 'all-but-target', concurrency: CONCURRENCY, evaluators: ['exact-answer'], task });
+    const report = await runExperiment({
+      dataset: 'bench-weather',
+      name: `bench-${round}`,
+      replay: 'all-but-target',
+      concurrency: CONCURRENCY,
+      evaluators: ['exact-answer'],
+      task,
+    });
     const scored = report.results.filter((r) => r.scores['exact-answer']?.value === 1).length;
     if (scored !== ITEMS) throw new Error(`experiment: ${scored} of ${ITEMS} items scored 1`);
   };
@@ -189,10 +226,15 @@ try {
       await sides[side](round);
       ms[side] = performance.now() - began;
     }
-    if (fakeRequests - requests !== 3 * ITEMS || toolRuns !== tools) throw new Error(`round ${round}: ${fakeRequests - requests} requests reached the fake (expected ${3 * ITEMS}), ${toolRuns - tools} tool runs (expected 0)`);
+    if (fakeRequests - requests !== 3 * ITEMS || toolRuns !== tools)
+      throw new Error(
+        `round ${round}: ${fakeRequests - requests} requests reached the fake (expected ${3 * ITEMS}), ${toolRuns - tools} tool runs (expected 0)`,
+      );
     ratios.direct.push(ms.experiment / ms.direct);
     ratios.preread.push(ms.experiment / ms.preread);
-    console.log(`round ${round}: experiment ${ms.experiment.toFixed(0)} ms, direct ${ms.direct.toFixed(0)} ms (${(ms.experiment / ms.direct).toFixed(2)}x), direct with recordings pre-read ${ms.preread.toFixed(0)} ms (${(ms.experiment / ms.preread).toFixed(2)}x)`);
+    console.log(
+      `round ${round}: experiment ${ms.experiment.toFixed(0)} ms, direct ${ms.direct.toFixed(0)} ms (${(ms.experiment / ms.direct).toFixed(2)}x), direct with recordings pre-read ${ms.preread.toFixed(0)} ms (${(ms.experiment / ms.preread).toFixed(2)}x)`,
+    );
   }
   console.log(`${ITEMS} items of the three-step agent, replay 'all-but-target', concurrency ${CONCURRENCY}, ${ROUNDS} rounds:`);
   console.log(`  median ratio experiment / direct (each item's recording read as a replay reads it): ${median(ratios.direct).toFixed(2)} (goal <= 1.5)`);

@@ -26,21 +26,56 @@ function storedSpans() {
   for (const body of trace.bodies) {
     for (const rs of JSON.parse(body).resourceSpans) {
       const service = rs.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue ?? '';
-      const resourceJson = JSON.stringify({ attributes: Object.fromEntries(rs.resource.attributes.map((a) => [a.key, Object.values(a.value)[0]])), droppedAttributesCount: 0, schemaUrl: '' });
+      const resourceJson = JSON.stringify({
+        attributes: Object.fromEntries(rs.resource.attributes.map((a) => [a.key, Object.values(a.value)[0]])),
+        droppedAttributesCount: 0,
+        schemaUrl: '',
+      });
       for (const ss of rs.scopeSpans) {
         for (const s of ss.spans) {
           const attributes = Object.fromEntries((s.attributes ?? []).map((a) => [a.key, Object.values(a.value)[0]]));
           const llm = 'gen_ai.request.model' in attributes;
           spans.push({
-            traceId: trace.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId === '' ? null : s.parentSpanId, traceState: '', flags: 1,
-            name: s.name, kind: 'internal', serviceName: service,
-            startTimeUs: Number(s.startTimeUnixNano.slice(0, -3)), endTimeUs: Number(s.endTimeUnixNano.slice(0, -3)),
+            traceId: trace.traceId,
+            spanId: s.spanId,
+            parentSpanId: s.parentSpanId === '' ? null : s.parentSpanId,
+            traceState: '',
+            flags: 1,
+            name: s.name,
+            kind: 'internal',
+            serviceName: service,
+            startTimeUs: Number(s.startTimeUnixNano.slice(0, -3)),
+            endTimeUs: Number(s.endTimeUnixNano.slice(0, -3)),
             status: { code: s.status?.code === 2 ? 'error' : 'unset', message: s.status?.message ?? '' },
-            attributesJson: JSON.stringify(attributes), resourceJson, scopeJson: '{"name":"bench","version":"","attributes":{},"droppedAttributesCount":0}',
-            eventsJson: '[]', linksJson: '[]', droppedAttributesCount: 0, droppedEventsCount: 0, droppedLinksCount: 0,
-            llm: llm ? { provider: null, operation: 'chat', requestModel: attributes['gen_ai.request.model'], responseModel: null, inputTokens: 10, outputTokens: 5, totalTokens: null,
-              cacheReadInputTokens: null, cacheCreationInputTokens: null, reasoningTokens: null, costUsd: 0.001, costSource: null, timeToFirstTokenMs: null, finishReasons: null } : null,
-            sessionId: null, userId: null, category: llm ? 'llm' : 'other',
+            attributesJson: JSON.stringify(attributes),
+            resourceJson,
+            scopeJson: '{"name":"bench","version":"","attributes":{},"droppedAttributesCount":0}',
+            eventsJson: '[]',
+            linksJson: '[]',
+            droppedAttributesCount: 0,
+            droppedEventsCount: 0,
+            droppedLinksCount: 0,
+            llm: llm
+              ? {
+                  provider: null,
+                  operation: 'chat',
+                  requestModel: attributes['gen_ai.request.model'],
+                  responseModel: null,
+                  inputTokens: 10,
+                  outputTokens: 5,
+                  totalTokens: null,
+                  cacheReadInputTokens: null,
+                  cacheCreationInputTokens: null,
+                  reasoningTokens: null,
+                  costUsd: 0.001,
+                  costSource: null,
+                  timeToFirstTokenMs: null,
+                  finishReasons: null,
+                }
+              : null,
+            sessionId: null,
+            userId: null,
+            category: llm ? 'llm' : 'other',
           });
         }
       }
@@ -60,11 +95,26 @@ function treeColumns(spans) {
   const origin = Math.min(...spans.map((s) => s.startTimeUs));
   const services = [...new Set(spans.map((s) => s.serviceName))];
   return {
-    traceId: spans[0].traceId, startTime: new Date(origin / 1000).toISOString(), spanIds: spans.map((s) => s.spanId), parentSpanIds: spans.map((s) => s.parentSpanId),
-    names: spans.map((s) => s.name), services, serviceIndexes: spans.map((s) => services.indexOf(s.serviceName)), startOffsetsUs: spans.map((s) => s.startTimeUs - origin),
-    durationsUs: spans.map((s) => s.endTimeUs - s.startTimeUs), statusCodes: spans.map((s) => (s.status.code === 'error' ? 2 : 0)), categories: spans.map(() => 7), events: [],
-    inputTokens: spans.map((s) => s.llm?.inputTokens ?? null), outputTokens: spans.map((s) => s.llm?.outputTokens ?? null), costUsd: spans.map((s) => s.llm?.costUsd ?? null),
-    models: spans.map((s) => s.llm?.requestModel ?? null), states: spans.map(() => 0), sessionId: null, logs: [], scores: [],
+    traceId: spans[0].traceId,
+    startTime: new Date(origin / 1000).toISOString(),
+    spanIds: spans.map((s) => s.spanId),
+    parentSpanIds: spans.map((s) => s.parentSpanId),
+    names: spans.map((s) => s.name),
+    services,
+    serviceIndexes: spans.map((s) => services.indexOf(s.serviceName)),
+    startOffsetsUs: spans.map((s) => s.startTimeUs - origin),
+    durationsUs: spans.map((s) => s.endTimeUs - s.startTimeUs),
+    statusCodes: spans.map((s) => (s.status.code === 'error' ? 2 : 0)),
+    categories: spans.map(() => 7),
+    events: [],
+    inputTokens: spans.map((s) => s.llm?.inputTokens ?? null),
+    outputTokens: spans.map((s) => s.llm?.outputTokens ?? null),
+    costUsd: spans.map((s) => s.llm?.costUsd ?? null),
+    models: spans.map((s) => s.llm?.requestModel ?? null),
+    states: spans.map(() => 0),
+    sessionId: null,
+    logs: [],
+    scores: [],
   };
 }
 
@@ -105,9 +155,10 @@ async function readersOf(root, scratch) {
     ? (await import(pathToFileURL(await transpiled(web, 'span-batch', webDir)).href)).columnsFromTraceTree
     : (json) => json;
   await rm(webDir, { recursive: true, force: true });
-  const order = model.resolveSpanTree !== undefined
-    ? (spans) => model.resolveSpanTree(model.spanTreeInputFrom(spans)).count
-    : (await server('query/tree.js').then((m) => (spans) => m.orderSpanTree(spans).length));
+  const order =
+    model.resolveSpanTree !== undefined
+      ? (spans) => model.resolveSpanTree(model.spanTreeInputFrom(spans)).count
+      : await server('query/tree.js').then((m) => (spans) => m.orderSpanTree(spans).length);
   return { order, traceDetailJson, storedTraceBytesOf, criticalPath, diffTraces, traceTimingsOf, buildSpanTree, treeInput };
 }
 
@@ -121,14 +172,18 @@ for (const [label, root] of roots) {
   const trace = r.storedTraceBytesOf({ spans, logs: [] });
   const treeInput = r.treeInput(columns);
   checkouts.push({
-    label, root,
+    label,
+    root,
     runs: {
       'tree order (spans in, order and depths out)': () => r.order(spans),
       // The answer is its UTF-8 bytes; a checkout from before the typed threads wrapped them ({ bytes }).
-      'trace answer JSON (traceDetailJson)': () => { const json = r.traceDetailJson(spans[0].traceId, trace, []); return (json.bytes ?? json).length; },
+      'trace answer JSON (traceDetailJson)': () => {
+        const json = r.traceDetailJson(spans[0].traceId, trace, []);
+        return (json.bytes ?? json).length;
+      },
       'critical path (from its columns)': () => r.criticalPath(spans[0].traceId, timings).spans.length,
       'trace diff of the trace and itself': () => r.diffTraces('a', spans, 'b', spans).rows.length,
-      "waterfall rows (web buildSpanTree)": () => r.buildSpanTree(treeInput).count,
+      'waterfall rows (web buildSpanTree)': () => r.buildSpanTree(treeInput).count,
     },
     ms: {},
   });
@@ -149,7 +204,9 @@ for (let round = 0; round < WARMUP + ROUNDS; round++) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const p90 = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.9)];
-console.log(`\nSpan trees, one ${spans.length.toLocaleString('en')}-span trace, ${ROUNDS} rounds after ${WARMUP} warm-up — ${cpus().length} cores (${cpus()[0]?.model.trim()}), node ${process.version}, load ${loadavg()[0].toFixed(1)}\n`);
+console.log(
+  `\nSpan trees, one ${spans.length.toLocaleString('en')}-span trace, ${ROUNDS} rounds after ${WARMUP} warm-up — ${cpus().length} cores (${cpus()[0]?.model.trim()}), node ${process.version}, load ${loadavg()[0].toFixed(1)}\n`,
+);
 console.log(`| reader | ${checkouts.map((c) => `${c.label} median (p90) ms`).join(' | ')} |\n|---|${checkouts.map(() => '---|').join('')}`);
 for (const name of Object.keys(checkouts[0].runs)) {
   console.log(`| ${name} | ${checkouts.map((c) => `${median(c.ms[name]).toFixed(1)} (${p90(c.ms[name]).toFixed(1)})`).join(' | ')} |`);

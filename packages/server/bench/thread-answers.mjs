@@ -14,18 +14,36 @@ import { jsonOf, parseJson } from '../dist/json.js';
 
 const keys = (n) =>
   Array.from({ length: n }, (_, i) => ({
-    id: `k${String(i).padStart(9, '0')}`, projectId: 'default', role: 'read', name: `key ${i}`, hash: 'ab'.repeat(32),
-    createdUs: 1_700_000_000_000_000 + i, createdBy: 'cli', revokedUs: null,
+    id: `k${String(i).padStart(9, '0')}`,
+    projectId: 'default',
+    role: 'read',
+    name: `key ${i}`,
+    hash: 'ab'.repeat(32),
+    createdUs: 1_700_000_000_000_000 + i,
+    createdBy: 'cli',
+    revokedUs: null,
   }));
 // 10 series of 60 one-minute buckets: a rule over a grouped hour.
-const series = () => Array.from({ length: 600 }, (_, i) => ({ labels: [`svc-${i % 10}`, 'GET /items'], bucket: 1_700_000_000_000_000 + i * 60_000_000, value: i * 1.5 }));
+const series = () =>
+  Array.from({ length: 600 }, (_, i) => ({ labels: [`svc-${i % 10}`, 'GET /items'], bucket: 1_700_000_000_000_000 + i * 60_000_000, value: i * 1.5 }));
 const trace = (n) => ({
   traceId: 'a'.repeat(32),
   spans: Array.from({ length: n }, (_, i) => ({
-    traceId: 'a'.repeat(32), spanId: i.toString(16).padStart(16, '0'), parentSpanId: i === 0 ? null : (i >> 1).toString(16).padStart(16, '0'),
-    name: `step ${i % 50}`, kind: 'internal', serviceName: 'agent', startTime: '2025-01-01T00:00:00.000000Z', durationMs: i * 0.01,
-    status: { code: 'ok', message: '' }, attributes: { 'http.method': 'GET', n: i, 'gen_ai.prompt': 'hello world '.repeat(4) },
-    resource: { attributes: { 'service.name': 'agent' } }, events: [], links: [], llm: null, depth: 0,
+    traceId: 'a'.repeat(32),
+    spanId: i.toString(16).padStart(16, '0'),
+    parentSpanId: i === 0 ? null : (i >> 1).toString(16).padStart(16, '0'),
+    name: `step ${i % 50}`,
+    kind: 'internal',
+    serviceName: 'agent',
+    startTime: '2025-01-01T00:00:00.000000Z',
+    durationMs: i * 0.01,
+    status: { code: 'ok', message: '' },
+    attributes: { 'http.method': 'GET', n: i, 'gen_ai.prompt': 'hello world '.repeat(4) },
+    resource: { attributes: { 'service.name': 'agent' } },
+    events: [],
+    links: [],
+    llm: null,
+    depth: 0,
   })),
   logs: [],
 });
@@ -46,7 +64,13 @@ if (!isMainThread) {
 } else {
   const calls = Number(process.env.BENCH_CALLS ?? 300);
   const worker = startWorker(new URL(import.meta.url), null);
-  const link = new ThreadClient(worker, { what: 'bench thread', events: {}, transfers: { answers: {} }, unavailable: (e) => e, onFailed: (e) => console.error(e) });
+  const link = new ThreadClient(worker, {
+    what: 'bench thread',
+    events: {},
+    transfers: { answers: {} },
+    unavailable: (e) => e,
+    onFailed: (e) => console.error(e),
+  });
   const cases = [
     ['keys20', 'text', (what) => link.calls.text(what).then(parseJson)],
     ['keys20', 'value', (what) => link.calls.value(what)],

@@ -29,7 +29,9 @@ const SPANS = Number(process.env.BENCH_SPANS ?? 20_001);
 const CLIENT = fileURLToPath(new URL('./trace-detail-client.mjs', import.meta.url));
 
 let traceCounter = 0;
-const runPrefix = Math.floor(Math.random() * 0xffffffff).toString(16).padStart(8, '0');
+const runPrefix = Math.floor(Math.random() * 0xffffffff)
+  .toString(16)
+  .padStart(8, '0');
 const newTraceId = () => `${runPrefix}${(++traceCounter).toString(16).padStart(24, '0')}`;
 const spanId = (n) => n.toString(16).padStart(16, '0');
 const str = (key, value) => ({ key, value: { stringValue: value } });
@@ -43,8 +45,12 @@ function jsonSpans(traceId, parentOf, extra) {
     const parent = parentOf(i);
     const start = T0_US + i * 10;
     return {
-      traceId, spanId: spanId(i + 1), ...(parent < 0 ? {} : { parentSpanId: spanId(parent + 1) }),
-      kind: parent < 0 ? 2 : 1, startTimeUnixNano: ns(start), endTimeUnixNano: ns(start + 5_000 + (i % 13) * 100),
+      traceId,
+      spanId: spanId(i + 1),
+      ...(parent < 0 ? {} : { parentSpanId: spanId(parent + 1) }),
+      kind: parent < 0 ? 2 : 1,
+      startTimeUnixNano: ns(start),
+      endTimeUnixNano: ns(start + 5_000 + (i % 13) * 100),
       ...extra(i),
     };
   });
@@ -54,10 +60,17 @@ const small = (i) => ({ name: `step ${i % 50}`, attributes: [str('step.kind', 'p
 const LOREM = 'The quick brown fox jumps over the lazy dog; "quoted" \\ text, naïve café 日本. ';
 const heavy = (i) => ({
   name: `tool call ${i % 40}`,
-  attributes: Array.from({ length: 20 }, (_, k) => (k % 4 === 0 ? int(`attr.n${k}`, i * k) : str(`attr.s${k}`, `${LOREM.slice(0, 20 + ((i + k) % 60))} #${i}`))),
+  attributes: Array.from({ length: 20 }, (_, k) =>
+    k % 4 === 0 ? int(`attr.n${k}`, i * k) : str(`attr.s${k}`, `${LOREM.slice(0, 20 + ((i + k) % 60))} #${i}`),
+  ),
   events: Array.from({ length: 3 }, (_, e) => ({
-    timeUnixNano: ns(T0_US + i * 10 + e * 100), name: e === 2 ? 'exception' : `event ${e}`,
-    attributes: [str('message', LOREM.repeat(2)), int('attempt', e), str('exception.stacktrace', e === 2 ? `Error: boom\n    at step (agent.js:${i}:1)\n    at run (agent.js:10:5)` : '')],
+    timeUnixNano: ns(T0_US + i * 10 + e * 100),
+    name: e === 2 ? 'exception' : `event ${e}`,
+    attributes: [
+      str('message', LOREM.repeat(2)),
+      int('attempt', e),
+      str('exception.stacktrace', e === 2 ? `Error: boom\n    at step (agent.js:${i}:1)\n    at run (agent.js:10:5)` : ''),
+    ],
   })),
   status: i % 97 === 0 ? { code: 2, message: 'tool failed' } : {},
 });
@@ -71,13 +84,21 @@ function shapeBodies(shape, traceId) {
     return { traceId: id, bodies: [{ type: 'application/x-protobuf', body }] };
   }
   const spans =
-    shape === 'small' ? jsonSpans(traceId, (i) => (i === 0 ? -1 : i <= 100 ? 0 : 1 + ((i - 101) % 100)), small)
-    : shape === 'heavy' ? jsonSpans(traceId, (i) => (i === 0 ? -1 : i <= 100 ? 0 : 1 + ((i - 101) % 100)), heavy)
-    : shape === 'flat' ? jsonSpans(traceId, (i) => (i === 0 ? -1 : 0), small)
-    : jsonSpans(traceId, (i) => i - 1, small);
+    shape === 'small'
+      ? jsonSpans(traceId, (i) => (i === 0 ? -1 : i <= 100 ? 0 : 1 + ((i - 101) % 100)), small)
+      : shape === 'heavy'
+        ? jsonSpans(traceId, (i) => (i === 0 ? -1 : i <= 100 ? 0 : 1 + ((i - 101) % 100)), heavy)
+        : shape === 'flat'
+          ? jsonSpans(traceId, (i) => (i === 0 ? -1 : 0), small)
+          : jsonSpans(traceId, (i) => i - 1, small);
   const bodies = [];
   for (let at = 0; at < spans.length; at += 2_000) {
-    const resourceSpans = [{ resource: { attributes: [str('service.name', `bench-${shape}`), str('host.name', 'bench-host')] }, scopeSpans: [{ scope: { name: 'bench', version: '1.0.0' }, spans: spans.slice(at, at + 2_000) }] }];
+    const resourceSpans = [
+      {
+        resource: { attributes: [str('service.name', `bench-${shape}`), str('host.name', 'bench-host')] },
+        scopeSpans: [{ scope: { name: 'bench', version: '1.0.0' }, spans: spans.slice(at, at + 2_000) }],
+      },
+    ];
     bodies.push({ type: 'application/json', body: JSON.stringify({ resourceSpans }) });
   }
   return { traceId, bodies };
@@ -108,7 +129,10 @@ for (const store of STORES) {
     }
     for (const { path } of traces) await waitCommitted(spoor.url, path);
     const cpuBefore = cpuSeconds(spoor.pid);
-    const results = await runClient(spoor.url, traces.map((t) => t.path));
+    const results = await runClient(
+      spoor.url,
+      traces.map((t) => t.path),
+    );
     const requests = (ROUNDS + WARMUPS) * traces.length;
     const cpuMs = ((cpuSeconds(spoor.pid) - cpuBefore) * 1000) / requests;
     for (const { shape, path } of traces) {

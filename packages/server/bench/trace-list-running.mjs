@@ -22,23 +22,71 @@ const store = ENGINE === 'duckdb' ? await DuckDbStore.open({ path: join(dir, 'x.
 const hex = (n, w) => n.toString(16).padStart(w, '0');
 const T0 = Date.now() * 1000 - 3_600_000_000;
 const span = (o) => ({
-  projectId: 'default', parentSpanId: null, traceState: '', flags: 1, name: 'op', kind: 'internal', serviceName: 'agent', status: { code: 'unset', message: '' },
-  attributes: {}, resource: { attributes: { 'service.name': o.serviceName ?? 'agent' }, droppedAttributesCount: 0, schemaUrl: '' },
-  scope: { name: 'bench', version: '', attributes: {}, droppedAttributesCount: 0 }, events: [], links: [], droppedAttributesCount: 0, droppedEventsCount: 0,
-  droppedLinksCount: 0, llm: null, sessionId: null, userId: null, category: 'other', ...o,
+  projectId: 'default',
+  parentSpanId: null,
+  traceState: '',
+  flags: 1,
+  name: 'op',
+  kind: 'internal',
+  serviceName: 'agent',
+  status: { code: 'unset', message: '' },
+  attributes: {},
+  resource: { attributes: { 'service.name': o.serviceName ?? 'agent' }, droppedAttributesCount: 0, schemaUrl: '' },
+  scope: { name: 'bench', version: '', attributes: {}, droppedAttributesCount: 0 },
+  events: [],
+  links: [],
+  droppedAttributesCount: 0,
+  droppedEventsCount: 0,
+  droppedLinksCount: 0,
+  llm: null,
+  sessionId: null,
+  userId: null,
+  category: 'other',
+  ...o,
 });
 for (let b = 0; b < TRACES; b += 1000) {
   const spans = [];
   for (let t = b; t < Math.min(TRACES, b + 1000); t++) {
     const traceId = hex(t, 32);
     const start = T0 + t * 60_000;
-    spans.push(span({ traceId, spanId: hex(t * 16, 16), name: `run ${t % 16}`, startTimeUs: start, endTimeUs: start + 900_000, sessionId: `session ${t % 1000}` }));
-    for (let c = 1; c < 10; c++) spans.push(span({ traceId, spanId: hex(t * 16 + c, 16), parentSpanId: hex(t * 16, 16), name: c % 2 ? 'chat gpt-4o' : 'tool', startTimeUs: start + c * 1000, endTimeUs: start + c * 1000 + 500, sessionId: `session ${t % 1000}` }));
+    spans.push(
+      span({ traceId, spanId: hex(t * 16, 16), name: `run ${t % 16}`, startTimeUs: start, endTimeUs: start + 900_000, sessionId: `session ${t % 1000}` }),
+    );
+    for (let c = 1; c < 10; c++)
+      spans.push(
+        span({
+          traceId,
+          spanId: hex(t * 16 + c, 16),
+          parentSpanId: hex(t * 16, 16),
+          name: c % 2 ? 'chat gpt-4o' : 'tool',
+          startTimeUs: start + c * 1000,
+          endTimeUs: start + c * 1000 + 500,
+          sessionId: `session ${t % 1000}`,
+        }),
+      );
   }
   await store.writer.write(batchOf({ spans, logs: [], metricPoints: [] }), null);
 }
-const q = (o) => ({ projectId: 'default', range: { fromUs: null, toUs: null }, service: null, spanName: null, text: null, status: null, minDurationMs: null, maxDurationMs: null, attributes: [], sessionId: null, model: null, scores: [], ...o });
-const cases = [['sessionId (1 trace in 1,000)', q({ sessionId: 'session 7' })], ['name (every trace)', q({ spanName: 'chat gpt-4o' })], ['service + name', q({ service: 'agent', spanName: 'run 3' })]];
+const q = (o) => ({
+  projectId: 'default',
+  range: { fromUs: null, toUs: null },
+  service: null,
+  spanName: null,
+  text: null,
+  status: null,
+  minDurationMs: null,
+  maxDurationMs: null,
+  attributes: [],
+  sessionId: null,
+  model: null,
+  scores: [],
+  ...o,
+});
+const cases = [
+  ['sessionId (1 trace in 1,000)', q({ sessionId: 'session 7' })],
+  ['name (every trace)', q({ spanName: 'chat gpt-4o' })],
+  ['service + name', q({ service: 'agent', spanName: 'run 3' })],
+];
 const sql = store.sql;
 for (const [label, query] of cases) {
   const times = { before: [], after: [] };
@@ -52,7 +100,9 @@ for (const [label, query] of cases) {
     if (i < 2) console.log(`  ${side}: ${rows.length} traces`);
   }
   const med = (a) => a.sort((x, y) => x - y)[a.length >> 1];
-  console.log(`${ENGINE} ${TRACES * 10} spans, ${label}: before ${med(times.before).toFixed(1)} ms, after ${med(times.after).toFixed(1)} ms, after/before ${(med(times.after) / med(times.before)).toFixed(2)}`);
+  console.log(
+    `${ENGINE} ${TRACES * 10} spans, ${label}: before ${med(times.before).toFixed(1)} ms, after ${med(times.after).toFixed(1)} ms, after/before ${(med(times.after) / med(times.before)).toFixed(2)}`,
+  );
 }
 await store.close();
 await rm(dir, { recursive: true, force: true });

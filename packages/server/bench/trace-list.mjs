@@ -35,7 +35,8 @@ function partsSql(engine) {
     CASE WHEN i % 5 = 4 THEN NULL ELSE 'agent' END, 'step', 'agent', 100, 200, 0.001, concat('session ', ${text('i % 1000')}), i`;
 }
 
-const COLUMNS = 'project_id, trace_id, start_us, end_us, span_count, error_count, root_name, root_service, first_name, first_service, input_tokens, output_tokens, cost_usd, session_id';
+const COLUMNS =
+  'project_id, trace_id, start_us, end_us, span_count, error_count, root_name, root_service, first_name, first_service, input_tokens, output_tokens, cost_usd, session_id';
 
 async function openDuckDb(dir) {
   const store = await DuckDbStore.open({ path: join(dir, 'spoor.duckdb') });
@@ -49,15 +50,37 @@ async function openDuckDb(dir) {
 async function openClickHouse(dir) {
   const ch = await ChClient.open({ chdbPath: dir });
   const store = await ClickHouseStore.open({ database: 'bench', chdbPath: dir });
-  await ch.command('fill trace parts', `INSERT INTO bench.trace_parts (${COLUMNS}, batch_id) ${partsSql('clickhouse').replace(/\bi\b/g, 'number')} FROM numbers(${PARTS})`);
+  await ch.command(
+    'fill trace parts',
+    `INSERT INTO bench.trace_parts (${COLUMNS}, batch_id) ${partsSql('clickhouse').replace(/\bi\b/g, 'number')} FROM numbers(${PARTS})`,
+  );
   await ch.command('merge trace parts', 'OPTIMIZE TABLE bench.trace_parts FINAL');
   const whole = async (sql) => (await ch.rows('group every trace', sql, {})).map((r) => r.trace_id);
-  return { store, whole, tables: { parts: 'bench.trace_parts' }, close: async () => { await store.close(); await ch.close(); } };
+  return {
+    store,
+    whole,
+    tables: { parts: 'bench.trace_parts' },
+    close: async () => {
+      await store.close();
+      await ch.close();
+    },
+  };
 }
 
 const query = (overrides = {}) => ({
-  projectId: 'default', range: { fromUs: null, toUs: null }, service: null, spanName: null, text: null, status: null, minDurationMs: null,
-  maxDurationMs: null, attributes: [], sessionId: null, model: null, scores: [], ...overrides,
+  projectId: 'default',
+  range: { fromUs: null, toUs: null },
+  service: null,
+  spanName: null,
+  text: null,
+  status: null,
+  minDurationMs: null,
+  maxDurationMs: null,
+  attributes: [],
+  sessionId: null,
+  model: null,
+  scores: [],
+  ...overrides,
 });
 
 /** The list as it was: every trace of the project grouped, then filtered, sorted (by `order`, newest first unless given) and cut to the page. */
@@ -84,8 +107,13 @@ async function measure(engine, opened) {
     { name: 'minDurationMs=60000 (no trace)', q: query({ minDurationMs: 60_000 }), after: null, having: ['t_end - t_start >= 60000000'] },
     // Slowest first: any trace of the range may lead, so the list groups the range as the reference does.
     { name: 'sort=duration, the whole store', q: query({ sort: 'duration' }), after: null, having: [], order: 't_end - t_start' },
-    { name: 'sort=duration, the last 10 minutes', q: query({ sort: 'duration', range: { fromUs: lastTenMinutes, toUs: null } }), after: null,
-      having: [`t_start >= ${lastTenMinutes}`], order: 't_end - t_start' },
+    {
+      name: 'sort=duration, the last 10 minutes',
+      q: query({ sort: 'duration', range: { fromUs: lastTenMinutes, toUs: null } }),
+      after: null,
+      having: [`t_start >= ${lastTenMinutes}`],
+      order: 't_end - t_start',
+    },
   ];
   for (const c of cases) {
     const list = [];
@@ -110,7 +138,9 @@ async function measure(engine, opened) {
     }
     const wholeText = grouped.length === 0 ? 'failed every run' : `${median(grouped).toFixed(0)} ms`;
     const ratio = grouped.length === 0 ? '' : `, list / whole ${(median(list) / median(grouped)).toFixed(3)}x`;
-    console.log(`${engine}, ${c.name}: list ${median(list).toFixed(0)} ms, grouping every trace ${wholeText}${ratio}${failures.length > 0 ? ` (grouping failed ${failures.length} of ${RUNS + 1}: ${failures[0]})` : ''}; same page: ${same}`);
+    console.log(
+      `${engine}, ${c.name}: list ${median(list).toFixed(0)} ms, grouping every trace ${wholeText}${ratio}${failures.length > 0 ? ` (grouping failed ${failures.length} of ${RUNS + 1}: ${failures[0]})` : ''}; same page: ${same}`,
+    );
   }
 }
 

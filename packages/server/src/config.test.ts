@@ -81,12 +81,33 @@ describe('resolveServeConfig', () => {
   const LIVE_DEFAULTS = { maxStreams: 1000, maxStreamsPerProject: 250, maxStreamsPerKey: 100, maxListFilters: 100, maxListFiltersPerProject: 20 };
 
   it("takes the live streams' shares from flags over variables, and refuses one under 1 naming its flag", () => {
-    const env = { SPOOR_LIVE_STREAMS: '500', SPOOR_LIVE_STREAMS_PER_PROJECT: '50', SPOOR_LIVE_STREAMS_PER_KEY: '5', SPOOR_LIVE_LIST_FILTERS: '40', SPOOR_LIVE_LIST_FILTERS_PER_PROJECT: '4' };
-    expect(resolveServeConfig({}, env).live).toEqual({ maxStreams: 500, maxStreamsPerProject: 50, maxStreamsPerKey: 5, maxListFilters: 40, maxListFiltersPerProject: 4 });
-    expect(resolveServeConfig({ liveStreams: 9, liveStreamsPerProject: '8', liveStreamsPerKey: '7', liveListFilters: '6', liveListFiltersPerProject: '5' }, env).live).toEqual({
-      maxStreams: 9, maxStreamsPerProject: 8, maxStreamsPerKey: 7, maxListFilters: 6, maxListFiltersPerProject: 5,
+    const env = {
+      SPOOR_LIVE_STREAMS: '500',
+      SPOOR_LIVE_STREAMS_PER_PROJECT: '50',
+      SPOOR_LIVE_STREAMS_PER_KEY: '5',
+      SPOOR_LIVE_LIST_FILTERS: '40',
+      SPOOR_LIVE_LIST_FILTERS_PER_PROJECT: '4',
+    };
+    expect(resolveServeConfig({}, env).live).toEqual({
+      maxStreams: 500,
+      maxStreamsPerProject: 50,
+      maxStreamsPerKey: 5,
+      maxListFilters: 40,
+      maxListFiltersPerProject: 4,
     });
-    expect(() => resolveServeConfig({ liveStreamsPerKey: '0' }, {})).toThrow("--live-streams-per-key must be a whole number of at least 1, not '0' (or SPOOR_LIVE_STREAMS_PER_KEY)");
+    expect(
+      resolveServeConfig({ liveStreams: 9, liveStreamsPerProject: '8', liveStreamsPerKey: '7', liveListFilters: '6', liveListFiltersPerProject: '5' }, env)
+        .live,
+    ).toEqual({
+      maxStreams: 9,
+      maxStreamsPerProject: 8,
+      maxStreamsPerKey: 7,
+      maxListFilters: 6,
+      maxListFiltersPerProject: 5,
+    });
+    expect(() => resolveServeConfig({ liveStreamsPerKey: '0' }, {})).toThrow(
+      "--live-streams-per-key must be a whole number of at least 1, not '0' (or SPOOR_LIVE_STREAMS_PER_KEY)",
+    );
     expect(() => resolveServeConfig({}, { SPOOR_LIVE_LIST_FILTERS_PER_PROJECT: '2.5' })).toThrow(/--live-list-filters-per-project must be a whole number/);
   });
 
@@ -138,7 +159,9 @@ describe('resolveServeConfig', () => {
 
   it('takes the ClickHouse store, the spool limit and the roles from flags or variables, and says what is missing', () => {
     const url = 'http://spoor:secret@ch:8123/spoor';
-    expect(resolveServeConfig({ store: 'clickhouse', clickhouseUrl: url, clickhouseCluster: 'three', spoolMax: '10GiB', role: 'ingest, query' }, {})).toMatchObject({
+    expect(
+      resolveServeConfig({ store: 'clickhouse', clickhouseUrl: url, clickhouseCluster: 'three', spoolMax: '10GiB', role: 'ingest, query' }, {}),
+    ).toMatchObject({
       store: { kind: 'clickhouse', url, cluster: 'three' },
       spoolMaxBytes: 10 * 1024 ** 3,
       roles: { ingest: true, query: true, alerting: false },
@@ -240,10 +263,40 @@ describe('resolveServeConfig', () => {
   });
 
   it('lets every flag beat its variable', () => {
-    const flags = { host: '::1', port: '0', grpcPort: '4417', data: '/srv/flag', retention: 'traces=1d', maxBody: '2048', logLevel: 'warn', prices: '/srv/prices.json',
-      alerts: '/srv/alerts.yaml', alertInterval: '1m', defaultAlerts: 'on', evaluators: '/srv/evaluators.yaml', traceQuiet: '1m', staleAfter: '5s', externalUrl: 'http://10.0.0.5:4318', allowedHosts: 'flag.example', auth: 'auto',
-      metricsToken: 'flag-token', corsOrigin: 'https://flag.example', rateLimit: '0', metricsMaxSeries: '300', store: 'duckdb', clickhouseUrl: '', spoolMax: '5MiB', diskReserve: '1GiB', role: 'ingest',
-      forward: 'tempo=http://tempo:4318', forwardSpoolMax: '64MiB', sampling: '/srv/sampling.json', exportsMax: 'server=0', regexMaxChars: '1000000', regexMaxCost: 128 };
+    const flags = {
+      host: '::1',
+      port: '0',
+      grpcPort: '4417',
+      data: '/srv/flag',
+      retention: 'traces=1d',
+      maxBody: '2048',
+      logLevel: 'warn',
+      prices: '/srv/prices.json',
+      alerts: '/srv/alerts.yaml',
+      alertInterval: '1m',
+      defaultAlerts: 'on',
+      evaluators: '/srv/evaluators.yaml',
+      traceQuiet: '1m',
+      staleAfter: '5s',
+      externalUrl: 'http://10.0.0.5:4318',
+      allowedHosts: 'flag.example',
+      auth: 'auto',
+      metricsToken: 'flag-token',
+      corsOrigin: 'https://flag.example',
+      rateLimit: '0',
+      metricsMaxSeries: '300',
+      store: 'duckdb',
+      clickhouseUrl: '',
+      spoolMax: '5MiB',
+      diskReserve: '1GiB',
+      role: 'ingest',
+      forward: 'tempo=http://tempo:4318',
+      forwardSpoolMax: '64MiB',
+      sampling: '/srv/sampling.json',
+      exportsMax: 'server=0',
+      regexMaxChars: '1000000',
+      regexMaxCost: 128,
+    };
     expect(resolveServeConfig(flags, env)).toEqual({
       host: '::1',
       port: 0,
@@ -282,8 +335,12 @@ describe('resolveServeConfig', () => {
   });
 
   it('refuses a regex limit that is not a whole number, 1 or more, naming the flag and the variable', () => {
-    expect(() => resolveServeConfig({ regexMaxChars: '0' }, {})).toThrow("--regex-max-chars must be a whole number, 1 or more, not '0' (--regex-max-chars or SPOOR_REGEX_MAX_CHARS)");
-    expect(() => resolveServeConfig({}, { SPOOR_REGEX_MAX_COST: '1.5' })).toThrow("--regex-max-cost must be a whole number, 1 or more, not '1.5' (--regex-max-cost or SPOOR_REGEX_MAX_COST)");
+    expect(() => resolveServeConfig({ regexMaxChars: '0' }, {})).toThrow(
+      "--regex-max-chars must be a whole number, 1 or more, not '0' (--regex-max-chars or SPOOR_REGEX_MAX_CHARS)",
+    );
+    expect(() => resolveServeConfig({}, { SPOOR_REGEX_MAX_COST: '1.5' })).toThrow(
+      "--regex-max-cost must be a whole number, 1 or more, not '1.5' (--regex-max-cost or SPOOR_REGEX_MAX_COST)",
+    );
   });
 
   it('opens OTLP/gRPC on 4317, another port, or none (0, or a server without the ingest role)', () => {
@@ -292,28 +349,39 @@ describe('resolveServeConfig', () => {
     expect(resolveServeConfig({ grpcPort: '0' }, {}).grpcPort).toBeNull();
     expect(resolveServeConfig({}, { SPOOR_GRPC_PORT: '0' }).grpcPort).toBeNull();
     expect(resolveServeConfig({ role: 'query,alerting' }, {}).grpcPort).toBeNull();
-    expect(() => resolveServeConfig({ grpcPort: 'grpc' }, {})).toThrow("the gRPC port must be an integer from 1 to 65535, or 0 for no OTLP/gRPC, not 'grpc' (--grpc-port or SPOOR_GRPC_PORT)");
+    expect(() => resolveServeConfig({ grpcPort: 'grpc' }, {})).toThrow(
+      "the gRPC port must be an integer from 1 to 65535, or 0 for no OTLP/gRPC, not 'grpc' (--grpc-port or SPOOR_GRPC_PORT)",
+    );
     expect(() => resolveServeConfig({}, { SPOOR_GRPC_PORT: '70000' })).toThrow(/not '70000' \(--grpc-port or SPOOR_GRPC_PORT\)/);
   });
 
   it('reads replay providers, their keys from the environment, and says what is wrong with one', () => {
     const env = { OPENAI_API_KEY: 'sk-one', ANTHROPIC_KEY: 'ak-two' };
-    expect(resolveServeConfig({ provider: ['openai=env:OPENAI_API_KEY,base=http://127.0.0.1:9/v1,timeout=5s', 'anthropic=env:ANTHROPIC_KEY'] }, env).providers).toEqual([
+    expect(
+      resolveServeConfig({ provider: ['openai=env:OPENAI_API_KEY,base=http://127.0.0.1:9/v1,timeout=5s', 'anthropic=env:ANTHROPIC_KEY'] }, env).providers,
+    ).toEqual([
       { name: 'openai', apiKey: 'sk-one', baseUrl: 'http://127.0.0.1:9/v1', timeoutMs: 5000 },
       { name: 'anthropic', apiKey: 'ak-two', baseUrl: null, timeoutMs: 60_000 },
     ]);
-    expect(resolveServeConfig({}, { ...env, SPOOR_PROVIDER: 'openai=env:OPENAI_API_KEY;anthropic=env:ANTHROPIC_KEY' }).providers.map((p) => p.name)).toEqual(['openai', 'anthropic']);
+    expect(resolveServeConfig({}, { ...env, SPOOR_PROVIDER: 'openai=env:OPENAI_API_KEY;anthropic=env:ANTHROPIC_KEY' }).providers.map((p) => p.name)).toEqual([
+      'openai',
+      'anthropic',
+    ]);
     expect(() => resolveServeConfig({ provider: 'openai=sk-literal' }, env)).toThrow(/write NAME=env:VARIABLE or NAME=file:PATH/);
     expect(() => resolveServeConfig({ provider: 'openai=env:MISSING' }, env)).toThrow(/the variable MISSING is not set/);
     expect(() => resolveServeConfig({ provider: 'gemini=env:OPENAI_API_KEY' }, env)).toThrow(/replay speaks openai and anthropic/);
-    expect(() => resolveServeConfig({ provider: 'demo=env:OPENAI_API_KEY' }, env)).toThrow('--provider demo: the demo provider is built in and needs no key; leave it out');
+    expect(() => resolveServeConfig({ provider: 'demo=env:OPENAI_API_KEY' }, env)).toThrow(
+      '--provider demo: the demo provider is built in and needs no key; leave it out',
+    );
     expect(() => resolveServeConfig({ provider: 'openai=env:OPENAI_API_KEY,retries=3' }, env)).toThrow(/'retries' is not an option/);
   });
 
   it('refuses to bind beyond loopback without keys unless authentication is turned off on purpose, and says how', () => {
     for (const host of ['0.0.0.0', '::', '192.168.1.20', 'spoor.example.com']) {
       const config = resolveServeConfig({ host, data: '/srv/spoor' }, {});
-      expect(() => checkBinding(config, false), host).toThrow(/read every trace.*spoor keys create --data \/srv\/spoor --project default --role admin.*--auth off \(SPOOR_AUTH=off\)/);
+      expect(() => checkBinding(config, false), host).toThrow(
+        /read every trace.*spoor keys create --data \/srv\/spoor --project default --role admin.*--auth off \(SPOOR_AUTH=off\)/,
+      );
       expect(() => checkBinding(config, true), host).not.toThrow();
       expect(() => checkBinding({ ...config, auth: 'off' }, false), host).not.toThrow();
       expect(() => checkBinding({ ...config, auth: 'required' }, false), host).not.toThrow();
@@ -330,10 +398,16 @@ describe('resolveServeConfig', () => {
   });
 
   it('refuses an alert interval under a second and an external URL that is not http(s)', () => {
-    expect(() => resolveServeConfig({ alertInterval: '500ms' }, {})).toThrow(/alert interval must be at least 1s, not '500ms' \(--alert-interval or SPOOR_ALERT_INTERVAL\)/);
+    expect(() => resolveServeConfig({ alertInterval: '500ms' }, {})).toThrow(
+      /alert interval must be at least 1s, not '500ms' \(--alert-interval or SPOOR_ALERT_INTERVAL\)/,
+    );
     expect(() => resolveServeConfig({ alertInterval: 'often' }, {})).toThrow(/'often' is not a duration/);
-    expect(() => resolveServeConfig({ staleAfter: '500ms' }, {})).toThrow(/stale-after time must be at least 1s, such as 10m, not '500ms' \(--stale-after or SPOOR_STALE_AFTER\)/);
-    expect(() => resolveServeConfig({ traceQuiet: '10ms' }, {})).toThrow(/trace quiet time must be at least 1s, such as 30s, not '10ms' \(--trace-quiet or SPOOR_TRACE_QUIET\)/);
+    expect(() => resolveServeConfig({ staleAfter: '500ms' }, {})).toThrow(
+      /stale-after time must be at least 1s, such as 10m, not '500ms' \(--stale-after or SPOOR_STALE_AFTER\)/,
+    );
+    expect(() => resolveServeConfig({ traceQuiet: '10ms' }, {})).toThrow(
+      /trace quiet time must be at least 1s, such as 30s, not '10ms' \(--trace-quiet or SPOOR_TRACE_QUIET\)/,
+    );
     expect(() => resolveServeConfig({ externalUrl: 'spoor.example.com' }, {})).toThrow(/external URL must be an http\(s\) URL/);
   });
 
@@ -341,7 +415,9 @@ describe('resolveServeConfig', () => {
     expect(resolveServeConfig({ defaultAlerts: 'off' }, {}).defaultAlerts).toBe(false);
     expect(resolveServeConfig({}, { SPOOR_DEFAULT_ALERTS: 'false' }).defaultAlerts).toBe(false);
     expect(resolveServeConfig({}, { SPOOR_DEFAULT_ALERTS: 'ON' }).defaultAlerts).toBe(true);
-    expect(() => resolveServeConfig({}, { SPOOR_DEFAULT_ALERTS: 'maybe' })).toThrow(/default alerts are on or off \(1 or 0\), not 'maybe' \(--no-default-alerts or SPOOR_DEFAULT_ALERTS\)/);
+    expect(() => resolveServeConfig({}, { SPOOR_DEFAULT_ALERTS: 'maybe' })).toThrow(
+      /default alerts are on or off \(1 or 0\), not 'maybe' \(--no-default-alerts or SPOOR_DEFAULT_ALERTS\)/,
+    );
   });
 
   it('accepts the port as a number as well as a string', () => {

@@ -229,14 +229,20 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
     throw new Error(`log level must be one of fatal, error, warn, info, debug, trace, silent (--log-level or ${ENV.logLevel})`);
   }
   const alertIntervalMs = parseDuration(pick('alertInterval'));
-  if (alertIntervalMs < 1000) throw new Error(`the alert interval must be at least 1s, not '${pick('alertInterval')}' (--alert-interval or ${ENV.alertInterval})`);
+  if (alertIntervalMs < 1000)
+    throw new Error(`the alert interval must be at least 1s, not '${pick('alertInterval')}' (--alert-interval or ${ENV.alertInterval})`);
   // Default alert rules.
-  const defaultAlerts = ({ on: true, '1': true, true: true, off: false, '0': false, false: false } as Record<string, boolean>)[pick('defaultAlerts').trim().toLowerCase()];
-  if (defaultAlerts === undefined) throw new Error(`default alerts are on or off (1 or 0), not '${pick('defaultAlerts')}' (--no-default-alerts or ${ENV.defaultAlerts})`);
+  const defaultAlerts = ({ on: true, '1': true, true: true, off: false, '0': false, false: false } as Record<string, boolean>)[
+    pick('defaultAlerts').trim().toLowerCase()
+  ];
+  if (defaultAlerts === undefined)
+    throw new Error(`default alerts are on or off (1 or 0), not '${pick('defaultAlerts')}' (--no-default-alerts or ${ENV.defaultAlerts})`);
   const traceQuietMs = parseDuration(pick('traceQuiet'));
-  if (!(traceQuietMs >= 1000)) throw new Error(`the trace quiet time must be at least 1s, such as 30s, not '${pick('traceQuiet')}' (--trace-quiet or ${ENV.traceQuiet})`);
+  if (!(traceQuietMs >= 1000))
+    throw new Error(`the trace quiet time must be at least 1s, such as 30s, not '${pick('traceQuiet')}' (--trace-quiet or ${ENV.traceQuiet})`);
   const staleAfterMs = parseDuration(pick('staleAfter'));
-  if (!(staleAfterMs >= 1000)) throw new Error(`the stale-after time must be at least 1s, such as 10m, not '${pick('staleAfter')}' (--stale-after or ${ENV.staleAfter})`);
+  if (!(staleAfterMs >= 1000))
+    throw new Error(`the stale-after time must be at least 1s, such as 10m, not '${pick('staleAfter')}' (--stale-after or ${ENV.staleAfter})`);
   const externalUrl = pick('externalUrl');
   if (externalUrl !== '' && !/^https?:\/\/[^/]/.test(externalUrl)) {
     throw new Error(`the external URL must be an http(s) URL such as https://spoor.example.com, not '${externalUrl}' (--external-url or ${ENV.externalUrl})`);
@@ -245,19 +251,36 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
   if (auth !== 'auto' && auth !== 'required' && auth !== 'off') throw new Error(`auth must be auto, required or off, not '${auth}' (--auth or ${ENV.auth})`);
   const host = pick('host');
   const rateLimit = Number(pick('rateLimit'));
-  if (!Number.isFinite(rateLimit) || rateLimit < 0) throw new Error(`the rate limit must be requests per second (0 for none), not '${pick('rateLimit')}' (--rate-limit or ${ENV.rateLimit})`);
+  if (!Number.isFinite(rateLimit) || rateLimit < 0)
+    throw new Error(`the rate limit must be requests per second (0 for none), not '${pick('rateLimit')}' (--rate-limit or ${ENV.rateLimit})`);
   const metricsMaxSeries = Number(pick('metricsMaxSeries'));
   // 100: room for a label set and the folded one in the largest family (34 series each, gen_ai_client_token_usage).
-  if (!Number.isInteger(metricsMaxSeries) || metricsMaxSeries < 100) throw new Error(`the series per /metrics family must be a whole number of at least 100, not '${pick('metricsMaxSeries')}' (--metrics-max-series or ${ENV.metricsMaxSeries})`);
-  const corsOrigins = pick('corsOrigin').split(',').map((o) => o.trim()).filter((o) => o !== '');
+  if (!Number.isInteger(metricsMaxSeries) || metricsMaxSeries < 100)
+    throw new Error(
+      `the series per /metrics family must be a whole number of at least 100, not '${pick('metricsMaxSeries')}' (--metrics-max-series or ${ENV.metricsMaxSeries})`,
+    );
+  const corsOrigins = pick('corsOrigin')
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
   for (const origin of corsOrigins) {
-    if (!/^https?:\/\/[^/]+$/.test(origin)) throw new Error(`a CORS origin is scheme://host[:port] with no path, such as https://app.example.com, not '${origin}' (--cors-origin or ${ENV.corsOrigin})`);
+    if (!/^https?:\/\/[^/]+$/.test(origin))
+      throw new Error(
+        `a CORS origin is scheme://host[:port] with no path, such as https://app.example.com, not '${origin}' (--cors-origin or ${ENV.corsOrigin})`,
+      );
   }
   const dataDir = resolve(pick('data'));
   const roles = parseRoles(pick('role'));
   // Single sign-on (auth/oidc-config.ts): absent unless an --oidc-* flag is set.
   const oidc = resolveOidcConfig(
-    { issuer: pick('oidcIssuer'), clientId: pick('oidcClientId'), clientSecret: pick('oidcClientSecret'), roles: pick('oidcRoles'), scopes: pick('oidcScopes'), groupsClaim: pick('oidcGroupsClaim') },
+    {
+      issuer: pick('oidcIssuer'),
+      clientId: pick('oidcClientId'),
+      clientSecret: pick('oidcClientSecret'),
+      roles: pick('oidcRoles'),
+      scopes: pick('oidcScopes'),
+      groupsClaim: pick('oidcGroupsClaim'),
+    },
     externalUrl === '' ? null : externalUrl.replace(/\/+$/, ''),
     auth,
     env,
@@ -270,7 +293,10 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
     if (problem !== null) throw new Error(problem);
   }
   // Live streams' shares (live/hub.ts): each a whole number of at least 1.
-  const liveLimit = (key: 'liveStreams' | 'liveStreamsPerProject' | 'liveStreamsPerKey' | 'liveListFilters' | 'liveListFiltersPerProject', flag: string): number => {
+  const liveLimit = (
+    key: 'liveStreams' | 'liveStreamsPerProject' | 'liveStreamsPerKey' | 'liveListFilters' | 'liveListFiltersPerProject',
+    flag: string,
+  ): number => {
     const n = Number(pick(key));
     if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a whole number of at least 1, not '${pick(key)}' (or ${ENV[key]})`);
     return n;
@@ -316,7 +342,10 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
     traceQuietMs,
     staleAfterMs,
     externalUrl: externalUrl === '' ? null : externalUrl.replace(/\/+$/, ''),
-    allowedHosts: pick('allowedHosts').split(',').map((h) => h.trim()).filter((h) => h !== ''),
+    allowedHosts: pick('allowedHosts')
+      .split(',')
+      .map((h) => h.trim())
+      .filter((h) => h !== ''),
     auth,
     metricsToken: pick('metricsToken') === '' ? null : pick('metricsToken'),
     corsOrigins,
@@ -326,7 +355,12 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
     regexLimits: { maxChars: positiveInteger('regexMaxChars', '--regex-max-chars'), maxStepsPerChar: positiveInteger('regexMaxCost', '--regex-max-cost') },
     // Tail sampling.
     samplingFile: pick('sampling') === '' ? null : resolve(pick('sampling')),
-    providers: parseProviders(pick('provider').split(';').filter((p) => p.trim() !== ''), env),
+    providers: parseProviders(
+      pick('provider')
+        .split(';')
+        .filter((p) => p.trim() !== ''),
+      env,
+    ),
   };
 }
 
@@ -349,7 +383,8 @@ function storeTargetOf(kind: string, url: string, cluster: string, dataDir: stri
   }
   if (kind !== 'clickhouse') throw new Error(`the store must be duckdb or clickhouse, not '${kind}' (--store or ${ENV.store})`);
   if (url === '') throw new Error(`--store clickhouse needs --clickhouse-url http://USER:PASS@HOST:8123/DB (or ${ENV.clickhouseUrl})`);
-  if (!/^(https?|clickhouse):\/\/[^/]/.test(url)) throw new Error(`the ClickHouse URL must look like http://USER:PASS@HOST:8123/DB (--clickhouse-url or ${ENV.clickhouseUrl})`);
+  if (!/^(https?|clickhouse):\/\/[^/]/.test(url))
+    throw new Error(`the ClickHouse URL must look like http://USER:PASS@HOST:8123/DB (--clickhouse-url or ${ENV.clickhouseUrl})`);
   return { kind: 'clickhouse', url, cluster: cluster === '' ? null : cluster };
 }
 
@@ -368,6 +403,9 @@ export function checkBinding(config: Pick<ServeConfig, 'host' | 'auth' | 'dataDi
 
 /** Whether an address to bind is this machine's loopback only. */
 export function isLoopback(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
   return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }

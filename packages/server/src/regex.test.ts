@@ -25,20 +25,22 @@ describe('compileRegex', () => {
   // time. Each pattern is matched at two lengths, timed side by side, and the longer text may take
   // at most 20 times as long: 12 then 24 characters first (a backtracking engine takes thousands of
   // times as long, and 20,000 would never end), then 2,500 then 20,000 (linear work: 8 times).
-  it.each<[string, boolean]>([['(a+)+$', false], ['(a+)+', true], ['(a|aa)+$', false], ['(.*a){12}', true]])(
-    'matches %s (whole: %s), which makes a backtracking engine hang, in time linear in the text',
-    (pattern, whole) => {
-      const re = compileRegex(pattern, whole);
-      const texts = new Map<number, string>();
-      const match = (n: number): void => {
-        let text = texts.get(n);
-        if (text === undefined) texts.set(n, (text = `${'a'.repeat(n)}!`));
-        re.test(text);
-      };
-      expect(timeGrowth(match, 12, 24), '12 then 24 characters').toBeLessThan(20);
-      expect(timeGrowth(match, 2_500, 20_000), '2,500 then 20,000 characters').toBeLessThan(20);
-    },
-  );
+  it.each<[string, boolean]>([
+    ['(a+)+$', false],
+    ['(a+)+', true],
+    ['(a|aa)+$', false],
+    ['(.*a){12}', true],
+  ])('matches %s (whole: %s), which makes a backtracking engine hang, in time linear in the text', (pattern, whole) => {
+    const re = compileRegex(pattern, whole);
+    const texts = new Map<number, string>();
+    const match = (n: number): void => {
+      let text = texts.get(n);
+      if (text === undefined) texts.set(n, (text = `${'a'.repeat(n)}!`));
+      re.test(text);
+    };
+    expect(timeGrowth(match, 12, 24), '12 then 24 characters').toBeLessThan(20);
+    expect(timeGrowth(match, 2_500, 20_000), '2,500 then 20,000 characters').toBeLessThan(20);
+  });
 });
 
 describe('what a pattern may cost', () => {
@@ -57,8 +59,16 @@ describe('what a pattern may cost', () => {
   );
 
   it.each([
-    String.raw`\b\d{3}-\d{2}-\d{4}\b`, '[a-f0-9]{64}', String.raw`\b(?:\d[ -]*?){13,16}\b`, '[A-Za-z0-9+/]{40,}={0,2}', String.raw`[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}`,
-    String.raw`(?i)(api[_-]?key|token|secret)\s*[:=]\s*["']?[A-Za-z0-9_\-]{8,}`, String.raw`\p{L}{50}`, '(.*a){10}', '^(a+)+$', '.*',
+    String.raw`\b\d{3}-\d{2}-\d{4}\b`,
+    '[a-f0-9]{64}',
+    String.raw`\b(?:\d[ -]*?){13,16}\b`,
+    '[A-Za-z0-9+/]{40,}={0,2}',
+    String.raw`[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}`,
+    String.raw`(?i)(api[_-]?key|token|secret)\s*[:=]\s*["']?[A-Za-z0-9_\-]{8,}`,
+    String.raw`\p{L}{50}`,
+    '(.*a){10}',
+    '^(a+)+$',
+    '.*',
   ])('takes %s, as heavy as a detector should be', (pattern) => {
     expect(() => compileRegex(pattern)).not.toThrow();
     expect(() => compileTextPattern(pattern)).not.toThrow();
@@ -91,7 +101,10 @@ describe('what a pattern reads', () => {
     const found: Array<{ start: number; end: number }> = [];
     for (let range = ssn.find(text, 0); range !== null; range = ssn.find(text, range.end)) found.push(range);
     // The second number is past the limit: inside the unread rest, masked whole (fail closed).
-    expect(found).toEqual([{ start: 10, end: 21 }, { start: 1000, end: text.length }]);
+    expect(found).toEqual([
+      { start: 10, end: 21 },
+      { start: 1000, end: text.length },
+    ]);
     expect(ssn.find('x'.repeat(1000), 0)).toBeNull();
   });
 });

@@ -8,11 +8,26 @@ describe('Shares', () => {
   const cases: Array<{ limits: ShareLimits; held: string[]; asks: string; refused: null | { code: string; status: number; names: string } }> = [
     { limits: { project: 2, server: 3 }, held: [], asks: 'a', refused: null },
     { limits: { project: 2, server: 3 }, held: ['a'], asks: 'a', refused: null },
-    { limits: { project: 2, server: 3 }, held: ['a', 'a'], asks: 'a', refused: { code: 'ERR_PROJECT_SHARE_FULL', status: 429, names: '--experiments-max project=2' } },
+    {
+      limits: { project: 2, server: 3 },
+      held: ['a', 'a'],
+      asks: 'a',
+      refused: { code: 'ERR_PROJECT_SHARE_FULL', status: 429, names: '--experiments-max project=2' },
+    },
     { limits: { project: 2, server: 3 }, held: ['a', 'a'], asks: 'b', refused: null },
-    { limits: { project: 2, server: 3 }, held: ['a', 'a', 'b'], asks: 'c', refused: { code: 'ERR_SERVER_SHARE_FULL', status: 503, names: '--experiments-max server=3' } },
+    {
+      limits: { project: 2, server: 3 },
+      held: ['a', 'a', 'b'],
+      asks: 'c',
+      refused: { code: 'ERR_SERVER_SHARE_FULL', status: 503, names: '--experiments-max server=3' },
+    },
     // A project at its share is told so (429) even when the server is full too.
-    { limits: { project: 2, server: 3 }, held: ['a', 'a', 'b'], asks: 'a', refused: { code: 'ERR_PROJECT_SHARE_FULL', status: 429, names: "project 'a' holds 2" } },
+    {
+      limits: { project: 2, server: 3 },
+      held: ['a', 'a', 'b'],
+      asks: 'a',
+      refused: { code: 'ERR_PROJECT_SHARE_FULL', status: 429, names: "project 'a' holds 2" },
+    },
     { limits: { project: 0, server: 2 }, held: ['a'], asks: 'a', refused: null },
     { limits: { project: 0, server: 2 }, held: ['a', 'a'], asks: 'b', refused: { code: 'ERR_SERVER_SHARE_FULL', status: 503, names: 'server=2' } },
     { limits: { project: 1, server: 0 }, held: ['a', 'b', 'c', 'd'], asks: 'e', refused: null },

@@ -50,14 +50,22 @@ export class Shares {
   refusal(projectId: string): AppError | null {
     const { what, flag, limits, retryAfterSeconds } = this.spec;
     if (limits.project > 0 && this.held(projectId) >= limits.project) {
-      return new AppError('ERR_PROJECT_SHARE_FULL', `project '${projectId}' holds ${limits.project} ${what}, its share (${flag} project=${limits.project}); retry once one ends`, {
-        retryAfterSeconds,
-      });
+      return new AppError(
+        'ERR_PROJECT_SHARE_FULL',
+        `project '${projectId}' holds ${limits.project} ${what}, its share (${flag} project=${limits.project}); retry once one ends`,
+        {
+          retryAfterSeconds,
+        },
+      );
     }
     if (limits.server > 0 && this.total >= limits.server) {
-      return new AppError('ERR_SERVER_SHARE_FULL', `this server holds ${limits.server} ${what}, its most for all projects (${flag} server=${limits.server}); retry later`, {
-        retryAfterSeconds,
-      });
+      return new AppError(
+        'ERR_SERVER_SHARE_FULL',
+        `this server holds ${limits.server} ${what}, its most for all projects (${flag} server=${limits.server}); retry later`,
+        {
+          retryAfterSeconds,
+        },
+      );
     }
     return null;
   }
@@ -130,9 +138,13 @@ export class WaitingShares extends Shares {
 /** `project=4,server=16`, either part left out keeping its default; 0 for no bound. Throws what to fix. */
 export function parseShareLimits(text: string, defaults: ShareLimits, where: string): ShareLimits {
   const limits = { ...defaults };
-  for (const part of text.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')) {
     const match = /^(project|server)\s*=\s*(\d+)$/.exec(part);
-    if (match === null) throw new Error(`${where} takes project=N,server=N (0 for no bound), such as project=${defaults.project},server=${defaults.server}, not '${part}'`);
+    if (match === null)
+      throw new Error(`${where} takes project=N,server=N (0 for no bound), such as project=${defaults.project},server=${defaults.server}, not '${part}'`);
     limits[match[1] as keyof ShareLimits] = Number(match[2]);
   }
   return limits;
@@ -159,10 +171,38 @@ export interface DeclaredShare {
 
 /** The shares a server bounds, in the order its help, variables and `/metrics` list them: one line each. */
 export const SHARES = [
-  { name: 'experiments', option: 'experimentsMax', flag: '--experiments-max', env: 'SPOOR_EXPERIMENTS_MAX', default: 'project=4,server=16', label: 'experiments', what: 'running experiments', retryAfterSeconds: 30 },
-  { name: 'providerCalls', option: 'providerCallsMax', flag: '--provider-calls-max', env: 'SPOOR_PROVIDER_CALLS_MAX', default: 'project=32,server=64', label: 'provider_calls', what: 'provider calls', retryAfterSeconds: 1, waits: true },
+  {
+    name: 'experiments',
+    option: 'experimentsMax',
+    flag: '--experiments-max',
+    env: 'SPOOR_EXPERIMENTS_MAX',
+    default: 'project=4,server=16',
+    label: 'experiments',
+    what: 'running experiments',
+    retryAfterSeconds: 30,
+  },
+  {
+    name: 'providerCalls',
+    option: 'providerCallsMax',
+    flag: '--provider-calls-max',
+    env: 'SPOOR_PROVIDER_CALLS_MAX',
+    default: 'project=32,server=64',
+    label: 'provider_calls',
+    what: 'provider calls',
+    retryAfterSeconds: 1,
+    waits: true,
+  },
   exportsShare,
-  { name: 'scoreWrites', option: 'scoreWritesMax', flag: '--score-writes-max', env: 'SPOOR_SCORE_WRITES_MAX', default: 'project=64,server=256', label: 'score_writes', what: 'score writes in flight', retryAfterSeconds: 1 },
+  {
+    name: 'scoreWrites',
+    option: 'scoreWritesMax',
+    flag: '--score-writes-max',
+    env: 'SPOOR_SCORE_WRITES_MAX',
+    default: 'project=64,server=256',
+    label: 'score_writes',
+    what: 'score writes in flight',
+    retryAfterSeconds: 1,
+  },
 ] as const satisfies readonly DeclaredShare[];
 
 type Share = (typeof SHARES)[number];
@@ -185,6 +225,10 @@ export function serverShares(limits: Record<ShareName, ShareLimits>, selfMetrics
     `What all projects hold now of each share the server bounds (${SHARES.map((share) => share.flag).join(', ')}).`,
     () => SHARES.map((share) => ({ labels: { share: share.label }, value: shares[share.name].held() })),
   );
-  selfMetrics.gauge('spoor_provider_calls_waiting', 'Provider calls (experiments, judges, replays) waiting for a slot of --provider-calls-max.', () => shares.providerCalls.queued);
+  selfMetrics.gauge(
+    'spoor_provider_calls_waiting',
+    'Provider calls (experiments, judges, replays) waiting for a slot of --provider-calls-max.',
+    () => shares.providerCalls.queued,
+  );
   return shares;
 }

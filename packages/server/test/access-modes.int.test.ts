@@ -36,7 +36,10 @@ async function start(options: Parameters<typeof startTestServer>[0] = {}): Promi
 /** Spans recorded in memory, then handed to the real OTLP/protobuf exporter made with the environment as it is. */
 async function exportSpans(url: string, name: string): Promise<number> {
   const memory = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'exporter-app' }), spanProcessors: [new SimpleSpanProcessor(memory)] });
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'exporter-app' }),
+    spanProcessors: [new SimpleSpanProcessor(memory)],
+  });
   provider.getTracer('t').startSpan(name).end();
   await provider.forceFlush();
   const exporter = new OTLPTraceExporter({ url: `${url}/v1/traces` });
@@ -62,7 +65,9 @@ describe('the official OTel exporters with OTEL_EXPORTER_OTLP_HEADERS', () => {
       else process.env.OTEL_EXPORTER_OTLP_HEADERS = saved;
     }
     const list = async (project: string) =>
-      (await (await fetch(`${server.url}/api/traces`, { headers: { authorization: `Bearer ${root}`, 'spoor-project': project } })).json()) as { traces: Array<{ rootName: string }> };
+      (await (await fetch(`${server.url}/api/traces`, { headers: { authorization: `Bearer ${root}`, 'spoor-project': project } })).json()) as {
+        traces: Array<{ rootName: string }>;
+      };
     expect((await list('shop')).traces.map((t) => t.rootName)).toEqual(['with a key']);
     expect((await list('default')).traces).toEqual([]);
   });
@@ -75,11 +80,14 @@ describe('revocation', () => {
     // The ring's own timer on a fake clock; its reads, which go to DuckDB, are real and counted.
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     const reads: Array<Promise<KeyRecord[]>> = [];
-    const ring = await KeyRing.start(() => {
-      const read = store.access.listKeys();
-      reads.push(read);
-      return read;
-    }, { refreshMs: 500, onError: () => {} });
+    const ring = await KeyRing.start(
+      () => {
+        const read = store.access.listKeys();
+        reads.push(read);
+        return read;
+      },
+      { refreshMs: 500, onError: () => {} },
+    );
     try {
       const { key, record } = newKey({ projectId: 'shop', role: 'read', name: '', createdBy: 'cli', nowUs: Date.now() * 1000 });
       await store.access.putKey(record);
@@ -136,7 +144,10 @@ describe('browser OTLP from --cors-origin pages', () => {
   it('answers the preflight of a listed origin only', async () => {
     const server = await start({ corsOrigin: 'https://app.example' });
     const preflight = (origin: string) =>
-      fetch(`${server.url}/v1/traces`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+      fetch(`${server.url}/v1/traces`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      });
     const listed = await preflight('https://app.example');
     expect(listed.status).toBe(204);
     expect(listed.headers.get('access-control-allow-origin')).toBe('https://app.example');
@@ -144,13 +155,20 @@ describe('browser OTLP from --cors-origin pages', () => {
     const other = await preflight('https://evil.example');
     expect(other.status).toBe(403);
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
-    const sent = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { origin: 'https://app.example', 'content-type': 'application/json' }, body: '{}' });
+    const sent = await fetch(`${server.url}/v1/traces`, {
+      method: 'POST',
+      headers: { origin: 'https://app.example', 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(sent.headers.get('access-control-allow-origin')).toBe('https://app.example');
   });
 
   it('is off unless origins are listed', async () => {
     const server = await start();
-    const preflight = await fetch(`${server.url}/v1/traces`, { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' } });
+    const preflight = await fetch(`${server.url}/v1/traces`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' },
+    });
     expect(preflight.status).toBe(403);
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
   });
@@ -160,13 +178,18 @@ describe('a signed-in dashboard', () => {
   it("writes only from Spoor's own pages, with JSON: a forged form or text/plain request is refused", async () => {
     const server = await start();
     const admin = await makeKey(server.url, 'shop', 'admin', await makeKey(server.url, '*', 'admin'));
-    const signIn = await fetch(`${server.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: admin }) });
+    const signIn = await fetch(`${server.url}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ key: admin }),
+    });
     expect(signIn.status).toBe(200);
     const setCookie = signIn.headers.get('set-cookie')!;
     expect(setCookie).toMatch(/^spoor_session=[^;]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=43200$/);
     const cookie = setCookie.split(';', 1)[0]!;
     const own = new URL(server.url).origin;
-    const put = (headers: Record<string, string>, body: string) => fetch(`${server.url}/api/prices/cookie-model`, { method: 'PUT', headers: { cookie, ...headers }, body });
+    const put = (headers: Record<string, string>, body: string) =>
+      fetch(`${server.url}/api/prices/cookie-model`, { method: 'PUT', headers: { cookie, ...headers }, body });
     const price = JSON.stringify({ provider: 'acme', input: 1, output: 2 });
 
     expect((await put({ 'content-type': 'application/json', origin: own }, price)).status).toBe(200);
@@ -179,11 +202,17 @@ describe('a signed-in dashboard', () => {
 
     // Every write route, walked from the router: another site's page, even with the cookie and a
     // JSON body, is refused before the route runs.
-    const writes = routesOf(server.app).filter(({ method, url }) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(method) && url.startsWith('/api/') && url !== '/api/session');
+    const writes = routesOf(server.app).filter(
+      ({ method, url }) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(method) && url.startsWith('/api/') && url !== '/api/session',
+    );
     expect(writes.length).toBeGreaterThan(10);
     for (const { method, url } of writes) {
       const path = url.replace(/:(\w+)/g, 'x');
-      const forged = await fetch(`${server.url}${path}`, { method, headers: { cookie, origin: 'https://evil.example', 'content-type': 'application/json' }, body: method === 'DELETE' ? undefined : '{}' });
+      const forged = await fetch(`${server.url}${path}`, {
+        method,
+        headers: { cookie, origin: 'https://evil.example', 'content-type': 'application/json' },
+        body: method === 'DELETE' ? undefined : '{}',
+      });
       expect(forged.status, `${method} ${url}`).toBe(403);
     }
   });
@@ -211,14 +240,22 @@ describe('rate limits', () => {
 
 describe('wrong keys', () => {
   /** A GET from a chosen loopback address (every 127.0.0.0/8 address is this machine's). */
-  function getFrom(server: TestServer, localAddress: string, path: string, key: string): Promise<{ status: number; retryAfter: string | undefined; text: string }> {
+  function getFrom(
+    server: TestServer,
+    localAddress: string,
+    path: string,
+    key: string,
+  ): Promise<{ status: number; retryAfter: string | undefined; text: string }> {
     const url = new URL(server.url);
     return new Promise((resolve, reject) => {
-      const req = httpRequest({ host: url.hostname, port: url.port, path, localAddress, headers: { authorization: `Bearer ${key}`, connection: 'close' } }, (res) => {
-        let text = '';
-        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'], text }));
-      });
+      const req = httpRequest(
+        { host: url.hostname, port: url.port, path, localAddress, headers: { authorization: `Bearer ${key}`, connection: 'close' } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'], text }));
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -229,14 +266,19 @@ describe('wrong keys', () => {
     const root = await makeKey(server.url, '*', 'admin');
     const read = await makeKey(server.url, 'shop', 'read', root);
     const statuses: number[] = [];
-    for (let i = 0; i < 40; i++) statuses.push((await getFrom(server, '127.0.0.1', '/api/traces', `spoor_read_${String(i).padStart(10, '0')}_${'x'.repeat(32)}`)).status);
+    for (let i = 0; i < 40; i++)
+      statuses.push((await getFrom(server, '127.0.0.1', '/api/traces', `spoor_read_${String(i).padStart(10, '0')}_${'x'.repeat(32)}`)).status);
     expect(statuses.slice(0, 30)).toEqual(Array(30).fill(401));
     expect(statuses.slice(30)).toEqual(Array(10).fill(429));
     const held = await getFrom(server, '127.0.0.1', '/api/traces', read);
     expect(held.status).toBe(429);
     expect(Number(held.retryAfter)).toBeGreaterThanOrEqual(1);
     // The sign-in endpoint takes keys too: it is held back alike.
-    const signIn = await fetch(`${server.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: read }) });
+    const signIn = await fetch(`${server.url}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ key: read }),
+    });
     expect(signIn.status).toBe(429);
     expect((await getFrom(server, '127.0.0.2', '/api/traces', read)).status).toBe(200);
     const metrics = await getFrom(server, '127.0.0.2', '/metrics', root);

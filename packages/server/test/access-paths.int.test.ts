@@ -41,7 +41,10 @@ export function spellingsOf(target: string, origin: string): string[] {
   const spelled = new Set<string>();
   segments.forEach((segment, i) => {
     if (segment === '' || !/^[a-z]/i.test(segment)) return;
-    const before = segments.slice(0, i).map((s) => `/${s}`).join('');
+    const before = segments
+      .slice(0, i)
+      .map((s) => `/${s}`)
+      .join('');
     const after = rest(i + 1) === '' ? '' : `/${rest(i + 1)}`;
     spelled.add(`${before}/${hex(segment[0]!, false)}${segment.slice(1)}${after}${query}`);
     spelled.add(`${before}/${hex(segment[0]!, true)}${segment.slice(1)}${after}${query}`);
@@ -109,7 +112,20 @@ async function countOf(path: string, field: string): Promise<number> {
 describe('the access check on every spelling of every route', () => {
   it('spells each path many ways', () => {
     const spelled = spellingsOf('/api/keys/abc?x=1', 'http://h:1');
-    for (const expected of ['/%61pi/keys/abc?x=1', '/api/%6Beys/abc?x=1', '/%2561pi/keys/abc?x=1', '/API/keys/abc?x=1', '//api/keys/abc?x=1', '/api%2Fkeys/abc?x=1', '/api/./keys/abc?x=1', '/api/x/%2E%2E/keys/abc?x=1', '/api/keys/abc?x=1#fragment', '/api/keys/abc/?x=1', '/api;x=1/keys/abc?x=1', 'http://h:1/api/keys/abc?x=1']) {
+    for (const expected of [
+      '/%61pi/keys/abc?x=1',
+      '/api/%6Beys/abc?x=1',
+      '/%2561pi/keys/abc?x=1',
+      '/API/keys/abc?x=1',
+      '//api/keys/abc?x=1',
+      '/api%2Fkeys/abc?x=1',
+      '/api/./keys/abc?x=1',
+      '/api/x/%2E%2E/keys/abc?x=1',
+      '/api/keys/abc?x=1#fragment',
+      '/api/keys/abc/?x=1',
+      '/api;x=1/keys/abc?x=1',
+      'http://h:1/api/keys/abc?x=1',
+    ]) {
       expect(spelled).toContain(expected);
     }
   });
@@ -178,14 +194,22 @@ describe('the access check on every spelling of every route', () => {
   });
 
   it('records a change made through any spelling in the audit log, under its route', async () => {
-    for (const [target, model] of [['/%61pi/prices/spelled-a', 'spelled-a'], ['/api/%70rices/spelled-b', 'spelled-b'], [`${server.url}/api/prices/spelled-c`, 'spelled-c']]) {
+    for (const [target, model] of [
+      ['/%61pi/prices/spelled-a', 'spelled-a'],
+      ['/api/%70rices/spelled-b', 'spelled-b'],
+      [`${server.url}/api/prices/spelled-c`, 'spelled-c'],
+    ]) {
       const answer = await sendRaw('PUT', target!, { key: keys.shopAdmin, body: { provider: 'acme', input: 1, output: 2 } });
       expect(answer.status, answer.text).toBe(200);
       // The audit line is appended as the answer goes out, so a read right after may precede it.
-      await until(`the audit entry of ${target}`, async () => {
-        const audit = JSON.parse((await sendRaw('GET', '/api/audit', { key: keys.shopRead })).text) as { entries: Array<{ action: string; target: string }> };
-        return audit.entries.find((entry) => entry.action === 'PUT /api/prices/:model' && entry.target === model);
-      }, 3000);
+      await until(
+        `the audit entry of ${target}`,
+        async () => {
+          const audit = JSON.parse((await sendRaw('GET', '/api/audit', { key: keys.shopRead })).text) as { entries: Array<{ action: string; target: string }> };
+          return audit.entries.find((entry) => entry.action === 'PUT /api/prices/:model' && entry.target === model);
+        },
+        3000,
+      );
     }
   });
 

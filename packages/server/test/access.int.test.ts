@@ -23,7 +23,9 @@ afterAll(async () => {
 
 describe('keys and projects on every route', () => {
   it('has a row for every route the router serves', () => {
-    const routes = routesOf(server.app).filter((r) => r.method !== 'HEAD').map((r) => `${r.method} ${r.url}`);
+    const routes = routesOf(server.app)
+      .filter((r) => r.method !== 'HEAD')
+      .map((r) => `${r.method} ${r.url}`);
     expect(routes.filter((route) => !(route in ROWS))).toEqual([]);
     expect(Object.keys(ROWS).filter((row) => !routes.includes(row))).toEqual([]);
   });
@@ -74,7 +76,10 @@ describe('keys and projects on every route', () => {
       } else if (row.ok !== undefined && row.foreign === 'own') expect(answer.status, `${route}: ${answer.text}`).toBe(row.ok);
       else expect(answer.status, `${route}: ${answer.text}`).toBeLessThan(300);
       if (route === 'GET /api/sessions/:sessionId') {
-        const never = JSON.parse((await send(method, row.path().replace('sess-shop', 'sess-never'), { key: keyFor(row.need, 'foreign') })).text) as Record<string, unknown>;
+        const never = JSON.parse((await send(method, row.path().replace('sess-shop', 'sess-never'), { key: keyFor(row.need, 'foreign') })).text) as Record<
+          string,
+          unknown
+        >;
         const foreign = JSON.parse(answer.text) as Record<string, unknown>;
         expect({ ...foreign, sessionId: null, from: null, to: null }).toEqual({ ...never, sessionId: null, from: null, to: null });
       }
@@ -103,15 +108,19 @@ describe('keys and projects on every route', () => {
   });
 
   it('records who changed what, by key id, and shows it to the project', async () => {
-    const audit = JSON.parse((await send('GET', '/api/audit', { key: keys.shopRead })).text) as { entries: Array<{ keyId: string; action: string; target: string }> };
+    const audit = JSON.parse((await send('GET', '/api/audit', { key: keys.shopRead })).text) as {
+      entries: Array<{ keyId: string; action: string; target: string }>;
+    };
     const shopAdminId = keys.shopAdmin!.split('_')[2]!;
-    expect(audit.entries).toEqual(expect.arrayContaining([
-      expect.objectContaining({ keyId: shopAdminId, action: 'POST /api/alerts/rules', target: '' }),
-      expect.objectContaining({ keyId: shopAdminId, action: 'PUT /api/prices/:model', target: 'shop-model' }),
-      expect.objectContaining({ keyId: shopAdminId, action: 'DELETE /api/keys/:id', target: spareKey() }),
-      expect.objectContaining({ keyId: shopAdminId, action: 'DELETE /api/alerts/silences/:id', target: shopSilence() }),
-      expect.objectContaining({ keyId: shopAdminId, action: 'DELETE /api/scores/:scoreId', target: spareScore() }),
-    ]));
+    expect(audit.entries).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ keyId: shopAdminId, action: 'POST /api/alerts/rules', target: '' }),
+        expect.objectContaining({ keyId: shopAdminId, action: 'PUT /api/prices/:model', target: 'shop-model' }),
+        expect.objectContaining({ keyId: shopAdminId, action: 'DELETE /api/keys/:id', target: spareKey() }),
+        expect.objectContaining({ keyId: shopAdminId, action: 'DELETE /api/alerts/silences/:id', target: shopSilence() }),
+        expect.objectContaining({ keyId: shopAdminId, action: 'DELETE /api/scores/:scoreId', target: spareScore() }),
+      ]),
+    );
     // A score posted is a record of its own, with its author: the audit log is for changes to the project.
     expect(audit.entries.filter((entry) => entry.action === 'POST /api/scores')).toEqual([]);
     // A preview judges and stores nothing: not a change either.

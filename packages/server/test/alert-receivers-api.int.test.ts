@@ -68,8 +68,20 @@ describe('receivers through the API', () => {
     const created = await send<AlertReceiver>(server, 'POST', '/api/alerts/receivers', body);
     expect(created.status, created.text).toBe(201);
     expect(created.body).toEqual({
-      name: 'oncall', source: 'api', kind: 'webhook', inForce: true, url: 'https://hooks.example.com/…', signed: true, headers: ['Authorization'],
-      channel: null, level: null, timeout: null, maxAttempts: 3, usedBy: [], createdAt: expect.any(String), updatedAt: expect.any(String),
+      name: 'oncall',
+      source: 'api',
+      kind: 'webhook',
+      inForce: true,
+      url: 'https://hooks.example.com/…',
+      signed: true,
+      headers: ['Authorization'],
+      channel: null,
+      level: null,
+      timeout: null,
+      maxAttempts: 3,
+      usedBy: [],
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
     });
     const again = await send<ErrorBody>(server, 'POST', '/api/alerts/receivers', body);
     expect(again.status).toBe(409);
@@ -92,7 +104,12 @@ describe('receivers through the API', () => {
     const replaced = await send<AlertReceiver>(server, 'PUT', '/api/alerts/receivers/oncall', { slack });
     expect(replaced.status, replaced.text).toBe(200);
     expect(replaced.body).toMatchObject({
-      kind: 'slack', url: 'https://hooks.slack.com/…', channel: '#agents', signed: false, headers: [], createdAt: created.body.createdAt,
+      kind: 'slack',
+      url: 'https://hooks.slack.com/…',
+      channel: '#agents',
+      signed: false,
+      headers: [],
+      createdAt: created.body.createdAt,
     });
     expect(replaced.text).not.toContain('SLACKSECRET');
     const put = await send<AlertReceiver>(server, 'PUT', '/api/alerts/receivers/spare', { log: { level: 'warn' } });
@@ -126,7 +143,10 @@ describe('receivers through the API', () => {
 
     await server.stop();
     const second = await start();
-    expect(await names(second)).toEqual([['log', 'builtin'], ['oncall', 'api']]);
+    expect(await names(second)).toEqual([
+      ['log', 'builtin'],
+      ['oncall', 'api'],
+    ]);
     expect((await send<AlertRule>(second, 'GET', '/api/alerts/rules/paged')).body.health.error).toBeNull();
   });
 
@@ -177,7 +197,10 @@ describe('receivers through the API', () => {
     const server = await start({ alerts: path });
     const answer = await send<AlertReceiverListResponse>(server, 'GET', '/api/alerts/receivers');
     expect(answer.body.file).toEqual({ path, error: null });
-    expect(answer.body.receivers.map((r) => [r.name, r.source, r.url])).toEqual([['log', 'builtin', null], ['pager', 'file', 'https://pager.example.com/…']]);
+    expect(answer.body.receivers.map((r) => [r.name, r.source, r.url])).toEqual([
+      ['log', 'builtin', null],
+      ['pager', 'file', 'https://pager.example.com/…'],
+    ]);
     expect(answer.text).not.toContain('FILESECRET');
     expect(answer.text).not.toContain('file-secret-99');
 
@@ -208,11 +231,17 @@ describe('receivers through the API', () => {
       const receivers = (await list(server)).receivers.filter((r) => r.name === 'team');
       return receivers.length === 2 ? receivers : undefined;
     });
-    expect(hidden.map((r) => [r.source, r.kind, r.inForce])).toEqual([['file', 'slack', true], ['api', 'webhook', false]]);
+    expect(hidden.map((r) => [r.source, r.kind, r.inForce])).toEqual([
+      ['file', 'slack', true],
+      ['api', 'webhook', false],
+    ]);
     expect((await send<AlertReceiver>(server, 'GET', '/api/alerts/receivers/team')).body.source).toBe('file');
     expect((await send(server, 'PUT', '/api/alerts/receivers/team', { log: {} })).status).toBe(409);
     expect((await send(server, 'DELETE', '/api/alerts/receivers/team')).status).toBe(204);
-    expect((await list(server)).receivers.map((r) => [r.name, r.source])).toEqual([['log', 'builtin'], ['team', 'file']]);
+    expect((await list(server)).receivers.map((r) => [r.name, r.source])).toEqual([
+      ['log', 'builtin'],
+      ['team', 'file'],
+    ]);
     expect((await send(server, 'DELETE', '/api/alerts/receivers/team')).status).toBe(409);
   });
 

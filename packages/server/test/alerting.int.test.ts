@@ -44,7 +44,6 @@ async function sendFailingSpans(url: string, count: number): Promise<void> {
   await provider.shutdown();
 }
 
-
 /**
  * Sends failing spans every 300 ms to the server of the moment until `stop`. `pause` waits for the
  * send in flight and sends no more until `resume`, so a server can be stopped between sends.
@@ -76,7 +75,6 @@ function keepFailing(): { pause: () => Promise<void>; resume: () => void; stop: 
     },
   };
 }
-
 
 beforeAll(async () => {
   receiver = await startLoopbackWebhook();

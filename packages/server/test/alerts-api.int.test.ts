@@ -70,7 +70,11 @@ const ALWAYS = 'count(spans)[1m] >= 0';
 describe('alert rules through the API', () => {
   it('creates, reads, lists, replaces and deletes a rule', async () => {
     const server = await inProject('rules-crud');
-    const created = await send<AlertRule>(server, 'POST', '/api/alerts/rules', { name: 'slow-rag', expr: 'p95(duration_ms{service="rag"})[5m] > 3s', for: '2m' });
+    const created = await send<AlertRule>(server, 'POST', '/api/alerts/rules', {
+      name: 'slow-rag',
+      expr: 'p95(duration_ms{service="rag"})[5m] > 3s',
+      for: '2m',
+    });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ spec: { name: 'slow-rag', expr: 'p95(duration_ms{service="rag"})[5m] > 3s', for: '2m' }, source: 'api' });
     expect(created.body.createdAt).toBe(created.body.updatedAt);
@@ -98,7 +102,10 @@ describe('alert rules through the API', () => {
     expect(mismatch.body.error.message).toContain("'other'");
     const put = await send<AlertRule>(server, 'PUT', '/api/alerts/rules/errors', { name: 'errors', expr: 'errors(spans)[5m] > 0' });
     expect(put.status).toBe(201);
-    expect(await ruleNames(server)).toEqual([['errors', 'api'], ['slow-rag', 'api']]);
+    expect(await ruleNames(server)).toEqual([
+      ['errors', 'api'],
+      ['slow-rag', 'api'],
+    ]);
 
     expect(await send(server, 'DELETE', '/api/alerts/rules/slow-rag')).toEqual({ status: 204, body: null });
     expect((await get<ErrorBody>(server, '/api/alerts/rules/slow-rag')).status).toBe(404);
@@ -114,12 +121,19 @@ describe('alert rules through the API', () => {
       ['an unknown field', { ...base, fro: '5m' }, /^'fro' is not a field of a rule \(known: name, expr, /],
       ['an unknown receiver', { ...base, notify: ['pager'] }, /^invalid rule: notify: names no receiver 'pager'/],
       ['a duration without a unit', { ...base, for: '5' }, /^invalid rule: for: must be a duration/],
-      ['a bad annotation placeholder', { ...base, annotations: { summary: 'slow: {{ $foo }}' } }, /^invalid rule: annotations\.summary: unknown placeholder '\{\{ \$foo \}\}'/],
+      [
+        'a bad annotation placeholder',
+        { ...base, annotations: { summary: 'slow: {{ $foo }}' } },
+        /^invalid rule: annotations\.summary: unknown placeholder '\{\{ \$foo \}\}'/,
+      ],
       ['a missing expression', { name: 'bad' }, /^'expr' is required/],
       ['a body that is not an object', ['bad'], /^the body of a rule must be a JSON object/],
     ];
     for (const [what, body, message] of cases) {
-      for (const [method, path] of [['POST', '/api/alerts/rules'], ['PUT', '/api/alerts/rules/bad']] as const) {
+      for (const [method, path] of [
+        ['POST', '/api/alerts/rules'],
+        ['PUT', '/api/alerts/rules/bad'],
+      ] as const) {
         const answer = await send<ErrorBody>(server, method, path, body);
         expect(answer.status, `${method} ${what}`).toBe(400);
         expect(answer.body.error.code, `${method} ${what}`).toBe('ERR_BAD_REQUEST');
@@ -132,7 +146,9 @@ describe('alert rules through the API', () => {
 
   it('keeps the rules made through the API across a restart', async () => {
     const first = await start();
-    const created = (await send<AlertRule>(first, 'POST', '/api/alerts/rules', { name: 'cost', expr: 'cost(spans)[1h] > 5', severity: 'critical', labels: { team: 'agents' } })).body;
+    const created = (
+      await send<AlertRule>(first, 'POST', '/api/alerts/rules', { name: 'cost', expr: 'cost(spans)[1h] > 5', severity: 'critical', labels: { team: 'agents' } })
+    ).body;
     await send(first, 'POST', '/api/alerts/rules', { name: 'gone', expr: ALWAYS });
     await send(first, 'DELETE', '/api/alerts/rules/gone');
     await first.stop();
@@ -160,7 +176,10 @@ describe('the rules file', () => {
     await writeFile(path, V1);
     const server = await start({ alerts: path });
     await send(server, 'POST', '/api/alerts/rules', { name: 'mine', expr: ALWAYS });
-    expect(await ruleNames(server)).toEqual([['slow-rag', 'file'], ['mine', 'api']]);
+    expect(await ruleNames(server)).toEqual([
+      ['slow-rag', 'file'],
+      ['mine', 'api'],
+    ]);
     expect(await fileOf(server)).toMatchObject({ path, error: null, loadedAt: expect.any(String) });
 
     const put = await send<ErrorBody>(server, 'PUT', '/api/alerts/rules/slow-rag', { expr: 'count(spans)[5m] > 1' });
@@ -182,7 +201,10 @@ describe('the rules file', () => {
 
     await replaceFile(path, V2);
     await until('the second rule', async () => ((await ruleNames(server)).length === 2 ? true : undefined));
-    expect(await ruleNames(server)).toEqual([['errors', 'file'], ['slow-rag', 'file']]);
+    expect(await ruleNames(server)).toEqual([
+      ['errors', 'file'],
+      ['slow-rag', 'file'],
+    ]);
     const good = await fileOf(server);
     expect(good.error).toBeNull();
     expect(Date.parse(good.loadedAt!)).toBeGreaterThan(Date.parse(loaded1!));
@@ -199,7 +221,10 @@ describe('the rules file', () => {
       return error !== null && error !== exprError ? error : undefined;
     });
     expect(yamlError).toMatch(new RegExp(`^${escapeRegExp(path)}:4:\\d+: `));
-    expect(await ruleNames(server)).toEqual([['errors', 'file'], ['slow-rag', 'file']]);
+    expect(await ruleNames(server)).toEqual([
+      ['errors', 'file'],
+      ['slow-rag', 'file'],
+    ]);
 
     await replaceFile(path, V3);
     await until('the error to clear', async () => ((await fileOf(server)).error === null ? true : undefined));
@@ -215,13 +240,15 @@ describe('the rules file', () => {
       ['bad-receiver.yaml', `${V1}    notify: [pager]\n`, /bad-receiver\.yaml:4:5: rules\[0\]\.notify: names no receiver 'pager'/],
     ];
     // Started side by side, each on its own file and data directory: one after another took 4.8 s.
-    await Promise.all(cases.map(async ([name, content, problem]) => {
-      const path = join(dir(), name);
-      if (content !== null) await writeFile(path, content);
-      const started = start({ alerts: path, data: join(dir(), `data-${name}`) });
-      await expect(started, name).rejects.toThrow(path);
-      await expect(started, name).rejects.toThrow(problem);
-    }));
+    await Promise.all(
+      cases.map(async ([name, content, problem]) => {
+        const path = join(dir(), name);
+        if (content !== null) await writeFile(path, content);
+        const started = start({ alerts: path, data: join(dir(), `data-${name}`) });
+        await expect(started, name).rejects.toThrow(path);
+        await expect(started, name).rejects.toThrow(problem);
+      }),
+    );
   });
 
   // Fails while AlertService.loadRulesFile skips a text equal to the last good one even when the
@@ -232,7 +259,10 @@ describe('the rules file', () => {
     const server = await start({ alerts: path });
     await unlink(path);
     await until('the read error', async () => ((await fileOf(server)).error?.includes('cannot read') === true ? true : undefined));
-    expect(await ruleNames(server)).toEqual([['errors', 'file'], ['slow-rag', 'file']]);
+    expect(await ruleNames(server)).toEqual([
+      ['errors', 'file'],
+      ['slow-rag', 'file'],
+    ]);
     await replaceFile(path, V2);
     await until('the read error to clear', async () => ((await fileOf(server)).error === null ? true : undefined), 5_000);
   });
@@ -248,7 +278,10 @@ describe('the rules file', () => {
     await until('the file rule', async () => ((await ruleNames(server)).some(([n, s]) => n === 'errors' && s === 'file') ? true : undefined));
     await replaceFile(path, V1);
     await until('the file rule to go', async () => ((await ruleNames(server)).some(([n, s]) => n === 'errors' && s === 'file') ? undefined : true));
-    expect(await ruleNames(server)).toEqual([['slow-rag', 'file'], ['errors', 'api']]);
+    expect(await ruleNames(server)).toEqual([
+      ['slow-rag', 'file'],
+      ['errors', 'api'],
+    ]);
   });
 });
 
@@ -258,14 +291,25 @@ describe('silences', () => {
   it('creates a silence for a duration, lists it, and expires it, keeping it on record', async () => {
     const server = await inProject('silence-listed');
     const before = Date.now();
-    const created = await send<Silence>(server, 'POST', '/api/alerts/silences', { matchers: byAlertname, duration: '2h', createdBy: 'ana', comment: 'deploying' });
+    const created = await send<Silence>(server, 'POST', '/api/alerts/silences', {
+      matchers: byAlertname,
+      duration: '2h',
+      createdBy: 'ana',
+      comment: 'deploying',
+    });
     expect(created.status).toBe(201);
     const silence = created.body;
     expect(silence).toMatchObject({ matchers: byAlertname, createdBy: 'ana', comment: 'deploying' });
     expect(silence.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(Date.parse(silence.startsAt)).toBeGreaterThanOrEqual(before - 1);
     expect(Date.parse(silence.endsAt) - Date.parse(silence.startsAt)).toBe(2 * 3_600_000);
-    const other = (await send<Silence>(server, 'POST', '/api/alerts/silences', { matchers: [{ name: 'service', op: '=~', value: 'rag|chat' }], endsAt: new Date(Date.now() + 60_000).toISOString(), createdBy: 'bo' })).body;
+    const other = (
+      await send<Silence>(server, 'POST', '/api/alerts/silences', {
+        matchers: [{ name: 'service', op: '=~', value: 'rag|chat' }],
+        endsAt: new Date(Date.now() + 60_000).toISOString(),
+        createdBy: 'bo',
+      })
+    ).body;
     expect(other.id).not.toBe(silence.id);
     expect(other.comment).toBe('');
     expect((await get<SilenceListResponse>(server, '/api/alerts/silences')).body.silences).toEqual([silence, other]);
@@ -302,7 +346,9 @@ describe('silences', () => {
     const endsAt = new Date(Date.now() + 1_500).toISOString();
     const short = (await send<Silence>(server, 'POST', '/api/alerts/silences', { matchers: byAlertname, endsAt, createdBy: 'ana' })).body;
     expect((await get<SilenceListResponse>(server, '/api/alerts/silences')).body.silences).toEqual([short]);
-    await until('the silence to end', async () => ((await get<SilenceListResponse>(server, '/api/alerts/silences')).body.silences.length === 0 ? true : undefined));
+    await until('the silence to end', async () =>
+      (await get<SilenceListResponse>(server, '/api/alerts/silences')).body.silences.length === 0 ? true : undefined,
+    );
     expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(endsAt));
     expect((await get<SilenceListResponse>(server, '/api/alerts/silences?expired=true')).body.silences).toEqual([short]);
     expect((await get<SilenceListResponse>(server, '/api/alerts/silences?expired=false')).body.silences).toEqual([]);
@@ -316,13 +362,21 @@ describe('silences', () => {
     const base = { matchers: byAlertname, duration: '1h', createdBy: 'ana' };
     const cases: Array<[what: string, body: unknown, message: RegExp]> = [
       ['no matchers', { ...base, matchers: [] }, /'matchers' must be a non-empty list/],
-      ['an unknown operator', { ...base, matchers: [{ name: 'alertname', op: '~', value: 'x' }] }, /^'matchers\[0\]\.op' must be one of =, !=, =~, !~, not '~'/],
+      [
+        'an unknown operator',
+        { ...base, matchers: [{ name: 'alertname', op: '~', value: 'x' }] },
+        /^'matchers\[0\]\.op' must be one of =, !=, =~, !~, not '~'/,
+      ],
       ['a bad regular expression', { ...base, matchers: [{ name: 'alertname', op: '=~', value: '(' }] }, /^matchers\[0\]\.value is not a regular expression/],
       ['no createdBy', { matchers: byAlertname, duration: '1h' }, /'createdBy' is required/],
       ['a blank createdBy', { ...base, createdBy: '  ' }, /'createdBy' is required/],
       ['an end in the past', { matchers: byAlertname, startsAt: ago(120_000), endsAt: ago(60_000), createdBy: 'ana' }, /'endsAt' is in the past/],
       ['an end before now, starting now', { matchers: byAlertname, endsAt: ago(60_000), createdBy: 'ana' }, /'endsAt' is in the past/],
-      ['an end before the start', { matchers: byAlertname, startsAt: ago(-7_200_000), endsAt: inAnHour, createdBy: 'ana' }, /'endsAt' must be after 'startsAt'/],
+      [
+        'an end before the start',
+        { matchers: byAlertname, startsAt: ago(-7_200_000), endsAt: inAnHour, createdBy: 'ana' },
+        /'endsAt' must be after 'startsAt'/,
+      ],
       ['both endsAt and duration', { ...base, endsAt: inAnHour }, /give 'endsAt' or 'duration', not both/],
       ['neither endsAt nor duration', { matchers: byAlertname, createdBy: 'ana' }, /needs 'endsAt' or 'duration'/],
       ['a bad duration', { ...base, duration: 'soon' }, /'duration' must be a duration/],
@@ -347,7 +401,13 @@ describe('alerts', () => {
       const alert = await alertOf();
       return alert?.state === 'firing' ? alert : undefined;
     });
-    expect(firing).toMatchObject({ labels: { team: 'agents', alertname: 'always', severity: 'warning' }, value: 0, threshold: 0, silenced: false, inhibited: false });
+    expect(firing).toMatchObject({
+      labels: { team: 'agents', alertname: 'always', severity: 'warning' },
+      value: 0,
+      threshold: 0,
+      silenced: false,
+      inhibited: false,
+    });
     expect((await get<AlertListResponse>(server, '/api/alerts?state=firing')).body.alerts).toHaveLength(1);
     expect((await get<AlertListResponse>(server, '/api/alerts?state=pending,resolved')).body.alerts).toEqual([]);
     const history = (await get<AlertHistoryResponse>(server, '/api/alerts/history?rule=always')).body;
@@ -359,7 +419,10 @@ describe('alerts', () => {
     expect(metrics).toMatch(/^spoor_alert_rule_evaluation_seconds\{rule="always"\} \d/m);
 
     // A silence of another alert leaves it alone, even after an evaluation that saw the silence.
-    expect((await send(server, 'POST', '/api/alerts/silences', { matchers: [{ name: 'alertname', op: '=', value: 'other' }], duration: '1h', createdBy: 'ana' })).status).toBe(201);
+    expect(
+      (await send(server, 'POST', '/api/alerts/silences', { matchers: [{ name: 'alertname', op: '=', value: 'other' }], duration: '1h', createdBy: 'ana' }))
+        .status,
+    ).toBe(201);
     const after = Date.now();
     const evaluated = await until('an evaluation after the silence', async () => {
       const alert = await alertOf();
@@ -368,7 +431,13 @@ describe('alerts', () => {
     expect(evaluated.silenced).toBe(false);
 
     // A matching silence shows at once, not at the next evaluation.
-    const silence = (await send<Silence>(server, 'POST', '/api/alerts/silences', { matchers: [{ name: 'alertname', op: '=~', value: 'alw.*' }], duration: '1h', createdBy: 'ana' })).body;
+    const silence = (
+      await send<Silence>(server, 'POST', '/api/alerts/silences', {
+        matchers: [{ name: 'alertname', op: '=~', value: 'alw.*' }],
+        duration: '1h',
+        createdBy: 'ana',
+      })
+    ).body;
     const silenced = (await alertOf())!;
     expect(silenced).toMatchObject({ state: 'firing', silenced: true });
     // Silenced alerts are still active: Prometheus' ALERTS has them too.

@@ -58,7 +58,11 @@ async function sendRun(run: Run): Promise<string> {
   });
   const tracer = provider.getTracer('analytics-test');
   const at = (ms: number): number => run.startMs + ms;
-  const root = tracer.startSpan('answer', { startTime: at(0), attributes: { 'session.id': run.session, 'user.id': `user-${run.session}`, 'spoor.kind': 'workflow' } }, ROOT_CONTEXT);
+  const root = tracer.startSpan(
+    'answer',
+    { startTime: at(0), attributes: { 'session.id': run.session, 'user.id': `user-${run.session}`, 'spoor.kind': 'workflow' } },
+    ROOT_CONTEXT,
+  );
   const inRoot = trace.setSpan(ROOT_CONTEXT, root);
   const child = (name: string, startMs: number, endMs: number, attributes: Attributes, fail?: string, score?: Attributes): void => {
     const span = tracer.startSpan(name, { startTime: at(startMs), attributes }, inRoot);
@@ -70,14 +74,41 @@ async function sendRun(run: Run): Promise<string> {
     span.end(at(endMs));
   };
   child('retrieve', 0, run.retrieveMs, {});
-  child('chat gpt-4o', run.retrieveMs, run.retrieveMs + 2000, {
-    'gen_ai.provider.name': 'openai', 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o',
-    'gen_ai.usage.input_tokens': 1000, 'gen_ai.usage.output_tokens': 100,
-  }, undefined, run.faithfulness === undefined ? undefined : { 'gen_ai.evaluation.name': 'faithfulness', 'gen_ai.evaluation.score.value': run.faithfulness, 'spoor.score.source': 'evaluator', 'spoor.score.author': 'faithfulness@1' });
+  child(
+    'chat gpt-4o',
+    run.retrieveMs,
+    run.retrieveMs + 2000,
+    {
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'gpt-4o',
+      'gen_ai.usage.input_tokens': 1000,
+      'gen_ai.usage.output_tokens': 100,
+    },
+    undefined,
+    run.faithfulness === undefined
+      ? undefined
+      : {
+          'gen_ai.evaluation.name': 'faithfulness',
+          'gen_ai.evaluation.score.value': run.faithfulness,
+          'spoor.score.source': 'evaluator',
+          'spoor.score.author': 'faithfulness@1',
+        },
+  );
   const toolEnd = run.retrieveMs + 2100;
-  child('execute_tool search', run.retrieveMs + 2000, toolEnd, { 'gen_ai.tool.name': 'search', 'gen_ai.operation.name': 'execute_tool' },
-    run.toolFails ? `search timed out after ${30 + traceIds.length} s for query 'q${traceIds.length}'` : undefined);
-  if (run.thumbs !== undefined) root.addEvent(EVALUATION, { 'gen_ai.evaluation.name': 'thumbs', 'gen_ai.evaluation.score.label': run.thumbs, 'spoor.score.source': 'human', 'spoor.score.target': 'trace' }, at(toolEnd + 10));
+  child(
+    'execute_tool search',
+    run.retrieveMs + 2000,
+    toolEnd,
+    { 'gen_ai.tool.name': 'search', 'gen_ai.operation.name': 'execute_tool' },
+    run.toolFails ? `search timed out after ${30 + traceIds.length} s for query 'q${traceIds.length}'` : undefined,
+  );
+  if (run.thumbs !== undefined)
+    root.addEvent(
+      EVALUATION,
+      { 'gen_ai.evaluation.name': 'thumbs', 'gen_ai.evaluation.score.label': run.thumbs, 'spoor.score.source': 'human', 'spoor.score.target': 'trace' },
+      at(toolEnd + 10),
+    );
   root.end(at(toolEnd + 10));
   await provider.forceFlush();
   await provider.shutdown();
@@ -133,7 +164,10 @@ describe('span statistics', () => {
 
   it('groups by a resource attribute and rejects what it does not know', async () => {
     const { body } = await getJson<SpanStatsResponse>(server.url, `/api/stats/spans?groupBy=service.version&name=retrieve&${range}`);
-    expect(body.groups.map((g) => [g.key, g.count, g.maxMs])).toEqual([['1.0', 12, 111], ['1.1', 12, 311]]);
+    expect(body.groups.map((g) => [g.key, g.count, g.maxMs])).toEqual([
+      ['1.0', 12, 111],
+      ['1.1', 12, 311],
+    ]);
     const bad = await getJson<ApiErrorBody>(server.url, '/api/stats/spans?groupby=name');
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toContain("'groupby'");
@@ -149,7 +183,12 @@ describe('time series', () => {
     expect(body.times).toHaveLength(11);
     expect(body.times[0]).toBe(new Date(from).toISOString().replace('Z', '000Z'));
     const totals = new Map(body.series.map((s) => [s.key, s.values.reduce<number>((a, v) => a + (v ?? 0), 0)]));
-    expect(totals).toEqual(new Map([['1.0', 12], ['1.1', 12]]));
+    expect(totals).toEqual(
+      new Map([
+        ['1.0', 12],
+        ['1.1', 12],
+      ]),
+    );
     // Ten minutes before the runs had no spans: those buckets are 0, not missing.
     expect(body.series[0]!.values.slice(0, 8)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
   });
@@ -167,7 +206,10 @@ describe('sessions', () => {
   it('lists sessions with runs and the cost of the LLM calls inside them', async () => {
     const { body } = await getJson<SessionListResponse>(server.url, '/api/sessions');
     expect(body.sessions.map((s) => [s.sessionId, s.runCount, s.failedRuns, s.services, s.userIds])).toEqual(
-      expect.arrayContaining([['sess-even', 12, 0, ['rag'], ['user-sess-even']], ['sess-odd', 12, 0, ['rag'], ['user-sess-odd']]]),
+      expect.arrayContaining([
+        ['sess-even', 12, 0, ['rag'], ['user-sess-even']],
+        ['sess-odd', 12, 0, ['rag'], ['user-sess-odd']],
+      ]),
     );
     for (const s of body.sessions) expect(s.costUsd).toBeCloseTo(12 * CALL_COST, 10);
   });
@@ -246,7 +288,9 @@ describe('error groups', () => {
   it('marks a resolved group that happens again as regressed', async () => {
     const [group] = (await getJson<ErrorGroupListResponse>(server.url, '/api/errors')).body.groups;
     const patch = await fetch(`${server.url}/api/errors/${group!.fingerprint}`, {
-      method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'resolved' }),
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'resolved' }),
     });
     expect(patch.status).toBe(200);
     expect(((await patch.json()) as ErrorGroupDetail).group).toMatchObject({ status: 'resolved', regressed: false });
@@ -256,7 +300,11 @@ describe('error groups', () => {
     const again = await getJson<ErrorGroupDetail>(server.url, `/api/errors/${group!.fingerprint}`);
     expect(again.body.group).toMatchObject({ status: 'unresolved', regressed: true, count: 3 });
     expect(again.body.occurrences).toHaveLength(3);
-    const unknown = await fetch(`${server.url}/api/errors/0123456789abcdef`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"status":"ignored"}' });
+    const unknown = await fetch(`${server.url}/api/errors/0123456789abcdef`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: '{"status":"ignored"}',
+    });
     expect(unknown.status).toBe(404);
   });
 });
@@ -291,7 +339,11 @@ describe('critical path and comparison', () => {
     const { body } = await getJson<CompareResponse>(server.url, `/api/stats/compare?by=service.version&a=1.0&b=1.1&${range}`);
     const [faithfulness, thumbs] = body.scores;
     // 0.79..0.90 against 0.39..0.50; SciPy's mannwhitneyu (asymptotic): p = 3.6584553538971e-05.
-    expect(faithfulness).toMatchObject({ name: 'faithfulness', a: { count: 12, mean: expect.closeTo(0.845, 10) }, b: { count: 12, mean: expect.closeTo(0.445, 10) } });
+    expect(faithfulness).toMatchObject({
+      name: 'faithfulness',
+      a: { count: 12, mean: expect.closeTo(0.845, 10) },
+      b: { count: 12, mean: expect.closeTo(0.445, 10) },
+    });
     expect(faithfulness!.meanDelta).toBeCloseTo(-0.4, 10);
     expect(faithfulness!.values).toEqual({ test: 'mann-whitney-u', pValue: expect.closeTo(3.6584553538971e-5, 12), significant: true });
     // 10 of 12 up against 3 of 12; SciPy's chi2_contingency (no correction): p = 0.004134507669588784.
@@ -305,17 +357,29 @@ describe('score statistics', () => {
     const { status, body } = await getJson<ScoreStatsResponse>(server.url, `/api/stats/scores?${range}`);
     expect(status).toBe(200);
     expect(body.by).toBe('name');
-    expect(body.groups.map((g) => [g.name, g.count, g.labels])).toEqual([['faithfulness', 24, {}], ['thumbs', 24, { down: 11, up: 13 }]]);
+    expect(body.groups.map((g) => [g.name, g.count, g.labels])).toEqual([
+      ['faithfulness', 24, {}],
+      ['thumbs', 24, { down: 11, up: 13 }],
+    ]);
     // 0.79..0.90 and 0.39..0.50: a mean of 0.645; the 0.5 quantile between 0.50 and 0.79.
     expect(body.groups[0]!.mean).toBeCloseTo(0.645, 10);
     expect(body.groups[0]!.p50).toBeCloseTo(0.645, 10);
     expect(body.groups[1]).toMatchObject({ mean: null, p50: null, p90: null });
     const release = (await getJson<ScoreStatsResponse>(server.url, `/api/stats/scores?by=release&name=faithfulness&${range}`)).body;
-    expect(release.groups.map((g) => [g.key, g.count, Number(g.mean!.toFixed(10))])).toEqual([['1.0', 12, 0.845], ['1.1', 12, 0.445]]);
+    expect(release.groups.map((g) => [g.key, g.count, Number(g.mean!.toFixed(10))])).toEqual([
+      ['1.0', 12, 0.845],
+      ['1.1', 12, 0.445],
+    ]);
     const thumbs = (await getJson<ScoreStatsResponse>(server.url, `/api/stats/scores?by=release&name=thumbs&${range}`)).body;
-    expect(thumbs.groups.map((g) => [g.key, g.labels])).toEqual([['1.0', { down: 2, up: 10 }], ['1.1', { down: 9, up: 3 }]]);
+    expect(thumbs.groups.map((g) => [g.key, g.labels])).toEqual([
+      ['1.0', { down: 2, up: 10 }],
+      ['1.1', { down: 9, up: 3 }],
+    ]);
     const model = (await getJson<ScoreStatsResponse>(server.url, `/api/stats/scores?by=model&${range}`)).body;
-    expect(model.groups.map((g) => [g.name, g.key, g.count])).toEqual([['faithfulness', 'gpt-4o', 24], ['thumbs', null, 24]]);
+    expect(model.groups.map((g) => [g.name, g.key, g.count])).toEqual([
+      ['faithfulness', 'gpt-4o', 24],
+      ['thumbs', null, 24],
+    ]);
     const evaluator = (await getJson<ScoreStatsResponse>(server.url, `/api/stats/scores?by=evaluator&${range}`)).body;
     expect(evaluator.groups.map((g) => [g.name, g.key, g.count])).toEqual([['faithfulness', 'faithfulness@1', 24]]);
   });
@@ -360,7 +424,12 @@ describe('app metric series', () => {
     await provider.shutdown();
     const { body } = await getJson<MetricSeriesResponse>(server.url, '/api/metrics/series?name=jobs.done&fn=increase&step=1m&window=10m&groupBy=queue');
     const last = new Map(body.series.map((s) => [s.key, s.values.at(-1)]));
-    expect(last).toEqual(new Map([['a', 12], ['b', 1]]));
+    expect(last).toEqual(
+      new Map([
+        ['a', 12],
+        ['b', 1],
+      ]),
+    );
     expect(body.droppedSeries).toBe(0);
     const many = (await getJson<MetricSeriesResponse>(server.url, '/api/metrics/series?name=jobs.by_worker&fn=last&step=1m&window=10m&groupBy=worker')).body;
     expect(many.droppedSeries).toBe(3);

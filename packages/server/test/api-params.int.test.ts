@@ -16,8 +16,17 @@ beforeAll(async () => {
   server = await startTestServer();
   // Something to read, so the queries run for real.
   const start = BigInt(Date.now() - 60_000) * 1_000_000n;
-  const span = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'run', kind: 1, startTimeUnixNano: String(start), endTimeUnixNano: String(start + 5_000_000n) };
-  const body = JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'params' } }] }, scopeSpans: [{ spans: [span] }] }] });
+  const span = {
+    traceId: '0af7651916cd43dd8448eb211c80319c',
+    spanId: 'b7ad6b7169203331',
+    name: 'run',
+    kind: 1,
+    startTimeUnixNano: String(start),
+    endTimeUnixNano: String(start + 5_000_000n),
+  };
+  const body = JSON.stringify({
+    resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'params' } }] }, scopeSpans: [{ spans: [span] }] }],
+  });
   expect((await fetch(`${server.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/json' } })).status).toBe(200);
   // A score past a 64-bit integer: a score takes any finite number.
   expect((await callJson(server.url, 'POST', '/api/scores', { traceId: '0af7651916cd43dd8448eb211c80319c', name: 'q', value: 2e19 })).status).toBe(201);
@@ -54,10 +63,28 @@ const ROUTES: Array<[path: string, params: string[], extra?: string]> = [
 
 /** Names every plain object answers (`{}['constructor']`): a lookup by user text must not find them. */
 const OBJECT_MEMBERS = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
-const SPAN_FILTERS = ['from', 'to', 'service', 'name', 'text', 'status', 'minDurationMs', 'maxDurationMs', 'attr', 'sessionId', 'model', 'kind', 'category', 'root'];
+const SPAN_FILTERS = [
+  'from',
+  'to',
+  'service',
+  'name',
+  'text',
+  'status',
+  'minDurationMs',
+  'maxDurationMs',
+  'attr',
+  'sessionId',
+  'model',
+  'kind',
+  'category',
+  'root',
+];
 /** Every GET route with a query, each with every parameter it takes (and what it requires). */
 const ALL_PARAMS: Array<[path: string, params: string[], extra?: string]> = [
-  ['/api/traces', ['from', 'to', 'service', 'name', 'text', 'status', 'minDurationMs', 'maxDurationMs', 'attr', 'sessionId', 'model', 'score', 'limit', 'cursor']],
+  [
+    '/api/traces',
+    ['from', 'to', 'service', 'name', 'text', 'status', 'minDurationMs', 'maxDurationMs', 'attr', 'sessionId', 'model', 'score', 'limit', 'cursor'],
+  ],
   ['/api/logs', ['from', 'to', 'severity', 'service', 'traceId', 'text', 'limit', 'cursor']],
   ['/api/services', ['from', 'to']],
   ['/api/metrics', ['from', 'to']],
@@ -88,8 +115,13 @@ const ALL_PARAMS: Array<[path: string, params: string[], extra?: string]> = [
 ];
 /** Routes whose path names something, with `{}` where the name goes. */
 const PATHS = [
-  '/api/traces/{}', `/api/traces/${TRACE}/spans/{}`, `/api/traces/${TRACE}/diff/{}`, '/api/sessions/{}', '/api/errors/{}',
-  '/api/alerts/rules/{}', '/api/projects/{}/masking',
+  '/api/traces/{}',
+  `/api/traces/${TRACE}/spans/{}`,
+  `/api/traces/${TRACE}/diff/{}`,
+  '/api/sessions/{}',
+  '/api/errors/{}',
+  '/api/alerts/rules/{}',
+  '/api/projects/{}/masking',
 ];
 
 describe('query parameters', () => {
@@ -146,7 +178,14 @@ describe('query parameters', () => {
   });
 
   it('compare a score with any finite number, however large, and refuse one past a double by name', async () => {
-    for (const [filter, found] of [['q>1e19', 1], ['q<-1e19', 0], ['q=2e19', 1], ['q>=9223372036854775808', 1], ['q<1.7e308', 1], ['q!=1e300', 1]] as const) {
+    for (const [filter, found] of [
+      ['q>1e19', 1],
+      ['q<-1e19', 0],
+      ['q=2e19', 1],
+      ['q>=9223372036854775808', 1],
+      ['q<1.7e308', 1],
+      ['q!=1e300', 1],
+    ] as const) {
       const answer = await callJson<{ traces: unknown[] }>(server.url, 'GET', `/api/traces?score=${encodeURIComponent(filter)}`);
       expect(answer.status, filter).toBe(200);
       expect(answer.body.traces, filter).toHaveLength(found);
@@ -180,7 +219,11 @@ describe('query parameters', () => {
     expect((await callJson(server.url, 'GET', `/api/traces?${repeated('score', MAX_SCORE_FILTERS)}`)).status).toBe(200);
     // An evaluator's filter is the trace list's query string, and so bounded alike.
     const evaluator = await callJson<{ error: { message: string } }>(server.url, 'POST', '/api/evaluators', {
-      name: 'many-attrs', kind: 'length', target: 'trace', max: 10, filter: repeated('attr', MAX_ATTR_FILTERS + 1),
+      name: 'many-attrs',
+      kind: 'length',
+      target: 'trace',
+      max: 10,
+      filter: repeated('attr', MAX_ATTR_FILTERS + 1),
     });
     expect(evaluator.status).toBe(400);
     expect(evaluator.body.error.message).toMatch(new RegExp(`^invalid evaluator: filter: 'attr' .*\\b${MAX_ATTR_FILTERS}$`));

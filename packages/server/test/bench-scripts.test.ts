@@ -13,7 +13,7 @@ import { expect, it } from 'vitest';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const IMPORT = /import\s*\{([^}]*)\}\s*from\s*'(\.[^'$]+)'/g;
 
-it("imports, in every bench script, only names its repository modules export (the built ones from dist)", async () => {
+it('imports, in every bench script, only names its repository modules export (the built ones from dist)', async () => {
   const scripts: string[] = [];
   for (const pkg of await readdir(join(ROOT, 'packages'))) {
     const dir = join(ROOT, 'packages', pkg, 'bench');
@@ -26,8 +26,14 @@ it("imports, in every bench script, only names its repository modules export (th
   for (const script of scripts) {
     for (const [, names, from] of (await readFile(script, 'utf8')).matchAll(IMPORT)) {
       const target = resolve(dirname(script), from!);
-      const exported = await import(pathToFileURL(target).href).then((m: Record<string, unknown>) => m, () => null);
-      for (const name of names!.split(',').map((n) => n.trim().split(/\s+as\s+/)[0]!).filter((n) => n !== '')) {
+      const exported = await import(pathToFileURL(target).href).then(
+        (m: Record<string, unknown>) => m,
+        () => null,
+      );
+      for (const name of names!
+        .split(',')
+        .map((n) => n.trim().split(/\s+as\s+/)[0]!)
+        .filter((n) => n !== '')) {
         checked++;
         if (exported === null || !(name in exported)) missing.push(`${script.slice(ROOT.length + 1)}: ${name} from ${from}`);
       }

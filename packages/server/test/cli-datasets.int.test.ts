@@ -57,17 +57,25 @@ describe('spoor datasets', () => {
 
     const exported = await run(['datasets', 'export', 'qa', '--url', url], { SPOOR_API_KEY: readKey });
     expect(exported.code, exported.stderr).toBe(0);
-    expect(exported.stdout.trimEnd().split('\n').map((l) => JSON.parse(l))).toEqual(lines.map((l) => (l.source === undefined ? l : { ...l, source: l.source })));
+    expect(
+      exported.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual(lines.map((l) => (l.source === undefined ? l : { ...l, source: l.source })));
 
     // A second import adds to the dataset as its next version; the export of version 2 stays as it was.
     await writeFile(join(work, 'more.jsonl'), `${JSON.stringify({ input: 'later' })}\n`);
-    expect((await run(['datasets', 'import', 'qa', 'more.jsonl'], { SPOOR_API_KEY: ingestKey, SPOOR_URL: url })).stdout).toBe('Imported 1 items into qa: version 3.\n');
+    expect((await run(['datasets', 'import', 'qa', 'more.jsonl'], { SPOOR_API_KEY: ingestKey, SPOOR_URL: url })).stdout).toBe(
+      'Imported 1 items into qa: version 3.\n',
+    );
     const v2 = await run(['datasets', 'export', 'qa', '--version', '2', '--url', url], { SPOOR_API_KEY: readKey });
     expect(v2.stdout).toBe(exported.stdout);
   });
 
   it('imports a CSV file with metadata columns and exports CSV that imports back the same', async () => {
-    const csv = 'input,expectedOutput,metadata.topic,metadata.level\n"say ""hi"", then\nleave",hello,greeting,1\n42,"""42""",numbers,\nplain,,,\n"=cmd|\' /C calc\'!A0",-5,@SUM(A1),\n';
+    const csv =
+      'input,expectedOutput,metadata.topic,metadata.level\n"say ""hi"", then\nleave",hello,greeting,1\n42,"""42""",numbers,\nplain,,,\n"=cmd|\' /C calc\'!A0",-5,@SUM(A1),\n';
     await writeFile(join(work, 'greet.csv'), csv);
     const imported = await run(['datasets', 'import', 'greet', 'greet.csv', '--url', url], { SPOOR_API_KEY: ingestKey });
     expect(imported.code, imported.stderr).toBe(0);
@@ -85,7 +93,9 @@ describe('spoor datasets', () => {
     await writeFile(join(work, 'again.csv'), exported.stdout);
     expect((await run(['datasets', 'import', 'greet-again', 'again.csv', '--url', url], { SPOOR_API_KEY: ingestKey })).code).toBe(0);
     const again = (await api<DatasetItemsResponse>('/api/datasets/greet-again/items', readKey)).items;
-    expect(again.map(({ input, expectedOutput, metadata }) => ({ input, expectedOutput, metadata }))).toEqual(items.map(({ input, expectedOutput, metadata }) => ({ input, expectedOutput, metadata })));
+    expect(again.map(({ input, expectedOutput, metadata }) => ({ input, expectedOutput, metadata }))).toEqual(
+      items.map(({ input, expectedOutput, metadata }) => ({ input, expectedOutput, metadata })),
+    );
   });
 
   it('refuses a file with a bad line naming the line, and imports nothing of it', async () => {
@@ -99,7 +109,9 @@ describe('spoor datasets', () => {
     await writeFile(join(work, 'trace.jsonl'), `{"input":"fine"}\n{"fromTrace":{"traceId":"${'ef'.repeat(16)}"}}\n`);
     const missing = await run(['datasets', 'import', 'qa-traces', 'trace.jsonl', '--url', url], { SPOOR_API_KEY: ingestKey });
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toBe(`spoor: POST /api/datasets/qa-traces/items answered 404: trace.jsonl line 2: fromTrace: trace ${'ef'.repeat(16)} was not found; nothing was imported\n`);
+    expect(missing.stderr).toBe(
+      `spoor: POST /api/datasets/qa-traces/items answered 404: trace.jsonl line 2: fromTrace: trace ${'ef'.repeat(16)} was not found; nothing was imported\n`,
+    );
     expect(await api<Dataset>('/api/datasets/qa-traces', readKey)).toMatchObject({ version: 1, itemCount: 0 });
 
     const reader = await run(['datasets', 'import', 'qa', 'qa.jsonl', '--url', url], { SPOOR_API_KEY: readKey });

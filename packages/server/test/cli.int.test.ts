@@ -213,7 +213,11 @@ describe('spoor commands', { timeout: PROCESS_TEST_MS }, () => {
     const help = await run(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toBe(bare.stdout);
-    for (const args of [['serve', '--help'], ['demo', '-h'], ['demo', '--runs', '3', '--help']]) {
+    for (const args of [
+      ['serve', '--help'],
+      ['demo', '-h'],
+      ['demo', '--runs', '3', '--help'],
+    ]) {
       const asked = await run(args);
       expect(asked.code, args.join(' ')).toBe(0);
       expect(asked.stdout, args.join(' ')).toBe(bare.stdout);
@@ -317,7 +321,11 @@ describe('spoor keys', { timeout: PROCESS_TEST_MS }, () => {
     const id = ingestKey.split('_')[2]!;
     const revoked = await run(['keys', 'revoke', id, '--url', server.url], env);
     expect(revoked.stdout).toBe(`Revoked key ${id}: it stops working within a second.\n`);
-    const sent = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ingestKey}` }, body: '{}' });
+    const sent = await fetch(`${server.url}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ingestKey}` },
+      body: '{}',
+    });
     expect(sent.status).toBe(401);
     const withoutKey = await run(['keys', 'list', '--url', server.url]);
     expect(withoutKey.code).toBe(1);
@@ -326,7 +334,9 @@ describe('spoor keys', { timeout: PROCESS_TEST_MS }, () => {
 
   it('says what is wrong with a key request', async () => {
     const dataDir = join(work, 'data');
-    expect((await run(['keys', 'create', '--data', dataDir, '--project', 'shop', '--role', 'owner'])).stderr).toBe('spoor: --role must be ingest, read or admin\n');
+    expect((await run(['keys', 'create', '--data', dataDir, '--project', 'shop', '--role', 'owner'])).stderr).toBe(
+      'spoor: --role must be ingest, read or admin\n',
+    );
     expect((await run(['keys', 'create', '--data', dataDir, '--project', '*', '--role', 'ingest'])).stderr).toContain('an ingest key stores under one project');
     expect((await run(['keys', 'create', '--data', dataDir, '--role', 'read'])).stderr).toContain('--project is required');
     expect((await run(['keys', 'revoke', 'nosuchkey0', '--data', dataDir])).stderr).toContain("no key 'nosuchkey0'");

@@ -72,7 +72,12 @@ describe('ClickHouse on a full disk', () => {
     filler = null;
     // Ready again with no restart: the writer goes on trying while space lacks (at least once a
     // second, commit-loop.test.ts holds that on fake timers).
-    await eventually('/ready to answer 200', async () => (await readiness(url)).status, (status) => status === 200, 30_000);
+    await eventually(
+      '/ready to answer 200',
+      async () => (await readiness(url)).status,
+      (status) => status === 200,
+      30_000,
+    );
     await send();
 
     const listed = await eventually(

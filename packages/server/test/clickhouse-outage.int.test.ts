@@ -61,14 +61,23 @@ describe('ClickHouse down', () => {
       }
     })();
     try {
-      await eventually('some traces to be stored', async () => acknowledged.length, (n) => n > 20);
+      await eventually(
+        'some traces to be stored',
+        async () => acknowledged.length,
+        (n) => n > 20,
+      );
       expect(await readyStatus(server)).toBe(200);
 
       await endpoint.stop();
       const stoppedAt = Date.now();
       const before = acknowledged.length;
       // Within a ping or two of ClickHouse going away, the server says it is not ready.
-      await eventually('/ready to answer 503', () => readyStatus(server), (status) => status === 503, 5_000);
+      await eventually(
+        '/ready to answer 503',
+        () => readyStatus(server),
+        (status) => status === 503,
+        5_000,
+      );
       await sleep(Math.max(0, stoppedAt + 9_000 - Date.now()));
       // Still taking requests, and the backlog is on /metrics.
       expect(acknowledged.length).toBeGreaterThan(before + 50);
@@ -82,9 +91,19 @@ describe('ClickHouse down', () => {
       await sleep(2000);
       sending = false;
       await sender;
-      await eventually('the spool to drain', () => gauge(server, 'spoor_spool_bytes'), (bytes) => bytes === 0, 30_000);
+      await eventually(
+        'the spool to drain',
+        () => gauge(server, 'spoor_spool_bytes'),
+        (bytes) => bytes === 0,
+        30_000,
+      );
       expect(backlog).toBeGreaterThan(50 * 1000);
-      await eventually('/ready to answer 200', () => readyStatus(server), (status) => status === 200, 10_000);
+      await eventually(
+        '/ready to answer 200',
+        () => readyStatus(server),
+        (status) => status === 200,
+        10_000,
+      );
       // Nothing left unsent, so no age at all.
       expect(await gauge(server, 'spoor_spool_oldest_unsent_seconds')).toBe(0);
     } finally {
@@ -100,7 +119,12 @@ describe('ClickHouse down', () => {
     const server = await startTestServer({ store: 'clickhouse', clickhouseUrl: `${endpoint.url}/full_${++database}`, spoolMax: '64KiB' });
     try {
       await endpoint.stop();
-      await eventually('/ready to answer 503', () => readyStatus(server), (status) => status === 503, 5_000);
+      await eventually(
+        '/ready to answer 503',
+        () => readyStatus(server),
+        (status) => status === 503,
+        5_000,
+      );
       const acknowledged: string[] = [];
       let refused: Response | null = null;
       while (refused === null && acknowledged.length < 1000) {
@@ -117,7 +141,12 @@ describe('ClickHouse down', () => {
       expect(acknowledged.length).toBeLessThan(40);
 
       await endpoint.resume();
-      await eventually('the spool to drain', () => gauge(server, 'spoor_spool_bytes'), (bytes) => bytes === 0, 30_000);
+      await eventually(
+        'the spool to drain',
+        () => gauge(server, 'spoor_spool_bytes'),
+        (bytes) => bytes === 0,
+        30_000,
+      );
       const traceId = randomBytes(16).toString('hex');
       expect((await post(server, traceBody(traceId, 10))).status).toBe(200);
       acknowledged.push(traceId);

@@ -32,11 +32,15 @@ function startFanOut(targets: string[]): Promise<Server> {
       const body = Buffer.concat(chunks);
       const headers: Record<string, string> = {};
       for (const name of ['content-type', 'content-encoding']) if (typeof request.headers[name] === 'string') headers[name] = request.headers[name];
-      Promise.all(targets.map((target) => fetch(`${target}${request.url}`, { method: request.method, headers, body: request.method === 'GET' ? undefined : body })))
+      Promise.all(
+        targets.map((target) => fetch(`${target}${request.url}`, { method: request.method, headers, body: request.method === 'GET' ? undefined : body })),
+      )
         .then(async (answers) => {
           const statuses = answers.map((a) => a.status);
           const text = await answers[0]!.arrayBuffer();
-          response.writeHead(statuses.every((s) => s === statuses[0]) ? statuses[0]! : 502, { 'content-type': answers[0]!.headers.get('content-type') ?? 'application/octet-stream' });
+          response.writeHead(statuses.every((s) => s === statuses[0]) ? statuses[0]! : 502, {
+            'content-type': answers[0]!.headers.get('content-type') ?? 'application/octet-stream',
+          });
           response.end(Buffer.from(text));
         })
         .catch((error: unknown) => {
@@ -54,14 +58,23 @@ function appMetrics(startMs: number): Uint8Array {
   const attrs = (route: string) => [{ key: 'route', value: { stringValue: route } }];
   const points = (make: (i: number) => Record<string, unknown>) => Array.from({ length: 6 }, (_, i) => make(i));
   return metricsBody([
-    { name: 'queue.depth', unit: '1', gauge: { dataPoints: points((i) => ({ timeUnixNano: ns(startMs - 600_000 + i * 60_000), asDouble: 3 + i, attributes: attrs('/ask') })) } },
+    {
+      name: 'queue.depth',
+      unit: '1',
+      gauge: { dataPoints: points((i) => ({ timeUnixNano: ns(startMs - 600_000 + i * 60_000), asDouble: 3 + i, attributes: attrs('/ask') })) },
+    },
     {
       name: 'requests',
       unit: '1',
       sum: {
         aggregationTemporality: 2,
         isMonotonic: true,
-        dataPoints: points((i) => ({ startTimeUnixNano: ns(startMs - 700_000), timeUnixNano: ns(startMs - 600_000 + i * 60_000), asInt: String(10 * (i + 1)), attributes: attrs(i % 2 ? '/ask' : '/search') })),
+        dataPoints: points((i) => ({
+          startTimeUnixNano: ns(startMs - 700_000),
+          timeUnixNano: ns(startMs - 600_000 + i * 60_000),
+          asInt: String(10 * (i + 1)),
+          attributes: attrs(i % 2 ? '/ask' : '/search'),
+        })),
       },
     },
     {
@@ -95,7 +108,11 @@ beforeAll(async () => {
   expect(sent.status).toBe(200);
   // Both have committed everything once both list every run.
   for (const server of [duck, click]) {
-    await until(`${server.url} to list ${RUNS} traces`, async () => ((await getJson<TraceListResponse>(server.url, '/api/traces?limit=100')).body.traces?.length === RUNS ? true : undefined), HANG_MS);
+    await until(
+      `${server.url} to list ${RUNS} traces`,
+      async () => ((await getJson<TraceListResponse>(server.url, '/api/traces?limit=100')).body.traces?.length === RUNS ? true : undefined),
+      HANG_MS,
+    );
   }
 }, 2 * HANG_MS);
 
@@ -154,7 +171,11 @@ function comparable(path: string, body: unknown): unknown {
 /** Both servers' answers to a GET, which must be a 200 with the same JSON. */
 async function expectSame(path: string): Promise<unknown> {
   const [d, c] = await Promise.all([getJson(duck.url, path), getJson(click.url, path)]);
-  expect({ path, status: c.status, body: c.status === 200 ? undefined : c.body }).toEqual({ path, status: d.status, body: d.status === 200 ? undefined : d.body });
+  expect({ path, status: c.status, body: c.status === 200 ? undefined : c.body }).toEqual({
+    path,
+    status: d.status,
+    body: d.status === 200 ? undefined : d.body,
+  });
   expect(d.status, `${path} answered ${d.status}`).toBe(200);
   expect(differences(comparable(path, d.body), comparable(path, c.body)), path).toEqual([]);
   return d.body;
@@ -165,7 +186,15 @@ describe('the same data on DuckDB and on ClickHouse', { timeout: 4 * HANG_MS }, 
   it('lists the same traces, filtered the same ways', async () => {
     const { traces } = (await expectSame('/api/traces?limit=100')) as TraceListResponse;
     expect(traces).toHaveLength(RUNS);
-    for (const query of ['status=error', 'service=retrieval-service', 'name=workflow%20answer-question', 'minDurationMs=5000', 'limit=7', `sessionId=${traces[0]!.sessionId}`, 'text=search']) {
+    for (const query of [
+      'status=error',
+      'service=retrieval-service',
+      'name=workflow%20answer-question',
+      'minDurationMs=5000',
+      'limit=7',
+      `sessionId=${traces[0]!.sessionId}`,
+      'text=search',
+    ]) {
       await expectSame(`/api/traces?${query}`);
     }
     // The second page, through the cursor.
@@ -173,7 +202,7 @@ describe('the same data on DuckDB and on ClickHouse', { timeout: 4 * HANG_MS }, 
     await expectSame(`/api/traces?limit=15&cursor=${encodeURIComponent(first.nextCursor!)}`);
   });
 
-  it("gives the same trace detail, tree, critical path, in-trace search and diff for every trace", async () => {
+  it('gives the same trace detail, tree, critical path, in-trace search and diff for every trace', async () => {
     const { traces } = (await getJson<TraceListResponse>(duck.url, '/api/traces?limit=100')).body;
     for (const { traceId } of traces) {
       await expectSame(`/api/traces/${traceId}`);
@@ -238,7 +267,11 @@ describe('the same data on DuckDB and on ClickHouse', { timeout: 4 * HANG_MS }, 
     };
     for (const server of [duck, click]) {
       for (const [name, expr] of Object.entries(rules)) {
-        const created = await fetch(`${server.url}/api/alerts/rules`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, expr }) });
+        const created = await fetch(`${server.url}/api/alerts/rules`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name, expr }),
+        });
         expect(created.status, await created.text()).toBe(201);
       }
     }
@@ -249,7 +282,12 @@ describe('the same data on DuckDB and on ClickHouse', { timeout: 4 * HANG_MS }, 
     };
     const evaluated = (list: Awaited<ReturnType<typeof answers>>) => new Set(list.map((a) => a.rule)).size === Object.keys(rules).length;
     // Every rule has been evaluated on both once both list an alert for each.
-    const [d, c] = await eventually('every rule to be evaluated on both', async () => [await answers(duck), await answers(click)] as const, ([d, c]) => evaluated(d) && evaluated(c), HANG_MS);
+    const [d, c] = await eventually(
+      'every rule to be evaluated on both',
+      async () => [await answers(duck), await answers(click)] as const,
+      ([d, c]) => evaluated(d) && evaluated(c),
+      HANG_MS,
+    );
     expect(d.length).toBeGreaterThan(8);
     expect(differences(d, c)).toEqual([]);
   });

@@ -87,7 +87,11 @@ describe('several Spoor servers on one ClickHouse', () => {
     const traceId = randomBytes(16).toString('hex');
     expect((await post(a, traceBody(traceId, 3, Date.now() - 1000))).status).toBe(200);
 
-    const fromB = await eventually('the trace to show on b', () => getJson<TraceDetail>(b, `/api/traces/${traceId}`), (r) => r.status === 200);
+    const fromB = await eventually(
+      'the trace to show on b',
+      () => getJson<TraceDetail>(b, `/api/traces/${traceId}`),
+      (r) => r.status === 200,
+    );
     const fromA = await getJson<TraceDetail>(a, `/api/traces/${traceId}`);
     expect(fromB.body.spans.map((s) => s.name)).toEqual(['run', 'step 1', 'step 2']);
     expect(fromA.body).toEqual(fromB.body);
@@ -109,10 +113,18 @@ describe('several Spoor servers on one ClickHouse', () => {
     expect(created.status).toBe(201);
 
     const firing = (server: Serve) => getJson<AlertListResponse>(server, '/api/alerts?state=firing');
-    const seen = await eventually('the rule to fire on the evaluating server', () => firing(evaluator), (r) => r.body.alerts.length === 1);
+    const seen = await eventually(
+      'the rule to fire on the evaluating server',
+      () => firing(evaluator),
+      (r) => r.body.alerts.length === 1,
+    );
     expect(seen.body.alerts[0]).toMatchObject({ rule: 'busy', value: 4 });
     // The other server evaluates nothing, but shows what the evaluator saved in the store.
-    const shown = await eventually('the other server to list the alert', () => firing(other), (r) => r.body.alerts.length === 1);
+    const shown = await eventually(
+      'the other server to list the alert',
+      () => firing(other),
+      (r) => r.body.alerts.length === 1,
+    );
     expect(shown.body.alerts[0]).toMatchObject({ rule: 'busy', value: 4, state: 'firing' });
   });
 
@@ -137,7 +149,12 @@ describe('several Spoor servers on one ClickHouse', () => {
       }
     };
     const senders = [sender(), sender(), sender(), sender()];
-    await eventually('some requests to be acknowledged', async () => acknowledged.length, (n) => n >= 15, 20_000);
+    await eventually(
+      'some requests to be acknowledged',
+      async () => acknowledged.length,
+      (n) => n >= 15,
+      20_000,
+    );
     killed = true;
     victim.child.kill('SIGKILL');
     await victim.exited;
@@ -164,7 +181,13 @@ describe('several Spoor servers on one ClickHouse', () => {
   it('takes a key made on the shared ClickHouse with spoor keys --clickhouse-url, on every server', async () => {
     const db = `keys_${++database}`;
     let printed = '';
-    expect(await keysCommand(['create', '--project', 'default', '--role', 'admin', '--clickhouse-url', `${endpoint.url}/${db}`], (t) => (printed += t), () => {})).toBe(0);
+    expect(
+      await keysCommand(
+        ['create', '--project', 'default', '--role', 'admin', '--clickhouse-url', `${endpoint.url}/${db}`],
+        (t) => (printed += t),
+        () => {},
+      ),
+    ).toBe(0);
     const key = /^(spoor_admin_\S+)$/m.exec(printed)![1]!;
     const a = await serve('a', db);
     const b = await serve('b', db, '--role', 'query');

@@ -103,7 +103,8 @@ describe('CommitLoop on DuckDbStore', () => {
     // disk error would (DuckDB has rolled the transaction back). The transaction handed off
     // after it, on the other connection, must be rolled back too, or that connection could never
     // begin another transaction and ingest would stop.
-    const lanes = (store as unknown as { batches: { lanes: Array<{ connection: { run: (sql: string, ...rest: unknown[]) => Promise<unknown> } }> } }).batches.lanes;
+    const lanes = (store as unknown as { batches: { lanes: Array<{ connection: { run: (sql: string, ...rest: unknown[]) => Promise<unknown> } }> } }).batches
+      .lanes;
     const first = lanes[0]!.connection;
     const run = first.run.bind(first);
     let failNextCommit = false;

@@ -20,7 +20,8 @@ let adminKey = '';
 let ingestKey = '';
 let readKey = '';
 
-const call = <T = unknown>(method: string, path: string, options: CallOptions & { body?: unknown } = {}): Promise<ApiAnswer<T>> => callJson<T>(server.url, method, path, options.body, options);
+const call = <T = unknown>(method: string, path: string, options: CallOptions & { body?: unknown } = {}): Promise<ApiAnswer<T>> =>
+  callJson<T>(server.url, method, path, options.body, options);
 const make = (name: string, description?: string) => call<Dataset>('POST', '/api/datasets', { body: { name, description }, key: ingestKey });
 const add = (name: string, items: unknown[], key = ingestKey) => call<DatasetChangeResponse>('POST', `/api/datasets/${name}/items`, { body: { items }, key });
 const items = (name: string, query = '') => call<DatasetItemsResponse>('GET', `/api/datasets/${name}/items${query}`, { key: readKey });
@@ -31,7 +32,8 @@ beforeAll(async () => {
   adminKey = await makeKey(server.url, '*', 'admin');
   ingestKey = await makeKey(server.url, 'default', 'ingest', adminKey);
   readKey = await makeKey(server.url, 'default', 'read', adminKey);
-  for (const body of [llmTraceBody(LLM_TRACE, LLM_SPAN), traceBody(PLAIN_TRACE, 2)]) expect((await call('POST', '/v1/traces', { raw: body, key: ingestKey })).status).toBe(200);
+  for (const body of [llmTraceBody(LLM_TRACE, LLM_SPAN), traceBody(PLAIN_TRACE, 2)])
+    expect((await call('POST', '/v1/traces', { raw: body, key: ingestKey })).status).toBe(200);
 }, 30_000);
 
 afterAll(async () => {
@@ -42,7 +44,14 @@ describe('datasets', () => {
   it('makes a dataset at version 1, refuses the name again with 409 and a bad name with 400, and lists and reads it', async () => {
     const made = await make('qa-set', 'questions with one answer');
     expect(made.status).toBe(201);
-    expect(made.body).toEqual({ name: 'qa-set', description: 'questions with one answer', version: 1, itemCount: 0, createdAt: expect.any(String), updatedAt: made.body.createdAt });
+    expect(made.body).toEqual({
+      name: 'qa-set',
+      description: 'questions with one answer',
+      version: 1,
+      itemCount: 0,
+      createdAt: expect.any(String),
+      updatedAt: made.body.createdAt,
+    });
     expect(errorOf(await make('qa-set'))).toBe('409 dataset qa-set exists');
     expect(errorOf(await make('no spaces'))).toMatch(/^400 name: 1 to 100 letters/);
     expect((await call<Dataset>('GET', '/api/datasets/qa-set', { key: readKey })).body).toEqual(made.body);
@@ -53,15 +62,28 @@ describe('datasets', () => {
 
   it('makes a version with every change and reads each as it was: added, edited, deleted, described', async () => {
     await make('versions');
-    const added = await add('versions', [{ input: 'two plus two', expectedOutput: '4', metadata: { topic: 'sums' } }, { input: { question: 'capital of France' } }]);
+    const added = await add('versions', [
+      { input: 'two plus two', expectedOutput: '4', metadata: { topic: 'sums' } },
+      { input: { question: 'capital of France' } },
+    ]);
     expect(added.status).toBe(201);
-    expect(added.body).toEqual({ dataset: 'versions', version: 2, itemIds: [expect.stringMatching(/^[0-9a-f]{32}$/), expect.stringMatching(/^[0-9a-f]{32}$/)] });
+    expect(added.body).toEqual({
+      dataset: 'versions',
+      version: 2,
+      itemIds: [expect.stringMatching(/^[0-9a-f]{32}$/), expect.stringMatching(/^[0-9a-f]{32}$/)],
+    });
     const [first, second] = added.body.itemIds;
     // Ids sort in the order the items were sent.
     expect(first! < second!).toBe(true);
-    const edited = await call<DatasetChangeResponse & { item: DatasetItem }>('PUT', `/api/datasets/versions/items/${first}`, { body: { input: 'two plus three', expectedOutput: '5' }, key: ingestKey });
+    const edited = await call<DatasetChangeResponse & { item: DatasetItem }>('PUT', `/api/datasets/versions/items/${first}`, {
+      body: { input: 'two plus three', expectedOutput: '5' },
+      key: ingestKey,
+    });
     expect(edited.status).toBe(200);
-    expect(edited.body).toMatchObject({ version: 3, item: { itemId: first, input: 'two plus three', expectedOutput: '5', metadata: { topic: 'sums' }, version: 3 } });
+    expect(edited.body).toMatchObject({
+      version: 3,
+      item: { itemId: first, input: 'two plus three', expectedOutput: '5', metadata: { topic: 'sums' }, version: 3 },
+    });
     const removed = await call<DatasetChangeResponse>('DELETE', `/api/datasets/versions/items/${second}`, { key: adminKey });
     expect(removed.body).toEqual({ dataset: 'versions', version: 4, itemIds: [second] });
 
@@ -69,8 +91,12 @@ describe('datasets', () => {
     expect(await inputs('versions', '?version=3')).toEqual(['two plus three', { question: 'capital of France' }]);
     const newest = await items('versions', '?version=4');
     expect(newest.body).toEqual({
-      dataset: 'versions', version: 4, nextCursor: null,
-      items: [{ itemId: first, input: 'two plus three', expectedOutput: '5', metadata: { topic: 'sums' }, source: null, createdAt: expect.any(String), version: 3 }],
+      dataset: 'versions',
+      version: 4,
+      nextCursor: null,
+      items: [
+        { itemId: first, input: 'two plus three', expectedOutput: '5', metadata: { topic: 'sums' }, source: null, createdAt: expect.any(String), version: 3 },
+      ],
     });
     const described = await call<Dataset>('PATCH', '/api/datasets/versions', { body: { description: 'sums and capitals' }, key: ingestKey });
     expect(described.body).toMatchObject({ version: 5, description: 'sums and capitals', itemCount: 1 });
@@ -78,16 +104,22 @@ describe('datasets', () => {
     expect((await call<Dataset>('GET', '/api/datasets/versions?version=2', { key: readKey })).body).toMatchObject({ version: 2, itemCount: 2 });
     expect((await call<Dataset>('GET', '/api/datasets/versions', { key: readKey })).body).toMatchObject({ version: 5, itemCount: 1 });
     expect(errorOf(await call('GET', '/api/datasets/versions?version=9', { key: readKey }))).toBe('404 dataset versions has no version 9');
-    expect(errorOf(await call('PUT', `/api/datasets/versions/items/${second}`, { body: { input: 'back' }, key: ingestKey }))).toBe(`404 item ${second} of dataset versions was not found`);
+    expect(errorOf(await call('PUT', `/api/datasets/versions/items/${second}`, { body: { input: 'back' }, key: ingestKey }))).toBe(
+      `404 item ${second} of dataset versions was not found`,
+    );
   });
 
   it('adds all the items or none: a bad one is a 400 naming its index and field, and no version is made', async () => {
     await make('all-or-none');
-    expect(errorOf(await add('all-or-none', [{ input: 'fine' }, { input: 'fine too' }, { expectedOutput: 'no input' }]))).toBe('400 items[2].input: an item needs an input (or fromTrace)');
+    expect(errorOf(await add('all-or-none', [{ input: 'fine' }, { input: 'fine too' }, { expectedOutput: 'no input' }]))).toBe(
+      '400 items[2].input: an item needs an input (or fromTrace)',
+    );
     expect(errorOf(await add('all-or-none', [{ input: 'fine' }, { input: 'x', metadata: [1] }]))).toBe('400 items[1].metadata: must be an object');
     expect(errorOf(await add('all-or-none', [{ input: 'fine' }, { input: null }]))).toBe('400 items[1].input: an item needs an input (or fromTrace)');
     expect(errorOf(await add('all-or-none', [{ input: 'x', colour: 'red' }]))).toMatch(/^400 items\[0\]\.colour: not a field of an item/);
-    expect(errorOf(await add('all-or-none', [{ input: 'fine' }, { fromTrace: { traceId: UNKNOWN_TRACE } }]))).toBe(`404 items[1].fromTrace: trace ${UNKNOWN_TRACE} was not found`);
+    expect(errorOf(await add('all-or-none', [{ input: 'fine' }, { fromTrace: { traceId: UNKNOWN_TRACE } }]))).toBe(
+      `404 items[1].fromTrace: trace ${UNKNOWN_TRACE} was not found`,
+    );
     expect(errorOf(await add('all-or-none', []))).toMatch(/^400 /);
     expect((await call<Dataset>('GET', '/api/datasets/all-or-none', { key: readKey })).body).toMatchObject({ version: 1, itemCount: 0 });
   });
@@ -103,18 +135,31 @@ describe('datasets', () => {
     const read = (await items('from-traces')).body.items;
     expect(read.map(({ input, expectedOutput, metadata, source }) => ({ input, expectedOutput, metadata, source }))).toEqual([
       { input: 'What is the capital of Portugal?', expectedOutput: 'Lisbon.', metadata: {}, source: { traceId: LLM_TRACE, spanId: null } },
-      { input: 'What is the capital of Portugal?', expectedOutput: 'Lisbon.', metadata: { picked: 'by hand' }, source: { traceId: LLM_TRACE, spanId: LLM_SPAN } },
+      {
+        input: 'What is the capital of Portugal?',
+        expectedOutput: 'Lisbon.',
+        metadata: { picked: 'by hand' },
+        source: { traceId: LLM_TRACE, spanId: LLM_SPAN },
+      },
       { input: 'What is the capital of Portugal?', expectedOutput: 'Lisboa', metadata: {}, source: { traceId: LLM_TRACE, spanId: LLM_SPAN } },
     ]);
-    expect(errorOf(await add('from-traces', [{ fromTrace: { traceId: LLM_TRACE, spanId: 'ffffffffffffffff' } }]))).toBe(`404 items[0].fromTrace: span ffffffffffffffff of trace ${LLM_TRACE} was not found`);
-    expect(errorOf(await add('from-traces', [{ fromTrace: { traceId: PLAIN_TRACE } }]))).toMatch(new RegExp(`^400 items\\[0\\]\\.fromTrace: trace ${PLAIN_TRACE} has no recorded input`));
+    expect(errorOf(await add('from-traces', [{ fromTrace: { traceId: LLM_TRACE, spanId: 'ffffffffffffffff' } }]))).toBe(
+      `404 items[0].fromTrace: span ffffffffffffffff of trace ${LLM_TRACE} was not found`,
+    );
+    expect(errorOf(await add('from-traces', [{ fromTrace: { traceId: PLAIN_TRACE } }]))).toMatch(
+      new RegExp(`^400 items\\[0\\]\\.fromTrace: trace ${PLAIN_TRACE} has no recorded input`),
+    );
     expect(errorOf(await add('from-traces', [{ fromTrace: { traceId: 'abc' } }]))).toBe('400 items[0].fromTrace.traceId: must be 32 hex characters');
-    expect(errorOf(await add('from-traces', [{ fromTrace: { traceId: LLM_TRACE }, input: 'both' }]))).toBe('400 items[0].input: give an input or fromTrace, not both');
+    expect(errorOf(await add('from-traces', [{ fromTrace: { traceId: LLM_TRACE }, input: 'both' }]))).toBe(
+      '400 items[0].input: give an input or fromTrace, not both',
+    );
     // An item given with its source (an export imported again) keeps it.
     const kept = await add('from-traces', [{ input: 'copied', source: { traceId: LLM_TRACE.toUpperCase(), spanId: LLM_SPAN } }]);
     expect(kept.status).toBe(201);
     expect((await items('from-traces', '?limit=10')).body.items.at(-1)).toMatchObject({ input: 'copied', source: { traceId: LLM_TRACE, spanId: LLM_SPAN } });
-    expect(errorOf(await add('from-traces', [{ input: 'x', source: { traceId: LLM_TRACE, spanId: 'short' } }]))).toBe('400 items[0].source.spanId: must be 16 hex characters');
+    expect(errorOf(await add('from-traces', [{ input: 'x', source: { traceId: LLM_TRACE, spanId: 'short' } }]))).toBe(
+      '400 items[0].source.spanId: must be 16 hex characters',
+    );
   });
 
   it('refuses a run or a call the dataset already holds with 409 naming its item, unless the request allows the duplicate', async () => {
@@ -143,7 +188,9 @@ describe('datasets', () => {
     const again = await call<DatasetChangeResponse>('POST', '/api/datasets/once/items', { body: { items: [run], allowDuplicate: true }, key: ingestKey });
     expect(again.status).toBe(201);
     expect((await items('once')).body.items.map((i) => i.source)).toEqual([
-      { traceId: LLM_TRACE, spanId: null }, { traceId: LLM_TRACE, spanId: LLM_SPAN }, { traceId: LLM_TRACE, spanId: null },
+      { traceId: LLM_TRACE, spanId: null },
+      { traceId: LLM_TRACE, spanId: LLM_SPAN },
+      { traceId: LLM_TRACE, spanId: null },
     ]);
     const notBoolean = await call('POST', '/api/datasets/once/items', { body: { items: [run], allowDuplicate: 'yes' }, key: ingestKey });
     expect(errorOf(notBoolean)).toMatch(/^400 .*allowDuplicate/);
@@ -168,7 +215,10 @@ describe('datasets', () => {
 
   it('pages a version by cursor, the cursor staying on its version while items are added', async () => {
     await make('pages');
-    await add('pages', Array.from({ length: 5 }, (_, i) => ({ input: `q${i}` })));
+    await add(
+      'pages',
+      Array.from({ length: 5 }, (_, i) => ({ input: `q${i}` })),
+    );
     const first = await items('pages', '?limit=2');
     expect(first.body.items.map((i) => i.input)).toEqual(['q0', 'q1']);
     await add('pages', [{ input: 'later' }]);

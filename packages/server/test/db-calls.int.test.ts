@@ -47,7 +47,8 @@ beforeAll(async () => {
   ring = await KeyRing.start(() => store.access.listKeys(), { refreshMs: 60_000, onError: () => {} });
   // The app's client counts what it gives back of the answer region.
   const traces = new Proxy(db.traces, {
-    get: (target, name, receiver) => (name === 'releaseAnswerRegion' ? async () => (releases++, target.releaseAnswerRegion()) : Reflect.get(target, name, receiver)),
+    get: (target, name, receiver) =>
+      name === 'releaseAnswerRegion' ? async () => (releases++, target.releaseAnswerRegion()) : Reflect.get(target, name, receiver),
   });
   const counted = new Proxy(db, { get: (target, name, receiver) => (name === 'traces' ? traces : Reflect.get(target, name, receiver)) });
   app = await createApp({
@@ -84,14 +85,28 @@ describe('the database calls in process', () => {
   it('serve the API and the alert engine over a real store, without a worker', async () => {
     const start = BigInt(Date.now()) * 1_000_000n;
     const span = (spanId: string, parentSpanId: string, name: string, attributes: object[] = []): object => ({
-      traceId: TRACE_ID, spanId, parentSpanId, name, kind: 1, startTimeUnixNano: String(start), endTimeUnixNano: String(start + 5_000_000n), attributes,
+      traceId: TRACE_ID,
+      spanId,
+      parentSpanId,
+      name,
+      kind: 1,
+      startTimeUnixNano: String(start),
+      endTimeUnixNano: String(start + 5_000_000n),
+      attributes,
     });
     const llm = [
       { key: 'gen_ai.provider.name', value: { stringValue: 'openai' } },
       { key: 'gen_ai.request.model', value: { stringValue: 'gpt-4o' } },
       { key: 'gen_ai.usage.input_tokens', value: { intValue: '1000' } },
     ];
-    const body = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'in-process' } }] }, scopeSpans: [{ spans: [span('00000000000000a1', '', 'run'), span('00000000000000a2', '00000000000000a1', 'chat gpt-4o', llm)] }] }] };
+    const body = {
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'in-process' } }] },
+          scopeSpans: [{ spans: [span('00000000000000a1', '', 'run'), span('00000000000000a2', '00000000000000a1', 'chat gpt-4o', llm)] }],
+        },
+      ],
+    };
     const posted = await app.inject({ method: 'POST', url: '/v1/traces', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) });
     expect(posted.statusCode).toBe(200);
 
@@ -104,7 +119,9 @@ describe('the database calls in process', () => {
 
     const missing = await app.inject({ method: 'GET', url: '/api/traces/00000000000000000000000000000001' });
     expect(missing.statusCode).toBe(404);
-    expect((await app.inject({ method: 'GET', url: '/api/stats/spans' })).json()).toMatchObject({ groups: expect.arrayContaining([expect.objectContaining({ key: 'run' })]) });
+    expect((await app.inject({ method: 'GET', url: '/api/stats/spans' })).json()).toMatchObject({
+      groups: expect.arrayContaining([expect.objectContaining({ key: 'run' })]),
+    });
 
     const rule = { name: 'slow-runs', expr: 'p95(duration_ms{name="run"})[5m] > 1s' };
     expect((await app.inject({ method: 'POST', url: '/api/alerts/rules', payload: rule })).statusCode).toBe(201);
@@ -119,19 +136,46 @@ describe('the experiment calls', () => {
   it('write and read experiments and their results as values, not JSON text', async () => {
     const id = 'e'.repeat(32);
     const made = {
-      experimentId: id, name: 'nightly', dataset: 'qa', datasetVersion: 1, target: '{"kind":"sdk","replay":"none"}', evaluators: '[]', metadata: '{}',
-      state: 'running' as const, error: null, itemCount: 2, createdUs: 1_000, timeUs: 1_000, finishedUs: null, deleted: false,
+      experimentId: id,
+      name: 'nightly',
+      dataset: 'qa',
+      datasetVersion: 1,
+      target: '{"kind":"sdk","replay":"none"}',
+      evaluators: '[]',
+      metadata: '{}',
+      state: 'running' as const,
+      error: null,
+      itemCount: 2,
+      createdUs: 1_000,
+      timeUs: 1_000,
+      finishedUs: null,
+      deleted: false,
     };
     const done = { ...made, state: 'done' as const, timeUs: 2_000, finishedUs: 2_000 };
     await db.experiments.put('default', made);
     await db.experiments.put('default', done);
-    const item = { experimentId: id, itemId: 'a'.repeat(32), traceId: null, spanId: null, output: '"4"', error: null, latencyMs: 12.5, inputTokens: 3, outputTokens: 1, costUsd: null, timeUs: 1_500, unpricedCalls: null };
+    const item = {
+      experimentId: id,
+      itemId: 'a'.repeat(32),
+      traceId: null,
+      spanId: null,
+      output: '"4"',
+      error: null,
+      latencyMs: 12.5,
+      inputTokens: 3,
+      outputTokens: 1,
+      costUsd: null,
+      timeUs: 1_500,
+      unpricedCalls: null,
+    };
     await db.experiments.addResults('default', [item, { ...item, itemId: 'b'.repeat(32), output: null, error: 'threw', latencyMs: null }]);
     expect(await db.experiments.get('default', id)).toEqual(done);
     expect(await db.experiments.latestByName('default', 'nightly')).toEqual(done);
     expect(await db.experiments.list('default', 'qa', 10)).toEqual([done]);
     expect(await db.experiments.results('default', id, null, 1)).toEqual([item]);
-    expect(await db.experiments.totals('default', [id])).toEqual([{ experimentId: id, done: 2, errored: 1, inputTokens: 6, outputTokens: 2, costUsd: null, unpricedCalls: 0, latencyMsMean: 12.5 }]);
+    expect(await db.experiments.totals('default', [id])).toEqual([
+      { experimentId: id, done: 2, errored: 1, inputTokens: 6, outputTokens: 2, costUsd: null, unpricedCalls: 0, latencyMsMean: 12.5 },
+    ]);
   });
 });
 
@@ -165,11 +209,18 @@ describe('a trace answer written into the answer region', () => {
     const start = BigInt(Date.now()) * 1_000_000n;
     for (const part of [0, 1]) {
       const spans = Array.from({ length: 150 }, (_, i) => ({
-        traceId: LARGE, spanId: (0x100 + part * 150 + i).toString(16).padStart(16, '0'), name: `step ${i}`, kind: 1,
-        startTimeUnixNano: String(start), endTimeUnixNano: String(start + 5_000_000n), attributes: [{ key: 'text', value: { stringValue: 't'.repeat(4_000) } }],
+        traceId: LARGE,
+        spanId: (0x100 + part * 150 + i).toString(16).padStart(16, '0'),
+        name: `step ${i}`,
+        kind: 1,
+        startTimeUnixNano: String(start),
+        endTimeUnixNano: String(start + 5_000_000n),
+        attributes: [{ key: 'text', value: { stringValue: 't'.repeat(4_000) } }],
       }));
       const body = { resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ spans }] }] };
-      expect((await app.inject({ method: 'POST', url: '/v1/traces', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) })).statusCode).toBe(200);
+      expect(
+        (await app.inject({ method: 'POST', url: '/v1/traces', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) })).statusCode,
+      ).toBe(200);
     }
     await app.listen({ host: '127.0.0.1', port: 0 });
   });

@@ -22,7 +22,10 @@ const { dir, start } = perTestServers('spoor-default-alerts-');
 const DEFAULTS = [...DEFAULT_RULE_NAMES].sort().map((name) => [name, 'default']);
 
 const rulesOf = async (server: TestServer, key?: string, project?: string): Promise<AlertRuleListResponse> => {
-  const answer = await callJson<AlertRuleListResponse>(server.url, 'GET', '/api/alerts/rules', undefined, { key, headers: project === undefined ? {} : { 'spoor-project': project } });
+  const answer = await callJson<AlertRuleListResponse>(server.url, 'GET', '/api/alerts/rules', undefined, {
+    key,
+    headers: project === undefined ? {} : { 'spoor-project': project },
+  });
   expect(answer.status, JSON.stringify(answer.body)).toBe(200);
   return answer.body;
 };
@@ -33,17 +36,36 @@ function llmCallBody(durationMs: number, model = 'gpt-4o', tokens: { input: numb
   const end = BigInt(Date.now()) * 1_000_000n;
   const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
   return JSON.stringify({
-    resourceSpans: [{
-      resource: { attributes: [str('service.name', 'qa-agent')] },
-      scopeSpans: [{ spans: [{
-        traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex'), name: `chat ${model}`, kind: 3,
-        startTimeUnixNano: String(end - BigInt(durationMs) * 1_000_000n), endTimeUnixNano: String(end),
-        attributes: [
-          str('gen_ai.provider.name', 'openai'), str('gen_ai.operation.name', 'chat'), str('gen_ai.request.model', model),
-          ...(tokens === null ? [] : [{ key: 'gen_ai.usage.input_tokens', value: { intValue: String(tokens.input) } }, { key: 'gen_ai.usage.output_tokens', value: { intValue: String(tokens.output) } }]),
+    resourceSpans: [
+      {
+        resource: { attributes: [str('service.name', 'qa-agent')] },
+        scopeSpans: [
+          {
+            spans: [
+              {
+                traceId: randomBytes(16).toString('hex'),
+                spanId: randomBytes(8).toString('hex'),
+                name: `chat ${model}`,
+                kind: 3,
+                startTimeUnixNano: String(end - BigInt(durationMs) * 1_000_000n),
+                endTimeUnixNano: String(end),
+                attributes: [
+                  str('gen_ai.provider.name', 'openai'),
+                  str('gen_ai.operation.name', 'chat'),
+                  str('gen_ai.request.model', model),
+                  ...(tokens === null
+                    ? []
+                    : [
+                        { key: 'gen_ai.usage.input_tokens', value: { intValue: String(tokens.input) } },
+                        { key: 'gen_ai.usage.output_tokens', value: { intValue: String(tokens.output) } },
+                      ]),
+                ],
+              },
+            ],
+          },
         ],
-      }] }],
-    }],
+      },
+    ],
   });
 }
 
@@ -54,14 +76,19 @@ describe('the default alert rules of a new project, on DuckDB', () => {
     expect(sources(first)).toEqual(DEFAULTS);
     expect([first.receivers, first.unrouted]).toEqual([['log'], 0]);
 
-    const edited = await callJson<AlertRule>(server.url, 'PUT', '/api/alerts/rules/error-rate', { expr: 'error_rate(spans)[5m] by (service)', thresholds: { warning: 0.1 } });
+    const edited = await callJson<AlertRule>(server.url, 'PUT', '/api/alerts/rules/error-rate', {
+      expr: 'error_rate(spans)[5m] by (service)',
+      thresholds: { warning: 0.1 },
+    });
     expect([edited.status, edited.body.source]).toEqual([200, 'api']);
     expect((await callJson(server.url, 'DELETE', '/api/alerts/rules/step-too-long')).status).toBe(204);
     await server.stop();
 
     server = await start();
     const after = await rulesOf(server);
-    expect(sources(after)).toEqual(DEFAULTS.filter(([name]) => name !== 'step-too-long').map(([name, source]) => [name, name === 'error-rate' ? 'api' : source]));
+    expect(sources(after)).toEqual(
+      DEFAULTS.filter(([name]) => name !== 'step-too-long').map(([name, source]) => [name, name === 'error-rate' ? 'api' : source]),
+    );
     expect(after.rules.find((r) => r.spec.name === 'error-rate')!.spec.thresholds).toEqual({ warning: 0.1 });
   });
 
@@ -122,8 +149,16 @@ describe('the default alert rules of a new project, on DuckDB', () => {
       // Routed to the webhook: no longer unrouted, and the webhook is told.
       await writeFile(`${rulesPath}.tmp`, rulesFile('oncall'));
       await rename(`${rulesPath}.tmp`, rulesPath);
-      await eventually('the alert to be routed', () => rulesOf(server), (list) => list.unrouted === 0);
-      await eventually('the webhook to be notified', async () => received.flatMap((n) => n.alerts.map((a) => a.labels['alertname'])), (names) => names.includes('llm-call-too-long'));
+      await eventually(
+        'the alert to be routed',
+        () => rulesOf(server),
+        (list) => list.unrouted === 0,
+      );
+      await eventually(
+        'the webhook to be notified',
+        async () => received.flatMap((n) => n.alerts.map((a) => a.labels['alertname'])),
+        (names) => names.includes('llm-call-too-long'),
+      );
     } finally {
       await new Promise((resolve) => hook.close(resolve));
     }
@@ -131,20 +166,44 @@ describe('the default alert rules of a new project, on DuckDB', () => {
 
   it('say when calls have no price, so a cost that leaves them out is seen', async () => {
     const server = await start({ alertInterval: '1s' });
-    const sent = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: llmCallBody(800, 'acme-unpriced-1', { input: 120, output: 30 }) });
+    const sent = await fetch(`${server.url}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: llmCallBody(800, 'acme-unpriced-1', { input: 120, output: 30 }),
+    });
     expect(sent.status).toBe(200);
     const firing = await eventually(
       'unpriced-llm-calls to fire',
       async () => (await callJson<AlertListResponse>(server.url, 'GET', '/api/alerts')).body.alerts,
       (alerts) => alerts.some((a) => a.rule === 'unpriced-llm-calls' && a.state === 'firing'),
     );
-    expect(firing.filter((a) => a.rule === 'unpriced-llm-calls').map((a) => [a.labels['model'], a.labels['service'], a.value])).toEqual([['acme-unpriced-1', 'qa-agent', 1]]);
+    expect(firing.filter((a) => a.rule === 'unpriced-llm-calls').map((a) => [a.labels['model'], a.labels['service'], a.value])).toEqual([
+      ['acme-unpriced-1', 'qa-agent', 1],
+    ]);
     // Worded for any count ("1 calls … had" read wrong).
-    expect(firing.find((a) => a.rule === 'unpriced-llm-calls')?.annotations['summary']).toMatch(/^Calls to acme-unpriced-1 from qa-agent with no price over the last hour: 1; /);
+    expect(firing.find((a) => a.rule === 'unpriced-llm-calls')?.annotations['summary']).toMatch(
+      /^Calls to acme-unpriced-1 from qa-agent with no price over the last hour: 1; /,
+    );
     // A priced call beside it fires nothing more.
-    expect((await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: llmCallBody(800, 'gpt-4o', { input: 10, output: 5 }) })).status).toBe(200);
-    const traces = await eventually('both traces listed', async () => (await callJson<{ traces: Array<{ rootName: string; unpricedCalls: number; costUsd: number | null }> }>(server.url, 'GET', '/api/traces')).body.traces, (t) => t.length === 2);
-    expect(traces.map((t) => [t.rootName, t.unpricedCalls, t.costUsd === null]).sort()).toEqual([['chat acme-unpriced-1', 1, true], ['chat gpt-4o', 0, false]]);
+    expect(
+      (
+        await fetch(`${server.url}/v1/traces`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: llmCallBody(800, 'gpt-4o', { input: 10, output: 5 }),
+        })
+      ).status,
+    ).toBe(200);
+    const traces = await eventually(
+      'both traces listed',
+      async () =>
+        (await callJson<{ traces: Array<{ rootName: string; unpricedCalls: number; costUsd: number | null }> }>(server.url, 'GET', '/api/traces')).body.traces,
+      (t) => t.length === 2,
+    );
+    expect(traces.map((t) => [t.rootName, t.unpricedCalls, t.costUsd === null]).sort()).toEqual([
+      ['chat acme-unpriced-1', 1, true],
+      ['chat gpt-4o', 0, false],
+    ]);
   });
 });
 
@@ -179,9 +238,15 @@ describe('the default alert rules on a ClickHouse store two servers share', () =
     expect(await count("SELECT count() FROM defaults.alert_rule_seeds WHERE project_id = 'default'")).toBe(1);
 
     expect((await callJson(a.url, 'DELETE', '/api/alerts/rules/error-rate')).status).toBe(204);
-    expect((await callJson(a.url, 'PUT', '/api/alerts/rules/step-too-long', { expr: 'max(duration_ms{category="step"})[5m] by (service, name) > 300s' })).status).toBe(200);
+    expect(
+      (await callJson(a.url, 'PUT', '/api/alerts/rules/step-too-long', { expr: 'max(duration_ms{category="step"})[5m] by (service, name) > 300s' })).status,
+    ).toBe(200);
     const expected = DEFAULTS.filter(([name]) => name !== 'error-rate').map(([name, source]) => [name, name === 'step-too-long' ? 'api' : source]);
-    await eventually('the other server to follow', async () => sources(await rulesOf(b)), (list) => JSON.stringify(list) === JSON.stringify(expected));
+    await eventually(
+      'the other server to follow',
+      async () => sources(await rulesOf(b)),
+      (list) => JSON.stringify(list) === JSON.stringify(expected),
+    );
     await b.stop();
     b = await start(options('b'));
     expect(sources(await rulesOf(b))).toEqual(expected);
@@ -189,7 +254,11 @@ describe('the default alert rules on a ClickHouse store two servers share', () =
     // A project's first key, made through one server: seeded within a key refresh, with no request naming it.
     const star = await makeKey(a.url, '*', 'admin');
     await makeKey(b.url, 'shop', 'ingest', star);
-    await eventually('shop to be seeded', () => count("SELECT count() FROM defaults.alert_rules FINAL WHERE project_id = 'shop' AND deleted = 0"), (n) => n === DEFAULT_RULE_NAMES.length);
+    await eventually(
+      'shop to be seeded',
+      () => count("SELECT count() FROM defaults.alert_rules FINAL WHERE project_id = 'shop' AND deleted = 0"),
+      (n) => n === DEFAULT_RULE_NAMES.length,
+    );
     expect(sources(await rulesOf(a, star, 'shop'))).toEqual(DEFAULTS);
     expect(sources(await rulesOf(a, star))).toEqual(expected);
   });

@@ -1,5 +1,12 @@
 import type {
-  AlertListResponse, DatasetItemsResponse, Evaluator, ExperimentComparison, ExperimentListResponse, ScoreListResponse, TraceDetail, TraceListResponse,
+  AlertListResponse,
+  DatasetItemsResponse,
+  Evaluator,
+  ExperimentComparison,
+  ExperimentListResponse,
+  ScoreListResponse,
+  TraceDetail,
+  TraceListResponse,
 } from '@spoor/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoEverything, runEverything } from '../src/cli/demo.js';
@@ -29,7 +36,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const get = async <T,>(path: string): Promise<T> => {
+const get = async <T>(path: string): Promise<T> => {
   const { status, body } = await getJson<T>(server.url, path);
   expect(status, path).toBe(200);
   return body;
@@ -50,7 +57,8 @@ describe('spoor demo on a fresh server', () => {
         calls++;
         expect(span.attributes['gen_ai.input.messages'], `${span.name} of ${run.traceId}`).toEqual(expect.stringContaining('"role":"user"'));
         // A call the provider refused (429) has no answer to record.
-        if (span.status.code !== 'error') expect(span.attributes['gen_ai.output.messages'], `${span.name} of ${run.traceId}`).toEqual(expect.stringContaining('assistant'));
+        if (span.status.code !== 'error')
+          expect(span.attributes['gen_ai.output.messages'], `${span.name} of ${run.traceId}`).toEqual(expect.stringContaining('assistant'));
       }
     }
     expect(calls).toBeGreaterThan(100);
@@ -77,7 +85,10 @@ describe('spoor demo on a fresh server', () => {
 
   it('makes two evaluators, one a judge on the built-in demo provider, and their scores with the users’ feedback', async () => {
     const { evaluators } = await get<EvaluatorListResponse>('/api/evaluators');
-    expect(evaluators.map((e) => [e.name, e.spec.kind]).sort()).toEqual([['answer-length', 'length'], ['answer-relevance', 'llm-judge']]);
+    expect(evaluators.map((e) => [e.name, e.spec.kind]).sort()).toEqual([
+      ['answer-length', 'length'],
+      ['answer-relevance', 'llm-judge'],
+    ]);
     for (const name of [...DEMO_EVALUATORS, 'user-feedback']) {
       const { scores } = await get<ScoreListResponse>(`/api/scores?name=${name}&limit=10`);
       expect(scores.length, name).toBeGreaterThan(0);
@@ -102,7 +113,12 @@ describe('spoor demo on a fresh server', () => {
 
   it('sends the app’s metrics and a trace of 20,000 spans', async () => {
     const { metrics } = await get<{ metrics: Array<{ name: string; points: number }> }>('/api/metrics');
-    expect(metrics.filter((m) => m.name.startsWith('agent.')).map((m) => m.name).sort()).toEqual(['agent.queue.depth', 'agent.run.duration', 'agent.runs']);
+    expect(
+      metrics
+        .filter((m) => m.name.startsWith('agent.'))
+        .map((m) => m.name)
+        .sort(),
+    ).toEqual(['agent.queue.depth', 'agent.run.duration', 'agent.runs']);
     const { traces } = await get<TraceListResponse>('/api/traces?service=knowledge-indexer');
     expect(traces.find((t) => t.traceId === made.bigTraceId)?.spanCount).toBe(BIG_TRACE_SPANS);
   });
@@ -126,7 +142,9 @@ describe('spoor demo on a fresh server', () => {
     const stop = new AbortController();
     const lines: string[] = [];
     const done = runEverything({
-      endpoint: server.url, liveMinutes: 5, signal: stop.signal,
+      endpoint: server.url,
+      liveMinutes: 5,
+      signal: stop.signal,
       say: (line) => {
         lines.push(line);
         if (line.startsWith('live run 2:')) stop.abort();

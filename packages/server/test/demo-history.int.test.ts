@@ -26,7 +26,9 @@ describe('the demo with an hour of history before its main run', () => {
     // Twelve runs and their logs, through the real SDK and exporters, each export taken at its first
     // try: a refused one is sent again after a backoff of a second or more.
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
-    const requests = [...metrics.matchAll(/^spoor_ingest_requests_total\{signal="(\w+)",status="(\d+)"\} (\d+)$/gm)].map(([, signal, status]) => `${signal} ${status}`);
+    const requests = [...metrics.matchAll(/^spoor_ingest_requests_total\{signal="(\w+)",status="(\d+)"\} (\d+)$/gm)].map(
+      ([, signal, status]) => `${signal} ${status}`,
+    );
     expect(new Set(requests)).toEqual(new Set(['traces 200', 'logs 200']));
     traces = (await getJson<TraceListResponse>(server.url, '/api/traces?limit=100')).body.traces;
   });
@@ -39,9 +41,7 @@ describe('the demo with an hour of history before its main run', () => {
       expect(start).toBeGreaterThanOrEqual(startMs - 3_600_000);
       expect(start + trace.durationMs).toBeLessThan(startMs);
     }
-    expect(new Set(traces.map((t) => t.rootName))).toEqual(
-      new Set(['workflow research-report', 'workflow answer-question', 'workflow summarize-thread']),
-    );
+    expect(new Set(traces.map((t) => t.rootName))).toEqual(new Set(['workflow research-report', 'workflow answer-question', 'workflow summarize-thread']));
     expect(new Set(traces.map((t) => t.durationMs)).size).toBeGreaterThan(8);
   });
 
@@ -83,7 +83,10 @@ describe('the demo with an hour of history before its main run', () => {
     // a stack frame.
     for (const group of body.groups.filter((g) => g.exceptionType !== 'RateLimitError')) expect(group.count, group.exceptionType).toBe(group.traceCount);
     expect(body.groups.filter((g) => g.frame === null)).toEqual([]);
-    expect(body.groups.find((g) => g.exceptionType === 'CitationError')).toMatchObject({ frame: expect.stringMatching(/^recordMainRun \(cli\/demo\.[jt]s\)$/), count: 1 });
+    expect(body.groups.find((g) => g.exceptionType === 'CitationError')).toMatchObject({
+      frame: expect.stringMatching(/^recordMainRun \(cli\/demo\.[jt]s\)$/),
+      count: 1,
+    });
   });
 
   it('prices every LLM call that reported usage, cached input tokens included', async () => {
@@ -126,9 +129,7 @@ describe('the demo with an hour of history before its main run', () => {
 describe('runDemo', () => {
   it('refuses a number of runs that is not a whole number from 1 to 1000', async () => {
     for (const runs of [0, 1001, 2.5, Number.NaN]) {
-      await expect(runDemo({ endpoint: 'http://127.0.0.1:9', runs })).rejects.toThrow(
-        `the number of demo runs must be an integer from 1 to 1000, not ${runs}`,
-      );
+      await expect(runDemo({ endpoint: 'http://127.0.0.1:9', runs })).rejects.toThrow(`the number of demo runs must be an integer from 1 to 1000, not ${runs}`);
     }
   });
 });

@@ -37,11 +37,30 @@ function normalizedCase(fixture: Fixture, name: string): SpanRecord[] {
   const ids = spans.map((_, i) => (i + 1).toString(16).padStart(16, '0'));
   const records = spans.map(
     (s, i): SpanRecord => ({
-      projectId: 'default', traceId: 'a'.repeat(32), spanId: ids[i]!, parentSpanId: null, traceState: '', flags: 1, name: s.name,
-      kind: 'client', serviceName: 'svc', startTimeUs: 1, endTimeUs: 2, status: { code: 'unset', message: '' }, attributes: s.attributes,
+      projectId: 'default',
+      traceId: 'a'.repeat(32),
+      spanId: ids[i]!,
+      parentSpanId: null,
+      traceState: '',
+      flags: 1,
+      name: s.name,
+      kind: 'client',
+      serviceName: 'svc',
+      startTimeUs: 1,
+      endTimeUs: 2,
+      status: { code: 'unset', message: '' },
+      attributes: s.attributes,
       resource: { attributes: {}, droppedAttributesCount: 0, schemaUrl: '' },
-      scope: { name: s.scope.name, version: s.scope.version ?? '', attributes: {}, droppedAttributesCount: 0 }, events: [], links: [],
-      droppedAttributesCount: 0, droppedEventsCount: 0, droppedLinksCount: 0, llm: null, sessionId: null, userId: null, category: 'other',
+      scope: { name: s.scope.name, version: s.scope.version ?? '', attributes: {}, droppedAttributesCount: 0 },
+      events: [],
+      links: [],
+      droppedAttributesCount: 0,
+      droppedEventsCount: 0,
+      droppedLinksCount: 0,
+      llm: null,
+      sessionId: null,
+      userId: null,
+      category: 'other',
     }),
   );
   records.forEach((record, i) => {
@@ -71,31 +90,108 @@ type Expected = Partial<Omit<LlmFields, 'costUsd'>> & { costUsd?: number | null 
 
 const CASES: [file: string, caseName: string, expected: Expected][] = [
   // The Anthropic SDK's own spans: inclusive input, `cache_write`, stop reason as a scalar.
-  ['anthropic-sdk-native.json', 'anthropic.messages.plain', { provider: 'anthropic', operation: 'chat', requestModel: 'claude-sonnet-4-5', responseModel: 'claude-sonnet-4-5-20250929', ...ANTHROPIC, finishReasons: ['end_turn'], costUsd: ANTHROPIC_COST }],
+  [
+    'anthropic-sdk-native.json',
+    'anthropic.messages.plain',
+    {
+      provider: 'anthropic',
+      operation: 'chat',
+      requestModel: 'claude-sonnet-4-5',
+      responseModel: 'claude-sonnet-4-5-20250929',
+      ...ANTHROPIC,
+      finishReasons: ['end_turn'],
+      costUsd: ANTHROPIC_COST,
+    },
+  ],
   ['anthropic-sdk-native.json', 'anthropic.messages.tool', { ...ANTHROPIC, finishReasons: ['tool_use'] }],
   ['anthropic-sdk-native.json', 'anthropic.messages.stream', { ...ANTHROPIC, costUsd: ANTHROPIC_COST }],
-  ['anthropic-sdk-native.json', 'anthropic.messages.ratelimit429', { requestModel: 'claude-sonnet-4-5-ratelimit', inputTokens: null, outputTokens: null, costUsd: null }],
+  [
+    'anthropic-sdk-native.json',
+    'anthropic.messages.ratelimit429',
+    { requestModel: 'claude-sonnet-4-5-ratelimit', inputTokens: null, outputTokens: null, costUsd: null },
+  ],
   // OpenInference >= 0.2 around the Anthropic SDK's own span: one call, counted once (the inner span).
   ['openinference-anthropic.json', 'anthropic.messages.plain', { provider: 'anthropic', ...ANTHROPIC, costUsd: ANTHROPIC_COST }],
   ['openinference-anthropic.json', 'anthropic.messages.tool', { ...ANTHROPIC, finishReasons: ['tool_use'] }],
   // OpenInference 0.1 passed Anthropic's uncached count on, and nothing about the cache: 200 is all there is.
-  ['openinference-legacy-anthropic.json', 'anthropic.messages.plain', { provider: 'anthropic', requestModel: 'claude-sonnet-4-5-20250929', responseModel: 'claude-sonnet-4-5-20250929', inputTokens: 200, outputTokens: 300, cacheReadInputTokens: null }],
-  ['openinference-openai.json', 'openai.chat.plain', { provider: 'openai', operation: 'chat', requestModel: 'gpt-4o-mini-2024-07-18', responseModel: 'gpt-4o-mini-2024-07-18', ...OPENAI, finishReasons: ['stop'], costUsd: OPENAI_COST }],
+  [
+    'openinference-legacy-anthropic.json',
+    'anthropic.messages.plain',
+    {
+      provider: 'anthropic',
+      requestModel: 'claude-sonnet-4-5-20250929',
+      responseModel: 'claude-sonnet-4-5-20250929',
+      inputTokens: 200,
+      outputTokens: 300,
+      cacheReadInputTokens: null,
+    },
+  ],
+  [
+    'openinference-openai.json',
+    'openai.chat.plain',
+    {
+      provider: 'openai',
+      operation: 'chat',
+      requestModel: 'gpt-4o-mini-2024-07-18',
+      responseModel: 'gpt-4o-mini-2024-07-18',
+      ...OPENAI,
+      finishReasons: ['stop'],
+      costUsd: OPENAI_COST,
+    },
+  ],
   ['openinference-openai.json', 'openai.chat.tool', { ...OPENAI, finishReasons: ['tool_calls'] }],
   ['openinference-openai.json', 'openai.responses.plain', { ...OPENAI, costUsd: OPENAI_COST }],
   // OpenInference drops the usage chunk of a chat stream: no counts, and no made-up zeros.
-  ['openinference-openai.json', 'openai.chat.stream', { requestModel: 'gpt-4o-mini', responseModel: 'gpt-4o-mini', inputTokens: null, outputTokens: null, costUsd: null }],
+  [
+    'openinference-openai.json',
+    'openai.chat.stream',
+    { requestModel: 'gpt-4o-mini', responseModel: 'gpt-4o-mini', inputTokens: null, outputTokens: null, costUsd: null },
+  ],
   // OpenLLMetry 0.27 passes Anthropic's uncached `input_tokens` on beside its cache counts: added back.
-  ['openllmetry-anthropic.json', 'anthropic.messages.plain', { provider: 'anthropic', responseModel: 'claude-sonnet-4-5-20250929', ...ANTHROPIC, costUsd: ANTHROPIC_COST }],
+  [
+    'openllmetry-anthropic.json',
+    'anthropic.messages.plain',
+    { provider: 'anthropic', responseModel: 'claude-sonnet-4-5-20250929', ...ANTHROPIC, costUsd: ANTHROPIC_COST },
+  ],
   ['openllmetry-anthropic.json', 'anthropic.messages.stream', { ...ANTHROPIC, costUsd: ANTHROPIC_COST }],
   ['openllmetry-legacy-anthropic.json', 'anthropic.messages.plain', { provider: 'anthropic', operation: 'chat', inputTokens: 200, outputTokens: 300 }],
   // OpenLLMetry 0.22: `gen_ai.system` "OpenAI", `llm.request.type`, prompt/completion names, per-choice finish reasons.
-  ['openllmetry-legacy-openai.json', 'openai.chat.plain', { provider: 'openai', operation: 'chat', responseModel: 'gpt-4o-mini-2024-07-18', inputTokens: 1_200, outputTokens: 300, totalTokens: 1_500, cacheReadInputTokens: null, finishReasons: ['stop'], costUsd: OPENAI_COST_NO_CACHE }],
+  [
+    'openllmetry-legacy-openai.json',
+    'openai.chat.plain',
+    {
+      provider: 'openai',
+      operation: 'chat',
+      responseModel: 'gpt-4o-mini-2024-07-18',
+      inputTokens: 1_200,
+      outputTokens: 300,
+      totalTokens: 1_500,
+      cacheReadInputTokens: null,
+      finishReasons: ['stop'],
+      costUsd: OPENAI_COST_NO_CACHE,
+    },
+  ],
   ['openllmetry-openai.json', 'openai.chat.plain', { provider: 'openai', inputTokens: 1_200, outputTokens: 300, costUsd: OPENAI_COST_NO_CACHE }],
-  ['otel-genai-openai.json', 'openai.chat.plain', { provider: 'openai', operation: 'chat', responseModel: 'gpt-4o-mini-2024-07-18', inputTokens: 1_200, outputTokens: 300, finishReasons: ['stop'] }],
+  [
+    'otel-genai-openai.json',
+    'openai.chat.plain',
+    { provider: 'openai', operation: 'chat', responseModel: 'gpt-4o-mini-2024-07-18', inputTokens: 1_200, outputTokens: 300, finishReasons: ['stop'] },
+  ],
   ['otel-genai-openai.json', 'openai.chat.ratelimit429', { requestModel: 'gpt-4o-mini-ratelimit', inputTokens: null, costUsd: null }],
   // Vercel AI SDK 6: inclusive counts with details; the doGenerate/doStream span is the call.
-  ['vercel-ai-openai.json', 'openai.responses.generateText', { provider: 'openai', operation: 'chat', requestModel: 'gpt-4o-mini', responseModel: 'gpt-4o-mini-2024-07-18', ...OPENAI, finishReasons: ['stop'], costUsd: OPENAI_COST }],
+  [
+    'vercel-ai-openai.json',
+    'openai.responses.generateText',
+    {
+      provider: 'openai',
+      operation: 'chat',
+      requestModel: 'gpt-4o-mini',
+      responseModel: 'gpt-4o-mini-2024-07-18',
+      ...OPENAI,
+      finishReasons: ['stop'],
+      costUsd: OPENAI_COST,
+    },
+  ],
   ['vercel-ai-openai.json', 'openai.chat.generateText', { provider: 'openai', ...OPENAI, costUsd: OPENAI_COST }],
   ['vercel-ai-anthropic.json', 'anthropic.generateText', { provider: 'anthropic', ...ANTHROPIC, costUsd: ANTHROPIC_COST }],
   ['vercel-ai-anthropic.json', 'anthropic.streamText', { provider: 'anthropic', ...ANTHROPIC, costUsd: ANTHROPIC_COST }],
@@ -185,7 +281,9 @@ describe('the prompt and completion read the same from every dialect', () => {
   });
 
   it('reads tool calls the model asked for', () => {
-    const span = load('vercel-ai-openai.json').spans.find((s) => s.case === 'openai.chat.generateText.tool(2 steps)' && s.name === 'ai.generateText.doGenerate')!;
+    const span = load('vercel-ai-openai.json').spans.find(
+      (s) => s.case === 'openai.chat.generateText.tool(2 steps)' && s.name === 'ai.generateText.doGenerate',
+    )!;
     const call = llmMessagesFrom(span.attributes).output[0]!.parts.find((p) => p.type === 'tool_call');
     expect(call).toEqual({ type: 'tool_call', id: 'call_fake1', name: 'get_weather', arguments: { city: 'Paris' } });
   });

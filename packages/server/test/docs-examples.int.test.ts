@@ -42,7 +42,15 @@ const TS_DIR = join(ROOT, 'node_modules/.cache/spoor-doc-examples');
 /** What the examples send where the docs say "an admin key". */
 const DOCS_KEY = 'spoor_admin_docsexample_0000000000000000';
 
-const PAGES = ['README.md', ...(existsSync(join(ROOT, 'docs')) ? readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`) : [])];
+const PAGES = [
+  'README.md',
+  ...(existsSync(join(ROOT, 'docs'))
+    ? readdirSync(join(ROOT, 'docs'))
+        .filter((f) => f.endsWith('.md'))
+        .sort()
+        .map((f) => `docs/${f}`)
+    : []),
+];
 
 const tally = { run: [] as string[], marked: [] as string[], mcp: [] as string[] };
 /** The TypeScript examples that run, type-checked together once all pages have run. */
@@ -88,7 +96,12 @@ for (const page of PAGES) {
       fake = await startFakeLlm();
       const llmEnv = { OPENAI_API_KEY: 'sk-fake', OPENAI_BASE_URL: `${fake.baseUrl}/v1`, ANTHROPIC_API_KEY: 'fake', ANTHROPIC_BASE_URL: fake.baseUrl };
       const cli = spoorCli(() => cwd, children);
-      const providers = ['--provider', `openai=env:OPENAI_API_KEY,base=${fake.baseUrl}/v1`, '--provider', `anthropic=env:ANTHROPIC_API_KEY,base=${fake.baseUrl}`];
+      const providers = [
+        '--provider',
+        `openai=env:OPENAI_API_KEY,base=${fake.baseUrl}/v1`,
+        '--provider',
+        `anthropic=env:ANTHROPIC_API_KEY,base=${fake.baseUrl}`,
+      ];
       server = await cli.serve(['--port', '0', '--data', data, ...providers], llmEnv);
       const hostPort = `${server.host}:${server.port}`;
       const env = cleanEnv({
@@ -141,45 +154,53 @@ for (const page of PAGES) {
       } else {
         tally.run.push(where);
         if (example.kind === 'typescript') typescriptExamples.push(example);
-        it(title, async () => {
-          await runExample(example, ctx!);
-        }, HANG_MS);
+        it(
+          title,
+          async () => {
+            await runExample(example, ctx!);
+          },
+          HANG_MS,
+        );
       }
     }
   });
 }
 
 describe('TypeScript examples', () => {
-  it('type-check as strict TypeScript against the built packages, as an app would compile them', async () => {
-    const dir = await mkdtemp(join((await mkdir(TS_DIR, { recursive: true }), TS_DIR), 'check-'));
-    try {
-      const files = await Promise.all(
-        typescriptExamples.map(async (example, i) => {
-          const file = join(dir, `example-${i}.mts`);
-          await writeFile(file, example.code);
-          return file;
-        }),
-      );
-      const program = ts.createProgram(files, {
-        strict: true,
-        target: ts.ScriptTarget.ES2022,
-        module: ts.ModuleKind.NodeNext,
-        moduleResolution: ts.ModuleResolutionKind.NodeNext,
-        skipLibCheck: true,
-        noEmit: true,
-        types: ['node'],
-      });
-      const problems = ts.getPreEmitDiagnostics(program).map((d) => {
-        const example = d.file === undefined ? undefined : typescriptExamples[files.indexOf(d.file.fileName)];
-        const line = d.file === undefined || d.start === undefined ? 0 : d.file.getLineAndCharacterOfPosition(d.start).line;
-        const where = example === undefined ? (d.file?.fileName ?? 'the program') : `${example.page}:${example.line + 1 + line}`;
-        return `${where}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
-      });
-      expect(problems).toEqual([]);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  }, HANG_MS);
+  it(
+    'type-check as strict TypeScript against the built packages, as an app would compile them',
+    async () => {
+      const dir = await mkdtemp(join((await mkdir(TS_DIR, { recursive: true }), TS_DIR), 'check-'));
+      try {
+        const files = await Promise.all(
+          typescriptExamples.map(async (example, i) => {
+            const file = join(dir, `example-${i}.mts`);
+            await writeFile(file, example.code);
+            return file;
+          }),
+        );
+        const program = ts.createProgram(files, {
+          strict: true,
+          target: ts.ScriptTarget.ES2022,
+          module: ts.ModuleKind.NodeNext,
+          moduleResolution: ts.ModuleResolutionKind.NodeNext,
+          skipLibCheck: true,
+          noEmit: true,
+          types: ['node'],
+        });
+        const problems = ts.getPreEmitDiagnostics(program).map((d) => {
+          const example = d.file === undefined ? undefined : typescriptExamples[files.indexOf(d.file.fileName)];
+          const line = d.file === undefined || d.start === undefined ? 0 : d.file.getLineAndCharacterOfPosition(d.start).line;
+          const where = example === undefined ? (d.file?.fileName ?? 'the program') : `${example.page}:${example.line + 1 + line}`;
+          return `${where}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
+        });
+        expect(problems).toEqual([]);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+    HANG_MS,
+  );
 });
 
 async function runExample(example: DocExample, page: Page): Promise<void> {
@@ -205,7 +226,11 @@ async function runExample(example: DocExample, page: Page): Promise<void> {
 async function runShell(where: string, code: string, page: Page): Promise<void> {
   const script = join(page.scratch, `example-${where.replace(/\W+/g, '-')}.sh`);
   await writeFile(script, `source ${JSON.stringify(PRELUDE)}\n${withServer(code, '${SPOOR_HOST_PORT}')}\n`);
-  await expectExit(where, page, spawn('bash', ['-euo', 'pipefail', script], { cwd: page.cwd, env: page.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true }));
+  await expectExit(
+    where,
+    page,
+    spawn('bash', ['-euo', 'pipefail', script], { cwd: page.cwd, env: page.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true }),
+  );
 }
 
 async function runTypeScript(where: string, code: string, page: Page): Promise<void> {
@@ -225,8 +250,10 @@ async function runTypeScript(where: string, code: string, page: Page): Promise<v
 
 async function runYaml(where: string, code: string, page: Page): Promise<void> {
   const top = Object.keys((await import('yaml')).parse(code) ?? {});
-  const flag = top.length > 0 && top.every((k) => ['receivers', 'defaults', 'rules'].includes(k)) ? '--alerts' : top.join() === 'evaluators' ? '--evaluators' : undefined;
-  if (flag === undefined) throw new Error(`${where}: not an alert rules file or an evaluators file (top keys: ${top.join(', ')}); mark it not-runnable or say how it is used`);
+  const flag =
+    top.length > 0 && top.every((k) => ['receivers', 'defaults', 'rules'].includes(k)) ? '--alerts' : top.join() === 'evaluators' ? '--evaluators' : undefined;
+  if (flag === undefined)
+    throw new Error(`${where}: not an alert rules file or an evaluators file (top keys: ${top.join(', ')}); mark it not-runnable or say how it is used`);
   const file = `example-${where.replace(/\W+/g, '-')}.yaml`;
   await writeFile(join(page.cwd, file), code);
   await runShell(where, `spoor serve ${flag} ./${file} --data ./.spoor-${file}`, page);
@@ -240,7 +267,8 @@ async function sendJson(where: string, example: DocExample, page: Page): Promise
   } catch (error) {
     throw new Error(`${where}: not JSON: ${(error as Error).message}`, { cause: error });
   }
-  if (example.request === undefined) throw new Error(`${where}: say where this body goes (<!-- request: METHOD /path --> on the line before), or mark it not-runnable`);
+  if (example.request === undefined)
+    throw new Error(`${where}: say where this body goes (<!-- request: METHOD /path --> on the line before), or mark it not-runnable`);
   const { method, path } = example.request;
   const answer = await fetch(`${page.url}${path}`, {
     method,

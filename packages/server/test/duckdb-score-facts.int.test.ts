@@ -57,7 +57,15 @@ describe("DuckDB scores' span facts (score-facts.ts)", () => {
     await evaluatorCalls.make({ store }).addScores([scoreRecord({ name: 'by-evaluator', source: 'evaluator', author: 'judge@1' })], T0);
     // An evaluation event on a span of the batch, and one on a span stored in an earlier batch.
     const event = (name: string) => ({ timeUs: T0 + 50, name: EVALUATION_EVENT, attributes: { [A.name]: name, [A.value]: 0.9 }, droppedAttributesCount: 0 });
-    const evaluated = span({ traceId: tid(2), spanId: sid(2), serviceName: 'worker', startTimeUs: T0 + SEC, endTimeUs: T0 + 2 * SEC, resource: v('worker', '2.0'), events: [event('in-batch')] });
+    const evaluated = span({
+      traceId: tid(2),
+      spanId: sid(2),
+      serviceName: 'worker',
+      startTimeUs: T0 + SEC,
+      endTimeUs: T0 + 2 * SEC,
+      resource: v('worker', '2.0'),
+      events: [event('in-batch')],
+    });
     // As a log record's event names its span: the span itself is not in the batch.
     const earlier = span({ serviceName: 'api', resource: v('api', '1.0'), events: [event('earlier-span')] });
     await store.writer.write(recordBatch({ spans: [evaluated], scores: scoresFromSpans([evaluated, earlier]).scores }), null);

@@ -73,10 +73,7 @@ async function serve(data: string): Promise<Serve> {
 async function exitOf(server: Serve): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`spoor serve did not exit within 45 s; stdout: ${server.stdout()}; stderr: ${server.stderr()}`)),
-      45_000,
-    );
+    timer = setTimeout(() => reject(new Error(`spoor serve did not exit within 45 s; stdout: ${server.stdout()}; stderr: ${server.stderr()}`)), 45_000);
   });
   try {
     return await Promise.race([server.exited, timeout]);
@@ -217,16 +214,23 @@ async function expectAcknowledgedBatchesStored(url: string, outcomes: Outcome[])
 describe('durability of acknowledged writes', { timeout: 180_000 }, () => {
   it('keeps every span of every acknowledged request when the server is killed with SIGKILL mid-ingest', async () => {
     const first = await serve(dataDir);
-    const wave1 = await sendAll(first, Array.from({ length: 40 }, (_, i) => makeBatch(i)));
+    const wave1 = await sendAll(
+      first,
+      Array.from({ length: 40 }, (_, i) => makeBatch(i)),
+    );
     expect(wave1.map((o) => o.status)).toEqual(Array(40).fill(200));
 
     let inFlightAtKill = -1;
-    const wave2 = await sendAll(first, Array.from({ length: 40 }, (_, i) => makeBatch(100 + i)), (acked, inFlight) => {
-      if (acked === 3) {
-        inFlightAtKill = inFlight;
-        first.child.kill('SIGKILL');
-      }
-    });
+    const wave2 = await sendAll(
+      first,
+      Array.from({ length: 40 }, (_, i) => makeBatch(100 + i)),
+      (acked, inFlight) => {
+        if (acked === 3) {
+          inFlightAtKill = inFlight;
+          first.child.kill('SIGKILL');
+        }
+      },
+    );
     expect(await exitOf(first)).toEqual({ code: null, signal: 'SIGKILL' });
     // The kill must land while requests were still being sent, or this test proves nothing.
     expect(inFlightAtKill).toBeGreaterThan(0);
@@ -241,19 +245,26 @@ describe('durability of acknowledged writes', { timeout: 180_000 }, () => {
   it('finishes acknowledged writes and exits 0 on SIGTERM while requests are in flight', async () => {
     const first = await serve(dataDir);
     let inFlightAtTerm = -1;
-    const outcomes = await sendAll(first, Array.from({ length: 60 }, (_, i) => makeBatch(i)), (acked, inFlight) => {
-      if (acked === 5) {
-        inFlightAtTerm = inFlight;
-        first.child.kill('SIGTERM');
-      }
-    });
+    const outcomes = await sendAll(
+      first,
+      Array.from({ length: 60 }, (_, i) => makeBatch(i)),
+      (acked, inFlight) => {
+        if (acked === 5) {
+          inFlightAtTerm = inFlight;
+          first.child.kill('SIGTERM');
+        }
+      },
+    );
     expect(await exitOf(first)).toEqual({ code: 0, signal: null });
     expect(first.stdout()).toContain('Spoor is stopping (SIGTERM)');
     expect(first.stderr()).toBe('');
     expect(inFlightAtTerm).toBeGreaterThan(0);
     // Shutting down refuses late requests (503 or a closed socket) but never fails one with a 500.
     const statuses = new Set(outcomes.map((o) => o.status));
-    expect([...statuses].every((s) => s === 200 || s === 503 || s === null), `statuses ${[...statuses].join(', ')}`).toBe(true);
+    expect(
+      [...statuses].every((s) => s === 200 || s === 503 || s === null),
+      `statuses ${[...statuses].join(', ')}`,
+    ).toBe(true);
     expect(outcomes.filter((o) => o.status !== 200).length).toBeGreaterThan(0);
 
     const second = await serve(dataDir);

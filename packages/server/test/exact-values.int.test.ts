@@ -41,28 +41,92 @@ function jsonBody(signal: 'Spans' | 'Logs' | 'Metrics', records: string): string
   );
 }
 
-const protobufGroup = <T>(items: T[]) => [{ resource: { attributes: { 'service.name': 'exact' } }, schemaUrl: RESOURCE_URL, scopes: [{ scope: { name: 'exact-lib', version: '1' }, schemaUrl: SCOPE_URL, items }] }];
+const protobufGroup = <T>(items: T[]) => [
+  {
+    resource: { attributes: { 'service.name': 'exact' } },
+    schemaUrl: RESOURCE_URL,
+    scopes: [{ scope: { name: 'exact-lib', version: '1' }, schemaUrl: SCOPE_URL, items }],
+  },
+];
 
 beforeAll(async () => {
   server = await startTestServer();
   const time = ns('099999999');
-  await post('traces', jsonBody('Spans', `{"traceId":"${TRACE_ID}","spanId":"${SPAN_ID}","name":"bare times","startTimeUnixNano":${time},"endTimeUnixNano":${ns('199999999')},` +
-    `"events":[{"timeUnixNano":${ns('149999999')},"name":"e"}]}`));
-  await post('logs', jsonBody('Logs', `{"timeUnixNano":${ns('129999999')},"observedTimeUnixNano":${ns('139999999')},"traceId":"${TRACE_ID}","spanId":"${SPAN_ID}",` +
-    `"body":{"bytesValue":"AAEC/v8="}},{"timeUnixNano":"${ns('119999999')}","traceId":"${TRACE_ID}","body":{"stringValue":"AAEC/v8="}}`));
+  await post(
+    'traces',
+    jsonBody(
+      'Spans',
+      `{"traceId":"${TRACE_ID}","spanId":"${SPAN_ID}","name":"bare times","startTimeUnixNano":${time},"endTimeUnixNano":${ns('199999999')},` +
+        `"events":[{"timeUnixNano":${ns('149999999')},"name":"e"}]}`,
+    ),
+  );
+  await post(
+    'logs',
+    jsonBody(
+      'Logs',
+      `{"timeUnixNano":${ns('129999999')},"observedTimeUnixNano":${ns('139999999')},"traceId":"${TRACE_ID}","spanId":"${SPAN_ID}",` +
+        `"body":{"bytesValue":"AAEC/v8="}},{"timeUnixNano":"${ns('119999999')}","traceId":"${TRACE_ID}","body":{"stringValue":"AAEC/v8="}}`,
+    ),
+  );
   await post('logs', encodeLogs(protobufGroup([{ timeUnixNano: BigInt(ns('109999999')), traceId: TRACE_ID, body: new Uint8Array([104, 105]) }])));
-  await post('metrics', jsonBody('Metrics', `{"name":"exact.json","sum":{"aggregationTemporality":2,"isMonotonic":true,"dataPoints":[` +
-    `{"timeUnixNano":${ns('299999999')},"asInt":${PAST_2_53}},{"timeUnixNano":"${ns('399999999')}","asInt":"${MAX}"}]}}`));
-  await post('metrics', encodeMetrics(protobufGroup([{ name: 'exact.protobuf', data: { type: 'gauge', points: [{ timeUnixNano: BigInt(ns('500000000')), asInt: 2n ** 63n - 1n }] } }])));
+  await post(
+    'metrics',
+    jsonBody(
+      'Metrics',
+      `{"name":"exact.json","sum":{"aggregationTemporality":2,"isMonotonic":true,"dataPoints":[` +
+        `{"timeUnixNano":${ns('299999999')},"asInt":${PAST_2_53}},{"timeUnixNano":"${ns('399999999')}","asInt":"${MAX}"}]}}`,
+    ),
+  );
+  await post(
+    'metrics',
+    encodeMetrics(
+      protobufGroup([{ name: 'exact.protobuf', data: { type: 'gauge', points: [{ timeUnixNano: BigInt(ns('500000000')), asInt: 2n ** 63n - 1n }] } }]),
+    ),
+  );
   // A counter past 2^60 counting 100 a minute, started a day ago.
-  const counter = [0n, 100n, 200n].map((add, i) => ({ startTimeUnixNano: BigInt(SECOND - 86_400) * 1_000_000_000n, timeUnixNano: BigInt(SECOND - 240 + i * 60) * 1_000_000_000n, asInt: 2n ** 60n + add }));
+  const counter = [0n, 100n, 200n].map((add, i) => ({
+    startTimeUnixNano: BigInt(SECOND - 86_400) * 1_000_000_000n,
+    timeUnixNano: BigInt(SECOND - 240 + i * 60) * 1_000_000_000n,
+    asInt: 2n ** 60n + add,
+  }));
   await post('metrics', encodeMetrics(protobufGroup([{ name: 'exact.counter', data: { type: 'sum', temporality: 2, monotonic: true, points: counter } }])));
   const big = 2n ** 53n + 1n;
-  await post('metrics', encodeMetrics(protobufGroup([
-    { name: 'exact.histogram', data: { type: 'histogram', temporality: 2, points: [{ timeUnixNano: BigInt(ns('600000000')), count: big + 2n, sum: 1, bucketCounts: [big, 2], explicitBounds: [1], exemplars: [{ timeUnixNano: BigInt(ns('600000000')), asInt: big }] }] } },
-    { name: 'exact.exponential', data: { type: 'exponential_histogram', temporality: 2, points: [{ timeUnixNano: BigInt(ns('600000000')), count: 2n ** 64n - 1n, zeroCount: big, positive: { offset: 1, bucketCounts: [big] } }] } },
-  ])));
-  await post('metrics', jsonBody('Metrics', `{"name":"exact.summary","summary":{"dataPoints":[{"timeUnixNano":"${ns('700000000')}","count":${PAST_2_53},"sum":1}]}}`));
+  await post(
+    'metrics',
+    encodeMetrics(
+      protobufGroup([
+        {
+          name: 'exact.histogram',
+          data: {
+            type: 'histogram',
+            temporality: 2,
+            points: [
+              {
+                timeUnixNano: BigInt(ns('600000000')),
+                count: big + 2n,
+                sum: 1,
+                bucketCounts: [big, 2],
+                explicitBounds: [1],
+                exemplars: [{ timeUnixNano: BigInt(ns('600000000')), asInt: big }],
+              },
+            ],
+          },
+        },
+        {
+          name: 'exact.exponential',
+          data: {
+            type: 'exponential_histogram',
+            temporality: 2,
+            points: [{ timeUnixNano: BigInt(ns('600000000')), count: 2n ** 64n - 1n, zeroCount: big, positive: { offset: 1, bucketCounts: [big] } }],
+          },
+        },
+      ]),
+    ),
+  );
+  await post(
+    'metrics',
+    jsonBody('Metrics', `{"name":"exact.summary","summary":{"dataPoints":[{"timeUnixNano":"${ns('700000000')}","count":${PAST_2_53},"sum":1}]}}`),
+  );
 }, 30_000);
 
 afterAll(async () => {
@@ -77,7 +141,10 @@ describe('integer metric points past 2^53', () => {
     const protobuf = await (await fetch(`${server.url}/api/metrics/points?name=exact.protobuf`)).text();
     expect(protobuf).toContain(`"value":${MAX},"intValue":"${MAX}"`);
     const { points } = JSON.parse(text) as { points: MetricPoint[] };
-    expect(points.map((p) => [p.time, p.intValue])).toEqual([[iso('399999'), MAX], [iso('299999'), PAST_2_53]]);
+    expect(points.map((p) => [p.time, p.intValue])).toEqual([
+      [iso('399999'), MAX],
+      [iso('299999'), PAST_2_53],
+    ]);
   });
 
   it("chart a counter's increase exactly, as alert rules read it", async () => {
@@ -98,7 +165,9 @@ describe('histogram and summary counts past 2^53', () => {
     expect(histogram).toContain(`"exemplars":[{"value":${big},`);
     expect(histogram).toContain(`"intValue":"${big}"`);
     const { points } = JSON.parse(histogram) as { points: MetricPoint[] };
-    expect(points.map((p) => [p.exactCounts, p.exemplars.map((e) => e.intValue)])).toEqual([[{ count: String(BigInt(big) + 2n), bucketCounts: [big, '2'] }, [big]]]);
+    expect(points.map((p) => [p.exactCounts, p.exemplars.map((e) => e.intValue)])).toEqual([
+      [{ count: String(BigInt(big) + 2n), bucketCounts: [big, '2'] }, [big]],
+    ]);
     const exp = await (await fetch(`${server.url}/api/metrics/points?name=exact.exponential`)).text();
     expect(exp).toContain(`"count":${max},`);
     expect(exp).toContain(`"zeroCount":${big},`);
@@ -118,8 +187,11 @@ describe('times sent as bare JSON numbers', () => {
 });
 
 describe('schema URLs', () => {
-  it('come back on spans, logs and metric points, the resource\'s beside its attributes and the scope\'s in it', async () => {
-    const urls = { resourceSchemaUrl: RESOURCE_URL, scope: { name: 'exact-lib', version: '1', attributes: {}, droppedAttributesCount: 0, schemaUrl: SCOPE_URL } };
+  it("come back on spans, logs and metric points, the resource's beside its attributes and the scope's in it", async () => {
+    const urls = {
+      resourceSchemaUrl: RESOURCE_URL,
+      scope: { name: 'exact-lib', version: '1', attributes: {}, droppedAttributesCount: 0, schemaUrl: SCOPE_URL },
+    };
     const { body: trace } = await getJson<TraceDetail>(server.url, `/api/traces/${TRACE_ID}`);
     expect(trace.spans[0]).toMatchObject({ resource: { 'service.name': 'exact' }, ...urls });
     for (const log of trace.logs) expect(log).toMatchObject(urls);
@@ -137,8 +209,16 @@ describe('log bodies that were bytes', () => {
     const { body } = await getJson<LogListResponse>(server.url, `/api/logs?traceId=${TRACE_ID}`);
     const marked = (logs: Array<{ body: unknown; bodyBytes: boolean }>) => logs.map((l) => [l.body, l.bodyBytes]);
     // Newest first: the JSON bytes, the JSON string, the protobuf bytes.
-    expect(marked(body.logs)).toEqual([['AAEC/v8=', true], ['AAEC/v8=', false], ['aGk=', true]]);
+    expect(marked(body.logs)).toEqual([
+      ['AAEC/v8=', true],
+      ['AAEC/v8=', false],
+      ['aGk=', true],
+    ]);
     const { body: trace } = await getJson<TraceDetail>(server.url, `/api/traces/${TRACE_ID}`);
-    expect(marked(trace.logs)).toEqual([['aGk=', true], ['AAEC/v8=', false], ['AAEC/v8=', true]]);
+    expect(marked(trace.logs)).toEqual([
+      ['aGk=', true],
+      ['AAEC/v8=', false],
+      ['AAEC/v8=', true],
+    ]);
   });
 });

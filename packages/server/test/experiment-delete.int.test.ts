@@ -44,7 +44,12 @@ async function runningExperiment(server: TestServer, name: string): Promise<stri
   const items = Array.from({ length: 12 }, (_, i) => ({ input: `question ${i} of ${name}`, expectedOutput: 'x' }));
   expect((await call(server, 'POST', `/api/datasets/${name}/items`, { items })).status).toBe(201);
   const before = fake.requests.length;
-  const made = await call(server, 'POST', '/api/experiments', { dataset: name, name, target: { kind: 'llm-call', provider: 'openai', model: 'gpt-4o' }, concurrency: 2 });
+  const made = await call(server, 'POST', '/api/experiments', {
+    dataset: name,
+    name,
+    target: { kind: 'llm-call', provider: 'openai', model: 'gpt-4o' },
+    concurrency: 2,
+  });
   expect(made.status).toBe(201);
   await until('the first calls made', () => (fake.requests.length >= before + 2 ? true : undefined), 60_000);
   expect(((await call(server, 'GET', `/api/experiments/${made.body.id as string}`)).body as Experiment).state).toBe('running');
@@ -94,18 +99,22 @@ describe.each(['duckdb', 'clickhouse'] as const)('a deleted running experiment (
 
   // Only ClickHouse is shared by servers: registered there alone, so no store reports a skipped test.
   const sharedStoreIt = storeName === 'clickhouse' ? it : () => undefined;
-  sharedStoreIt('stays deleted when another server sharing the store deleted it', async () => {
-    const running = await startTestServer(options(join(dir, 'running')));
-    const other = await startTestServer(options(join(dir, 'other')));
-    try {
-      const id = await runningExperiment(running, 'two');
-      expect((await call(other, 'DELETE', `/api/experiments/${id}`)).status).toBe(204);
-      await expectGone(other, id, 'two');
-      await running.stop();
-      await expectGone(other, id, 'two');
-    } finally {
-      await running.stop();
-      await other.stop();
-    }
-  }, 120_000);
+  sharedStoreIt(
+    'stays deleted when another server sharing the store deleted it',
+    async () => {
+      const running = await startTestServer(options(join(dir, 'running')));
+      const other = await startTestServer(options(join(dir, 'other')));
+      try {
+        const id = await runningExperiment(running, 'two');
+        expect((await call(other, 'DELETE', `/api/experiments/${id}`)).status).toBe(204);
+        await expectGone(other, id, 'two');
+        await running.stop();
+        await expectGone(other, id, 'two');
+      } finally {
+        await running.stop();
+        await other.stop();
+      }
+    },
+    120_000,
+  );
 });

@@ -47,7 +47,9 @@ async function experimentServer(storeName: 'duckdb' | 'clickhouse') {
   const store = endpoint === null ? {} : { store: 'clickhouse', clickhouseUrl: `${endpoint.url}/experiments` };
   const server = await startTestServer({ provider: [`openai=file:${keyFile},base=${fake.baseUrl}/v1,timeout=5s`], ...store });
   return {
-    fake, server, dir,
+    fake,
+    server,
+    dir,
     stop: async () => {
       await server.stop();
       await endpoint?.close();
@@ -80,10 +82,17 @@ describe.each(['duckdb', 'clickhouse'] as const)('experiments on a running serve
     fake.answerWith((request) => {
       const prompt = JSON.stringify(request.messages ?? []);
       // The judge: a structured answer, high for a reply that answers, low for one that does not.
-      if (request.response_format !== undefined) return { text: JSON.stringify({ explanation: 'judged', score: prompt.includes("don't know") ? 0.1 : 0.9 }), usage: { inputTokens: 200, outputTokens: 20 } };
+      if (request.response_format !== undefined)
+        return {
+          text: JSON.stringify({ explanation: 'judged', score: prompt.includes("don't know") ? 0.1 : 0.9 }),
+          usage: { inputTokens: 200, outputTokens: 20 },
+        };
       const input = lastUserText(request);
       if (input.includes(FAILING)) return { error: { status: 500, message: 'the model is overloaded' } };
-      return { text: request.model === GOOD ? (expectedByInput.get(input) ?? 'unknown input') : UNSURE, usage: { inputTokens: 50, outputTokens: request.model === GOOD ? 30 : 5 } };
+      return {
+        text: request.model === GOOD ? (expectedByInput.get(input) ?? 'unknown input') : UNSURE,
+        usage: { inputTokens: 50, outputTokens: request.model === GOOD ? 30 : 5 },
+      };
     });
   }, 60_000);
   afterAll(async () => {
@@ -95,7 +104,7 @@ describe.each(['duckdb', 'clickhouse'] as const)('experiments on a running serve
   let bad: Experiment;
   let good: Experiment;
 
-  it('makes a dataset of the demo\'s recorded LLM calls', async () => {
+  it("makes a dataset of the demo's recorded LLM calls", async () => {
     await runDemo({ endpoint: server.url, runs: 4 });
     const traces = await until('the demo stored', async () => {
       const list = (await call('GET', '/api/traces?limit=100')).body as TraceListResponse;
@@ -111,7 +120,11 @@ describe.each(['duckdb', 'clickhouse'] as const)('experiments on a running serve
         const llm = (await call('GET', `/api/traces/${t.traceId}/spans/${span.spanId}/llm`)).body as Answer;
         const input = llm.messages?.input as Array<{ role: string; parts: Array<{ type: string; content?: string }> }> | undefined;
         const output = llm.messages?.output as typeof input;
-        const user = input?.filter((m) => m.role === 'user').at(-1)?.parts.map((p) => p.content ?? '').join('');
+        const user = input
+          ?.filter((m) => m.role === 'user')
+          .at(-1)
+          ?.parts.map((p) => p.content ?? '')
+          .join('');
         const answer = output?.map((m) => m.parts.map((p) => p.content ?? '').join('')).join('\n');
         if (user === undefined || user === '' || answer === undefined || answer === '' || expectedByInput.has(user)) continue;
         expectedByInput.set(user, answer);
@@ -132,12 +145,21 @@ describe.each(['duckdb', 'clickhouse'] as const)('experiments on a running serve
   }, 60_000);
 
   it('says how many calls an experiment on a model without a price leaves out of its cost', async () => {
-    const made = await call('POST', '/api/experiments', { dataset: dataset.name, name: 'demo on an unpriced model', target: { kind: 'llm-call', provider: 'openai', model: 'acme-unpriced-1' }, evaluators: [] });
+    const made = await call('POST', '/api/experiments', {
+      dataset: dataset.name,
+      name: 'demo on an unpriced model',
+      target: { kind: 'llm-call', provider: 'openai', model: 'acme-unpriced-1' },
+      evaluators: [],
+    });
     expect(made.status).toBe(201);
-    const done = await until('the unpriced run done', async () => {
-      const experiment = (await call('GET', `/api/experiments/${made.body.id}`)).body as Experiment;
-      return experiment.state === 'running' ? undefined : experiment;
-    }, 60_000);
+    const done = await until(
+      'the unpriced run done',
+      async () => {
+        const experiment = (await call('GET', `/api/experiments/${made.body.id}`)).body as Experiment;
+        return experiment.state === 'running' ? undefined : experiment;
+      },
+      60_000,
+    );
     const n = dataset.itemIds.length;
     expect(done).toMatchObject({ state: 'done', itemsErrored: 1, costUsd: null, unpricedCalls: n - 1 });
     const results = (await call('GET', `/api/experiments/${made.body.id}/results?limit=1000`)).body as ExperimentResultsResponse;
@@ -148,18 +170,32 @@ describe.each(['duckdb', 'clickhouse'] as const)('experiments on a running serve
   it('runs two LLM-call experiments, scored by a deterministic evaluator and an LLM judge', async () => {
     expect((await call('PUT', '/api/evaluators/exact', { kind: 'equals', target: 'trace' })).status).toBe(201);
     const judge = await call('PUT', '/api/evaluators/judge', {
-      kind: 'llm-judge', target: 'llm', provider: 'openai', model: 'judge-model', output: { type: 'number', min: 0, max: 1 },
+      kind: 'llm-judge',
+      target: 'llm',
+      provider: 'openai',
+      model: 'judge-model',
+      output: { type: 'number', min: 0, max: 1 },
       prompt: 'Does the reply say what was expected?\n<reply>{{output}}</reply>\n<expected>{{expected}}</expected>',
     });
     expect(judge.status).toBe(201);
     const run = async (model: string): Promise<Experiment> => {
-      const made = await call('POST', '/api/experiments', { dataset: dataset.name, name: `demo on ${model}`, target: { kind: 'llm-call', provider: 'openai', model }, evaluators: ['exact', 'judge'], concurrency: 3 });
+      const made = await call('POST', '/api/experiments', {
+        dataset: dataset.name,
+        name: `demo on ${model}`,
+        target: { kind: 'llm-call', provider: 'openai', model },
+        evaluators: ['exact', 'judge'],
+        concurrency: 3,
+      });
       expect(made.status).toBe(201);
       expect(made.body).toMatchObject({ state: 'running', datasetVersion: 2, itemCount: dataset.itemIds.length });
-      return until(`${model} done`, async () => {
-        const experiment = (await call('GET', `/api/experiments/${made.body.id}`)).body as Experiment;
-        return experiment.state === 'running' ? undefined : experiment;
-      }, 60_000);
+      return until(
+        `${model} done`,
+        async () => {
+          const experiment = (await call('GET', `/api/experiments/${made.body.id}`)).body as Experiment;
+          return experiment.state === 'running' ? undefined : experiment;
+        },
+        60_000,
+      );
     };
     bad = await run(BAD);
     good = await run(GOOD);
@@ -240,11 +276,21 @@ describe.each(['duckdb', 'clickhouse'] as const)('experiments on a running serve
     const items = Array.from({ length: 130 }, (_, i) => ({ input: `Count to ${i}.`, expectedOutput: String(i) }));
     expect((await call('POST', '/api/datasets', { name: 'many' })).status).toBe(201);
     expect((await call('POST', '/api/datasets/many/items', { items })).status).toBe(201);
-    const made = await call('POST', '/api/experiments', { dataset: 'many', name: 'many', target: { kind: 'llm-call', provider: 'openai', model: BAD }, evaluators: ['exact'], concurrency: 8 });
-    const done = await until('many done', async () => {
-      const experiment = (await call('GET', `/api/experiments/${made.body.id}`)).body as Experiment;
-      return experiment.state === 'running' ? undefined : experiment;
-    }, 60_000);
+    const made = await call('POST', '/api/experiments', {
+      dataset: 'many',
+      name: 'many',
+      target: { kind: 'llm-call', provider: 'openai', model: BAD },
+      evaluators: ['exact'],
+      concurrency: 8,
+    });
+    const done = await until(
+      'many done',
+      async () => {
+        const experiment = (await call('GET', `/api/experiments/${made.body.id}`)).body as Experiment;
+        return experiment.state === 'running' ? undefined : experiment;
+      },
+      60_000,
+    );
     expect(done).toMatchObject({ state: 'done', itemsDone: 130, itemsErrored: 0 });
     expect(done.scores.find((s) => s.name === 'exact')).toMatchObject({ mean: 0, count: 130 });
     const page = (await call('GET', `/api/experiments/${made.body.id}/results?limit=1000`)).body as ExperimentResultsResponse;
@@ -272,10 +318,18 @@ describe.each(['duckdb', 'clickhouse'] as const)('experiments on a running serve
   });
 
   it('records an SDK run posted through the API, rejecting an unknown item by its index', async () => {
-    const made = await call('POST', '/api/experiments', { dataset: dataset.name, name: 'by hand', target: { kind: 'sdk', replay: 'none' }, evaluators: ['exact'] });
+    const made = await call('POST', '/api/experiments', {
+      dataset: dataset.name,
+      name: 'by hand',
+      target: { kind: 'sdk', replay: 'none' },
+      evaluators: ['exact'],
+    });
     expect(made.status).toBe(201);
     const unknown = await call('POST', `/api/experiments/${made.body.id}/results`, {
-      results: [{ itemId: dataset.itemIds[0], traceId: null, error: 'boom' }, { itemId: 'f'.repeat(32), traceId: null, output: 'x' }],
+      results: [
+        { itemId: dataset.itemIds[0], traceId: null, error: 'boom' },
+        { itemId: 'f'.repeat(32), traceId: null, output: 'x' },
+      ],
     });
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.message).toContain('results[1].itemId');
@@ -295,7 +349,9 @@ describe.each(['duckdb', 'clickhouse'] as const)('experiments on a running serve
     try {
       const email = 'ada.lovelace@example.com';
       expect((await call('POST', '/api/datasets', { name: 'private' })).status).toBe(201);
-      const added = await call('POST', '/api/datasets/private/items', { items: [{ input: `Write to ${email}`, expectedOutput: { to: email }, metadata: { owner: email } }] });
+      const added = await call('POST', '/api/datasets/private/items', {
+        items: [{ input: `Write to ${email}`, expectedOutput: { to: email }, metadata: { owner: email } }],
+      });
       expect(added.status).toBe(201);
       const items = (await call('GET', '/api/datasets/private/items')).body.items as Array<Record<string, unknown>>;
       expect(JSON.stringify(items)).not.toContain(email);

@@ -41,7 +41,12 @@ it('marks failed, at the next start, an LLM-call experiment a killed server left
   // The first items answer at once; the rest never do before the kill.
   let answered = 0;
   fake.answerWith(() => (++answered <= 2 ? { text: 'quick' } : { text: 'slow', delayMs: 20_000 }));
-  const made = await call(first.url, 'POST', '/api/experiments', { dataset: 'slow', name: 'cut short', target: { kind: 'llm-call', provider: 'openai', model: 'gpt-4o' }, concurrency: 2 });
+  const made = await call(first.url, 'POST', '/api/experiments', {
+    dataset: 'slow',
+    name: 'cut short',
+    target: { kind: 'llm-call', provider: 'openai', model: 'gpt-4o' },
+    concurrency: 2,
+  });
   expect(made.status).toBe(201);
   await until('the slow calls made', () => (fake.requests.length >= 4 ? true : undefined));
   expect(((await call(first.url, 'GET', `/api/experiments/${made.body!.id as string}`)).body as unknown as Experiment).state).toBe('running');

@@ -32,7 +32,12 @@ beforeAll(async () => {
   databaseUrl = `${endpoint.url}/export_test`;
   server = await startTestServer({ store: 'clickhouse', clickhouseUrl: databaseUrl });
   keys.root = await makeKey(server.url, '*', 'admin');
-  for (const [name, project, role] of [['shopAdmin', 'shop', 'admin'], ['shopRead', 'shop', 'read'], ['shopIngest', 'shop', 'ingest'], ['otherIngest', 'other', 'ingest']]) {
+  for (const [name, project, role] of [
+    ['shopAdmin', 'shop', 'admin'],
+    ['shopRead', 'shop', 'read'],
+    ['shopIngest', 'shop', 'ingest'],
+    ['otherIngest', 'other', 'ingest'],
+  ]) {
     keys[name!] = await makeKey(server.url, project!, role!, keys.root);
   }
   await sendKnownRecords(server.url, keys.shopIngest!, keys.otherIngest!);
@@ -52,7 +57,9 @@ describe('export on ClickHouse', () => {
   it.each(['parquet', 'jsonl'] as const)('serves every signal as %s through GET /api/export, each read back whole by DuckDB', async (format: ExportFormat) => {
     const dir = await mkdtemp(join(work, `api-${format}-`));
     for (const signal of EXPORT_SIGNALS) {
-      const answer = await fetch(`${server.url}/api/export?${new URLSearchParams({ signal, format, ...RANGE })}`, { headers: { authorization: `Bearer ${keys.shopAdmin}` } });
+      const answer = await fetch(`${server.url}/api/export?${new URLSearchParams({ signal, format, ...RANGE })}`, {
+        headers: { authorization: `Bearer ${keys.shopAdmin}` },
+      });
       expect(answer.status, await answer.clone().text()).toBe(200);
       expect(answer.headers.get('content-disposition')).toBe(`attachment; filename="${signal}.${format}"`);
       await writeFile(join(dir, `${signal}.${format}`), Buffer.from(await answer.arrayBuffer()));
@@ -61,9 +68,13 @@ describe('export on ClickHouse', () => {
   });
 
   it('refuses a read key and a range backwards', async () => {
-    const read = await fetch(`${server.url}/api/export?${new URLSearchParams({ signal: 'spans', format: 'parquet', ...RANGE })}`, { headers: { authorization: `Bearer ${keys.shopRead}` } });
+    const read = await fetch(`${server.url}/api/export?${new URLSearchParams({ signal: 'spans', format: 'parquet', ...RANGE })}`, {
+      headers: { authorization: `Bearer ${keys.shopRead}` },
+    });
     expect(read.status).toBe(403);
-    const backwards = await fetch(`${server.url}/api/export?${new URLSearchParams({ signal: 'logs', format: 'jsonl', from: RANGE.to, to: RANGE.from })}`, { headers: { authorization: `Bearer ${keys.shopAdmin}` } });
+    const backwards = await fetch(`${server.url}/api/export?${new URLSearchParams({ signal: 'logs', format: 'jsonl', from: RANGE.to, to: RANGE.from })}`, {
+      headers: { authorization: `Bearer ${keys.shopAdmin}` },
+    });
     expect(backwards.status).toBe(400);
     expect(await backwards.text()).toContain("'from' must not be after 'to'");
   });
@@ -71,18 +82,46 @@ describe('export on ClickHouse', () => {
   it('writes a file per signal with spoor export --url and --clickhouse-url, in both formats', async () => {
     for (const format of ['parquet', 'jsonl'] as const) {
       const viaApi = join(work, `url-${format}`);
-      const api = await run(['export', '--url', server.url, '--from', RANGE.from, '--to', RANGE.to, '--format', format, '--out', viaApi], { SPOOR_API_KEY: keys.shopAdmin! });
+      const api = await run(['export', '--url', server.url, '--from', RANGE.from, '--to', RANGE.to, '--format', format, '--out', viaApi], {
+        SPOOR_API_KEY: keys.shopAdmin!,
+      });
       expect(api.code, api.stderr).toBe(0);
       await checkExportDir(viaApi, format, apiTrace);
       const direct = join(work, `clickhouse-${format}`);
-      const done = await run(['export', '--clickhouse-url', databaseUrl, '--project', 'shop', '--from', RANGE.from, '--to', RANGE.to, '--format', format, '--out', direct]);
+      const done = await run([
+        'export',
+        '--clickhouse-url',
+        databaseUrl,
+        '--project',
+        'shop',
+        '--from',
+        RANGE.from,
+        '--to',
+        RANGE.to,
+        '--format',
+        format,
+        '--out',
+        direct,
+      ]);
       expect(done.code, done.stderr).toBe(0);
       await checkExportDir(direct, format, apiTrace);
     }
   });
 
   it('refuses a ClickHouse database that holds no Spoor store, creating nothing there', async () => {
-    const missing = await run(['export', '--clickhouse-url', `${endpoint.url}/no_such_store`, '--from', RANGE.from, '--to', RANGE.to, '--format', 'jsonl', '--out', join(work, 'none')]);
+    const missing = await run([
+      'export',
+      '--clickhouse-url',
+      `${endpoint.url}/no_such_store`,
+      '--from',
+      RANGE.from,
+      '--to',
+      RANGE.to,
+      '--format',
+      'jsonl',
+      '--out',
+      join(work, 'none'),
+    ]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('there is no Spoor store in the ClickHouse database no_such_store');
     const [, password] = /default:([^@]+)@/.exec(endpoint.url)!;

@@ -28,7 +28,13 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'spoor-export-'));
   server = await startTestServer();
   keys.root = await makeKey(server.url, '*', 'admin');
-  for (const [name, project, role] of [['shopAdmin', 'shop', 'admin'], ['shopRead', 'shop', 'read'], ['shopIngest', 'shop', 'ingest'], ['otherAdmin', 'other', 'admin'], ['otherIngest', 'other', 'ingest']]) {
+  for (const [name, project, role] of [
+    ['shopAdmin', 'shop', 'admin'],
+    ['shopRead', 'shop', 'read'],
+    ['shopIngest', 'shop', 'ingest'],
+    ['otherAdmin', 'other', 'admin'],
+    ['otherIngest', 'other', 'ingest'],
+  ]) {
     keys[name!] = await makeKey(server.url, project!, role!, keys.root);
   }
   await sendKnownRecords(server.url, keys.shopIngest!, keys.otherIngest!);
@@ -101,7 +107,9 @@ describe('export on DuckDB', () => {
   it('writes a file per signal with spoor export --url, in both formats', async () => {
     for (const format of ['parquet', 'jsonl'] as const) {
       const out = await newDir(`url-${format}`);
-      const done = await run(['export', '--url', server.url, '--from', RANGE.from, '--to', RANGE.to, '--format', format, '--out', out], { SPOOR_API_KEY: keys.shopAdmin! });
+      const done = await run(['export', '--url', server.url, '--from', RANGE.from, '--to', RANGE.to, '--format', format, '--out', out], {
+        SPOOR_API_KEY: keys.shopAdmin!,
+      });
       expect(done.code, done.stderr).toBe(0);
       expect(done.stdout).toContain(join(out, `spans.${format}`));
       await checkExportDir(out, format, apiTrace);
@@ -136,7 +144,10 @@ describe('export on DuckDB', () => {
     const format = await exportNow(['--url', server.url, '--format', 'csv', '--from', RANGE.from, '--to', RANGE.to, '--out', never]);
     expect(format).toEqual({ code: 2, stderr: expect.stringContaining("--format must be one of parquet, jsonl, not 'csv'") });
     const time = await exportNow([...base, '--from', 'May 3', '--to', RANGE.to, '--out', never]);
-    expect(time).toEqual({ code: 2, stderr: expect.stringContaining("--from must be an ISO-8601 time (2026-05-01T00:00:00Z) or epoch milliseconds between 1970 and 9999, not 'May 3'") });
+    expect(time).toEqual({
+      code: 2,
+      stderr: expect.stringContaining("--from must be an ISO-8601 time (2026-05-01T00:00:00Z) or epoch milliseconds between 1970 and 9999, not 'May 3'"),
+    });
     const noSource = await exportNow(['--format', 'jsonl', '--from', RANGE.from, '--to', RANGE.to, '--out', never]);
     expect(noSource).toEqual({ code: 2, stderr: expect.stringContaining('name one place to export from: --url URL') });
     const twoSources = await exportNow([...base, '--data', work, '--from', RANGE.from, '--to', RANGE.to, '--out', never]);
@@ -148,7 +159,21 @@ describe('export on DuckDB', () => {
   });
 
   it('names --url when spoor export --data finds a server holding the directory', async () => {
-    const held = await run(['export', '--data', server.dataDir, '--project', 'shop', '--from', RANGE.from, '--to', RANGE.to, '--format', 'parquet', '--out', join(work, 'held')]);
+    const held = await run([
+      'export',
+      '--data',
+      server.dataDir,
+      '--project',
+      'shop',
+      '--from',
+      RANGE.from,
+      '--to',
+      RANGE.to,
+      '--format',
+      'parquet',
+      '--out',
+      join(work, 'held'),
+    ]);
     expect(held.code, held.stdout).toBe(1);
     expect(held.stderr).toContain(`a running Spoor server holds ${server.dataDir}`);
     expect(held.stderr).toContain('--url');
@@ -160,7 +185,21 @@ describe('export on DuckDB', () => {
     try {
       for (const format of ['parquet', 'jsonl'] as const) {
         const out = await newDir(`data-${format}`);
-        const done = await run(['export', '--data', server.dataDir, '--project', 'shop', '--from', RANGE.from, '--to', RANGE.to, '--format', format, '--out', out]);
+        const done = await run([
+          'export',
+          '--data',
+          server.dataDir,
+          '--project',
+          'shop',
+          '--from',
+          RANGE.from,
+          '--to',
+          RANGE.to,
+          '--format',
+          format,
+          '--out',
+          out,
+        ]);
         expect(done.code, done.stderr).toBe(0);
         await checkExportDir(out, format, apiTrace);
       }

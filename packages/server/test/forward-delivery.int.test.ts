@@ -40,7 +40,14 @@ async function send(server: TestServer, spans = 5, service = 'checkout', pad = 0
   const spanIds = Array.from({ length: spans }, () => hex(8));
   const startNs = BigInt(Date.now() - 5_000) * 1_000_000n;
   const attributes: Record<string, string> = pad > 0 ? { padding: 'x'.repeat(pad) } : {};
-  const body = encodeTraces([{ resource: { attributes: { 'service.name': service } }, scopes: [{ items: spanIds.map((spanId) => ({ traceId, spanId, name: 'step', startTimeUnixNano: startNs, endTimeUnixNano: startNs + 1000n, attributes })) }] }]);
+  const body = encodeTraces([
+    {
+      resource: { attributes: { 'service.name': service } },
+      scopes: [
+        { items: spanIds.map((spanId) => ({ traceId, spanId, name: 'step', startTimeUnixNano: startNs, endTimeUnixNano: startNs + 1000n, attributes })) },
+      ],
+    },
+  ]);
   const answer = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
   expect(answer.status).toBe(200);
   return spanIds;
@@ -54,7 +61,10 @@ describe('forwarding to an OTLP/HTTP endpoint', () => {
     const server = await servers.start({ forward: `sink=${sink.url}/,headers=x-team:checkout;authorization:Bearer t0ken-xyz,filter=service=checkout` });
     // JSON in, protobuf out, billing left out by the filter.
     const traceId = hex(16);
-    const json = (service: string, spanId: string) => ({ resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] }, scopeSpans: [{ spans: [{ traceId, spanId, name: 'x', startTimeUnixNano: '1', endTimeUnixNano: '2' }] }] });
+    const json = (service: string, spanId: string) => ({
+      resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+      scopeSpans: [{ spans: [{ traceId, spanId, name: 'x', startTimeUnixNano: '1', endTimeUnixNano: '2' }] }],
+    });
     const body = JSON.stringify({ resourceSpans: [json('checkout', 'a'.repeat(16)), json('billing', 'b'.repeat(16))] });
     sink.answer = ({ index }) => (index === 0 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200 });
     expect((await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status).toBe(200);
@@ -69,7 +79,9 @@ describe('forwarding to an OTLP/HTTP endpoint', () => {
     // A refusal: counted as failed, never sent again; what follows goes on.
     sink.answer = () => ({ status: 400 });
     const refused = await send(server, 3);
-    await until('the refusal counted', async () => ((await metricValue(server.url, 'spoor_forward_failed_records_total{destination="sink",signal="traces"}')) === 3 ? true : undefined));
+    await until('the refusal counted', async () =>
+      (await metricValue(server.url, 'spoor_forward_failed_records_total{destination="sink",signal="traces"}')) === 3 ? true : undefined,
+    );
     sink.answer = () => ({ status: 200 });
     const after = await send(server, 2);
     await until('the next request delivered', hasAll(after));
@@ -89,7 +101,9 @@ describe('forwarding to an OTLP/HTTP endpoint', () => {
     sink.answer = () => ({ status: 200 });
     // Every record is either delivered or dropped, and what was dropped is the oldest.
     await until('every record delivered or dropped', async () =>
-      (await metricValue(server.url, 'spoor_forward_sent_records_total')) + (await metricValue(server.url, 'spoor_forward_dropped_records_total')) === 60 ? true : undefined,
+      (await metricValue(server.url, 'spoor_forward_sent_records_total')) + (await metricValue(server.url, 'spoor_forward_dropped_records_total')) === 60
+        ? true
+        : undefined,
     );
     const dropped = await metricValue(server.url, 'spoor_forward_dropped_records_total{destination="sink",signal="traces"}');
     expect(dropped % 5).toBe(0);
@@ -105,10 +119,19 @@ describe('masking while a destination is behind', () => {
     const server = await servers.start({ forward: `sink=${sink.url}` });
     const email = 'dave.secret@example.com';
     const put = (method: string, body?: unknown) =>
-      fetch(`${server.url}/api/projects/default/masking`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      fetch(`${server.url}/api/projects/default/masking`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
     const spanWith = async (text: string): Promise<string> => {
       const spanId = hex(8);
-      const body = encodeTraces([{ resource: { attributes: { 'service.name': 'pii' } }, scopes: [{ items: [{ traceId: hex(16), spanId, name: 'x', startTimeUnixNano: 1n, endTimeUnixNano: 2n, attributes: { note: text } }] }] }]);
+      const body = encodeTraces([
+        {
+          resource: { attributes: { 'service.name': 'pii' } },
+          scopes: [{ items: [{ traceId: hex(16), spanId, name: 'x', startTimeUnixNano: 1n, endTimeUnixNano: 2n, attributes: { note: text } }] }],
+        },
+      ]);
       expect((await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body })).status).toBe(200);
       return spanId;
     };
@@ -122,7 +145,9 @@ describe('masking while a destination is behind', () => {
     sink.answer = () => ({ status: 200 });
     await until('all delivered', hasAll([beforePolicy, underPolicy, afterRemoval]));
     const notes = new Map(
-      sink.requests.filter((r) => r.status === 200).flatMap((r) => decodeTracesProtobuf(new Uint8Array(r.body), 'p').records.map((s) => [s.spanId, s.attributes.note] as const)),
+      sink.requests
+        .filter((r) => r.status === 200)
+        .flatMap((r) => decodeTracesProtobuf(new Uint8Array(r.body), 'p').records.map((s) => [s.spanId, s.attributes.note] as const)),
     );
     // Set while it waited to be sent again: it goes masked by it too.
     expect(notes.get(beforePolicy)).toBe('early [REDACTED:email]');
@@ -140,36 +165,40 @@ describe('a restarted Spoor', () => {
     await clickhouse?.close();
   });
 
-  it('resumes each destination from its durable position, twice: nothing delivered is sent again, nothing held is lost (ClickHouse store)', { timeout: 90_000 }, async () => {
-    const options = { forward: `sink=${sink.url}`, store: 'clickhouse', clickhouseUrl: `${clickhouse.url}/forward_restart` };
-    let server = await servers.start(options);
-    const delivered = [...(await send(server)), ...(await send(server))];
-    await until('the first requests delivered', hasAll(delivered));
-    sink.answer = () => ({ status: 503 });
-    const held = [...(await send(server)), ...(await send(server))];
-    await until('a try while the destination is down', async () => (sink.requests.some((r) => r.status === 503) ? true : undefined));
-    await server.stop();
+  it(
+    'resumes each destination from its durable position, twice: nothing delivered is sent again, nothing held is lost (ClickHouse store)',
+    { timeout: 90_000 },
+    async () => {
+      const options = { forward: `sink=${sink.url}`, store: 'clickhouse', clickhouseUrl: `${clickhouse.url}/forward_restart` };
+      let server = await servers.start(options);
+      const delivered = [...(await send(server)), ...(await send(server))];
+      await until('the first requests delivered', hasAll(delivered));
+      sink.answer = () => ({ status: 503 });
+      const held = [...(await send(server)), ...(await send(server))];
+      await until('a try while the destination is down', async () => (sink.requests.some((r) => r.status === 503) ? true : undefined));
+      await server.stop();
 
-    server = await servers.start(options);
-    // Still down while the restarted server commits what comes next: the commit must not free
-    // the spool segment that holds what the destination has not received.
-    const retriesBefore = sink.requests.length;
-    const later = await send(server);
-    const laterTrace = await until('the next request committed', async () => {
-      const { traces } = (await (await fetch(`${server.url}/api/traces?limit=10`)).json()) as { traces: Array<{ traceId: string; spanCount: number }> };
-      return traces.length === 5 ? traces : undefined;
-    });
-    expect(laterTrace).toHaveLength(5);
-    await until('a try after the restart', async () => (sink.requests.length > retriesBefore ? true : undefined));
-    // And again: what it held in memory is gone, the spool on disk must still have it.
-    await server.stop();
-    server = await servers.start(options);
-    sink.answer = () => ({ status: 200 });
-    await until('what was held across the restart, and what came after, delivered', hasAll([...held, ...later]));
-    const counts = new Map<string, number>();
-    for (const id of received()) counts.set(id, (counts.get(id) ?? 0) + 1);
-    expect(delivered.map((id) => counts.get(id))).toEqual(delivered.map(() => 1));
-  });
+      server = await servers.start(options);
+      // Still down while the restarted server commits what comes next: the commit must not free
+      // the spool segment that holds what the destination has not received.
+      const retriesBefore = sink.requests.length;
+      const later = await send(server);
+      const laterTrace = await until('the next request committed', async () => {
+        const { traces } = (await (await fetch(`${server.url}/api/traces?limit=10`)).json()) as { traces: Array<{ traceId: string; spanCount: number }> };
+        return traces.length === 5 ? traces : undefined;
+      });
+      expect(laterTrace).toHaveLength(5);
+      await until('a try after the restart', async () => (sink.requests.length > retriesBefore ? true : undefined));
+      // And again: what it held in memory is gone, the spool on disk must still have it.
+      await server.stop();
+      server = await servers.start(options);
+      sink.answer = () => ({ status: 200 });
+      await until('what was held across the restart, and what came after, delivered', hasAll([...held, ...later]));
+      const counts = new Map<string, number>();
+      for (const id of received()) counts.set(id, (counts.get(id) ?? 0) + 1);
+      expect(delivered.map((id) => counts.get(id))).toEqual(delivered.map(() => 1));
+    },
+  );
 });
 
 describe('a forward URL refused at start', () => {

@@ -45,19 +45,38 @@ async function recordCall(url: string): Promise<{ traceId: string; spanId: strin
   const spanId = randomBytes(8).toString('hex');
   const start = BigInt(Date.now() - 60_000) * 1_000_000n;
   const attributes = [
-    str('gen_ai.provider.name', 'openai'), str('gen_ai.operation.name', 'chat'), str('gen_ai.request.model', 'gpt-4o'), str('gen_ai.response.model', 'gpt-4o'),
-    { key: 'gen_ai.usage.input_tokens', value: { intValue: '40' } }, { key: 'gen_ai.usage.output_tokens', value: { intValue: '12' } },
+    str('gen_ai.provider.name', 'openai'),
+    str('gen_ai.operation.name', 'chat'),
+    str('gen_ai.request.model', 'gpt-4o'),
+    str('gen_ai.response.model', 'gpt-4o'),
+    { key: 'gen_ai.usage.input_tokens', value: { intValue: '40' } },
+    { key: 'gen_ai.usage.output_tokens', value: { intValue: '12' } },
     str('gen_ai.input.messages', JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'Plan two days in Lisbon.' }] }])),
     str('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'Day 1: Alfama.' }], finish_reason: 'stop' }])),
   ];
   const body = {
-    resourceSpans: [{
-      resource: { attributes: [str('service.name', 'trip-agent')] },
-      scopeSpans: [{ spans: [
-        { traceId, spanId: rootId, name: 'plan trip', startTimeUnixNano: String(start), endTimeUnixNano: String(start + 900_000_000n) },
-        { traceId, spanId, parentSpanId: rootId, name: 'chat gpt-4o', kind: 3, startTimeUnixNano: String(start + 10_000_000n), endTimeUnixNano: String(start + 800_000_000n), attributes },
-      ] }],
-    }],
+    resourceSpans: [
+      {
+        resource: { attributes: [str('service.name', 'trip-agent')] },
+        scopeSpans: [
+          {
+            spans: [
+              { traceId, spanId: rootId, name: 'plan trip', startTimeUnixNano: String(start), endTimeUnixNano: String(start + 900_000_000n) },
+              {
+                traceId,
+                spanId,
+                parentSpanId: rootId,
+                name: 'chat gpt-4o',
+                kind: 3,
+                startTimeUnixNano: String(start + 10_000_000n),
+                endTimeUnixNano: String(start + 800_000_000n),
+                attributes,
+              },
+            ],
+          },
+        ],
+      },
+    ],
   };
   const sent = await fetch(`${url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   expect(sent.status).toBe(200);
@@ -71,10 +90,24 @@ function spoofedOwnSpan(url: string, headers: Record<string, string> = {}): Prom
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({
-      resourceSpans: [{
-        resource: { attributes: [str('service.name', 'spoor-replay')] },
-        scopeSpans: [{ spans: [{ traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex'), name: 'judge nothing', startTimeUnixNano: String(now), endTimeUnixNano: String(now + 1_000_000n) }] }],
-      }],
+      resourceSpans: [
+        {
+          resource: { attributes: [str('service.name', 'spoor-replay')] },
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId: randomBytes(16).toString('hex'),
+                  spanId: randomBytes(8).toString('hex'),
+                  name: 'judge nothing',
+                  startTimeUnixNano: String(now),
+                  endTimeUnixNano: String(now + 1_000_000n),
+                },
+              ],
+            },
+          ],
+        },
+      ],
     }),
   });
 }

@@ -34,14 +34,33 @@ function request(n: number, spans: number): { traceId: string; spanIds: string[]
   const startNs = BigInt(Date.now() - 5_000) * 1_000_000n;
   if (n % 3 === 2) {
     const body = JSON.stringify({
-      resourceSpans: [{
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'json-agent' } }] },
-        scopeSpans: [{ spans: spanIds.map((spanId, i) => ({ traceId, spanId, name: `step ${i}`, startTimeUnixNano: String(startNs), endTimeUnixNano: String(startNs + 1_000_000n) })) }],
-      }],
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'json-agent' } }] },
+          scopeSpans: [
+            {
+              spans: spanIds.map((spanId, i) => ({
+                traceId,
+                spanId,
+                name: `step ${i}`,
+                startTimeUnixNano: String(startNs),
+                endTimeUnixNano: String(startNs + 1_000_000n),
+              })),
+            },
+          ],
+        },
+      ],
     });
     return { traceId, spanIds, body, type: 'application/json' };
   }
-  const body = encodeTraces([{ resource: { attributes: { 'service.name': 'agent' } }, scopes: [{ items: spanIds.map((spanId, i) => ({ traceId, spanId, name: `step ${i}`, startTimeUnixNano: startNs, endTimeUnixNano: startNs + 1_000_000n })) }] }]);
+  const body = encodeTraces([
+    {
+      resource: { attributes: { 'service.name': 'agent' } },
+      scopes: [
+        { items: spanIds.map((spanId, i) => ({ traceId, spanId, name: `step ${i}`, startTimeUnixNano: startNs, endTimeUnixNano: startNs + 1_000_000n })) },
+      ],
+    },
+  ]);
   return { traceId, spanIds, body, type: 'application/x-protobuf' };
 }
 
@@ -67,7 +86,9 @@ describe('forwarding to another Spoor', () => {
       }
     })();
     try {
-      await until('some spans to reach the destination', async () => ((await metricValue(forwarding.url, 'spoor_forward_sent_records_total')) > 0 ? true : undefined));
+      await until('some spans to reach the destination', async () =>
+        (await metricValue(forwarding.url, 'spoor_forward_sent_records_total')) > 0 ? true : undefined,
+      );
       const port = Number(new URL(destination.url).port);
       const { dataDir } = destination;
       await destination.stop({ keepData: true });
@@ -114,19 +135,43 @@ describe('forwarding to another Spoor', () => {
     const startNs = String(BigInt(Date.now() - 5_000) * 1_000_000n);
     const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
     const traces = {
-      resourceSpans: [{
-        resource: { attributes: [str('service.name', 'pii-app'), str('owner', email)] },
-        scopeSpans: [{ spans: [{
-          traceId, spanId, name: 'chat', startTimeUnixNano: startNs, endTimeUnixNano: startNs,
-          attributes: [str('gen_ai.prompt.0.content', `write to ${email} please`), str('plain', 'kept as it was')],
-          events: [{ name: 'exception', timeUnixNano: startNs, attributes: [str('exception.message', `no mailbox ${email}`)] }],
-          status: { code: 2, message: `bounced: ${email}` },
-        }] }],
-      }],
+      resourceSpans: [
+        {
+          resource: { attributes: [str('service.name', 'pii-app'), str('owner', email)] },
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId,
+                  spanId,
+                  name: 'chat',
+                  startTimeUnixNano: startNs,
+                  endTimeUnixNano: startNs,
+                  attributes: [str('gen_ai.prompt.0.content', `write to ${email} please`), str('plain', 'kept as it was')],
+                  events: [{ name: 'exception', timeUnixNano: startNs, attributes: [str('exception.message', `no mailbox ${email}`)] }],
+                  status: { code: 2, message: `bounced: ${email}` },
+                },
+              ],
+            },
+          ],
+        },
+      ],
     };
-    const logs = { resourceLogs: [{ resource: { attributes: [str('service.name', 'pii-app')] }, scopeLogs: [{ logRecords: [{ timeUnixNano: startNs, severityNumber: 9, traceId, spanId, body: { stringValue: `sent to ${email}` } }] }] }] };
-    for (const [path, body] of [['/v1/traces', traces], ['/v1/logs', logs]] as const) {
-      expect((await fetch(`${forwarding.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).status).toBe(200);
+    const logs = {
+      resourceLogs: [
+        {
+          resource: { attributes: [str('service.name', 'pii-app')] },
+          scopeLogs: [{ logRecords: [{ timeUnixNano: startNs, severityNumber: 9, traceId, spanId, body: { stringValue: `sent to ${email}` } }] }],
+        },
+      ],
+    };
+    for (const [path, body] of [
+      ['/v1/traces', traces],
+      ['/v1/logs', logs],
+    ] as const) {
+      expect(
+        (await fetch(`${forwarding.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).status,
+      ).toBe(200);
     }
     const detail = await until('the trace at the destination', async () => {
       const answer = await fetch(`${destination.url}/api/traces/${traceId}`);

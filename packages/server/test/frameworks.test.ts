@@ -24,29 +24,65 @@ const ANTHROPIC_COST = (200 * 3 + 1_000 * 0.3 + 500 * 3.75 + 300 * 15) / 1e6;
 // OpenInference LangChain: inclusive input, the cache read, reasoning; no cache write, no response model.
 const OI_OPENAI = { ...OPENAI, requestModel: 'gpt-4o-mini', responseModel: null, cacheReadInputTokens: 1_000, reasoningTokens: 100, costUsd: OPENAI_COST };
 const OI_ANTHROPIC = {
-  ...ANTHROPIC, requestModel: 'claude-sonnet-4-5', responseModel: null, inputTokens: 1_700, cacheReadInputTokens: 1_000, cacheCreationInputTokens: null,
+  ...ANTHROPIC,
+  requestModel: 'claude-sonnet-4-5',
+  responseModel: null,
+  inputTokens: 1_700,
+  cacheReadInputTokens: 1_000,
+  cacheCreationInputTokens: null,
   costUsd: (700 * 3 + 1_000 * 0.3 + 300 * 15) / 1e6,
 };
 // OpenLLMetry LangChain: OpenAI without details; Anthropic's uncached input on an invoke, the inclusive one on a stream.
 const TL_OPENAI = { ...OPENAI, requestModel: 'gpt-4o-mini', responseModel: 'gpt-4o-mini', cacheReadInputTokens: null, costUsd: OPENAI_COST_NO_CACHE };
-const TL_ANTHROPIC_INVOKE = { ...ANTHROPIC, requestModel: 'claude-sonnet-4-5', responseModel: 'claude-sonnet-4-5-20250929', inputTokens: 200, costUsd: (200 * 3 + 300 * 15) / 1e6 };
+const TL_ANTHROPIC_INVOKE = {
+  ...ANTHROPIC,
+  requestModel: 'claude-sonnet-4-5',
+  responseModel: 'claude-sonnet-4-5-20250929',
+  inputTokens: 200,
+  costUsd: (200 * 3 + 300 * 15) / 1e6,
+};
 // The client instrumentations under the Traceloop SDK.
 const CLIENT_OPENAI = { ...OPENAI, responseModel: 'gpt-4o-mini-2024-07-18', costUsd: OPENAI_COST_NO_CACHE };
 const CLIENT_ANTHROPIC = {
-  ...ANTHROPIC, responseModel: 'claude-sonnet-4-5-20250929', inputTokens: 1_700, totalTokens: 2_000, cacheReadInputTokens: 1_000, cacheCreationInputTokens: 500,
+  ...ANTHROPIC,
+  responseModel: 'claude-sonnet-4-5-20250929',
+  inputTokens: 1_700,
+  totalTokens: 2_000,
+  cacheReadInputTokens: 1_000,
+  cacheCreationInputTokens: 500,
   costUsd: ANTHROPIC_COST,
 };
 // Mastra: one generation per agent loop, with the usage of all its steps (two calls here).
 const MASTRA_OPENAI_2 = {
-  provider: 'openai', requestModel: 'gpt-4o-mini', inputTokens: 2_400, outputTokens: 600, totalTokens: 3_000, cacheReadInputTokens: 2_000, reasoningTokens: 200,
+  provider: 'openai',
+  requestModel: 'gpt-4o-mini',
+  inputTokens: 2_400,
+  outputTokens: 600,
+  totalTokens: 3_000,
+  cacheReadInputTokens: 2_000,
+  reasoningTokens: 200,
   costUsd: 2 * OPENAI_COST,
 };
 // Anthropic through the AI SDK: uncached 400 plus the 2,000 cache reads; the cache writes are lost.
-const MASTRA_ANTHROPIC_2 = { provider: 'anthropic', requestModel: 'claude-sonnet-4-5', inputTokens: 2_400, outputTokens: 600, cacheReadInputTokens: 2_000, costUsd: (400 * 3 + 2_000 * 0.3 + 600 * 15) / 1e6 };
+const MASTRA_ANTHROPIC_2 = {
+  provider: 'anthropic',
+  requestModel: 'claude-sonnet-4-5',
+  inputTokens: 2_400,
+  outputTokens: 600,
+  cacheReadInputTokens: 2_000,
+  costUsd: (400 * 3 + 2_000 * 0.3 + 600 * 15) / 1e6,
+};
 
 // OpenAI Agents SDK under OpenInference: the Responses model's span names only the dated model the
 // response gave; the Chat Completions model's names only the alias the agent asked for.
-const AGENTS_RESPONSES = { ...OPENAI, requestModel: 'gpt-4o-mini-2024-07-18', responseModel: 'gpt-4o-mini-2024-07-18', cacheReadInputTokens: 1_000, reasoningTokens: 100, costUsd: OPENAI_COST };
+const AGENTS_RESPONSES = {
+  ...OPENAI,
+  requestModel: 'gpt-4o-mini-2024-07-18',
+  responseModel: 'gpt-4o-mini-2024-07-18',
+  cacheReadInputTokens: 1_000,
+  reasoningTokens: 100,
+  costUsd: OPENAI_COST,
+};
 const AGENTS_CHAT = { ...AGENTS_RESPONSES, requestModel: 'gpt-4o-mini', responseModel: 'gpt-4o-mini' };
 
 type Expected = Partial<Omit<LlmFields, 'costUsd'>> & { costUsd?: number | null };
@@ -62,26 +98,57 @@ interface Case {
 
 const OI = 'openinference-langchain.json';
 const OI_AGENT = { LangGraph: 'agent', __start__: 'step', model_request: 'step', RunnableLambda: 'step', tools: 'step', get_weather: 'tool' } as const;
-const OI_GRAPH = { LangGraph: 'workflow', __start__: 'step', agent: 'step', RunnableSequence: 'step', prompt: 'step', RunnableLambda: 'step', tools: 'step', get_weather: 'tool' } as const;
+const OI_GRAPH = {
+  LangGraph: 'workflow',
+  __start__: 'step',
+  agent: 'step',
+  RunnableSequence: 'step',
+  prompt: 'step',
+  RunnableLambda: 'step',
+  tools: 'step',
+  get_weather: 'tool',
+} as const;
 const TL = 'openllmetry-langchain.json';
 const TL_GRAPH = {
-  'workflow CompiledStateGraph': 'workflow', 'workflow RunnableSequence': 'workflow', 'workflow RunnableLambda': 'workflow',
-  'execute_tool DynamicStructuredTool': 'tool', 'chat gpt-4o-mini': 'llm', 'chat claude-sonnet-4-5-20250929': 'llm',
+  'workflow CompiledStateGraph': 'workflow',
+  'workflow RunnableSequence': 'workflow',
+  'workflow RunnableLambda': 'workflow',
+  'execute_tool DynamicStructuredTool': 'tool',
+  'chat gpt-4o-mini': 'llm',
+  'chat claude-sonnet-4-5-20250929': 'llm',
 } as const;
 const SDK = 'openllmetry-sdk-langchain.json';
 const LC = '@traceloop/instrumentation-langchain';
 const SDK_TWINS = {
-  [`chat gpt-4o-mini (${LC})`]: 'step', 'chat gpt-4o-mini (@traceloop/instrumentation-openai)': 'llm',
-  [`chat claude-sonnet-4-5-20250929 (${LC})`]: 'step', [`chat claude-sonnet-4-5 (${LC})`]: 'step', 'chat claude-sonnet-4-5 (@traceloop/instrumentation-anthropic)': 'llm',
+  [`chat gpt-4o-mini (${LC})`]: 'step',
+  'chat gpt-4o-mini (@traceloop/instrumentation-openai)': 'llm',
+  [`chat claude-sonnet-4-5-20250929 (${LC})`]: 'step',
+  [`chat claude-sonnet-4-5 (${LC})`]: 'step',
+  'chat claude-sonnet-4-5 (@traceloop/instrumentation-anthropic)': 'llm',
 } as const;
 const MASTRA = 'mastra.json';
 const MASTRA_AGENT = {
-  'agent.weather-agent': 'agent', 'chat gpt-4o-mini': 'llm', 'chat claude-sonnet-4-5': 'llm', 'step: 0': 'step', 'step: 1': 'step',
-  "chunk: 'tool-call'": 'other', "chunk: 'tool-result'": 'other', "chunk: 'text'": 'other', 'tool.execute get_weather': 'tool',
+  'agent.weather-agent': 'agent',
+  'chat gpt-4o-mini': 'llm',
+  'chat claude-sonnet-4-5': 'llm',
+  'step: 0': 'step',
+  'step: 1': 'step',
+  "chunk: 'tool-call'": 'other',
+  "chunk: 'tool-result'": 'other',
+  "chunk: 'text'": 'other',
+  'tool.execute get_weather': 'tool',
 } as const;
 
 const AGENTS = 'openinference-openai-agents.json';
-const AGENTS_RUN = { 'Agent workflow (root)': 'workflow', 'Agent workflow': 'step', 'Weather agent': 'agent', turn: 'step', get_weather: 'tool', response: 'llm', generation: 'llm' } as const;
+const AGENTS_RUN = {
+  'Agent workflow (root)': 'workflow',
+  'Agent workflow': 'step',
+  'Weather agent': 'agent',
+  turn: 'step',
+  get_weather: 'tool',
+  response: 'llm',
+  generation: 'llm',
+} as const;
 
 const LLAMA = 'openllmetry-llamaindex.json';
 const LLAMA_AGENT = { 'open_ai_agent.agent': 'agent', 'chat gpt-4o-mini': 'llm' } as const;
@@ -97,22 +164,60 @@ const CASES: [file: string, caseName: string, expected: Case][] = [
   [OI, 'anthropic.invoke', { calls: [{ ...OI_ANTHROPIC, totalTokens: 2_000, finishReasons: ['end_turn'] }], categories: { ChatAnthropic: 'llm' } }],
   [OI, 'openai.stream', { calls: [OI_OPENAI], categories: { ChatOpenAI: 'llm' } }],
   // LangChain adds message_start's one output token to message_delta's 300.
-  [OI, 'anthropic.stream', { calls: [{ ...OI_ANTHROPIC, outputTokens: 301, totalTokens: 2_001, costUsd: (700 * 3 + 1_000 * 0.3 + 301 * 15) / 1e6 }], categories: { ChatAnthropic: 'llm' } }],
+  [
+    OI,
+    'anthropic.stream',
+    {
+      calls: [{ ...OI_ANTHROPIC, outputTokens: 301, totalTokens: 2_001, costUsd: (700 * 3 + 1_000 * 0.3 + 301 * 15) / 1e6 }],
+      categories: { ChatAnthropic: 'llm' },
+    },
+  ],
   [OI, 'openai.invoke[metadata session_id/user_id]', { calls: [OI_OPENAI], categories: { ChatOpenAI: 'llm' }, session: 'session-meta-1', user: 'user-meta-1' }],
   [OI, 'openai.invoke[setSession/setUser context]', { calls: [OI_OPENAI], categories: { ChatOpenAI: 'llm' }, session: 'session-ctx-1', user: 'user-ctx-1' }],
-  [OI, 'openai.createAgent.tool(2 model calls)[thread_id, metadata]', {
-    calls: [{ ...OI_OPENAI, finishReasons: ['tool_calls'] }, { ...OI_OPENAI, finishReasons: ['stop'] }],
-    categories: { ...OI_AGENT, ChatOpenAI: 'llm' }, session: 'session-meta-1', user: 'user-meta-1',
-  }],
-  [OI, 'anthropic.createAgent.tool(2 model calls)[thread_id, metadata]', {
-    calls: [OI_ANTHROPIC, OI_ANTHROPIC], categories: { ...OI_AGENT, ChatAnthropic: 'llm' }, session: 'session-meta-1', user: 'user-meta-1',
-  }],
-  [OI, 'langgraph.createReactAgent.openai.tool(2 model calls)[thread_id]', { calls: [OI_OPENAI, OI_OPENAI], categories: { ...OI_GRAPH, ChatOpenAI: 'llm' }, session: 'thread-react' }],
-  [OI, 'langgraph.StateGraph.anthropic.tool(2 model calls)[thread_id]', { calls: [OI_ANTHROPIC, OI_ANTHROPIC], categories: { ...OI_GRAPH, ChatAnthropic: 'llm' }, session: 'thread-graph' }],
+  [
+    OI,
+    'openai.createAgent.tool(2 model calls)[thread_id, metadata]',
+    {
+      calls: [
+        { ...OI_OPENAI, finishReasons: ['tool_calls'] },
+        { ...OI_OPENAI, finishReasons: ['stop'] },
+      ],
+      categories: { ...OI_AGENT, ChatOpenAI: 'llm' },
+      session: 'session-meta-1',
+      user: 'user-meta-1',
+    },
+  ],
+  [
+    OI,
+    'anthropic.createAgent.tool(2 model calls)[thread_id, metadata]',
+    {
+      calls: [OI_ANTHROPIC, OI_ANTHROPIC],
+      categories: { ...OI_AGENT, ChatAnthropic: 'llm' },
+      session: 'session-meta-1',
+      user: 'user-meta-1',
+    },
+  ],
+  [
+    OI,
+    'langgraph.createReactAgent.openai.tool(2 model calls)[thread_id]',
+    { calls: [OI_OPENAI, OI_OPENAI], categories: { ...OI_GRAPH, ChatOpenAI: 'llm' }, session: 'thread-react' },
+  ],
+  [
+    OI,
+    'langgraph.StateGraph.anthropic.tool(2 model calls)[thread_id]',
+    { calls: [OI_ANTHROPIC, OI_ANTHROPIC], categories: { ...OI_GRAPH, ChatAnthropic: 'llm' }, session: 'thread-graph' },
+  ],
 
   [TL, 'openai.invoke', { calls: [{ ...TL_OPENAI, operation: 'chat', finishReasons: ['stop'] }], categories: TL_GRAPH }],
   [TL, 'anthropic.invoke', { calls: [TL_ANTHROPIC_INVOKE], categories: TL_GRAPH }],
-  [TL, 'anthropic.stream', { calls: [{ ...ANTHROPIC, inputTokens: 1_700, outputTokens: 301, costUsd: (1_700 * 3 + 301 * 15) / 1e6 }], categories: { 'chat claude-sonnet-4-5': 'llm' } }],
+  [
+    TL,
+    'anthropic.stream',
+    {
+      calls: [{ ...ANTHROPIC, inputTokens: 1_700, outputTokens: 301, costUsd: (1_700 * 3 + 301 * 15) / 1e6 }],
+      categories: { 'chat claude-sonnet-4-5': 'llm' },
+    },
+  ],
   // The `workflow` spans (provider `langchain`) are not LLM calls: two calls, two records.
   [TL, 'openai.createAgent.tool(2 model calls)[thread_id, metadata]', { calls: [TL_OPENAI, TL_OPENAI], categories: TL_GRAPH }],
   [TL, 'anthropic.createAgent.tool(2 model calls)[thread_id, metadata]', { calls: [TL_ANTHROPIC_INVOKE, TL_ANTHROPIC_INVOKE], categories: TL_GRAPH }],
@@ -124,51 +229,130 @@ const CASES: [file: string, caseName: string, expected: Case][] = [
   [SDK, 'anthropic.invoke', { calls: [CLIENT_ANTHROPIC], categories: SDK_TWINS }],
   [SDK, 'anthropic.stream', { calls: [CLIENT_ANTHROPIC], categories: SDK_TWINS }],
   // ...except where the SDK estimated an OpenAI stream with tiktoken (6 tokens): LangChain's count is the provider's.
-  [SDK, 'openai.stream', {
-    calls: [{ ...TL_OPENAI }], categories: { [`chat gpt-4o-mini (${LC})`]: 'llm', 'chat gpt-4o-mini (@traceloop/instrumentation-openai)': 'step' },
-  }],
+  [
+    SDK,
+    'openai.stream',
+    {
+      calls: [{ ...TL_OPENAI }],
+      categories: { [`chat gpt-4o-mini (${LC})`]: 'llm', 'chat gpt-4o-mini (@traceloop/instrumentation-openai)': 'step' },
+    },
+  ],
   [SDK, 'openai.createAgent.tool(2 model calls)[thread_id, metadata]', { calls: [CLIENT_OPENAI, CLIENT_OPENAI], categories: { ...TL_GRAPH, ...SDK_TWINS } }],
-  [SDK, 'anthropic.createAgent.tool(2 model calls)[thread_id, metadata]', { calls: [CLIENT_ANTHROPIC, CLIENT_ANTHROPIC], categories: { ...TL_GRAPH, ...SDK_TWINS } }],
-  [SDK, 'langgraph.createReactAgent.openai.tool(2 model calls)[thread_id]', { calls: [CLIENT_OPENAI, CLIENT_OPENAI], categories: { ...TL_GRAPH, ...SDK_TWINS } }],
-  [SDK, 'langgraph.StateGraph.anthropic.tool(2 model calls)[thread_id]', { calls: [CLIENT_ANTHROPIC, CLIENT_ANTHROPIC], categories: { ...TL_GRAPH, ...SDK_TWINS } }],
+  [
+    SDK,
+    'anthropic.createAgent.tool(2 model calls)[thread_id, metadata]',
+    { calls: [CLIENT_ANTHROPIC, CLIENT_ANTHROPIC], categories: { ...TL_GRAPH, ...SDK_TWINS } },
+  ],
+  [
+    SDK,
+    'langgraph.createReactAgent.openai.tool(2 model calls)[thread_id]',
+    { calls: [CLIENT_OPENAI, CLIENT_OPENAI], categories: { ...TL_GRAPH, ...SDK_TWINS } },
+  ],
+  [
+    SDK,
+    'langgraph.StateGraph.anthropic.tool(2 model calls)[thread_id]',
+    { calls: [CLIENT_ANTHROPIC, CLIENT_ANTHROPIC], categories: { ...TL_GRAPH, ...SDK_TWINS } },
+  ],
   [SDK, 'openai.invoke[withAssociationProperties]', { calls: [CLIENT_OPENAI], categories: SDK_TWINS, session: 'session-assoc-1', user: 'user-assoc-1' }],
-  [SDK, 'withWorkflow > openai.createAgent.tool(2 model calls)[withAssociationProperties]', {
-    calls: [CLIENT_OPENAI, CLIENT_OPENAI], categories: { 'weather.workflow': 'workflow', ...TL_GRAPH, ...SDK_TWINS }, session: 'session-assoc-1', user: 'user-assoc-1',
-  }],
+  [
+    SDK,
+    'withWorkflow > openai.createAgent.tool(2 model calls)[withAssociationProperties]',
+    {
+      calls: [CLIENT_OPENAI, CLIENT_OPENAI],
+      categories: { 'weather.workflow': 'workflow', ...TL_GRAPH, ...SDK_TWINS },
+      session: 'session-assoc-1',
+      user: 'user-assoc-1',
+    },
+  ],
 
   // Mastra: the generation holds the usage; its steps and chunks are not calls of their own.
-  [MASTRA, 'openai(responses).generate.tool(2 model calls)', { calls: [{ ...MASTRA_OPENAI_2, operation: 'chat', finishReasons: ['stop'] }], categories: MASTRA_AGENT }],
+  [
+    MASTRA,
+    'openai(responses).generate.tool(2 model calls)',
+    { calls: [{ ...MASTRA_OPENAI_2, operation: 'chat', finishReasons: ['stop'] }], categories: MASTRA_AGENT },
+  ],
   [MASTRA, 'openai.chat.generate.tool(2 model calls)', { calls: [MASTRA_OPENAI_2], categories: MASTRA_AGENT }],
   [MASTRA, 'anthropic.generate.tool(2 model calls)', { calls: [MASTRA_ANTHROPIC_2], categories: MASTRA_AGENT }],
   [MASTRA, 'anthropic.stream.tool(2 model calls)', { calls: [MASTRA_ANTHROPIC_2], categories: MASTRA_AGENT }],
-  [MASTRA, 'openai(responses).stream.plain', {
-    calls: [{ provider: 'openai', inputTokens: 1_200, outputTokens: 300, cacheReadInputTokens: 1_000, reasoningTokens: 100, costUsd: OPENAI_COST }], categories: MASTRA_AGENT,
-  }],
-  [MASTRA, 'openai(responses).generate.tool[tracingOptions.metadata sessionId/userId]', { calls: [MASTRA_OPENAI_2], categories: MASTRA_AGENT, session: 'session-meta-1', user: 'user-meta-1' }],
+  [
+    MASTRA,
+    'openai(responses).stream.plain',
+    {
+      calls: [{ provider: 'openai', inputTokens: 1_200, outputTokens: 300, cacheReadInputTokens: 1_000, reasoningTokens: 100, costUsd: OPENAI_COST }],
+      categories: MASTRA_AGENT,
+    },
+  ],
+  [
+    MASTRA,
+    'openai(responses).generate.tool[tracingOptions.metadata sessionId/userId]',
+    { calls: [MASTRA_OPENAI_2], categories: MASTRA_AGENT, session: 'session-meta-1', user: 'user-meta-1' },
+  ],
   // The new memory thread's title is a third call, a generation of its own.
-  [MASTRA, 'openai(responses).generate.tool[memory thread/resource]', {
-    calls: [MASTRA_OPENAI_2, { provider: 'openai', inputTokens: 1_200, costUsd: OPENAI_COST }],
-    categories: { ...MASTRA_AGENT, 'agent.remembering-agent': 'agent' }, session: 'thread-1', user: 'user-1',
-  }],
+  [
+    MASTRA,
+    'openai(responses).generate.tool[memory thread/resource]',
+    {
+      calls: [MASTRA_OPENAI_2, { provider: 'openai', inputTokens: 1_200, costUsd: OPENAI_COST }],
+      categories: { ...MASTRA_AGENT, 'agent.remembering-agent': 'agent' },
+      session: 'thread-1',
+      user: 'user-1',
+    },
+  ],
 
   // OpenAI Agents SDK: the trace is the workflow, its task and turns are steps; `llm.system` on every span names no call.
-  [AGENTS, 'responses.run.tool(2 model calls)', { calls: [{ ...AGENTS_RESPONSES, operation: 'chat', finishReasons: ['stop'] }, AGENTS_RESPONSES], categories: AGENTS_RUN }],
-  [AGENTS, 'chat_completions.run.tool(2 model calls)', { calls: [{ ...AGENTS_CHAT, finishReasons: ['tool_calls'] }, { ...AGENTS_CHAT, finishReasons: ['stop'] }], categories: AGENTS_RUN }],
+  [
+    AGENTS,
+    'responses.run.tool(2 model calls)',
+    { calls: [{ ...AGENTS_RESPONSES, operation: 'chat', finishReasons: ['stop'] }, AGENTS_RESPONSES], categories: AGENTS_RUN },
+  ],
+  [
+    AGENTS,
+    'chat_completions.run.tool(2 model calls)',
+    {
+      calls: [
+        { ...AGENTS_CHAT, finishReasons: ['tool_calls'] },
+        { ...AGENTS_CHAT, finishReasons: ['stop'] },
+      ],
+      categories: AGENTS_RUN,
+    },
+  ],
   [AGENTS, 'responses.run.stream.tool(2 model calls)', { calls: [AGENTS_RESPONSES, AGENTS_RESPONSES], categories: AGENTS_RUN }],
   [AGENTS, 'chat_completions.run.stream.tool(2 model calls)', { calls: [AGENTS_CHAT, AGENTS_CHAT], categories: AGENTS_RUN }],
   [AGENTS, 'responses.run.plain', { calls: [AGENTS_RESPONSES], categories: { ...AGENTS_RUN, 'Plain agent': 'agent' } }],
   // withTrace's groupId and metadata reach no attribute: no session, no user.
-  [AGENTS, 'withTrace[groupId, metadata session_id/user_id] > responses.run.tool(2 model calls)', {
-    calls: [AGENTS_RESPONSES, AGENTS_RESPONSES], categories: { ...AGENTS_RUN, 'weather workflow (root)': 'workflow' },
-  }],
-  [AGENTS, 'responses.run.tool[setSession/setUser context]', {
-    calls: [AGENTS_RESPONSES, AGENTS_RESPONSES], categories: AGENTS_RUN, session: 'session-ctx-1', user: 'user-ctx-1',
-  }],
+  [
+    AGENTS,
+    'withTrace[groupId, metadata session_id/user_id] > responses.run.tool(2 model calls)',
+    {
+      calls: [AGENTS_RESPONSES, AGENTS_RESPONSES],
+      categories: { ...AGENTS_RUN, 'weather workflow (root)': 'workflow' },
+    },
+  ],
+  [
+    AGENTS,
+    'responses.run.tool[setSession/setUser context]',
+    {
+      calls: [AGENTS_RESPONSES, AGENTS_RESPONSES],
+      categories: AGENTS_RUN,
+      session: 'session-ctx-1',
+      user: 'user-ctx-1',
+    },
+  ],
 
   // LlamaIndex under OpenLLMetry: OpenAI's counts without their details; a stream has none; the tool leaves no span.
   [LLAMA, 'openai.chat', { calls: [{ ...TL_OPENAI, operation: 'chat', finishReasons: ['stop'] }], categories: LLAMA_AGENT }],
   [LLAMA, 'openai.chat.stream', { calls: [LLAMA_STREAM], categories: LLAMA_AGENT }],
-  [LLAMA, 'OpenAIAgent.chat.tool(2 model calls)', { calls: [{ ...TL_OPENAI, finishReasons: ['tool_call'] }, { ...TL_OPENAI, finishReasons: ['stop'] }], categories: LLAMA_AGENT }],
+  [
+    LLAMA,
+    'OpenAIAgent.chat.tool(2 model calls)',
+    {
+      calls: [
+        { ...TL_OPENAI, finishReasons: ['tool_call'] },
+        { ...TL_OPENAI, finishReasons: ['stop'] },
+      ],
+      categories: LLAMA_AGENT,
+    },
+  ],
   // The instrumentation breaks a streamed agent chat after its first call (README): that call is all there is.
   [LLAMA, 'OpenAIAgent.chat.stream.tool(2 model calls)', { calls: [{ ...LLAMA_STREAM, finishReasons: ['tool_call'] }], categories: LLAMA_AGENT }],
 
@@ -176,12 +360,32 @@ const CASES: [file: string, caseName: string, expected: Case][] = [
   [GENKIT, 'openai.generate', { calls: [{ ...GENKIT_OPENAI, operation: 'chat', finishReasons: ['stop'] }], categories: GENKIT_RUN }],
   [GENKIT, 'openai.generateStream', { calls: [GENKIT_OPENAI], categories: GENKIT_RUN }],
   [GENKIT, 'openai.generate.tool(2 model calls)', { calls: [GENKIT_OPENAI, GENKIT_OPENAI], categories: GENKIT_RUN }],
-  [GENKIT, 'defineFlow > openai.generate.tool(2 model calls)', { calls: [GENKIT_OPENAI, GENKIT_OPENAI], categories: { ...GENKIT_RUN, weatherFlow: 'workflow' } }],
+  [
+    GENKIT,
+    'defineFlow > openai.generate.tool(2 model calls)',
+    { calls: [GENKIT_OPENAI, GENKIT_OPENAI], categories: { ...GENKIT_RUN, weatherFlow: 'workflow' } },
+  ],
 
-  ['openllmetry-mcp.json', 'client.callTool(get_weather) over InMemoryTransport', {
-    calls: [], categories: { 'agent turn': 'other', 'mcp.client.session': 'other', 'initialize.mcp': 'other', 'tools/list.mcp': 'other', 'get_weather.tool': 'tool', lookup_weather: 'other' },
-  }],
-  ['openinference-mcp.json', 'client.callTool(get_weather) over Streamable HTTP', { calls: [], categories: { 'agent turn': 'other', lookup_weather: 'other' } }],
+  [
+    'openllmetry-mcp.json',
+    'client.callTool(get_weather) over InMemoryTransport',
+    {
+      calls: [],
+      categories: {
+        'agent turn': 'other',
+        'mcp.client.session': 'other',
+        'initialize.mcp': 'other',
+        'tools/list.mcp': 'other',
+        'get_weather.tool': 'tool',
+        lookup_weather: 'other',
+      },
+    },
+  ],
+  [
+    'openinference-mcp.json',
+    'client.callTool(get_weather) over Streamable HTTP',
+    { calls: [], categories: { 'agent turn': 'other', lookup_weather: 'other' } },
+  ],
 ];
 
 describe('agent frameworks read as their emitters send them', () => {
@@ -197,7 +401,10 @@ describe('agent frameworks read as their emitters send them', () => {
     });
     const categories = records.map((r) => [
       r.name,
-      (r.parentSpanId === null ? expected.categories[`${r.name} (root)`] : undefined) ?? expected.categories[`${r.name} (${r.scope.name})`] ?? expected.categories[r.name] ?? '(not expected)',
+      (r.parentSpanId === null ? expected.categories[`${r.name} (root)`] : undefined) ??
+        expected.categories[`${r.name} (${r.scope.name})`] ??
+        expected.categories[r.name] ??
+        '(not expected)',
     ]);
     expect(records.map((r) => [r.name, r.category])).toEqual(categories);
     expect(new Set(records.map((r) => r.sessionId).filter((s) => s !== null))).toEqual(new Set(expected.session === undefined ? [] : [expected.session]));
@@ -207,7 +414,10 @@ describe('agent frameworks read as their emitters send them', () => {
   it('makes as many LLM records as the app made model calls, under every instrumentation that traces calls', () => {
     for (const file of [OI, TL, SDK, AGENTS, GENKIT]) {
       for (const { case: caseName, requests } of load(file).requests) {
-        expect(normalizedCase(file, caseName).filter((r) => r.llm !== null), `${file}, ${caseName}`).toHaveLength(requests.length);
+        expect(
+          normalizedCase(file, caseName).filter((r) => r.llm !== null),
+          `${file}, ${caseName}`,
+        ).toHaveLength(requests.length);
       }
     }
   });

@@ -110,7 +110,10 @@ describe('Spoor keeping room for what it acknowledged', () => {
       await client;
     }
     const missing = await unreadable(url, acknowledged, freedAt + 60_000);
-    expect(missing, `${missing.length} of ${acknowledged.length} acknowledged traces unreadable a minute after the room came back; the log ends: ${log()}`).toEqual([]);
+    expect(
+      missing,
+      `${missing.length} of ${acknowledged.length} acknowledged traces unreadable a minute after the room came back; the log ends: ${log()}`,
+    ).toEqual([]);
     for (const refusal of refusals) expect(refusal).toMatchObject({ status: 503, message: expect.stringMatching(/space/i) });
     expect(await metricValue(url, 'spoor_spool_bytes')).toBe(0);
     expect((await readiness(url)).status).toBe(200);

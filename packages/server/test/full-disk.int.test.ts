@@ -39,7 +39,9 @@ function traceBody(traceId: string): string {
     endTimeUnixNano: String(start + BigInt(i) + 1_000_000n),
     attributes: [{ key: 'padding', value: { stringValue: randomBytes(512).toString('hex') } }],
   }));
-  return JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'disk-test' } }] }, scopeSpans: [{ spans }] }] });
+  return JSON.stringify({
+    resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'disk-test' } }] }, scopeSpans: [{ spans }] }],
+  });
 }
 
 async function post(url: string, traceId: string): Promise<number> {
@@ -93,7 +95,7 @@ describe('Spoor on a disk that fills up', () => {
     for (const traceId of acknowledged) expect(await spanCount(url, traceId), traceId).toBe(40);
   }, 120_000);
 
-  it('waits out a full disk under the store\'s commits: stays up, not ready, and resumes by itself with nothing acknowledged lost', async () => {
+  it("waits out a full disk under the store's commits: stays up, not ready, and resumes by itself with nothing acknowledged lost", async () => {
     // No reserve: it would refuse these requests before the disk is full, and the store's failures
     // on a disk something else fills are what this test is about.
     server = await startTestServer({ data: join(disk.path, 'data'), diskReserve: '0' });

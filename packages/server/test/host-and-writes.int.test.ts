@@ -7,7 +7,10 @@ import { perTestServers } from './support/server.js';
 const servers = perTestServers('spoor-host-');
 
 /** A request with the `Host` header given (fetch will not set one). */
-function send(url: string, options: { method?: string; path: string; host?: string; type?: string; body?: string; origin?: string }): Promise<{ status: number; body: string }> {
+function send(
+  url: string,
+  options: { method?: string; path: string; host?: string; type?: string; body?: string; origin?: string },
+): Promise<{ status: number; body: string }> {
   const target = new URL(options.path, url);
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = {};
@@ -45,7 +48,8 @@ describe('the Host a request is addressed to', () => {
 
   it('may be any name given by --allowed-hosts or the external URL', async () => {
     const { url } = await servers.start({ allowedHosts: 'spoor.internal, Other.Example', externalUrl: 'https://spoor.example.com' });
-    for (const host of ['spoor.internal', 'other.example:4318', 'spoor.example.com']) expect((await send(url, { path: '/health', host })).status, host).toBe(200);
+    for (const host of ['spoor.internal', 'other.example:4318', 'spoor.example.com'])
+      expect((await send(url, { path: '/health', host })).status, host).toBe(200);
     expect((await send(url, { path: '/health', host: 'evil.example' })).status).toBe(421);
   });
 
@@ -69,7 +73,8 @@ async function bodyFreePosts(url: string): Promise<Set<string>> {
   const free = new Set<string>();
   for (const [path, operations] of Object.entries(document.paths)) {
     const body = operations.post?.requestBody;
-    if (operations.post !== undefined && (body === undefined || (body.content['application/json']?.schema?.required ?? []).length === 0)) free.add(path.replace(/\{(\w+)\}/g, ':$1'));
+    if (operations.post !== undefined && (body === undefined || (body.content['application/json']?.schema?.required ?? []).length === 0))
+      free.add(path.replace(/\{(\w+)\}/g, ':$1'));
   }
   return free;
 }
@@ -80,7 +85,9 @@ describe('a write through the REST API', () => {
     const free = await bodyFreePosts(server.url);
     expect(free).toContain('/api/evaluators/:name/resume');
     // Every POST, PUT and PATCH route of the API, walked from the router so a new one cannot be forgotten.
-    const writes = routesOf(server.app).filter(({ method, url }) => ['POST', 'PUT', 'PATCH'].includes(method) && url.startsWith('/api/')).map(({ method, url }) => [method, url] as const);
+    const writes = routesOf(server.app)
+      .filter(({ method, url }) => ['POST', 'PUT', 'PATCH'].includes(method) && url.startsWith('/api/'))
+      .map(({ method, url }) => [method, url] as const);
     expect(writes.length).toBeGreaterThanOrEqual(6);
     const empties = [{ type: 'application/json', body: '' }, { body: '' }, {}];
     for (const [method, path] of writes) {
@@ -112,7 +119,9 @@ describe('a write through the REST API', () => {
   it('resumes, pauses and retries an evaluator sent with no body, as curl -X POST and MCP clients send', async () => {
     const server = await servers.start();
     const json = (body: unknown) => ({ type: 'application/json', body: JSON.stringify(body) });
-    expect((await send(server.url, { method: 'POST', path: '/api/evaluators', ...json({ name: 'short', kind: 'length', target: 'trace', max: 10 }) })).status).toBe(201);
+    expect(
+      (await send(server.url, { method: 'POST', path: '/api/evaluators', ...json({ name: 'short', kind: 'length', target: 'trace', max: 10 }) })).status,
+    ).toBe(201);
     const paused = await send(server.url, { method: 'POST', path: '/api/evaluators/short/pause' });
     expect([paused.status, JSON.parse(paused.body).state]).toEqual([200, 'paused']);
     const resumed = await send(server.url, { method: 'POST', path: '/api/evaluators/short/resume' });

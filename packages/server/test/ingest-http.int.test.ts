@@ -32,7 +32,9 @@ function tracesProtobuf(spans: SpanInput[]): Uint8Array {
 }
 
 function tracesJson(spans: Array<Record<string, unknown>>): string {
-  return JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'ingest-test' } }] }, scopeSpans: [{ spans }] }] });
+  return JSON.stringify({
+    resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'ingest-test' } }] }, scopeSpans: [{ spans }] }],
+  });
 }
 
 function jsonSpan(traceId: string, over: Record<string, unknown> = {}): Record<string, unknown> {
@@ -172,24 +174,79 @@ describe('OTLP/HTTP ingest', () => {
         json: tracesJson([jsonSpan(traceId, { spanId: ok[0] }), jsonSpan(traceId, bad), jsonSpan(traceId, { spanId: ok[1] })]),
       }),
       logs: (traceId: string) => ({
-        protobuf: encodeLogs([{ scopes: [{ items: [
-          { timeUnixNano: start(), body: 'kept', traceId }, { timeUnixNano: start(), body: 'bad', traceId: BAD_TRACE_ID }, { timeUnixNano: start(), body: 'kept', traceId },
-        ] }] }]),
-        json: JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [
-          { timeUnixNano: String(start()), body: { stringValue: 'kept' }, traceId },
-          { timeUnixNano: String(start()), body: { stringValue: 'bad' }, traceId: BAD_TRACE_ID },
-          { timeUnixNano: String(start()), body: { stringValue: 'kept' }, traceId },
-        ] }] }] }),
+        protobuf: encodeLogs([
+          {
+            scopes: [
+              {
+                items: [
+                  { timeUnixNano: start(), body: 'kept', traceId },
+                  { timeUnixNano: start(), body: 'bad', traceId: BAD_TRACE_ID },
+                  { timeUnixNano: start(), body: 'kept', traceId },
+                ],
+              },
+            ],
+          },
+        ]),
+        json: JSON.stringify({
+          resourceLogs: [
+            {
+              scopeLogs: [
+                {
+                  logRecords: [
+                    { timeUnixNano: String(start()), body: { stringValue: 'kept' }, traceId },
+                    { timeUnixNano: String(start()), body: { stringValue: 'bad' }, traceId: BAD_TRACE_ID },
+                    { timeUnixNano: String(start()), body: { stringValue: 'kept' }, traceId },
+                  ],
+                },
+              ],
+            },
+          ],
+        }),
       }),
       metrics: (name: string) => ({
-        protobuf: encodeMetrics([{ scopes: [{ items: [
-          { name, data: { type: 'gauge', points: [{ timeUnixNano: start(), asDouble: 1 }, { timeUnixNano: start() + 1000n, asDouble: 2 }] } },
-          { data: { type: 'gauge', points: [{ timeUnixNano: start(), asDouble: 3 }] } },
-        ] }] }]),
-        json: JSON.stringify({ resourceMetrics: [{ scopeMetrics: [{ metrics: [
-          { name, gauge: { dataPoints: [{ timeUnixNano: String(start()), asDouble: 1 }, { timeUnixNano: String(start() + 1000n), asDouble: 2 }] } },
-          { gauge: { dataPoints: [{ timeUnixNano: String(start()), asDouble: 3 }] } },
-        ] }] }] }),
+        protobuf: encodeMetrics([
+          {
+            scopes: [
+              {
+                items: [
+                  {
+                    name,
+                    data: {
+                      type: 'gauge',
+                      points: [
+                        { timeUnixNano: start(), asDouble: 1 },
+                        { timeUnixNano: start() + 1000n, asDouble: 2 },
+                      ],
+                    },
+                  },
+                  { data: { type: 'gauge', points: [{ timeUnixNano: start(), asDouble: 3 }] } },
+                ],
+              },
+            ],
+          },
+        ]),
+        json: JSON.stringify({
+          resourceMetrics: [
+            {
+              scopeMetrics: [
+                {
+                  metrics: [
+                    {
+                      name,
+                      gauge: {
+                        dataPoints: [
+                          { timeUnixNano: String(start()), asDouble: 1 },
+                          { timeUnixNano: String(start() + 1000n), asDouble: 2 },
+                        ],
+                      },
+                    },
+                    { gauge: { dataPoints: [{ timeUnixNano: String(start()), asDouble: 3 }] } },
+                  ],
+                },
+              ],
+            },
+          ],
+        }),
       }),
     };
 
@@ -198,25 +255,28 @@ describe('OTLP/HTTP ingest', () => {
       ['protobuf', 'a 4-byte span id', { spanId: 'deadbeef' }, /^1 spans rejected: span [0-9a-f]{32}\/deadbeef has an invalid span id/],
       ['json', 'a 4-byte trace id', { traceId: BAD_TRACE_ID }, /^1 spans rejected: span has an invalid trace id 'deadbeef'/],
       ['json', 'a 4-byte span id', { spanId: 'deadbeef' }, /^1 spans rejected: span [0-9a-f]{32}\/deadbeef has an invalid span id/],
-    ] as const)('answers %s spans with one of %s among valid ones with a partial success, stores the rest and counts it on /metrics', async (format, _what, bad, message) => {
-      const traceId = newTraceId();
-      const ok = [newSpanId(), newSpanId()];
-      const before = await rejectedCount('traces');
-      const answer = await post('traces', partialBodies.traces(traceId, ok, bad)[format], { 'content-type': format === 'json' ? JSON_TYPE : PROTOBUF });
-      expect(answer.status).toBe(200);
-      if (format === 'protobuf') {
-        expect(answer.contentType).toMatch(/^application\/x-protobuf/);
-        const partial = partialSuccessOf(answer.body);
-        expect(partial?.rejected).toBe(1);
-        expect(partial?.message).toMatch(message);
-      } else {
-        const { partialSuccess } = JSON.parse(text(answer.body)) as { partialSuccess: Record<string, string> };
-        expect(partialSuccess.rejectedSpans).toBe('1');
-        expect(partialSuccess.errorMessage).toMatch(message);
-      }
-      expect(await storedSpanIds(traceId)).toEqual([...ok].sort());
-      expect(await rejectedCount('traces')).toBe(before + 1);
-    });
+    ] as const)(
+      'answers %s spans with one of %s among valid ones with a partial success, stores the rest and counts it on /metrics',
+      async (format, _what, bad, message) => {
+        const traceId = newTraceId();
+        const ok = [newSpanId(), newSpanId()];
+        const before = await rejectedCount('traces');
+        const answer = await post('traces', partialBodies.traces(traceId, ok, bad)[format], { 'content-type': format === 'json' ? JSON_TYPE : PROTOBUF });
+        expect(answer.status).toBe(200);
+        if (format === 'protobuf') {
+          expect(answer.contentType).toMatch(/^application\/x-protobuf/);
+          const partial = partialSuccessOf(answer.body);
+          expect(partial?.rejected).toBe(1);
+          expect(partial?.message).toMatch(message);
+        } else {
+          const { partialSuccess } = JSON.parse(text(answer.body)) as { partialSuccess: Record<string, string> };
+          expect(partialSuccess.rejectedSpans).toBe('1');
+          expect(partialSuccess.errorMessage).toMatch(message);
+        }
+        expect(await storedSpanIds(traceId)).toEqual([...ok].sort());
+        expect(await rejectedCount('traces')).toBe(before + 1);
+      },
+    );
 
     it.each(['protobuf', 'json'] as const)('rejects one bad log record among valid ones in %s and stores the rest', async (format) => {
       const traceId = newTraceId();
@@ -224,7 +284,10 @@ describe('OTLP/HTTP ingest', () => {
       const answer = await post('logs', partialBodies.logs(traceId)[format], { 'content-type': format === 'json' ? JSON_TYPE : PROTOBUF });
       expect(answer.status).toBe(200);
       if (format === 'protobuf') expect(partialSuccessOf(answer.body)?.rejected).toBe(1);
-      else expect(JSON.parse(text(answer.body))).toMatchObject({ partialSuccess: { rejectedLogRecords: '1', errorMessage: expect.stringMatching(/invalid trace id/) } });
+      else
+        expect(JSON.parse(text(answer.body))).toMatchObject({
+          partialSuccess: { rejectedLogRecords: '1', errorMessage: expect.stringMatching(/invalid trace id/) },
+        });
       const { body } = await getJson<LogListResponse>(server.url, `/api/logs?traceId=${traceId}`);
       expect(body.logs.map((l) => l.body)).toEqual(['kept', 'kept']);
       expect(await rejectedCount('logs')).toBe(before + 1);
@@ -236,7 +299,10 @@ describe('OTLP/HTTP ingest', () => {
       const answer = await post('metrics', partialBodies.metrics(name)[format], { 'content-type': format === 'json' ? JSON_TYPE : PROTOBUF });
       expect(answer.status).toBe(200);
       if (format === 'protobuf') expect(partialSuccessOf(answer.body)).toEqual({ rejected: 1, message: '1 data points rejected: metric has no name' });
-      else expect(JSON.parse(text(answer.body))).toEqual({ partialSuccess: { rejectedDataPoints: '1', errorMessage: '1 data points rejected: metric has no name' } });
+      else
+        expect(JSON.parse(text(answer.body))).toEqual({
+          partialSuccess: { rejectedDataPoints: '1', errorMessage: '1 data points rejected: metric has no name' },
+        });
       const { body } = await getJson<MetricPointListResponse>(server.url, `/api/metrics/points?name=${name}`);
       expect(body.points.map((p) => p.value).sort()).toEqual([1, 2]);
       expect(await rejectedCount('metrics')).toBe(before + 1);
@@ -250,8 +316,20 @@ describe('OTLP/HTTP ingest', () => {
 
     it.each([
       ['a truncated protobuf body', PROTOBUF, 400, 'ERR_INGEST_MALFORMED_BODY', () => valid().subarray(0, 30)],
-      ['a protobuf field with the wrong wire type', PROTOBUF, 400, 'ERR_INGEST_MALFORMED_BODY', () => withExtra(bytesOf((w) => w.tag(7, WireType.LengthDelimited).string('now')))],
-      ['a protobuf group', PROTOBUF, 400, 'ERR_INGEST_MALFORMED_BODY', () => withExtra(bytesOf((w) => w.tag(50, WireType.StartGroup).tag(50, WireType.EndGroup)))],
+      [
+        'a protobuf field with the wrong wire type',
+        PROTOBUF,
+        400,
+        'ERR_INGEST_MALFORMED_BODY',
+        () => withExtra(bytesOf((w) => w.tag(7, WireType.LengthDelimited).string('now'))),
+      ],
+      [
+        'a protobuf group',
+        PROTOBUF,
+        400,
+        'ERR_INGEST_MALFORMED_BODY',
+        () => withExtra(bytesOf((w) => w.tag(50, WireType.StartGroup).tag(50, WireType.EndGroup))),
+      ],
       ['a lone span with a 4-byte trace id', PROTOBUF, 400, 'ERR_INGEST_NO_VALID_RECORDS', () => tracesProtobuf([span('deadbeef')])],
       ['a lone span with a 4-byte span id', PROTOBUF, 400, 'ERR_INGEST_NO_VALID_RECORDS', () => tracesProtobuf([span(newTraceId(), { spanId: 'deadbeef' })])],
       ['a lone JSON span with a 17-byte trace id', JSON_TYPE, 400, 'ERR_INGEST_NO_VALID_RECORDS', () => tracesJson([jsonSpan('ab'.repeat(17))])],
@@ -266,9 +344,10 @@ describe('OTLP/HTTP ingest', () => {
     });
 
     it.each(['logs', 'metrics'] as const)('answers a truncated protobuf body on /v1/%s with 400 and keeps serving', async (signal) => {
-      const body = signal === 'logs'
-        ? encodeLogs([{ scopes: [{ items: [{ timeUnixNano: nowNs(), body: 'a log line long enough to cut' }] }] }])
-        : encodeMetrics([{ scopes: [{ items: [{ name: 'a.metric', data: { type: 'gauge', points: [{ timeUnixNano: nowNs(), asDouble: 1 }] } }] }] }]);
+      const body =
+        signal === 'logs'
+          ? encodeLogs([{ scopes: [{ items: [{ timeUnixNano: nowNs(), body: 'a log line long enough to cut' }] }] }])
+          : encodeMetrics([{ scopes: [{ items: [{ name: 'a.metric', data: { type: 'gauge', points: [{ timeUnixNano: nowNs(), asDouble: 1 }] } }] }] }]);
       const answer = await post(signal, body.subarray(0, body.length - 4), { 'content-type': PROTOBUF });
       expect(answer.status).toBe(400);
       expectErrorBody(answer, 'protobuf', 'ERR_INGEST_MALFORMED_BODY');
@@ -337,7 +416,10 @@ describe('OTLP/HTTP ingest', () => {
       let answer: Answer | 'reset';
       try {
         const response = await fetch(`${server.url}/v1/traces`, {
-          method: 'POST', body: stream, headers: { 'content-type': PROTOBUF }, duplex: 'half',
+          method: 'POST',
+          body: stream,
+          headers: { 'content-type': PROTOBUF },
+          duplex: 'half',
         } as RequestInit & { duplex: 'half' });
         answer = { status: response.status, contentType: response.headers.get('content-type') ?? '', body: new Uint8Array(await response.arrayBuffer()) };
       } catch (error) {

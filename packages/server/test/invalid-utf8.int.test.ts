@@ -38,16 +38,45 @@ type Place = 'span name' | 'attribute key' | 'attribute value' | 'resource';
 /** Three spans of one trace, the middle one (or the resource) holding `MARK` at `place`. */
 function traces(traceId: string, place: Place): Buffer {
   const start = BigInt(Date.now()) * 1_000_000n;
-  const span = (name: string, over: Partial<SpanInput> = {}): SpanInput => ({ traceId, spanId: newSpanId(), name, kind: 1, startTimeUnixNano: start, endTimeUnixNano: start + 1_000_000n, ...over });
+  const span = (name: string, over: Partial<SpanInput> = {}): SpanInput => ({
+    traceId,
+    spanId: newSpanId(),
+    name,
+    kind: 1,
+    startTimeUnixNano: start,
+    endTimeUnixNano: start + 1_000_000n,
+    ...over,
+  });
   const middle =
-    place === 'span name' ? span(MARK) : place === 'attribute key' ? span('middle', { attributes: { [MARK]: 'v', kept: 'yes' } }) : place === 'attribute value' ? span('middle', { attributes: { note: MARK, kept: 'yes' } }) : span('middle');
+    place === 'span name'
+      ? span(MARK)
+      : place === 'attribute key'
+        ? span('middle', { attributes: { [MARK]: 'v', kept: 'yes' } })
+        : place === 'attribute value'
+          ? span('middle', { attributes: { note: MARK, kept: 'yes' } })
+          : span('middle');
   const resource = { attributes: { 'service.name': 'utf8-test', ...(place === 'resource' ? { 'host.name': MARK } : {}) } };
   return spoiled(encodeTraces([{ resource, scopes: [{ scope: { name: 'test' }, items: [span('first'), middle, span('last')] }] }]));
 }
 
 function logs(traceId: string): Buffer {
   const time = BigInt(Date.now()) * 1_000_000n;
-  return spoiled(encodeLogs([{ resource: { attributes: { 'service.name': 'utf8-test' } }, scopes: [{ items: [{ timeUnixNano: time, body: 'kept', traceId }, { timeUnixNano: time, body: MARK, traceId }, { timeUnixNano: time, body: 'kept', traceId }] }] }]));
+  return spoiled(
+    encodeLogs([
+      {
+        resource: { attributes: { 'service.name': 'utf8-test' } },
+        scopes: [
+          {
+            items: [
+              { timeUnixNano: time, body: 'kept', traceId },
+              { timeUnixNano: time, body: MARK, traceId },
+              { timeUnixNano: time, body: 'kept', traceId },
+            ],
+          },
+        ],
+      },
+    ]),
+  );
 }
 
 /** `partial_success` (field 1) of an export response: rejected (1) and error_message (2); `null` when absent. */
@@ -134,7 +163,17 @@ describe('invalid UTF-8 in a protobuf string', () => {
   it('counts each string of a request, the same key on every span included', async () => {
     const traceId = newTraceId();
     const start = BigInt(Date.now()) * 1_000_000n;
-    const items = Array.from({ length: 3 }, (_, i): SpanInput => ({ traceId, spanId: newSpanId(), name: `s${i}`, startTimeUnixNano: start, endTimeUnixNano: start + 1n, attributes: { [`${MARK}`]: i } }));
+    const items = Array.from(
+      { length: 3 },
+      (_, i): SpanInput => ({
+        traceId,
+        spanId: newSpanId(),
+        name: `s${i}`,
+        startTimeUnixNano: start,
+        endTimeUnixNano: start + 1n,
+        attributes: { [`${MARK}`]: i },
+      }),
+    );
     const body = Buffer.from(encodeTraces([{ resource: { attributes: { 'service.name': 'utf8-test' } }, scopes: [{ items }] }]));
     for (let at = body.indexOf(MARK); at >= 0; at = body.indexOf(MARK, at + 1)) body.set(BAD, at);
     const answer = partialSuccessOf(await send(server, 'OTLP/HTTP', 'traces', body));

@@ -60,7 +60,12 @@ describe('spoor loads what it needs when it needs it', () => {
       // whose start every server waits for, is handed resolved sampling policies), nothing else.
       expect(loaded(server.stderr())).toEqual(['@duckdb/node-api', '@sinclair/typebox']);
 
-      const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'spoor-test', version: '1' } } };
+      const initialize = {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'spoor-test', version: '1' } },
+      };
       const answer = await fetch(`${server.url}/mcp`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },

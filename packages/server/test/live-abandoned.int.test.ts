@@ -20,8 +20,13 @@ const spanIdOf = (n: number): string => n.toString(16).padStart(16, '0');
 function runBody(traceId: string, ended: readonly number[] = [], attempt = 1): string {
   const startNs = BigInt(Date.now() - 5000) * 1_000_000n;
   const span = (n: number) => ({
-    traceId, spanId: spanIdOf(n), ...(n === 1 ? {} : { parentSpanId: spanIdOf(1) }), name: n === 1 ? 'run' : `step ${n}`, kind: 1,
-    startTimeUnixNano: String(startNs + BigInt(n) * 1_000_000n), endTimeUnixNano: n === 1 ? '0' : String(startNs + BigInt(n) * 1_000_000n + 500_000n),
+    traceId,
+    spanId: spanIdOf(n),
+    ...(n === 1 ? {} : { parentSpanId: spanIdOf(1) }),
+    name: n === 1 ? 'run' : `step ${n}`,
+    kind: 1,
+    startTimeUnixNano: String(startNs + BigInt(n) * 1_000_000n),
+    endTimeUnixNano: n === 1 ? '0' : String(startNs + BigInt(n) * 1_000_000n + 500_000n),
     attributes: [{ key: 'attempt', value: { intValue: String(attempt) } }],
   });
   return JSON.stringify({
@@ -31,21 +36,31 @@ function runBody(traceId: string, ended: readonly number[] = [], attempt = 1): s
 
 /** Posts and answers when the request was acknowledged (epoch µs): the snapshot's receipt is before it. */
 async function post(server: TestServer, key: string, body: string): Promise<number> {
-  const answer = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body });
+  const answer = await fetch(`${server.url}/v1/traces`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body,
+  });
   expect(answer.status, await answer.text()).toBe(200);
   return Date.now() * 1000;
 }
 
 /** The spans a trace stream sent, in order: `[spanId, state]`. */
 const spanStates = (stream: SseClient): Array<[string, string]> =>
-  stream.events.filter((e) => e.event === 'spans').flatMap((e) => (JSON.parse(e.data) as LiveSpansEvent).spans.map((s): [string, string] => [s.spanId, s.state]));
+  stream.events
+    .filter((e) => e.event === 'spans')
+    .flatMap((e) => (JSON.parse(e.data) as LiveSpansEvent).spans.map((s): [string, string] => [s.spanId, s.state]));
 
 /** Waits for the stream's `count`-th span sent `abandoned`; gives that span. */
 function abandonedSpan(stream: SseClient, count = 1): Promise<LiveSpan> {
-  return until(`span ${count} abandoned`, () => {
-    const spans = stream.events.filter((e) => e.event === 'spans').flatMap((e) => (JSON.parse(e.data) as LiveSpansEvent).spans);
-    return spans.filter((s) => s.state === 'abandoned')[count - 1];
-  }, 15_000);
+  return until(
+    `span ${count} abandoned`,
+    () => {
+      const spans = stream.events.filter((e) => e.event === 'spans').flatMap((e) => (JSON.parse(e.data) as LiveSpansEvent).spans);
+      return spans.filter((s) => s.state === 'abandoned')[count - 1];
+    },
+    15_000,
+  );
 }
 
 /** The summaries a list stream sent, in order. */
@@ -74,7 +89,11 @@ describe.each(stores)('a run that goes away, on $name', ({ options }) => {
   beforeAll(async () => {
     server = await startTestServer({ ...(await options()), staleAfter: `${STALE_AFTER_MS / 1000}s` });
     keys.root = await makeKey(server.url, '*', 'admin');
-    for (const [name, project, role] of [['shopIngest', 'shop', 'ingest'], ['shopRead', 'shop', 'read'], ['otherRead', 'other', 'read']] as const) {
+    for (const [name, project, role] of [
+      ['shopIngest', 'shop', 'ingest'],
+      ['shopRead', 'shop', 'read'],
+      ['otherRead', 'other', 'read'],
+    ] as const) {
       keys[name] = await makeKey(server.url, project, role, keys.root);
     }
   }, 60_000);
@@ -125,12 +144,20 @@ describe.each(stores)('a run that goes away, on $name', ({ options }) => {
     const after = traceIdOf();
     await post(server, keys.shopIngest!, runBody(after));
 
-    await until('the summary of the run started after the stream, running', () => (summaries(list).some((t) => t.traceId === after && t.running === true) ? true : undefined), 10_000);
-    const stopped = await until('both runs listed not running', () => {
-      const last = new Map(summaries(list).map((t) => [t.traceId, t]));
-      const both = [last.get(before), last.get(after)];
-      return both.every((t) => t !== undefined && t.running !== true) ? both : undefined;
-    }, 15_000);
+    await until(
+      'the summary of the run started after the stream, running',
+      () => (summaries(list).some((t) => t.traceId === after && t.running === true) ? true : undefined),
+      10_000,
+    );
+    const stopped = await until(
+      'both runs listed not running',
+      () => {
+        const last = new Map(summaries(list).map((t) => [t.traceId, t]));
+        const both = [last.get(before), last.get(after)];
+        return both.every((t) => t !== undefined && t.running !== true) ? both : undefined;
+      },
+      15_000,
+    );
     for (const summary of stopped) expect(summary).toMatchObject({ rootName: 'run', serviceName: 'agent', spanCount: 0 });
     // Its duration is to when it was last heard from, no longer to now.
     expect(stopped[1]!.durationMs).toBeLessThan(5000 + STALE_AFTER_MS);

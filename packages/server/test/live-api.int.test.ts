@@ -19,15 +19,24 @@ const spanIdOf = (n: number): string => n.toString(16).padStart(16, '0');
 function spansBody(traceId: string, ns: readonly number[], service = 'agent'): string {
   const startNs = BigInt(Date.now() - 5000) * 1_000_000n;
   return JSON.stringify({
-    resourceSpans: [{
-      resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
-      scopeSpans: [{
-        spans: ns.map((n) => ({
-          traceId, spanId: spanIdOf(n), ...(n === 1 ? {} : { parentSpanId: spanIdOf(1) }), name: n === 1 ? 'run' : `step ${n}`, kind: 1,
-          startTimeUnixNano: String(startNs + BigInt(n) * 1_000_000n), endTimeUnixNano: String(startNs + BigInt(n) * 1_000_000n + 500_000n),
-        })),
-      }],
-    }],
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+        scopeSpans: [
+          {
+            spans: ns.map((n) => ({
+              traceId,
+              spanId: spanIdOf(n),
+              ...(n === 1 ? {} : { parentSpanId: spanIdOf(1) }),
+              name: n === 1 ? 'run' : `step ${n}`,
+              kind: 1,
+              startTimeUnixNano: String(startNs + BigInt(n) * 1_000_000n),
+              endTimeUnixNano: String(startNs + BigInt(n) * 1_000_000n + 500_000n),
+            })),
+          },
+        ],
+      },
+    ],
   });
 }
 
@@ -76,7 +85,12 @@ describe.each(stores)('live streams on $name', ({ options }) => {
   beforeAll(async () => {
     server = await startTestServer(await options());
     keys.root = await makeKey(server.url, '*', 'admin');
-    for (const [name, project, role] of [['shopIngest', 'shop', 'ingest'], ['shopRead', 'shop', 'read'], ['otherIngest', 'other', 'ingest'], ['otherRead', 'other', 'read']] as const) {
+    for (const [name, project, role] of [
+      ['shopIngest', 'shop', 'ingest'],
+      ['shopRead', 'shop', 'read'],
+      ['otherIngest', 'other', 'ingest'],
+      ['otherRead', 'other', 'read'],
+    ] as const) {
       keys[name] = await makeKey(server.url, project, role, keys.root);
     }
   }, 60_000);
@@ -102,7 +116,16 @@ describe.each(stores)('live streams on $name', ({ options }) => {
     const event = stream.events.find((e) => e.event === 'spans')!;
     const data = JSON.parse(event.data) as LiveSpansEvent;
     expect(data.traceId).toBe(traceId);
-    expect(data.spans[0]).toMatchObject({ spanId: spanIdOf(2), parentSpanId: spanIdOf(1), name: 'step 2', service: 'agent', state: 'ended', statusCode: 0, category: 7, events: [] });
+    expect(data.spans[0]).toMatchObject({
+      spanId: spanIdOf(2),
+      parentSpanId: spanIdOf(1),
+      name: 'step 2',
+      service: 'agent',
+      state: 'ended',
+      statusCode: 0,
+      category: 7,
+      events: [],
+    });
     expect(data.spans[0]!.endUs! - data.spans[0]!.startUs).toBe(500);
     stream.close();
   });
@@ -113,7 +136,9 @@ describe.each(stores)('live streams on $name', ({ options }) => {
     const stream = await open(`/api/traces/${traceId}/live`);
     await stream.waitFor(1);
     const running = (attempt: number): string =>
-      spansBody(traceId, [2]).replace(/"endTimeUnixNano":"\d+"/, '"endTimeUnixNano":"0"').replace('"kind":1', `"kind":1,"attributes":[{"key":"attempt","value":{"intValue":"${attempt}"}}]`);
+      spansBody(traceId, [2])
+        .replace(/"endTimeUnixNano":"\d+"/, '"endTimeUnixNano":"0"')
+        .replace('"kind":1', `"kind":1,"attributes":[{"key":"attempt","value":{"intValue":"${attempt}"}}]`);
     // Each posted once the one before has arrived; the last settle would show any of them sent twice.
     await post(server, keys.shopIngest!, running(1));
     await arrived(stream, 1);
@@ -127,7 +152,11 @@ describe.each(stores)('live streams on $name', ({ options }) => {
       .filter((e) => e.event === 'spans')
       .flatMap((e) => (JSON.parse(e.data) as LiveSpansEvent).spans.map((s) => [s.spanId, s.state, s.endUs === null]));
     expect(await settle(stream, 3)).toEqual([spanIdOf(2), spanIdOf(2), spanIdOf(2)]);
-    expect(states).toEqual([[spanIdOf(2), 'running', true], [spanIdOf(2), 'running', true], [spanIdOf(2), 'ended', false]]);
+    expect(states).toEqual([
+      [spanIdOf(2), 'running', true],
+      [spanIdOf(2), 'running', true],
+      [spanIdOf(2), 'ended', false],
+    ]);
     stream.close();
   });
 
@@ -176,8 +205,11 @@ describe.each(stores)('live streams on $name', ({ options }) => {
     const plain = traceIdOf();
     await post(server, keys.shopIngest!, spansBody(billed, [1, 2], 'billing'));
     await post(server, keys.shopIngest!, spansBody(plain, [1], 'agent'));
-    const traceIds = (stream: SseClient) => stream.events.filter((e) => e.event === 'traces').flatMap((e) => (JSON.parse(e.data) as LiveTracesEvent).traces.map((t) => t.traceId));
-    await until('the summaries', () => (traceIds(all).includes(billed) && traceIds(all).includes(plain) && traceIds(billing).includes(billed) ? true : undefined));
+    const traceIds = (stream: SseClient) =>
+      stream.events.filter((e) => e.event === 'traces').flatMap((e) => (JSON.parse(e.data) as LiveTracesEvent).traces.map((t) => t.traceId));
+    await until('the summaries', () =>
+      traceIds(all).includes(billed) && traceIds(all).includes(plain) && traceIds(billing).includes(billed) ? true : undefined,
+    );
     await sleep(700);
     expect(traceIds(billing)).toEqual([billed]);
     const summary = all.events.flatMap((e) => (e.event === 'traces' ? (JSON.parse(e.data) as LiveTracesEvent).traces : [])).find((t) => t.traceId === billed)!;

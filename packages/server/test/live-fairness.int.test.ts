@@ -20,21 +20,34 @@ const spanIdOf = (n: number): string => n.toString(16).padStart(16, '0');
 function spansBody(traceId: string, ns: readonly number[], service: string): string {
   const startNs = BigInt(Date.now() - 5000) * 1_000_000n;
   return JSON.stringify({
-    resourceSpans: [{
-      resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
-      scopeSpans: [{
-        spans: ns.map((n) => ({
-          traceId, spanId: spanIdOf(n), ...(n === 1 ? {} : { parentSpanId: spanIdOf(1) }), name: n === 1 ? 'run' : `step ${n}`, kind: 1,
-          startTimeUnixNano: String(startNs + BigInt(n) * 1_000_000n), endTimeUnixNano: String(startNs + BigInt(n) * 1_000_000n + 500_000n),
-        })),
-      }],
-    }],
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+        scopeSpans: [
+          {
+            spans: ns.map((n) => ({
+              traceId,
+              spanId: spanIdOf(n),
+              ...(n === 1 ? {} : { parentSpanId: spanIdOf(1) }),
+              name: n === 1 ? 'run' : `step ${n}`,
+              kind: 1,
+              startTimeUnixNano: String(startNs + BigInt(n) * 1_000_000n),
+              endTimeUnixNano: String(startNs + BigInt(n) * 1_000_000n + 500_000n),
+            })),
+          },
+        ],
+      },
+    ],
   });
 }
 
 /** Posts a body with an ingest key; the status it was answered. */
 async function post(server: TestServer, key: string, body: string): Promise<number> {
-  const answer = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body });
+  const answer = await fetch(`${server.url}/v1/traces`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body,
+  });
   await answer.arrayBuffer();
   return answer.status;
 }
@@ -79,7 +92,13 @@ describe.each(stores)('live stream shares on $name', ({ options }) => {
     // Small shares, so a project reaches each: a key 3 streams, a project 4, 2 distinct list filters.
     server = await startTestServer({ ...(await options()), liveStreamsPerKey: 3, liveStreamsPerProject: 4, liveListFiltersPerProject: 2, rateLimit: 0 });
     keys.root = await makeKey(server.url, '*', 'admin');
-    for (const [name, project, role] of [['aRead', 'a', 'read'], ['aRead2', 'a', 'read'], ['aIngest', 'a', 'ingest'], ['bRead', 'b', 'read'], ['bIngest', 'b', 'ingest']] as const) {
+    for (const [name, project, role] of [
+      ['aRead', 'a', 'read'],
+      ['aRead2', 'a', 'read'],
+      ['aIngest', 'a', 'ingest'],
+      ['bRead', 'b', 'read'],
+      ['bIngest', 'b', 'ingest'],
+    ] as const) {
       keys[name] = await makeKey(server.url, project, role, keys.root);
     }
   }, 60_000);
@@ -105,15 +124,30 @@ describe.each(stores)('live stream shares on $name', ({ options }) => {
     const aFirst = await opened('/api/live?text=run', keys.aRead!);
     await opened('/api/live?text=step', keys.aRead!);
     const thirdFilter = await open('/api/live?text=other', keys.aRead!);
-    expect(refusal(thirdFilter)).toMatchObject({ status: 429, code: 'ERR_LIVE_LIST_FILTERS_PER_PROJECT', retryAfter: '5', message: expect.stringContaining('--live-list-filters-per-project') });
+    expect(refusal(thirdFilter)).toMatchObject({
+      status: 429,
+      code: 'ERR_LIVE_LIST_FILTERS_PER_PROJECT',
+      retryAfter: '5',
+      message: expect.stringContaining('--live-list-filters-per-project'),
+    });
     await opened('/api/live?text=step', keys.aRead!);
     // The key has its 3 streams: its share.
     const keyFull = await open(`/api/traces/${aTrace}/live`, keys.aRead!);
-    expect(refusal(keyFull)).toMatchObject({ status: 429, code: 'ERR_LIVE_STREAMS_PER_KEY', retryAfter: '5', message: expect.stringContaining('--live-streams-per-key') });
+    expect(refusal(keyFull)).toMatchObject({
+      status: 429,
+      code: 'ERR_LIVE_STREAMS_PER_KEY',
+      retryAfter: '5',
+      message: expect.stringContaining('--live-streams-per-key'),
+    });
     // Another key of a takes the project's last place; then the project is at its share, whatever the key.
     await opened(`/api/traces/${aTrace}/live`, keys.aRead2!);
     const projectFull = await open(`/api/traces/${aTrace}/live`, keys.aRead2!);
-    expect(refusal(projectFull)).toMatchObject({ status: 429, code: 'ERR_LIVE_STREAMS_PER_PROJECT', retryAfter: '5', message: expect.stringContaining("project 'a'") });
+    expect(refusal(projectFull)).toMatchObject({
+      status: 429,
+      code: 'ERR_LIVE_STREAMS_PER_PROJECT',
+      retryAfter: '5',
+      message: expect.stringContaining("project 'a'"),
+    });
 
     // Project b opens its own trace and list streams.
     const bSpans = await opened(`/api/traces/${bTrace}/live`, keys.bRead!);
@@ -128,7 +162,8 @@ describe.each(stores)('live stream shares on $name', ({ options }) => {
     expect(await post(server, keys.bIngest!, spansBody(bNew, [1, 2], 'agent-b'))).toBe(200);
     const spanIds = () => bSpans.events.filter((e) => e.event === 'spans').flatMap((e) => (JSON.parse(e.data) as LiveSpansEvent).spans.map((s) => s.spanId));
     await until("b's trace stream to get its five spans", () => [2, 3, 4, 5, 6].every((n) => spanIds().includes(spanIdOf(n))));
-    const listed = (stream: SseClient) => stream.events.filter((e) => e.event === 'traces').flatMap((e) => (JSON.parse(e.data) as LiveTracesEvent).traces.map((t) => t.traceId));
+    const listed = (stream: SseClient) =>
+      stream.events.filter((e) => e.event === 'traces').flatMap((e) => (JSON.parse(e.data) as LiveTracesEvent).traces.map((t) => t.traceId));
     await until("b's list stream to get its new trace", () => listed(bList).includes(bNew));
     expect(listed(bList).every((id) => id === bTrace || id === bNew)).toBe(true);
     // And a's streams were served too, within their shares.

@@ -57,9 +57,7 @@ describe('GET /api/traces/:traceId/spans/:spanId/llm', () => {
     expect(body.messages).toEqual({
       system: [{ type: 'text', content: 'Be brief.' }],
       input: [{ role: 'user', parts: [{ type: 'text', content: 'Weather in Paris?' }], finishReason: null }],
-      output: [
-        { role: 'assistant', parts: [{ type: 'tool_call', id: 'c1', name: 'get_weather', arguments: { city: 'Paris' } }], finishReason: 'tool_calls' },
-      ],
+      output: [{ role: 'assistant', parts: [{ type: 'tool_call', id: 'c1', name: 'get_weather', arguments: { city: 'Paris' } }], finishReason: 'tool_calls' }],
     });
   });
 

@@ -48,7 +48,11 @@ async function send(path: string, body: unknown, project?: string): Promise<Resp
 }
 
 function put(project: string, policy: unknown): Promise<Response> {
-  return fetch(`${server.url}/api/projects/${project}/masking`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(policy) });
+  return fetch(`${server.url}/api/projects/${project}/masking`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(policy),
+  });
 }
 
 async function get<T>(path: string, project?: string): Promise<T> {
@@ -62,45 +66,90 @@ function traceWithSecrets(traceId: string): object {
   const all = Object.values(SECRETS).join(' | ');
   const start = nowNs();
   return {
-    resourceSpans: [{
-      resource: { attributes: [str('service.name', 'pii-app'), str('host.ip', SECRETS.ip)] },
-      scopeSpans: [{ spans: [
-        {
-          traceId, spanId: '1111111111111111', name: 'openllmetry chat', startTimeUnixNano: String(start), endTimeUnixNano: String(start + 1_000_000n),
-          attributes: [
-            str('gen_ai.system', 'openai'), str('gen_ai.prompt.0.role', 'user'), str('gen_ai.prompt.0.content', `my details: ${all}`),
-            str('gen_ai.completion.0.content', `I will email ${SECRETS.email}`), str('db.password', 'hunter2'), str('user.id', SECRETS.email),
-            ...LOOK_ALIKES.map((text, i) => str(`note.${i}`, text)),
-          ],
-          events: [{ name: 'exception', timeUnixNano: String(start), attributes: [str('exception.message', `failed for ${SECRETS.email} at ${SECRETS.ip}`)] }],
-          links: [{ traceId: 'f'.repeat(32), spanId: 'e'.repeat(16), attributes: [str('caller', SECRETS.phone)] }],
-          status: { code: 2, message: `card ${SECRETS.card} declined` },
-        },
-        {
-          traceId, spanId: '2222222222222222', parentSpanId: '1111111111111111', name: 'openinference llm', startTimeUnixNano: String(start), endTimeUnixNano: String(start + 500_000n),
-          attributes: [str('llm.input_messages.0.message.role', 'user'), str('llm.input_messages.0.message.content', `token ${SECRETS.jwt}`)],
-        },
-        {
-          traceId, spanId: '3333333333333333', parentSpanId: '1111111111111111', name: 'genai chat', startTimeUnixNano: String(start), endTimeUnixNano: String(start + 500_000n),
-          attributes: [
-            str('gen_ai.input.messages', JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: `key ${SECRETS.apiKey}, auth ${SECRETS.bearer}` }] }])),
-            str('ai.prompt.messages', JSON.stringify([{ role: 'user', content: [{ type: 'text', text: `call me on ${SECRETS.phone}` }] }])),
-          ],
-        },
-      ] }],
-    }],
+    resourceSpans: [
+      {
+        resource: { attributes: [str('service.name', 'pii-app'), str('host.ip', SECRETS.ip)] },
+        scopeSpans: [
+          {
+            spans: [
+              {
+                traceId,
+                spanId: '1111111111111111',
+                name: 'openllmetry chat',
+                startTimeUnixNano: String(start),
+                endTimeUnixNano: String(start + 1_000_000n),
+                attributes: [
+                  str('gen_ai.system', 'openai'),
+                  str('gen_ai.prompt.0.role', 'user'),
+                  str('gen_ai.prompt.0.content', `my details: ${all}`),
+                  str('gen_ai.completion.0.content', `I will email ${SECRETS.email}`),
+                  str('db.password', 'hunter2'),
+                  str('user.id', SECRETS.email),
+                  ...LOOK_ALIKES.map((text, i) => str(`note.${i}`, text)),
+                ],
+                events: [
+                  { name: 'exception', timeUnixNano: String(start), attributes: [str('exception.message', `failed for ${SECRETS.email} at ${SECRETS.ip}`)] },
+                ],
+                links: [{ traceId: 'f'.repeat(32), spanId: 'e'.repeat(16), attributes: [str('caller', SECRETS.phone)] }],
+                status: { code: 2, message: `card ${SECRETS.card} declined` },
+              },
+              {
+                traceId,
+                spanId: '2222222222222222',
+                parentSpanId: '1111111111111111',
+                name: 'openinference llm',
+                startTimeUnixNano: String(start),
+                endTimeUnixNano: String(start + 500_000n),
+                attributes: [str('llm.input_messages.0.message.role', 'user'), str('llm.input_messages.0.message.content', `token ${SECRETS.jwt}`)],
+              },
+              {
+                traceId,
+                spanId: '3333333333333333',
+                parentSpanId: '1111111111111111',
+                name: 'genai chat',
+                startTimeUnixNano: String(start),
+                endTimeUnixNano: String(start + 500_000n),
+                attributes: [
+                  str(
+                    'gen_ai.input.messages',
+                    JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: `key ${SECRETS.apiKey}, auth ${SECRETS.bearer}` }] }]),
+                  ),
+                  str('ai.prompt.messages', JSON.stringify([{ role: 'user', content: [{ type: 'text', text: `call me on ${SECRETS.phone}` }] }])),
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    ],
   };
 }
 
 function logsWithSecrets(traceId: string): object {
   return {
-    resourceLogs: [{
-      resource: { attributes: [str('service.name', 'pii-app')] },
-      scopeLogs: [{ logRecords: [
-        { timeUnixNano: String(nowNs()), severityNumber: 17, traceId, body: { stringValue: `login failed for ${SECRETS.email} from ${SECRETS.ip}` }, attributes: [str('card', SECRETS.card)] },
-        { timeUnixNano: String(nowNs()), severityNumber: 9, body: { kvlistValue: { values: [{ key: 'user', value: { kvlistValue: { values: [str('email', SECRETS.email), str('plan', 'pro')] } } }] } } },
-      ] }],
-    }],
+    resourceLogs: [
+      {
+        resource: { attributes: [str('service.name', 'pii-app')] },
+        scopeLogs: [
+          {
+            logRecords: [
+              {
+                timeUnixNano: String(nowNs()),
+                severityNumber: 17,
+                traceId,
+                body: { stringValue: `login failed for ${SECRETS.email} from ${SECRETS.ip}` },
+                attributes: [str('card', SECRETS.card)],
+              },
+              {
+                timeUnixNano: String(nowNs()),
+                severityNumber: 9,
+                body: { kvlistValue: { values: [{ key: 'user', value: { kvlistValue: { values: [str('email', SECRETS.email), str('plan', 'pro')] } } }] } },
+              },
+            ],
+          },
+        ],
+      },
+    ],
   };
 }
 
@@ -147,17 +196,62 @@ describe('masking at ingest', () => {
     const traceId = randomBytes(16).toString('hex');
     const scope = { name: 'pii.scope', attributes: [str('scope.owner', SECRETS.email)] };
     const start = nowNs();
-    const spans = { resourceSpans: [{ resource: { attributes: [str('service.name', 'pii-scope')] }, scopeSpans: [{ scope, spans: [
-      { traceId, spanId: '4444444444444444', name: 'scoped', startTimeUnixNano: String(start), endTimeUnixNano: String(start + 1_000n) },
-    ] }] }] };
-    const logs = { resourceLogs: [{ resource: { attributes: [str('service.name', 'pii-scope')] }, scopeLogs: [{ scope, logRecords: [
-      { timeUnixNano: String(start), severityNumber: 9, traceId, body: { stringValue: 'scoped log' } },
-    ] }] }] };
-    const metrics = { resourceMetrics: [{ resource: { attributes: [str('service.name', 'pii-scope')] }, scopeMetrics: [{ scope, metrics: [{ name: 'pii.calls', sum: {
-      aggregationTemporality: 2, isMonotonic: true,
-      dataPoints: [{ startTimeUnixNano: String(start - 1_000n), timeUnixNano: String(start), asInt: '1', exemplars: [{ timeUnixNano: String(start), asDouble: 1, traceId, filteredAttributes: [str('caller.phone', SECRETS.phone)] }] }],
-    } }] }] }] };
-    for (const [path, body] of [['/v1/traces', spans], ['/v1/logs', logs], ['/v1/metrics', metrics]] as const) expect((await send(path, body)).status, path).toBe(200);
+    const spans = {
+      resourceSpans: [
+        {
+          resource: { attributes: [str('service.name', 'pii-scope')] },
+          scopeSpans: [
+            {
+              scope,
+              spans: [{ traceId, spanId: '4444444444444444', name: 'scoped', startTimeUnixNano: String(start), endTimeUnixNano: String(start + 1_000n) }],
+            },
+          ],
+        },
+      ],
+    };
+    const logs = {
+      resourceLogs: [
+        {
+          resource: { attributes: [str('service.name', 'pii-scope')] },
+          scopeLogs: [{ scope, logRecords: [{ timeUnixNano: String(start), severityNumber: 9, traceId, body: { stringValue: 'scoped log' } }] }],
+        },
+      ],
+    };
+    const metrics = {
+      resourceMetrics: [
+        {
+          resource: { attributes: [str('service.name', 'pii-scope')] },
+          scopeMetrics: [
+            {
+              scope,
+              metrics: [
+                {
+                  name: 'pii.calls',
+                  sum: {
+                    aggregationTemporality: 2,
+                    isMonotonic: true,
+                    dataPoints: [
+                      {
+                        startTimeUnixNano: String(start - 1_000n),
+                        timeUnixNano: String(start),
+                        asInt: '1',
+                        exemplars: [{ timeUnixNano: String(start), asDouble: 1, traceId, filteredAttributes: [str('caller.phone', SECRETS.phone)] }],
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    for (const [path, body] of [
+      ['/v1/traces', spans],
+      ['/v1/logs', logs],
+      ['/v1/metrics', metrics],
+    ] as const)
+      expect((await send(path, body)).status, path).toBe(200);
     const trace = await get<TraceDetail>(`/api/traces/${traceId}`);
     const logList = await get<LogListResponse>(`/api/logs?traceId=${traceId}`);
     const points = await get<{ points: unknown[] }>('/api/metrics/points?name=pii.calls');
@@ -179,35 +273,72 @@ describe('masking at ingest', () => {
 
     // Through the API: only a custom rule, no detectors.
     const policy = { detectors: [], rules: [{ name: 'ssn', pattern: '\\b\\d{3}-\\d{2}-\\d{4}\\b' }] };
-    const put = await fetch(`${server.url}/api/projects/shop/masking`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(policy) });
+    const put = await fetch(`${server.url}/api/projects/shop/masking`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(policy),
+    });
     expect(await put.json()).toEqual({ projectId: 'shop', source: 'api', policy });
     const start = nowNs();
-    const body = { resourceSpans: [{ resource: { attributes: [str('service.name', 'shop')] }, scopeSpans: [{ spans: [
-      { traceId, spanId: '4444444444444444', name: 'signup', startTimeUnixNano: String(start), endTimeUnixNano: String(start + 1000n), attributes: [str('form', `ssn 123-45-6789, mail ${SECRETS.email}`)] },
-    ] }] }] };
+    const body = {
+      resourceSpans: [
+        {
+          resource: { attributes: [str('service.name', 'shop')] },
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId,
+                  spanId: '4444444444444444',
+                  name: 'signup',
+                  startTimeUnixNano: String(start),
+                  endTimeUnixNano: String(start + 1000n),
+                  attributes: [str('form', `ssn 123-45-6789, mail ${SECRETS.email}`)],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
     expect((await send('/v1/traces', body, 'shop')).status).toBe(200);
     const shop = await get<TraceDetail>(`/api/traces/${traceId}`, 'shop');
     expect(shop.spans[0]!.attributes.form).toBe(`ssn [REDACTED:ssn], mail ${SECRETS.email}`);
 
-    const bad = await fetch(`${server.url}/api/projects/shop/masking`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules: [{ name: 'x', pattern: '(' }] }) });
+    const bad = await fetch(`${server.url}/api/projects/shop/masking`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ rules: [{ name: 'x', pattern: '(' }] }),
+    });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toContain("rules[0] ('x').pattern cannot be used: missing closing )");
     expect((await fetch(`${server.url}/api/projects/shop/masking`, { method: 'DELETE' })).status).toBe(204);
     expect(await get('/api/projects/shop/masking')).toEqual({ projectId: 'shop', source: 'file', policy: {} });
   });
 
-  it.each(['constructor', 'tostring', 'valueof'])("masks project '%s', which has no policy of its own in the file, with the file's default", async (project) => {
-    const traceId = randomBytes(16).toString('hex');
-    expect((await send('/v1/traces', traceWithSecrets(traceId), project)).status).toBe(200);
-    expect(JSON.stringify(await get<TraceDetail>(`/api/traces/${traceId}`, project))).not.toContain(SECRETS.email);
-    expect(await get(`/api/projects/${project}/masking`)).toEqual({ projectId: project, source: 'file', policy: {} });
-  });
+  it.each(['constructor', 'tostring', 'valueof'])(
+    "masks project '%s', which has no policy of its own in the file, with the file's default",
+    async (project) => {
+      const traceId = randomBytes(16).toString('hex');
+      expect((await send('/v1/traces', traceWithSecrets(traceId), project)).status).toBe(200);
+      expect(JSON.stringify(await get<TraceDetail>(`/api/traces/${traceId}`, project))).not.toContain(SECRETS.email);
+      expect(await get(`/api/projects/${project}/masking`)).toEqual({ projectId: project, source: 'file', policy: {} });
+    },
+  );
 
   it('refuses a pattern RE2 cannot run with a 400 that names the rule, and keeps the policy in force', async () => {
     const policy = { rules: [{ name: 'b', pattern: 'b+' }] };
     expect((await put('regex', policy)).status).toBe(200);
-    for (const [pattern, why] of [['(?<=card )\\d{4}', 'lookarounds and back-references are not supported (patterns are matched with RE2)'], ['(a)\\1', 'lookarounds and back-references']]) {
-      const refused = await put('regex', { rules: [{ name: 'ok', pattern: 'x' }, { name: 'card', pattern }] });
+    for (const [pattern, why] of [
+      ['(?<=card )\\d{4}', 'lookarounds and back-references are not supported (patterns are matched with RE2)'],
+      ['(a)\\1', 'lookarounds and back-references'],
+    ]) {
+      const refused = await put('regex', {
+        rules: [
+          { name: 'ok', pattern: 'x' },
+          { name: 'card', pattern },
+        ],
+      });
       expect(refused.status).toBe(400);
       expect(((await refused.json()) as { error: { message: string } }).error.message).toContain(`rules[1] ('card').pattern cannot be used: ${why}`);
     }
@@ -220,9 +351,20 @@ describe('masking at ingest', () => {
     const traceId = randomBytes(16).toString('hex');
     const start = nowNs();
     const attributes = [str('run', 'a'.repeat(20_000)), str('near', `${'a'.repeat(20_000)}b`), str('issue', `${'a'.repeat(32)}b`)];
-    const body = { resourceSpans: [{ resource: { attributes: [str('service.name', 'slow')] }, scopeSpans: [{ spans: [
-      { traceId, spanId: '5555555555555555', name: 'long', startTimeUnixNano: String(start), endTimeUnixNano: String(start + 1000n), attributes },
-    ] }] }] };
+    const body = {
+      resourceSpans: [
+        {
+          resource: { attributes: [str('service.name', 'slow')] },
+          scopeSpans: [
+            {
+              spans: [
+                { traceId, spanId: '5555555555555555', name: 'long', startTimeUnixNano: String(start), endTimeUnixNano: String(start + 1000n), attributes },
+              ],
+            },
+          ],
+        },
+      ],
+    };
     expect((await send('/v1/traces', body, 'catastrophic')).status).toBe(200);
     expect((await send('/v1/traces', traceWithSecrets(randomBytes(16).toString('hex')), 'other')).status).toBe(200);
     const span = (await get<TraceDetail>(`/api/traces/${traceId}`, 'catastrophic')).spans[0]!;

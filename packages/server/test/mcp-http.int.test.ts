@@ -54,7 +54,11 @@ describe('MCP over Streamable HTTP (POST /mcp)', () => {
     const client = await connect({ authorization: `Bearer ${otherRead}` });
     const rest = await callJson<{ error: { message: string } }>(server.url, 'GET', `/api/traces/${RUN_A}`, undefined, { key: otherRead });
     expect(rest.status).toBe(404);
-    for (const [tool, args] of [['get_trace', { traceId: RUN_A }], ['get_span', { traceId: RUN_A, spanId: '00000000000000a1' }], ['compare_traces', { traceId: RUN_A, otherTraceId: RUN_A }]] as const) {
+    for (const [tool, args] of [
+      ['get_trace', { traceId: RUN_A }],
+      ['get_span', { traceId: RUN_A, spanId: '00000000000000a1' }],
+      ['compare_traces', { traceId: RUN_A, otherTraceId: RUN_A }],
+    ] as const) {
       const answer = await callTool(client, tool, args);
       expect(answer.isError, tool).toBe(true);
       expect(answer.text, tool).toMatch(/was not found \(404 ERR_NOT_FOUND\)$/);
@@ -66,7 +70,12 @@ describe('MCP over Streamable HTTP (POST /mcp)', () => {
   });
 
   it('answers 401 without a key, as the REST API does, and 403 to a key of another role', async () => {
-    const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } };
+    const initialize = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+    };
     const headers = { accept: 'application/json, text/event-stream' };
     const none = await callJson<{ error: { code: string } }>(server.url, 'POST', '/mcp', initialize, { headers });
     expect(none.status).toBe(401);
@@ -92,12 +101,23 @@ describe('MCP over Streamable HTTP (POST /mcp)', () => {
     expect(range).toMatchObject({ isError: true, text: "'from' must not be after 'to' (400 ERR_INVALID_PARAMETER)" });
     const apart = await callTool(client, 'list_sessions', { sessionId: 'sess-mcp-1', limit: 5 });
     expect(apart.text).toMatch(/^'limit' pages the list of sessions; with 'sessionId' give 'hours'/);
-    await expect(client.callTool({ name: 'get_everything', arguments: {} })).rejects.toThrow(/no tool named 'get_everything': the tools are search_traces, get_trace/);
+    await expect(client.callTool({ name: 'get_everything', arguments: {} })).rejects.toThrow(
+      /no tool named 'get_everything': the tools are search_traces, get_trace/,
+    );
   });
 
   it('is stateless: no session id, and GET and DELETE answer 405', async () => {
-    const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } };
-    const response = await fetch(`${server.url}/mcp`, { method: 'POST', headers: { authorization: `Bearer ${shopRead}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify(initialize) });
+    const initialize = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+    };
+    const response = await fetch(`${server.url}/mcp`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${shopRead}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify(initialize),
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('mcp-session-id')).toBeNull();
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
@@ -110,10 +130,13 @@ describe('MCP over Streamable HTTP (POST /mcp)', () => {
   });
 
   it("takes the dashboard's session cookie from Spoor's own pages", async () => {
-    const signIn = await fetch(`${server.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: shopRead }) });
+    const signIn = await fetch(`${server.url}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ key: shopRead }),
+    });
     const cookie = signIn.headers.get('set-cookie')!.split(';', 1)[0]!;
     const client = await connect({ cookie, origin: server.url });
     expect((await callTool(client, 'get_trace', { traceId: RUN_A })).json.trace.rootName).toBe('answer question');
   });
 });
-

@@ -120,9 +120,18 @@ afterAll(async () => {
 });
 
 function transportOf(target: Target): Transport {
-  if ('url' in target) return new StreamableHTTPClientTransport(new URL(local(target.url)), { requestInit: { headers: Object.fromEntries(Object.entries(target.headers).map(([n, v]) => [n, local(v)])) } });
+  if ('url' in target)
+    return new StreamableHTTPClientTransport(new URL(local(target.url)), {
+      requestInit: { headers: Object.fromEntries(Object.entries(target.headers).map(([n, v]) => [n, local(v)])) },
+    });
   const env = Object.fromEntries(Object.entries(target.env).map(([n, v]) => [n, local(v)]));
-  return new StdioClientTransport({ command: target.command, args: target.args.map(local), env: cleanEnv({ ...OFFLINE, ...env }) as Record<string, string>, cwd: ROOT, stderr: 'pipe' });
+  return new StdioClientTransport({
+    command: target.command,
+    args: target.args.map(local),
+    env: cleanEnv({ ...OFFLINE, ...env }) as Record<string, string>,
+    cwd: ROOT,
+    stderr: 'pipe',
+  });
 }
 
 /** Connects as `target` says, lists the tools and asks for the slowest run of the last hour: the seeded run B (900 ms, and the greater id of the two). */
@@ -150,7 +159,7 @@ function inspectorCli(line: string): Promise<{ code: number | null; stdout: stri
   return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
 }
 
-describe("the MCP configurations of docs/api.md", () => {
+describe('the MCP configurations of docs/api.md', () => {
   it('Claude Code: claude mcp add over stdio and over HTTP', async () => {
     const lines = block('claude-code').split('\n');
     expect(lines).toHaveLength(2);
@@ -158,7 +167,12 @@ describe("the MCP configurations of docs/api.md", () => {
   });
 
   it('.mcp.json: each server it names', async () => {
-    const config = JSON.parse(block('mcp.json')) as { mcpServers: Record<string, { command?: string; args?: string[]; env?: Record<string, string>; type?: string; url?: string; headers?: Record<string, string> }> };
+    const config = JSON.parse(block('mcp.json')) as {
+      mcpServers: Record<
+        string,
+        { command?: string; args?: string[]; env?: Record<string, string>; type?: string; url?: string; headers?: Record<string, string> }
+      >;
+    };
     expect(Object.keys(config.mcpServers)).toEqual(['spoor', 'spoor-http']);
     for (const entry of Object.values(config.mcpServers)) {
       if (entry.type === 'http') await expectConnects({ url: entry.url!, headers: entry.headers ?? {} });
@@ -169,7 +183,12 @@ describe("the MCP configurations of docs/api.md", () => {
   it("the MCP Inspector: its UI's targets with the SDK's client, its --cli lines with the Inspector's CLI", async () => {
     const lines = block('inspector').split('\n');
     const read = lines.map(inspectorLine);
-    expect(read.map((l) => [l.cli, 'url' in l.target])).toEqual([[false, false], [false, true], [true, false], [true, true]]);
+    expect(read.map((l) => [l.cli, 'url' in l.target])).toEqual([
+      [false, false],
+      [false, true],
+      [true, false],
+      [true, true],
+    ]);
     for (const [i, line] of lines.entries()) {
       if (!read[i]!.cli) {
         await expectConnects(read[i]!.target);

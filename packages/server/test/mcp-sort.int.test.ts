@@ -16,7 +16,13 @@ const str = (key: string, value: string) => ({ key, value: { stringValue: value 
 const int = (key: string, value: number) => ({ key, value: { intValue: String(value) } });
 const dbl = (key: string, value: number) => ({ key, value: { doubleValue: value } });
 
-interface Run { id: string; minutesAgo: number; durationMs: number; tokens: number; costUsd: number | null }
+interface Run {
+  id: string;
+  minutesAgo: number;
+  durationMs: number;
+  tokens: number;
+  costUsd: number | null;
+}
 
 const RUNS: Run[] = [
   { id: 'a', minutesAgo: 50, durationMs: 300, tokens: 1_000, costUsd: 0.5 },
@@ -32,11 +38,17 @@ function runsBody(nowMs: number): object {
   const spans = RUNS.map((run) => {
     const startNs = BigInt(nowMs - run.minutesAgo * 60_000) * 1_000_000n;
     return {
-      traceId: traceIdOf(run), spanId: '00000000000000a1', name: `run ${run.id}`, kind: 3,
-      startTimeUnixNano: String(startNs), endTimeUnixNano: String(startNs + BigInt(run.durationMs) * 1_000_000n),
+      traceId: traceIdOf(run),
+      spanId: '00000000000000a1',
+      name: `run ${run.id}`,
+      kind: 3,
+      startTimeUnixNano: String(startNs),
+      endTimeUnixNano: String(startNs + BigInt(run.durationMs) * 1_000_000n),
       attributes: [
-        str('gen_ai.operation.name', 'chat'), str('gen_ai.request.model', 'house-model'),
-        int('gen_ai.usage.input_tokens', run.tokens), int('gen_ai.usage.output_tokens', 0),
+        str('gen_ai.operation.name', 'chat'),
+        str('gen_ai.request.model', 'house-model'),
+        int('gen_ai.usage.input_tokens', run.tokens),
+        int('gen_ai.usage.output_tokens', 0),
         ...(run.costUsd === null ? [] : [dbl('gen_ai.usage.cost', run.costUsd)]),
       ],
     };
@@ -46,7 +58,9 @@ function runsBody(nowMs: number): object {
 
 /** The runs of the last hour, greatest first by `key` (ties: none), their trace ids. */
 const ordered = (key: (run: Run) => number): string[] =>
-  RUNS.filter((run) => run.minutesAgo < 60).sort((a, b) => key(b) - key(a)).map(traceIdOf);
+  RUNS.filter((run) => run.minutesAgo < 60)
+    .sort((a, b) => key(b) - key(a))
+    .map(traceIdOf);
 
 describe.each(['duckdb', 'clickhouse'] as const)('search_traces sorted, on %s', (store) => {
   let endpoint: ClickHouseEndpoint | null = null;
@@ -100,7 +114,10 @@ describe.each(['duckdb', 'clickhouse'] as const)('search_traces sorted, on %s', 
   it("refuses one order's cursor in another, and last with from", async () => {
     const page = await answerOf(client, 'search_traces', { last: '1h', sort: 'cost', limit: 1 });
     const other = await callTool(client, 'search_traces', { last: '1h', sort: 'duration', cursor: page.nextCursor });
-    expect(other).toMatchObject({ isError: true, text: "'cursor' pages the list with sort=cost: ask with that sort, or without a cursor (400 ERR_INVALID_PARAMETER)" });
+    expect(other).toMatchObject({
+      isError: true,
+      text: "'cursor' pages the list with sort=cost: ask with that sort, or without a cursor (400 ERR_INVALID_PARAMETER)",
+    });
     const both = await callTool(client, 'search_traces', { last: '1h', from: '2026-01-01' });
     expect(both.text).toMatch(/^give 'from' or 'last', not both/);
     const bad = await callTool(client, 'search_traces', { last: 'an hour' });

@@ -23,22 +23,25 @@ let prometheus: PrometheusServer | null = null;
 function manyModels(): Uint8Array {
   const traceId = randomBytes(16).toString('hex');
   const start = BigInt(Date.now() - 60_000) * 1_000_000n;
-  const items = Array.from({ length: MODELS }, (_, i): SpanInput => ({
-    traceId,
-    spanId: randomBytes(8).toString('hex'),
-    name: `chat model-${i}`,
-    kind: 3,
-    startTimeUnixNano: start,
-    endTimeUnixNano: start + 1_500_000_000n,
-    attributes: {
-      'gen_ai.provider.name': 'openai',
-      'gen_ai.operation.name': 'chat',
-      'gen_ai.request.model': `model-${i}`,
-      'gen_ai.usage.input_tokens': 100 + i,
-      'gen_ai.usage.output_tokens': 10,
-      'gen_ai.response.time_to_first_chunk': 0.2,
-    },
-  }));
+  const items = Array.from(
+    { length: MODELS },
+    (_, i): SpanInput => ({
+      traceId,
+      spanId: randomBytes(8).toString('hex'),
+      name: `chat model-${i}`,
+      kind: 3,
+      startTimeUnixNano: start,
+      endTimeUnixNano: start + 1_500_000_000n,
+      attributes: {
+        'gen_ai.provider.name': 'openai',
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.request.model': `model-${i}`,
+        'gen_ai.usage.input_tokens': 100 + i,
+        'gen_ai.usage.output_tokens': 10,
+        'gen_ai.response.time_to_first_chunk': 0.2,
+      },
+    }),
+  );
   return encodeTraces([{ resource: { attributes: { 'service.name': 'many-models' } }, scopes: [{ scope: { name: 'test' }, items }] }]);
 }
 

@@ -37,8 +37,14 @@ beforeAll(async () => {
   });
   expect(evaluator.status).toBe(201);
   const json = { 'content-type': 'application/json' };
-  expect((await fetch(`${server.url}/api/datasets`, { method: 'POST', headers: json, body: JSON.stringify({ name: 'qa', description: 'moved' }) })).status).toBe(201);
-  const added = await fetch(`${server.url}/api/datasets/qa/items`, { method: 'POST', headers: json, body: JSON.stringify({ items: [{ input: 'one' }, { input: 'two', expectedOutput: 2 }] }) });
+  expect(
+    (await fetch(`${server.url}/api/datasets`, { method: 'POST', headers: json, body: JSON.stringify({ name: 'qa', description: 'moved' }) })).status,
+  ).toBe(201);
+  const added = await fetch(`${server.url}/api/datasets/qa/items`, {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ items: [{ input: 'one' }, { input: 'two', expectedOutput: 2 }] }),
+  });
   expect(added.status).toBe(201);
   const [first] = ((await added.json()) as { itemIds: string[] }).itemIds;
   expect((await fetch(`${server.url}/api/datasets/qa/items/${first}`, { method: 'DELETE' })).status).toBe(200);
@@ -53,12 +59,21 @@ beforeAll(async () => {
       await store.experiments.addResults(projectId, results);
     }
     // The last snapshot of a span whose process died an hour ago: copied, and shown abandoned on both sides.
-    await store.writer.write(recordBatch({ runningSpans: [span({ traceId: RUNNING_TRACE, startTimeUs: NOW_US - 3_700_000_000, endTimeUs: 0, name: 'lost run' })], writtenUs: NOW_US - 3_600_000_000 }), null);
+    await store.writer.write(
+      recordBatch({
+        runningSpans: [span({ traceId: RUNNING_TRACE, startTimeUs: NOW_US - 3_700_000_000, endTimeUs: 0, name: 'lost run' })],
+        writtenUs: NOW_US - 3_600_000_000,
+      }),
+      null,
+    );
     // Tail sampling's traces, decided as the sampler does: most sampled out (their spans moved to
     // span_stats, their response ids with them), then a judge's score by response id of one of them.
     await store.writer.write(recordBatch({ spans: SAMPLED_TRACES.flatMap(sampledTrace) }), null);
     await store.sampling.record(SAMPLED, SAMPLED_DECISIONS);
-    await store.sampling.slim(SAMPLED, SAMPLED_DECISIONS.filter((d) => !d.kept).map((d) => d.traceId));
+    await store.sampling.slim(
+      SAMPLED,
+      SAMPLED_DECISIONS.filter((d) => !d.kept).map((d) => d.traceId),
+    );
     await store.writer.write(recordBatch({ scores: [JUDGED], writtenUs: NOW_US }), null);
   } finally {
     await store.close();
@@ -68,17 +83,53 @@ beforeAll(async () => {
 const NOW_US = Date.now() * 1000;
 const RUNNING_TRACE = 'abc0abc0abc0abc0abc0abc0abc0abc0';
 const experiment = (n: number, overrides: Partial<ExperimentRecord> = {}): ExperimentRecord => ({
-  experimentId: String(n).repeat(32), name: 'nightly', dataset: 'qa', datasetVersion: 2, target: '{"kind":"sdk","replay":"tools"}', evaluators: '["fast"]', metadata: '{}',
-  state: 'running', error: null, itemCount: 2, createdUs: NOW_US + n, timeUs: NOW_US + n, finishedUs: null, deleted: false, ...overrides,
+  experimentId: String(n).repeat(32),
+  name: 'nightly',
+  dataset: 'qa',
+  datasetVersion: 2,
+  target: '{"kind":"sdk","replay":"tools"}',
+  evaluators: '["fast"]',
+  metadata: '{}',
+  state: 'running',
+  error: null,
+  itemCount: 2,
+  createdUs: NOW_US + n,
+  timeUs: NOW_US + n,
+  finishedUs: null,
+  deleted: false,
+  ...overrides,
 });
 const result = (n: number, item: string, overrides: Partial<ExperimentResultRecord> = {}): ExperimentResultRecord => ({
-  experimentId: String(n).repeat(32), itemId: item.repeat(32), traceId: null, spanId: null, output: '"ok"', error: null, latencyMs: 20, inputTokens: 4, outputTokens: 2, costUsd: 0.001,
-  timeUs: NOW_US + 10, unpricedCalls: 0, ...overrides,
+  experimentId: String(n).repeat(32),
+  itemId: item.repeat(32),
+  traceId: null,
+  spanId: null,
+  output: '"ok"',
+  error: null,
+  latencyMs: 20,
+  inputTokens: 4,
+  outputTokens: 2,
+  costUsd: 0.001,
+  timeUs: NOW_US + 10,
+  unpricedCalls: 0,
+  ...overrides,
 });
 /** Per project, an experiment's rows and its results (an item run twice, one errored). */
 const EXPERIMENTS: Array<[string, ExperimentRecord[], ExperimentResultRecord[]]> = [
-  ['default', [experiment(1), experiment(1, { state: 'done', timeUs: NOW_US + 50, finishedUs: NOW_US + 50 }), experiment(2, { name: 'deleted' }), experiment(2, { name: 'deleted', timeUs: NOW_US + 60, deleted: true })],
-    [result(1, 'a'), result(1, 'a', { output: '"again"', timeUs: NOW_US + 20 }), result(1, 'b', { output: null, error: 'threw', inputTokens: null, outputTokens: null, costUsd: null })]],
+  [
+    'default',
+    [
+      experiment(1),
+      experiment(1, { state: 'done', timeUs: NOW_US + 50, finishedUs: NOW_US + 50 }),
+      experiment(2, { name: 'deleted' }),
+      experiment(2, { name: 'deleted', timeUs: NOW_US + 60, deleted: true }),
+    ],
+    [
+      result(1, 'a'),
+      result(1, 'a', { output: '"again"', timeUs: NOW_US + 20 }),
+      result(1, 'b', { output: null, error: 'threw', inputTokens: null, outputTokens: null, costUsd: null }),
+    ],
+  ],
   ['lab', [experiment(3, { name: 'lab run', state: 'failed', error: 'no provider' })], [result(3, 'c')]],
 ];
 
@@ -93,25 +144,68 @@ function sampledTrace(n: number) {
   const traceId = sampledId(n);
   const startUs = SAMPLED_FROM_US + n * 1_000_000;
   const at = { projectId: SAMPLED, traceId, serviceName: 'qa-agent', sessionId: `s-${n % 3}` };
-  const root = span({ ...at, spanId: `b0${n.toString(16).padStart(14, '0')}`, name: 'answer', category: 'workflow', startTimeUs: startUs, endTimeUs: startUs + 900_000 + n * 1000 });
+  const root = span({
+    ...at,
+    spanId: `b0${n.toString(16).padStart(14, '0')}`,
+    name: 'answer',
+    category: 'workflow',
+    startTimeUs: startUs,
+    endTimeUs: startUs + 900_000 + n * 1000,
+  });
   const step = span({
-    ...at, spanId: `c0${n.toString(16).padStart(14, '0')}`, parentSpanId: root.spanId, name: 'plan', category: 'step', startTimeUs: startUs + 10_000, endTimeUs: startUs + 800_000 + n * 700,
-    status: n % 10 === 9 ? { code: 'error', message: 'the planner failed' } : { code: 'unset', message: '' }, attributes: { 'cache.hit': n % 2 === 0 },
+    ...at,
+    spanId: `c0${n.toString(16).padStart(14, '0')}`,
+    parentSpanId: root.spanId,
+    name: 'plan',
+    category: 'step',
+    startTimeUs: startUs + 10_000,
+    endTimeUs: startUs + 800_000 + n * 700,
+    status: n % 10 === 9 ? { code: 'error', message: 'the planner failed' } : { code: 'unset', message: '' },
+    attributes: { 'cache.hit': n % 2 === 0 },
   });
   const call = span({
-    ...at, spanId: callIdOf(n), parentSpanId: step.spanId, name: 'chat gpt-4o', kind: 'client', category: 'llm', startTimeUs: startUs + 20_000, endTimeUs: startUs + 500_000 + n * 3000,
+    ...at,
+    spanId: callIdOf(n),
+    parentSpanId: step.spanId,
+    name: 'chat gpt-4o',
+    kind: 'client',
+    category: 'llm',
+    startTimeUs: startUs + 20_000,
+    endTimeUs: startUs + 500_000 + n * 3000,
     attributes: { 'gen_ai.response.id': `resp-${n}`, 'gen_ai.input.messages': `question ${n}` },
-    llm: { ...emptyLlm(), provider: 'openai', requestModel: n % 4 === 0 ? 'gpt-4o-mini' : 'gpt-4o', inputTokens: 40 + n, outputTokens: 7 + (n % 5), totalTokens: 47 + n + (n % 5), costUsd: 0.001 * (n + 1) },
+    llm: {
+      ...emptyLlm(),
+      provider: 'openai',
+      requestModel: n % 4 === 0 ? 'gpt-4o-mini' : 'gpt-4o',
+      inputTokens: 40 + n,
+      outputTokens: 7 + (n % 5),
+      totalTokens: 47 + n + (n % 5),
+      costUsd: 0.001 * (n + 1),
+    },
   });
   return [root, step, call];
 }
 const SAMPLED_DECISIONS: SamplingDecision[] = SAMPLED_TRACES.map((n) => ({
-  traceId: sampledId(n), kept: n < SAMPLED_TRACES.length - SAMPLED_OUT, reason: n < SAMPLED_TRACES.length - SAMPLED_OUT ? 'rate' : 'sampled_out',
-  startUs: SAMPLED_FROM_US + n * 1_000_000, endUs: SAMPLED_FROM_US + n * 1_000_000 + 900_000 + n * 1000, decidedUs: NOW_US - 60_000_000,
+  traceId: sampledId(n),
+  kept: n < SAMPLED_TRACES.length - SAMPLED_OUT,
+  reason: n < SAMPLED_TRACES.length - SAMPLED_OUT ? 'rate' : 'sampled_out',
+  startUs: SAMPLED_FROM_US + n * 1_000_000,
+  endUs: SAMPLED_FROM_US + n * 1_000_000 + 900_000 + n * 1000,
+  decidedUs: NOW_US - 60_000_000,
 }));
 /** A judge's score of a sampled-out LLM call, by its response id alone. */
 const JUDGED_CALL = 17;
-const JUDGED = scoreRecord({ projectId: SAMPLED, timeUs: NOW_US - 30_000_000, traceId: null, spanId: null, responseId: `resp-${JUDGED_CALL}`, name: 'faithful', value: 0.75, source: 'otel', author: 'judge' });
+const JUDGED = scoreRecord({
+  projectId: SAMPLED,
+  timeUs: NOW_US - 30_000_000,
+  traceId: null,
+  spanId: null,
+  responseId: `resp-${JUDGED_CALL}`,
+  name: 'faithful',
+  value: 0.75,
+  source: 'otel',
+  author: 'judge',
+});
 
 afterAll(async () => {
   await endpoint?.close();
@@ -153,12 +247,17 @@ describe('spoor migrate', () => {
     // Stopped again after the first chunk of the sampled-out spans (75 rows).
     const again = new AbortController();
     const resumed = output();
-    const stopInSpanStats = { ...resumed.io, chunkRows: 40, signal: again.signal, err: (t: string) => (resumed.io.err(t), /^span_stats +\[#+-+\] +[1-9]\d?% /.test(t) && again.abort()) };
+    const stopInSpanStats = {
+      ...resumed.io,
+      chunkRows: 40,
+      signal: again.signal,
+      err: (t: string) => (resumed.io.err(t), /^span_stats +\[#+-+\] +[1-9]\d?% /.test(t) && again.abort()),
+    };
     expect(await migrateCommand(['--from', dataDir, '--to', to], stopInSpanStats), resumed.text()).toBe(130);
     expect(resumed.text()).toMatch(/span_stats .* 40\/75\n/);
 
     const second = output();
-    expect(await migrateCommand(["--from", dataDir, "--to", to], { ...second.io, chunkRows: 40 }), second.text()).toBe(0);
+    expect(await migrateCommand(['--from', dataDir, '--to', to], { ...second.io, chunkRows: 40 }), second.text()).toBe(0);
     expect(second.text()).toMatch(/Every row was copied/);
     expect(second.text()).not.toMatch(/differs/);
     expect(second.text()).toMatch(/spans +\d+ +\d+\n/);
@@ -188,7 +287,9 @@ describe('spoor migrate', () => {
         expect(copied.results, projectId).toHaveLength(results.length);
         expect(copied, projectId).toEqual(await duck.experiments.allRows(projectId));
       }
-      expect(await click.experiments.listExperiments('default', 'qa', 10)).toEqual([experiment(1, { state: 'done', timeUs: NOW_US + 50, finishedUs: NOW_US + 50 })]);
+      expect(await click.experiments.listExperiments('default', 'qa', 10)).toEqual([
+        experiment(1, { state: 'done', timeUs: NOW_US + 50, finishedUs: NOW_US + 50 }),
+      ]);
       expect(await click.experiments.getExperiment('lab', '3'.repeat(32))).toMatchObject({ state: 'failed', error: 'no provider' });
       expect(await click.experiments.resultTotals('default', ['1'.repeat(32)])).toEqual(await duck.experiments.resultTotals('default', ['1'.repeat(32)]));
     } finally {
@@ -199,17 +300,26 @@ describe('spoor migrate', () => {
 
   it('serves from ClickHouse what the embedded store served', async () => {
     await onBoth(async (duck, click) => {
-      const [a, b] = await Promise.all([getJson<TraceListResponse>(duck.url, '/api/traces?limit=100'), getJson<TraceListResponse>(click.url, '/api/traces?limit=100')]);
+      const [a, b] = await Promise.all([
+        getJson<TraceListResponse>(duck.url, '/api/traces?limit=100'),
+        getJson<TraceListResponse>(click.url, '/api/traces?limit=100'),
+      ]);
       // The demo's twelve runs, and the trace of the running span alone.
       expect(b.body.traces).toHaveLength(13);
       expect(b.body).toEqual(a.body);
       for (const id of [a.body.traces[0]!.traceId, RUNNING_TRACE]) {
         expect((await getJson<TraceDetail>(click.url, `/api/traces/${id}`)).body).toEqual((await getJson<TraceDetail>(duck.url, `/api/traces/${id}`)).body);
       }
-      expect((await getJson<TraceDetail>(click.url, `/api/traces/${RUNNING_TRACE}`)).body.spans.map((s) => [s.name, s.state, s.durationMs])).toEqual([['lost run', 'abandoned', 100_000]]);
-      expect((await getJson<{ rules: Array<{ spec: { name: string } }> }>(click.url, '/api/alerts/rules')).body.rules.map((r) => r.spec.name)).toEqual(['slow']);
+      expect((await getJson<TraceDetail>(click.url, `/api/traces/${RUNNING_TRACE}`)).body.spans.map((s) => [s.name, s.state, s.durationMs])).toEqual([
+        ['lost run', 'abandoned', 100_000],
+      ]);
+      expect((await getJson<{ rules: Array<{ spec: { name: string } }> }>(click.url, '/api/alerts/rules')).body.rules.map((r) => r.spec.name)).toEqual([
+        'slow',
+      ]);
       const evaluators = (await getJson<{ evaluators: Array<{ name: string; version: number; spec: unknown }> }>(click.url, '/api/evaluators')).body.evaluators;
-      expect(evaluators.map(({ name, version, spec }) => ({ name, version, spec }))).toEqual([{ name: 'fast', version: 1, spec: expect.objectContaining({ kind: 'latency', maxMs: 2000 }) }]);
+      expect(evaluators.map(({ name, version, spec }) => ({ name, version, spec }))).toEqual([
+        { name: 'fast', version: 1, spec: expect.objectContaining({ kind: 'latency', maxMs: 2000 }) },
+      ]);
       // Every version of a dataset reads as it did.
       for (const path of ['/api/datasets', '/api/datasets/qa?version=2', '/api/datasets/qa/items?version=2', '/api/datasets/qa/items']) {
         const [from, to] = [await getJson(duck.url, path), await getJson(click.url, path)];
@@ -235,7 +345,10 @@ describe('spoor migrate', () => {
         const path = `/api/stats/spans?from=${from}&groupBy=${groupBy}`;
         const [a, b] = [await get<SpanStatsResponse>(duck, path), await get<SpanStatsResponse>(click, path)];
         // Every span counts, kept or sampled out: 30 traces of 3 spans (grouped by model, 60 with none).
-        expect(a.groups.reduce((n, g) => n + g.count, 0), path).toBe(90);
+        expect(
+          a.groups.reduce((n, g) => n + g.count, 0),
+          path,
+        ).toBe(90);
         expect(rounded(b), path).toEqual(rounded(a));
       }
       const list = `/api/traces?from=${from}&limit=100`;
@@ -249,7 +362,9 @@ describe('spoor migrate', () => {
       // The judge's score named only a response id; the sampled-out call it names is found on both.
       const scores = `/api/scores?from=${from}&traceId=${sampledId(JUDGED_CALL)}`;
       const found = await get<{ scores: Score[] }>(click, scores);
-      expect(found.scores).toEqual([expect.objectContaining({ traceId: sampledId(JUDGED_CALL), spanId: callIdOf(JUDGED_CALL), responseId: `resp-${JUDGED_CALL}`, value: 0.75 })]);
+      expect(found.scores).toEqual([
+        expect.objectContaining({ traceId: sampledId(JUDGED_CALL), spanId: callIdOf(JUDGED_CALL), responseId: `resp-${JUDGED_CALL}`, value: 0.75 }),
+      ]);
       expect(found).toEqual(await get<{ scores: Score[] }>(duck, scores));
     });
   });

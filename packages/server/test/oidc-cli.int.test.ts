@@ -32,11 +32,27 @@ const SECRET = 'very-secret-client-secret-0042';
 describe('spoor serve with single sign-on', () => {
   it('refuses to start without --external-url, saying the provider sends people back there', async () => {
     const result = await run(
-      ['serve', '--port', '0', '--data', join(work, 'data'), '--oidc-issuer', 'https://idp.example.com', '--oidc-client-id', 'spoor', '--oidc-client-secret', 'env:IDP_SECRET', '--oidc-roles', 'group:a=admin@*'],
+      [
+        'serve',
+        '--port',
+        '0',
+        '--data',
+        join(work, 'data'),
+        '--oidc-issuer',
+        'https://idp.example.com',
+        '--oidc-client-id',
+        'spoor',
+        '--oidc-client-secret',
+        'env:IDP_SECRET',
+        '--oidc-roles',
+        'group:a=admin@*',
+      ],
       { IDP_SECRET: SECRET },
     );
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('single sign-on needs --external-url (SPOOR_EXTERNAL_URL), the address people reach Spoor at: the provider sends them back to <external-url>/auth/callback');
+    expect(result.stderr).toContain(
+      'single sign-on needs --external-url (SPOOR_EXTERNAL_URL), the address people reach Spoor at: the provider sends them back to <external-url>/auth/callback',
+    );
     expect(result.stdout + result.stderr).not.toContain(SECRET);
   });
 

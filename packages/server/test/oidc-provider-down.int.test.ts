@@ -64,9 +64,15 @@ describe('single sign-on while the provider does not answer', () => {
   });
 
   it('signs in once the provider answers, asking it again', async () => {
-    provider = await startOidcProvider({ port: providerPort, redirectUri: `${externalUrl}/auth/callback`, accounts: { ada: { email: 'ada@corp.test', groups: ['spoor-admins'] } } });
+    provider = await startOidcProvider({
+      port: providerPort,
+      redirectUri: `${externalUrl}/auth/callback`,
+      accounts: { ada: { email: 'ada@corp.test', groups: ['spoor-admins'] } },
+    });
     // A failed discovery is tried again at most once a second.
-    await until('/auth/login to send the browser to the provider', async () => ((await fetch(`${server.url}/auth/login`, { redirect: 'manual' })).status === 302 ? true : undefined));
+    await until('/auth/login to send the browser to the provider', async () =>
+      (await fetch(`${server.url}/auth/login`, { redirect: 'manual' })).status === 302 ? true : undefined,
+    );
     const ada = await signInAs(server.url, 'ada');
     expect((await fetch(`${server.url}/api/traces`, { headers: { cookie: `spoor_session=${ada}` } })).status).toBe(200);
     expect((await session()).singleSignOn.reachable).toBe(true);

@@ -120,7 +120,11 @@ describe('single sign-on with the authorization code flow and PKCE', () => {
     });
     const ron = await signIn('ron');
     // Read on shop (group eng) and on default (a verified address at example.com); the dashboard opens default.
-    const ronSession = (await (await fetch(`${server.url}/api/session`, { headers: withSession(ron) })).json()) as { role: string; projects: string[]; projectId: string };
+    const ronSession = (await (await fetch(`${server.url}/api/session`, { headers: withSession(ron) })).json()) as {
+      role: string;
+      projects: string[];
+      projectId: string;
+    };
     expect(ronSession).toMatchObject({ role: 'read', projects: ['default', 'shop'], projectId: 'default' });
     expect((await fetch(`${server.url}/api/traces`, { headers: withSession(ron, { 'spoor-project': 'shop' }) })).status).toBe(200);
     const foreign = await fetch(`${server.url}/api/traces`, { headers: withSession(ron, { 'spoor-project': 'other' }) });
@@ -131,13 +135,21 @@ describe('single sign-on with the authorization code flow and PKCE', () => {
   it("lets an admin's session act as an admin, names them in the audit log, and refuses a reader's", async () => {
     const ada = await signIn('ada');
     const origin = { origin: server.url, 'content-type': 'application/json' };
-    const made = await fetch(`${server.url}/api/keys`, { method: 'POST', headers: withSession(ada, origin), body: JSON.stringify({ project: 'shop', role: 'ingest', name: 'from ada' }) });
+    const made = await fetch(`${server.url}/api/keys`, {
+      method: 'POST',
+      headers: withSession(ada, origin),
+      body: JSON.stringify({ project: 'shop', role: 'ingest', name: 'from ada' }),
+    });
     expect(made.status, await made.clone().text()).toBe(201);
     expect(await made.json()).toMatchObject({ createdBy: 'user:ada@corp.test' });
     expect(await audit('default')).toEqual(expect.arrayContaining([expect.objectContaining({ keyId: 'user:ada@corp.test', action: 'POST /api/keys' })]));
 
     const ron = await signIn('ron');
-    const refused = await fetch(`${server.url}/api/keys`, { method: 'POST', headers: withSession(ron, { ...origin, 'spoor-project': 'shop' }), body: JSON.stringify({ role: 'read' }) });
+    const refused = await fetch(`${server.url}/api/keys`, {
+      method: 'POST',
+      headers: withSession(ron, { ...origin, 'spoor-project': 'shop' }),
+      body: JSON.stringify({ role: 'read' }),
+    });
     expect(refused.status).toBe(403);
     expect(await refused.text()).toContain('needs an admin key; this one is a read key');
     // The sign-ins are recorded in the projects the person is granted.
@@ -150,7 +162,10 @@ describe('single sign-on with the authorization code flow and PKCE', () => {
   });
 
   it('refuses a person no rule admits with a page that says so, and records it', async () => {
-    for (const [login, actor] of [['eve', 'user:eve@elsewhere.test'], ['uma', 'user:uma']] as const) {
+    for (const [login, actor] of [
+      ['eve', 'user:eve@elsewhere.test'],
+      ['uma', 'user:uma'],
+    ] as const) {
       const begun = await begin();
       const answer = await callback(await authorizeAt(begun.location, login), begun.transaction);
       expect(answer.status).toBe(403);
@@ -174,7 +189,7 @@ describe('single sign-on with the authorization code flow and PKCE', () => {
     expect((await refusals())[0]).toContain('its state does not match');
   });
 
-  it("refuses an ID token issued for another sign-in (another nonce), and records it", async () => {
+  it('refuses an ID token issued for another sign-in (another nonce), and records it', async () => {
     // Two sign-ins; the provider is asked with the second's nonce but the first's state and PKCE challenge.
     const first = await begin();
     const second = await begin();
@@ -212,7 +227,11 @@ describe('single sign-on with the authorization code flow and PKCE', () => {
     const begun = await one.begin('/');
     const query = new URL(await authorizeAt(begun.location, 'ada')).searchParams;
     expect(await one.finish(query, begun.transaction)).toMatchObject({ outcome: 'signed-in', user: { actor: 'user:ada@corp.test' } });
-    expect(await two.finish(query, begun.transaction)).toMatchObject({ outcome: 'refused', status: 400, reason: expect.stringContaining('refused the code: invalid_grant') });
+    expect(await two.finish(query, begun.transaction)).toMatchObject({
+      outcome: 'refused',
+      status: 400,
+      reason: expect.stringContaining('refused the code: invalid_grant'),
+    });
   });
 
   it('refuses a callback without its transaction (no PKCE verifier) or with an altered one', async () => {

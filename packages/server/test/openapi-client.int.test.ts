@@ -75,7 +75,9 @@ function paramsOf(path: string, operation: Operation, concrete: string): string 
     const type = declared.get(name);
     query[name] = type === 'integer' || type === 'number' ? Number(value) : type === 'array' ? [value] : value;
   }
-  const parts = [Object.keys(inPath).length > 0 ? `path: ${literal(inPath)}` : '', Object.keys(query).length > 0 ? `query: ${literal(query)}` : ''].filter(Boolean);
+  const parts = [Object.keys(inPath).length > 0 ? `path: ${literal(inPath)}` : '', Object.keys(query).length > 0 ? `query: ${literal(query)}` : ''].filter(
+    Boolean,
+  );
   return parts.length === 0 ? '' : `params: { ${parts.join(', ')} }, `;
 }
 
@@ -141,7 +143,16 @@ describe('a TypeScript client made from the document', () => {
     await writeFile(join(dir, 'api.d.ts'), astToString(await openapiTS(Buffer.from(JSON.stringify(doc)))));
     await writeFile(join(dir, 'client.mts'), source);
     const tsconfig = {
-      compilerOptions: { strict: true, target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2023', 'DOM'], types: [], outDir: 'out', skipLibCheck: false },
+      compilerOptions: {
+        strict: true,
+        target: 'ES2022',
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        lib: ['ES2023', 'DOM'],
+        types: [],
+        outDir: 'out',
+        skipLibCheck: false,
+      },
       files: ['client.mts', 'api.d.ts'],
     };
     await writeFile(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig));

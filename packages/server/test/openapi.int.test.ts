@@ -64,7 +64,9 @@ function readmeRoutes(): string[] {
 describe('the OpenAPI document', () => {
   it('is OpenAPI 3.1 and holds every route of the router, and nothing else', () => {
     expect(doc.openapi).toBe('3.1.0');
-    const routes = routesOf(server.app).filter((r) => r.method !== 'HEAD').map((r) => `${r.method} ${r.url}`);
+    const routes = routesOf(server.app)
+      .filter((r) => r.method !== 'HEAD')
+      .map((r) => `${r.method} ${r.url}`);
     expect(routes.length).toBeGreaterThan(50);
     expect(routes.filter((route) => !operationsOf(doc).includes(route))).toEqual([]);
     expect(operationsOf(doc).filter((operation) => !routes.includes(operation))).toEqual([]);
@@ -75,7 +77,24 @@ describe('the OpenAPI document', () => {
   it('declares the parameters the validator checks: their names, kinds and bounds', () => {
     const list = doc.paths['/api/traces']!.get!;
     const byName = new Map(list.parameters!.map((p) => [p.name, p]));
-    expect([...byName.keys()]).toEqual(['from', 'to', 'service', 'name', 'text', 'status', 'minDurationMs', 'maxDurationMs', 'attr', 'sessionId', 'model', 'origin', 'score', 'sort', 'limit', 'cursor']);
+    expect([...byName.keys()]).toEqual([
+      'from',
+      'to',
+      'service',
+      'name',
+      'text',
+      'status',
+      'minDurationMs',
+      'maxDurationMs',
+      'attr',
+      'sessionId',
+      'model',
+      'origin',
+      'score',
+      'sort',
+      'limit',
+      'cursor',
+    ]);
     expect(byName.get('sort')!.schema).toMatchObject({ anyOf: ['start', 'duration', 'cost', 'tokens'].map((value) => ({ type: 'string', enum: [value] })) });
     expect(byName.get('limit')).toMatchObject({ in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 50 } });
     expect(byName.get('attr')!.schema).toMatchObject({ type: 'array', items: { type: 'string' } });
@@ -147,17 +166,24 @@ describe('the OpenAPI document', () => {
       const redocly = fileURLToPath(new URL('../../../node_modules/@redocly/cli/bin/cli.js', import.meta.url));
       // No telemetry or update check: the test runs offline. The JSON report's exit code is 1 on any error.
       const env = { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' };
-      const run = await promisify(execFile)(process.execPath, [redocly, 'lint', file, '--extends', 'recommended', '--format', 'json', '--max-problems', '1000'], { env, cwd: dir, maxBuffer: 64 << 20 }).catch(
-        (error: { stdout: string; stderr: string }) => error,
-      );
-      const report = JSON.parse(run.stdout) as { totals: { errors: number; warnings: number }; problems: Array<{ ruleId: string; severity: string; message: string; location: Array<{ pointer: string }> }> };
+      const run = await promisify(execFile)(
+        process.execPath,
+        [redocly, 'lint', file, '--extends', 'recommended', '--format', 'json', '--max-problems', '1000'],
+        { env, cwd: dir, maxBuffer: 64 << 20 },
+      ).catch((error: { stdout: string; stderr: string }) => error);
+      const report = JSON.parse(run.stdout) as {
+        totals: { errors: number; warnings: number };
+        problems: Array<{ ruleId: string; severity: string; message: string; location: Array<{ pointer: string }> }>;
+      };
       const errors = report.problems.filter((p) => p.severity === 'error').map((p) => `${p.ruleId} ${p.location[0]?.pointer ?? ''}: ${p.message}`);
       expect(errors).toEqual([]);
       expect(report.totals.errors).toBe(0);
       // Warnings are reported, not failed on: the figure goes in the commit that changes it.
       const byRule = new Map<string, number>();
       for (const problem of report.problems) byRule.set(problem.ruleId, (byRule.get(problem.ruleId) ?? 0) + 1);
-      console.info(`Redocly recommended: ${report.totals.errors} errors, ${report.totals.warnings} warnings (${[...byRule].map(([rule, n]) => `${rule} ${n}`).join(', ')})`);
+      console.info(
+        `Redocly recommended: ${report.totals.errors} errors, ${report.totals.warnings} warnings (${[...byRule].map(([rule, n]) => `${rule} ${n}`).join(', ')})`,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -165,7 +191,9 @@ describe('the OpenAPI document', () => {
 
   it("is the REST table of docs/api.md: each row's methods and paths are the document's operations", () => {
     // `GET /` is a route only when the web UI is not built (it says how to build it): the dashboard, not the API.
-    const documented = operationsOf(doc).filter((operation) => operation !== 'GET /').sort();
+    const documented = operationsOf(doc)
+      .filter((operation) => operation !== 'GET /')
+      .sort();
     const listed = readmeRoutes();
     expect(listed.filter((route, i) => listed.indexOf(route) !== i)).toEqual([]);
     expect(listed.sort()).toEqual(documented);

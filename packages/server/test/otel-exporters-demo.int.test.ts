@@ -82,7 +82,15 @@ describe('the demo run, sent by the OpenTelemetry JS SDK and its protobuf export
     expect(llmSpans.find((s) => s.name === 'chat claude-sonnet-4-6')).toMatchObject({
       kind: 'client',
       attributes: { 'gen_ai.provider.name': 'anthropic', 'gen_ai.request.temperature': 0.2 },
-      llm: { provider: 'anthropic', requestModel: 'claude-sonnet-4-6', responseModel: 'claude-sonnet-4-6', inputTokens: 5_230, outputTokens: 402, costUsd: expect.closeTo((5_230 * 3 + 402 * 15) / 1e6, 12), costSource: 'price_table' },
+      llm: {
+        provider: 'anthropic',
+        requestModel: 'claude-sonnet-4-6',
+        responseModel: 'claude-sonnet-4-6',
+        inputTokens: 5_230,
+        outputTokens: 402,
+        costUsd: expect.closeTo((5_230 * 3 + 402 * 15) / 1e6, 12),
+        costSource: 'price_table',
+      },
       category: 'llm',
     });
   });

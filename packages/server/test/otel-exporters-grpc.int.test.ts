@@ -90,7 +90,15 @@ const newSpanId = (): string => randomBytes(8).toString('hex');
 
 function traces(spans: Array<Partial<SpanInput>>, service = 'grpc-test'): Uint8Array {
   const start = BigInt(Date.now()) * 1_000_000n;
-  const items = spans.map((over) => ({ traceId: newTraceId(), spanId: newSpanId(), name: 'grpc span', kind: 2, startTimeUnixNano: start, endTimeUnixNano: start + 3_000_000n, ...over }));
+  const items = spans.map((over) => ({
+    traceId: newTraceId(),
+    spanId: newSpanId(),
+    name: 'grpc span',
+    kind: 2,
+    startTimeUnixNano: start,
+    endTimeUnixNano: start + 3_000_000n,
+    ...over,
+  }));
   return encodeTraces([{ resource: { attributes: { 'service.name': service } }, scopes: [{ scope: { name: 'test' }, items }] }]);
 }
 
@@ -120,9 +128,19 @@ describe('OTLP/gRPC', () => {
 
   it('stores the valid spans of a message with invalid ones and says how many it rejected (partial success)', async () => {
     const traceId = newTraceId();
-    const answer = await call(server.grpcUrl!, 'traces', traces([{ traceId, name: 'kept' }, { traceId: 'deadbeef', name: 'dropped' }]));
+    const answer = await call(
+      server.grpcUrl!,
+      'traces',
+      traces([
+        { traceId, name: 'kept' },
+        { traceId: 'deadbeef', name: 'dropped' },
+      ]),
+    );
     expect(answer.code).toBe(status.OK);
-    expect(partialSuccessOf(answer.response!)).toEqual({ rejected: 1, message: expect.stringMatching(/^1 spans rejected: span has an invalid trace id 'deadbeef'/) });
+    expect(partialSuccessOf(answer.response!)).toEqual({
+      rejected: 1,
+      message: expect.stringMatching(/^1 spans rejected: span has an invalid trace id 'deadbeef'/),
+    });
     expect((await getJson<TraceDetail>(server.url, `/api/traces/${traceId}`)).body.spans.map((s) => s.name)).toEqual(['kept']);
   });
 
@@ -224,7 +242,11 @@ describe('OTLP/gRPC with keys', () => {
     const answers = await Promise.all(Array.from({ length: 8 }, () => call(server.grpcUrl!, 'traces', traces([{}]), headers)));
     const limited = answers.filter((a) => a.code === status.RESOURCE_EXHAUSTED);
     expect(limited.length).toBeGreaterThan(0);
-    expect(limited[0]!.statusDetails).toEqual({ code: status.RESOURCE_EXHAUSTED, message: expect.stringMatching(/more than 2 requests a second/), retryDelaySeconds: 1 });
+    expect(limited[0]!.statusDetails).toEqual({
+      code: status.RESOURCE_EXHAUSTED,
+      message: expect.stringMatching(/more than 2 requests a second/),
+      retryDelaySeconds: 1,
+    });
   });
 });
 

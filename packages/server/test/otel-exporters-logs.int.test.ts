@@ -5,20 +5,11 @@ import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { LogListResponse, LogRecord, TraceDetail } from '@spoor/model';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  EXPORT_VARIANTS,
-  type ExportVariant,
-  expectExportsAccepted,
-  hrTimeAt,
-  isoOf,
-  logExporterFor,
-  traceExporterFor,
-} from './support/otel-exporters.js';
+import { EXPORT_VARIANTS, type ExportVariant, expectExportsAccepted, hrTimeAt, isoOf, logExporterFor, traceExporterFor } from './support/otel-exporters.js';
 import { useServerBehindProxy } from './support/recording-proxy.js';
 import { getJson } from './support/server.js';
 
 const setup = useServerBehindProxy();
-
 
 const ORDER_BODY = {
   message: 'order received',
@@ -91,7 +82,7 @@ async function sendLogs(variant: ExportVariant, baseUrl: string): Promise<SentLo
     severityNumber: SeverityNumber.ERROR,
     severityText: 'ERROR',
     body: 'card processor unreachable',
-    attributes: { 'error.type': 'ETIMEDOUT', 'latency_ms': 30000.5 },
+    attributes: { 'error.type': 'ETIMEDOUT', latency_ms: 30000.5 },
     context,
   });
   logger.emit({ timestamp: times.cacheMiss, severityNumber: SeverityNumber.DEBUG, severityText: 'DEBUG', body: 'cache miss for customer c-9', context });
@@ -181,7 +172,7 @@ describe.each(EXPORT_VARIANTS)('logs sent by the OpenTelemetry JS exporter over 
       severityNumber: 17,
       severityText: 'ERROR',
       body: 'card processor unreachable',
-      attributes: { 'error.type': 'ETIMEDOUT', 'latency_ms': 30000.5 },
+      attributes: { 'error.type': 'ETIMEDOUT', latency_ms: 30000.5 },
       eventName: '',
     } satisfies LogRecord);
     expect(cacheMiss).toMatchObject({ severityNumber: 5, severityText: 'DEBUG', attributes: {}, time: isoOf(sent.times.cacheMiss) });
@@ -209,10 +200,7 @@ describe.each(EXPORT_VARIANTS)('logs sent by the OpenTelemetry JS exporter over 
       'Payment DECLINED for order o-1',
       ORDER_BODY,
     ]);
-    expect(bodies(await logsWhere(`traceId=${sent.traceId}&severity=warn`))).toEqual([
-      'card processor unreachable',
-      'Payment DECLINED for order o-1',
-    ]);
+    expect(bodies(await logsWhere(`traceId=${sent.traceId}&severity=warn`))).toEqual(['card processor unreachable', 'Payment DECLINED for order o-1']);
     expect(bodies(await logsWhere(`service=${sent.service}&severity=error`))).toEqual(['card processor unreachable']);
     expect(bodies(await logsWhere(`service=${sent.service}&text=declined`))).toEqual(['Payment DECLINED for order o-1']);
     // A structured body is searched too.

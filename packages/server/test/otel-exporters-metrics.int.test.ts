@@ -9,7 +9,6 @@ import { getJson } from './support/server.js';
 
 const setup = useServerBehindProxy();
 
-
 interface SentMetrics {
   service: string;
   prefix: string;
@@ -136,7 +135,15 @@ describe.each(EXPORT_VARIANTS)('metrics sent by the OpenTelemetry JS exporter ov
 
   it('keep a monotonic cumulative counter per attribute set', async () => {
     const points = await pointsOf(`${sent.prefix}.orders`);
-    const base = { ...common(), name: `${sent.prefix}.orders`, description: 'Orders placed', unit: '{order}', type: 'sum', temporality: 'cumulative', isMonotonic: true };
+    const base = {
+      ...common(),
+      name: `${sent.prefix}.orders`,
+      description: 'Orders placed',
+      unit: '{order}',
+      type: 'sum',
+      temporality: 'cumulative',
+      isMonotonic: true,
+    };
     expect(points.sort((a, b) => String(a.attributes.channel).localeCompare(String(b.attributes.channel)))).toEqual([
       { ...base, attributes: { channel: 'app' }, value: 2 },
       { ...base, attributes: { channel: 'web' }, value: 7 },
@@ -155,16 +162,22 @@ describe.each(EXPORT_VARIANTS)('metrics sent by the OpenTelemetry JS exporter ov
     expect(first.body.nextCursor).not.toBeNull();
     const second = await getJson<MetricPointListResponse>(setup.server.url, `${path}&cursor=${encodeURIComponent(first.body.nextCursor!)}`);
     expect(second.body).toEqual({ points: [expect.anything()], nextCursor: null });
-    expect([first.body.points[0]!.attributes, second.body.points[0]!.attributes]).toEqual(
-      expect.arrayContaining([{ channel: 'web' }, { channel: 'app' }]),
-    );
+    expect([first.body.points[0]!.attributes, second.body.points[0]!.attributes]).toEqual(expect.arrayContaining([{ channel: 'web' }, { channel: 'app' }]));
   });
 
   it('keep an integer up-down counter as a non-monotonic sum, below zero', async () => {
     expect(await pointsOf(`${sent.prefix}.queue.balance`)).toEqual([
       {
-        ...common(), name: `${sent.prefix}.queue.balance`, description: 'Items over capacity', unit: '{item}',
-        type: 'sum', temporality: 'cumulative', isMonotonic: false, attributes: { queue: 'picking' }, value: -3, intValue: '-3',
+        ...common(),
+        name: `${sent.prefix}.queue.balance`,
+        description: 'Items over capacity',
+        unit: '{item}',
+        type: 'sum',
+        temporality: 'cumulative',
+        isMonotonic: false,
+        attributes: { queue: 'picking' },
+        value: -3,
+        intValue: '-3',
       },
     ]);
   });
@@ -172,8 +185,15 @@ describe.each(EXPORT_VARIANTS)('metrics sent by the OpenTelemetry JS exporter ov
   it('keep the last value of a gauge', async () => {
     expect(await pointsOf(`${sent.prefix}.temperature`)).toEqual([
       {
-        ...common(), name: `${sent.prefix}.temperature`, description: 'Warehouse temperature', unit: 'Cel',
-        type: 'gauge', temporality: 'unspecified', isMonotonic: null, attributes: { zone: 'a' }, value: 21.25,
+        ...common(),
+        name: `${sent.prefix}.temperature`,
+        description: 'Warehouse temperature',
+        unit: 'Cel',
+        type: 'gauge',
+        temporality: 'unspecified',
+        isMonotonic: null,
+        attributes: { zone: 'a' },
+        value: 21.25,
       },
     ]);
   });
@@ -181,9 +201,20 @@ describe.each(EXPORT_VARIANTS)('metrics sent by the OpenTelemetry JS exporter ov
   it('keep the buckets, count, sum, min and max of an explicit-bucket histogram', async () => {
     expect(await pointsOf(`${sent.prefix}.request.duration`)).toEqual([
       {
-        ...common(), name: `${sent.prefix}.request.duration`, description: 'Request duration', unit: 'ms',
-        type: 'histogram', temporality: 'cumulative', isMonotonic: null, attributes: { 'http.route': '/items' },
-        count: 5, sum: 380, min: 5, max: 250, bucketCounts: [1, 2, 1, 1], explicitBounds: [10, 50, 100],
+        ...common(),
+        name: `${sent.prefix}.request.duration`,
+        description: 'Request duration',
+        unit: 'ms',
+        type: 'histogram',
+        temporality: 'cumulative',
+        isMonotonic: null,
+        attributes: { 'http.route': '/items' },
+        count: 5,
+        sum: 380,
+        min: 5,
+        max: 250,
+        bucketCounts: [1, 2, 1, 1],
+        explicitBounds: [10, 50, 100],
       },
     ]);
   });
@@ -195,9 +226,21 @@ describe.each(EXPORT_VARIANTS)('metrics sent by the OpenTelemetry JS exporter ov
     const positive = Array.from({ length: 97 }, (_, i) => (i % 32 === 0 ? 1 : 0));
     expect(points).toEqual([
       {
-        ...common(), name: `${sent.prefix}.pick.latency`, description: 'Pick latency', unit: 's',
-        type: 'exponential_histogram', temporality: 'cumulative', isMonotonic: null, attributes: {},
-        count: 5, sum: 15, min: 0, max: 8, scale: 5, zeroCount: 1, zeroThreshold: null,
+        ...common(),
+        name: `${sent.prefix}.pick.latency`,
+        description: 'Pick latency',
+        unit: 's',
+        type: 'exponential_histogram',
+        temporality: 'cumulative',
+        isMonotonic: null,
+        attributes: {},
+        count: 5,
+        sum: 15,
+        min: 0,
+        max: 8,
+        scale: 5,
+        zeroCount: 1,
+        zeroThreshold: null,
         positive: { offset: -1, bucketCounts: positive },
         // The SDK always sends an empty negative range, and never a zero threshold.
         negative: { offset: 0, bucketCounts: [] },
@@ -207,16 +250,32 @@ describe.each(EXPORT_VARIANTS)('metrics sent by the OpenTelemetry JS exporter ov
 
   it('keep a zero or negative scale and a zero count of zero, which protobuf leaves off the wire', async () => {
     const base = {
-      ...common(), name: `${sent.prefix}.batch.size`, description: 'Batch size', unit: 'By',
-      type: 'exponential_histogram', temporality: 'cumulative', isMonotonic: null,
-      zeroCount: 0, zeroThreshold: null, negative: { offset: 0, bucketCounts: [] },
+      ...common(),
+      name: `${sent.prefix}.batch.size`,
+      description: 'Batch size',
+      unit: 'By',
+      type: 'exponential_histogram',
+      temporality: 'cumulative',
+      isMonotonic: null,
+      zeroCount: 0,
+      zeroThreshold: null,
+      negative: { offset: 0, bucketCounts: [] },
     };
     const points = await pointsOf(`${sent.prefix}.batch.size`);
     expect(points.sort((a, b) => String(a.attributes.spread).localeCompare(String(b.attributes.spread)))).toEqual([
       // 1, 2, 4 and 8 fit in 4 buckets first at scale 0 (buckets of 2^1): indices -1 to 2.
       { ...base, attributes: { spread: 'narrow' }, count: 4, sum: 15, min: 1, max: 8, scale: 0, positive: { offset: -1, bucketCounts: [1, 1, 1, 1] } },
       // 1 and 2^20 fit in 4 buckets first at scale -3 (buckets of 2^8): indices -1 to 2.
-      { ...base, attributes: { spread: 'wide' }, count: 2, sum: 1_048_577, min: 1, max: 1_048_576, scale: -3, positive: { offset: -1, bucketCounts: [1, 0, 0, 1] } },
+      {
+        ...base,
+        attributes: { spread: 'wide' },
+        count: 2,
+        sum: 1_048_577,
+        min: 1,
+        max: 1_048_576,
+        scale: -3,
+        positive: { offset: -1, bucketCounts: [1, 0, 0, 1] },
+      },
     ]);
   });
 
@@ -224,7 +283,9 @@ describe.each(EXPORT_VARIANTS)('metrics sent by the OpenTelemetry JS exporter ov
     const service = `warehouse-delta-${variant.slug}`;
     const provider = new MeterProvider({
       resource: resourceFromAttributes({ 'service.name': service }),
-      readers: [new PeriodicExportingMetricReader({ exporter: metricExporterFor(variant, setup.endpointFor(variant), 'delta'), exportIntervalMillis: 3_600_000 })],
+      readers: [
+        new PeriodicExportingMetricReader({ exporter: metricExporterFor(variant, setup.endpointFor(variant), 'delta'), exportIntervalMillis: 3_600_000 }),
+      ],
     });
     const requests = provider.getMeter('warehouse-meter', '3.1.0').createCounter(`${sent.prefix}.delta.requests`);
     requests.add(5);

@@ -12,24 +12,10 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  BasicTracerProvider,
-  BatchSpanProcessor,
-  type Sampler,
-  SamplingDecision,
-  type SamplingResult,
-} from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, BatchSpanProcessor, type Sampler, SamplingDecision, type SamplingResult } from '@opentelemetry/sdk-trace-base';
 import type { LlmFields, Span, TraceDetail, TraceListResponse, TraceSummary } from '@spoor/model';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  EXPORT_VARIANTS,
-  type ExportVariant,
-  expectExportsAccepted,
-  hrTimeAt,
-  isoOf,
-  microsOf,
-  traceExporterFor,
-} from './support/otel-exporters.js';
+import { EXPORT_VARIANTS, type ExportVariant, expectExportsAccepted, hrTimeAt, isoOf, microsOf, traceExporterFor } from './support/otel-exporters.js';
 import { useServerBehindProxy } from './support/recording-proxy.js';
 import { getJson } from './support/server.js';
 
@@ -203,14 +189,25 @@ async function sendTraces(variant: ExportVariant, baseUrl: string): Promise<Sent
 
 function noLlm(overrides: Partial<LlmFields>): LlmFields {
   return {
-    provider: null, operation: null, requestModel: null, responseModel: null, inputTokens: null, outputTokens: null,
-    totalTokens: null, cacheReadInputTokens: null, cacheCreationInputTokens: null, reasoningTokens: null, costUsd: null,
-    costSource: null, timeToFirstTokenMs: null, finishReasons: null, ...overrides,
+    provider: null,
+    operation: null,
+    requestModel: null,
+    responseModel: null,
+    inputTokens: null,
+    outputTokens: null,
+    totalTokens: null,
+    cacheReadInputTokens: null,
+    cacheCreationInputTokens: null,
+    reasoningTokens: null,
+    costUsd: null,
+    costSource: null,
+    timeToFirstTokenMs: null,
+    finishReasons: null,
+    ...overrides,
   };
 }
 
 const setup = useServerBehindProxy();
-
 
 describe.each(EXPORT_VARIANTS)('traces sent by the OpenTelemetry JS exporter over $name', (variant) => {
   let sent: SentTraces;
@@ -248,7 +245,13 @@ describe.each(EXPORT_VARIANTS)('traces sent by the OpenTelemetry JS exporter ove
         attributes: {},
         resource: sent.resource,
         resourceSchemaUrl: 'https://opentelemetry.io/schemas/1.26.0',
-        scope: { name: 'checkout-instrumentation', version: '1.2.3', attributes: {}, droppedAttributesCount: 0, schemaUrl: 'https://example.com/checkout/schemas/3' },
+        scope: {
+          name: 'checkout-instrumentation',
+          version: '1.2.3',
+          attributes: {},
+          droppedAttributesCount: 0,
+          schemaUrl: 'https://example.com/checkout/schemas/3',
+        },
         events: [],
         links: [],
         droppedAttributesCount: 0,
@@ -362,19 +365,33 @@ describe.each(EXPORT_VARIANTS)('traces sent by the OpenTelemetry JS exporter ove
     const llmOf = (name: string) => body.spans.find((s) => s.spanId === sent.llm.spans.get(name)!.spanContext().spanId)!;
     expect(llmOf('chat gpt-4o').llm).toEqual(
       noLlm({
-        provider: 'openai', operation: 'chat', requestModel: 'gpt-4o', responseModel: 'gpt-4o-2024-08-06',
-        inputTokens: 1200, outputTokens: 300, totalTokens: 1500, finishReasons: ['stop'],
+        provider: 'openai',
+        operation: 'chat',
+        requestModel: 'gpt-4o',
+        responseModel: 'gpt-4o-2024-08-06',
+        inputTokens: 1200,
+        outputTokens: 300,
+        totalTokens: 1500,
+        finishReasons: ['stop'],
         // gpt-4o: $2.50 input, $10 output per million tokens.
-        costUsd: expect.closeTo((1200 * 2.5 + 300 * 10) / 1e6, 12), costSource: 'price_table',
+        costUsd: expect.closeTo((1200 * 2.5 + 300 * 10) / 1e6, 12),
+        costSource: 'price_table',
       }),
     );
     expect(llmOf('chat claude-sonnet-4-5').llm).toEqual(
       noLlm({
-        provider: 'anthropic', operation: 'chat', requestModel: 'claude-sonnet-4-5', inputTokens: 800, outputTokens: 50,
-        totalTokens: 850, cacheReadInputTokens: 400, finishReasons: ['end_turn', 'tool_use'],
+        provider: 'anthropic',
+        operation: 'chat',
+        requestModel: 'claude-sonnet-4-5',
+        inputTokens: 800,
+        outputTokens: 50,
+        totalTokens: 850,
+        cacheReadInputTokens: 400,
+        finishReasons: ['end_turn', 'tool_use'],
         // claude-sonnet-4-5: the 800 input tokens include the 400 read from the cache, which bill at
         // $0.30 instead of $3 per million; output at $15.
-        costUsd: expect.closeTo((400 * 3 + 400 * 0.3 + 50 * 15) / 1e6, 12), costSource: 'price_table',
+        costUsd: expect.closeTo((400 * 3 + 400 * 0.3 + 50 * 15) / 1e6, 12),
+        costSource: 'price_table',
       }),
     );
     expect(llmOf('execute_tool web_search')).toMatchObject({ llm: null, category: 'tool' });

@@ -23,15 +23,31 @@ const nowNs = (): bigint => BigInt(Date.now()) * 1_000_000n;
 function jsonBody(traceId: string, over: Record<string, unknown> = {}, sibling?: string): string {
   const start = nowNs();
   const span = (id: string, more: Record<string, unknown>): Record<string, unknown> => ({
-    traceId: id, spanId: newSpanId(), name: 'poison test', kind: 1, startTimeUnixNano: String(start), endTimeUnixNano: String(start + 1_000_000n), ...more,
+    traceId: id,
+    spanId: newSpanId(),
+    name: 'poison test',
+    kind: 1,
+    startTimeUnixNano: String(start),
+    endTimeUnixNano: String(start + 1_000_000n),
+    ...more,
   });
   const spans = sibling === undefined ? [span(traceId, over)] : [span(traceId, over), span(sibling, {})];
-  return JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'poison-test' } }] }, scopeSpans: [{ spans }] }] });
+  return JSON.stringify({
+    resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'poison-test' } }] }, scopeSpans: [{ spans }] }],
+  });
 }
 
 function protobufBody(traceId: string, over: Partial<SpanInput> = {}): Uint8Array {
   const start = nowNs();
-  const span: SpanInput = { traceId, spanId: newSpanId(), name: 'poison test', kind: 1, startTimeUnixNano: start, endTimeUnixNano: start + 1_000_000n, ...over };
+  const span: SpanInput = {
+    traceId,
+    spanId: newSpanId(),
+    name: 'poison test',
+    kind: 1,
+    startTimeUnixNano: start,
+    endTimeUnixNano: start + 1_000_000n,
+    ...over,
+  };
   return encodeTraces([{ resource: { attributes: { 'service.name': 'poison-test' } }, scopes: [{ scope: { name: 'poison' }, items: [span] }] }]);
 }
 
@@ -132,7 +148,13 @@ describe('an entry in the spool the writer cannot take', () => {
     // What a crash (or an older version) can leave in the spool: an acknowledged entry that does
     // not decode. Written with the spool's own framing and checksum, after the committed one.
     const spool = await Spool.open(join(first.dataDir, 'spool'));
-    await spool.append({ signal: 'traces', encoding: 'json', projectId: 'default', receivedUs: Date.now() * 1000, body: new TextEncoder().encode('{"resourceSpans": [') });
+    await spool.append({
+      signal: 'traces',
+      encoding: 'json',
+      projectId: 'default',
+      receivedUs: Date.now() * 1000,
+      body: new TextEncoder().encode('{"resourceSpans": ['),
+    });
     await spool.close();
 
     const second = await servers.start();
@@ -142,7 +164,14 @@ describe('an entry in the spool the writer cannot take', () => {
 
     const listed = await getJson<{ entries: Array<Record<string, unknown>> }>(second.url, '/api/quarantine');
     expect(listed.body.entries).toEqual([
-      expect.objectContaining({ signal: 'traces', encoding: 'json', records: null, attempts: 1, bytes: 19, error: expect.stringContaining('cannot be decoded') }),
+      expect.objectContaining({
+        signal: 'traces',
+        encoding: 'json',
+        records: null,
+        attempts: 1,
+        bytes: 19,
+        error: expect.stringContaining('cannot be decoded'),
+      }),
     ]);
     const metrics = await (await fetch(`${second.url}/metrics`)).text();
     expect(metrics).toMatch(/^spoor_ingest_quarantined_total 1$/m);
@@ -158,8 +187,19 @@ describe('an entry in the spool the writer cannot take', () => {
     const server = await servers.start();
     const traceId = newTraceId();
     // As if quarantined by an earlier version that refused it.
-    const entry = { signal: 'traces' as const, encoding: 'json' as const, projectId: 'default', receivedUs: Date.now() * 1000, body: new TextEncoder().encode(jsonBody(traceId)) };
-    const id = quarantineEntry(join(server.dataDir, 'quarantine'), { segment: 1, offset: 100 }, entry, { records: 1, attempts: 3, error: 'refused', quarantinedAtMs: Date.now() });
+    const entry = {
+      signal: 'traces' as const,
+      encoding: 'json' as const,
+      projectId: 'default',
+      receivedUs: Date.now() * 1000,
+      body: new TextEncoder().encode(jsonBody(traceId)),
+    };
+    const id = quarantineEntry(join(server.dataDir, 'quarantine'), { segment: 1, offset: 100 }, entry, {
+      records: 1,
+      attempts: 3,
+      error: 'refused',
+      quarantinedAtMs: Date.now(),
+    });
 
     const output: string[] = [];
     expect(await spoolCommand(['quarantine', '--url', server.url], (text) => output.push(text))).toBe(0);

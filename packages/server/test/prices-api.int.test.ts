@@ -67,7 +67,16 @@ async function sendTrace(server: TestServer, calls: LlmCall[], offsetMs = 0): Pr
     const spanId = newSpanId();
     spanIds.push(spanId);
     const at = startMs + 10 + i * 100;
-    spans.push({ traceId, spanId, parentSpanId: rootId, name: `chat ${call.model}`, kind: 3, startTimeUnixNano: nanos(at), endTimeUnixNano: nanos(at + 50), attributes });
+    spans.push({
+      traceId,
+      spanId,
+      parentSpanId: rootId,
+      name: `chat ${call.model}`,
+      kind: 3,
+      startTimeUnixNano: nanos(at),
+      endTimeUnixNano: nanos(at + 50),
+      attributes,
+    });
   });
   const body = encodeTraces([{ resource: { attributes: { 'service.name': 'prices-test' } }, scopes: [{ scope: { name: 'test' }, items: spans }] }]);
   const response = await fetch(`${server.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf' } });
@@ -133,14 +142,20 @@ const ACME_COST = 0.0041;
 const MINI_COST = 0.00045;
 
 describe('the price API', () => {
-  it('lists Spoor\'s table with each price\'s origin', async () => {
+  it("lists Spoor's table with each price's origin", async () => {
     const server = await start();
     const list = await prices(server);
     expect(list.asOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(list.models.length).toBeGreaterThan(10);
     expect(list.models.every((m) => m.origin === 'default')).toBe(true);
     expect(list.models.find((m) => m.model === 'gpt-4o-mini')).toEqual({
-      model: 'gpt-4o-mini', provider: 'openai', aliases: ['gpt-4o-mini-2024-07-18'], input: 0.15, output: 0.6, cacheRead: 0.075, origin: 'default',
+      model: 'gpt-4o-mini',
+      provider: 'openai',
+      aliases: ['gpt-4o-mini-2024-07-18'],
+      input: 0.15,
+      output: 0.6,
+      cacheRead: 0.075,
+      origin: 'default',
     });
     // One entry per model: aliases are inside their model's entry.
     const ids = list.models.flatMap((m) => [m.model, ...(m.aliases ?? [])]);
@@ -154,7 +169,13 @@ describe('the price API', () => {
     // An unknown model has no cost and is listed as unpriced; the known one is priced by Spoor's table.
     const t1 = await sendTrace(server, [ACME, MINI]);
     const [acme1, mini1] = t1.spanIds as [string, string];
-    expect(await llmOf(server, t1.traceId, acme1)).toMatchObject({ requestModel: 'acme-llm-1', inputTokens: 1000, outputTokens: 300, costUsd: null, costSource: null });
+    expect(await llmOf(server, t1.traceId, acme1)).toMatchObject({
+      requestModel: 'acme-llm-1',
+      inputTokens: 1000,
+      outputTokens: 300,
+      costUsd: null,
+      costSource: null,
+    });
     const miniLlm = await llmOf(server, t1.traceId, mini1);
     expect(miniLlm.costSource).toBe('price_table');
     expect(miniLlm.costUsd).toBeCloseTo(MINI_COST, 12);
@@ -170,7 +191,10 @@ describe('the price API', () => {
     expect(put).toEqual({ status: 200, body: { model: 'acme-llm-1', ...ACME_PRICE, origin: 'api' } });
     expect(await priceOf(server, 'acme-llm-1')).toEqual({ model: 'acme-llm-1', ...ACME_PRICE, origin: 'api' });
     // A body may name the model too, when it is the path's.
-    expect(await send(server, 'PUT', '/api/prices/acme-llm-1', { model: 'acme-llm-1', ...ACME_PRICE })).toMatchObject({ status: 200, body: { model: 'acme-llm-1', origin: 'api' } });
+    expect(await send(server, 'PUT', '/api/prices/acme-llm-1', { model: 'acme-llm-1', ...ACME_PRICE })).toMatchObject({
+      status: 200,
+      body: { model: 'acme-llm-1', origin: 'api' },
+    });
 
     // New spans are priced at ingest, by the model or an alias; the old span keeps its null cost until re-priced.
     const t2 = await sendTrace(server, [{ ...ACME, responseModel: 'acme-llm-1-preview' }], 1_000);
@@ -226,7 +250,13 @@ describe('the price API', () => {
   it('keeps every field of a price set through the API, with lowercase ids, and prices long contexts by it', async () => {
     const server = await start();
     const price = {
-      provider: 'acme', aliases: ['ACME-LLM-2-PREVIEW'], input: 1, output: 2, cacheRead: 0.1, cacheWrite: 1.25, reasoning: 3,
+      provider: 'acme',
+      aliases: ['ACME-LLM-2-PREVIEW'],
+      input: 1,
+      output: 2,
+      cacheRead: 0.1,
+      cacheWrite: 1.25,
+      reasoning: 3,
       longContext: { aboveInputTokens: 1000, input: 2, output: 4, cacheRead: 0.2 },
     };
     const expected = { ...price, model: 'acme-llm-2', aliases: ['acme-llm-2-preview'], origin: 'api' };
@@ -299,7 +329,7 @@ describe('the price API', () => {
 });
 
 describe('spoor serve --prices', () => {
-  it('prices ingest with the file over Spoor\'s table, under prices set through the API', async () => {
+  it("prices ingest with the file over Spoor's table, under prices set through the API", async () => {
     const file = join(dir(), 'prices.json');
     await writeFile(file, JSON.stringify({ asOf: '2099-01-15', models: [{ model: 'gpt-4o-mini', provider: 'openai', input: 1, output: 2 }] }));
     const server = await start({ prices: file });
@@ -316,7 +346,10 @@ describe('spoor serve --prices', () => {
     expect(llm.costUsd).toBeCloseTo(0.002, 12);
 
     // A price set through the API beats the file; deleting it brings the file's back.
-    expect(await send(server, 'PUT', '/api/prices/gpt-4o-mini', { provider: 'openai', input: 3, output: 4 })).toMatchObject({ status: 200, body: { origin: 'api' } });
+    expect(await send(server, 'PUT', '/api/prices/gpt-4o-mini', { provider: 'openai', input: 3, output: 4 })).toMatchObject({
+      status: 200,
+      body: { origin: 'api' },
+    });
     expect(await priceOf(server, 'gpt-4o-mini')).toMatchObject({ origin: 'api', input: 3 });
     const t2 = await sendTrace(server, [MINI], 1_000);
     expect((await llmOf(server, t2.traceId, t2.spanIds[0]!)).costUsd).toBeCloseTo(0.005, 12);
@@ -332,7 +365,11 @@ describe('spoor serve --prices', () => {
       ['missing.json', null, 'cannot read'],
       ['not-json.json', '{"asOf": "2025-01-01", "models": [', 'not valid JSON'],
       ['no-date.json', JSON.stringify({ models: [] }), "'asOf'"],
-      ['bad-price.json', JSON.stringify({ asOf: '2025-01-01', models: [{ model: 'gpt-4o-mini', provider: 'openai', input: 'cheap', output: 2 }] }), "models[0] (gpt-4o-mini): 'input'"],
+      [
+        'bad-price.json',
+        JSON.stringify({ asOf: '2025-01-01', models: [{ model: 'gpt-4o-mini', provider: 'openai', input: 'cheap', output: 2 }] }),
+        "models[0] (gpt-4o-mini): 'input'",
+      ],
       ['no-provider.json', JSON.stringify({ asOf: '2025-01-01', models: [{ model: 'x', input: 1, output: 2 }] }), "'provider'"],
     ];
     for (const [name, content, problem] of cases) {
@@ -348,7 +385,8 @@ describe('spoor serve --prices', () => {
     const file = join(dir(), 'bad-price.json');
     await writeFile(file, JSON.stringify({ asOf: '2025-01-01', models: [{ model: 'acme-llm-1', provider: 'acme', input: 1 }] }));
     const child = spawn(process.execPath, [SPOOR_BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--data', join(dir(), 'cli-data'), '--prices', file], {
-      cwd: dir(), stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: dir(),
+      stdio: ['ignore', 'pipe', 'pipe'],
       env: Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('SPOOR_'))),
     });
     let stderr = '';

@@ -107,7 +107,9 @@ it('answers a histogram_quantile over the GenAI operation duration from the spec
   expect(bucket?.value).toBe(2);
   const [below] = await prometheus!.query('gen_ai_client_operation_duration_seconds_bucket{le="1.28",gen_ai_request_model="gpt-4o"}');
   expect(below?.value).toBe(0);
-  const [p50] = await prometheus!.query('histogram_quantile(0.5, sum by (le) (gen_ai_client_operation_duration_seconds_bucket{gen_ai_request_model="gpt-4o"}))');
+  const [p50] = await prometheus!.query(
+    'histogram_quantile(0.5, sum by (le) (gen_ai_client_operation_duration_seconds_bucket{gen_ai_request_model="gpt-4o"}))',
+  );
   expect(p50?.value).toBeGreaterThan(1.28);
   expect(p50?.value).toBeLessThanOrEqual(2.56);
 });

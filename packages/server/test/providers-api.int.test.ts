@@ -48,8 +48,12 @@ describe('GET /api/providers', () => {
       providers: [
         { name: 'openai', baseUrl: `${fake.baseUrl}/v1`, timeoutMs: 2000, reachable: true, status: 404, problem: 'answered HTTP 404 to GET /models' },
         {
-          name: 'anthropic', baseUrl: `http://127.0.0.1:${deadPort}/x`, timeoutMs: 60_000,
-          reachable: false, status: null, problem: 'not reached (ECONNREFUSED)',
+          name: 'anthropic',
+          baseUrl: `http://127.0.0.1:${deadPort}/x`,
+          timeoutMs: 60_000,
+          reachable: false,
+          status: null,
+          problem: 'not reached (ECONNREFUSED)',
         },
         // Built in and answered in process: nothing to reach.
         { name: 'demo', baseUrl: null, timeoutMs: 10_000, reachable: true, status: 200, problem: null },

@@ -19,16 +19,32 @@ function traceWith(traceId: string, attributes: Array<ReturnType<typeof str>>, o
   const start = BigInt(Date.now()) * 1_000_000n;
   const rootId = randomBytes(8).toString('hex');
   return JSON.stringify({
-    resourceSpans: [{
-      resource: { attributes: [str('service.name', 'agent')] },
-      scopeSpans: [{ spans: [
-        { traceId, spanId: rootId, name: 'run', startTimeUnixNano: String(start), endTimeUnixNano: String(start + 900_000_000n), attributes },
-        {
-          traceId, spanId: randomBytes(8).toString('hex'), parentSpanId: rootId, name: 'chat', kind: 3, startTimeUnixNano: String(start + 1_000_000n), endTimeUnixNano: String(start + 800_000_000n),
-          attributes: [str('gen_ai.operation.name', 'chat'), str('gen_ai.request.model', 'gpt-4o'), str('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: output }] }]))],
-        },
-      ] }],
-    }],
+    resourceSpans: [
+      {
+        resource: { attributes: [str('service.name', 'agent')] },
+        scopeSpans: [
+          {
+            spans: [
+              { traceId, spanId: rootId, name: 'run', startTimeUnixNano: String(start), endTimeUnixNano: String(start + 900_000_000n), attributes },
+              {
+                traceId,
+                spanId: randomBytes(8).toString('hex'),
+                parentSpanId: rootId,
+                name: 'chat',
+                kind: 3,
+                startTimeUnixNano: String(start + 1_000_000n),
+                endTimeUnixNano: String(start + 800_000_000n),
+                attributes: [
+                  str('gen_ai.operation.name', 'chat'),
+                  str('gen_ai.request.model', 'gpt-4o'),
+                  str('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: output }] }])),
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    ],
   });
 }
 
@@ -74,19 +90,28 @@ describe('user regular expressions on a running server', () => {
     expect((await call('GET', '/api/alerts/rules/greedy')).status).toBe(404);
   });
 
-  it("judges a long output with a regex evaluator off the HTTP thread, on its first --regex-max-chars characters, /health answering throughout", async () => {
+  it('judges a long output with a regex evaluator off the HTTP thread, on its first --regex-max-chars characters, /health answering throughout', async () => {
     // Allowed (23 steps a character on the probe), yet its DFA runs out of states on random a/b: 375 ms for 262,144 characters.
     const pattern = '[ab]*a[ab]{20}[^ab]';
     expect((await call('POST', '/api/evaluators', { name: 'ab', kind: 'regex', target: 'llm', pattern })).status).toBe(201);
     const traceId = 'd'.repeat(32);
     expect((await post(traceWith(traceId, [], `${randomAb(1_000_000)}!`))).status).toBe(200);
     const health: number[] = [];
-    const judged = await eventually('the long output judged', async () => {
-      health.push((await fetch(`${server.url}/health`)).status);
-      return call('GET', `/api/scores?traceId=${traceId}`);
-    }, (a) => a.status === 200 && a.body.scores.length > 0, 60_000);
+    const judged = await eventually(
+      'the long output judged',
+      async () => {
+        health.push((await fetch(`${server.url}/health`)).status);
+        return call('GET', `/api/scores?traceId=${traceId}`);
+      },
+      (a) => a.status === 200 && a.body.scores.length > 0,
+      60_000,
+    );
     // The match (the last character) is past what the pattern reads.
-    expect(judged.body.scores[0]).toMatchObject({ name: 'ab', value: 0, comment: `the output does not match /${pattern}/ in its first ${MAX} characters (--regex-max-chars)` });
+    expect(judged.body.scores[0]).toMatchObject({
+      name: 'ab',
+      value: 0,
+      comment: `the output does not match /${pattern}/ in its first ${MAX} characters (--regex-max-chars)`,
+    });
     expect(new Set(health)).toEqual(new Set([200]));
   });
 });
@@ -98,22 +123,36 @@ describe('a masking rule on a huge value, one project beside another', () => {
   beforeAll(async () => {
     server = await startTestServer();
     keys.root = await makeKey(server.url, '*', 'admin');
-    for (const project of ['shop', 'blog']) for (const role of ['ingest', 'read']) keys[`${project}-${role}`] = await makeKey(server.url, project, role, keys.root);
+    for (const project of ['shop', 'blog'])
+      for (const role of ['ingest', 'read']) keys[`${project}-${role}`] = await makeKey(server.url, project, role, keys.root);
   });
   afterAll(async () => {
     await server.stop();
   });
 
-  const post = (project: string, body: string) => fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${keys[`${project}-ingest`]}` }, body });
+  const post = (project: string, body: string) =>
+    fetch(`${server.url}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${keys[`${project}-ingest`]}` },
+      body,
+    });
   const root = (project: string, traceId: string) =>
-    eventually(`${project}'s trace ${traceId}`, () => callJson<Answer>(server.url, 'GET', `/api/traces/${traceId}`, undefined, { key: keys[`${project}-read`] }), (a) => a.status === 200).then(
-      (a) => a.body.spans.find((s: Answer) => s.name === 'run').attributes as Record<string, string>,
-    );
+    eventually(
+      `${project}'s trace ${traceId}`,
+      () => callJson<Answer>(server.url, 'GET', `/api/traces/${traceId}`, undefined, { key: keys[`${project}-read`] }),
+      (a) => a.status === 200,
+    ).then((a) => a.body.spans.find((s: Answer) => s.name === 'run').attributes as Record<string, string>);
 
   it("reads the first --regex-max-chars characters and masks the unread rest, while the other project's requests are taken as ever", async () => {
     // A heavy pattern that is allowed (57 steps a character: a sha-256 in hex), on 4M characters of hex:
     // read whole, it held the decode thread, every project's ingest, for 7.8-19 s.
-    const set = await callJson(server.url, 'PUT', '/api/projects/shop/masking', { detectors: [], rules: [{ name: 'hex', pattern: '[a-f0-9]{64}' }] }, { key: keys.root });
+    const set = await callJson(
+      server.url,
+      'PUT',
+      '/api/projects/shop/masking',
+      { detectors: [], rules: [{ name: 'hex', pattern: '[a-f0-9]{64}' }] },
+      { key: keys.root },
+    );
     expect(set.status).toBe(200);
     const huge = '0123456789abcdef'.repeat(262_144);
     const [big, small, other] = ['b'.repeat(32), 'c'.repeat(32), 'e'.repeat(32)];

@@ -40,23 +40,44 @@ async function recordCall(options: { provider: string; model: string; capture?: 
   const start = BigInt(Date.now() - 60_000) * 1_000_000n;
   const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
   const attributes = [
-    str('gen_ai.provider.name', options.provider), str('gen_ai.operation.name', 'chat'), str('gen_ai.request.model', options.model),
-    str('gen_ai.response.model', options.model), { key: 'gen_ai.usage.input_tokens', value: { intValue: '40' } },
-    { key: 'gen_ai.usage.output_tokens', value: { intValue: '12' } }, { key: 'gen_ai.request.temperature', value: { doubleValue: 0.2 } },
+    str('gen_ai.provider.name', options.provider),
+    str('gen_ai.operation.name', 'chat'),
+    str('gen_ai.request.model', options.model),
+    str('gen_ai.response.model', options.model),
+    { key: 'gen_ai.usage.input_tokens', value: { intValue: '40' } },
+    { key: 'gen_ai.usage.output_tokens', value: { intValue: '12' } },
+    { key: 'gen_ai.request.temperature', value: { doubleValue: 0.2 } },
   ];
   if (options.capture !== false) {
     attributes.push(str('gen_ai.system_instructions', JSON.stringify([{ type: 'text', content: 'You plan trips.' }])));
     attributes.push(str('gen_ai.input.messages', JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'Plan two days in Lisbon.' }] }])));
-    attributes.push(str('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'Day 1: Alfama.' }], finish_reason: 'stop' }])));
+    attributes.push(
+      str('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'Day 1: Alfama.' }], finish_reason: 'stop' }])),
+    );
   }
   const body = {
-    resourceSpans: [{
-      resource: { attributes: [str('service.name', 'trip-agent')] },
-      scopeSpans: [{ spans: [
-        { traceId, spanId: rootId, name: 'plan trip', startTimeUnixNano: String(start), endTimeUnixNano: String(start + 900_000_000n) },
-        { traceId, spanId, parentSpanId: rootId, name: `chat ${options.model}`, kind: 3, startTimeUnixNano: String(start + 10_000_000n), endTimeUnixNano: String(start + 800_000_000n), attributes },
-      ] }],
-    }],
+    resourceSpans: [
+      {
+        resource: { attributes: [str('service.name', 'trip-agent')] },
+        scopeSpans: [
+          {
+            spans: [
+              { traceId, spanId: rootId, name: 'plan trip', startTimeUnixNano: String(start), endTimeUnixNano: String(start + 900_000_000n) },
+              {
+                traceId,
+                spanId,
+                parentSpanId: rootId,
+                name: `chat ${options.model}`,
+                kind: 3,
+                startTimeUnixNano: String(start + 10_000_000n),
+                endTimeUnixNano: String(start + 800_000_000n),
+                attributes,
+              },
+            ],
+          },
+        ],
+      },
+    ],
   };
   const sent = await fetch(`${url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   expect(sent.status).toBe(200);
@@ -98,10 +119,19 @@ describe('POST /api/replay', () => {
     expect(fake.requests[0]!.body).toMatchObject({
       model: 'gpt-4o-mini',
       temperature: 0.2,
-      messages: [{ role: 'system', content: 'You plan trips.' }, { role: 'user', content: 'Plan two days in Lisbon.' }],
+      messages: [
+        { role: 'system', content: 'You plan trips.' },
+        { role: 'user', content: 'Plan two days in Lisbon.' },
+      ],
     });
 
-    const answer = replay.body as { replay: { traceId: string; spanId: string }; original: Record<string, unknown>; result: Record<string, unknown>; deltas: Record<string, number>; links: { compare: string } };
+    const answer = replay.body as {
+      replay: { traceId: string; spanId: string };
+      original: Record<string, unknown>;
+      result: Record<string, unknown>;
+      deltas: Record<string, number>;
+      links: { compare: string };
+    };
     expect(answer.original).toMatchObject({ model: 'gpt-4o', inputTokens: 40, outputTokens: 12 });
     expect(answer.result).toMatchObject({ model: 'gpt-4o-mini', inputTokens: 30, outputTokens: 8 });
     expect(answer.result.completion).toEqual([{ role: 'assistant', parts: [{ type: 'text', content: 'Day 1: Belém.' }], finishReason: 'stop' }]);
@@ -125,7 +155,10 @@ describe('POST /api/replay', () => {
     expect(diff.removed).toEqual([]);
     expect(diff.changed).toHaveLength(1);
     expect(diff.changed[0]!.fields).toMatchObject({ model: { a: 'gpt-4o', b: 'gpt-4o-mini' }, inputTokens: { a: 40, b: 30 }, outputTokens: { a: 12, b: 8 } });
-    expect(diff.changed[0]!.completion).toEqual([{ op: '-', text: 'assistant: Day 1: Alfama.' }, { op: '+', text: 'assistant: Day 1: Belém.' }]);
+    expect(diff.changed[0]!.completion).toEqual([
+      { op: '-', text: 'assistant: Day 1: Alfama.' },
+      { op: '+', text: 'assistant: Day 1: Belém.' },
+    ]);
     expect([diff.a.unpricedCalls, diff.b.unpricedCalls]).toEqual([0, 0]);
 
     // A side with a call Spoor has no price for says so: its cost leaves that call out.
@@ -141,7 +174,11 @@ describe('POST /api/replay', () => {
     const replay = await send('POST', '/api/replay', { ...original, overrides: { messages: [{ role: 'user', content: 'Plan one day in Porto.' }] } });
     expect(replay.status, JSON.stringify(replay.body)).toBe(200);
     expect(fake.requests[0]!.path).toBe('/v1/messages');
-    expect(fake.requests[0]!.body).toMatchObject({ model: 'claude-sonnet-4-6', system: 'You plan trips.', messages: [{ role: 'user', content: [{ type: 'text', text: 'Plan one day in Porto.' }] }] });
+    expect(fake.requests[0]!.body).toMatchObject({
+      model: 'claude-sonnet-4-6',
+      system: 'You plan trips.',
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'Plan one day in Porto.' }] }],
+    });
     expect((replay.body.result as { model: string }).model).toBe('claude-sonnet-4-6');
   });
 
@@ -152,17 +189,32 @@ describe('POST /api/replay', () => {
     const before = await traces();
 
     expect(await send('POST', '/api/replay', { traceId: recorded.traceId, spanId: 'f'.repeat(16) })).toMatchObject({ status: 404 });
-    expect(await send('POST', '/api/replay', { ...bare })).toMatchObject({ status: 400, body: { error: { message: expect.stringContaining('turn on content capture') } } });
-    expect(await send('POST', '/api/replay', { ...recorded, overrides: { temperature: 'hot' } })).toMatchObject({ status: 400, body: { error: { message: expect.stringContaining("'overrides.temperature' must be a number") } } });
-    expect(await send('POST', '/api/replay', { ...recorded, overrides: { seed: 1 } })).toMatchObject({ status: 400, body: { error: { message: expect.stringContaining("'seed' is not a field") } } });
+    expect(await send('POST', '/api/replay', { ...bare })).toMatchObject({
+      status: 400,
+      body: { error: { message: expect.stringContaining('turn on content capture') } },
+    });
+    expect(await send('POST', '/api/replay', { ...recorded, overrides: { temperature: 'hot' } })).toMatchObject({
+      status: 400,
+      body: { error: { message: expect.stringContaining("'overrides.temperature' must be a number") } },
+    });
+    expect(await send('POST', '/api/replay', { ...recorded, overrides: { seed: 1 } })).toMatchObject({
+      status: 400,
+      body: { error: { message: expect.stringContaining("'seed' is not a field") } },
+    });
     expect(await send('POST', '/api/replay', { traceId: 'nope', spanId: recorded.spanId })).toMatchObject({ status: 400 });
 
     fake.script({ error: { status: 500, message: 'the model is down' } });
     const refused = await send('POST', '/api/replay', recorded);
-    expect(refused).toMatchObject({ status: 502, body: { error: { code: 'ERR_PROVIDER', message: expect.stringContaining('openai refused the replayed call (500') } } });
+    expect(refused).toMatchObject({
+      status: 502,
+      body: { error: { code: 'ERR_PROVIDER', message: expect.stringContaining('openai refused the replayed call (500') } },
+    });
     fake.script({ delayMs: 3000 });
     const silent = await send('POST', '/api/replay', recorded);
-    expect(silent).toMatchObject({ status: 504, body: { error: { code: 'ERR_PROVIDER_TIMEOUT', message: expect.stringContaining('did not answer within 1 s') } } });
+    expect(silent).toMatchObject({
+      status: 504,
+      body: { error: { code: 'ERR_PROVIDER_TIMEOUT', message: expect.stringContaining('did not answer within 1 s') } },
+    });
     expect(JSON.stringify([refused, silent])).not.toContain(PROVIDER_KEY);
     expect(await traces()).toBe(before);
   });
@@ -179,7 +231,10 @@ describe('POST /api/replay', () => {
     // This answer comes only from the server's own deadline (its DeadlineError): the client's
     // timeout stopped at the headers, and without the deadline the replay would take minutes
     // (the test's time limit fails it).
-    expect(crawling).toMatchObject({ status: 504, body: { error: { code: 'ERR_PROVIDER_TIMEOUT', message: `${provider} did not answer within 1 s; nothing was recorded` } } });
+    expect(crawling).toMatchObject({
+      status: 504,
+      body: { error: { code: 'ERR_PROVIDER_TIMEOUT', message: `${provider} did not answer within 1 s; nothing was recorded` } },
+    });
     // It waited for the deadline (less the grain of the event loop's clock).
     expect(performance.now() - started).toBeGreaterThanOrEqual(950);
     expect(fake.requests).toHaveLength(1);
@@ -191,7 +246,11 @@ describe('POST /api/replay', () => {
     try {
       expect(await (await fetch(`${bare.url}/api/replay/providers`)).json()).toEqual({ providers: ['demo'] });
       const original = await recordCall({ provider: 'openai', model: 'gpt-4o' }, bare.url);
-      const response = await fetch(`${bare.url}/api/replay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(original) });
+      const response = await fetch(`${bare.url}/api/replay`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(original),
+      });
       expect(response.status).toBe(400);
       expect(((await response.json()) as { error: { message: string } }).error.message).toContain('start it with --provider openai=env:OPENAI_API_KEY');
     } finally {
@@ -206,10 +265,28 @@ describe('the provider clients', () => {
 
   it('are loaded by a replay to their provider, and not before', async () => {
     const keyFile = join(dir, 'provider-key');
-    const child = spawn(process.execPath, [
-      '--import', REPORT_LOADS, SPOOR_BIN, 'serve', '--port', '0', '--grpc-port', '0', '--data', join(dir, 'lazy-data'), '--log-level', 'warn',
-      '--provider', `openai=file:${keyFile},base=${fake.baseUrl}/v1`, '--provider', `anthropic=file:${keyFile},base=${fake.baseUrl}`,
-    ], { env: { ...process.env, SPOOR_TEST_REPORT_LOADS: 'openai,@anthropic-ai/sdk' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        REPORT_LOADS,
+        SPOOR_BIN,
+        'serve',
+        '--port',
+        '0',
+        '--grpc-port',
+        '0',
+        '--data',
+        join(dir, 'lazy-data'),
+        '--log-level',
+        'warn',
+        '--provider',
+        `openai=file:${keyFile},base=${fake.baseUrl}/v1`,
+        '--provider',
+        `anthropic=file:${keyFile},base=${fake.baseUrl}`,
+      ],
+      { env: { ...process.env, SPOOR_TEST_REPORT_LOADS: 'openai,@anthropic-ai/sdk' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -257,8 +334,10 @@ describe("Spoor's own traces", () => {
     // The replay's call (gpt-4o-mini) is Spoor's own cost, not the app's.
     const costs = async (origin: string) =>
       new Map(
-        ((await send('GET', `/api/stats/spans?groupBy=model&category=llm${origin}`)).body.groups as Array<{ key: string; costUsd: number | null }>)
-          .map((g) => [g.key, g.costUsd]),
+        ((await send('GET', `/api/stats/spans?groupBy=model&category=llm${origin}`)).body.groups as Array<{ key: string; costUsd: number | null }>).map((g) => [
+          g.key,
+          g.costUsd,
+        ]),
       );
     expect([...(await costs('')).keys()]).not.toContain('gpt-4o-mini');
     expect((await costs('')).get('gpt-4o')).toBeGreaterThan(0);
@@ -275,13 +354,24 @@ describe("Spoor's own traces", () => {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
-        resourceSpans: [{
-          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'spoor-replay' } }] },
-          scopeSpans: [{ spans: [{
-            traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex'), name: 'judge nothing',
-            startTimeUnixNano: String(now), endTimeUnixNano: String(now + 1_000_000n),
-          }] }],
-        }],
+        resourceSpans: [
+          {
+            resource: { attributes: [{ key: 'service.name', value: { stringValue: 'spoor-replay' } }] },
+            scopeSpans: [
+              {
+                spans: [
+                  {
+                    traceId: randomBytes(16).toString('hex'),
+                    spanId: randomBytes(8).toString('hex'),
+                    name: 'judge nothing',
+                    startTimeUnixNano: String(now),
+                    endTimeUnixNano: String(now + 1_000_000n),
+                  },
+                ],
+              },
+            ],
+          },
+        ],
       }),
     });
     expect(spoofed.status).toBe(400);

@@ -16,7 +16,11 @@ describe('a request sent again', () => {
     let server = await servers.start();
     expect((await post(server.url)).status).toBe(200);
     // The same request again, at once: the answer is 400 (every span was skipped), nothing stored twice.
-    const again = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(await jsonOf(server.url, traceId)) });
+    const again = await fetch(`${server.url}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(await jsonOf(server.url, traceId)),
+    });
     expect(again.status).toBe(400);
     expect(await again.text()).toMatch(/received in an earlier request/);
     await server.stop();
@@ -52,7 +56,9 @@ function tenCalls(traceId: string): string {
       { key: 'gen_ai.usage.output_tokens', value: { intValue: '10' } },
     ],
   }));
-  return JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'resend' } }] }, scopeSpans: [{ spans }] }] });
+  return JSON.stringify({
+    resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'resend' } }] }, scopeSpans: [{ spans }] }],
+  });
 }
 
 /** What the server holds of a trace: its spans, and its summary's span count and input tokens. */
@@ -78,7 +84,12 @@ describe('copies of a request sent at the same time', () => {
       if (answer.status === 200) continue;
       // Refused as a copy of spans stored (400), or of spans being stored right now (503: retry to learn which).
       if (answer.status === 400) expect(texts[i]).toMatch(/received in an earlier request/);
-      else expect({ status: answer.status, retryAfter: answer.headers.get('retry-after'), text: texts[i] }).toMatchObject({ status: 503, retryAfter: '1', text: expect.stringMatching(/being stored/) });
+      else
+        expect({ status: answer.status, retryAfter: answer.headers.get('retry-after'), text: texts[i] }).toMatchObject({
+          status: 503,
+          retryAfter: '1',
+          text: expect.stringMatching(/being stored/),
+        });
     }
     // The retries of those told to retry: every span is a copy of one stored by now.
     for (const answer of answers.filter((a) => a.status === 503)) expect((await post()).status, answer.statusText).toBe(400);

@@ -2,13 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  DEFAULT_PROJECT_ID,
-  type LogListResponse,
-  type MetricPointListResponse,
-  type TraceDetail,
-  type TraceListResponse,
-} from '@spoor/model';
+import { DEFAULT_PROJECT_ID, type LogListResponse, type MetricPointListResponse, type TraceDetail, type TraceListResponse } from '@spoor/model';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { decodeRequest } from '../src/ingest/decode.js';
 import { type RetentionConfig, type RetentionResult, applyRetention, scheduleRetention } from '../src/pipeline/retention.js';
@@ -99,7 +93,12 @@ async function visible(server: TestServer, traceIds: Record<string, string>): Pr
   }
   const list = await getJson<TraceListResponse>(server.url, '/api/traces?limit=1000');
   const listed = new Set(list.body.traces.map((t) => t.traceId));
-  expect(Object.entries(traceIds).filter(([, id]) => listed.has(id)).map(([label]) => label), 'trace listing').toEqual(traces);
+  expect(
+    Object.entries(traceIds)
+      .filter(([, id]) => listed.has(id))
+      .map(([label]) => label),
+    'trace listing',
+  ).toEqual(traces);
   const logs = await getJson<LogListResponse>(server.url, '/api/logs?limit=1000');
   const points = await getJson<MetricPointListResponse>(server.url, `/api/metrics/points?name=${GAUGE}&limit=1000`);
   return {
@@ -131,7 +130,11 @@ describe('retention at start-up', () => {
 
   it('removes spans, logs and metric points older than the retention and keeps newer ones', async () => {
     const first = await start(dataDir, '30d');
-    const traceIds = await sendAged(first, [['40 days', 40 * DAY_MS], ['29 days', 29 * DAY_MS], ['now', 60_000]]);
+    const traceIds = await sendAged(first, [
+      ['40 days', 40 * DAY_MS],
+      ['29 days', 29 * DAY_MS],
+      ['now', 60_000],
+    ]);
     // The old records were stored: the restart, not ingest, is what removes them.
     const everything = { traces: ['29 days', '40 days', 'now'], logs: ['29 days', '40 days', 'now'], points: ['29 days', '40 days', 'now'] };
     expect(await visible(first, traceIds)).toEqual(everything);
@@ -144,7 +147,10 @@ describe('retention at start-up', () => {
 
   it('applies a separate retention to each signal', async () => {
     const first = await start(dataDir, '30d');
-    const traceIds = await sendAged(first, [['10 days', 10 * DAY_MS], ['now', 60_000]]);
+    const traceIds = await sendAged(first, [
+      ['10 days', 10 * DAY_MS],
+      ['now', 60_000],
+    ]);
     expect(await visible(first, traceIds)).toEqual({ traces: ['10 days', 'now'], logs: ['10 days', 'now'], points: ['10 days', 'now'] });
     await first.stop({ keepData: true });
     servers.splice(servers.indexOf(first), 1);
@@ -275,11 +281,26 @@ describe('applyRetention and scheduleRetention on a real DuckDB store', () => {
   });
 
   it('drops an expired trace from the trace listing as well as its spans', async () => {
-    const traceIds = await writeAt(store, [['old', (NOW_MS - 40 * DAY_MS) * 1000], ['new', NOW_MS * 1000]]);
+    const traceIds = await writeAt(store, [
+      ['old', (NOW_MS - 40 * DAY_MS) * 1000],
+      ['new', NOW_MS * 1000],
+    ]);
     await applyRetention(store.retention, { tracesMs: 30 * DAY_MS, logsMs: 30 * DAY_MS, metricsMs: 30 * DAY_MS, intervalMs: HOUR_MS }, NOW_MS);
     const traceQuery = {
-      projectId: DEFAULT_PROJECT_ID, range: { fromUs: null, toUs: null }, service: null, spanName: null, text: null, status: null,
-      minDurationMs: null, maxDurationMs: null, attributes: [], sessionId: null, model: null, scores: [], limit: 100, cursor: null,
+      projectId: DEFAULT_PROJECT_ID,
+      range: { fromUs: null, toUs: null },
+      service: null,
+      spanName: null,
+      text: null,
+      status: null,
+      minDurationMs: null,
+      maxDurationMs: null,
+      attributes: [],
+      sessionId: null,
+      model: null,
+      scores: [],
+      limit: 100,
+      cursor: null,
     };
     const listed = await store.traces.listTraces(traceQuery, null, 100);
     expect(listed.map((t) => t.traceId)).toEqual([traceIds.new]);
@@ -289,8 +310,21 @@ describe('applyRetention and scheduleRetention on a real DuckDB store', () => {
   it('keeps datasets however old, and their items whose source traces it deleted', async () => {
     const traceIds = await writeAt(store, [['old', (NOW_MS - 40 * DAY_MS) * 1000]]);
     const oldUs = (NOW_MS - 40 * DAY_MS) * 1000;
-    const item = { itemId: '1'.repeat(32), createdUs: oldUs, timeUs: oldUs, input: '"q"', expectedOutput: null, metadata: '{}', sourceTraceId: traceIds.old!, sourceSpanId: null, deleted: false };
-    await store.datasets.writeChange(DEFAULT_PROJECT_ID, { dataset: { name: 'qa', description: '', createdUs: oldUs, timeUs: oldUs, deleted: false, firstVersion: null }, items: [item] });
+    const item = {
+      itemId: '1'.repeat(32),
+      createdUs: oldUs,
+      timeUs: oldUs,
+      input: '"q"',
+      expectedOutput: null,
+      metadata: '{}',
+      sourceTraceId: traceIds.old!,
+      sourceSpanId: null,
+      deleted: false,
+    };
+    await store.datasets.writeChange(DEFAULT_PROJECT_ID, {
+      dataset: { name: 'qa', description: '', createdUs: oldUs, timeUs: oldUs, deleted: false, firstVersion: null },
+      items: [item],
+    });
     await applyRetention(store.retention, { tracesMs: 30 * DAY_MS, logsMs: 30 * DAY_MS, metricsMs: 30 * DAY_MS, intervalMs: HOUR_MS }, NOW_MS);
     expect(await store.traces.getTrace(DEFAULT_PROJECT_ID, traceIds.old!)).toBeNull();
     const dataset = await store.datasets.getDataset(DEFAULT_PROJECT_ID, 'qa', null);
@@ -303,10 +337,35 @@ describe('applyRetention and scheduleRetention on a real DuckDB store', () => {
     const oldUs = (NOW_MS - 40 * DAY_MS) * 1000;
     const experimentId = 'e'.repeat(32);
     const experiment = {
-      experimentId, name: 'nightly', dataset: 'qa', datasetVersion: 1, target: '{"kind":"sdk","replay":"none"}', evaluators: '[]', metadata: '{}',
-      state: 'done' as const, error: null, itemCount: 1, createdUs: oldUs, timeUs: oldUs, finishedUs: oldUs, deleted: false,
+      experimentId,
+      name: 'nightly',
+      dataset: 'qa',
+      datasetVersion: 1,
+      target: '{"kind":"sdk","replay":"none"}',
+      evaluators: '[]',
+      metadata: '{}',
+      state: 'done' as const,
+      error: null,
+      itemCount: 1,
+      createdUs: oldUs,
+      timeUs: oldUs,
+      finishedUs: oldUs,
+      deleted: false,
     };
-    const result = { experimentId, itemId: '1'.repeat(32), traceId: traceIds.old!, spanId: null, output: '"a"', error: null, latencyMs: 5, inputTokens: 3, outputTokens: 2, costUsd: 0.01, timeUs: oldUs, unpricedCalls: 0 };
+    const result = {
+      experimentId,
+      itemId: '1'.repeat(32),
+      traceId: traceIds.old!,
+      spanId: null,
+      output: '"a"',
+      error: null,
+      latencyMs: 5,
+      inputTokens: 3,
+      outputTokens: 2,
+      costUsd: 0.01,
+      timeUs: oldUs,
+      unpricedCalls: 0,
+    };
     await store.experiments.putExperiment(DEFAULT_PROJECT_ID, experiment);
     await store.experiments.addResults(DEFAULT_PROJECT_ID, [result]);
     await applyRetention(store.retention, { tracesMs: 30 * DAY_MS, logsMs: 30 * DAY_MS, metricsMs: 30 * DAY_MS, intervalMs: HOUR_MS }, NOW_MS);
@@ -334,7 +393,14 @@ describe('applyRetention and scheduleRetention on a real DuckDB store', () => {
       vi.advanceTimersByTime(1);
       await ran;
       expect(reports).toEqual([
-        { results: [{ signal: 'traces', deleted: 3 }, { signal: 'logs', deleted: 1 }, { signal: 'metrics', deleted: 1 }], error: undefined },
+        {
+          results: [
+            { signal: 'traces', deleted: 3 },
+            { signal: 'logs', deleted: 1 },
+            { signal: 'metrics', deleted: 1 },
+          ],
+          error: undefined,
+        },
       ]);
       expect(await stored(store, traceIds)).toEqual({ traces: ['20 days', 'now'], logs: ['20 days', 'now'], points: ['20 days', 'now'] });
 
@@ -344,7 +410,11 @@ describe('applyRetention and scheduleRetention on a real DuckDB store', () => {
       vi.advanceTimersByTime(HOUR_MS);
       await ran;
       expect(reports[1]).toEqual({
-        results: [{ signal: 'traces', deleted: 3 }, { signal: 'logs', deleted: 1 }, { signal: 'metrics', deleted: 1 }],
+        results: [
+          { signal: 'traces', deleted: 3 },
+          { signal: 'logs', deleted: 1 },
+          { signal: 'metrics', deleted: 1 },
+        ],
         error: undefined,
       });
       expect(await stored(store, traceIds)).toEqual({ traces: ['now'], logs: ['now'], points: ['now'] });
@@ -372,7 +442,14 @@ describe('applyRetention and scheduleRetention on a real DuckDB store', () => {
       stop();
     }
     expect(reports).toEqual([
-      { results: [{ signal: 'traces', deleted: 3 }, { signal: 'logs', deleted: 1 }, { signal: 'metrics', deleted: 1 }], error: undefined },
+      {
+        results: [
+          { signal: 'traces', deleted: 3 },
+          { signal: 'logs', deleted: 1 },
+          { signal: 'metrics', deleted: 1 },
+        ],
+        error: undefined,
+      },
     ]);
   });
 

@@ -20,10 +20,13 @@ afterAll(async () => endpoint?.close());
 
 const stores: Array<[string, () => Promise<TestServerOptions>]> = [
   ['DuckDB', async () => ({})],
-  ['ClickHouse', async () => {
-    endpoint ??= await startClickHouseEndpoint();
-    return { store: 'clickhouse', clickhouseUrl: `${endpoint.url}/running_${process.pid}_${++databases}` };
-  }],
+  [
+    'ClickHouse',
+    async () => {
+      endpoint ??= await startClickHouseEndpoint();
+      return { store: 'clickhouse', clickhouseUrl: `${endpoint.url}/running_${process.pid}_${++databases}` };
+    },
+  ],
 ];
 
 describe.each(stores)('running spans through the API on %s', (_name, storeOptions) => {
@@ -36,15 +39,39 @@ describe.each(stores)('running spans through the API on %s', (_name, storeOption
     Object.entries(values).map(([key, value]) => ({ key, value: typeof value === 'number' ? { intValue: String(value) } : { stringValue: value } }));
   /** The agent's root span: running (no end) or ended 30 s after its start. */
   const root = (step: number, ended = false): Json => ({
-    traceId: TRACE, spanId: ROOT, name: 'agent run', kind: 1, startTimeUnixNano: nanos(startUs),
-    endTimeUnixNano: ended ? nanos(startUs + 30_000_000) : '0', attributes: attrs({ 'agent.step': step }),
+    traceId: TRACE,
+    spanId: ROOT,
+    name: 'agent run',
+    kind: 1,
+    startTimeUnixNano: nanos(startUs),
+    endTimeUnixNano: ended ? nanos(startUs + 30_000_000) : '0',
+    attributes: attrs({ 'agent.step': step }),
   });
   /** Its LLM call, its tokens growing while it streams; ended, it failed. */
   const call = (outputTokens: number, ended = false): Json => ({
-    traceId: TRACE, spanId: CALL, parentSpanId: ROOT, name: 'chat gpt-4o', kind: 3, startTimeUnixNano: nanos(startUs + 1_000_000),
+    traceId: TRACE,
+    spanId: CALL,
+    parentSpanId: ROOT,
+    name: 'chat gpt-4o',
+    kind: 3,
+    startTimeUnixNano: nanos(startUs + 1_000_000),
     ...(ended ? { endTimeUnixNano: nanos(startUs + 20_000_000), status: { code: 2, message: 'the stream was cut' } } : {}),
-    attributes: attrs({ 'gen_ai.operation.name': 'chat', 'gen_ai.system': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 1000, 'gen_ai.usage.output_tokens': outputTokens }),
-    events: ended ? [{ timeUnixNano: nanos(startUs + 20_000_000), name: 'exception', attributes: attrs({ 'exception.type': 'StreamCut', 'exception.message': 'the stream was cut' }) }] : [],
+    attributes: attrs({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.system': 'openai',
+      'gen_ai.request.model': 'gpt-4o',
+      'gen_ai.usage.input_tokens': 1000,
+      'gen_ai.usage.output_tokens': outputTokens,
+    }),
+    events: ended
+      ? [
+          {
+            timeUnixNano: nanos(startUs + 20_000_000),
+            name: 'exception',
+            attributes: attrs({ 'exception.type': 'StreamCut', 'exception.message': 'the stream was cut' }),
+          },
+        ]
+      : [],
   });
 
   let server: TestServer;
@@ -56,7 +83,8 @@ describe.each(stores)('running spans through the API on %s', (_name, storeOption
   };
   const post = async (spans: Json[]): Promise<Json> => {
     const response = await fetch(`${server.url}/v1/traces`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: bytes({ resourceSpans: [{ resource: { attributes: attrs({ 'service.name': 'agent' }) }, scopeSpans: [{ scope: { name: 'test' }, spans }] }] }),
     });
     expect(response.status).toBe(200);
@@ -93,7 +121,15 @@ describe.each(stores)('running spans through the API on %s', (_name, storeOption
     expect(tree.durationsUs[0]).toBeGreaterThanOrEqual(59_000_000);
     expect((await get<SpanDetail>(`/api/traces/${TRACE}/spans/${CALL}`)).span).toMatchObject({ state: 'running', endTime: null });
     // Listed, running, its totals those of ended spans: none yet.
-    expect(await listed()).toMatchObject({ rootName: 'agent run', serviceName: 'agent', spanCount: 0, errorCount: 0, inputTokens: null, costUsd: null, running: true });
+    expect(await listed()).toMatchObject({
+      rootName: 'agent run',
+      serviceName: 'agent',
+      spanCount: 0,
+      errorCount: 0,
+      inputTokens: null,
+      costUsd: null,
+      running: true,
+    });
     expect((await listed())!.durationMs).toBeGreaterThanOrEqual(59_000);
     expect(await stats()).toEqual([]);
     expect(await metricValue(server.url, 'spoor_spans_total')).toBe(0);
@@ -111,7 +147,10 @@ describe.each(stores)('running spans through the API on %s', (_name, storeOption
 
     await post([root(5, true)]);
     spans = await spansOf();
-    expect([...spans.values()].map((s) => [s.spanId, s.state, s.durationMs])).toEqual([[ROOT, undefined, 30_000], [CALL, undefined, 19_000]]);
+    expect([...spans.values()].map((s) => [s.spanId, s.state, s.durationMs])).toEqual([
+      [ROOT, undefined, 30_000],
+      [CALL, undefined, 19_000],
+    ]);
     const tree = await get<TraceTree>(`/api/traces/${TRACE}/tree`);
     expect(tree.states).toEqual([0, 0]);
     expect(tree.inputTokens.filter((t) => t !== null)).toEqual([1000]);
@@ -133,7 +172,10 @@ describe.each(stores)('running spans through the API on %s', (_name, storeOption
     const text = await (await fetch(`${server.url}/metrics`)).text();
     expect(text).toMatch(/^spoor_ingest_running_snapshots_total\{outcome="after_end"\} 2$/m);
     const spans = await spansOf();
-    expect([...spans.values()].map((s) => [s.spanId, s.state, s.attributes['agent.step'] ?? null])).toEqual([[ROOT, undefined, 5], [CALL, undefined, null]]);
+    expect([...spans.values()].map((s) => [s.spanId, s.state, s.attributes['agent.step'] ?? null])).toEqual([
+      [ROOT, undefined, 5],
+      [CALL, undefined, null],
+    ]);
     expect(await listed()).toMatchObject({ spanCount: 2, outputTokens: 30 });
     expect(await metricValue(server.url, 'spoor_spans_total')).toBe(2);
     expect(await metricValue(server.url, 'spoor_ingest_records_rejected_total')).toBe(0);
@@ -143,8 +185,13 @@ describe.each(stores)('running spans through the API on %s', (_name, storeOption
     const RUN = 'c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3';
     const research: Json = { ...root(1), traceId: RUN, name: 'research', attributes: attrs({ 'session.id': 'sess-research', 'user.id': 'ada' }) };
     const plan: Json = {
-      traceId: RUN, spanId: 'c300000000000002', parentSpanId: ROOT, name: 'plan', kind: 1,
-      startTimeUnixNano: nanos(startUs + 1_000_000), endTimeUnixNano: nanos(startUs + 2_000_000),
+      traceId: RUN,
+      spanId: 'c300000000000002',
+      parentSpanId: ROOT,
+      name: 'plan',
+      kind: 1,
+      startTimeUnixNano: nanos(startUs + 1_000_000),
+      endTimeUnixNano: nanos(startUs + 2_000_000),
     };
     // Found by what only the running root holds (its session, its name), however many of its children ended.
     const byRoot = ['?sessionId=sess-research', '?name=research', '?sessionId=sess-research&name=research'];
@@ -154,9 +201,15 @@ describe.each(stores)('running spans through the API on %s', (_name, storeOption
     await post([plan, research]);
     // The ended child is the trace's only stored span; the list still names the run by its running root.
     expect(await listed(RUN)).toMatchObject({
-      rootName: 'research', serviceName: 'agent', sessionId: 'sess-research', userId: 'ada', spanCount: 1, running: true,
+      rootName: 'research',
+      serviceName: 'agent',
+      sessionId: 'sess-research',
+      userId: 'ada',
+      spanCount: 1,
+      running: true,
     });
-    for (const filter of byRoot) expect(await listed(RUN, filter), filter).toMatchObject({ rootName: 'research', sessionId: 'sess-research', spanCount: 1, running: true });
+    for (const filter of byRoot)
+      expect(await listed(RUN, filter), filter).toMatchObject({ rootName: 'research', sessionId: 'sess-research', spanCount: 1, running: true });
     // A filter neither the child nor the root meets, and one each meets apart (the filters hold on one span): not listed.
     expect(await listed(RUN, '?sessionId=sess-other')).toBeUndefined();
     expect(await listed(RUN, '?sessionId=sess-research&name=plan')).toBeUndefined();
@@ -167,10 +220,16 @@ describe.each(stores)('running spans through the API on %s', (_name, storeOption
 
   it('keeps the last snapshot of a process that stopped before its span ended, abandoned once its trace is quiet, not failed', async () => {
     const LOST = 'b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2';
-    await post([{ ...root(1), traceId: LOST }, { ...call(5), traceId: LOST }]);
+    await post([
+      { ...root(1), traceId: LOST },
+      { ...call(5), traceId: LOST },
+    ]);
     await post([{ ...root(2), traceId: LOST }]);
     const running = (await get<TraceDetail>(`/api/traces/${LOST}`)).spans;
-    expect(running.map((s) => [s.spanId, s.state, s.attributes['agent.step'] ?? null])).toEqual([[ROOT, 'running', 2], [CALL, 'running', null]]);
+    expect(running.map((s) => [s.spanId, s.state, s.attributes['agent.step'] ?? null])).toEqual([
+      [ROOT, 'running', 2],
+      [CALL, 'running', null],
+    ]);
     // The server stops and starts again on the same data (the app died meanwhile, its spans never ended).
     await server.stop({ keepData: true });
     server = await startTestServer({ ...options, data: server.dataDir });

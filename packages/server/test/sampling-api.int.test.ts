@@ -39,17 +39,25 @@ describe('the sampling policy API', () => {
     expect((await get('default')).body).toEqual({ projectId: 'default', source: 'file', policy: { rate: 0.5, keep: DEFAULT_KEEP }, updatedAt: null });
     expect((await get('shop')).body).toEqual({ projectId: 'shop', source: 'file', policy: { rate: 0.2, keep: { errors: true } }, updatedAt: null });
 
-    const policy = { rate: 0.1, keep: { errors: false, slowerThan: { tool: '2m' }, costOverUsd: 0.5, scoreUnder: { helpfulness: 0.4 }, filter: 'service=checkout&status=error' } };
+    const policy = {
+      rate: 0.1,
+      keep: { errors: false, slowerThan: { tool: '2m' }, costOverUsd: 0.5, scoreUnder: { helpfulness: 0.4 }, filter: 'service=checkout&status=error' },
+    };
     const set = await callJson<SamplingAnswer>(server.url, 'PUT', '/api/projects/shop/sampling', policy, { key: keys.shopAdmin });
     expect(set.status).toBe(200);
     expect(set.body).toMatchObject({ projectId: 'shop', source: 'api', policy });
     expect((await get('shop')).body).toEqual(set.body);
     // A rate alone gets the default keep rules.
-    expect((await callJson<SamplingAnswer>(server.url, 'PUT', '/api/projects/shop/sampling', { rate: 0.25 }, { key: keys.shopAdmin })).body.policy).toEqual({ rate: 0.25, keep: DEFAULT_KEEP });
+    expect((await callJson<SamplingAnswer>(server.url, 'PUT', '/api/projects/shop/sampling', { rate: 0.25 }, { key: keys.shopAdmin })).body.policy).toEqual({
+      rate: 0.25,
+      keep: DEFAULT_KEEP,
+    });
 
     expect((await callJson(server.url, 'DELETE', '/api/projects/shop/sampling', undefined, { key: keys.shopAdmin })).status).toBe(204);
     expect((await get('shop')).body.source).toBe('file');
-    expect(errorOf(await callJson(server.url, 'DELETE', '/api/projects/shop/sampling', undefined, { key: keys.shopAdmin }))).toBe("404 project 'shop' has no sampling policy set through the API");
+    expect(errorOf(await callJson(server.url, 'DELETE', '/api/projects/shop/sampling', undefined, { key: keys.shopAdmin }))).toBe(
+      "404 project 'shop' has no sampling policy set through the API",
+    );
     // A project the file names nothing for has its default; and a project with neither keeps everything.
     expect((await get('fresh')).body.source).toBe('file');
   });
@@ -82,10 +90,19 @@ describe('the sampling policy API', () => {
   it("lets a read key read its project's policy and not change it, and finds no other project for another project's key", async () => {
     expect((await callJson(server.url, 'GET', '/api/projects/shop/sampling', undefined, { key: keys.shopRead })).status).toBe(200);
     for (const method of ['PUT', 'DELETE']) {
-      expect((await callJson(server.url, method, '/api/projects/shop/sampling', method === 'PUT' ? { rate: 0 } : undefined, { key: keys.shopRead })).status, method).toBe(403);
+      expect(
+        (await callJson(server.url, method, '/api/projects/shop/sampling', method === 'PUT' ? { rate: 0 } : undefined, { key: keys.shopRead })).status,
+        method,
+      ).toBe(403);
     }
     // Another project's admin, by any spelling of the project, finds none.
-    for (const path of ['/api/projects/shop/sampling', '/api/projects/SHOP/sampling', '/api/projects/%2A/sampling', '/api/projects/shop%2F..%2Fother/sampling', '/api/projects/%73hop/sampling']) {
+    for (const path of [
+      '/api/projects/shop/sampling',
+      '/api/projects/SHOP/sampling',
+      '/api/projects/%2A/sampling',
+      '/api/projects/shop%2F..%2Fother/sampling',
+      '/api/projects/%73hop/sampling',
+    ]) {
       for (const method of ['GET', 'PUT', 'DELETE']) {
         const answer = await callJson(server.url, method, path, method === 'GET' ? undefined : { rate: 0 }, { key: keys.otherAdmin });
         expect(answer.status, `${method} ${path}`).toBe(404);
@@ -97,6 +114,8 @@ describe('the sampling policy API', () => {
   it('refuses to start on a sampling file with a bad policy, naming the file and the key', async () => {
     const file = join(dir, 'bad.json');
     await writeFile(file, JSON.stringify({ projects: { shop: { rate: 0.1, keep: { slowerThan: { llm: 'soon' } } } } }));
-    await expect(startTestServer({ sampling: file })).rejects.toThrow(`the sampling file ${file} (project shop): invalid sampling policy: keep.slowerThan.llm: must be a duration with its unit`);
+    await expect(startTestServer({ sampling: file })).rejects.toThrow(
+      `the sampling file ${file} (project shop): invalid sampling policy: keep.slowerThan.llm: must be a duration with its unit`,
+    );
   });
 });

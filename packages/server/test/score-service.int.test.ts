@@ -29,8 +29,17 @@ const SEC = 1_000_000;
 
 function sent(over: Partial<NewScore> = {}): NewScore {
   return {
-    projectId: 'default', traceId: tid(1), spanId: sid(2), sessionId: null, name: 'helpful', value: 1, label: null, comment: null,
-    source: 'api', author: 'key-1', ...over,
+    projectId: 'default',
+    traceId: tid(1),
+    spanId: sid(2),
+    sessionId: null,
+    name: 'helpful',
+    value: 1,
+    label: null,
+    comment: null,
+    source: 'api',
+    author: 'key-1',
+    ...over,
   };
 }
 
@@ -60,8 +69,18 @@ describe.each(STORES)('scores through the API service on %s', (_name, open) => {
     await seed();
     const { score } = await scores.add(sent({ comment: 'it cited the refund policy' }), T0 + SEC);
     expect(score).toEqual({
-      scoreId: expect.stringMatching(/^[0-9a-f]{32}$/), time: '2025-11-21T10:00:01.000000Z', traceId: tid(1), spanId: sid(2), sessionId: null, responseId: null,
-      name: 'helpful', value: 1, label: null, comment: 'it cited the refund policy', source: 'api', author: 'key-1',
+      scoreId: expect.stringMatching(/^[0-9a-f]{32}$/),
+      time: '2025-11-21T10:00:01.000000Z',
+      traceId: tid(1),
+      spanId: sid(2),
+      sessionId: null,
+      responseId: null,
+      name: 'helpful',
+      value: 1,
+      label: null,
+      comment: 'it cited the refund policy',
+      source: 'api',
+      author: 'key-1',
     });
     expect(await scores.get('default', score.scoreId)).toEqual({ score });
     expect((await list({ traceId: tid(1) })).scores).toEqual([score]);

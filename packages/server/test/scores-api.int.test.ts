@@ -18,7 +18,8 @@ let server: TestServer;
 let adminKey = '';
 let ingestKey = '';
 
-const call = <T = unknown>(method: string, path: string, options: CallOptions & { body?: unknown } = {}): Promise<ApiAnswer<T>> => callJson<T>(server.url, method, path, options.body, options);
+const call = <T = unknown>(method: string, path: string, options: CallOptions & { body?: unknown } = {}): Promise<ApiAnswer<T>> =>
+  callJson<T>(server.url, method, path, options.body, options);
 const post = (body: unknown, key = ingestKey) => call<{ score: Score }>('POST', '/api/scores', { body, key });
 const list = (query = '') => call<ScoreListResponse>('GET', `/api/scores${query}`, { key: adminKey });
 
@@ -45,8 +46,18 @@ describe('POST /api/scores', () => {
     expect(answer.status).toBe(201);
     const { score } = answer.body;
     expect(score).toEqual({
-      scoreId: expect.stringMatching(/^[0-9a-f]{32}$/), time: expect.any(String), traceId: TRACE, spanId: STEP, sessionId: null, responseId: null,
-      name: 'thumbs', value: null, label: 'up', comment: 'mail me at [REDACTED:email]', source: 'api', author: keyIdOf(ingestKey),
+      scoreId: expect.stringMatching(/^[0-9a-f]{32}$/),
+      time: expect.any(String),
+      traceId: TRACE,
+      spanId: STEP,
+      sessionId: null,
+      responseId: null,
+      name: 'thumbs',
+      value: null,
+      label: 'up',
+      comment: 'mail me at [REDACTED:email]',
+      source: 'api',
+      author: keyIdOf(ingestKey),
     });
     expect(Date.parse(score.time)).toBeGreaterThanOrEqual(before);
     expect((await call('GET', `/api/scores/${score.scoreId}`, { key: adminKey })).body).toEqual({ score });
@@ -66,10 +77,17 @@ describe('POST /api/scores', () => {
   });
 
   it('takes the signed-in key as the author of a vote from the dashboard', async () => {
-    const signIn = await fetch(`${server.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: adminKey }) });
+    const signIn = await fetch(`${server.url}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ key: adminKey }),
+    });
     const cookie = signIn.headers.get('set-cookie')!.split(';', 1)[0]!;
     const host = new URL(server.url).host;
-    const answer = await call<{ score: Score }>('POST', '/api/scores', { body: { traceId: TRACE, spanId: ROOT, name: 'thumbs', label: 'down', source: 'human' }, headers: { cookie, origin: `http://${host}` } });
+    const answer = await call<{ score: Score }>('POST', '/api/scores', {
+      body: { traceId: TRACE, spanId: ROOT, name: 'thumbs', label: 'down', source: 'human' },
+      headers: { cookie, origin: `http://${host}` },
+    });
     expect(answer.status).toBe(201);
     expect(answer.body.score).toMatchObject({ source: 'human', author: keyIdOf(adminKey), label: 'down' });
   });
@@ -109,7 +127,10 @@ describe('POST /api/scores', () => {
       [{ name: 'x', value: 1 }, '400 traceId: a score needs a target: a traceId (and spanId), or a sessionId'],
       [{ traceId: TRACE, sessionId: 's', name: 'x', value: 1 }, '400 sessionId: a score is about a trace (or one of its spans) or a session, not both'],
       [{ traceId: TRACE, name: 'x', value: 1, source: 'evaluator' }, "400 'source' must be one of api, human, not 'evaluator'"],
-      [{ traceId: TRACE, name: 'x', value: 1, score: 2 }, "400 'score' is not a field of a score (known: traceId, spanId, sessionId, name, value, label, comment, source)"],
+      [
+        { traceId: TRACE, name: 'x', value: 1, score: 2 },
+        "400 'score' is not a field of a score (known: traceId, spanId, sessionId, name, value, label, comment, source)",
+      ],
     ];
     for (const [body, message] of refused) expect(errorOf(await post(body)), JSON.stringify(body)).toBe(message);
     // JSON has no NaN or Infinity: a number too large for a double parses to Infinity.
@@ -124,7 +145,9 @@ describe('POST /api/scores', () => {
     const unknown = 'bb5b0a1d3c7e9f4a2b8c6d0e1f2a3b4c';
     expect(errorOf(await post({ traceId: unknown, name: 'x', value: 1 }))).toBe(`404 trace ${unknown} was not found`);
     expect(errorOf(await post({ traceId: unknown, spanId: STEP, name: 'x', value: 1 }))).toBe(`404 trace ${unknown} was not found`);
-    expect(errorOf(await post({ traceId: TRACE, spanId: 'ffffffffffffffff', name: 'x', value: 1 }))).toBe(`404 span ffffffffffffffff of trace ${TRACE} was not found`);
+    expect(errorOf(await post({ traceId: TRACE, spanId: 'ffffffffffffffff', name: 'x', value: 1 }))).toBe(
+      `404 span ffffffffffffffff of trace ${TRACE} was not found`,
+    );
     // Another project's key knows no trace of this one.
     const other = await makeKey(server.url, 'other', 'ingest', adminKey);
     expect(errorOf(await post({ traceId: TRACE, name: 'x', value: 1 }, other))).toBe(`404 trace ${TRACE} was not found`);

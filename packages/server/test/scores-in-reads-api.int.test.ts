@@ -18,11 +18,19 @@ describe('scores in the trace and session answers', () => {
   const attrs = (values: Record<string, string | number>): Json[] =>
     Object.entries(values).map(([key, value]) => ({ key, value: typeof value === 'number' ? { doubleValue: value } : { stringValue: value } }));
   const evaluation = (atUs: number, values: Record<string, string | number>): Json => ({
-    timeUnixNano: nanos(atUs), name: 'gen_ai.evaluation.result', attributes: attrs(values),
+    timeUnixNano: nanos(atUs),
+    name: 'gen_ai.evaluation.result',
+    attributes: attrs(values),
   });
   const span = (traceId: string, spanId: string, parentSpanId: string | null, name: string, atS: number, over: Json = {}): Json => ({
-    traceId, spanId, ...(parentSpanId === null ? {} : { parentSpanId }), name, kind: 1,
-    startTimeUnixNano: nanos(startUs + atS * 1e6), endTimeUnixNano: nanos(startUs + atS * 1e6 + 5_000), ...over,
+    traceId,
+    spanId,
+    ...(parentSpanId === null ? {} : { parentSpanId }),
+    name,
+    kind: 1,
+    startTimeUnixNano: nanos(startUs + atS * 1e6),
+    endTimeUnixNano: nanos(startUs + atS * 1e6 + 5_000),
+    ...over,
   });
 
   let server: TestServer;
@@ -40,12 +48,29 @@ describe('scores in the trace and session answers', () => {
       span(A, 'a000000000000001', null, 'chat', 0, {
         attributes: attrs({ 'session.id': 's-1' }),
         events: [
-          evaluation(startUs + 10, { 'gen_ai.evaluation.name': 'faithfulness', 'gen_ai.evaluation.score.value': 0.2, 'spoor.score.target': 'trace', 'spoor.score.author': 'judge@1' }),
-          evaluation(startUs + 20, { 'gen_ai.evaluation.name': 'thumbs', 'gen_ai.evaluation.score.label': 'down', 'spoor.score.target': 'trace', 'spoor.score.source': 'human', 'spoor.score.author': 'ana' }),
+          evaluation(startUs + 10, {
+            'gen_ai.evaluation.name': 'faithfulness',
+            'gen_ai.evaluation.score.value': 0.2,
+            'spoor.score.target': 'trace',
+            'spoor.score.author': 'judge@1',
+          }),
+          evaluation(startUs + 20, {
+            'gen_ai.evaluation.name': 'thumbs',
+            'gen_ai.evaluation.score.label': 'down',
+            'spoor.score.target': 'trace',
+            'spoor.score.source': 'human',
+            'spoor.score.author': 'ana',
+          }),
         ],
       }),
       span(A, 'a000000000000002', 'a000000000000001', 'chat gpt-4o', 0.001, {
-        events: [evaluation(startUs + 30, { 'gen_ai.evaluation.name': 'faithfulness', 'gen_ai.evaluation.score.value': 0.4, 'gen_ai.evaluation.explanation': 'one claim unsupported' })],
+        events: [
+          evaluation(startUs + 30, {
+            'gen_ai.evaluation.name': 'faithfulness',
+            'gen_ai.evaluation.score.value': 0.4,
+            'gen_ai.evaluation.explanation': 'one claim unsupported',
+          }),
+        ],
       }),
       span(B, 'b000000000000001', null, 'chat', 1, {
         attributes: attrs({ 'session.id': 's-1' }),
@@ -53,13 +78,26 @@ describe('scores in the trace and session answers', () => {
       }),
       span(C, 'c000000000000001', null, 'healthcheck', 2),
     ];
-    await post('/v1/traces', { resourceSpans: [{ resource: { attributes: attrs({ 'service.name': 'agent' }) }, scopeSpans: [{ scope: { name: 'test' }, spans }] }] });
+    await post('/v1/traces', {
+      resourceSpans: [{ resource: { attributes: attrs({ 'service.name': 'agent' }) }, scopeSpans: [{ scope: { name: 'test' }, spans }] }],
+    });
     // The session itself resolved, by a user.
     const sessionScore = {
-      timeUnixNano: nanos(startUs + 3e6), eventName: 'gen_ai.evaluation.result',
-      attributes: attrs({ 'gen_ai.evaluation.name': 'resolved', 'gen_ai.evaluation.score.value': 1, 'gen_ai.evaluation.score.label': 'yes', 'spoor.score.target': 'session', 'session.id': 's-1', 'spoor.score.source': 'human', 'spoor.score.author': 'ana' }),
+      timeUnixNano: nanos(startUs + 3e6),
+      eventName: 'gen_ai.evaluation.result',
+      attributes: attrs({
+        'gen_ai.evaluation.name': 'resolved',
+        'gen_ai.evaluation.score.value': 1,
+        'gen_ai.evaluation.score.label': 'yes',
+        'spoor.score.target': 'session',
+        'session.id': 's-1',
+        'spoor.score.source': 'human',
+        'spoor.score.author': 'ana',
+      }),
     };
-    await post('/v1/logs', { resourceLogs: [{ resource: { attributes: attrs({ 'service.name': 'agent' }) }, scopeLogs: [{ scope: { name: 'test' }, logRecords: [sessionScore] }] }] });
+    await post('/v1/logs', {
+      resourceLogs: [{ resource: { attributes: attrs({ 'service.name': 'agent' }) }, scopeLogs: [{ scope: { name: 'test' }, logRecords: [sessionScore] }] }],
+    });
     await until('the three traces listed', async () => ((await get<TraceListResponse>('/api/traces')).body.traces.length === 3 ? true : undefined));
   });
 
@@ -113,9 +151,20 @@ describe('scores in the trace and session answers', () => {
     expect(detail.status).toBe(200);
     expect(detail.body.spans).toHaveLength(2);
     expect(detail.body.scores).toEqual(scoresOfA.map((s) => expect.objectContaining(s)));
-    expect(Object.keys(detail.body.scores[0]!).sort()).toEqual(
-      ['author', 'comment', 'label', 'name', 'responseId', 'scoreId', 'sessionId', 'source', 'spanId', 'time', 'traceId', 'value'],
-    );
+    expect(Object.keys(detail.body.scores[0]!).sort()).toEqual([
+      'author',
+      'comment',
+      'label',
+      'name',
+      'responseId',
+      'scoreId',
+      'sessionId',
+      'source',
+      'spanId',
+      'time',
+      'traceId',
+      'value',
+    ]);
     const tree = await get<TraceTree>(`/api/traces/${A}/tree`);
     expect(tree.body.scores).toEqual(detail.body.scores);
     expect(tree.body.spanIds).toHaveLength(2);
@@ -133,7 +182,9 @@ describe('scores in the trace and session answers', () => {
       }),
     ]);
     const { body } = await get<SessionDetail>('/api/sessions/s-1');
-    expect(body.scores).toEqual([expect.objectContaining({ traceId: null, sessionId: 's-1', name: 'resolved', value: 1, label: 'yes', source: 'human', author: 'ana' })]);
+    expect(body.scores).toEqual([
+      expect.objectContaining({ traceId: null, sessionId: 's-1', name: 'resolved', value: 1, label: 'yes', source: 'human', author: 'ana' }),
+    ]);
     expect(body.traceScores).toEqual(list.body.sessions[0]!.traceScores);
     expect(Object.fromEntries(body.runs.map((r) => [r.traceId, r.scores]))).toEqual({
       [A]: scoresOfRunA,

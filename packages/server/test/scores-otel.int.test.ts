@@ -22,7 +22,13 @@ const warnings: string[] = [];
 beforeAll(async () => {
   server = await startTestServer();
   const quiet = (): void => {};
-  const logger: DiagLogger = { error: quiet, info: quiet, debug: quiet, verbose: quiet, warn: (...args: unknown[]) => warnings.push(args.map(String).join(' ')) };
+  const logger: DiagLogger = {
+    error: quiet,
+    info: quiet,
+    debug: quiet,
+    verbose: quiet,
+    warn: (...args: unknown[]) => warnings.push(args.map(String).join(' ')),
+  };
   diag.setLogger(logger, DiagLogLevel.WARN);
 });
 
@@ -47,7 +53,10 @@ describe.each(HTTP_VARIANTS)('scores sent as gen_ai.evaluation.result events ove
   let rootSpanId = '';
 
   it('keeps an evaluation of a response id that no span has yet, unattached', async () => {
-    const logs = new LoggerProvider({ resource: resourceFromAttributes({ 'service.name': service }), processors: [new SimpleLogRecordProcessor({ exporter: logExporterFor(variant, server.url) })] });
+    const logs = new LoggerProvider({
+      resource: resourceFromAttributes({ 'service.name': service }),
+      processors: [new SimpleLogRecordProcessor({ exporter: logExporterFor(variant, server.url) })],
+    });
     // An offline judge that knows the provider's response id, not the trace.
     logs.getLogger('judge').emit({
       eventName: 'gen_ai.evaluation.result',
@@ -69,17 +78,33 @@ describe.each(HTTP_VARIANTS)('scores sent as gen_ai.evaluation.result events ove
       'chat gpt-4o',
       {
         kind: SpanKind.CLIENT,
-        attributes: { 'gen_ai.system': 'openai', 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.response.id': responseId, 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.output_tokens': 4 },
+        attributes: {
+          'gen_ai.system': 'openai',
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.request.model': 'gpt-4o',
+          'gen_ai.response.id': responseId,
+          'gen_ai.usage.input_tokens': 10,
+          'gen_ai.usage.output_tokens': 4,
+        },
       },
       trace.setSpan(ROOT_CONTEXT, root),
     );
     // A guardrail's verdict, recorded on the call's span itself.
-    llm.addEvent('gen_ai.evaluation.result', { 'gen_ai.evaluation.name': 'toxicity', 'gen_ai.evaluation.score.label': 'none', 'gen_ai.evaluation.explanation': 'polite' });
+    llm.addEvent('gen_ai.evaluation.result', {
+      'gen_ai.evaluation.name': 'toxicity',
+      'gen_ai.evaluation.score.label': 'none',
+      'gen_ai.evaluation.explanation': 'polite',
+    });
     const inLlm = trace.setSpan(ROOT_CONTEXT, llm);
     const logger = logs.getLogger('judge');
     logger.emit({
       eventName: 'gen_ai.evaluation.result',
-      attributes: { 'gen_ai.evaluation.name': 'relevance', 'gen_ai.evaluation.score.value': 0.9, 'gen_ai.evaluation.score.label': 'relevant', 'gen_ai.evaluation.explanation': 'answers the question' },
+      attributes: {
+        'gen_ai.evaluation.name': 'relevance',
+        'gen_ai.evaluation.score.value': 0.9,
+        'gen_ai.evaluation.score.label': 'relevant',
+        'gen_ai.evaluation.explanation': 'answers the question',
+      },
       context: inLlm,
     });
     llm.end();
@@ -133,7 +158,10 @@ describe.each(HTTP_VARIANTS)('scores sent as gen_ai.evaluation.result events ove
 
   it('keeps a span whose evaluation event is no score, and counts the event refused on /metrics', async () => {
     const refusedBefore = await metricValue(server.url, 'spoor_ingest_evaluations_refused_total');
-    const tracer = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': service }), spanProcessors: [new SimpleSpanProcessor(traceExporterFor(variant, server.url))] });
+    const tracer = new BasicTracerProvider({
+      resource: resourceFromAttributes({ 'service.name': service }),
+      spanProcessors: [new SimpleSpanProcessor(traceExporterFor(variant, server.url))],
+    });
     const span = tracer.getTracer('app').startSpan('judged step', {}, ROOT_CONTEXT);
     span.addEvent('gen_ai.evaluation.result', { 'gen_ai.evaluation.score.value': 1 });
     span.addEvent('gen_ai.evaluation.result', { 'gen_ai.evaluation.name': 'relevance' });

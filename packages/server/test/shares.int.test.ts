@@ -70,7 +70,12 @@ describe('running experiments and their provider calls', () => {
     const start = async (project: string) => {
       await call(project, 'POST', '/api/datasets', { name: 'qs' });
       await call(project, 'POST', '/api/datasets/qs/items', { items: Array.from({ length: 10 }, (_, i) => ({ input: `${project}: question ${i}` })) });
-      return call(project, 'POST', '/api/experiments', { dataset: 'qs', name: `run of ${project}`, target: { kind: 'llm-call', provider: 'openai', model: 'gpt-4o' }, concurrency: 8 });
+      return call(project, 'POST', '/api/experiments', {
+        dataset: 'qs',
+        name: `run of ${project}`,
+        target: { kind: 'llm-call', provider: 'openai', model: 'gpt-4o' },
+        concurrency: 8,
+      });
     };
     const first = await start('a');
     expect(first.status).toBe(201);
@@ -81,7 +86,11 @@ describe('running experiments and their provider calls', () => {
     made.b = second.body.id as string;
     expectRefused(await start('c'), 503, 'this server holds 2 running experiments, its most for all projects (--experiments-max server=2)');
     // 16 calls asked for at once (two runs at concurrency 8): 3 in flight, the rest waiting their turn.
-    await until('the provider calls waiting', async () => ((await metricValue('spoor_provider_calls_waiting')) > 0 && fake.requests.length >= 3 ? true : undefined), 60_000);
+    await until(
+      'the provider calls waiting',
+      async () => ((await metricValue('spoor_provider_calls_waiting')) > 0 && fake.requests.length >= 3 ? true : undefined),
+      60_000,
+    );
     const inFlight = fake.requests.map((r) => JSON.stringify(r.body));
     expect(inFlight).toHaveLength(3);
     expect(inFlight.filter((text) => text.includes('a: question')).length).toBeLessThanOrEqual(2);
@@ -105,17 +114,35 @@ async function recordCall(project: string, question: string): Promise<{ traceId:
   const start = BigInt(Date.now() - 5_000) * 1_000_000n;
   const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
   const body = {
-    resourceSpans: [{
-      resource: { attributes: [str('service.name', 'asker')] },
-      scopeSpans: [{ spans: [{
-        traceId, spanId, name: 'chat gpt-4o', kind: 3, startTimeUnixNano: String(start), endTimeUnixNano: String(start + 100_000_000n),
-        attributes: [
-          str('gen_ai.provider.name', 'openai'), str('gen_ai.operation.name', 'chat'), str('gen_ai.request.model', 'gpt-4o'),
-          str('gen_ai.input.messages', JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: question }] }])),
-          str('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'An answer.' }], finish_reason: 'stop' }])),
+    resourceSpans: [
+      {
+        resource: { attributes: [str('service.name', 'asker')] },
+        scopeSpans: [
+          {
+            spans: [
+              {
+                traceId,
+                spanId,
+                name: 'chat gpt-4o',
+                kind: 3,
+                startTimeUnixNano: String(start),
+                endTimeUnixNano: String(start + 100_000_000n),
+                attributes: [
+                  str('gen_ai.provider.name', 'openai'),
+                  str('gen_ai.operation.name', 'chat'),
+                  str('gen_ai.request.model', 'gpt-4o'),
+                  str('gen_ai.input.messages', JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: question }] }])),
+                  str(
+                    'gen_ai.output.messages',
+                    JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'An answer.' }], finish_reason: 'stop' }]),
+                  ),
+                ],
+              },
+            ],
+          },
         ],
-      }] }],
-    }],
+      },
+    ],
   };
   const sent = await callJson(server.url, 'POST', '/v1/traces', body, { key: keys[project] });
   expect(sent.status).toBe(200);
@@ -132,7 +159,11 @@ describe('replays and judges', () => {
       fake.answerWith(() => ({ text: 'held', heldUntil: replaysHeld }));
       const recorded = await recordCall('a', 'Which share, replayer?');
       const replays = Array.from({ length: 3 }, () => call('a', 'POST', '/api/replay', recorded));
-      await until('a replay waiting for its slot', async () => ((await metricValue('spoor_provider_calls_waiting')) > 0 && mine('replayer?') >= 2 ? true : undefined), 60_000);
+      await until(
+        'a replay waiting for its slot',
+        async () => ((await metricValue('spoor_provider_calls_waiting')) > 0 && mine('replayer?') >= 2 ? true : undefined),
+        60_000,
+      );
       expect(mine('replayer?')).toBe(2);
       fake.answerWith(null);
       letGo();
@@ -142,10 +173,20 @@ describe('replays and judges', () => {
       // A judge evaluator judges up to four targets at once; the project's share lets two call.
       const judgesHeld = new Promise<void>((resolve) => (letGo = resolve));
       fake.answerWith(() => ({ text: 'held', heldUntil: judgesHeld }));
-      const made = await call('b', 'PUT', '/api/evaluators/relevance', { kind: 'llm-judge', target: 'llm', builtin: 'answer-relevance', provider: 'openai', model: 'gpt-4o-mini' });
+      const made = await call('b', 'PUT', '/api/evaluators/relevance', {
+        kind: 'llm-judge',
+        target: 'llm',
+        builtin: 'answer-relevance',
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+      });
       expect(made.status, JSON.stringify(made.body)).toBe(201);
       for (let i = 0; i < 3; i++) await recordCall('b', `Which share, judge ${i}?`);
-      await until('a judge waiting for its slot', async () => ((await metricValue('spoor_provider_calls_waiting')) > 0 && mine('share, judge') >= 2 ? true : undefined), 60_000);
+      await until(
+        'a judge waiting for its slot',
+        async () => ((await metricValue('spoor_provider_calls_waiting')) > 0 && mine('share, judge') >= 2 ? true : undefined),
+        60_000,
+      );
       expect(mine('share, judge')).toBe(2);
       fake.answerWith(null);
       letGo();
@@ -164,16 +205,24 @@ function bigTraceBody(spans: number, bytes: number): string {
   const now = BigInt(Date.now()) * 1_000_000n;
   const filler = 'x'.repeat(bytes);
   return JSON.stringify({
-    resourceSpans: [{
-      resource: { attributes: [{ key: 'service.name', value: { stringValue: 'big' } }] },
-      scopeSpans: [{
-        spans: Array.from({ length: spans }, (_, i) => ({
-          traceId, spanId: randomBytes(8).toString('hex'), name: `step ${i}`, kind: 1,
-          startTimeUnixNano: `${now - 2_000_000_000n + BigInt(i)}`, endTimeUnixNano: `${now - 1_000_000_000n}`,
-          attributes: [{ key: 'filler', value: { stringValue: filler } }],
-        })),
-      }],
-    }],
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'big' } }] },
+        scopeSpans: [
+          {
+            spans: Array.from({ length: spans }, (_, i) => ({
+              traceId,
+              spanId: randomBytes(8).toString('hex'),
+              name: `step ${i}`,
+              kind: 1,
+              startTimeUnixNano: `${now - 2_000_000_000n + BigInt(i)}`,
+              endTimeUnixNano: `${now - 1_000_000_000n}`,
+              attributes: [{ key: 'filler', value: { stringValue: filler } }],
+            })),
+          },
+        ],
+      },
+    ],
   });
 }
 
@@ -197,7 +246,11 @@ describe('exports', () => {
     // 30 MB of spans in each of a and b: more than the sockets between client and server hold.
     for (const project of ['a', 'b']) {
       for (let i = 0; i < 10; i++) {
-        const sent = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${keys[project]}` }, body: bigTraceBody(3000, 1000) });
+        const sent = await fetch(`${server.url}/v1/traces`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${keys[project]}` },
+          body: bigTraceBody(3000, 1000),
+        });
         expect(sent.status).toBe(200);
       }
     }
@@ -219,7 +272,7 @@ describe('exports', () => {
 describe('score writes', () => {
   const score = (project: string, i: number) => call(project, 'POST', '/api/scores', { sessionId: `s${i}`, name: 'thumbs', value: 1 });
 
-  it('refuses a burst past its project\'s writes in flight (429) while another project\'s writes go on', async () => {
+  it("refuses a burst past its project's writes in flight (429) while another project's writes go on", async () => {
     let refused: ApiAnswer<Answer> | undefined;
     for (let round = 0; round < 50 && refused === undefined; round++) {
       // c writes one at a time beside a's burst: never more than 1 of its own, never past the server's 6 (a holds at most 4).
@@ -235,13 +288,13 @@ describe('score writes', () => {
     expectRefused(refused!, 429, "project 'a' holds 4 score writes in flight, its share (--score-writes-max project=4)");
   }, 120_000);
 
-  it('refuses bursts of two projects past the server\'s writes in flight (503)', async () => {
+  it("refuses bursts of two projects past the server's writes in flight (503)", async () => {
     let refused: ApiAnswer<Answer> | undefined;
     for (let round = 0; round < 50 && refused === undefined; round++) {
       const burst = await Promise.all(Array.from({ length: 60 }, (_, i) => score(i % 2 === 0 ? 'a' : 'b', i)));
       refused = burst.find((answer) => answer.status === 503);
     }
-    expect(refused, 'no two bursts of 30 reached the server\'s share of 6').toBeDefined();
+    expect(refused, "no two bursts of 30 reached the server's share of 6").toBeDefined();
     expectRefused(refused!, 503, 'this server holds 6 score writes in flight, its most for all projects (--score-writes-max server=6)');
   }, 120_000);
 });

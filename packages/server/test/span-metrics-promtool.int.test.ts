@@ -12,14 +12,22 @@ import { llm, metricScore as score, metricSpan as span } from './support/metric-
  * linter (naming, units, `_total` on counters, HELP on every family).
  */
 
-
 /** A server's worth of spans: several services and kinds, errors, every LLM field, odd label values, overflow. */
 function realisticSpanMetrics(): SpanMetrics {
   // 200 series: 9 (service, kind) label sets of 19 series and the folded one; 4 GenAI ones of 34 and the folded one.
   const metrics = new SpanMetrics({ maxSeriesPerFamily: 200 });
   const chat = llm({
-    provider: 'openai', operation: 'chat', requestModel: 'gpt-4o', responseModel: 'gpt-4o-2024-08-06', inputTokens: 1200, outputTokens: 300,
-    cacheReadInputTokens: 400, cacheCreationInputTokens: 50, reasoningTokens: 64, costUsd: 0.0105, timeToFirstTokenMs: 420,
+    provider: 'openai',
+    operation: 'chat',
+    requestModel: 'gpt-4o',
+    responseModel: 'gpt-4o-2024-08-06',
+    inputTokens: 1200,
+    outputTokens: 300,
+    cacheReadInputTokens: 400,
+    cacheCreationInputTokens: 50,
+    reasoningTokens: 64,
+    costUsd: 0.0105,
+    timeToFirstTokenMs: 420,
   });
   const spans: SpanRecord[] = [];
   for (const [i, service] of ['checkout', 'agent', 'payments', 'say "hi"\\\n', 'größe ✓'].entries()) {
@@ -34,7 +42,7 @@ function realisticSpanMetrics(): SpanMetrics {
   return metrics;
 }
 
-it('passes promtool check metrics with no problem reported, for span metrics and the server\'s own', async () => {
+it("passes promtool check metrics with no problem reported, for span metrics and the server's own", async () => {
   const self = new SelfMetrics();
   const ingest = createIngestMetrics(self);
   ingest.accepted({ signal: 'traces' }, 31);
@@ -58,8 +66,11 @@ it('passes promtool check metrics with no problem reported, for span metrics and
 it('passes promtool check metrics with score metrics beside the span metrics, overflow included', async () => {
   const scores = new ScoreMetrics({ maxSeriesPerFamily: 60 });
   scores.countScores([
-    score('faithfulness', 0.8, null, 'evaluator'), score('thumbs', null, 'down', 'human'), score('say "hi"\\\n', -2, 'größe ✓', 'otel'),
-    score('relevance', 120, null, 'evaluator'), score('toxicity', 0.01, null, 'evaluator'),
+    score('faithfulness', 0.8, null, 'evaluator'),
+    score('thumbs', null, 'down', 'human'),
+    score('say "hi"\\\n', -2, 'größe ✓', 'otel'),
+    score('relevance', 120, null, 'evaluator'),
+    score('toxicity', 0.01, null, 'evaluator'),
   ]);
   const text = realisticSpanMetrics().render(scores.overflowed()) + scores.render();
   expect(text).toContain('spoor_metrics_overflow_total{family="spoor_score_value"} 2');

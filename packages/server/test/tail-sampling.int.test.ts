@@ -32,18 +32,40 @@ function body(from: number, to: number, endUs: number): string {
     const traceId = idOf(i);
     const llmUs = slow(i) ? 35_000_000 : 800_000 + (i % 7) * 1000;
     const startUs = endUs - llmUs - 200_000 - (i % 13);
-    const root = { traceId, spanId: traceId.slice(0, 16), name: 'answer', kind: 2, startTimeUnixNano: ns(startUs), endTimeUnixNano: ns(endUs), attributes: [str('spoor.kind', 'workflow'), str('session.id', `s-${i % 40}`)] };
+    const root = {
+      traceId,
+      spanId: traceId.slice(0, 16),
+      name: 'answer',
+      kind: 2,
+      startTimeUnixNano: ns(startUs),
+      endTimeUnixNano: ns(endUs),
+      attributes: [str('spoor.kind', 'workflow'), str('session.id', `s-${i % 40}`)],
+    };
     const step = {
-      traceId, spanId: traceId.slice(16), parentSpanId: root.spanId, name: 'plan', startTimeUnixNano: ns(startUs + 50_000), endTimeUnixNano: ns(endUs - 50_000),
+      traceId,
+      spanId: traceId.slice(16),
+      parentSpanId: root.spanId,
+      name: 'plan',
+      startTimeUnixNano: ns(startUs + 50_000),
+      endTimeUnixNano: ns(endUs - 50_000),
       attributes: [str('spoor.kind', 'step')],
       ...(failing(i) ? { status: { code: 2, message: 'the planner failed' } } : {}),
     };
     const call = {
-      traceId, spanId: callIdOf(i), parentSpanId: step.spanId, name: 'chat gpt-4o', kind: 3,
-      startTimeUnixNano: ns(startUs + 100_000), endTimeUnixNano: ns(startUs + 100_000 + llmUs),
+      traceId,
+      spanId: callIdOf(i),
+      parentSpanId: step.spanId,
+      name: 'chat gpt-4o',
+      kind: 3,
+      startTimeUnixNano: ns(startUs + 100_000),
+      endTimeUnixNano: ns(startUs + 100_000 + llmUs),
       attributes: [
-        str('gen_ai.provider.name', 'openai'), str('gen_ai.operation.name', 'chat'), str('gen_ai.request.model', 'gpt-4o'), str('gen_ai.response.id', responseIdOf(i)),
-        int('gen_ai.usage.input_tokens', 40 + (i % 11)), int('gen_ai.usage.output_tokens', 7 + (i % 5)),
+        str('gen_ai.provider.name', 'openai'),
+        str('gen_ai.operation.name', 'chat'),
+        str('gen_ai.request.model', 'gpt-4o'),
+        str('gen_ai.response.id', responseIdOf(i)),
+        int('gen_ai.usage.input_tokens', 40 + (i % 11)),
+        int('gen_ai.usage.output_tokens', 7 + (i % 5)),
         str('gen_ai.input.messages', JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: `Question ${i}: what is the capital of Portugal?` }] }])),
       ],
       events: [{ timeUnixNano: ns(startUs + 200_000), name: 'gen_ai.choice', attributes: [str('content', 'Lisbon.')] }],
@@ -85,7 +107,10 @@ describe.each(stores)('tail sampling on $name', ({ options }) => {
   it('keeps every failed and slow trace whole and 10% of the rest, with span statistics equal to an unsampled project', { timeout: 120_000 }, async () => {
     const set = await callJson(server.url, 'PUT', '/api/projects/sampled/sampling', { rate: 0.1 }, { key: root });
     expect(set.status, JSON.stringify(set.body)).toBe(200);
-    expect(set.body).toMatchObject({ source: 'api', policy: { rate: 0.1, keep: { errors: true, slowerThan: { workflow: '600s', step: '120s', llm: '30s' }, costOverUsd: 1 } } });
+    expect(set.body).toMatchObject({
+      source: 'api',
+      policy: { rate: 0.1, keep: { errors: true, slowerThan: { workflow: '600s', step: '120s', llm: '30s' }, costOverUsd: 1 } },
+    });
 
     const ingest = { sampled: await makeKey(server.url, 'sampled', 'ingest', root), plain: await makeKey(server.url, 'plain', 'ingest', root) };
     const endUs = Date.now() * 1000;
@@ -93,7 +118,11 @@ describe.each(stores)('tail sampling on $name', ({ options }) => {
     for (let from = 0; from < TRACES; from += PER_REQUEST) {
       const text = body(from, from + PER_REQUEST, endUs);
       for (const key of Object.values(ingest)) {
-        const response = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: text });
+        const response = await fetch(`${server.url}/v1/traces`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+          body: text,
+        });
         expect(response.status, await response.text()).toBe(200);
       }
     }
@@ -123,7 +152,13 @@ describe.each(stores)('tail sampling on $name', ({ options }) => {
       let cursor: string | null = null;
       let first: TraceListResponse | null = null;
       do {
-        const page: { status: number; body: TraceListResponse } = await callJson<TraceListResponse>(server.url, 'GET', `/api/traces?from=${fromIso}&limit=1000${cursor === null ? '' : `&cursor=${cursor}`}`, undefined, as(project));
+        const page: { status: number; body: TraceListResponse } = await callJson<TraceListResponse>(
+          server.url,
+          'GET',
+          `/api/traces?from=${fromIso}&limit=1000${cursor === null ? '' : `&cursor=${cursor}`}`,
+          undefined,
+          as(project),
+        );
         expect(page.status).toBe(200);
         first ??= page.body;
         traces.push(...page.body.traces);
@@ -147,7 +182,10 @@ describe.each(stores)('tail sampling on $name', ({ options }) => {
     // and cost in span_stats): its page has no spans and says why.
     const kept = idOf(interesting[0]!);
     const dropped = [...out][0]!;
-    type Detail = { sampledOut?: boolean; spans: Array<{ name: string; attributes: Record<string, unknown>; events: unknown[]; durationMs: number; llm: { inputTokens: number | null } | null }> };
+    type Detail = {
+      sampledOut?: boolean;
+      spans: Array<{ name: string; attributes: Record<string, unknown>; events: unknown[]; durationMs: number; llm: { inputTokens: number | null } | null }>;
+    };
     const detail = async (traceId: string) => (await callJson<Detail>(server.url, 'GET', `/api/traces/${traceId}`, undefined, as('sampled'))).body;
     const wholeTrace = await detail(kept);
     const whole = wholeTrace.spans.find((s) => s.name === 'chat gpt-4o')!;
@@ -158,7 +196,9 @@ describe.each(stores)('tail sampling on $name', ({ options }) => {
     expect(slim.spans).toEqual([]);
     // The trace page's stream says which is which.
     const sampledOutOf = async (traceId: string): Promise<boolean | undefined> => {
-      const response = await fetch(`${server.url}/api/traces/${traceId}/tree`, { headers: { accept: TREE_MEDIA_TYPE, authorization: `Bearer ${root}`, 'spoor-project': 'sampled' } });
+      const response = await fetch(`${server.url}/api/traces/${traceId}/tree`, {
+        headers: { accept: TREE_MEDIA_TYPE, authorization: `Bearer ${root}`, 'spoor-project': 'sampled' },
+      });
       const decoder = new TreeStreamDecoder();
       decoder.push(new Uint8Array(await response.arrayBuffer()));
       decoder.end();
@@ -170,27 +210,50 @@ describe.each(stores)('tail sampling on $name', ({ options }) => {
     // trace, sent in the same request (one commit), stays.
     const logRecords = [dropped, kept].map((traceId) => ({ timeUnixNano: ns(endUs), traceId, body: { stringValue: 'came late' } }));
     const lateLogs = { resourceLogs: [{ resource: { attributes: [str('service.name', 'qa-agent')] }, scopeLogs: [{ logRecords }] }] };
-    const sent = await fetch(`${server.url}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ingest.sampled}` }, body: JSON.stringify(lateLogs) });
+    const sent = await fetch(`${server.url}/v1/logs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ingest.sampled}` },
+      body: JSON.stringify(lateLogs),
+    });
     expect(sent.status, await sent.text()).toBe(200);
-    const logsOf = async (traceId: string) => (await callJson<{ logs: unknown[] }>(server.url, 'GET', `/api/logs?traceId=${traceId}&from=${fromIso}`, undefined, as('sampled'))).body.logs.length;
-    await until('the kept trace\'s late log stored', async () => ((await logsOf(kept)) === 1 ? true : undefined));
-    await until('the sampled-out trace\'s late log deleted', async () => ((await logsOf(dropped)) === 0 ? true : undefined), 15_000);
+    const logsOf = async (traceId: string) =>
+      (await callJson<{ logs: unknown[] }>(server.url, 'GET', `/api/logs?traceId=${traceId}&from=${fromIso}`, undefined, as('sampled'))).body.logs.length;
+    await until("the kept trace's late log stored", async () => ((await logsOf(kept)) === 1 ? true : undefined));
+    await until("the sampled-out trace's late log deleted", async () => ((await logsOf(dropped)) === 0 ? true : undefined), 15_000);
     expect(await logsOf(kept)).toBe(1);
 
     // A judge scores LLM calls by response id alone, after the decisions: a sampled-out call's
     // response id moved with it to span_stats, so its score finds its trace and span as a kept one's does.
     const scored = [interesting[0]!, Number([...Array(TRACES).keys()].find((i) => out.has(idOf(i))))];
-    const judged = scored.map((i) => ({ timeUnixNano: ns(endUs), eventName: 'gen_ai.evaluation.result', body: { stringValue: 'judged' },
-      attributes: [str('gen_ai.evaluation.name', 'faithful'), { key: 'gen_ai.evaluation.score.value', value: { doubleValue: 0.25 + (i % 2) / 2 } }, str('gen_ai.response.id', responseIdOf(i))] }));
+    const judged = scored.map((i) => ({
+      timeUnixNano: ns(endUs),
+      eventName: 'gen_ai.evaluation.result',
+      body: { stringValue: 'judged' },
+      attributes: [
+        str('gen_ai.evaluation.name', 'faithful'),
+        { key: 'gen_ai.evaluation.score.value', value: { doubleValue: 0.25 + (i % 2) / 2 } },
+        str('gen_ai.response.id', responseIdOf(i)),
+      ],
+    }));
     for (const key of Object.values(ingest)) {
       const evaluations = { resourceLogs: [{ resource: { attributes: [str('service.name', 'judge')] }, scopeLogs: [{ logRecords: judged }] }] };
-      const response = await fetch(`${server.url}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify(evaluations) });
+      const response = await fetch(`${server.url}/v1/logs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: JSON.stringify(evaluations),
+      });
       expect(response.status, await response.text()).toBe(200);
     }
     for (const project of ['sampled', 'plain']) {
       for (const i of scored) {
         const found = await until(`${project}: the score of call ${i} on its span`, async () => {
-          const { body } = await callJson<{ scores: Array<{ traceId: string | null; spanId: string | null }> }>(server.url, 'GET', `/api/scores?from=${fromIso}&traceId=${idOf(i)}`, undefined, as(project));
+          const { body } = await callJson<{ scores: Array<{ traceId: string | null; spanId: string | null }> }>(
+            server.url,
+            'GET',
+            `/api/scores?from=${fromIso}&traceId=${idOf(i)}`,
+            undefined,
+            as(project),
+          );
           return body.scores.length === 1 ? body.scores[0] : undefined;
         });
         expect(found, project).toMatchObject({ traceId: idOf(i), spanId: callIdOf(i), responseId: responseIdOf(i), value: 0.25 + (i % 2) / 2 });
@@ -211,7 +274,10 @@ describe.each(stores)('tail sampling on $name', ({ options }) => {
       `/api/stats/scores?from=${fromIso}&by=name`,
       `/api/stats/scores?from=${fromIso}&by=service`,
     ]) {
-      const [a, b] = await Promise.all([callJson(server.url, 'GET', path, undefined, as('sampled')), callJson(server.url, 'GET', path, undefined, as('plain'))]);
+      const [a, b] = await Promise.all([
+        callJson(server.url, 'GET', path, undefined, as('sampled')),
+        callJson(server.url, 'GET', path, undefined, as('plain')),
+      ]);
       expect(a.status, path).toBe(200);
       expect(rounded(a.body), path).toEqual(rounded(b.body));
     }
@@ -234,7 +300,10 @@ describe.each(stores)('tail sampling on $name', ({ options }) => {
       repriced.push(run.body.spans);
     }
     expect(repriced).toEqual([inRange.length, inRange.length]);
-    const [afterSampled, afterPlain] = [await callJson(server.url, 'GET', byModel, undefined, as('sampled')), await callJson(server.url, 'GET', byModel, undefined, as('plain'))];
+    const [afterSampled, afterPlain] = [
+      await callJson(server.url, 'GET', byModel, undefined, as('sampled')),
+      await callJson(server.url, 'GET', byModel, undefined, as('plain')),
+    ];
     expect(rounded(afterSampled.body)).toEqual(rounded(afterPlain.body));
     // The costs did change.
     expect(rounded(afterSampled.body)).not.toEqual(rounded(beforeReprice));

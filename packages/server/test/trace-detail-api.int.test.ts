@@ -1,4 +1,13 @@
-import { isoFromMicros, type Attributes, type AttributeValue, type LogRecord, type Span, type SpanDetail, type TraceDetail, type TraceTree } from '@spoor/model';
+import {
+  isoFromMicros,
+  type Attributes,
+  type AttributeValue,
+  type LogRecord,
+  type Span,
+  type SpanDetail,
+  type TraceDetail,
+  type TraceTree,
+} from '@spoor/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANY_VALUES, bytes, type Json } from './support/json-fixtures.js';
 import { getJson, startTestServer, type TestServer } from './support/server.js';
@@ -37,10 +46,22 @@ describe('GET /api/traces/:traceId with attributes that JSON must escape', () =>
   const wire: Json[] = [
     ...ANY_VALUES.map(([label, value]) => ({ key: label, value })),
     ...NASTY.map((text, i) => ({ key: `nasty ${i}: ${sent(text)}`, value: { stringValue: sent(text) } })),
-    { key: 'nested', value: { kvlistValue: { values: [
-      { key: 'list', value: { arrayValue: { values: [{ stringValue: NASTY[0] }, { arrayValue: { values: [{ intValue: '9223372036854775807' }, { doubleValue: 0.1 }] } }] } } },
-      { key: 'map "quoted"', value: { kvlistValue: { values: [{ key: '\n', value: { stringValue: NASTY[2] } }] } } },
-    ] } } },
+    {
+      key: 'nested',
+      value: {
+        kvlistValue: {
+          values: [
+            {
+              key: 'list',
+              value: {
+                arrayValue: { values: [{ stringValue: NASTY[0] }, { arrayValue: { values: [{ intValue: '9223372036854775807' }, { doubleValue: 0.1 }] } }] },
+              },
+            },
+            { key: 'map "quoted"', value: { kvlistValue: { values: [{ key: '\n', value: { stringValue: NASTY[2] } }] } } },
+          ],
+        },
+      },
+    },
   ];
   /** What the decoder keeps of `wire`: NaN and the infinities become null in JSON. */
   const expected: Attributes = Object.fromEntries([
@@ -49,15 +70,30 @@ describe('GET /api/traces/:traceId with attributes that JSON must escape', () =>
     ['nested', { list: [NASTY[0]!, ['9223372036854775807', 0.1]], 'map "quoted"': { '\n': NASTY[2]! } }],
   ]);
 
-  const resourceWire = { attributes: [{ key: 'service.name', value: { stringValue: 'svc "one"\n' } }, { key: 'host.name', value: { stringValue: NASTY[5] } }] };
+  const resourceWire = {
+    attributes: [
+      { key: 'service.name', value: { stringValue: 'svc "one"\n' } },
+      { key: 'host.name', value: { stringValue: NASTY[5] } },
+    ],
+  };
   const scopeWire = { name: 'scope \\ "name"', version: '1.0\t', attributes: [{ key: 'scope "attr"', value: { stringValue: NASTY[4] } }] };
   const rootSpan = {
-    traceId: TRACE_ID, spanId: ROOT_ID, name: 'root', kind: 2,
-    startTimeUnixNano: nanos(startUs), endTimeUnixNano: nanos(startUs + 5_000),
+    traceId: TRACE_ID,
+    spanId: ROOT_ID,
+    name: 'root',
+    kind: 2,
+    startTimeUnixNano: nanos(startUs),
+    endTimeUnixNano: nanos(startUs + 5_000),
   };
   const childSpan = {
-    traceId: TRACE_ID, spanId: CHILD_ID, parentSpanId: ROOT_ID, name: 'child "quoted" \\ 😀', kind: 3, traceState: 'k=v"',
-    startTimeUnixNano: nanos(startUs + 1_000), endTimeUnixNano: nanos(startUs + 3_500),
+    traceId: TRACE_ID,
+    spanId: CHILD_ID,
+    parentSpanId: ROOT_ID,
+    name: 'child "quoted" \\ 😀',
+    kind: 3,
+    traceState: 'k=v"',
+    startTimeUnixNano: nanos(startUs + 1_000),
+    endTimeUnixNano: nanos(startUs + 3_500),
     attributes: wire,
     events: [
       { timeUnixNano: nanos(startUs + 1_500), name: 'exception', attributes: [{ key: 'exception.message', value: { stringValue: sent(NASTY.join(' | ')) } }] },
@@ -67,9 +103,20 @@ describe('GET /api/traces/:traceId with attributes that JSON must escape', () =>
     status: { code: 2, message: 'failed: "quoted"\nnext line' },
   };
   const logWire = {
-    timeUnixNano: nanos(startUs + 2_500), observedTimeUnixNano: nanos(startUs + 2_600), severityNumber: 17, severityText: 'ERROR "x"',
-    traceId: TRACE_ID, spanId: CHILD_ID,
-    body: { kvlistValue: { values: [{ key: 'message', value: { stringValue: sent(NASTY.join('')) } }, { key: 'list', value: { arrayValue: { values: [{ intValue: '-9223372036854775808' }] } } }] } },
+    timeUnixNano: nanos(startUs + 2_500),
+    observedTimeUnixNano: nanos(startUs + 2_600),
+    severityNumber: 17,
+    severityText: 'ERROR "x"',
+    traceId: TRACE_ID,
+    spanId: CHILD_ID,
+    body: {
+      kvlistValue: {
+        values: [
+          { key: 'message', value: { stringValue: sent(NASTY.join('')) } },
+          { key: 'list', value: { arrayValue: { values: [{ intValue: '-9223372036854775808' }] } } },
+        ],
+      },
+    },
     attributes: wire,
   };
 
@@ -82,8 +129,12 @@ describe('GET /api/traces/:traceId with attributes that JSON must escape', () =>
       const response = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bytes(body) });
       expect(response.status).toBe(200);
     };
-    await post('/v1/traces', { resourceSpans: [{ resource: resourceWire, schemaUrl: NASTY[0], scopeSpans: [{ scope: scopeWire, schemaUrl: NASTY[1], spans: [childSpan, rootSpan] }] }] });
-    await post('/v1/logs', { resourceLogs: [{ resource: resourceWire, schemaUrl: NASTY[0], scopeLogs: [{ scope: scopeWire, schemaUrl: NASTY[1], logRecords: [logWire] }] }] });
+    await post('/v1/traces', {
+      resourceSpans: [{ resource: resourceWire, schemaUrl: NASTY[0], scopeSpans: [{ scope: scopeWire, schemaUrl: NASTY[1], spans: [childSpan, rootSpan] }] }],
+    });
+    await post('/v1/logs', {
+      resourceLogs: [{ resource: resourceWire, schemaUrl: NASTY[0], scopeLogs: [{ scope: scopeWire, schemaUrl: NASTY[1], logRecords: [logWire] }] }],
+    });
     const response = await fetch(`${server.url}/api/traces/${TRACE_ID}`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
@@ -101,7 +152,10 @@ describe('GET /api/traces/:traceId with attributes that JSON must escape', () =>
 
   it('answers every span field as sent, in tree order', () => {
     expect(detail.traceId).toBe(TRACE_ID);
-    expect(detail.spans.map((s) => [s.spanId, s.depth])).toEqual([[ROOT_ID, 0], [CHILD_ID, 1]]);
+    expect(detail.spans.map((s) => [s.spanId, s.depth])).toEqual([
+      [ROOT_ID, 0],
+      [CHILD_ID, 1],
+    ]);
     const child: Span = {
       traceId: TRACE_ID,
       spanId: CHILD_ID,
@@ -186,14 +240,22 @@ describe('GET /api/traces/:traceId of an answer larger than a part', () => {
   beforeAll(async () => {
     server = await startTestServer();
     const spans = Array.from({ length: SPANS }, (_, i) => ({
-      traceId: TRACE_ID, spanId: spanId(i), ...(i === 0 ? {} : { parentSpanId: spanId(i < 30 ? 0 : i % 30) }), name: `step ${i}`, kind: 1,
-      startTimeUnixNano: `${startUs + i}000`, endTimeUnixNano: `${startUs + i + 500}000`,
+      traceId: TRACE_ID,
+      spanId: spanId(i),
+      ...(i === 0 ? {} : { parentSpanId: spanId(i < 30 ? 0 : i % 30) }),
+      name: `step ${i}`,
+      kind: 1,
+      startTimeUnixNano: `${startUs + i}000`,
+      endTimeUnixNano: `${startUs + i + 500}000`,
       attributes: [{ key: 'text', value: { stringValue: `${TEXT}${i}` } }],
       events: [{ timeUnixNano: `${startUs + i + 1}000`, name: 'e', attributes: [{ key: 'n', value: { intValue: String(i) } }] }],
     }));
     const response = await fetch(`${server.url}/v1/traces`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: bytes({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'big' } }] }, scopeSpans: [{ scope: { name: 's' }, spans }] }] }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: bytes({
+        resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'big' } }] }, scopeSpans: [{ scope: { name: 's' }, spans }] }],
+      }),
     });
     expect(response.status).toBe(200);
   });

@@ -31,23 +31,56 @@ describe.each(['duckdb', 'clickhouse'] as const)('trace detail pages (%s store)'
 
   /** A root, 6 children of 15 grandchildren each, and an orphan: 98 spans. */
   function spans(): unknown[] {
-    const out: unknown[] = [{ traceId: TRACE, spanId: sid(1), name: 'root', kind: 1, startTimeUnixNano: nanos(startUs), endTimeUnixNano: nanos(startUs + 900_000) }];
+    const out: unknown[] = [
+      { traceId: TRACE, spanId: sid(1), name: 'root', kind: 1, startTimeUnixNano: nanos(startUs), endTimeUnixNano: nanos(startUs + 900_000) },
+    ];
     let n = 2;
     for (let c = 0; c < 6; c++) {
       const child = n++;
       // Children start in reverse of their ids, so tree order is not id order.
-      out.push({ traceId: TRACE, spanId: sid(child), parentSpanId: sid(1), name: `step ${c}`, kind: 1, startTimeUnixNano: nanos(startUs + (6 - c) * 1000), endTimeUnixNano: nanos(startUs + 500_000) });
+      out.push({
+        traceId: TRACE,
+        spanId: sid(child),
+        parentSpanId: sid(1),
+        name: `step ${c}`,
+        kind: 1,
+        startTimeUnixNano: nanos(startUs + (6 - c) * 1000),
+        endTimeUnixNano: nanos(startUs + 500_000),
+      });
       for (let g = 0; g < 15; g++) {
         const at = startUs + (6 - c) * 1000 + 10 + (g % 4) * 7;
-        out.push({ traceId: TRACE, spanId: sid(n++), parentSpanId: sid(child), name: `tool ${g}`, kind: 3, startTimeUnixNano: nanos(at), endTimeUnixNano: nanos(at + 50 + g), attributes: [{ key: 'g', value: { intValue: String(g) } }] });
+        out.push({
+          traceId: TRACE,
+          spanId: sid(n++),
+          parentSpanId: sid(child),
+          name: `tool ${g}`,
+          kind: 3,
+          startTimeUnixNano: nanos(at),
+          endTimeUnixNano: nanos(at + 50 + g),
+          attributes: [{ key: 'g', value: { intValue: String(g) } }],
+        });
       }
     }
-    out.push({ traceId: TRACE, spanId: sid(500), parentSpanId: sid(999), name: 'orphan', kind: 1, startTimeUnixNano: nanos(startUs + 3), endTimeUnixNano: nanos(startUs + 9) });
+    out.push({
+      traceId: TRACE,
+      spanId: sid(500),
+      parentSpanId: sid(999),
+      name: 'orphan',
+      kind: 1,
+      startTimeUnixNano: nanos(startUs + 3),
+      endTimeUnixNano: nanos(startUs + 9),
+    });
     return out;
   }
-  const resourceSpans = (list: unknown[]) => ({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'pages' } }] }, scopeSpans: [{ spans: list }] }] });
+  const resourceSpans = (list: unknown[]) => ({
+    resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'pages' } }] }, scopeSpans: [{ spans: list }] }],
+  });
   const logRecord = (spanId: string | null, us: number, text: string) => ({
-    timeUnixNano: nanos(us), severityNumber: 9, traceId: TRACE, ...(spanId === null ? {} : { spanId }), body: { stringValue: text },
+    timeUnixNano: nanos(us),
+    severityNumber: 9,
+    traceId: TRACE,
+    ...(spanId === null ? {} : { spanId }),
+    body: { stringValue: text },
   });
 
   beforeAll(async () => {
@@ -59,14 +92,23 @@ describe.each(['duckdb', 'clickhouse'] as const)('trace detail pages (%s store)'
     otherKey = await makeKey(server.url, 'other', 'read', admin);
     await post('/v1/traces', resourceSpans(spans()));
     await post('/v1/logs', {
-      resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'pages' } }] }, scopeLogs: [{ logRecords: [
-        logRecord(sid(1), startUs + 1, 'on the root'),
-        logRecord(sid(40), startUs + 2, 'on a tool'),
-        logRecord(sid(97), startUs + 3, 'on the last tool'),
-        logRecord(sid(500), startUs + 4, 'on the orphan'),
-        logRecord(null, startUs + 5, 'on the trace'),
-        logRecord(sid(999), startUs + 6, 'on a span the trace lacks'),
-      ] }] }],
+      resourceLogs: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'pages' } }] },
+          scopeLogs: [
+            {
+              logRecords: [
+                logRecord(sid(1), startUs + 1, 'on the root'),
+                logRecord(sid(40), startUs + 2, 'on a tool'),
+                logRecord(sid(97), startUs + 3, 'on the last tool'),
+                logRecord(sid(500), startUs + 4, 'on the orphan'),
+                logRecord(null, startUs + 5, 'on the trace'),
+                logRecord(sid(999), startUs + 6, 'on a span the trace lacks'),
+              ],
+            },
+          ],
+        },
+      ],
     });
     await post('/api/scores', { traceId: TRACE, name: 'overall', value: 0.5 });
     await post('/api/scores', { traceId: TRACE, spanId: sid(60), name: 'tool quality', value: 1 });
@@ -92,7 +134,9 @@ describe.each(['duckdb', 'clickhouse'] as const)('trace detail pages (%s store)'
     const count = Math.ceil(98 / limit);
     const paged: TraceDetailPage[] = [];
     for (let from = 0; from < count; from += 8) {
-      const pages = Array.from({ length: Math.min(8, count - from) }, (_, i) => call<TraceDetailPage>(`/api/traces/${TRACE}?spans=${(from + i) * limit},${limit}`));
+      const pages = Array.from({ length: Math.min(8, count - from) }, (_, i) =>
+        call<TraceDetailPage>(`/api/traces/${TRACE}?spans=${(from + i) * limit},${limit}`),
+      );
       for (const answer of await Promise.all(pages)) {
         expect(answer.status, JSON.stringify(answer.body)).toBe(200);
         paged.push(answer.body);
@@ -102,8 +146,12 @@ describe.each(['duckdb', 'clickhouse'] as const)('trace detail pages (%s store)'
     expect(paged.map((p) => p.offset)).toEqual(paged.map((_, i) => i * limit));
     expect(paged.every((p) => p.spanCount === 98 && p.traceId === TRACE)).toBe(true);
     expect(paged.flatMap((p) => p.spans)).toEqual(whole.spans);
-    expect(paged.flatMap((p) => p.logs).sort((a, b) => logKey(a).localeCompare(logKey(b)))).toEqual([...whole.logs].sort((a, b) => logKey(a).localeCompare(logKey(b))));
-    expect(paged.flatMap((p) => p.scores).sort((a, b) => scoreKey(a).localeCompare(scoreKey(b)))).toEqual([...whole.scores].sort((a, b) => scoreKey(a).localeCompare(scoreKey(b))));
+    expect(paged.flatMap((p) => p.logs).sort((a, b) => logKey(a).localeCompare(logKey(b)))).toEqual(
+      [...whole.logs].sort((a, b) => logKey(a).localeCompare(logKey(b))),
+    );
+    expect(paged.flatMap((p) => p.scores).sort((a, b) => scoreKey(a).localeCompare(scoreKey(b)))).toEqual(
+      [...whole.scores].sort((a, b) => scoreKey(a).localeCompare(scoreKey(b))),
+    );
   });
 
   it("carries each span's logs and scores on its own page, the trace's own on the first", async () => {
@@ -129,12 +177,15 @@ describe.each(['duckdb', 'clickhouse'] as const)('trace detail pages (%s store)'
     expect([last.body.spans.length, last.body.nextSpans]).toEqual([3, null]);
   });
 
-  it.each(['', 'abc', '5', '0,0', '-1,5', '0,10001', '1,2,3', '0, 5', '01,5', '0,5&spans=5,5'])('refuses spans=%s with 400 naming the parameter', async (spans) => {
-    const answer = await call<{ error: { code: string; message: string } }>(`/api/traces/${TRACE}?spans=${spans}`);
-    expect(answer.status).toBe(400);
-    expect(answer.body.error.code).toBe('ERR_INVALID_PARAMETER');
-    expect(answer.body.error.message).toContain('spans');
-  });
+  it.each(['', 'abc', '5', '0,0', '-1,5', '0,10001', '1,2,3', '0, 5', '01,5', '0,5&spans=5,5'])(
+    'refuses spans=%s with 400 naming the parameter',
+    async (spans) => {
+      const answer = await call<{ error: { code: string; message: string } }>(`/api/traces/${TRACE}?spans=${spans}`);
+      expect(answer.status).toBe(400);
+      expect(answer.body.error.code).toBe('ERR_INVALID_PARAMETER');
+      expect(answer.body.error.message).toContain('spans');
+    },
+  );
 
   it("answers another project's trace 404, paged or not", async () => {
     for (const path of [`/api/traces/${TRACE}?spans=0,10`, `/api/traces/${TRACE}`, `/api/traces/${TRACE}?spans=500,10`]) {

@@ -24,13 +24,26 @@ describe('GET /api/traces/:traceId/tree and /search', () => {
       {
         kind: SpanKind.CLIENT,
         startTime: t0 + 5,
-        attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.output_tokens': 20 },
+        attributes: {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.provider.name': 'openai',
+          'gen_ai.request.model': 'gpt-4o',
+          'gen_ai.usage.input_tokens': 100,
+          'gen_ai.usage.output_tokens': 20,
+        },
       },
       parent,
     );
     call.end(t0 + 405);
-    const tool = tracer.startSpan('execute_tool lookup', { startTime: t0 + 410, attributes: { 'gen_ai.tool.name': 'lookup', 'tool.query': 'Weather in PARIS', 'tool.path': 'C:\\data\\"quoted" file' } }, parent);
-    tool.recordException({ name: 'TimeoutError', message: 'upstream timed out', stack: 'TimeoutError: upstream timed out\n    at lookup (tool.js:1:1)' }, t0 + 500);
+    const tool = tracer.startSpan(
+      'execute_tool lookup',
+      { startTime: t0 + 410, attributes: { 'gen_ai.tool.name': 'lookup', 'tool.query': 'Weather in PARIS', 'tool.path': 'C:\\data\\"quoted" file' } },
+      parent,
+    );
+    tool.recordException(
+      { name: 'TimeoutError', message: 'upstream timed out', stack: 'TimeoutError: upstream timed out\n    at lookup (tool.js:1:1)' },
+      t0 + 500,
+    );
     tool.setStatus({ code: SpanStatusCode.ERROR, message: 'lookup failed' });
     tool.end(t0 + 510);
     root.end(t0 + 600);
@@ -92,6 +105,9 @@ describe('GET /api/traces/:traceId/tree and /search', () => {
     expect((await getJson(server.url, `/api/traces/${traceId}/search?q=x&who=me`)).status).toBe(400);
     expect((await getJson(server.url, `/api/traces/${'a'.repeat(32)}/tree`)).status).toBe(404);
     expect((await getJson(server.url, `/api/traces/${'a'.repeat(32)}/search?q=x`)).status).toBe(404);
-    expect((await getJson<TraceSearchResponse>(server.url, `/api/traces/${traceId}/search?q=nothing-like-this`)).body).toEqual({ spanIds: [], truncated: false });
+    expect((await getJson<TraceSearchResponse>(server.url, `/api/traces/${traceId}/search?q=nothing-like-this`)).body).toEqual({
+      spanIds: [],
+      truncated: false,
+    });
   });
 });

@@ -16,14 +16,40 @@ const BIG_TRACE = traceIdOf(2);
 const binary = { accept: TREE_MEDIA_TYPE };
 
 /** One span as either form of `/tree` gives it, times absolute. */
-type Row = [parent: string | null, name: string, service: string, startUs: number, durationUs: number, status: number, category: number, state: number, input: number | null, output: number | null, cost: number | null, model: string | null];
+type Row = [
+  parent: string | null,
+  name: string,
+  service: string,
+  startUs: number,
+  durationUs: number,
+  status: number,
+  category: number,
+  state: number,
+  input: number | null,
+  output: number | null,
+  cost: number | null,
+  model: string | null,
+];
 
 function rowsOfJson(tree: TraceTree): Map<string, Row> {
   const origin = Date.parse(tree.startTime) * 1000 + Number(tree.startTime.slice(23, 26));
   return new Map(
     tree.spanIds.map((id, i) => [
       id,
-      [tree.parentSpanIds[i]!, tree.names[i]!, tree.services[tree.serviceIndexes[i]!]!, origin + tree.startOffsetsUs[i]!, tree.durationsUs[i]!, tree.statusCodes[i]!, tree.categories[i]!, tree.states[i]!, tree.inputTokens[i]!, tree.outputTokens[i]!, tree.costUsd[i]!, tree.models[i]!],
+      [
+        tree.parentSpanIds[i]!,
+        tree.names[i]!,
+        tree.services[tree.serviceIndexes[i]!]!,
+        origin + tree.startOffsetsUs[i]!,
+        tree.durationsUs[i]!,
+        tree.statusCodes[i]!,
+        tree.categories[i]!,
+        tree.states[i]!,
+        tree.inputTokens[i]!,
+        tree.outputTokens[i]!,
+        tree.costUsd[i]!,
+        tree.models[i]!,
+      ],
     ]),
   );
 }
@@ -36,8 +62,17 @@ function rowsOfBinary(decoder: TreeStreamDecoder, chunks: readonly TreeChunk[]):
   for (const c of chunks) {
     for (let i = 0; i < c.count; i++) {
       rows.set(spanIdHex(c.spanIds, i), [
-        c.hasParent[i] ? spanIdHex(c.parentSpanIds, i) : null, t[c.nameIndexes[i]!]!, t[c.serviceIndexes[i]!]!, origin + c.startOffsetsUs[i]!, c.durationsUs[i]!,
-        c.statusCodes[i]!, c.categories[i]!, c.states[i]!, orNull(c.inputTokens[i]!), orNull(c.outputTokens[i]!), orNull(c.costUsd[i]!),
+        c.hasParent[i] ? spanIdHex(c.parentSpanIds, i) : null,
+        t[c.nameIndexes[i]!]!,
+        t[c.serviceIndexes[i]!]!,
+        origin + c.startOffsetsUs[i]!,
+        c.durationsUs[i]!,
+        c.statusCodes[i]!,
+        c.categories[i]!,
+        c.states[i]!,
+        orNull(c.inputTokens[i]!),
+        orNull(c.outputTokens[i]!),
+        orNull(c.costUsd[i]!),
         c.modelIndexes[i] === NO_STRING ? null : t[c.modelIndexes[i]!]!,
       ]);
     }
@@ -48,7 +83,11 @@ function rowsOfBinary(decoder: TreeStreamDecoder, chunks: readonly TreeChunk[]):
 /** Events as `[span id, absolute µs, name]`, sorted. */
 const eventsOfJson = (tree: TraceTree, origin: number) => tree.events.map(([i, offset, name]) => [tree.spanIds[i]!, origin + offset, name]).sort();
 const eventsOfBinary = (decoder: TreeStreamDecoder, chunks: readonly TreeChunk[]) =>
-  chunks.flatMap((c) => Array.from(c.eventSpans, (i, k) => [spanIdHex(c.spanIds, i), decoder.header!.originUs + c.eventOffsetsUs[k]!, decoder.strings[c.eventNameIndexes[k]!]!])).sort();
+  chunks
+    .flatMap((c) =>
+      Array.from(c.eventSpans, (i, k) => [spanIdHex(c.spanIds, i), decoder.header!.originUs + c.eventOffsetsUs[k]!, decoder.strings[c.eventNameIndexes[k]!]!]),
+    )
+    .sort();
 
 /** Fetches the binary tree, pushing the body's slices into a decoder as they come. */
 async function fetchBinary(url: string, headers: Record<string, string> = {}) {
@@ -71,7 +110,10 @@ describe.each(['duckdb', 'clickhouse'] as const)('GET /api/traces/:traceId/tree 
   beforeAll(async () => {
     if (store === 'clickhouse') endpoint = await startClickHouseEndpoint();
     server = await startTestServer({ store, ...(endpoint === null ? {} : { clickhouseUrl: `${endpoint.url}/tree_stream` }), treePageSpans: PAGE_SPANS });
-    for (const [seed, spansPerTrace] of [[1, SPANS], [2, BIG_SPANS]] as const) {
+    for (const [seed, spansPerTrace] of [
+      [1, SPANS],
+      [2, BIG_SPANS],
+    ] as const) {
       const response = await fetch(`${server.url}/v1/traces`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-protobuf' },
@@ -127,7 +169,11 @@ describe.each(['duckdb', 'clickhouse'] as const)('GET /api/traces/:traceId/tree 
       req.on('error', (error) => (error.message.includes('aborted') || (error as NodeJS.ErrnoException).code === 'ECONNRESET' ? resolve() : reject(error)));
       req.end();
     });
-    await eventually('the stream to close', () => metricValue(server.url, 'spoor_trace_tree_streams_open'), (open) => open === 0);
+    await eventually(
+      'the stream to close',
+      () => metricValue(server.url, 'spoor_trace_tree_streams_open'),
+      (open) => open === 0,
+    );
     const sentAfterAbort = (await metricValue(server.url, 'spoor_trace_tree_frames_total')) - framesBefore;
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await metricValue(server.url, 'spoor_trace_tree_frames_total')) - framesBefore).toBe(sentAfterAbort);

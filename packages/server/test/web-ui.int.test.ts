@@ -54,23 +54,28 @@ describe('the web UI served by spoor serve', () => {
     await rm(work, { recursive: true, force: true });
   });
 
-  it.each(['/', '/traces', '/traces/0af7651916cd43dd8448eb211c80319c?span=b7ad6b7169203331', '/alerts?rule=HighErrorRate', '/errors/abc', '/sessions/alice%40example.com', '/sessions/chat.42'])(
-    'answers the page address %s with index.html, which the browser must revalidate',
-    async (path) => {
-      const response = await fetch(`${withUi.url}${path}`);
-      expect(response.status).toBe(200);
-      expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
-      expect(response.headers.get('cache-control')).toBe('no-cache');
-      expect(response.headers.get('x-frame-options')).toBe('DENY');
-      // Scripts and styles from Spoor alone; no inline script may run.
-      const policy = response.headers.get('content-security-policy') ?? '';
-      expect(policy).toContain("script-src 'self'");
-      expect(policy).toContain("style-src 'self'");
-      expect(policy).not.toContain('unsafe-inline');
-      expect(policy).toContain("frame-ancestors 'none'");
-      expect(await response.text()).toContain('<div id="root">');
-    },
-  );
+  it.each([
+    '/',
+    '/traces',
+    '/traces/0af7651916cd43dd8448eb211c80319c?span=b7ad6b7169203331',
+    '/alerts?rule=HighErrorRate',
+    '/errors/abc',
+    '/sessions/alice%40example.com',
+    '/sessions/chat.42',
+  ])('answers the page address %s with index.html, which the browser must revalidate', async (path) => {
+    const response = await fetch(`${withUi.url}${path}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(response.headers.get('cache-control')).toBe('no-cache');
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
+    // Scripts and styles from Spoor alone; no inline script may run.
+    const policy = response.headers.get('content-security-policy') ?? '';
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).toContain("style-src 'self'");
+    expect(policy).not.toContain('unsafe-inline');
+    expect(policy).toContain("frame-ancestors 'none'");
+    expect(await response.text()).toContain('<div id="root">');
+  });
 
   it('serves hashed assets for a year, gzipped for clients that take gzip', async () => {
     const plain = await fetch(`${withUi.url}/assets/app-1a2b.js`, { headers: { 'accept-encoding': 'identity' } });
@@ -96,7 +101,13 @@ describe('the web UI served by spoor serve', () => {
   });
 
   it('answers a missing file, an unknown API path and a POST to a page with a JSON 404', async () => {
-    for (const [method, path] of [['GET', '/assets/gone-9z.js'], ['GET', '/favicon.ico'], ['GET', '/api/nope'], ['GET', '/v1/nope'], ['POST', '/traces']] as const) {
+    for (const [method, path] of [
+      ['GET', '/assets/gone-9z.js'],
+      ['GET', '/favicon.ico'],
+      ['GET', '/api/nope'],
+      ['GET', '/v1/nope'],
+      ['POST', '/traces'],
+    ] as const) {
       const response = await fetch(`${withUi.url}${path}`, { method });
       expect(response.status, `${method} ${path}`).toBe(404);
       expect(await response.json()).toEqual({ error: { code: 'ERR_NOT_FOUND', message: `no route for ${method} ${path}` } });
@@ -115,7 +126,12 @@ describe('the web UI served by spoor serve', () => {
 
   it('answers any address the dashboard does not own with a JSON 404, browser or not: OAuth discovery, /register, unknown pages', async () => {
     for (const path of [...OAUTH_PATHS, '/robots.txt', '/nope', '/nope/deeper', '/.env', '/wp-login.php']) {
-      for (const [method, accept] of [['GET', 'text/html'], ['GET', '*/*'], ['GET', 'application/json'], ['POST', 'application/json']] as const) {
+      for (const [method, accept] of [
+        ['GET', 'text/html'],
+        ['GET', '*/*'],
+        ['GET', 'application/json'],
+        ['POST', 'application/json'],
+      ] as const) {
         const response = await fetch(`${withUi.url}${path}`, { method, headers: { accept }, ...(method === 'POST' ? { body: '{}' } : {}) });
         expect([response.status, response.headers.get('content-type')], `${method} ${path} (${accept})`).toEqual([404, 'application/json; charset=utf-8']);
         const { error } = (await response.json()) as { error: { code: string; message: string } };
@@ -145,7 +161,11 @@ describe('the web UI served by spoor serve', () => {
     const wrongType = await fetch(`${withUi.url}/api/prices/reprice`, { method: 'POST', body: '<from/>', headers: { 'content-type': 'application/xml' } });
     expect(wrongType.status).toBe(415);
     expect(((await wrongType.json()) as { error: { code: string } }).error.code).toBe('ERR_UNSUPPORTED_MEDIA_TYPE');
-    const tooLarge = await fetch(`${withUi.url}/api/prices/acme`, { method: 'PUT', body: JSON.stringify({ note: 'x'.repeat(2 * 1024 * 1024) }), headers: { 'content-type': 'application/json' } });
+    const tooLarge = await fetch(`${withUi.url}/api/prices/acme`, {
+      method: 'PUT',
+      body: JSON.stringify({ note: 'x'.repeat(2 * 1024 * 1024) }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(tooLarge.status).toBe(413);
     expect(((await tooLarge.json()) as { error: { code: string } }).error.code).toBe('ERR_BODY_TOO_LARGE');
   });
@@ -191,7 +211,10 @@ describe('an MCP client without a key, against a server that requires keys, besi
     const dist = join(work, 'dist');
     await mkdir(dist, { recursive: true });
     await writeFile(join(dist, 'index.html'), '<!doctype html><div id="root"></div>');
-    server = await startServer({ ...resolveServeConfig({ host: '127.0.0.1', port: 0, grpcPort: 0, logLevel: 'silent', data: join(work, 'data') }, {}), webUiDir: dist });
+    server = await startServer({
+      ...resolveServeConfig({ host: '127.0.0.1', port: 0, grpcPort: 0, logLevel: 'silent', data: join(work, 'data') }, {}),
+      webUiDir: dist,
+    });
     await makeKey(server.url, '*', 'admin');
   });
 

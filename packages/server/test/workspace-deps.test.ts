@@ -24,7 +24,10 @@ function sources(dir: string): string[] {
 function runtimeImports(text: string): string[] {
   const found: string[] = [];
   for (const match of text.matchAll(/^import\s+(?!type\s)([^;]*?)\s+from\s+'(@spoor\/[\w-]+)'/gms)) {
-    const names = match[1]!.replace(/[{}\s]/g, '').split(',').filter((n) => n !== '');
+    const names = match[1]!
+      .replace(/[{}\s]/g, '')
+      .split(',')
+      .filter((n) => n !== '');
     if (names.some((name) => !name.startsWith('type'))) found.push(match[2]!);
   }
   return found;

@@ -66,11 +66,23 @@ const STEP_KINDS = ['plan', 'act', 'observe', 'reflect'];
 /** @type {ErrorKind[]} */
 const TOOL_ERRORS = [
   { type: 'ToolTimeoutError', message: (tool) => `${tool} timed out after 30000 ms`, frame: 'ToolRunner.invoke (/app/dist/tools/runner.js:88:13)' },
-  { type: 'ConnectionResetError', message: () => 'socket hang up (ECONNRESET) talking to tool-gateway', frame: 'ClientRequest.onError (/app/dist/http/client.js:41:9)' },
-  { type: 'ValidationError', message: (tool) => `${tool}: arguments do not match the schema (missing 'query')`, frame: 'validateArgs (/app/dist/tools/schema.js:23:11)' },
+  {
+    type: 'ConnectionResetError',
+    message: () => 'socket hang up (ECONNRESET) talking to tool-gateway',
+    frame: 'ClientRequest.onError (/app/dist/http/client.js:41:9)',
+  },
+  {
+    type: 'ValidationError',
+    message: (tool) => `${tool}: arguments do not match the schema (missing 'query')`,
+    frame: 'validateArgs (/app/dist/tools/schema.js:23:11)',
+  },
 ];
 /** @type {ErrorKind} */
-const LLM_ERROR = { type: 'RateLimitError', message: () => '429 Too Many Requests: rate limit reached for requests', frame: 'Completions.create (/app/node_modules/openai/resources/chat/completions.js:97:21)' };
+const LLM_ERROR = {
+  type: 'RateLimitError',
+  message: () => '429 Too Many Requests: rate limit reached for requests',
+  frame: 'Completions.create (/app/node_modules/openai/resources/chat/completions.js:97:21)',
+};
 
 /** Mulberry32: small, fast and good enough to vary a fixture. @param {number} seed */
 function prng(seed) {
@@ -103,7 +115,10 @@ export function buildBigTrace(options = {}) {
   const int = (/** @type {number} */ lo, /** @type {number} */ hi) => Math.floor(between(lo, hi + 1));
   const hex = (/** @type {number} */ digits) => {
     let out = '';
-    while (out.length < digits) out += Math.floor(random() * 0x100000000).toString(16).padStart(8, '0');
+    while (out.length < digits)
+      out += Math.floor(random() * 0x100000000)
+        .toString(16)
+        .padStart(8, '0');
     return out.slice(0, digits);
   };
 
@@ -154,15 +169,27 @@ export function buildBigTrace(options = {}) {
   };
 
   /** An HTTP call from the agent, optionally served by the gateway. Returns its end. */
-  const http = (/** @type {SpanDraft} */ parent, /** @type {number} */ at, /** @type {string} */ host, /** @type {string} */ path, /** @type {number} */ ms) => {
-    const client = open(parent, `POST ${path}`, at, {
-      'http.request.method': 'POST',
-      'url.full': `https://${host}${path}`,
-      'server.address': host,
-      'server.port': 443,
-      'http.response.status_code': 200,
-      'network.protocol.version': '1.1',
-    }, { kind: 3 });
+  const http = (
+    /** @type {SpanDraft} */ parent,
+    /** @type {number} */ at,
+    /** @type {string} */ host,
+    /** @type {string} */ path,
+    /** @type {number} */ ms,
+  ) => {
+    const client = open(
+      parent,
+      `POST ${path}`,
+      at,
+      {
+        'http.request.method': 'POST',
+        'url.full': `https://${host}${path}`,
+        'server.address': host,
+        'server.port': 443,
+        'http.response.status_code': 200,
+        'network.protocol.version': '1.1',
+      },
+      { kind: 3 },
+    );
     if (client === null) return at + ms;
     client.endMs = at + ms;
     return client.endMs;
@@ -199,53 +226,83 @@ export function buildBigTrace(options = {}) {
 
   const toolCall = (/** @type {SpanDraft} */ parent, /** @type {number} */ at, /** @type {string} */ agent) => {
     const tool = pick(TOOLS);
-    const span = open(parent, `execute_tool ${tool.name}`, at, {
-      'gen_ai.operation.name': 'execute_tool',
-      'gen_ai.tool.name': tool.name,
-      'gen_ai.tool.call.id': `call_${hex(10)}`,
-      'gen_ai.tool.type': 'function',
-      'gen_ai.tool.description': `Runs ${tool.name.replace('_', ' ')} for the agent`,
-      'tool.arguments.bytes': int(40, 4_000),
-      'gen_ai.agent.name': agent,
-    }, { kind: 3 });
+    const span = open(
+      parent,
+      `execute_tool ${tool.name}`,
+      at,
+      {
+        'gen_ai.operation.name': 'execute_tool',
+        'gen_ai.tool.name': tool.name,
+        'gen_ai.tool.call.id': `call_${hex(10)}`,
+        'gen_ai.tool.type': 'function',
+        'gen_ai.tool.description': `Runs ${tool.name.replace('_', ' ')} for the agent`,
+        'tool.arguments.bytes': int(40, 4_000),
+        'gen_ai.agent.name': agent,
+      },
+      { kind: 3 },
+    );
     if (span === null) return at;
     const ms = random() < 0.03 ? between(3_000, 20_000) : between(10, 800);
-    const client = open(span, `POST ${tool.route}`, at + 1, {
-      'http.request.method': 'POST',
-      'url.full': `http://tool-gateway.internal:8080${tool.route}`,
-      'server.address': 'tool-gateway.internal',
-      'server.port': 8080,
-      'http.response.status_code': 200,
-    }, { kind: 3 });
-    if (client !== null) {
-      const server = open(client, `POST ${tool.route}`, at + 2, {
+    const client = open(
+      span,
+      `POST ${tool.route}`,
+      at + 1,
+      {
         'http.request.method': 'POST',
-        'http.route': tool.route,
-        'url.path': tool.route,
+        'url.full': `http://tool-gateway.internal:8080${tool.route}`,
+        'server.address': 'tool-gateway.internal',
+        'server.port': 8080,
         'http.response.status_code': 200,
-        'client.address': '10.0.3.17',
-        'user_agent.original': 'research-agent/2.3.0 undici',
-      }, { kind: 2, service: SERVICES.gateway.name });
+      },
+      { kind: 3 },
+    );
+    if (client !== null) {
+      const server = open(
+        client,
+        `POST ${tool.route}`,
+        at + 2,
+        {
+          'http.request.method': 'POST',
+          'http.route': tool.route,
+          'url.path': tool.route,
+          'http.response.status_code': 200,
+          'client.address': '10.0.3.17',
+          'user_agent.original': 'research-agent/2.3.0 undici',
+        },
+        { kind: 2, service: SERVICES.gateway.name },
+      );
       if (server !== null) {
-        const db = open(server, `SELECT ${tool.table}`, at + 3, {
-          'db.system.name': 'postgresql',
-          'db.namespace': 'tools',
-          'db.operation.name': 'SELECT',
-          'db.collection.name': tool.table,
-          'db.query.text': `SELECT * FROM ${tool.table} WHERE key = $1 LIMIT 50`,
-          'server.address': 'pg-tools.internal',
-          'db.response.returned_rows': int(0, 50),
-        }, { kind: 3, service: SERVICES.gateway.name });
+        const db = open(
+          server,
+          `SELECT ${tool.table}`,
+          at + 3,
+          {
+            'db.system.name': 'postgresql',
+            'db.namespace': 'tools',
+            'db.operation.name': 'SELECT',
+            'db.collection.name': tool.table,
+            'db.query.text': `SELECT * FROM ${tool.table} WHERE key = $1 LIMIT 50`,
+            'server.address': 'pg-tools.internal',
+            'db.response.returned_rows': int(0, 50),
+          },
+          { kind: 3, service: SERVICES.gateway.name },
+        );
         if (db !== null) {
           db.endMs = db.startMs + between(1, Math.min(60, ms / 3));
           if (random() < 0.5) {
-            const cache = open(db, 'GET', db.startMs + 0.2, {
-              'db.system.name': 'redis',
-              'db.operation.name': 'GET',
-              'db.query.text': `GET ${tool.table}:*`,
-              'server.address': 'redis.internal',
-              'cache.hit': random() < 0.7,
-            }, { kind: 3, service: SERVICES.gateway.name });
+            const cache = open(
+              db,
+              'GET',
+              db.startMs + 0.2,
+              {
+                'db.system.name': 'redis',
+                'db.operation.name': 'GET',
+                'db.query.text': `GET ${tool.table}:*`,
+                'server.address': 'redis.internal',
+                'cache.hit': random() < 0.7,
+              },
+              { kind: 3, service: SERVICES.gateway.name },
+            );
             if (cache !== null) cache.endMs = cache.startMs + between(0.1, 0.6 * (db.endMs - db.startMs));
           }
         }
@@ -275,22 +332,34 @@ export function buildBigTrace(options = {}) {
     });
     if (span === null) return at;
     const embedMs = between(30, 250);
-    const embed = open(span, 'embeddings text-embedding-3-small', at + 1, {
-      'gen_ai.operation.name': 'embeddings',
-      'gen_ai.provider.name': 'openai',
-      'gen_ai.request.model': 'text-embedding-3-small',
-      'gen_ai.usage.input_tokens': int(8, 120),
-      'gen_ai.embeddings.dimension.count': 1536,
-      'server.address': 'api.openai.com',
-    }, { kind: 3 });
+    const embed = open(
+      span,
+      'embeddings text-embedding-3-small',
+      at + 1,
+      {
+        'gen_ai.operation.name': 'embeddings',
+        'gen_ai.provider.name': 'openai',
+        'gen_ai.request.model': 'text-embedding-3-small',
+        'gen_ai.usage.input_tokens': int(8, 120),
+        'gen_ai.embeddings.dimension.count': 1536,
+        'server.address': 'api.openai.com',
+      },
+      { kind: 3 },
+    );
     if (embed !== null) embed.endMs = at + 1 + embedMs;
-    const vector = open(span, 'query research-chunks', at + 2 + embedMs, {
-      'db.system.name': 'qdrant',
-      'db.collection.name': 'research-chunks',
-      'db.operation.name': 'query',
-      'db.vector.query.top_k': topK,
-      'server.address': 'qdrant.internal',
-    }, { kind: 3 });
+    const vector = open(
+      span,
+      'query research-chunks',
+      at + 2 + embedMs,
+      {
+        'db.system.name': 'qdrant',
+        'db.collection.name': 'research-chunks',
+        'db.operation.name': 'query',
+        'db.vector.query.top_k': topK,
+        'server.address': 'qdrant.internal',
+      },
+      { kind: 3 },
+    );
     const end = at + 2 + embedMs + between(5, 120);
     if (vector !== null) vector.endMs = end;
     span.endMs = end + 1;
@@ -307,17 +376,23 @@ export function buildBigTrace(options = {}) {
    */
   const agentRun = (parent, at, agent, target) => {
     const m = pick(MODELS);
-    const span = open(parent, `invoke_agent ${agent}`, at, {
-      'gen_ai.operation.name': 'invoke_agent',
-      'gen_ai.agent.name': agent,
-      'gen_ai.agent.id': `agent_${hex(8)}`,
-      'gen_ai.agent.description': `The ${agent} of the research team`,
-      'gen_ai.provider.name': m.provider,
-      'gen_ai.request.model': m.model,
-      'agent.max_steps': 500,
-      'agent.role': agent,
-      'session.id': sessionId,
-    }, { kind: 1 });
+    const span = open(
+      parent,
+      `invoke_agent ${agent}`,
+      at,
+      {
+        'gen_ai.operation.name': 'invoke_agent',
+        'gen_ai.agent.name': agent,
+        'gen_ai.agent.id': `agent_${hex(8)}`,
+        'gen_ai.agent.description': `The ${agent} of the research team`,
+        'gen_ai.provider.name': m.provider,
+        'gen_ai.request.model': m.model,
+        'agent.max_steps': 500,
+        'agent.role': agent,
+        'session.id': sessionId,
+      },
+      { kind: 1 },
+    );
     if (span === null) return at;
     const stopAt = budget - target;
     let cursor = at + between(1, 20);
@@ -355,16 +430,22 @@ export function buildBigTrace(options = {}) {
     return span.endMs;
   };
 
-  const root = open(null, 'workflow deep-research', 0, {
-    'traceloop.span.kind': 'workflow',
-    'traceloop.workflow.name': 'deep-research',
-    'workflow.name': 'deep-research',
-    'workflow.run_id': `run-${hex(8)}`,
-    'session.id': sessionId,
-    'user.id': 'user-4821',
-    'gen_ai.agent.name': 'orchestrator',
-    'workflow.topic': 'supply chains of solid-state batteries',
-  }, { kind: 2 });
+  const root = open(
+    null,
+    'workflow deep-research',
+    0,
+    {
+      'traceloop.span.kind': 'workflow',
+      'traceloop.workflow.name': 'deep-research',
+      'workflow.name': 'deep-research',
+      'workflow.run_id': `run-${hex(8)}`,
+      'session.id': sessionId,
+      'user.id': 'user-4821',
+      'gen_ai.agent.name': 'orchestrator',
+      'workflow.topic': 'supply chains of solid-state batteries',
+    },
+    { kind: 2 },
+  );
   if (root === null) throw new Error('unreachable: the budget starts positive');
   let end = llmCall(root, 3, 'orchestrator');
   // Agents start in waves, a few in parallel; their sizes vary so that one subtree is the biggest.

@@ -29,7 +29,9 @@ export function feedTrace(url, size, seed) {
       console.log(message.line);
     });
     worker.once('error', reject);
-    worker.once('exit', (code) => (fed !== null ? resolve(fed) : reject(new Error(`the worker feeding the ${size}-span trace exited with code ${code} and no trace`))));
+    worker.once('exit', (code) =>
+      fed !== null ? resolve(fed) : reject(new Error(`the worker feeding the ${size}-span trace exited with code ${code} and no trace`)),
+    );
   });
 }
 
@@ -72,7 +74,9 @@ async function waitForCount(url, traceId, count) {
   for (;;) {
     const response = await fetch(`${url}/api/traces?limit=20`);
     if (response.status === 200) {
-      const summary = /** @type {{ traces: Array<{ traceId: string, spanCount: number }> }} */ (await response.json()).traces.find((t) => t.traceId === traceId);
+      const summary = /** @type {{ traces: Array<{ traceId: string, spanCount: number }> }} */ (await response.json()).traces.find(
+        (t) => t.traceId === traceId,
+      );
       if (summary?.spanCount === count) return;
       if (summary !== undefined && summary.spanCount > count) throw new Error(`the trace list counts ${summary.spanCount} spans for a trace of ${count}`);
     }

@@ -53,7 +53,13 @@ function spanJson(traceId, span, startMs) {
     events:
       span.error === null
         ? []
-        : [{ timeUnixNano: nanos(end), name: 'exception', attributes: keyValues({ 'exception.type': span.error.type, 'exception.message': span.error.message, 'exception.stacktrace': span.error.stack }) }],
+        : [
+            {
+              timeUnixNano: nanos(end),
+              name: 'exception',
+              attributes: keyValues({ 'exception.type': span.error.type, 'exception.message': span.error.message, 'exception.stacktrace': span.error.stack }),
+            },
+          ],
     status: span.error === null ? { code: 0 } : { code: 2, message: span.error.message },
   });
 }
@@ -72,7 +78,13 @@ export function requestBodies(traceId, spans, startMs, maxBytes, services) {
     services.map((s) => [
       s.name,
       `{"resource":${JSON.stringify({
-        attributes: keyValues({ 'service.name': s.name, 'service.version': s.version, 'deployment.environment.name': 'bench', 'host.name': s.host, 'telemetry.sdk.language': 'nodejs' }),
+        attributes: keyValues({
+          'service.name': s.name,
+          'service.version': s.version,
+          'deployment.environment.name': 'bench',
+          'host.name': s.host,
+          'telemetry.sdk.language': 'nodejs',
+        }),
       })},"scopeSpans":[{"scope":{"name":"spoor-bench","version":"1.0.0"},"spans":[`,
     ]),
   );

@@ -66,7 +66,8 @@ export async function toggleAll({ repeats }) {
   for (let i = 0; i < repeats; i++) {
     const collapsed = await click(buttons.collapse);
     const expanded = await click(buttons.expand);
-    if (collapsed.height >= expanded.height) throw new Error(`collapse all left the waterfall ${collapsed.height} px tall, expand all ${expanded.height} px: one of them did nothing`);
+    if (collapsed.height >= expanded.height)
+      throw new Error(`collapse all left the waterfall ${collapsed.height} px tall, expand all ${expanded.height} px: one of them did nothing`);
     times.collapse.push(collapsed.elapsed);
     times.expand.push(expanded.elapsed);
   }
@@ -115,7 +116,8 @@ export function startScrollWatch() {
 export async function scrollToBottom({ frames }) {
   const scroller = document.querySelector('[data-testid="waterfall-scroll"]');
   const [first, second] = document.querySelectorAll('[data-testid="waterfall"] [role="treeitem"]');
-  if (!(scroller instanceof HTMLElement) || first === undefined || second === undefined) throw new Error('no [data-testid="waterfall-scroll"] with rows on the page');
+  if (!(scroller instanceof HTMLElement) || first === undefined || second === undefined)
+    throw new Error('no [data-testid="waterfall-scroll"] with rows on the page');
   // The distance from one row to the next, which is not always the height of a row.
   const rowPitch = second.getBoundingClientRect().top - first.getBoundingClientRect().top;
   const stepPx = Math.max(600, Math.ceil(scroller.scrollHeight / frames));
@@ -142,7 +144,12 @@ export async function scrollToBottom({ frames }) {
   // The rows shown, as the waterfall's head counts them ("N of M spans"): a canvas taller than a
   // browser allows is scaled, so its height no longer says.
   const shownRows = Number((document.querySelector('.wf-name-head')?.textContent ?? '').split(' of ')[0]?.replace(/,/g, ''));
-  return { scrollHeight: scroller.scrollHeight, rows: Number.isFinite(shownRows) ? shownRows : Math.round(scroller.scrollHeight / rowPitch), stepPx, lastSpanId };
+  return {
+    scrollHeight: scroller.scrollHeight,
+    rows: Number.isFinite(shownRows) ? shownRows : Math.round(scroller.scrollHeight / rowPitch),
+    stepPx,
+    lastSpanId,
+  };
 }
 
 /**

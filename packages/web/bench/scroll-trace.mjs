@@ -42,7 +42,9 @@ export function printScrollTrace(events, frames) {
   });
   const paints = onMain.filter((e) => e.name === 'Paint').length;
   const taskUs = onMain.filter((e) => e.name === 'RunTask').reduce((sum, e) => sum + (e.dur ?? 0), 0);
-  console.log(`trace: a frame's main-thread ms (${frames} frames): tasks ${(taskUs / 1000 / Math.max(frames, 1)).toFixed(2)}: ${parts.join(', ')}; ${(paints / Math.max(frames, 1)).toFixed(1)} paint events a frame`);
+  console.log(
+    `trace: a frame's main-thread ms (${frames} frames): tasks ${(taskUs / 1000 / Math.max(frames, 1)).toFixed(2)}: ${parts.join(', ')}; ${(paints / Math.max(frames, 1)).toFixed(1)} paint events a frame`,
+  );
   // A goal missed in one run of ten is judged better by how many tasks come near the line.
   const over = (/** @type {number} */ ms) => onMain.filter((e) => e.name === 'RunTask' && (e.dur ?? 0) > ms * 1000).length;
   console.log(`trace: main-thread tasks over 17 ms ${over(17)}, over 25 ms ${over(25)}, over 33 ms ${over(33)}`);
@@ -53,8 +55,12 @@ export function printScrollTrace(events, frames) {
     const inside = onMain.filter((e) => e !== task && e.ts >= task.ts && e.ts + (e.dur ?? 0) <= end && (e.dur ?? 0) > 4_000);
     // A script's function and place, where the trace names them.
     const where = (/** @type {{ args?: { data?: { functionName?: string, url?: string, lineNumber?: number } } }} */ e) =>
-      e.args?.data?.functionName !== undefined ? ` (${e.args.data.functionName || 'anonymous'} ${e.args.data.url?.split('/').pop() ?? ''}:${e.args.data.lineNumber ?? ''})` : '';
-    console.log(`  ${((task.dur ?? 0) / 1000).toFixed(0)} ms (${cpuMs(task)} on the thread's clock): ${inside.map((e) => `${e.name}${where(e)} ${((e.dur ?? 0) / 1000).toFixed(0)}`).join(', ')}`);
+      e.args?.data?.functionName !== undefined
+        ? ` (${e.args.data.functionName || 'anonymous'} ${e.args.data.url?.split('/').pop() ?? ''}:${e.args.data.lineNumber ?? ''})`
+        : '';
+    console.log(
+      `  ${((task.dur ?? 0) / 1000).toFixed(0)} ms (${cpuMs(task)} on the thread's clock): ${inside.map((e) => `${e.name}${where(e)} ${((e.dur ?? 0) / 1000).toFixed(0)}`).join(', ')}`,
+    );
     console.log(`    beside it: ${busyBeside(tasks, names, main, task.ts, end)}`);
   }
 }

@@ -80,8 +80,12 @@ try {
     // Long tasks are wall-clock: other work on the machine lengthens them.
     loadAverage1m: { atStart: round(loadAtStart), atEnd: round(loadavg()[0] ?? 0) },
   };
-  console.log(`\nWaterfall — ${machine.cores} cores (${machine.cpu}), Chromium ${machine.chromium}, Node ${machine.node}, load average ${machine.loadAverage1m.atStart} → ${machine.loadAverage1m.atEnd}\n`);
-  console.log(`| measure | ${results.map((r) => `${fmt(r.spans)} spans (median / max)`).join(' | ')} | goal | result |\n|---|${results.map(() => '---|').join('')}---|---|`);
+  console.log(
+    `\nWaterfall — ${machine.cores} cores (${machine.cpu}), Chromium ${machine.chromium}, Node ${machine.node}, load average ${machine.loadAverage1m.atStart} → ${machine.loadAverage1m.atEnd}\n`,
+  );
+  console.log(
+    `| measure | ${results.map((r) => `${fmt(r.spans)} spans (median / max)`).join(' | ')} | goal | result |\n|---|${results.map(() => '---|').join('')}---|---|`,
+  );
   /** @param {string} what @param {(r: typeof base) => { median: number, max: number } | string} cell @param {string} goal @param {string} result */
   const line = (what, cell, goal, result) => {
     const cells = results.map((r) => {
@@ -96,26 +100,62 @@ try {
   const firstPaintOk = base.firstPaintMs.median < GOALS.firstPaintMs;
   if (!firstPaintOk) misses.push(`${fmt(base.spans)} spans: first paint ${base.firstPaintMs.median} ms (goal < ${GOALS.firstPaintMs} ms)`);
   big.forEach((r, k) => {
-    if (paintRatios[k] > GOALS.paintRatio) misses.push(`${fmt(r.spans)} spans: navigation → first rows painted ${round(paintRatios[k])}× the ${fmt(base.spans)}-span time (goal ≤ ${GOALS.paintRatio}×)`);
-    if (loadedRatios[k] > GOALS.loadedRatio) misses.push(`${fmt(r.spans)} spans: navigation → whole tree loaded ${round(loadedRatios[k])}× the ${fmt(base.spans)}-span time (goal ≤ ${GOALS.loadedRatio}×)`);
+    if (paintRatios[k] > GOALS.paintRatio)
+      misses.push(
+        `${fmt(r.spans)} spans: navigation → first rows painted ${round(paintRatios[k])}× the ${fmt(base.spans)}-span time (goal ≤ ${GOALS.paintRatio}×)`,
+      );
+    if (loadedRatios[k] > GOALS.loadedRatio)
+      misses.push(
+        `${fmt(r.spans)} spans: navigation → whole tree loaded ${round(loadedRatios[k])}× the ${fmt(base.spans)}-span time (goal ≤ ${GOALS.loadedRatio}×)`,
+      );
   });
-  line('navigation → first rows painted (spoor:waterfall-painted)', (r) => r.navigationToPaintedMs, `≤ ${GOALS.paintRatio}× the first`, big.map((r, k) => `${round(paintRatios[k])}× ${ok(paintRatios[k] <= GOALS.paintRatio)}`).join(', '));
-  line('navigation → whole tree loaded and drawn (spoor:trace-loaded)', (r) => r.navigationToLoadedMs, `≤ ${GOALS.loadedRatio}× the first`, big.map((r, k) => `${round(loadedRatios[k])}× ${ok(loadedRatios[k] <= GOALS.loadedRatio)}`).join(', '));
-  line('first data → first rows painted (spoor:trace-data → spoor:waterfall-painted)', (r) => r.firstPaintMs, `< ${GOALS.firstPaintMs} ms (first)`, ok(firstPaintOk));
+  line(
+    'navigation → first rows painted (spoor:waterfall-painted)',
+    (r) => r.navigationToPaintedMs,
+    `≤ ${GOALS.paintRatio}× the first`,
+    big.map((r, k) => `${round(paintRatios[k])}× ${ok(paintRatios[k] <= GOALS.paintRatio)}`).join(', '),
+  );
+  line(
+    'navigation → whole tree loaded and drawn (spoor:trace-loaded)',
+    (r) => r.navigationToLoadedMs,
+    `≤ ${GOALS.loadedRatio}× the first`,
+    big.map((r, k) => `${round(loadedRatios[k])}× ${ok(loadedRatios[k] <= GOALS.loadedRatio)}`).join(', '),
+  );
+  line(
+    'first data → first rows painted (spoor:trace-data → spoor:waterfall-painted)',
+    (r) => r.firstPaintMs,
+    `< ${GOALS.firstPaintMs} ms (first)`,
+    ok(firstPaintOk),
+  );
   line('fetch GET /api/traces/:id/tree (request start → responseEnd)', (r) => r.fetchMs, '-', '-');
   line('the tree on the wire', (r) => `${r.treeMB} MB (${r.treeType})`, '-', '-');
   line('navigation → critical path drawn (asked for once the tree is in)', (r) => r.criticalPathMs, '-', '-');
-  for (const [what, key] of /** @type {const} */ ([['collapse the biggest subtree', 'collapseMs'], ['expand the biggest subtree', 'expandMs']])) {
+  for (const [what, key] of /** @type {const} */ ([
+    ['collapse the biggest subtree', 'collapseMs'],
+    ['expand the biggest subtree', 'expandMs'],
+  ])) {
     const pass = base.subtree[key].max < GOALS.toggleMs;
     if (!pass) misses.push(`${fmt(base.spans)} spans: ${what}: max ${base.subtree[key].max} ms (goal < ${GOALS.toggleMs} ms)`);
-    line(`${what} (${results.map((r) => fmt(r.subtree.spans)).join(' / ')} spans; click → next frame, ${REPEATS}×)`, (r) => r.subtree[key], `< ${GOALS.toggleMs} ms (first)`, ok(pass));
+    line(
+      `${what} (${results.map((r) => fmt(r.subtree.spans)).join(' / ')} spans; click → next frame, ${REPEATS}×)`,
+      (r) => r.subtree[key],
+      `< ${GOALS.toggleMs} ms (first)`,
+      ok(pass),
+    );
   }
-  for (const [what, key] of /** @type {const} */ ([['collapse all', 'collapseMs'], ['expand all', 'expandMs']])) {
+  for (const [what, key] of /** @type {const} */ ([
+    ['collapse all', 'collapseMs'],
+    ['expand all', 'expandMs'],
+  ])) {
     const pass = base.all[key].max < GOALS.toggleMs;
     if (!pass) misses.push(`${fmt(base.spans)} spans: ${what}: max ${base.all[key].max} ms (goal < ${GOALS.toggleMs} ms)`);
     line(`${what} (click → next frame, ${REPEATS}×)`, (r) => r.all[key], `< ${GOALS.toggleMs} ms (first)`, ok(pass));
   }
-  for (const r of results) if (r.scroll.longTasks > 0) misses.push(`${fmt(r.spans)} spans: ${r.scroll.longTasks} long task(s) while scrolling, longest ${r.scroll.longestTaskMs} ms (goal: none over ${GOALS.longTaskMs} ms)`);
+  for (const r of results)
+    if (r.scroll.longTasks > 0)
+      misses.push(
+        `${fmt(r.spans)} spans: ${r.scroll.longTasks} long task(s) while scrolling, longest ${r.scroll.longestTaskMs} ms (goal: none over ${GOALS.longTaskMs} ms)`,
+      );
   line(
     'scroll through every row, then 40 wheel moves: long tasks > 50 ms',
     (r) => `${r.scroll.longTasks} (longest ${r.scroll.longestTaskMs} ms; ${fmt(r.scroll.rows)} rows, ${fmt(r.scroll.stepPx)} px a frame)`,
@@ -125,7 +165,7 @@ try {
   line('scroll frame rate (rAF callbacks / s)', (r) => `${r.scroll.fps} fps`, '-', '-');
   line("the server's CPU while scrolling", (r) => `${r.scroll.serverCpuS} s in ${r.scroll.seconds} s`, '-', '-');
   line("the bench's own CPU while scrolling", (r) => `${r.scroll.benchCpuS} s in ${r.scroll.seconds} s`, '-', '-');
-  line('JS heap after loading (used; typed arrays\' buffers are outside it)', (r) => `${r.heapMB} MB`, '-', '-');
+  line("JS heap after loading (used; typed arrays' buffers are outside it)", (r) => `${r.heapMB} MB`, '-', '-');
   console.log(`\n${JSON.stringify({ bench: 'web-waterfall', sizes: SIZES, results, machine, misses })}`);
   if (misses.length > 0) console.error(`\ngoals missed:\n  ${misses.join('\n  ')}`);
   exitCode = misses.length > 0 ? 1 : 0;
@@ -164,7 +204,10 @@ async function measure(browser, url, trace) {
       loads.push(await pageLoad(page, tracePath));
       // The critical path is asked for once the tree is in; its answer (JSON, parsed on the page's
       // thread) is waited for, so that neither the next measure nor the server's next load shares its time.
-      const handle = await page.waitForFunction(() => performance.getEntriesByName('spoor:critical-path')[0]?.startTime ?? false, null, { timeout: 300_000, polling: 100 });
+      const handle = await page.waitForFunction(() => performance.getEntriesByName('spoor:critical-path')[0]?.startTime ?? false, null, {
+        timeout: 300_000,
+        polling: 100,
+      });
       criticalPaths.push(/** @type {number} */ (await handle.jsonValue()));
     }
     await page.waitForTimeout(500);
@@ -180,7 +223,11 @@ async function measure(browser, url, trace) {
     // SPOOR_BENCH_TRACE=1 a Chromium trace of this phase says what a frame cost by phase and what
     // each long task spent its time on.
     const tracing = process.env.SPOOR_BENCH_TRACE === '1';
-    if (tracing) await browser.startTracing(page, { path: join(dataDir, 'scroll-trace.json'), categories: ['devtools.timeline', 'v8', 'v8.gc', 'disabled-by-default-devtools.timeline', 'blink'] });
+    if (tracing)
+      await browser.startTracing(page, {
+        path: join(dataDir, 'scroll-trace.json'),
+        categories: ['devtools.timeline', 'v8', 'v8.gc', 'disabled-by-default-devtools.timeline', 'blink'],
+      });
     const serverCpuBefore = cpuSeconds(spoor?.pid ?? 0);
     const benchCpuBefore = process.cpuUsage();
     const sampler = await startCpuSampler({
@@ -208,7 +255,8 @@ async function measure(browser, url, trace) {
       console.log(`long task of ${task.ms} ms at ${task.atMs} ms: CPU ${sampler.between(from - 25, from + task.ms + 25)}`);
     }
     if (tracing) printScrollTrace(JSON.parse((await browser.stopTracing()).toString('utf8')).traceEvents, watch.frames);
-    if (scrolled.lastSpanId !== trace.lastSpanId) throw new Error(`the scroll ended at row ${scrolled.lastSpanId}, not at the trace's last span ${trace.lastSpanId}`);
+    if (scrolled.lastSpanId !== trace.lastSpanId)
+      throw new Error(`the scroll ended at row ${scrolled.lastSpanId}, not at the trace's last span ${trace.lastSpanId}`);
     if (pageErrors.length > 0) throw new Error(`the page threw: ${pageErrors.join('; ')}`);
 
     // The goals are checked on the medians of the loads: the first one also compiles the page's script.
@@ -244,7 +292,9 @@ async function measure(browser, url, trace) {
       },
       loads: loads.map((l) => ({ paintedMs: round(l.paintedMs), loadedMs: round(l.loadedMs) })),
     };
-    console.log(`measured ${fmt(trace.spans)} spans: ${JSON.stringify({ painted: result.navigationToPaintedMs, loaded: result.navigationToLoadedMs, longTasks: result.scroll.longTasks })}`);
+    console.log(
+      `measured ${fmt(trace.spans)} spans: ${JSON.stringify({ painted: result.navigationToPaintedMs, loaded: result.navigationToLoadedMs, longTasks: result.scroll.longTasks })}`,
+    );
     return result;
   } finally {
     await context.close();
@@ -263,10 +313,14 @@ function startSpoor(dataDir) {
   // over the stored spans) took the cores from Chromium while it scrolled, a long task of 53-83 ms
   // in 4 of 5 runs with them and in none of 3 without (BENCHMARKS.md). The page is measured, and
   // a browser does not share its machine with the server but on this one.
-  const child = spawn(process.execPath, [cli, 'serve', '--host', '127.0.0.1', '--port', '0', '--grpc-port', '0', '--data', dataDir, '--log-level', 'warn', '--no-default-alerts'], {
-    env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [cli, 'serve', '--host', '127.0.0.1', '--port', '0', '--grpc-port', '0', '--data', dataDir, '--log-level', 'warn', '--no-default-alerts'],
+    {
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -346,6 +400,10 @@ async function pageLoad(page, tracePath) {
   const { data, painted, loaded, start, responseEnd } = timing;
   if (data === null || painted === null || loaded === null) throw new Error(`the trace page is missing a mark: ${JSON.stringify(timing)}`);
   if (start === null || responseEnd === null) throw new Error(`no resource timing for ${tracePath}: did the page fetch the trace from the API?`);
-  const treeType = await page.evaluate(async (path) => (await fetch(path, { method: 'HEAD', headers: { accept: 'application/vnd.spoor.tree, application/json;q=0.5' } })).headers.get('content-type') ?? '', tracePath);
+  const treeType = await page.evaluate(
+    async (path) =>
+      (await fetch(path, { method: 'HEAD', headers: { accept: 'application/vnd.spoor.tree, application/json;q=0.5' } })).headers.get('content-type') ?? '',
+    tracePath,
+  );
   return { dataMs: data, paintedMs: painted, loadedMs: loaded, fetchMs: responseEnd - start, treeBytes: timing.bytes, treeType: treeType.split(';')[0] ?? '' };
 }

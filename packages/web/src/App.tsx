@@ -86,7 +86,12 @@ function Dashboard({ menu }: { menu: ReactNode }) {
         </Link>
         <nav aria-label="Pages">
           {NAV.map(([to, label, pages]) => (
-            <Link key={to} to={to} className={(pages as readonly string[]).includes(page) ? 'active' : undefined} aria-current={(pages as readonly string[]).includes(page) ? 'page' : undefined}>
+            <Link
+              key={to}
+              to={to}
+              className={(pages as readonly string[]).includes(page) ? 'active' : undefined}
+              aria-current={(pages as readonly string[]).includes(page) ? 'page' : undefined}
+            >
               {label}
             </Link>
           ))}

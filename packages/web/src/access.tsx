@@ -81,7 +81,15 @@ function SignIn({ singleSignOn, onSignedIn }: { singleSignOn: SessionInfo['singl
       <form onSubmit={submit}>
         <label>
           Key
-          <input type="password" name="key" autoComplete="off" spellCheck={false} value={key} onChange={(e) => setKey(e.target.value)} placeholder="spoor_read_…" />
+          <input
+            type="password"
+            name="key"
+            autoComplete="off"
+            spellCheck={false}
+            value={key}
+            onChange={(e) => setKey(e.target.value)}
+            placeholder="spoor_read_…"
+          />
         </label>
         <button type="submit" disabled={busy || key.trim() === ''}>
           Sign in

@@ -23,7 +23,9 @@ describe('matchRoute', () => {
 
 describe('pathWith', () => {
   it('leaves out empty values and repeats arrays', () => {
-    expect(pathWith('/api/traces', { service: 'a b', status: null, text: '', attr: ['k=v', 'x=1'], live: true, limit: 50 })).toBe('/api/traces?service=a+b&attr=k%3Dv&attr=x%3D1&live=true&limit=50');
+    expect(pathWith('/api/traces', { service: 'a b', status: null, text: '', attr: ['k=v', 'x=1'], live: true, limit: 50 })).toBe(
+      '/api/traces?service=a+b&attr=k%3Dv&attr=x%3D1&live=true&limit=50',
+    );
     expect(pathWith('/', {})).toBe('/');
   });
 });

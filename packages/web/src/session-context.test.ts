@@ -2,7 +2,17 @@ import type { SessionInfo } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
 import { authorOf, mayScore } from './session-context';
 
-const session = (change: Partial<SessionInfo>): SessionInfo => ({ authRequired: true, signedIn: true, keyId: 'k_1', role: 'admin', projectId: 'default', projects: ['default'], user: null, singleSignOn: null, ...change });
+const session = (change: Partial<SessionInfo>): SessionInfo => ({
+  authRequired: true,
+  signedIn: true,
+  keyId: 'k_1',
+  role: 'admin',
+  projectId: 'default',
+  projects: ['default'],
+  user: null,
+  singleSignOn: null,
+  ...change,
+});
 
 describe('who votes from the dashboard', () => {
   it.each([

@@ -17,7 +17,11 @@ export interface ApiState<T> {
  * never show the previous thing's data.
  */
 export function useApi<T>(url: string | null, options: { refreshMs?: number | null } = {}): ApiState<T> {
-  const [state, setState] = useState<{ data: T | undefined; error: Error | undefined; loading: boolean }>({ data: undefined, error: undefined, loading: url !== null });
+  const [state, setState] = useState<{ data: T | undefined; error: Error | undefined; loading: boolean }>({
+    data: undefined,
+    error: undefined,
+    loading: url !== null,
+  });
   const [tick, setTick] = useState(0);
   const reload = useCallback(() => setTick((n) => n + 1), []);
   // A poll waits for the answer before it asks again: aborting a slow answer every few seconds

@@ -194,8 +194,12 @@ describe('the trace page', () => {
     const prompt = page.getByRole('region', { name: 'Prompt' });
     await prompt.getByText('Find field studies of heat pumps below -15 °C.').waitFor();
     expect(await prompt.getByText('You are a researcher.', { exact: false }).count()).toBe(1);
-    expect(await prompt.locator('.chat-tool').filter({ hasText: 'web_search' }).getByText('cold climate heat pump field study COP', { exact: false }).count()).toBe(1);
-    expect(await prompt.locator('.chat-tool').filter({ hasText: 'tool result' }).getByText('Cold-climate heat pump field trial, 2023', { exact: false }).count()).toBe(1);
+    expect(
+      await prompt.locator('.chat-tool').filter({ hasText: 'web_search' }).getByText('cold climate heat pump field study COP', { exact: false }).count(),
+    ).toBe(1);
+    expect(
+      await prompt.locator('.chat-tool').filter({ hasText: 'tool result' }).getByText('Cold-climate heat pump field trial, 2023', { exact: false }).count(),
+    ).toBe(1);
     const completion = page.getByRole('region', { name: 'Completion' });
     expect(await completion.getByText('COP of 1.8 to 2.4 at -20 °C', { exact: false }).count()).toBe(1);
     await screenshot(page, 'trace-chat');
@@ -268,7 +272,8 @@ describe('the other pages', () => {
     // The span's exception (with its stack, hence a top frame) and the log that reports it make two groups.
     const { groups } = await api<ErrorGroupListResponse>('/api/errors?from=' + new Date(Date.now() - 86_400_000).toISOString());
     const citation = groups.find((g) => g.exceptionType === 'CitationError' && g.frame !== null);
-    if (citation === undefined) throw new Error(`no CitationError group with a stack frame among ${JSON.stringify(groups.map((g) => [g.exceptionType, g.frame]))}`);
+    if (citation === undefined)
+      throw new Error(`no CitationError group with a stack frame among ${JSON.stringify(groups.map((g) => [g.exceptionType, g.frame]))}`);
 
     const page = await open('/errors');
     const group = page.locator(`a[href^="/errors/${citation.fingerprint}"]`);

@@ -30,8 +30,12 @@ function slowLlmCall(): string {
   const end = BigInt(Date.now()) * 1_000_000n;
   const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
   const span = {
-    traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex'), name: 'chat gpt-4o', kind: 3,
-    startTimeUnixNano: String(end - 31_000_000_000n), endTimeUnixNano: String(end),
+    traceId: randomBytes(16).toString('hex'),
+    spanId: randomBytes(8).toString('hex'),
+    name: 'chat gpt-4o',
+    kind: 3,
+    startTimeUnixNano: String(end - 31_000_000_000n),
+    endTimeUnixNano: String(end),
     attributes: [str('gen_ai.provider.name', 'openai'), str('gen_ai.operation.name', 'chat'), str('gen_ai.request.model', 'gpt-4o')],
   };
   return JSON.stringify({ resourceSpans: [{ resource: { attributes: [str('service.name', 'qa-agent')] }, scopeSpans: [{ spans: [span] }] }] });
@@ -63,10 +67,18 @@ describe('the default alert rules in the dashboard', () => {
     const page = await browsing.open(`${server.url}/traces`);
     const notice = page.locator('.unrouted-notice');
     // The header asks every 30 s: reloaded until the first evaluation (every second) fired the rule.
-    await expect.poll(async () => {
-      await page.reload({ waitUntil: 'domcontentloaded' });
-      return notice.waitFor({ timeout: 2_000 }).then(() => true, () => false);
-    }, { timeout: 20_000 }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          await page.reload({ waitUntil: 'domcontentloaded' });
+          return notice.waitFor({ timeout: 2_000 }).then(
+            () => true,
+            () => false,
+          );
+        },
+        { timeout: 20_000 },
+      )
+      .toBe(true);
     expect(await notice.textContent()).toContain('1 alert unsent');
 
     await notice.click();

@@ -33,7 +33,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const getJson = async <T,>(path: string): Promise<T> => (await (await fetch(`${server.url}${path}`)).json()) as T;
+const getJson = async <T>(path: string): Promise<T> => (await (await fetch(`${server.url}${path}`)).json()) as T;
 
 /** Every page of the router (`App.tsx`), with what shows it is not empty. */
 async function pages(): Promise<Array<{ name: string; path: string; content: string }>> {

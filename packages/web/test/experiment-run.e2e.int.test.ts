@@ -39,20 +39,37 @@ const MINI_ANSWERS: Record<string, string> = { 'What is the capital of France?':
 async function sendRun(c: (typeof CALLS)[number]): Promise<void> {
   const start = BigInt(Date.now() - 60_000) * 1_000_000n;
   const span = (spanId: string, parentSpanId: string, name: string, attributes: unknown[]) => ({
-    traceId: c.traceId, spanId, parentSpanId, name, kind: 1, startTimeUnixNano: String(start), endTimeUnixNano: String(start + 500_000_000n), attributes,
+    traceId: c.traceId,
+    spanId,
+    parentSpanId,
+    name,
+    kind: 1,
+    startTimeUnixNano: String(start),
+    endTimeUnixNano: String(start + 500_000_000n),
+    attributes,
   });
   const body = {
-    resourceSpans: [{
-      resource: { attributes: [str('service.name', 'qa-agent')] },
-      scopeSpans: [{ spans: [
-        span(c.rootId, '', 'answer question', []),
-        span(c.llmId, c.rootId, 'chat gpt-4o', [
-          str('gen_ai.provider.name', 'openai'), str('gen_ai.operation.name', 'chat'), str('gen_ai.request.model', 'gpt-4o'),
-          { key: 'gen_ai.usage.input_tokens', value: { intValue: '20' } }, { key: 'gen_ai.usage.output_tokens', value: { intValue: '3' } },
-          str('gen_ai.input.messages', messages('user', c.question)), str('gen_ai.output.messages', messages('assistant', c.answer)),
-        ]),
-      ] }],
-    }],
+    resourceSpans: [
+      {
+        resource: { attributes: [str('service.name', 'qa-agent')] },
+        scopeSpans: [
+          {
+            spans: [
+              span(c.rootId, '', 'answer question', []),
+              span(c.llmId, c.rootId, 'chat gpt-4o', [
+                str('gen_ai.provider.name', 'openai'),
+                str('gen_ai.operation.name', 'chat'),
+                str('gen_ai.request.model', 'gpt-4o'),
+                { key: 'gen_ai.usage.input_tokens', value: { intValue: '20' } },
+                { key: 'gen_ai.usage.output_tokens', value: { intValue: '3' } },
+                str('gen_ai.input.messages', messages('user', c.question)),
+                str('gen_ai.output.messages', messages('assistant', c.answer)),
+              ]),
+            ],
+          },
+        ],
+      },
+    ],
   };
   const sent = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   expect(sent.status).toBe(200);
@@ -159,11 +176,24 @@ describe('running an experiment from the dataset page', () => {
     const rows = page.locator('table.experiments-table tbody tr');
     await eventually(() => rows.count()).toBe(2);
     expect(await rows.first().locator('td').allTextContents()).toEqual([
-      'candidate: gpt-4o-mini / brief', 'capitals v2', 'openai gpt-4o-mini', expect.stringContaining('done: 2 items'), '2', 'exact 0.5', expect.any(String),
+      'candidate: gpt-4o-mini / brief',
+      'capitals v2',
+      'openai gpt-4o-mini',
+      expect.stringContaining('done: 2 items'),
+      '2',
+      'exact 0.5',
+      expect.any(String),
       'Compare with baseline gpt-4o',
     ]);
     expect(await rows.nth(1).locator('td').allTextContents()).toEqual([
-      'baseline gpt-4o', 'capitals v2', 'openai gpt-4o', expect.stringContaining('done: 2 items'), '2', 'exact 1', expect.any(String), '',
+      'baseline gpt-4o',
+      'capitals v2',
+      'openai gpt-4o',
+      expect.stringContaining('done: 2 items'),
+      '2',
+      'exact 1',
+      expect.any(String),
+      '',
     ]);
     await screenshot(page, 'experiments-page');
     browsing.expectNoProblems();

@@ -32,7 +32,11 @@ const str = (key: string, value: string) => ({ key, value: { stringValue: value 
 const messages = (role: string, content: string) => JSON.stringify([{ role, parts: [{ type: 'text', content }] }]);
 
 /** A run as OTLP/JSON: its root span and, inside it, the LLM call that answered. */
-async function sendRun(run: { traceId: string; rootId: string; llmId: string; question: string; answer: string }, service: string, rootAttributes: unknown[] = []): Promise<void> {
+async function sendRun(
+  run: { traceId: string; rootId: string; llmId: string; question: string; answer: string },
+  service: string,
+  rootAttributes: unknown[] = [],
+): Promise<void> {
   const start = BigInt(Date.now() - 30_000) * 1_000_000n;
   const span = (spanId: string, parentSpanId: string, name: string, offsetMs: number, ms: number, attributes: unknown[]) => ({
     traceId: run.traceId,
@@ -202,7 +206,13 @@ describe('datasets in the dashboard', () => {
     await eventually(() => new URL(page.url()).pathname).toBe('/datasets/drafts');
     await page.getByText('No items at this version.').waitFor();
     await page.goBack();
-    await eventually(() => page.locator('table.datasets-table tbody tr', { hasText: 'drafts' }).locator('td').allTextContents()).toEqual(['drafts', 'answers to check by hand', '1', '0', expect.any(String)]);
+    await eventually(() => page.locator('table.datasets-table tbody tr', { hasText: 'drafts' }).locator('td').allTextContents()).toEqual([
+      'drafts',
+      'answers to check by hand',
+      '1',
+      '0',
+      expect.any(String),
+    ]);
   });
 });
 
@@ -233,13 +243,23 @@ describe('comparing two runs from the trace list', () => {
  * trace tagged with the experiment and the item, the results posted with the task's own score
  * (`exact`: 1 when the answer is the expected one), then finished.
  */
-async function runExperiment(name: string, items: Array<{ itemId: string; question: string; expected: string }>, answers: readonly string[]): Promise<Experiment> {
+async function runExperiment(
+  name: string,
+  items: Array<{ itemId: string; question: string; expected: string }>,
+  answers: readonly string[],
+): Promise<Experiment> {
   const experiment = await send<Experiment>('POST', '/api/experiments', { dataset: 'capitals', name, target: { kind: 'sdk', replay: 'none' } }, 201);
   const results = [];
   for (const [i, item] of items.entries()) {
     const run = { traceId: hex(16), rootId: hex(8), llmId: hex(8), question: item.question, answer: answers[i]! };
     await sendRun(run, 'qa-experiments', [str(EXPERIMENT_ATTRIBUTES.id, experiment.id), str(EXPERIMENT_ATTRIBUTES.item, item.itemId)]);
-    results.push({ itemId: item.itemId, traceId: run.traceId, output: run.answer, latencyMs: 400 + 100 * i, scores: [{ name: 'exact', value: run.answer === item.expected ? 1 : 0 }] });
+    results.push({
+      itemId: item.itemId,
+      traceId: run.traceId,
+      output: run.answer,
+      latencyMs: 400 + 100 * i,
+      scores: [{ name: 'exact', value: run.answer === item.expected ? 1 : 0 }],
+    });
   }
   await send('POST', `/api/experiments/${experiment.id}/results`, { results }, 200);
   return send<Experiment>('POST', `/api/experiments/${experiment.id}/finish`, {}, 200);
@@ -248,7 +268,12 @@ async function runExperiment(name: string, items: Array<{ itemId: string; questi
 describe('experiments in the dashboard', () => {
   it('shows a dataset’s runs over time, compares two, sorts the items by a score’s change and opens one with both outputs and its trace diff', async () => {
     await send('POST', '/api/datasets', { name: 'capitals' }, 201);
-    const added = await send<DatasetChangeResponse>('POST', '/api/datasets/capitals/items', { items: runs.map((r) => ({ fromTrace: { traceId: r.traceId } })) }, 201);
+    const added = await send<DatasetChangeResponse>(
+      'POST',
+      '/api/datasets/capitals/items',
+      { items: runs.map((r) => ({ fromTrace: { traceId: r.traceId } })) },
+      201,
+    );
     const items = runs.map((r, i) => ({ itemId: added.itemIds[i]!, question: r.question, expected: r.answer }));
     // The baseline gets the spider wrong; the candidate gets it right but misses Hamlet.
     const baseline = await runExperiment('baseline', items, ['Paris.', 'Six.', 'Shakespeare.']);
@@ -261,7 +286,20 @@ describe('experiments in the dashboard', () => {
     await eventually(() => experiments.getByRole('img').getAttribute('aria-label')).toBe('Score means per run, #1 to #2: exact 0.67, 0.67');
     const runRows = experiments.locator('table.runs-table tbody tr');
     await eventually(() => runRows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-experiment')))).toEqual([candidate.id, baseline.id]);
-    expect(await runRows.first().locator('td').allTextContents()).toEqual(['', '2', 'candidate', '2', '✓done', '3 / 3', '0', '0.67', expect.any(String), expect.any(String), '500 ms', expect.any(String)]);
+    expect(await runRows.first().locator('td').allTextContents()).toEqual([
+      '',
+      '2',
+      'candidate',
+      '2',
+      '✓done',
+      '3 / 3',
+      '0',
+      '0.67',
+      expect.any(String),
+      expect.any(String),
+      '500 ms',
+      expect.any(String),
+    ]);
     await screenshot(page, 'dataset-experiments');
 
     // Picked newest first, compared with the older as the baseline.
@@ -297,7 +335,14 @@ describe('experiments in the dashboard', () => {
     expect(new URL(page.url()).searchParams.get('item')).toBe(hamlet);
     await screenshot(page, 'experiment-compare');
     await page.reload();
-    await eventually(() => page.getByRole('region', { name: `Item ${hamlet}` }).getByLabel('Output diff').innerText(), 'the sort and the opened item are kept in the URL').toBe('- Shakespeare.\n+ Marlowe.');
+    await eventually(
+      () =>
+        page
+          .getByRole('region', { name: `Item ${hamlet}` })
+          .getByLabel('Output diff')
+          .innerText(),
+      'the sort and the opened item are kept in the URL',
+    ).toBe('- Shakespeare.\n+ Marlowe.');
     expect(await order()).toEqual([spider, france, hamlet]);
   });
 });

@@ -42,7 +42,9 @@ afterAll(async () => {
   await shutdown();
   if (shownAfterMs.length > 0) {
     const sorted = [...shownAfterMs].sort((a, b) => a - b);
-    console.log(`live agent: export acknowledged to change on screen, ms: ${shownAfterMs.map((ms) => ms.toFixed(0)).join(', ')}; median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)}`);
+    console.log(
+      `live agent: export acknowledged to change on screen, ms: ${shownAfterMs.map((ms) => ms.toFixed(0)).join(', ')}; median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)}`,
+    );
   }
   await browsing?.close();
   await browser?.close();
@@ -63,8 +65,15 @@ async function open(path: string): Promise<Page> {
   return page;
 }
 
-const row = (page: Page, name: string) => page.getByTestId('waterfall').getByRole('treeitem').filter({ has: page.locator('.wf-span-name', { hasText: new RegExp(`^${name}$`) }) });
-const stateOf = (page: Page, name: string) => row(page, name).getAttribute('data-state', { timeout: 1000 }).catch(() => null);
+const row = (page: Page, name: string) =>
+  page
+    .getByTestId('waterfall')
+    .getByRole('treeitem')
+    .filter({ has: page.locator('.wf-span-name', { hasText: new RegExp(`^${name}$`) }) });
+const stateOf = (page: Page, name: string) =>
+  row(page, name)
+    .getAttribute('data-state', { timeout: 1000 })
+    .catch(() => null);
 
 /** Waits until `check` holds; records the time from the last export acknowledged before it held to then. */
 async function seen(check: () => Promise<boolean>, what: string): Promise<void> {
@@ -119,10 +128,12 @@ describe('a demo agent with live: true, watched while it runs', () => {
     await expect.poll(() => stateOf(page, 'live agent'), { timeout: SEEN_WITHIN_MS }).toBe('running');
     await expect.poll(() => stateOf(page, 'plan'), { timeout: SEEN_WITHIN_MS }).toBe('running');
     // The running bar's end moves on between frames (the axis moves in steps of a quarter: one try may straddle one).
-    await expect.poll(async () => {
-      const [before, after] = await barEnds(page, 'plan');
-      return after > before;
-    }).toBe(true);
+    await expect
+      .poll(async () => {
+        const [before, after] = await barEnds(page, 'plan');
+        return after > before;
+      })
+      .toBe(true);
     const duration = page.getByTestId('trace-duration');
     const early = await duration.textContent();
     await row(page, 'plan').click();
@@ -147,7 +158,10 @@ describe('a demo agent with live: true, watched while it runs', () => {
     expect(await row(page, 'plan').getAttribute('aria-selected')).toBe('true');
     await screenshot(page, 'trace-live-ended');
 
-    await seen(async () => (await listed.getByText('running').count()) === 0 && (await listed.locator('td:nth-child(6)').textContent()) === '4', 'the ended run in the list');
+    await seen(
+      async () => (await listed.getByText('running').count()) === 0 && (await listed.locator('td:nth-child(6)').textContent()) === '4',
+      'the ended run in the list',
+    );
     expect(await listed.count()).toBe(1);
   });
 });

@@ -24,7 +24,9 @@ beforeAll(async () => {
   [server, browser] = await Promise.all([startSpoorServer(), launchChromium()]);
   browsing = await startBrowsing(browser);
   // One older run, so the list has a row before the live ones come.
-  await postSpans(server.url, [{ traceId: randomHexId(16), spanId: randomHexId(8), name: 'earlier run', startMs: Date.now() - 60_000, endMs: Date.now() - 59_000 }]);
+  await postSpans(server.url, [
+    { traceId: randomHexId(16), spanId: randomHexId(8), name: 'earlier run', startMs: Date.now() - 60_000, endMs: Date.now() - 59_000 },
+  ]);
 }, 60_000);
 
 afterEach(async () => {
@@ -98,7 +100,11 @@ describe("the trace list's Live mode", () => {
       () => rows.first().filter({ hasText: 'next run' }).waitFor(),
     );
     expect(next).toBeLessThan(SHOWN_WITHIN_MS);
-    expect(await rows.allTextContents()).toEqual([expect.stringContaining('next run'), expect.stringContaining('live run'), expect.stringContaining('earlier run')]);
+    expect(await rows.allTextContents()).toEqual([
+      expect.stringContaining('next run'),
+      expect.stringContaining('live run'),
+      expect.stringContaining('earlier run'),
+    ]);
     expect(requestsTo(requests, '/api/traces'), 'the list was not asked for again').toBe(listReads);
     await screenshot(page, 'traces-live');
   });

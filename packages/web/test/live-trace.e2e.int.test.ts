@@ -189,7 +189,11 @@ describe('a running span on the trace page', () => {
     const page = await browsing.context.newPage();
     pages.push(page);
     await page.route(`**/api/traces/${agent.traceId}/tree`, (route) =>
-      route.fulfill({ status: 200, contentType: 'application/vnd.spoor.tree', body: treeBytes(agent.traceId, agent.rootId, step.spanId, 1, startMs * 1000, 1_500_000) }),
+      route.fulfill({
+        status: 200,
+        contentType: 'application/vnd.spoor.tree',
+        body: treeBytes(agent.traceId, agent.rootId, step.spanId, 1, startMs * 1000, 1_500_000),
+      }),
     );
     await page.goto(`${server.url}/traces/${agent.traceId}`, { waitUntil: 'domcontentloaded' });
     await expect.poll(() => rowOf(page, step.spanId).getAttribute('data-state')).toBe('running');
@@ -213,23 +217,32 @@ describe('a running span on the trace page', () => {
           }),
       );
     // The axis moves on in steps of a quarter: a try that straddles one sees the end go back; another will not.
-    await expect.poll(async () => {
-      const [before, after, beforeText, afterText] = await ends();
-      return after > before && afterText !== beforeText && afterText.endsWith('…');
-    }).toBe(true);
+    await expect
+      .poll(async () => {
+        const [before, after, beforeText, afterText] = await ends();
+        return after > before && afterText !== beforeText && afterText.endsWith('…');
+      })
+      .toBe(true);
     const running = await busyMsPerSecond(page, 3);
     await screenshot(page, 'trace-live-running-bar');
 
     // The same trace, ended: no frame loop, nothing to do.
     await page.unroute(`**/api/traces/${agent.traceId}/tree`);
     await page.route(`**/api/traces/${agent.traceId}/tree`, (route) =>
-      route.fulfill({ status: 200, contentType: 'application/vnd.spoor.tree', body: treeBytes(agent.traceId, agent.rootId, step.spanId, 0, startMs * 1000, 1_500_000) }),
+      route.fulfill({
+        status: 200,
+        contentType: 'application/vnd.spoor.tree',
+        body: treeBytes(agent.traceId, agent.rootId, step.spanId, 0, startMs * 1000, 1_500_000),
+      }),
     );
     await page.reload({ waitUntil: 'domcontentloaded' });
     await expect.poll(() => rowOf(page, step.spanId).getAttribute('data-state')).toBe('ended');
     await page.waitForTimeout(500);
     const ended = await busyMsPerSecond(page, 3);
-    const text = (cost: Record<string, number>) => Object.entries(cost).map(([name, ms]) => `${name} ${ms.toFixed(1)}`).join(', ');
+    const text = (cost: Record<string, number>) =>
+      Object.entries(cost)
+        .map(([name, ms]) => `${name} ${ms.toFixed(1)}`)
+        .join(', ');
     console.log(`trace page main-thread ms/s with two running spans: ${text(running)}; once ended: ${text(ended)}`);
     // Headless Chromium paints in software (most of the running figure); the bound catches a frame that redraws every row.
     expect(running.task, 'a running trace costs the page under a fifth of a core').toBeLessThan(200);
@@ -256,7 +269,10 @@ describe('a trace page whose run goes away', () => {
     expect(await rowOf(page, step.spanId).getAttribute('data-state')).toBe('ended');
     // Nothing runs: the header says so no more, and the bar stays where it ended.
     await expect.poll(facts).not.toContain('running');
-    const barEnd = () => rowOf(page, agent.rootId).locator('.wf-bar').evaluate((bar) => bar.getBoundingClientRect().right);
+    const barEnd = () =>
+      rowOf(page, agent.rootId)
+        .locator('.wf-bar')
+        .evaluate((bar) => bar.getBoundingClientRect().right);
     const before = await barEnd();
     await page.waitForTimeout(600);
     expect(await barEnd()).toBe(before);

@@ -42,13 +42,20 @@ beforeAll(async () => {
   providerName = new URL(provider.issuer).host;
   await writeFile(join(work, 'secret'), provider.clientSecret);
   server = await startSpoorServer([
-    '--port', String(port),
-    '--external-url', externalUrl,
-    '--oidc-issuer', provider.issuer,
-    '--oidc-client-id', provider.clientId,
-    '--oidc-client-secret', `file:${join(work, 'secret')}`,
-    '--oidc-roles', ROLES,
-    '--oidc-scopes', 'openid email profile groups',
+    '--port',
+    String(port),
+    '--external-url',
+    externalUrl,
+    '--oidc-issuer',
+    provider.issuer,
+    '--oidc-client-id',
+    provider.clientId,
+    '--oidc-client-secret',
+    `file:${join(work, 'secret')}`,
+    '--oidc-roles',
+    ROLES,
+    '--oidc-scopes',
+    'openid email profile groups',
   ]);
   browser = await launchChromium();
 }, 60_000);
@@ -81,7 +88,11 @@ async function signInAs(login: string, path = '/traces'): Promise<{ browsing: Br
 async function fetchFromPage(page: Page, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
   return page.evaluate(
     async ([method, path, body]) => {
-      const response = await fetch(path as string, { method: method as string, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const response = await fetch(path as string, {
+        method: method as string,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       return { status: response.status, body: response.status === 204 ? {} : ((await response.json()) as Record<string, unknown>) };
     },
     [method, path, body] as const,
@@ -91,16 +102,30 @@ async function fetchFromPage(page: Page, method: string, path: string, body?: un
 function traceOf(service: string): object {
   const start = BigInt(Date.now() - 60_000) * 1_000_000n;
   return {
-    resourceSpans: [{
-      resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
-      scopeSpans: [{ spans: [{ traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex'), name: `${service} run`, kind: 2, startTimeUnixNano: String(start), endTimeUnixNano: String(start + 5_000_000n) }] }],
-    }],
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+        scopeSpans: [
+          {
+            spans: [
+              {
+                traceId: randomBytes(16).toString('hex'),
+                spanId: randomBytes(8).toString('hex'),
+                name: `${service} run`,
+                kind: 2,
+                startTimeUnixNano: String(start),
+                endTimeUnixNano: String(start + 5_000_000n),
+              },
+            ],
+          },
+        ],
+      },
+    ],
   };
 }
 
 describe('single sign-on in the dashboard', () => {
   let ada: { browsing: Browsing; page: Page };
-
 
   it('signs an admin in through the provider; they make a key and see the trace list', async () => {
     const signedIn = await signInAs('ada');
@@ -117,7 +142,11 @@ describe('single sign-on in the dashboard', () => {
     const made = await fetchFromPage(page, 'POST', '/api/keys', { project: 'default', role: 'ingest', name: 'checkout app' });
     expect(made.status).toBe(201);
     expect(made.body).toMatchObject({ createdBy: 'user:ada@corp.test', role: 'ingest' });
-    const sent = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { authorization: `Bearer ${made.body.key as string}`, 'content-type': 'application/json' }, body: JSON.stringify(traceOf('checkout')) });
+    const sent = await fetch(`${server.url}/v1/traces`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${made.body.key as string}`, 'content-type': 'application/json' },
+      body: JSON.stringify(traceOf('checkout')),
+    });
     expect(sent.status).toBe(200);
     await page.reload();
     await page.getByText('checkout run').first().waitFor();
@@ -131,7 +160,12 @@ describe('single sign-on in the dashboard', () => {
     await page.getByText('checkout run').first().waitFor();
     expect(await page.getByLabel('Signed in as').textContent()).toBe('Ron Reader');
     const session = await fetchFromPage(page, 'GET', '/api/session');
-    expect(session.body).toMatchObject({ keyId: 'user:ron@corp.test', role: 'read', projects: ['default'], user: { subject: 'ron', email: 'ron@corp.test', name: 'Ron Reader' } });
+    expect(session.body).toMatchObject({
+      keyId: 'user:ron@corp.test',
+      role: 'read',
+      projects: ['default'],
+      user: { subject: 'ron', email: 'ron@corp.test', name: 'Ron Reader' },
+    });
     const refused = await fetchFromPage(page, 'POST', '/api/keys', { project: 'default', role: 'admin' });
     expect(refused.status).toBe(403);
     expect((refused.body.error as { message: string }).message).toContain('needs an admin key; this one is a read key');
@@ -171,7 +205,13 @@ describe('single sign-on in the dashboard', () => {
     const rows = page.locator('.audit-table tbody tr');
     await rows.first().waitFor();
     const text = (await rows.allTextContents()).join('\n');
-    for (const expected of ['user:ada@corp.testsession.sign-in', 'user:ada@corp.testPOST /api/keys', 'user:ron@corp.testsession.sign-in', 'user:eve@elsewhere.testsession.sign-in-refused', 'user:ada@corp.testsession.sign-out']) {
+    for (const expected of [
+      'user:ada@corp.testsession.sign-in',
+      'user:ada@corp.testPOST /api/keys',
+      'user:ron@corp.testsession.sign-in',
+      'user:eve@elsewhere.testsession.sign-in-refused',
+      'user:ada@corp.testsession.sign-out',
+    ]) {
       expect(text).toContain(expected);
     }
     await screenshot(page, 'oidc-audit');

@@ -30,18 +30,34 @@ function callBody(ids: { traceId: string; spanId: string }, provider: string, mo
   const start = BigInt(Date.now() - 60_000) * 1_000_000n;
   const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
   return {
-    resourceSpans: [{
-      resource: { attributes: [str('service.name', 'trip-agent')] },
-      scopeSpans: [{ spans: [{
-        traceId: ids.traceId, spanId: ids.spanId, name: `chat ${model}`, kind: 3, startTimeUnixNano: String(start), endTimeUnixNano: String(start + 700_000_000n),
-        attributes: [
-          str('gen_ai.provider.name', provider), str('gen_ai.operation.name', 'chat'), str('gen_ai.request.model', model),
-          { key: 'gen_ai.usage.input_tokens', value: { intValue: '40' } }, { key: 'gen_ai.usage.output_tokens', value: { intValue: '12' } },
-          str('gen_ai.input.messages', JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'Plan two days in Lisbon.' }] }])),
-          str('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'Day 1: Alfama.' }] }])),
+    resourceSpans: [
+      {
+        resource: { attributes: [str('service.name', 'trip-agent')] },
+        scopeSpans: [
+          {
+            spans: [
+              {
+                traceId: ids.traceId,
+                spanId: ids.spanId,
+                name: `chat ${model}`,
+                kind: 3,
+                startTimeUnixNano: String(start),
+                endTimeUnixNano: String(start + 700_000_000n),
+                attributes: [
+                  str('gen_ai.provider.name', provider),
+                  str('gen_ai.operation.name', 'chat'),
+                  str('gen_ai.request.model', model),
+                  { key: 'gen_ai.usage.input_tokens', value: { intValue: '40' } },
+                  { key: 'gen_ai.usage.output_tokens', value: { intValue: '12' } },
+                  str('gen_ai.input.messages', JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'Plan two days in Lisbon.' }] }])),
+                  str('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'Day 1: Alfama.' }] }])),
+                ],
+              },
+            ],
+          },
         ],
-      }] }],
-    }],
+      },
+    ],
   };
 }
 
@@ -50,7 +66,10 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'spoor-web-replay-'));
   await writeFile(join(dir, 'key'), 'sk-browser-test');
   server = await startSpoorServer(['--provider', `openai=file:${join(dir, 'key')},base=${fake.baseUrl}/v1`]);
-  for (const body of [callBody({ traceId, spanId }, 'openai', 'gpt-4o'), callBody({ traceId: anthropicTraceId, spanId: anthropicSpanId }, 'anthropic', 'claude-sonnet-4-6')]) {
+  for (const body of [
+    callBody({ traceId, spanId }, 'openai', 'gpt-4o'),
+    callBody({ traceId: anthropicTraceId, spanId: anthropicSpanId }, 'anthropic', 'claude-sonnet-4-6'),
+  ]) {
     const sent = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect(sent.status).toBe(200);
   }
@@ -91,7 +110,7 @@ describe('replay from the LLM inspector', () => {
     await page.close();
   });
 
-  it("replays a call recorded from a provider this server lacks on one it has, chosen in the panel", async () => {
+  it('replays a call recorded from a provider this server lacks on one it has, chosen in the panel', async () => {
     fake.requests.length = 0;
     fake.script({ text: 'Day 1: Sintra.', usage: { inputTokens: 20, outputTokens: 5 } });
     const page = await browsing.open(`${server.url}/traces/${anthropicTraceId}?span=${anthropicSpanId}`);

@@ -85,10 +85,18 @@ beforeAll(async () => {
   fake = await startFakeLlm();
   dir = await mkdtemp(join(tmpdir(), 'spoor-web-scores-'));
   await writeFile(join(dir, 'key'), 'sk-judge-test');
-  await writeFile(join(dir, 'evaluators.yaml'), 'evaluators:\n  - { name: relevance, kind: llm-judge, target: llm, builtin: answer-relevance, provider: openai, model: gpt-4o-mini }\n');
+  await writeFile(
+    join(dir, 'evaluators.yaml'),
+    'evaluators:\n  - { name: relevance, kind: llm-judge, target: llm, builtin: answer-relevance, provider: openai, model: gpt-4o-mini }\n',
+  );
   // A short quiet time, so the runs sent a minute ago are complete for the evaluator's preview.
   server = await startSpoorServer([
-    '--trace-quiet', '1s', '--evaluators', join(dir, 'evaluators.yaml'), '--provider', `openai=file:${join(dir, 'key')},base=${fake.baseUrl}/v1,timeout=5s`,
+    '--trace-quiet',
+    '1s',
+    '--evaluators',
+    join(dir, 'evaluators.yaml'),
+    '--provider',
+    `openai=file:${join(dir, 'key')},base=${fake.baseUrl}/v1,timeout=5s`,
   ]);
   await sendRun(first, 'Day 1: Alfama. Day 2: Belém.', 120_000);
   await sendRun(second, 'Sorry, I cannot help with travel.', 60_000);
@@ -122,7 +130,8 @@ async function open(path: string): Promise<Page> {
 const eventually = <T>(probe: () => T | Promise<T>, message?: string) => expect.poll(probe, { timeout: 10_000, message });
 const traceVoting = (page: Page) => page.getByRole('group', { name: 'Your feedback on this trace' });
 const spanVoting = (page: Page) => page.getByRole('group', { name: 'Your feedback on this span' });
-const humanThumbs = async (traceId: string, spanId: string | null) => (await scoresOf(traceId)).filter((s) => s.source === 'human' && s.name === 'thumbs' && s.spanId === spanId);
+const humanThumbs = async (traceId: string, spanId: string | null) =>
+  (await scoresOf(traceId)).filter((s) => s.source === 'human' && s.name === 'thumbs' && s.spanId === spanId);
 
 describe('scores on the trace page', () => {
   it('shows the trace’s and the LLM call’s scores, and keeps a thumbs vote with its comment across a reload, a changed vote replacing it', async () => {
@@ -138,7 +147,10 @@ describe('scores on the trace page', () => {
     await eventually(() => voting.getByRole('button', { name: 'Thumbs down' }).getAttribute('aria-pressed'), 'the vote shows as chosen').toBe('true');
     await voting.getByRole('textbox', { name: 'Comment on this trace' }).fill('the days overlap');
     await voting.getByRole('button', { name: 'Save comment' }).click();
-    await eventually(async () => (await humanThumbs(first.traceId, null)).map((s) => [s.label, s.value, s.comment]), 'one vote, with its comment, is stored').toEqual([['down', 0, 'the days overlap']]);
+    await eventually(
+      async () => (await humanThumbs(first.traceId, null)).map((s) => [s.label, s.value, s.comment]),
+      'one vote, with its comment, is stored',
+    ).toEqual([['down', 0, 'the days overlap']]);
     const traceTable = page.getByRole('table', { name: 'Scores of this trace' });
     await eventually(() => traceTable.locator('tr[data-score-name="thumbs"]').textContent()).toContain('the days overlap');
 
@@ -147,7 +159,10 @@ describe('scores on the trace page', () => {
     await eventually(async () => (await humanThumbs(first.traceId, first.llmId)).map((s) => s.label)).toEqual(['up']);
 
     await page.reload();
-    await eventually(() => traceVoting(page).getByRole('button', { name: 'Thumbs down' }).getAttribute('aria-pressed'), 'the stored vote is theirs after a reload').toBe('true');
+    await eventually(
+      () => traceVoting(page).getByRole('button', { name: 'Thumbs down' }).getAttribute('aria-pressed'),
+      'the stored vote is theirs after a reload',
+    ).toBe('true');
     expect(await traceVoting(page).getByRole('button', { name: 'Thumbs up' }).getAttribute('aria-pressed')).toBe('false');
     expect(await traceVoting(page).getByRole('textbox', { name: 'Comment on this trace' }).inputValue()).toBe('the days overlap');
     await eventually(() => spanVoting(page).getByRole('button', { name: 'Thumbs up' }).getAttribute('aria-pressed')).toBe('true');
@@ -168,7 +183,10 @@ describe('scores in the trace list', () => {
     /** The traces listed, as their links. */
     const listed = () => rows.evaluateAll((trs) => trs.map((tr) => tr.querySelector('a')?.getAttribute('href') ?? ''));
     await eventually(() => rows.count()).toBe(2);
-    await eventually(() => page.locator('table.traces-table thead th.score-column').allTextContents(), 'a column per name on the page').toEqual(['faithfulness', 'thumbs']);
+    await eventually(() => page.locator('table.traces-table thead th.score-column').allTextContents(), 'a column per name on the page').toEqual([
+      'faithfulness',
+      'thumbs',
+    ]);
     const cell = (traceId: string, name: string) => page.locator(`table.traces-table tbody tr:has(a[href="/traces/${traceId}"]) td[data-score="${name}"]`);
     // The first run: faithfulness 0.6 on its call, and the person's votes on it and its call, both up; the second: 0.2 and a down vote.
     await eventually(() => cell(first.traceId, 'faithfulness').textContent()).toBe('0.6');
@@ -220,7 +238,9 @@ describe('the evaluators page', () => {
     await form.getByRole('button', { name: 'Preview' }).click();
     const preview = form.getByRole('table', { name: 'Preview' });
     // Both runs' LLM calls are judged: the first mentions Alfama, the second does not.
-    await eventually(() => preview.getByTestId('preview-result').allTextContents(), 'the preview judged the recent calls').toEqual(expect.arrayContaining(['pass · 1', 'fail · 0']));
+    await eventually(() => preview.getByTestId('preview-result').allTextContents(), 'the preview judged the recent calls').toEqual(
+      expect.arrayContaining(['pass · 1', 'fail · 0']),
+    );
     expect(await rateError.count()).toBe(0);
     await screenshot(page, 'evaluator-preview');
 
@@ -260,7 +280,11 @@ describe('the evaluator form of an LLM judge', () => {
     const provider = form.getByLabel('Provider');
     await eventually(() => provider.locator('option').allTextContents(), "the server's providers").toEqual(['choose one', 'openai', 'demo']);
     expect(await form.getByLabel('Built-in judge').locator('option').allTextContents()).toEqual([
-      'none: my prompt and output below', 'faithfulness', 'answer-relevance', 'toxicity', 'pii-leak',
+      'none: my prompt and output below',
+      'faithfulness',
+      'answer-relevance',
+      'toxicity',
+      'pii-leak',
     ]);
     expect(await form.getByLabel('Daily budget (USD)').getAttribute('placeholder')).toBe("10 (a judge's default)");
     await form.getByRole('button', { name: 'Cancel' }).click();
@@ -271,7 +295,9 @@ describe('the evaluator form of an LLM judge', () => {
 describe('deleting an evaluator', () => {
   it('asks once more in its row, keeps it on Keep, and removes it on Delete; a file evaluator has no Delete', async () => {
     const made = await fetch(`${server.url}/api/evaluators/to-delete`, {
-      method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'latency', target: 'trace', maxMs: 1000 }),
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'latency', target: 'trace', maxMs: 1000 }),
     });
     expect(made.status).toBe(201);
     const page = await open('/evaluators');
@@ -291,7 +317,11 @@ describe('deleting an evaluator', () => {
 describe('evaluator jobs on the evaluators page', () => {
   it('backfills an evaluator over the last 24 hours from its row, shows the progress, then the scores it made', async () => {
     // Made after the runs ended: only a backfill judges them.
-    const made = await fetch(`${server.url}/api/evaluators/names-belem`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'contains', target: 'llm', text: 'Belém' }) });
+    const made = await fetch(`${server.url}/api/evaluators/names-belem`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'contains', target: 'llm', text: 'Belém' }),
+    });
     expect(made.status).toBe(201);
     const page = await open('/evaluators');
     const row = page.locator('tr[data-evaluator="names-belem"]');
@@ -313,7 +343,11 @@ describe('evaluator jobs on the evaluators page', () => {
   });
 
   it("shows a file evaluator's errors, each linking its call, and retries them without changing the evaluator", async () => {
-    const started = await fetch(`${server.url}/api/evaluators/relevance/backfill`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: new Date(Date.now() - 3_600_000).toISOString() }) });
+    const started = await fetch(`${server.url}/api/evaluators/relevance/backfill`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ from: new Date(Date.now() - 3_600_000).toISOString() }),
+    });
     expect(started.status).toBe(202);
     await eventually(async () => ((await (await fetch(`${server.url}/api/evaluators/relevance/backfill`)).json()) as { state: string }).state).toBe('done');
 
@@ -327,7 +361,8 @@ describe('evaluator jobs on the evaluators page', () => {
     await eventually(() => links.evaluateAll((as) => as.map((a) => a.getAttribute('href')).sort())).toEqual(
       [`/traces/${first.traceId}?span=${first.llmId}`, `/traces/${second.traceId}?span=${second.llmId}`].sort(),
     );
-    for (const text of await errors.locator('tbody td.evaluator-error-text').allTextContents()) expect(text).toMatch(/^the judge's answer is not JSON: Hello from the fake LLM\./);
+    for (const text of await errors.locator('tbody td.evaluator-error-text').allTextContents())
+      expect(text).toMatch(/^the judge's answer is not JSON: Hello from the fake LLM\./);
 
     // The judge still answers prose: both fail again.
     await errors.getByRole('button', { name: 'Retry' }).click();
@@ -349,7 +384,11 @@ describe('evaluator jobs on the evaluators page', () => {
 describe('scores of sessions', () => {
   it("shows a column per score name in the sessions list, and the session's own and its runs' scores on its page", async () => {
     const session = 'trip-session-7';
-    const [a, b] = [0, 1].map(() => ({ traceId: randomBytes(16).toString('hex'), rootId: randomBytes(8).toString('hex'), llmId: randomBytes(8).toString('hex') })) as [(typeof runs)[0], (typeof runs)[0]];
+    const [a, b] = [0, 1].map(() => ({
+      traceId: randomBytes(16).toString('hex'),
+      rootId: randomBytes(8).toString('hex'),
+      llmId: randomBytes(8).toString('hex'),
+    })) as [(typeof runs)[0], (typeof runs)[0]];
     // Ended well before the evaluators' last rounds looked: none of them judges these runs.
     await sendRun(a, 'Day 1: Alfama.', 90_000, session);
     await sendRun(b, 'Day 2: Belém.', 80_000, session);
@@ -367,7 +406,9 @@ describe('scores of sessions', () => {
     await eventually(() => cell('faithfulness').textContent(), 'the mean over its runs').toBe('0.75');
     expect(await cell('thumbs').textContent(), 'the labels of its runs counted, then its own').toBe('up 2 · down 1 · session: down');
     expect(await cell('resolved').textContent()).toBe('session: yes');
-    expect(await list.locator('table.sessions-table thead th.score-column').allTextContents()).toEqual(expect.arrayContaining(['faithfulness', 'resolved', 'thumbs']));
+    expect(await list.locator('table.sessions-table thead th.score-column').allTextContents()).toEqual(
+      expect.arrayContaining(['faithfulness', 'resolved', 'thumbs']),
+    );
     await screenshot(list, 'sessions-scores');
 
     await list.getByRole('link', { name: session }).click();

@@ -36,10 +36,25 @@ function traceOf(service: string): object {
   const traceId = randomBytes(16).toString('hex');
   traceIds[service] = traceId;
   return {
-    resourceSpans: [{
-      resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
-      scopeSpans: [{ spans: [{ traceId, spanId: randomBytes(8).toString('hex'), name: `${service} run`, kind: 2, startTimeUnixNano: String(start), endTimeUnixNano: String(start + 5_000_000n) }] }],
-    }],
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+        scopeSpans: [
+          {
+            spans: [
+              {
+                traceId,
+                spanId: randomBytes(8).toString('hex'),
+                name: `${service} run`,
+                kind: 2,
+                startTimeUnixNano: String(start),
+                endTimeUnixNano: String(start + 5_000_000n),
+              },
+            ],
+          },
+        ],
+      },
+    ],
   };
 }
 

@@ -32,10 +32,7 @@ const PHONE: Detector = {
   name: 'phone',
   label: 'phone',
   hint: /\+[1-9]|\d(?:[ .()-]{0,2}\d){9}/,
-  find: regexFinder(
-    new RegExp(String.raw`(?<![\w+]|\d[-.])(?:${PHONE_INTERNATIONAL}|${PHONE_NATIONAL})(?!\w|[-.]\d)`, 'g'),
-    { accept: hasPhoneDigitCount },
-  ),
+  find: regexFinder(new RegExp(String.raw`(?<![\w+]|\d[-.])(?:${PHONE_INTERNATIONAL}|${PHONE_NATIONAL})(?!\w|[-.]\d)`, 'g'), { accept: hasPhoneDigitCount }),
 };
 
 const CARD: Detector = {
@@ -168,15 +165,7 @@ function findEmail(text: string, from: number): TextRange | null {
 /** `[A-Za-z0-9._%+-]`, the local-part characters in practice. */
 function isEmailLocalChar(c: number): boolean {
   const lower = c | 0x20;
-  return (
-    (lower >= 0x61 && lower <= 0x7a) ||
-    (c >= 0x30 && c <= 0x39) ||
-    c === 0x2e ||
-    c === 0x5f ||
-    c === 0x25 ||
-    c === 0x2b ||
-    c === 0x2d
-  );
+  return (lower >= 0x61 && lower <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x5f || c === 0x25 || c === 0x2b || c === 0x2d;
 }
 
 /** E.164 allows at most 15 digits; fewer than 7 is an extension or a small number. */

@@ -3,18 +3,7 @@ import { maskText } from './replacement.js';
 
 // A key is judged by its last word or two: `db.password` and `OPENAI_API_KEY` are secrets, while
 // `gen_ai.usage.input_tokens` and `token_count` are the counts every LLM span carries.
-const SECRET_LAST_WORDS = new Set([
-  'password',
-  'passwd',
-  'pwd',
-  'secret',
-  'token',
-  'authorization',
-  'cookie',
-  'credential',
-  'credentials',
-  'apikey',
-]);
+const SECRET_LAST_WORDS = new Set(['password', 'passwd', 'pwd', 'secret', 'token', 'authorization', 'cookie', 'credential', 'credentials', 'apikey']);
 // Pairs ending in `token` or `secret` (auth token, session token, refresh token, client secret)
 // are already caught by their last word, so only the `key` pairs need listing.
 const SECRET_LAST_PAIRS = new Set(['api key', 'access key', 'private key', 'secret key']);
@@ -66,10 +55,7 @@ const MAX_CACHED_KEYS = 4096;
  * the built-in names (label `secret`, mode `defaultMode`), else `undefined`. Decisions are cached
  * because the same keys repeat on every span.
  */
-export function createKeyClassifier(
-  rules: readonly RedactRule[],
-  defaultMode: RedactMode,
-): (key: string) => KeyVerdict | undefined {
+export function createKeyClassifier(rules: readonly RedactRule[], defaultMode: RedactMode): (key: string) => KeyVerdict | undefined {
   const keyRules = rules.flatMap((rule) => (rule.key === undefined ? [] : [keyRuleFrom(rule, rule.key, defaultMode)]));
   const builtIn: KeyVerdict = { label: SECRET_LABEL, mode: defaultMode, maskText: maskText(SECRET_LABEL) };
   // null marks "looked at, not sensitive" so that a miss and a clean key differ.

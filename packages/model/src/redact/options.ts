@@ -102,7 +102,9 @@ function checkRule(rule: unknown, i: number): void {
     // An empty match would mark nothing and, unguarded, loop forever; say so at setup instead.
     const matchesEmpty = pattern instanceof RegExp ? new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, '')).test('') : pattern.find('', 0) !== null;
     if (matchesEmpty) {
-      fail(`${label}.pattern ${pattern instanceof RegExp ? String(pattern) : `'${pattern.source}'`} matches the empty string; make it require at least one character`);
+      fail(
+        `${label}.pattern ${pattern instanceof RegExp ? String(pattern) : `'${pattern.source}'`} matches the empty string; make it require at least one character`,
+      );
     }
   }
   if (key !== undefined && !(key instanceof RegExp) && !isTextPattern(key) && (typeof key !== 'string' || key === '')) {

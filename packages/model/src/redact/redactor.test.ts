@@ -64,9 +64,7 @@ describe('string', () => {
 
   it('hashes equal values to equal tokens so they still correlate', () => {
     const hashing = createRedactor({ mode: 'hash' });
-    expect(hashing.string('from bob@example.com to bob@example.com')).toBe(
-      `from [email:${HASH.email}] to [email:${HASH.email}]`,
-    );
+    expect(hashing.string('from bob@example.com to bob@example.com')).toBe(`from [email:${HASH.email}] to [email:${HASH.email}]`);
     expect(hashing.string('Authorization: Bearer abc123def456ghi')).toBe(`Authorization: Bearer [bearer:${HASH.bearer}]`);
   });
 

@@ -138,9 +138,7 @@ export function createRedactor(options?: RedactOptions, hooks: RedactorHooks = {
     if (depth > MAX_DEPTH) return TRUNCATED;
     ancestors.push(value);
     try {
-      return isArray
-        ? walkArray(value, depth, dropAllowed, ancestors)
-        : walkFields(value as Record<string, unknown>, depth, ancestors);
+      return isArray ? walkArray(value, depth, dropAllowed, ancestors) : walkFields(value as Record<string, unknown>, depth, ancestors);
     } finally {
       ancestors.pop();
     }

@@ -33,11 +33,7 @@ export function collectFindings(text: string, scanner: Scanner, found: Finding[]
  * the finding that starts first, then the longer one, then the one found first (scanner order),
  * so `Bearer eyJ…` is one bearer finding rather than a bearer and a JWT fighting over the text.
  */
-export function replaceFindings(
-  text: string,
-  found: Finding[],
-  replacement: (finding: Finding, matched: string) => string,
-): string {
+export function replaceFindings(text: string, found: Finding[], replacement: (finding: Finding, matched: string) => string): string {
   // Array.prototype.sort is stable, which keeps the scanner order for exact ties.
   if (found.length > 1) found.sort((a, b) => a.start - b.start || b.end - a.end);
   let out = '';

@@ -32,12 +32,17 @@ export class ExperimentApi {
     try {
       response = await fetch(`${endpoint}${path}`, {
         method,
-        headers: body === undefined ? { accept: 'application/json', ...headers } : { accept: 'application/json', 'content-type': 'application/json', ...headers },
+        headers:
+          body === undefined ? { accept: 'application/json', ...headers } : { accept: 'application/json', 'content-type': 'application/json', ...headers },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
     } catch (error) {
-      throw new ExperimentError('unreachable', `cannot ${what}: ${endpoint} did not answer (${(error as Error).message}); is the Spoor server running there (endpoint)?`, { cause: error });
+      throw new ExperimentError(
+        'unreachable',
+        `cannot ${what}: ${endpoint} did not answer (${(error as Error).message}); is the Spoor server running there (endpoint)?`,
+        { cause: error },
+      );
     }
     if (response.ok) return (response.status === 204 ? undefined : await response.json()) as T;
     const said = await messageOf(response);

@@ -61,7 +61,12 @@ export function scoreOf(name: string, answer: unknown): Score {
       return score;
     }
   }
-  return { name, value: null, label: 'error', comment: `the evaluator answered ${describe(answer)}; answer a finite number, true/false, or { value?, label?, comment? } with a value or a label` };
+  return {
+    name,
+    value: null,
+    label: 'error',
+    comment: `the evaluator answered ${describe(answer)}; answer a finite number, true/false, or { value?, label?, comment? } with a value or a label`,
+  };
 }
 
 function describe(value: unknown): string {

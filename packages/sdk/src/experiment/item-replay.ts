@@ -40,7 +40,8 @@ const ALWAYS = (): boolean => true;
  */
 export function alwaysLiveFor(replay: Exclude<ExperimentReplay, 'none'>, target: readonly string[]): NonNullable<ReplayConfig['alwaysLive']> {
   const names = new Set(target);
-  const named = names.size === 0 ? NEVER : (path: string, spanName: string) => names.has(spanName) || (path !== '' && path.split(' > ').some((name) => names.has(name)));
+  const named =
+    names.size === 0 ? NEVER : (path: string, spanName: string) => names.has(spanName) || (path !== '' && path.split(' > ').some((name) => names.has(name)));
   if (replay === 'tools') return (kind, path, spanName) => kind === 'llm' || named(path, spanName);
   return (_kind, path, spanName) => named(path, spanName);
 }

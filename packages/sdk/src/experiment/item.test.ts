@@ -26,14 +26,23 @@ const fetchDoc = traced({ name: 'fetch_doc', captureArgs: true }, async function
 
 /** A stored span of a recorded tool call under `parent` (or a root), with its recorded result. */
 function toolSpan(spanId: string, name: string, parentSpanId: string | null, args: unknown[] | undefined, result: unknown): Span {
-  return storedSpan(spanId, name, parentSpanId, args === undefined ? {} : { 'spoor.request.hash': requestHash(args), 'input.value': JSON.stringify(args), 'spoor.tool.result': JSON.stringify(result) });
+  return storedSpan(
+    spanId,
+    name,
+    parentSpanId,
+    args === undefined ? {} : { 'spoor.request.hash': requestHash(args), 'input.value': JSON.stringify(args), 'spoor.tool.result': JSON.stringify(result) },
+  );
 }
 
 /** A recorded run: `agent` calling `lookup(key)` then `fetch_doc(key)`, answered with `answers`. */
 function recordedRun(traceId: string, key: string, answers: [string, string]): TraceDetail {
   return {
     traceId,
-    spans: [toolSpan('r', 'agent', null, undefined, null), toolSpan('l', 'lookup', 'r', [key], answers[0]), { ...toolSpan('f', 'fetch_doc', 'r', [key], answers[1]) }],
+    spans: [
+      toolSpan('r', 'agent', null, undefined, null),
+      toolSpan('l', 'lookup', 'r', [key], answers[0]),
+      { ...toolSpan('f', 'fetch_doc', 'r', [key], answers[1]) },
+    ],
     logs: [],
     scores: [],
   } as unknown as TraceDetail;
@@ -61,7 +70,12 @@ describe('an experiment item under its own recording', () => {
     expect(roots).toHaveLength(4);
     expect(roots.map((span) => span.attributes['spoor.experiment.item']).sort()).toEqual(['item1', 'item2', 'item3', 'item4']);
     for (const root of roots) {
-      expect(root.attributes).toMatchObject({ 'spoor.experiment.id': 'e'.repeat(32), 'spoor.sampling.force': true, 'spoor.replay.replayed': 2, 'spoor.replay.live': 0 });
+      expect(root.attributes).toMatchObject({
+        'spoor.experiment.id': 'e'.repeat(32),
+        'spoor.sampling.force': true,
+        'spoor.replay.replayed': 2,
+        'spoor.replay.live': 0,
+      });
       expect(root.attributes['spoor.replay.of']).toMatch(/^(\d)\1{31}$/);
     }
     // Each item is a trace of its own; the workflow inside is not marked as a replay root.
@@ -130,6 +144,11 @@ describe('jsonOf', () => {
   it('keeps what JSON keeps, gives null for nothing, and text for what JSON cannot hold', () => {
     const cycle: Record<string, unknown> = {};
     cycle.self = cycle;
-    expect([jsonOf(undefined), jsonOf({ a: 1, f: () => 1, d: new Date(0) }), jsonOf(cycle), jsonOf(10n)]).toEqual([null, { a: 1, d: '1970-01-01T00:00:00.000Z' }, '[object Object]', '10']);
+    expect([jsonOf(undefined), jsonOf({ a: 1, f: () => 1, d: new Date(0) }), jsonOf(cycle), jsonOf(10n)]).toEqual([
+      null,
+      { a: 1, d: '1970-01-01T00:00:00.000Z' },
+      '[object Object]',
+      '10',
+    ]);
   });
 });

@@ -28,7 +28,12 @@ export interface ItemRun {
  * recording it replays; the task runs inside it under that session. Never rejects: a task that
  * throws (or rejects) is an errored item.
  */
-export async function runItem(experimentName: string, ids: { experimentId: string; itemId: string }, session: ReplaySession | undefined, task: () => unknown): Promise<ItemRun> {
+export async function runItem(
+  experimentName: string,
+  ids: { experimentId: string; itemId: string },
+  session: ReplaySession | undefined,
+  task: () => unknown,
+): Promise<ItemRun> {
   const attributes: Attributes = { [EXPERIMENT_ATTRIBUTES.id]: ids.experimentId, [EXPERIMENT_ATTRIBUTES.item]: ids.itemId, [FORCE_ATTRIBUTE]: true };
   if (session !== undefined && session.config.traceId !== '') attributes[REPLAY_OF_ATTRIBUTE] = session.config.traceId;
   const parent = trace.deleteSpan(context.active());

@@ -37,7 +37,10 @@ describe('regressionOf', () => {
 
   it('finds a mean that dropped, listing the score and the worse items, most worse first', () => {
     const found = regressionOf(
-      comparison([score('exact', 0.8, 0.6), score('short', 1, 1)], [item('i1', 'worse', { exact: [1, 0.5] }), item('i2', 'worse', { exact: [1, 0] }), item('i3', 'better', { exact: [0, 1] })]),
+      comparison(
+        [score('exact', 0.8, 0.6), score('short', 1, 1)],
+        [item('i1', 'worse', { exact: [1, 0.5] }), item('i2', 'worse', { exact: [1, 0] }), item('i3', 'better', { exact: [0, 1] })],
+      ),
       undefined,
       0,
     );
@@ -70,7 +73,9 @@ describe('regressionOf', () => {
 
   it('refuses a metric neither run has, naming the ones they have', () => {
     expect(() => regressionOf(comparison([score('exact', 1, 1)]), 'helpful', 0)).toThrow(ExperimentError);
-    expect(() => regressionOf(comparison([score('exact', 1, 1)]), 'helpful', 0)).toThrow(/no.*'helpful'.*they have exact|neither experiment has a score named 'helpful'; they have exact/);
+    expect(() => regressionOf(comparison([score('exact', 1, 1)]), 'helpful', 0)).toThrow(
+      /no.*'helpful'.*they have exact|neither experiment has a score named 'helpful'; they have exact/,
+    );
   });
 });
 
@@ -80,12 +85,20 @@ describe('scoreOf', () => {
     [false, { name: 's', value: 0, label: 'fail' }],
     [0.25, { name: 's', value: 0.25 }],
     [{ label: 'polite' }, { name: 's', value: null, label: 'polite' }],
-    [{ value: 2, comment: 'why' }, { name: 's', value: 2, label: null, comment: 'why' }],
+    [
+      { value: 2, comment: 'why' },
+      { name: 's', value: 2, label: null, comment: 'why' },
+    ],
   ])('scores %j as %j', (answer, expected) => {
     expect(scoreOf('s', answer)).toEqual(expected);
   });
 
   it.each([[Number.NaN], ['yes'], [{}], [{ label: '' }], [null], [[1]]])('turns %j into an error label saying what to answer', (answer) => {
-    expect(scoreOf('s', answer)).toMatchObject({ name: 's', value: null, label: 'error', comment: expect.stringContaining('answer a finite number, true/false') as string });
+    expect(scoreOf('s', answer)).toMatchObject({
+      name: 's',
+      value: null,
+      label: 'error',
+      comment: expect.stringContaining('answer a finite number, true/false') as string,
+    });
   });
 });

@@ -40,13 +40,14 @@ export async function assertNoRegression(report: ExperimentReport, options: NoRe
   if (typeof baseline !== 'string' || baseline === '') bad('baseline: the id or name of the experiment to compare with');
   if (metric !== undefined && (typeof metric !== 'string' || metric === '')) bad('metric: a score name');
   if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0) bad(`tolerance: a number, 0 or more (got ${String(tolerance)})`);
-  const server = runtime.server ?? { endpoint: options.endpoint ?? bad('endpoint: call init() first, or pass the Spoor server\'s URL'), headers: {} };
+  const server = runtime.server ?? { endpoint: options.endpoint ?? bad("endpoint: call init() first, or pass the Spoor server's URL"), headers: {} };
   const id = report.experiment.id;
   const comparison = await new ExperimentApi(apiTargetFrom(options.endpoint, options.apiKey, server)).get<ExperimentComparison>(
     `/api/experiments/${encodeURIComponent(baseline)}/compare/${id}`,
     `compare experiment ${id} with baseline '${baseline}'`,
   );
-  if (comparison.a.id === comparison.b.id) bad(`baseline: '${baseline}' is this same experiment (${id}); name an earlier run by its id, or give runs of different versions different names`);
+  if (comparison.a.id === comparison.b.id)
+    bad(`baseline: '${baseline}' is this same experiment (${id}); name an earlier run by its id, or give runs of different versions different names`);
   const regression = regressionOf(comparison, metric, tolerance);
   if (regression !== null) throw regression;
 }
@@ -57,7 +58,10 @@ export function regressionOf(comparison: ExperimentComparison, metric: string | 
   const found = regressionsOf(comparison, metric ?? null, tolerance);
   if (found.unknownMetric) {
     const known = comparison.scores.map((s) => s.name);
-    throw new ExperimentError('not_found', `assertNoRegression(): neither experiment has a score named '${metric}'${known.length === 0 ? '' : `; they have ${known.join(', ')}`}`);
+    throw new ExperimentError(
+      'not_found',
+      `assertNoRegression(): neither experiment has a score named '${metric}'${known.length === 0 ? '' : `; they have ${known.join(', ')}`}`,
+    );
   }
   const scores: WorseScore[] = found.scores.map((s) => ({ name: s.name, before: s.meanA!, after: s.meanB!, delta: s.delta! }));
   const newlyErrored = found.errored;
@@ -65,7 +69,8 @@ export function regressionOf(comparison: ExperimentComparison, metric: string | 
   const names = new Set(metric === undefined ? comparison.scores.map((s) => s.name) : [metric]);
   const items = worseItems(comparison.items, names);
   const lines = [`experiment ${comparison.b.name} (${comparison.b.id}) is worse than ${comparison.a.name} (${comparison.a.id}):`];
-  for (const s of scores) lines.push(`  ${s.name}: mean ${round(s.before)} → ${round(s.after)} (${round(s.delta)}${tolerance > 0 ? `, tolerance ${tolerance}` : ''})`);
+  for (const s of scores)
+    lines.push(`  ${s.name}: mean ${round(s.before)} → ${round(s.after)} (${round(s.delta)}${tolerance > 0 ? `, tolerance ${tolerance}` : ''})`);
   if (newlyErrored > 0) lines.push(`  ${newlyErrored} item(s) errored that did not in the baseline`);
   if (items.length > 0) {
     lines.push(`worse items (${Math.min(items.length, ITEMS_LISTED)} of ${items.length}):`);

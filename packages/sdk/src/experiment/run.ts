@@ -81,7 +81,13 @@ const MAX_CONCURRENCY = 256;
 export async function runExperiment<O>(options: ExperimentOptions<O>): Promise<ExperimentReport> {
   const run = resolved(options);
   const api = new ExperimentApi(run.api);
-  const created: NewExperiment = { dataset: run.dataset, name: run.name, target: { kind: 'sdk', replay: run.replay }, evaluators: run.serverEvaluators, metadata: run.metadata };
+  const created: NewExperiment = {
+    dataset: run.dataset,
+    name: run.name,
+    target: { kind: 'sdk', replay: run.replay },
+    evaluators: run.serverEvaluators,
+    metadata: run.metadata,
+  };
   if (run.datasetVersion !== undefined) created.datasetVersion = run.datasetVersion;
   const experiment = await api.post<Experiment>('/api/experiments', created, `start experiment '${run.name}' on dataset '${run.dataset}'`);
   const path = `/api/experiments/${experiment.id}`;
@@ -124,17 +130,26 @@ function resolved<O>(options: ExperimentOptions<O>): ResolvedRun {
   if (typeof dataset !== 'string' || dataset === '') bad('dataset: the name of a dataset on the server');
   if (typeof name !== 'string' || name === '') bad('name: the experiment\'s name, e.g. "prompt-v2"');
   if (typeof task !== 'function') bad('task: a function (item) => output');
-  if (datasetVersion !== undefined && (!Number.isInteger(datasetVersion) || datasetVersion < 1)) bad(`datasetVersion: a version number, 1 or more (got ${String(datasetVersion)})`);
+  if (datasetVersion !== undefined && (!Number.isInteger(datasetVersion) || datasetVersion < 1))
+    bad(`datasetVersion: a version number, 1 or more (got ${String(datasetVersion)})`);
   if (!EXPERIMENT_REPLAYS.includes(replay)) bad(`replay: one of ${EXPERIMENT_REPLAYS.join(', ')} (got ${JSON.stringify(replay)})`);
   const targets = typeof target === 'string' ? [target] : target;
   if (!Array.isArray(targets) || targets.some((t) => typeof t !== 'string' || t === '')) bad('target: a span name or a list of them');
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) bad(`concurrency: a whole number from 1 to ${MAX_CONCURRENCY} (got ${String(concurrency)})`);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY)
+    bad(`concurrency: a whole number from 1 to ${MAX_CONCURRENCY} (got ${String(concurrency)})`);
   if (!Array.isArray(evaluators)) bad('evaluators: a list of server evaluator names and { name, evaluate } functions');
   const serverEvaluators: string[] = [];
   const localEvaluators: LocalEvaluator[] = [];
   for (const evaluator of evaluators) {
     if (typeof evaluator === 'string' && evaluator !== '') serverEvaluators.push(evaluator);
-    else if (typeof evaluator === 'object' && evaluator !== null && typeof evaluator.name === 'string' && evaluator.name !== '' && typeof evaluator.evaluate === 'function') localEvaluators.push(evaluator);
+    else if (
+      typeof evaluator === 'object' &&
+      evaluator !== null &&
+      typeof evaluator.name === 'string' &&
+      evaluator.name !== '' &&
+      typeof evaluator.evaluate === 'function'
+    )
+      localEvaluators.push(evaluator);
     else bad(`evaluators: ${JSON.stringify(evaluator)} is neither a server evaluator's name nor { name, evaluate }`);
   }
   const api: ApiTarget = apiTargetFrom(options.endpoint, options.apiKey, runtime.server);
@@ -150,7 +165,10 @@ async function itemsOf(api: ExperimentApi, experiment: Experiment): Promise<Data
   let cursor: string | null = null;
   do {
     const query: string = `version=${experiment.datasetVersion}&limit=${ITEMS_PER_PAGE}${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
-    const page: DatasetItemsResponse = await api.get<DatasetItemsResponse>(`/api/datasets/${encodeURIComponent(experiment.dataset)}/items?${query}`, `read the items of dataset '${experiment.dataset}' version ${experiment.datasetVersion}`);
+    const page: DatasetItemsResponse = await api.get<DatasetItemsResponse>(
+      `/api/datasets/${encodeURIComponent(experiment.dataset)}/items?${query}`,
+      `read the items of dataset '${experiment.dataset}' version ${experiment.datasetVersion}`,
+    );
     items.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor !== null);
@@ -189,7 +207,13 @@ async function runOne(experiment: Experiment, item: DatasetItem, run: ResolvedRu
     try {
       session = await itemSession(run.plan, item.source);
     } catch (error) {
-      return { traceId: '', output: null, error: messageOf(error), latencyMs: 0, replay: { traceId: item.source?.traceId ?? null, replayed: 0, live: 0, divergences: [] } };
+      return {
+        traceId: '',
+        output: null,
+        error: messageOf(error),
+        latencyMs: 0,
+        replay: { traceId: item.source?.traceId ?? null, replayed: 0, live: 0, divergences: [] },
+      };
     }
   }
   return runItem(experiment.name, { experimentId: experiment.id, itemId: item.itemId }, session, () => run.task(item));
@@ -253,7 +277,11 @@ class ResultSender {
       const batch = this.pending.splice(0, RESULTS_PER_POST);
       try {
         await flushSpans();
-        const answer = await this.api.post<{ results: ExperimentResult[] }>(`/api/experiments/${this.experimentId}/results`, { results: batch }, `record ${batch.length} result(s) of experiment ${this.experimentId}`);
+        const answer = await this.api.post<{ results: ExperimentResult[] }>(
+          `/api/experiments/${this.experimentId}/results`,
+          { results: batch },
+          `record ${batch.length} result(s) of experiment ${this.experimentId}`,
+        );
         this.recorded.push(...answer.results);
       } catch (error) {
         this.failure = { error };

@@ -104,7 +104,11 @@ export class LlmCall implements FinishedCall, StreamListener {
     p.asResponse = () => {
       const parsing = p.parsedPromise !== undefined;
       const response = asResponse.call(p);
-      if (!parsing) response.then(() => this.end(), () => undefined);
+      if (!parsing)
+        response.then(
+          () => this.end(),
+          () => undefined,
+        );
       return response;
     };
   }

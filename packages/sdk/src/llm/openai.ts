@@ -93,7 +93,11 @@ function chatCompletions(streamUsage: boolean): LlmMethod {
         if (capture) {
           const out = newChoice();
           out.text = typeof message.content === 'string' ? message.content : (str(message.refusal) ?? '');
-          out.toolCalls = toolCalls.map((call) => ({ id: str(call.id), name: toolName(call), arguments: String((call.function as Json | undefined)?.arguments ?? '') }));
+          out.toolCalls = toolCalls.map((call) => ({
+            id: str(call.id),
+            name: toolName(call),
+            arguments: String((call.function as Json | undefined)?.arguments ?? ''),
+          }));
           out.finishReason = finish;
           outcome.choices.push(out);
         }
@@ -321,7 +325,10 @@ function responseInput(input: unknown): GenAiMessage[] {
   if (!Array.isArray(input)) return [];
   return (input as Json[]).map((item): GenAiMessage => {
     if (item.type === 'function_call') {
-      return { role: 'assistant', parts: [{ type: 'tool_call', id: str(item.call_id), name: str(item.name) ?? 'unknown', arguments: parseJsonOr(item.arguments) }] };
+      return {
+        role: 'assistant',
+        parts: [{ type: 'tool_call', id: str(item.call_id), name: str(item.name) ?? 'unknown', arguments: parseJsonOr(item.arguments) }],
+      };
     }
     if (item.type === 'function_call_output') return { role: 'tool', parts: [{ type: 'tool_call_response', id: str(item.call_id), response: item.output }] };
     return { role: str(item.role) ?? 'user', parts: contentParts(item.content) };

@@ -14,7 +14,9 @@ export const messagesReplay: LlmReplay = {
   },
   stream(output, request) {
     const usage = usageOf(output.usage);
-    const events: Json[] = [{ type: 'message_start', message: { ...messageHead(output, request), content: [], stop_reason: null, usage: { ...usage, output_tokens: 0 } } }];
+    const events: Json[] = [
+      { type: 'message_start', message: { ...messageHead(output, request), content: [], stop_reason: null, usage: { ...usage, output_tokens: 0 } } },
+    ];
     blocksOf(output).forEach((block, index) => {
       events.push({ type: 'content_block_start', index, content_block: emptied(block) });
       events.push({ type: 'content_block_delta', index, delta: deltaOf(block) });
@@ -27,7 +29,13 @@ export const messagesReplay: LlmReplay = {
 };
 
 function messageHead(output: RecordedOutput, request: LlmRequest): Json {
-  return { id: output.responseId ?? 'msg_replayed', type: 'message', role: 'assistant', model: output.model ?? request.model ?? 'unknown', stop_sequence: null };
+  return {
+    id: output.responseId ?? 'msg_replayed',
+    type: 'message',
+    role: 'assistant',
+    model: output.model ?? request.model ?? 'unknown',
+    stop_sequence: null,
+  };
 }
 
 function stopOf(output: RecordedOutput): string {

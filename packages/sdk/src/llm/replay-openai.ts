@@ -16,7 +16,8 @@ export const chatReplay: LlmReplay = {
         const calls = toolCallsOf(message, 'call_replay_');
         const text = textOf(message);
         const reply: Json = { role: 'assistant', content: text === '' && calls.length > 0 ? null : text, refusal: null, annotations: [] };
-        if (calls.length > 0) reply.tool_calls = calls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } }));
+        if (calls.length > 0)
+          reply.tool_calls = calls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } }));
         return { index, message: reply, finish_reason: finishOf(output, index, calls.length > 0 ? 'tool_calls' : 'stop'), logprobs: null };
       }),
       usage: chatUsage(output.usage),
@@ -24,14 +25,19 @@ export const chatReplay: LlmReplay = {
   },
   stream(output, request) {
     const head = chatHead(output, request, 'chat.completion.chunk');
-    const chunk = (index: number, delta: Json, finish: string | null = null): Json => ({ ...head, choices: [{ index, delta, finish_reason: finish, logprobs: null }] });
+    const chunk = (index: number, delta: Json, finish: string | null = null): Json => ({
+      ...head,
+      choices: [{ index, delta, finish_reason: finish, logprobs: null }],
+    });
     const chunks: Json[] = [];
     output.messages.forEach((message, index) => {
       chunks.push(chunk(index, { role: 'assistant', content: '', refusal: null }));
       const text = textOf(message);
       if (text !== '') chunks.push(chunk(index, { content: text }));
       const calls = toolCallsOf(message, 'call_replay_');
-      calls.forEach((call, at) => chunks.push(chunk(index, { tool_calls: [{ index: at, id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } }] })));
+      calls.forEach((call, at) =>
+        chunks.push(chunk(index, { tool_calls: [{ index: at, id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } }] })),
+      );
       chunks.push(chunk(index, {}, finishOf(output, index, calls.length > 0 ? 'tool_calls' : 'stop')));
     });
     const options = request.body.stream_options as Json | undefined;
@@ -41,7 +47,13 @@ export const chatReplay: LlmReplay = {
 };
 
 function chatHead(output: RecordedOutput, request: LlmRequest, object: string): Json {
-  return { id: output.responseId ?? 'chatcmpl-replayed', object, created: output.createdS, model: output.model ?? request.model ?? 'unknown', system_fingerprint: null };
+  return {
+    id: output.responseId ?? 'chatcmpl-replayed',
+    object,
+    created: output.createdS,
+    model: output.model ?? request.model ?? 'unknown',
+    system_fingerprint: null,
+  };
 }
 
 function chatUsage(usage: RecordedUsage): Json {
@@ -81,7 +93,13 @@ function responseOf(output: RecordedOutput, request: LlmRequest): Json {
   if (reasoning !== '') items.push({ type: 'reasoning', id: 'rs_replayed', summary: [{ type: 'summary_text', text: reasoning }] });
   const text = textOf(message);
   if (text !== '') {
-    items.push({ type: 'message', id: 'msg_replayed', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text, annotations: [], logprobs: [] }] });
+    items.push({
+      type: 'message',
+      id: 'msg_replayed',
+      role: 'assistant',
+      status: 'completed',
+      content: [{ type: 'output_text', text, annotations: [], logprobs: [] }],
+    });
   }
   toolCallsOf(message, 'call_replay_').forEach((call, i) =>
     items.push({ type: 'function_call', id: `fc_replayed_${i}`, call_id: call.id, name: call.name, arguments: call.arguments, status: 'completed' }),

@@ -41,7 +41,12 @@ export function followStream(stream: IterableStream, reader: ChunkReader, listen
   });
 }
 
-function followed(inner: AsyncIterator<unknown>, reader: ChunkReader, listener: StreamListener, stream: IterableStream): AsyncIterator<unknown> & AsyncIterable<unknown> {
+function followed(
+  inner: AsyncIterator<unknown>,
+  reader: ChunkReader,
+  listener: StreamListener,
+  stream: IterableStream,
+): AsyncIterator<unknown> & AsyncIterable<unknown> {
   const next = (): Promise<IteratorResult<unknown>> =>
     inner.next().then(
       (item) => {

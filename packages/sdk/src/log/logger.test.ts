@@ -66,9 +66,15 @@ describe('logger', () => {
     logger.info({ password: 'hunter2', contact: 'ada@example.com', version: '1.2.3' }, 'login from 10.1.2.3 by %s', 'bob@example.com');
     logger.error(new Error('rejected key sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z'));
     const text = sdk.text();
-    for (const secret of ['hunter2', 'ada@example.com', 'bob@example.com', '10.1.2.3', 'sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z']) expect(text).not.toContain(secret);
+    for (const secret of ['hunter2', 'ada@example.com', 'bob@example.com', '10.1.2.3', 'sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z'])
+      expect(text).not.toContain(secret);
     const [line] = sdk.lines();
-    expect(line).toMatchObject({ password: '[REDACTED:secret]', contact: '[REDACTED:email]', version: '1.2.3', msg: 'login from [REDACTED:ip] by [REDACTED:email]' });
+    expect(line).toMatchObject({
+      password: '[REDACTED:secret]',
+      contact: '[REDACTED:email]',
+      version: '1.2.3',
+      msg: 'login from [REDACTED:ip] by [REDACTED:email]',
+    });
   });
 
   it('exports the same records as OTLP logs inside their trace', async () => {
@@ -111,7 +117,12 @@ describe('logger', () => {
 
 describe('prettyLine()', () => {
   it('puts an error stack under the line, indented', () => {
-    const line = prettyLine(50, ',"time":"2026-11-21T10:15:30.123Z"', { err: { type: 'Error', message: 'x', stack: 'Error: x\n    at f (a.js:1:1)' } }, 'failed');
+    const line = prettyLine(
+      50,
+      ',"time":"2026-11-21T10:15:30.123Z"',
+      { err: { type: 'Error', message: 'x', stack: 'Error: x\n    at f (a.js:1:1)' } },
+      'failed',
+    );
     expect(line).toBe('10:15:30.123 ERROR failed\n    Error: x\n        at f (a.js:1:1)\n');
   });
 });
@@ -136,7 +147,17 @@ describe('logger edge cases', () => {
       self: Node = this;
     }
     logger.info('first');
-    logger.info({ node: new Node(), tree: (() => { const tree: Record<string, unknown> = {}; tree.me = tree; return tree; })() }, 'cyclic');
+    logger.info(
+      {
+        node: new Node(),
+        tree: (() => {
+          const tree: Record<string, unknown> = {};
+          tree.me = tree;
+          return tree;
+        })(),
+      },
+      'cyclic',
+    );
     logger.info('last');
     const records = await sdk.logs();
     expect(records.map((record) => record.body)).toEqual(['first', 'cyclic', 'last']);

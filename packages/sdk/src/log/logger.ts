@@ -99,7 +99,10 @@ function maskArguments(this: Logger, args: Parameters<LogFn>, method: LogFn): vo
   }
   if (redactor !== undefined && message !== undefined) message = redactor.string(message);
   if (fields?.category !== undefined && !LOG_CATEGORIES.includes(fields.category as LogCategory)) {
-    warnOnce(`category:${String(fields.category)}`, `log category '${String(fields.category)}' is not one of ${LOG_CATEGORIES.join(', ')}; it is kept as given`);
+    warnOnce(
+      `category:${String(fields.category)}`,
+      `log category '${String(fields.category)}' is not one of ${LOG_CATEGORIES.join(', ')}; it is kept as given`,
+    );
   }
   if (fields === undefined) (method as (msg?: string) => void).call(this, message);
   else (method as (obj: object, msg?: string) => void).call(this, fields, message);

@@ -27,5 +27,7 @@ export function serializeError(error: Error, redactor: Redactor | undefined, dep
 }
 
 export function isSerializedError(value: unknown): value is SerializedError {
-  return typeof value === 'object' && value !== null && typeof (value as SerializedError).type === 'string' && typeof (value as SerializedError).message === 'string';
+  return (
+    typeof value === 'object' && value !== null && typeof (value as SerializedError).type === 'string' && typeof (value as SerializedError).message === 'string'
+  );
 }

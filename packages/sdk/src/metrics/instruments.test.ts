@@ -48,7 +48,14 @@ describe('metric instruments', () => {
       const working = t.time(() => new Promise((resolve) => setTimeout(() => resolve('async'), 20)), { kind: 'async' });
       await vi.advanceTimersByTimeAsync(20);
       await expect(working).resolves.toBe('async');
-      expect(() => t.time(() => { throw new Error('x'); }, { kind: 'failed' })).toThrow('x');
+      expect(() =>
+        t.time(
+          () => {
+            throw new Error('x');
+          },
+          { kind: 'failed' },
+        ),
+      ).toThrow('x');
       const stop = t.start({ kind: 'manual' });
       vi.advanceTimersByTime(1500);
       expect(stop()).toBeCloseTo(1.5, 9);

@@ -11,13 +11,16 @@ import { counter, timer, type Labels } from './instruments.js';
 export function measureTime(name: string, labels?: Labels): FunctionWrapper {
   const timing = timer(name);
   return <F extends AnyFunction>(fn: F) =>
-    sameShape(function (this: unknown, ...args: unknown[]) {
-      const stop = timing.start(labels);
-      return callSettled(
-        () => fn.apply(this, args),
-        (failed) => stop(failed ? FAILED : OK),
-      );
-    } as F, fn);
+    sameShape(
+      function (this: unknown, ...args: unknown[]) {
+        const stop = timing.start(labels);
+        return callSettled(
+          () => fn.apply(this, args),
+          (failed) => stop(failed ? FAILED : OK),
+        );
+      } as F,
+      fn,
+    );
 }
 
 /**
@@ -27,10 +30,13 @@ export function measureTime(name: string, labels?: Labels): FunctionWrapper {
 export function countCalls(name: string, labels?: Labels): FunctionWrapper {
   const calls = counter(name);
   return <F extends AnyFunction>(fn: F) =>
-    sameShape(function (this: unknown, ...args: unknown[]) {
-      calls.add(1, labels);
-      return fn.apply(this, args);
-    } as F, fn);
+    sameShape(
+      function (this: unknown, ...args: unknown[]) {
+        calls.add(1, labels);
+        return fn.apply(this, args);
+      } as F,
+      fn,
+    );
 }
 
 /**
@@ -40,12 +46,15 @@ export function countCalls(name: string, labels?: Labels): FunctionWrapper {
 export function measureErrors(name: string, labels?: Labels): FunctionWrapper {
   const errors = counter(name);
   return <F extends AnyFunction>(fn: F) =>
-    sameShape(function (this: unknown, ...args: unknown[]) {
-      return callSettled(
-        () => fn.apply(this, args),
-        (failed, error) => failed && errors.add(1, { ...labels, 'error.type': errorTypeOf(error) }),
-      );
-    } as F, fn);
+    sameShape(
+      function (this: unknown, ...args: unknown[]) {
+        return callSettled(
+          () => fn.apply(this, args),
+          (failed, error) => failed && errors.add(1, { ...labels, 'error.type': errorTypeOf(error) }),
+        );
+      } as F,
+      fn,
+    );
 }
 
 const OK = { status: 'ok' };

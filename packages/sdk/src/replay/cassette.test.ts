@@ -25,12 +25,23 @@ describe('cassetteFromTrace', () => {
         span('c', 'chat gpt-4o', 'b', llm('h1')),
         span('d', 'act', 'a'),
         span('e', 'chat gpt-4o', 'd', llm('h2')),
-        span('f', 'get_weather', 'd', { 'spoor.request.hash': 'h3', 'input.value': '[{"city":"Paris"}]', 'spoor.tool.result': '{"sky":"rain"}', 'spoor.tool.async': true }),
+        span('f', 'get_weather', 'd', {
+          'spoor.request.hash': 'h3',
+          'input.value': '[{"city":"Paris"}]',
+          'spoor.tool.result': '{"sky":"rain"}',
+          'spoor.tool.async': true,
+        }),
         span('g', 'chat gpt-4o', 'a', llm('h4')),
       ]),
     );
     expect([...cassette.entries.keys()]).toEqual(['agent > plan#0', 'agent > act#0', 'agent > act#1', 'agent#0']);
-    expect(cassette.entries.get('agent > act#1')).toMatchObject({ kind: 'tool', hash: 'h3', result: { value: { sky: 'rain' } }, async: true, request: { arguments: [{ city: 'Paris' }] } });
+    expect(cassette.entries.get('agent > act#1')).toMatchObject({
+      kind: 'tool',
+      hash: 'h3',
+      result: { value: { sky: 'rain' } },
+      async: true,
+      request: { arguments: [{ city: 'Paris' }] },
+    });
     expect(cassette.entries.get('agent > plan#0')).toMatchObject({
       kind: 'llm',
       spanId: 'c',
@@ -56,8 +67,10 @@ describe('cassetteFromTrace', () => {
     expect([...cassette.entries.values()].map((entry) => entry.hash)).toEqual(['early', 'late']);
   });
 
-  it('starts the path at the first span of the call\'s own service, so an upstream caller does not shift it', () => {
-    const cassette = cassetteFromTrace(trace([span('u', 'GET /ask', null, {}, { serviceName: 'gateway' }), span('w', 'agent', 'u'), span('c', 'chat gpt-4o', 'w', llm('h'))]));
+  it("starts the path at the first span of the call's own service, so an upstream caller does not shift it", () => {
+    const cassette = cassetteFromTrace(
+      trace([span('u', 'GET /ask', null, {}, { serviceName: 'gateway' }), span('w', 'agent', 'u'), span('c', 'chat gpt-4o', 'w', llm('h'))]),
+    );
     expect([...cassette.entries.keys()]).toEqual(['agent#0']);
   });
 
@@ -67,7 +80,13 @@ describe('cassetteFromTrace', () => {
   });
 
   it('keeps a recorded failure, to fail the replay the same way', () => {
-    const failed = span('c', 'get_weather', null, { 'spoor.request.hash': 'h', 'error.type': 'TimeoutError' }, { status: { code: 'error', message: 'timed out' } });
+    const failed = span(
+      'c',
+      'get_weather',
+      null,
+      { 'spoor.request.hash': 'h', 'error.type': 'TimeoutError' },
+      { status: { code: 'error', message: 'timed out' } },
+    );
     expect((cassetteFromTrace(trace([failed])).entries.get('#0') as ToolEntry).failure).toEqual({ type: 'TimeoutError', message: 'timed out' });
   });
 

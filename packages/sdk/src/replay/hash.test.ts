@@ -23,7 +23,12 @@ describe('requestHash', () => {
   });
 
   it('never throws into the call: a request with a throwing getter hashes as unhashable', () => {
-    const request = { model: 'm', get messages(): unknown { throw new Error('no'); } };
+    const request = {
+      model: 'm',
+      get messages(): unknown {
+        throw new Error('no');
+      },
+    };
     expect(requestHash(request)).toBe('unhashable');
   });
 

@@ -37,13 +37,23 @@ async function read<T>(config: ReplayConfig, query: string): Promise<T | typeof 
   try {
     response = await fetch(url, { headers: { accept: 'application/json', ...config.headers }, signal: AbortSignal.timeout(LOAD_TIMEOUT_MS) });
   } catch (error) {
-    throw new ReplayError('unreachable', `cannot read trace ${config.traceId} from ${config.endpoint}: ${(error as Error).message}; is the Spoor server running there (replay.endpoint)?`, { cause: error });
+    throw new ReplayError(
+      'unreachable',
+      `cannot read trace ${config.traceId} from ${config.endpoint}: ${(error as Error).message}; is the Spoor server running there (replay.endpoint)?`,
+      { cause: error },
+    );
   }
   if (response.status === 404) {
-    throw new ReplayError('not_found', `trace ${config.traceId} was not found on ${config.endpoint}; copy the id from the trace view, and check it was kept (sampling) and not yet deleted (retention)`);
+    throw new ReplayError(
+      'not_found',
+      `trace ${config.traceId} was not found on ${config.endpoint}; copy the id from the trace view, and check it was kept (sampling) and not yet deleted (retention)`,
+    );
   }
   if (response.status === 401 || response.status === 403) {
-    throw new ReplayError('unauthorized', `${config.endpoint} refused to read trace ${config.traceId} (${response.status}): replay needs a read key of its project (replay: { apiKey }); an ingest key can only send`);
+    throw new ReplayError(
+      'unauthorized',
+      `${config.endpoint} refused to read trace ${config.traceId} (${response.status}): replay needs a read key of its project (replay: { apiKey }); an ingest key can only send`,
+    );
   }
   if (response.status === 400 && query === '' && (await errorCodeOf(response)) === 'ERR_TRACE_TOO_LARGE') return TOO_LARGE;
   if (!response.ok) throw new ReplayError('unreadable', `reading trace ${config.traceId} from ${config.endpoint} failed with HTTP ${response.status}`);

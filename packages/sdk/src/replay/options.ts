@@ -39,9 +39,12 @@ export function replayConfigFrom(
     fail(`replay.traceId must be a trace id of 32 hex digits, as the trace view and GET /api/traces show it (got ${JSON.stringify(traceId)})`);
   }
   const { endpoint, headers } = apiTargetFrom(options.endpoint, options.apiKey, defaults);
-  if (typeof endpoint !== 'string' || !/^https?:\/\/[^/\s]+/.test(endpoint)) fail(`replay.endpoint must be the http(s) URL of a Spoor server (got '${String(endpoint)}')`);
-  if (options.apiKey !== undefined && (typeof options.apiKey !== 'string' || options.apiKey === '')) fail('replay.apiKey must be a non-empty string: a read key of the recorded trace\'s project');
-  if (options.passthrough !== undefined && typeof options.passthrough !== 'boolean') fail(`replay.passthrough must be true or false (got ${JSON.stringify(options.passthrough)})`);
+  if (typeof endpoint !== 'string' || !/^https?:\/\/[^/\s]+/.test(endpoint))
+    fail(`replay.endpoint must be the http(s) URL of a Spoor server (got '${String(endpoint)}')`);
+  if (options.apiKey !== undefined && (typeof options.apiKey !== 'string' || options.apiKey === ''))
+    fail("replay.apiKey must be a non-empty string: a read key of the recorded trace's project");
+  if (options.passthrough !== undefined && typeof options.passthrough !== 'boolean')
+    fail(`replay.passthrough must be true or false (got ${JSON.stringify(options.passthrough)})`);
   if (options.onDivergence !== undefined && typeof options.onDivergence !== 'function') fail('replay.onDivergence must be a function');
   return {
     traceId: traceId.toLowerCase(),

@@ -90,7 +90,8 @@ export class ReplaySession {
         this.state = 'ready';
       },
       (error: unknown) => {
-        this.error = error instanceof ReplayError ? error : new ReplayError('unreadable', `the recorded trace could not be read: ${String(error)}`, { cause: error });
+        this.error =
+          error instanceof ReplayError ? error : new ReplayError('unreadable', `the recorded trace could not be read: ${String(error)}`, { cause: error });
         this.state = 'failed';
         process.stderr.write(`[spoor] ${this.error.message.replace(/^spoor /, '')}\n`);
       },
@@ -143,7 +144,12 @@ export class ReplaySession {
       spanName,
       reason: entry === undefined ? 'unrecorded' : 'changed',
       recordedSpanId: entry?.spanId,
-      changes: entry === undefined ? [] : entry.kind !== kind ? [{ field: 'call', before: entry.spanName, after: spanName }] : requestChanges(entry.request, liveRequest()),
+      changes:
+        entry === undefined
+          ? []
+          : entry.kind !== kind
+            ? [{ field: 'call', before: entry.spanName, after: spanName }]
+            : requestChanges(entry.request, liveRequest()),
     });
     this.divergences.push(divergence);
     try {

@@ -24,7 +24,11 @@ describe('scoreFields', () => {
     ['an all-zero trace id', { name: 'helpful', value: 1, traceId: '0'.repeat(32) }, 'score(): traceId: must be 32 hex digits, not all zero'],
     ['a span id that is no hex', { name: 'helpful', value: 1, traceId: TRACE, spanId: 'z'.repeat(16) }, 'score(): spanId: must be 16 hex digits'],
     ['a span id without its trace', { name: 'helpful', value: 1, spanId: SPAN }, 'score(): traceId: a spanId needs the traceId'],
-    ['a span target naming only the trace', { name: 'helpful', value: 1, traceId: TRACE, target: 'span' }, "score(): spanId: target 'span' with a traceId needs"],
+    [
+      'a span target naming only the trace',
+      { name: 'helpful', value: 1, traceId: TRACE, target: 'span' },
+      "score(): spanId: target 'span' with a traceId needs",
+    ],
     ['an empty session id', { name: 'helpful', value: 1, sessionId: '' }, 'score(): sessionId: must be a non-empty string'],
     ['a comment that is no string', { name: 'helpful', value: 1, comment: 3 }, 'score(): comment: must be a string'],
   ])('throws a TypeError naming the field for %s', (_case, options, message) => {
@@ -33,7 +37,11 @@ describe('scoreFields', () => {
   });
 
   it.each<[string, ScoreOptions, Partial<ReturnType<typeof scoreFields>>]>([
-    ['the active span by default', { name: ' helpful ', value: 0.5 }, { name: 'helpful', value: 0.5, label: null, target: 'span', traceId: null, spanId: null }],
+    [
+      'the active span by default',
+      { name: ' helpful ', value: 0.5 },
+      { name: 'helpful', value: 0.5, label: null, target: 'span', traceId: null, spanId: null },
+    ],
     ['a trace named alone', { name: 'ok', label: 'yes', traceId: TRACE.toUpperCase() }, { target: 'trace', traceId: TRACE, spanId: null }],
     ['a span named with its trace', { name: 'ok', value: 1, traceId: TRACE, spanId: SPAN }, { target: 'span', traceId: TRACE, spanId: SPAN }],
     ['a session named alone', { name: 'ok', value: 1, sessionId: 'chat-1' }, { target: 'session', sessionId: 'chat-1' }],
@@ -113,12 +121,20 @@ describe('scoreEvent', () => {
     });
     expect(scoreEvent(scoreFields({ name: 'resolved', label: 'yes', sessionId: 'chat-9' }), NOWHERE)).toEqual({
       spanContext: undefined,
-      attributes: { 'gen_ai.evaluation.name': 'resolved', 'gen_ai.evaluation.score.label': 'yes', 'spoor.score.source': 'sdk', 'spoor.score.target': 'session', 'session.id': 'chat-9' },
+      attributes: {
+        'gen_ai.evaluation.name': 'resolved',
+        'gen_ai.evaluation.score.label': 'yes',
+        'spoor.score.source': 'sdk',
+        'spoor.score.target': 'session',
+        'session.id': 'chat-9',
+      },
     });
   });
 
   it('says why a score has nothing to score, naming the field to pass', () => {
-    expect(scoreEvent(scoreFields({ name: 'ok', value: 1 }), NOWHERE)).toBe('score(): traceId: no active span to score; pass traceId (and spanId), or call inside a span');
+    expect(scoreEvent(scoreFields({ name: 'ok', value: 1 }), NOWHERE)).toBe(
+      'score(): traceId: no active span to score; pass traceId (and spanId), or call inside a span',
+    );
     expect(scoreEvent(feedbackFields({ value: 'down' }), NOWHERE)).toMatch(/^feedback\(\): traceId: no active span/);
     expect(scoreEvent(scoreFields({ name: 'ok', value: 1, target: 'session' }), IN_SPAN)).toMatch(/^score\(\): sessionId: no session to score/);
   });

@@ -90,11 +90,13 @@ export function scoreFields(options: ScoreOptions): ScoreFields {
   const problem = scoreProblem({ name: o.name, value: o.value, label: o.label });
   if (problem !== null) fail('score', problem);
   const target = o.target;
-  if (target !== undefined && !TARGETS.includes(target as ScoreTarget)) fail('score', `target: must be 'span', 'trace' or 'session' (got ${JSON.stringify(target)})`);
+  if (target !== undefined && !TARGETS.includes(target as ScoreTarget))
+    fail('score', `target: must be 'span', 'trace' or 'session' (got ${JSON.stringify(target)})`);
   const ids = idsOf(o, 'score');
   const sessionId = optionalText(o.sessionId, 'sessionId', 'score');
   const resolved: ScoreTarget =
-    (target as ScoreTarget | undefined) ?? (sessionId !== null && ids.traceId === null ? 'session' : ids.traceId !== null && ids.spanId === null ? 'trace' : 'span');
+    (target as ScoreTarget | undefined) ??
+    (sessionId !== null && ids.traceId === null ? 'session' : ids.traceId !== null && ids.spanId === null ? 'trace' : 'span');
   if (resolved === 'span' && ids.traceId !== null && ids.spanId === null) fail('score', "spanId: target 'span' with a traceId needs the span's id too");
   return {
     call: 'score',
@@ -168,7 +170,8 @@ export function scoreEvent(fields: ScoreFields, ambient: Ambient): ScoreEvent | 
 }
 
 function checkedObject(options: unknown, call: ScoreFields['call'], keys: ReadonlySet<string>): Record<string, unknown> {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) fail(call, `options: must be an object, e.g. ${call}({ name: 'helpful', value: 1 })`);
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    fail(call, `options: must be an object, e.g. ${call}({ name: 'helpful', value: 1 })`);
   for (const key of Object.keys(options)) {
     if (!keys.has(key)) fail(call, `${key}: not an option of ${call}(); known: ${[...keys].join(', ')}`);
   }

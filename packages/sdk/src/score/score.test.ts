@@ -60,7 +60,9 @@ describe('score()', () => {
 
   it('throws a TypeError outside any span when no ids are given, and sends nothing', async () => {
     const sdk = initInMemory();
-    expect(() => score({ name: 'helpful', value: 1 })).toThrow(new TypeError('score(): traceId: no active span to score; pass traceId (and spanId), or call inside a span'));
+    expect(() => score({ name: 'helpful', value: 1 })).toThrow(
+      new TypeError('score(): traceId: no active span to score; pass traceId (and spanId), or call inside a span'),
+    );
     expect(() => withSpan('answer', () => score({ name: 'helpful', value: 1, target: 'session' }))).toThrow(/^score\(\): sessionId: no session to score/);
     expect(() => withSpan('answer', () => score({ name: 'helpful', value: Number.NaN }))).toThrow('score(): value: must be a finite number');
     expect(await sdk.logs()).toEqual([]);

@@ -4,7 +4,16 @@ import { EVALUATION_EVENT } from '@spoor/model';
 import { WORKFLOW_KEY, type WorkflowFrame } from '../context/keys.js';
 import { SCOPE } from '../log/sink.js';
 import { runtime, SDK_NAME, SDK_VERSION, warnOnce } from '../runtime.js';
-import { feedbackFields, scoreEvent, scoreFields, type Ambient, type FeedbackOptions, type ScoreEvent, type ScoreFields, type ScoreOptions } from './score-event.js';
+import {
+  feedbackFields,
+  scoreEvent,
+  scoreFields,
+  type Ambient,
+  type FeedbackOptions,
+  type ScoreEvent,
+  type ScoreFields,
+  type ScoreOptions,
+} from './score-event.js';
 
 /**
  * Records a score of the active span (or of the trace, span or session named) as the
@@ -87,7 +96,10 @@ function emitThroughOtelApi(event: ScoreEvent): void {
   const spanContext = event.spanContext;
   if (spanContext !== undefined && spanContext.spanId === '') {
     // The OTel SDK keeps a record's context only when it names a valid span.
-    warnOnce('score:trace-before-init', 'score(): before init(), a trace named by its traceId alone cannot be scored through the OpenTelemetry logs API; pass its spanId too, or call init() first');
+    warnOnce(
+      'score:trace-before-init',
+      'score(): before init(), a trace named by its traceId alone cannot be scored through the OpenTelemetry logs API; pass its spanId too, or call init() first',
+    );
     return;
   }
   logs.getLogger(SDK_NAME, SDK_VERSION).emit({

@@ -49,7 +49,12 @@ export function replayedTool(session: ReplaySession, span: Span, name: string, a
   const async = isAsyncFunction(fn);
   const answer = (): unknown => {
     try {
-      return answerFrom(session, span, decided(span, session, () => session.decide(position, 'tool', name, hash, () => ({ arguments: fullJson(args) }))), call);
+      return answerFrom(
+        session,
+        span,
+        decided(span, session, () => session.decide(position, 'tool', name, hash, () => ({ arguments: fullJson(args) }))),
+        call,
+      );
     } catch (error) {
       if (async) return Promise.reject(error);
       throw error;
@@ -57,7 +62,10 @@ export function replayedTool(session: ReplaySession, span: Span, name: string, a
   };
   if (session.state !== 'loading') return answer();
   if (async) return session.ready.then(answer);
-  warnOnce('replay-sync-before-load', `replay: '${name}' is a sync function called before the recorded trace arrived, so it ran live; await whenReplayLoaded() first to replay it`);
+  warnOnce(
+    'replay-sync-before-load',
+    `replay: '${name}' is a sync function called before the recorded trace arrived, so it ran live; await whenReplayLoaded() first to replay it`,
+  );
   session.wentLive(undefined);
   return callNoted(span, call);
 }

@@ -30,7 +30,7 @@ describe('traced()', () => {
       await sleep(ms);
       return ms;
     });
-    const root = traced({ name: 'root' }, );
+    const root = traced({ name: 'root' });
     const run = root(async () => {
       await sleep(1);
       const inner = await withSpan('inner', async () => Promise.all([leaf(5), leaf(1), withSpan('sync-child', () => 7)]));
@@ -136,7 +136,7 @@ describe('traced() on generators and failures', () => {
   });
 });
 
-describe('what a traced function returns or throws is the app\'s own', () => {
+describe("what a traced function returns or throws is the app's own", () => {
   it('returns a Promise subclass untouched, extra methods included, and ends the span when it settles', async () => {
     const sdk = initInMemory();
     class ApiPromise<T> extends Promise<T> {
@@ -165,9 +165,15 @@ describe('what a traced function returns or throws is the app\'s own', () => {
   it('rethrows a value that cannot be turned into text, and still ends the span', async () => {
     const sdk = initInMemory();
     const odd = Object.create(null) as object;
-    expect(() => traced('odd', () => { throw odd; })()).toThrow();
+    expect(() =>
+      traced('odd', () => {
+        throw odd;
+      })(),
+    ).toThrow();
     try {
-      traced('odd', () => { throw odd; })();
+      traced('odd', () => {
+        throw odd;
+      })();
     } catch (error) {
       expect(error).toBe(odd);
     }
@@ -204,7 +210,7 @@ describe('the function name on a traced span', () => {
     ]);
   });
 
-  it('comes before the caller\'s start attributes, and the caller\'s own code.function.name wins', async () => {
+  it("comes before the caller's start attributes, and the caller's own code.function.name wins", async () => {
     const sdk = initInMemory();
     withCorrelation('req-8', () => {
       traced({ name: 'a', attributes: { team: 'search' }, force: true }, function a() {})();

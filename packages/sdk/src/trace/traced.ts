@@ -32,10 +32,7 @@ export interface TracedOptions extends SpanHelperOptions {
 export function traced<F extends AnyFunction>(fn: F, decoratorContext?: ClassMethodDecoratorContext): F;
 export function traced<F extends AnyFunction>(nameOrOptions: string | TracedOptions, fn: F): F;
 export function traced(nameOrOptions?: string | TracedOptions): FunctionWrapper;
-export function traced(
-  first?: AnyFunction | string | TracedOptions,
-  second?: AnyFunction | ClassMethodDecoratorContext,
-): AnyFunction | FunctionWrapper {
+export function traced(first?: AnyFunction | string | TracedOptions, second?: AnyFunction | ClassMethodDecoratorContext): AnyFunction | FunctionWrapper {
   if (typeof first === 'function') return wrap(first, {}, second);
   const options: TracedOptions = typeof first === 'string' ? { name: first } : (first ?? {});
   if (typeof second === 'function') return wrap(second, options, undefined);

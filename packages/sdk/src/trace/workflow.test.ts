@@ -35,7 +35,13 @@ describe('workflow(), step() and stage()', () => {
       'workflow.model': 'gpt-4o',
       'session.id': 'chat-1',
     });
-    expect(byName(spans, 'plan').attributes).toMatchObject({ 'step.name': 'plan', 'step.id': 'p1', 'step.agent': 'planner', 'step.number': 1, 'workflow.name': 'answer' });
+    expect(byName(spans, 'plan').attributes).toMatchObject({
+      'step.name': 'plan',
+      'step.id': 'p1',
+      'step.agent': 'planner',
+      'step.number': 1,
+      'workflow.name': 'answer',
+    });
     const retrieval = byName(spans, 'retrieval');
     expect(retrieval.attributes).toMatchObject({ 'spoor.kind': 'stage', 'stage.id': 'retrieval', 'stage.name': 'Retrieve documents' });
     expect(retrieval.parentSpanContext?.spanId).toBe(run.spanContext().spanId);
@@ -125,10 +131,16 @@ describe('workflow totals', () => {
     const pending: (() => void)[] = [];
     // A client that queues calls and completes them all from one timer, outside either workflow.
     const batchedCall = (input: number) =>
-      withSpan('chat', (span) => new Promise<void>((resolve) => pending.push(() => {
-        span.setAttributes({ 'gen_ai.usage.input_tokens': input, 'gen_ai.usage.output_tokens': 1 });
-        resolve();
-      })));
+      withSpan(
+        'chat',
+        (span) =>
+          new Promise<void>((resolve) =>
+            pending.push(() => {
+              span.setAttributes({ 'gen_ai.usage.input_tokens': input, 'gen_ai.usage.output_tokens': 1 });
+              resolve();
+            }),
+          ),
+      );
     setTimeout(() => pending.splice(0).forEach((complete) => complete()), 5);
     await Promise.all([workflow('a', () => batchedCall(100)), workflow('b', () => batchedCall(7))]);
     const spans = await sdk.spans();

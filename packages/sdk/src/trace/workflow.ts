@@ -65,25 +65,30 @@ export function workflow<R>(name: string, optionsOrFn: WorkflowOptions | ((span:
     llmCalls: 0,
   };
   const began = performance.now();
-  return runInSpan(span, parent.setValue(WORKFLOW_KEY, frame), () => fn(span), (ended, failed) => {
-    const status = failed ? 'error' : 'ok';
-    const labels = { 'workflow.name': name, status };
-    WORKFLOW_METRICS.duration.record((performance.now() - began) / 1000, labels);
-    WORKFLOW_METRICS.count.add(1, labels);
-    if (frame.llmCalls > 0) {
-      ended.setAttributes({
-        'workflow.llm_calls': frame.llmCalls,
-        'workflow.input_tokens': frame.inputTokens,
-        'workflow.output_tokens': frame.outputTokens,
-      });
-      WORKFLOW_METRICS.tokens.add(frame.inputTokens, { 'workflow.name': name, 'token.type': 'input' });
-      WORKFLOW_METRICS.tokens.add(frame.outputTokens, { 'workflow.name': name, 'token.type': 'output' });
-    }
-    if (frame.costUsd > 0) {
-      ended.setAttribute('workflow.cost_usd', frame.costUsd);
-      WORKFLOW_METRICS.cost.add(frame.costUsd, { 'workflow.name': name });
-    }
-  });
+  return runInSpan(
+    span,
+    parent.setValue(WORKFLOW_KEY, frame),
+    () => fn(span),
+    (ended, failed) => {
+      const status = failed ? 'error' : 'ok';
+      const labels = { 'workflow.name': name, status };
+      WORKFLOW_METRICS.duration.record((performance.now() - began) / 1000, labels);
+      WORKFLOW_METRICS.count.add(1, labels);
+      if (frame.llmCalls > 0) {
+        ended.setAttributes({
+          'workflow.llm_calls': frame.llmCalls,
+          'workflow.input_tokens': frame.inputTokens,
+          'workflow.output_tokens': frame.outputTokens,
+        });
+        WORKFLOW_METRICS.tokens.add(frame.inputTokens, { 'workflow.name': name, 'token.type': 'input' });
+        WORKFLOW_METRICS.tokens.add(frame.outputTokens, { 'workflow.name': name, 'token.type': 'output' });
+      }
+      if (frame.costUsd > 0) {
+        ended.setAttribute('workflow.cost_usd', frame.costUsd);
+        WORKFLOW_METRICS.cost.add(frame.costUsd, { 'workflow.name': name });
+      }
+    },
+  );
 }
 
 /**
@@ -105,11 +110,16 @@ export function step<R>(name: string, optionsOrFn: StepOptions | ((span: Span) =
   const parent = parentFor(options, active);
   const span = runtime.tracer.startSpan(name, spanOptionsFrom(options, attributes), parent);
   const began = performance.now();
-  return runInSpan(span, parent, () => fn(span), (_ended, failed) => {
-    const labels: Attributes = { 'step.name': name, status: failed ? 'error' : 'ok' };
-    if (frame !== undefined) labels['workflow.name'] = frame.name;
-    WORKFLOW_METRICS.stepDuration.record((performance.now() - began) / 1000, labels);
-  });
+  return runInSpan(
+    span,
+    parent,
+    () => fn(span),
+    (_ended, failed) => {
+      const labels: Attributes = { 'step.name': name, status: failed ? 'error' : 'ok' };
+      if (frame !== undefined) labels['workflow.name'] = frame.name;
+      WORKFLOW_METRICS.stepDuration.record((performance.now() - began) / 1000, labels);
+    },
+  );
 }
 
 /**

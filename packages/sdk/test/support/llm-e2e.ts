@@ -208,7 +208,10 @@ export function spanNamed(trace: TraceDetail, name: string): Span {
 export function callIn(trace: TraceDetail, stepName: string): Span {
   const parent = spanNamed(trace, stepName);
   const children = trace.spans.filter((span) => span.parentSpanId === parent.spanId);
-  expect(children.map((span) => span.name), `children of step '${stepName}'`).toHaveLength(1);
+  expect(
+    children.map((span) => span.name),
+    `children of step '${stepName}'`,
+  ).toHaveLength(1);
   return children[0]!;
 }
 

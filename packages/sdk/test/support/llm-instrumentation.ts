@@ -138,7 +138,9 @@ export function json(span: ReadableSpan, key: string): unknown {
 
 /** Without the fields that carry the wall-clock second. */
 export function stable<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value, (key, item: unknown) => (key === 'created' || key === 'created_at' || key === 'completed_at' ? undefined : item))) as T;
+  return JSON.parse(
+    JSON.stringify(value, (key, item: unknown) => (key === 'created' || key === 'created_at' || key === 'completed_at' ? undefined : item)),
+  ) as T;
 }
 
 export const HI = [{ role: 'user' as const, content: 'hi' }];
@@ -152,7 +154,8 @@ export const OPENAI_RESPONSE_MODEL = 'gpt-4o-mini-2024-07-18';
 export const OPENAI_USAGE = { inputTokens: 1200, outputTokens: 300, cachedTokens: 1000, reasoningTokens: 120 };
 
 /** An `openai` client as the app makes it, on a fake, with no retries. */
-export const openaiClient = (baseUrl: string, options: ClientOptions = {}) => new OpenAI({ baseURL: `${baseUrl}/v1`, apiKey: 'test', maxRetries: 0, ...options });
+export const openaiClient = (baseUrl: string, options: ClientOptions = {}) =>
+  new OpenAI({ baseURL: `${baseUrl}/v1`, apiKey: 'test', maxRetries: 0, ...options });
 
 /** {@link setupLlmInstrumentation} for `instrumentOpenAI()` on the `openai` client. */
 export const setupOpenAI = () => setupLlmInstrumentation<OpenAI>({ raw: (baseUrl) => openaiClient(baseUrl), instrument: instrumentOpenAI });

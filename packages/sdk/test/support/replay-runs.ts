@@ -19,13 +19,24 @@ export interface ReplayRuns {
   /** Records a run of `agent` to the server as `service`; returns its outputs and trace id. */
   record(service: string, llm: FakeLlm, replies: FakeReply[], agent: () => Promise<AgentRun>): Promise<{ run: AgentRun; traceId: string }>;
   /** Runs `agent` under a replay of `replay.traceId` as `service`: outputs (or the failure), time taken, and the report. */
-  replayed(service: string, replay: ReplayOptions, agent: () => Promise<AgentRun>): Promise<{ run?: AgentRun; error?: unknown; ms: number; report: ReplayReport }>;
+  replayed(
+    service: string,
+    replay: ReplayOptions,
+    agent: () => Promise<AgentRun>,
+  ): Promise<{ run?: AgentRun; error?: unknown; ms: number; report: ReplayReport }>;
 }
 
 /** Records and replays runs against `server`. */
 export function replayRuns(server: SpoorServer): ReplayRuns {
   function initFor(service: string, replay?: ReplayOptions): void {
-    init({ serviceName: service, endpoint: server.url, metricsIntervalMs: 60_000, logDestination: { write: () => undefined }, onExportError: () => undefined, replay });
+    init({
+      serviceName: service,
+      endpoint: server.url,
+      metricsIntervalMs: 60_000,
+      logDestination: { write: () => undefined },
+      onExportError: () => undefined,
+      replay,
+    });
   }
   return {
     async record(service, llm, replies, agent) {

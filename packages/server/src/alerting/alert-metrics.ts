@@ -26,12 +26,17 @@ export function alertMetricsText(engine: AlertEngine): string {
   text += headerText('spoor_alert_evaluations_total', 'Alert evaluation rounds completed (every rule, once per interval).', 'counter');
   text += sampleText('spoor_alert_evaluations_total', '', engine.rounds);
   if (engine.lastRoundMs !== null) {
-    text += headerText('spoor_alert_last_evaluation_seconds', 'How long the last alert evaluation round took, from the first read to the saved state.', 'gauge');
+    text += headerText(
+      'spoor_alert_last_evaluation_seconds',
+      'How long the last alert evaluation round took, from the first read to the saved state.',
+      'gauge',
+    );
     text += sampleText('spoor_alert_last_evaluation_seconds', '', engine.lastRoundMs / 1000);
   }
   const entries = engine.ruleEntries();
   text += headerText('spoor_alert_rule_healthy', 'Whether an alert rule compiled and its last evaluation succeeded (1) or not (0).', 'gauge');
-  for (const e of entries) text += sampleText('spoor_alert_rule_healthy', labelPairs(['rule', 'source'], [e.name, e.source]), e.invalid === null && e.lastError === null ? 1 : 0);
+  for (const e of entries)
+    text += sampleText('spoor_alert_rule_healthy', labelPairs(['rule', 'source'], [e.name, e.source]), e.invalid === null && e.lastError === null ? 1 : 0);
   text += headerText('spoor_alert_rule_evaluation_seconds', 'How long the last evaluation of an alert rule took, its reads included.', 'gauge');
   for (const e of entries) {
     if (e.lastDurationMs !== null) text += sampleText('spoor_alert_rule_evaluation_seconds', labelPairs(['rule'], [e.name]), e.lastDurationMs / 1000);

@@ -30,7 +30,6 @@ import { RECEIVER_PREFIX } from './receivers-in-force.js';
 import { compileRegex } from '../regex.js';
 import { InTurn } from '../in-turn.js';
 
-
 export interface AlertServiceOptions {
   engine: AlertEngine;
   /** The rules file, or `null`. */
@@ -144,7 +143,10 @@ export class AlertService {
     const { rulesFile } = this.options;
     return {
       rules: this.engine.ruleEntries().map(ruleOf),
-      file: rulesFile === null ? null : { path: rulesFile, error: this.fileState.error, loadedAt: this.fileState.loadedUs === null ? null : iso(this.fileState.loadedUs) },
+      file:
+        rulesFile === null
+          ? null
+          : { path: rulesFile, error: this.fileState.error, loadedAt: this.fileState.loadedUs === null ? null : iso(this.fileState.loadedUs) },
       receivers: [...this.engine.receiverNames()].sort(),
       unrouted: this.engine.unroutedCount(),
     };
@@ -160,7 +162,8 @@ export class AlertService {
   async saveRule(body: unknown, mode: 'create' | 'put', pathName: string | null): Promise<{ rule: AlertRule; created: boolean }> {
     if (pathName !== null && typeof body === 'object' && body !== null && !Array.isArray(body)) {
       const named = (body as { name?: unknown }).name;
-      if (named !== undefined && named !== pathName) throw new AppError('ERR_BAD_REQUEST', `the body names rule '${String(named)}' but the path names '${pathName}'`);
+      if (named !== undefined && named !== pathName)
+        throw new AppError('ERR_BAD_REQUEST', `the body names rule '${String(named)}' but the path names '${pathName}'`);
       body = { ...body, name: pathName };
     }
     let compiled;
@@ -174,7 +177,8 @@ export class AlertService {
     return this.ruleChanges.run(rule.name, async () => {
       const existing = this.engine.rule(rule.name);
       if (existing?.source === 'file') throw new AppError('ERR_CONFLICT', `rule '${rule.name}' comes from the rules file; change it there`);
-      if (existing !== undefined && mode === 'create') throw new AppError('ERR_CONFLICT', `a rule named '${rule.name}' exists; PUT /api/alerts/rules/${rule.name} replaces it`);
+      if (existing !== undefined && mode === 'create')
+        throw new AppError('ERR_CONFLICT', `a rule named '${rule.name}' exists; PUT /api/alerts/rules/${rule.name} replaces it`);
       const nowUs = this.options.nowUs();
       const outcome = await this.engine.store.putRule(this.engine.projectId, rule.name, JSON.stringify(rule.spec), nowUs);
       this.engine.setApiRule(rule, existing?.createdUs ?? nowUs, nowUs);
@@ -204,8 +208,8 @@ export class AlertService {
   }
 
   receiver(name: string): AlertReceiver {
-    const entry = this.engine.receiverEntries().find((e) => e.config.name === name && e.inForce)
-      ?? this.engine.receiverEntries().find((e) => e.config.name === name);
+    const entry =
+      this.engine.receiverEntries().find((e) => e.config.name === name && e.inForce) ?? this.engine.receiverEntries().find((e) => e.config.name === name);
     if (entry === undefined) throw new AppError('ERR_NOT_FOUND', `no alert receiver is named '${name}'`);
     return this.receiverOf(name, entry);
   }
@@ -239,9 +243,12 @@ export class AlertService {
     const receiver = config;
     return this.ruleChanges.run(`receiver ${receiver.name}`, async () => {
       if (this.engine.fileReceiver(receiver.name)) {
-        throw new AppError('ERR_CONFLICT', receiver.name === 'log'
-          ? "'log' is Spoor's own log, which every project has; name the receiver otherwise"
-          : `receiver '${receiver.name}' comes from the rules file; change it there`);
+        throw new AppError(
+          'ERR_CONFLICT',
+          receiver.name === 'log'
+            ? "'log' is Spoor's own log, which every project has; name the receiver otherwise"
+            : `receiver '${receiver.name}' comes from the rules file; change it there`,
+        );
       }
       const existing = this.engine.receiverEntries().find((e) => e.source === 'api' && e.config.name === receiver.name);
       if (existing !== undefined && mode === 'create')
@@ -345,7 +352,14 @@ function ruleOf(entry: RuleEntry): AlertRule {
 }
 
 function silenceOf(record: SilenceRecord): Silence {
-  return { id: record.id, matchers: record.matchers, startsAt: iso(record.startsUs), endsAt: iso(record.endsUs), createdBy: record.createdBy, comment: record.comment };
+  return {
+    id: record.id,
+    matchers: record.matchers,
+    startsAt: iso(record.startsUs),
+    endsAt: iso(record.endsUs),
+    createdBy: record.createdBy,
+    comment: record.comment,
+  };
 }
 
 /**

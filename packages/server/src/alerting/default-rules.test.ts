@@ -7,7 +7,9 @@ describe('the default alert rules', () => {
     const rules = await readDefaultRules();
     expect(rules.map((r) => r.name)).toEqual([...DEFAULT_RULE_NAMES]);
     const limit = (name: string) =>
-      compileRule(JSON.parse(rules.find((r) => r.name === name)!.spec), BUILT_IN_DEFAULTS, new Set(['log'])).levels.map((l) => `${l.severity} ${l.op} ${l.threshold}`);
+      compileRule(JSON.parse(rules.find((r) => r.name === name)!.spec), BUILT_IN_DEFAULTS, new Set(['log'])).levels.map(
+        (l) => `${l.severity} ${l.op} ${l.threshold}`,
+      );
     expect(limit('workflow-too-long')).toEqual(['warning > 600000']);
     expect(limit('step-too-long')).toEqual(['warning > 120000']);
     expect(limit('llm-call-too-long')).toEqual(['warning > 30000']);
@@ -20,6 +22,8 @@ describe('the default alert rules', () => {
   });
 
   it('refuses a presets file that lacks one of them', () => {
-    expect(() => defaultRulesFrom('rules:\n  - name: error-rate\n    expr: error_rate(spans)[5m] > 0.05\n', 'p.yaml')).toThrow("p.yaml has no rule named 'workflow-too-long', one of the default alert rules");
+    expect(() => defaultRulesFrom('rules:\n  - name: error-rate\n    expr: error_rate(spans)[5m] > 0.05\n', 'p.yaml')).toThrow(
+      "p.yaml has no rule named 'workflow-too-long', one of the default alert rules",
+    );
   });
 });

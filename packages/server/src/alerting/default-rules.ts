@@ -13,7 +13,15 @@ export const PRESETS_FILE = new URL('../../alerts/agent-presets.yaml', import.me
  * matter of course, and `latency-anomaly` reads a day of history every round and says nothing
  * until a project has one.
  */
-export const DEFAULT_RULE_NAMES: readonly string[] = ['workflow-too-long', 'step-too-long', 'llm-call-too-long', 'cost-per-workflow', 'unpriced-llm-calls', 'error-rate', 'new-error-group'];
+export const DEFAULT_RULE_NAMES: readonly string[] = [
+  'workflow-too-long',
+  'step-too-long',
+  'llm-call-too-long',
+  'cost-per-workflow',
+  'unpriced-llm-calls',
+  'error-rate',
+  'new-error-group',
+];
 
 /** A default rule as stored: its name and its spec as JSON text. */
 export type DefaultRule = Pick<AlertRuleRecord, 'name' | 'spec'>;

@@ -85,10 +85,14 @@ export function matches(labels: Readonly<Record<string, string>>, matchers: read
   return matchers.every((m) => {
     const value = labelOf(labels, m.name) ?? '';
     switch (m.op) {
-      case '=': return value === m.value;
-      case '!=': return value !== m.value;
-      case '=~': return fullMatch(m.value).test(value);
-      case '!~': return !fullMatch(m.value).test(value);
+      case '=':
+        return value === m.value;
+      case '!=':
+        return value !== m.value;
+      case '=~':
+        return fullMatch(m.value).test(value);
+      case '!~':
+        return !fullMatch(m.value).test(value);
     }
   });
 }
@@ -108,7 +112,10 @@ function fullMatch(source: string): Regex {
 
 /** The keys of the alerts a silence or an inhibition mutes. */
 export function muted(
-  alerts: readonly DispatchAlert[], silences: readonly SilenceRule[], inhibitRules: readonly InhibitRule[], nowUs: number,
+  alerts: readonly DispatchAlert[],
+  silences: readonly SilenceRule[],
+  inhibitRules: readonly InhibitRule[],
+  nowUs: number,
 ): { silenced: Set<string>; inhibited: Set<string> } {
   const active = silences.filter((s) => s.startsUs <= nowUs && nowUs < s.endsUs);
   const silenced = new Set(alerts.filter((a) => active.some((s) => matches(a.labels, s.matchers))).map((a) => a.key));
@@ -125,7 +132,13 @@ export function muted(
 }
 
 function groupKeyOf(receiver: string, rule: string, groupLabels: Readonly<Record<string, string>>): string {
-  return JSON.stringify([receiver, rule, Object.keys(groupLabels).sort().map((k) => [k, groupLabels[k]])]);
+  return JSON.stringify([
+    receiver,
+    rule,
+    Object.keys(groupLabels)
+      .sort()
+      .map((k) => [k, groupLabels[k]]),
+  ]);
 }
 
 /** The rule and group labels a group key stands for (a delivery result carries only the key). */
@@ -162,14 +175,22 @@ export function dispatch(
     // A resolved alert is news only if it was last said to be firing.
     const news = (group?.alerts ?? []).filter((a) => a.status === 'firing' || before?.sent[a.key]?.startsWith('firing') === true);
     if (news.length === 0) continue;
-    const state: GroupState = before ?? { receiver: group!.receiver, rule: group!.rule, groupLabels: group!.groupLabels, createdUs: nowUs, lastSentUs: null, sent: {} };
+    const state: GroupState = before ?? {
+      receiver: group!.receiver,
+      rule: group!.rule,
+      groupLabels: group!.groupLabels,
+      createdUs: nowUs,
+      lastSentUs: null,
+      sent: {},
+    };
     const timing = news[0]!;
     const said = Object.fromEntries(news.map((a) => [a.key, a.status === 'firing' ? `firing:${a.severity}` : 'resolved']));
     const changed = !sameContent(said, state.sent);
-    const due = state.lastSentUs === null
-      ? nowUs - state.createdUs >= timing.groupWaitUs
-      : (changed && nowUs - state.lastSentUs >= timing.groupIntervalUs)
-        || (news.some((a) => a.status === 'firing') && nowUs - state.lastSentUs >= timing.repeatIntervalUs);
+    const due =
+      state.lastSentUs === null
+        ? nowUs - state.createdUs >= timing.groupWaitUs
+        : (changed && nowUs - state.lastSentUs >= timing.groupIntervalUs) ||
+          (news.some((a) => a.status === 'firing') && nowUs - state.lastSentUs >= timing.repeatIntervalUs);
     if (!due) {
       groups.set(key, state);
       continue;

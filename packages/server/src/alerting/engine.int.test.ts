@@ -51,9 +51,16 @@ function spansAt(endUs: number, count: number, overrides: Partial<SpanRecord> = 
 function withSaveState(saveState: AlertStore['saveState']): AlertStore {
   const alerts = store.alerts;
   return {
-    listRules: alerts.listRules.bind(alerts), putRule: alerts.putRule.bind(alerts), deleteRule: alerts.deleteRule.bind(alerts),
-    readState: alerts.readState.bind(alerts), listHistory: alerts.listHistory.bind(alerts), listSilences: alerts.listSilences.bind(alerts),
-    putSilence: alerts.putSilence.bind(alerts), seedRules: alerts.seedRules.bind(alerts), rulesSeeded: alerts.rulesSeeded.bind(alerts), saveState,
+    listRules: alerts.listRules.bind(alerts),
+    putRule: alerts.putRule.bind(alerts),
+    deleteRule: alerts.deleteRule.bind(alerts),
+    readState: alerts.readState.bind(alerts),
+    listHistory: alerts.listHistory.bind(alerts),
+    listSilences: alerts.listSilences.bind(alerts),
+    putSilence: alerts.putSilence.bind(alerts),
+    seedRules: alerts.seedRules.bind(alerts),
+    rulesSeeded: alerts.rulesSeeded.bind(alerts),
+    saveState,
   };
 }
 
@@ -87,7 +94,12 @@ describe('AlertEngine over DuckDB', () => {
     const [alert] = [...engine.alerts()];
     expect(alert!.instance).toMatchObject({ state: 'firing', labels: { service: 'checkout' } });
     expect(alert!.instance.value!).toBeGreaterThan(50);
-    expect(notified()).toEqual([expect.objectContaining({ status: 'firing', alerts: [expect.objectContaining({ rule: 'traffic-burst', labels: { service: 'checkout', alertname: 'traffic-burst', severity: 'warning' } })] })]);
+    expect(notified()).toEqual([
+      expect.objectContaining({
+        status: 'firing',
+        alerts: [expect.objectContaining({ rule: 'traffic-burst', labels: { service: 'checkout', alertname: 'traffic-burst', severity: 'warning' } })],
+      }),
+    ]);
     await engine.evaluate(NOW + 15 * SEC);
     expect(notified()).toHaveLength(1);
     await engine.close(1000);
@@ -113,16 +125,33 @@ describe('AlertEngine over DuckDB', () => {
 
   it('fires on the mean of a score over an hour and on a count of thumbs down, each score counted in its newest version', async () => {
     const score = (n: number, over: Partial<ScoreRecord>): ScoreRecord => {
-      const s = { projectId: 'default', timeUs: NOW - MIN, traceId: tid(n), spanId: null, sessionId: null, responseId: null, name: 'faithfulness',
-        value: null, label: null, comment: null, source: 'evaluator' as const, author: 'faithfulness@1', ...over };
+      const s = {
+        projectId: 'default',
+        timeUs: NOW - MIN,
+        traceId: tid(n),
+        spanId: null,
+        sessionId: null,
+        responseId: null,
+        name: 'faithfulness',
+        value: null,
+        label: null,
+        comment: null,
+        source: 'evaluator' as const,
+        author: 'faithfulness@1',
+        ...over,
+      };
       return { ...s, scoreId: scoreIdOf(s) };
     };
     const thumb = (n: number, vote: string, atUs: number) => score(n, { name: 'thumbs', label: vote, source: 'human', author: `user-${n}`, timeUs: atUs });
     await store.scores.addScores(
       [
-        score(1, { value: 0.5, timeUs: NOW - 50 * MIN }), score(2, { value: 0.6 }), score(3, { value: 0.1, timeUs: NOW - 2 * MIN }),
+        score(1, { value: 0.5, timeUs: NOW - 50 * MIN }),
+        score(2, { value: 0.6 }),
+        score(3, { value: 0.1, timeUs: NOW - 2 * MIN }),
         // Trace 4's thumbs: five down in the last 15 minutes, one down before them, one up.
-        ...[1, 2, 3, 4, 5].map((k) => thumb(10 + k, 'down', NOW - k * MIN)), thumb(16, 'down', NOW - 20 * MIN), thumb(17, 'up', NOW - MIN),
+        ...[1, 2, 3, 4, 5].map((k) => thumb(10 + k, 'down', NOW - k * MIN)),
+        thumb(16, 'down', NOW - 20 * MIN),
+        thumb(17, 'up', NOW - MIN),
       ],
       NOW - 2 * MIN,
     );
@@ -132,7 +161,8 @@ describe('AlertEngine over DuckDB', () => {
   - name: thumbs-down
     expr: count(score{name="thumbs", label="down"})[15m] > 5
 `);
-    const states = () => [...engine.alerts()].map((a) => [a.entry.name, a.instance.value, a.instance.state]).sort((x, y) => String(x[0]).localeCompare(String(y[0])));
+    const states = () =>
+      [...engine.alerts()].map((a) => [a.entry.name, a.instance.value, a.instance.state]).sort((x, y) => String(x[0]).localeCompare(String(y[0])));
     // A mean of 0.4 fires; five thumbs down in the last 15 minutes are not more than 5.
     await engine.evaluate(NOW);
     expect(states()).toEqual([['unfaithful', expect.closeTo(0.4, 9), 'firing']]);
@@ -142,13 +172,21 @@ describe('AlertEngine over DuckDB', () => {
     expect(states()).toEqual([['unfaithful', expect.closeTo(2 / 3, 9), 'firing']]);
     await store.scores.addScores([thumb(18, 'down', NOW + 20 * SEC)], NOW + 20 * SEC);
     await engine.evaluate(NOW + 30 * SEC);
-    expect(states()).toEqual([['thumbs-down', 6, 'firing'], ['unfaithful', expect.closeTo(2 / 3, 9), 'firing']]);
-    expect(notified().flatMap((n) => n.alerts.map((a) => a.rule)).sort()).toEqual(['thumbs-down', 'unfaithful']);
+    expect(states()).toEqual([
+      ['thumbs-down', 6, 'firing'],
+      ['unfaithful', expect.closeTo(2 / 3, 9), 'firing'],
+    ]);
+    expect(
+      notified()
+        .flatMap((n) => n.alerts.map((a) => a.rule))
+        .sort(),
+    ).toEqual(['thumbs-down', 'unfaithful']);
     await engine.close(1000);
   });
 
   it("keeps a `by` label named like one Spoor sets as exported_<name>, so alerts by an app's own severity stay apart", async () => {
-    const failures = (severity: string, value: number) => point({ name: 'job.failures', attributes: { severity }, value, timeUs: NOW - MIN, startTimeUs: null });
+    const failures = (severity: string, value: number) =>
+      point({ name: 'job.failures', attributes: { severity }, value, timeUs: NOW - MIN, startTimeUs: null });
     await write([], [failures('low', 20), failures('high', 30)]);
     const engine = await engineWith(`${DEFAULTS}rules:
   - name: failing-jobs
@@ -156,7 +194,9 @@ describe('AlertEngine over DuckDB', () => {
     severity: critical
 `);
     await engine.evaluate(NOW);
-    const labels = notified().flatMap((n) => n.alerts.map((a) => a.labels)).sort((a, b) => a.exported_severity!.localeCompare(b.exported_severity!));
+    const labels = notified()
+      .flatMap((n) => n.alerts.map((a) => a.labels))
+      .sort((a, b) => a.exported_severity!.localeCompare(b.exported_severity!));
     expect(labels).toEqual([
       { exported_severity: 'high', alertname: 'failing-jobs', severity: 'critical' },
       { exported_severity: 'low', alertname: 'failing-jobs', severity: 'critical' },
@@ -244,9 +284,18 @@ describe('AlertEngine over DuckDB', () => {
     expr: errors(spans)[1m] by (service) > 0
     severity: info
 `);
-    await store.alerts.putSilence('default', { id: 's', matchers: [{ name: 'alertname', op: '=', value: 'errors-info' }], startsUs: NOW - MIN, endsUs: NOW + MIN, createdBy: 'test', comment: '' });
+    await store.alerts.putSilence('default', {
+      id: 's',
+      matchers: [{ name: 'alertname', op: '=', value: 'errors-info' }],
+      startsUs: NOW - MIN,
+      endsUs: NOW + MIN,
+      createdBy: 'test',
+      comment: '',
+    });
     await engine.evaluate(NOW);
-    const states = Object.fromEntries([...engine.alerts()].map((a) => [a.entry.name, { state: a.instance.state, silenced: a.silenced, inhibited: a.inhibited }]));
+    const states = Object.fromEntries(
+      [...engine.alerts()].map((a) => [a.entry.name, { state: a.instance.state, silenced: a.silenced, inhibited: a.inhibited }]),
+    );
     expect(states).toEqual({
       'errors-warning': { state: 'firing', silenced: false, inhibited: true },
       'errors-critical': { state: 'firing', silenced: false, inhibited: false },

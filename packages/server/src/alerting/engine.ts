@@ -120,7 +120,10 @@ export class AlertEngine {
       if (fresh(record.name)) continue;
       const known = this.apiRules.get(record.name);
       if (known !== undefined && known.updatedUs === record.updatedUs) continue;
-      this.apiRules.set(record.name, this.entryOf(JSON.parse(record.spec) as unknown, this.storedSource(record.name, record.spec), record.createdUs, record.updatedUs));
+      this.apiRules.set(
+        record.name,
+        this.entryOf(JSON.parse(record.spec) as unknown, this.storedSource(record.name, record.spec), record.createdUs, record.updatedUs),
+      );
     }
     for (const name of [...this.apiRules.keys()]) if (!seen.has(name) && !fresh(name)) this.apiRules.delete(name);
   }
@@ -185,7 +188,12 @@ export class AlertEngine {
    * (`log`, or another of that kind): what fires without anyone being told.
    */
   unroutedCount(): number {
-    const toLog = new Set(this.receivers.configs().filter((r) => 'log' in r).map((r) => r.name));
+    const toLog = new Set(
+      this.receivers
+        .configs()
+        .filter((r) => 'log' in r)
+        .map((r) => r.name),
+    );
     let count = 0;
     for (const { entry, instance, silenced, inhibited } of this.alerts()) {
       if (instance.state !== 'firing' || silenced || inhibited || entry.rule === null) continue;
@@ -218,8 +226,10 @@ export class AlertEngine {
     for (const rule of file.rules) {
       const old = before.get(rule.name);
       const hidden = this.apiRules.get(rule.name);
-      if (hidden?.source === 'default') this.options.logger.info({ rule: rule.name }, 'a rule of the rules file has the name of a default rule; the file rule is in force');
-      else if (hidden !== undefined) this.options.logger.warn({ rule: rule.name }, 'a rule of the rules file has the name of a rule made through the API; the file rule wins');
+      if (hidden?.source === 'default')
+        this.options.logger.info({ rule: rule.name }, 'a rule of the rules file has the name of a default rule; the file rule is in force');
+      else if (hidden !== undefined)
+        this.options.logger.warn({ rule: rule.name }, 'a rule of the rules file has the name of a rule made through the API; the file rule wins');
       const unchanged = old !== undefined && JSON.stringify(old.spec) === JSON.stringify(rule.spec);
       this.fileRules.set(rule.name, freshEntry(rule, 'file', old?.createdUs ?? nowUs, unchanged ? old.updatedUs : nowUs));
     }
@@ -447,7 +457,8 @@ export function alertKey(rule: string, key: string): string {
  */
 export function alertLabels(rule: CompiledRule, instance: AlertInstance): Record<string, string> {
   const labels: Record<string, string> = { ...rule.labels };
-  for (const name of Object.keys(instance.labels)) setLabel(labels, name === 'alertname' || name === 'severity' ? `exported_${name}` : name, instance.labels[name]!);
+  for (const name of Object.keys(instance.labels))
+    setLabel(labels, name === 'alertname' || name === 'severity' ? `exported_${name}` : name, instance.labels[name]!);
   labels.alertname = rule.name;
   labels.severity = instance.severity;
   return labels;

@@ -76,17 +76,27 @@ export const RESOLVED_RETENTION_US = 15 * 60 * 1_000_000;
 
 /** A label set's key: its pairs sorted by name, so equal sets give equal keys. */
 export function labelsKey(labels: Readonly<Record<string, string>>): string {
-  return JSON.stringify(Object.keys(labels).sort().map((name) => [name, labels[name]]));
+  return JSON.stringify(
+    Object.keys(labels)
+      .sort()
+      .map((name) => [name, labels[name]]),
+  );
 }
 
 function compare(value: number, op: ThresholdOp, threshold: number): boolean {
   switch (op) {
-    case '>': return value > threshold;
-    case '>=': return value >= threshold;
-    case '<': return value < threshold;
-    case '<=': return value <= threshold;
-    case '==': return value === threshold;
-    case '!=': return value !== threshold;
+    case '>':
+      return value > threshold;
+    case '>=':
+      return value >= threshold;
+    case '<':
+      return value < threshold;
+    case '<=':
+      return value <= threshold;
+    case '==':
+      return value === threshold;
+    case '!=':
+      return value !== threshold;
   }
 }
 
@@ -96,10 +106,14 @@ type Verdict = { breached: true; severity: AlertSeverity; threshold: number | nu
 function verdict(rule: EvalRule, value: number | null): Verdict {
   if (value === null || Number.isNaN(value)) {
     switch (rule.noData) {
-      case 'ok': return { breached: false };
-      case 'keep': return { keep: true };
-      case 'alerting': return { breached: true, severity: rule.levels[0]?.severity ?? 'warning', threshold: null, noData: true };
-      case 'nodata': return { breached: true, severity: 'info', threshold: null, noData: true };
+      case 'ok':
+        return { breached: false };
+      case 'keep':
+        return { keep: true };
+      case 'alerting':
+        return { breached: true, severity: rule.levels[0]?.severity ?? 'warning', threshold: null, noData: true };
+      case 'nodata':
+        return { breached: true, severity: 'info', threshold: null, noData: true };
     }
   }
   const level = rule.levels.find((l) => compare(value, l.op, l.threshold));
@@ -136,13 +150,7 @@ function keep(before: AlertInstance | undefined, nowUs: number): AlertInstance |
   return before === undefined ? null : { ...before, lastEvaluatedUs: nowUs };
 }
 
-function step(
-  rule: EvalRule,
-  before: AlertInstance | undefined,
-  sample: Sample,
-  v: Exclude<Verdict, { keep: true }>,
-  nowUs: number,
-): AlertInstance | null {
+function step(rule: EvalRule, before: AlertInstance | undefined, sample: Sample, v: Exclude<Verdict, { keep: true }>, nowUs: number): AlertInstance | null {
   const live = before !== undefined && before.state !== 'resolved' ? before : undefined;
   if (!v.breached) {
     if (live === undefined) return before === undefined ? null : { ...before, value: sample.value, lastEvaluatedUs: nowUs };

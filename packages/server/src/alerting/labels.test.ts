@@ -9,7 +9,19 @@ const OBJECT_MEMBERS = ['constructor', '__proto__', 'toString', 'hasOwnProperty'
 const compile = (expr: string) => compileRule({ name: 'r', expr }, BUILT_IN_DEFAULTS, new Set(['log']));
 
 function instance(labels: Record<string, string>): AlertInstance {
-  return { labels, state: 'firing', severity: 'warning', value: 2, threshold: 1, activeSinceUs: 0, firingSinceUs: 0, resolvedAtUs: null, lastBreachedUs: 0, lastEvaluatedUs: 0, noData: false };
+  return {
+    labels,
+    state: 'firing',
+    severity: 'warning',
+    value: 2,
+    threshold: 1,
+    activeSinceUs: 0,
+    firingSinceUs: 0,
+    resolvedAtUs: null,
+    lastBreachedUs: 0,
+    lastEvaluatedUs: 0,
+    noData: false,
+  };
 }
 
 describe('alert labels named like Object members', () => {
@@ -26,7 +38,11 @@ describe('alert labels named like Object members', () => {
     const rule = compile(`count(spans)[5m] by ("${name}") > 1`);
     const own: Record<string, string> = {};
     setLabel(own, name, 'tenant-a');
-    expect(Object.entries(alertLabels(rule, instance(own)))).toEqual([[name, 'tenant-a'], ['alertname', 'r'], ['severity', 'warning']]);
+    expect(Object.entries(alertLabels(rule, instance(own)))).toEqual([
+      [name, 'tenant-a'],
+      ['alertname', 'r'],
+      ['severity', 'warning'],
+    ]);
   });
 
   it.each(OBJECT_MEMBERS)('a matcher on %s adds nothing to the link to the traces', (name) => {

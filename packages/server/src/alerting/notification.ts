@@ -55,10 +55,7 @@ export function deliveryDetail(result: Pick<DeliveryResult, 'ok' | 'attempts' | 
 }
 
 /** A receiver as the rules file declares it under `receivers:`. Exactly one kind per receiver. */
-export type ReceiverConfig =
-  | { name: string; webhook: WebhookConfig }
-  | { name: string; slack: SlackConfig }
-  | { name: string; log: LogReceiverConfig };
+export type ReceiverConfig = { name: string; webhook: WebhookConfig } | { name: string; slack: SlackConfig } | { name: string; log: LogReceiverConfig };
 
 export interface WebhookConfig {
   url: string;

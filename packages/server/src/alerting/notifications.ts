@@ -14,7 +14,12 @@ export function annotationsOf(rule: CompiledRule, instance: AlertInstance, label
 }
 
 /** Span labels the trace list filters by, under its parameter names; a map, as matchers name the label. */
-const TRACE_FILTERS: ReadonlyMap<string, string> = new Map([['service', 'service'], ['name', 'name'], ['model', 'model'], ['session', 'sessionId']]);
+const TRACE_FILTERS: ReadonlyMap<string, string> = new Map([
+  ['service', 'service'],
+  ['name', 'name'],
+  ['model', 'model'],
+  ['session', 'sessionId'],
+]);
 
 /**
  * Where to look: the trace list over the rule's window before the alert, filtered by what the

@@ -23,7 +23,10 @@ describe('ReceiversInForce', () => {
   it("lists an API receiver the file's hides as not in force, and the file's first", () => {
     const receivers = new ReceiversInForce(deps);
     receivers.setApi(hook('oncall'), 5, 6);
-    receivers.useFile([{ name: 'oncall', slack: { url: 'https://hooks.slack.com/x' } }, { name: 'log', log: {} }]);
+    receivers.useFile([
+      { name: 'oncall', slack: { url: 'https://hooks.slack.com/x' } },
+      { name: 'log', log: {} },
+    ]);
     expect(receivers.entries().map((e) => [e.config.name, e.source, e.inForce])).toEqual([
       ['log', 'builtin', true],
       ['oncall', 'file', true],

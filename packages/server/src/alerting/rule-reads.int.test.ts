@@ -58,7 +58,13 @@ describe.each(stores)('alert rules and receivers in force on %s', (_name, open) 
       externalUrl: () => 'http://spoor.test',
     });
     service = await AlertService.start({
-      engine: engineOfStore, rulesFile: null, intervalMs: 3_600_000, evaluates: false, nowUs: () => Date.now() * 1000, onError: () => {}, onInfo: () => {},
+      engine: engineOfStore,
+      rulesFile: null,
+      intervalMs: 3_600_000,
+      evaluates: false,
+      nowUs: () => Date.now() * 1000,
+      onError: () => {},
+      onInfo: () => {},
     });
   }
 

@@ -27,21 +27,33 @@ describe('compileRule', () => {
 
   it('orders two thresholds critical first, with their comparison', () => {
     const rule = compile({ name: 'cost', expr: 'cost_per_workflow(spans)[1h]', thresholds: { warning: 0.5, critical: 1 } });
-    expect(rule.levels).toEqual([{ severity: 'critical', op: '>', threshold: 1 }, { severity: 'warning', op: '>', threshold: 0.5 }]);
+    expect(rule.levels).toEqual([
+      { severity: 'critical', op: '>', threshold: 1 },
+      { severity: 'warning', op: '>', threshold: 0.5 },
+    ]);
     const below = compile({ name: 'hits', expr: 'avg(cache.hit_ratio)[15m]', thresholds: { op: '<', critical: 0.2 } });
     expect(below.levels).toEqual([{ severity: 'critical', op: '<', threshold: 0.2 }]);
   });
 
   it('routes per severity', () => {
-    const rule = compile({ name: 'errors', expr: 'error_rate(spans)[5m]', thresholds: { warning: 0.02, critical: 0.05 }, notify: { critical: ['oncall', 'slack'], warning: ['slack'] } });
+    const rule = compile({
+      name: 'errors',
+      expr: 'error_rate(spans)[5m]',
+      thresholds: { warning: 0.02, critical: 0.05 },
+      notify: { critical: ['oncall', 'slack'], warning: ['slack'] },
+    });
     expect(rule.receivers).toEqual({ info: [], warning: ['slack'], critical: ['oncall', 'slack'] });
   });
 
   it.each<[string, Record<string, unknown>, string]>([
     ['a missing name', { expr: 'count(spans)[5m] > 1' }, 'name: is required text'],
     ['a name with spaces', { name: 'high errors', expr: 'count(spans)[5m] > 1' }, 'name: must be'],
-    ['an unknown field', { name: 'r', expr: 'count(spans)[5m] > 1', fro: '5m' }, "fro: is not a rule field"],
-    ['an expression that does not parse', { name: 'r', expr: 'p95(duration_ms{service="rag")[5m] > 1' }, "expr: expected ',' or '}' after a matcher (column 30)"],
+    ['an unknown field', { name: 'r', expr: 'count(spans)[5m] > 1', fro: '5m' }, 'fro: is not a rule field'],
+    [
+      'an expression that does not parse',
+      { name: 'r', expr: 'p95(duration_ms{service="rag")[5m] > 1' },
+      "expr: expected ',' or '}' after a matcher (column 30)",
+    ],
     ['no comparison and no thresholds', { name: 'r', expr: 'count(spans)[5m]' }, 'expr: has no comparison'],
     ['both a comparison and thresholds', { name: 'r', expr: 'count(spans)[5m] > 1', thresholds: { warning: 2 } }, 'thresholds: cannot be used'],
     ['thresholds without a level', { name: 'r', expr: 'count(spans)[5m]', thresholds: { op: '>' } }, 'thresholds: needs'],

@@ -39,13 +39,32 @@ export const BUILT_IN_DEFAULTS: RuleDefaults = { notify: ['log'], groupWait: '30
  * expression, `exprError` says where in it.
  */
 export class RuleError extends Error {
-  constructor(readonly path: string, message: string, readonly exprError: ExprError | null = null) {
+  constructor(
+    readonly path: string,
+    message: string,
+    readonly exprError: ExprError | null = null,
+  ) {
     super(`${path}: ${message}`);
     this.name = 'RuleError';
   }
 }
 
-const SPEC_FIELDS = new Set(['name', 'expr', 'for', 'keepFiringFor', 'severity', 'thresholds', 'labels', 'annotations', 'groupBy', 'noData', 'notify', 'groupWait', 'groupInterval', 'repeatInterval']);
+const SPEC_FIELDS = new Set([
+  'name',
+  'expr',
+  'for',
+  'keepFiringFor',
+  'severity',
+  'thresholds',
+  'labels',
+  'annotations',
+  'groupBy',
+  'noData',
+  'notify',
+  'groupWait',
+  'groupInterval',
+  'repeatInterval',
+]);
 const THRESHOLD_OPS: readonly ThresholdOp[] = ['>', '>=', '<', '<=', '==', '!='];
 /** Label names Prometheus would accept, so labels carry over to other tools. */
 const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -58,7 +77,8 @@ const RULE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
  */
 export function compileRule(input: unknown, defaults: RuleDefaults, receiverNames: ReadonlySet<string>): CompiledRule {
   const spec = record(input, 'rule');
-  for (const key of Object.keys(spec)) if (!SPEC_FIELDS.has(key)) throw new RuleError(key, `is not a rule field; expected one of ${[...SPEC_FIELDS].join(', ')}`);
+  for (const key of Object.keys(spec))
+    if (!SPEC_FIELDS.has(key)) throw new RuleError(key, `is not a rule field; expected one of ${[...SPEC_FIELDS].join(', ')}`);
   const name = text(spec, 'name');
   if (!RULE_NAME.test(name)) throw new RuleError('name', 'must be 1-128 letters, digits, and _ . : - (starting with a letter or digit)');
   const exprText = text(spec, 'expr');
@@ -108,7 +128,8 @@ function levelsOf(spec: Record<string, unknown>, comparison: { op: ThresholdOp; 
   if (comparison !== null) throw new RuleError('thresholds', 'cannot be used with an expression that has its own comparison');
   if (spec['severity'] !== undefined) throw new RuleError('severity', 'comes from `thresholds` when they are given');
   const t = record(spec['thresholds'], 'thresholds');
-  for (const key of Object.keys(t)) if (!['op', 'warning', 'critical'].includes(key)) throw new RuleError(`thresholds.${key}`, 'is not a thresholds field; expected op, warning, critical');
+  for (const key of Object.keys(t))
+    if (!['op', 'warning', 'critical'].includes(key)) throw new RuleError(`thresholds.${key}`, 'is not a thresholds field; expected op, warning, critical');
   const op = oneOf(t, 'op', THRESHOLD_OPS, 'thresholds.') ?? '>';
   const levels: Level[] = [];
   for (const level of ['critical', 'warning'] as const) {
@@ -133,7 +154,8 @@ function receiversOf(spec: Record<string, unknown>, defaults: RuleDefaults, know
     return { info: names, warning: names, critical: names };
   }
   const bySeverity = record(value, 'notify');
-  for (const key of Object.keys(bySeverity)) if (!(ALERT_SEVERITIES as readonly string[]).includes(key)) throw new RuleError(`notify.${key}`, 'is not a severity; expected info, warning, critical');
+  for (const key of Object.keys(bySeverity))
+    if (!(ALERT_SEVERITIES as readonly string[]).includes(key)) throw new RuleError(`notify.${key}`, 'is not a severity; expected info, warning, critical');
   const names = (s: AlertSeverity): string[] => (bySeverity[s] === undefined ? [] : check(bySeverity[s], `notify.${s}`));
   return { info: names('info'), warning: names('warning'), critical: names('critical') };
 }

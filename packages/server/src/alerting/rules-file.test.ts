@@ -51,13 +51,25 @@ describe('readRulesFile', () => {
     ['a YAML syntax error', 'rules:\n  - name: x\n   expr: y\n', '3:'],
     ['an unknown section', 'rule:\n  - name: x\n', "1:1: 'rule' is not a section; expected receivers, defaults, rules"],
     ['a bad receiver', 'receivers:\n  - name: a\n    log: {}\n  - name: b\n    webhook: { url: "ftp://x" }\n', '4:5: receivers[1].webhook.url'],
-    ['an unknown default', 'defaults:\n  wait: 5m\n', "2:3: defaults.wait is not a default"],
-    ['an expression error, at its column', 'rules:\n  - name: x\n    expr: p95(duration_ms{service="rag")[5m] > 1\n', "3:40: rules[0].expr: expected ',' or '}' after a matcher (column 30)"],
+    ['an unknown default', 'defaults:\n  wait: 5m\n', '2:3: defaults.wait is not a default'],
+    [
+      'an expression error, at its column',
+      'rules:\n  - name: x\n    expr: p95(duration_ms{service="rag")[5m] > 1\n',
+      "3:40: rules[0].expr: expected ',' or '}' after a matcher (column 30)",
+    ],
     ['an expression error in a quoted expression', 'rules:\n  - name: x\n    expr: "count(spanz)[5m] > 1"\n', "3:18: rules[0].expr: unknown source 'spanz'"],
     ['a bad field of a rule, at the field', 'rules:\n  - name: x\n    expr: count(spans)[5m] > 1\n    for: soon\n', '4:5: rules[0].for: must be a duration'],
     ['a missing expression, at the rule', 'rules:\n  - name: x\n', '2:5: rules[0].expr: is required text'],
-    ['a rule naming an unknown receiver', 'rules:\n  - name: x\n    expr: count(spans)[5m] > 1\n    notify: [pager]\n', "4:5: rules[0].notify: names no receiver 'pager'"],
-    ['two rules of one name', 'rules:\n  - name: x\n    expr: count(spans)[5m] > 1\n  - name: x\n    expr: count(spans)[5m] > 2\n', "4:5: rules[1].name: 'x' names another rule already"],
+    [
+      'a rule naming an unknown receiver',
+      'rules:\n  - name: x\n    expr: count(spans)[5m] > 1\n    notify: [pager]\n',
+      "4:5: rules[0].notify: names no receiver 'pager'",
+    ],
+    [
+      'two rules of one name',
+      'rules:\n  - name: x\n    expr: count(spans)[5m] > 1\n  - name: x\n    expr: count(spans)[5m] > 2\n',
+      "4:5: rules[1].name: 'x' names another rule already",
+    ],
     ['a duplicate key', 'rules: []\nrules: []\n', '2:1: '],
   ])('reports %s with its line and column', (_name, text, expected) => {
     expect(errorOf(text)).toContain(expected);

@@ -12,7 +12,12 @@ export interface RulesFile {
 
 /** Why a rules file cannot be used, and where: `path:line:column: reason`. */
 export class RulesFileError extends Error {
-  constructor(readonly path: string, readonly line: number, readonly column: number, readonly reason: string) {
+  constructor(
+    readonly path: string,
+    readonly line: number,
+    readonly column: number,
+    readonly reason: string,
+  ) {
     super(`${path}:${line}:${column}: ${reason}`);
     this.name = 'RulesFileError';
   }
@@ -59,7 +64,8 @@ export function readRulesFile(text: string, path: string): RulesFile {
     if (typeof given !== 'object' || given === null || Array.isArray(given)) fail(at(['defaults']), 'defaults must be a mapping');
     for (const [key, value] of Object.entries(given as Record<string, unknown>)) {
       if (!DEFAULT_FIELDS.includes(key)) fail(atKey(['defaults', key]), `defaults.${key} is not a default; expected ${DEFAULT_FIELDS.join(', ')}`);
-      if (key === 'notify' ? !Array.isArray(value) : typeof value !== 'string') fail(atKey(['defaults', key]), `defaults.${key} must be ${key === 'notify' ? 'a list of receiver names' : 'a duration like 5m'}`);
+      if (key === 'notify' ? !Array.isArray(value) : typeof value !== 'string')
+        fail(atKey(['defaults', key]), `defaults.${key} must be ${key === 'notify' ? 'a list of receiver names' : 'a duration like 5m'}`);
     }
     Object.assign(defaults, given);
   }

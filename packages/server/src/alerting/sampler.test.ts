@@ -37,7 +37,16 @@ describe('Sampler', () => {
     const samples = await new Sampler(s.read).round(NOW).samples(value('error_rate(spans)[5m] by (service, name)'));
     expect(s.reads).toEqual([
       {
-        spec: { metric: null, source: 'spans', fn: 'error_rate', matchers: [], by: [{ name: 'service', attribute: false }, { name: 'name', attribute: false }] },
+        spec: {
+          metric: null,
+          source: 'spans',
+          fn: 'error_rate',
+          matchers: [],
+          by: [
+            { name: 'service', attribute: false },
+            { name: 'name', attribute: false },
+          ],
+        },
         range: { startUs: NOW - 5 * MIN, stepUs: 5 * MIN, buckets: 1 },
       },
     ]);
@@ -54,15 +63,23 @@ describe('Sampler', () => {
       metric: 'http.requests',
       source: 'metric',
       fn: 'rate',
-      matchers: [{ name: 'route', attribute: true, op: '=', value: '/chat' }, { name: 'service', attribute: true, op: '=', value: 'api' }],
+      matchers: [
+        { name: 'route', attribute: true, op: '=', value: '/chat' },
+        { name: 'service', attribute: true, op: '=', value: 'api' },
+      ],
       by: [{ name: 'tenant', attribute: true }],
     });
     await new Sampler(s.read).round(NOW).samples(value('count(spans{"tenant"="a", model="gpt-4o"})[1m]'));
-    expect(s.reads[1]!.spec.matchers).toEqual([{ name: 'tenant', attribute: true, op: '=', value: 'a' }, { name: 'model', attribute: false, op: '=', value: 'gpt-4o' }]);
+    expect(s.reads[1]!.spec.matchers).toEqual([
+      { name: 'tenant', attribute: true, op: '=', value: 'a' },
+      { name: 'model', attribute: false, op: '=', value: 'gpt-4o' },
+    ]);
   });
 
   it.each(['__proto__', 'constructor'])('keeps a `by` attribute named %s as a label of its own', async (name) => {
-    const samples = await new Sampler(source(() => [{ labels: ['tenant-a'], bucket: 0, value: 1 }]).read).round(NOW).samples(value(`count(spans)[5m] by ("${name}")`));
+    const samples = await new Sampler(source(() => [{ labels: ['tenant-a'], bucket: 0, value: 1 }]).read)
+      .round(NOW)
+      .samples(value(`count(spans)[5m] by ("${name}")`));
     const labels = samples[0]!.labels;
     expect(Object.getPrototypeOf(labels)).toBe(Object.prototype);
     expect(Object.entries(labels)).toEqual([[name, 'tenant-a']]);

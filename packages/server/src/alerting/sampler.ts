@@ -13,7 +13,18 @@ export type ReadSeries = (spec: SeriesSpec, range: SeriesRange) => Promise<Alert
  * count of 0, so `count(spans{service="rag"})[5m] < 1` can tell that traffic stopped. App metrics
  * are left out: a metric nobody reports has no value.
  */
-const ZERO_WHEN_EMPTY = new Set(['count', 'rate', 'errors', 'tokens', 'input_tokens', 'output_tokens', 'cost', 'unpriced_calls', 'new_error_group', 'regressed_error_group']);
+const ZERO_WHEN_EMPTY = new Set([
+  'count',
+  'rate',
+  'errors',
+  'tokens',
+  'input_tokens',
+  'output_tokens',
+  'cost',
+  'unpriced_calls',
+  'new_error_group',
+  'regressed_error_group',
+]);
 
 const zeroWhenEmpty = (aggregate: Aggregate): boolean => aggregate.source.kind !== 'metric' && ZERO_WHEN_EMPTY.has(aggregate.fn);
 

@@ -103,8 +103,10 @@ export function metricRows(points: readonly MetricPointRecord[], spec: SeriesSpe
 /** `!=` and `!~` hold for an absent label, as in Prometheus, where absent reads as empty. */
 function matcherTest(m: AlertMatcher): (value: string | null) => boolean {
   switch (m.op) {
-    case '=': return (value) => value === m.value;
-    case '!=': return (value) => value !== m.value;
+    case '=':
+      return (value) => value === m.value;
+    case '!=':
+      return (value) => value !== m.value;
     case '=~': {
       const re = compileRegex(m.value);
       return (value) => value !== null && re.test(value);

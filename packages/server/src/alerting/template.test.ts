@@ -28,7 +28,9 @@ describe('annotation templates', () => {
   });
 
   it('writes a ratio as a percentage and dollars as a price', () => {
-    expect(renderTemplate('{{ $value | humanizePercentage }} failed (limit {{$threshold|humanizePercentage}})', { ...values, value: 0.13333 })).toBe('13.33% failed (limit 5%)');
+    expect(renderTemplate('{{ $value | humanizePercentage }} failed (limit {{$threshold|humanizePercentage}})', { ...values, value: 0.13333 })).toBe(
+      '13.33% failed (limit 5%)',
+    );
     const usd = (value: number | null) => renderTemplate('{{ $value | usd }}', { ...values, value });
     expect([usd(0.5234), usd(1204.5), usd(0.00041234), usd(0), usd(-0.2), usd(null)]).toEqual(['$0.52', '$1,204.50', '$0.00041', '$0.00', '-$0.20', 'no data']);
   });

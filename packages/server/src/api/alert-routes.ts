@@ -7,7 +7,14 @@ import { LIST_LIMIT, TIME_RANGE, limit, offsetCursor, oneOf, text, timeRange } f
 import { projectOf } from '../http/request-access.js';
 import { NoContent } from '../http/content.js';
 import {
-  AlertHistoryResponse, AlertListResponse, AlertReceiver, AlertReceiverListResponse, AlertRule, AlertRuleListResponse, Silence, SilenceListResponse,
+  AlertHistoryResponse,
+  AlertListResponse,
+  AlertReceiver,
+  AlertReceiverListResponse,
+  AlertRule,
+  AlertRuleListResponse,
+  Silence,
+  SilenceListResponse,
 } from './answers/alerts.js';
 
 const STATES = ['pending', 'firing', 'resolved'] as const;

@@ -47,7 +47,6 @@ import { sendJson } from './trace-routes.js';
  * scans everything ever stored.
  */
 
-
 const SERIES_LIMIT = { fallback: 10, max: 50 };
 
 const TIMESERIES = Type.Object(
@@ -142,7 +141,10 @@ export async function analyticsRoutes(instance: FastifyInstance, options: Analyt
     async (request, reply) => {
       const q = request.query;
       const filter = spanFilterOf(q, projectOf(request), closedRange(q, nowUs(), DAY_US));
-      return sendJson(reply, await db.analytics.spanStats({ filter, groupBy: groupByOf(q.groupBy) ?? { column: 'name' }, limit: q.limit ?? GROUPS_LIMIT.fallback }));
+      return sendJson(
+        reply,
+        await db.analytics.spanStats({ filter, groupBy: groupByOf(q.groupBy) ?? { column: 'name' }, limit: q.limit ?? GROUPS_LIMIT.fallback }),
+      );
     },
   );
   app.get(
@@ -160,7 +162,13 @@ export async function analyticsRoutes(instance: FastifyInstance, options: Analyt
       const range = closedRange(q, nowUs(), DAY_US);
       return sendJson(
         reply,
-        await db.analytics.scoreStats({ projectId: projectOf(request), range, by: q.by ?? 'name', name: q.name ?? null, limit: q.limit ?? GROUPS_LIMIT.fallback }),
+        await db.analytics.scoreStats({
+          projectId: projectOf(request),
+          range,
+          by: q.by ?? 'name',
+          name: q.name ?? null,
+          limit: q.limit ?? GROUPS_LIMIT.fallback,
+        }),
       );
     },
   );
@@ -198,7 +206,13 @@ export async function analyticsRoutes(instance: FastifyInstance, options: Analyt
       const filter = spanFilterOf(q, projectOf(request), closedRange(q, nowUs(), 7 * DAY_US));
       return sendJson(
         reply,
-        await db.analytics.compare({ filter, by: groupByOf(q.by) ?? { attribute: 'service.version' }, a: q.a, b: q.b, limit: q.limit ?? GROUPS_LIMIT.fallback }),
+        await db.analytics.compare({
+          filter,
+          by: groupByOf(q.by) ?? { attribute: 'service.version' },
+          a: q.a,
+          b: q.b,
+          limit: q.limit ?? GROUPS_LIMIT.fallback,
+        }),
       );
     },
   );
@@ -215,7 +229,10 @@ export async function analyticsRoutes(instance: FastifyInstance, options: Analyt
     },
     async (request, reply) => {
       const q = request.query;
-      return sendJson(reply, await db.analytics.sessions(projectOf(request), closedRange(q, nowUs(), 7 * DAY_US), q.limit ?? LIST_LIMIT.fallback, q.cursor ?? null));
+      return sendJson(
+        reply,
+        await db.analytics.sessions(projectOf(request), closedRange(q, nowUs(), 7 * DAY_US), q.limit ?? LIST_LIMIT.fallback, q.cursor ?? null),
+      );
     },
   );
   app.get(

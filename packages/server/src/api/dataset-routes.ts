@@ -79,7 +79,8 @@ export async function datasetRoutes(instance: FastifyInstance, options: { db: Db
   app.post(
     '/api/datasets',
     { schema: { summary: 'Make a dataset (version 1, no items)', tags, body: NEW_DATASET, response: { 201: Dataset } } },
-    async (request, reply) => sendJson(reply.code(201), await db.datasets.create(projectOf(request), request.body.name, request.body.description ?? '', nowUs())),
+    async (request, reply) =>
+      sendJson(reply.code(201), await db.datasets.create(projectOf(request), request.body.name, request.body.description ?? '', nowUs())),
   );
   app.get(
     '/api/datasets',

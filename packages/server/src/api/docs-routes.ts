@@ -55,7 +55,18 @@ export async function docsRoutes(instance: FastifyInstance, options: DocsRoutesO
       if (docs === null) return missing(reply);
       const query = (request.query.q ?? '').trim();
       if (query === '') return html(reply, 200, pageHtml(docs, docs.byId.get('')!));
-      return html(reply, 200, searchHtml(docs, query, searchDocs(docs.pages.flatMap((p) => p.sections), query)));
+      return html(
+        reply,
+        200,
+        searchHtml(
+          docs,
+          query,
+          searchDocs(
+            docs.pages.flatMap((p) => p.sections),
+            query,
+          ),
+        ),
+      );
     },
   );
   app.get(

@@ -33,7 +33,9 @@ const TARGET = Type.Union(
     Type.Object(
       {
         kind: Type.Literal('llm-call'),
-        provider: Type.Union([Type.Literal('openai'), Type.Literal('anthropic'), Type.Literal('demo')], { description: 'a provider this server was started with (--provider), or the built-in demo' }),
+        provider: Type.Union([Type.Literal('openai'), Type.Literal('anthropic'), Type.Literal('demo')], {
+          description: 'a provider this server was started with (--provider), or the built-in demo',
+        }),
         model: Type.String({ minLength: 1, maxLength: 200, description: 'the model each call asks for' }),
         system: Type.Optional(Type.String({ maxLength: 100_000, description: 'the system prompt, in place of the recorded one' })),
         temperature: Type.Optional(Type.Number({ minimum: 0, maximum: 2 })),

@@ -80,13 +80,19 @@ export function installHooks(app: FastifyInstance, options: HookOptions): void {
   app.addHook('onRequest', async (request) => {
     const host = request.headers.host;
     if (!options.hostAllowed(host)) {
-      throw new AppError('ERR_HOST_NOT_ALLOWED', `this Spoor does not answer to the host '${host ?? ''}'; if that is its address, start it with --allowed-hosts (or --external-url) naming it`);
+      throw new AppError(
+        'ERR_HOST_NOT_ALLOWED',
+        `this Spoor does not answer to the host '${host ?? ''}'; if that is its address, start it with --allowed-hosts (or --external-url) naming it`,
+      );
     }
     const route = routeOf(request);
     if (route === null) return;
     const served = servedByRole(route);
     if (served !== null && options.roles?.[served] === false) {
-      throw new AppError('ERR_NOT_FOUND', `this Spoor serves no ${served === 'ingest' ? 'OTLP' : 'API or dashboard'}: its --role leaves ${served} to other servers`);
+      throw new AppError(
+        'ERR_NOT_FOUND',
+        `this Spoor serves no ${served === 'ingest' ? 'OTLP' : 'API or dashboard'}: its --role leaves ${served} to other servers`,
+      );
     }
     // A write through the REST API needs a JSON body sent as JSON: a form or a simple
     // cross-site request (text/plain, no body) cannot be one, and a browser asks first
@@ -96,7 +102,8 @@ export function installHooks(app: FastifyInstance, options: HookOptions): void {
     // refused. A PUT or PATCH replaces or changes what it names: one sent empty is a mistake.
     if (WRITE_METHODS.has(request.method) && route.startsWith('/api/')) {
       const type = request.headers['content-type']?.split(';', 1)[0]?.trim().toLowerCase();
-      const empty = request.headers['content-length'] === '0' || (request.headers['content-length'] === undefined && request.headers['transfer-encoding'] === undefined);
+      const empty =
+        request.headers['content-length'] === '0' || (request.headers['content-length'] === undefined && request.headers['transfer-encoding'] === undefined);
       if (empty && request.method === 'POST' && (type === undefined || type === 'application/json') && !bodyNeeded(request) && !crossOrigin(request)) {
         // Read as no body at all: Fastify refuses an empty one sent as JSON.
         delete request.headers['content-type'];
@@ -120,13 +127,22 @@ export function installHooks(app: FastifyInstance, options: HookOptions): void {
     const route = routeOf(request);
     if (route === null) return;
     if (route.startsWith('/v1/') && corsAllowed(request)) void reply.header('access-control-allow-origin', request.headers.origin).header('vary', 'origin');
-    request.access = options.access.check({ method: request.method, route, need: request.routeOptions.config.need, headers: request.headers, clientAddress: request.ip });
+    request.access = options.access.check({
+      method: request.method,
+      route,
+      need: request.routeOptions.config.need,
+      headers: request.headers,
+      clientAddress: request.ip,
+    });
   });
   const preflight = { summary: 'The CORS preflight of a browser page of a --cors-origin', tags: ['otlp'], response: { 204: NoContent } };
   for (const path of OTLP_PATHS) {
     app.options(path, { schema: preflight }, async (request, reply) => {
       if (!corsAllowed(request)) {
-        throw new AppError('ERR_FORBIDDEN', `this Spoor takes OTLP from browser pages of the origins given to --cors-origin only, not ${request.headers.origin ?? 'an unnamed origin'}`);
+        throw new AppError(
+          'ERR_FORBIDDEN',
+          `this Spoor takes OTLP from browser pages of the origins given to --cors-origin only, not ${request.headers.origin ?? 'an unnamed origin'}`,
+        );
       }
       return reply
         .code(204)
@@ -141,15 +157,23 @@ export function installHooks(app: FastifyInstance, options: HookOptions): void {
   // (`GET /api/audit`). Signing in and out changes nothing stored.
   app.addHook('onResponse', async (request, reply) => {
     const route = routeOf(request);
-    if (route === null || !WRITE_OR_DELETE.has(request.method) || !route.startsWith('/api/') || route === '/api/session' || reply.statusCode >= 400 || request.access === null) return;
+    if (
+      route === null ||
+      !WRITE_OR_DELETE.has(request.method) ||
+      !route.startsWith('/api/') ||
+      route === '/api/session' ||
+      reply.statusCode >= 400 ||
+      request.access === null
+    )
+      return;
     if (NOT_AUDITED.has(`${request.method} ${route}`)) return;
     const target = Object.values((request.params ?? {}) as Record<string, string>).join('/');
     // Bodies are not kept: a rule's receiver or a webhook URL may carry a token. A new key's
     // project, role and name are (its body holds nothing else).
     const detail = route === '/api/keys' ? JSON.stringify(request.body) : null;
     const { principal, projectId } = request.access;
-    await options.db
-      .access.appendAudit({ timeUs: Date.now() * 1000, projectId, keyId: principal.keyId, action: `${request.method} ${route}`, target, detail })
+    await options.db.access
+      .appendAudit({ timeUs: Date.now() * 1000, projectId, keyId: principal.keyId, action: `${request.method} ${route}`, target, detail })
       .catch((error: unknown) => request.log.error({ err: error }, 'could not record a change in the audit log'));
   });
 

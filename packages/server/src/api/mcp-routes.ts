@@ -9,8 +9,9 @@ import { McpAccepted, McpAnswer, McpRefusal } from './answers/mcp.js';
  * The MCP SDK (and the zod it brings) is loaded on the first `POST /mcp`, not with the server:
  * some 0.3 s of every start, for a route many servers never serve.
  */
-const loadMcp = loadOnce((): Promise<[typeof McpServer, typeof McpTransport]> =>
-  Promise.all([import('../mcp/server.js'), import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js')]),
+const loadMcp = loadOnce(
+  (): Promise<[typeof McpServer, typeof McpTransport]> =>
+    Promise.all([import('../mcp/server.js'), import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js')]),
 );
 
 /**
@@ -46,7 +47,11 @@ export async function mcpRoutes(app: FastifyInstance): Promise<void> {
     reply
       .code(405)
       .header('allow', 'POST')
-      .send({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: this Spoor serves MCP statelessly, POST /mcp only (no event stream, no session)' }, id: null });
+      .send({
+        jsonrpc: '2.0',
+        error: { code: -32000, message: 'Method not allowed: this Spoor serves MCP statelessly, POST /mcp only (no event stream, no session)' },
+        id: null,
+      });
   const notOfferedSchema = { summary: 'Not offered (405): MCP here is stateless, POST /mcp only', tags, response: { '4xx': McpRefusal } };
   app.get('/mcp', { schema: notOfferedSchema }, notOffered);
   app.delete('/mcp', { schema: notOfferedSchema }, notOffered);

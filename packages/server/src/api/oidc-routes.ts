@@ -190,8 +190,8 @@ export async function auditSession(
   for (const projectId of projects) {
     const role = entry.grants === null ? undefined : accessFor(entry.grants, projectId)?.role;
     const detail = JSON.stringify({ ...entry.detail, ...(role === undefined ? {} : { role }), address: request.ip });
-    await db
-      .access.appendAudit({ timeUs, projectId, keyId: entry.actor, action: entry.action, target: '', detail })
+    await db.access
+      .appendAudit({ timeUs, projectId, keyId: entry.actor, action: entry.action, target: '', detail })
       .catch((error: unknown) => request.log.error({ err: error }, 'could not record a sign-in in the audit log'));
   }
 }

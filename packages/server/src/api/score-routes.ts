@@ -1,7 +1,7 @@
 import type { CountedScore } from '../metrics/score-metrics.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import {  } from '@spoor/model';
+import {} from '@spoor/model';
 import type { FastifyInstance } from 'fastify';
 import type { DbClient } from '../dbthread/calls.js';
 import { LIST_LIMIT, hexId, oneOf, spanId, timeRange, traceId } from '../params/parameters.js';
@@ -41,7 +41,6 @@ const NEW_SCORE = Type.Object(
   { title: 'Score', additionalProperties: false },
 );
 
-
 /**
  * Scores through REST: an app sends its users' feedback (an ingest key may), the dashboard a
  * person's vote, a script anything; read back newest first, paged like the trace list; deleted by
@@ -70,8 +69,8 @@ export async function scoreRoutes(
       // A burst from one project waits on the database thread behind every other write: past its
       // share it is refused at once (429, or 503 for the server's), before it queues there.
       const release = options.writes?.acquire(projectOf(request));
-      const score = await db
-        .scores.add(
+      const score = await db.scores
+        .add(
           {
             projectId: projectOf(request),
             traceId: b.traceId === undefined ? null : hexId(b.traceId),

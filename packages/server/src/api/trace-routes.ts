@@ -90,7 +90,14 @@ export async function traceRoutes(instance: FastifyInstance, options: { db: DbCl
 
   app.get(
     '/api/traces',
-    { schema: { summary: 'Trace summaries, newest first (or slowest, costliest, most tokens: sort)', tags, querystring: TRACE_LIST, response: { 200: TraceListResponse } } },
+    {
+      schema: {
+        summary: 'Trace summaries, newest first (or slowest, costliest, most tokens: sort)',
+        tags,
+        querystring: TRACE_LIST,
+        response: { 200: TraceListResponse },
+      },
+    },
     async (request, reply) => {
       const q = request.query;
       return sendJson(

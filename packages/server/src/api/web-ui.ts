@@ -142,7 +142,18 @@ function pathOf(url: string): string | null {
  * `web-ui.int.test.ts` checks that each is answered with the page). `/` is a page too.
  */
 const PAGE_SECTIONS = new Set([
-  'traces', 'charts', 'sessions', 'errors', 'alerts', 'evaluators', 'datasets', 'experiments', 'logs', 'audit', 'compare', 'settings',
+  'traces',
+  'charts',
+  'sessions',
+  'errors',
+  'alerts',
+  'evaluators',
+  'datasets',
+  'experiments',
+  'logs',
+  'audit',
+  'compare',
+  'settings',
 ]);
 
 /** A path read as leniently as any router might: decoded, case and doubled slashes folded (and, unless `keepParams`, `;` parameters cut). */

@@ -157,20 +157,48 @@ describe('addressKey', () => {
 });
 
 describe("a person's session", () => {
-  const user = { subject: 'u1', email: 'ann@example.com', name: 'Ann', actor: 'user:ann@example.com', grants: [{ projectId: 'shop', role: 'admin' as const }, { projectId: '*', role: 'read' as const }], rules: 'rules-1' };
+  const user = {
+    subject: 'u1',
+    email: 'ann@example.com',
+    name: 'Ann',
+    actor: 'user:ann@example.com',
+    grants: [
+      { projectId: 'shop', role: 'admin' as const },
+      { projectId: '*', role: 'read' as const },
+    ],
+    rules: 'rules-1',
+  };
 
   async function personAccess(fingerprint: string | null): Promise<AccessControl> {
     const ring = await KeyRing.start(async () => [], { refreshMs: 60_000, onError: () => {} });
     rings.push(ring);
-    return new AccessControl({ mode: 'required', ring, sessionSecret: 'secret', metricsToken: null, ratePerSecond: 0, oidcFingerprint: fingerprint, nowMs: () => 1_000_000 });
+    return new AccessControl({
+      mode: 'required',
+      ring,
+      sessionSecret: 'secret',
+      metricsToken: null,
+      ratePerSecond: 0,
+      oidcFingerprint: fingerprint,
+      nowMs: () => 1_000_000,
+    });
   }
   const cookie = (projectId: string): string => `spoor_session=${sessionValue('secret', { keyId: user.actor, projectId, expiresMs: 2_000_000, user })}`;
   const check = (access: AccessControl, method: string, route: string, projectId: string, asked?: string) =>
-    access.check({ method, route, headers: { cookie: cookie(projectId), host: 'h', origin: 'http://h', ...(asked === undefined ? {} : { 'spoor-project': asked }) }, clientAddress: '127.0.0.1' });
+    access.check({
+      method,
+      route,
+      headers: { cookie: cookie(projectId), host: 'h', origin: 'http://h', ...(asked === undefined ? {} : { 'spoor-project': asked }) },
+      clientAddress: '127.0.0.1',
+    });
 
   it('acts with the role its grants give on the project asked for', async () => {
     const access = await personAccess('rules-1');
-    expect(check(access, 'POST', '/api/alerts/rules', 'shop').principal).toMatchObject({ keyId: 'user:ann@example.com', role: 'admin', keyProjectId: 'shop', via: 'cookie' });
+    expect(check(access, 'POST', '/api/alerts/rules', 'shop').principal).toMatchObject({
+      keyId: 'user:ann@example.com',
+      role: 'admin',
+      keyProjectId: 'shop',
+      via: 'cookie',
+    });
     expect(check(access, 'GET', '/api/traces', 'shop', 'default')).toMatchObject({ projectId: 'default', principal: { role: 'read', keyProjectId: '*' } });
     expect(() => check(access, 'POST', '/api/alerts/rules', 'shop', 'default')).toThrow('needs an admin key; this one is a read key');
   });

@@ -183,7 +183,11 @@ export class AccessControl {
       }
     }
     if (this.enforced && need !== 'public') {
-      throw unauthenticated(need === 'ingest' ? 'send an ingest key as Authorization: Bearer KEY (OTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer%20KEY)' : 'send a key as Authorization: Bearer KEY, or sign in');
+      throw unauthenticated(
+        need === 'ingest'
+          ? 'send an ingest key as Authorization: Bearer KEY (OTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer%20KEY)'
+          : 'send a key as Authorization: Bearer KEY, or sign in',
+      );
     }
     return open;
   }
@@ -270,7 +274,10 @@ export class AccessControl {
     if (principal.keyProjectId !== ALL_PROJECTS) {
       if (asked !== null && asked !== principal.keyProjectId) {
         const granted = principal.user?.grants.map((g) => g.projectId).join(', ');
-        throw new AppError('ERR_FORBIDDEN', granted === undefined ? `this key covers project '${principal.keyProjectId}' only` : `you are granted project ${granted} only, not '${asked}'`);
+        throw new AppError(
+          'ERR_FORBIDDEN',
+          granted === undefined ? `this key covers project '${principal.keyProjectId}' only` : `you are granted project ${granted} only, not '${asked}'`,
+        );
       }
       return principal.keyProjectId;
     }
@@ -295,7 +302,10 @@ export class AccessControl {
       originHost = null;
     }
     if (originHost === null || host === null || originHost !== host.toLowerCase()) {
-      throw new AppError('ERR_FORBIDDEN', `a signed-in write must come from this server's own pages (Origin ${origin ?? 'missing'}); scripts send a key as Authorization: Bearer KEY`);
+      throw new AppError(
+        'ERR_FORBIDDEN',
+        `a signed-in write must come from this server's own pages (Origin ${origin ?? 'missing'}); scripts send a key as Authorization: Bearer KEY`,
+      );
     }
   }
 
@@ -311,7 +321,9 @@ export class AccessControl {
     this.buckets.set(principal.keyId, bucket);
     if (bucket.tokens < 1) {
       const waitSeconds = Math.max(1, Math.ceil((1 - bucket.tokens) / rate));
-      throw new AppError('ERR_RATE_LIMITED', `this key made more than ${rate} requests a second; retry after ${waitSeconds} s`, { retryAfterSeconds: waitSeconds });
+      throw new AppError('ERR_RATE_LIMITED', `this key made more than ${rate} requests a second; retry after ${waitSeconds} s`, {
+        retryAfterSeconds: waitSeconds,
+      });
     }
     bucket.tokens -= 1;
   }

@@ -63,5 +63,8 @@ export function addressKey(address: string): string {
   const tailGroups = tail === '' ? [] : tail.split(':');
   const zeros = Array<string>(Math.max(0, 8 - headGroups.length - tailGroups.length)).fill('0');
   const groups = bare.includes('::') ? [...headGroups, ...zeros, ...tailGroups] : headGroups;
-  return `${groups.slice(0, 4).map((group) => (Number.parseInt(group, 16) || 0).toString(16)).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => (Number.parseInt(group, 16) || 0).toString(16))
+    .join(':')}::/64`;
 }

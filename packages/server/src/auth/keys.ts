@@ -96,7 +96,16 @@ export function newKey(options: { projectId: string; role: Role; name: string; c
   const key = `spoor_${options.role}_${id}_${randomBase62(SECRET_LENGTH)}`;
   return {
     key,
-    record: { id, projectId: options.projectId, role: options.role, name: options.name, hash: hashKey(key), createdUs: options.nowUs, createdBy: options.createdBy, revokedUs: null },
+    record: {
+      id,
+      projectId: options.projectId,
+      role: options.role,
+      name: options.name,
+      hash: hashKey(key),
+      createdUs: options.nowUs,
+      createdBy: options.createdBy,
+      revokedUs: null,
+    },
   };
 }
 

@@ -37,10 +37,23 @@ describe('single sign-on settings', () => {
     const dir = mkdtempSync(join(tmpdir(), 'spoor-oidc-config-'));
     writeFileSync(join(dir, 'secret'), 'from-a-file\n');
     const oidc = resolveServeConfig(
-      { oidcIssuer: 'http://127.0.0.1:5556/dex', oidcClientSecret: `file:${join(dir, 'secret')}`, oidcScopes: 'email,groups', oidcGroupsClaim: 'realm_access.roles', externalUrl: 'http://127.0.0.1:4318' },
+      {
+        oidcIssuer: 'http://127.0.0.1:5556/dex',
+        oidcClientSecret: `file:${join(dir, 'secret')}`,
+        oidcScopes: 'email,groups',
+        oidcGroupsClaim: 'realm_access.roles',
+        externalUrl: 'http://127.0.0.1:4318',
+      },
       ENV,
     ).oidc!;
-    expect(oidc).toMatchObject({ issuer: 'http://127.0.0.1:5556/dex', clientSecret: 'from-a-file', scopes: ['openid', 'email', 'groups'], groupsClaim: 'realm_access.roles', providerName: 'Dex', redirectUri: 'http://127.0.0.1:4318/auth/callback' });
+    expect(oidc).toMatchObject({
+      issuer: 'http://127.0.0.1:5556/dex',
+      clientSecret: 'from-a-file',
+      scopes: ['openid', 'email', 'groups'],
+      groupsClaim: 'realm_access.roles',
+      providerName: 'Dex',
+      redirectUri: 'http://127.0.0.1:4318/auth/callback',
+    });
   });
 
   it('change the fingerprint when the rules change, so sessions made under other rules are void', () => {
@@ -50,7 +63,11 @@ describe('single sign-on settings', () => {
   });
 
   it.each<[string, Record<string, string>, string]>([
-    ['no external URL', { SPOOR_EXTERNAL_URL: '' }, 'single sign-on needs --external-url (SPOOR_EXTERNAL_URL), the address people reach Spoor at: the provider sends them back to <external-url>/auth/callback'],
+    [
+      'no external URL',
+      { SPOOR_EXTERNAL_URL: '' },
+      'single sign-on needs --external-url (SPOOR_EXTERNAL_URL), the address people reach Spoor at: the provider sends them back to <external-url>/auth/callback',
+    ],
     ['no issuer', { SPOOR_OIDC_ISSUER: '' }, 'single sign-on needs --oidc-issuer URL'],
     ['no client id', { SPOOR_OIDC_CLIENT_ID: '' }, 'single sign-on needs --oidc-client-id ID'],
     ['no secret', { SPOOR_OIDC_CLIENT_SECRET: '' }, 'single sign-on needs --oidc-client-secret env:VARIABLE or file:PATH'],

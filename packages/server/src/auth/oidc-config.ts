@@ -61,10 +61,16 @@ export function resolveOidcConfig(options: OidcOptions, externalUrl: string | nu
   }
   if (url.search !== '' || url.hash !== '') throw new Error(`--oidc-issuer is the issuer's URL, without a query or fragment, not '${issuer}'`);
   if (clientId === '') throw new Error('single sign-on needs --oidc-client-id ID (SPOOR_OIDC_CLIENT_ID): the client registered with the provider');
-  if (clientSecret === '') throw new Error('single sign-on needs --oidc-client-secret env:VARIABLE or file:PATH (SPOOR_OIDC_CLIENT_SECRET): where to read the client secret');
-  if (roles === '') throw new Error(`single sign-on needs --oidc-roles (SPOOR_OIDC_ROLES) saying who gets which role, e.g. 'group:spoor-admins=admin@*; email:@example.com=read@default'`);
+  if (clientSecret === '')
+    throw new Error('single sign-on needs --oidc-client-secret env:VARIABLE or file:PATH (SPOOR_OIDC_CLIENT_SECRET): where to read the client secret');
+  if (roles === '')
+    throw new Error(
+      `single sign-on needs --oidc-roles (SPOOR_OIDC_ROLES) saying who gets which role, e.g. 'group:spoor-admins=admin@*; email:@example.com=read@default'`,
+    );
   if (externalUrl === null) {
-    throw new Error('single sign-on needs --external-url (SPOOR_EXTERNAL_URL), the address people reach Spoor at: the provider sends them back to <external-url>/auth/callback');
+    throw new Error(
+      'single sign-on needs --external-url (SPOOR_EXTERNAL_URL), the address people reach Spoor at: the provider sends them back to <external-url>/auth/callback',
+    );
   }
   if (auth === 'off') throw new Error('--auth off lets anyone in, so single sign-on would protect nothing: drop --auth off, or the --oidc-* flags');
   const groupsClaim = options.groupsClaim === '' ? DEFAULT_GROUPS_CLAIM : options.groupsClaim.trim();
@@ -79,7 +85,10 @@ export function resolveOidcConfig(options: OidcOptions, externalUrl: string | nu
     rules,
     groupsClaim,
     providerName: providerNameOf(url),
-    fingerprint: createHash('sha256').update(JSON.stringify([issuer, clientId, groupsClaim, rules])).digest('base64url').slice(0, 16),
+    fingerprint: createHash('sha256')
+      .update(JSON.stringify([issuer, clientId, groupsClaim, rules]))
+      .digest('base64url')
+      .slice(0, 16),
   };
 }
 
@@ -102,7 +111,8 @@ function readSecret(source: string, env: NodeJS.ProcessEnv): string {
       throw new Error(`--oidc-client-secret: cannot read ${where}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
     }
   }
-  if (secret === undefined || secret.trim() === '') throw new Error(`--oidc-client-secret: ${kind === 'env' ? `the variable ${where} is not set` : `the file ${where} is empty`}`);
+  if (secret === undefined || secret.trim() === '')
+    throw new Error(`--oidc-client-secret: ${kind === 'env' ? `the variable ${where} is not set` : `the file ${where} is empty`}`);
   return secret.trim();
 }
 

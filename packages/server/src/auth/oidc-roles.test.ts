@@ -1,13 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { type Claims, accessFor, grantsFor, groupsOf, parseRoleRules } from './oidc-roles.js';
 
-const RULES = parseRoleRules('group:spoor-admins=admin@*; group:eng=read@default,admin@shop; email:@example.com=read@default\nemail:Ann@Corp.test=admin@billing');
+const RULES = parseRoleRules(
+  'group:spoor-admins=admin@*; group:eng=read@default,admin@shop; email:@example.com=read@default\nemail:Ann@Corp.test=admin@billing',
+);
 
 describe('parseRoleRules', () => {
   it('reads matches and grants, rules split by ; or new lines', () => {
     expect(RULES).toEqual([
       { match: { kind: 'group', name: 'spoor-admins' }, grants: [{ projectId: '*', role: 'admin' }] },
-      { match: { kind: 'group', name: 'eng' }, grants: [{ projectId: 'default', role: 'read' }, { projectId: 'shop', role: 'admin' }] },
+      {
+        match: { kind: 'group', name: 'eng' },
+        grants: [
+          { projectId: 'default', role: 'read' },
+          { projectId: 'shop', role: 'admin' },
+        ],
+      },
       { match: { kind: 'domain', domain: 'example.com' }, grants: [{ projectId: 'default', role: 'read' }] },
       { match: { kind: 'email', address: 'ann@corp.test' }, grants: [{ projectId: 'billing', role: 'admin' }] },
     ]);
@@ -38,14 +46,28 @@ describe('grantsFor', () => {
     ['a group of every project', claims({ groups: ['spoor-admins'] }), [['*', 'admin']]],
     // Union: both groups count; admin@* covers default and shop already.
     ['two groups, the stronger covering', claims({ groups: ['eng', 'spoor-admins'] }), [['*', 'admin']]],
-    ['a group with two grants', claims({ groups: ['eng'] }), [['default', 'read'], ['shop', 'admin']]],
+    [
+      'a group with two grants',
+      claims({ groups: ['eng'] }),
+      [
+        ['default', 'read'],
+        ['shop', 'admin'],
+      ],
+    ],
     ['a verified address of the domain', claims({ email: 'bob@example.com', email_verified: true }), [['default', 'read']]],
     ['an unverified address: no address rule', claims({ email: 'bob@example.com', email_verified: false }), []],
     ['an address with no word on verification', claims({ email: 'bob@example.com' }), []],
     ['a subdomain is not the domain', claims({ email: 'bob@mail.example.com', email_verified: true }), []],
     ['a lookalike domain', claims({ email: 'bob@evil-example.com', email_verified: true }), []],
     ['an address, case aside', claims({ email: 'ANN@corp.TEST', email_verified: true }), [['billing', 'admin']]],
-    ['a group and a domain together', claims({ groups: ['eng'], email: 'bob@example.com', email_verified: true }), [['default', 'read'], ['shop', 'admin']]],
+    [
+      'a group and a domain together',
+      claims({ groups: ['eng'], email: 'bob@example.com', email_verified: true }),
+      [
+        ['default', 'read'],
+        ['shop', 'admin'],
+      ],
+    ],
     ['a group name is exact', claims({ groups: ['Eng', 'eng-ops'] }), []],
     ['no claims at all', claims({}), []],
   ])('%s', (_what, given, expected) => {
@@ -79,9 +101,30 @@ describe('accessFor', () => {
     ['a granted project', [['shop', 'admin']], 'shop', { role: 'admin', keyProjectId: 'shop' }],
     ['another project', [['shop', 'admin']], 'default', null],
     ['any project by *', [['*', 'read']], 'default', { role: 'read', keyProjectId: '*' }],
-    ['the stronger of * and the project', [['*', 'read'], ['shop', 'admin']], 'shop', { role: 'admin', keyProjectId: 'shop' }],
-    ['* where it is the stronger', [['*', 'admin'], ['shop', 'read']], 'shop', { role: 'admin', keyProjectId: '*' }],
+    [
+      'the stronger of * and the project',
+      [
+        ['*', 'read'],
+        ['shop', 'admin'],
+      ],
+      'shop',
+      { role: 'admin', keyProjectId: 'shop' },
+    ],
+    [
+      '* where it is the stronger',
+      [
+        ['*', 'admin'],
+        ['shop', 'read'],
+      ],
+      'shop',
+      { role: 'admin', keyProjectId: '*' },
+    ],
   ])('%s', (_what, grants, project, expected) => {
-    expect(accessFor(grants.map(([projectId, role]) => ({ projectId, role })), project)).toEqual(expected);
+    expect(
+      accessFor(
+        grants.map(([projectId, role]) => ({ projectId, role })),
+        project,
+      ),
+    ).toEqual(expected);
   });
 });

@@ -43,9 +43,16 @@ export function parseRoleRules(text: string): RoleRule[] {
     // Group names may hold '=' (an LDAP DN's cn=…); the grants never do.
     const at = rule.lastIndexOf('=');
     if (at <= 0) throw ruleError(rule, 'write MATCH=ROLE@PROJECT');
-    rules.push({ match: matchOf(rule, rule.slice(0, at).trim()), grants: rule.slice(at + 1).split(',').map((grant) => grantOf(rule, grant.trim())) });
+    rules.push({
+      match: matchOf(rule, rule.slice(0, at).trim()),
+      grants: rule
+        .slice(at + 1)
+        .split(',')
+        .map((grant) => grantOf(rule, grant.trim())),
+    });
   }
-  if (rules.length === 0) throw new Error(`--oidc-roles holds no rule: say who gets which role, e.g. 'group:spoor-admins=admin@*; email:@example.com=read@default'`);
+  if (rules.length === 0)
+    throw new Error(`--oidc-roles holds no rule: say who gets which role, e.g. 'group:spoor-admins=admin@*; email:@example.com=read@default'`);
   return rules;
 }
 
@@ -89,7 +96,11 @@ export function grantsFor(rules: readonly RoleRule[], claims: Claims, groupsClai
   for (const rule of rules) {
     const { match } = rule;
     const matched =
-      match.kind === 'group' ? groups.has(match.name) : match.kind === 'email' ? email === match.address : email !== null && email.slice(email.lastIndexOf('@') + 1) === match.domain;
+      match.kind === 'group'
+        ? groups.has(match.name)
+        : match.kind === 'email'
+          ? email === match.address
+          : email !== null && email.slice(email.lastIndexOf('@') + 1) === match.domain;
     if (!matched) continue;
     for (const grant of rule.grants) if (strongest.get(grant.projectId) !== 'admin') strongest.set(grant.projectId, grant.role);
   }
@@ -108,7 +119,9 @@ export function grantsFor(rules: readonly RoleRule[], claims: Claims, groupsClai
 export function groupsOf(claims: Claims, groupsClaim: string): string[] {
   let value: unknown = claims[groupsClaim];
   if (value === undefined && groupsClaim.includes('.')) {
-    value = groupsClaim.split('.').reduce<unknown>((at, part) => (at !== null && typeof at === 'object' ? (at as Record<string, unknown>)[part] : undefined), claims);
+    value = groupsClaim
+      .split('.')
+      .reduce<unknown>((at, part) => (at !== null && typeof at === 'object' ? (at as Record<string, unknown>)[part] : undefined), claims);
   }
   const values = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
   return values.filter((v): v is string | number => typeof v === 'string' || typeof v === 'number').map(String);
@@ -121,6 +134,7 @@ export function groupsOf(claims: Claims, groupsClaim: string): string[] {
 export function accessFor(grants: readonly Grant[], projectId: string): { role: PersonRole; keyProjectId: string } | null {
   const own = grants.find((g) => g.projectId === projectId && projectId !== ALL_PROJECTS);
   const everywhere = grants.find((g) => g.projectId === ALL_PROJECTS);
-  if (everywhere !== undefined && (own === undefined || everywhere.role === 'admin' || own.role === 'read')) return { role: everywhere.role, keyProjectId: ALL_PROJECTS };
+  if (everywhere !== undefined && (own === undefined || everywhere.role === 'admin' || own.role === 'read'))
+    return { role: everywhere.role, keyProjectId: ALL_PROJECTS };
   return own === undefined ? null : { role: own.role, keyProjectId: projectId };
 }

@@ -92,7 +92,9 @@ export class OidcSignIn {
         return configuration;
       })
       .catch((error: unknown) => {
-        const unreachable = new ProviderUnreachable(`${this.config.providerName} (${this.config.issuer}) does not answer: ${messageOf(error)}`, { cause: error });
+        const unreachable = new ProviderUnreachable(`${this.config.providerName} (${this.config.issuer}) does not answer: ${messageOf(error)}`, {
+          cause: error,
+        });
         this.failure = { atMs: this.now(), error: unreachable };
         throw unreachable;
       })
@@ -106,7 +108,10 @@ export class OidcSignIn {
     const { issuer, clientId, clientSecret } = this.config;
     // Plain http is allowed only for a provider on loopback (oidc-config.ts refuses any other).
     const execute = issuer.startsWith('http:') ? [client.allowInsecureRequests] : [];
-    let configuration = await client.discovery(new URL(issuer), clientId, clientSecret, client.ClientSecretBasic(clientSecret), { execute, timeout: PROVIDER_TIMEOUT_S });
+    let configuration = await client.discovery(new URL(issuer), clientId, clientSecret, client.ClientSecretBasic(clientSecret), {
+      execute,
+      timeout: PROVIDER_TIMEOUT_S,
+    });
     // Basic is what RFC 6749 asks every provider to take; a provider that lists only post gets post.
     const methods = configuration.serverMetadata().token_endpoint_auth_methods_supported;
     if (methods !== undefined && !methods.includes('client_secret_basic') && methods.includes('client_secret_post')) {
@@ -145,11 +150,21 @@ export class OidcSignIn {
    * cookie: the person and what the rules grant them, or why they are refused.
    */
   async finish(query: URLSearchParams, transactionCookie: string | null): Promise<Finished> {
-    const refused = (status: 400 | 403 | 503, reason: string, unproven = false, identity: Identity | null = null): Finished => ({ outcome: 'refused', status, reason, identity, unproven });
+    const refused = (status: 400 | 403 | 503, reason: string, unproven = false, identity: Identity | null = null): Finished => ({
+      outcome: 'refused',
+      status,
+      reason,
+      identity,
+      unproven,
+    });
     const now = this.now();
     const transaction = transactionCookie === null ? null : transactionOf(this.options.secret, transactionCookie, now);
     if (transaction === null) {
-      return refused(400, 'no sign-in is in progress in this browser: it was started elsewhere, took longer than 10 minutes, or its cookie was altered; sign in again', true);
+      return refused(
+        400,
+        'no sign-in is in progress in this browser: it was started elsewhere, took longer than 10 minutes, or its cookie was altered; sign in again',
+        true,
+      );
     }
     const state = query.get('state');
     if (state !== transaction.state) return refused(400, 'the answer names another sign-in than the one this browser started (its state does not match)', true);
@@ -182,12 +197,15 @@ export class OidcSignIn {
         idTokenExpected: true,
       });
     } catch (failure) {
-      return failure instanceof TypeError ? refused(503, `${this.config.providerName} does not answer: ${messageOf(failure)}`) : refused(400, reasonOf(failure, this.config.providerName));
+      return failure instanceof TypeError
+        ? refused(503, `${this.config.providerName} does not answer: ${messageOf(failure)}`)
+        : refused(400, reasonOf(failure, this.config.providerName));
     }
     const claims = await this.claimsOf(configuration, tokens);
     const identity = identityOf(claims);
     const grants = grantsFor(this.config.rules, claims, this.config.groupsClaim);
-    if (grants.length === 0) return refused(403, `no rule of this Spoor (--oidc-roles) grants ${identity.actor.slice('user:'.length)} a project`, false, identity);
+    if (grants.length === 0)
+      return refused(403, `no rule of this Spoor (--oidc-roles) grants ${identity.actor.slice('user:'.length)} a project`, false, identity);
     const { subject, email, name, actor } = identity;
     return { outcome: 'signed-in', user: { subject, email, name, actor, grants, rules: this.config.fingerprint }, next: transaction.next };
   }
@@ -228,7 +246,8 @@ function reasonOf(error: unknown, provider: string): string {
     // invalid_grant: the code was used already, expired, or its PKCE verifier does not match.
     return `${provider} refused the code: ${error.error}${error.error_description === undefined ? '' : ` (${error.error_description})`}`;
   }
-  if (error instanceof client.AuthorizationResponseError) return `${provider} refused the sign-in: ${error.error}${error.error_description === undefined ? '' : ` (${error.error_description})`}`;
+  if (error instanceof client.AuthorizationResponseError)
+    return `${provider} refused the sign-in: ${error.error}${error.error_description === undefined ? '' : ` (${error.error_description})`}`;
   const message = messageOf(error);
   if (/"nonce"/.test(message)) return `the ID token was issued for another sign-in (its nonce is not this one's): ${message}`;
   return `${provider}'s answer failed a check: ${message}`;

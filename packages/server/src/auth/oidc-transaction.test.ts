@@ -46,7 +46,14 @@ describe('localPath', () => {
 });
 
 describe('a person’s session cookie', () => {
-  const user = { subject: 'u-1', email: 'ann@example.com', name: 'Ann Ö. Example', actor: 'user:ann@example.com', grants: [{ projectId: 'shop.eu', role: 'admin' as const }], rules: 'fp' };
+  const user = {
+    subject: 'u-1',
+    email: 'ann@example.com',
+    name: 'Ann Ö. Example',
+    actor: 'user:ann@example.com',
+    grants: [{ projectId: 'shop.eu', role: 'admin' as const }],
+    rules: 'fp',
+  };
 
   it('carries the person and their grants, with a project name holding dots', () => {
     const value = sessionValue(SECRET, { keyId: user.actor, projectId: 'shop.eu', expiresMs: NOW + 1000, user });
@@ -56,11 +63,20 @@ describe('a person’s session cookie', () => {
 
   it('is void when the person or their grants are altered', () => {
     const value = sessionValue(SECRET, { keyId: user.actor, projectId: 'shop.eu', expiresMs: NOW + 1000, user });
-    const forged = sessionValue('another-secret', { keyId: user.actor, projectId: 'shop.eu', expiresMs: NOW + 1000, user: { ...user, grants: [{ projectId: '*', role: 'admin' }] } });
+    const forged = sessionValue('another-secret', {
+      keyId: user.actor,
+      projectId: 'shop.eu',
+      expiresMs: NOW + 1000,
+      user: { ...user, grants: [{ projectId: '*', role: 'admin' }] },
+    });
     expect(sessionOf(SECRET, `${forged.split('.')[0]}.${value.split('.').slice(1).join('.')}`, NOW)).toBeNull();
   });
 
   it('keeps a key session as it was', () => {
-    expect(sessionOf(SECRET, sessionValue(SECRET, { keyId: 'K1', projectId: 'default', expiresMs: NOW + 1000 }), NOW)).toEqual({ keyId: 'K1', projectId: 'default', expiresMs: NOW + 1000 });
+    expect(sessionOf(SECRET, sessionValue(SECRET, { keyId: 'K1', projectId: 'default', expiresMs: NOW + 1000 }), NOW)).toEqual({
+      keyId: 'K1',
+      projectId: 'default',
+      expiresMs: NOW + 1000,
+    });
   });
 });

@@ -35,7 +35,9 @@ function mac(secret: string, payload: string): Buffer {
 }
 
 export function transactionValue(secret: string, transaction: Transaction): string {
-  const payload = Buffer.from(JSON.stringify([transaction.state, transaction.nonce, transaction.codeVerifier, transaction.next, transaction.expiresMs])).toString('base64url');
+  const payload = Buffer.from(
+    JSON.stringify([transaction.state, transaction.nonce, transaction.codeVerifier, transaction.next, transaction.expiresMs]),
+  ).toString('base64url');
   return `${payload}.${mac(secret, payload).toString('base64url')}`;
 }
 
@@ -46,7 +48,13 @@ export function transactionOf(secret: string, value: string, nowMs: number): Tra
   const given = Buffer.from(signature, 'base64url');
   const expected = mac(secret, payload);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
-  const [state, nonce, codeVerifier, next, expiresMs] = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as [string, string, string, string, number];
+  const [state, nonce, codeVerifier, next, expiresMs] = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as [
+    string,
+    string,
+    string,
+    string,
+    number,
+  ];
   if (!(expiresMs > nowMs)) return null;
   return { state, nonce, codeVerifier, next, expiresMs };
 }

@@ -51,9 +51,23 @@ function userPart(user: SessionUser): string {
 /** The person a `~USER` part carries; `null` when it is not one (it was signed, so only a bug makes it so). */
 function userOf(part: string): SessionUser | null {
   try {
-    const packed = JSON.parse(Buffer.from(part.slice(1), 'base64url').toString('utf8')) as { s: string; e: string | null; n: string | null; a: string; g: Array<[string, 'read' | 'admin']>; r: string };
+    const packed = JSON.parse(Buffer.from(part.slice(1), 'base64url').toString('utf8')) as {
+      s: string;
+      e: string | null;
+      n: string | null;
+      a: string;
+      g: Array<[string, 'read' | 'admin']>;
+      r: string;
+    };
     if (typeof packed.s !== 'string' || typeof packed.a !== 'string' || !Array.isArray(packed.g)) return null;
-    return { subject: packed.s, email: packed.e, name: packed.n, actor: packed.a, grants: packed.g.map(([projectId, role]) => ({ projectId, role })), rules: packed.r };
+    return {
+      subject: packed.s,
+      email: packed.e,
+      name: packed.n,
+      actor: packed.a,
+      grants: packed.g.map(([projectId, role]) => ({ projectId, role })),
+      rules: packed.r,
+    };
   } catch {
     // Not JSON: no session (a forged value never gets here; its signature fails first).
     return null;

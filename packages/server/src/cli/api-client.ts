@@ -36,7 +36,8 @@ export async function callApi(url: string, method: 'GET' | 'POST' | 'PUT' | 'DEL
   }
   if (response.status === 204) return null;
   const answer = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
-  if (response.status === 401) throw new ApiError(`${method} ${path}: ${answer?.error?.message ?? 'a key is required'}; set SPOOR_API_KEY to an admin key`, 401);
+  if (response.status === 401)
+    throw new ApiError(`${method} ${path}: ${answer?.error?.message ?? 'a key is required'}; set SPOOR_API_KEY to an admin key`, 401);
   if (!response.ok) throw new ApiError(`${method} ${path} answered ${response.status}: ${answer?.error?.message ?? 'no details'}`, response.status);
   return answer;
 }

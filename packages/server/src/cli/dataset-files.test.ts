@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { csvHeader, formatOf, itemsCsv, itemsJsonl, parseItems } from './dataset-files.js';
 
 const item = (overrides: Partial<DatasetItem>): DatasetItem => ({
-  itemId: '0'.repeat(32), input: 'q', expectedOutput: null, metadata: {}, source: null, createdAt: '2026-01-01T00:00:00.000Z', version: 1, ...overrides,
+  itemId: '0'.repeat(32),
+  input: 'q',
+  expectedOutput: null,
+  metadata: {},
+  source: null,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  version: 1,
+  ...overrides,
 });
 
 /** Items whose values a CSV cell could mistake: JSON-looking text, quotes, commas, line breaks, the empty text, numbers, objects. */
@@ -20,14 +27,20 @@ const asSent = (i: DatasetItem) => ({ input: i.input, expectedOutput: i.expected
 describe('dataset files', () => {
   it('reads back what it writes as JSONL, source included', () => {
     const items = [...TRICKY, item({ input: 'from a trace', source: { traceId: 'ab'.repeat(16), spanId: null } })];
-    expect(parseItems(itemsJsonl(items), 'jsonl').map((i) => i.item)).toEqual(items.map((i) => ({ ...asSent(i), ...(i.source === null ? {} : { source: i.source }) })));
+    expect(parseItems(itemsJsonl(items), 'jsonl').map((i) => i.item)).toEqual(
+      items.map((i) => ({ ...asSent(i), ...(i.source === null ? {} : { source: i.source }) })),
+    );
   });
 
   it('reads back what it writes as CSV: every value as it was, a null expected output and missing metadata left out', () => {
     const keys = ['level', 'topic'];
     const read = parseItems(csvHeader(keys) + itemsCsv(TRICKY, keys), 'csv');
     expect(read.map((i) => i.item)).toEqual(
-      TRICKY.map((i) => ({ input: i.input, ...(i.expectedOutput === null ? {} : { expectedOutput: i.expectedOutput }), ...(Object.keys(i.metadata).length > 0 ? { metadata: i.metadata } : {}) })),
+      TRICKY.map((i) => ({
+        input: i.input,
+        ...(i.expectedOutput === null ? {} : { expectedOutput: i.expectedOutput }),
+        ...(Object.keys(i.metadata).length > 0 ? { metadata: i.metadata } : {}),
+      })),
     );
     // The third item's input spans two lines: the fourth starts on line 6.
     expect(read.map((i) => i.line)).toEqual([2, 3, 4, 6, 7]);
@@ -47,7 +60,9 @@ describe('dataset files', () => {
     const cells = text.split(/,|\n/).map((cell) => cell.replace(/^"/, ''));
     expect(cells.filter((cell) => /^[=+\-@\t\r]/.test(cell))).toEqual([]);
     expect(text).toContain("\n'=cmd|' /C calc'!A0,'+1+1,\"'@SUM(1,1)\"\n");
-    expect(parseItems(text, 'csv').map((i) => i.item)).toEqual(FORMULAS.map((i) => ({ input: i.input, expectedOutput: i.expectedOutput, metadata: i.metadata })));
+    expect(parseItems(text, 'csv').map((i) => i.item)).toEqual(
+      FORMULAS.map((i) => ({ input: i.input, expectedOutput: i.expectedOutput, metadata: i.metadata })),
+    );
     // A hand-written file's leading quote before a formula character is the spreadsheet's text mark; any other is kept.
     expect(parseItems("input\n'=1+1\n'plain\n", 'csv').map((i) => i.item)).toEqual([{ input: '=1+1' }, { input: "'plain" }]);
   });

@@ -68,7 +68,8 @@ function csvItems(text: string): FileItem[] {
   if (header === undefined) return [];
   const columns = header.fields.map((name) => name.trim());
   for (const name of columns) {
-    if (name !== 'input' && name !== 'expectedOutput' && !/^metadata\..+/.test(name)) throw new Error(`line 1: column '${name}' is not input, expectedOutput or metadata.KEY`);
+    if (name !== 'input' && name !== 'expectedOutput' && !/^metadata\..+/.test(name))
+      throw new Error(`line 1: column '${name}' is not input, expectedOutput or metadata.KEY`);
   }
   if (!columns.includes('input')) throw new Error('line 1: the header has no input column');
   return records
@@ -148,7 +149,10 @@ function csvRecords(text: string): { line: number; fields: string[] }[] {
 /** Items as JSONL, each as `import` takes it back: input, expected output, metadata and source. */
 export function itemsJsonl(items: readonly DatasetItem[]): string {
   return items
-    .map((i) => JSON.stringify({ input: i.input, expectedOutput: i.expectedOutput, metadata: i.metadata, ...(i.source === null ? {} : { source: i.source }) }) + '\n')
+    .map(
+      (i) =>
+        JSON.stringify({ input: i.input, expectedOutput: i.expectedOutput, metadata: i.metadata, ...(i.source === null ? {} : { source: i.source }) }) + '\n',
+    )
     .join('');
 }
 
@@ -159,7 +163,9 @@ export function csvHeader(keys: readonly string[]): string {
 
 /** Items as CSV rows under `csvHeader(keys)` (a CSV carries no source). */
 export function itemsCsv(items: readonly DatasetItem[], keys: readonly string[]): string {
-  return items.map((i) => [cellText(i.input), cellText(i.expectedOutput), ...keys.map((k) => cellText(i.metadata[k] ?? null))].map(csvField).join(',') + '\n').join('');
+  return items
+    .map((i) => [cellText(i.input), cellText(i.expectedOutput), ...keys.map((k) => cellText(i.metadata[k] ?? null))].map(csvField).join(',') + '\n')
+    .join('');
 }
 
 /** A value as a cell `import` reads back as it: a text as itself unless it would read as JSON (then quoted as JSON), else its JSON. */

@@ -23,7 +23,8 @@ export async function datasetsCommand(args: string[], out: (text: string) => voi
   const url = serverUrl(values.url);
   if (sub === 'import') {
     const [name, file] = positionals;
-    if (name === undefined || file === undefined || positionals.length > 2) throw new Error('usage: spoor datasets import NAME FILE [--format jsonl|csv] [--url URL]');
+    if (name === undefined || file === undefined || positionals.length > 2)
+      throw new Error('usage: spoor datasets import NAME FILE [--format jsonl|csv] [--url URL]');
     const format = formatOf(file, values.format);
     let items: FileItem[];
     try {

@@ -27,7 +27,12 @@ const QUESTIONS = [
   'What does a smart meter measure every half hour?',
 ];
 
-const REPORT_TOPICS = ['heat pumps in cold climates', 'home batteries and time-of-use tariffs', 'district heating in small towns', 'insulating houses built before 1950'];
+const REPORT_TOPICS = [
+  'heat pumps in cold climates',
+  'home batteries and time-of-use tariffs',
+  'district heating in small towns',
+  'insulating houses built before 1950',
+];
 
 const THREADS = ['a support thread about a failed firmware update', 'a sales thread with a housing association', 'the team thread planning the spring release'];
 

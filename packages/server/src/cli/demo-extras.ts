@@ -25,9 +25,19 @@ const FLUSH_EVERY = 4_000;
 export async function recordBigTrace(telemetry: DemoTelemetry, startMs: number): Promise<string> {
   const { indexer: agent, retrieval } = telemetry;
   const random = new Random(0xb16);
-  const root = telemetry.span(agent, 'workflow reindex-knowledge-base', null, startMs, {
-    'spoor.kind': 'workflow', 'workflow.name': 'reindex-knowledge-base', 'workflow.run_id': `run-${startMs}`, 'user.id': 'scheduler',
-  }, SpanKind.SERVER);
+  const root = telemetry.span(
+    agent,
+    'workflow reindex-knowledge-base',
+    null,
+    startMs,
+    {
+      'spoor.kind': 'workflow',
+      'workflow.name': 'reindex-knowledge-base',
+      'workflow.run_id': `run-${startMs}`,
+      'user.id': 'scheduler',
+    },
+    SpanKind.SERVER,
+  );
   let recorded = 1;
   let t = startMs + 10;
   const children = BIG_TRACE_SPANS - 1 - BIG_BATCHES;
@@ -43,9 +53,15 @@ export async function recordBigTrace(telemetry: DemoTelemetry, startMs: number):
         telemetry.span(retrieval, 'vector.upsert', step, c, upsert, SpanKind.CLIENT).end(c + random.int(8, 30));
       } else {
         const tokens = random.int(180, 520);
-        telemetry.llmSpan(agent, step, c, {
-          operation: 'embeddings', provider: 'openai', model: 'text-embedding-3-small', responseModel: 'text-embedding-3-small', inputTokens: tokens,
-        }).end(c + random.int(12, 40));
+        telemetry
+          .llmSpan(agent, step, c, {
+            operation: 'embeddings',
+            provider: 'openai',
+            model: 'text-embedding-3-small',
+            responseModel: 'text-embedding-3-small',
+            inputTokens: tokens,
+          })
+          .end(c + random.int(12, 40));
       }
       c += random.int(20, 26);
       if (++recorded % FLUSH_EVERY === 0) await telemetry.flush();
@@ -101,15 +117,22 @@ export async function sendAppMetrics(endpoint: string, endMs: number): Promise<v
   const metrics = [
     {
       descriptor: { name: 'agent.runs', description: 'Workflow runs started, by workflow.', unit: '{run}', valueType: ValueType.INT },
-      aggregationTemporality: CUMULATIVE, dataPointType: DataPointType.SUM, isMonotonic: true, dataPoints: counter,
+      aggregationTemporality: CUMULATIVE,
+      dataPointType: DataPointType.SUM,
+      isMonotonic: true,
+      dataPoints: counter,
     },
     {
       descriptor: { name: 'agent.queue.depth', description: 'Requests waiting for a worker.', unit: '{request}', valueType: ValueType.INT },
-      aggregationTemporality: CUMULATIVE, dataPointType: DataPointType.GAUGE, dataPoints: gauge,
+      aggregationTemporality: CUMULATIVE,
+      dataPointType: DataPointType.GAUGE,
+      dataPoints: gauge,
     },
     {
       descriptor: { name: 'agent.run.duration', description: 'How long a workflow run took, by workflow.', unit: 's', valueType: ValueType.DOUBLE },
-      aggregationTemporality: DELTA, dataPointType: DataPointType.HISTOGRAM, dataPoints: histogram,
+      aggregationTemporality: DELTA,
+      dataPointType: DataPointType.HISTOGRAM,
+      dataPoints: histogram,
     },
   ] as MetricData[];
   const resourceMetrics: ResourceMetrics = {
@@ -120,7 +143,9 @@ export async function sendAppMetrics(endpoint: string, endMs: number): Promise<v
   try {
     await new Promise<void>((resolve, reject) =>
       exporter.export(resourceMetrics, (result) =>
-        result.code === ExportResultCode.SUCCESS ? resolve() : reject(new Error(`the server refused the demo's metrics: ${result.error?.message ?? 'unknown error'}`)),
+        result.code === ExportResultCode.SUCCESS
+          ? resolve()
+          : reject(new Error(`the server refused the demo's metrics: ${result.error?.message ?? 'unknown error'}`)),
       ),
     );
   } finally {

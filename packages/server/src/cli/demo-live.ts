@@ -37,10 +37,21 @@ async function liveRun(telemetry: DemoTelemetry, random: Random, n: number, sign
   const { agent } = telemetry;
   const subject = subjectOf('research-report', random);
   const failing = n % 6 === 0;
-  const root = telemetry.span(agent, 'workflow research-report', null, Date.now(), {
-    'spoor.kind': 'workflow', 'workflow.name': 'research-report', 'workflow.run_id': `live-${Date.now()}`,
-    'session.id': 'demo-session-live', 'user.id': 'user-ada', 'gen_ai.agent.name': 'orchestrator',
-  }, SpanKind.SERVER);
+  const root = telemetry.span(
+    agent,
+    'workflow research-report',
+    null,
+    Date.now(),
+    {
+      'spoor.kind': 'workflow',
+      'workflow.name': 'research-report',
+      'workflow.run_id': `live-${Date.now()}`,
+      'session.id': 'demo-session-live',
+      'user.id': 'user-ada',
+      'gen_ai.agent.name': 'orchestrator',
+    },
+    SpanKind.SERVER,
+  );
   telemetry.log(agent, root, Date.now(), SeverityNumber.INFO, 'workflow started', { 'workflow.name': 'research-report' });
   await telemetry.flush();
   for (const [i, s] of STEPS.entries()) {
@@ -49,7 +60,8 @@ async function liveRun(telemetry: DemoTelemetry, random: Random, n: number, sign
     const provider = s.model.startsWith('claude') ? 'anthropic' : 'openai';
     const refused = failing && i === STEPS.length - 1;
     const call = telemetry.llmSpan(agent, step, Date.now(), {
-      provider, model: s.model,
+      provider,
+      model: s.model,
       ...(refused ? {} : { responseModel: s.model, inputTokens: random.int(600, 5_000), outputTokens: random.int(120, 900) }),
       messages: conversationOf(s.purpose, subject, random, !refused),
     });

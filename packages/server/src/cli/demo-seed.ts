@@ -56,7 +56,12 @@ async function makeEvaluators(api: Api, fromMs: number): Promise<void> {
   const filter = 'service=research-agent';
   await api('PUT', `/api/evaluators/${DEMO_EVALUATORS[0]}`, { kind: 'length', target: 'llm', min: 120, max: 4000, filter });
   await api('PUT', `/api/evaluators/${DEMO_EVALUATORS[1]}`, {
-    kind: 'llm-judge', target: 'llm', provider: 'demo', model: 'spoor-demo', builtin: 'answer-relevance', filter,
+    kind: 'llm-judge',
+    target: 'llm',
+    provider: 'demo',
+    model: 'spoor-demo',
+    builtin: 'answer-relevance',
+    filter,
   });
   for (const name of DEMO_EVALUATORS) {
     try {
@@ -66,11 +71,12 @@ async function makeEvaluators(api: Api, fromMs: number): Promise<void> {
       if (!(error instanceof ApiError && error.status === 409)) throw error;
     }
   }
-  for (const name of DEMO_EVALUATORS) await poll(`the backfill of ${name}`, async () => {
-    const job = (await api('GET', `/api/evaluators/${name}/backfill`)) as EvaluatorBackfill;
-    if (job.state === 'failed') throw new Error(`the backfill of ${name} failed: ${job.error ?? 'no reason given'}`);
-    return job.state === 'done' ? job : undefined;
-  });
+  for (const name of DEMO_EVALUATORS)
+    await poll(`the backfill of ${name}`, async () => {
+      const job = (await api('GET', `/api/evaluators/${name}/backfill`)) as EvaluatorBackfill;
+      if (job.state === 'failed') throw new Error(`the backfill of ${name} failed: ${job.error ?? 'no reason given'}`);
+      return job.state === 'done' ? job : undefined;
+    });
 }
 
 /** The demo app's runs since `fromMs`, newest first. */
@@ -91,7 +97,13 @@ async function sendFeedback(api: Api, traces: TraceListResponse['traces'], mainT
       name: 'user-feedback',
       value: good ? 1 : 0,
       label: good ? 'thumbs-up' : 'thumbs-down',
-      comment: main ? 'The report cites a source that does not exist.' : good ? 'Helpful, with sources.' : trace.errorCount > 0 ? 'It failed halfway.' : 'Too short to be useful.',
+      comment: main
+        ? 'The report cites a source that does not exist.'
+        : good
+          ? 'Helpful, with sources.'
+          : trace.errorCount > 0
+            ? 'It failed halfway.'
+            : 'Too short to be useful.',
       source: 'human',
     });
     sent++;
@@ -106,7 +118,10 @@ async function makeDataset(api: Api, traces: TraceListResponse['traces']): Promi
     if (existing.itemCount > 0) return;
   } catch (error) {
     if (!(error instanceof ApiError && error.status === 404)) throw error;
-    await api('POST', '/api/datasets', { name: DEMO_DATASET, description: "Users' questions and the answers the research agent gave, taken from the demo's runs." });
+    await api('POST', '/api/datasets', {
+      name: DEMO_DATASET,
+      description: "Users' questions and the answers the research agent gave, taken from the demo's runs.",
+    });
   }
   const items: unknown[] = [];
   const seen = new Set<string>();
@@ -135,7 +150,13 @@ async function runExperiments(api: Api): Promise<[string, string]> {
       ids.push(done.id);
       continue;
     }
-    const made = (await api('POST', '/api/experiments', { dataset: DEMO_DATASET, name, target, evaluators: [...DEMO_EVALUATORS], metadata: { made_by: 'spoor demo' } })) as Experiment;
+    const made = (await api('POST', '/api/experiments', {
+      dataset: DEMO_DATASET,
+      name,
+      target,
+      evaluators: [...DEMO_EVALUATORS],
+      metadata: { made_by: 'spoor demo' },
+    })) as Experiment;
     const finished = await poll(`experiment '${name}'`, async () => {
       const e = (await api('GET', `/api/experiments/${made.id}`)) as Experiment;
       if (e.state === 'failed') throw new Error(`experiment '${name}' failed: ${e.error ?? 'no reason given'}`);

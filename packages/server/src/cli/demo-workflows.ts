@@ -92,20 +92,30 @@ class RunRecorder {
 
   record(): void {
     const { run, agent } = this;
-    const root = this.telemetry.span(agent, `workflow ${run.workflow}`, null, run.startMs, {
-      'spoor.kind': 'workflow',
-      'workflow.name': run.workflow,
-      'workflow.run_id': `run-${run.startMs}`,
-      'session.id': run.sessionId,
-      'user.id': run.userId,
-      'gen_ai.agent.name': 'orchestrator',
-    }, SpanKind.SERVER);
+    const root = this.telemetry.span(
+      agent,
+      `workflow ${run.workflow}`,
+      null,
+      run.startMs,
+      {
+        'spoor.kind': 'workflow',
+        'workflow.name': run.workflow,
+        'workflow.run_id': `run-${run.startMs}`,
+        'session.id': run.sessionId,
+        'user.id': run.userId,
+        'gen_ai.agent.name': 'orchestrator',
+      },
+      SpanKind.SERVER,
+    );
     this.log(agent, root, run.startMs + 1, SeverityNumber.INFO, 'workflow started', { 'workflow.name': run.workflow });
     try {
       const t = run.startMs + 5;
-      const endMs = run.workflow === 'answer-question' ? this.answerQuestion(root, t)
-        : run.workflow === 'research-report' ? this.researchReport(root, t)
-        : this.summarizeThread(root, t);
+      const endMs =
+        run.workflow === 'answer-question'
+          ? this.answerQuestion(root, t)
+          : run.workflow === 'research-report'
+            ? this.researchReport(root, t)
+            : this.summarizeThread(root, t);
       const durationMs = endMs + 5 - run.startMs;
       this.log(agent, root, endMs + 3, SeverityNumber.INFO, `workflow finished in ${(durationMs / 1000).toFixed(1)} s`, { 'workflow.duration_ms': durationMs });
       root.end(endMs + 5);
@@ -165,9 +175,21 @@ class RunRecorder {
     const loaded = this.step(root, 'step load-history', { 'step.id': 'load-history', 'step.number': 1 }, t, (step) => {
       const messages = random.int(12, 80);
       const endMs = t + 5 + random.int(15, 120);
-      this.telemetry.span(agent, 'SELECT conversation_messages', step, t + 5, {
-        'db.system.name': 'postgresql', 'db.operation.name': 'SELECT', 'db.collection.name': 'conversation_messages', 'db.response.returned_rows': messages,
-      }, SpanKind.CLIENT).end(endMs);
+      this.telemetry
+        .span(
+          agent,
+          'SELECT conversation_messages',
+          step,
+          t + 5,
+          {
+            'db.system.name': 'postgresql',
+            'db.operation.name': 'SELECT',
+            'db.collection.name': 'conversation_messages',
+            'db.response.returned_rows': messages,
+          },
+          SpanKind.CLIENT,
+        )
+        .end(endMs);
       this.log(agent, step, endMs + 1, SeverityNumber.DEBUG, `loaded ${messages} messages`, { 'conversation.messages': messages });
       return endMs + 2;
     });
@@ -196,22 +218,39 @@ class RunRecorder {
   /** The web_search tool: the retrieval service embeds the query and asks the vector store. Returns when the tool returned. */
   private search(parent: Span, t: number): number {
     const { telemetry, agent, retrieval, random } = this;
-    const tool = telemetry.span(agent, 'execute_tool web_search', parent, t, {
-      'gen_ai.operation.name': 'execute_tool',
-      'gen_ai.tool.name': 'web_search',
-      'gen_ai.tool.call.id': `call_${this.random.hex(8)}`,
-    }, SpanKind.CLIENT);
+    const tool = telemetry.span(
+      agent,
+      'execute_tool web_search',
+      parent,
+      t,
+      {
+        'gen_ai.operation.name': 'execute_tool',
+        'gen_ai.tool.name': 'web_search',
+        'gen_ai.tool.call.id': `call_${this.random.hex(8)}`,
+      },
+      SpanKind.CLIENT,
+    );
     const serverStart = t + random.int(8, 25);
     const server = telemetry.span(retrieval, 'POST /search', tool, serverStart, { 'http.request.method': 'POST', 'http.route': '/search' }, SpanKind.SERVER);
     const queryTokens = random.int(12, 60);
     const embedded = serverStart + 3 + random.int(40, 160);
-    telemetry.llmSpan(retrieval, server, serverStart + 3, {
-      operation: 'embeddings', provider: 'openai', model: EMBEDDING_MODEL, responseModel: EMBEDDING_MODEL, inputTokens: queryTokens,
-    }).end(embedded);
+    telemetry
+      .llmSpan(retrieval, server, serverStart + 3, {
+        operation: 'embeddings',
+        provider: 'openai',
+        model: EMBEDDING_MODEL,
+        responseModel: EMBEDDING_MODEL,
+        inputTokens: queryTokens,
+      })
+      .end(embedded);
     this.log(retrieval, server, embedded + 1, SeverityNumber.DEBUG, `embedded the query: ${queryTokens} tokens`, { 'gen_ai.request.model': EMBEDDING_MODEL });
 
     const topK = 8;
-    const vector = telemetry.span(retrieval, 'vector.query', server, embedded + 2, { 'db.system.name': 'qdrant', 'db.collection.name': 'web-pages', 'retrieval.top_k': topK });
+    const vector = telemetry.span(retrieval, 'vector.query', server, embedded + 2, {
+      'db.system.name': 'qdrant',
+      'db.collection.name': 'web-pages',
+      'retrieval.top_k': topK,
+    });
     if (this.run.failure === 'search-timeout') {
       const atMs = embedded + 2 + SEARCH_TIMEOUT_MS;
       const timeout = demoError('TimeoutError', `vector search timed out after ${SEARCH_TIMEOUT_MS} ms`, FRAMES.vectorStore);
@@ -260,8 +299,9 @@ class RunRecorder {
       this.rateLimits--;
       const span = this.telemetry.llmSpan(agent, parent, start, { provider, model, messages: conversationOf(purpose, this.subject, random, false) });
       const endMs = start + random.int(150, 450);
-      const message = `429 Rate limit reached for ${model} in organization org-demo on tokens per min (TPM): Limit 30000, `
-        + `Used ${random.int(27_000, 29_900)}, Requested ${inputTokens}. Please try again in ${random.int(200, 2_000)}ms.`;
+      const message =
+        `429 Rate limit reached for ${model} in organization org-demo on tokens per min (TPM): Limit 30000, ` +
+        `Used ${random.int(27_000, 29_900)}, Requested ${inputTokens}. Please try again in ${random.int(200, 2_000)}ms.`;
       const error = demoError('RateLimitError', message, FRAMES.openai);
       span.setAttribute('error.type', error.name);
       recordFailure(span, error, endMs);
@@ -272,17 +312,26 @@ class RunRecorder {
       }
       const waitMs = 1_000 * 2 ** (attempt - 1) + random.int(0, 400);
       this.log(agent, parent, endMs + 1, SeverityNumber.WARN, `rate limited by openai (429), retrying in ${(waitMs / 1000).toFixed(1)} s`, {
-        'retry.attempt': attempt, 'error.type': error.name,
+        'retry.attempt': attempt,
+        'error.type': error.name,
       });
       start = endMs + waitMs;
     }
     const firstChunkMs = random.int(250, 900) + (provider === 'anthropic' ? 200 : 0);
     const endMs = start + firstChunkMs + Math.round(outputTokens * msPerToken * (0.8 + random.next() * 0.5));
-    this.telemetry.llmSpan(agent, parent, start, {
-      provider, model, responseModel, responseId: `${provider === 'openai' ? 'chatcmpl-' : 'msg_'}${this.random.hex(24)}`,
-      inputTokens, outputTokens, ...this.cachedInput(provider, inputTokens), timeToFirstChunkMs: firstChunkMs,
-      messages: conversationOf(purpose, this.subject, random),
-    }).end(endMs);
+    this.telemetry
+      .llmSpan(agent, parent, start, {
+        provider,
+        model,
+        responseModel,
+        responseId: `${provider === 'openai' ? 'chatcmpl-' : 'msg_'}${this.random.hex(24)}`,
+        inputTokens,
+        outputTokens,
+        ...this.cachedInput(provider, inputTokens),
+        timeToFirstChunkMs: firstChunkMs,
+        messages: conversationOf(purpose, this.subject, random),
+      })
+      .end(endMs);
     return endMs;
   }
 

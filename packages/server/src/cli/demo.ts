@@ -86,7 +86,9 @@ export interface DemoEverything {
  * trace, and what `seedDemo` makes through the API; with `liveMinutes`, then the agent at work
  * for that long (`demo-live.ts`). `say` reports each part as it is done.
  */
-export async function runEverything(options: DemoOptions & { liveMinutes?: number; say: (line: string) => void; signal?: AbortSignal }): Promise<DemoEverything> {
+export async function runEverything(
+  options: DemoOptions & { liveMinutes?: number; say: (line: string) => void; signal?: AbortSignal },
+): Promise<DemoEverything> {
   const base = options.endpoint.replace(/\/+$/, '');
   await fetch(`${base}/health`).catch((error: unknown) => {
     throw new Error(`no Spoor server answers at ${base} (${(error as Error).message}); start one with 'npm start' or 'npx spoor serve'`);
@@ -99,9 +101,11 @@ export async function runEverything(options: DemoOptions & { liveMinutes?: numbe
     // Before the runs: a trace list sorted by start shows the main run first, the big trace among the hour's.
     const bigTraceId = await recordBigTrace(telemetry, startMs - 25 * 60_000);
     const traceId = await sendRuns(telemetry, { ...options, earlierDays }, runs, startMs);
-    options.say(`${runs + earlierDays * (options.runsPerDay ?? 12)} runs of the research agent over ${earlierDays + 1} days (releases 1.2.0 to 1.4.0), and a trace of ${BIG_TRACE_SPANS} spans`);
+    options.say(
+      `${runs + earlierDays * (options.runsPerDay ?? 12)} runs of the research agent over ${earlierDays + 1} days (releases 1.2.0 to 1.4.0), and a trace of ${BIG_TRACE_SPANS} spans`,
+    );
     await sendAppMetrics(base, Date.now());
-    options.say('an hour of the agent\'s own metrics (agent.runs, agent.queue.depth, agent.run.duration)');
+    options.say("an hour of the agent's own metrics (agent.runs, agent.queue.depth, agent.run.duration)");
     const seeded = await seedDemo(base, startMs - (earlierDays + 1) * 86_400_000, traceId, options.say);
     let liveRuns = 0;
     if (options.liveMinutes !== undefined) {
@@ -127,76 +131,156 @@ function recordMainRun(telemetry: DemoTelemetry, t0: number): string {
       .llmSpan(agent, parent, t0 + offsetMs, { ...call, responseId: `resp_${call.model.replace(/\W/g, '')}_${offsetMs}` })
       .end(t0 + offsetMs + durationMs);
 
-  const workflow = span(agent, 'workflow research-report', null, 0, {
-    'spoor.kind': 'workflow',
-    'workflow.name': 'research-report',
-    'workflow.run_id': `run-${t0}`,
-    'session.id': 'demo-session-1',
-    'user.id': 'user-ada',
-    'gen_ai.agent.name': 'orchestrator',
-  }, SpanKind.SERVER);
+  const workflow = span(
+    agent,
+    'workflow research-report',
+    null,
+    0,
+    {
+      'spoor.kind': 'workflow',
+      'workflow.name': 'research-report',
+      'workflow.run_id': `run-${t0}`,
+      'session.id': 'demo-session-1',
+      'user.id': 'user-ada',
+      'gen_ai.agent.name': 'orchestrator',
+    },
+    SpanKind.SERVER,
+  );
   log(workflow, 1, SeverityNumber.INFO, 'workflow started', { 'workflow.name': 'research-report' });
 
   const planner = span(agent, 'agent planner', workflow, 5, { 'spoor.kind': 'agent', 'gen_ai.agent.name': 'planner', 'step.number': 0 });
   llmCall(planner, 10, 1_180, {
-    provider: 'openai', model: 'gpt-4o', responseModel: 'gpt-4o-2024-08-06', inputTokens: 812, outputTokens: 164,
+    provider: 'openai',
+    model: 'gpt-4o',
+    responseModel: 'gpt-4o-2024-08-06',
+    inputTokens: 812,
+    outputTokens: 164,
     messages: {
       system: 'You plan research reports. Answer with the steps to take, one per line.',
       input: [{ role: 'user', parts: [{ type: 'text', content: 'Write a short report on heat pumps in cold climates, citing every source.' }] }],
-      output: [{
-        role: 'assistant',
-        parts: [{ type: 'text', content: '1. search: field studies of heat pumps below -15 °C\n2. analyze: efficiency (COP) against outdoor temperature\n3. write: a 300-word report citing every source' }],
-        finish_reason: 'stop',
-      }],
+      output: [
+        {
+          role: 'assistant',
+          parts: [
+            {
+              type: 'text',
+              content:
+                '1. search: field studies of heat pumps below -15 °C\n2. analyze: efficiency (COP) against outdoor temperature\n3. write: a 300-word report citing every source',
+            },
+          ],
+          finish_reason: 'stop',
+        },
+      ],
     },
   });
   log(planner, 1_195, SeverityNumber.INFO, 'plan ready: search, analyze, write', { 'plan.steps': 3 });
   planner.end(t0 + 1_200);
 
-  const search = span(agent, 'step search', workflow, 1_210, { 'spoor.kind': 'step', 'step.id': 'search', 'step.number': 1, 'gen_ai.agent.name': 'researcher' });
-  const tool = span(agent, 'execute_tool web_search', search, 1_220, {
-    'gen_ai.operation.name': 'execute_tool',
-    'gen_ai.tool.name': 'web_search',
-    'gen_ai.tool.call.id': 'call_7f3a',
-  }, SpanKind.CLIENT);
-  const server = span(retrieval, 'POST /search', tool, 1_240, {
-    'http.request.method': 'POST', 'http.route': '/search', 'http.response.status_code': 200,
-  }, SpanKind.SERVER);
+  const search = span(agent, 'step search', workflow, 1_210, {
+    'spoor.kind': 'step',
+    'step.id': 'search',
+    'step.number': 1,
+    'gen_ai.agent.name': 'researcher',
+  });
+  const tool = span(
+    agent,
+    'execute_tool web_search',
+    search,
+    1_220,
+    {
+      'gen_ai.operation.name': 'execute_tool',
+      'gen_ai.tool.name': 'web_search',
+      'gen_ai.tool.call.id': 'call_7f3a',
+    },
+    SpanKind.CLIENT,
+  );
+  const server = span(
+    retrieval,
+    'POST /search',
+    tool,
+    1_240,
+    {
+      'http.request.method': 'POST',
+      'http.route': '/search',
+      'http.response.status_code': 200,
+    },
+    SpanKind.SERVER,
+  );
   const vector = span(retrieval, 'vector.query', server, 1_260, { 'db.system.name': 'qdrant', 'retrieval.top_k': 8 });
   vector.end(t0 + 1_690);
   server.end(t0 + 1_720);
   tool.end(t0 + 1_730);
   log(search, 1_735, SeverityNumber.INFO, 'retrieved 8 documents', { 'retrieval.documents': 8 });
   llmCall(search, 1_740, 2_150, {
-    provider: 'anthropic', model: 'claude-sonnet-4-6', responseModel: 'claude-sonnet-4-6', inputTokens: 5_230, outputTokens: 402,
+    provider: 'anthropic',
+    model: 'claude-sonnet-4-6',
+    responseModel: 'claude-sonnet-4-6',
+    inputTokens: 5_230,
+    outputTokens: 402,
     messages: {
       system: 'You are a researcher. Use web_search, then summarise what the sources say.',
       input: [
         { role: 'user', parts: [{ type: 'text', content: 'Find field studies of heat pumps below -15 °C.' }] },
-        { role: 'assistant', parts: [{ type: 'tool_call', id: 'call_7f3a', name: 'web_search', arguments: { query: 'cold climate heat pump field study COP', top_k: 8 } }] },
-        { role: 'tool', parts: [{ type: 'tool_call_response', id: 'call_7f3a', response: { documents: 8, titles: ['Cold-climate heat pump field trial, 2023', 'Heat pump performance in Nordic homes'] } }] },
+        {
+          role: 'assistant',
+          parts: [{ type: 'tool_call', id: 'call_7f3a', name: 'web_search', arguments: { query: 'cold climate heat pump field study COP', top_k: 8 } }],
+        },
+        {
+          role: 'tool',
+          parts: [
+            {
+              type: 'tool_call_response',
+              id: 'call_7f3a',
+              response: { documents: 8, titles: ['Cold-climate heat pump field trial, 2023', 'Heat pump performance in Nordic homes'] },
+            },
+          ],
+        },
       ],
-      output: [{
-        role: 'assistant',
-        parts: [{ type: 'text', content: 'Eight sources; two field studies measured a COP of 1.8 to 2.4 at -20 °C, and all units kept the homes at set temperature.' }],
-        finish_reason: 'end_turn',
-      }],
+      output: [
+        {
+          role: 'assistant',
+          parts: [
+            {
+              type: 'text',
+              content: 'Eight sources; two field studies measured a COP of 1.8 to 2.4 at -20 °C, and all units kept the homes at set temperature.',
+            },
+          ],
+          finish_reason: 'end_turn',
+        },
+      ],
     },
   });
   search.end(t0 + 3_900);
 
-  const analyze = span(agent, 'step analyze', workflow, 3_910, { 'spoor.kind': 'step', 'step.id': 'analyze', 'step.number': 2, 'gen_ai.agent.name': 'analyst' });
+  const analyze = span(agent, 'step analyze', workflow, 3_910, {
+    'spoor.kind': 'step',
+    'step.id': 'analyze',
+    'step.number': 2,
+    'gen_ai.agent.name': 'analyst',
+  });
   llmCall(analyze, 3_920, 3_050, {
-    provider: 'openai', model: 'gpt-4o-mini', responseModel: 'gpt-4o-mini-2024-07-18', inputTokens: 3_120, outputTokens: 655,
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    responseModel: 'gpt-4o-mini-2024-07-18',
+    inputTokens: 3_120,
+    outputTokens: 655,
     messages: {
       system: 'You are an analyst. Compare the sources and name where they disagree.',
       input: [{ role: 'user', parts: [{ type: 'text', content: 'Compare what the eight sources say about heat pump efficiency (COP) below -15 °C.' }] }],
-      output: [{
-        role: 'assistant',
-        parts: [{ type: 'text', content: 'COP falls from about 3.5 at 0 °C to 1.8-2.4 at -20 °C in both field studies [1][2]. The sources disagree on backup heating: '
-          + 'one trial ran the resistive backup 4% of the hours, the other 11% [3]. Two sources are manufacturer data sheets and report higher figures [7][8].' }],
-        finish_reason: 'stop',
-      }],
+      output: [
+        {
+          role: 'assistant',
+          parts: [
+            {
+              type: 'text',
+              content:
+                'COP falls from about 3.5 at 0 °C to 1.8-2.4 at -20 °C in both field studies [1][2]. The sources disagree on backup heating: ' +
+                'one trial ran the resistive backup 4% of the hours, the other 11% [3]. Two sources are manufacturer data sheets and report higher figures [7][8].',
+            },
+          ],
+          finish_reason: 'stop',
+        },
+      ],
     },
   });
   analyze.end(t0 + 6_980);
@@ -204,24 +288,39 @@ function recordMainRun(telemetry: DemoTelemetry, t0: number): string {
   const write = span(agent, 'step write', workflow, 6_990, { 'spoor.kind': 'step', 'step.id': 'write', 'step.number': 3, 'gen_ai.agent.name': 'writer' });
   // The report the citation check then refuses: [9] names no source the search returned.
   llmCall(write, 7_000, 4_020, {
-    provider: 'openai', model: 'gpt-4o', responseModel: 'gpt-4o-2024-08-06', inputTokens: 4_410, outputTokens: 1_024,
+    provider: 'openai',
+    model: 'gpt-4o',
+    responseModel: 'gpt-4o-2024-08-06',
+    inputTokens: 4_410,
+    outputTokens: 1_024,
     messages: {
       system: 'You write short reports. Cite every source as [n]; cite only the sources in the notes.',
-      input: [{ role: 'user', parts: [{ type: 'text', content: 'Write a 300-word report on heat pumps in cold climates from these notes, citing every source.' }] }],
-      output: [{
-        role: 'assistant',
-        parts: [{ type: 'text', content: '# Heat pumps in cold climates\n\nModern air-source heat pumps keep homes at set temperature down to -20 °C [1][2]. '
-          + 'Their efficiency falls as it gets colder, from a COP of about 3.5 at 0 °C to 1.8-2.4 at -20 °C [1], still about twice as efficient as resistive heating. '
-          + 'Backup heaters ran 4-11% of the hours in the trials [3]. Installers report a 30% lower cost when the work replaces a failing boiler [9].' }],
-        finish_reason: 'stop',
-      }],
+      input: [
+        { role: 'user', parts: [{ type: 'text', content: 'Write a 300-word report on heat pumps in cold climates from these notes, citing every source.' }] },
+      ],
+      output: [
+        {
+          role: 'assistant',
+          parts: [
+            {
+              type: 'text',
+              content:
+                '# Heat pumps in cold climates\n\nModern air-source heat pumps keep homes at set temperature down to -20 °C [1][2]. ' +
+                'Their efficiency falls as it gets colder, from a COP of about 3.5 at 0 °C to 1.8-2.4 at -20 °C [1], still about twice as efficient as resistive heating. ' +
+                'Backup heaters ran 4-11% of the hours in the trials [3]. Installers report a 30% lower cost when the work replaces a failing boiler [9].',
+            },
+          ],
+          finish_reason: 'stop',
+        },
+      ],
     },
   });
   const error = new Error('citation check failed: 2 of 9 sources could not be verified');
   error.name = 'CitationError';
   recordFailure(write, error, t0 + 11_030);
   log(write, 11_031, SeverityNumber.ERROR, 'step write failed', {
-    'exception.type': error.name, 'exception.message': error.message,
+    'exception.type': error.name,
+    'exception.message': error.message,
   });
   write.end(t0 + 11_040);
 

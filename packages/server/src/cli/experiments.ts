@@ -26,7 +26,8 @@ export async function experimentsCommand(args: string[], out: (text: string) => 
   const [a, b] = positionals;
   if (a === undefined || b === undefined || positionals.length > 2) throw new Error(USAGE);
   const tolerance = values.tolerance === undefined ? 0 : Number(values.tolerance);
-  if (!Number.isFinite(tolerance) || tolerance < 0 || values.tolerance?.trim() === '') throw new Error(`--tolerance must be a number of 0 or more, not '${values.tolerance}'`);
+  if (!Number.isFinite(tolerance) || tolerance < 0 || values.tolerance?.trim() === '')
+    throw new Error(`--tolerance must be a number of 0 or more, not '${values.tolerance}'`);
   const url = serverUrl(values.url);
   const comparison = (await callApi(url, 'GET', `/api/experiments/${encodeURIComponent(a)}/compare/${encodeURIComponent(b)}`)) as ExperimentComparison;
   const found = regressionsOf(comparison, values.metric ?? null, tolerance);
@@ -49,7 +50,11 @@ export async function experimentsCommand(args: string[], out: (text: string) => 
 const label = (e: ExperimentComparison['a']): string => `'${e.name}' (${e.id.slice(0, 8)})`;
 
 function report(c: ExperimentComparison): string {
-  const lines = [`A ${label(c.a)}: ${c.a.itemsDone} items, ${c.a.itemsErrored} errored`, `B ${label(c.b)}: ${c.b.itemsDone} items, ${c.b.itemsErrored} errored`, ''];
+  const lines = [
+    `A ${label(c.a)}: ${c.a.itemsDone} items, ${c.a.itemsErrored} errored`,
+    `B ${label(c.b)}: ${c.b.itemsDone} items, ${c.b.itemsErrored} errored`,
+    '',
+  ];
   if (c.scores.length === 0) lines.push('No scores to compare.');
   for (const s of c.scores) {
     const p = s.wilcoxon === null ? 'too few pairs for a test' : `p=${s.wilcoxon.pValue.toPrecision(2)}`;
@@ -58,7 +63,9 @@ function report(c: ExperimentComparison): string {
   const v = c.verdicts;
   lines.push('', `Items: ${v.better} better, ${v.worse} worse, ${v.same} same, ${v.errored} errored, ${v.fixed} fixed, ${v.missing} missing`);
   const d = c.deltas;
-  lines.push(`Deltas: cost ${signed(d.costUsd)} USD, tokens in ${signed(d.inputTokens)}, out ${signed(d.outputTokens)}, mean latency ${signed(d.latencyMsMean)} ms`);
+  lines.push(
+    `Deltas: cost ${signed(d.costUsd)} USD, tokens in ${signed(d.inputTokens)}, out ${signed(d.outputTokens)}, mean latency ${signed(d.latencyMsMean)} ms`,
+  );
   const worse = c.items.filter((i) => i.verdict === 'worse' || i.verdict === 'errored');
   if (worse.length > 0) {
     lines.push('', `Got worse (${worse.length}):`);
@@ -69,7 +76,13 @@ function report(c: ExperimentComparison): string {
 }
 
 function itemLine(item: ComparedItem): string {
-  const why = item.verdict === 'errored' ? `errored: ${item.b?.error ?? ''}` : item.scores.filter((s) => (s.delta ?? 0) < 0).map((s) => `${s.name} ${signed(s.delta)}`).join(', ');
+  const why =
+    item.verdict === 'errored'
+      ? `errored: ${item.b?.error ?? ''}`
+      : item.scores
+          .filter((s) => (s.delta ?? 0) < 0)
+          .map((s) => `${s.name} ${signed(s.delta)}`)
+          .join(', ');
   return `${item.itemId.slice(0, 8)} ${short(item.input)}: ${why}`;
 }
 

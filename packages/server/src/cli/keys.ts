@@ -31,17 +31,23 @@ export async function keysCommand(args: string[], out: (text: string) => void, n
     strict: true,
   });
   if (sub !== 'create' && sub !== 'list' && sub !== 'revoke') {
-    throw new Error(`unknown keys command '${sub ?? ''}': use 'spoor keys create --project NAME --role ingest|read|admin', 'spoor keys list' or 'spoor keys revoke ID'`);
+    throw new Error(
+      `unknown keys command '${sub ?? ''}': use 'spoor keys create --project NAME --role ingest|read|admin', 'spoor keys list' or 'spoor keys revoke ID'`,
+    );
   }
   if (sub === 'create') {
     if (!isRole(values.role)) throw new Error('--role must be ingest, read or admin');
-    if (values.project === undefined) throw new Error("--project is required: the project the key reads or writes ('*' for every project, read and admin keys only)");
+    if (values.project === undefined)
+      throw new Error("--project is required: the project the key reads or writes ('*' for every project, read and admin keys only)");
     checkProjectName(values.project, values.role);
   }
   if (sub === 'revoke' && positionals.length === 0) throw new Error('name the key to revoke: spoor keys revoke ID (ids are in spoor keys list)');
   // Servers on ClickHouse keep their keys there: `--clickhouse-url`, or the variables they run with.
   const clickhouseUrl = values['clickhouse-url'] ?? (process.env.SPOOR_STORE === 'clickhouse' ? process.env.SPOOR_CLICKHOUSE_URL : undefined);
-  const target = values.url === undefined && clickhouseUrl !== undefined ? storeTarget(await ClickHouseStore.open({ url: clickhouseUrl })) : await targetOf(values.url, values.data, note);
+  const target =
+    values.url === undefined && clickhouseUrl !== undefined
+      ? storeTarget(await ClickHouseStore.open({ url: clickhouseUrl }))
+      : await targetOf(values.url, values.data, note);
   try {
     if (sub === 'create' && isRole(values.role) && values.project !== undefined) {
       const created = await target.create(values.project, values.role, values.name ?? '');
@@ -59,7 +65,9 @@ export async function keysCommand(args: string[], out: (text: string) => void, n
       if (keys.length === 0) out('No keys: this Spoor requires none (unless started with --auth required).\n');
       for (const key of keys) {
         const state = key.revokedUs === null ? 'active' : `revoked ${new Date(key.revokedUs / 1000).toISOString()}`;
-        out(`${key.id}  ${key.role.padEnd(6)}  ${key.projectId.padEnd(16)}  ${state.padEnd(32)}  created ${new Date(key.createdUs / 1000).toISOString()} by ${key.createdBy}${key.name === '' ? '' : `  "${key.name}"`}\n`);
+        out(
+          `${key.id}  ${key.role.padEnd(6)}  ${key.projectId.padEnd(16)}  ${state.padEnd(32)}  created ${new Date(key.createdUs / 1000).toISOString()} by ${key.createdBy}${key.name === '' ? '' : `  "${key.name}"`}\n`,
+        );
       }
       return 0;
     }
@@ -115,7 +123,14 @@ function storeTarget(store: Store): KeyTarget {
     create: async (projectId, role, name) => {
       const { key, record } = newKey({ projectId, role, name, createdBy: 'cli', nowUs: nowUs() });
       await store.access.putKey(record);
-      await store.access.appendAudit({ timeUs: nowUs(), projectId, keyId: 'cli', action: 'POST /api/keys', target: record.id, detail: JSON.stringify({ project: projectId, role, name }) });
+      await store.access.appendAudit({
+        timeUs: nowUs(),
+        projectId,
+        keyId: 'cli',
+        action: 'POST /api/keys',
+        target: record.id,
+        detail: JSON.stringify({ project: projectId, role, name }),
+      });
       return { ...infoOf(record), key };
     },
     list: async () => (await store.access.listKeys()).map(infoOf),

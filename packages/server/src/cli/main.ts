@@ -48,7 +48,16 @@ SPOOR_API_KEY as its key.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const known = command === 'serve' || command === 'demo' || command === 'spool' || command === 'keys' || command === 'migrate' || command === 'datasets' || command === 'experiments' || command === 'mcp' || COMMANDS.some((declared) => declared.name === command);
+  const known =
+    command === 'serve' ||
+    command === 'demo' ||
+    command === 'spool' ||
+    command === 'keys' ||
+    command === 'migrate' ||
+    command === 'datasets' ||
+    command === 'experiments' ||
+    command === 'mcp' ||
+    COMMANDS.some((declared) => declared.name === command);
   if (known && (rest.includes('--help') || rest.includes('-h'))) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
@@ -61,14 +70,24 @@ async function main(argv: string[]): Promise<number> {
     // Ctrl-C stops between two chunks: what was committed stays, and the next run goes on from there.
     const stop = new AbortController();
     process.once('SIGINT', () => stop.abort());
-    return migrateCommand(rest, { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text), tty: process.stderr.isTTY === true, signal: stop.signal });
+    return migrateCommand(rest, {
+      out: (text) => process.stdout.write(text),
+      err: (text) => process.stderr.write(text),
+      tty: process.stderr.isTTY === true,
+      signal: stop.signal,
+    });
   }
   if (command === 'datasets') return (await import('./datasets.js')).datasetsCommand(rest, (text) => process.stdout.write(text));
   if (command === 'experiments') return (await import('./experiments.js')).experimentsCommand(rest, (text) => process.stdout.write(text));
   if (command === 'mcp') return (await import('./mcp.js')).mcpCommand(rest, (text) => process.stderr.write(text));
   const declared = COMMANDS.find((candidate) => candidate.name === command);
   if (declared !== undefined) return declared.run(rest, { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) });
-  if (command === 'keys') return (await import('./keys.js')).keysCommand(rest, (text) => process.stdout.write(text), (text) => process.stderr.write(text));
+  if (command === 'keys')
+    return (await import('./keys.js')).keysCommand(
+      rest,
+      (text) => process.stdout.write(text),
+      (text) => process.stderr.write(text),
+    );
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return command === undefined ? 1 : 0;
@@ -224,7 +243,11 @@ async function serve(args: string[]): Promise<number> {
 }
 
 async function demo(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { endpoint: { type: 'string' }, runs: { type: 'string' }, key: { type: 'string' }, live: { type: 'boolean' }, 'live-minutes': { type: 'string' } }, strict: true });
+  const { values } = parseArgs({
+    args,
+    options: { endpoint: { type: 'string' }, runs: { type: 'string' }, key: { type: 'string' }, live: { type: 'boolean' }, 'live-minutes': { type: 'string' } },
+    strict: true,
+  });
   const endpoint = (values.endpoint ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://127.0.0.1:4318').replace(/\/+$/, '');
   const [{ DEFAULT_DEMO_RUNS, MAX_DEMO_RUNS, runEverything }, { DEFAULT_LIVE_MINUTES }] = await Promise.all([import('./demo.js'), import('./demo-live.js')]);
   const runs = values.runs === undefined ? DEFAULT_DEMO_RUNS : demoRuns(values.runs, MAX_DEMO_RUNS);
@@ -238,9 +261,9 @@ async function demo(args: string[]): Promise<number> {
   const made = await runEverything({ endpoint, runs, liveMinutes, signal: stop.signal, say: (line) => process.stdout.write(`  ${line}\n`) });
   const [a, b] = made.seeded.experiments;
   process.stdout.write(
-    `Sent the demo to ${endpoint} in ${((performance.now() - started) / 1000).toFixed(1)} s; the newest run:\n  open:  ${endpoint}/traces/${made.traceId}\n`
-      + `  trace: ${endpoint}/api/traces/${made.traceId}\n  list:  ${endpoint}/api/traces\n  big trace: ${endpoint}/traces/${made.bigTraceId}\n`
-      + `  experiments: ${endpoint}/experiments/${a}/compare/${b}\n`,
+    `Sent the demo to ${endpoint} in ${((performance.now() - started) / 1000).toFixed(1)} s; the newest run:\n  open:  ${endpoint}/traces/${made.traceId}\n` +
+      `  trace: ${endpoint}/api/traces/${made.traceId}\n  list:  ${endpoint}/api/traces\n  big trace: ${endpoint}/traces/${made.bigTraceId}\n` +
+      `  experiments: ${endpoint}/experiments/${a}/compare/${b}\n`,
   );
   return 0;
 }

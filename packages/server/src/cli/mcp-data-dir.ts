@@ -24,14 +24,18 @@ export interface DataDirReader {
 export async function openDataDir(dir: string, project: string | null): Promise<DataDirReader> {
   const dataDir = resolve(dir);
   const path = join(dataDir, 'spoor.duckdb');
-  if (!existsSync(path)) throw new Error(`${dataDir} holds no Spoor data (no spoor.duckdb): give --data the data directory of a Spoor server, or --url a running one`);
+  if (!existsSync(path))
+    throw new Error(`${dataDir} holds no Spoor data (no spoor.duckdb): give --data the data directory of a Spoor server, or --url a running one`);
   let store: DuckDbStore;
   try {
     store = await DuckDbStore.open({ path, readOnly: true });
   } catch (error) {
     // DuckDB lets one process write a file, and none read it meanwhile.
     if (!/lock/i.test((error as Error).message)) throw error;
-    throw new Error(`a running Spoor server holds ${dataDir} (it has the file open for writing, and then no other process may open it): ask that server instead, with spoor mcp --url http://HOST:PORT (and SPOOR_API_KEY once it has keys)`, { cause: error });
+    throw new Error(
+      `a running Spoor server holds ${dataDir} (it has the file open for writing, and then no other process may open it): ask that server instead, with spoor mcp --url http://HOST:PORT (and SPOOR_API_KEY once it has keys)`,
+      { cause: error },
+    );
   }
   const ring = await KeyRing.start(async () => [], { refreshMs: 3_600_000, onError: () => {} });
   const db = inProcessClient(createDbCalls(store, new PriceService(store.prices, null)));

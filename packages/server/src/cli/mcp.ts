@@ -15,7 +15,8 @@ import { type DataDirReader, openDataDir } from './mcp-data-dir.js';
  */
 export async function mcpCommand(args: string[], note: (text: string) => void): Promise<number> {
   const { values } = parseArgs({ args, options: { url: { type: 'string' }, data: { type: 'string' }, project: { type: 'string' } }, strict: true });
-  if (values.url !== undefined && values.data !== undefined) throw new Error('give --url (a running Spoor) or --data (the data directory of a stopped one), not both');
+  if (values.url !== undefined && values.data !== undefined)
+    throw new Error('give --url (a running Spoor) or --data (the data directory of a stopped one), not both');
   const project = values.project ?? null;
   let reader: DataDirReader;
   let where: string;

@@ -251,7 +251,11 @@ async function compareCounts(source: DuckDbStore, target: ClickHouseStore, io: M
     differ ||= from !== to;
     io.out(`  ${table.padEnd(18)} ${String(from).padStart(10)}  ${String(to).padStart(10)}${from === to ? '' : '  differs'}\n`);
   }
-  io.out(differ ? '\nThe counts differ: was the ClickHouse database empty, and is no server writing to it?\n' : '\nEvery row was copied. Start Spoor with --store clickhouse --clickhouse-url … to use it.\n');
+  io.out(
+    differ
+      ? '\nThe counts differ: was the ClickHouse database empty, and is no server writing to it?\n'
+      : '\nEvery row was copied. Start Spoor with --store clickhouse --clickhouse-url … to use it.\n',
+  );
   return differ ? 1 : 0;
 }
 

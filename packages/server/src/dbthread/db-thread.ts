@@ -111,7 +111,9 @@ async function start(): Promise<void> {
           // A checkpoint at close that finds no room: what was committed is in the write-ahead log,
           // what was not is in the spool, and the next start replays both. No reason to fail a stop.
           if (!isLackOfSpace(error)) throw error;
-          thread.emit('log', 'warn', 'the store closed without its checkpoint, for lack of space; the next start replays its write-ahead log and the spool', { error: String(error) });
+          thread.emit('log', 'warn', 'the store closed without its checkpoint, for lack of space; the next start replays its write-ahead log and the spool', {
+            error: String(error),
+          });
         } finally {
           // After the answer is sent (it is sent once this call settles): then nothing holds the thread.
           setImmediate(() => port.close());

@@ -60,12 +60,18 @@ export async function openStore(target: StoreTarget, retention: RetentionConfig 
 }
 
 async function openClickHouse(target: Extract<StoreTarget, { kind: 'clickhouse' }>, retention: RetentionConfig | null): Promise<OpenedStore> {
-  const [{ ClickHouseStore }, { CLICKHOUSE_SCHEMA_VERSION }] = await Promise.all([import('../store/clickhouse/clickhouse-store.js'), import('../store/clickhouse/schema.js')]);
+  const [{ ClickHouseStore }, { CLICKHOUSE_SCHEMA_VERSION }] = await Promise.all([
+    import('../store/clickhouse/clickhouse-store.js'),
+    import('../store/clickhouse/schema.js'),
+  ]);
   const store = await ClickHouseStore.open({
     url: target.url,
     cluster: target.cluster,
     // `--retention` is the tables' TTL: ClickHouse drops expired parts as it merges.
-    retention: retention === null ? null : { tracesSeconds: retention.tracesMs / 1000, logsSeconds: retention.logsMs / 1000, metricsSeconds: retention.metricsMs / 1000 },
+    retention:
+      retention === null
+        ? null
+        : { tracesSeconds: retention.tracesMs / 1000, logsSeconds: retention.logsMs / 1000, metricsSeconds: retention.metricsMs / 1000 },
   });
   return { store, where: store.where, foundVersion: store.foundVersion, schemaVersion: CLICKHOUSE_SCHEMA_VERSION, ping: () => store.ping() };
 }

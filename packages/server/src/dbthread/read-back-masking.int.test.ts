@@ -38,15 +38,31 @@ afterAll(async () => {
 });
 
 /** An OTLP/JSON request of one span whose attribute holds an e-mail address. */
-const body = new TextEncoder().encode(JSON.stringify({
-  resourceSpans: [{
-    resource: { attributes: [{ key: 'service.name', value: { stringValue: 'agent' } }] },
-    scopeSpans: [{ scope: { name: 't' }, spans: [{
-      traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), name: 'ask', kind: 1, startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000000001000000',
-      attributes: [{ key: 'question', value: { stringValue: 'mail bob@example.com' } }],
-    }] }],
-  }],
-}));
+const body = new TextEncoder().encode(
+  JSON.stringify({
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'agent' } }] },
+        scopeSpans: [
+          {
+            scope: { name: 't' },
+            spans: [
+              {
+                traceId: 'ab'.repeat(16),
+                spanId: 'cd'.repeat(8),
+                name: 'ask',
+                kind: 1,
+                startTimeUnixNano: '1700000000000000000',
+                endTimeUnixNano: '1700000000001000000',
+                attributes: [{ key: 'question', value: { stringValue: 'mail bob@example.com' } }],
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  }),
+);
 
 /** The span's attribute as the entry received at `receivedUs` is read back now. */
 function readBackQuestion(receivedUs: number): unknown {

@@ -15,7 +15,14 @@ const SNIPPET_LENGTH = 240;
 
 /** The query's words, lower case, each once. */
 export function queryTerms(query: string): string[] {
-  return [...new Set(query.toLowerCase().split(/\s+/).filter((t) => t.length > 0))].slice(0, MAX_TERMS);
+  return [
+    ...new Set(
+      query
+        .toLowerCase()
+        .split(/\s+/)
+        .filter((t) => t.length > 0),
+    ),
+  ].slice(0, MAX_TERMS);
 }
 
 /**

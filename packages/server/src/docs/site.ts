@@ -190,7 +190,11 @@ function sectionsOf(page: string, pageTitle: string, tokens: Token[]): DocsSecti
       open[heading.depth - 1] = plainText(heading.text);
       current = { page, pageTitle, anchor: slug(heading.text), heading: plainText(heading.text), parents, depth: heading.depth };
     } else if (token.type !== 'html' && token.type !== 'space') {
-      text.push(plainText(token.raw).replace(/\|/g, ' ').replace(/^[-#>]+\s*/gm, ''));
+      text.push(
+        plainText(token.raw)
+          .replace(/\|/g, ' ')
+          .replace(/^[-#>]+\s*/gm, ''),
+      );
     }
   }
   close();

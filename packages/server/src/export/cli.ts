@@ -6,7 +6,17 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebStream } from 'node:stream/web';
 import { parseArgs } from 'node:util';
-import { DEFAULT_PROJECT_ID, EXPORT_FORMATS, EXPORT_SIGNALS, type ExportFormat, type ExportQuery, type ExportSignal, exportFileName, isExportFormat, isExportSignal } from '@spoor/model';
+import {
+  DEFAULT_PROJECT_ID,
+  EXPORT_FORMATS,
+  EXPORT_SIGNALS,
+  type ExportFormat,
+  type ExportQuery,
+  type ExportSignal,
+  exportFileName,
+  isExportFormat,
+  isExportSignal,
+} from '@spoor/model';
 import { time, timeUs } from '../params/parameters.js';
 import { checkProjectName } from '../auth/keys.js';
 import { openClickHouseExport } from '../store/clickhouse/read-only-export.js';
@@ -103,7 +113,8 @@ function parse(args: string[]): ExportArgs {
     strict: true,
   });
   if (values.out === undefined || values.out === '') throw new UsageError('--out DIR is required: the folder the files are written to');
-  if (values.from === undefined || values.to === undefined) throw new UsageError('--from and --to are required: the range, as ISO-8601 times or epoch milliseconds');
+  if (values.from === undefined || values.to === undefined)
+    throw new UsageError('--from and --to are required: the range, as ISO-8601 times or epoch milliseconds');
   const fromUs = timeOf(values.from, 'from');
   const toUs = timeOf(values.to, 'to');
   if (fromUs > toUs) throw new UsageError(`--from (${values.from}) must not be after --to (${values.to})`);
@@ -112,7 +123,8 @@ function parse(args: string[]): ExportArgs {
   }
   const signals = values.signals === undefined ? [...EXPORT_SIGNALS] : [...new Set(values.signals.split(',').map((s) => s.trim()))];
   const unknown = signals.filter((s) => !isExportSignal(s));
-  if (signals.length === 0 || unknown.length > 0) throw new UsageError(`--signals takes ${EXPORT_SIGNALS.join(', ')} (comma-separated), not '${unknown.join(',')}'`);
+  if (signals.length === 0 || unknown.length > 0)
+    throw new UsageError(`--signals takes ${EXPORT_SIGNALS.join(', ')} (comma-separated), not '${unknown.join(',')}'`);
   if (values.project !== undefined) {
     try {
       checkProjectName(values.project, 'read');
@@ -123,11 +135,27 @@ function parse(args: string[]): ExportArgs {
   }
   const sources = [values.url, values.data, values['clickhouse-url']].filter((v) => v !== undefined);
   if (sources.length !== 1) {
-    throw new UsageError('name one place to export from: --url URL (a running Spoor, with an admin key in SPOOR_API_KEY), --data DIR (a data directory no server holds) or --clickhouse-url URL');
+    throw new UsageError(
+      'name one place to export from: --url URL (a running Spoor, with an admin key in SPOOR_API_KEY), --data DIR (a data directory no server holds) or --clickhouse-url URL',
+    );
   }
   const source: ExportArgs['source'] =
-    values.url !== undefined ? { kind: 'url', url: serverUrl(values.url) } : values.data !== undefined ? { kind: 'data', dir: resolve(values.data) } : { kind: 'clickhouse', url: values['clickhouse-url']! };
-  return { fromText: values.from, toText: values.to, fromUs, toUs, project: values.project ?? null, signals: signals as ExportSignal[], format: values.format, out: resolve(values.out), source };
+    values.url !== undefined
+      ? { kind: 'url', url: serverUrl(values.url) }
+      : values.data !== undefined
+        ? { kind: 'data', dir: resolve(values.data) }
+        : { kind: 'clickhouse', url: values['clickhouse-url']! };
+  return {
+    fromText: values.from,
+    toText: values.to,
+    fromUs,
+    toUs,
+    project: values.project ?? null,
+    signals: signals as ExportSignal[],
+    format: values.format,
+    out: resolve(values.out),
+    source,
+  };
 }
 
 /** A time as the REST API takes it, in epoch microseconds. */
@@ -192,7 +220,12 @@ async function storeWriter(args: ExportArgs, io: ExportIo): Promise<SignalWriter
     }
     try {
       // Read-only: a server holding the file keeps its lock, and DuckDB refuses this open (the message says `lock`).
-      const store = await DuckDbStore.open({ path, readOnly: true, memoryLimit: EXPORT_MEMORY_LIMIT, threads: Number(process.env.SPOOR_DUCKDB_THREADS ?? availableParallelism()) });
+      const store = await DuckDbStore.open({
+        path,
+        readOnly: true,
+        memoryLimit: EXPORT_MEMORY_LIMIT,
+        threads: Number(process.env.SPOOR_DUCKDB_THREADS ?? availableParallelism()),
+      });
       opened = { exporter: store.exports, close: () => store.close() };
     } catch (error) {
       const message = (error as Error).message;

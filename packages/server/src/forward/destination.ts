@@ -133,7 +133,10 @@ export class Destination {
         await this.step();
       } catch (error) {
         this.pending = null;
-        this.logSometimes('error', 'error', 'forwarding to a destination failed; it tries again in a second from its position', { destination: this.name, error: String(error) });
+        this.logSometimes('error', 'error', 'forwarding to a destination failed; it tries again in a second from its position', {
+          destination: this.name,
+          error: String(error),
+        });
         await this.wait(1000);
       }
     }
@@ -213,7 +216,10 @@ export class Destination {
           at = item.position;
           continue;
         }
-        if (batch !== null && (entry.signal !== batch.signal || batch.bytes + entry.body.byteLength > this.maxRequestBytes || batch.entries >= this.entryLimit)) {
+        if (
+          batch !== null &&
+          (entry.signal !== batch.signal || batch.bytes + entry.body.byteLength > this.maxRequestBytes || batch.entries >= this.entryLimit)
+        ) {
           full = true;
           break;
         }
@@ -223,7 +229,12 @@ export class Destination {
         } catch (error) {
           // Not sendable (a policy this server cannot use, a body that does not read): never sent unmasked.
           this.options.events.records(this.name, entry.signal, 'failed', this.options.recordsOf(entry));
-          this.logSometimes('unsendable', 'warn', 'an acknowledged request cannot be forwarded; it is counted as failed', { destination: this.name, project: entry.projectId, signal: entry.signal, error: String(error) });
+          this.logSometimes('unsendable', 'warn', 'an acknowledged request cannot be forwarded; it is counted as failed', {
+            destination: this.name,
+            project: entry.projectId,
+            signal: entry.signal,
+            error: String(error),
+          });
           at = item.position;
           continue;
         }
@@ -249,7 +260,11 @@ export class Destination {
     let retryAfter: string | null;
     let text: string;
     try {
-      ({ status, retryAfter, text } = await this.poster.post(this.targets[batch.signal], batch.bodies, AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.timeoutMs)])));
+      ({ status, retryAfter, text } = await this.poster.post(
+        this.targets[batch.signal],
+        batch.bodies,
+        AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.timeoutMs)]),
+      ));
     } catch (error) {
       if (this.closed) return;
       this.retryLater(null, { error: errorText(error) });
@@ -330,13 +345,22 @@ export class Destination {
       events.records(this.name, signal, 'dropped', count);
       records += count;
     }
-    this.logSometimes('dropped', 'warn', 'a destination fell behind by more than --forward-spool-max: its oldest unsent records were dropped', { destination: this.name, records, capBytes });
+    this.logSometimes('dropped', 'warn', 'a destination fell behind by more than --forward-spool-max: its oldest unsent records were dropped', {
+      destination: this.name,
+      records,
+      capBytes,
+    });
   }
 
   private advance(position: SpoolPosition): void {
     this.position = position;
     this.options.positions.write(this.name, position).catch((error: unknown) => {
-      this.logSometimes('position', 'error', "a destination's position could not be written; after a restart it resumes from an older one (sending some again)", { destination: this.name, error: String(error) });
+      this.logSometimes(
+        'position',
+        'error',
+        "a destination's position could not be written; after a restart it resumes from an older one (sending some again)",
+        { destination: this.name, error: String(error) },
+      );
     });
   }
 

@@ -34,8 +34,14 @@ describe('parseForwardDestinations', () => {
   });
 
   it('reads headers from the flag, a variable or a file, and lists of signals and filters', () => {
-    const [dd] = parse('dd=https://otlp.datadoghq.com,headers=dd-api-key:env:DD_API_KEY;Authorization:file:/run/secrets/token;X-Team:a:b,signals=traces,logs,filter=service=checkout,filter=resource.deployment.environment!=dev');
-    expect(dd!.headers).toEqual([['dd-api-key', 'dd-secret-123'], ['Authorization', 'Bearer file-secret'], ['X-Team', 'a:b']]);
+    const [dd] = parse(
+      'dd=https://otlp.datadoghq.com,headers=dd-api-key:env:DD_API_KEY;Authorization:file:/run/secrets/token;X-Team:a:b,signals=traces,logs,filter=service=checkout,filter=resource.deployment.environment!=dev',
+    );
+    expect(dd!.headers).toEqual([
+      ['dd-api-key', 'dd-secret-123'],
+      ['Authorization', 'Bearer file-secret'],
+      ['X-Team', 'a:b'],
+    ]);
     expect(dd!.signals).toEqual(['traces', 'logs']);
     expect(dd!.filters).toEqual([
       { on: 'resource', key: 'service.name', value: 'checkout', negate: false },
@@ -81,7 +87,11 @@ describe('splitForwardList', () => {
   it.each([
     ['one destination', 'a=http://a:4318', ['a=http://a:4318']],
     ['two, separated by ;', 'a=http://a:4318; b=https://b', ['a=http://a:4318', 'b=https://b']],
-    ['headers separated by ; inside one', 'a=http://a:4318,headers=x:1;y:env:Y;b=http://b:4318,headers=z:2', ['a=http://a:4318,headers=x:1;y:env:Y', 'b=http://b:4318,headers=z:2']],
+    [
+      'headers separated by ; inside one',
+      'a=http://a:4318,headers=x:1;y:env:Y;b=http://b:4318,headers=z:2',
+      ['a=http://a:4318,headers=x:1;y:env:Y', 'b=http://b:4318,headers=z:2'],
+    ],
     ['nothing', '', []],
   ])('splits %s', (_, text, parts) => {
     expect(splitForwardList(text)).toEqual(parts);
@@ -115,7 +125,7 @@ describe('forwardLoopProblem', () => {
   it('catches the address Spoor binds, and says why', () => {
     const [destination] = parseForwardDestinations(['self=http://10.0.0.5:4318']);
     expect(forwardLoopProblem(destination!, { host: '10.0.0.5', ports: [4318] })).toBe(
-      '--forward self: http://10.0.0.5:4318 is this Spoor\'s own port 4318: what it forwards would come back to it, again and again (a forward loop); forward to another server',
+      "--forward self: http://10.0.0.5:4318 is this Spoor's own port 4318: what it forwards would come back to it, again and again (a forward loop); forward to another server",
     );
   });
 });
@@ -126,7 +136,10 @@ describe('the serve configuration', () => {
     expect(config.forward.map((d) => d.name)).toEqual(['a', 'b']);
     expect(config.forwardSpoolMaxBytes).toBe(64 * 1024 * 1024);
     const fromEnv = resolveServeConfig({}, { SPOOR_FORWARD: 'a=http://a:4318,headers=k:env:K;b=http://b:4318', K: 'v', SPOOR_FORWARD_SPOOL_MAX: '1KiB' });
-    expect(fromEnv.forward.map((d) => [d.name, d.headers])).toEqual([['a', [['k', 'v']]], ['b', []]]);
+    expect(fromEnv.forward.map((d) => [d.name, d.headers])).toEqual([
+      ['a', [['k', 'v']]],
+      ['b', []],
+    ]);
     expect(fromEnv.forwardSpoolMaxBytes).toBe(1024);
     expect(resolveServeConfig({}, {})).toMatchObject({ forward: [], forwardSpoolMaxBytes: 1024 ** 3 });
   });

@@ -61,7 +61,8 @@ export function parseForwardDestinations(
   const destinations: ForwardDestination[] = [];
   for (const spec of specs) {
     const destination = parseOne(spec.trim(), env, readFile);
-    if (destinations.some((d) => d.name === destination.name)) throw new Error(`--forward ${destination.name} is given twice; each destination needs a name of its own`);
+    if (destinations.some((d) => d.name === destination.name))
+      throw new Error(`--forward ${destination.name} is given twice; each destination needs a name of its own`);
     destinations.push(destination);
   }
   return destinations;
@@ -128,7 +129,10 @@ function baseUrlOf(text: string, fail: (message: string) => never): string {
   if (url.username !== '' || url.password !== '') fail('put credentials in a header (headers=Authorization:env:VAR), not in the URL');
   if (url.search !== '' || url.hash !== '') fail(`the URL is the OTLP/HTTP base, with no query or fragment: '${text}'`);
   const base = `${url.origin}${url.pathname}`.replace(/\/+$/, '');
-  if (/\/v1\/(traces|logs|metrics)$/.test(base)) fail(`give the OTLP/HTTP base, without /v1/<signal> (Spoor appends /v1/traces, /v1/logs and /v1/metrics): ${base.replace(/\/v1\/(traces|logs|metrics)$/, '')}`);
+  if (/\/v1\/(traces|logs|metrics)$/.test(base))
+    fail(
+      `give the OTLP/HTTP base, without /v1/<signal> (Spoor appends /v1/traces, /v1/logs and /v1/metrics): ${base.replace(/\/v1\/(traces|logs|metrics)$/, '')}`,
+    );
   return base;
 }
 

@@ -36,13 +36,22 @@ export class ForwardThread {
     const worker = startWorker<ForwardProtocol>(workerUrl(import.meta.url, 'forward/forward-thread.js', 'forward thread'), config);
     let forward: ForwardThread | null = null;
     const { selfMetrics: registry, log } = options;
-    const sent = registry.counter('spoor_forward_sent_records_total', 'Records (spans, log records, metric data points) a --forward destination took (2xx), by destination and signal.');
+    const sent = registry.counter(
+      'spoor_forward_sent_records_total',
+      'Records (spans, log records, metric data points) a --forward destination took (2xx), by destination and signal.',
+    );
     const failed = registry.counter(
       'spoor_forward_failed_records_total',
       'Records a --forward destination refused for good (a 4xx other than 429), or that could not be sent (a masking policy this server cannot use), by destination and signal; not sent again.',
     );
-    const dropped = registry.counter('spoor_forward_dropped_records_total', 'Records dropped unsent because a --forward destination fell more than --forward-spool-max behind (the oldest first), by destination and signal.');
-    const requests = registry.counter('spoor_forward_requests_total', 'Requests to --forward destinations, by destination and outcome: sent (2xx), retry (429, 5xx or no answer: tried again), refused (another 4xx).');
+    const dropped = registry.counter(
+      'spoor_forward_dropped_records_total',
+      'Records dropped unsent because a --forward destination fell more than --forward-spool-max behind (the oldest first), by destination and signal.',
+    );
+    const requests = registry.counter(
+      'spoor_forward_requests_total',
+      'Requests to --forward destinations, by destination and outcome: sent (2xx), retry (429, 5xx or no answer: tried again), refused (another 4xx).',
+    );
     for (const { name, signals } of config.destinations) {
       for (const signal of signals) for (const counter of [sent, failed, dropped]) counter({ destination: name, signal }, 0);
       for (const outcome of ['sent', 'retry', 'refused']) requests({ destination: name, outcome }, 0);
@@ -62,7 +71,11 @@ export class ForwardThread {
       unavailable: (failure) => new Error(`the forward thread failed (${failure.message})`),
       onFailed: (error) => {
         if (forward !== null) forward.failed = true;
-        log('error', 'the forward thread failed: nothing is forwarded until Spoor is restarted (each destination resumes from its position then, as far as the spool still holds it)', { error: error.message });
+        log(
+          'error',
+          'the forward thread failed: nothing is forwarded until Spoor is restarted (each destination resumes from its position then, as far as the spool still holds it)',
+          { error: error.message },
+        );
       },
     });
     forward = new ForwardThread(worker, client);
@@ -72,11 +85,19 @@ export class ForwardThread {
       started.oldestUnsentUs.set(name, null);
       started.unsentBytes.set(name, 0);
     }
-    registry.gaugeSeries('spoor_forward_oldest_unsent_seconds', 'Age of the oldest acknowledged record a --forward destination has not received yet (0 when it has all), by destination.', () =>
-      [...started.oldestUnsentUs].map(([name, us]) => ({ labels: { destination: name }, value: us === null ? 0 : Math.max(0, Date.now() / 1000 - us / 1e6) })),
+    registry.gaugeSeries(
+      'spoor_forward_oldest_unsent_seconds',
+      'Age of the oldest acknowledged record a --forward destination has not received yet (0 when it has all), by destination.',
+      () =>
+        [...started.oldestUnsentUs].map(([name, us]) => ({
+          labels: { destination: name },
+          value: us === null ? 0 : Math.max(0, Date.now() / 1000 - us / 1e6),
+        })),
     );
-    registry.gaugeSeries('spoor_forward_unsent_bytes', 'Bytes of the spool a --forward destination has not received yet (past --forward-spool-max the oldest are dropped), by destination.', () =>
-      [...started.unsentBytes].map(([name, bytes]) => ({ labels: { destination: name }, value: bytes })),
+    registry.gaugeSeries(
+      'spoor_forward_unsent_bytes',
+      'Bytes of the spool a --forward destination has not received yet (past --forward-spool-max the oldest are dropped), by destination.',
+      () => [...started.unsentBytes].map(([name, bytes]) => ({ labels: { destination: name }, value: bytes })),
     );
     return started;
   }

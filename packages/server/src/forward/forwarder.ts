@@ -49,11 +49,15 @@ export class Forwarder {
         this.positions.writeNow(destination.name, start);
       } else if (start.segment < oldest) {
         // The spool keeps what a destination has not received, but only while it is configured.
-        events.log('warn', 'the spool no longer holds part of what a destination had not received (was Spoor started without it?); it goes on from the oldest the spool has', {
-          destination: destination.name,
-          position: `${start.segment}:${start.offset}`,
-          oldestSegment: oldest,
-        });
+        events.log(
+          'warn',
+          'the spool no longer holds part of what a destination had not received (was Spoor started without it?); it goes on from the oldest the spool has',
+          {
+            destination: destination.name,
+            position: `${start.segment}:${start.offset}`,
+            oldestSegment: oldest,
+          },
+        );
       }
       const keepResource = resourceFilterOf(destination.filters);
       // What prepares a request's body, by the policies that mask it (`MaskingTimeline.keyFor`).

@@ -81,10 +81,19 @@ export class DecodeThread extends LinkedDecoder {
     super(client);
   }
 
-  static async start(prices: PriceTable | null, onFailed: (error: Error) => void, maskFile: MaskFile | null = null, metricsMaxSeries = DEFAULT_MAX_SERIES_PER_FAMILY): Promise<DecodeThread> {
+  static async start(
+    prices: PriceTable | null,
+    onFailed: (error: Error) => void,
+    maskFile: MaskFile | null = null,
+    metricsMaxSeries = DEFAULT_MAX_SERIES_PER_FAMILY,
+  ): Promise<DecodeThread> {
     // A young generation larger than a worker's default: each body makes megabytes of short-lived
     // records, and collecting them took 16% of the thread with the default.
-    const worker = startWorker<DecodeProtocol>(workerUrl(import.meta.url, 'ingest/decode-thread.js', 'decode thread'), { prices, maskFile, metricsMaxSeries }, { resourceLimits: { maxYoungGenerationSizeMb: 96 } });
+    const worker = startWorker<DecodeProtocol>(
+      workerUrl(import.meta.url, 'ingest/decode-thread.js', 'decode thread'),
+      { prices, maskFile, metricsMaxSeries },
+      { resourceLimits: { maxYoungGenerationSizeMb: 96 } },
+    );
     await new Promise<void>((resolve, reject) => {
       worker.once('online', resolve);
       worker.once('error', reject);

@@ -5,7 +5,18 @@ import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { describe, expect, it } from 'vitest';
 import { caseRandom, mutatedBody, seeds } from '../../test/fuzz/fuzz.js';
-import { type FixtureSpan, both, everyValue, expectSame, expectSameResult, fixtureFiles, fixtureGroups, manyKinds, severalGroups, span } from '../../test/support/column-paths.js';
+import {
+  type FixtureSpan,
+  both,
+  everyValue,
+  expectSame,
+  expectSameResult,
+  fixtureFiles,
+  fixtureGroups,
+  manyKinds,
+  severalGroups,
+  span,
+} from '../../test/support/column-paths.js';
 import { type ResourceGroup, type SpanInput, spanBatch } from '../../test/support/otlp-encode.js';
 import { type JsonStyle, encodeTracesJson } from '../../test/support/otlp-json-encode.js';
 
@@ -29,13 +40,24 @@ describe('decoding an OTLP/JSON trace request straight into columns', () => {
     expectSame(json(spanBatch({ traces: 3, spansPerTrace: 2, services: 1, seed: 9 }), style), 'default', 'json');
   });
 
-  it('stores what the record path stores for the OpenTelemetry JS exporter\'s own OTLP/JSON', async () => {
+  it("stores what the record path stores for the OpenTelemetry JS exporter's own OTLP/JSON", async () => {
     const exporter = new InMemorySpanExporter();
-    const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'otel-js' }), spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const provider = new BasicTracerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'otel-js' }),
+      spanProcessors: [new SimpleSpanProcessor(exporter)],
+    });
     const tracer = provider.getTracer('spoor-test', '1.0.0');
     tracer.startActiveSpan('invoke_agent planner', (root) => {
       tracer.startActiveSpan('chat gpt-4o', { kind: SpanKind.CLIENT }, (call) => {
-        call.setAttributes({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 812, 'gen_ai.usage.output_tokens': 97, 'gen_ai.response.finish_reasons': ['stop'], ratio: 0.25, 'gen_ai.prompt': 'say "hi"\n\ttwice ✓' });
+        call.setAttributes({
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.request.model': 'gpt-4o',
+          'gen_ai.usage.input_tokens': 812,
+          'gen_ai.usage.output_tokens': 97,
+          'gen_ai.response.finish_reasons': ['stop'],
+          ratio: 0.25,
+          'gen_ai.prompt': 'say "hi"\n\ttwice ✓',
+        });
         call.addEvent('gen_ai.content.completion', { 'gen_ai.completion': 'hi hi' });
         call.end();
       });
@@ -58,7 +80,11 @@ describe('decoding an OTLP/JSON trace request straight into columns', () => {
 
   it.each(styles)('stores what the record path stores for errors, scores, links, values of every kind and escaped text, %s', (_what, style) => {
     expectSame(oneJson(manyKinds(), style), 'p1', 'json');
-    expectSame(oneJson([span(1, { attributes: everyValue, name: 'naïve ünïcode', status: { code: 1, message: 'ok ✓' } })], style, { name: 'scope ✓' }), 'p1', 'json');
+    expectSame(
+      oneJson([span(1, { attributes: everyValue, name: 'naïve ünïcode', status: { code: 1, message: 'ok ✓' } })], style, { name: 'scope ✓' }),
+      'p1',
+      'json',
+    );
   });
 
   it('stores what the record path stores over several resources and scopes, a resource after its scopes, odd kinds and clock skew', () => {
@@ -67,13 +93,40 @@ describe('decoding an OTLP/JSON trace request straight into columns', () => {
   });
 
   it.each([
-    ['escapes JSON.stringify would not write', (t: string) => t.replace('"text","value":{"stringValue":"quote', '"text","value":{"stringValue":"\\/ \\u00e9 \\u00E9 \\u001F \\ud83d\\ude00 \\ud800 quote')],
-    ['an escaped name, message and trace state', (t: string) => t.replace('"name":"span 1"', '"name":"span\\u0020\\u0031\\n"').replace('"message":""', '"message":"\\u00e9\\t"')],
-    ['nulls for fields and values', (t: string) => t.replace('"traceState":""', '"traceState":null').replace('"events":[]', '"events":null').replace('"status":{"code":0,"message":""}', '"status":null')],
-    ['fields OTLP does not define, and a KeyValue of a key alone', (t: string) => t.replace('"name":"span 1"', '"name":"span 1","extra":{"a":[1,2.5e3,true,null,"x\\"y"]},"more":-0.5').replace('{"key":"yes","value":{"boolValue":true}}', '{"key":"yes"}')],
+    [
+      'escapes JSON.stringify would not write',
+      (t: string) =>
+        t.replace('"text","value":{"stringValue":"quote', '"text","value":{"stringValue":"\\/ \\u00e9 \\u00E9 \\u001F \\ud83d\\ude00 \\ud800 quote'),
+    ],
+    [
+      'an escaped name, message and trace state',
+      (t: string) => t.replace('"name":"span 1"', '"name":"span\\u0020\\u0031\\n"').replace('"message":""', '"message":"\\u00e9\\t"'),
+    ],
+    [
+      'nulls for fields and values',
+      (t: string) =>
+        t.replace('"traceState":""', '"traceState":null').replace('"events":[]', '"events":null').replace('"status":{"code":0,"message":""}', '"status":null'),
+    ],
+    [
+      'fields OTLP does not define, and a KeyValue of a key alone',
+      (t: string) =>
+        t
+          .replace('"name":"span 1"', '"name":"span 1","extra":{"a":[1,2.5e3,true,null,"x\\"y"]},"more":-0.5')
+          .replace('{"key":"yes","value":{"boolValue":true}}', '{"key":"yes"}'),
+    ],
     ['fields in another order', (t: string) => t.replace(/"flags":(\d+)\}/g, '"flags":$1,"traceState":""}').replace(/"traceState":"",("parentSpanId")/g, '$1')],
-    ['a value of two kinds, and maps, bytes and nested lists', (t: string) => t.replace('{"stringValue":"model-é"}', '{"stringValue":"model-é","intValue":"3"}')],
-    ['times and integers of every spelling', (t: string) => t.replace(/"startTimeUnixNano":"(\d+)"/, '"startTimeUnixNano":$1').replace('"droppedAttributesCount":0', '"droppedAttributesCount":"0"').replace('"kind":1', '"kind":"1"')],
+    [
+      'a value of two kinds, and maps, bytes and nested lists',
+      (t: string) => t.replace('{"stringValue":"model-é"}', '{"stringValue":"model-é","intValue":"3"}'),
+    ],
+    [
+      'times and integers of every spelling',
+      (t: string) =>
+        t
+          .replace(/"startTimeUnixNano":"(\d+)"/, '"startTimeUnixNano":$1')
+          .replace('"droppedAttributesCount":0', '"droppedAttributesCount":"0"')
+          .replace('"kind":1', '"kind":"1"'),
+    ],
   ])('stores what the record path stores with %s', (_what, edit) => {
     const text = Buffer.from(oneJson([span(1, { attributes: everyValue }), span(2)])).toString('utf8');
     const edited = edit(text);
@@ -83,7 +136,12 @@ describe('decoding an OTLP/JSON trace request straight into columns', () => {
 
   it.each([
     ['a field twice in a span', (t: string) => t.replace('"name":"span 1"', '"name":"span 1","name":"again"'), false, 'body'],
-    ['a KeyValue whose value comes first', (t: string) => t.replace('{"key":"a","value":{"stringValue":"x"}}', '{"value":{"stringValue":"x"},"key":"a"}'), false, 'body'],
+    [
+      'a KeyValue whose value comes first',
+      (t: string) => t.replace('{"key":"a","value":{"stringValue":"x"}}', '{"value":{"stringValue":"x"},"key":"a"}'),
+      false,
+      'body',
+    ],
     ['a key holding an escape', (t: string) => t.replace('{"key":"a",', '{"key":"\\u0061",'), false, 'body'],
     ['a byte order mark', (t: string) => `\ufeff${t}`, false, 'body'],
     ['text after the request', (t: string) => `${t} {}`, true, 'body'],
@@ -108,12 +166,20 @@ describe('decoding an OTLP/JSON trace request straight into columns', () => {
     ['a trace id of another length', (t: string) => t.replace(/"traceId":"0+1"/, '"traceId":"0A01"')],
     ['a trace id all zeros', (t: string) => t.replace(/"traceId":"0+1"/, `"traceId":"${'0'.repeat(32)}"`)],
     ['a parent id of another length', (t: string) => t.replace(/"parentSpanId":"0+1"/, '"parentSpanId":"01"')],
-    ['ids spelled with escapes', (t: string) => t.replace(/"spanId":"0+1"/, '"spanId":"\\u0030000000000000001"').replace(/"traceId":"0+1"/, '"traceId":"\\u00300000000000000000000000000000001"')],
+    [
+      'ids spelled with escapes',
+      (t: string) =>
+        t.replace(/"spanId":"0+1"/, '"spanId":"\\u0030000000000000001"').replace(/"traceId":"0+1"/, '"traceId":"\\u00300000000000000000000000000000001"'),
+    ],
     ['the same span twice', (t: string) => t.replace(/"spanId":"0+2"/, `"spanId":"${'0'.repeat(15)}1"`)],
     ['an end past the year 2255', (t: string) => t.replace(/"endTimeUnixNano":"\d+"/, '"endTimeUnixNano":"9223372036854775807"')],
     ['the empty key twice, once with no key', (t: string) => t.replace('{"key":"a","value":{"stringValue":"x"}}', '{"key":"","value":{"intValue":1}},{}')],
     ['the empty key twice, once null', (t: string) => t.replace('{"key":"a","value":{"stringValue":"x"}}', '{"key":null},{"key":"","value":{"intValue":1}}')],
-    ['a key twice', (t: string) => t.replace('{"key":"a","value":{"stringValue":"x"}}', '{"key":"a","value":{"stringValue":"x"}},{"key":"b"},{"key":"a","value":{"intValue":"2"}}')],
+    [
+      'a key twice',
+      (t: string) =>
+        t.replace('{"key":"a","value":{"stringValue":"x"}}', '{"key":"a","value":{"stringValue":"x"}},{"key":"b"},{"key":"a","value":{"intValue":"2"}}'),
+    ],
     ['a running snapshot', (t: string) => t.replace(/"endTimeUnixNano":"\d+"/, '"endTimeUnixNano":"0"')],
   ])('takes a request with %s, and stores and answers what the record path does', (_what, edit) => {
     const text = Buffer.from(oneJson([span(1, { attributes: { a: 'x' } }), span(2), span(3)])).toString('utf8');
@@ -135,7 +201,9 @@ describe('decoding an OTLP/JSON trace request straight into columns', () => {
       json(spanBatch({ traces: 2, spansPerTrace: 3 })),
       oneJson(manyKinds(), { bareNumbers: true }),
       oneJson([span(1, { attributes: everyValue })], { enumNames: true, indent: true }),
-      ...seeds().filter((s) => s.signal === 'traces' && s.encoding === 'json').map((s) => s.body),
+      ...seeds()
+        .filter((s) => s.signal === 'traces' && s.encoding === 'json')
+        .map((s) => s.body),
     ];
     // Bytes changed at random (mostly no longer JSON), and characters changed for others of their
     // kind (digits, hex, letters, structure), which mostly still are.
@@ -144,7 +212,11 @@ describe('decoding an OTLP/JSON trace request straight into columns', () => {
     for (let i = 0; i < 3000; i++) {
       const random = caseRandom(36, i);
       let body: Uint8Array = random.pick(corpus);
-      if (i % 3 === 0) body = mutatedBody(random, corpus.map((seed) => ({ signal: 'traces', encoding: 'json', body: seed }))).body;
+      if (i % 3 === 0)
+        body = mutatedBody(
+          random,
+          corpus.map((seed) => ({ signal: 'traces', encoding: 'json', body: seed })),
+        ).body;
       else {
         const text = Buffer.from(body);
         for (let k = random.int(1, 4); k > 0; k--) {
@@ -158,7 +230,10 @@ describe('decoding an OTLP/JSON trace request straight into columns', () => {
       if (left === 'thrown' && !(record instanceof Error)) throw new Error(`case ${i}: the column path threw on a body the record path reads`);
       if (fast === null) continue;
       taken++;
-      if (record instanceof Error) throw new Error(`case ${i}: the column path took a body the record path refuses (${record.message}): ${Buffer.from(body).toString('utf8').slice(0, 400)}`);
+      if (record instanceof Error)
+        throw new Error(
+          `case ${i}: the column path took a body the record path refuses (${record.message}): ${Buffer.from(body).toString('utf8').slice(0, 400)}`,
+        );
       expectSameResult(fast, record, 'p1', `case ${i}`);
     }
     expect(taken).toBeGreaterThan(500);

@@ -62,7 +62,11 @@ describe('decoding a protobuf trace request straight into columns', () => {
     ['a span id again in another trace, which is another span', [span(1), span(2), span(2, { traceId: id(2, 16) }), span(2, { traceId: id(2, 16) })], 1],
     ['an invalid span id', [span(1, { spanId: id(0, 8) }), span(2)], 1],
     ['a span id of another length', [span(1), span(2, { spanId: id(2, 5) })], 1],
-    ['an invalid trace id, after a span rejected for its time (ids are named first)', [span(1, { endTimeUnixNano: 2n ** 63n - 1n }), span(2, { traceId: id(0, 16) })], 2],
+    [
+      'an invalid trace id, after a span rejected for its time (ids are named first)',
+      [span(1, { endTimeUnixNano: 2n ** 63n - 1n }), span(2, { traceId: id(0, 16) })],
+      2,
+    ],
     ['a trace id of another length', [span(1, { traceId: id(1, 9) }), span(2)], 1],
     ['a parent id of another length', [span(1), span(2, { parentSpanId: id(1, 3) })], 1],
     ['an end past the year 2255', [span(1, { endTimeUnixNano: 2n ** 63n - 1n }), span(2)], 1],
@@ -74,7 +78,10 @@ describe('decoding a protobuf trace request straight into columns', () => {
   });
 
   it('takes a request whose spans were received before, rejecting them as duplicates', () => {
-    const fast = expectSame(one([span(1), span(2), span(3), span(2)]), 'p1', 'protobuf', [{ traceId: id(1, 16), spanId: id(2, 8) }, { traceId: id(7, 16), spanId: id(3, 8) }]);
+    const fast = expectSame(one([span(1), span(2), span(3), span(2)]), 'p1', 'protobuf', [
+      { traceId: id(1, 16), spanId: id(2, 8) },
+      { traceId: id(7, 16), spanId: id(3, 8) },
+    ]);
     expect({ rejected: fast.rejected, duplicates: fast.duplicates, records: fast.records }).toEqual({ rejected: 2, duplicates: 2, records: 2 });
   });
 
@@ -142,25 +149,66 @@ describe('decoding a protobuf trace request straight into columns', () => {
   it('stores what the record path stores when spans share their keys in order or change it, also after the key table started over', () => {
     // 3,000 distinct keys, more than the table holds: it starts over, and the span it started
     // over in (whose earlier keys are gone from it) is read whole.
-    const many = Array.from({ length: 30 }, (_, s) => span(100 + s, { attributes: Object.fromEntries(Array.from({ length: 100 }, (_, k) => [`k${s}.${k}`, k])) }));
+    const many = Array.from({ length: 30 }, (_, s) =>
+      span(100 + s, { attributes: Object.fromEntries(Array.from({ length: 100 }, (_, k) => [`k${s}.${k}`, k])) }),
+    );
     expectSame(one(many));
     // Keys in the same order span after span (each found at its place in the span before), in another order, fewer, more.
     const shaped = (n: number, attributes: AttributesInput) => span(n, { attributes });
-    expectSame(one([shaped(1, { a: 'x', b: 1, c: true }), shaped(2, { a: 'y', b: 2, c: false }), shaped(3, { b: 3, a: 'z' }), shaped(4, { a: 'w' }), shaped(5, { a: 'v', b: 5, c: true, d: 'more' }), shaped(6, {})]));
+    expectSame(
+      one([
+        shaped(1, { a: 'x', b: 1, c: true }),
+        shaped(2, { a: 'y', b: 2, c: false }),
+        shaped(3, { b: 3, a: 'z' }),
+        shaped(4, { a: 'w' }),
+        shaped(5, { a: 'v', b: 5, c: true, d: 'more' }),
+        shaped(6, {}),
+      ]),
+    );
   });
 
   it.each([
     ['a snapshot alone', [span(1, { endTimeUnixNano: 0 })], [], 1, 0],
     ['a snapshot and its span ended after it', [span(1, { endTimeUnixNano: 0 }), span(2), span(1)], [], 0, 1],
     ['a snapshot after its span ended', [span(1), span(1, { endTimeUnixNano: 0 }), span(2)], [], 0, 1],
-    ['two snapshots of a span, the last kept', [span(1, { endTimeUnixNano: 0, name: 'first' }), span(2, { endTimeUnixNano: 0 }), span(1, { endTimeUnixNano: 0, name: 'last' })], [], 2, 0],
+    [
+      'two snapshots of a span, the last kept',
+      [span(1, { endTimeUnixNano: 0, name: 'first' }), span(2, { endTimeUnixNano: 0 }), span(1, { endTimeUnixNano: 0, name: 'last' })],
+      [],
+      2,
+      0,
+    ],
     ['the snapshot of a span received ended before', [span(1, { endTimeUnixNano: 0 }), span(2)], [{ traceId: id(1, 16), spanId: id(1, 8) }], 0, 1],
-    ['snapshots of LLM calls, one around the other, and attributes read whole', [
-      span(1, { endTimeUnixNano: 0, attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', '7': 'x', 'gen_ai.usage.input_tokens': 10 } }),
-      span(2, { endTimeUnixNano: 0, attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 10 } }),
-      span(3, { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o' } }),
-    ], [], 2, 0],
-    ['a snapshot with an invalid span id, and one with a start past the year 2255', [span(1, { endTimeUnixNano: 0, spanId: id(0, 8) }), span(2, { endTimeUnixNano: 0, startTimeUnixNano: 2n ** 63n - 1n })], [], 0, 0],
+    [
+      'snapshots of LLM calls, one around the other, and attributes read whole',
+      [
+        span(1, {
+          endTimeUnixNano: 0,
+          attributes: {
+            'gen_ai.operation.name': 'chat',
+            'gen_ai.provider.name': 'openai',
+            'gen_ai.request.model': 'gpt-4o',
+            '7': 'x',
+            'gen_ai.usage.input_tokens': 10,
+          },
+        }),
+        span(2, {
+          endTimeUnixNano: 0,
+          attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 10 },
+        }),
+        span(3, { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o' } }),
+      ],
+      [],
+      2,
+      0,
+    ],
+    [
+      'a snapshot with an invalid span id, and one with a start past the year 2255',
+      [span(1, { endTimeUnixNano: 0, spanId: id(0, 8) }), span(2, { endTimeUnixNano: 0, startTimeUnixNano: 2n ** 63n - 1n })],
+      [],
+      0,
+      0,
+    ],
   ] as const)('stores what the record path stores for %s', (_what, spans, before, kept, afterEnd) => {
     const fast = expectSame(one([...spans], { name: 'app' }), 'p1', 'protobuf', before);
     expect({ snapshots: fast.snapshots, snapshotsAfterEnd: fast.snapshotsAfterEnd }).toEqual({ snapshots: kept, snapshotsAfterEnd: afterEnd });
@@ -168,7 +216,8 @@ describe('decoding a protobuf trace request straight into columns', () => {
 
   it('stores what the record path stores for snapshots in several resources and scopes, with the sources of both', () => {
     const groups = severalGroups();
-    for (const group of groups) for (const scope of group.scopes) scope.items = scope.items.map((item, i) => (i % 2 === 0 ? { ...item, endTimeUnixNano: 0 } : item));
+    for (const group of groups)
+      for (const scope of group.scopes) scope.items = scope.items.map((item, i) => (i % 2 === 0 ? { ...item, endTimeUnixNano: 0 } : item));
     expect(expectSame(encodeTraces(groups)).snapshots).toBeGreaterThan(1);
   });
 
@@ -205,7 +254,13 @@ describe('decoding a protobuf trace request straight into columns', () => {
 });
 
 describe('the requests the column path leaves, counted by why', () => {
-  const request = (body: Uint8Array, encoding: Encoding = 'protobuf') => ({ signal: 'traces' as const, encoding, body, projectId: 'p1', receivedUs: RECEIVED_US });
+  const request = (body: Uint8Array, encoding: Encoding = 'protobuf') => ({
+    signal: 'traces' as const,
+    encoding,
+    body,
+    projectId: 'p1',
+    receivedUs: RECEIVED_US,
+  });
   const counts = (core: DecodeCore) => Object.fromEntries([...core.columnMetrics().matchAll(/reason="(\w+)"} (\d+)/g)].map((m) => [m[1], Number(m[2])]));
 
   it('counts each reason once, a body both paths refuse as malformed, and a throw on a body the record path reads as an error', () => {
@@ -232,7 +287,13 @@ describe('the requests the column path leaves, counted by why', () => {
 });
 
 describe('a spooled request decoded again where it is read back', () => {
-  const entry = (body: Uint8Array, projectId = 'p1') => ({ signal: 'traces' as const, encoding: 'protobuf' as const, body, projectId, receivedUs: RECEIVED_US });
+  const entry = (body: Uint8Array, projectId = 'p1') => ({
+    signal: 'traces' as const,
+    encoding: 'protobuf' as const,
+    body,
+    projectId,
+    receivedUs: RECEIVED_US,
+  });
 
   it('takes the column path for a plain protobuf trace request, and stores what the receiver stored', () => {
     const body = encodeSpanBatch({ traces: 5, spansPerTrace: 4 });
@@ -247,11 +308,12 @@ describe('a spooled request decoded again where it is read back', () => {
   it("masks a project's request by the record path, as the receiver did", () => {
     const masking = new ProjectMasking(null);
     masking.set('shop', { detectors: [], rules: [{ name: 'secret', pattern: 'span \\d+' }] });
-    const body = encodeTraces([{ resource: { attributes: { 'service.name': 'svc' } }, scopes: [{ scope: { name: 's' }, items: [span(1, { attributes: { note: 'span 1 said' } })] }] }]);
+    const body = encodeTraces([
+      { resource: { attributes: { 'service.name': 'svc' } }, scopes: [{ scope: { name: 's' }, items: [span(1, { attributes: { note: 'span 1 said' } })] }] },
+    ]);
     const batch = spooledBatch(entry(body, 'shop'), book, masking.maskerFor('shop'));
     const masked = decodeBatch('traces', 'protobuf', body, 'shop', RECEIVED_US, book, undefined, masking.maskerFor('shop')).batch;
     expect(stored(batch)).toStrictEqual(stored(masked));
     expect(JSON.stringify(stored(batch))).not.toContain(Buffer.from('span 1 said').toString('hex'));
   });
 });
-

@@ -146,7 +146,17 @@ function decode(
   const startUs = new Float64Array(count);
   const endUs = new Float64Array(count);
   const calls: Array<CallSpan & { row: number }> = [];
-  const view: NormalizedFields = { name: '', attributes: NO_ATTRIBUTES, scope: plan.groups[0]!.scope, startTimeUs: 0, endTimeUs: 0, llm: null, category: 'other', sessionId: null, userId: null };
+  const view: NormalizedFields = {
+    name: '',
+    attributes: NO_ATTRIBUTES,
+    scope: plan.groups[0]!.scope,
+    startTimeUs: 0,
+    endTimeUs: 0,
+    llm: null,
+    category: 'other',
+    sessionId: null,
+    userId: null,
+  };
   for (let i = 0; i < count; i++) {
     const f = reader.read(plan.offsets[i]!, columns.attributes);
     // Checked as `decodeRequest` checks them, in its order; a rejected span's attributes row is taken back.
@@ -244,7 +254,17 @@ function decode(
     startUs[row] = view.startTimeUs;
     endUs[row] = view.endTimeUs;
     if (view.llm !== null) {
-      calls.push({ row, traceId: f.traceId, spanId: spanIdOf(row), parentSpanId: parentIdOf(row), scope: group.scope, startTimeUs: view.startTimeUs, endTimeUs: view.endTimeUs, llm: view.llm, category: view.category });
+      calls.push({
+        row,
+        traceId: f.traceId,
+        spanId: spanIdOf(row),
+        parentSpanId: parentIdOf(row),
+        scope: group.scope,
+        startTimeUs: view.startTimeUs,
+        endTimeUs: view.endTimeUs,
+        llm: view.llm,
+        category: view.category,
+      });
     }
   }
   const running = snapshots === null ? null : snapshots.latest(spanIdWords, spanHashes, seen, ended, prices);
@@ -264,7 +284,20 @@ function decode(
     columns.llm(row, fields);
     const category = SPAN_CATEGORIES.indexOf(categories[row]!);
     columns.number(C.category!, row, category);
-    parts.add(projectId, traceIds[row]!, startUs[row]!, endUs[row]!, failed[row] === 1, names[row]!, serviceNames[row]!, parentAt[row]! < 0, sessionIds[row] ?? null, userIds[row] ?? null, fields, category);
+    parts.add(
+      projectId,
+      traceIds[row]!,
+      startUs[row]!,
+      endUs[row]!,
+      failed[row] === 1,
+      names[row]!,
+      serviceNames[row]!,
+      parentAt[row]! < 0,
+      sessionIds[row] ?? null,
+      userIds[row] ?? null,
+      fields,
+      category,
+    );
     if (fields !== null && typeof views[row]![LLM_RESPONSE_ID] === 'string') responses++;
     const rowEvents = events[row]!;
     const isError = failed[row] === 1 || cutShortBy(fields) !== null;
@@ -393,7 +426,13 @@ function idsValid(f: SpanFields): boolean {
 }
 
 /** A request with no span stored, as `decodeRequest` answers it: no table but its snapshots', nothing to count. */
-function noSpans(projectId: string, rejected: Rejected, running: { kept: SpanRecord[]; afterEnd: number } | null, sources: SourceIds | null, receivedUs: number): DecodedColumns {
+function noSpans(
+  projectId: string,
+  rejected: Rejected,
+  running: { kept: SpanRecord[]; afterEnd: number } | null,
+  sources: SourceIds | null,
+  receivedUs: number,
+): DecodedColumns {
   const kept = running?.kept ?? [];
   const tables: TableBatch[] = [];
   if (kept.length > 0 && sources !== null) {
@@ -410,7 +449,16 @@ function noSpans(projectId: string, rejected: Rejected, running: { kept: SpanRec
     snapshotsAfterEnd: running?.afterEnd ?? 0,
     replacedStrings: 0,
     refusedEvaluations: 0,
-    spans: { count: 0, projectId, serviceNames: [], kinds: new Uint8Array(0), failed: new Uint8Array(0), startUs: new Float64Array(0), endUs: new Float64Array(0), llm: [] },
+    spans: {
+      count: 0,
+      projectId,
+      serviceNames: [],
+      kinds: new Uint8Array(0),
+      failed: new Uint8Array(0),
+      startUs: new Float64Array(0),
+      endUs: new Float64Array(0),
+      llm: [],
+    },
     ids: { words: new Int32Array(0), hashes: new Int32Array(0) },
     scores: [],
   };

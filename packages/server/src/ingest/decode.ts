@@ -66,22 +66,26 @@ export function decodeRequest(
     };
     let snapshots: SpanRecord[] | undefined;
     const d = encoding === 'protobuf' ? decodeTracesProtobuf(body, projectId) : decodeTracesJson(body, projectId);
-    dropOutOfRange(d.records, (span) => {
-      const problem = spanRangeProblem(span);
-      if (problem !== null) return problem;
-      // Set aside, not claimed: the ended span that replaces a snapshot must not be taken for a resend of it.
-      if (isRunning(span)) {
-        (snapshots ??= []).push(span);
-        return SET_ASIDE;
-      }
-      const again = duplicateProblem(span, seen);
-      if (again !== null) return duplicate(again);
-      return options.recent?.has(span) === true ? duplicate(receivedProblem(span.traceId, span.spanId)) : null;
-    }, (count, reason) => {
-      if (reason === SET_ASIDE) return;
-      d.rejected += count;
-      d.rejectReason ??= reason;
-    });
+    dropOutOfRange(
+      d.records,
+      (span) => {
+        const problem = spanRangeProblem(span);
+        if (problem !== null) return problem;
+        // Set aside, not claimed: the ended span that replaces a snapshot must not be taken for a resend of it.
+        if (isRunning(span)) {
+          (snapshots ??= []).push(span);
+          return SET_ASIDE;
+        }
+        const again = duplicateProblem(span, seen);
+        if (again !== null) return duplicate(again);
+        return options.recent?.has(span) === true ? duplicate(receivedProblem(span.traceId, span.spanId)) : null;
+      },
+      (count, reason) => {
+        if (reason === SET_ASIDE) return;
+        d.rejected += count;
+        d.rejectReason ??= reason;
+      },
+    );
     const running = snapshots === undefined ? EMPTY : latestSnapshots(snapshots, seen, options.ended);
     const batch: RecordBatch = { spans: d.records, logs: [], metricPoints: [], writtenUs: receivedUs };
     if (running.kept.length > 0) batch.runningSpans = running.kept;
@@ -108,10 +112,7 @@ export function decodeRequest(
     };
   }
   if (signal === 'logs') {
-    const d = inRange(
-      encoding === 'protobuf' ? decodeLogsProtobuf(body, projectId, receivedUs) : decodeLogsJson(body, projectId, receivedUs),
-      logRangeProblem,
-    );
+    const d = inRange(encoding === 'protobuf' ? decodeLogsProtobuf(body, projectId, receivedUs) : decodeLogsJson(body, projectId, receivedUs), logRangeProblem);
     const batch: RecordBatch = { spans: [], logs: d.records, metricPoints: [], writtenUs: receivedUs };
     let refusedEvaluations = 0;
     if (options.normalize !== false) {
@@ -127,10 +128,23 @@ export function decodeRequest(
       batch.scores = found.scores;
       refusedEvaluations = found.refusedEvents;
     }
-    return { batch, records: d.records.length, rejected: d.rejected, rejectReason: d.rejectReason, refusedEvaluations, replacedStrings: d.replacedStrings ?? 0 };
+    return {
+      batch,
+      records: d.records.length,
+      rejected: d.rejected,
+      rejectReason: d.rejectReason,
+      refusedEvaluations,
+      replacedStrings: d.replacedStrings ?? 0,
+    };
   }
   const d = inRange(encoding === 'protobuf' ? decodeMetricsProtobuf(body, projectId) : decodeMetricsJson(body, projectId), pointRangeProblem);
-  return { batch: { spans: [], logs: [], metricPoints: d.records }, records: d.records.length, rejected: d.rejected, rejectReason: d.rejectReason, replacedStrings: d.replacedStrings ?? 0 };
+  return {
+    batch: { spans: [], logs: [], metricPoints: d.records },
+    records: d.records.length,
+    rejected: d.rejected,
+    rejectReason: d.rejectReason,
+    replacedStrings: d.replacedStrings ?? 0,
+  };
 }
 
 /** A request decoded into the column batch the writer takes, and its records (for what counts them). */

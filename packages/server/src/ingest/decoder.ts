@@ -163,7 +163,9 @@ export class DecodeCore {
     };
     // Read only: a snapshot of a span received ended, even one still being stored, is dropped (never a 503).
     const endedBefore = (words: Int32Array, at: number, hash: number): boolean => recent.claimOfWords(words, at, hash) !== -1;
-    const columns = takesColumns(request, masker) ? decodeTraceColumns(encoding, body, projectId, receivedUs, prices, claiming ? claimed : undefined, endedBefore) : null;
+    const columns = takesColumns(request, masker)
+      ? decodeTraceColumns(encoding, body, projectId, receivedUs, prices, claiming ? claimed : undefined, endedBefore)
+      : null;
     if (columns !== null && typeof columns !== 'string') {
       if (request.fromClient === true) refuseSpoorService(columns.spans.serviceNames);
       if (inFlight > 0) throw inFlightError(inFlight);
@@ -303,13 +305,19 @@ function takesColumns({ signal, encoding }: Pick<DecodeRequest, 'signal' | 'enco
 export function spooledBatch(entry: DecodeRequest, prices: PriceBook | undefined, masker: Masker): WriteBatch {
   const { signal, encoding, body, projectId, receivedUs } = entry;
   const columns = takesColumns(entry, masker) ? decodeTraceColumns(encoding, body, projectId, receivedUs, prices, undefined) : null;
-  return columns !== null && typeof columns !== 'string' ? columns.batch : decodeBatch(signal, encoding, body, projectId, receivedUs, prices, undefined, masker).batch;
+  return columns !== null && typeof columns !== 'string'
+    ? columns.batch
+    : decodeBatch(signal, encoding, body, projectId, receivedUs, prices, undefined, masker).batch;
 }
 
 function inFlightError(inFlight: number): AppError {
-  return new AppError('ERR_INGEST_DUPLICATE_IN_FLIGHT', `${inFlight} of its spans are in a request still being stored (sent again before it was answered?); retry to learn whether it was`, {
-    retryAfterSeconds: 1,
-  });
+  return new AppError(
+    'ERR_INGEST_DUPLICATE_IN_FLIGHT',
+    `${inFlight} of its spans are in a request still being stored (sent again before it was answered?); retry to learn whether it was`,
+    {
+      retryAfterSeconds: 1,
+    },
+  );
 }
 
 /**

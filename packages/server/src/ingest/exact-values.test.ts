@@ -33,9 +33,15 @@ describe('integer metric points, exactly', () => {
   ] as const;
 
   const protobufPoint = (asInt: bigint): MetricPointRecord =>
-    decodeMetricsProtobuf(encodeMetrics([{ scopes: [{ items: [{ name: 'g', data: { type: 'gauge', points: [{ timeUnixNano: T, asInt }] } } satisfies MetricInput] }] }]), 'p1').records[0]!;
+    decodeMetricsProtobuf(
+      encodeMetrics([{ scopes: [{ items: [{ name: 'g', data: { type: 'gauge', points: [{ timeUnixNano: T, asInt }] } } satisfies MetricInput] }] }]),
+      'p1',
+    ).records[0]!;
   const jsonPoint = (asInt: string): MetricPointRecord =>
-    decodeMetricsJson(text(envelope('Metrics', `{"name":"g","sum":{"aggregationTemporality":2,"dataPoints":[{"timeUnixNano":"${T}","asInt":${asInt}}]}}`)), 'p1').records[0]!;
+    decodeMetricsJson(
+      text(envelope('Metrics', `{"name":"g","sum":{"aggregationTemporality":2,"dataPoints":[{"timeUnixNano":"${T}","asInt":${asInt}}]}}`)),
+      'p1',
+    ).records[0]!;
 
   it.each(INTS)('keeps an sfixed64 asInt of %s exactly beside its double', (_what, n) => {
     expect(protobufPoint(n)).toMatchObject({ intValue: String(n), value: Number(n) });
@@ -52,7 +58,10 @@ describe('integer metric points, exactly', () => {
   });
 
   it('gives a double point no integer value, in either encoding', () => {
-    const protobuf = decodeMetricsProtobuf(encodeMetrics([{ scopes: [{ items: [{ name: 'g', data: { type: 'gauge', points: [{ timeUnixNano: T, asDouble: 2.5 }] } }] }] }]), 'p1');
+    const protobuf = decodeMetricsProtobuf(
+      encodeMetrics([{ scopes: [{ items: [{ name: 'g', data: { type: 'gauge', points: [{ timeUnixNano: T, asDouble: 2.5 }] } }] }] }]),
+      'p1',
+    );
     expect(protobuf.records[0]).toMatchObject({ value: 2.5, intValue: null });
     const json = decodeMetricsJson(text(envelope('Metrics', `{"name":"g","gauge":{"dataPoints":[{"timeUnixNano":"${T}","asDouble":2.5}]}}`)), 'p1');
     expect(json.records[0]).toMatchObject({ value: 2.5, intValue: null });
@@ -62,44 +71,76 @@ describe('integer metric points, exactly', () => {
 describe('histogram and summary counts, exactly', () => {
   const BIG = 2n ** 53n + 1n;
   const MAX = 2n ** 64n - 1n;
-  const decode = (data: MetricInput['data']): MetricPointRecord => decodeMetricsProtobuf(encodeMetrics([{ scopes: [{ items: [{ name: 'h', data }] }] }]), 'p1').records[0]!;
+  const decode = (data: MetricInput['data']): MetricPointRecord =>
+    decodeMetricsProtobuf(encodeMetrics([{ scopes: [{ items: [{ name: 'h', data }] }] }]), 'p1').records[0]!;
   const json = (metric: string): MetricPointRecord => decodeMetricsJson(text(envelope('Metrics', `{"name":"h",${metric}}`)), 'p1').records[0]!;
 
-  it('keeps a histogram\'s count and bucket counts past 2^53 exactly beside their doubles, from protobuf', () => {
+  it("keeps a histogram's count and bucket counts past 2^53 exactly beside their doubles, from protobuf", () => {
     for (const packed of [true, false]) {
-      const point = decode({ type: 'histogram', temporality: 2, points: [{ timeUnixNano: T, count: BIG + 3n, bucketCounts: [BIG, 1, 2], explicitBounds: [1, 2], packed }] });
+      const point = decode({
+        type: 'histogram',
+        temporality: 2,
+        points: [{ timeUnixNano: T, count: BIG + 3n, bucketCounts: [BIG, 1, 2], explicitBounds: [1, 2], packed }],
+      });
       expect(point).toMatchObject({ count: Number(BIG + 3n), bucketCounts: [Number(BIG), 1, 2] });
       expect(point.exactCounts).toEqual({ count: String(BIG + 3n), bucketCounts: [String(BIG), '1', '2'] });
     }
   });
 
   it("keeps an exponential histogram's zero count and bucket counts, and a summary's count, up to 2^64 - 1", () => {
-    const exp = decode({ type: 'exponential_histogram', temporality: 2, points: [{ timeUnixNano: T, count: MAX, zeroCount: BIG, positive: { offset: 1, bucketCounts: [1, BIG] }, negative: { bucketCounts: [2] } }] });
+    const exp = decode({
+      type: 'exponential_histogram',
+      temporality: 2,
+      points: [{ timeUnixNano: T, count: MAX, zeroCount: BIG, positive: { offset: 1, bucketCounts: [1, BIG] }, negative: { bucketCounts: [2] } }],
+    });
     expect(exp.exactCounts).toEqual({ count: String(MAX), zeroCount: String(BIG), positive: ['1', String(BIG)] });
-    expect(exp).toMatchObject({ count: Number(MAX), zeroCount: Number(BIG), positive: { offset: 1, bucketCounts: [1, Number(BIG)] }, negative: { offset: 0, bucketCounts: [2] } });
+    expect(exp).toMatchObject({
+      count: Number(MAX),
+      zeroCount: Number(BIG),
+      positive: { offset: 1, bucketCounts: [1, Number(BIG)] },
+      negative: { offset: 0, bucketCounts: [2] },
+    });
     expect(decode({ type: 'summary', points: [{ timeUnixNano: T, count: BIG, sum: 1 }] }).exactCounts).toEqual({ count: String(BIG) });
   });
 
   it('adds nothing to a point whose counts a double holds', () => {
-    const point = decode({ type: 'histogram', temporality: 2, points: [{ timeUnixNano: T, count: 2n ** 53n - 1n, bucketCounts: [2n ** 53n - 1n], explicitBounds: [] }] });
+    const point = decode({
+      type: 'histogram',
+      temporality: 2,
+      points: [{ timeUnixNano: T, count: 2n ** 53n - 1n, bucketCounts: [2n ** 53n - 1n], explicitBounds: [] }],
+    });
     expect(point.count).toBe(Number.MAX_SAFE_INTEGER);
     expect('exactCounts' in point).toBe(false);
   });
 
   it('keeps the same counts from OTLP/JSON, as strings or bare numbers', () => {
-    const histogram = json(`"histogram":{"aggregationTemporality":2,"dataPoints":[{"timeUnixNano":"${T}","count":${BIG + 3n},"bucketCounts":["${BIG}","1","2"],"explicitBounds":[1,2]}]}`);
+    const histogram = json(
+      `"histogram":{"aggregationTemporality":2,"dataPoints":[{"timeUnixNano":"${T}","count":${BIG + 3n},"bucketCounts":["${BIG}","1","2"],"explicitBounds":[1,2]}]}`,
+    );
     expect(histogram.exactCounts).toEqual({ count: String(BIG + 3n), bucketCounts: [String(BIG), '1', '2'] });
     expect(histogram.bucketCounts).toEqual([Number(BIG), 1, 2]);
-    const exp = json(`"exponentialHistogram":{"aggregationTemporality":2,"dataPoints":[{"timeUnixNano":"${T}","count":"${MAX}","zeroCount":${BIG},"positive":{"offset":1,"bucketCounts":["1","${BIG}"]}}]}`);
+    const exp = json(
+      `"exponentialHistogram":{"aggregationTemporality":2,"dataPoints":[{"timeUnixNano":"${T}","count":"${MAX}","zeroCount":${BIG},"positive":{"offset":1,"bucketCounts":["1","${BIG}"]}}]}`,
+    );
     expect(exp.exactCounts).toEqual({ count: String(MAX), zeroCount: String(BIG), positive: ['1', String(BIG)] });
     expect(json(`"summary":{"dataPoints":[{"timeUnixNano":"${T}","count":"${BIG}"}]}`).exactCounts).toEqual({ count: String(BIG) });
   });
 
   it("keeps an exemplar's integer past 2^53 exactly, in either encoding, and only there", () => {
-    const exemplars = [{ timeUnixNano: T, asInt: BIG }, { timeUnixNano: T, asInt: 7 }, { timeUnixNano: T, asDouble: 2.5 }];
+    const exemplars = [
+      { timeUnixNano: T, asInt: BIG },
+      { timeUnixNano: T, asInt: 7 },
+      { timeUnixNano: T, asDouble: 2.5 },
+    ];
     const protobuf = decode({ type: 'gauge', points: [{ timeUnixNano: T, asDouble: 1, exemplars }] }).exemplars;
-    expect(protobuf.map((e) => [e.value, e.intValue])).toEqual([[Number(BIG), String(BIG)], [7, undefined], [2.5, undefined]]);
-    const fromJson = json(`"gauge":{"dataPoints":[{"timeUnixNano":"${T}","asDouble":1,"exemplars":[{"timeUnixNano":"${T}","asInt":${BIG}},{"timeUnixNano":"${T}","asInt":"7"},{"timeUnixNano":"${T}","asDouble":2.5}]}]}`).exemplars;
+    expect(protobuf.map((e) => [e.value, e.intValue])).toEqual([
+      [Number(BIG), String(BIG)],
+      [7, undefined],
+      [2.5, undefined],
+    ]);
+    const fromJson = json(
+      `"gauge":{"dataPoints":[{"timeUnixNano":"${T}","asDouble":1,"exemplars":[{"timeUnixNano":"${T}","asInt":${BIG}},{"timeUnixNano":"${T}","asInt":"7"},{"timeUnixNano":"${T}","asDouble":2.5}]}]}`,
+    ).exemplars;
     expect(fromJson).toEqual(protobuf);
   });
 });
@@ -147,13 +188,17 @@ describe('schema URLs of resources and scopes', () => {
   it('keeps both on spans, logs and metric points sent as protobuf', () => {
     expectKept(decodeTracesProtobuf(encodeTraces(groups([{ traceId: TRACE_ID, spanId: SPAN_ID }])), 'p1').records[0]!);
     expectKept(decodeLogsProtobuf(encodeLogs(groups([{ timeUnixNano: 1n }])), 'p1', RECEIVED_US).records[0]!);
-    expectKept(decodeMetricsProtobuf(encodeMetrics(groups([{ name: 'g', data: { type: 'gauge', points: [{ timeUnixNano: T, asDouble: 1 }] } }])), 'p1').records[0]!);
+    expectKept(
+      decodeMetricsProtobuf(encodeMetrics(groups([{ name: 'g', data: { type: 'gauge', points: [{ timeUnixNano: T, asDouble: 1 }] } }])), 'p1').records[0]!,
+    );
   });
 
   it('keeps both on spans, logs and metric points sent as JSON', () => {
     expectKept(decodeTracesJson(text(envelope('Spans', `{"traceId":"${TRACE_ID}","spanId":"${SPAN_ID}"}`, URL)), 'p1').records[0]!);
     expectKept(decodeLogsJson(text(envelope('Logs', '{"timeUnixNano":"1"}', URL)), 'p1', RECEIVED_US).records[0]!);
-    expectKept(decodeMetricsJson(text(envelope('Metrics', `{"name":"g","gauge":{"dataPoints":[{"timeUnixNano":"${T}","asDouble":1}]}}`, URL)), 'p1').records[0]!);
+    expectKept(
+      decodeMetricsJson(text(envelope('Metrics', `{"name":"g","gauge":{"dataPoints":[{"timeUnixNano":"${T}","asDouble":1}]}}`, URL)), 'p1').records[0]!,
+    );
   });
 });
 
@@ -168,7 +213,12 @@ describe('log bodies that are bytes', () => {
   });
 
   it('leave a string body, even one that is base64, and bytes inside a body unmarked', () => {
-    for (const log of [protobufLog('AAEC/v8='), jsonLog('{"stringValue":"AAEC/v8="}'), protobufLog({ raw: new Uint8Array([1]) }), jsonLog('{"kvlistValue":{"values":[{"key":"raw","value":{"bytesValue":"AQ=="}}]}}')]) {
+    for (const log of [
+      protobufLog('AAEC/v8='),
+      jsonLog('{"stringValue":"AAEC/v8="}'),
+      protobufLog({ raw: new Uint8Array([1]) }),
+      jsonLog('{"kvlistValue":{"values":[{"key":"raw","value":{"bytesValue":"AQ=="}}]}}'),
+    ]) {
       expect(log.bodyBytes).toBeUndefined();
     }
   });

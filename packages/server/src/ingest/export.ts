@@ -75,7 +75,12 @@ export async function exportRecords(deps: ExportDeps, request: ExportRequest): P
     deps.decoder.accepted(decoded.ticket);
   } catch (error) {
     deps.decoder.dropped(decoded.ticket);
-    const reason = isAppError(error) && error.code === 'ERR_INGEST_QUEUE_FULL' ? 'queue_full' : isAppError(error) && error.code === 'ERR_SPOOL_FULL' ? 'spool_full' : 'store_error';
+    const reason =
+      isAppError(error) && error.code === 'ERR_INGEST_QUEUE_FULL'
+        ? 'queue_full'
+        : isAppError(error) && error.code === 'ERR_SPOOL_FULL'
+          ? 'spool_full'
+          : 'store_error';
     deps.metrics.rejected({ signal, reason }, decoded.records);
     throw error;
   }
@@ -106,7 +111,12 @@ export function exportError(error: unknown): AppError {
 
 /** Back-pressure (a full queue or spool, a shutdown, a copy of a request in flight): the protocol working, not a fault. */
 export function isBackPressure(error: AppError): boolean {
-  return error.code === 'ERR_INGEST_QUEUE_FULL' || error.code === 'ERR_SPOOL_FULL' || error.code === 'ERR_SHUTTING_DOWN' || error.code === 'ERR_INGEST_DUPLICATE_IN_FLIGHT';
+  return (
+    error.code === 'ERR_INGEST_QUEUE_FULL' ||
+    error.code === 'ERR_SPOOL_FULL' ||
+    error.code === 'ERR_SHUTTING_DOWN' ||
+    error.code === 'ERR_INGEST_DUPLICATE_IN_FLIGHT'
+  );
 }
 
 /**

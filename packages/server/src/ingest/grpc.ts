@@ -93,7 +93,12 @@ export async function startGrpcReceiver(options: GrpcReceiverOptions): Promise<G
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${host}:${options.port}`, ServerCredentials.createInsecure(), (error, bound) => {
       if (error === null) resolve(bound);
-      else reject(new Error(`cannot listen for OTLP/gRPC on ${host}:${options.port} (${error.message}); choose another port with --grpc-port, or 0 to turn it off`, { cause: error }));
+      else
+        reject(
+          new Error(`cannot listen for OTLP/gRPC on ${host}:${options.port} (${error.message}); choose another port with --grpc-port, or 0 to turn it off`, {
+            cause: error,
+          }),
+        );
     });
   });
   return {

@@ -49,7 +49,13 @@ describe('numbers no store column can hold', () => {
 
   it('rejects a log record with flags -1 or a time of 1e28 ns, and keeps the others', () => {
     const ok = { timeUnixNano: T0, body: { stringValue: 'ok' } };
-    const decoded = decodeRequest('logs', 'json', logsBody([ok, { ...ok, flags: -1 }, { ...ok, timeUnixNano: 1e28 }, { ...ok, droppedAttributesCount: 4294967296 }, ok]), 'p1', 1);
+    const decoded = decodeRequest(
+      'logs',
+      'json',
+      logsBody([ok, { ...ok, flags: -1 }, { ...ok, timeUnixNano: 1e28 }, { ...ok, droppedAttributesCount: 4294967296 }, ok]),
+      'p1',
+      1,
+    );
     expect(decoded.batch.logs).toHaveLength(2);
     expect(decoded.rejected).toBe(3);
     expect(decoded.rejectReason).toContain('log record: flags -1');
@@ -57,7 +63,10 @@ describe('numbers no store column can hold', () => {
 
   it('rejects a data point whose scale or bucket offset is past int32, and keeps the others', () => {
     const point = (over: Json): Json => ({ timeUnixNano: T0, count: '1', scale: 2, positive: { offset: 1, bucketCounts: ['1'] }, ...over });
-    const metric = { name: 'latency', exponentialHistogram: { aggregationTemporality: 2, dataPoints: [point({}), point({ scale: 1e10 }), point({ positive: { offset: -1e10 } })] } };
+    const metric = {
+      name: 'latency',
+      exponentialHistogram: { aggregationTemporality: 2, dataPoints: [point({}), point({ scale: 1e10 }), point({ positive: { offset: -1e10 } })] },
+    };
     const decoded = decodeRequest('metrics', 'json', metricsBody([metric]), 'p1', 0);
     expect(decoded.batch.metricPoints).toHaveLength(1);
     expect(decoded.rejected).toBe(2);
@@ -66,7 +75,13 @@ describe('numbers no store column can hold', () => {
 
   it('rejects an integer point past int64, and keeps those at its ends', () => {
     const point = (asInt: string): Json => ({ timeUnixNano: T0, asInt });
-    const metric = { name: 'bytes', sum: { aggregationTemporality: 2, dataPoints: [point('9223372036854775807'), point('9223372036854775808'), point('-9223372036854775808'), point('-99999999999999999999')] } };
+    const metric = {
+      name: 'bytes',
+      sum: {
+        aggregationTemporality: 2,
+        dataPoints: [point('9223372036854775807'), point('9223372036854775808'), point('-9223372036854775808'), point('-99999999999999999999')],
+      },
+    };
     const decoded = decodeRequest('metrics', 'json', metricsBody([metric]), 'p1', 0);
     expect(decoded.batch.metricPoints.map((p) => p.intValue)).toEqual(['9223372036854775807', '-9223372036854775808']);
     expect(decoded.rejected).toBe(2);

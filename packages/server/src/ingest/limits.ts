@@ -57,7 +57,10 @@ export function spanRangeProblem(s: Pick<SpanRecord, 'traceId' | 'spanId'> & Spa
 }
 
 /** What `spanRangeProblem` checks. */
-export type SpanRanges = Pick<SpanRecord, 'flags' | 'startTimeUs' | 'endTimeUs' | 'droppedAttributesCount' | 'droppedEventsCount' | 'droppedLinksCount' | 'events' | 'links'>;
+export type SpanRanges = Pick<
+  SpanRecord,
+  'flags' | 'startTimeUs' | 'endTimeUs' | 'droppedAttributesCount' | 'droppedEventsCount' | 'droppedLinksCount' | 'events' | 'links'
+>;
 
 /** `spanRangeProblem` without the span it names: the column path asks only whether there is one, and makes no id strings for it. */
 export function rangeProblem(s: SpanRanges): string | null {
@@ -111,11 +114,7 @@ export function pointRangeProblem(p: MetricPointRecord): string | null {
  * Removes, in place, the records `problemOf` finds a problem with, and counts them; the order of
  * the rest is kept. Costs one pass of cheap comparisons and no allocation when all are fine.
  */
-export function dropOutOfRange<T>(
-  records: T[],
-  problemOf: (record: T) => string | null,
-  reject: (count: number, reason: string) => void,
-): void {
+export function dropOutOfRange<T>(records: T[], problemOf: (record: T) => string | null, reject: (count: number, reason: string) => void): void {
   let kept = 0;
   for (let i = 0; i < records.length; i++) {
     const record = records[i]!;

@@ -7,10 +7,11 @@ const TEXT = 'mail bob@example.com, card 4111 1111 1111 1111';
 const EMAIL_ONLY: MaskingPolicy = { detectors: ['email'] };
 const CARD_ONLY: MaskingPolicy = { detectors: ['card'] };
 /** What a request of `project` received at `receivedUs` is masked to. */
-const masked = (masking: MaskingTimeline, project: string, receivedUs: number): string => masking.redactorFor(masking.keyFor(project, receivedUs))?.string(TEXT) ?? TEXT;
+const masked = (masking: MaskingTimeline, project: string, receivedUs: number): string =>
+  masking.redactorFor(masking.keyFor(project, receivedUs))?.string(TEXT) ?? TEXT;
 
 describe('MaskingTimeline', () => {
-  it('masks by the API policy, else the file\'s for the project, else the file\'s default, else not at all', () => {
+  it("masks by the API policy, else the file's for the project, else the file's default, else not at all", () => {
     expect(masked(new MaskingTimeline(null, []), 'shop', 0)).toBe(TEXT);
     const file = { fallback: CARD_ONLY, projects: { shop: EMAIL_ONLY } };
     expect(masked(new MaskingTimeline(file, []), 'shop', 0)).toBe('mail [REDACTED:email], card 4111 1111 1111 1111');

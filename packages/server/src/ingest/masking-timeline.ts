@@ -56,7 +56,9 @@ export class MaskingTimeline {
     if (this.redactors.has(key)) return this.redactors.get(key);
     const [projectId, from, to] = key.split('\u0000') as [string, string, string | undefined];
     const timeline = this.timelines.get(projectId);
-    const policies = (timeline === undefined ? [null] : timeline.slice(Number(from), Number(to)).map((t) => t.policy)).map((p) => p ?? filePolicyFor(this.file, projectId));
+    const policies = (timeline === undefined ? [null] : timeline.slice(Number(from), Number(to)).map((t) => t.policy)).map(
+      (p) => p ?? filePolicyFor(this.file, projectId),
+    );
     const redactors: Redactor[] = [];
     for (const [i, policy] of policies.entries()) {
       if (policy === null || policies.indexOf(policy) < i) continue;

@@ -35,7 +35,9 @@ describe('masking patterns', () => {
   });
 
   it('masks every match, as a JavaScript pattern with the g flag would', () => {
-    expect(redactor(String.raw`\b\d{3}-\d{2}-\d{4}\b`).string('ssn 123-45-6789, 987-65-4321 and 1234-56-7890')).toBe('ssn [REDACTED:b], [REDACTED:b] and 1234-56-7890');
+    expect(redactor(String.raw`\b\d{3}-\d{2}-\d{4}\b`).string('ssn 123-45-6789, 987-65-4321 and 1234-56-7890')).toBe(
+      'ssn [REDACTED:b], [REDACTED:b] and 1234-56-7890',
+    );
     expect(redactor(String.raw`\d+|\b`).string('a1b22 c')).toBe('a[REDACTED:b]b[REDACTED:b] c');
   });
 
@@ -61,7 +63,11 @@ describe('masking patterns', () => {
     ['a named back-reference', String.raw`(?<n>a)\k<n>`, "rules[0] ('b').pattern cannot be used: lookarounds and back-references are not supported"],
     ['a pattern that does not parse', '(', "rules[0] ('b').pattern cannot be used: missing closing )"],
     ['a pattern longer than 1024 characters', 'a'.repeat(1025), "rules[0] ('b').pattern cannot be used: the pattern is longer than 1024 characters"],
-    ['a pattern whose cost a character is extreme', '(.*a){20}', "rules[0] ('b').pattern cannot be used: /(.*a){20}/ costs more than 64 steps a character (--regex-max-cost)"],
+    [
+      'a pattern whose cost a character is extreme',
+      '(.*a){20}',
+      "rules[0] ('b').pattern cannot be used: /(.*a){20}/ costs more than 64 steps a character (--regex-max-cost)",
+    ],
   ])('refuses %s, naming the rule', (_what, pattern, message) => {
     expect(() => redactOptionsOf(policyOf(pattern), 'the masking policy')).toThrow(new MaskingPolicyError(`the masking policy: ${message}`).message);
   });
@@ -75,7 +81,9 @@ describe('masking patterns', () => {
   });
 
   it('refuses a key pattern RE2 cannot run, naming the rule', () => {
-    expect(() => redactOptionsOf({ rules: [{ name: 'note', key: '/^(?!public)/' }] }, 'the masking policy')).toThrow("rules[0] ('note').key cannot be used: lookarounds");
+    expect(() => redactOptionsOf({ rules: [{ name: 'note', key: '/^(?!public)/' }] }, 'the masking policy')).toThrow(
+      "rules[0] ('note').key cannot be used: lookarounds",
+    );
   });
 
   it('refuses a --mask file whose pattern RE2 cannot run, naming the file, the project and the rule', () => {
@@ -90,7 +98,12 @@ describe('masking patterns', () => {
     masking.set('blog', policyOf('\\d+'));
     const batch = { spans: [], logs: [], metricPoints: [], errors: [] };
     expect(() => masking.maskerFor('shop')!(batch)).toThrow(
-      expect.objectContaining({ status: 503, message: expect.stringContaining("project 'shop' has a masking policy this server cannot use: the masking policy: rules[0] ('b').pattern cannot be used") }),
+      expect.objectContaining({
+        status: 503,
+        message: expect.stringContaining(
+          "project 'shop' has a masking policy this server cannot use: the masking policy: rules[0] ('b').pattern cannot be used",
+        ),
+      }),
     );
     expect(() => masking.maskerFor('blog')!(batch)).not.toThrow();
     expect(masking.maskerFor('other')).toBeUndefined();

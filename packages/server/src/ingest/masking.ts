@@ -1,4 +1,15 @@
-import { type Attributes, DETECTOR_LABELS, type DetectorName, type RedactMode, type RedactOptions, type RedactRule, type Redactor, type TextPattern, createRedactor, validateRedactOptions } from '@spoor/model';
+import {
+  type Attributes,
+  DETECTOR_LABELS,
+  type DetectorName,
+  type RedactMode,
+  type RedactOptions,
+  type RedactRule,
+  type Redactor,
+  type TextPattern,
+  createRedactor,
+  validateRedactOptions,
+} from '@spoor/model';
 import { AppError } from '../errors.js';
 import { compileTextPattern } from '../regex.js';
 import type { RecordBatch } from '../store/tables.js';
@@ -113,9 +124,12 @@ function compile(source: string, flags: string, at: string, fail: (message: stri
 export function maskFileOf(json: unknown, where: string): MaskFile {
   if (typeof json === 'object' && json !== null && !Array.isArray(json) && ('default' in json || 'projects' in json)) {
     const file = json as Record<string, unknown>;
-    for (const key of Object.keys(file)) if (key !== 'default' && key !== 'projects') throw new MaskingPolicyError(`${where}: '${key}' is not a field of a masking file (known: default, projects)`);
+    for (const key of Object.keys(file))
+      if (key !== 'default' && key !== 'projects')
+        throw new MaskingPolicyError(`${where}: '${key}' is not a field of a masking file (known: default, projects)`);
     const projects = (file.projects ?? {}) as Record<string, unknown>;
-    if (typeof projects !== 'object' || projects === null || Array.isArray(projects)) throw new MaskingPolicyError(`${where}: 'projects' maps project names to policies`);
+    if (typeof projects !== 'object' || projects === null || Array.isArray(projects))
+      throw new MaskingPolicyError(`${where}: 'projects' maps project names to policies`);
     if (file.default !== undefined) redactOptionsOf(file.default, `${where} (default)`);
     for (const [project, policy] of Object.entries(projects)) redactOptionsOf(policy, `${where} (project ${project})`);
     return { fallback: (file.default as MaskingPolicy | undefined) ?? null, projects: projects as Record<string, MaskingPolicy> };
@@ -229,7 +243,10 @@ export class ProjectMasking {
 
 /** What a request of a project whose masking policy this server cannot use is refused with: its sender retries until the policy is set again. */
 export function maskingPolicyRefusal(projectId: string, error: MaskingPolicyError): AppError {
-  return new AppError('ERR_INGEST_MASKING_POLICY', `project '${projectId}' has a masking policy this server cannot use: ${error.message}; set it again with PUT /api/projects/${projectId}/masking`);
+  return new AppError(
+    'ERR_INGEST_MASKING_POLICY',
+    `project '${projectId}' has a masking policy this server cannot use: ${error.message}; set it again with PUT /api/projects/${projectId}/masking`,
+  );
 }
 
 /** Every detector, for the metric that counts them from the start. */

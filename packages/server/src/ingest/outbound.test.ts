@@ -25,7 +25,16 @@ const has = (body: Uint8Array, text: string): boolean => Buffer.from(body).inclu
 
 const tracesWithSecrets = (): SpanInput[] => [
   span({
-    attributes: { 'gen_ai.prompt.0.content': `mail me at ${EMAIL}`, 'db.password': 'hunter2', api_key: 1234567, plain: 'nothing here', count: 3, ratio: 0.5, ok: true, nested: { card: `pay ${CARD}`, ok: [1, 'x'] } },
+    attributes: {
+      'gen_ai.prompt.0.content': `mail me at ${EMAIL}`,
+      'db.password': 'hunter2',
+      api_key: 1234567,
+      plain: 'nothing here',
+      count: 3,
+      ratio: 0.5,
+      ok: true,
+      nested: { card: `pay ${CARD}`, ok: [1, 'x'] },
+    },
     events: [{ name: 'exception', timeUnixNano: T0, attributes: { 'exception.message': `failed for ${EMAIL}` } }],
     links: [{ traceId: 'f'.repeat(32), spanId: 'e'.repeat(16), attributes: { caller: EMAIL } }],
     status: { code: 2, message: `card ${CARD} declined` },
@@ -38,16 +47,45 @@ const logsWithSecrets = (): LogInput[] => [
   { timeUnixNano: T0, severityNumber: 9, body: 'nothing to hide' },
 ];
 const metricsWithSecrets = (): MetricInput[] => [
-  { name: 'gauge', data: { type: 'gauge', points: [{ timeUnixNano: T0, asDouble: 1.5, attributes: { who: EMAIL }, exemplars: [{ timeUnixNano: T0, asDouble: 1, filteredAttributes: { who: EMAIL } }] }] } },
+  {
+    name: 'gauge',
+    data: {
+      type: 'gauge',
+      points: [
+        { timeUnixNano: T0, asDouble: 1.5, attributes: { who: EMAIL }, exemplars: [{ timeUnixNano: T0, asDouble: 1, filteredAttributes: { who: EMAIL } }] },
+      ],
+    },
+  },
   { name: 'sum', data: { type: 'sum', temporality: 2, monotonic: true, points: [{ timeUnixNano: T0, asInt: 7, attributes: { who: EMAIL } }] } },
-  { name: 'hist', data: { type: 'histogram', temporality: 1, points: [{ timeUnixNano: T0, count: 2, sum: 3, bucketCounts: [1, 1], explicitBounds: [1], attributes: { who: EMAIL } }] } },
-  { name: 'exp', data: { type: 'exponential_histogram', temporality: 1, points: [{ timeUnixNano: T0, count: 1, scale: 2, positive: { offset: 1, bucketCounts: [1] }, attributes: { who: EMAIL } }] } },
-  { name: 'summary', data: { type: 'summary', points: [{ timeUnixNano: T0, count: 1, sum: 2, quantiles: [{ quantile: 0.5, value: 2 }], attributes: { who: EMAIL } }] } },
+  {
+    name: 'hist',
+    data: {
+      type: 'histogram',
+      temporality: 1,
+      points: [{ timeUnixNano: T0, count: 2, sum: 3, bucketCounts: [1, 1], explicitBounds: [1], attributes: { who: EMAIL } }],
+    },
+  },
+  {
+    name: 'exp',
+    data: {
+      type: 'exponential_histogram',
+      temporality: 1,
+      points: [{ timeUnixNano: T0, count: 1, scale: 2, positive: { offset: 1, bucketCounts: [1] }, attributes: { who: EMAIL } }],
+    },
+  },
+  {
+    name: 'summary',
+    data: { type: 'summary', points: [{ timeUnixNano: T0, count: 1, sum: 2, quantiles: [{ quantile: 0.5, value: 2 }], attributes: { who: EMAIL } }] },
+  },
 ];
 const resourceWithSecret = { resource: { attributes: { 'service.name': 'checkout', 'host.owner': EMAIL } } };
 
 /** The records as ingest stores them: decoded, then masked by `maskBatch`. */
-function maskedAtIngest<T extends SpanRecord | LogRecordData | MetricPointRecord>(records: T[], policy: MaskingPolicy, key: 'spans' | 'logs' | 'metricPoints'): T[] {
+function maskedAtIngest<T extends SpanRecord | LogRecordData | MetricPointRecord>(
+  records: T[],
+  policy: MaskingPolicy,
+  key: 'spans' | 'logs' | 'metricPoints',
+): T[] {
   maskBatch({ spans: [], logs: [], metricPoints: [], [key]: records }, redactor(policy));
   return records;
 }
@@ -73,7 +111,9 @@ describe('createOutbound', () => {
       const body = encodeLogs(group(logsWithSecrets(), resourceWithSecret));
       const out = createOutbound({ redactor: redactor(policy) })('logs', 'protobuf', body)!;
       for (const secret of SECRETS) expect(has(out.body, secret), secret).toBe(false);
-      expect(withoutIds(decodeLogsProtobuf(out.body, 'p1', RECEIVED_US).records)).toEqual(withoutIds(maskedAtIngest(decodeLogsProtobuf(body, 'p1', RECEIVED_US).records, policy, 'logs')));
+      expect(withoutIds(decodeLogsProtobuf(out.body, 'p1', RECEIVED_US).records)).toEqual(
+        withoutIds(maskedAtIngest(decodeLogsProtobuf(body, 'p1', RECEIVED_US).records, policy, 'logs')),
+      );
     });
   }
 
@@ -89,7 +129,9 @@ describe('createOutbound', () => {
   });
 
   it('masks scope attributes, which ingest keeps as they came', () => {
-    const body = encodeTraces([{ resource: { attributes: { 'service.name': 'a' } }, scopes: [{ scope: { name: 'lib', attributes: { owner: EMAIL } }, items: [span()] }] }]);
+    const body = encodeTraces([
+      { resource: { attributes: { 'service.name': 'a' } }, scopes: [{ scope: { name: 'lib', attributes: { owner: EMAIL } }, items: [span()] }] },
+    ]);
     const out = createOutbound({ redactor: redactor() })('traces', 'protobuf', body)!;
     expect(decodeTracesProtobuf(out.body, 'p1').records[0]!.scope.attributes).toEqual({ owner: '[REDACTED:email]' });
   });
@@ -108,12 +150,21 @@ describe('createOutbound', () => {
 
   it('leaves out the resources a filter does not keep, and gives nothing when none is left', () => {
     const body = encodeTraces([
-      { resource: { attributes: { 'service.name': 'checkout' } }, scopes: [{ items: [span({ spanId: '0000000000000001' }), span({ spanId: '0000000000000002' })] }] },
+      {
+        resource: { attributes: { 'service.name': 'checkout' } },
+        scopes: [{ items: [span({ spanId: '0000000000000001' }), span({ spanId: '0000000000000002' })] }],
+      },
       { resource: { attributes: { 'service.name': 'billing', 'host.owner': EMAIL } }, scopes: [{ items: [span({ spanId: '0000000000000003' })] }] },
     ]);
-    const billing = createOutbound({ redactor: redactor(), keepResource: (attributes) => attributes['service.name'] === 'billing' })('traces', 'protobuf', body)!;
+    const billing = createOutbound({ redactor: redactor(), keepResource: (attributes) => attributes['service.name'] === 'billing' })(
+      'traces',
+      'protobuf',
+      body,
+    )!;
     expect(billing.records).toBe(1);
-    expect(decodeTracesProtobuf(billing.body, 'p1').records.map((s) => [s.spanId, s.resource.attributes['host.owner']])).toEqual([['0000000000000003', '[REDACTED:email]']]);
+    expect(decodeTracesProtobuf(billing.body, 'p1').records.map((s) => [s.spanId, s.resource.attributes['host.owner']])).toEqual([
+      ['0000000000000003', '[REDACTED:email]'],
+    ]);
     const checkout = createOutbound({ keepResource: (attributes) => attributes['service.name'] === 'checkout' })('traces', 'protobuf', body)!;
     expect(decodeTracesProtobuf(checkout.body, 'p1').records.map((s) => s.spanId)).toEqual(['0000000000000001', '0000000000000002']);
     expect(createOutbound({ keepResource: () => false })('traces', 'protobuf', body)).toBeNull();
@@ -137,49 +188,159 @@ const ANY = [
 /** A bare nanosecond count past 2^53 stands in the text as `"BARE"` (a number literal here would be rounded). */
 const json = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value).replace('"BARE"', '1763719200128456789'));
 const JSON_TRACES = json({
-  resourceSpans: [{
-    resource: jsonResource,
-    schemaUrl: 'https://opentelemetry.io/schemas/1.26.0',
-    scopeSpans: [{
-      scope: jsonScope,
-      schemaUrl: 'https://example.com/s',
-      spans: [{
-        traceId: '5B8EFFF798038103D269B633813FC60C', spanId: 'eee19b7ec3c1b174', parentSpanId: 'eee19b7ec3c1b173', traceState: 'a=b', flags: 257,
-        name: 'GET /', kind: 'SPAN_KIND_SERVER', startTimeUnixNano: T0_TEXT, endTimeUnixNano: 'BARE', attributes: ANY, droppedAttributesCount: 3,
-        events: [{ timeUnixNano: T0_TEXT, name: 'e', attributes: ANY.slice(0, 2), droppedAttributesCount: 1 }], droppedEventsCount: 2,
-        links: [{ traceId: 'f'.repeat(32), spanId: 'e'.repeat(16), traceState: 'x=y', attributes: ANY.slice(2, 4), flags: 1 }], droppedLinksCount: 4,
-        status: { code: 'STATUS_CODE_ERROR', message: 'boom' },
-      }, { traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b175', name: 'plain', kind: 3, startTimeUnixNano: T0_TEXT, endTimeUnixNano: T0_TEXT, status: { code: 1 } }],
-    }],
-  }],
+  resourceSpans: [
+    {
+      resource: jsonResource,
+      schemaUrl: 'https://opentelemetry.io/schemas/1.26.0',
+      scopeSpans: [
+        {
+          scope: jsonScope,
+          schemaUrl: 'https://example.com/s',
+          spans: [
+            {
+              traceId: '5B8EFFF798038103D269B633813FC60C',
+              spanId: 'eee19b7ec3c1b174',
+              parentSpanId: 'eee19b7ec3c1b173',
+              traceState: 'a=b',
+              flags: 257,
+              name: 'GET /',
+              kind: 'SPAN_KIND_SERVER',
+              startTimeUnixNano: T0_TEXT,
+              endTimeUnixNano: 'BARE',
+              attributes: ANY,
+              droppedAttributesCount: 3,
+              events: [{ timeUnixNano: T0_TEXT, name: 'e', attributes: ANY.slice(0, 2), droppedAttributesCount: 1 }],
+              droppedEventsCount: 2,
+              links: [{ traceId: 'f'.repeat(32), spanId: 'e'.repeat(16), traceState: 'x=y', attributes: ANY.slice(2, 4), flags: 1 }],
+              droppedLinksCount: 4,
+              status: { code: 'STATUS_CODE_ERROR', message: 'boom' },
+            },
+            {
+              traceId: '5b8efff798038103d269b633813fc60c',
+              spanId: 'eee19b7ec3c1b175',
+              name: 'plain',
+              kind: 3,
+              startTimeUnixNano: T0_TEXT,
+              endTimeUnixNano: T0_TEXT,
+              status: { code: 1 },
+            },
+          ],
+        },
+      ],
+    },
+  ],
 });
 const JSON_LOGS = json({
-  resourceLogs: [{
-    resource: jsonResource,
-    scopeLogs: [{
-      scope: jsonScope,
-      logRecords: [
-        { timeUnixNano: T0_TEXT, observedTimeUnixNano: T0_TEXT, severityNumber: 17, severityText: 'ERROR', body: { stringValue: 'failed' }, attributes: ANY, droppedAttributesCount: 1, flags: 1, traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', eventName: 'ev' },
-        { observedTimeUnixNano: T0_TEXT, body: { kvlistValue: { values: [{ key: 'a', value: { intValue: 3 } }] } } },
+  resourceLogs: [
+    {
+      resource: jsonResource,
+      scopeLogs: [
+        {
+          scope: jsonScope,
+          logRecords: [
+            {
+              timeUnixNano: T0_TEXT,
+              observedTimeUnixNano: T0_TEXT,
+              severityNumber: 17,
+              severityText: 'ERROR',
+              body: { stringValue: 'failed' },
+              attributes: ANY,
+              droppedAttributesCount: 1,
+              flags: 1,
+              traceId: '5b8efff798038103d269b633813fc60c',
+              spanId: 'eee19b7ec3c1b174',
+              eventName: 'ev',
+            },
+            { observedTimeUnixNano: T0_TEXT, body: { kvlistValue: { values: [{ key: 'a', value: { intValue: 3 } }] } } },
+          ],
+        },
       ],
-    }],
-  }],
+    },
+  ],
 });
 const point = { startTimeUnixNano: '1763719100000000000', timeUnixNano: T0_TEXT, attributes: ANY.slice(0, 3), flags: 1 };
 const JSON_METRICS = json({
-  resourceMetrics: [{
-    resource: jsonResource,
-    scopeMetrics: [{
-      scope: jsonScope,
-      metrics: [
-        { name: 'g', description: 'a gauge', unit: 'ms', gauge: { dataPoints: [{ ...point, asDouble: 1.25, exemplars: [{ timeUnixNano: T0_TEXT, asInt: '5', traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', filteredAttributes: ANY.slice(0, 1) }] }] } },
-        { name: 's', sum: { aggregationTemporality: 'AGGREGATION_TEMPORALITY_CUMULATIVE', isMonotonic: true, dataPoints: [{ ...point, asInt: '9007199254740993' }] } },
-        { name: 'h', histogram: { aggregationTemporality: 1, dataPoints: [{ ...point, count: '3', sum: 4.5, min: 0.5, max: 3, bucketCounts: ['1', '2'], explicitBounds: [1] }] } },
-        { name: 'e', exponentialHistogram: { aggregationTemporality: 2, dataPoints: [{ ...point, count: 3, sum: 2, scale: -1, zeroCount: 1, zeroThreshold: 0.001, positive: { offset: -2, bucketCounts: [1, 1] }, negative: { bucketCounts: ['0'] }, min: -1, max: 4 }] } },
-        { name: 'q', summary: { dataPoints: [{ ...point, count: 2, sum: 3, quantileValues: [{ quantile: 0.5, value: 1 }, { quantile: 1, value: 2 }] }] } },
+  resourceMetrics: [
+    {
+      resource: jsonResource,
+      scopeMetrics: [
+        {
+          scope: jsonScope,
+          metrics: [
+            {
+              name: 'g',
+              description: 'a gauge',
+              unit: 'ms',
+              gauge: {
+                dataPoints: [
+                  {
+                    ...point,
+                    asDouble: 1.25,
+                    exemplars: [
+                      {
+                        timeUnixNano: T0_TEXT,
+                        asInt: '5',
+                        traceId: '5b8efff798038103d269b633813fc60c',
+                        spanId: 'eee19b7ec3c1b174',
+                        filteredAttributes: ANY.slice(0, 1),
+                      },
+                    ],
+                  },
+                ],
+              },
+            },
+            {
+              name: 's',
+              sum: { aggregationTemporality: 'AGGREGATION_TEMPORALITY_CUMULATIVE', isMonotonic: true, dataPoints: [{ ...point, asInt: '9007199254740993' }] },
+            },
+            {
+              name: 'h',
+              histogram: {
+                aggregationTemporality: 1,
+                dataPoints: [{ ...point, count: '3', sum: 4.5, min: 0.5, max: 3, bucketCounts: ['1', '2'], explicitBounds: [1] }],
+              },
+            },
+            {
+              name: 'e',
+              exponentialHistogram: {
+                aggregationTemporality: 2,
+                dataPoints: [
+                  {
+                    ...point,
+                    count: 3,
+                    sum: 2,
+                    scale: -1,
+                    zeroCount: 1,
+                    zeroThreshold: 0.001,
+                    positive: { offset: -2, bucketCounts: [1, 1] },
+                    negative: { bucketCounts: ['0'] },
+                    min: -1,
+                    max: 4,
+                  },
+                ],
+              },
+            },
+            {
+              name: 'q',
+              summary: {
+                dataPoints: [
+                  {
+                    ...point,
+                    count: 2,
+                    sum: 3,
+                    quantileValues: [
+                      { quantile: 0.5, value: 1 },
+                      { quantile: 1, value: 2 },
+                    ],
+                  },
+                ],
+              },
+            },
+          ],
+        },
       ],
-    }],
-  }],
+    },
+  ],
 });
 
 describe('protobufFromJson', () => {
@@ -202,7 +363,30 @@ describe('protobufFromJson', () => {
   });
 
   it('is what a JSON request is sent on as, masked like a protobuf one', () => {
-    const out = createOutbound({ redactor: redactor() })('traces', 'json', json({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), name: 'x', startTimeUnixNano: T0_TEXT, endTimeUnixNano: T0_TEXT, attributes: [{ key: 'who', value: { stringValue: EMAIL } }] }] }] }] }))!;
+    const out = createOutbound({ redactor: redactor() })(
+      'traces',
+      'json',
+      json({
+        resourceSpans: [
+          {
+            scopeSpans: [
+              {
+                spans: [
+                  {
+                    traceId: 'a'.repeat(32),
+                    spanId: 'b'.repeat(16),
+                    name: 'x',
+                    startTimeUnixNano: T0_TEXT,
+                    endTimeUnixNano: T0_TEXT,
+                    attributes: [{ key: 'who', value: { stringValue: EMAIL } }],
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    )!;
     expect(decodeTracesProtobuf(out.body, 'p1').records[0]!.attributes).toEqual({ who: '[REDACTED:email]' });
   });
 });
@@ -211,7 +395,12 @@ describe('countRecords', () => {
   it.each([
     ['spans over resources and scopes', 'traces', encodeTraces([...group([span(), span()]), { scopes: [{ items: [span()] }, { items: [] }] }]), 3],
     ['log records', 'logs', encodeLogs(group(logsWithSecrets())), 3],
-    ['data points of every metric type', 'metrics', encodeMetrics(group([...metricsWithSecrets(), { name: 'two', data: { type: 'gauge', points: [{ timeUnixNano: T0 }, { timeUnixNano: T0 }] } }])), 7],
+    [
+      'data points of every metric type',
+      'metrics',
+      encodeMetrics(group([...metricsWithSecrets(), { name: 'two', data: { type: 'gauge', points: [{ timeUnixNano: T0 }, { timeUnixNano: T0 }] } }])),
+      7,
+    ],
     ['nothing in an empty request', 'traces', new Uint8Array(0), 0],
   ] as const)('counts %s', (_, signal, body, count) => {
     expect(countRecords(signal, body)).toBe(count);

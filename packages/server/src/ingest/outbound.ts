@@ -1,7 +1,19 @@
 import type { AttributeValue, Attributes, Redactor } from '@spoor/model';
 import { protobufFromJson } from './json/to-protobuf.js';
 import { readAnyValue, readKeyValue } from './protobuf/common.js';
-import { DROP, type FieldRewrite, type MessageRewrite, SAME, type Wire, countRecords, encodeAnyValue, encodeKeyValue, inMessage, rewriteMessage, skip } from './protobuf/rewrite.js';
+import {
+  DROP,
+  type FieldRewrite,
+  type MessageRewrite,
+  SAME,
+  type Wire,
+  countRecords,
+  encodeAnyValue,
+  encodeKeyValue,
+  inMessage,
+  rewriteMessage,
+  skip,
+} from './protobuf/rewrite.js';
 import { WT_I64, WT_LEN, WT_VARINT, readString, tagOf } from './protobuf/wire.js';
 import type { Encoding, OtlpSignal } from './response.js';
 

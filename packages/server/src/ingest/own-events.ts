@@ -33,7 +33,10 @@ export function ownEventBody(event: OwnEvent): Uint8Array {
                 severityText: event.severity.toUpperCase(),
                 eventName: event.name,
                 body: text(event.body),
-                attributes: [{ key: 'event.name', value: text(event.name) }, ...Object.entries(event.attributes).map(([key, value]) => ({ key, value: text(value) }))],
+                attributes: [
+                  { key: 'event.name', value: text(event.name) },
+                  ...Object.entries(event.attributes).map(([key, value]) => ({ key, value: text(value) })),
+                ],
               },
             ],
           },

@@ -114,7 +114,13 @@ describe('RecentSpans', () => {
   it('answers as a map from span id to its newest slot would, through claims, releases and wrap-arounds', () => {
     // The same ring with a Map for its index: what the open-addressed index must agree with.
     const capacity = 300;
-    const model = { slotOf: new Map<string, number>(), spanIds: new Array<string>(capacity), traceIds: new Array<string>(capacity), tickets: new Array<number>(capacity).fill(0), next: 0 };
+    const model = {
+      slotOf: new Map<string, number>(),
+      spanIds: new Array<string>(capacity),
+      traceIds: new Array<string>(capacity),
+      tickets: new Array<number>(capacity).fill(0),
+      next: 0,
+    };
     const recent = new RecentSpans(capacity);
     let state = 35;
     const random = (n: number): number => {
@@ -123,7 +129,16 @@ describe('RecentSpans', () => {
     };
     // Random ids (counted-up ones land in slots one after another, and never collide), few
     // enough that they collide in the index and come back after release and wrap-around.
-    const ids = Array.from({ length: 700 }, () => random(2 ** 31).toString(16).padStart(8, '0') + random(2 ** 31).toString(16).padStart(8, '0'));
+    const ids = Array.from(
+      { length: 700 },
+      () =>
+        random(2 ** 31)
+          .toString(16)
+          .padStart(8, '0') +
+        random(2 ** 31)
+          .toString(16)
+          .padStart(8, '0'),
+    );
     const spanOf = (n: number) => ({ traceId: n % 3 === 0 ? 'cd'.repeat(16) : 'ab'.repeat(16), spanId: ids[n]! });
     for (let step = 0; step < 20_000; step++) {
       const span = spanOf(random(700));

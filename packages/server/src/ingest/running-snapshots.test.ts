@@ -9,17 +9,25 @@ import { ProjectMasking } from './masking.js';
 
 const OTHER = '00000000000000aa';
 const RECEIVED_US = 1_763_719_300_000_000;
-const evaluation = { timeUnixNano: '1763719200100000000', name: 'gen_ai.evaluation.result', attributes: [
-  { key: 'gen_ai.evaluation.name', value: { stringValue: 'relevance' } }, { key: 'gen_ai.evaluation.score.value', value: { doubleValue: 0.5 } },
-] };
+const evaluation = {
+  timeUnixNano: '1763719200100000000',
+  name: 'gen_ai.evaluation.result',
+  attributes: [
+    { key: 'gen_ai.evaluation.name', value: { stringValue: 'relevance' } },
+    { key: 'gen_ai.evaluation.score.value', value: { doubleValue: 0.5 } },
+  ],
+};
 const llm = [
-  { key: 'gen_ai.operation.name', value: { stringValue: 'chat' } }, { key: 'gen_ai.request.model', value: { stringValue: 'gpt-4o' } },
-  { key: 'gen_ai.usage.input_tokens', value: { intValue: '100' } }, { key: 'gen_ai.response.id', value: { stringValue: 'resp-1' } },
+  { key: 'gen_ai.operation.name', value: { stringValue: 'chat' } },
+  { key: 'gen_ai.request.model', value: { stringValue: 'gpt-4o' } },
+  { key: 'gen_ai.usage.input_tokens', value: { intValue: '100' } },
+  { key: 'gen_ai.response.id', value: { stringValue: 'resp-1' } },
   { key: 'session.id', value: { stringValue: 'ann@example.com' } },
 ];
 
 /** A JSON body of these spans, decoded as a request received at `RECEIVED_US`. */
-const decodeJson = (spans: Parameters<typeof tracesBody>[0], ended?: (span: { spanId: string }) => boolean) => decodeRequest('traces', 'json', tracesBody(spans), 'p1', RECEIVED_US, { ended });
+const decodeJson = (spans: Parameters<typeof tracesBody>[0], ended?: (span: { spanId: string }) => boolean) =>
+  decodeRequest('traces', 'json', tracesBody(spans), 'p1', RECEIVED_US, { ended });
 
 describe('a span sent with no end', () => {
   it.each([
@@ -45,12 +53,18 @@ describe('a span sent with no end', () => {
   });
 
   it('is a running snapshot in protobuf too, with no end field or an end of 0', () => {
-    const body = encodeTraces([{ resource: { attributes: { 'service.name': 'svc' } }, scopes: [{ items: [
-      protobufSpan({ endTimeUnixNano: undefined }), protobufSpan({ spanId: OTHER, endTimeUnixNano: 0n }),
-    ] }] }]);
+    const body = encodeTraces([
+      {
+        resource: { attributes: { 'service.name': 'svc' } },
+        scopes: [{ items: [protobufSpan({ endTimeUnixNano: undefined }), protobufSpan({ spanId: OTHER, endTimeUnixNano: 0n })] }],
+      },
+    ]);
     const decoded = decodeRequest('traces', 'protobuf', body, 'p1', RECEIVED_US);
     expect(decoded.batch.spans).toEqual([]);
-    expect(decoded.batch.runningSpans!.map((s) => [s.spanId, s.endTimeUs])).toEqual([[SPAN_ID, 0], [OTHER, 0]]);
+    expect(decoded.batch.runningSpans!.map((s) => [s.spanId, s.endTimeUs])).toEqual([
+      [SPAN_ID, 0],
+      [OTHER, 0],
+    ]);
   });
 
   it('keeps an end that is set but before the start as an instant, as an ended span', () => {
@@ -68,7 +82,11 @@ describe('several snapshots of one span in a request', () => {
       jsonSpan({ endTimeUnixNano: '0', name: 'last' }),
     ]);
     expect(decoded.batch.runningSpans!.map((s) => s.name).sort()).toEqual(['last', 'other']);
-    expect({ rejected: decoded.rejected, duplicates: decoded.duplicates, afterEnd: decoded.snapshotsAfterEnd }).toEqual({ rejected: 0, duplicates: 0, afterEnd: 0 });
+    expect({ rejected: decoded.rejected, duplicates: decoded.duplicates, afterEnd: decoded.snapshotsAfterEnd }).toEqual({
+      rejected: 0,
+      duplicates: 0,
+      afterEnd: 0,
+    });
   });
 });
 
@@ -83,14 +101,21 @@ describe('a snapshot of a span that arrived ended', () => {
     expect(decoded.batch.spans.map((s) => s.name)).toEqual(['ended']);
     expect(decoded.batch.runningSpans).toBeUndefined();
     expect({ records: decoded.records, rejected: decoded.rejected, afterEnd: decoded.snapshotsAfterEnd, rejectReason: decoded.rejectReason }).toEqual({
-      records: 1, rejected: 0, afterEnd: 1, rejectReason: null,
+      records: 1,
+      rejected: 0,
+      afterEnd: 1,
+      rejectReason: null,
     });
   });
 
   it('is dropped and counted when an earlier request carried the ended span, and is never taken for a resend', () => {
     const decoded = decodeJson([jsonSpan({ endTimeUnixNano: '0' }), jsonSpan({ endTimeUnixNano: '0', spanId: OTHER })], (span) => span.spanId === OTHER);
     expect(decoded.batch.runningSpans!.map((s) => s.spanId)).toEqual([SPAN_ID]);
-    expect({ rejected: decoded.rejected, duplicates: decoded.duplicates, afterEnd: decoded.snapshotsAfterEnd }).toEqual({ rejected: 0, duplicates: 0, afterEnd: 1 });
+    expect({ rejected: decoded.rejected, duplicates: decoded.duplicates, afterEnd: decoded.snapshotsAfterEnd }).toEqual({
+      rejected: 0,
+      duplicates: 0,
+      afterEnd: 1,
+    });
   });
 
   it('does not keep the ended span that replaces it out as a duplicate', () => {
@@ -109,7 +134,16 @@ describe('masking', () => {
   it("masks a snapshot's attributes, status and session as it masks an ended span's", () => {
     const masking = new ProjectMasking(null);
     masking.set('p1', { detectors: ['email'] });
-    const decoded = decodeBatch('traces', 'json', tracesBody([jsonSpan({ endTimeUnixNano: '0', attributes: llm, status: { code: 2, message: 'mail ann@example.com' } })]), 'p1', RECEIVED_US, undefined, undefined, masking.maskerFor('p1'));
+    const decoded = decodeBatch(
+      'traces',
+      'json',
+      tracesBody([jsonSpan({ endTimeUnixNano: '0', attributes: llm, status: { code: 2, message: 'mail ann@example.com' } })]),
+      'p1',
+      RECEIVED_US,
+      undefined,
+      undefined,
+      masking.maskerFor('p1'),
+    );
     const snapshot = decoded.decoded.runningSpans![0]!;
     expect(JSON.stringify(snapshot)).not.toContain('ann@example.com');
     expect(snapshot.status.message).toMatch(/^mail /);

@@ -108,7 +108,16 @@ export class SpanColumns {
 const ATTRIBUTE_BYTES = 160;
 
 const LLM_TEXT = ['llm_provider', 'llm_operation', 'llm_request_model', 'llm_response_model', 'finish_reasons', 'cost_source'].map((name) => C[name]!);
-const LLM_NUMBERS = ['input_tokens', 'output_tokens', 'total_tokens', 'cache_read_tokens', 'cache_creation_tokens', 'reasoning_tokens', 'cost_usd', 'ttft_ms'].map((name) => C[name]!);
+const LLM_NUMBERS = [
+  'input_tokens',
+  'output_tokens',
+  'total_tokens',
+  'cache_read_tokens',
+  'cache_creation_tokens',
+  'reasoning_tokens',
+  'cost_usd',
+  'ttft_ms',
+].map((name) => C[name]!);
 
 /** A column's first `rows` rows, as a builder made for that many would have built it (the padding of a validity bitmap set, none when no row is NULL). */
 function firstRows(column: Column, rows: number): Column {

@@ -67,7 +67,13 @@ export class Abandonment {
       return;
     }
     const news = previousHead === null ? rows : rows.filter((row) => isAfter(row.at, previousHead));
-    if (news.length > 0) this.checks.heardBy(projectId, traceId, nowMs, news.some((row) => row.span.endUs === null));
+    if (news.length > 0)
+      this.checks.heardBy(
+        projectId,
+        traceId,
+        nowMs,
+        news.some((row) => row.span.endUs === null),
+      );
   }
 
   /** Traces of a project's lists were found running, with news of them: followed until they stop. */
@@ -93,10 +99,13 @@ export class Abandonment {
     this.timer = null;
     const next = this.checks.next();
     if (!watching || next === Infinity) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.options.kick();
-    }, Math.max(0, next - Date.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.options.kick();
+      },
+      Math.max(0, next - Date.now()),
+    );
     this.timer.unref();
   }
 
@@ -126,7 +135,8 @@ export class Abandonment {
         try {
           const states = await this.options.db.live.recentlyHeard(projectId, MAX_LISTED_RUNNING);
           this.listsFollowed.add(projectId);
-          for (const { traceId, heardUs, state } of states) if (state === 'running' && !this.checks.has(projectId, traceId)) this.checks.heardAt(projectId, traceId, heardUs / 1000);
+          for (const { traceId, heardUs, state } of states)
+            if (state === 'running' && !this.checks.has(projectId, traceId)) this.checks.heardAt(projectId, traceId, heardUs / 1000);
         } catch (error) {
           this.followRetryMs = Date.now() + RETRY_MS;
           this.options.onError?.(error);

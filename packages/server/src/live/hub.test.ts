@@ -54,7 +54,20 @@ function countedCalls(store: FakeStore): { db: { live: Remote<LiveCalls> }; span
 }
 
 /** The trace list's live filter with nothing filtered. */
-const LIST_FILTER = { projectId: 'default', range: { fromUs: null, toUs: null }, service: null, spanName: null, text: null, status: null, minDurationMs: null, maxDurationMs: null, attributes: [], sessionId: null, model: null, scores: [] };
+const LIST_FILTER = {
+  projectId: 'default',
+  range: { fromUs: null, toUs: null },
+  service: null,
+  spanName: null,
+  text: null,
+  status: null,
+  minDurationMs: null,
+  maxDurationMs: null,
+  attributes: [],
+  sessionId: null,
+  model: null,
+  scores: [],
+};
 
 const until = async (done: () => boolean): Promise<void> => {
   const deadline = Date.now() + 5000;
@@ -87,7 +100,10 @@ describe('the live hub', () => {
     expect(spanReads()).toBeLessThanOrEqual(Math.ceil(elapsedS * 4) + 1);
     expect(spanReads()).toBeLessThan(8);
     // Every viewer got every span once, in order.
-    for (const sink of sinks) expect(sink.sent.flatMap((e) => (e.name === 'spans' ? JSON.parse(e.data).spans.map((s: { spanId: string }) => s.spanId) : []))).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map(sid));
+    for (const sink of sinks)
+      expect(sink.sent.flatMap((e) => (e.name === 'spans' ? JSON.parse(e.data).spans.map((s: { spanId: string }) => s.spanId) : []))).toEqual(
+        [1, 2, 3, 4, 5, 6, 7, 8].map(sid),
+      );
   });
 
   it("reads a project's watched traces together: one read a wake-up for several traces, each viewer sent its trace's spans alone", async () => {
@@ -102,7 +118,8 @@ describe('the live hub', () => {
     });
     await store.writer.write(batchOf({ spans: [1, 2, 3].map((n) => span({ traceId: tid(n), spanId: sid(n) })), logs: [], metricPoints: [] }), null);
     hub.wake();
-    const sent = (sink: ReturnType<typeof memorySink>) => sink.sent.filter((e) => e.name === 'spans').map((e) => JSON.parse(e.data) as { traceId: string; spans: Array<{ spanId: string }> });
+    const sent = (sink: ReturnType<typeof memorySink>) =>
+      sink.sent.filter((e) => e.name === 'spans').map((e) => JSON.parse(e.data) as { traceId: string; spans: Array<{ spanId: string }> });
     await until(() => sinks.every((sink) => sent(sink).length === 1));
     expect(spanReads()).toBe(1);
     expect(sinks.map((sink) => sent(sink).map((e) => [e.traceId, e.spans.map((s) => s.spanId)]))).toEqual([1, 2, 3].map((n) => [[tid(n), [sid(n)]]]));
@@ -124,7 +141,8 @@ describe('the live hub', () => {
     hub.watchList(all, () => sinks.fromStart, start, false);
     hub.watchList(all, () => sinks.fromFirst, afterFirst, false);
     hub.watchList({ ...all, service: 'billing' }, () => sinks.billing, start, false);
-    const traces = (sink: ReturnType<typeof memorySink>) => sink.sent.flatMap((e) => (JSON.parse(e.data) as { traces: Array<{ traceId: string }> }).traces.map((t) => t.traceId));
+    const traces = (sink: ReturnType<typeof memorySink>) =>
+      sink.sent.flatMap((e) => (JSON.parse(e.data) as { traces: Array<{ traceId: string }> }).traces.map((t) => t.traceId));
     await until(() => sinks.fromStart.sent.length > 0 && sinks.fromFirst.sent.length > 0 && sinks.billing.sent.length > 0);
     expect(traces(sinks.fromStart).sort()).toEqual([tid(1), tid(2)]);
     expect(traces(sinks.fromFirst)).toEqual([tid(2)]);
@@ -152,7 +170,10 @@ describe('the live hub', () => {
     hub = new LiveHub({ db, shared: false, staleAfterMs, minReadIntervalMs: 0 });
     // Two runs went quiet at once; one is watched by 50 viewers, the other by nobody.
     const receivedUs = Date.now() * 1000;
-    await store.writer.write(batchOf({ spans: [], logs: [], metricPoints: [], runningSpans: [1, 2].map((n) => span({ traceId: tid(n), endTimeUs: 0 })), writtenUs: receivedUs }), null);
+    await store.writer.write(
+      batchOf({ spans: [], logs: [], metricPoints: [], runningSpans: [1, 2].map((n) => span({ traceId: tid(n), endTimeUs: 0 })), writtenUs: receivedUs }),
+      null,
+    );
     const start = await hub.startAt(null);
     const sinks = Array.from({ length: 50 }, () => memorySink(() => {}));
     for (const sink of sinks) hub.watchTrace('default', tid(1), () => sink, start, true);
@@ -174,11 +195,16 @@ describe('the live hub', () => {
     const sinks: SseSink[] = [];
     for (let i = 0; i < 2; i++) {
       hub.checkRoom();
-      hub.watchList(LIST_FILTER, (onClose) => {
-        const sink = memorySink(onClose);
-        sinks.push(sink);
-        return sink;
-      }, [], true);
+      hub.watchList(
+        LIST_FILTER,
+        (onClose) => {
+          const sink = memorySink(onClose);
+          sinks.push(sink);
+          return sink;
+        },
+        [],
+        true,
+      );
     }
     expect(() => hub!.checkRoom()).toThrow(expect.objectContaining({ code: 'ERR_LIVE_STREAMS_FULL', status: 503, retryAfterSeconds: 5 }));
     sinks[0]!.close();
@@ -212,14 +238,23 @@ describe('the live hub', () => {
     hub.watchTrace('a', tid(1), open, start, true, 'key-a1');
     hub.watchList({ ...LIST_FILTER, projectId: 'a' }, open, start, true, 'key-a1');
     // The key's share, at the route's first check and at the watch.
-    expect(() => hub!.checkRoom({ projectId: 'a', keyId: 'key-a1' })).toThrow(expect.objectContaining({ code: 'ERR_LIVE_STREAMS_PER_KEY', status: 429, retryAfterSeconds: 5, message: expect.stringContaining('--live-streams-per-key') }));
+    expect(() => hub!.checkRoom({ projectId: 'a', keyId: 'key-a1' })).toThrow(
+      expect.objectContaining({
+        code: 'ERR_LIVE_STREAMS_PER_KEY',
+        status: 429,
+        retryAfterSeconds: 5,
+        message: expect.stringContaining('--live-streams-per-key'),
+      }),
+    );
     expect(() => hub!.watchTrace('a', tid(2), open, start, true, 'key-a1')).toThrow(expect.objectContaining({ code: 'ERR_LIVE_STREAMS_PER_KEY' }));
     // Another key of the project takes what is left of the project's share, then the project is refused, whatever the key.
     hub.watchTrace('a', tid(2), open, start, true, 'key-a2');
     expect(() => hub!.watchTrace('a', tid(3), open, start, true, 'key-a3')).toThrow(
       expect.objectContaining({ code: 'ERR_LIVE_STREAMS_PER_PROJECT', status: 429, message: expect.stringContaining("project 'a'") }),
     );
-    expect(() => hub!.watchList({ ...LIST_FILTER, projectId: 'a' }, open, start, true, null)).toThrow(expect.objectContaining({ code: 'ERR_LIVE_STREAMS_PER_PROJECT' }));
+    expect(() => hub!.watchList({ ...LIST_FILTER, projectId: 'a' }, open, start, true, null)).toThrow(
+      expect.objectContaining({ code: 'ERR_LIVE_STREAMS_PER_PROJECT' }),
+    );
     // Project b is untouched by a's shares.
     expect(() => hub!.checkRoom({ projectId: 'b', keyId: 'key-b' })).not.toThrow();
     hub.watchTrace('b', tid(9), open, start, true, 'key-b');
@@ -230,7 +265,7 @@ describe('the live hub', () => {
     expect(() => hub!.checkRoom({ projectId: 'a', keyId: 'key-a1' })).not.toThrow();
   });
 
-  it('lets a stream share a list filter already watched, and refuses a new distinct filter past the project\'s share (429) and the server\'s (503)', async () => {
+  it("lets a stream share a list filter already watched, and refuses a new distinct filter past the project's share (429) and the server's (503)", async () => {
     hub = new LiveHub({ db: { live: liveCallsOf(new FakeStore()) }, shared: false, maxListFilters: 3, maxListFiltersPerProject: 2 });
     const start = await hub.startAt(null);
     const sinks: SseSink[] = [];
@@ -243,9 +278,16 @@ describe('the live hub', () => {
     hub.watchList(filter('a', 'one'), open, start, true, 'key-a');
     hub.watchList(filter('a', 'two'), open, start, true, 'key-a');
     expect(() => hub!.checkRoom({ projectId: 'a', keyId: 'key-a' }, filter('a', 'three'))).toThrow(
-      expect.objectContaining({ code: 'ERR_LIVE_LIST_FILTERS_PER_PROJECT', status: 429, retryAfterSeconds: 5, message: expect.stringContaining('--live-list-filters-per-project') }),
+      expect.objectContaining({
+        code: 'ERR_LIVE_LIST_FILTERS_PER_PROJECT',
+        status: 429,
+        retryAfterSeconds: 5,
+        message: expect.stringContaining('--live-list-filters-per-project'),
+      }),
     );
-    expect(() => hub!.watchList(filter('a', 'three'), open, start, true, 'key-a')).toThrow(expect.objectContaining({ code: 'ERR_LIVE_LIST_FILTERS_PER_PROJECT' }));
+    expect(() => hub!.watchList(filter('a', 'three'), open, start, true, 'key-a')).toThrow(
+      expect.objectContaining({ code: 'ERR_LIVE_LIST_FILTERS_PER_PROJECT' }),
+    );
     // A filter already watched costs no more reads: it is let in.
     hub.watchList(filter('a', 'two'), open, start, true, 'key-a');
     hub.watchList(filter('b', 'one'), open, start, true, 'key-b');
@@ -264,8 +306,14 @@ describe('the live hub', () => {
     hub = new LiveHub({ db: { live: liveCallsOf(new FakeStore()) }, shared: false, maxListFiltersPerProject: 1 });
     const start = await hub.startAt(null);
     const open = (onClose: () => void) => memorySink(onClose);
-    const [k1, k2] = [{ key: 'k1', value: 'v1' }, { key: 'k2', value: 'v2' }];
-    const [s1, s2]: ScoreFilter[] = [{ name: 'quality', op: '<', value: 0.5 }, { name: 'thumbs', op: '=', label: 'down' }];
+    const [k1, k2] = [
+      { key: 'k1', value: 'v1' },
+      { key: 'k2', value: 'v2' },
+    ];
+    const [s1, s2]: ScoreFilter[] = [
+      { name: 'quality', op: '<', value: 0.5 },
+      { name: 'thumbs', op: '=', label: 'down' },
+    ];
     hub.watchList({ ...LIST_FILTER, projectId: 'a', attributes: [k1, k2], scores: [s1!, s2!] }, open, start, true, 'key-a');
     hub.watchList({ ...LIST_FILTER, projectId: 'a', attributes: [k2, k1, k2], scores: [s2!, s1!] }, open, start, true, 'key-a');
     expect(() => hub!.watchList({ ...LIST_FILTER, projectId: 'a', attributes: [k2], scores: [s2!, s1!] }, open, start, true, 'key-a')).toThrow(
@@ -307,11 +355,16 @@ describe('the live hub', () => {
     hub.watchList({ ...LIST_FILTER, projectId: 'b' }, () => bList, start, true, 'key-b');
     const bTrace = memorySink(() => {});
     hub.watchTrace('b', tid(7), () => bTrace, start, true, 'key-b');
-    const spansOf = () => bTrace.sent.filter((e) => e.name === 'spans').flatMap((e) => (JSON.parse(e.data) as { spans: Array<{ spanId: string }> }).spans.map((s) => s.spanId));
+    const spansOf = () =>
+      bTrace.sent.filter((e) => e.name === 'spans').flatMap((e) => (JSON.parse(e.data) as { spans: Array<{ spanId: string }> }).spans.map((s) => s.spanId));
     // Each commit touches a trace of a (every one of its filters has a read to make) and b's watched trace.
     for (let i = 1; i <= 3; i++) {
       await store.writer.write(
-        batchOf({ spans: [span({ projectId: 'a', traceId: tid(100 + i), name: `f${i}` }), span({ projectId: 'b', traceId: tid(7), spanId: sid(i) })], logs: [], metricPoints: [] }),
+        batchOf({
+          spans: [span({ projectId: 'a', traceId: tid(100 + i), name: `f${i}` }), span({ projectId: 'b', traceId: tid(7), spanId: sid(i) })],
+          logs: [],
+          metricPoints: [],
+        }),
         null,
       );
       hub.wake();
@@ -322,7 +375,8 @@ describe('the live hub', () => {
     expect(most).toBe(1);
     release();
     // Then b's list and a's are sent what was committed.
-    const listed = (sink: ReturnType<typeof memorySink>) => sink.sent.filter((e) => e.name === 'traces').flatMap((e) => (JSON.parse(e.data) as { traces: Array<{ traceId: string }> }).traces.map((t) => t.traceId));
+    const listed = (sink: ReturnType<typeof memorySink>) =>
+      sink.sent.filter((e) => e.name === 'traces').flatMap((e) => (JSON.parse(e.data) as { traces: Array<{ traceId: string }> }).traces.map((t) => t.traceId));
     await until(() => listed(bList).includes(tid(7)) && aSinks.every((sink) => listed(sink).length === 3));
     expect(most).toBe(1);
   });
@@ -343,7 +397,10 @@ describe('the live hub', () => {
       expect(() => LiveHub.cursorFrom(text), text).toThrow(expect.objectContaining({ status: 400 }));
     }
     expect(LiveHub.cursorFrom('0')).toEqual([]);
-    expect(LiveHub.cursorFrom('b:1:2,a%3Ax:3:4')).toEqual([{ writer: 'a:x', major: 3, minor: 4 }, { writer: 'b', major: 1, minor: 2 }]);
+    expect(LiveHub.cursorFrom('b:1:2,a%3Ax:3:4')).toEqual([
+      { writer: 'a:x', major: 3, minor: 4 },
+      { writer: 'b', major: 1, minor: 2 },
+    ]);
   });
 });
 

@@ -111,7 +111,11 @@ export class LiveHub {
   /** A cursor a client sent (`Last-Event-ID`, `?after=`), or a 400 naming it. */
   static cursorFrom(text: string): LiveCursor {
     const cursor = parseCursor(text);
-    if (cursor === null) throw new AppError('ERR_INVALID_PARAMETER', `'${text.slice(0, 100)}' is not a live stream's event id (send back the id of an event the stream sent, or none to start now)`);
+    if (cursor === null)
+      throw new AppError(
+        'ERR_INVALID_PARAMETER',
+        `'${text.slice(0, 100)}' is not a live stream's event id (send back the id of an event the stream sent, or none to start now)`,
+      );
     return cursor;
   }
 
@@ -129,10 +133,18 @@ export class LiveHub {
     if (this.closed) throw new AppError('ERR_SHUTTING_DOWN', 'the server is shutting down', { retryAfterSeconds: 1 });
     const retry = { retryAfterSeconds: 5 };
     if (owner !== null && owner.keyId !== null && (this.keyStreams.get(owner.keyId) ?? 0) >= this.maxStreamsPerKey) {
-      throw new AppError('ERR_LIVE_STREAMS_PER_KEY', `this key has ${this.maxStreamsPerKey} live streams open, its most (--live-streams-per-key); close one or retry later`, retry);
+      throw new AppError(
+        'ERR_LIVE_STREAMS_PER_KEY',
+        `this key has ${this.maxStreamsPerKey} live streams open, its most (--live-streams-per-key); close one or retry later`,
+        retry,
+      );
     }
     if (owner !== null && (this.projectStreams.get(owner.projectId) ?? 0) >= this.maxStreamsPerProject) {
-      throw new AppError('ERR_LIVE_STREAMS_PER_PROJECT', `project '${owner.projectId}' has ${this.maxStreamsPerProject} live streams open, its share of this server's (--live-streams-per-project); close one or retry later`, retry);
+      throw new AppError(
+        'ERR_LIVE_STREAMS_PER_PROJECT',
+        `project '${owner.projectId}' has ${this.maxStreamsPerProject} live streams open, its share of this server's (--live-streams-per-project); close one or retry later`,
+        retry,
+      );
     }
     if (this.streams >= this.maxStreams) {
       throw new AppError('ERR_LIVE_STREAMS_FULL', `this server has ${this.maxStreams} live streams open, its most (--live-streams); retry later`, retry);
@@ -147,7 +159,11 @@ export class LiveHub {
         );
       }
       if (watched.length >= this.maxListFilters) {
-        throw new AppError('ERR_LIVE_LIST_FILTERS_FULL', `this server watches ${this.maxListFilters} distinct trace list filters live, its most (--live-list-filters); retry later`, retry);
+        throw new AppError(
+          'ERR_LIVE_LIST_FILTERS_FULL',
+          `this server watches ${this.maxListFilters} distinct trace list filters live, its most (--live-list-filters); retry later`,
+          retry,
+        );
       }
     }
   }
@@ -172,7 +188,14 @@ export class LiveHub {
    * `onClose` when the stream ends); with `ready`, says first that the stream starts at `cursor`.
    * Past the cap, throws before `open` is called (`checkRoom`).
    */
-  watchTrace(projectId: string, traceId: string, open: (onClose: () => void) => SseSink, cursor: LiveCursor, ready: boolean, keyId: string | null = null): void {
+  watchTrace(
+    projectId: string,
+    traceId: string,
+    open: (onClose: () => void) => SseSink,
+    cursor: LiveCursor,
+    ready: boolean,
+    keyId: string | null = null,
+  ): void {
     const owner = { projectId, keyId };
     this.checkRoom(owner);
     const key = traceKey(projectId, traceId);
@@ -221,7 +244,14 @@ export class LiveHub {
   }
 
   /** Joins a viewer to a watch's; `null` if its stream ended at once. */
-  private join(owner: StreamOwner, viewers: Set<Viewer>, open: (onClose: () => void) => SseSink, cursor: LiveCursor, ready: boolean, left: () => void): Viewer | null {
+  private join(
+    owner: StreamOwner,
+    viewers: Set<Viewer>,
+    open: (onClose: () => void) => SseSink,
+    cursor: LiveCursor,
+    ready: boolean,
+    left: () => void,
+  ): Viewer | null {
     let gone = false;
     const viewer = { cursor } as Viewer;
     const leave = (): void => {
@@ -321,7 +351,12 @@ export class LiveHub {
     const nowMs = Date.now();
     await Promise.all(
       [...reads.values()].map(async ({ projectId, from, watches }) => {
-        const rows = await this.options.db.live.spans(projectId, watches.map((w) => w.watch.traceId), from, head);
+        const rows = await this.options.db.live.spans(
+          projectId,
+          watches.map((w) => w.watch.traceId),
+          from,
+          head,
+        );
         const byTrace = new Map<string, LiveSpanRow[]>();
         for (const row of rows) {
           const trace = byTrace.get(row.traceId);
@@ -375,7 +410,9 @@ export class LiveHub {
     const behind = this.listViewersBehind(projectId, head);
     if (behind.size === 0) return;
     const startedMs = Date.now();
-    const touched = await this.listReads.run(projectId, () => this.options.db.live.traces(projectId, lowest([...behind].map((viewer) => viewer.cursor)), head, MAX_TRACES_PER_EVENT));
+    const touched = await this.listReads.run(projectId, () =>
+      this.options.db.live.traces(projectId, lowest([...behind].map((viewer) => viewer.cursor)), head, MAX_TRACES_PER_EVENT),
+    );
     const previous = turn.head;
     const news = new Set(touched.filter((t) => previous === null || isAfter(t.at, previous)).map((t) => t.traceId));
     await Promise.all(
@@ -384,7 +421,11 @@ export class LiveHub {
         if (viewers.length === 0) return;
         const ids = [...new Set(touched.filter((t) => viewers.some((viewer) => isAfter(t.at, viewer.cursor))).map((t) => t.traceId))];
         const summaries: TraceSummary[] = ids.length === 0 ? [] : await this.listReads.run(projectId, () => this.options.db.live.summaries(watch.filter, ids));
-        this.abandonment.heardOfListed(projectId, summaries.filter((s) => s.running === true && news.has(s.traceId)).map((s) => s.traceId), Date.now());
+        this.abandonment.heardOfListed(
+          projectId,
+          summaries.filter((s) => s.running === true && news.has(s.traceId)).map((s) => s.traceId),
+          Date.now(),
+        );
         sendOncePerCursor(viewers, head, 'traces', (cursor) => {
           const mine = new Set(touched.filter((t) => isAfter(t.at, cursor)).map((t) => t.traceId));
           const traces = summaries.filter((summary) => mine.has(summary.traceId));

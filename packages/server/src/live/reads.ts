@@ -1,6 +1,16 @@
 import { type LiveSpan, type LiveSpansEvent, SPAN_CATEGORIES, STATUS_CODES, type SpanState, type TraceSummary, type TraceSummaryRecord } from '@spoor/model';
 import type { LiveCursor } from '../store/live-cursor.js';
-import type { LiveSpanRow, LiveStore, LiveTraceFilter, RunningSpanStore, RunningTraceRecord, ScoreStore, Store, StoredRunningSpan, TouchedTrace } from '../store/store.js';
+import type {
+  LiveSpanRow,
+  LiveStore,
+  LiveTraceFilter,
+  RunningSpanStore,
+  RunningTraceRecord,
+  ScoreStore,
+  Store,
+  StoredRunningSpan,
+  TouchedTrace,
+} from '../store/store.js';
 import { type RunningSpanView, liveSpansOf, runningTraceFilterOf, traceStateOf } from '../query/running.js';
 import type { QueryService } from '../query/query-service.js';
 import { callGroup } from '../threads/groups.js';
@@ -14,14 +24,30 @@ export interface LiveRunningState {
 
 /** The trace list's filter that holds every trace of a project: what a read of some traces' ends goes through. */
 function everyTraceOf(projectId: string): LiveTraceFilter {
-  return { projectId, range: { fromUs: null, toUs: null }, service: null, spanName: null, text: null, status: null, minDurationMs: null, maxDurationMs: null, attributes: [], sessionId: null, model: null, scores: [] };
+  return {
+    projectId,
+    range: { fromUs: null, toUs: null },
+    service: null,
+    spanName: null,
+    text: null,
+    status: null,
+    minDurationMs: null,
+    maxDurationMs: null,
+    attributes: [],
+    sessionId: null,
+    model: null,
+    scores: [],
+  };
 }
 
 /**
  * What the live hub (`hub.ts`) asks the database thread: plain values (cursors, rows with
  * their commit) that the hub sorts out per viewer, and the trace list's summaries in its shape.
  */
-export function liveReads(store: { live: LiveStore; scores: ScoreStore; runningSpans: RunningSpanStore }, queries: Pick<QueryService, 'summariesOf' | 'clock'>) {
+export function liveReads(
+  store: { live: LiveStore; scores: ScoreStore; runningSpans: RunningSpanStore },
+  queries: Pick<QueryService, 'summariesOf' | 'clock'>,
+) {
   const { live } = store;
 
   /** When each of these traces' ended spans last ended (a trace with none is left out). */
@@ -43,7 +69,8 @@ export function liveReads(store: { live: LiveStore; scores: ScoreStore; runningS
     /** Whether the project has the trace, ended spans or running ones (a stream of another project's trace is a 404, as every route's). */
     traceFound: async (projectId: string, traceId: string): Promise<boolean> =>
       (await store.scores.findTarget(projectId, traceId, null)) === 'found' || (await store.runningSpans.lastHeard(projectId, [traceId])).has(traceId),
-    spans: (projectId: string, traceIds: readonly string[], after: LiveCursor, upTo: LiveCursor): Promise<LiveSpanRow[]> => live.spansAfter(projectId, traceIds, after, upTo),
+    spans: (projectId: string, traceIds: readonly string[], after: LiveCursor, upTo: LiveCursor): Promise<LiveSpanRow[]> =>
+      live.spansAfter(projectId, traceIds, after, upTo),
     traces: (projectId: string, after: LiveCursor, upTo: LiveCursor, limit: number): Promise<TouchedTrace[]> => live.tracesAfter(projectId, after, upTo, limit),
     /** The summaries of these traces that meet the filter, as `GET /api/traces` gives them (scores, `running`, duration so far). */
     summaries: async (filter: LiveTraceFilter, traceIds: readonly string[]): Promise<TraceSummary[]> => {
@@ -53,7 +80,9 @@ export function liveReads(store: { live: LiveStore; scores: ScoreStore; runningS
       const missing = new Set(traceIds.filter((id) => !found.has(id)));
       const runningFilter = missing.size === 0 ? null : runningTraceFilterOf({ ...filter, limit: 1, cursor: null });
       if (runningFilter !== null) {
-        records.push(...(await store.runningSpans.listRunningTraces(filter.projectId, filter.range, { ...runningFilter, traceIds: [...missing] }, null, missing.size)));
+        records.push(
+          ...(await store.runningSpans.listRunningTraces(filter.projectId, filter.range, { ...runningFilter, traceIds: [...missing] }, null, missing.size)),
+        );
         records.sort((a, b) => b.startTimeUs - a.startTimeUs || (a.traceId < b.traceId ? 1 : -1));
       }
       return queries.summariesOf(filter.projectId, records);

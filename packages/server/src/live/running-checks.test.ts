@@ -42,7 +42,12 @@ describe('RunningChecks', () => {
     checks.soon('b', 't2');
     checks.soon('a', 't3');
     checks.heardAt('a', 't4', 10_000);
-    expect(checks.due(0)).toEqual(new Map([['a', ['t1', 't3']], ['b', ['t2']]]));
+    expect(checks.due(0)).toEqual(
+      new Map([
+        ['a', ['t1', 't3']],
+        ['b', ['t2']],
+      ]),
+    );
     checks.forget('a', 't1');
     checks.postpone('a', ['t3'], 5000);
     checks.postpone('b', ['t2'], 6000);

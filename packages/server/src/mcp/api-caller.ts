@@ -96,7 +96,14 @@ export function fetchCaller(baseUrl: string, key: string | null, project: string
     try {
       response = await fetch(`${baseUrl}${urlOf(request)}`, { headers });
     } catch (error) {
-      return { ok: false, failure: { status: 503, code: 'ERR_UNREACHABLE', message: `cannot reach Spoor at ${baseUrl} (${(error as Error).message}); is it running? (spoor mcp --url URL)` } };
+      return {
+        ok: false,
+        failure: {
+          status: 503,
+          code: 'ERR_UNREACHABLE',
+          message: `cannot reach Spoor at ${baseUrl} (${(error as Error).message}); is it running? (spoor mcp --url URL)`,
+        },
+      };
     }
     const answer = answerOf(response.status, await response.text());
     if (!answer.ok && answer.failure.status === 401) {

@@ -12,7 +12,11 @@ describe('fitStrings', () => {
   it.each([
     { what: 'one long prompt', value: { prompt: 'p'.repeat(50_000) }, maxChars: 2000 },
     { what: 'a prompt and a completion', value: { prompt: 'p'.repeat(30_000), completion: 'c'.repeat(9_000), model: 'gpt-4o' }, maxChars: 5000 },
-    { what: 'many long attribute values', value: { attributes: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, 'v'.repeat(1000 + i)])) }, maxChars: 12_000 },
+    {
+      what: 'many long attribute values',
+      value: { attributes: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, 'v'.repeat(1000 + i)])) },
+      maxChars: 12_000,
+    },
   ])('cuts the longest strings of $what to the longest length that fits', ({ value, maxChars }) => {
     const { value: fitted, cap } = fitStrings(value, maxChars);
     expect(length(fitted)).toBeLessThanOrEqual(maxChars);
@@ -51,7 +55,9 @@ describe('fitList', () => {
     expect(value.traces).toEqual(answer.traces.slice(0, kept));
     expect(length({ ...value, note })).toBeLessThanOrEqual(maxChars);
     expect(value.nextCursor).toBeNull();
-    expect(note).toBe(`${1000 - kept} of 1000 traces left out to keep this answer within maxChars (${maxChars}); to page through them, ask again with limit=${kept} and then each answer's nextCursor, or ask with a larger maxChars`);
+    expect(note).toBe(
+      `${1000 - kept} of 1000 traces left out to keep this answer within maxChars (${maxChars}); to page through them, ask again with limit=${kept} and then each answer's nextCursor, or ask with a larger maxChars`,
+    );
   });
 
   it('names no cursor for a list that has none', () => {
@@ -67,7 +73,9 @@ describe('fitList', () => {
   });
 
   it('shows one item, cut, when even one is too long', () => {
-    const answer = { occurrences: Array.from({ length: 3 }, () => ({ message: 'm'.repeat(500), stack: Array.from({ length: 200 }, () => 'frame '.repeat(20)) })) };
+    const answer = {
+      occurrences: Array.from({ length: 3 }, () => ({ message: 'm'.repeat(500), stack: Array.from({ length: 200 }, () => 'frame '.repeat(20)) })),
+    };
     const { value, note } = fitList(answer, 'occurrences', 3000);
     expect((value.occurrences as unknown[]).length).toBe(1);
     expect(note).toContain('2 of 3 occurrences left out');

@@ -1,5 +1,12 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { type CallToolResult, CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type Tool as ListedTool } from '@modelcontextprotocol/sdk/types.js';
+import {
+  type CallToolResult,
+  CallToolRequestSchema,
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+  type Tool as ListedTool,
+} from '@modelcontextprotocol/sdk/types.js';
 import { answerWithin } from './answer-bound.js';
 import type { ApiCaller, ApiFailure } from './api-caller.js';
 import { DEFAULT_MAX_CHARS, headOf } from './budget.js';
@@ -65,7 +72,8 @@ export function createMcpServer(call: ApiCaller, onError: (error: unknown, tool:
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: LISTED }));
   server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
     const tool = BY_NAME.get(request.params.name);
-    if (tool === undefined) throw new McpError(ErrorCode.InvalidParams, `no tool named '${request.params.name}': the tools are ${TOOLS.map((t) => t.name).join(', ')}`);
+    if (tool === undefined)
+      throw new McpError(ErrorCode.InvalidParams, `no tool named '${request.params.name}': the tools are ${TOOLS.map((t) => t.name).join(', ')}`);
     const checked = tool.check(request.params.arguments ?? {});
     if ('error' in checked) return failed({ status: 400, code: checked.error.code, message: checked.error.message });
     const maxChars = (checked.value as { maxChars?: number }).maxChars ?? DEFAULT_MAX_CHARS;

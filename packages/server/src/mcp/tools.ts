@@ -48,7 +48,12 @@ function withLast(properties: TProperties): TProperties {
   return Object.fromEntries([...entries.slice(0, at), ['last', LAST], ...entries.slice(at)]);
 }
 
-function tool<P extends TProperties>(name: string, description: string, properties: P, run: (args: Static<TObject<P>>, call: ApiCaller) => Promise<ToolAnswer>): Tool {
+function tool<P extends TProperties>(
+  name: string,
+  description: string,
+  properties: P,
+  run: (args: Static<TObject<P>>, call: ApiCaller) => Promise<ToolAnswer>,
+): Tool {
   const schema = Type.Object(withLast(properties), { additionalProperties: false });
   const runSince: Tool['run'] = async (args, call) => {
     const { last, ...rest } = args as { last?: string; from?: string };
@@ -81,7 +86,13 @@ function refuse(message: string): ToolAnswer {
 const firstGiven = (args: Record<string, unknown>, names: readonly string[]): string | undefined => names.find((name) => args[name] !== undefined);
 
 /** The API's answer as a tool's, sized: its list `key` cut to `maxChars`. */
-async function listAnswer(call: ApiCaller, request: ApiRequest, key: string, maxChars: number | undefined, shape: (body: Record<string, unknown>) => Record<string, unknown> = (b) => b): Promise<ToolAnswer> {
+async function listAnswer(
+  call: ApiCaller,
+  request: ApiRequest,
+  key: string,
+  maxChars: number | undefined,
+  shape: (body: Record<string, unknown>) => Record<string, unknown> = (b) => b,
+): Promise<ToolAnswer> {
   const answer = await call(request);
   if (!answer.ok) return answer;
   const fitted = fitList(shape(answer.body as Record<string, unknown>), key, maxChars ?? DEFAULT_MAX_CHARS);
@@ -105,12 +116,16 @@ const getTrace = tool(
   'get_trace',
   'One trace: its headline (root, duration, span and error counts, services, tokens, cost and unpricedCalls when some calls had no price, models, session, error logs, scores) and its spans in tree order, one short row each ' +
     '(spanId, depth, name, start and duration in ms, status and error message, category, LLM model, tokens and cost, running state). ' +
-    'Use it to see what a run did and where it failed; then get_span for a span\'s attributes, prompt and completion, events and logs. ' +
+    "Use it to see what a run did and where it failed; then get_span for a span's attributes, prompt and completion, events and logs. " +
     `A big trace is answered a page at a time: as many rows as maxChars holds, and nextSpans to pass as spans for the rest (spans="OFFSET,LIMIT" as in GET /api/traces/:traceId; LIMIT at most ${MAX_PAGE_SPANS}).`,
-  { traceId: traceId('the trace: 32 hex characters (a traceId of search_traces, find_errors or list_sessions)'), spans: TRACE_DETAIL.properties.spans, maxChars: MAX_CHARS },
+  {
+    traceId: traceId('the trace: 32 hex characters (a traceId of search_traces, find_errors or list_sessions)'),
+    spans: TRACE_DETAIL.properties.spans,
+    maxChars: MAX_CHARS,
+  },
   async (args, call) => {
     const maxChars = args.maxChars ?? DEFAULT_MAX_CHARS;
-    const [offset, limit] = args.spans === undefined ? [0, MAX_PAGE_SPANS] : args.spans.split(',').map(Number) as [number, number];
+    const [offset, limit] = args.spans === undefined ? [0, MAX_PAGE_SPANS] : (args.spans.split(',').map(Number) as [number, number]);
     const tree = await call({ path: pathOf('/api/traces', args.traceId, 'tree') });
     if (!tree.ok) return tree;
     const options = { offset, limit, maxChars };
@@ -173,7 +188,10 @@ const findErrors = tool(
   async (args, call) => {
     if (args.fingerprint === undefined) {
       // The hourly chart is the dashboard's: 24+ points a group, where count and lastSeen say it to an agent.
-      const dropHourly = (body: Record<string, unknown>) => ({ ...body, groups: (body.groups as Array<Record<string, unknown>>).map(({ hourly: _hourly, ...group }) => group) });
+      const dropHourly = (body: Record<string, unknown>) => ({
+        ...body,
+        groups: (body.groups as Array<Record<string, unknown>>).map(({ hourly: _hourly, ...group }) => group),
+      });
       return listAnswer(call, { path: '/api/errors', query: restQuery(args) }, 'groups', args.maxChars, dropHourly);
     }
     const listOnly = firstGiven(args, LIST_ONLY_ERRORS);
@@ -200,7 +218,7 @@ const COMPARE_NOTE_CHARS = 400;
 
 const compareTraces = tool(
   'compare_traces',
-  'Two runs aligned span by span (GET /api/traces/:traceId/diff/:otherTraceId): spans added in the second, removed from the first, and changed (status, model, tokens, cost, error, with line diffs of prompt and completion and latency deltas), and both runs\' totals with their deltas. ' +
+  "Two runs aligned span by span (GET /api/traces/:traceId/diff/:otherTraceId): spans added in the second, removed from the first, and changed (status, model, tokens, cost, error, with line diffs of prompt and completion and latency deltas), and both runs' totals with their deltas. " +
     'Use it to explain why a run failed or cost more than one that worked, or what a replay changed.',
   { ...queryOf(DIFF_PATH), maxChars: MAX_CHARS },
   async (args, call) => {
@@ -226,9 +244,14 @@ const LIST_ONLY_SESSIONS = ['limit', 'cursor'] as const;
 const listSessions = tool(
   'list_sessions',
   'Sessions (conversations: the runs sharing a session.id or gen_ai.conversation.id) with their runs, failures, cost, last activity, users and scores, newest first; a missing from is seven days before to (default now). ' +
-    'Give sessionId for one session\'s runs (each a traceId for get_trace, with status, duration, user and scores) over the last hours (default 24) or from/to. ' +
+    "Give sessionId for one session's runs (each a traceId for get_trace, with status, duration, user and scores) over the last hours (default 24) or from/to. " +
     'Use it when a user talks about a conversation rather than one run.',
-  { ...queryOf(SESSION_LIST), sessionId: Type.Optional(text('one session: its runs (GET /api/sessions/:sessionId)')), hours: SESSION_WINDOW.properties.hours, maxChars: MAX_CHARS },
+  {
+    ...queryOf(SESSION_LIST),
+    sessionId: Type.Optional(text('one session: its runs (GET /api/sessions/:sessionId)')),
+    hours: SESSION_WINDOW.properties.hours,
+    maxChars: MAX_CHARS,
+  },
   async (args, call) => {
     if (args.sessionId === undefined) {
       if (args.hours !== undefined) return refuse("'hours' is the window of one session's runs: give it with 'sessionId' (the list takes 'from' and 'to')");

@@ -56,19 +56,46 @@ describe('traceOutline', () => {
   it('gives the headline of the whole trace and its rows in tree order, saying nothing a row lacks', () => {
     const tree = treeOf(RUN, {
       services: ['agent', 'orders'],
-      logs: [{ time: 't1', spanId: id(3), severityNumber: 17, body: 'x'.repeat(1000) }, { time: 't0', spanId: null, severityNumber: 9, body: 'fine' }],
+      logs: [
+        { time: 't1', spanId: id(3), severityNumber: 17, body: 'x'.repeat(1000) },
+        { time: 't0', spanId: null, severityNumber: 9, body: 'fine' },
+      ],
       scores: [{ name: 'helpful', value: 0.5, label: null, spanId: null, source: 'api', comment: 'not in the outline' }],
     });
     const outline = traceOutline(tree, all);
     expect(outline.trace).toEqual({
-      traceId: 'f'.repeat(32), rootName: 'answer', startTime: '2026-01-01T00:00:00.000000Z', durationMs: 900.5, spanCount: 4, errorCount: 1, running: 1,
-      services: ['agent', 'orders'], sessionId: 'sess-1', inputTokens: 120, outputTokens: 30, costUsd: 0.0006, models: ['gpt-4o'], logCount: 2,
+      traceId: 'f'.repeat(32),
+      rootName: 'answer',
+      startTime: '2026-01-01T00:00:00.000000Z',
+      durationMs: 900.5,
+      spanCount: 4,
+      errorCount: 1,
+      running: 1,
+      services: ['agent', 'orders'],
+      sessionId: 'sess-1',
+      inputTokens: 120,
+      outputTokens: 30,
+      costUsd: 0.0006,
+      models: ['gpt-4o'],
+      logCount: 2,
       errorLogs: [{ time: 't1', spanId: id(3), body: `${'x'.repeat(300)}…` }],
       scores: [{ name: 'helpful', value: 0.5, label: null, spanId: null, source: 'api' }],
     });
     expect(outline.spans).toEqual([
       { spanId: id(1), depth: 0, name: 'answer', service: 'agent', startMs: 0, durationMs: 900.5 },
-      { spanId: id(2), depth: 1, name: 'chat gpt-4o', service: 'agent', startMs: 10, durationMs: 390, category: 'llm', model: 'gpt-4o', inputTokens: 120, outputTokens: 30, costUsd: 0.0006 },
+      {
+        spanId: id(2),
+        depth: 1,
+        name: 'chat gpt-4o',
+        service: 'agent',
+        startMs: 10,
+        durationMs: 390,
+        category: 'llm',
+        model: 'gpt-4o',
+        inputTokens: 120,
+        outputTokens: 30,
+        costUsd: 0.0006,
+      },
       { spanId: id(4), depth: 2, name: 'tool call', service: 'agent', startMs: 20, durationMs: 1, category: 'tool', state: 'running' },
       { spanId: id(3), depth: 1, name: 'lookup', service: 'orders', startMs: 500, durationMs: 250, status: 'error' },
     ]);
@@ -85,7 +112,10 @@ describe('traceOutline', () => {
     expect(errorRowsOf(traceOutline(treeOf(plain), all))).toEqual([id(3)]);
   });
 
-  const wide: SpanSpec[] = [{ id: id(1), name: 'batch', startUs: 0, durationUs: 1000 }, ...Array.from({ length: 99 }, (_, i) => ({ id: id(i + 2), parent: id(1), name: `item ${i + 1}`, startUs: i + 1, durationUs: 10 }))];
+  const wide: SpanSpec[] = [
+    { id: id(1), name: 'batch', startUs: 0, durationUs: 1000 },
+    ...Array.from({ length: 99 }, (_, i) => ({ id: id(i + 2), parent: id(1), name: `item ${i + 1}`, startUs: i + 1, durationUs: 10 })),
+  ];
 
   it.each([
     { spans: { offset: 0, limit: 10_000 }, maxChars: 40_000, shown: 100, next: null },
@@ -101,7 +131,8 @@ describe('traceOutline', () => {
     else expect(outline.spans.length).toBeGreaterThan(5);
     const end = spans.offset + outline.spans.length;
     expect(outline.nextSpans).toBe(next === null ? null : `${end},${spans.limit}`);
-    if (next !== null) expect(outline.note).toContain(`${100 - end} after them are left out: call get_trace with traceId="${'f'.repeat(32)}" and spans="${end},${spans.limit}"`);
+    if (next !== null)
+      expect(outline.note).toContain(`${100 - end} after them are left out: call get_trace with traceId="${'f'.repeat(32)}" and spans="${end},${spans.limit}"`);
     if (spans.offset > 0) expect(outline.note).toContain(`rows before ${spans.offset} are on earlier pages`);
   });
 
@@ -112,7 +143,9 @@ describe('traceOutline', () => {
   });
 
   it('says where the trace ends when asked past it, and what a trace of no spans is', () => {
-    expect(traceOutline(treeOf(wide), { offset: 500, limit: 10, maxChars: 40_000 }).note).toBe('the trace has 100 spans: row 500 is past its last; ask with spans="0,10"');
+    expect(traceOutline(treeOf(wide), { offset: 500, limit: 10, maxChars: 40_000 }).note).toBe(
+      'the trace has 100 spans: row 500 is past its last; ask with spans="0,10"',
+    );
     const empty = traceOutline(treeOf([]), all);
     expect(empty.spans).toEqual([]);
     expect(empty.trace).toMatchObject({ rootName: '', spanCount: 0, inputTokens: null, costUsd: null });
@@ -120,7 +153,14 @@ describe('traceOutline', () => {
   });
 
   it('says how many calls its cost leaves out for want of a price', () => {
-    const unpriced: SpanSpec = { id: id(5), parent: id(1), name: 'chat mystery-1', startUs: 600_000, durationUs: 10_000, llm: { model: 'mystery-1', input: 9, output: 3, cost: null } };
+    const unpriced: SpanSpec = {
+      id: id(5),
+      parent: id(1),
+      name: 'chat mystery-1',
+      startUs: 600_000,
+      durationUs: 10_000,
+      llm: { model: 'mystery-1', input: 9, output: 3, cost: null },
+    };
     const outline = traceOutline(treeOf([...RUN, unpriced]), all);
     expect(outline.trace).toMatchObject({ inputTokens: 129, costUsd: 0.0006, unpricedCalls: 1 });
     expect(traceOutline(treeOf(RUN), all).trace).not.toHaveProperty('unpricedCalls');

@@ -7,7 +7,12 @@ describe('ScoreMetrics', () => {
   it('counts scores by name, label and source, and places their values in buckets', () => {
     const metrics = new ScoreMetrics();
     metrics.countScores([score('faithfulness', 0.25, null), score('faithfulness', 0.95, null), score('faithfulness', 0.3, 'partial')]);
-    metrics.countScores([score('thumbs', null, 'down', 'human'), score('thumbs', null, 'down', 'human'), score('thumbs', 1, 'up', 'human'), score('rating', 4, null, 'api')]);
+    metrics.countScores([
+      score('thumbs', null, 'down', 'human'),
+      score('thumbs', null, 'down', 'human'),
+      score('thumbs', 1, 'up', 'human'),
+      score('rating', 4, null, 'api'),
+    ]);
     const s = samples(metrics.render());
     expect(s.get('spoor_scores_total{name="faithfulness",label="",source="evaluator"}')).toBe(2);
     expect(s.get('spoor_scores_total{name="faithfulness",label="partial",source="evaluator"}')).toBe(1);
@@ -26,7 +31,7 @@ describe('ScoreMetrics', () => {
     expect(s.get('spoor_score_value_bucket{name="rating",source="api",le="4"}')).toBe(1);
   });
 
-  it('folds label sets past each family\'s budget of series, buckets included, into other, keeping the totals', () => {
+  it("folds label sets past each family's budget of series, buckets included, into other, keeping the totals", () => {
     // 60 series: 59 label sets of spoor_scores_total and the folded one; 2 of spoor_score_value (20 series each) and the folded one.
     const metrics = new ScoreMetrics({ maxSeriesPerFamily: 60 });
     const names = Array.from({ length: 70 }, (_, i) => `n${i}`);
@@ -37,6 +42,9 @@ describe('ScoreMetrics', () => {
     expect(s.get('spoor_score_value_count{name="other",source="other",otel_metric_overflow="true"}')).toBe(68);
     expect([...s.keys()].filter((k) => k.startsWith('spoor_scores_total'))).toHaveLength(60);
     expect([...s.keys()].filter((k) => k.startsWith('spoor_score_value'))).toHaveLength(60);
-    expect(metrics.overflowed()).toEqual([['spoor_scores_total', 11], ['spoor_score_value', 68]]);
+    expect(metrics.overflowed()).toEqual([
+      ['spoor_scores_total', 11],
+      ['spoor_score_value', 68],
+    ]);
   });
 });

@@ -53,10 +53,15 @@ export class SeriesTable<S> {
   ) {
     if (labelNames.length < 1 || labelNames.length > 3) throw new Error('a series table has one to three labels');
     for (const name of labelNames) assertLabelName(name);
-    if (!Number.isInteger(maxSeries) || !Number.isInteger(seriesPerLabelSet) || seriesPerLabelSet < 1) throw new Error(`maxSeries and seriesPerLabelSet must be positive integers, got ${maxSeries} and ${seriesPerLabelSet}`);
+    if (!Number.isInteger(maxSeries) || !Number.isInteger(seriesPerLabelSet) || seriesPerLabelSet < 1)
+      throw new Error(`maxSeries and seriesPerLabelSet must be positive integers, got ${maxSeries} and ${seriesPerLabelSet}`);
     this.maxLabelSets = Math.floor(maxSeries / seriesPerLabelSet) - 1;
-    if (this.maxLabelSets < 1) throw new Error(`maxSeries ${maxSeries} leaves no label set: each takes ${seriesPerLabelSet} series, and the folded one takes as many`);
-    this.foldedLabels = `${labelPairs(labelNames, labelNames.map(() => FOLDED_VALUE))},${OVERFLOW_LABEL}`;
+    if (this.maxLabelSets < 1)
+      throw new Error(`maxSeries ${maxSeries} leaves no label set: each takes ${seriesPerLabelSet} series, and the folded one takes as many`);
+    this.foldedLabels = `${labelPairs(
+      labelNames,
+      labelNames.map(() => FOLDED_VALUE),
+    )},${OVERFLOW_LABEL}`;
   }
 
   /** The series of the label set (values in `labelNames` order; unused trailing values left out). */

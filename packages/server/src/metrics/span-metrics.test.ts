@@ -21,8 +21,7 @@ describe('SpanMetrics', () => {
     expect(s.get('spoor_span_errors_total{service_name="checkout",span_kind="client"}')).toBe(0);
     expect(s.get('spoor_span_errors_total{service_name="payments",span_kind="server"}')).toBe(1);
 
-    const bucket = (le: string): number | undefined =>
-      s.get(`spoor_span_duration_seconds_bucket{service_name="checkout",span_kind="server",le="${le}"}`);
+    const bucket = (le: string): number | undefined => s.get(`spoor_span_duration_seconds_bucket{service_name="checkout",span_kind="server",le="${le}"}`);
     // 4 ms and 5 ms fall in le=0.005 (upper bounds are inclusive); 1.2 s in le=2.5.
     expect([bucket('0.005'), bucket('0.01'), bucket('1'), bucket('2.5'), bucket('600'), bucket('+Inf')]).toEqual([2, 2, 2, 3, 3, 3]);
     expect(s.get('spoor_span_duration_seconds_sum{service_name="checkout",span_kind="server"}')).toBeCloseTo(1.209, 9);
@@ -34,10 +33,21 @@ describe('SpanMetrics', () => {
   it('gives an LLM span token, cost, duration and time-to-first-chunk series by provider, model and operation', () => {
     const metrics = new SpanMetrics();
     const call = llm({
-      provider: 'openai', operation: 'chat', requestModel: 'gpt-4o', responseModel: 'gpt-4o-2024-08-06', inputTokens: 1200,
-      outputTokens: 300, cacheReadInputTokens: 400, reasoningTokens: 100, costUsd: 0.0105, timeToFirstTokenMs: 350,
+      provider: 'openai',
+      operation: 'chat',
+      requestModel: 'gpt-4o',
+      responseModel: 'gpt-4o-2024-08-06',
+      inputTokens: 1200,
+      outputTokens: 300,
+      cacheReadInputTokens: 400,
+      reasoningTokens: 100,
+      costUsd: 0.0105,
+      timeToFirstTokenMs: 350,
     });
-    metrics.record([span('agent', 'client', 1500, { llm: call }), span('agent', 'client', 500, { llm: { ...call, inputTokens: 10, timeToFirstTokenMs: null } })]);
+    metrics.record([
+      span('agent', 'client', 1500, { llm: call }),
+      span('agent', 'client', 500, { llm: { ...call, inputTokens: 10, timeToFirstTokenMs: null } }),
+    ]);
     const s = samples(metrics.render());
 
     expect(s.get(`gen_ai_client_token_usage_count{${OPENAI},gen_ai_token_type="input"}`)).toBe(2);
@@ -87,7 +97,9 @@ describe('SpanMetrics', () => {
     const s = samples(metrics.render());
     const fallback = 'gen_ai_provider_name="unknown",gen_ai_request_model="claude-sonnet-4-5",gen_ai_operation_name="unknown"';
     expect(s.get(`gen_ai_client_token_usage_count{${fallback},gen_ai_token_type="output"}`)).toBe(1);
-    expect(s.get('gen_ai_client_operation_duration_seconds_count{gen_ai_provider_name="anthropic",gen_ai_request_model="unknown",gen_ai_operation_name="chat"}')).toBe(1);
+    expect(
+      s.get('gen_ai_client_operation_duration_seconds_count{gen_ai_provider_name="anthropic",gen_ai_request_model="unknown",gen_ai_operation_name="chat"}'),
+    ).toBe(1);
     expect(s.get('spoor_spans_total{service_name="unknown",span_kind="internal"}')).toBe(1);
     // Spans without LLM fields leave the GenAI families empty; LLM spans without tokens have no usage series.
     expect([...s.keys()].filter((k) => k.startsWith('gen_ai_client_token_usage_count'))).toHaveLength(1);
@@ -125,7 +137,21 @@ describe('SpanMetrics', () => {
 
   it('exposes at most the budget of series in every family, buckets included, whatever the senders send', () => {
     const metrics = new SpanMetrics();
-    metrics.record(Array.from({ length: 2500 }, (_, i) => span(`service-${i}`, 'client', 5, { llm: llm({ provider: 'openai', operation: 'chat', requestModel: `model-${i}`, inputTokens: i, outputTokens: 1, timeToFirstTokenMs: 30, costUsd: 0.01 }) })));
+    metrics.record(
+      Array.from({ length: 2500 }, (_, i) =>
+        span(`service-${i}`, 'client', 5, {
+          llm: llm({
+            provider: 'openai',
+            operation: 'chat',
+            requestModel: `model-${i}`,
+            inputTokens: i,
+            outputTokens: 1,
+            timeToFirstTokenMs: 30,
+            costUsd: 0.01,
+          }),
+        }),
+      ),
+    );
     const perFamily = new Map<string, number>();
     let family = '';
     for (const line of metrics.render().split('\n')) {
@@ -177,7 +203,9 @@ describe('SpanMetrics', () => {
       metrics.record(
         Array.from({ length: 1000 }, (_, i) => {
           const n = batch * 1000 + i;
-          return span(`service-${n}`, 'client', 5, { llm: llm({ provider: 'openai', operation: 'chat', requestModel: `m-${n}`, inputTokens: n, outputTokens: 1 }) });
+          return span(`service-${n}`, 'client', 5, {
+            llm: llm({ provider: 'openai', operation: 'chat', requestModel: `m-${n}`, inputTokens: n, outputTokens: 1 }),
+          });
         }),
       );
     }

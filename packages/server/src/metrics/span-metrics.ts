@@ -21,8 +21,14 @@ export interface SpanFacts {
 export function factsOf(projectId: string, spans: readonly SpanRecord[]): SpanFacts {
   const n = spans.length;
   const facts = {
-    count: n, projectId, serviceNames: new Array<string>(n), kinds: new Uint8Array(n),
-    failed: new Uint8Array(n), startUs: new Float64Array(n), endUs: new Float64Array(n), llm: new Array<LlmFields | null>(n),
+    count: n,
+    projectId,
+    serviceNames: new Array<string>(n),
+    kinds: new Uint8Array(n),
+    failed: new Uint8Array(n),
+    startUs: new Float64Array(n),
+    endUs: new Float64Array(n),
+    llm: new Array<LlmFields | null>(n),
   };
   spans.forEach((span, i) => {
     facts.serviceNames[i] = span.serviceName;
@@ -229,9 +235,14 @@ export class SpanMetrics {
     text += headerText(UNPRICED, 'GenAI calls with tokens but no price for their model, which the cost leaves out.', 'counter');
     text += seriesText(genAi, (labels, s) => (s.unpricedCalls > 0 ? sampleText(UNPRICED, labels, s.unpricedCalls) : ''));
 
-    text += headerText(OVERFLOW, 'Spans (scores, for the score families) folded into a family\'s series of other labels (otel_metric_overflow="true") because the family had no room for their label set.', 'counter');
+    text += headerText(
+      OVERFLOW,
+      'Spans (scores, for the score families) folded into a family\'s series of other labels (otel_metric_overflow="true") because the family had no room for their label set.',
+      'counter',
+    );
     for (const family of [SPANS, SPAN_ERRORS, SPAN_DURATION]) text += sampleText(OVERFLOW, `family="${family}"`, spans.overflowed);
-    for (const family of [TOKEN_USAGE, OPERATION_DURATION, FIRST_CHUNK, TOKENS, COST, UNPRICED]) text += sampleText(OVERFLOW, `family="${family}"`, genAi.overflowed);
+    for (const family of [TOKEN_USAGE, OPERATION_DURATION, FIRST_CHUNK, TOKENS, COST, UNPRICED])
+      text += sampleText(OVERFLOW, `family="${family}"`, genAi.overflowed);
     for (const [family, count] of moreOverflow) text += sampleText(OVERFLOW, `family="${family}"`, count);
     return text;
   }

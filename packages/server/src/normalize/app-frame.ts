@@ -210,11 +210,18 @@ function indexOrEnd(text: string, search: string, from: number, end: number): nu
 
 function v8Frame(fn: string, location: string): string | null {
   if (location === '<anonymous>' || location === 'native' || location.startsWith('index ') || location.startsWith('eval at ')) return null;
-  const path = location.replace(SCHEME_AND_HOST, '').replace(LINE_AND_COLUMN, '').replace(/[?#].*$/, '');
+  const path = location
+    .replace(SCHEME_AND_HOST, '')
+    .replace(LINE_AND_COLUMN, '')
+    .replace(/[?#].*$/, '');
   if (path.startsWith('node:') || path.startsWith('internal/') || path.includes('node_modules')) return null;
   return `${fn} (${lastSegments(path)})`;
 }
 
 function lastSegments(path: string): string {
-  return path.split(/[\\/]/).filter((segment) => segment !== '' && segment !== '.').slice(-2).join('/');
+  return path
+    .split(/[\\/]/)
+    .filter((segment) => segment !== '' && segment !== '.')
+    .slice(-2)
+    .join('/');
 }

@@ -80,7 +80,8 @@ export function categoryOf(name: string, attributes: Attributes, llm: LlmFields 
   // OpenInference's OpenAI Agents processor makes the SDK's trace (`withTrace`, or the `Agent
   // workflow` of a bare `run`) an AGENT span too; only the spans of the agents themselves carry
   // `graph.node.id`.
-  if (scopeName === OPENINFERENCE_OPENAI_AGENTS && attributes['graph.node.id'] === undefined && attributes['openinference.span.kind'] === 'AGENT') return 'workflow';
+  if (scopeName === OPENINFERENCE_OPENAI_AGENTS && attributes['graph.node.id'] === undefined && attributes['openinference.span.kind'] === 'AGENT')
+    return 'workflow';
   for (const key of ['spoor.kind', 'traceloop.span.kind', 'openinference.span.kind']) {
     const kind = text(attributes[key]);
     const category = kind === null ? undefined : KIND_CATEGORIES.get(kind.toLowerCase());

@@ -4,8 +4,14 @@ import { fingerprintOf } from './error-fingerprint.js';
 
 describe('fingerprintOf', () => {
   const base: ErrorParts = {
-    exceptionType: 'RateLimitError', messageKey: 'Rate limit reached for <id>', frame: 'run (agent/run.py)',
-    provider: 'openai', httpStatus: 429, errorType: 'RateLimitError', finishReason: null, toolName: null,
+    exceptionType: 'RateLimitError',
+    messageKey: 'Rate limit reached for <id>',
+    frame: 'run (agent/run.py)',
+    provider: 'openai',
+    httpStatus: 429,
+    errorType: 'RateLimitError',
+    finishReason: null,
+    toolName: null,
   };
 
   it('is 16 lowercase hex digits and the same for the same parts', () => {
@@ -28,8 +34,21 @@ describe('fingerprintOf', () => {
   });
 
   it('gives the values stored groups are keyed by (a change here splits every group in two)', () => {
-    const none: ErrorParts = { exceptionType: '', messageKey: '', frame: null, provider: null, httpStatus: null, errorType: null, finishReason: null, toolName: null };
-    expect([fingerprintOf(base), fingerprintOf(none), fingerprintOf({ ...base, messageKey: 'naïve ✓ 😀' })]).toEqual(['a99ac8acc5c3d5b4', '0d9e00ab12dd4ff6', 'ce9289e780cebd75']);
+    const none: ErrorParts = {
+      exceptionType: '',
+      messageKey: '',
+      frame: null,
+      provider: null,
+      httpStatus: null,
+      errorType: null,
+      finishReason: null,
+      toolName: null,
+    };
+    expect([fingerprintOf(base), fingerprintOf(none), fingerprintOf({ ...base, messageKey: 'naïve ✓ 😀' })]).toEqual([
+      'a99ac8acc5c3d5b4',
+      '0d9e00ab12dd4ff6',
+      'ce9289e780cebd75',
+    ]);
   });
 
   it('changes with the algorithm version', () => {

@@ -3,15 +3,23 @@ import { clipMessage, normalizeMessage } from './error-message.js';
 
 describe('normalizeMessage', () => {
   it.each([
-    ['Rate limit reached for gpt-4o in organization org-AbC123 on tokens per min: Limit 30000, Used 29876, Requested 1200. Please try again in 2.4s',
-      'Rate limit reached for <id> in organization <id> on tokens per min: Limit <n>, Used <n>, Requested <n>. Please try again in <n>'],
-    ["Error code: 429 - {'error': {'message': 'Rate limit reached for gpt-4o', 'type': 'tokens', 'param': None, 'code': 'rate_limit_exceeded'}}",
-      "Error code: <n> - {'error': {'message': <str>, 'type': <str>, 'param': None, 'code': 'rate_limit_exceeded'}}"],
-    ["Error code: 529 - {'type': 'error', 'error': {'type': 'overloaded_error', 'message': 'Overloaded'}, 'request_id': 'req_011CSHoEeqs5C35K2UUqR7Fy'}",
-      "Error code: <n> - {'type': <str>, 'error': {'type': 'overloaded_error', 'message': <str>}, 'request_id': <str>}"],
+    [
+      'Rate limit reached for gpt-4o in organization org-AbC123 on tokens per min: Limit 30000, Used 29876, Requested 1200. Please try again in 2.4s',
+      'Rate limit reached for <id> in organization <id> on tokens per min: Limit <n>, Used <n>, Requested <n>. Please try again in <n>',
+    ],
+    [
+      "Error code: 429 - {'error': {'message': 'Rate limit reached for gpt-4o', 'type': 'tokens', 'param': None, 'code': 'rate_limit_exceeded'}}",
+      "Error code: <n> - {'error': {'message': <str>, 'type': <str>, 'param': None, 'code': 'rate_limit_exceeded'}}",
+    ],
+    [
+      "Error code: 529 - {'type': 'error', 'error': {'type': 'overloaded_error', 'message': 'Overloaded'}, 'request_id': 'req_011CSHoEeqs5C35K2UUqR7Fy'}",
+      "Error code: <n> - {'type': <str>, 'error': {'type': 'overloaded_error', 'message': <str>}, 'request_id': <str>}",
+    ],
     ['{"error":{"message":"Invalid \\"model\\" value","type":"invalid_request_error"}}', '{"error":{"message":<str>,"type":"invalid_request_error"}}'],
-    ["This model's maximum context length is 128000 tokens. However, your messages resulted in 130512 tokens.",
-      "This model's maximum context length is <n> tokens. However, your messages resulted in <n> tokens."],
+    [
+      "This model's maximum context length is 128000 tokens. However, your messages resulted in 130512 tokens.",
+      "This model's maximum context length is <n> tokens. However, your messages resulted in <n> tokens.",
+    ],
     ["ENOENT: no such file or directory, open '/app/data/run-42/out.json'", 'ENOENT: no such file or directory, open <str>'],
     ['cannot read `config.yaml`', 'cannot read <str>'],
     ["KeyError: 'user_id'", "KeyError: 'user_id'"],

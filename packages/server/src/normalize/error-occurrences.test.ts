@@ -10,7 +10,12 @@ const span = (overrides: Partial<SpanRecord>): SpanRecord =>
 const llm = (overrides: Partial<LlmFields>): LlmFields => ({ ...emptyLlm(), provider: 'openai', operation: 'chat', requestModel: 'gpt-4o', ...overrides });
 
 function exception(type: string, message: string, stacktrace = '', timeUs = 1_500): SpanEventRecord {
-  return { timeUs, name: 'exception', attributes: { 'exception.type': type, 'exception.message': message, 'exception.stacktrace': stacktrace }, droppedAttributesCount: 0 };
+  return {
+    timeUs,
+    name: 'exception',
+    attributes: { 'exception.type': type, 'exception.message': message, 'exception.stacktrace': stacktrace },
+    droppedAttributesCount: 0,
+  };
 }
 
 /** An ERROR log record. */
@@ -25,11 +30,16 @@ const NODE_TRACE = (line: number) => `Error: boom
     at process.processTicksAndRejections (node:internal/process/task_queues:95:5)`;
 
 describe('errorsFromSpans', () => {
-  const rateLimited = (requestId: string, line: number, spanId = 'b'.repeat(16)) => span({
-    spanId, name: 'chat gpt-4o', category: 'llm', status: { code: 'error', message: 'rate limited' },
-    llm: llm({ provider: 'openai' }), attributes: { 'error.type': 'RateLimitError', 'http.response.status_code': 429 },
-    events: [exception('openai.RateLimitError', `Error code: 429 - request ${requestId}`, NODE_TRACE(line), 1_700)],
-  });
+  const rateLimited = (requestId: string, line: number, spanId = 'b'.repeat(16)) =>
+    span({
+      spanId,
+      name: 'chat gpt-4o',
+      category: 'llm',
+      status: { code: 'error', message: 'rate limited' },
+      llm: llm({ provider: 'openai' }),
+      attributes: { 'error.type': 'RateLimitError', 'http.response.status_code': 429 },
+      events: [exception('openai.RateLimitError', `Error code: 429 - request ${requestId}`, NODE_TRACE(line), 1_700)],
+    });
 
   it('records nothing for spans that did not fail', () => {
     const ok = span({ status: { code: 'ok', message: '' } });
@@ -39,12 +49,28 @@ describe('errorsFromSpans', () => {
   });
 
   it('records an LLM call that failed with a 429, from its exception event', () => {
-    expect(errorsFromSpans([rateLimited('req_8fK2x9', 12)])).toEqual([{
-      projectId: 'default', fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/), timeUs: 1_700, traceId: 'a'.repeat(32),
-      spanId: 'b'.repeat(16), parentSpanId: null, serviceName: 'svc', spanName: 'chat gpt-4o', message: 'Error code: 429 - request req_8fK2x9',
-      source: 'span', exceptionType: 'openai.RateLimitError', messageKey: 'Error code: <n> - request <id>', frame: 'Planner.plan (src/planner.mjs)',
-      provider: 'openai', httpStatus: 429, errorType: 'RateLimitError', finishReason: null, toolName: null,
-    }]);
+    expect(errorsFromSpans([rateLimited('req_8fK2x9', 12)])).toEqual([
+      {
+        projectId: 'default',
+        fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/),
+        timeUs: 1_700,
+        traceId: 'a'.repeat(32),
+        spanId: 'b'.repeat(16),
+        parentSpanId: null,
+        serviceName: 'svc',
+        spanName: 'chat gpt-4o',
+        message: 'Error code: 429 - request req_8fK2x9',
+        source: 'span',
+        exceptionType: 'openai.RateLimitError',
+        messageKey: 'Error code: <n> - request <id>',
+        frame: 'Planner.plan (src/planner.mjs)',
+        provider: 'openai',
+        httpStatus: 429,
+        errorType: 'RateLimitError',
+        finishReason: null,
+        toolName: null,
+      },
+    ]);
   });
 
   it('groups occurrences that differ only in request ids and line numbers', () => {
@@ -60,11 +86,22 @@ describe('errorsFromSpans', () => {
   });
 
   it('records a failed tool call under its tool name, without LLM parts', () => {
-    const [named] = errorsFromSpans([span({
-      name: 'execute_tool', category: 'tool', status: { code: 'error', message: 'HTTP 500 from search backend' },
-      attributes: { 'gen_ai.tool.name': 'web_search', 'http.response.status_code': 500 },
-    })]);
-    expect(named).toMatchObject({ exceptionType: '', message: 'HTTP 500 from search backend', toolName: 'web_search', provider: null, httpStatus: null, timeUs: 2_000 });
+    const [named] = errorsFromSpans([
+      span({
+        name: 'execute_tool',
+        category: 'tool',
+        status: { code: 'error', message: 'HTTP 500 from search backend' },
+        attributes: { 'gen_ai.tool.name': 'web_search', 'http.response.status_code': 500 },
+      }),
+    ]);
+    expect(named).toMatchObject({
+      exceptionType: '',
+      message: 'HTTP 500 from search backend',
+      toolName: 'web_search',
+      provider: null,
+      httpStatus: null,
+      timeUs: 2_000,
+    });
     const [unnamed] = errorsFromSpans([span({ name: 'lookup_order', category: 'tool', status: { code: 'error', message: '' } })]);
     expect(unnamed?.toolName).toBe('lookup_order');
   });
@@ -84,7 +121,9 @@ describe('errorsFromSpans', () => {
   });
 
   it('uses the last exception event, else error.type and the status message', () => {
-    const [last] = errorsFromSpans([span({ status: { code: 'error', message: '' }, events: [exception('ValueError', 'first'), exception('KeyError', "'x'")] })]);
+    const [last] = errorsFromSpans([
+      span({ status: { code: 'error', message: '' }, events: [exception('ValueError', 'first'), exception('KeyError', "'x'")] }),
+    ]);
     expect(last).toMatchObject({ exceptionType: 'KeyError', message: "'x'" });
     const [bare] = errorsFromSpans([span({ status: { code: 'error', message: 'deadline exceeded' }, attributes: { 'error.type': 'timeout' } })]);
     expect(bare).toMatchObject({ exceptionType: 'timeout', message: 'deadline exceeded', frame: null });
@@ -92,7 +131,11 @@ describe('errorsFromSpans', () => {
 
   it('leaves the exception type of a span that failed with only a status empty, and groups it by the status message', () => {
     const failed = (spanId: string, message: string) => span({ spanId, status: { code: 'error', message } });
-    const [write, again, other] = errorsFromSpans([failed('1'.repeat(16), 'write to /data/7 failed'), failed('2'.repeat(16), 'write to /data/9 failed'), failed('3'.repeat(16), 'queue full')]);
+    const [write, again, other] = errorsFromSpans([
+      failed('1'.repeat(16), 'write to /data/7 failed'),
+      failed('2'.repeat(16), 'write to /data/9 failed'),
+      failed('3'.repeat(16), 'queue full'),
+    ]);
     expect([write?.exceptionType, again?.exceptionType, other?.exceptionType]).toEqual(['', '', '']);
     expect(write?.fingerprint).toBe(again?.fingerprint);
     expect(write?.fingerprint).not.toBe(other?.fingerprint);
@@ -102,8 +145,18 @@ describe('errorsFromSpans', () => {
   });
 
   it('counts an exception once when parent spans only pass it on', () => {
-    const child = span({ spanId: '3'.repeat(16), parentSpanId: '2'.repeat(16), status: { code: 'error', message: '' }, events: [exception('TimeoutError', 'took 30s')] });
-    const parent = span({ spanId: '2'.repeat(16), parentSpanId: '1'.repeat(16), status: { code: 'error', message: '' }, events: [exception('TimeoutError', 'took 30s')] });
+    const child = span({
+      spanId: '3'.repeat(16),
+      parentSpanId: '2'.repeat(16),
+      status: { code: 'error', message: '' },
+      events: [exception('TimeoutError', 'took 30s')],
+    });
+    const parent = span({
+      spanId: '2'.repeat(16),
+      parentSpanId: '1'.repeat(16),
+      status: { code: 'error', message: '' },
+      events: [exception('TimeoutError', 'took 30s')],
+    });
     const root = span({ spanId: '1'.repeat(16), status: { code: 'error', message: '' } });
     expect(errorsFromSpans([child, parent, root]).map((o) => o.spanId)).toEqual(['3'.repeat(16)]);
     const own = span({ spanId: '2'.repeat(16), status: { code: 'error', message: '' }, events: [exception('PlanError', 'no plan')] });
@@ -111,7 +164,12 @@ describe('errorsFromSpans', () => {
   });
 
   it('counts a parent that failed with only a status message over a failed child as passing it on', () => {
-    const child = span({ spanId: '3'.repeat(16), parentSpanId: '2'.repeat(16), status: { code: 'error', message: '' }, events: [exception('CitationError', '2 of 9 sources unverified')] });
+    const child = span({
+      spanId: '3'.repeat(16),
+      parentSpanId: '2'.repeat(16),
+      status: { code: 'error', message: '' },
+      events: [exception('CitationError', '2 of 9 sources unverified')],
+    });
     const step = span({ spanId: '2'.repeat(16), status: { code: 'error', message: 'step write failed' } });
     expect(errorsFromSpans([child, step]).map((o) => o.spanId)).toEqual(['3'.repeat(16)]);
     // Its own error.type, or no failed child, and it counts.
@@ -131,10 +189,26 @@ describe('errorsFromSpans', () => {
 describe('errorsFromLogs', () => {
   it('records an error log carrying an exception', () => {
     const stacktrace = 'Traceback (most recent call last):\n  File "/app/tools/search.py", line 7, in search\n';
-    expect(errorsFromLogs([log({ eventName: 'tool.failed', attributes: { 'exception.type': 'ValueError', 'exception.message': 'bad query 42', 'exception.stacktrace': stacktrace } })])).toEqual([
+    expect(
+      errorsFromLogs([
+        log({
+          eventName: 'tool.failed',
+          attributes: { 'exception.type': 'ValueError', 'exception.message': 'bad query 42', 'exception.stacktrace': stacktrace },
+        }),
+      ]),
+    ).toEqual([
       expect.objectContaining({
-        source: 'log', spanName: 'tool.failed', traceId: 'c'.repeat(32), spanId: 'd'.repeat(16), parentSpanId: null, timeUs: 5_000,
-        exceptionType: 'ValueError', message: 'bad query 42', messageKey: 'bad query <n>', frame: 'search (tools/search.py)', provider: null,
+        source: 'log',
+        spanName: 'tool.failed',
+        traceId: 'c'.repeat(32),
+        spanId: 'd'.repeat(16),
+        parentSpanId: null,
+        timeUs: 5_000,
+        exceptionType: 'ValueError',
+        message: 'bad query 42',
+        messageKey: 'bad query <n>',
+        frame: 'search (tools/search.py)',
+        provider: null,
       }),
     ]);
   });

@@ -67,11 +67,24 @@ export function errorsFromLogs(logs: readonly LogRecordData[]): ErrorOccurrenceR
       exceptionType: type ?? '',
       messageKey: normalizeMessage(message),
       frame: appFrame(text(attributes['exception.stacktrace']) ?? ''),
-      provider: null, httpStatus: null, errorType: null, finishReason: null, toolName: null,
+      provider: null,
+      httpStatus: null,
+      errorType: null,
+      finishReason: null,
+      toolName: null,
     };
     found.push({
-      projectId: log.projectId, fingerprint: fingerprintOf(parts), timeUs: log.timeUs, traceId: log.traceId, spanId: log.spanId,
-      parentSpanId: null, serviceName: log.serviceName, spanName: log.eventName, message, source: 'log', ...parts,
+      projectId: log.projectId,
+      fingerprint: fingerprintOf(parts),
+      timeUs: log.timeUs,
+      traceId: log.traceId,
+      spanId: log.spanId,
+      parentSpanId: null,
+      serviceName: log.serviceName,
+      spanName: log.eventName,
+      message,
+      source: 'log',
+      ...parts,
     });
   }
   return found;
@@ -93,9 +106,7 @@ function spanOccurrence(span: SpanRecord, finishReason: FinishReason | null, exc
   const thrown = exception === null ? {} : exception.attributes;
   const errorType = text(attributes['error.type']);
   const failed = span.status.code === 'error';
-  const message = clipMessage(
-    text(thrown['exception.message']) ?? (span.status.message || (finishReason === null ? '' : FINISH_MESSAGES[finishReason])),
-  );
+  const message = clipMessage(text(thrown['exception.message']) ?? (span.status.message || (finishReason === null ? '' : FINISH_MESSAGES[finishReason])));
   const llm = span.llm;
   const parts: ErrorParts = {
     // Nothing thrown and no error.type: no type is made up (a status groups by its message), but
@@ -110,9 +121,17 @@ function spanOccurrence(span: SpanRecord, finishReason: FinishReason | null, exc
     toolName: span.category === 'tool' ? (first(attributes, TOOL_NAME_KEYS, text) ?? span.name) : null,
   };
   return {
-    projectId: span.projectId, fingerprint: fingerprintOf(parts), timeUs: exception === null ? span.endTimeUs : exception.timeUs,
-    traceId: span.traceId, spanId: span.spanId, parentSpanId: span.parentSpanId, serviceName: span.serviceName, spanName: span.name,
-    message, source: 'span', ...parts,
+    projectId: span.projectId,
+    fingerprint: fingerprintOf(parts),
+    timeUs: exception === null ? span.endTimeUs : exception.timeUs,
+    traceId: span.traceId,
+    spanId: span.spanId,
+    parentSpanId: span.parentSpanId,
+    serviceName: span.serviceName,
+    spanName: span.name,
+    message,
+    source: 'span',
+    ...parts,
   };
 }
 
@@ -127,8 +146,12 @@ function lastException(events: readonly SpanEventRecord[]): SpanEventRecord | nu
 
 /** The span's status attribute, else the exception's, else a numeric `error.type` (the HTTP convention), else the SDK's message prefix. */
 function httpStatusOf(attributes: Attributes, thrown: Attributes, errorType: string | null, message: string): number | null {
-  return first(attributes, HTTP_STATUS_KEYS, statusCode) ?? first(thrown, HTTP_STATUS_KEYS, statusCode)
-    ?? statusCode(errorType ?? undefined) ?? statusCode(STATUS_IN_MESSAGE.exec(message)?.[1]);
+  return (
+    first(attributes, HTTP_STATUS_KEYS, statusCode) ??
+    first(thrown, HTTP_STATUS_KEYS, statusCode) ??
+    statusCode(errorType ?? undefined) ??
+    statusCode(STATUS_IN_MESSAGE.exec(message)?.[1])
+  );
 }
 
 function statusCode(value: AttributeValue | undefined): number | null {

@@ -46,7 +46,12 @@ describe('llmFieldsFrom and the cache', () => {
   });
 
   it("adds them to OpenLLMetry's Anthropic count, which leaves them out, even when it is the larger number", () => {
-    const attributes = { 'gen_ai.system': 'anthropic', 'gen_ai.usage.input_tokens': 5_000, 'gen_ai.usage.cache_read.input_tokens': 1_000, 'gen_ai.usage.cache_creation.input_tokens': 200 };
+    const attributes = {
+      'gen_ai.system': 'anthropic',
+      'gen_ai.usage.input_tokens': 5_000,
+      'gen_ai.usage.cache_read.input_tokens': 1_000,
+      'gen_ai.usage.cache_creation.input_tokens': 200,
+    };
     expect(llmFieldsFrom(attributes, '@traceloop/instrumentation-anthropic')).toMatchObject({ inputTokens: 6_200 });
     // The same count from the OpenAI instrumentation of the same project already includes them.
     expect(llmFieldsFrom({ ...attributes, 'gen_ai.system': 'openai' }, '@traceloop/instrumentation-openai')).toMatchObject({ inputTokens: 5_000 });
@@ -92,10 +97,34 @@ describe('llmFieldsFrom and counts that are not counts', () => {
 describe('llmFieldsFrom and OpenInference', () => {
   it.each([
     ['llm.model_name alone names both models', { 'llm.model_name': 'gpt-4o-mini-2024-07-18' }, 'gpt-4o-mini-2024-07-18', 'gpt-4o-mini-2024-07-18'],
-    ['a response model of its own wins', { 'llm.model_name': 'gpt-4o-mini', 'gen_ai.response.model': 'gpt-4o-mini-2024-07-18' }, 'gpt-4o-mini', 'gpt-4o-mini-2024-07-18'],
-    ['a request model of its own wins', { 'llm.model_name': 'gpt-4o-mini-2024-07-18', 'gen_ai.request.model': 'gpt-4o-mini' }, 'gpt-4o-mini', 'gpt-4o-mini-2024-07-18'],
-    ['request and response named apart (OpenInference Anthropic 0.2)', { 'llm.model_name': 'claude-sonnet-4-5-20250929', 'llm.request.model_name': 'claude-sonnet-4-5', 'llm.response.model_name': 'claude-sonnet-4-5-20250929' }, 'claude-sonnet-4-5', 'claude-sonnet-4-5-20250929'],
-    ['the request named apart and no response (a 429)', { 'llm.model_name': 'claude-sonnet-4-5', 'llm.request.model_name': 'claude-sonnet-4-5' }, 'claude-sonnet-4-5', null],
+    [
+      'a response model of its own wins',
+      { 'llm.model_name': 'gpt-4o-mini', 'gen_ai.response.model': 'gpt-4o-mini-2024-07-18' },
+      'gpt-4o-mini',
+      'gpt-4o-mini-2024-07-18',
+    ],
+    [
+      'a request model of its own wins',
+      { 'llm.model_name': 'gpt-4o-mini-2024-07-18', 'gen_ai.request.model': 'gpt-4o-mini' },
+      'gpt-4o-mini',
+      'gpt-4o-mini-2024-07-18',
+    ],
+    [
+      'request and response named apart (OpenInference Anthropic 0.2)',
+      {
+        'llm.model_name': 'claude-sonnet-4-5-20250929',
+        'llm.request.model_name': 'claude-sonnet-4-5',
+        'llm.response.model_name': 'claude-sonnet-4-5-20250929',
+      },
+      'claude-sonnet-4-5',
+      'claude-sonnet-4-5-20250929',
+    ],
+    [
+      'the request named apart and no response (a 429)',
+      { 'llm.model_name': 'claude-sonnet-4-5', 'llm.request.model_name': 'claude-sonnet-4-5' },
+      'claude-sonnet-4-5',
+      null,
+    ],
   ])('%s', (_, attributes, requestModel, responseModel) => {
     const llm = llmFieldsFrom({ 'openinference.span.kind': 'LLM', 'llm.provider': 'openai', ...attributes } as Record<string, string>);
     expect(llm).toMatchObject({ requestModel, responseModel });

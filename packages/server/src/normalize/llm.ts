@@ -13,13 +13,7 @@ const KEYS = {
   // OpenInference's `llm.model_name` is the response model too: see `responseModelOf`.
   requestModel: ['gen_ai.request.model', 'llm.request.model_name', 'llm.model_name', 'ai.model.id'],
   responseModel: ['gen_ai.response.model', 'llm.response.model_name', 'ai.response.model'],
-  inputTokens: [
-    'gen_ai.usage.input_tokens',
-    'gen_ai.usage.prompt_tokens',
-    'llm.token_count.prompt',
-    'ai.usage.inputTokens',
-    'ai.usage.promptTokens',
-  ],
+  inputTokens: ['gen_ai.usage.input_tokens', 'gen_ai.usage.prompt_tokens', 'llm.token_count.prompt', 'ai.usage.inputTokens', 'ai.usage.promptTokens'],
   outputTokens: [
     'gen_ai.usage.output_tokens',
     'gen_ai.usage.completion_tokens',
@@ -123,45 +117,49 @@ function providerMetadataCounts(attributes: Attributes): { cacheRead: number | n
 // `constructor` or `__proto__` with Object's own members.
 
 /** Operation names of the older conventions, in the current convention's words. */
-const OPERATIONS: ReadonlyMap<string, string> = new Map(Object.entries({
-  completion: 'text_completion',
-  embedding: 'embeddings',
-  llm: 'chat',
-  rerank: 'rerank',
-}));
+const OPERATIONS: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    completion: 'text_completion',
+    embedding: 'embeddings',
+    llm: 'chat',
+    rerank: 'rerank',
+  }),
+);
 
 /** Provider names of every dialect, as `gen_ai.provider.name` spells them. */
-const PROVIDERS: ReadonlyMap<string, string> = new Map(Object.entries({
-  openai: 'openai',
-  'openai.chat': 'openai',
-  'openai.responses': 'openai',
-  azure: 'azure.ai.openai',
-  'azure.openai': 'azure.ai.openai',
-  'az.ai.openai': 'azure.ai.openai',
-  anthropic: 'anthropic',
-  google: 'gcp.gemini',
-  gemini: 'gcp.gemini',
-  'google.generative-ai': 'gcp.gemini',
-  'google.vertex': 'gcp.vertex_ai',
-  vertexai: 'gcp.vertex_ai',
-  vertex_ai: 'gcp.vertex_ai',
-  mistral: 'mistral_ai',
-  mistralai: 'mistral_ai',
-  aws: 'aws.bedrock',
-  bedrock: 'aws.bedrock',
-  'amazon-bedrock': 'aws.bedrock',
-  cohere: 'cohere',
-  groq: 'groq',
-  deepseek: 'deepseek',
-  xai: 'x_ai',
-  ollama: 'ollama',
-  // LangChain's `ls_provider` names that differ from the ones above.
-  azure_openai: 'azure.ai.openai',
-  google_genai: 'gcp.gemini',
-  google_vertexai: 'gcp.vertex_ai',
-  amazon_bedrock: 'aws.bedrock',
-  bedrock_converse: 'aws.bedrock',
-}));
+const PROVIDERS: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    openai: 'openai',
+    'openai.chat': 'openai',
+    'openai.responses': 'openai',
+    azure: 'azure.ai.openai',
+    'azure.openai': 'azure.ai.openai',
+    'az.ai.openai': 'azure.ai.openai',
+    anthropic: 'anthropic',
+    google: 'gcp.gemini',
+    gemini: 'gcp.gemini',
+    'google.generative-ai': 'gcp.gemini',
+    'google.vertex': 'gcp.vertex_ai',
+    vertexai: 'gcp.vertex_ai',
+    vertex_ai: 'gcp.vertex_ai',
+    mistral: 'mistral_ai',
+    mistralai: 'mistral_ai',
+    aws: 'aws.bedrock',
+    bedrock: 'aws.bedrock',
+    'amazon-bedrock': 'aws.bedrock',
+    cohere: 'cohere',
+    groq: 'groq',
+    deepseek: 'deepseek',
+    xai: 'x_ai',
+    ollama: 'ollama',
+    // LangChain's `ls_provider` names that differ from the ones above.
+    azure_openai: 'azure.ai.openai',
+    google_genai: 'gcp.gemini',
+    google_vertexai: 'gcp.vertex_ai',
+    amazon_bedrock: 'aws.bedrock',
+    bedrock_converse: 'aws.bedrock',
+  }),
+);
 
 /**
  * Vercel AI SDK spans that wrap one or more provider calls (`ai.generateText` around its
@@ -218,7 +216,10 @@ const FIELD_OF_KEY: ReadonlyMap<string, number> = (() => {
   add(F.reasoning, KEYS.reasoning);
   add(F.providerMetadata, [KEY.providerMetadata]);
   add(F.finishReasons, KEYS.finishReasons);
-  add(F.firstToken, FIRST_TOKEN_KEYS.map(([key]) => key));
+  add(
+    F.firstToken,
+    FIRST_TOKEN_KEYS.map(([key]) => key),
+  );
   add(F.cost, [KEY.costTotal, KEY.costPrompt, KEY.costCompletion, KEY.cost, KEY.costUsd]);
   add(F.langChainMetadata, ['metadata']);
   return fields;
@@ -255,7 +256,10 @@ export function hasAnyKey(attributes: Attributes, keys: ReadonlySet<string>): bo
 }
 
 /** Values of `openinference.span.kind` / `traceloop.span.kind` that are LLM calls. */
-const LLM_SPAN_KINDS: ReadonlyMap<string, string> = new Map([['LLM', 'chat'], ['EMBEDDING', 'embeddings']]);
+const LLM_SPAN_KINDS: ReadonlyMap<string, string> = new Map([
+  ['LLM', 'chat'],
+  ['EMBEDDING', 'embeddings'],
+]);
 
 /**
  * Derives the canonical `llm` fields from a span's attributes (and the name of the
@@ -376,7 +380,8 @@ function inclusiveInput(value: number, excludesCache: boolean, cacheRead: number
  */
 function responseModelOf(attributes: Attributes, scopeName: string, present: number): string | null {
   const specific = (present & F.responseModel) !== 0 ? first(attributes, KEYS.responseModel, text) : null;
-  if (specific !== null || (present & F.modelName) === 0 || attributes[KEY.requestModelName] !== undefined || scopeName === OPENINFERENCE_LANGCHAIN) return specific;
+  if (specific !== null || (present & F.modelName) === 0 || attributes[KEY.requestModelName] !== undefined || scopeName === OPENINFERENCE_LANGCHAIN)
+    return specific;
   return text(attributes[KEY.modelName]);
 }
 

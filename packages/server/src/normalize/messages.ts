@@ -62,7 +62,12 @@ function fromOpenLlmetry(attributes: Attributes): Found {
       const at = `${prefix}.${i}`;
       const parts = contentParts(attributes[`${at}.content`]);
       for (let j = 0; attributes[`${at}.tool_calls.${j}.name`] !== undefined; j++) {
-        parts.push({ type: 'tool_call', id: text(attributes[`${at}.tool_calls.${j}.id`]), name: text(attributes[`${at}.tool_calls.${j}.name`]) ?? 'unknown', arguments: parsed(attributes[`${at}.tool_calls.${j}.arguments`]) });
+        parts.push({
+          type: 'tool_call',
+          id: text(attributes[`${at}.tool_calls.${j}.id`]),
+          name: text(attributes[`${at}.tool_calls.${j}.name`]) ?? 'unknown',
+          arguments: parsed(attributes[`${at}.tool_calls.${j}.arguments`]),
+        });
       }
       out.push({ role: text(attributes[`${at}.role`]) ?? 'user', parts, finishReason: text(attributes[`${at}.finish_reason`]) });
     }
@@ -85,11 +90,17 @@ function fromOpenInference(attributes: Attributes): Found {
       }
       for (let j = 0; attributes[`${at}.tool_calls.${j}.tool_call.function.name`] !== undefined; j++) {
         const call = `${at}.tool_calls.${j}.tool_call`;
-        parts.push({ type: 'tool_call', id: text(attributes[`${call}.id`]), name: text(attributes[`${call}.function.name`]) ?? 'unknown', arguments: parsed(attributes[`${call}.function.arguments`]) });
+        parts.push({
+          type: 'tool_call',
+          id: text(attributes[`${call}.id`]),
+          name: text(attributes[`${call}.function.name`]) ?? 'unknown',
+          arguments: parsed(attributes[`${call}.function.arguments`]),
+        });
       }
       const role = text(attributes[`${at}.role`]) ?? 'user';
       const callId = text(attributes[`${at}.tool_call_id`]);
-      if (role === 'tool' && callId !== null) out.push({ role, parts: [{ type: 'tool_call_response', id: callId, response: attributes[`${at}.content`] ?? null }], finishReason: null });
+      if (role === 'tool' && callId !== null)
+        out.push({ role, parts: [{ type: 'tool_call_response', id: callId, response: attributes[`${at}.content`] ?? null }], finishReason: null });
       else out.push({ role, parts, finishReason: null });
     }
     return out;
@@ -110,15 +121,22 @@ function fromVercel(attributes: Attributes): Found {
   const responseText = text(attributes['ai.response.text']);
   const toolCalls = parsed(attributes['ai.response.toolCalls']);
   if (!Array.isArray(prompt) && responseText === null && !Array.isArray(toolCalls)) return null;
-  const input = (Array.isArray(prompt) ? prompt : []).map((m: Json): ChatMessage => ({
-    role: str(m.role) ?? 'user',
-    parts: typeof m.content === 'string' ? [{ type: 'text', content: m.content }] : vercelParts(m.content),
-    finishReason: null,
-  }));
+  const input = (Array.isArray(prompt) ? prompt : []).map(
+    (m: Json): ChatMessage => ({
+      role: str(m.role) ?? 'user',
+      parts: typeof m.content === 'string' ? [{ type: 'text', content: m.content }] : vercelParts(m.content),
+      finishReason: null,
+    }),
+  );
   const parts: ChatPart[] = responseText === null ? [] : [{ type: 'text', content: responseText }];
   for (const call of Array.isArray(toolCalls) ? (toolCalls as Json[]) : []) {
     const args = call.input ?? call.args;
-    parts.push({ type: 'tool_call', id: str(call.toolCallId), name: str(call.toolName) ?? 'unknown', arguments: typeof args === 'string' ? parsed(args) : (args ?? null) });
+    parts.push({
+      type: 'tool_call',
+      id: str(call.toolCallId),
+      name: str(call.toolName) ?? 'unknown',
+      arguments: typeof args === 'string' ? parsed(args) : (args ?? null),
+    });
   }
   const output = parts.length === 0 ? [] : [{ role: 'assistant', parts, finishReason: text(attributes['ai.response.finishReason']) }];
   return { input, output };

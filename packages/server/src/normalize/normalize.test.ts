@@ -28,7 +28,10 @@ describe('normalizeSpans', () => {
   it("reads Mastra's bare sessionId/userId and memory threadId/resourceId only from Mastra's spans", () => {
     const attributes = { sessionId: 's-1', userId: 'u-1' };
     const mastra = span({ attributes, scope: { name: '@mastra/otel', version: '1.0.0', attributes: {}, droppedAttributesCount: 0 } });
-    const memory = span({ attributes: { threadId: 't-1', resourceId: 'r-1' }, scope: { name: '@mastra/otel', version: '1.0.0', attributes: {}, droppedAttributesCount: 0 } });
+    const memory = span({
+      attributes: { threadId: 't-1', resourceId: 'r-1' },
+      scope: { name: '@mastra/otel', version: '1.0.0', attributes: {}, droppedAttributesCount: 0 },
+    });
     const other = span({ attributes, scope: { name: 'my-app', version: '', attributes: {}, droppedAttributesCount: 0 } });
     normalizeSpans([mastra, memory, other]);
     expect([mastra.sessionId, mastra.userId, memory.sessionId, memory.userId, other.sessionId, other.userId]).toEqual(['s-1', 'u-1', 't-1', 'r-1', null, null]);

@@ -6,9 +6,21 @@ const book = new PriceBook([{ table: DEFAULT_PRICES, origin: 'default' }]);
 
 function llm(overrides: Partial<LlmFields>): LlmFields {
   return {
-    provider: null, operation: 'chat', requestModel: null, responseModel: null, inputTokens: null, outputTokens: null,
-    totalTokens: null, cacheReadInputTokens: null, cacheCreationInputTokens: null, reasoningTokens: null, costUsd: null,
-    costSource: null, timeToFirstTokenMs: null, finishReasons: null, ...overrides,
+    provider: null,
+    operation: 'chat',
+    requestModel: null,
+    responseModel: null,
+    inputTokens: null,
+    outputTokens: null,
+    totalTokens: null,
+    cacheReadInputTokens: null,
+    cacheCreationInputTokens: null,
+    reasoningTokens: null,
+    costUsd: null,
+    costSource: null,
+    timeToFirstTokenMs: null,
+    finishReasons: null,
+    ...overrides,
   };
 }
 
@@ -127,7 +139,10 @@ describe('PriceBook.find', () => {
 
 describe('price validation', () => {
   it('accepts a table in the documented shape and lowercases ids', () => {
-    const table = priceTableFrom({ asOf: '2026-11-01', models: [{ model: 'Acme-1', provider: 'acme', input: 1, output: 2, aliases: ['ACME-1-0901'] }] }, 'prices.json');
+    const table = priceTableFrom(
+      { asOf: '2026-11-01', models: [{ model: 'Acme-1', provider: 'acme', input: 1, output: 2, aliases: ['ACME-1-0901'] }] },
+      'prices.json',
+    );
     expect(table.models[0]).toEqual({ model: 'acme-1', provider: 'acme', input: 1, output: 2, aliases: ['acme-1-0901'] });
   });
 

@@ -19,7 +19,8 @@ const LONG_CONTEXT_FIELDS = new Set(['aboveInputTokens', 'input', 'output', 'cac
 
 /** Checks one model's price as a user wrote it (file or API); returns it with lowercase ids. */
 export function modelPriceFrom(value: unknown, where: string): ModelPrice {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new PriceTableError(`${where}: expected an object with model, provider, input and output`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new PriceTableError(`${where}: expected an object with model, provider, input and output`);
   const v = value as Record<string, unknown>;
   for (const key of Object.keys(v)) {
     if (!MODEL_FIELDS.has(key)) throw new PriceTableError(`${where}: unknown field '${key}' (known: ${[...MODEL_FIELDS].join(', ')})`);
@@ -32,11 +33,13 @@ export function modelPriceFrom(value: unknown, where: string): ModelPrice {
     const amount = v[field];
     if (amount === undefined && (field === 'input' || field === 'output')) throw new PriceTableError(`${at}: '${field}' (USD per million tokens) is required`);
     if (amount === undefined) continue;
-    if (typeof amount !== 'number' || !Number.isFinite(amount) || amount < 0) throw new PriceTableError(`${at}: '${field}' must be a number of USD per million tokens, at least 0`);
+    if (typeof amount !== 'number' || !Number.isFinite(amount) || amount < 0)
+      throw new PriceTableError(`${at}: '${field}' must be a number of USD per million tokens, at least 0`);
     price[field] = amount;
   }
   if (v.aliases !== undefined) {
-    if (!Array.isArray(v.aliases) || !v.aliases.every((a) => typeof a === 'string' && a !== '')) throw new PriceTableError(`${at}: 'aliases' must be an array of model ids`);
+    if (!Array.isArray(v.aliases) || !v.aliases.every((a) => typeof a === 'string' && a !== ''))
+      throw new PriceTableError(`${at}: 'aliases' must be an array of model ids`);
     price.aliases = (v.aliases as string[]).map((a) => a.toLowerCase());
   }
   if (v.longContext !== undefined) {
@@ -44,10 +47,12 @@ export function modelPriceFrom(value: unknown, where: string): ModelPrice {
     if (typeof lc !== 'object' || lc === null || Array.isArray(lc)) throw new PriceTableError(`${at}: 'longContext' must be an object`);
     for (const key of Object.keys(lc)) if (!LONG_CONTEXT_FIELDS.has(key)) throw new PriceTableError(`${at}: unknown field 'longContext.${key}'`);
     for (const key of ['aboveInputTokens', 'input', 'output']) {
-      if (typeof lc[key] !== 'number' || !Number.isFinite(lc[key]) || (lc[key] as number) < 0) throw new PriceTableError(`${at}: 'longContext.${key}' must be a number, at least 0`);
+      if (typeof lc[key] !== 'number' || !Number.isFinite(lc[key]) || (lc[key] as number) < 0)
+        throw new PriceTableError(`${at}: 'longContext.${key}' must be a number, at least 0`);
     }
     for (const key of ['cacheRead', 'cacheWrite']) {
-      if (lc[key] !== undefined && (typeof lc[key] !== 'number' || !Number.isFinite(lc[key]) || (lc[key] as number) < 0)) throw new PriceTableError(`${at}: 'longContext.${key}' must be a number, at least 0`);
+      if (lc[key] !== undefined && (typeof lc[key] !== 'number' || !Number.isFinite(lc[key]) || (lc[key] as number) < 0))
+        throw new PriceTableError(`${at}: 'longContext.${key}' must be a number, at least 0`);
     }
     price.longContext = lc as unknown as ModelPrice['longContext'];
   }
@@ -56,9 +61,11 @@ export function modelPriceFrom(value: unknown, where: string): ModelPrice {
 
 /** Checks a whole price table (a user's `--prices` file). */
 export function priceTableFrom(value: unknown, where: string): PriceTable {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new PriceTableError(`${where}: expected { "asOf": "YYYY-MM-DD", "models": [...] }`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new PriceTableError(`${where}: expected { "asOf": "YYYY-MM-DD", "models": [...] }`);
   const v = value as Record<string, unknown>;
-  if (typeof v.asOf !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v.asOf)) throw new PriceTableError(`${where}: 'asOf' must be the date of the prices, as YYYY-MM-DD`);
+  if (typeof v.asOf !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v.asOf))
+    throw new PriceTableError(`${where}: 'asOf' must be the date of the prices, as YYYY-MM-DD`);
   if (!Array.isArray(v.models)) throw new PriceTableError(`${where}: 'models' must be an array of model prices`);
   return { asOf: v.asOf, models: v.models.map((m, i) => modelPriceFrom(m, `${where}: models[${i}]`)) };
 }

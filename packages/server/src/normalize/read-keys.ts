@@ -7,8 +7,25 @@
  * fixture. Too many costs a little; too few is a bug.
  */
 const PREFIXES = [
-  'gen_ai.', 'llm.', 'ai.', 'genkit:', 'openinference.', 'traceloop.', 'langfuse.', 'anthropic.', 'spoor.',
-  'http.', 'error.', 'exception.', 'tool.', 'db.', 'graph.', 'session.', 'user.', 'enduser.', 'event.',
+  'gen_ai.',
+  'llm.',
+  'ai.',
+  'genkit:',
+  'openinference.',
+  'traceloop.',
+  'langfuse.',
+  'anthropic.',
+  'spoor.',
+  'http.',
+  'error.',
+  'exception.',
+  'tool.',
+  'db.',
+  'graph.',
+  'session.',
+  'user.',
+  'enduser.',
+  'event.',
 ];
 
 /** Bare keys that one emitter gives a meaning to (Mastra's identity keys) and OpenInference LangChain's run metadata. */

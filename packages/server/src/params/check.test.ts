@@ -19,15 +19,34 @@ const LIST = Type.Object({ ...SPAN_FILTER, severity: Type.Optional(SEVERITY), li
 
 describe('query parameters', () => {
   it.each([
-    ['1e300'], ['-1e300'], ['0x10'], ['1_000'], ['NaN'], ['Infinity'], [' '], [''], ['99999999999999999999999'], ['1.5'], ['-0'], ['0'], ['1001'], ['10 '],
-  ])("refuses limit=%j with a 400 that names it and says what it must be", (text) => {
+    ['1e300'],
+    ['-1e300'],
+    ['0x10'],
+    ['1_000'],
+    ['NaN'],
+    ['Infinity'],
+    [' '],
+    [''],
+    ['99999999999999999999999'],
+    ['1.5'],
+    ['-0'],
+    ['0'],
+    ['1001'],
+    ['10 '],
+  ])('refuses limit=%j with a 400 that names it and says what it must be', (text) => {
     const { error } = validate(LIST, 'querystring', query({ limit: text }));
     expect(error).toMatchObject({ code: 'ERR_INVALID_PARAMETER', status: 400, message: `'limit' must be an integer from 1 to 1000, not '${text}'` });
   });
 
   it('takes numbers written in decimal, and -0 as 0 where 0 is allowed', () => {
-    expect(validate(LIST, 'querystring', query({ limit: '7', minDurationMs: '0.5', maxDurationMs: '-0' })).value).toEqual({ limit: 7, minDurationMs: 0.5, maxDurationMs: -0 });
-    expect(validate(LIST, 'querystring', query({ minDurationMs: '0x10' })).error?.message).toBe("'minDurationMs' must be a number of milliseconds from 0 to 253402300800000, not '0x10'");
+    expect(validate(LIST, 'querystring', query({ limit: '7', minDurationMs: '0.5', maxDurationMs: '-0' })).value).toEqual({
+      limit: 7,
+      minDurationMs: 0.5,
+      maxDurationMs: -0,
+    });
+    expect(validate(LIST, 'querystring', query({ minDurationMs: '0x10' })).error?.message).toBe(
+      "'minDurationMs' must be a number of milliseconds from 0 to 253402300800000, not '0x10'",
+    );
   });
 
   it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'colour'])('names %s as a parameter it does not take, with those it does', (name) => {
@@ -39,7 +58,9 @@ describe('query parameters', () => {
     const check = parameterChecker(LIST, 'the tool search_traces');
     expect(check({ limit: 7, attr: 'k=v', status: 'error' })).toEqual({ value: { limit: 7, attr: ['k=v'], status: 'error' } });
     expect(check({ limit: 0 })).toMatchObject({ error: { message: "'limit' must be an integer from 1 to 1000, not '0'" } });
-    expect(check(JSON.parse('{"__proto__": 1}'))).toMatchObject({ error: { message: expect.stringMatching(/^'__proto__' is not a parameter of the tool search_traces \(known: from, to, /) } });
+    expect(check(JSON.parse('{"__proto__": 1}'))).toMatchObject({
+      error: { message: expect.stringMatching(/^'__proto__' is not a parameter of the tool search_traces \(known: from, to, /) },
+    });
   });
 
   it.each(['__proto__', 'constructor', 'toString'])('takes %s as a value where any text goes, and refuses it where a name is expected', (value) => {
@@ -66,7 +87,9 @@ describe('query parameters', () => {
   it('reads a list of names repeated or separated by commas, and names the wrong one', () => {
     const states = Type.Object({ state: Type.Optional(Type.Array(oneOf(['pending', 'firing', 'resolved']))) }, { additionalProperties: false });
     expect(validate(states, 'querystring', query({ state: ['pending,firing', 'resolved'] })).value).toEqual({ state: ['pending', 'firing', 'resolved'] });
-    expect(validate(states, 'querystring', query({ state: 'firing,bogus' })).error?.message).toBe("'state' must be one of pending, firing, resolved, not 'bogus'");
+    expect(validate(states, 'querystring', query({ state: 'firing,bogus' })).error?.message).toBe(
+      "'state' must be one of pending, firing, resolved, not 'bogus'",
+    );
   });
 
   it('reads true and false as booleans, and nothing else', () => {
@@ -88,7 +111,10 @@ describe('query parameters', () => {
   });
 
   it('names a path parameter that is not what it must be', () => {
-    expect(validate(TRACE_PATH, 'params', { traceId: 'not-hex' }).error).toMatchObject({ code: 'ERR_INVALID_PARAMETER', message: "'traceId' must be 32 hex characters, not 'not-hex'" });
+    expect(validate(TRACE_PATH, 'params', { traceId: 'not-hex' }).error).toMatchObject({
+      code: 'ERR_INVALID_PARAMETER',
+      message: "'traceId' must be 32 hex characters, not 'not-hex'",
+    });
   });
 });
 
@@ -120,8 +146,14 @@ describe('bodies', () => {
   });
 
   it("answers with a body's own code where it says one", () => {
-    const update = Type.Object({ status: oneOf(['resolved', 'ignored']) }, { title: 'Error group update', additionalProperties: false, 'x-error-code': 'ERR_INVALID_PARAMETER' });
-    expect(validate(update, 'body', { status: 'x' }).error).toMatchObject({ code: 'ERR_INVALID_PARAMETER', message: "'status' must be one of resolved, ignored, not 'x'" });
+    const update = Type.Object(
+      { status: oneOf(['resolved', 'ignored']) },
+      { title: 'Error group update', additionalProperties: false, 'x-error-code': 'ERR_INVALID_PARAMETER' },
+    );
+    expect(validate(update, 'body', { status: 'x' }).error).toMatchObject({
+      code: 'ERR_INVALID_PARAMETER',
+      message: "'status' must be one of resolved, ignored, not 'x'",
+    });
     expect(validate(update, 'body', []).error?.message).toBe('the body of an error group update must be a JSON object');
   });
 

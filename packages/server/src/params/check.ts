@@ -168,15 +168,23 @@ function errorOf(found: Iterable<ValidationError>, root: Schema, part: Part, sen
   if (part !== 'body' && Array.isArray(given) && root.properties?.[name]?.type !== 'array') return fail(`'${name}' may be given only once`);
   if (first.type === ValueErrorType.ArrayMaxItems && Array.isArray(given)) {
     const most = first.schema.maxItems;
-    return fail(part === 'body' ? `'${name}' must hold at most ${most} items, not ${given.length}` : `'${name}' may be given at most ${most} times, not ${given.length}`);
+    return fail(
+      part === 'body' ? `'${name}' must hold at most ${most} items, not ${given.length}` : `'${name}' may be given at most ${most} times, not ${given.length}`,
+    );
   }
-  if (first.type === ValueErrorType.StringMinLength && first.schema.minLength === 1 && first.schema['x-must-be'] === undefined) return fail(`'${name}' must not be empty`);
+  if (first.type === ValueErrorType.StringMinLength && first.schema.minLength === 1 && first.schema['x-must-be'] === undefined)
+    return fail(`'${name}' must not be empty`);
   return fail(`'${name}' must be ${mustBe(first.schema)}, not ${shown(given)}`);
 }
 
 /** `/overrides/messages/0/role` as its segments. */
 function segmentsOf(pointer: string): string[] {
-  return pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer === ''
+    ? []
+    : pointer
+        .slice(1)
+        .split('/')
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 /** How a field is named in a message: a parameter by its name, a body field by its path (`matchers[0].op`). */
@@ -229,6 +237,7 @@ function mustBe(schema: Schema): string {
 /** A value as a message shows it: quoted, and cut short (a parameter may be kilobytes long). */
 function shown(value: unknown): string {
   // JSON has no Infinity: a body's 1e999 parses to it, and JSON.stringify would show it as null.
-  const text = typeof value === 'string' ? value : typeof value === 'number' && !Number.isFinite(value) ? String(value) : (JSON.stringify(value) ?? String(value));
+  const text =
+    typeof value === 'string' ? value : typeof value === 'number' && !Number.isFinite(value) ? String(value) : (JSON.stringify(value) ?? String(value));
   return `'${text.length > 100 ? `${text.slice(0, 100)}…` : text}'`;
 }

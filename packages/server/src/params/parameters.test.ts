@@ -9,7 +9,13 @@ describe('the converters of parameter kinds', () => {
   });
 
   it.each(['9999999999999999', '2026-13-45T99:99:99Z', '1800-01-01T00:00:00Z', '10000-01-01'])('refuses the time %s with a 400 that names it', (text) => {
-    expect(() => timeUs(text, 'to')).toThrow(expect.objectContaining({ status: 400, code: 'ERR_INVALID_PARAMETER', message: `'to' must be an ISO-8601 time or epoch milliseconds between 1970 and 9999, not '${text}'` }));
+    expect(() => timeUs(text, 'to')).toThrow(
+      expect.objectContaining({
+        status: 400,
+        code: 'ERR_INVALID_PARAMETER',
+        message: `'to' must be an ISO-8601 time or epoch milliseconds between 1970 and 9999, not '${text}'`,
+      }),
+    );
   });
 
   it("refuses a 'from' after 'to', and a minimum duration above the maximum", () => {

@@ -1,6 +1,16 @@
 import {
-  microsFromIso, SEVERITY_NUMBERS, type AttributeFilter, type ScoreFilter, type SpanGroupBy, SPAN_GROUP_COLUMNS, type SpanGroupColumn, type TimeRange,
-  SPOOR_SERVICE_NAME, TRACE_ORIGINS, type TraceOrigin, type TraceQuery,
+  microsFromIso,
+  SEVERITY_NUMBERS,
+  type AttributeFilter,
+  type ScoreFilter,
+  type SpanGroupBy,
+  SPAN_GROUP_COLUMNS,
+  type SpanGroupColumn,
+  type TimeRange,
+  SPOOR_SERVICE_NAME,
+  TRACE_ORIGINS,
+  type TraceOrigin,
+  type TraceQuery,
 } from '@spoor/model';
 import { type SchemaOptions, type Static, type TLiteral, type TObject, type TUnion, Type } from '@sinclair/typebox';
 import { parseDurationUs } from '../duration.js';
@@ -26,7 +36,10 @@ export function invalid(name: string, message: string): AppError {
 
 /** One of the names given: a union of literals, whose type is the union of the names. */
 export function oneOf<const T extends string>(values: readonly T[], options: SchemaOptions = {}): TUnion<Array<TLiteral<T>>> {
-  return Type.Union(values.map((value) => Type.Literal(value)), options) as TUnion<Array<TLiteral<T>>>;
+  return Type.Union(
+    values.map((value) => Type.Literal(value)),
+    options,
+  ) as TUnion<Array<TLiteral<T>>>;
 }
 
 /** The query of an API route that declares none (`app.ts`): any parameter given is refused by name. */
@@ -48,10 +61,18 @@ export const limit = ({ fallback, max }: LimitSpec) =>
   Type.Optional(Type.Integer({ minimum: 1, maximum: max, default: fallback, description: `the most items in one answer (default ${fallback})` }));
 
 /** An opaque cursor: the `nextCursor` of the answer before. The query layer decodes it (`query/cursor.ts`). */
-export const cursor = () => Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,1000}$', description: 'where to go on: the nextCursor of the answer before', 'x-must-be': 'a cursor this server gave (its nextCursor)' }));
+export const cursor = () =>
+  Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9_-]{1,1000}$',
+      description: 'where to go on: the nextCursor of the answer before',
+      'x-must-be': 'a cursor this server gave (its nextCursor)',
+    }),
+  );
 
 /** The cursor of a list without a unique sort key (alert history, audit): the offset the answer before gave, in decimal. */
-export const offsetCursor = () => Type.Optional(Type.String({ pattern: '^\\d{1,15}$', description: 'the nextCursor of the answer before', 'x-must-be': 'a cursor this endpoint gave' }));
+export const offsetCursor = () =>
+  Type.Optional(Type.String({ pattern: '^\\d{1,15}$', description: 'the nextCursor of the answer before', 'x-must-be': 'a cursor this endpoint gave' }));
 
 // Times: ISO-8601 or epoch milliseconds.
 
@@ -126,15 +147,25 @@ export const hexId = (value: string): string => value.toLowerCase();
 const STATUS = oneOf(['ok', 'error'], { description: 'spans (or traces) with this status' });
 
 export const DURATION_BOUNDS = {
-  minDurationMs: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_MS, description: 'shortest duration, in milliseconds', 'x-must-be': `a number of milliseconds from 0 to ${MAX_MS}` })),
-  maxDurationMs: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_MS, description: 'longest duration, in milliseconds', 'x-must-be': `a number of milliseconds from 0 to ${MAX_MS}` })),
+  minDurationMs: Type.Optional(
+    Type.Number({
+      minimum: 0,
+      maximum: MAX_MS,
+      description: 'shortest duration, in milliseconds',
+      'x-must-be': `a number of milliseconds from 0 to ${MAX_MS}`,
+    }),
+  ),
+  maxDurationMs: Type.Optional(
+    Type.Number({ minimum: 0, maximum: MAX_MS, description: 'longest duration, in milliseconds', 'x-must-be': `a number of milliseconds from 0 to ${MAX_MS}` }),
+  ),
 };
 
 /** `minDurationMs` and `maxDurationMs`, checked against each other. */
 export function durationBounds(q: { minDurationMs?: number; maxDurationMs?: number }): { minDurationMs: number | null; maxDurationMs: number | null } {
   const minDurationMs = q.minDurationMs ?? null;
   const maxDurationMs = q.maxDurationMs ?? null;
-  if (minDurationMs !== null && maxDurationMs !== null && minDurationMs > maxDurationMs) throw invalid('minDurationMs', "must not be more than 'maxDurationMs'");
+  if (minDurationMs !== null && maxDurationMs !== null && minDurationMs > maxDurationMs)
+    throw invalid('minDurationMs', "must not be more than 'maxDurationMs'");
   return { minDurationMs, maxDurationMs };
 }
 
@@ -240,7 +271,11 @@ const SEVERITY_NAMES = Object.keys(SEVERITY_NUMBERS);
 const SEVERITY_BY_NAME: ReadonlyMap<string, number> = new Map(Object.entries(SEVERITY_NUMBERS));
 const SEVERITY_MUST_BE = `one of ${SEVERITY_NAMES.join(', ')} or a number from 1 to 24`;
 
-export const SEVERITY = Type.String({ pattern: '^(?:[A-Za-z]{1,10}|\\d{1,2})$', description: `lowest severity: ${SEVERITY_NAMES.join(', ')} (any case), or a number from 1 to 24`, 'x-must-be': SEVERITY_MUST_BE });
+export const SEVERITY = Type.String({
+  pattern: '^(?:[A-Za-z]{1,10}|\\d{1,2})$',
+  description: `lowest severity: ${SEVERITY_NAMES.join(', ')} (any case), or a number from 1 to 24`,
+  'x-must-be': SEVERITY_MUST_BE,
+});
 
 export function severityNumber(value: string | undefined): number | null {
   if (value === undefined) return null;
@@ -252,7 +287,14 @@ export function severityNumber(value: string | undefined): number | null {
 // Group-by: a span column or an attribute key.
 
 export const groupBy = (description: string) =>
-  Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: `${description}: ${SPAN_GROUP_COLUMNS.join(', ')}, or any span or resource attribute key`, 'x-must-be': 'a column or an attribute key of at most 256 characters' }));
+  Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 256,
+      description: `${description}: ${SPAN_GROUP_COLUMNS.join(', ')}, or any span or resource attribute key`,
+      'x-must-be': 'a column or an attribute key of at most 256 characters',
+    }),
+  );
 
 export function groupByOf(value: string | undefined): SpanGroupBy | null {
   if (value === undefined) return null;

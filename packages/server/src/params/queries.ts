@@ -1,20 +1,7 @@
 import { type Static, type TObject, Type } from '@sinclair/typebox';
 import { ERROR_GROUP_STATUSES, SCORE_SOURCES, SPAN_CATEGORIES, SPAN_KINDS, TRACE_SORTS } from '@spoor/model';
 import { MAX_PAGE_SPANS } from '../query/trace-pages.js';
-import {
-  cursor,
-  groupBy,
-  limit,
-  LIST_LIMIT,
-  oneOf,
-  ORIGIN,
-  SCORE,
-  SPAN_FILTER,
-  spanId,
-  text,
-  TIME_RANGE,
-  traceId,
-} from './parameters.js';
+import { cursor, groupBy, limit, LIST_LIMIT, oneOf, ORIGIN, SCORE, SPAN_FILTER, spanId, text, TIME_RANGE, traceId } from './parameters.js';
 
 /**
  * The queries of the routes an MCP tool calls as well (`mcp/tools.ts` takes their parameters as

@@ -6,7 +6,18 @@ import { type CommitLoop, type CommitLoopOptions } from './commit-loop.js';
 import { listQuarantine, readQuarantined } from './quarantine.js';
 import { positionToString } from './spool.js';
 import {
-  accept, committedNames, dir, entryNames, errors, loopOver, namesOf, settled, spoolOnly, until, useCommitLoopHarness, within,
+  accept,
+  committedNames,
+  dir,
+  entryNames,
+  errors,
+  loopOver,
+  namesOf,
+  settled,
+  spoolOnly,
+  until,
+  useCommitLoopHarness,
+  within,
 } from '../../test/support/commit-loop-harness.js';
 
 /** The commit loop's quarantine: an entry the store refuses again and again is set aside, the rest committed. */

@@ -6,8 +6,24 @@ import { decode, entry } from '../../test/support/named-entries.js';
 import { quarantineIdOf } from './quarantine.js';
 import { positionToString } from './spool.js';
 import {
-  accept, committedNames, dir, entryNames, errors, lastSeq, loopOver, namesOf, nextSeq, numberAfter, reopenSpool, reports, settled, spool, spoolOnly,
-  until, useCommitLoopHarness, within,
+  accept,
+  committedNames,
+  dir,
+  entryNames,
+  errors,
+  lastSeq,
+  loopOver,
+  namesOf,
+  nextSeq,
+  numberAfter,
+  reopenSpool,
+  reports,
+  settled,
+  spool,
+  spoolOnly,
+  until,
+  useCommitLoopHarness,
+  within,
 } from '../../test/support/commit-loop-harness.js';
 
 useCommitLoopHarness();
@@ -212,7 +228,12 @@ describe('CommitLoop', () => {
     const loop = loopOver(store, { quarantineDir, onDamaged: (segment, offset, bytes) => damaged.push([segment, offset, bytes]) });
     expect(await within(loop.replay(), 2000, 'replay')).toBe(19);
 
-    expect(committedNames(store)).toEqual(namesOf(names.filter((n) => n !== 'e6'), 1));
+    expect(committedNames(store)).toEqual(
+      namesOf(
+        names.filter((n) => n !== 'e6'),
+        1,
+      ),
+    );
     expect(damaged).toEqual([[1, positions[4]!.offset, positions[5]!.offset - positions[4]!.offset]]);
     const kept = await readFile(join(quarantineDir, `${quarantineIdOf(positions[4]!)}.damaged`));
     expect(kept).toEqual(data.subarray(positions[4]!.offset, positions[5]!.offset));

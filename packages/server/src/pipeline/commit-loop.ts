@@ -383,7 +383,8 @@ export class CommitLoop {
     const culprit = failure instanceof EntryFailure ? (failure as EntryFailure<Queued>).entry : this.appending;
     const error = failure instanceof EntryFailure || failure instanceof CommitFailure ? failure.cause : failure;
     // The records of the transaction that failed (an append's: what it held, and the entry).
-    const failedRecords = failure instanceof EntryFailure || failure instanceof CommitFailure ? failure.records : (this.openWrite?.records ?? 0) + (this.appending?.records ?? 0);
+    const failedRecords =
+      failure instanceof EntryFailure || failure instanceof CommitFailure ? failure.records : (this.openWrite?.records ?? 0) + (this.appending?.records ?? 0);
     const noSpace = isLackOfSpace(error);
     // Half as many records a transaction, at least one entry: a transaction's write-ahead log needs
     // room for all of it at once, while pieces let the store checkpoint in between. Measured on a

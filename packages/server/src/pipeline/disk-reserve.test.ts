@@ -17,7 +17,7 @@ afterEach(async () => {
 });
 
 describe('DiskReserve', () => {
-  it('keeps as much again as the store\'s write-ahead log holds, for its checkpoint', async () => {
+  it("keeps as much again as the store's write-ahead log holds, for its checkpoint", async () => {
     const wal = join(dir, 'spoor.duckdb.wal');
     await writeFile(wal, Buffer.alloc(64 * 1024));
     reserve = diskReserveOf(dir, 1024, join(dir, 'spoor.duckdb'), () => {});

@@ -169,7 +169,7 @@ describe('IngestQueue', () => {
     expect(spooledBodies()).toEqual(['one', 'two', 'three']);
   });
 
-  it('refuses with ERR_SPOOL_FULL and the reserve\'s reason, spooling nothing, while what was acknowledged needs the room; gives up a stop once the store lacks space', async () => {
+  it("refuses with ERR_SPOOL_FULL and the reserve's reason, spooling nothing, while what was acknowledged needs the room; gives up a stop once the store lacks space", async () => {
     // A reserve of 20 bytes of disk in all: a request fits while its bytes and those pending do.
     const asked: Array<[number, number]> = [];
     let spooled = 0;
@@ -182,8 +182,16 @@ describe('IngestQueue', () => {
     const queue = new IngestQueue(spool, sink, { retryAfterSeconds: 2, reserve, ...clock });
     await queue.submit(entry('0123456789'), records(1));
     const error = await failureOf(queue.submit(entry('abcdefghijk'), records(1)));
-    expect(error).toMatchObject({ code: 'ERR_SPOOL_FULL', status: 503, retryAfterSeconds: 2, message: expect.stringMatching(/^too little free space on the disk; retry later/) });
-    expect(asked).toEqual([[10, 0], [11, 10]]);
+    expect(error).toMatchObject({
+      code: 'ERR_SPOOL_FULL',
+      status: 503,
+      retryAfterSeconds: 2,
+      message: expect.stringMatching(/^too little free space on the disk; retry later/),
+    });
+    expect(asked).toEqual([
+      [10, 0],
+      [11, 10],
+    ]);
     expect(spooled).toBe(10);
     expect(spooledBodies()).toEqual(['0123456789']);
     // Committed: its bytes are no longer pending, and free space is read again.
@@ -226,7 +234,7 @@ describe('IngestQueue', () => {
     expect(queue.spoolBytes()).toBe(5);
   });
 
-  it('refuses requests while the store lacks room on the spool\'s disk, until what was accepted before is committed', async () => {
+  it("refuses requests while the store lacks room on the spool's disk, until what was accepted before is committed", async () => {
     const queue = new IngestQueue(spool, sink, { retryAfterSeconds: 2, ...clock });
     await queue.submit(entry('one'), records(1));
     await queue.submit(entry('two'), records(1));
@@ -272,7 +280,12 @@ describe('IngestQueue', () => {
     // The stall ends: room in memory takes the next request there, behind the one on disk, in order.
     sink.commit(queue, 1);
     await queue.submit(entry('after'), records(2));
-    expect(sink.pushed.map((p) => [p.seq, p.batch === null])).toEqual([[1, false], [2, false], [3, true], [4, false]]);
+    expect(sink.pushed.map((p) => [p.seq, p.batch === null])).toEqual([
+      [1, false],
+      [2, false],
+      [3, true],
+      [4, false],
+    ]);
     expect(spooledBodies()).toEqual(['one', 'two', 'stalled', 'after']);
   });
 
@@ -405,7 +418,13 @@ describe('IngestQueue', () => {
   it('absorbs a commit that stalls for seconds: past the queue, requests are acknowledged into the spool, then all are committed in order, each once', async () => {
     const store = new FakeWriter();
     let queue: IngestQueue | null = null;
-    const loop = new CommitLoop(store, { spoolDir: dir, decode, lingerMs: 60_000, maxRecordsPerCommit: 4, onCommit: (seq, position) => queue!.committed(seq, position) });
+    const loop = new CommitLoop(store, {
+      spoolDir: dir,
+      decode,
+      lingerMs: 60_000,
+      maxRecordsPerCommit: 4,
+      onCommit: (seq, position) => queue!.committed(seq, position),
+    });
     const spilled: string[] = [];
     queue = new IngestQueue(spool, loop, { maxQueuedRecords: 8, stallMs: 2_000, ...clock, onSpilled: (reason) => spilled.push(reason) });
     const submit = (name: string): Promise<void> => {

@@ -142,9 +142,13 @@ export class IngestQueue {
     if (this.closed) throw new AppError('ERR_SHUTTING_DOWN', 'the server is shutting down', { retryAfterSeconds: this.retryAfterSeconds });
     if (records === 0) return;
     if (this.noRoom) {
-      throw new AppError('ERR_STORE_UNAVAILABLE', 'the store cannot commit: no space left on the disk of the data directory; requests are refused until what was acknowledged is committed, retry later', {
-        retryAfterSeconds: this.retryAfterSeconds,
-      });
+      throw new AppError(
+        'ERR_STORE_UNAVAILABLE',
+        'the store cannot commit: no space left on the disk of the data directory; requests are refused until what was acknowledged is committed, retry later',
+        {
+          retryAfterSeconds: this.retryAfterSeconds,
+        },
+      );
     }
     const bytes = entry.body.byteLength;
     if (this.spooledBytes > 0 && this.spooledBytes + bytes > this.maxSpoolBytes) {

@@ -32,7 +32,32 @@ const entry = (name: string): SpoolEntry => ({ signal: 'traces', encoding: 'json
 
 function decode(spooled: SpoolEntry): WriteBatch {
   const name = new TextDecoder().decode(spooled.body);
-  const span = { projectId: 'default', traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), parentSpanId: null, traceState: '', flags: 0, name, kind: 'internal', serviceName: 'svc', startTimeUs: 1, endTimeUs: 2, status: { code: 'unset', message: '' }, attributes: {}, resource: { attributes: {}, droppedAttributesCount: 0, schemaUrl: '' }, scope: { name: '', version: '', attributes: {}, droppedAttributesCount: 0 }, events: [], links: [], droppedAttributesCount: 0, droppedEventsCount: 0, droppedLinksCount: 0, llm: null, sessionId: null, userId: null, category: 'other' } satisfies SpanRecord;
+  const span = {
+    projectId: 'default',
+    traceId: 'a'.repeat(32),
+    spanId: 'b'.repeat(16),
+    parentSpanId: null,
+    traceState: '',
+    flags: 0,
+    name,
+    kind: 'internal',
+    serviceName: 'svc',
+    startTimeUs: 1,
+    endTimeUs: 2,
+    status: { code: 'unset', message: '' },
+    attributes: {},
+    resource: { attributes: {}, droppedAttributesCount: 0, schemaUrl: '' },
+    scope: { name: '', version: '', attributes: {}, droppedAttributesCount: 0 },
+    events: [],
+    links: [],
+    droppedAttributesCount: 0,
+    droppedEventsCount: 0,
+    droppedLinksCount: 0,
+    llm: null,
+    sessionId: null,
+    userId: null,
+    category: 'other',
+  } satisfies SpanRecord;
   return batchOf({ spans: [span], logs: [], metricPoints: [] });
 }
 

@@ -11,11 +11,25 @@ describe('applyRetention', () => {
 
     const cutoff = (days: number): number => (100 - days) * day * 1000;
     expect(calls).toEqual([
-      ['spans', cutoff(7)], ['spanStats', cutoff(7)], ['traceParts', cutoff(7)], ['errors', cutoff(7)], ['scores', cutoff(7)], ['llmResponses', cutoff(7)], ['evaluatorRuns', cutoff(7)], ['runningSpans', cutoff(7)], ['samplingDecisions', cutoff(7)], ['alertHistory', cutoff(7)], ['silences', cutoff(7)],
+      ['spans', cutoff(7)],
+      ['spanStats', cutoff(7)],
+      ['traceParts', cutoff(7)],
+      ['errors', cutoff(7)],
+      ['scores', cutoff(7)],
+      ['llmResponses', cutoff(7)],
+      ['evaluatorRuns', cutoff(7)],
+      ['runningSpans', cutoff(7)],
+      ['samplingDecisions', cutoff(7)],
+      ['alertHistory', cutoff(7)],
+      ['silences', cutoff(7)],
       ['logs', cutoff(3)],
       ['metricPoints', cutoff(30)],
     ]);
-    expect(results).toEqual([{ signal: 'traces', deleted: 7 }, { signal: 'logs', deleted: 1 }, { signal: 'metrics', deleted: 1 }]);
+    expect(results).toEqual([
+      { signal: 'traces', deleted: 7 },
+      { signal: 'logs', deleted: 1 },
+      { signal: 'metrics', deleted: 1 },
+    ]);
   });
 
   it('names every kind of record once', () => {

@@ -20,7 +20,19 @@ export interface RetentionResult {
  * ended go with the traces: the same for every engine.
  */
 export const RETAINED: Readonly<Record<Signal, readonly RetainedRecords[]>> = {
-  traces: ['spans', 'spanStats', 'traceParts', 'errors', 'scores', 'llmResponses', 'evaluatorRuns', 'runningSpans', 'samplingDecisions', 'alertHistory', 'silences'],
+  traces: [
+    'spans',
+    'spanStats',
+    'traceParts',
+    'errors',
+    'scores',
+    'llmResponses',
+    'evaluatorRuns',
+    'runningSpans',
+    'samplingDecisions',
+    'alertHistory',
+    'silences',
+  ],
   logs: ['logs'],
   metrics: ['metricPoints'],
 };
@@ -47,11 +59,7 @@ export async function applyRetention(store: Retention, config: RetentionConfig, 
  * Runs retention every `intervalMs` (the timer does not keep the process alive). Failures are
  * reported and the next run tries again.
  */
-export function scheduleRetention(
-  store: Retention,
-  config: RetentionConfig,
-  report: (results: RetentionResult[] | null, error?: unknown) => void,
-): () => void {
+export function scheduleRetention(store: Retention, config: RetentionConfig, report: (results: RetentionResult[] | null, error?: unknown) => void): () => void {
   let running = false;
   const timer = setInterval(() => {
     if (running) return;

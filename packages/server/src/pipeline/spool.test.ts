@@ -3,7 +3,17 @@ import { tmpdir } from 'node:os';
 import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type SpoolEntry, type SpoolPosition, Spool, comparePositions, defaultSegmentBytes, positionFromString, positionToString, readSpool, readSpoolRange } from './spool.js';
+import {
+  type SpoolEntry,
+  type SpoolPosition,
+  Spool,
+  comparePositions,
+  defaultSegmentBytes,
+  positionFromString,
+  positionToString,
+  readSpool,
+  readSpoolRange,
+} from './spool.js';
 
 const HEADER_BYTES = 20;
 
@@ -340,7 +350,7 @@ describe('Spool', () => {
 });
 
 describe('a reader besides the store (forwarding)', () => {
-  it('keeps the segments it holds past the store\'s commit, and releases them once it moves on', async () => {
+  it("keeps the segments it holds past the store's commit, and releases them once it moves on", async () => {
     const s = await open({ maxSegmentBytes: 10 });
     const positions = [];
     for (let i = 0; i < 4; i++) positions.push(await s.append(entry({ body: new Uint8Array([i]) })));
@@ -372,7 +382,8 @@ describe('a reader besides the store (forwarding)', () => {
     const bodies = ['one', 'two', 'three', 'a much longer fourth body'].map(text);
     const positions = [];
     for (const body of bodies) positions.push(await s.append(entry({ body })));
-    const bodiesOf = (items: ReturnType<typeof readSpoolRange>['items']) => items.map((item) => ('entry' in item ? Buffer.from(item.entry.body).toString() : '?'));
+    const bodiesOf = (items: ReturnType<typeof readSpoolRange>['items']) =>
+      items.map((item) => ('entry' in item ? Buffer.from(item.entry.body).toString() : '?'));
 
     const all = readSpoolRange(dir, 1, 0, positions[3]!.offset, 1 << 20);
     expect(bodiesOf(all.items)).toEqual(['one', 'two', 'three', 'a much longer fourth body']);

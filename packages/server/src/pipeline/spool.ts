@@ -298,10 +298,7 @@ export function segmentFile(dir: string, segment: number): string {
  * Reads every entry after `from` (all entries when `null`), segment by segment. A torn or corrupt
  * tail (a crash mid-write, which was never acknowledged) ends its segment's entries.
  */
-export function* readSpool(
-  dir: string,
-  from: SpoolPosition | null,
-): Generator<SpoolItem> {
+export function* readSpool(dir: string, from: SpoolPosition | null): Generator<SpoolItem> {
   for (const segment of listSegments(dir)) {
     if (from !== null && segment < from.segment) continue;
     const file = join(dir, `${String(segment).padStart(12, '0')}.spool`);

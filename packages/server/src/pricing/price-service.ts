@@ -65,7 +65,10 @@ export class PriceService {
     const id = model.toLowerCase();
     return this.changes.run(projectId, async () => {
       if (!(await this.store.deleteModelPrice(projectId, id))) {
-        throw new AppError('ERR_NOT_FOUND', `no price for '${id}' was set through the API (prices from Spoor's table or the --prices file cannot be deleted, only overridden)`);
+        throw new AppError(
+          'ERR_NOT_FOUND',
+          `no price for '${id}' was set through the API (prices from Spoor's table or the --prices file cannot be deleted, only overridden)`,
+        );
       }
       await this.rebuild(projectId);
       return { deleted: id };

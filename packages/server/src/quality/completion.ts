@@ -151,7 +151,13 @@ export class CompletionScan {
       } else next = { upTo, afterId: page.at(-1)!.traceId };
     }
     const held = [...this.held.values()];
-    const heard = page.length + held.length === 0 ? new Map<string, number>() : await db.evaluators.runningTraces(projectId, [...page, ...held].map((t) => t.traceId));
+    const heard =
+      page.length + held.length === 0
+        ? new Map<string, number>()
+        : await db.evaluators.runningTraces(
+            projectId,
+            [...page, ...held].map((t) => t.traceId),
+          );
     const staleAfterUs = this.options.staleAfterMs * 1000;
     const ready: CompleteTrace[] = [];
     const stillHeld = new Map<string, CompleteTrace>();
@@ -186,7 +192,9 @@ export class CompletionScan {
    */
   async lag(clock: CommitClock, nowUs: number): Promise<{ waiting: number; oldestSeconds: number }> {
     if (this.after === null) return { waiting: 0, oldestSeconds: 0 };
-    const touched = covers(this.after, clock.head) ? 0 : await this.options.db.evaluators.tracesTouched(this.options.projectId, this.after, clock.head, MAX_WAITING_COUNTED);
+    const touched = covers(this.after, clock.head)
+      ? 0
+      : await this.options.db.evaluators.tracesTouched(this.options.projectId, this.after, clock.head, MAX_WAITING_COUNTED);
     const since = touched === 0 ? null : clock.oldestPast(this.after);
     return { waiting: Math.max(0, touched - this.taken) + this.held.size, oldestSeconds: since === null ? 0 : Math.max(0, (nowUs - since) / 1e6) };
   }
@@ -198,13 +206,19 @@ export class CompletionScan {
  * runner is, so a lag is seen before it is a loss.
  */
 export function lagGauges(
-  metrics: Pick<SelfMetrics, 'gaugeSeries'>, what: 'evaluator' | 'sampling', who: string,
+  metrics: Pick<SelfMetrics, 'gaugeSeries'>,
+  what: 'evaluator' | 'sampling',
+  who: string,
   lags: () => ReadonlyArray<{ projectId: string; waiting: number; oldestSeconds: number }>,
 ): void {
-  metrics.gaugeSeries(`spoor_${what}_traces_waiting`, `Traces committed that ${who} have not decided yet (those in their --trace-quiet included), by project, as of the last round.`, () =>
-    lags().map((l) => ({ labels: { project: l.projectId }, value: l.waiting })),
+  metrics.gaugeSeries(
+    `spoor_${what}_traces_waiting`,
+    `Traces committed that ${who} have not decided yet (those in their --trace-quiet included), by project, as of the last round.`,
+    () => lags().map((l) => ({ labels: { project: l.projectId }, value: l.waiting })),
   );
-  metrics.gaugeSeries(`spoor_${what}_oldest_waiting_seconds`, `How long ago the oldest commit ${who} have not decided was made (a round's interval plus --trace-quiet when they keep up), by project.`, () =>
-    lags().map((l) => ({ labels: { project: l.projectId }, value: l.oldestSeconds })),
+  metrics.gaugeSeries(
+    `spoor_${what}_oldest_waiting_seconds`,
+    `How long ago the oldest commit ${who} have not decided was made (a round's interval plus --trace-quiet when they keep up), by project.`,
+    () => lags().map((l) => ({ labels: { project: l.projectId }, value: l.oldestSeconds })),
   );
 }

@@ -37,7 +37,13 @@ export function newItemIds(timeUs: number, count: number): string[] {
 
 /** An item checked: given (its input), or to be taken from a trace. */
 export type CheckedItem =
-  | { kind: 'given'; input: JsonValue; expectedOutput: JsonValue | null; metadata: Record<string, JsonValue>; source: { traceId: string; spanId: string | null } | null }
+  | {
+      kind: 'given';
+      input: JsonValue;
+      expectedOutput: JsonValue | null;
+      metadata: Record<string, JsonValue>;
+      source: { traceId: string; spanId: string | null } | null;
+    }
   | { kind: 'trace'; traceId: string; spanId: string | null; expectedOutput: JsonValue | null; hasExpected: boolean; metadata: Record<string, JsonValue> };
 
 /** The items of a request checked all at once: the first that is refused is a 400 naming its index and field. */
@@ -50,11 +56,21 @@ export function checkItems(items: readonly unknown[]): CheckedItem[] {
     const expectedOutput = (item.expectedOutput ?? null) as JsonValue | null;
     if ('fromTrace' in item) {
       const from = item.fromTrace as { traceId: string; spanId?: string };
-      return { kind: 'trace', traceId: from.traceId.toLowerCase(), spanId: from.spanId?.toLowerCase() ?? null, expectedOutput, hasExpected: item.expectedOutput !== undefined, metadata };
+      return {
+        kind: 'trace',
+        traceId: from.traceId.toLowerCase(),
+        spanId: from.spanId?.toLowerCase() ?? null,
+        expectedOutput,
+        hasExpected: item.expectedOutput !== undefined,
+        metadata,
+      };
     }
     const source = (item.source ?? null) as { traceId: string; spanId?: string | null } | null;
     return {
-      kind: 'given', input: item.input as JsonValue, expectedOutput, metadata,
+      kind: 'given',
+      input: item.input as JsonValue,
+      expectedOutput,
+      metadata,
       source: source === null ? null : { traceId: source.traceId.toLowerCase(), spanId: source.spanId?.toLowerCase() ?? null },
     };
   });
@@ -71,24 +87,41 @@ export const targetKey = (traceId: string, spanId: string | null): string => `${
  * 404, one with no recorded input a 400, each naming the item's index.
  */
 export function itemRows(
-  checked: readonly CheckedItem[], ids: readonly string[], timeUs: number, targets: TraceTargets, storedTraces: ReadonlySet<string>,
+  checked: readonly CheckedItem[],
+  ids: readonly string[],
+  timeUs: number,
+  targets: TraceTargets,
+  storedTraces: ReadonlySet<string>,
 ): Omit<DatasetItemRecord, 'version'>[] {
   return checked.map((item, index) => {
     const base = { itemId: ids[index]!, createdUs: timeUs, timeUs, metadata: JSON.stringify(item.metadata), deleted: false };
     if (item.kind === 'given') {
       return {
-        ...base, input: JSON.stringify(item.input), expectedOutput: item.expectedOutput === null ? null : JSON.stringify(item.expectedOutput),
-        sourceTraceId: item.source?.traceId ?? null, sourceSpanId: item.source?.spanId ?? null,
+        ...base,
+        input: JSON.stringify(item.input),
+        expectedOutput: item.expectedOutput === null ? null : JSON.stringify(item.expectedOutput),
+        sourceTraceId: item.source?.traceId ?? null,
+        sourceSpanId: item.source?.spanId ?? null,
       };
     }
     const where = `items[${index}].fromTrace`;
     if (!storedTraces.has(item.traceId)) throw new AppError('ERR_NOT_FOUND', `${where}: trace ${item.traceId} was not found`);
     const target = targets.get(targetKey(item.traceId, item.spanId));
-    if (target === undefined && item.spanId !== null) throw new AppError('ERR_NOT_FOUND', `${where}: span ${item.spanId} of trace ${item.traceId} was not found`);
+    if (target === undefined && item.spanId !== null)
+      throw new AppError('ERR_NOT_FOUND', `${where}: span ${item.spanId} of trace ${item.traceId} was not found`);
     if (target === undefined || target.input === null) {
-      throw new AppError('ERR_BAD_REQUEST', `${where}: ${item.spanId === null ? `trace ${item.traceId}` : `span ${item.spanId}`} has no recorded input (no LLM messages on it${item.spanId === null ? ', its root or its LLM calls' : ''})`);
+      throw new AppError(
+        'ERR_BAD_REQUEST',
+        `${where}: ${item.spanId === null ? `trace ${item.traceId}` : `span ${item.spanId}`} has no recorded input (no LLM messages on it${item.spanId === null ? ', its root or its LLM calls' : ''})`,
+      );
     }
     const expected = item.hasExpected ? item.expectedOutput : target.output;
-    return { ...base, input: JSON.stringify(target.input), expectedOutput: expected === null ? null : JSON.stringify(expected), sourceTraceId: item.traceId, sourceSpanId: item.spanId };
+    return {
+      ...base,
+      input: JSON.stringify(target.input),
+      expectedOutput: expected === null ? null : JSON.stringify(expected),
+      sourceTraceId: item.traceId,
+      sourceSpanId: item.spanId,
+    };
   });
 }

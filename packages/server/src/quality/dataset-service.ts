@@ -1,4 +1,12 @@
-import { type Dataset, type DatasetChangeResponse, type DatasetItem, type DatasetItemsResponse, type DatasetListResponse, type JsonValue, datasetNameProblem } from '@spoor/model';
+import {
+  type Dataset,
+  type DatasetChangeResponse,
+  type DatasetItem,
+  type DatasetItemsResponse,
+  type DatasetListResponse,
+  type JsonValue,
+  datasetNameProblem,
+} from '@spoor/model';
 import { AppError } from '../errors.js';
 import { decodeCursor, encodeCursor } from '../query/cursor.js';
 import { jsonCall as json } from '../json.js';
@@ -41,7 +49,12 @@ export class DatasetService {
     const mask = this.maskerFor(projectId);
     if (mask === undefined) return rows;
     const text = (json: string): string => JSON.stringify(mask(JSON.parse(json) as unknown));
-    return rows.map((r) => ({ ...r, input: text(r.input), expectedOutput: r.expectedOutput === null ? null : text(r.expectedOutput), metadata: text(r.metadata) }));
+    return rows.map((r) => ({
+      ...r,
+      input: text(r.input),
+      expectedOutput: r.expectedOutput === null ? null : text(r.expectedOutput),
+      metadata: text(r.metadata),
+    }));
   }
 
   async create(projectId: string, name: string, description: string, nowUs: number): Promise<Dataset> {
@@ -51,7 +64,10 @@ export class DatasetService {
       const latest = await this.store.datasets.latestDataset(projectId, name);
       if (latest !== null && !latest.deleted) throw new AppError('ERR_CONFLICT', `dataset ${name} exists`);
       const timeUs = this.tick(nowUs);
-      const version = await this.store.datasets.writeChange(projectId, { dataset: { name, description, createdUs: timeUs, timeUs, deleted: false, firstVersion: null }, items: [] });
+      const version = await this.store.datasets.writeChange(projectId, {
+        dataset: { name, description, createdUs: timeUs, timeUs, deleted: false, firstVersion: null },
+        items: [],
+      });
       return datasetOf({ name, description, version, firstVersion: version, createdUs: timeUs, timeUs, deleted: false, itemCount: 0 });
     });
   }
@@ -96,7 +112,8 @@ export class DatasetService {
 
   async listItems(projectId: string, name: string, version: number | null, limit: number, cursor: string | null): Promise<DatasetItemsResponse> {
     const after = cursor === null ? null : decodeCursor(cursor);
-    if (after !== null && version !== null && after.timeUs !== version) throw new AppError('ERR_INVALID_PARAMETER', `'cursor' pages version ${after.timeUs}, not ${version}`);
+    if (after !== null && version !== null && after.timeUs !== version)
+      throw new AppError('ERR_INVALID_PARAMETER', `'cursor' pages version ${after.timeUs}, not ${version}`);
     const dataset = await this.found(projectId, name, version ?? after?.timeUs ?? null);
     const rows = await this.store.datasets.listItems(projectId, dataset, dataset.version, after?.id ?? null, limit + 1);
     const page = rows.slice(0, limit);
@@ -115,13 +132,15 @@ export class DatasetService {
     let item: DatasetItem | null = null;
     const version = await this.change(projectId, name, nowUs, async (dataset, timeUs) => {
       const old = await this.item(projectId, dataset, itemId);
-      const [row] = this.masked(projectId, [{
-        ...old,
-        timeUs,
-        input: edit.input === undefined ? old.input : JSON.stringify(edit.input),
-        expectedOutput: edit.expectedOutput === undefined ? old.expectedOutput : edit.expectedOutput === null ? null : JSON.stringify(edit.expectedOutput),
-        metadata: edit.metadata === undefined ? old.metadata : JSON.stringify(edit.metadata),
-      }]) as [typeof old];
+      const [row] = this.masked(projectId, [
+        {
+          ...old,
+          timeUs,
+          input: edit.input === undefined ? old.input : JSON.stringify(edit.input),
+          expectedOutput: edit.expectedOutput === undefined ? old.expectedOutput : edit.expectedOutput === null ? null : JSON.stringify(edit.expectedOutput),
+          metadata: edit.metadata === undefined ? old.metadata : JSON.stringify(edit.metadata),
+        },
+      ]) as [typeof old];
       item = itemOf({ ...row, version: 0 });
       return { items: [row] };
     });
@@ -129,7 +148,9 @@ export class DatasetService {
   }
 
   async deleteItem(projectId: string, name: string, itemId: string, nowUs: number): Promise<DatasetChangeResponse> {
-    const version = await this.change(projectId, name, nowUs, async (dataset, timeUs) => ({ items: [{ ...(await this.item(projectId, dataset, itemId)), timeUs, deleted: true }] }));
+    const version = await this.change(projectId, name, nowUs, async (dataset, timeUs) => ({
+      items: [{ ...(await this.item(projectId, dataset, itemId)), timeUs, deleted: true }],
+    }));
     return { dataset: name, version, itemIds: [itemId] };
   }
 
@@ -156,8 +177,13 @@ export class DatasetService {
 
   /** Makes a change of a live dataset as its next version (one change of a dataset at a time); 404 for a dataset not there. */
   private change(
-    projectId: string, name: string, nowUs: number,
-    make: (dataset: DatasetSummary, timeUs: number) => Promise<{ items: Parameters<DatasetStore['writeChange']>[1]['items']; deleted?: boolean; description?: string }>,
+    projectId: string,
+    name: string,
+    nowUs: number,
+    make: (
+      dataset: DatasetSummary,
+      timeUs: number,
+    ) => Promise<{ items: Parameters<DatasetStore['writeChange']>[1]['items']; deleted?: boolean; description?: string }>,
   ): Promise<number> {
     return this.serially(projectId, name, async () => {
       const dataset = await this.found(projectId, name, null);
@@ -214,17 +240,19 @@ export class DatasetService {
 }
 
 /** Datasets' calls on the database thread (`db.datasets.create(…)`): versioned items, made by hand, by import or from traces, masked by the project's policy. */
-export const datasetCalls = callGroup(({ store, masking }: { store: Store; masking: { valueMaskerFor(projectId: string): (<T>(value: T) => T) | undefined } | null }) => {
-  const datasets = new DatasetService(store, (projectId) => masking?.valueMaskerFor(projectId));
-  return {
-    create: json(datasets.create.bind(datasets)),
-    list: json(datasets.list.bind(datasets)),
-    get: json(datasets.get.bind(datasets)),
-    describe: json(datasets.describe.bind(datasets)),
-    delete: datasets.delete.bind(datasets),
-    addItems: json(datasets.addItems.bind(datasets)),
-    items: json(datasets.listItems.bind(datasets)),
-    editItem: json(datasets.editItem.bind(datasets)),
-    deleteItem: json(datasets.deleteItem.bind(datasets)),
-  };
-});
+export const datasetCalls = callGroup(
+  ({ store, masking }: { store: Store; masking: { valueMaskerFor(projectId: string): (<T>(value: T) => T) | undefined } | null }) => {
+    const datasets = new DatasetService(store, (projectId) => masking?.valueMaskerFor(projectId));
+    return {
+      create: json(datasets.create.bind(datasets)),
+      list: json(datasets.list.bind(datasets)),
+      get: json(datasets.get.bind(datasets)),
+      describe: json(datasets.describe.bind(datasets)),
+      delete: datasets.delete.bind(datasets),
+      addItems: json(datasets.addItems.bind(datasets)),
+      items: json(datasets.listItems.bind(datasets)),
+      editItem: json(datasets.editItem.bind(datasets)),
+      deleteItem: json(datasets.deleteItem.bind(datasets)),
+    };
+  },
+);

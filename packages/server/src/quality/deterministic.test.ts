@@ -3,8 +3,17 @@ import { DETERMINISTIC_KINDS } from './deterministic.js';
 import { type EvaluationTarget, NothingToJudge } from './kind.js';
 
 const target = (overrides: Partial<EvaluationTarget> = {}): EvaluationTarget => ({
-  projectId: 'default', traceId: 'a'.repeat(32), spanId: null, input: 'What is the capital of France?', output: 'Paris, please.',
-  context: [], expected: null, durationMs: 1200, costUsd: 0.002, toolNames: ['search'], ...overrides,
+  projectId: 'default',
+  traceId: 'a'.repeat(32),
+  spanId: null,
+  input: 'What is the capital of France?',
+  output: 'Paris, please.',
+  context: [],
+  expected: null,
+  durationMs: 1200,
+  costUsd: 0.002,
+  toolNames: ['search'],
+  ...overrides,
 });
 
 const kind = (name: string) => DETERMINISTIC_KINDS.find((k) => k.kind === name)!;
@@ -50,7 +59,12 @@ describe('deterministic evaluator kinds', () => {
     ['contains', { text: 'x' }, { output: null }, /no output/],
   ];
   it.each(nothing)('%s %j on %j finds nothing to judge', async (name, spec, overrides, message) => {
-    const error = await kind(name).judge(spec, target(overrides), { signal }).then(() => null, (e: unknown) => e);
+    const error = await kind(name)
+      .judge(spec, target(overrides), { signal })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(error).toBeInstanceOf(NothingToJudge);
     expect((error as Error).message).toMatch(message);
   });

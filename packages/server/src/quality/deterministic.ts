@@ -77,7 +77,9 @@ export const containsKind: EvaluatorKind<Spec> = {
   kind: 'contains',
   fields: ['text', 'caseSensitive', 'on'],
   problem: (spec) =>
-    nonEmptyText(spec, 'text') ?? onProblem(spec) ?? (spec.caseSensitive === undefined || typeof spec.caseSensitive === 'boolean' ? null : 'caseSensitive: must be true or false'),
+    nonEmptyText(spec, 'text') ??
+    onProblem(spec) ??
+    (spec.caseSensitive === undefined || typeof spec.caseSensitive === 'boolean' ? null : 'caseSensitive: must be true or false'),
   judge: async (spec, target) => {
     const text = missingText(spec, target);
     const needle = spec.text as string;
@@ -140,7 +142,11 @@ export const lengthKind: EvaluatorKind<Spec> = {
     // Characters as a reader counts them: code points, not UTF-16 units.
     const n = [...missingText(spec, target)].length;
     const ok = (spec.min === undefined || n >= (spec.min as number)) && (spec.max === undefined || n <= (spec.max as number));
-    return verdict(ok, `the ${which(spec)} is ${n} characters long`, `the ${which(spec)} is ${n} characters long, outside ${String(spec.min ?? 0)}..${String(spec.max ?? '∞')}`);
+    return verdict(
+      ok,
+      `the ${which(spec)} is ${n} characters long`,
+      `the ${which(spec)} is ${n} characters long, outside ${String(spec.min ?? 0)}..${String(spec.max ?? '∞')}`,
+    );
   },
 };
 
@@ -149,7 +155,11 @@ export const latencyKind: EvaluatorKind<Spec> = {
   fields: ['maxMs'],
   problem: (spec) => positiveNumber(spec, 'maxMs'),
   judge: async (spec, target) =>
-    verdict(target.durationMs <= (spec.maxMs as number), `took ${target.durationMs} ms, within ${spec.maxMs as number} ms`, `took ${target.durationMs} ms, over ${spec.maxMs as number} ms`),
+    verdict(
+      target.durationMs <= (spec.maxMs as number),
+      `took ${target.durationMs} ms, within ${spec.maxMs as number} ms`,
+      `took ${target.durationMs} ms, over ${spec.maxMs as number} ms`,
+    ),
 };
 
 export const costKind: EvaluatorKind<Spec> = {
@@ -158,7 +168,11 @@ export const costKind: EvaluatorKind<Spec> = {
   problem: (spec) => positiveNumber(spec, 'maxUsd'),
   judge: async (spec, target) => {
     if (target.costUsd === null) throw new NothingToJudge('the target has no known cost (no priced LLM call)');
-    return verdict(target.costUsd <= (spec.maxUsd as number), `cost $${target.costUsd}, within $${spec.maxUsd as number}`, `cost $${target.costUsd}, over $${spec.maxUsd as number}`);
+    return verdict(
+      target.costUsd <= (spec.maxUsd as number),
+      `cost $${target.costUsd}, within $${spec.maxUsd as number}`,
+      `cost $${target.costUsd}, over $${spec.maxUsd as number}`,
+    );
   },
 };
 
@@ -171,4 +185,13 @@ export const toolCalledKind: EvaluatorKind<Spec> = {
 };
 
 /** Every deterministic kind. */
-export const DETERMINISTIC_KINDS: readonly EvaluatorKind<Spec>[] = [regexKind, containsKind, equalsKind, jsonSchemaKind, lengthKind, latencyKind, costKind, toolCalledKind];
+export const DETERMINISTIC_KINDS: readonly EvaluatorKind<Spec>[] = [
+  regexKind,
+  containsKind,
+  equalsKind,
+  jsonSchemaKind,
+  lengthKind,
+  latencyKind,
+  costKind,
+  toolCalledKind,
+];

@@ -99,8 +99,17 @@ export class EvaluatorService {
     if (runner === undefined) {
       const { db, kinds, traceQuietMs, onScores, onRun, onPaused, onError } = this.options;
       runner = new EvaluatorRunner({
-        db, projectId, kinds, traceQuietMs, onScores, onRun, onPaused, onError, nowUs: this.nowUs,
-        holder: `${this.options.serverId}/${randomBytes(6).toString('hex')}`, ...this.options.runner,
+        db,
+        projectId,
+        kinds,
+        traceQuietMs,
+        onScores,
+        onRun,
+        onPaused,
+        onError,
+        nowUs: this.nowUs,
+        holder: `${this.options.serverId}/${randomBytes(6).toString('hex')}`,
+        ...this.options.runner,
       });
       this.runners.set(projectId, runner);
     }
@@ -118,7 +127,12 @@ export class EvaluatorService {
   }
 
   /** Makes (`create`: refused when the name is taken) or replaces an evaluator; the version rises when the spec changed. */
-  async save(projectId: string, body: unknown, mode: 'create' | 'put' | 'file', pathName: string | null = null): Promise<{ evaluator: Evaluator; created: boolean }> {
+  async save(
+    projectId: string,
+    body: unknown,
+    mode: 'create' | 'put' | 'file',
+    pathName: string | null = null,
+  ): Promise<{ evaluator: Evaluator; created: boolean }> {
     const spec = pathName !== null && typeof body === 'object' && body !== null && !('name' in body) ? { ...body, name: pathName } : body;
     const resolved = resolveSpec(spec, this.options.kinds, { unknownFields: 'refuse' });
     const name = resolved.spec.name;
@@ -136,8 +150,13 @@ export class EvaluatorService {
       if (exists && latest.spec === text) record = latest;
       else {
         record = {
-          name, spec: text, version: (latest?.version ?? 0) + 1, state: exists ? latest.state : 'active', pausedReason: exists ? latest.pausedReason : null,
-          createdUs: exists ? latest.createdUs : nowUs, updatedUs: nowUs,
+          name,
+          spec: text,
+          version: (latest?.version ?? 0) + 1,
+          state: exists ? latest.state : 'active',
+          pausedReason: exists ? latest.pausedReason : null,
+          createdUs: exists ? latest.createdUs : nowUs,
+          updatedUs: nowUs,
         };
         await this.options.db.evaluators.put(projectId, record, false);
       }
@@ -169,8 +188,17 @@ export class EvaluatorService {
   async preview(projectId: string, body: unknown): Promise<EvaluatorPreviewItem[]> {
     const resolved = resolveSpec(body, this.options.kinds, { unknownFields: 'refuse' });
     const nowUs = this.nowUs();
-    const traces = await this.options.db.evaluators.completeTraces(projectId, resolved.filter, { timeUs: nowUs - 3_600_000_000, id: '' }, nowUs - this.options.traceQuietMs * 1000, 1000);
-    const recent = traces.slice(-PREVIEW_TARGETS).reverse().map((t) => t.traceId);
+    const traces = await this.options.db.evaluators.completeTraces(
+      projectId,
+      resolved.filter,
+      { timeUs: nowUs - 3_600_000_000, id: '' },
+      nowUs - this.options.traceQuietMs * 1000,
+      1000,
+    );
+    const recent = traces
+      .slice(-PREVIEW_TARGETS)
+      .reverse()
+      .map((t) => t.traceId);
     const targets = (await new RoundTargets(this.options.db, projectId).of(recent, resolved.target)).slice(0, PREVIEW_TARGETS);
     const signal = new AbortController().signal;
     return Promise.all(
@@ -201,19 +229,39 @@ export class EvaluatorService {
     const failed = await this.options.db.evaluators.failedRuns(projectId, name, record.version, RETRY_LIMIT);
     const keys = new Set(failed.map((r) => `${r.traceId}/${r.spanId ?? ''}`));
     const traceIds = [...new Set(failed.map((r) => r.traceId))];
-    const targets = (await new RoundTargets(this.options.db, projectId).of(traceIds, resolved.target)).filter((t) => keys.has(`${t.traceId}/${t.spanId ?? ''}`));
+    const targets = (await new RoundTargets(this.options.db, projectId).of(traceIds, resolved.target)).filter((t) =>
+      keys.has(`${t.traceId}/${t.spanId ?? ''}`),
+    );
     const outcome = await this.runnerOf(projectId).judgeTargets(record, resolved, targets, this.nowUs());
-    return { retried: outcome.judged, ok: outcome.judged - outcome.errors - outcome.notApplicable, errors: outcome.errors, notApplicable: outcome.notApplicable };
+    return {
+      retried: outcome.judged,
+      ok: outcome.judged - outcome.errors - outcome.notApplicable,
+      errors: outcome.errors,
+      notApplicable: outcome.notApplicable,
+    };
   }
 
   /** Starts judging, with the current version, the traces that completed in a past range; its progress is read with `backfill`. */
   async startBackfill(projectId: string, name: string, fromUs: number, toUs: number): Promise<EvaluatorBackfill> {
     const { record, resolved } = await this.runnable(projectId, name);
     const key = `${projectId}\0${name}`;
-    if (this.backfills.get(key)?.state === 'running') throw new AppError('ERR_CONFLICT', `a backfill of '${name}' is running; see GET /api/evaluators/${name}/backfill`);
+    if (this.backfills.get(key)?.state === 'running')
+      throw new AppError('ERR_CONFLICT', `a backfill of '${name}' is running; see GET /api/evaluators/${name}/backfill`);
     const job: EvaluatorBackfill = {
-      evaluator: name, version: record.version, state: 'running', from: isoFromMicros(fromUs), to: isoFromMicros(toUs),
-      traces: 0, sampled: 0, judged: 0, skipped: 0, errors: 0, notApplicable: 0, startedAt: isoFromMicros(this.nowUs()), finishedAt: null, error: null,
+      evaluator: name,
+      version: record.version,
+      state: 'running',
+      from: isoFromMicros(fromUs),
+      to: isoFromMicros(toUs),
+      traces: 0,
+      sampled: 0,
+      judged: 0,
+      skipped: 0,
+      errors: 0,
+      notApplicable: 0,
+      startedAt: isoFromMicros(this.nowUs()),
+      finishedAt: null,
+      error: null,
     };
     this.backfills.set(key, job);
     const done = this.runBackfill(projectId, record, resolved, job, fromUs, toUs);
@@ -228,7 +276,14 @@ export class EvaluatorService {
     return { ...job };
   }
 
-  private async runBackfill(projectId: string, record: EvaluatorRecord, resolved: ResolvedEvaluator, job: EvaluatorBackfill, fromUs: number, toUs: number): Promise<void> {
+  private async runBackfill(
+    projectId: string,
+    record: EvaluatorRecord,
+    resolved: ResolvedEvaluator,
+    job: EvaluatorBackfill,
+    fromUs: number,
+    toUs: number,
+  ): Promise<void> {
     const runner = this.runnerOf(projectId);
     try {
       let after = { timeUs: fromUs, id: '' };
@@ -264,7 +319,8 @@ export class EvaluatorService {
     return Promise.all(
       names.map(async (name): Promise<ExperimentEvaluator> => {
         const latest = await this.options.db.evaluators.latest(projectId, name);
-        if (latest === null || latest.deleted) throw new AppError('ERR_BAD_REQUEST', `evaluators: there is no evaluator named '${name}' (make it with POST /api/evaluators)`);
+        if (latest === null || latest.deleted)
+          throw new AppError('ERR_BAD_REQUEST', `evaluators: there is no evaluator named '${name}' (make it with POST /api/evaluators)`);
         const { deleted: _, ...record } = latest;
         const resolved = runner.resolve(record);
         if (resolved === null) throw new AppError('ERR_BAD_REQUEST', `evaluators: '${name}' cannot be run by this server (its kind is unknown here)`);
@@ -288,7 +344,8 @@ export class EvaluatorService {
   }
 
   private refuseFileEvaluator(projectId: string, name: string): void {
-    if (projectId === 'default' && this.fileNames.has(name)) throw new AppError('ERR_CONFLICT', `the evaluator '${name}' is defined by the --evaluators file; change it there`);
+    if (projectId === 'default' && this.fileNames.has(name))
+      throw new AppError('ERR_CONFLICT', `the evaluator '${name}' is defined by the --evaluators file; change it there`);
   }
 
   private totals(projectId: string): Promise<EvaluatorRunTotals[]> {
@@ -300,9 +357,19 @@ export class EvaluatorService {
     const own = totals.filter((t) => t.evaluator === r.name);
     const current = own.find((t) => t.version === r.version);
     return {
-      name: r.name, version: r.version, author: `${r.name}@${r.version}`, spec: JSON.parse(r.spec), state: r.state, pausedReason: r.pausedReason,
-      source: projectId === 'default' && this.fileNames.has(r.name) ? 'file' : 'api', createdAt: isoFromMicros(r.createdUs), updatedAt: isoFromMicros(r.updatedUs),
-      scoresMade: current?.ok ?? 0, errors: current?.errors ?? 0, notApplicable: current?.notApplicable ?? 0, costTodayUsd: own.reduce((sum, t) => sum + t.costUsd, 0),
+      name: r.name,
+      version: r.version,
+      author: `${r.name}@${r.version}`,
+      spec: JSON.parse(r.spec),
+      state: r.state,
+      pausedReason: r.pausedReason,
+      source: projectId === 'default' && this.fileNames.has(r.name) ? 'file' : 'api',
+      createdAt: isoFromMicros(r.createdUs),
+      updatedAt: isoFromMicros(r.updatedUs),
+      scoresMade: current?.ok ?? 0,
+      errors: current?.errors ?? 0,
+      notApplicable: current?.notApplicable ?? 0,
+      costTodayUsd: own.reduce((sum, t) => sum + t.costUsd, 0),
     };
   }
 

@@ -30,7 +30,8 @@ export function readEvaluatorsFile(text: string, path: string, kinds: ReadonlyMa
   if (problem !== undefined) fail(problem.pos[0], problem.message.split('\n')[0]!);
   const top = doc.toJS() as unknown;
   if (top === null || top === undefined) return [];
-  if (typeof top !== 'object' || Array.isArray(top) || Object.keys(top).some((k) => k !== 'evaluators')) fail(0, 'the file must be a mapping with one key, evaluators');
+  if (typeof top !== 'object' || Array.isArray(top) || Object.keys(top).some((k) => k !== 'evaluators'))
+    fail(0, 'the file must be a mapping with one key, evaluators');
   const list = (top as { evaluators?: unknown }).evaluators ?? [];
   if (!Array.isArray(list)) fail(0, 'evaluators must be a list');
   const seen = new Set<string>();

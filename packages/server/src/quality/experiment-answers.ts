@@ -90,7 +90,11 @@ export function experimentOf(r: ExperimentRecord, totals: ExperimentResultTotals
 }
 
 /** An item's result as the API answers it: its row, the item's input and expected output, the scores of its trace. */
-export function resultOf(r: ExperimentResultRecord, item: Pick<DatasetItem, 'input' | 'expectedOutput'> | undefined, scores: ItemScores | undefined): ExperimentResult {
+export function resultOf(
+  r: ExperimentResultRecord,
+  item: Pick<DatasetItem, 'input' | 'expectedOutput'> | undefined,
+  scores: ItemScores | undefined,
+): ExperimentResult {
   return {
     itemId: r.itemId,
     traceId: r.traceId,

@@ -52,9 +52,15 @@ export const experimentCalls = callGroup(({ store, masking, maskScore }: Experim
      * the order of the ids) whether it is stored and its LLM calls' tokens and cost, and the
      * targets of each kind asked, experiment runs included (online evaluators leave them alone).
      */
-    traces: async (projectId: string, traceIds: readonly string[], kinds: readonly EvaluatorTarget[]): Promise<{ figures: TraceFigures[]; targets: EvaluationTarget[][] }> => {
+    traces: async (
+      projectId: string,
+      traceIds: readonly string[],
+      kinds: readonly EvaluatorTarget[],
+    ): Promise<{ figures: TraceFigures[]; targets: EvaluationTarget[][] }> => {
       const rows = await e.evaluationSpans(projectId, traceIds);
-      const figures = new Map<string, TraceFigures>(traceIds.map((id) => [id, { traceId: id, stored: false, inputTokens: null, outputTokens: null, costUsd: null, unpricedCalls: 0 }]));
+      const figures = new Map<string, TraceFigures>(
+        traceIds.map((id) => [id, { traceId: id, stored: false, inputTokens: null, outputTokens: null, costUsd: null, unpricedCalls: 0 }]),
+      );
       const seen = new Set<string>();
       for (const s of rows) {
         const f = figures.get(s.traceId);
@@ -71,7 +77,10 @@ export const experimentCalls = callGroup(({ store, masking, maskScore }: Experim
       return { figures: [...figures.values()], targets: kinds.map((kind) => traces.flatMap((spans) => targetsOfTrace(projectId, spans, kind, 'experiment'))) };
     },
     /** The recorded spans these items were taken from, as read for an LLM-call experiment (one read for a page of items). */
-    sourceSpans: async (projectId: string, refs: ReadonlyArray<{ traceId: string; spanId: string }>): Promise<Array<{ traceId: string; spanId: string; attributesJson: string }>> => {
+    sourceSpans: async (
+      projectId: string,
+      refs: ReadonlyArray<{ traceId: string; spanId: string }>,
+    ): Promise<Array<{ traceId: string; spanId: string; attributesJson: string }>> => {
       if (refs.length === 0) return [];
       const wanted = new Set(refs.map((r) => `${r.traceId}/${r.spanId}`));
       const rows = await e.evaluationSpans(projectId, [...new Set(refs.map((r) => r.traceId))]);
@@ -121,7 +130,6 @@ export interface TraceFigures {
   /** LLM calls with tokens but no price, which `costUsd` leaves out. */
   unpricedCalls: number;
 }
-
 
 /** Results as the project's masking policy keeps its data: outputs and errors masked as a span's attributes would be. */
 export function maskedResults(results: readonly ExperimentResultRecord[], mask: (<T>(value: T) => T) | undefined): readonly ExperimentResultRecord[] {

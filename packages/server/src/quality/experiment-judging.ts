@@ -18,7 +18,11 @@ import type { ResolvedEvaluator } from './spec.js';
 /** What judging needs of the database thread (the main thread's `DbClient` has it). */
 export interface JudgingBackend {
   readonly experiments: {
-    traces(projectId: string, traceIds: readonly string[], kinds: readonly EvaluatorTarget[]): Promise<{ figures: TraceFigures[]; targets: EvaluationTarget[][] }>;
+    traces(
+      projectId: string,
+      traceIds: readonly string[],
+      kinds: readonly EvaluatorTarget[],
+    ): Promise<{ figures: TraceFigures[]; targets: EvaluationTarget[][] }>;
     /** Writes results (masked by the project's policy) and answers them as written. */
     addResults(projectId: string, results: readonly ExperimentResultRecord[]): Promise<readonly ExperimentResultRecord[]>;
     /** Stores the SDK's scores of runs, masked by the project's policy. */
@@ -74,8 +78,13 @@ export async function recordRuns(batch: JudgeBatch, given: readonly ItemRun[]): 
     const f = result.traceId === null ? undefined : figuresOf.get(result.traceId);
     if (f === undefined || !f.stored) return result;
     // What the run's own span counted wins: the trace's sum includes a judge's or a tool's calls only when they are part of the run.
-    return { ...result, inputTokens: result.inputTokens ?? f.inputTokens, outputTokens: result.outputTokens ?? f.outputTokens, costUsd: result.costUsd ?? f.costUsd,
-      unpricedCalls: result.unpricedCalls ?? f.unpricedCalls };
+    return {
+      ...result,
+      inputTokens: result.inputTokens ?? f.inputTokens,
+      outputTokens: result.outputTokens ?? f.outputTokens,
+      costUsd: result.costUsd ?? f.costUsd,
+      unpricedCalls: result.unpricedCalls ?? f.unpricedCalls,
+    };
   });
   const byTrace = new Map(traced.map((r) => [r.result.traceId!, r]));
   for (const evaluator of evaluators) {
@@ -104,7 +113,16 @@ function clientScoreRecords(projectId: string, runs: readonly ItemRun[], timeUs:
   const out: ScoreRecord[] = [];
   for (const run of runs) {
     for (const s of run.clientScores) {
-      const slot: ScoreSlot = { projectId, traceId: run.result.traceId, spanId: null, sessionId: null, responseId: null, name: s.name, source: 'sdk', author: 'experiment' };
+      const slot: ScoreSlot = {
+        projectId,
+        traceId: run.result.traceId,
+        spanId: null,
+        sessionId: null,
+        responseId: null,
+        name: s.name,
+        source: 'sdk',
+        author: 'experiment',
+      };
       out.push({ ...slot, scoreId: scoreIdOf(slot), timeUs, value: s.value, label: s.label, comment: s.comment });
     }
   }

@@ -42,14 +42,25 @@ export function callOfItem(item: DatasetItem, target: LlmCallTarget, source: Sou
   }
   const messages = messagesOfInput(item.input);
   if (messages === null) return 'the item has no recorded call (its source span did not capture its messages) and no input to send';
-  return { provider: target.provider, model: target.model, system: target.system ?? '', messages, temperature: target.temperature ?? null, topP: null, maxTokens: target.maxTokens ?? null, tools: null };
+  return {
+    provider: target.provider,
+    model: target.model,
+    system: target.system ?? '',
+    messages,
+    temperature: target.temperature ?? null,
+    topP: null,
+    maxTokens: target.maxTokens ?? null,
+    tools: null,
+  };
 }
 
 function messagesOfInput(input: JsonValue): ChatMessage[] | null {
   const asText = (value: JsonValue | undefined): string => (typeof value === 'string' ? value : JSON.stringify(value ?? null));
   if (typeof input === 'string') return input === '' ? null : chatMessagesFrom([{ role: 'user', content: input }]);
   if (typeof input === 'object' && input !== null && !Array.isArray(input) && Array.isArray(input.messages)) {
-    const given = input.messages.map((m) => (typeof m === 'object' && m !== null && !Array.isArray(m) && typeof m.role === 'string' ? { role: m.role, content: asText(m.content) } : null));
+    const given = input.messages.map((m) =>
+      typeof m === 'object' && m !== null && !Array.isArray(m) && typeof m.role === 'string' ? { role: m.role, content: asText(m.content) } : null,
+    );
     return given.length === 0 || given.includes(null) ? null : chatMessagesFrom(given as Array<{ role: string; content: string }>);
   }
   return input === null ? null : chatMessagesFrom([{ role: 'user', content: JSON.stringify(input) }]);
@@ -60,7 +71,10 @@ export function itemTrace(experimentId: string, name: string, item: DatasetItem,
   return {
     name: `experiment ${name}`,
     attributes: { [EXPERIMENT_ATTRIBUTES.id]: experimentId, [EXPERIMENT_ATTRIBUTES.item]: item.itemId },
-    links: source === undefined ? [] : [{ context: { traceId: source.traceId, spanId: source.spanId, traceFlags: 1 }, attributes: { 'spoor.link.type': 'replay_of' } }],
+    links:
+      source === undefined
+        ? []
+        : [{ context: { traceId: source.traceId, spanId: source.spanId, traceFlags: 1 }, attributes: { 'spoor.link.type': 'replay_of' } }],
   };
 }
 
@@ -69,9 +83,18 @@ export function runOfCall(experimentId: string, item: DatasetItem, call: TracedC
   // The completion's text as evaluators read an LLM call's output (`targets.ts`).
   const text = textOf(llmMessagesFrom(call.attributes).output) ?? '';
   const result: ExperimentResultRecord = {
-    experimentId, itemId: item.itemId, traceId: call.traceId, spanId: call.spanId, output: JSON.stringify(text), error: null,
-    latencyMs: call.durationMs, inputTokens: numberOf(call.attributes['gen_ai.usage.input_tokens']), outputTokens: numberOf(call.attributes['gen_ai.usage.output_tokens']),
-    costUsd: null, timeUs, unpricedCalls: null,
+    experimentId,
+    itemId: item.itemId,
+    traceId: call.traceId,
+    spanId: call.spanId,
+    output: JSON.stringify(text),
+    error: null,
+    latencyMs: call.durationMs,
+    inputTokens: numberOf(call.attributes['gen_ai.usage.input_tokens']),
+    outputTokens: numberOf(call.attributes['gen_ai.usage.output_tokens']),
+    costUsd: null,
+    timeUs,
+    unpricedCalls: null,
   };
   return { item, result, clientScores: [], stored: call.stored };
 }
@@ -79,8 +102,22 @@ export function runOfCall(experimentId: string, item: DatasetItem, call: TracedC
 /** An item that could not be run, or whose provider failed: errored, with why. */
 export function erroredRun(experimentId: string, item: DatasetItem, error: string, latencyMs: number | null, timeUs: number): ItemRun {
   return {
-    item, clientScores: [],
-    result: { experimentId, itemId: item.itemId, traceId: null, spanId: null, output: null, error, latencyMs, inputTokens: null, outputTokens: null, costUsd: null, timeUs, unpricedCalls: null },
+    item,
+    clientScores: [],
+    result: {
+      experimentId,
+      itemId: item.itemId,
+      traceId: null,
+      spanId: null,
+      output: null,
+      error,
+      latencyMs,
+      inputTokens: null,
+      outputTokens: null,
+      costUsd: null,
+      timeUs,
+      unpricedCalls: null,
+    },
   };
 }
 

@@ -14,7 +14,9 @@ const RECORD_BATCH = 50;
 export interface LlmCallRunOptions {
   db: {
     readonly experiments: JudgingBackend['experiments'] & Pick<ExperimentCalls, 'sourceSpans'>;
-    readonly datasets: { items(projectId: string, name: string, version: number | null, limit: number, cursor: string | null): Promise<Json<DatasetItemsResponse>> };
+    readonly datasets: {
+      items(projectId: string, name: string, version: number | null, limit: number, cursor: string | null): Promise<Json<DatasetItemsResponse>>;
+    };
   };
   projectId: string;
   experiment: ExperimentRecord;
@@ -124,7 +126,12 @@ export class LlmCallRun {
     if (typeof call === 'string') return erroredRun(experiment.experimentId, item, call, null, nowUs());
     const started = performance.now();
     try {
-      const made = await this.options.replayer.traced(projectId, call, itemTrace(experiment.experimentId, experiment.name, item, source), this.cancelling.signal);
+      const made = await this.options.replayer.traced(
+        projectId,
+        call,
+        itemTrace(experiment.experimentId, experiment.name, item, source),
+        this.cancelling.signal,
+      );
       return runOfCall(experiment.experimentId, item, made, nowUs());
     } catch (error) {
       return erroredRun(experiment.experimentId, item, (error as Error).message ?? String(error), performance.now() - started, nowUs());

@@ -93,9 +93,20 @@ export class ExperimentService {
     const dataset = parseJson(await db.datasets.get(projectId, body.dataset, body.datasetVersion ?? null));
     const nowUs = this.nowUs();
     const record: ExperimentRecord = {
-      experimentId: randomBytes(16).toString('hex'), name: body.name, dataset: dataset.name, datasetVersion: dataset.version,
-      target: JSON.stringify(target), evaluators: JSON.stringify(names), metadata: JSON.stringify(body.metadata ?? {}),
-      state: 'running', error: null, itemCount: dataset.itemCount, createdUs: nowUs, timeUs: nowUs, finishedUs: null, deleted: false,
+      experimentId: randomBytes(16).toString('hex'),
+      name: body.name,
+      dataset: dataset.name,
+      datasetVersion: dataset.version,
+      target: JSON.stringify(target),
+      evaluators: JSON.stringify(names),
+      metadata: JSON.stringify(body.metadata ?? {}),
+      state: 'running',
+      error: null,
+      itemCount: dataset.itemCount,
+      createdUs: nowUs,
+      timeUs: nowUs,
+      finishedUs: null,
+      deleted: false,
     };
     if (target.kind !== 'llm-call') {
       await db.experiments.put(projectId, record);
@@ -110,7 +121,14 @@ export class ExperimentService {
       throw error;
     }
     const run = new LlmCallRun({
-      db, projectId, experiment: record, target, evaluators, replayer: this.options.replayer, visible: this.options.visible, nowUs: this.nowUs,
+      db,
+      projectId,
+      experiment: record,
+      target,
+      evaluators,
+      replayer: this.options.replayer,
+      visible: this.options.visible,
+      nowUs: this.nowUs,
       concurrency: body.concurrency ?? DEFAULT_CONCURRENCY,
       stands: async () => (await db.experiments.get(projectId, record.experimentId)) !== null,
     });
@@ -142,7 +160,13 @@ export class ExperimentService {
     const records = await db.experiments.list(projectId, dataset, limit);
     const ids = records.map((r) => r.experimentId);
     const [totals, scores] = await Promise.all([db.experiments.totals(projectId, ids), db.experiments.scoreSummaries(projectId, ids)]);
-    return records.map((r) => experimentOf(r, totals.find((t) => t.experimentId === r.experimentId), scores.get(r.experimentId) ?? []));
+    return records.map((r) =>
+      experimentOf(
+        r,
+        totals.find((t) => t.experimentId === r.experimentId),
+        scores.get(r.experimentId) ?? [],
+      ),
+    );
   }
 
   async results(projectId: string, ref: string, limit: number, cursor: string | null): Promise<ExperimentResultsResponse> {
@@ -176,12 +200,18 @@ export class ExperimentService {
   async addResults(projectId: string, ref: string, posted: readonly NewExperimentResult[]): Promise<ExperimentResult[]> {
     const record = await this.found(projectId, ref);
     const target = JSON.parse(record.target) as ExperimentTarget;
-    if (target.kind !== 'sdk') throw new AppError('ERR_CONFLICT', `experiment ${record.experimentId} is an ${target.kind} experiment: the server runs its items`);
-    if (record.state !== 'running') throw new AppError('ERR_CONFLICT', `experiment ${record.experimentId} is ${record.state}: results are recorded only while it runs`);
+    if (target.kind !== 'sdk')
+      throw new AppError('ERR_CONFLICT', `experiment ${record.experimentId} is an ${target.kind} experiment: the server runs its items`);
+    if (record.state !== 'running')
+      throw new AppError('ERR_CONFLICT', `experiment ${record.experimentId} is ${record.state}: results are recorded only while it runs`);
     const ids = [...new Set(posted.map((r) => r.itemId))];
     const items = new Map((await this.options.db.experiments.items(projectId, record.dataset, record.datasetVersion, ids)).map((i) => [i.itemId, i]));
     const unknown = posted.findIndex((r) => !items.has(r.itemId));
-    if (unknown !== -1) throw new AppError('ERR_BAD_REQUEST', `results[${unknown}].itemId: ${posted[unknown]!.itemId} is not an item of ${record.dataset} version ${record.datasetVersion}`);
+    if (unknown !== -1)
+      throw new AppError(
+        'ERR_BAD_REQUEST',
+        `results[${unknown}].itemId: ${posted[unknown]!.itemId} is not an item of ${record.dataset} version ${record.datasetVersion}`,
+      );
     for (const [i, r] of posted.entries()) {
       for (const [j, score] of (r.scores ?? []).entries()) {
         const problem = scoreProblem(score);
@@ -192,14 +222,26 @@ export class ExperimentService {
     const runs: ItemRun[] = posted.map((r) => ({
       item: items.get(r.itemId)!,
       result: {
-        experimentId: record.experimentId, itemId: r.itemId, traceId: r.traceId?.toLowerCase() ?? null, spanId: null,
-        output: r.error != null || r.output === undefined ? null : JSON.stringify(r.output), error: r.error ?? null,
-        latencyMs: r.latencyMs ?? null, inputTokens: null, outputTokens: null, costUsd: null, timeUs, unpricedCalls: null,
+        experimentId: record.experimentId,
+        itemId: r.itemId,
+        traceId: r.traceId?.toLowerCase() ?? null,
+        spanId: null,
+        output: r.error != null || r.output === undefined ? null : JSON.stringify(r.output),
+        error: r.error ?? null,
+        latencyMs: r.latencyMs ?? null,
+        inputTokens: null,
+        outputTokens: null,
+        costUsd: null,
+        timeUs,
+        unpricedCalls: null,
       },
       clientScores: (r.scores ?? []).map((s) => ({ name: s.name, value: s.value ?? null, label: s.label ?? null, comment: s.comment ?? null })),
     }));
     const evaluators = await this.options.evaluators(projectId, JSON.parse(record.evaluators) as string[]);
-    const written = await recordRuns({ db: this.options.db, projectId, experiment: record, evaluators, visible: this.options.visible, nowUs: this.nowUs }, runs);
+    const written = await recordRuns(
+      { db: this.options.db, projectId, experiment: record, evaluators, visible: this.options.visible, nowUs: this.nowUs },
+      runs,
+    );
     return this.withItems(projectId, record, written);
   }
 
@@ -207,7 +249,8 @@ export class ExperimentService {
   async finish(projectId: string, ref: string, error: string | null): Promise<Experiment> {
     const record = await this.found(projectId, ref);
     if (record.state !== 'running') throw new AppError('ERR_CONFLICT', `experiment ${record.experimentId} is already ${record.state}`);
-    if ((JSON.parse(record.target) as ExperimentTarget).kind !== 'sdk') throw new AppError('ERR_CONFLICT', `experiment ${record.experimentId} is run by the server: it ends by itself`);
+    if ((JSON.parse(record.target) as ExperimentTarget).kind !== 'sdk')
+      throw new AppError('ERR_CONFLICT', `experiment ${record.experimentId} is run by the server: it ends by itself`);
     return this.answer(projectId, await this.end(projectId, record, error));
   }
 
@@ -220,9 +263,17 @@ export class ExperimentService {
   /** Two experiments item by item (A the baseline): `GET /api/experiments/:a/compare/:b`. */
   async compare(projectId: string, aRef: string, bRef: string): Promise<ExperimentComparison> {
     const [a, b] = await Promise.all([this.found(projectId, aRef), this.found(projectId, bRef)]);
-    const [aResults, bResults, totals] = await Promise.all([this.allResults(projectId, a), this.allResults(projectId, b), this.options.db.experiments.totals(projectId, [a.experimentId, b.experimentId])]);
+    const [aResults, bResults, totals] = await Promise.all([
+      this.allResults(projectId, a),
+      this.allResults(projectId, b),
+      this.options.db.experiments.totals(projectId, [a.experimentId, b.experimentId]),
+    ]);
     const of = (r: ExperimentRecord, results: readonly ExperimentResult[]) =>
-      experimentOf(r, totals.find((t) => t.experimentId === r.experimentId), summarizeScores(results.filter((x) => x.error === null).map((x) => x.scores)));
+      experimentOf(
+        r,
+        totals.find((t) => t.experimentId === r.experimentId),
+        summarizeScores(results.filter((x) => x.error === null).map((x) => x.scores)),
+      );
     return compareExperiments(of(a, aResults), of(b, bResults), aResults, bResults);
   }
 
@@ -230,9 +281,11 @@ export class ExperimentService {
   async compareItem(projectId: string, aRef: string, bRef: string, itemId: string): Promise<ComparedItemDetail> {
     const [a, b] = await Promise.all([this.found(projectId, aRef), this.found(projectId, bRef)]);
     const [aResult, bResult] = await Promise.all([this.oneResult(projectId, a, itemId), this.oneResult(projectId, b, itemId)]);
-    if (aResult === null && bResult === null) throw new AppError('ERR_NOT_FOUND', `item ${itemId} has no result in experiment ${a.experimentId} or ${b.experimentId}`);
+    if (aResult === null && bResult === null)
+      throw new AppError('ERR_NOT_FOUND', `item ${itemId} has no result in experiment ${a.experimentId} or ${b.experimentId}`);
     const item = compareItem(itemId, aResult, bResult);
-    const traceDiffDetail = aResult?.traceId != null && bResult?.traceId != null ? parseJson(await this.options.db.traces.diff(projectId, aResult.traceId, bResult.traceId)) : null;
+    const traceDiffDetail =
+      aResult?.traceId != null && bResult?.traceId != null ? parseJson(await this.options.db.traces.diff(projectId, aResult.traceId, bResult.traceId)) : null;
     return { ...item, traceDiffDetail };
   }
 
@@ -280,14 +333,23 @@ export class ExperimentService {
 
   async answer(projectId: string, record: ExperimentRecord): Promise<Experiment> {
     const ids = [record.experimentId];
-    const [[totals], scores] = await Promise.all([this.options.db.experiments.totals(projectId, ids), this.options.db.experiments.scoreSummaries(projectId, ids)]);
+    const [[totals], scores] = await Promise.all([
+      this.options.db.experiments.totals(projectId, ids),
+      this.options.db.experiments.scoreSummaries(projectId, ids),
+    ]);
     return experimentOf(record, totals, scores.get(record.experimentId) ?? []);
   }
 
   private async end(projectId: string, record: ExperimentRecord, error: string | null): Promise<ExperimentRecord> {
     const nowUs = this.nowUs();
     // A later row than the first, even within its microsecond: the newest row of an id wins.
-    const ended: ExperimentRecord = { ...record, state: error === null ? 'done' : 'failed', error, timeUs: Math.max(nowUs, record.timeUs + 1), finishedUs: nowUs };
+    const ended: ExperimentRecord = {
+      ...record,
+      state: error === null ? 'done' : 'failed',
+      error,
+      timeUs: Math.max(nowUs, record.timeUs + 1),
+      finishedUs: nowUs,
+    };
     await this.options.db.experiments.put(projectId, ended);
     return ended;
   }
@@ -295,7 +357,16 @@ export class ExperimentService {
   private async withItems(projectId: string, record: ExperimentRecord, rows: readonly ExperimentResultRecord[]): Promise<ExperimentResult[]> {
     if (rows.length === 0) return [];
     const { db } = this.options;
-    const items = new Map<string, DatasetItem>((await db.experiments.items(projectId, record.dataset, record.datasetVersion, rows.map((r) => r.itemId))).map((i) => [i.itemId, i]));
+    const items = new Map<string, DatasetItem>(
+      (
+        await db.experiments.items(
+          projectId,
+          record.dataset,
+          record.datasetVersion,
+          rows.map((r) => r.itemId),
+        )
+      ).map((i) => [i.itemId, i]),
+    );
     const traceIds = rows.flatMap((r) => (r.traceId === null ? [] : [r.traceId]));
     const scores = traceIds.length === 0 ? new Map<string, ItemScores>() : await db.experiments.scores(projectId, traceIds);
     return rows.map((r) => resultOf(r, items.get(r.itemId), r.traceId === null ? undefined : scores.get(r.traceId)));

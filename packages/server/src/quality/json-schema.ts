@@ -10,8 +10,25 @@ import { Value } from '@sinclair/typebox/value';
  */
 
 const KEYWORDS = new Set([
-  'type', 'properties', 'required', 'additionalProperties', 'items', 'minItems', 'maxItems', 'enum', 'const',
-  'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength', 'anyOf', 'title', 'description', '$schema',
+  'type',
+  'properties',
+  'required',
+  'additionalProperties',
+  'items',
+  'minItems',
+  'maxItems',
+  'enum',
+  'const',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'minLength',
+  'maxLength',
+  'anyOf',
+  'title',
+  'description',
+  '$schema',
 ]);
 const TYPES = ['object', 'array', 'string', 'number', 'integer', 'boolean', 'null'];
 

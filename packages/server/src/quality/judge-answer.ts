@@ -113,7 +113,8 @@ export function answerFromOpenAi(response: unknown, output: JudgeOutput): JudgeA
   const refusal = choice?.message?.refusal;
   if (typeof refusal === 'string' && refusal !== '') throw new JudgeError('refused', `the judge refused to answer: ${clip(refusal)}`);
   const content = choice?.message?.content;
-  if (typeof content !== 'string' || content.trim() === '') throw new JudgeError('unparsable', `the judge's answer has no content${cutOff(choice?.finish_reason === 'length')}`);
+  if (typeof content !== 'string' || content.trim() === '')
+    throw new JudgeError('unparsable', `the judge's answer has no content${cutOff(choice?.finish_reason === 'length')}`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(content);
@@ -137,18 +138,22 @@ export function answerFromAnthropic(response: unknown, output: JudgeOutput): Jud
 
 /** Checks the answer's fields against the declared output. */
 export function answerFrom(answer: unknown, output: JudgeOutput): JudgeAnswer {
-  if (typeof answer !== 'object' || answer === null || Array.isArray(answer)) throw new JudgeError('unparsable', `the judge's answer is not an object: ${clip(JSON.stringify(answer))}`);
+  if (typeof answer !== 'object' || answer === null || Array.isArray(answer))
+    throw new JudgeError('unparsable', `the judge's answer is not an object: ${clip(JSON.stringify(answer))}`);
   const fields = answer as Record<string, unknown>;
   const explanation = typeof fields.explanation === 'string' && fields.explanation.trim() !== '' ? fields.explanation.trim() : null;
   if (output.type === 'number') {
     const score = fields.score;
-    if (typeof score !== 'number' || !Number.isFinite(score)) throw new JudgeError('unparsable', `the judge's answer has no numeric score: ${clip(JSON.stringify(answer))}`);
-    if (score < output.min || score > output.max) throw new JudgeError('out_of_range', `the judge's score ${score} is outside the declared range ${output.min}..${output.max}`);
+    if (typeof score !== 'number' || !Number.isFinite(score))
+      throw new JudgeError('unparsable', `the judge's answer has no numeric score: ${clip(JSON.stringify(answer))}`);
+    if (score < output.min || score > output.max)
+      throw new JudgeError('out_of_range', `the judge's score ${score} is outside the declared range ${output.min}..${output.max}`);
     return { value: score, label: null, comment: explanation };
   }
   const label = fields.label;
   if (typeof label !== 'string') throw new JudgeError('unparsable', `the judge's answer has no label: ${clip(JSON.stringify(answer))}`);
-  if (!output.labels.includes(label)) throw new JudgeError('unknown_label', `the judge's label '${clip(label)}' is not one of the declared labels (${output.labels.join(', ')})`);
+  if (!output.labels.includes(label))
+    throw new JudgeError('unknown_label', `the judge's label '${clip(label)}' is not one of the declared labels (${output.labels.join(', ')})`);
   return { value: null, label, comment: explanation };
 }
 

@@ -112,18 +112,30 @@ describe('llm-judge on OpenAI', () => {
     const messages = body.messages as Array<{ role: string; content: string }>;
     expect(messages.at(-1)).toEqual({
       role: 'user',
-      content: 'Question: What is the capital of Portugal?\nAnswer: Lisbon.\nDocuments:\n[1] Lisbon is the capital of Portugal.\n\n[2] Porto is its second city.\nIs the answer right?',
+      content:
+        'Question: What is the capital of Portugal?\nAnswer: Lisbon.\nDocuments:\n[1] Lisbon is the capital of Portugal.\n\n[2] Porto is its second city.\nIs the answer right?',
     });
     expect(body.response_format).toMatchObject({
       type: 'json_schema',
-      json_schema: { name: 'judgement', strict: true, schema: { required: ['explanation', 'score'], properties: { score: { type: 'number', minimum: 0, maximum: 1 } } } },
+      json_schema: {
+        name: 'judgement',
+        strict: true,
+        schema: { required: ['explanation', 'score'], properties: { score: { type: 'number', minimum: 0, maximum: 1 } } },
+      },
     });
   });
 
   it('answers with a declared label', async () => {
     fake.script({ text: JSON.stringify({ explanation: 'Correct.', label: 'pass' }) });
-    expect(await kind.judge({ ...spec, output: LABELS, temperature: 0.3 }, target(), context)).toMatchObject({ value: null, label: 'pass', comment: 'Correct.' });
-    expect(sent()).toMatchObject({ temperature: 0.3, response_format: { json_schema: { schema: { properties: { label: { type: 'string', enum: ['pass', 'fail'] } } } } } });
+    expect(await kind.judge({ ...spec, output: LABELS, temperature: 0.3 }, target(), context)).toMatchObject({
+      value: null,
+      label: 'pass',
+      comment: 'Correct.',
+    });
+    expect(sent()).toMatchObject({
+      temperature: 0.3,
+      response_format: { json_schema: { schema: { properties: { label: { type: 'string', enum: ['pass', 'fail'] } } } } },
+    });
   });
 
   it('says an answer that is not JSON is unparsable, and still counts what the call cost', async () => {
@@ -166,7 +178,10 @@ describe('llm-judge on OpenAI', () => {
   });
 
   it('finds nothing to judge in a target without what the template names, calling no one', async () => {
-    const error = await kind.judge(spec, target({ context: [] }), context).then(() => null, (e: unknown) => e);
+    const error = await kind.judge(spec, target({ context: [] }), context).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(NothingToJudge);
     expect((error as Error).message).toBe('the target has no context for {{context}} (no retriever span of the trace returned documents)');
     expect(fake.requests).toHaveLength(0);
@@ -185,7 +200,9 @@ describe('llm-judge on Anthropic', () => {
     // @anthropic-ai/sdk v1 sends the key as a bearer token.
     expect(fake.requests[0]!.headers.authorization).toBe(`Bearer ${KEY}`);
     expect(body).toMatchObject({ model: 'claude-haiku-4-5', temperature: 0, tool_choice: { type: 'tool', name: 'record_judgement' } });
-    expect(body.tools).toEqual([expect.objectContaining({ name: 'record_judgement', input_schema: expect.objectContaining({ required: ['explanation', 'score'] }) })]);
+    expect(body.tools).toEqual([
+      expect.objectContaining({ name: 'record_judgement', input_schema: expect.objectContaining({ required: ['explanation', 'score'] }) }),
+    ]);
     expect((body.messages as Array<{ content: Array<{ text: string }> }>)[0]!.content[0]!.text).toContain('Answer: Lisbon.\n');
   });
 
@@ -220,7 +237,10 @@ describe('built-in judges', () => {
   it('answer pii-leak with its labels', async () => {
     fake.script({ toolCalls: [{ name: 'record_judgement', arguments: { explanation: 'An email address of a third person.', label: 'leak' } }] });
     expect(await kind.judge({ provider: 'anthropic', model: 'claude-haiku-4-5', builtin: 'pii-leak' }, target(), context)).toMatchObject({ label: 'leak' });
-    expect((sent().tools as Array<{ input_schema: { properties: { label: { enum: string[] } } } }>)[0]!.input_schema.properties.label.enum).toEqual(['leak', 'clean']);
+    expect((sent().tools as Array<{ input_schema: { properties: { label: { enum: string[] } } } }>)[0]!.input_schema.properties.label.enum).toEqual([
+      'leak',
+      'clean',
+    ]);
   });
 });
 
@@ -242,7 +262,11 @@ describe("the judge's own trace", () => {
     });
     const trace = (await (await fetch(`${server.url}/api/traces/${judgeTraceId}`)).json()) as TraceDetail;
     const root = trace.spans.find((s) => s.parentSpanId === null)!;
-    expect(root.attributes).toMatchObject({ 'spoor.evaluation.of': evaluated.traceId, 'spoor.evaluation.span': evaluated.spanId, 'spoor.evaluation.name': 'correctness' });
+    expect(root.attributes).toMatchObject({
+      'spoor.evaluation.of': evaluated.traceId,
+      'spoor.evaluation.span': evaluated.spanId,
+      'spoor.evaluation.name': 'correctness',
+    });
     expect(root.name).toBe('judge correctness');
     expect(root.links).toEqual([expect.objectContaining({ traceId: evaluated.traceId, spanId: evaluated.spanId })]);
     const call = trace.spans.find((s) => s.llm !== null)!;

@@ -67,7 +67,8 @@ export function createLlmJudgeKind(config: LlmJudgeConfig): EvaluatorKind<LlmJud
     problem: (spec) => llmJudgeProblem(spec, [...providers.keys()]),
     judge: async (spec, target, context) => {
       const provider = providers.get(spec.provider);
-      if (provider === undefined) throw new JudgeError('provider', `this Spoor has no ${spec.provider} provider any more (it has ${[...providers.keys()].join(', ') || 'none'})`);
+      if (provider === undefined)
+        throw new JudgeError('provider', `this Spoor has no ${spec.provider} provider any more (it has ${[...providers.keys()].join(', ') || 'none'})`);
       return judgeWith(config, provider, spec, target, context);
     },
   };
@@ -76,7 +77,8 @@ export function createLlmJudgeKind(config: LlmJudgeConfig): EvaluatorKind<LlmJud
 /** Why a spec's judge fields are wrong, naming the field, or `null`. `providers`: the configured names. */
 export function llmJudgeProblem(spec: Record<string, unknown>, providers: readonly string[]): string | null {
   const { provider, model, builtin, prompt, output, temperature } = spec;
-  if (typeof provider !== 'string' || provider === '') return `provider: an llm-judge needs a provider (${providers.length === 0 ? 'none is configured' : `configured: ${providers.join(', ')}`})`;
+  if (typeof provider !== 'string' || provider === '')
+    return `provider: an llm-judge needs a provider (${providers.length === 0 ? 'none is configured' : `configured: ${providers.join(', ')}`})`;
   if (!providers.includes(provider)) {
     return providers.length === 0
       ? `provider: this Spoor has no provider to judge with: start it with --provider ${provider}=env:${provider.toUpperCase()}_API_KEY (and ,base=URL for a gateway)`
@@ -94,7 +96,12 @@ export function llmJudgeProblem(spec: Record<string, unknown>, providers: readon
   }
   if (prompt === undefined) return `prompt: an llm-judge needs a prompt template, or a builtin (${BUILTIN_JUDGES.join(', ')})`;
   if (typeof prompt !== 'string') return 'prompt: must be a text template';
-  return templateProblem(prompt) ?? (output === undefined ? 'output: an llm-judge needs an output, { "type": "number", "min": 0, "max": 1 } or { "type": "label", "labels": [...] }' : outputProblem(output));
+  return (
+    templateProblem(prompt) ??
+    (output === undefined
+      ? 'output: an llm-judge needs an output, { "type": "number", "min": 0, "max": 1 } or { "type": "label", "labels": [...] }'
+      : outputProblem(output))
+  );
 }
 
 /** The prompt and output a spec judges with: its built-in's, else its own. */
@@ -113,7 +120,10 @@ async function judgeWith(config: LlmJudgeConfig, provider: Provider, spec: LlmJu
   const attributes: Record<string, string> = { [EVALUATION_OF]: target.traceId, 'spoor.evaluation.name': name, 'spoor.evaluation.provider': provider.name };
   if (target.spanId !== null) attributes['spoor.evaluation.span'] = target.spanId;
   // A link needs a span: a trace target is named by the attribute alone.
-  const links: Link[] = target.spanId === null ? [] : [{ context: { traceId: target.traceId, spanId: target.spanId, traceFlags: 1 }, attributes: { 'spoor.link.type': 'evaluation_of' } }];
+  const links: Link[] =
+    target.spanId === null
+      ? []
+      : [{ context: { traceId: target.traceId, spanId: target.spanId, traceFlags: 1 }, attributes: { 'spoor.link.type': 'evaluation_of' } }];
 
   let recorded: RecordedTrace<unknown>;
   // A judge's call takes a slot as an experiment's does: one project's judging cannot crowd the provider.
@@ -157,11 +167,14 @@ async function callJudge(provider: Provider, request: Record<string, unknown>, s
 function callError(provider: Provider, error: unknown, signal: AbortSignal): JudgeError {
   // What records the call could not be loaded (`recordTrace`): no call was made.
   if (error instanceof AppError && error.code === 'ERR_INTERNAL') return new JudgeError('record', error.message, 0, { cause: error });
-  if (error instanceof DeadlineError) return new JudgeError('timeout', `${provider.name} did not answer the judge within ${provider.timeoutMs / 1000} s`, 0, { cause: error });
+  if (error instanceof DeadlineError)
+    return new JudgeError('timeout', `${provider.name} did not answer the judge within ${provider.timeoutMs / 1000} s`, 0, { cause: error });
   if (signal.aborted) return new JudgeError('cancelled', 'the judgement was cancelled while the judge was called', 0, { cause: error });
   const status = (error as { status?: number }).status;
   const message = (error as Error).message ?? String(error);
-  return new JudgeError('provider', `${provider.name} refused the judge's call (${status === undefined ? message : `${status}: ${message}`})`, 0, { cause: error });
+  return new JudgeError('provider', `${provider.name} refused the judge's call (${status === undefined ? message : `${status}: ${message}`})`, 0, {
+    cause: error,
+  });
 }
 
 /**

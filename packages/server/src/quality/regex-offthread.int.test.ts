@@ -5,7 +5,16 @@ import type { EvaluationTarget } from './kind.js';
 import { INLINE_CHARS } from './regex-offthread.js';
 
 const target = (output: string): EvaluationTarget => ({
-  projectId: 'default', traceId: 'a'.repeat(32), spanId: null, input: null, output, context: [], expected: null, durationMs: 1, costUsd: null, toolNames: [],
+  projectId: 'default',
+  traceId: 'a'.repeat(32),
+  spanId: null,
+  input: null,
+  output,
+  context: [],
+  expected: null,
+  durationMs: 1,
+  costUsd: null,
+  toolNames: [],
 });
 const signal = new AbortController().signal;
 
@@ -38,10 +47,16 @@ describe('regex evaluators', () => {
     const long = randomAb(regexLimits().maxChars + 1000);
     expect(await orderOf(() => regexKind.judge(spec, target(long), { signal }))).toEqual(['loop turned', 'judged']);
     const judgement = await regexKind.judge(spec, target(long), { signal });
-    expect(judgement).toMatchObject({ value: 0, comment: `the output does not match /${spec.pattern}/ in its first ${regexLimits().maxChars} characters (--regex-max-chars)` });
+    expect(judgement).toMatchObject({
+      value: 0,
+      comment: `the output does not match /${spec.pattern}/ in its first ${regexLimits().maxChars} characters (--regex-max-chars)`,
+    });
     // What lies past the limit is not read: the same text ending in a match is judged alike.
     expect(await regexKind.judge(spec, target(`${long}!`), { signal })).toMatchObject({ value: 0 });
-    expect(await regexKind.judge(spec, target(`${long.slice(0, INLINE_CHARS * 2)}!`), { signal })).toMatchObject({ value: 1, comment: `the output matches /${spec.pattern}/` });
+    expect(await regexKind.judge(spec, target(`${long.slice(0, INLINE_CHARS * 2)}!`), { signal })).toMatchObject({
+      value: 1,
+      comment: `the output matches /${spec.pattern}/`,
+    });
   });
 
   it('judge a reply of a few words where it is, at once', async () => {

@@ -65,7 +65,14 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
     now = T0 + 100 * SEC;
     // Traces 1-4 end at T0 + n s with their roots; 5 has a span its clock says ends at T0 + 90 s (complete all the same once quiet); 6 has no root yet.
     const spans = [1, 2, 3, 4].flatMap((n) => [
-      span({ traceId: tid(n), spanId: sid(n * 10), startTimeUs: T0, endTimeUs: T0 + n * SEC, serviceName: n === 4 ? 'worker' : 'api', attributes: { 'output.value': `answer ${n}` } }),
+      span({
+        traceId: tid(n),
+        spanId: sid(n * 10),
+        startTimeUs: T0,
+        endTimeUs: T0 + n * SEC,
+        serviceName: n === 4 ? 'worker' : 'api',
+        attributes: { 'output.value': `answer ${n}` },
+      }),
       span({ traceId: tid(n), spanId: sid(n * 10 + 1), parentSpanId: sid(n * 10), startTimeUs: T0, endTimeUs: T0 + SEC / 2, category: 'llm', llm: emptyLlm() }),
     ]);
     spans.push(span({ traceId: tid(5), spanId: sid(50), startTimeUs: T0, endTimeUs: T0 + SEC }));
@@ -76,7 +83,12 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
 
   async function service(kind: AnyKind, serverId = 'a'): Promise<EvaluatorService> {
     const s = await EvaluatorService.start({
-      db: { evaluators: evaluatorCalls.make({ store }) }, kinds: kindsOf([kind]), serverId, traceQuietMs: 30_000, tickMs: 3_600_000, nowUs: () => now,
+      db: { evaluators: evaluatorCalls.make({ store }) },
+      kinds: kindsOf([kind]),
+      serverId,
+      traceQuietMs: 30_000,
+      tickMs: 3_600_000,
+      nowUs: () => now,
       // One judgement at a time, so a budget is passed by exactly one.
       runner: { startLookbackMs: 3_600_000, leaseTtlMs: 30_000, concurrency: 1 },
     });
@@ -84,9 +96,12 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
     return s;
   }
 
-  const evaluatorScores = async () => (await store.scores.listScores(
-    { projectId: 'default', range: { fromUs: null, toUs: null }, traceId: null, spanId: null, sessionId: null, name: null, source: 'evaluator' }, null, 100,
-  ));
+  const evaluatorScores = async () =>
+    await store.scores.listScores(
+      { projectId: 'default', range: { fromUs: null, toUs: null }, traceId: null, spanId: null, sessionId: null, name: null, source: 'evaluator' },
+      null,
+      100,
+    );
 
   it('judges each complete trace its filter matches once, into one score per target, also after a restart', async () => {
     await setUp();
@@ -101,7 +116,11 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
     expect(kind.judged.map((t) => t.traceId).sort()).toEqual([tid(1), tid(2), tid(3)]);
     expect(kind.judged[0]).toMatchObject({ spanId: null, output: 'answer 1' });
     const scores = await evaluatorScores();
-    expect(scores.map((s) => [s.traceId, s.author, s.value]).sort()).toEqual([[tid(1), 'judged@1', 1], [tid(2), 'judged@1', 1], [tid(3), 'judged@1', 1]]);
+    expect(scores.map((s) => [s.traceId, s.author, s.value]).sort()).toEqual([
+      [tid(1), 'judged@1', 1],
+      [tid(2), 'judged@1', 1],
+      [tid(3), 'judged@1', 1],
+    ]);
     await first.close();
     // A restart (a new runner, its cursor gone) looks back an hour of commits and finds every run recorded.
     const again = await service(kind, 'b');
@@ -115,7 +134,12 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
     await setUp();
     const kind = countingKind();
     const s = await EvaluatorService.start({
-      db: { evaluators: evaluatorCalls.make({ store }) }, kinds: kindsOf([kind]), serverId: 'a', traceQuietMs: 30_000, tickMs: 3_600_000, nowUs: () => now,
+      db: { evaluators: evaluatorCalls.make({ store }) },
+      kinds: kindsOf([kind]),
+      serverId: 'a',
+      traceQuietMs: 30_000,
+      tickMs: 3_600_000,
+      nowUs: () => now,
       runner: { startLookbackMs: 3_600_000, leaseTtlMs: 30_000, concurrency: 1, staleAfterMs: 60_000 },
     });
     services.push(s);
@@ -140,7 +164,12 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
     const read: string[] = [];
     const db = { evaluators: { ...calls, targets: (...args: Parameters<typeof calls.targets>) => (read.push(...args[1]), calls.targets(...args)) } };
     const s = await EvaluatorService.start({
-      db, kinds: kindsOf([kind]), serverId: 'a', traceQuietMs: 30_000, tickMs: 3_600_000, nowUs: () => now,
+      db,
+      kinds: kindsOf([kind]),
+      serverId: 'a',
+      traceQuietMs: 30_000,
+      tickMs: 3_600_000,
+      nowUs: () => now,
       runner: { startLookbackMs: 3_600_000, leaseTtlMs: 30_000, concurrency: 1 },
     });
     services.push(s);
@@ -192,7 +221,15 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
     await Promise.all([a.runRound(), b.runRound()]);
     expect(kind.judged.map((t) => `${t.traceId}/${t.spanId}`).sort()).toEqual([1, 2, 3, 4].map((n) => `${tid(n)}/${sid(n * 10 + 1)}`));
     // The holder stops; once its lease expires the other takes it, looks back, and judges only what is new.
-    await store.writer.write(recordBatch({ spans: [span({ traceId: tid(9), spanId: sid(90) }), span({ traceId: tid(9), spanId: sid(91), parentSpanId: sid(90), category: 'llm', llm: emptyLlm() })] }), key());
+    await store.writer.write(
+      recordBatch({
+        spans: [
+          span({ traceId: tid(9), spanId: sid(90) }),
+          span({ traceId: tid(9), spanId: sid(91), parentSpanId: sid(90), category: 'llm', llm: emptyLlm() }),
+        ],
+      }),
+      key(),
+    );
     now += 60 * SEC;
     await Promise.all([a.runRound(), b.runRound()]);
     await a.close();
@@ -202,13 +239,18 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
     expect(await evaluatorScores()).toHaveLength(5);
   });
 
-  it('judges every trace of a burst of 10,000 once, whatever its spans\' clocks say, across a restart, and says how far behind it is', async () => {
+  it("judges every trace of a burst of 10,000 once, whatever its spans' clocks say, across a restart, and says how far behind it is", async () => {
     store = await open();
     now = T0 + 100 * SEC;
     const kind = countingKind();
     const start = (serverId: string, roundBudgetMs: number) =>
       EvaluatorService.start({
-        db: { evaluators: evaluatorCalls.make({ store }) }, kinds: kindsOf([kind]), serverId, traceQuietMs: 30_000, tickMs: 3_600_000, nowUs: () => now,
+        db: { evaluators: evaluatorCalls.make({ store }) },
+        kinds: kindsOf([kind]),
+        serverId,
+        traceQuietMs: 30_000,
+        tickMs: 3_600_000,
+        nowUs: () => now,
         runner: { startLookbackMs: 3_600_000, leaseTtlMs: 30_000, concurrency: 8, tracesPerTick: 1000, roundBudgetMs },
       });
     // The first reads one page a round.
@@ -256,7 +298,12 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
     const kind = countingKind();
     let busy = true;
     const s = await EvaluatorService.start({
-      db: { evaluators: evaluatorCalls.make({ store }) }, kinds: kindsOf([kind]), serverId: 'a', traceQuietMs: 30_000, tickMs: 3_600_000, nowUs: () => now,
+      db: { evaluators: evaluatorCalls.make({ store }) },
+      kinds: kindsOf([kind]),
+      serverId: 'a',
+      traceQuietMs: 30_000,
+      tickMs: 3_600_000,
+      nowUs: () => now,
       runner: { startLookbackMs: 3_600_000, leaseTtlMs: 30_000, concurrency: 1, tracesPerTick: 4, ingestBusy: () => busy },
     });
     services.push(s);
@@ -322,10 +369,18 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
     await s.runRound();
     expect(await s.get('default', 'costly')).toMatchObject({ state: 'active', pausedReason: null, costTodayUsd: 0 });
     expect(s.pausedStates()).toContainEqual({ projectId: 'default', evaluator: 'costly', paused: false });
-    await store.writer.write(recordBatch({ spans: [span({ traceId: tid(7), spanId: sid(70), startTimeUs: nextDay + 61 * SEC, endTimeUs: nextDay + 62 * SEC })] }), key());
+    await store.writer.write(
+      recordBatch({ spans: [span({ traceId: tid(7), spanId: sid(70), startTimeUs: nextDay + 61 * SEC, endTimeUs: nextDay + 62 * SEC })] }),
+      key(),
+    );
     await settle(s);
     expect(await s.get('default', 'costly')).toMatchObject({ state: 'active', costTodayUsd: expect.closeTo(0.4, 9) });
-    expect((await evaluatorScores()).filter((x) => x.name === 'costly').map((x) => x.traceId).sort()).toEqual([1, 2, 3, 7].map(tid));
+    expect(
+      (await evaluatorScores())
+        .filter((x) => x.name === 'costly')
+        .map((x) => x.traceId)
+        .sort(),
+    ).toEqual([1, 2, 3, 7].map(tid));
   });
 
   it('leaves an evaluator paused by hand paused after midnight', async () => {

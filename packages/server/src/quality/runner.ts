@@ -87,7 +87,6 @@ const authorOf = (name: string, version: number): string => `${name}@${version}`
 const budgetPauseReason = (budgetUsd: number): string => `its daily budget of $${budgetUsd} is spent`;
 const targetKey = (traceId: string, spanId: string | null): string => `${traceId}/${spanId ?? ''}`;
 
-
 /** How far behind a runner is (`EvaluatorRunner.lag`). */
 export interface RunnerLag {
   /** Traces committed after the slowest version's cursor, not yet judged by it. */
@@ -126,16 +125,24 @@ export class EvaluatorRunner {
       }
       await this.clock.tick(nowUs);
       // A budget is a day's: an evaluator it paused before today's UTC midnight goes on.
-      for (const [i, record] of records.entries()) if (this.pausedByBudgetBefore(record, nowUs - (nowUs % DAY_US))) records[i] = await this.resumeAfterBudget(record, nowUs);
+      for (const [i, record] of records.entries())
+        if (this.pausedByBudgetBefore(record, nowUs - (nowUs % DAY_US))) records[i] = await this.resumeAfterBudget(record, nowUs);
       const active = records.flatMap((record) => {
         const resolved = record.state === 'active' ? this.resolve(record) : null;
         return resolved === null ? [] : [{ record, resolved }];
       });
       // Evaluators of one project mostly judge the same newly complete traces: each is read once a
       // round, for every kind of target the round's evaluators judge.
-      const targets = new RoundTargets(db, projectId, active.map((a) => a.resolved.target));
+      const targets = new RoundTargets(
+        db,
+        projectId,
+        active.map((a) => a.resolved.target),
+      );
       for (const { record, resolved } of active) await this.advance(record, resolved, nowUs, targets);
-      await this.measureLag(active.map((a) => authorOf(a.record.name, a.record.version)), nowUs);
+      await this.measureLag(
+        active.map((a) => authorOf(a.record.name, a.record.version)),
+        nowUs,
+      );
     } catch (error) {
       this.options.onError?.('an evaluator round failed; the next round tries again', { projectId, err: error });
     }
@@ -187,7 +194,10 @@ export class EvaluatorRunner {
     if (scan === undefined) {
       const fromUs = Math.max(record.updatedUs - this.options.traceQuietMs * 1000, this.startedUs - (this.options.startLookbackMs ?? 3_600_000) * 1000);
       scan = new CompletionScan({
-        db: this.options.db, projectId: this.options.projectId, filter: resolved.filter, slimmedToo: false,
+        db: this.options.db,
+        projectId: this.options.projectId,
+        filter: resolved.filter,
+        slimmedToo: false,
         staleAfterMs: this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS,
         start: async () => this.clock.at(fromUs) ?? (await this.options.db.evaluators.commitsAt(fromUs)),
       });
@@ -289,7 +299,10 @@ export class EvaluatorRunner {
   }
 
   private async judgeOne(
-    record: EvaluatorRecord, resolved: ResolvedEvaluator, target: EvaluationTarget, signal: AbortSignal,
+    record: EvaluatorRecord,
+    resolved: ResolvedEvaluator,
+    target: EvaluationTarget,
+    signal: AbortSignal,
   ): Promise<{ run: EvaluatorRunRecord; score: ScoreRecord | null }> {
     const timeUs = this.options.nowUs();
     const base = { evaluator: record.name, version: record.version, traceId: target.traceId, spanId: target.spanId, timeUs };
@@ -306,8 +319,14 @@ export class EvaluatorRunner {
       return { run: { ...base, ok: false, error: (error as Error).message ?? String(error), costUsd }, score: null };
     }
     const slot: ScoreSlot = {
-      projectId: this.options.projectId, traceId: target.traceId, spanId: target.spanId, sessionId: null, responseId: null,
-      name: record.name, source: 'evaluator', author: authorOf(record.name, record.version),
+      projectId: this.options.projectId,
+      traceId: target.traceId,
+      spanId: target.spanId,
+      sessionId: null,
+      responseId: null,
+      name: record.name,
+      source: 'evaluator',
+      author: authorOf(record.name, record.version),
     };
     return {
       run: { ...base, ok: true, error: null, costUsd: judgement.costUsd },
@@ -357,16 +376,24 @@ export class EvaluatorRunner {
  */
 export async function endedOnly(
   lastHeard: (projectId: string, traceIds: readonly string[]) => Promise<ReadonlyMap<string, number>>,
-  projectId: string, traces: readonly CompleteTrace[], nowUs: number, staleAfterMs: number,
+  projectId: string,
+  traces: readonly CompleteTrace[],
+  nowUs: number,
+  staleAfterMs: number,
 ): Promise<string[]> {
   if (traces.length === 0) return [];
-  const heard = await lastHeard(projectId, traces.map((t) => t.traceId));
+  const heard = await lastHeard(
+    projectId,
+    traces.map((t) => t.traceId),
+  );
   const staleAfterUs = staleAfterMs * 1000;
-  return traces.filter((t) => {
-    // By when the snapshot was received, the server's clock: a span's own end may be far off it.
-    const snapshotUs = heard.get(t.traceId);
-    return snapshotUs === undefined || nowUs - snapshotUs >= staleAfterUs;
-  }).map((t) => t.traceId);
+  return traces
+    .filter((t) => {
+      // By when the snapshot was received, the server's clock: a span's own end may be far off it.
+      const snapshotUs = heard.get(t.traceId);
+      return snapshotUs === undefined || nowUs - snapshotUs >= staleAfterUs;
+    })
+    .map((t) => t.traceId);
 }
 
 /**

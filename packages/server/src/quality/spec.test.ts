@@ -7,12 +7,33 @@ const base = { name: 'polite', kind: 'contains', target: 'llm', text: 'please' }
 
 describe('evaluator specs', () => {
   it('resolves a spec: its kind, filter as the trace list reads it, rate and budget', () => {
-    const resolved = resolveSpec({ ...base, filter: 'service=api&model=gpt-4o&attr=env=prod&attr=tier=1&minDurationMs=5&score=thumbs=down&score=faithfulness<0.7', sampleRate: 0.25, dailyBudgetUsd: 2 }, kinds);
+    const resolved = resolveSpec(
+      {
+        ...base,
+        filter: 'service=api&model=gpt-4o&attr=env=prod&attr=tier=1&minDurationMs=5&score=thumbs=down&score=faithfulness<0.7',
+        sampleRate: 0.25,
+        dailyBudgetUsd: 2,
+      },
+      kinds,
+    );
     expect(resolved.kind.kind).toBe('contains');
     expect(resolved.filter).toEqual({
-      service: 'api', spanName: null, text: null, status: null, minDurationMs: 5, maxDurationMs: null,
-      attributes: [{ key: 'env', value: 'prod' }, { key: 'tier', value: '1' }], sessionId: null, model: 'gpt-4o',
-      scores: [{ name: 'thumbs', op: '=', label: 'down' }, { name: 'faithfulness', op: '<', value: 0.7 }],
+      service: 'api',
+      spanName: null,
+      text: null,
+      status: null,
+      minDurationMs: 5,
+      maxDurationMs: null,
+      attributes: [
+        { key: 'env', value: 'prod' },
+        { key: 'tier', value: '1' },
+      ],
+      sessionId: null,
+      model: 'gpt-4o',
+      scores: [
+        { name: 'thumbs', op: '=', label: 'down' },
+        { name: 'faithfulness', op: '<', value: 0.7 },
+      ],
     });
     expect([resolved.sampleRate, resolved.dailyBudgetUsd]).toEqual([0.25, 2]);
     expect(resolveSpec(base, kinds)).toMatchObject({ sampleRate: 1, dailyBudgetUsd: null, filter: parseFilter('') });
@@ -44,12 +65,20 @@ describe('evaluator specs', () => {
     ['a bad filter value', { ...base, filter: 'status=maybe' }, "filter: 'status'"],
     ['crossed durations', { ...base, filter: 'minDurationMs=5&maxDurationMs=1' }, "filter: 'minDurationMs' must not be more than 'maxDurationMs'"],
     ['a bad regex', { name: 'x', kind: 'regex', target: 'llm', pattern: '(a' }, 'pattern: missing closing )'],
-    ['a regex whose cost a character is extreme', { name: 'x', kind: 'regex', target: 'llm', pattern: '(.*a){20}' }, 'pattern: /(.*a){20}/ costs more than 64 steps a character (--regex-max-cost)'],
+    [
+      'a regex whose cost a character is extreme',
+      { name: 'x', kind: 'regex', target: 'llm', pattern: '(.*a){20}' },
+      'pattern: /(.*a){20}/ costs more than 64 steps a character (--regex-max-cost)',
+    ],
     ['a kind field problem', { ...base, text: '' }, 'text: must be a non-empty string'],
     ['a negative budget', { ...base, dailyBudgetUsd: -1 }, 'dailyBudgetUsd: must be a number of USD'],
     ['a field no kind has', { ...base, foo: 1 }, "foo: 'foo' is not a field of a contains evaluator (its fields: text, caseSensitive, on;"],
     ["a judge's field on a deterministic kind", { ...base, provider: 'openai' }, "provider: 'provider' is not a field of a contains evaluator"],
-    ['a webhook', { name: 'slow', kind: 'latency', target: 'trace', maxMs: 1, webhook: 'https://example.com/hook' }, "webhook: 'webhook' is not a field of a latency evaluator (its fields: maxMs;"],
+    [
+      'a webhook',
+      { name: 'slow', kind: 'latency', target: 'trace', maxMs: 1, webhook: 'https://example.com/hook' },
+      "webhook: 'webhook' is not a field of a latency evaluator (its fields: maxMs;",
+    ],
   ];
   it('takes the fields of every kind it knows, and reads a stored spec with an unknown field as it was made', () => {
     for (const [spec, fields] of [
@@ -61,7 +90,11 @@ describe('evaluator specs', () => {
       [{ kind: 'cost', maxUsd: 1 }, 'maxUsd'],
       [{ kind: 'tool-called', tool: 'search' }, 'tool'],
     ] as const) {
-      expect(resolveSpec({ name: 'x', target: 'trace', sampleRate: 1, dailyBudgetUsd: 1, filter: '', ...spec }, kinds, { unknownFields: 'refuse' }).kind.fields?.join(', ')).toBe(fields);
+      expect(
+        resolveSpec({ name: 'x', target: 'trace', sampleRate: 1, dailyBudgetUsd: 1, filter: '', ...spec }, kinds, {
+          unknownFields: 'refuse',
+        }).kind.fields?.join(', '),
+      ).toBe(fields);
     }
     // Specs stored before unknown fields were refused keep running: the runner reads them leniently.
     expect(resolveSpec({ ...base, foo: 1 }, kinds).kind.kind).toBe('contains');

@@ -92,7 +92,8 @@ export interface ResolveOptions {
 export function resolveSpec(body: unknown, kinds: ReadonlyMap<string, AnyKind>, options: ResolveOptions = {}): ResolvedEvaluator {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw specProblem('the spec must be an object');
   const spec = body as Record<string, unknown>;
-  if (typeof spec.name !== 'string' || !NAME.test(spec.name)) throw specProblem('name: 1 to 100 letters, digits, dots, dashes or underscores, starting with a letter or digit');
+  if (typeof spec.name !== 'string' || !NAME.test(spec.name))
+    throw specProblem('name: 1 to 100 letters, digits, dots, dashes or underscores, starting with a letter or digit');
   if (typeof spec.kind !== 'string') throw specProblem(`kind: must be one of ${[...kinds.keys()].join(', ')}`);
   const kind = kinds.get(spec.kind);
   if (kind === undefined) throw specProblem(`kind: '${spec.kind}' is not a kind; expected one of ${[...kinds.keys()].join(', ')}`);
@@ -100,15 +101,19 @@ export function resolveSpec(body: unknown, kinds: ReadonlyMap<string, AnyKind>, 
   const sampleRate = spec.sampleRate ?? 1;
   if (typeof sampleRate !== 'number' || !(sampleRate >= 0 && sampleRate <= 1)) throw specProblem('sampleRate: must be a number from 0 to 1');
   const budget = spec.dailyBudgetUsd ?? kind.defaultDailyBudgetUsd ?? null;
-  if (budget !== null && (typeof budget !== 'number' || !(budget >= 0) || !Number.isFinite(budget))) throw specProblem('dailyBudgetUsd: must be a number of USD, 0 or more');
-  if (spec.filter !== undefined && typeof spec.filter !== 'string') throw specProblem("filter: must be the trace list's query string, like service=api&model=gpt-4o");
+  if (budget !== null && (typeof budget !== 'number' || !(budget >= 0) || !Number.isFinite(budget)))
+    throw specProblem('dailyBudgetUsd: must be a number of USD, 0 or more');
+  if (spec.filter !== undefined && typeof spec.filter !== 'string')
+    throw specProblem("filter: must be the trace list's query string, like service=api&model=gpt-4o");
   const filter = parseFilter((spec.filter as string | undefined) ?? '');
   const own: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(spec)) if (!COMMON_FIELDS.has(key)) own[key] = value;
   if (options.unknownFields === 'refuse' && kind.fields !== undefined) {
     const unknown = Object.keys(own).find((key) => !kind.fields!.includes(key));
     if (unknown !== undefined) {
-      throw specProblem(`${unknown}: '${unknown}' is not a field of ${/^[aeiou]/.test(kind.kind) ? 'an' : 'a'} ${kind.kind} evaluator (its fields: ${kind.fields.join(', ')}; and every evaluator's: ${[...COMMON_FIELDS].join(', ')})`);
+      throw specProblem(
+        `${unknown}: '${unknown}' is not a field of ${/^[aeiou]/.test(kind.kind) ? 'an' : 'a'} ${kind.kind} evaluator (its fields: ${kind.fields.join(', ')}; and every evaluator's: ${[...COMMON_FIELDS].join(', ')})`,
+      );
     }
   }
   const problem = kind.problem(own);

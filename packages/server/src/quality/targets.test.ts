@@ -8,12 +8,32 @@ const messages = (role: string, text: string) => JSON.stringify([{ role, parts: 
 
 function trace(): SpanRecord[] {
   return [
-    span({ spanId: sid(1), name: 'answer', startTimeUs: T0, endTimeUs: T0 + 2_000_000, attributes: { 'input.value': 'capital of France?', 'output.value': 'Paris' } }),
-    span({ spanId: sid(2), parentSpanId: sid(1), name: 'search', category: 'retriever', startTimeUs: T0 + 1, endTimeUs: T0 + 100_000,
-      attributes: { 'retrieval.documents.0.document.content': 'Paris is the capital', 'retrieval.documents.1.document.content': 'of France' } }),
-    span({ spanId: sid(3), parentSpanId: sid(1), name: 'chat', category: 'llm', startTimeUs: T0 + 200_000, endTimeUs: T0 + 1_200_000,
+    span({
+      spanId: sid(1),
+      name: 'answer',
+      startTimeUs: T0,
+      endTimeUs: T0 + 2_000_000,
+      attributes: { 'input.value': 'capital of France?', 'output.value': 'Paris' },
+    }),
+    span({
+      spanId: sid(2),
+      parentSpanId: sid(1),
+      name: 'search',
+      category: 'retriever',
+      startTimeUs: T0 + 1,
+      endTimeUs: T0 + 100_000,
+      attributes: { 'retrieval.documents.0.document.content': 'Paris is the capital', 'retrieval.documents.1.document.content': 'of France' },
+    }),
+    span({
+      spanId: sid(3),
+      parentSpanId: sid(1),
+      name: 'chat',
+      category: 'llm',
+      startTimeUs: T0 + 200_000,
+      endTimeUs: T0 + 1_200_000,
       llm: { ...emptyLlm(), costUsd: 0.25 },
-      attributes: { 'gen_ai.input.messages': messages('user', 'What is the capital?'), 'gen_ai.output.messages': messages('assistant', 'Paris.') } }),
+      attributes: { 'gen_ai.input.messages': messages('user', 'What is the capital?'), 'gen_ai.output.messages': messages('assistant', 'Paris.') },
+    }),
     span({ spanId: sid(4), parentSpanId: sid(3), name: 'execute_tool', category: 'tool', attributes: { 'gen_ai.tool.name': 'lookup' } }),
   ];
 }
@@ -22,8 +42,16 @@ describe('evaluation targets of a trace', () => {
   it('judges each LLM call by its messages, with the trace retrievers as context', () => {
     expect(targetsOfTrace('default', trace(), 'llm')).toEqual([
       {
-        projectId: 'default', traceId: trace()[0]!.traceId, spanId: sid(3), input: 'What is the capital?', output: 'Paris.',
-        context: ['Paris is the capital', 'of France'], expected: null, durationMs: 1000, costUsd: 0.25, toolNames: [],
+        projectId: 'default',
+        traceId: trace()[0]!.traceId,
+        spanId: sid(3),
+        input: 'What is the capital?',
+        output: 'Paris.',
+        context: ['Paris is the capital', 'of France'],
+        expected: null,
+        durationMs: 1000,
+        costUsd: 0.25,
+        toolNames: [],
       },
     ]);
   });

@@ -15,7 +15,12 @@ export type TargetSpan = Pick<SpanRecord, 'traceId' | 'spanId' | 'parentSpanId' 
  * alone. Messages are read as the LLM inspector reads them (`normalize/messages.ts`), whichever
  * convention carried them; a text is the text parts of the messages, one message a line.
  */
-export function targetsOfTrace(projectId: string, spans: readonly TargetSpan[], target: EvaluatorTarget, judgedBy: 'online' | 'experiment' = 'online'): EvaluationTarget[] {
+export function targetsOfTrace(
+  projectId: string,
+  spans: readonly TargetSpan[],
+  target: EvaluatorTarget,
+  judgedBy: 'online' | 'experiment' = 'online',
+): EvaluationTarget[] {
   // A judge's own call is a trace of its own: judged in turn, each judgement would make another.
   if (spans.length === 0 || spans.some((s) => s.attributes[EVALUATION_OF] !== undefined)) return [];
   // An experiment's run is judged by the experiment's evaluators, with the item's expected output, not by the project's online ones.
@@ -32,8 +37,16 @@ export function targetsOfTrace(projectId: string, spans: readonly TargetSpan[], 
   const of = (span: TargetSpan, within: readonly TargetSpan[]): EvaluationTarget => {
     const messages = llmMessagesFrom(span.attributes);
     return {
-      projectId, traceId, spanId: span.spanId, input: textOf(messages.input), output: textOf(messages.output), context, expected: null,
-      durationMs: durationMs(span.startTimeUs, span.endTimeUs), costUsd: costOf(within), toolNames: toolNamesOf(within, messages.output),
+      projectId,
+      traceId,
+      spanId: span.spanId,
+      input: textOf(messages.input),
+      output: textOf(messages.output),
+      context,
+      expected: null,
+      durationMs: durationMs(span.startTimeUs, span.endTimeUs),
+      costUsd: costOf(within),
+      toolNames: toolNamesOf(within, messages.output),
     };
   };
   if (target === 'llm') return spans.filter((s) => s.llm !== null).map((s) => of(s, [s]));
@@ -54,8 +67,19 @@ export function targetsOfTrace(projectId: string, spans: readonly TargetSpan[], 
   }
   return [
     {
-      projectId, traceId, spanId: null, input, output, context, expected: null,
-      durationMs: durationMs(startUs, endUs), costUsd: costOf(spans), toolNames: toolNamesOf(spans, llms.flatMap((s) => llmMessagesFrom(s.attributes).output)),
+      projectId,
+      traceId,
+      spanId: null,
+      input,
+      output,
+      context,
+      expected: null,
+      durationMs: durationMs(startUs, endUs),
+      costUsd: costOf(spans),
+      toolNames: toolNamesOf(
+        spans,
+        llms.flatMap((s) => llmMessagesFrom(s.attributes).output),
+      ),
     },
   ];
 }

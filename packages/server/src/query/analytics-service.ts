@@ -89,9 +89,7 @@ const ADDITIVE = new Set(['count', 'errors', 'tokens', 'cost']);
  * comparisons, answered from the analytics port (and metric points and trace timings).
  */
 export class AnalyticsService {
-  constructor(
-    private readonly store: Pick<Store, 'analytics' | 'scoreStats' | 'metrics' | 'traces' | 'scores' | 'runningSpans'>,
-  ) {}
+  constructor(private readonly store: Pick<Store, 'analytics' | 'scoreStats' | 'metrics' | 'traces' | 'scores' | 'runningSpans'>) {}
 
   async spanStats(query: SpanStatsQuery): Promise<SpanStatsResponse> {
     const rows = await this.store.analytics.spanStats(query);
@@ -116,7 +114,11 @@ export class AnalyticsService {
       const i = index.get(row.bucketUs);
       if (i !== undefined) values[i] = row.value === null ? null : latency ? ms(row.value) : row.value;
     }
-    if (query.groupBy === null && series.size === 0) series.set(null, starts.map(() => empty));
+    if (query.groupBy === null && series.size === 0)
+      series.set(
+        null,
+        starts.map(() => empty),
+      );
     return {
       metric: query.metric,
       groupBy: query.groupBy === null ? null : groupByText(query.groupBy),
@@ -186,7 +188,10 @@ export class AnalyticsService {
         SESSION_SCORES_MAX,
       ),
     ]);
-    const tallies = await this.store.scores.tallyTraceScores(projectId, records.map((r) => r.traceId));
+    const tallies = await this.store.scores.tallyTraceScores(
+      projectId,
+      records.map((r) => r.traceId),
+    );
     const runs = records.map((r) => ({
       traceId: r.traceId,
       name: r.name,
@@ -236,7 +241,12 @@ export class AnalyticsService {
 
   async metricSeries(query: MetricSeriesQuery): Promise<MetricSeriesResponse> {
     // Points from one window before the range: a cumulative counter's first rate needs the point before it.
-    const points = await this.store.metrics.readMetricPoints(query.projectId, [query.name], { fromUs: query.fromUs - query.windowUs, toUs: query.toUs + 1 }, query.service);
+    const points = await this.store.metrics.readMetricPoints(
+      query.projectId,
+      [query.name],
+      { fromUs: query.fromUs - query.windowUs, toUs: query.toUs + 1 },
+      query.service,
+    );
     const newest = points.at(-1);
     if (newest === undefined) throw new AppError('ERR_NOT_FOUND', `metric ${query.name} has no points in the range`);
     const mismatch = fnMismatch(query.fn, newest.type);

@@ -3,7 +3,10 @@ import type { ScoreTally } from '../store/store.js';
 import { scoreSummariesOf } from './convert.js';
 
 const tally = (count: number, valueCount: number, valueSum: number, labels: Record<string, number> = {}): ScoreTally => ({
-  count, valueCount, valueSum, labels: new Map(Object.entries(labels)),
+  count,
+  valueCount,
+  valueSum,
+  labels: new Map(Object.entries(labels)),
 });
 
 describe('scoreSummariesOf', () => {
@@ -13,7 +16,14 @@ describe('scoreSummariesOf', () => {
     ['labels only: no mean', [new Map([['thumbs', tally(3, 0, 0, { up: 2, down: 1 })]])], { thumbs: { mean: null, count: 3, labels: { up: 2, down: 1 } } }],
     [
       "a session's runs, pooled: the mean of every value, not of the runs' means",
-      [new Map([['faithfulness', tally(3, 3, 0.3)]]), undefined, new Map([['faithfulness', tally(1, 1, 0.9)], ['thumbs', tally(1, 0, 0, { up: 1 })]])],
+      [
+        new Map([['faithfulness', tally(3, 3, 0.3)]]),
+        undefined,
+        new Map([
+          ['faithfulness', tally(1, 1, 0.9)],
+          ['thumbs', tally(1, 0, 0, { up: 1 })],
+        ]),
+      ],
       { faithfulness: { mean: 0.3, count: 4, labels: {} }, thumbs: { mean: null, count: 1, labels: { up: 1 } } },
     ],
   ])('summarizes %s', (_, tallies, summaries) => {
@@ -21,7 +31,10 @@ describe('scoreSummariesOf', () => {
   });
 
   it('keeps a name or label such as __proto__ as a key like any other', () => {
-    const labels = new Map([['__proto__', 1], ['constructor', 2]]);
+    const labels = new Map([
+      ['__proto__', 1],
+      ['constructor', 2],
+    ]);
     const summaries = scoreSummariesOf(new Map([['__proto__', { count: 1, valueCount: 0, valueSum: 0, labels }]]));
     expect(Object.keys(summaries)).toEqual(['__proto__']);
     expect(Object.getPrototypeOf(summaries)).toBe(Object.prototype);

@@ -74,7 +74,10 @@ export function scoreSummariesOf(...tallies: ReadonlyArray<ReadonlyMap<string, S
     }
   }
   return Object.fromEntries(
-    [...pooled].map(([name, t]) => [name, { mean: t.valueCount === 0 ? null : t.valueSum / t.valueCount, count: t.count, labels: Object.fromEntries(t.labels) }]),
+    [...pooled].map(([name, t]) => [
+      name,
+      { mean: t.valueCount === 0 ? null : t.valueSum / t.valueCount, count: t.count, labels: Object.fromEntries(t.labels) },
+    ]),
   );
 }
 

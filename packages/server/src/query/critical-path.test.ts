@@ -16,16 +16,36 @@ const nameOf = (id: string): string => Buffer.from(id.replace(/(00)+$/, ''), 'he
 /** A span of the test trace; times in milliseconds after T0. */
 function span(spanId: string, parentSpanId: string | null, startMs: number, endMs: number): SpanRecord {
   return {
-    projectId: 'default', traceId: 't'.repeat(32), spanId: hexOf(spanId), parentSpanId: parentSpanId === null ? null : hexOf(parentSpanId), traceState: '', flags: 0, name: `op ${spanId}`,
-    kind: 'internal', serviceName: 'svc', startTimeUs: T0_US + startMs * 1000, endTimeUs: T0_US + endMs * 1000,
-    status: { code: 'unset', message: '' }, attributes: {}, resource: { attributes: {}, droppedAttributesCount: 0, schemaUrl: '' },
-    scope: { name: '', version: '', attributes: {}, droppedAttributesCount: 0 }, events: [], links: [],
-    droppedAttributesCount: 0, droppedEventsCount: 0, droppedLinksCount: 0, llm: null, sessionId: null, userId: null, category: 'other',
+    projectId: 'default',
+    traceId: 't'.repeat(32),
+    spanId: hexOf(spanId),
+    parentSpanId: parentSpanId === null ? null : hexOf(parentSpanId),
+    traceState: '',
+    flags: 0,
+    name: `op ${spanId}`,
+    kind: 'internal',
+    serviceName: 'svc',
+    startTimeUs: T0_US + startMs * 1000,
+    endTimeUs: T0_US + endMs * 1000,
+    status: { code: 'unset', message: '' },
+    attributes: {},
+    resource: { attributes: {}, droppedAttributesCount: 0, schemaUrl: '' },
+    scope: { name: '', version: '', attributes: {}, droppedAttributesCount: 0 },
+    events: [],
+    links: [],
+    droppedAttributesCount: 0,
+    droppedEventsCount: 0,
+    droppedLinksCount: 0,
+    llm: null,
+    sessionId: null,
+    userId: null,
+    category: 'other',
   };
 }
 
 /** The path's answer as a client reads it: the bytes written, parsed. */
-const criticalPath = (traceId: string, spans: SpanRecord[]): CriticalPath => JSON.parse(Buffer.from(criticalPathJson(traceId, traceTimingsOf(spans))).toString('utf8')) as CriticalPath;
+const criticalPath = (traceId: string, spans: SpanRecord[]): CriticalPath =>
+  JSON.parse(Buffer.from(criticalPathJson(traceId, traceTimingsOf(spans))).toString('utf8')) as CriticalPath;
 
 /** Milliseconds after T0 of an ISO time. */
 const msOf = (iso: string): number => (microsFromIso(iso)! - T0_US) / 1000;
@@ -44,104 +64,219 @@ describe('criticalPath, worked out by hand', () => {
     [
       'walks sequential children with the parent filling the gaps between them',
       [span('r', null, 0, 100), span('a', 'r', 10, 40), span('b', 'r', 50, 90)],
-      [['r', 0, 10], ['a', 10, 40], ['r', 40, 50], ['b', 50, 90], ['r', 90, 100]],
-      [['r', 30], ['a', 30], ['b', 40]],
+      [
+        ['r', 0, 10],
+        ['a', 10, 40],
+        ['r', 40, 50],
+        ['b', 50, 90],
+        ['r', 90, 100],
+      ],
+      [
+        ['r', 30],
+        ['a', 30],
+        ['b', 40],
+      ],
     ],
     [
       'takes only the longest of parallel children',
       [span('r', null, 0, 100), span('a', 'r', 10, 50), span('b', 'r', 10, 90), span('c', 'r', 10, 30)],
-      [['r', 0, 10], ['b', 10, 90], ['r', 90, 100]],
-      [['r', 20], ['b', 80]],
+      [
+        ['r', 0, 10],
+        ['b', 10, 90],
+        ['r', 90, 100],
+      ],
+      [
+        ['r', 20],
+        ['b', 80],
+      ],
     ],
     [
       'takes the later of overlapping children, then the earlier one up to where the later began',
       [span('r', null, 0, 100), span('a', 'r', 0, 60), span('b', 'r', 50, 100)],
-      [['a', 0, 50], ['b', 50, 100]],
-      [['r', 0], ['a', 50], ['b', 50]],
+      [
+        ['a', 0, 50],
+        ['b', 50, 100],
+      ],
+      [
+        ['r', 0],
+        ['a', 50],
+        ['b', 50],
+      ],
     ],
     [
       'clips a child that outlives its parent at the parent end',
       [span('r', null, 0, 100), span('a', 'r', 50, 150)],
-      [['r', 0, 50], ['a', 50, 100]],
-      [['r', 50], ['a', 50]],
+      [
+        ['r', 0, 50],
+        ['a', 50, 100],
+      ],
+      [
+        ['r', 50],
+        ['a', 50],
+      ],
     ],
     [
       'clips a child that starts before its parent at the parent start',
       [span('r', null, 0, 100), span('a', 'r', -20, 30)],
-      [['a', 0, 30], ['r', 30, 100]],
-      [['r', 70], ['a', 30]],
+      [
+        ['a', 0, 30],
+        ['r', 30, 100],
+      ],
+      [
+        ['r', 70],
+        ['a', 30],
+      ],
     ],
-    [
-      'ignores a child that ended before its parent started',
-      [span('r', null, 0, 100), span('a', 'r', -50, -10)],
-      [['r', 0, 100]],
-      [['r', 100]],
-    ],
+    ['ignores a child that ended before its parent started', [span('r', null, 0, 100), span('a', 'r', -50, -10)], [['r', 0, 100]], [['r', 100]]],
     [
       'descends through nested spans and back out',
       [span('c', 'b', 30, 70), span('a', 'r', 10, 90), span('r', null, 0, 100), span('b', 'a', 20, 80)],
-      [['r', 0, 10], ['a', 10, 20], ['b', 20, 30], ['c', 30, 70], ['b', 70, 80], ['a', 80, 90], ['r', 90, 100]],
-      [['r', 20], ['a', 20], ['b', 20], ['c', 40]],
+      [
+        ['r', 0, 10],
+        ['a', 10, 20],
+        ['b', 20, 30],
+        ['c', 30, 70],
+        ['b', 70, 80],
+        ['a', 80, 90],
+        ['r', 90, 100],
+      ],
+      [
+        ['r', 20],
+        ['a', 20],
+        ['b', 20],
+        ['c', 40],
+      ],
     ],
     [
       'lists a span whose stretch its children explain entirely, with no time of its own',
       [span('r', null, 0, 100), span('a', 'r', 0, 100), span('b', 'a', 0, 100)],
       [['b', 0, 100]],
-      [['r', 0], ['a', 0], ['b', 100]],
+      [
+        ['r', 0],
+        ['a', 0],
+        ['b', 100],
+      ],
     ],
     [
       'fills the time between several roots with a segment of no span',
       [span('r1', null, 0, 10), span('r2', null, 20, 30)],
-      [['r1', 0, 10], [null, 10, 20], ['r2', 20, 30]],
-      [['r1', 10], ['r2', 10]],
+      [
+        ['r1', 0, 10],
+        [null, 10, 20],
+        ['r2', 20, 30],
+      ],
+      [
+        ['r1', 10],
+        ['r2', 10],
+      ],
     ],
     [
       'treats a span whose parent is missing as a root',
       [span('r', null, 0, 50), span('o', 'gone', 40, 80), span('a', 'r', 10, 20)],
-      [['r', 0, 10], ['a', 10, 20], ['r', 20, 40], ['o', 40, 80]],
-      [['r', 30], ['a', 10], ['o', 40]],
+      [
+        ['r', 0, 10],
+        ['a', 10, 20],
+        ['r', 20, 40],
+        ['o', 40, 80],
+      ],
+      [
+        ['r', 30],
+        ['a', 10],
+        ['o', 40],
+      ],
     ],
     [
       'never puts a zero-length child on the path',
       [span('r', null, 0, 100), span('z', 'r', 50, 50), span('a', 'r', 10, 20), span('w', 'r', 100, 100)],
-      [['r', 0, 10], ['a', 10, 20], ['r', 20, 100]],
-      [['r', 90], ['a', 10]],
+      [
+        ['r', 0, 10],
+        ['a', 10, 20],
+        ['r', 20, 100],
+      ],
+      [
+        ['r', 90],
+        ['a', 10],
+      ],
     ],
     [
       'breaks a tie on end time by the earliest start',
       [span('r', null, 0, 100), span('x', 'r', 30, 90), span('y', 'r', 10, 90)],
-      [['r', 0, 10], ['y', 10, 90], ['r', 90, 100]],
-      [['r', 20], ['y', 80]],
+      [
+        ['r', 0, 10],
+        ['y', 10, 90],
+        ['r', 90, 100],
+      ],
+      [
+        ['r', 20],
+        ['y', 80],
+      ],
     ],
     [
       'breaks a tie on end and start time by the smallest span id',
       [span('r', null, 0, 100), span('b', 'r', 10, 90), span('a', 'r', 10, 90), span('c', 'r', 10, 90)],
-      [['r', 0, 10], ['a', 10, 90], ['r', 90, 100]],
-      [['r', 20], ['a', 80]],
+      [
+        ['r', 0, 10],
+        ['a', 10, 90],
+        ['r', 90, 100],
+      ],
+      [
+        ['r', 20],
+        ['a', 80],
+      ],
     ],
     [
       'breaks a tie on the clipped end by the child that really ended last',
       [span('r', null, 0, 100), span('b', 'r', 50, 100), span('a', 'r', 0, 60), span('c', 'r', 10, 70)],
-      [['a', 0, 10], ['c', 10, 50], ['b', 50, 100]],
-      [['r', 0], ['a', 10], ['c', 40], ['b', 50]],
+      [
+        ['a', 0, 10],
+        ['c', 10, 50],
+        ['b', 50, 100],
+      ],
+      [
+        ['r', 0],
+        ['a', 10],
+        ['c', 40],
+        ['b', 50],
+      ],
     ],
     [
       'keeps, of spans sharing an id, the copy that ended last',
       [span('r', null, 0, 100), span('a', 'r', 10, 20), span('a', 'r', 10, 90)],
-      [['r', 0, 10], ['a', 10, 90], ['r', 90, 100]],
-      [['r', 20], ['a', 80]],
+      [
+        ['r', 0, 10],
+        ['a', 10, 90],
+        ['r', 90, 100],
+      ],
+      [
+        ['r', 20],
+        ['a', 80],
+      ],
     ],
     [
       'makes a span of a parent cycle a root rather than losing the cycle',
       [span('a', 'b', 0, 100), span('b', 'a', 10, 50)],
-      [['a', 0, 10], ['b', 10, 50], ['a', 50, 100]],
-      [['a', 60], ['b', 40]],
+      [
+        ['a', 0, 10],
+        ['b', 10, 50],
+        ['a', 50, 100],
+      ],
+      [
+        ['a', 60],
+        ['b', 40],
+      ],
     ],
     [
       'cuts a parent cycle above its earliest span, whichever span comes first',
       [span('b', 'a', 10, 50), span('a', 'b', 0, 100)],
-      [['a', 0, 10], ['b', 10, 50], ['a', 50, 100]],
-      [['a', 60], ['b', 40]],
+      [
+        ['a', 0, 10],
+        ['b', 10, 50],
+        ['a', 50, 100],
+      ],
+      [
+        ['a', 60],
+        ['b', 40],
+      ],
     ],
   ])('%s', (_label, spans, segments, onPath) => {
     const p = criticalPath('t1', spans);
@@ -155,11 +290,20 @@ describe('criticalPath, worked out by hand', () => {
     const p = criticalPath('t1', [span('r', null, 10, 100), span('a', 'r', 50, 150)]);
     expect(p).toMatchObject({ traceId: 't1', startTime: '2023-11-14T22:13:20.010000Z', durationMs: 90 });
     expect(p.spans[1]).toEqual({
-      spanId: hexOf('a'), parentSpanId: hexOf('r'), name: 'op a', serviceName: 'svc', category: 'other', startMs: 40, durationMs: 100, onPathMs: 50,
+      spanId: hexOf('a'),
+      parentSpanId: hexOf('r'),
+      name: 'op a',
+      serviceName: 'svc',
+      category: 'other',
+      startMs: 40,
+      durationMs: 100,
+      onPathMs: 50,
     });
-    expect(p.segments).toEqual([{ spanId: hexOf('r'), startMs: 0, durationMs: 40 }, { spanId: hexOf('a'), startMs: 40, durationMs: 50 }]);
+    expect(p.segments).toEqual([
+      { spanId: hexOf('r'), startMs: 0, durationMs: 40 },
+      { spanId: hexOf('a'), startMs: 40, durationMs: 50 },
+    ]);
   });
-
 
   it('returns an empty path of 0 ms for no spans', () => {
     expect(criticalPath('t1', [])).toMatchObject({ traceId: 't1', durationMs: 0, spans: [], segments: [] });
@@ -229,8 +373,12 @@ function referenceSegments(spans: SpanRecord[]): Seg[] {
         const a = Math.max(c.startTimeUs, lo);
         const b = Math.min(endOf(c), cursor);
         if (used.has(c) || c.startTimeUs >= cursor || b <= a) continue;
-        const wins = best === null || b > best.b || (b === best.b && (endOf(c) > endOf(best.c) || (endOf(c) === endOf(best.c)
-          && (c.startTimeUs < best.c.startTimeUs || (c.startTimeUs === best.c.startTimeUs && c.spanId < best.c.spanId)))));
+        const wins =
+          best === null ||
+          b > best.b ||
+          (b === best.b &&
+            (endOf(c) > endOf(best.c) ||
+              (endOf(c) === endOf(best.c) && (c.startTimeUs < best.c.startTimeUs || (c.startTimeUs === best.c.startTimeUs && c.spanId < best.c.spanId)))));
         if (wins) best = { c, a, b };
       }
       if (best === null) {
@@ -239,7 +387,12 @@ function referenceSegments(spans: SpanRecord[]): Seg[] {
       }
       if (best.b < cursor) out.push([owner, best.b, cursor]);
       used.add(best.c);
-      explain(best.c.spanId, spans.filter((s) => s.parentSpanId === best.c.spanId), best.a, best.b);
+      explain(
+        best.c.spanId,
+        spans.filter((s) => s.parentSpanId === best.c.spanId),
+        best.a,
+        best.b,
+      );
       cursor = best.a;
     }
   };
@@ -304,8 +457,23 @@ describe('criticalPath on 200 random traces', () => {
 
 describe('millisText', () => {
   it.each([
-    [0, '0'], [-0, '0'], [1, '0.001'], [10, '0.01'], [100, '0.1'], [999, '0.999'], [1000, '1'], [1500, '1.5'], [1_234_560, '1234.56'],
-    [-1, '-0.001'], [-500, '-0.5'], [-1000, '-1'], [-1500, '-1.5'], [2 ** 43 - 1, '8796093022.207'], [2 ** 43, '8796093022.208'], [0.5, '0.0005'], [NaN, 'NaN'],
+    [0, '0'],
+    [-0, '0'],
+    [1, '0.001'],
+    [10, '0.01'],
+    [100, '0.1'],
+    [999, '0.999'],
+    [1000, '1'],
+    [1500, '1.5'],
+    [1_234_560, '1234.56'],
+    [-1, '-0.001'],
+    [-500, '-0.5'],
+    [-1000, '-1'],
+    [-1500, '-1.5'],
+    [2 ** 43 - 1, '8796093022.207'],
+    [2 ** 43, '8796093022.208'],
+    [0.5, '0.0005'],
+    [NaN, 'NaN'],
   ])('writes %d µs as %s', (us, text) => {
     expect(millisText(us)).toBe(text);
   });

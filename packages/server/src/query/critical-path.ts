@@ -205,9 +205,7 @@ interface PathWalk {
   segEnd: Float64Array;
 }
 
-function walkBackwards(
-  t: TraceTimings, start: Float64Array, end: Float64Array, kids: Int32Array, first: Int32Array, lo: number, hi: number,
-): PathWalk {
+function walkBackwards(t: TraceTimings, start: Float64Array, end: Float64Array, kids: Int32Array, first: Int32Array, lo: number, hi: number): PathWalk {
   const n = t.count;
   const idLess = (a: number, b: number): boolean => t.idHigh[a]! < t.idHigh[b]! || (t.idHigh[a] === t.idHigh[b] && t.idLow[a]! < t.idLow[b]!);
   // One frame per span being walked: its index, window start, cursor and next child to look at.
@@ -285,7 +283,10 @@ function walkBackwards(
   // Emitted last first: reversed into time order.
   const entered = left.slice(0, leftCount).reverse();
   return {
-    lo, hi, entered, onPathUs,
+    lo,
+    hi,
+    entered,
+    onPathUs,
     segSpan: segSpan.slice(0, segs).reverse(),
     segStart: segStart.slice(0, segs).reverse(),
     segEnd: segEnd.slice(0, segs).reverse(),

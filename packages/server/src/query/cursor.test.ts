@@ -27,9 +27,11 @@ describe('cursors', () => {
     { from: 'duration', to: 'cost' },
     { from: 'start', to: 'tokens' },
     { from: 'tokens', to: 'start' },
-  ] as const)("refuses a cursor of sort=$from given with sort=$to, naming the sort it pages", ({ from, to }) => {
+  ] as const)('refuses a cursor of sort=$from given with sort=$to, naming the sort it pages', ({ from, to }) => {
     const text = encodeTraceCursor(from, { timeUs: 7, id: 'abc' });
-    expect(() => decodeTraceCursor(text, to)).toThrow(expect.objectContaining({ status: 400, message: `'cursor' pages the list with sort=${from}: ask with that sort, or without a cursor` }));
+    expect(() => decodeTraceCursor(text, to)).toThrow(
+      expect.objectContaining({ status: 400, message: `'cursor' pages the list with sort=${from}: ask with that sort, or without a cursor` }),
+    );
   });
 
   it('refuses a sorted cursor whose key is not a safe integer', () => {

@@ -25,7 +25,8 @@ export const traceCalls = callGroup(
     return {
       list: json(queries.listTraces.bind(queries)),
       // `shared`: a large whole answer may come in the answer region, which the caller gives back once it sent it.
-      get: (projectId: string, traceId: string, page: SpanPage | null = null, shared?: boolean) => queries.getTrace(projectId, traceId, page, shared === true ? region : null),
+      get: (projectId: string, traceId: string, page: SpanPage | null = null, shared?: boolean) =>
+        queries.getTrace(projectId, traceId, page, shared === true ? region : null),
       releaseAnswerRegion: async (): Promise<void> => region.release(),
       tree: queries.getTraceTree.bind(queries),
       diff: json(queries.diffTraces.bind(queries)),

@@ -38,11 +38,7 @@ export class ErrorService {
   }
 
   async getErrorGroup(projectId: string, fingerprint: string, range: TimeRange, nowUs: number): Promise<ErrorGroupDetail> {
-    const [record] = await this.store.listErrorGroups(
-      { projectId, range, status: null, service: null, fingerprint, sort: 'lastSeen' },
-      0,
-      1,
-    );
+    const [record] = await this.store.listErrorGroups({ projectId, range, status: null, service: null, fingerprint, sort: 'lastSeen' }, 0, 1);
     if (record === undefined) throw new AppError('ERR_NOT_FOUND', `error group ${fingerprint} has no occurrences in the range`);
     const [group] = await this.withHourly(projectId, [record], range, nowUs);
     const occurrences = await this.store.listErrorOccurrences(projectId, fingerprint, range, DETAIL_OCCURRENCES);

@@ -3,14 +3,45 @@ import { describe, expect, it } from 'vitest';
 import { compareExperiments } from './experiment-compare.js';
 
 const experiment = (id: string, fields: Partial<Experiment> = {}): Experiment => ({
-  id, name: id, dataset: 'd', datasetVersion: 1, target: { kind: 'sdk', replay: 'none' }, evaluators: [], metadata: {}, state: 'done', error: null,
-  itemCount: 0, itemsDone: 0, itemsErrored: 0, inputTokens: null, outputTokens: null, costUsd: null, unpricedCalls: 0, latencyMsMean: null, scores: [],
-  createdAt: '2026-11-24T00:00:00.000000Z', finishedAt: null, ...fields,
+  id,
+  name: id,
+  dataset: 'd',
+  datasetVersion: 1,
+  target: { kind: 'sdk', replay: 'none' },
+  evaluators: [],
+  metadata: {},
+  state: 'done',
+  error: null,
+  itemCount: 0,
+  itemsDone: 0,
+  itemsErrored: 0,
+  inputTokens: null,
+  outputTokens: null,
+  costUsd: null,
+  unpricedCalls: 0,
+  latencyMsMean: null,
+  scores: [],
+  createdAt: '2026-11-24T00:00:00.000000Z',
+  finishedAt: null,
+  ...fields,
 });
 
 const result = (itemId: string, fields: Partial<ExperimentResult> = {}): ExperimentResult => ({
-  itemId, traceId: `${itemId}`.padEnd(32, '0'), spanId: null, input: `question ${itemId}`, expectedOutput: null, output: 'answer', error: null,
-  latencyMs: 10, inputTokens: 5, outputTokens: 5, costUsd: 0.001, unpricedCalls: 0, scores: {}, time: '2026-11-24T00:00:00.000000Z', ...fields,
+  itemId,
+  traceId: `${itemId}`.padEnd(32, '0'),
+  spanId: null,
+  input: `question ${itemId}`,
+  expectedOutput: null,
+  output: 'answer',
+  error: null,
+  latencyMs: 10,
+  inputTokens: 5,
+  outputTokens: 5,
+  costUsd: 0.001,
+  unpricedCalls: 0,
+  scores: {},
+  time: '2026-11-24T00:00:00.000000Z',
+  ...fields,
 });
 
 const scored = (value: number) => ({ quality: { value, label: null } });
@@ -18,16 +49,30 @@ const scored = (value: number) => ({ quality: { value, label: null } });
 describe('compareExperiments', () => {
   it('gives each item a verdict by its score deltas, errors and presence, worst first', () => {
     const a = [
-      result('1', { scores: scored(0.5) }), result('2', { scores: scored(0.9) }), result('3', { scores: scored(0.7) }),
-      result('4', { scores: scored(0.4) }), result('5', { error: 'boom', output: null }), result('6', { scores: scored(1) }),
+      result('1', { scores: scored(0.5) }),
+      result('2', { scores: scored(0.9) }),
+      result('3', { scores: scored(0.7) }),
+      result('4', { scores: scored(0.4) }),
+      result('5', { error: 'boom', output: null }),
+      result('6', { scores: scored(1) }),
     ];
     const b = [
-      result('1', { scores: scored(0.8) }), result('2', { scores: scored(0.2) }), result('3', { scores: scored(0.7) }),
-      result('4', { error: 'timeout', output: null }), result('5', { scores: scored(1) }), result('7', { scores: scored(1) }),
+      result('1', { scores: scored(0.8) }),
+      result('2', { scores: scored(0.2) }),
+      result('3', { scores: scored(0.7) }),
+      result('4', { error: 'timeout', output: null }),
+      result('5', { scores: scored(1) }),
+      result('7', { scores: scored(1) }),
     ];
     const c = compareExperiments(experiment('a'), experiment('b'), a, b);
     expect(c.items.map((i) => [i.itemId, i.verdict])).toEqual([
-      ['4', 'errored'], ['2', 'worse'], ['6', 'missing'], ['7', 'missing'], ['3', 'same'], ['5', 'fixed'], ['1', 'better'],
+      ['4', 'errored'],
+      ['2', 'worse'],
+      ['6', 'missing'],
+      ['7', 'missing'],
+      ['3', 'same'],
+      ['5', 'fixed'],
+      ['1', 'better'],
     ]);
     expect(c.verdicts).toEqual({ better: 1, worse: 1, same: 1, errored: 1, fixed: 1, missing: 2 });
     const quality = c.scores[0]!;
@@ -39,10 +84,12 @@ describe('compareExperiments', () => {
   });
 
   it('diffs the outputs line by line, JSON indented, an error as its message', () => {
-    const c = compareExperiments(experiment('a'), experiment('b'), [result('1', { output: { city: 'Paris', days: 2 } }), result('2', { output: 'x', error: null })], [
-      result('1', { output: { city: 'Rome', days: 2 } }),
-      result('2', { output: null, error: 'the provider failed' }),
-    ]);
+    const c = compareExperiments(
+      experiment('a'),
+      experiment('b'),
+      [result('1', { output: { city: 'Paris', days: 2 } }), result('2', { output: 'x', error: null })],
+      [result('1', { output: { city: 'Rome', days: 2 } }), result('2', { output: null, error: 'the provider failed' })],
+    );
     const one = c.items.find((i) => i.itemId === '1')!;
     expect(one.outputDiff).toEqual([
       { op: '=', text: '{' },
@@ -51,7 +98,10 @@ describe('compareExperiments', () => {
       { op: '=', text: '  "days": 2' },
       { op: '=', text: '}' },
     ]);
-    expect(c.items.find((i) => i.itemId === '2')!.outputDiff).toEqual([{ op: '-', text: 'x' }, { op: '+', text: '(error) the provider failed' }]);
+    expect(c.items.find((i) => i.itemId === '2')!.outputDiff).toEqual([
+      { op: '-', text: 'x' },
+      { op: '+', text: '(error) the provider failed' },
+    ]);
   });
 
   it('tests a shift over enough pairs with Wilcoxon signed-rank, and the regression check reads it', () => {

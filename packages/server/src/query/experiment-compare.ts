@@ -9,7 +9,12 @@ import { delta, diffLines } from './trace-diff.js';
  * test over their differences. Items sort worst first: errored, worse (most first), missing,
  * same, fixed, better.
  */
-export function compareExperiments(a: Experiment, b: Experiment, aResults: readonly ExperimentResult[], bResults: readonly ExperimentResult[]): ExperimentComparison {
+export function compareExperiments(
+  a: Experiment,
+  b: Experiment,
+  aResults: readonly ExperimentResult[],
+  bResults: readonly ExperimentResult[],
+): ExperimentComparison {
   const byItemA = new Map(aResults.map((r) => [r.itemId, r]));
   const byItemB = new Map(bResults.map((r) => [r.itemId, r]));
   const itemIds = [...new Set([...byItemA.keys(), ...byItemB.keys()])].sort();

@@ -95,7 +95,10 @@ function buildAxis(points: readonly MetricPointRecord[], streams: readonly Strea
     }
   }
   if (minScale !== Infinity) {
-    let pLo = Infinity, pHi = -Infinity, nLo = Infinity, nHi = -Infinity;
+    let pLo = Infinity,
+      pHi = -Infinity,
+      nLo = Infinity,
+      nHi = -Infinity;
     for (const s of streams) {
       for (const i of s.idx) {
         const p = points[i]!;

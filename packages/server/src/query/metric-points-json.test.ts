@@ -26,15 +26,37 @@ describe('the metric points answer', () => {
   it("writes counts and exemplars' integers past 2^53 with all their digits, their strings in exactCounts and intValue", () => {
     const big = String(2n ** 53n + 1n);
     const max = String(2n ** 64n - 1n);
-    const exemplars = [{ timeUs: 1, value: Number(big), intValue: big, traceId: null, spanId: null, filteredAttributes: {} }, { timeUs: 2, value: 0.5, traceId: null, spanId: null, filteredAttributes: {} }];
-    const histogram = metricPointFromRecord(point({ type: 'histogram', count: Number(max), sum: 1, bucketCounts: [Number(big), 3], explicitBounds: [1], exemplars, exactCounts: { count: max, bucketCounts: [big, '3'] } }));
+    const exemplars = [
+      { timeUs: 1, value: Number(big), intValue: big, traceId: null, spanId: null, filteredAttributes: {} },
+      { timeUs: 2, value: 0.5, traceId: null, spanId: null, filteredAttributes: {} },
+    ];
+    const histogram = metricPointFromRecord(
+      point({
+        type: 'histogram',
+        count: Number(max),
+        sum: 1,
+        bucketCounts: [Number(big), 3],
+        explicitBounds: [1],
+        exemplars,
+        exactCounts: { count: max, bucketCounts: [big, '3'] },
+      }),
+    );
     const text = pointJson(histogram);
     expect(text).toContain(`"count":${max},`);
     expect(text).toContain(`"bucketCounts":[${big},3],`);
     expect(text).toContain(`"value":${big},"intValue":"${big}"`);
     expect(text).toContain(`"exactCounts":{"count":"${max}","bucketCounts":["${big}","3"]}`);
     expect(JSON.parse(text)).toEqual(histogram);
-    const exp = metricPointFromRecord(point({ type: 'exponential_histogram', count: Number(big), zeroCount: Number(big), positive: { offset: 2, bucketCounts: [Number(big)] }, negative: { offset: 0, bucketCounts: [1] }, exactCounts: { count: big, zeroCount: big, positive: [big] } }));
+    const exp = metricPointFromRecord(
+      point({
+        type: 'exponential_histogram',
+        count: Number(big),
+        zeroCount: Number(big),
+        positive: { offset: 2, bucketCounts: [Number(big)] },
+        negative: { offset: 0, bucketCounts: [1] },
+        exactCounts: { count: big, zeroCount: big, positive: [big] },
+      }),
+    );
     const expText = pointJson(exp);
     expect(expText).toContain(`"zeroCount":${big},`);
     expect(expText).toContain(`"positive":{"offset":2,"bucketCounts":[${big}]},"negative":{"offset":0,"bucketCounts":[1]}`);

@@ -108,10 +108,17 @@ export function metricSeries(points: readonly MetricPointRecord[], query: Metric
   const keep = (p: MetricPointRecord): boolean =>
     typeFamily(p.type) === family &&
     (p.flags & NO_RECORDED_VALUE) === 0 &&
-    (byValue ? finite(p.value)
-      : q === undefined ? (family === 'sum' ? finite(p.value) : finite(p.count) && (fn !== 'avg' || finite(p.sum)))
-      : family === 'summary' ? p.quantiles !== null
-      : p.type === 'histogram' ? p.bucketCounts !== null : p.scale !== null);
+    (byValue
+      ? finite(p.value)
+      : q === undefined
+        ? family === 'sum'
+          ? finite(p.value)
+          : finite(p.count) && (fn !== 'avg' || finite(p.sum))
+        : family === 'summary'
+          ? p.quantiles !== null
+          : p.type === 'histogram'
+            ? p.bucketCounts !== null
+            : p.scale !== null);
   const counterLike = !byValue && !(q !== undefined && family === 'summary');
   const streams = buildStreams(points, { groupBy: query.groupBy, keep, zeroFromUs: counterLike ? times[0]! - windowUs : null });
 

@@ -76,7 +76,11 @@ export function buildStreams(points: readonly MetricPointRecord[], options: Stre
     if (!options.keep(p)) continue;
     let resourceHash = resourceHashes.get(p.resource);
     if (resourceHash === undefined) resourceHashes.set(p.resource, (resourceHash = hashAttributes(p.resource.attributes, keyHashes)));
-    const h = (hashString(hashString(FNV, p.serviceName), p.type) ^ Math.imul(hashAttributes(p.attributes, keyHashes), 0x9e3779b1) ^ Math.imul(resourceHash, 0x85ebca6b)) | 0;
+    const h =
+      (hashString(hashString(FNV, p.serviceName), p.type) ^
+        Math.imul(hashAttributes(p.attributes, keyHashes), 0x9e3779b1) ^
+        Math.imul(resourceHash, 0x85ebca6b)) |
+      0;
     let bucket = byHash.get(h);
     if (bucket === undefined) byHash.set(h, (bucket = []));
     let b: Builder | undefined;
@@ -152,8 +156,7 @@ function finish(points: readonly MetricPointRecord[], b: Builder, options: Strea
   const first = points[list[0]!]!;
   const delta = points[list[list.length - 1]!]!.temporality === 'delta';
   const start = first.startTimeUs;
-  const zero =
-    options.zeroFromUs !== null && !delta && start !== null && start > 0 && start >= options.zeroFromUs && start <= first.timeUs;
+  const zero = options.zeroFromUs !== null && !delta && start !== null && start > 0 && start >= options.zeroFromUs && start <= first.timeUs;
   const shift = zero ? 1 : 0;
   const idx = new Int32Array(list.length + shift);
   const times = new Float64Array(list.length + shift);

@@ -184,7 +184,10 @@ export class QueryService {
       // Decisions start within the listed traces' times (`SamplingStore.decisionsOf`).
       this.store.sampling.decisionsOf(projectId, ids, boundsOf(records.map((t) => ({ startUs: t.startTimeUs, endUs: t.endTimeUs })))!),
     ]);
-    const roots = await this.runningRootsOf(projectId, records.filter((t) => t.spanCount > 0 && heard.has(t.traceId)).map((t) => t.traceId));
+    const roots = await this.runningRootsOf(
+      projectId,
+      records.filter((t) => t.spanCount > 0 && heard.has(t.traceId)).map((t) => t.traceId),
+    );
     const clock = this.clock();
     return records.map((t) => {
       const summary = traceSummaryFromRecord(withRunningRoot(t, roots.get(t.traceId)), scoreSummariesOf(tallies.get(t.traceId)));
@@ -213,9 +216,17 @@ export class QueryService {
    * server holds in memory and what a client can parse (`trace-pages.ts`). With `region`, a large
    * whole answer may be written into it, and its caller gives it back once the answer is sent.
    */
-  async getTrace(projectId: string, traceId: string, page: SpanPage | null = null, region: AnswerRegion | null = null): Promise<JsonUtf8<TraceDetail | TraceDetailPage>> {
+  async getTrace(
+    projectId: string,
+    traceId: string,
+    page: SpanPage | null = null,
+    region: AnswerRegion | null = null,
+  ): Promise<JsonUtf8<TraceDetail | TraceDetailPage>> {
     if (page !== null) return this.getTracePage(projectId, traceId, page);
-    const [stored, textBytes] = await Promise.all([this.store.traces.countTraceSpans(projectId, traceId), this.store.traces.countTraceTextBytes(projectId, traceId)]);
+    const [stored, textBytes] = await Promise.all([
+      this.store.traces.countTraceSpans(projectId, traceId),
+      this.store.traces.countTraceTextBytes(projectId, traceId),
+    ]);
     const pages = `ask for pages of it with ?spans=OFFSET,LIMIT (e.g. ?spans=0,${MAX_PAGE_SPANS})`;
     if (stored > MAX_DETAIL_SPANS) {
       throw new AppError('ERR_TRACE_TOO_LARGE', `trace ${traceId} has ${stored} spans, more than the ${MAX_DETAIL_SPANS} one answer holds: ${pages}`);
@@ -257,7 +268,10 @@ export class QueryService {
     const plan = pagePlan(timings, page);
     const first = page.offset === 0;
     // Past the end there is nothing to read; the first page reads the trace's own logs even with no span.
-    const found = plan.ids.length === 0 && !first ? { spans: [], texts: NO_SPAN_TEXTS, logs: [] } : await this.store.traces.getTraceSpans(projectId, traceId, plan.ids, first);
+    const found =
+      plan.ids.length === 0 && !first
+        ? { spans: [], texts: NO_SPAN_TEXTS, logs: [] }
+        : await this.store.traces.getTraceSpans(projectId, traceId, plan.ids, first);
     const kept = keptCopies(found.spans);
     const rows: number[] = [];
     const depths: number[] = [];
@@ -316,7 +330,10 @@ export class QueryService {
 
   /** `SpanDetail`: one span and its logs, read alone: the rest of a big trace stays in the store. */
   async getSpan(projectId: string, traceId: string, spanId: string): Promise<JsonUtf8<SpanDetail>> {
-    const [found, running] = await Promise.all([this.store.traces.getTrace(projectId, traceId, spanId), this.store.runningSpans.ofTraces(projectId, [traceId], spanId)]);
+    const [found, running] = await Promise.all([
+      this.store.traces.getTrace(projectId, traceId, spanId),
+      this.store.runningSpans.ofTraces(projectId, [traceId], spanId),
+    ]);
     const span = found?.spans[0];
     if (span !== undefined) return spanDetailJson(traceId, span, found!.logs);
     if (running.length === 0) throw new AppError('ERR_NOT_FOUND', `span ${spanId} of trace ${traceId} was not found`);
@@ -384,9 +401,6 @@ export class QueryService {
   async listMetricPoints(query: MetricPointQuery): Promise<JsonUtf8<MetricPointListResponse>> {
     const offset = query.cursor === null ? 0 : decodeOffsetCursor(query.cursor);
     const rows = await this.store.metrics.listMetricPoints(query, offset, query.limit + 1);
-    return metricPointsJson(
-      rows.slice(0, query.limit).map(metricPointFromRecord),
-      rows.length > query.limit ? encodeOffsetCursor(offset + query.limit) : null,
-    );
+    return metricPointsJson(rows.slice(0, query.limit).map(metricPointFromRecord), rows.length > query.limit ? encodeOffsetCursor(offset + query.limit) : null);
   }
 }

@@ -35,17 +35,35 @@ describe('liveSpansOf', () => {
   });
 
   it('gives abandoned spans their duration to when their trace was last heard from, however late it is read', () => {
-    const spans = [running({ startTimeUs: 100 * SEC, receivedUs: 300 * SEC }), running({ spanId: 'b'.repeat(16), startTimeUs: 150 * SEC, receivedUs: 200 * SEC })];
+    const spans = [
+      running({ startTimeUs: 100 * SEC, receivedUs: 300 * SEC }),
+      running({ spanId: 'b'.repeat(16), startTimeUs: 150 * SEC, receivedUs: 200 * SEC }),
+    ];
     const live = liveSpansOf(spans, 250 * SEC, clock);
-    expect(live.map((l) => [l.state, l.durationUs])).toEqual([['abandoned', 200 * SEC], ['abandoned', 150 * SEC]]);
+    expect(live.map((l) => [l.state, l.durationUs])).toEqual([
+      ['abandoned', 200 * SEC],
+      ['abandoned', 150 * SEC],
+    ]);
     expect(liveSpansOf(spans, 250 * SEC, { ...clock, nowUs: 9_000 * SEC }).map((l) => l.durationUs)).toEqual([200 * SEC, 150 * SEC]);
   });
 });
 
 describe('liveSummary', () => {
   const record = (over: Partial<TraceSummaryRecord>): TraceSummaryRecord => ({
-    traceId: 't', rootName: 'r', serviceName: 's', startTimeUs: 100 * SEC, endTimeUs: 300 * SEC, spanCount: 2, errorCount: 0,
-    inputTokens: null, outputTokens: null, costUsd: null, unpricedCalls: 0, sessionId: null, userId: null, ...over,
+    traceId: 't',
+    rootName: 'r',
+    serviceName: 's',
+    startTimeUs: 100 * SEC,
+    endTimeUs: 300 * SEC,
+    spanCount: 2,
+    errorCount: 0,
+    inputTokens: null,
+    outputTokens: null,
+    costUsd: null,
+    unpricedCalls: 0,
+    sessionId: null,
+    userId: null,
+    ...over,
   });
   it.each([
     ['without running spans: as stored', undefined, { endTimeUs: 300 * SEC, running: false }],
@@ -58,8 +76,20 @@ describe('liveSummary', () => {
 
 describe('runningTraceFilterOf', () => {
   const base: TraceQuery = {
-    projectId: 'default', range: { fromUs: null, toUs: null }, service: null, spanName: null, text: null, status: null, minDurationMs: null,
-    maxDurationMs: null, attributes: [], sessionId: null, model: null, scores: [], limit: 50, cursor: null,
+    projectId: 'default',
+    range: { fromUs: null, toUs: null },
+    service: null,
+    spanName: null,
+    text: null,
+    status: null,
+    minDurationMs: null,
+    maxDurationMs: null,
+    attributes: [],
+    sessionId: null,
+    model: null,
+    scores: [],
+    limit: 50,
+    cursor: null,
   };
   it('holds a trace of running spans alone to service, span name and session', () => {
     expect(runningTraceFilterOf({ ...base, service: 'a', spanName: 'b', sessionId: 'c' })).toEqual({ service: 'a', spanName: 'b', sessionId: 'c' });
@@ -79,21 +109,45 @@ describe('runningTraceFilterOf', () => {
 describe('mergeNewestFirst', () => {
   it('merges two newest-first pages by start then trace id, up to the limit', () => {
     const t = (startTimeUs: number, traceId: string) => ({ startTimeUs, traceId });
-    expect(mergeNewestFirst([t(9, 'a'), t(5, 'b'), t(1, 'c')], [t(7, 'x'), t(5, 'z'), t(0, 'y')], 5)).toEqual([t(9, 'a'), t(7, 'x'), t(5, 'z'), t(5, 'b'), t(1, 'c')]);
+    expect(mergeNewestFirst([t(9, 'a'), t(5, 'b'), t(1, 'c')], [t(7, 'x'), t(5, 'z'), t(0, 'y')], 5)).toEqual([
+      t(9, 'a'),
+      t(7, 'x'),
+      t(5, 'z'),
+      t(5, 'b'),
+      t(1, 'c'),
+    ]);
     expect(mergeNewestFirst([], [t(1, 'a')], 5)).toEqual([t(1, 'a')]);
   });
 });
 
 describe('runningTreeColumns', () => {
   it("makes a chunk of the tree's columns of running spans: their state, duration so far and events, their tokens left out", () => {
-    const live = liveSpansOf([
-      running({ spanId: 'b'.repeat(16), parentSpanId: 'a', startTimeUs: 90 * SEC, receivedUs: 999 * SEC, serviceName: 'other', events: [{ timeUs: 95 * SEC, name: 'tick', attributes: {}, droppedAttributesCount: 0 }] }),
-    ], 105 * SEC, clock);
+    const live = liveSpansOf(
+      [
+        running({
+          spanId: 'b'.repeat(16),
+          parentSpanId: 'a',
+          startTimeUs: 90 * SEC,
+          receivedUs: 999 * SEC,
+          serviceName: 'other',
+          events: [{ timeUs: 95 * SEC, name: 'tick', attributes: {}, droppedAttributesCount: 0 }],
+        }),
+      ],
+      105 * SEC,
+      clock,
+    );
     const columns = runningTreeColumns(live);
     expect(Array.from(columns.states!)).toEqual([1]);
     expect(columns).toMatchObject({
-      spanIds: ['b'.repeat(16)], parentSpanIds: ['a'], services: ['other'], startsUs: [90 * SEC],
-      durationsUs: [910 * SEC], events: [[0, 95 * SEC, 'tick']], inputTokens: [null], outputTokens: [null], costUsd: [null],
+      spanIds: ['b'.repeat(16)],
+      parentSpanIds: ['a'],
+      services: ['other'],
+      startsUs: [90 * SEC],
+      durationsUs: [910 * SEC],
+      events: [[0, 95 * SEC, 'tick']],
+      inputTokens: [null],
+      outputTokens: [null],
+      costUsd: [null],
     });
     // A trace not heard from for --stale-after: abandoned, its duration to when it was last heard from.
     const abandoned = runningTreeColumns(liveSpansOf([running({ startTimeUs: 50 * SEC, receivedUs: 100 * SEC })], 0, clock));
@@ -103,17 +157,32 @@ describe('runningTreeColumns', () => {
 
 describe('withRunningRoot', () => {
   const stored: TraceSummaryRecord = {
-    traceId: 'a'.repeat(32), rootName: 'plan', serviceName: 'tools', startTimeUs: 100 * SEC, endTimeUs: 110 * SEC, spanCount: 1, errorCount: 0,
-    inputTokens: 5, outputTokens: 1, costUsd: 0.01, unpricedCalls: 0, sessionId: null, userId: 'from-a-child',
+    traceId: 'a'.repeat(32),
+    rootName: 'plan',
+    serviceName: 'tools',
+    startTimeUs: 100 * SEC,
+    endTimeUs: 110 * SEC,
+    spanCount: 1,
+    errorCount: 0,
+    inputTokens: 5,
+    outputTokens: 1,
+    costUsd: 0.01,
+    unpricedCalls: 0,
+    sessionId: null,
+    userId: 'from-a-child',
   };
   it.each([
     ['no running root: the stored summary as it is', undefined, { rootName: 'plan', serviceName: 'tools', sessionId: null, userId: 'from-a-child' }],
-    ['a running root: its name, service and session, its counts still the ended spans\'',
+    [
+      "a running root: its name, service and session, its counts still the ended spans'",
       running({ name: 'research', serviceName: 'agent', sessionId: 's-1', userId: 'ada', receivedUs: 0 }),
-      { rootName: 'research', serviceName: 'agent', sessionId: 's-1', userId: 'ada', spanCount: 1, costUsd: 0.01 }],
-    ['a running root without a session or user: the ended spans\' kept',
+      { rootName: 'research', serviceName: 'agent', sessionId: 's-1', userId: 'ada', spanCount: 1, costUsd: 0.01 },
+    ],
+    [
+      "a running root without a session or user: the ended spans' kept",
       running({ name: 'research', serviceName: 'agent', sessionId: null, userId: null, receivedUs: 0 }),
-      { rootName: 'research', sessionId: null, userId: 'from-a-child' }],
+      { rootName: 'research', sessionId: null, userId: 'from-a-child' },
+    ],
   ])('%s', (_label, root, expected) => {
     expect(withRunningRoot(stored, root)).toMatchObject(expected);
   });

@@ -50,8 +50,13 @@ export function runningTraceFilterOf(query: TraceQuery): RunningTraceFilter | nu
   // Spoor's own traces are recorded whole once they end: none of them runs.
   const unheld =
     query.origin === 'spoor' ||
-    query.text !== null || query.status !== null || query.minDurationMs !== null || query.maxDurationMs !== null ||
-    query.attributes.length > 0 || query.model !== null || query.scores.length > 0;
+    query.text !== null ||
+    query.status !== null ||
+    query.minDurationMs !== null ||
+    query.maxDurationMs !== null ||
+    query.attributes.length > 0 ||
+    query.model !== null ||
+    query.scores.length > 0;
   return unheld ? null : { service: query.service, spanName: query.spanName, sessionId: query.sessionId };
 }
 
@@ -77,7 +82,11 @@ export function mergeNewestFirst<T extends { startTimeUs: number; traceId: strin
  * running spans are abandoned. `heardUs` is when its newest snapshot was received (`undefined`:
  * it has no running span).
  */
-export function liveSummary(record: TraceSummaryRecord | RunningTraceRecord, heardUs: number | undefined, clock: LiveClock): { endTimeUs: number; running: boolean } {
+export function liveSummary(
+  record: TraceSummaryRecord | RunningTraceRecord,
+  heardUs: number | undefined,
+  clock: LiveClock,
+): { endTimeUs: number; running: boolean } {
   if (heardUs === undefined) return { endTimeUs: record.endTimeUs, running: false };
   const lastHeardUs = Math.max(heardUs, record.endTimeUs);
   const running = traceStateOf(lastHeardUs, clock) === 'running';
@@ -106,7 +115,8 @@ export function runningTreeColumns(live: readonly RunningSpanView[]): TreeChunkC
   const events: Array<[number, number, string]> = [];
   live.forEach(({ span, state }, i) => {
     states[i] = SPAN_STATES.indexOf(state);
-    if (span.eventsJson !== '[]') for (const event of JSON.parse(span.eventsJson) as Array<{ timeUs: number; name: string }>) events.push([i, event.timeUs, event.name]);
+    if (span.eventsJson !== '[]')
+      for (const event of JSON.parse(span.eventsJson) as Array<{ timeUs: number; name: string }>) events.push([i, event.timeUs, event.name]);
   });
   const none = new Array<null>(n).fill(null);
   return {

@@ -15,7 +15,11 @@ const group = (name: string, side: 'a' | 'b', label: string | null, values: numb
 
 describe('scoreComparison', () => {
   it('gives each score name both sides, the change of the mean and a Mann-Whitney U test of the values', () => {
-    const [row] = scoreComparison([group('faithfulness', 'a', null, [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]), group('faithfulness', 'b', null, [0.35, 0.45, 0.55, 0.65, 0.75, 0.85, 0.95])], 10, 0.05);
+    const [row] = scoreComparison(
+      [group('faithfulness', 'a', null, [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]), group('faithfulness', 'b', null, [0.35, 0.45, 0.55, 0.65, 0.75, 0.85, 0.95])],
+      10,
+      0.05,
+    );
     expect(row).toMatchObject({
       name: 'faithfulness',
       a: { count: 6, mean: expect.closeTo(0.35, 12), labels: {} },
@@ -42,8 +46,15 @@ describe('scoreComparison', () => {
   });
 
   it('keeps the names with the most scores, in name order, a name seen on one side with no tests', () => {
-    const rows = scoreComparison([group('z', 'a', null, [1, 2, 3]), group('m', 'b', null, [1]), group('a', 'a', 'x', [], 2), group('a', 'b', 'x', [], 1)], 2, 0.05);
-    expect(rows.map((r) => [r.name, r.a?.count ?? null, r.b?.count ?? null])).toEqual([['a', 2, 1], ['z', 3, null]]);
+    const rows = scoreComparison(
+      [group('z', 'a', null, [1, 2, 3]), group('m', 'b', null, [1]), group('a', 'a', 'x', [], 2), group('a', 'b', 'x', [], 1)],
+      2,
+      0.05,
+    );
+    expect(rows.map((r) => [r.name, r.a?.count ?? null, r.b?.count ?? null])).toEqual([
+      ['a', 2, 1],
+      ['z', 3, null],
+    ]);
     expect(rows[1]).toMatchObject({ meanDelta: null, values: { pValue: null }, labels: { pValue: null } });
   });
 

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { chiSquareIndependence, chiSquareSurvival, incompleteBeta, mannWhitney, mannWhitneyFromRanks, MIN_RANK_SAMPLE, normalCdf, twoProportionZ, welchT, wilcoxonSignedRank } from './significance.js';
+import {
+  chiSquareIndependence,
+  chiSquareSurvival,
+  incompleteBeta,
+  mannWhitney,
+  mannWhitneyFromRanks,
+  MIN_RANK_SAMPLE,
+  normalCdf,
+  twoProportionZ,
+  welchT,
+  wilcoxonSignedRank,
+} from './significance.js';
 
 // Expected values below come from SciPy 1.17.1 (scipy.stats), named on each table.
 
@@ -148,7 +159,7 @@ describe('Mann-Whitney U', () => {
     const fromArrays = mannWhitney(a, b);
     // Sorted: 1.1 (1) 2.2 2.2 2.2 (2,3,4 → 3) 3.5 3.5 (5,6 → 5.5) 4.0 (7) 5.1 (8) 6.3 (9) 7.7 …
     const rankSum1 = 1 + 3 + 3 + 5.5 + 7 + 8 + 9;
-    const tieTerm = (27 - 3) + (8 - 2);
+    const tieTerm = 27 - 3 + (8 - 2);
     expect(mannWhitneyFromRanks({ n1: a.length, n2: b.length, rankSum1, tieTerm })).toEqual(fromArrays);
   });
 
@@ -183,11 +194,51 @@ describe('chi-square', () => {
 
   // chi2_contingency(table, correction=False): statistic, dof, p-value
   it.each([
-    [[[30, 10], [20, 20]], 5.333333333333334, 1, 0.020921335337794004],
-    [[[12, 5, 3], [6, 10, 9]], 6.187499999999999, 2, 0.045331641611676285],
-    [[[100, 50], [100, 50]], 0, 1, 1],
-    [[[8, 2], [2, 8]], 7.2, 1, 0.0072903580915356595],
-    [[[90, 10, 5], [60, 30, 15]], 21.0, 2, 2.753644934974714e-5],
+    [
+      [
+        [30, 10],
+        [20, 20],
+      ],
+      5.333333333333334,
+      1,
+      0.020921335337794004,
+    ],
+    [
+      [
+        [12, 5, 3],
+        [6, 10, 9],
+      ],
+      6.187499999999999,
+      2,
+      0.045331641611676285,
+    ],
+    [
+      [
+        [100, 50],
+        [100, 50],
+      ],
+      0,
+      1,
+      1,
+    ],
+    [
+      [
+        [8, 2],
+        [2, 8],
+      ],
+      7.2,
+      1,
+      0.0072903580915356595,
+    ],
+    [
+      [
+        [90, 10, 5],
+        [60, 30, 15],
+      ],
+      21.0,
+      2,
+      2.753644934974714e-5,
+    ],
   ])('tests %j for independence', (table, statistic, df, pValue) => {
     const result = chiSquareIndependence(table);
     close(result?.statistic, statistic, 1e-12);
@@ -196,12 +247,27 @@ describe('chi-square', () => {
   });
 
   it('leaves out an unseen category, and gives null where the table cannot be tested', () => {
-    expect(chiSquareIndependence([[30, 0, 10], [20, 0, 20]])).toMatchObject({ df: 1, statistic: expect.closeTo(5.333333333333334, 12) });
+    expect(
+      chiSquareIndependence([
+        [30, 0, 10],
+        [20, 0, 20],
+      ]),
+    ).toMatchObject({ df: 1, statistic: expect.closeTo(5.333333333333334, 12) });
     // One side, one category, or expected counts below 1 (Cochran).
     expect(chiSquareIndependence([[30, 10]])).toBeNull();
     expect(chiSquareIndependence([[30], [20]])).toBeNull();
-    expect(chiSquareIndependence([[1, 0], [0, 1]])).toBeNull();
-    expect(chiSquareIndependence([[40, 3, 3], [40, 3, 3]])).toBeNull();
+    expect(
+      chiSquareIndependence([
+        [1, 0],
+        [0, 1],
+      ]),
+    ).toBeNull();
+    expect(
+      chiSquareIndependence([
+        [40, 3, 3],
+        [40, 3, 3],
+      ]),
+    ).toBeNull();
   });
 });
 
@@ -234,7 +300,7 @@ describe('Wilcoxon signed-rank', () => {
 
   it('counts the exact distribution as flipping every sign does, for untied differences', () => {
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let trial = 0; trial < 40; trial++) {
       const n = 5 + (trial % 9);
       const shift = (trial % 5) * 0.15;

@@ -7,14 +7,26 @@ import { diffLines, diffTraces } from './trace-diff.js';
 
 const stored = (s: SpanRecord): StoredSpan => {
   const { attributes, resource, scope, events, links, ...fields } = s;
-  return { ...fields, attributesJson: JSON.stringify(attributes), resourceJson: JSON.stringify(resource), scopeJson: JSON.stringify(scope), eventsJson: JSON.stringify(events), linksJson: JSON.stringify(links) };
+  return {
+    ...fields,
+    attributesJson: JSON.stringify(attributes),
+    resourceJson: JSON.stringify(resource),
+    scopeJson: JSON.stringify(scope),
+    eventsJson: JSON.stringify(events),
+    linksJson: JSON.stringify(links),
+  };
 };
 
 /** An agent run: a root, a plan LLM call, a tool, an answer LLM call. */
 function run(options: { prompt2?: string; model?: string; tokens?: number; tool?: string; extraStep?: boolean; failTool?: boolean } = {}): StoredSpan[] {
   const llm = (n: number, prompt: string, model: string, tokens: number, t: number): SpanRecord =>
     span({
-      spanId: sid(n), parentSpanId: sid(1), name: `chat ${model}`, category: 'llm', startTimeUs: t, endTimeUs: t + 100,
+      spanId: sid(n),
+      parentSpanId: sid(1),
+      name: `chat ${model}`,
+      category: 'llm',
+      startTimeUs: t,
+      endTimeUs: t + 100,
       attributes: {
         'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: prompt }] }]),
         'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: `answer to ${prompt}` }] }]),
@@ -24,7 +36,14 @@ function run(options: { prompt2?: string; model?: string; tokens?: number; tool?
   const spans = [
     span({ spanId: sid(1), name: 'agent', startTimeUs: 0, endTimeUs: 1000 }),
     llm(2, 'plan the trip', 'gpt-4o', 50, 10),
-    span({ spanId: sid(3), parentSpanId: sid(1), name: options.tool ?? 'search', startTimeUs: 200, endTimeUs: 300, status: options.failTool === true ? { code: 'error', message: 'timeout' } : { code: 'unset', message: '' } }),
+    span({
+      spanId: sid(3),
+      parentSpanId: sid(1),
+      name: options.tool ?? 'search',
+      startTimeUs: 200,
+      endTimeUs: 300,
+      status: options.failTool === true ? { code: 'error', message: 'timeout' } : { code: 'unset', message: '' },
+    }),
     llm(4, options.prompt2 ?? 'write the answer', options.model ?? 'gpt-4o', options.tokens ?? 80, 400),
   ];
   if (options.extraStep === true) spans.push(span({ spanId: sid(5), parentSpanId: sid(1), name: 'verify', startTimeUs: 600, endTimeUs: 700 }));
@@ -36,7 +55,10 @@ describe('trace diff', () => {
     const diff = diffTraces('a', run(), 'a', run());
     expect([diff.added, diff.removed, diff.changed]).toEqual([[], [], []]);
     expect(diff.rows.map((r) => [r.path, r.kind])).toEqual([
-      ['agent#0', 'same'], ['agent#0/llm#0', 'same'], ['agent#0/search#0', 'same'], ['agent#0/llm#1', 'same'],
+      ['agent#0', 'same'],
+      ['agent#0/llm#0', 'same'],
+      ['agent#0/search#0', 'same'],
+      ['agent#0/llm#1', 'same'],
     ]);
     expect(diff.deltas).toEqual({ durationMs: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, spanCount: 0, errorCount: 0 });
   });
@@ -53,8 +75,14 @@ describe('trace diff', () => {
       fields: { model: { a: 'gpt-4o', b: 'gpt-4o-mini' }, inputTokens: { a: 80, b: 60 }, costUsd: { a: 0.08, b: 0.06 } },
       deltas: { inputTokens: -20, outputTokens: 0, costUsd: -0.02, durationMs: 0 },
     });
-    expect(change!.prompt).toEqual([{ op: '-', text: 'user: write the answer' }, { op: '+', text: 'user: write a short answer' }]);
-    expect(change!.completion).toEqual([{ op: '-', text: 'assistant: answer to write the answer' }, { op: '+', text: 'assistant: answer to write a short answer' }]);
+    expect(change!.prompt).toEqual([
+      { op: '-', text: 'user: write the answer' },
+      { op: '+', text: 'user: write a short answer' },
+    ]);
+    expect(change!.completion).toEqual([
+      { op: '-', text: 'assistant: answer to write the answer' },
+      { op: '+', text: 'assistant: answer to write a short answer' },
+    ]);
     expect(diff.deltas).toMatchObject({ inputTokens: -20, costUsd: -0.02 });
   });
 
@@ -63,10 +91,17 @@ describe('trace diff', () => {
     expect(diff.removed.map((s) => s.path)).toEqual(['agent#0/search#0']);
     expect(diff.added.map((s) => s.path)).toEqual(['agent#0/lookup#0', 'agent#0/verify#0']);
     expect(diff.rows.map((r) => [r.path, r.kind])).toEqual([
-      ['agent#0', 'same'], ['agent#0/llm#0', 'same'], ['agent#0/search#0', 'removed'], ['agent#0/lookup#0', 'added'], ['agent#0/llm#1', 'same'], ['agent#0/verify#0', 'added'],
+      ['agent#0', 'same'],
+      ['agent#0/llm#0', 'same'],
+      ['agent#0/search#0', 'removed'],
+      ['agent#0/lookup#0', 'added'],
+      ['agent#0/llm#1', 'same'],
+      ['agent#0/verify#0', 'added'],
     ]);
     const failed = diffTraces('a', run(), 'b', run({ failTool: true }));
-    expect(failed.changed.map((c) => [c.path, c.fields])).toEqual([['agent#0/search#0', { status: { a: 'unset', b: 'error' }, statusMessage: { a: '', b: 'timeout' } }]]);
+    expect(failed.changed.map((c) => [c.path, c.fields])).toEqual([
+      ['agent#0/search#0', { status: { a: 'unset', b: 'error' }, statusMessage: { a: '', b: 'timeout' } }],
+    ]);
     expect(failed.deltas.errorCount).toBe(1);
   });
 });
@@ -103,11 +138,17 @@ describe('trace diff over awkward trees', () => {
     ].map(stored);
     const diff = diffTraces('a', run(), 'b', [...run(), ...odd]);
     expect(diff.added.map((s) => s.path)).toEqual(['x#0', 'x#0/y#0', 'self#0']);
-    expect(diff.rows.filter((r) => r.kind === 'added').map((r) => [r.path, r.depth])).toEqual([['x#0', 0], ['x#0/y#0', 1], ['self#0', 0]]);
+    expect(diff.rows.filter((r) => r.kind === 'added').map((r) => [r.path, r.depth])).toEqual([
+      ['x#0', 0],
+      ['x#0/y#0', 1],
+      ['self#0', 0],
+    ]);
   });
 
   it('aligns two chains 8,000 spans deep without overflowing the stack', () => {
-    const chain = Array.from({ length: 8_000 }, (_, i) => stored(span({ spanId: sid(i + 1), parentSpanId: i === 0 ? null : sid(i), name: 's', startTimeUs: i, endTimeUs: 20_000 - i })));
+    const chain = Array.from({ length: 8_000 }, (_, i) =>
+      stored(span({ spanId: sid(i + 1), parentSpanId: i === 0 ? null : sid(i), name: 's', startTimeUs: i, endTimeUs: 20_000 - i })),
+    );
     const diff = diffTraces('a', chain, 'b', chain);
     expect(diff.rows).toHaveLength(8_000);
     expect(diff.rows.at(-1)!.depth).toBe(7_999);
@@ -116,7 +157,9 @@ describe('trace diff over awkward trees', () => {
 
   it('aligns two traces with nothing in common but the root in time linear in their spans', () => {
     const flat = (n: number, name: string) =>
-      Array.from({ length: n }, (_, i) => stored(span({ spanId: sid(i + 1), parentSpanId: i === 0 ? null : sid(1), name: i === 0 ? 'agent' : `${name}${i}`, startTimeUs: i, endTimeUs: n })));
+      Array.from({ length: n }, (_, i) =>
+        stored(span({ spanId: sid(i + 1), parentSpanId: i === 0 ? null : sid(1), name: i === 0 ? 'agent' : `${name}${i}`, startTimeUs: i, endTimeUs: n })),
+      );
     const pairs = new Map([1_000, 16_000].map((n) => [n, [flat(n, 'a'), flat(n, 'b')] as const]));
     const diff = (n: number) => diffTraces('a', pairs.get(n)![0], 'b', pairs.get(n)![1]);
     expect(diff(1_000).rows).toHaveLength(1_999);
@@ -130,7 +173,11 @@ describe('trace diff over awkward trees', () => {
 describe('diffLines', () => {
   it('keeps common lines and marks the rest', () => {
     expect(diffLines('a\nb\nc', 'a\nx\nc\nd')).toEqual([
-      { op: '=', text: 'a' }, { op: '-', text: 'b' }, { op: '+', text: 'x' }, { op: '=', text: 'c' }, { op: '+', text: 'd' },
+      { op: '=', text: 'a' },
+      { op: '-', text: 'b' },
+      { op: '+', text: 'x' },
+      { op: '=', text: 'c' },
+      { op: '+', text: 'd' },
     ]);
     expect(diffLines('', 'new')).toEqual([{ op: '+', text: 'new' }]);
   });

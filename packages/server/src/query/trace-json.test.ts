@@ -22,7 +22,13 @@ function stored(s: SpanRecord): StoredSpan {
 /** A log record as a store reads it. */
 function storedLog(l: LogRecordData): StoredLog {
   const { body, attributes, resource, scope, ...fields } = l;
-  return { ...fields, bodyJson: JSON.stringify(body), attributesJson: JSON.stringify(attributes), resourceJson: JSON.stringify(resource), scopeJson: JSON.stringify(scope) };
+  return {
+    ...fields,
+    bodyJson: JSON.stringify(body),
+    attributesJson: JSON.stringify(attributes),
+    resourceJson: JSON.stringify(resource),
+    scopeJson: JSON.stringify(scope),
+  };
 }
 
 const NASTY = 'say "hi" \\ C:\\dir\\ \n\r\t \u0000 \u2028 日本 😀 \ud800 }]{"timeUs":1},[';
@@ -63,7 +69,9 @@ describe('apiEventsJson', () => {
   });
 
   it('reads events stored in another layout by parsing them', () => {
-    const reordered = JSON.stringify(events.map(({ name, timeUs, attributes, droppedAttributesCount }) => ({ name, timeUs, attributes, droppedAttributesCount })));
+    const reordered = JSON.stringify(
+      events.map(({ name, timeUs, attributes, droppedAttributesCount }) => ({ name, timeUs, attributes, droppedAttributesCount })),
+    );
     expect(JSON.parse(apiEventsJson(reordered))).toEqual(api);
     const fractional = JSON.stringify([{ ...events[1], timeUs: T0 + 0.5 }]);
     expect(JSON.parse(apiEventsJson(fractional))).toEqual([{ ...api[1], time: isoFromMicros(T0 + 0.5) }]);
@@ -74,7 +82,13 @@ describe('traceDetailJson', () => {
   const decode = (bytes: Uint8Array): TraceDetail => JSON.parse(new TextDecoder().decode(bytes)) as TraceDetail;
 
   it('writes spans in tree order with their stored JSON, and every computed value as JSON can carry it', () => {
-    const root = span({ spanId: 'a'.repeat(16), name: NASTY, attributes: { [NASTY]: [NASTY, { k: 9007199254740991 }] }, startTimeUs: T0, endTimeUs: T0 + 1500 });
+    const root = span({
+      spanId: 'a'.repeat(16),
+      name: NASTY,
+      attributes: { [NASTY]: [NASTY, { k: 9007199254740991 }] },
+      startTimeUs: T0,
+      endTimeUs: T0 + 1500,
+    });
     const child = span({
       spanId: 'b'.repeat(16),
       parentSpanId: root.spanId,
@@ -84,14 +98,28 @@ describe('traceDetailJson', () => {
       events: [{ timeUs: T0 + 11, name: 'e', attributes: { a: NASTY }, droppedAttributesCount: 0 }],
       links: [{ traceId: 'c'.repeat(32), spanId: 'd'.repeat(16), traceState: NASTY, attributes: { b: NASTY }, droppedAttributesCount: 0, flags: 1 }],
       llm: {
-        provider: NASTY, operation: 'chat', requestModel: 'm', responseModel: null, inputTokens: 1, outputTokens: null, totalTokens: null,
-        cacheReadInputTokens: null, cacheCreationInputTokens: null, reasoningTokens: null, costUsd: Number.NaN, costSource: null,
-        timeToFirstTokenMs: Infinity, finishReasons: [NASTY],
+        provider: NASTY,
+        operation: 'chat',
+        requestModel: 'm',
+        responseModel: null,
+        inputTokens: 1,
+        outputTokens: null,
+        totalTokens: null,
+        cacheReadInputTokens: null,
+        cacheCreationInputTokens: null,
+        reasoningTokens: null,
+        costUsd: Number.NaN,
+        costSource: null,
+        timeToFirstTokenMs: Infinity,
+        finishReasons: [NASTY],
       },
     });
     const detail = decode(traceDetailJson('t"1', storedTraceBytesOf({ spans: [stored(child), stored(root)], logs: [] }), []));
     expect(detail.traceId).toBe('t"1');
-    expect(detail.spans.map((s) => [s.spanId, s.depth])).toEqual([[root.spanId, 0], [child.spanId, 1]]);
+    expect(detail.spans.map((s) => [s.spanId, s.depth])).toEqual([
+      [root.spanId, 0],
+      [child.spanId, 1],
+    ]);
     expect(detail.spans[0]).toMatchObject({ name: NASTY, attributes: root.attributes, resource: root.resource.attributes, scope: root.scope, durationMs: 1.5 });
     expect(detail.spans[1]).toMatchObject({
       status: child.status,
@@ -108,7 +136,11 @@ describe('traceDetailJson', () => {
     const ended = { ...snapshot, endTimeUs: T0 + 90 };
     const tool = span({ spanId: 'c'.repeat(16), parentSpanId: snapshot.spanId, name: 'tool', startTimeUs: T0 + 20, endTimeUs: T0 + 30 });
     const detail = decode(traceDetailJson('t', storedTraceBytesOf({ spans: [snapshot, tool, root, ended].map(stored), logs: [] }), []));
-    expect(detail.spans.map((s) => [s.name, s.depth, s.durationMs])).toEqual([[root.name, 0, 0.1], ['call', 1, 0.08], ['tool', 2, 0.01]]);
+    expect(detail.spans.map((s) => [s.name, s.depth, s.durationMs])).toEqual([
+      [root.name, 0, 0.1],
+      ['call', 1, 0.08],
+      ['tool', 2, 0.01],
+    ]);
   });
 
   it("cuts a resource's attributes out of its text, in any layout", () => {
@@ -131,7 +163,10 @@ describe('traceDetailJson', () => {
       [NASTY, { ...scope, schemaUrl: '' }],
       [NASTY, { schemaUrl: '' }],
     ]);
-    expect(detail.logs.map((l) => [l.logId, l.body, l.bodyBytes, l.resourceSchemaUrl, l.scope.schemaUrl])).toEqual([['b', 'AAE=', true, '', ''], ['t', 'AAE=', false, 'u', '']]);
+    expect(detail.logs.map((l) => [l.logId, l.body, l.bodyBytes, l.resourceSchemaUrl, l.scope.schemaUrl])).toEqual([
+      ['b', 'AAE=', true, '', ''],
+      ['t', 'AAE=', false, 'u', ''],
+    ]);
   });
 });
 
@@ -145,10 +180,23 @@ function referenceDetail(traceId: string, spans: readonly SpanRecord[], logs: re
   const tree = resolveSpanTree(spanTreeInputFrom(all));
   const apiSpans = Array.from(tree.order, (i, row) => referenceSpan(all[i]!, tree.depth[row]!, i < spans.length ? undefined : live[i - spans.length]));
   const apiLogs = logs.map((l) => ({
-    logId: l.logId, time: isoFromMicros(l.timeUs), observedTime: isoFromMicros(l.observedTimeUs), traceId: l.traceId, spanId: l.spanId,
-    flags: l.flags, severityNumber: l.severityNumber, severityText: l.severityText, body: l.body, bodyBytes: l.bodyBytes === true,
-    attributes: l.attributes, resource: l.resource.attributes, resourceSchemaUrl: l.resource.schemaUrl, scope: scopeOf(l.scope),
-    serviceName: l.serviceName, eventName: l.eventName, droppedAttributesCount: l.droppedAttributesCount,
+    logId: l.logId,
+    time: isoFromMicros(l.timeUs),
+    observedTime: isoFromMicros(l.observedTimeUs),
+    traceId: l.traceId,
+    spanId: l.spanId,
+    flags: l.flags,
+    severityNumber: l.severityNumber,
+    severityText: l.severityText,
+    body: l.body,
+    bodyBytes: l.bodyBytes === true,
+    attributes: l.attributes,
+    resource: l.resource.attributes,
+    resourceSchemaUrl: l.resource.schemaUrl,
+    scope: scopeOf(l.scope),
+    serviceName: l.serviceName,
+    eventName: l.eventName,
+    droppedAttributesCount: l.droppedAttributesCount,
   }));
   return JSON.stringify({ traceId, spans: apiSpans, logs: apiLogs, scores: [] });
 }
@@ -165,13 +213,32 @@ const scopeOf = (scope: object) => ('schemaUrl' in scope ? scope : { ...scope, s
 /** A span as the API's `Span` type describes it; a running one has no end, its duration so far and its `state` last. */
 function referenceSpan(s: SpanRecord, depth: number, live?: LiveRecord) {
   return {
-    traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId, traceState: s.traceState, flags: s.flags, name: s.name, kind: s.kind,
-    serviceName: s.serviceName, startTime: isoFromMicros(s.startTimeUs), endTime: live === undefined ? isoFromMicros(s.endTimeUs) : null,
-    durationMs: live === undefined ? Math.max(0, s.endTimeUs - s.startTimeUs) / 1000 : live.durationUs / 1000, status: s.status, attributes: s.attributes,
-    resource: s.resource.attributes, resourceSchemaUrl: s.resource.schemaUrl, scope: scopeOf(s.scope),
+    traceId: s.traceId,
+    spanId: s.spanId,
+    parentSpanId: s.parentSpanId,
+    traceState: s.traceState,
+    flags: s.flags,
+    name: s.name,
+    kind: s.kind,
+    serviceName: s.serviceName,
+    startTime: isoFromMicros(s.startTimeUs),
+    endTime: live === undefined ? isoFromMicros(s.endTimeUs) : null,
+    durationMs: live === undefined ? Math.max(0, s.endTimeUs - s.startTimeUs) / 1000 : live.durationUs / 1000,
+    status: s.status,
+    attributes: s.attributes,
+    resource: s.resource.attributes,
+    resourceSchemaUrl: s.resource.schemaUrl,
+    scope: scopeOf(s.scope),
     events: s.events.map((e) => ({ time: isoFromMicros(e.timeUs), name: e.name, attributes: e.attributes, droppedAttributesCount: e.droppedAttributesCount })),
-    links: s.links, droppedAttributesCount: s.droppedAttributesCount, droppedEventsCount: s.droppedEventsCount,
-    droppedLinksCount: s.droppedLinksCount, llm: s.llm, sessionId: s.sessionId, userId: s.userId, category: s.category, depth,
+    links: s.links,
+    droppedAttributesCount: s.droppedAttributesCount,
+    droppedEventsCount: s.droppedEventsCount,
+    droppedLinksCount: s.droppedLinksCount,
+    llm: s.llm,
+    sessionId: s.sessionId,
+    userId: s.userId,
+    category: s.category,
+    depth,
     ...(live === undefined ? {} : { state: live.state }),
   };
 }
@@ -182,13 +249,23 @@ function referenceSpan(s: SpanRecord, depth: number, live?: LiveRecord) {
  */
 function runningOf(root: SpanRecord): { live: LiveRecord[]; ended: SpanRecord } {
   const running = span({
-    spanId: 'e'.repeat(15) + '1', parentSpanId: root.spanId, name: NASTY, startTimeUs: root.startTimeUs + 1, endTimeUs: 0,
+    spanId: 'e'.repeat(15) + '1',
+    parentSpanId: root.spanId,
+    name: NASTY,
+    startTimeUs: root.startTimeUs + 1,
+    endTimeUs: 0,
     attributes: { [NASTY]: NASTY, n: 1.5 },
     events: [{ timeUs: root.startTimeUs + 2, name: NASTY, attributes: { nested: [{ timeUs: 1 }, '}],{"timeUs":'] }, droppedAttributesCount: 0 }],
     links: [{ traceId: tid(2), spanId: sid(9), traceState: NASTY, attributes: { l: NASTY }, droppedAttributesCount: 0, flags: 1 }],
   });
   const abandoned = span({ spanId: 'e'.repeat(15) + '2', parentSpanId: running.spanId, name: 'tool', startTimeUs: root.startTimeUs + 3, endTimeUs: 0 });
-  const ended = span({ spanId: 'e'.repeat(15) + '3', parentSpanId: abandoned.spanId, name: 'read', startTimeUs: root.startTimeUs + 4, endTimeUs: root.startTimeUs + 9 });
+  const ended = span({
+    spanId: 'e'.repeat(15) + '3',
+    parentSpanId: abandoned.spanId,
+    name: 'read',
+    startTimeUs: root.startTimeUs + 4,
+    endTimeUs: root.startTimeUs + 9,
+  });
   return {
     live: [
       { span: running, state: 'running', durationUs: 12_345 },
@@ -205,8 +282,7 @@ const views = (live: readonly LiveRecord[]): RunningSpanView[] =>
 /** The bench's five shapes of trace (bench/trace-detail.mjs), 300 spans each, with hard text in every stored field. */
 function shapeSpans(shape: 'agent' | 'small' | 'heavy' | 'flat' | 'deep'): SpanRecord[] {
   const n = 300;
-  const parentOf = (i: number): number =>
-    shape === 'flat' ? (i === 0 ? -1 : 0) : shape === 'deep' ? i - 1 : i === 0 ? -1 : i <= 10 ? 0 : 1 + ((i - 11) % 10);
+  const parentOf = (i: number): number => (shape === 'flat' ? (i === 0 ? -1 : 0) : shape === 'deep' ? i - 1 : i === 0 ? -1 : i <= 10 ? 0 : 1 + ((i - 11) % 10));
   return Array.from({ length: n }, (_, i) => {
     const parent = parentOf(i);
     const fields: Partial<SpanRecord> = {
@@ -218,7 +294,9 @@ function shapeSpans(shape: 'agent' | 'small' | 'heavy' | 'flat' | 'deep'): SpanR
       attributes: { 'step.kind': 'plan', 'step.number': i, 'agent.name': i % 50 === 0 ? NASTY : 'researcher' },
     };
     if (shape === 'heavy') {
-      fields.attributes = Object.fromEntries(Array.from({ length: 20 }, (_, k) => [`attr.${k}`, k % 4 === 0 ? i * k : `${NASTY.slice(0, 5 + ((i + k) % 40))} #${i}`]));
+      fields.attributes = Object.fromEntries(
+        Array.from({ length: 20 }, (_, k) => [`attr.${k}`, k % 4 === 0 ? i * k : `${NASTY.slice(0, 5 + ((i + k) % 40))} #${i}`]),
+      );
       fields.events = Array.from({ length: 3 }, (_, e) => ({
         timeUs: T0 + i * 10 + e * 100,
         name: e === 2 ? 'exception' : `event ${e}`,
@@ -234,9 +312,20 @@ function shapeSpans(shape: 'agent' | 'small' | 'heavy' | 'flat' | 'deep'): SpanR
       fields.userId = 'u1';
       fields.attributes = { 'gen_ai.prompt': NASTY.repeat(20), 'gen_ai.completion': '日本 😀'.repeat(30) };
       fields.llm = {
-        provider: 'openai', operation: 'chat', requestModel: 'gpt', responseModel: 'gpt-1', inputTokens: i, outputTokens: 2 * i, totalTokens: 3 * i,
-        cacheReadInputTokens: null, cacheCreationInputTokens: null, reasoningTokens: null, costUsd: i / 1e6, costSource: 'price_table',
-        timeToFirstTokenMs: 12.5, finishReasons: ['stop'],
+        provider: 'openai',
+        operation: 'chat',
+        requestModel: 'gpt',
+        responseModel: 'gpt-1',
+        inputTokens: i,
+        outputTokens: 2 * i,
+        totalTokens: 3 * i,
+        cacheReadInputTokens: null,
+        cacheCreationInputTokens: null,
+        reasoningTokens: null,
+        costUsd: i / 1e6,
+        costSource: 'price_table',
+        timeToFirstTokenMs: 12.5,
+        finishReasons: ['stop'],
       };
     }
     return span(fields);
@@ -262,7 +351,10 @@ describe('traceDetailJson against the answer serialized as values', () => {
     const written = new TextDecoder().decode(traceDetailJson(tid(1), storedTraceBytesOf(trace), [], views(live)));
     expect(written).toBe(referenceDetail(tid(1), all, logs, live));
     const parsed = JSON.parse(written) as TraceDetail;
-    expect(parsed.spans.filter((s) => s.endTime === null).map((s) => [s.state, s.durationMs])).toEqual([['running', 12.345], ['abandoned', 6.789]]);
+    expect(parsed.spans.filter((s) => s.endTime === null).map((s) => [s.state, s.durationMs])).toEqual([
+      ['running', 12.345],
+      ['abandoned', 6.789],
+    ]);
   });
 
   it('writes a large answer into the answer region byte for byte, and holds the region until given back', () => {
@@ -282,7 +374,9 @@ describe('traceDetailJson against the answer serialized as values', () => {
 
   it('gives the answer region back at once when an answer outgrows it', () => {
     // Span names are no stored text: 10 MB of them pass the size the answer was guessed at (8 MiB).
-    const spans = shapeSpans('small').slice(0, 100).map((s, i) => ({ ...s, name: `${i}${'n'.repeat(100_000)}`, attributes: { a: 'x'.repeat(12_000) } }));
+    const spans = shapeSpans('small')
+      .slice(0, 100)
+      .map((s, i) => ({ ...s, name: `${i}${'n'.repeat(100_000)}`, attributes: { a: 'x'.repeat(12_000) } }));
     const trace = storedTraceBytesOf({ spans: spans.map(stored), logs: [] });
     const region = new AnswerRegion();
     const written = traceDetailJson(tid(1), trace, [], [], false, region);

@@ -12,7 +12,15 @@ import {
   type TreeTrailer,
 } from '@spoor/model';
 import type { JsonUtf8 } from '../json.js';
-import { NO_SPAN_TEXTS, type SpanTexts, type StoredLog, type StoredSpan, type StoredSpanFields, type StoredTraceBytes, spanTextsFromStored } from '../store/stored-trace.js';
+import {
+  NO_SPAN_TEXTS,
+  type SpanTexts,
+  type StoredLog,
+  type StoredSpan,
+  type StoredSpanFields,
+  type StoredTraceBytes,
+  spanTextsFromStored,
+} from '../store/stored-trace.js';
 import type { AnswerRegion } from './answer-region.js';
 import { JsonWriter } from './json-bytes.js';
 import type { RunningSpanView } from './running.js';
@@ -117,7 +125,13 @@ export function traceTreeJson(traceId: string, tree: TraceTreeColumns, logs: Sto
 }
 
 /** `TreeTrailer`: the binary tree stream's last frame, its logs written as the JSON tree's are. */
-export function treeTrailerJson(sessionId: string | null, spanCount: number, logs: StoredLog[], scores: readonly Score[], sampledOut = false): JsonUtf8<TreeTrailer> {
+export function treeTrailerJson(
+  sessionId: string | null,
+  spanCount: number,
+  logs: StoredLog[],
+  scores: readonly Score[],
+  sampledOut = false,
+): JsonUtf8<TreeTrailer> {
   const out = new JsonWriter<TreeTrailer>(textLength(0, 0, logs));
   out.write(`{"sessionId":${strOrNull(sessionId)},"spanCount":${spanCount},${sampledOut ? '"sampledOut":true,' : ''}"logs":`);
   writeLogs(out, logs, new Shared());

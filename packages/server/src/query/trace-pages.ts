@@ -68,7 +68,12 @@ function keepsOver(a: StoredSpanFields, b: StoredSpanFields): boolean {
  */
 export function pageScores(scores: readonly Score[], timings: TraceTimings, ids: readonly string[], first: boolean): Score[] {
   const onPage = new Set(ids);
-  const elsewhere = first ? spansIn(timings, scores.flatMap((s) => (s.spanId === null || onPage.has(s.spanId) ? [] : [s.spanId]))) : null;
+  const elsewhere = first
+    ? spansIn(
+        timings,
+        scores.flatMap((s) => (s.spanId === null || onPage.has(s.spanId) ? [] : [s.spanId])),
+      )
+    : null;
   return scores.filter((s) => (s.spanId === null ? first : onPage.has(s.spanId) || (elsewhere !== null && !elsewhere.has(s.spanId))));
 }
 

@@ -1,4 +1,13 @@
-import { isoFromMicros, NO_STRING, spanIdHex, type TraceTree, type TraceTreeColumns, type TreeChunk, type TreeChunkColumns, TreeStreamDecoder } from '@spoor/model';
+import {
+  isoFromMicros,
+  NO_STRING,
+  spanIdHex,
+  type TraceTree,
+  type TraceTreeColumns,
+  type TreeChunk,
+  type TreeChunkColumns,
+  TreeStreamDecoder,
+} from '@spoor/model';
 import type { JsonUtf8 } from '../json.js';
 import { JsonWriter } from './json-bytes.js';
 

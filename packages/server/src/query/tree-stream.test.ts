@@ -26,19 +26,35 @@ async function sessionIds(trees: TreeStreams, traceId: string): Promise<{ json: 
 
 describe('TreeStreams', () => {
   // A snapshot of the agent's root, still running, in session sess-1.
-  const live = liveSpansOf([{ ...storedSpanOf(span({ traceId: tid(1), spanId: sid(1), startTimeUs: 900 * SEC, endTimeUs: 0, sessionId: 'sess-1' })), receivedUs: 990 * SEC }], 0, clock);
+  const live = liveSpansOf(
+    [{ ...storedSpanOf(span({ traceId: tid(1), spanId: sid(1), startTimeUs: 900 * SEC, endTimeUs: 0, sessionId: 'sess-1' })), receivedUs: 990 * SEC }],
+    0,
+    clock,
+  );
 
   it('gives a trace whose spans all run the session id its snapshots carry, as JSON as in the binary stream', async () => {
-    const trees = new TreeStreams(new FakeStore(), {}, async () => live, () => clock.nowUs / 1000);
+    const trees = new TreeStreams(
+      new FakeStore(),
+      {},
+      async () => live,
+      () => clock.nowUs / 1000,
+    );
     expect(await sessionIds(trees, tid(1))).toEqual({ json: 'sess-1', binary: 'sess-1' });
   });
 
   it('gives a trace whose ended spans carry no session id the one its running spans carry, over one page and over many', async () => {
     const store = new FakeStore();
-    const ended = Array.from({ length: 5 }, (_, k) => span({ traceId: tid(1), spanId: sid(10 + k), parentSpanId: sid(1), startTimeUs: (901 + k) * SEC, endTimeUs: (902 + k) * SEC }));
+    const ended = Array.from({ length: 5 }, (_, k) =>
+      span({ traceId: tid(1), spanId: sid(10 + k), parentSpanId: sid(1), startTimeUs: (901 + k) * SEC, endTimeUs: (902 + k) * SEC }),
+    );
     await store.writer.write(recordBatch({ spans: ended }), null);
     for (const treePageSpans of [50_000, 2]) {
-      const trees = new TreeStreams(store, { treePageSpans }, async () => live, () => clock.nowUs / 1000);
+      const trees = new TreeStreams(
+        store,
+        { treePageSpans },
+        async () => live,
+        () => clock.nowUs / 1000,
+      );
       expect(await sessionIds(trees, tid(1)), `pages of ${treePageSpans}`).toEqual({ json: 'sess-1', binary: 'sess-1' });
     }
   });

@@ -176,7 +176,8 @@ export class TreeStreams {
 }
 
 /** The buffers of a tree stream's answer, moved to the main thread instead of copied. */
-export const treeFrameBuffers = (answer: TreeFrames | null): ArrayBuffer[] => (answer === null ? [] : answer.frames.map((frame) => frame.buffer as ArrayBuffer));
+export const treeFrameBuffers = (answer: TreeFrames | null): ArrayBuffer[] =>
+  answer === null ? [] : answer.frames.map((frame) => frame.buffer as ArrayBuffer);
 
 /** `/tree`'s binary stream on the database thread: a trace of any size, a page of spans a call, its frames moved uncopied. */
 export const treeStreamCalls = callGroup(

@@ -6,8 +6,18 @@ const ask = async (body: unknown, path = '/v1/chat/completions') =>
 
 describe('the demo provider', () => {
   it('answers a chat from its last user message, the same every time, with usage', async () => {
-    const body = { model: 'spoor-demo', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'How loud is a heat pump?' }] };
-    const answer = (await (await ask(body)).json()) as { model: string; choices: Array<{ message: { content: string }; finish_reason: string }>; usage: { completion_tokens: number } };
+    const body = {
+      model: 'spoor-demo',
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'How loud is a heat pump?' },
+      ],
+    };
+    const answer = (await (await ask(body)).json()) as {
+      model: string;
+      choices: Array<{ message: { content: string }; finish_reason: string }>;
+      usage: { completion_tokens: number };
+    };
     expect(answer.model).toBe('spoor-demo');
     expect(answer.choices[0]!.message.content).toBe(chatAnswer('How loud is a heat pump?'));
     expect(answer.choices[0]!.message.content).toMatch(/^Here is what the sources say about How loud is a heat pump\. /);
@@ -17,7 +27,9 @@ describe('the demo provider', () => {
   });
 
   it('cuts an answer at max_completion_tokens, four characters a token, and says so', async () => {
-    const answer = (await (await ask({ messages: [{ role: 'user', content: 'What is the COP of an air-source heat pump at -20 °C?' }], max_completion_tokens: 5 })).json()) as {
+    const answer = (await (
+      await ask({ messages: [{ role: 'user', content: 'What is the COP of an air-source heat pump at -20 °C?' }], max_completion_tokens: 5 })
+    ).json()) as {
       choices: Array<{ message: { content: string }; finish_reason: string }>;
     };
     expect(answer.choices[0]).toMatchObject({ message: { content: 'Here is what the sou' }, finish_reason: 'length' });
@@ -26,7 +38,10 @@ describe('the demo provider', () => {
   it('judges the tagged answer of a structured request: a complete one higher than one cut off', async () => {
     const judge = async (answer: string) => {
       const schema = { properties: { explanation: { type: 'string' }, score: { type: 'number', minimum: 0, maximum: 1 } } };
-      const response = await ask({ messages: [{ role: 'user', content: `<request>q</request>\n<answer>\n${answer}\n</answer>` }], response_format: { type: 'json_schema', json_schema: { schema } } });
+      const response = await ask({
+        messages: [{ role: 'user', content: `<request>q</request>\n<answer>\n${answer}\n</answer>` }],
+        response_format: { type: 'json_schema', json_schema: { schema } },
+      });
       const body = (await response.json()) as { choices: Array<{ message: { content: string } }> };
       return JSON.parse(body.choices[0]!.message.content) as { explanation: string; score: number };
     };

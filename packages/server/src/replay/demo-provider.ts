@@ -38,7 +38,8 @@ interface ChatRequest {
 /** The `fetch` the demo provider's client is given: answers `POST …/chat/completions` from the request alone. */
 export async function demoFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
   const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-  if (!url.endsWith('/chat/completions')) return json(404, { error: { message: `the demo provider answers chat completions only, not ${new URL(url).pathname}` } });
+  if (!url.endsWith('/chat/completions'))
+    return json(404, { error: { message: `the demo provider answers chat completions only, not ${new URL(url).pathname}` } });
   const request = JSON.parse(typeof init?.body === 'string' ? init.body : '{}') as ChatRequest;
   const messages = request.messages ?? [];
   const promptText = messages.map((m) => textOf(m.content)).join('\n');
@@ -63,7 +64,10 @@ export async function demoFetch(input: string | URL | Request, init?: RequestIni
 
 /** A stock answer about `question`: two to five sentences, as many as its hash says. */
 export function chatAnswer(question: string): string {
-  const topic = question.replace(/\s+/g, ' ').trim().replace(/[.?!]+$/, '');
+  const topic = question
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/[.?!]+$/, '');
   const h = hash(topic);
   const count = 1 + (h % 4);
   const picked = Array.from({ length: count }, (_, i) => SENTENCES[(h + i * 7) % SENTENCES.length]!);
@@ -94,7 +98,10 @@ function judgement(prompt: string, properties: Record<string, { enum?: string[];
 
 function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
-  if (Array.isArray(content)) return content.map((p) => (typeof p === 'object' && p !== null && typeof (p as { text?: unknown }).text === 'string' ? (p as { text: string }).text : '')).join('');
+  if (Array.isArray(content))
+    return content
+      .map((p) => (typeof p === 'object' && p !== null && typeof (p as { text?: unknown }).text === 'string' ? (p as { text: string }).text : ''))
+      .join('');
   return '';
 }
 

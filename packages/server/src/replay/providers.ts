@@ -27,18 +27,27 @@ export function parseProviders(specs: readonly string[], env: NodeJS.ProcessEnv 
   const providers: Provider[] = [];
   for (const spec of specs) {
     const match = /^(\w+)=(env|file):([^,]+)((?:,\w+=[^,]+)*)$/.exec(spec.trim());
-    if (match === null) throw new Error(`--provider ${spec}: write NAME=env:VARIABLE or NAME=file:PATH, optionally ,base=URL and ,timeout=30s (e.g. openai=env:OPENAI_API_KEY)`);
+    if (match === null)
+      throw new Error(`--provider ${spec}: write NAME=env:VARIABLE or NAME=file:PATH, optionally ,base=URL and ,timeout=30s (e.g. openai=env:OPENAI_API_KEY)`);
     const [, name, source, where, rest] = match as unknown as [string, string, 'env' | 'file', string, string];
-    const options = Object.fromEntries(rest.split(',').filter((o) => o !== '').map((o) => o.split('=', 2) as [string, string]));
-    for (const key of Object.keys(options)) if (key !== 'base' && key !== 'timeout') throw new Error(`--provider ${name}: '${key}' is not an option (base, timeout)`);
+    const options = Object.fromEntries(
+      rest
+        .split(',')
+        .filter((o) => o !== '')
+        .map((o) => o.split('=', 2) as [string, string]),
+    );
+    for (const key of Object.keys(options))
+      if (key !== 'base' && key !== 'timeout') throw new Error(`--provider ${name}: '${key}' is not an option (base, timeout)`);
     const base = options.base;
     const timeoutUs = options.timeout === undefined ? 60_000_000 : parseDurationUs(options.timeout);
     if (timeoutUs === null || timeoutUs < 1000) throw new Error(`--provider ${name}: timeout must be a duration such as 30s, not '${options.timeout}'`);
     if (name === 'demo') throw new Error('--provider demo: the demo provider is built in and needs no key; leave it out');
-    if (!(PROVIDER_NAMES as readonly string[]).includes(name)) throw new Error(`--provider ${name}: replay speaks openai and anthropic (an OpenAI-compatible server is openai with ,base=URL)`);
+    if (!(PROVIDER_NAMES as readonly string[]).includes(name))
+      throw new Error(`--provider ${name}: replay speaks openai and anthropic (an OpenAI-compatible server is openai with ,base=URL)`);
     if (providers.some((p) => p.name === name)) throw new Error(`--provider ${name} is given twice`);
     const apiKey = source === 'env' ? env[where] : readKeyFile(where, name);
-    if (apiKey === undefined || apiKey.trim() === '') throw new Error(`--provider ${name}: ${source === 'env' ? `the variable ${where} is not set` : `the file ${where} is empty`}`);
+    if (apiKey === undefined || apiKey.trim() === '')
+      throw new Error(`--provider ${name}: ${source === 'env' ? `the variable ${where} is not set` : `the file ${where} is empty`}`);
     if (base !== undefined && !/^https?:\/\/[^/]/.test(base)) throw new Error(`--provider ${name}: base must be an http(s) URL, not '${base}'`);
     providers.push({ name: name as ProviderName, apiKey: apiKey.trim(), baseUrl: base ?? null, timeoutMs: timeoutUs / 1000 });
   }

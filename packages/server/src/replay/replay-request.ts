@@ -84,7 +84,11 @@ export function openAiRequest(call: ReplayCall): Record<string, unknown> {
     if (results.length > 0 && texts.length === 0 && calls.length === 0) continue;
     const out: Record<string, unknown> = { role: message.role === 'tool' ? 'user' : message.role, content: texts.length === 0 ? null : texts.join('\n') };
     if (calls.length > 0) {
-      out.tool_calls = calls.map((c) => ({ id: c.id ?? '', type: 'function', function: { name: c.name, arguments: typeof c.arguments === 'string' ? c.arguments : JSON.stringify(c.arguments ?? {}) } }));
+      out.tool_calls = calls.map((c) => ({
+        id: c.id ?? '',
+        type: 'function',
+        function: { name: c.name, arguments: typeof c.arguments === 'string' ? c.arguments : JSON.stringify(c.arguments ?? {}) },
+      }));
     }
     messages.push(out);
   }
@@ -103,7 +107,13 @@ export function anthropicRequest(call: ReplayCall): Record<string, unknown> {
     .map((message) => ({
       role: message.role === 'assistant' ? 'assistant' : 'user',
       content: message.parts.map((part) => {
-        if (part.type === 'tool_call') return { type: 'tool_use', id: part.id ?? '', name: part.name, input: typeof part.arguments === 'string' ? safeJson(part.arguments) : (part.arguments ?? {}) };
+        if (part.type === 'tool_call')
+          return {
+            type: 'tool_use',
+            id: part.id ?? '',
+            name: part.name,
+            input: typeof part.arguments === 'string' ? safeJson(part.arguments) : (part.arguments ?? {}),
+          };
         if (part.type === 'tool_call_response') return { type: 'tool_result', tool_use_id: part.id ?? '', content: textOf(part.response) };
         return { type: 'text', text: partText(part) };
       }),
@@ -155,8 +165,10 @@ export function chatMessagesFrom(messages: readonly ReplayMessageInput[]): ChatM
 
 function partFrom(part: { type: string; [field: string]: unknown }, at: string): ChatPart {
   if ((part.type === 'text' || part.type === 'reasoning') && typeof part.content === 'string') return { type: part.type, content: part.content };
-  if (part.type === 'tool_call' && typeof part.name === 'string') return { type: 'tool_call', id: typeof part.id === 'string' ? part.id : null, name: part.name, arguments: part.arguments ?? {} };
-  if (part.type === 'tool_call_response') return { type: 'tool_call_response', id: typeof part.id === 'string' ? part.id : null, response: part.response ?? null };
+  if (part.type === 'tool_call' && typeof part.name === 'string')
+    return { type: 'tool_call', id: typeof part.id === 'string' ? part.id : null, name: part.name, arguments: part.arguments ?? {} };
+  if (part.type === 'tool_call_response')
+    return { type: 'tool_call_response', id: typeof part.id === 'string' ? part.id : null, response: part.response ?? null };
   throw bad(`${at} must be a text or reasoning part with content, a tool_call with a name, or a tool_call_response`);
 }
 

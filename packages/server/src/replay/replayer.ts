@@ -83,15 +83,20 @@ const recorderModules = loadOnce(() => Promise.all([import('@spoor/sdk'), import
  * provider's refusal; no call is made. The next call tries again (a package that is missing
  * or an SDK that did not start; Node keeps a module that threw while it ran as failed).
  */
-const sdkRuntime = loadOnce((): Promise<{ sdk: Sdk; serializer: Serializer }> =>
-  recorderModules()
-    .then(([sdk, otlp]) => {
-      sdk.init({ serviceName: SPOOR_SERVICE_NAME, exporter: { spans: new SinkExporter() }, logLevel: 'silent', sampleRate: 1 });
-      return { sdk, serializer: otlp.ProtobufTraceSerializer };
-    })
-    .catch((cause: unknown) => {
-      throw new AppError('ERR_INTERNAL', `this server could not load or start what records a call (@spoor/sdk: ${(cause as Error).message}); nothing was called`, { cause });
-    }),
+const sdkRuntime = loadOnce(
+  (): Promise<{ sdk: Sdk; serializer: Serializer }> =>
+    recorderModules()
+      .then(([sdk, otlp]) => {
+        sdk.init({ serviceName: SPOOR_SERVICE_NAME, exporter: { spans: new SinkExporter() }, logLevel: 'silent', sampleRate: 1 });
+        return { sdk, serializer: otlp.ProtobufTraceSerializer };
+      })
+      .catch((cause: unknown) => {
+        throw new AppError(
+          'ERR_INTERNAL',
+          `this server could not load or start what records a call (@spoor/sdk: ${(cause as Error).message}); nothing was called`,
+          { cause },
+        );
+      }),
 );
 
 /**
@@ -123,7 +128,11 @@ export interface RecordedTrace<T> {
  * `body` throws, its spans are dropped and the error goes on. A replay and a judge's call are
  * each one such trace: the SDK keeps one runtime per process, so both must share this sink.
  */
-export async function recordTrace<T>(name: string, options: Pick<SpanHelperOptions, 'attributes' | 'links'>, body: () => Promise<T>): Promise<RecordedTrace<T>> {
+export async function recordTrace<T>(
+  name: string,
+  options: Pick<SpanHelperOptions, 'attributes' | 'links'>,
+  body: () => Promise<T>,
+): Promise<RecordedTrace<T>> {
   const { withSpan, flush } = (await sdkRuntime()).sdk;
   let traceId = '';
   let result: T;
@@ -190,7 +199,11 @@ export class Replayer {
   private readonly providers: Map<ProviderName, Provider>;
 
   /** `providerCalls`: the slots all projects share (`--provider-calls-max`); each call waits for one. */
-  constructor(providers: readonly Provider[], private readonly ingest: Ingest, private readonly providerCalls?: WaitingShares) {
+  constructor(
+    providers: readonly Provider[],
+    private readonly ingest: Ingest,
+    private readonly providerCalls?: WaitingShares,
+  ) {
     this.providers = new Map(providers.map((p) => [p.name, p]));
   }
 
@@ -226,7 +239,12 @@ export class Replayer {
    * instrumentation recorded them). Errors as `replay`'s. `cancel` ends the call early (its trace
    * is then not stored).
    */
-  async traced(projectId: string, call: ReplayCall, trace: { name: string } & Pick<SpanHelperOptions, 'attributes' | 'links'>, cancel?: AbortSignal): Promise<TracedCall> {
+  async traced(
+    projectId: string,
+    call: ReplayCall,
+    trace: { name: string } & Pick<SpanHelperOptions, 'attributes' | 'links'>,
+    cancel?: AbortSignal,
+  ): Promise<TracedCall> {
     const provider = this.providerOf(call);
     let recorded: RecordedTrace<number>;
     const release = await this.providerCalls?.wait(projectId);

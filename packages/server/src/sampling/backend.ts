@@ -9,7 +9,16 @@ import { callGroup } from '../threads/groups.js';
 
 /** The trace list's filter that matches every trace, to which a score filter is added. */
 const EVERY_TRACE: TraceFilter = {
-  service: null, spanName: null, text: null, status: null, minDurationMs: null, maxDurationMs: null, attributes: [], sessionId: null, model: null, scores: [],
+  service: null,
+  spanName: null,
+  text: null,
+  status: null,
+  minDurationMs: null,
+  maxDurationMs: null,
+  attributes: [],
+  sessionId: null,
+  model: null,
+  scores: [],
 };
 
 /** What a round of decisions did: traces decided, by reason, and sampled-out traces slimmed again (a late span). */
@@ -29,7 +38,13 @@ export interface DecideOutcome {
  * between the two leaves a decision whose trace the next round (after a restart, its look back)
  * finds complete again and slims.
  */
-export async function decideTraces(store: SamplingStore, projectId: string, traceIds: readonly string[], policy: ResolvedPolicy, nowUs: number): Promise<DecideOutcome> {
+export async function decideTraces(
+  store: SamplingStore,
+  projectId: string,
+  traceIds: readonly string[],
+  policy: ResolvedPolicy,
+  nowUs: number,
+): Promise<DecideOutcome> {
   // Every trace's facts first: their times bound the read of decisions (a table of every trace
   // decided, read whole per round before).
   const all = await store.facts(projectId, traceIds);
@@ -44,8 +59,9 @@ export async function decideTraces(store: SamplingStore, projectId: string, trac
     const scored = new Set<string>();
     for (const score of policy.scoreUnder) for (const id of await store.matching(projectId, undecided, { ...EVERY_TRACE, scores: [score] })) scored.add(id);
     const filtered = new Set(policy.filter === null ? [] : await store.matching(projectId, undecided, policy.filter));
-    for (const id of undecided) if (scored.has(id)) reasons.set(id, 'score');
-    else if (filtered.has(id)) reasons.set(id, 'filter');
+    for (const id of undecided)
+      if (scored.has(id)) reasons.set(id, 'score');
+      else if (filtered.has(id)) reasons.set(id, 'filter');
   }
   const decisions: SamplingDecision[] = facts.map((f) => {
     const reason = reasons.get(f.traceId)!;
@@ -55,7 +71,12 @@ export async function decideTraces(store: SamplingStore, projectId: string, trac
   // The traces sampled out now are slimmed with the round's others (`slimDecided`), by their times known here.
   const outBounds = boundsOf(decisions.filter((d) => !d.kept));
   // Found again for a span that came late (few).
-  if (again.length > 0) await store.slim(projectId, again.map((f) => f.traceId), boundsOf(again) ?? undefined);
+  if (again.length > 0)
+    await store.slim(
+      projectId,
+      again.map((f) => f.traceId),
+      boundsOf(again) ?? undefined,
+    );
   const counts: Partial<Record<SamplingReason, number>> = {};
   for (const d of decisions) counts[d.reason as SamplingReason] = (counts[d.reason as SamplingReason] ?? 0) + 1;
   return { decided: counts, again: again.length, outBounds };
@@ -73,7 +94,8 @@ export const samplingCalls = callGroup(({ store }: { store: Pick<Store, 'samplin
     putPolicy: s.policies.putPolicy.bind(s.policies),
     deletePolicy: s.policies.deletePolicy.bind(s.policies),
     /** `policy` resolved by the caller (`resolvePolicy`, on the HTTP thread), its filter parsed. */
-    decide: (projectId: string, traceIds: readonly string[], policy: ResolvedPolicy, nowUs: number): Promise<DecideOutcome> => decideTraces(s, projectId, traceIds, policy, nowUs),
+    decide: (projectId: string, traceIds: readonly string[], policy: ResolvedPolicy, nowUs: number): Promise<DecideOutcome> =>
+      decideTraces(s, projectId, traceIds, policy, nowUs),
     /** Slims the traces a round (its `nowUs`) sampled out, within the span times of them all. */
     slimRound: s.slimDecided.bind(s),
     /** Puts off (or no longer) reclaiming what slimming deleted, while ingest has work. */
@@ -88,4 +110,7 @@ export const samplingCalls = callGroup(({ store }: { store: Pick<Store, 'samplin
 export type SamplingCalls = ReturnType<typeof samplingCalls.make>;
 
 /** The calls the runner and the API make (a `DbClient` has them all): sampling's, with the lease and the reads of complete traces evaluators share. */
-export type SamplingBackend = { readonly sampling: SamplingCalls; readonly evaluators: CompletionBackend['evaluators'] & { takeLease: Store['evaluators']['takeLease'] } };
+export type SamplingBackend = {
+  readonly sampling: SamplingCalls;
+  readonly evaluators: CompletionBackend['evaluators'] & { takeLease: Store['evaluators']['takeLease'] };
+};

@@ -10,7 +10,15 @@ const longest = (by: Partial<Record<(typeof SPAN_CATEGORIES)[number], number>>):
 /** A trace id the hash samples out at 0.1 (and one it samples in). */
 const OUT = Array.from({ length: 100 }, (_, i) => i.toString(16).padStart(32, '0')).find((id) => !sampledIn(id, 0.1))!;
 const IN = Array.from({ length: 100 }, (_, i) => i.toString(16).padStart(32, '0')).find((id) => sampledIn(id, 0.1))!;
-const facts = (overrides: Partial<SamplingFacts> = {}): SamplingFacts => ({ traceId: OUT, startUs: 0, endUs: SEC, errorCount: 0, costUsd: null, longestUs: longest({}), ...overrides });
+const facts = (overrides: Partial<SamplingFacts> = {}): SamplingFacts => ({
+  traceId: OUT,
+  startUs: 0,
+  endUs: SEC,
+  errorCount: 0,
+  costUsd: null,
+  longestUs: longest({}),
+  ...overrides,
+});
 const none = { score: false, filter: false };
 
 describe('decide', () => {
@@ -44,6 +52,8 @@ describe('the sampling file', () => {
     expect(filePolicyFor(one, 'any')?.policy.rate).toBe(0.3);
     const per = samplingFileOf({ projects: { shop: { rate: 0.2 } } }, 'f');
     expect([filePolicyFor(per, 'shop')?.rate, filePolicyFor(per, 'constructor'), filePolicyFor(null, 'shop')]).toEqual([0.2, null, null]);
-    expect(() => samplingFileOf({ default: { rate: 0.1 }, project: {} }, 'the file')).toThrow("the file: 'project' is not a field of a sampling file (known: default, projects)");
+    expect(() => samplingFileOf({ default: { rate: 0.1 }, project: {} }, 'the file')).toThrow(
+      "the file: 'project' is not a field of a sampling file (known: default, projects)",
+    );
   });
 });

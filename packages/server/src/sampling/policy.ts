@@ -38,7 +38,8 @@ export function resolvePolicy(body: unknown): ResolvedPolicy {
   if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) throw policyProblem('rate: must be a number from 0 to 1 (the share of the other traces kept)');
   const keep = body.keep === undefined ? DEFAULT_SAMPLING_KEEP : body.keep;
   if (!isObject(keep)) throw policyProblem('keep: must be an object of keep rules (errors, slowerThan, costOverUsd, scoreUnder, filter)');
-  for (const key of Object.keys(keep)) if (!KEEP_KEYS.has(key)) throw policyProblem(`keep.${key}: not a keep rule (errors, slowerThan, costOverUsd, scoreUnder, filter)`);
+  for (const key of Object.keys(keep))
+    if (!KEEP_KEYS.has(key)) throw policyProblem(`keep.${key}: not a keep rule (errors, slowerThan, costOverUsd, scoreUnder, filter)`);
 
   if (keep.errors !== undefined && typeof keep.errors !== 'boolean') throw policyProblem('keep.errors: must be true or false');
   const slowerThanUs: Array<number | null> = SPAN_CATEGORIES.map(() => null);
@@ -53,7 +54,8 @@ export function resolvePolicy(body: unknown): ResolvedPolicy {
     }
   }
   const cost = keep.costOverUsd;
-  if (cost !== undefined && (typeof cost !== 'number' || !Number.isFinite(cost) || cost < 0)) throw policyProblem('keep.costOverUsd: must be a number of USD, 0 or more');
+  if (cost !== undefined && (typeof cost !== 'number' || !Number.isFinite(cost) || cost < 0))
+    throw policyProblem('keep.costOverUsd: must be a number of USD, 0 or more');
   const scoreUnder: ScoreFilter[] = [];
   if (keep.scoreUnder !== undefined) {
     if (!isObject(keep.scoreUnder)) throw policyProblem('keep.scoreUnder: must map score names to numbers, like { "helpfulness": 0.5 }');
@@ -63,7 +65,8 @@ export function resolvePolicy(body: unknown): ResolvedPolicy {
       scoreUnder.push({ name, op: '<', value });
     }
   }
-  if (keep.filter !== undefined && typeof keep.filter !== 'string') throw policyProblem("keep.filter: must be the trace list's query string, like service=checkout&model=gpt-4o");
+  if (keep.filter !== undefined && typeof keep.filter !== 'string')
+    throw policyProblem("keep.filter: must be the trace list's query string, like service=checkout&model=gpt-4o");
   const filterText = (keep.filter as string | undefined)?.trim() ?? '';
   const filter = filterText === '' ? null : parseFilter(filterText, (message) => policyProblem(`keep.${message}`));
   return {
@@ -96,7 +99,8 @@ export function samplingFileOf(json: unknown, where: string): SamplingFile {
     }
   };
   if (isObject(json) && ('default' in json || 'projects' in json)) {
-    for (const key of Object.keys(json)) if (key !== 'default' && key !== 'projects') throw new Error(`${where}: '${key}' is not a field of a sampling file (known: default, projects)`);
+    for (const key of Object.keys(json))
+      if (key !== 'default' && key !== 'projects') throw new Error(`${where}: '${key}' is not a field of a sampling file (known: default, projects)`);
     const projects = json.projects ?? {};
     if (!isObject(projects)) throw new Error(`${where}: 'projects' maps project names to policies`);
     return {

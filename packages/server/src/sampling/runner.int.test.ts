@@ -25,7 +25,13 @@ const stores: Array<[string, () => Promise<Store>]> = [
 
 /** A one-span trace ending at `endUs`, a second long; with `error`, its span failed. */
 const ending = (n: number, endUs: number, error = false) =>
-  span({ traceId: tid(n), spanId: sid(n), startTimeUs: endUs - SEC, endTimeUs: endUs, status: error ? { code: 'error', message: 'failed' } : { code: 'unset', message: '' } });
+  span({
+    traceId: tid(n),
+    spanId: sid(n),
+    startTimeUs: endUs - SEC,
+    endTimeUs: endUs,
+    status: error ? { code: 'error', message: 'failed' } : { code: 'unset', message: '' },
+  });
 
 /** The runner's calls on `store`, the rounds it slimmed (their `nowUs`) noted in `slimmed`. */
 function backendOf(store: Store, slimmed: number[] = []): SamplingBackend {
@@ -51,14 +57,21 @@ describe.each(stores)('the tail sampler on %s', (_name, open) => {
     await store.close();
   });
 
-  it('decides every trace of a burst once, whatever its spans\' clocks say, across a restart and a lease that changes hands', async () => {
+  it("decides every trace of a burst once, whatever its spans' clocks say, across a restart and a lease that changes hands", async () => {
     store = await open();
     let nowUs = T0 + 100 * SEC;
     const decided = new Map<string, number>();
     const runnerOf = (holder: string) =>
       new SamplingRunner({
-        db: backendOf(store), projectId: 'default', holder, traceQuietMs: 30_000, nowUs: () => nowUs, tracesPerRead: 1500, maxReadsPerRound: 2,
-        startLookbackMs: 3_600_000, leaseTtlMs: 60_000,
+        db: backendOf(store),
+        projectId: 'default',
+        holder,
+        traceQuietMs: 30_000,
+        nowUs: () => nowUs,
+        tracesPerRead: 1500,
+        maxReadsPerRound: 2,
+        startLookbackMs: 3_600_000,
+        leaseTtlMs: 60_000,
         onDecided: (_project, outcome) => {
           for (const [reason, n] of Object.entries(outcome.decided)) decided.set(reason, (decided.get(reason) ?? 0) + n);
         },
@@ -113,8 +126,17 @@ describe.each(stores)('the tail sampler on %s', (_name, open) => {
     let nowUs = T0 + 100 * SEC;
     const decided: number[] = [];
     const runner = new SamplingRunner({
-      db: backendOf(store, slimmed), projectId: 'default', holder: 'a', traceQuietMs: 1_000, nowUs: () => nowUs, tracesPerRead: 10, maxReadsPerRound: 4,
-      startLookbackMs: 200_000, ingestBusy: () => busy, maxSlimDelayMs: 30_000, onDecided: (_project, outcome) => decided.push(Object.values(outcome.decided).reduce((a, b) => a + b, 0)),
+      db: backendOf(store, slimmed),
+      projectId: 'default',
+      holder: 'a',
+      traceQuietMs: 1_000,
+      nowUs: () => nowUs,
+      tracesPerRead: 10,
+      maxReadsPerRound: 4,
+      startLookbackMs: 200_000,
+      ingestBusy: () => busy,
+      maxSlimDelayMs: 30_000,
+      onDecided: (_project, outcome) => decided.push(Object.values(outcome.decided).reduce((a, b) => a + b, 0)),
     });
     const round = async () => {
       const [traces, slims] = [decided.length, slimmed.length];
@@ -135,7 +157,14 @@ describe.each(stores)('the tail sampler on %s', (_name, open) => {
     expect(await round()).toEqual({ decided: 30, slimmed: [first, first + 2 * SEC, first + 4 * SEC] });
     expect(await round()).toEqual({ decided: 0, slimmed: [] });
     expect(runner.lag).toEqual({ waiting: 0, oldestSeconds: 0 });
-    expect((await store.sampling.decisionsOf('default', [...Array(50).keys()].map((i) => tid(i + 1)))).size).toBe(50);
+    expect(
+      (
+        await store.sampling.decisionsOf(
+          'default',
+          [...Array(50).keys()].map((i) => tid(i + 1)),
+        )
+      ).size,
+    ).toBe(50);
 
     // Busy for good: a round's slimming waits maxSlimDelayMs at most.
     await store.writer.write(recordBatch({ spans: Array.from({ length: 10 }, (_, i) => ending(51 + i, T0 + (60 + i) * SEC)) }), key());

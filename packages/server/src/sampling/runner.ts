@@ -54,7 +54,16 @@ export interface SamplingRunnerOptions {
 }
 
 const NO_FILTER: TraceFilter = {
-  service: null, spanName: null, text: null, status: null, minDurationMs: null, maxDurationMs: null, attributes: [], sessionId: null, model: null, scores: [],
+  service: null,
+  spanName: null,
+  text: null,
+  status: null,
+  minDurationMs: null,
+  maxDurationMs: null,
+  attributes: [],
+  sessionId: null,
+  model: null,
+  scores: [],
 };
 
 export class SamplingRunner {
@@ -102,7 +111,11 @@ export class SamplingRunner {
       // What completes after the policy was set: the commits quiet from then on.
       const fromUs = Math.max(sinceUs - this.options.traceQuietMs * 1000, this.startedUs - lookbackUs);
       const scan = (this.scan ??= new CompletionScan({
-        db, projectId, filter: NO_FILTER, slimmedToo: true, staleAfterMs: this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS,
+        db,
+        projectId,
+        filter: NO_FILTER,
+        slimmedToo: true,
+        staleAfterMs: this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS,
         start: async () => this.clock.at(fromUs) ?? (await db.evaluators.commitsAt(fromUs)),
       }));
       this.outBounds = null;
@@ -133,7 +146,12 @@ export class SamplingRunner {
   private async decide(policy: ResolvedPolicy, traces: readonly CompleteTrace[], nowUs: number): Promise<void> {
     const { db, projectId } = this.options;
     if (traces.length === 0) return;
-    const outcome = await db.sampling.decide(projectId, traces.map((t) => t.traceId), policy, nowUs);
+    const outcome = await db.sampling.decide(
+      projectId,
+      traces.map((t) => t.traceId),
+      policy,
+      nowUs,
+    );
     const b = outcome.outBounds;
     if (b !== null) {
       this.outBounds = this.outBounds === null ? b : { fromUs: Math.min(this.outBounds.fromUs, b.fromUs), toUs: Math.max(this.outBounds.toUs, b.toUs) };
@@ -159,5 +177,4 @@ export class SamplingRunner {
     this.leaseUntilUs = held ? nowUs + ttlUs : 0;
     return held;
   }
-
 }

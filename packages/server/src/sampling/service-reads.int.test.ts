@@ -53,7 +53,11 @@ describe.each(stores)('the sampling policies in force on %s', (_name, open) => {
           },
         },
       },
-      serverId: 'server-1', traceQuietMs: 1000, file: null, projects: () => [], tickMs: 3_600_000,
+      serverId: 'server-1',
+      traceQuietMs: 1000,
+      file: null,
+      projects: () => [],
+      tickMs: 3_600_000,
     });
   }
 

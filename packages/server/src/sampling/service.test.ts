@@ -5,7 +5,15 @@ import { SamplingService, type SamplingServiceOptions } from './service.js';
 
 /** A service of the default project on `store`, whose rounds run only when the test runs them. */
 function startOn(store: FakeStore, options: Partial<SamplingServiceOptions>): Promise<SamplingService> {
-  return SamplingService.start({ db: samplingBackendOf(store), serverId: 'server-1', traceQuietMs: 1000, file: null, projects: () => ['default'], tickMs: 3_600_000, ...options });
+  return SamplingService.start({
+    db: samplingBackendOf(store),
+    serverId: 'server-1',
+    traceQuietMs: 1000,
+    file: null,
+    projects: () => ['default'],
+    tickMs: 3_600_000,
+    ...options,
+  });
 }
 
 describe('the tail-sampling service', () => {

@@ -154,7 +154,12 @@ export class SamplingService {
   get(projectId: string): SamplingAnswer {
     const inForce = this.inForce(projectId);
     if (inForce === null) return { projectId, source: 'none', policy: null, updatedAt: null };
-    return { projectId, source: inForce.source, policy: inForce.resolved.policy, updatedAt: inForce.source === 'api' ? isoFromMicros(inForce.updatedUs) : null };
+    return {
+      projectId,
+      source: inForce.source,
+      policy: inForce.resolved.policy,
+      updatedAt: inForce.source === 'api' ? isoFromMicros(inForce.updatedUs) : null,
+    };
   }
 
   /** Sets the project's policy over the file's; a 400 names what is wrong with it. */
@@ -172,7 +177,8 @@ export class SamplingService {
   /** Removes the policy set through the API (the file's, if any, is in force again). */
   delete(projectId: string): Promise<void> {
     return this.changes.run(projectId, async () => {
-      if (!(await this.options.db.sampling.deletePolicy(projectId))) throw new AppError('ERR_NOT_FOUND', `project '${projectId}' has no sampling policy set through the API`);
+      if (!(await this.options.db.sampling.deletePolicy(projectId)))
+        throw new AppError('ERR_NOT_FOUND', `project '${projectId}' has no sampling policy set through the API`);
       this.api.delete(projectId);
       this.changed.changed(projectId);
     });
@@ -195,7 +201,10 @@ export class SamplingService {
         api.set(r.projectId, { source: 'api', resolved: resolvePolicy(JSON.parse(r.policy) as SamplingPolicy), updatedUs: r.updatedUs });
       } catch (error) {
         // Stored by a server with other rules: its project keeps every trace until it is set again.
-        this.options.onError?.(`the sampling policy of project '${r.projectId}' cannot be used; every trace of it is kept until it is set again`, { projectId: r.projectId, err: error });
+        this.options.onError?.(`the sampling policy of project '${r.projectId}' cannot be used; every trace of it is kept until it is set again`, {
+          projectId: r.projectId,
+          err: error,
+        });
       }
     }
     // A change made here while the read ran is newer than what it read.
@@ -212,8 +221,15 @@ export class SamplingService {
     if (runner === undefined) {
       const { db, traceQuietMs, staleAfterMs, onDecided, onError } = this.options;
       runner = new SamplingRunner({
-        db, projectId, traceQuietMs, staleAfterMs, onDecided, onError, nowUs: this.nowUs,
-        holder: `${this.options.serverId}/${randomBytes(6).toString('hex')}`, ...this.options.runner,
+        db,
+        projectId,
+        traceQuietMs,
+        staleAfterMs,
+        onDecided,
+        onError,
+        nowUs: this.nowUs,
+        holder: `${this.options.serverId}/${randomBytes(6).toString('hex')}`,
+        ...this.options.runner,
       });
       this.runners.set(projectId, runner);
     }

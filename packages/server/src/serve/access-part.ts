@@ -37,7 +37,8 @@ export async function startAccess(life: Lifecycle, { config, log, metrics }: Ser
   for (const { projectId, policy } of maskingPolicies) {
     const problem = maskingPolicyProblem(policy);
     // Its project's requests are refused (503) until it is set again: see ProjectMasking.
-    if (problem !== null) log.error({ projectId }, `the masking policy of project '${projectId}' cannot be used (${problem}); its requests are refused until it is set again`);
+    if (problem !== null)
+      log.error({ projectId }, `the masking policy of project '${projectId}' cannot be used (${problem}); its requests are refused until it is set again`);
     decoder.setMasking(projectId, policy);
   }
   const sessionSecret = await thread.calls.access.sessionSecret();

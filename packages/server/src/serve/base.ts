@@ -77,7 +77,10 @@ export async function serveBase(config: ServeConfig): Promise<ServeBase> {
   // Logs go to stderr, so stdout carries only the start-up line (and what a user asked for).
   const log = pino({ level: config.logLevel }, process.stderr);
   if (config.auth === 'off') {
-    log.warn({ host: config.host }, `authentication is off: anyone who can reach ${config.host}:${config.port} can read every trace, prompt and log, and change prices, alert rules and silences`);
+    log.warn(
+      { host: config.host },
+      `authentication is off: anyone who can reach ${config.host}:${config.port} can read every trace, prompt and log, and change prices, alert rules and silences`,
+    );
   }
   // Before any pattern is compiled or thread started: each thread takes the limits as it starts.
   setRegexLimits(config.regexLimits);

@@ -44,7 +44,10 @@ export async function readSamplingFile(path: string): Promise<SamplingFile> {
  */
 export async function serverIdOf(dataDir: string): Promise<string> {
   const file = join(dataDir, 'server-id');
-  const stored = await readFile(file, 'utf8').then((text) => text.trim(), () => '');
+  const stored = await readFile(file, 'utf8').then(
+    (text) => text.trim(),
+    () => '',
+  );
   if (/^[\w.-]{1,64}$/.test(stored)) return stored;
   const id = `spoor-${randomBytes(6).toString('hex')}`;
   await writeFile(file, `${id}\n`);

@@ -19,7 +19,11 @@ function loop(): { time: LoopTime; spend: (activeMs: number, idleMs: number) => 
 describe('IngestLoad', () => {
   it('is busy once the decode thread was busy 97% of an interval, until an interval under 90%', () => {
     const decode = loop();
-    load = new IngestLoad(() => ({ ...decode.time }), () => 0, { intervalMs: 60_000 });
+    load = new IngestLoad(
+      () => ({ ...decode.time }),
+      () => 0,
+      { intervalMs: 60_000 },
+    );
     expect(load.busy()).toBe(false);
 
     decode.spend(960, 40);
@@ -46,7 +50,11 @@ describe('IngestLoad', () => {
 
   it('is busy while the writer is 2 s behind, however idle the decode thread', () => {
     let behind = 1.9;
-    load = new IngestLoad(() => ({ idle: 0, active: 0 }), () => behind, { intervalMs: 60_000 });
+    load = new IngestLoad(
+      () => ({ idle: 0, active: 0 }),
+      () => behind,
+      { intervalMs: 60_000 },
+    );
     expect(load.busy()).toBe(false);
     behind = 2;
     expect(load.busy()).toBe(true);
@@ -55,7 +63,11 @@ describe('IngestLoad', () => {
   it('is idle once the decode thread was busy under a fifth of an interval, until an interval over a third, while the writer is under a second behind', () => {
     const decode = loop();
     let behind = 0;
-    load = new IngestLoad(() => ({ ...decode.time }), () => behind, { intervalMs: 60_000 });
+    load = new IngestLoad(
+      () => ({ ...decode.time }),
+      () => behind,
+      { intervalMs: 60_000 },
+    );
     // Nothing read yet: nothing to do.
     expect(load.idle()).toBe(true);
     decode.spend(430, 570);
@@ -83,7 +95,11 @@ describe('IngestLoad', () => {
   it('reads the decode thread once an interval by itself', async () => {
     const decode = loop();
     // Busy 98% of whatever time passes between two readings.
-    load = new IngestLoad(() => (decode.spend(9.8, 0.2), { ...decode.time }), () => 0, { intervalMs: 10 });
+    load = new IngestLoad(
+      () => (decode.spend(9.8, 0.2), { ...decode.time }),
+      () => 0,
+      { intervalMs: 10 },
+    );
     expect(load.busy()).toBe(false);
     await new Promise((resolve) => setTimeout(resolve, 40));
     expect(load.decodeUtilization()).toBeCloseTo(0.98);

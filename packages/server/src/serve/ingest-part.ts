@@ -32,7 +32,11 @@ interface IngestNeeds {
 
 export async function startIngest(life: Lifecycle, base: ServeBase, { thread, decoder, replayed, committedSegment, maskingPolicies }: IngestNeeds) {
   const { config, log, state, spoolDir } = base;
-  const spool = await life.start('the spool', () => Spool.open(spoolDir, {}, committedSegment), (opened) => opened.close());
+  const spool = await life.start(
+    'the spool',
+    () => Spool.open(spoolDir, {}, committedSegment),
+    (opened) => opened.close(),
+  );
   // Forwarding: the forward thread follows the spool; the spool keeps what it has not sent (up
   // to --forward-spool-max) past the store's commits. Set before any commit.
   const forward =
@@ -81,10 +85,22 @@ export async function startIngest(life: Lifecycle, base: ServeBase, { thread, de
     async (ingest) => {
       // With the database thread gone nothing more commits; the spool keeps what was acknowledged.
       if (!state.threadFailed) await ingest.close();
-      if (!ingest.allCommitted()) log.warn({ spoolBytes: ingest.spoolBytes() }, 'stopping with acknowledged requests not committed for lack of space: they stay in the spool and are committed at the next start');
+      if (!ingest.allCommitted())
+        log.warn(
+          { spoolBytes: ingest.spoolBytes() },
+          'stopping with acknowledged requests not committed for lack of space: they stay in the spool and are committed at the next start',
+        );
     },
   );
-  const load = await life.start('the ingest load', () => new IngestLoad(() => decoder.loopTime(), () => queue.waitingSeconds()), (made) => made.close());
+  const load = await life.start(
+    'the ingest load',
+    () =>
+      new IngestLoad(
+        () => decoder.loopTime(),
+        () => queue.waitingSeconds(),
+      ),
+    (made) => made.close(),
+  );
   watchIngestQueue(base.selfMetrics, queue, load);
   const resubmit = resubmitter(decoder, queue);
   // A replay's or a judge's own call is a trace, ingested as the receivers take one.

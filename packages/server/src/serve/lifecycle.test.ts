@@ -26,16 +26,20 @@ describe('Lifecycle', () => {
   it('closes its parts in the reverse of the order they started, each close awaited before the next', async () => {
     const { life, events, part } = recorded();
     expect(await part('store')).toBe('store');
-    await life.start('ingest', () => 'ingest', async () => {
-      await new Promise((resolve) => setImmediate(resolve));
-      events.push('ingest drained');
-    });
+    await life.start(
+      'ingest',
+      () => 'ingest',
+      async () => {
+        await new Promise((resolve) => setImmediate(resolve));
+        events.push('ingest drained');
+      },
+    );
     await part('receivers');
     await life.close();
     expect(events).toEqual(['started store', 'started ingest', 'started receivers', 'closed receivers', 'ingest drained', 'closed ingest', 'closed store']);
   });
 
-  it('closes what had started, in reverse, when a start fails midway, and throws that start\'s error', async () => {
+  it("closes what had started, in reverse, when a start fails midway, and throws that start's error", async () => {
     const { life, events, part } = recorded();
     const started = life.run(async () => {
       await part('store');
@@ -69,7 +73,11 @@ describe('Lifecycle', () => {
   it('closes at once a part that finished starting after close began, and fails its start', async () => {
     const { life, events } = recorded();
     let finish = (): void => undefined;
-    const late = life.start('late', () => new Promise<string>((resolve) => (finish = () => resolve('late'))), () => void events.push('late closed'));
+    const late = life.start(
+      'late',
+      () => new Promise<string>((resolve) => (finish = () => resolve('late'))),
+      () => void events.push('late closed'),
+    );
     await life.close();
     finish();
     await expect(late).rejects.toThrow('the server was closed while late started');

@@ -35,7 +35,9 @@ export class Lifecycle {
   /** Registers what closes a thing already started (or a step that has no start of its own). */
   defer(name: string, close: () => void | Promise<void>): void {
     if (this.closing !== null) {
-      void Promise.resolve().then(close).catch((error: unknown) => this.log.error({ err: error, part: name }, `${name} did not close cleanly`));
+      void Promise.resolve()
+        .then(close)
+        .catch((error: unknown) => this.log.error({ err: error, part: name }, `${name} did not close cleanly`));
       return;
     }
     this.log.debug({ part: name }, `started ${name}`);

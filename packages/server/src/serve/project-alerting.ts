@@ -69,7 +69,8 @@ export class ProjectAlerting {
         this.of(projectId).then(
           () => this.failedMs.delete(projectId),
           (error: unknown) => {
-            if (!this.failedMs.has(projectId)) this.options.log.error({ projectId, err: String(error) }, "a project's alerting could not start; it is tried again every 10 s");
+            if (!this.failedMs.has(projectId))
+              this.options.log.error({ projectId, err: String(error) }, "a project's alerting could not start; it is tried again every 10 s");
             this.failedMs.set(projectId, Date.now());
           },
         );

@@ -53,7 +53,10 @@ export async function startQuality(life: Lifecycle, base: ServeBase, { thread, d
   const { config, log, selfMetrics, serverId } = base;
   // Evaluators judge a quarter of their rounds, and tail sampling reads once a round, while busy.
   const ingestBusy = (): boolean => load.busy();
-  const evaluatorRuns = selfMetrics.counter('spoor_evaluator_runs_total', 'Evaluator judgements, by evaluator and outcome (ok: a score made, error, not_applicable: nothing to judge).');
+  const evaluatorRuns = selfMetrics.counter(
+    'spoor_evaluator_runs_total',
+    'Evaluator judgements, by evaluator and outcome (ok: a score made, error, not_applicable: nothing to judge).',
+  );
   const evaluators = await life.start(
     'the evaluators',
     () =>
@@ -69,8 +72,11 @@ export async function startQuality(life: Lifecycle, base: ServeBase, { thread, d
           onRun: (evaluator, outcome) => evaluatorRuns({ evaluator, outcome }),
           onPaused: (projectId, evaluator, reason) =>
             ownEvent(projectId, {
-              name: 'spoor.evaluator.paused', severity: 'warn', body: `evaluator ${evaluator} paused: ${reason}`,
-              attributes: { 'spoor.evaluator.name': evaluator, 'spoor.evaluator.reason': reason }, timeUs: Date.now() * 1000,
+              name: 'spoor.evaluator.paused',
+              severity: 'warn',
+              body: `evaluator ${evaluator} paused: ${reason}`,
+              attributes: { 'spoor.evaluator.name': evaluator, 'spoor.evaluator.reason': reason },
+              timeUs: Date.now() * 1000,
             }),
           onError: (message, data) => log.error(data, message),
           runner: { ingestBusy, staleAfterMs: config.staleAfterMs },
@@ -85,7 +91,10 @@ export async function startQuality(life: Lifecycle, base: ServeBase, { thread, d
   );
   // Tail sampling: each project's runner decides its complete traces under the project's sampling lease.
   const sampledOut = selfMetrics.counter('spoor_traces_sampled_out_total', 'Traces tail sampling did not keep whole (slimmed), by project.');
-  const keptWhole = selfMetrics.counter('spoor_traces_kept_total', 'Traces tail sampling kept whole, by project and the rule that kept them (errors, slow, cost, score, filter, rate).');
+  const keptWhole = selfMetrics.counter(
+    'spoor_traces_kept_total',
+    'Traces tail sampling kept whole, by project and the rule that kept them (errors, slow, cost, score, filter, rate).',
+  );
   const sampling = await life.start(
     'tail sampling',
     () =>

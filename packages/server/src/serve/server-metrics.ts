@@ -28,17 +28,30 @@ export function serverMetrics(registry: SelfMetrics, { quarantineDir, dbPath, st
     'Acknowledged requests the writer gave up on (the store kept refusing them, or they no longer decode) and moved to the quarantine.',
   );
   quarantined({}, 0); // shown as 0 from the start, so an alert on its increase has a series to watch
-  const damagedBytes = registry.counter('spoor_spool_damaged_bytes_total', 'Bytes of the spool found damaged at start-up (kept in the quarantine folder); the entries after them were replayed.');
+  const damagedBytes = registry.counter(
+    'spoor_spool_damaged_bytes_total',
+    'Bytes of the spool found damaged at start-up (kept in the quarantine folder); the entries after them were replayed.',
+  );
   damagedBytes({}, 0);
   const spilledRequests = registry.counter(
     'spoor_ingest_spilled_requests_total',
     'Requests acknowledged into the spool alone, their batches read back from disk to be committed, by reason: store_down (the store takes no commits) or store_stalled (no commit finished for seconds, e.g. a checkpoint, while the write queue was full).',
   );
   for (const reason of ['store_down', 'store_stalled'] satisfies SpillReason[]) spilledRequests({ reason }, 0);
-  registry.gauge('spoor_ingest_quarantine_entries', 'Requests in the quarantine, waiting for `spoor spool replay-quarantine`.', () => quarantineCount(quarantineDir));
-  registry.gauge('spoor_store_healthy', 'Whether the store took the last commit (0 while it refuses them, as on a full disk or with ClickHouse down; /ready answers 503 then).', () => (storeHealthy() ? 1 : 0));
+  registry.gauge('spoor_ingest_quarantine_entries', 'Requests in the quarantine, waiting for `spoor spool replay-quarantine`.', () =>
+    quarantineCount(quarantineDir),
+  );
+  registry.gauge(
+    'spoor_store_healthy',
+    'Whether the store took the last commit (0 while it refuses them, as on a full disk or with ClickHouse down; /ready answers 503 then).',
+    () => (storeHealthy() ? 1 : 0),
+  );
   if (dbPath !== null) {
-    registry.gauge('spoor_store_size_bytes', 'Bytes of the store on disk: the database file and its write-ahead log.', () => fileBytes(dbPath) + fileBytes(`${dbPath}.wal`));
+    registry.gauge(
+      'spoor_store_size_bytes',
+      'Bytes of the store on disk: the database file and its write-ahead log.',
+      () => fileBytes(dbPath) + fileBytes(`${dbPath}.wal`),
+    );
   }
   return {
     commitFailures: registry.counter('spoor_store_commit_failures_total', 'Store transactions that failed and were retried.'),
@@ -64,5 +77,9 @@ export function watchIngestQueue(registry: SelfMetrics, queue: IngestQueue, load
   registry.gauge('spoor_spool_oldest_unsent_seconds', 'Age of the oldest acknowledged request not yet committed to the store (0 when none).', () =>
     queue.oldestUnsentSeconds(Date.now() * 1000),
   );
-  registry.gauge('spoor_decode_thread_utilization', 'The share of the last second the decode thread was busy (0 to 1): how near ingest is to what this machine takes.', () => load.decodeUtilization());
+  registry.gauge(
+    'spoor_decode_thread_utilization',
+    'The share of the last second the decode thread was busy (0 to 1): how near ingest is to what this machine takes.',
+    () => load.decodeUtilization(),
+  );
 }

@@ -11,10 +11,15 @@ export function startDecoder(life: Lifecycle, { config, log, state, prices, mask
   return life.start(
     'the decode thread',
     () =>
-      DecodeThread.start(prices, (error) => {
-        log.fatal({ err: error }, 'the decode thread failed; acknowledged data is in the spool and is replayed on restart');
-        state.fail(error, 'decode');
-      }, maskFile, config.metricsMaxSeries),
+      DecodeThread.start(
+        prices,
+        (error) => {
+          log.fatal({ err: error }, 'the decode thread failed; acknowledged data is in the spool and is replayed on restart');
+          state.fail(error, 'decode');
+        },
+        maskFile,
+        config.metricsMaxSeries,
+      ),
     (decoder) => decoder.close(),
   );
 }
@@ -49,7 +54,8 @@ export async function startStore(life: Lifecycle, base: ServeBase, decoder: Deco
           storeHealth: (healthy, noSpace) => {
             const noRoom = noSpace && base.storeOnSpoolDisk;
             state.setStoreHealth({ healthy, noRoom, lacksSpace: noSpace });
-            if (noRoom) log.warn({}, 'the store cannot commit for lack of space on the data directory\'s disk; requests are refused (503) until it commits again');
+            if (noRoom)
+              log.warn({}, "the store cannot commit for lack of space on the data directory's disk; requests are refused (503) until it commits again");
             else if (!healthy) log.warn({}, 'the store does not take commits; requests are acknowledged into the spool until it does (--spool-max)');
             if (healthy) log.info({}, 'the store takes commits again; what was acknowledged meanwhile is being committed from the spool');
           },
@@ -64,7 +70,10 @@ export async function startStore(life: Lifecycle, base: ServeBase, decoder: Deco
             metrics.quarantined({});
             state.quarantinedSinceStart++;
             // Loud on purpose: acknowledged data is waiting for someone to look at it.
-            log.error({ id, ...reason, quarantineDir }, 'the store kept refusing an acknowledged request: moved it to the quarantine (see GET /api/quarantine; spoor spool replay-quarantine)');
+            log.error(
+              { id, ...reason, quarantineDir },
+              'the store kept refusing an acknowledged request: moved it to the quarantine (see GET /api/quarantine; spoor spool replay-quarantine)',
+            );
           },
           committed: (seq, position, _records, commitMs) => {
             metrics.commitSeconds(commitMs / 1000);

@@ -58,7 +58,15 @@ type ArrayKind = Float64ArrayConstructor | BigInt64ArrayConstructor | Int32Array
 type NumberType = Exclude<ColumnType, 'varchar' | 'double[]'>;
 
 /** The array of each numeric column type's values (`Column`). */
-const VALUE_ARRAYS = { bigint: Float64Array, double: Float64Array, int64: BigInt64Array, integer: Int32Array, uinteger: Uint32Array, utinyint: Uint8Array, boolean: Uint8Array } as const;
+const VALUE_ARRAYS = {
+  bigint: Float64Array,
+  double: Float64Array,
+  int64: BigInt64Array,
+  integer: Int32Array,
+  uinteger: Uint32Array,
+  utinyint: Uint8Array,
+  boolean: Uint8Array,
+} as const;
 
 /** Bytes per row of a column type's array (a varchar's lengths and a list's offsets are 32-bit). */
 function widthOf(type: ColumnType): number {

@@ -19,7 +19,11 @@ describe('a column arena', () => {
   });
 
   it("sizes a table's arrays up front, so a batch crosses as one buffer and reads the same on the other side", () => {
-    const specs = [{ name: 'n', type: 'bigint' }, { name: 's', type: 'varchar' }, { name: 'b', type: 'boolean' }] as const;
+    const specs = [
+      { name: 'n', type: 'bigint' },
+      { name: 's', type: 'varchar' },
+      { name: 'b', type: 'boolean' },
+    ] as const;
     const arena = new ColumnArena(ColumnArena.bytesFor(specs, 100));
     const numbers = new NumberBuilder('bigint', arena.cut(Float64Array, 100), arena);
     const flags = new NumberBuilder('boolean', arena.cut(Uint8Array, 100), arena);
@@ -44,7 +48,7 @@ describe('a column arena', () => {
 });
 
 describe('an LLM column of a batch of spans, mostly no LLM calls', () => {
-  it("starts NULL, and builds to the bitmap setNull leaves (the padding set, none when no row is NULL)", () => {
+  it('starts NULL, and builds to the bitmap setNull leaves (the padding set, none when no row is NULL)', () => {
     for (const rows of [1, 7, 63, 64, 65, 130]) {
       const arena = new ColumnArena(4096);
       const sparse = new NumberBuilder('double', arena.cut(Float64Array, rows), arena).allNull();

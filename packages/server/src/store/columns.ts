@@ -425,7 +425,9 @@ export function textsOf(column: Extract<Column, { type: 'varchar' }>, rows: numb
     const length = column.lengths[i]!;
     if (length < 0) texts[i] = null;
     else {
-      texts[i] = column.constant ?? (utf8 === undefined ? column.text.substring(at, at + length) : Buffer.from(utf8.buffer, utf8.byteOffset + at, length).toString('utf8'));
+      texts[i] =
+        column.constant ??
+        (utf8 === undefined ? column.text.substring(at, at + length) : Buffer.from(utf8.buffer, utf8.byteOffset + at, length).toString('utf8'));
       at += length;
     }
   }

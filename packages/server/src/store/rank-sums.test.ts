@@ -72,11 +72,12 @@ describe('quantileOfSorted', () => {
       const counted = new Map<number, number>();
       for (const v of values) counted.set(v, (counted.get(v) ?? 0) + 1);
       const entries: Array<[number, number]> = [];
-      for (const [value, count] of counted) for (let left = count; left > 0; ) {
-        const take = Math.min(left, 1 + Math.floor(next() * 3));
-        entries.push([value, take]);
-        left -= take;
-      }
+      for (const [value, count] of counted)
+        for (let left = count; left > 0; ) {
+          const take = Math.min(left, 1 + Math.floor(next() * 3));
+          entries.push([value, take]);
+          left -= take;
+        }
       entries.sort(() => next() - 0.5);
       const parts = Array.from({ length: 1 + Math.floor(next() * 3) }, () => ({ values: [] as number[], counts: [] as number[] }));
       for (const [value, count] of entries) {

@@ -32,7 +32,13 @@ export { ALERT_SERIES_FNS } from './ports/alert-series.js';
 export type { AlertLabel, AlertMatcher, AlertSeriesFn, AlertSeriesQuery, AlertSeriesReader, AlertSeriesRow, AlertSeriesSource } from './ports/alert-series.js';
 export type { AlertHistoryRecord, AlertRuleRecord, AlertStore, SilenceRecord } from './ports/alerts.js';
 export type {
-  AnalyticsReader, CompareSideRecord, RealtimeRecord, SessionRecord, SessionRunRecord, SpanStatsRecord, TimeseriesRow,
+  AnalyticsReader,
+  CompareSideRecord,
+  RealtimeRecord,
+  SessionRecord,
+  SessionRunRecord,
+  SpanStatsRecord,
+  TimeseriesRow,
 } from './ports/analytics.js';
 export type { ErrorGroupQuery, ErrorGroupRecord, ErrorOccurrenceRow, ErrorStore } from './ports/errors.js';
 export type { LogReader } from './ports/logs.js';
@@ -41,7 +47,15 @@ export type { PriceStore, RepriceResult, SpanCost, SpanToPrice, UnpricedModelRec
 export type { RetainedRecords, Retention, Signal } from './ports/retention.js';
 export type { ScoreStore, ScoreTallies, ScoreTally, StoredScore, TargetFound } from './ports/scores.js';
 export type { ScoreCompareGroup, ScoreStatsReader } from './ports/score-stats.js';
-export type { CompleteTrace, EvaluationSpan, EvaluatorRecord, EvaluatorRunRecord, EvaluatorRunTotals, EvaluatorStore, TraceFilter } from './ports/evaluators.js';
+export type {
+  CompleteTrace,
+  EvaluationSpan,
+  EvaluatorRecord,
+  EvaluatorRunRecord,
+  EvaluatorRunTotals,
+  EvaluatorStore,
+  TraceFilter,
+} from './ports/evaluators.js';
 export type { DatasetChange, DatasetItemRecord, DatasetRecord, DatasetStore, DatasetSummary } from './ports/datasets.js';
 export type { ExperimentRecord, ExperimentResultRecord, ExperimentResultTotals, ExperimentStore } from './ports/experiments.js';
 export type { RecentSpanSource, ServiceRecord, TimeKey, TraceReader, TreeKey, TreePage } from './ports/traces.js';

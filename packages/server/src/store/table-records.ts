@@ -12,7 +12,19 @@ import {
 } from '@spoor/model';
 import { type ColumnSpec, type TableBatch, rowsOf } from './columns.js';
 import { sourceRowsOf } from './sources.js';
-import { ERRORS, LLM_RESPONSES, LOGS, LONGEST_COLUMNS, METRIC_POINTS, type RecordBatch, RUNNING_SPANS, SCORES, SPANS, TRACE_PARTS, type WriteBatch } from './tables.js';
+import {
+  ERRORS,
+  LLM_RESPONSES,
+  LOGS,
+  LONGEST_COLUMNS,
+  METRIC_POINTS,
+  type RecordBatch,
+  RUNNING_SPANS,
+  SCORES,
+  SPANS,
+  TRACE_PARTS,
+  type WriteBatch,
+} from './tables.js';
 import type { TracePart } from './trace-parts.js';
 
 /** A write batch read back into records, with its trace parts: what a store kept in memory holds. */
@@ -55,7 +67,10 @@ export function recordsOf(batch: WriteBatch): BatchRecords {
   for (const table of batch.tables) {
     if (table.table !== 'sources') continue;
     for (const row of sourceRowsOf(table)) {
-      sources.set(`${row.projectId}/${row.sourceId}`, { resource: JSON.parse(row.resourceJson) as Resource, scope: JSON.parse(row.scopeJson) as InstrumentationScope });
+      sources.set(`${row.projectId}/${row.sourceId}`, {
+        resource: JSON.parse(row.resourceJson) as Resource,
+        scope: JSON.parse(row.scopeJson) as InstrumentationScope,
+      });
     }
   }
   const sourceOf = (row: Row): { resource: Resource; scope: InstrumentationScope } => {
@@ -71,7 +86,8 @@ export function recordsOf(batch: WriteBatch): BatchRecords {
     else if (table.table === 'errors') for (const row of rows(table, ERRORS)) out.errors.push(errorOf(row));
     else if (table.table === 'scores') for (const row of rows(table, SCORES)) out.scores.push(scoreRowOf(row));
     else if (table.table === 'llm_responses') for (const row of rows(table, LLM_RESPONSES)) out.llmResponses.push(llmResponseOf(row));
-    else if (table.table === 'running_spans') for (const row of rows(table, RUNNING_SPANS)) out.runningSpans.push({ ...spanOf(row, sourceOf(row)), receivedUs: num(row.received_us) });
+    else if (table.table === 'running_spans')
+      for (const row of rows(table, RUNNING_SPANS)) out.runningSpans.push({ ...spanOf(row, sourceOf(row)), receivedUs: num(row.received_us) });
   }
   return out;
 }

@@ -209,7 +209,17 @@ export const LLM_RESPONSES: readonly ColumnSpec[] = [
 export const RUNNING_SPANS: readonly ColumnSpec[] = [...SPANS, col('received_us', 'bigint')];
 
 /** Every table a write batch may hold, in the order a batch is written (sources before what points at them, a trace's parts right after its spans). */
-export const TABLES = { sources: SOURCES, spans: SPANS, trace_parts: TRACE_PARTS, logs: LOGS, metric_points: METRIC_POINTS, errors: ERRORS, scores: SCORES, llm_responses: LLM_RESPONSES, running_spans: RUNNING_SPANS } as const;
+export const TABLES = {
+  sources: SOURCES,
+  spans: SPANS,
+  trace_parts: TRACE_PARTS,
+  logs: LOGS,
+  metric_points: METRIC_POINTS,
+  errors: ERRORS,
+  scores: SCORES,
+  llm_responses: LLM_RESPONSES,
+  running_spans: RUNNING_SPANS,
+} as const;
 
 export type TableName = keyof typeof TABLES;
 
@@ -306,7 +316,9 @@ export function runningSpanColumns(spans: readonly SpanRecord[], sources: Source
 function spanRow(b: BatchBuilder, s: SpanRecord, sources: SourceIds): void {
   b.varchar(s.projectId).varchar(s.traceId).varchar(s.spanId).varchar(s.parentSpanId).varchar(s.traceState);
   b.number(s.flags).varchar(s.name).number(SPAN_KINDS.indexOf(s.kind)).varchar(s.serviceName);
-  b.number(s.startTimeUs).number(s.endTimeUs).number(Math.max(0, s.endTimeUs - s.startTimeUs));
+  b.number(s.startTimeUs)
+    .number(s.endTimeUs)
+    .number(Math.max(0, s.endTimeUs - s.startTimeUs));
   b.number(STATUS_CODES.indexOf(s.status.code)).varchar(s.status.message).varchar(JSON.stringify(s.attributes));
   b.varchar(sources.idOf(s.projectId, s.resource, s.scope));
   b.varchar(s.events.length === 0 ? EMPTY_ARRAY_JSON : JSON.stringify(s.events));
@@ -350,9 +362,14 @@ export function logColumns(logs: readonly LogRecordData[], sources: SourceIds): 
   const b = new BatchBuilder('logs', LOGS, logs.length);
   for (const l of logs) {
     b.varchar(l.projectId).varchar(l.logId).number(l.timeUs).number(l.observedTimeUs).varchar(l.traceId).varchar(l.spanId);
-    b.number(l.flags).number(Math.min(255, Math.max(0, l.severityNumber))).varchar(l.severityText);
+    b.number(l.flags)
+      .number(Math.min(255, Math.max(0, l.severityNumber)))
+      .varchar(l.severityText);
     b.varchar(JSON.stringify(l.body)).varchar(bodyText(l.body)).varchar(JSON.stringify(l.attributes));
-    b.varchar(sources.idOf(l.projectId, l.resource, l.scope)).varchar(l.serviceName).varchar(l.eventName).number(l.droppedAttributesCount);
+    b.varchar(sources.idOf(l.projectId, l.resource, l.scope))
+      .varchar(l.serviceName)
+      .varchar(l.eventName)
+      .number(l.droppedAttributesCount);
     b.boolean(l.bodyBytes === true);
     b.endRow();
   }
@@ -363,7 +380,10 @@ export function metricPointColumns(points: readonly MetricPointRecord[], sources
   const b = new BatchBuilder('metric_points', METRIC_POINTS, points.length);
   for (const p of points) {
     b.varchar(p.projectId).varchar(p.name).varchar(p.description).varchar(p.unit).varchar(p.type).varchar(p.temporality);
-    b.boolean(p.isMonotonic).varchar(p.serviceName).varchar(sources.idOf(p.projectId, p.resource, p.scope)).varchar(JSON.stringify(p.attributes));
+    b.boolean(p.isMonotonic)
+      .varchar(p.serviceName)
+      .varchar(sources.idOf(p.projectId, p.resource, p.scope))
+      .varchar(JSON.stringify(p.attributes));
     b.number(p.startTimeUs).number(p.timeUs).number(p.flags);
     b.number(p.value).number(p.count).number(p.sum).number(p.min).number(p.max);
     b.list(p.bucketCounts).list(p.explicitBounds).number(p.scale).number(p.zeroCount).number(p.zeroThreshold);

@@ -5,15 +5,42 @@ import { tracePartsOf } from './trace-parts.js';
 describe('tracePartsOf', () => {
   it("folds a batch's spans into one part per trace: counts, bounds, root, tokens and cost", () => {
     const parts = tracePartsOf([
-      span({ traceId: tid(1), spanId: sid(2), parentSpanId: sid(1), name: 'call', startTimeUs: T0 + 5, endTimeUs: T0 + 50, status: { code: 'error', message: 'x' },
-        llm: { ...emptyLlm(), inputTokens: 10, outputTokens: 3, costUsd: 0.5 } }),
+      span({
+        traceId: tid(1),
+        spanId: sid(2),
+        parentSpanId: sid(1),
+        name: 'call',
+        startTimeUs: T0 + 5,
+        endTimeUs: T0 + 50,
+        status: { code: 'error', message: 'x' },
+        llm: { ...emptyLlm(), inputTokens: 10, outputTokens: 3, costUsd: 0.5 },
+      }),
       span({ traceId: tid(2), spanId: sid(1), name: 'other', startTimeUs: T0, endTimeUs: T0 + 1 }),
       span({ traceId: tid(1), spanId: sid(1), name: 'run', startTimeUs: T0, endTimeUs: T0 + 100 }),
-      span({ traceId: tid(1), spanId: sid(3), parentSpanId: sid(1), name: 'tool', startTimeUs: T0 + 60, endTimeUs: T0 + 70, llm: { ...emptyLlm(), inputTokens: null, costUsd: null } }),
+      span({
+        traceId: tid(1),
+        spanId: sid(3),
+        parentSpanId: sid(1),
+        name: 'tool',
+        startTimeUs: T0 + 60,
+        endTimeUs: T0 + 70,
+        llm: { ...emptyLlm(), inputTokens: null, costUsd: null },
+      }),
     ]);
     expect(parts).toEqual([
-      expect.objectContaining({ traceId: tid(1), spanCount: 3, errorCount: 1, startUs: T0, endUs: T0 + 100, rootName: 'run', rootFailed: false,
-        firstName: 'run', inputTokens: 10, outputTokens: 3, costUsd: 0.5 }),
+      expect.objectContaining({
+        traceId: tid(1),
+        spanCount: 3,
+        errorCount: 1,
+        startUs: T0,
+        endUs: T0 + 100,
+        rootName: 'run',
+        rootFailed: false,
+        firstName: 'run',
+        inputTokens: 10,
+        outputTokens: 3,
+        costUsd: 0.5,
+      }),
       expect.objectContaining({ traceId: tid(2), spanCount: 1, errorCount: 0, rootName: 'other', inputTokens: null, costUsd: null }),
     ]);
   });

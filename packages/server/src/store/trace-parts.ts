@@ -48,7 +48,20 @@ export function tracePartsOf(spans: SpanRecord[]): TracePart[] {
   const parts = new TracePartsBuilder();
   for (const s of spans) {
     const category = SPAN_CATEGORIES.indexOf(s.category);
-    parts.add(s.projectId, s.traceId, s.startTimeUs, s.endTimeUs, s.status.code === 'error', s.name, s.serviceName, s.parentSpanId === null, s.sessionId, s.userId, s.llm, category);
+    parts.add(
+      s.projectId,
+      s.traceId,
+      s.startTimeUs,
+      s.endTimeUs,
+      s.status.code === 'error',
+      s.name,
+      s.serviceName,
+      s.parentSpanId === null,
+      s.sessionId,
+      s.userId,
+      s.llm,
+      category,
+    );
   }
   return parts.parts();
 }

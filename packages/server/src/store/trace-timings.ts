@@ -53,8 +53,16 @@ const HEX_BYTES = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(
 /** The hex text of the id `high:low` (16 digits). By bytes: `Number#toString(16)` took 5 times as long. */
 export function spanIdHex(high: number, low: number): string {
   const b = HEX_BYTES;
-  return b[high >>> 24]! + b[(high >>> 16) & 255]! + b[(high >>> 8) & 255]! + b[high & 255]!
-    + b[low >>> 24]! + b[(low >>> 16) & 255]! + b[(low >>> 8) & 255]! + b[low & 255]!;
+  return (
+    b[high >>> 24]! +
+    b[(high >>> 16) & 255]! +
+    b[(high >>> 8) & 255]! +
+    b[high & 255]! +
+    b[low >>> 24]! +
+    b[(low >>> 16) & 255]! +
+    b[(low >>> 8) & 255]! +
+    b[low & 255]!
+  );
 }
 
 /** An id's high and low 32 bits; `null` becomes 0:0. */

@@ -140,7 +140,10 @@ export function deliver<M extends Messages, K extends Name<M>>(receivers: Receiv
  * call is requested by its wire name, `group.call`, made once with its function and kept.
  */
 export function callsOver<P extends Protocol>(request: (name: string, args: readonly unknown[]) => Promise<unknown>): Remote<P['calls']> {
-  const callOf = (name: string) => (...args: unknown[]) => request(name, args);
+  const callOf =
+    (name: string) =>
+    (...args: unknown[]) =>
+      request(name, args);
   // Which names are groups only the caller's type knows (a group's calls exist once the thread
   // made them): an entry is both, a call when called, its group when read.
   const entryOf = (name: string): unknown => {

@@ -31,6 +31,7 @@ export function callsOfGroups<D, R extends Groups<D>>(groups: R, deps: D): { [K 
  * where it was declared, so the table assembled from them holds for the calls assembled alike.
  */
 export function transfersOfGroups<P extends Protocol & { calls: Calls }>(groups: Groups<never>): Pick<Transfers<P>, 'calls' | 'answers'> {
-  const of = (kind: 'calls' | 'answers') => Object.fromEntries(Object.entries(groups).map(([name, group]) => [name, (group.transfers as GroupTransfers<CallGroup>)[kind] ?? {}]));
+  const of = (kind: 'calls' | 'answers') =>
+    Object.fromEntries(Object.entries(groups).map(([name, group]) => [name, (group.transfers as GroupTransfers<CallGroup>)[kind] ?? {}]));
   return { calls: of('calls'), answers: of('answers') } as Pick<Transfers<P>, 'calls' | 'answers'>;
 }

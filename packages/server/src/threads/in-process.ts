@@ -1,5 +1,17 @@
 import { callsOver, deliver } from './client.js';
-import { type Link, type Name, type Protocol, type Served, type Transfers, type WireError, byWireName, errorFromWire, namedError, transferOf, wireErrorOf } from './protocol.js';
+import {
+  type Link,
+  type Name,
+  type Protocol,
+  type Served,
+  type Transfers,
+  type WireError,
+  byWireName,
+  errorFromWire,
+  namedError,
+  transferOf,
+  wireErrorOf,
+} from './protocol.js';
 import { invoke } from './server.js';
 
 /**
@@ -8,7 +20,10 @@ import { invoke } from './server.js';
  * detached here too), and an error crosses as it would, so what could not cross a thread fails
  * here as well.
  */
-export function inProcessLink<P extends Protocol>(served: Served<P>, options: { transfers?: Transfers<P>; errorOf?: (wire: WireError) => Error } = {}): Link<P> {
+export function inProcessLink<P extends Protocol>(
+  served: Served<P>,
+  options: { transfers?: Transfers<P>; errorOf?: (wire: WireError) => Error } = {},
+): Link<P> {
   const { transfers = {}, errorOf = namedError } = options;
   const calls = byWireName(served.calls);
   const [callTransfers, answerTransfers, postTransfers] = [byWireName(transfers.calls), byWireName(transfers.answers), byWireName(transfers.posts)];

@@ -40,7 +40,13 @@ const errorOf = (wire: WireError): Error => (wire.name === 'StoreError' ? new St
 
 /** The thread's side, and what it saw. */
 function served() {
-  const seen = { echoed: [] as object[], grown: [] as Uint8Array[], reversed: [] as Uint8Array[], lengthOf: [] as Uint8Array[], put: [] as Array<[number, string]> };
+  const seen = {
+    echoed: [] as object[],
+    grown: [] as Uint8Array[],
+    reversed: [] as Uint8Array[],
+    lengthOf: [] as Uint8Array[],
+    put: [] as Array<[number, string]>,
+  };
   const thread: Served<TestProtocol> = {
     calls: {
       echo: (value) => {

@@ -91,7 +91,15 @@ describe('the thread protocols', () => {
     host.readFile = (name) => (name === file ? SOURCE : readFile(name));
     const fileExists = host.fileExists.bind(host);
     host.fileExists = (name) => name === file || fileExists(name);
-    const options = { strict: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, noEmit: true, skipLibCheck: true, types: ['node'] };
+    const options = {
+      strict: true,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      target: ts.ScriptTarget.ES2022,
+      noEmit: true,
+      skipLibCheck: true,
+      types: ['node'],
+    };
     const program = ts.createProgram([file], options, host);
     const source = program.getSourceFile(file)!;
     const found = ts.getPreEmitDiagnostics(program, source).map((d) => ({
@@ -105,7 +113,10 @@ describe('the thread protocols', () => {
     });
     expect(marked.length).toBe(20);
     for (const { line, says } of marked) {
-      expect(found.filter((d) => d.line === line).map((d) => d.message), `line ${line}`).toEqual([expect.stringContaining(says)]);
+      expect(
+        found.filter((d) => d.line === line).map((d) => d.message),
+        `line ${line}`,
+      ).toEqual([expect.stringContaining(says)]);
     }
     expect(found.filter((d) => !marked.some((m) => m.line === d.line))).toEqual([]);
   });

@@ -107,7 +107,8 @@ export function byWireName(table: object | undefined): WireTable {
   const out = new Map<string, (...args: never[]) => unknown>();
   for (const [name, entry] of Object.entries(table ?? {})) {
     if (typeof entry === 'function') out.set(name, entry.bind(table));
-    else if (typeof entry === 'object' && entry !== null) for (const [member, call] of Object.entries(entry)) if (typeof call === 'function') out.set(`${name}.${member}`, call.bind(entry));
+    else if (typeof entry === 'object' && entry !== null)
+      for (const [member, call] of Object.entries(entry)) if (typeof call === 'function') out.set(`${name}.${member}`, call.bind(entry));
   }
   return out;
 }
@@ -146,14 +147,21 @@ export interface WireError {
 }
 
 export function wireErrorOf(error: unknown): WireError {
-  if (isAppError(error)) return { name: error.name, message: error.message, code: error.code, ...(error.retryAfterSeconds === null ? {} : { retryAfterSeconds: error.retryAfterSeconds }) };
+  if (isAppError(error))
+    return {
+      name: error.name,
+      message: error.message,
+      code: error.code,
+      ...(error.retryAfterSeconds === null ? {} : { retryAfterSeconds: error.retryAfterSeconds }),
+    };
   if (error instanceof Error) return { name: error.name, message: error.message };
   return { name: 'Error', message: String(error) };
 }
 
 /** The error a `WireError` was: an `AppError` again, else what `other` makes of it. */
 export function errorFromWire(wire: WireError, other: (wire: WireError) => Error): Error {
-  if (wire.code !== undefined) return new AppError(wire.code, wire.message, wire.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: wire.retryAfterSeconds });
+  if (wire.code !== undefined)
+    return new AppError(wire.code, wire.message, wire.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: wire.retryAfterSeconds });
   return other(wire);
 }
 

@@ -1,7 +1,18 @@
 import { type MessagePort, workerData } from 'node:worker_threads';
 import { AppError } from '../errors.js';
 import { deliver } from './client.js';
-import { type FromThread, type Name, type Protocol, type Served, type ToThread, type Transfers, type WireTable, byWireName, transferOf, wireErrorOf } from './protocol.js';
+import {
+  type FromThread,
+  type Name,
+  type Protocol,
+  type Served,
+  type ToThread,
+  type Transfers,
+  type WireTable,
+  byWireName,
+  transferOf,
+  wireErrorOf,
+} from './protocol.js';
 
 /**
  * A thread's side of its protocol, over its `parentPort`: sends its events (from the start), and

@@ -23,7 +23,8 @@ export async function expectBytesAndExactAfterMigration(store: Store, big: strin
 }
 
 /** A histogram point as one stored before exact counts were kept. */
-const histogramBefore = (): ReturnType<typeof point> => point({ name: 'old-counts', type: 'histogram', temporality: 'delta', count: 3, sum: 1, bucketCounts: [1, 2], explicitBounds: [1] });
+const histogramBefore = (): ReturnType<typeof point> =>
+  point({ name: 'old-counts', type: 'histogram', temporality: 'delta', count: 3, sum: 1, bucketCounts: [1, 2], explicitBounds: [1] });
 
 /** What every engine's migration past exact counts (`metric_points.exact_counts`) starts from: a histogram point stored before it. */
 export const recordsBeforeExactCounts = (): WriteBatch => batchOf({ spans: [], logs: [], metricPoints: [histogramBefore()] });
@@ -31,7 +32,17 @@ export const recordsBeforeExactCounts = (): WriteBatch => batchOf({ spans: [], l
 /** Writes a point with counts past 2^53 on the migrated `store`; the old point reads as it did, the new one exactly. */
 export async function expectExactCountsAfterMigration(store: Store): Promise<void> {
   const big = String(2n ** 53n + 1n);
-  const exact = point({ name: 'new-counts', type: 'histogram', temporality: 'delta', timeUs: T0 + 1, count: Number(big), sum: 1, bucketCounts: [Number(big)], explicitBounds: [], exactCounts: { count: big, bucketCounts: [big] } });
+  const exact = point({
+    name: 'new-counts',
+    type: 'histogram',
+    temporality: 'delta',
+    timeUs: T0 + 1,
+    count: Number(big),
+    sum: 1,
+    bucketCounts: [Number(big)],
+    explicitBounds: [],
+    exactCounts: { count: big, bucketCounts: [big] },
+  });
   await store.writer.write(batchOf({ spans: [], logs: [], metricPoints: [exact] }), null);
   const points = (name: string) => store.metrics.listMetricPoints({ projectId: 'default', range: ALL, name, service: null, limit: 10, cursor: null }, 0, 10);
   expect(await points('old-counts')).toEqual([histogramBefore()]);

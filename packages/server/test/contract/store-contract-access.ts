@@ -51,9 +51,19 @@ export function describeAccessContract(adapter: string, open: () => Promise<Stor
 
     it("lists a project's audit records newest first, by range and page", async () => {
       const entry = (timeUs: number, projectId: string, action: string): AuditRecord => ({
-        timeUs, projectId, keyId: 'k1', action, target: 'high latency', detail: action === 'rule.put' ? '{"for":"5m"}' : null,
+        timeUs,
+        projectId,
+        keyId: 'k1',
+        action,
+        target: 'high latency',
+        detail: action === 'rule.put' ? '{"for":"5m"}' : null,
       });
-      for (const record of [entry(T0, 'shop', 'rule.put'), entry(T0 + 10, 'shop', 'rule.delete'), entry(T0 + 20, 'other', 'rule.put'), entry(T0 + 30, 'shop', 'price.put')]) {
+      for (const record of [
+        entry(T0, 'shop', 'rule.put'),
+        entry(T0 + 10, 'shop', 'rule.delete'),
+        entry(T0 + 20, 'other', 'rule.put'),
+        entry(T0 + 30, 'shop', 'price.put'),
+      ]) {
         await store.access.appendAudit(record);
       }
       expect((await store.access.listAudit('shop', ALL, 0, 10)).map((r) => r.action)).toEqual(['price.put', 'rule.delete', 'rule.put']);

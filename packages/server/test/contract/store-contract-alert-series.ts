@@ -20,7 +20,12 @@ export function ended(trace: number, n: number, endUs: number, durationMs: numbe
 export const row = (bucket: number, value: unknown, labels: Array<string | null> = []) => ({ labels, bucket, value });
 export const builtin = (name: string) => ({ name, attribute: false });
 const attribute = (name: string) => ({ name, attribute: true });
-export const matcher = (name: string, op: AlertMatcher['op'], value: string, isAttribute = false): AlertMatcher => ({ name, op, value, attribute: isAttribute });
+export const matcher = (name: string, op: AlertMatcher['op'], value: string, isAttribute = false): AlertMatcher => ({
+  name,
+  op,
+  value,
+  attribute: isAttribute,
+});
 
 /** Rows in one order whatever order the store returns them in: by labels, then bucket. */
 export function sorted<T extends Pick<AlertSeriesRow, 'labels' | 'bucket'>>(rows: readonly T[]): T[] {
@@ -40,7 +45,19 @@ export function describeAlertSeriesContract(adapter: string, open: () => Promise
 
     const write = (batch: Partial<RecordBatch>) => store.writer.write(recordBatch(batch), null);
     const series = async (over: Partial<AlertSeriesQuery>) =>
-      sorted(await store.alertSeries.read({ projectId: 'default', source: 'spans', fn: 'count', matchers: [], by: [], startUs: T0, stepUs: MIN, buckets: 3, ...over }));
+      sorted(
+        await store.alertSeries.read({
+          projectId: 'default',
+          source: 'spans',
+          fn: 'count',
+          matchers: [],
+          by: [],
+          startUs: T0,
+          stepUs: MIN,
+          buckets: 3,
+          ...over,
+        }),
+      );
     const expectSeries = async (over: Partial<AlertSeriesQuery>, expected: ReturnType<typeof row>[]) =>
       expect(await series(over), JSON.stringify(over)).toEqual(sorted(expected));
 
@@ -51,19 +68,37 @@ export function describeAlertSeriesContract(adapter: string, open: () => Promise
        * in bucket 2. Trace 3: a root without cost in bucket 2. Trace 4 ended at the range's end.
        * Bucket 1 has nothing. Project p2 has a span of trace 1 of its own, in bucket 0.
        */
-      const seed = () => write({ spans: [
-        ended(1, 10, T0 - 1, 2_000, { name: 'chat', serviceName: 'worker', parentSpanId: sid(11), llm: llm({ inputTokens: 1000, outputTokens: 1000, costUsd: 0.1 }) }),
-        ended(1, 11, T0 + 130 * SEC, 140_000, { name: 'agent', serviceName: 'api', status: { code: 'ok', message: '' } }),
-        ended(1, 12, T0 + 5 * SEC, 200, { name: 'chat', serviceName: 'worker', parentSpanId: sid(11), status: failed,
-          llm: llm({ inputTokens: 100, outputTokens: 10, costUsd: 0.01 }) }),
-        ended(1, 13, T0 + 30 * SEC, 300, { name: 'chat', serviceName: 'worker', parentSpanId: sid(11), llm: llm({ inputTokens: 50 }) }),
-        ended(2, 21, T0 + 150 * SEC, 1_000, { name: 'agent', serviceName: 'api', status: failed }),
-        ended(2, 22, T0 + 140 * SEC, 400, { name: 'chat', serviceName: 'worker', parentSpanId: sid(21), status: failed,
-          llm: llm({ inputTokens: 20, outputTokens: 5, costUsd: 0.04 }) }),
-        ended(3, 31, T0 + 170 * SEC, 100, { name: 'agent', serviceName: 'api', status: failed }),
-        ended(4, 41, T0 + 3 * MIN, 50, { name: 'agent', serviceName: 'api', status: failed, llm: llm({ inputTokens: 7, costUsd: 1 }) }),
-        ended(1, 11, T0 + 10 * SEC, 10, { projectId: 'p2', name: 'agent', status: failed, llm: llm({ inputTokens: 9, costUsd: 5 }) }),
-      ] });
+      const seed = () =>
+        write({
+          spans: [
+            ended(1, 10, T0 - 1, 2_000, {
+              name: 'chat',
+              serviceName: 'worker',
+              parentSpanId: sid(11),
+              llm: llm({ inputTokens: 1000, outputTokens: 1000, costUsd: 0.1 }),
+            }),
+            ended(1, 11, T0 + 130 * SEC, 140_000, { name: 'agent', serviceName: 'api', status: { code: 'ok', message: '' } }),
+            ended(1, 12, T0 + 5 * SEC, 200, {
+              name: 'chat',
+              serviceName: 'worker',
+              parentSpanId: sid(11),
+              status: failed,
+              llm: llm({ inputTokens: 100, outputTokens: 10, costUsd: 0.01 }),
+            }),
+            ended(1, 13, T0 + 30 * SEC, 300, { name: 'chat', serviceName: 'worker', parentSpanId: sid(11), llm: llm({ inputTokens: 50 }) }),
+            ended(2, 21, T0 + 150 * SEC, 1_000, { name: 'agent', serviceName: 'api', status: failed }),
+            ended(2, 22, T0 + 140 * SEC, 400, {
+              name: 'chat',
+              serviceName: 'worker',
+              parentSpanId: sid(21),
+              status: failed,
+              llm: llm({ inputTokens: 20, outputTokens: 5, costUsd: 0.04 }),
+            }),
+            ended(3, 31, T0 + 170 * SEC, 100, { name: 'agent', serviceName: 'api', status: failed }),
+            ended(4, 41, T0 + 3 * MIN, 50, { name: 'agent', serviceName: 'api', status: failed, llm: llm({ inputTokens: 7, costUsd: 1 }) }),
+            ended(1, 11, T0 + 10 * SEC, 10, { projectId: 'p2', name: 'agent', status: failed, llm: llm({ inputTokens: 9, costUsd: 5 }) }),
+          ],
+        });
 
       it('computes each span function per bucket, leaving the empty middle bucket out', async () => {
         await seed();
@@ -87,7 +122,8 @@ export function describeAlertSeriesContract(adapter: string, open: () => Promise
         for (const [fn, rows] of Object.entries(expected)) await expectSeries({ fn: fn as AlertSeriesQuery['fn'] }, rows);
         // Labels and matchers are the root's: trace 1's root is ok; those of traces 2 and 3 failed, (0.04 + 0) / 2.
         await expectSeries({ fn: 'cost_per_workflow', by: [builtin('status')], matchers: [matcher('service', '=', 'api')] }, [
-          row(2, close(0.11), ['ok']), row(2, close(0.02), ['error']),
+          row(2, close(0.11), ['ok']),
+          row(2, close(0.02), ['error']),
         ]);
         await expectSeries({ fn: 'cost_per_workflow', matchers: [matcher('service', '=', 'worker')] }, []);
       });
@@ -118,8 +154,16 @@ export function describeAlertSeriesContract(adapter: string, open: () => Promise
         await seed();
         const before = await series({ fn: 'count' });
         const costs = await series({ fn: 'cost' });
-        await write({ spans: [ended(9, 91, T0 + 10 * SEC, 100, { name: 'judge relevance', serviceName: SPOOR_SERVICE_NAME, status: failed,
-          llm: llm({ inputTokens: 10, outputTokens: 1, costUsd: 3 }) })] });
+        await write({
+          spans: [
+            ended(9, 91, T0 + 10 * SEC, 100, {
+              name: 'judge relevance',
+              serviceName: SPOOR_SERVICE_NAME,
+              status: failed,
+              llm: llm({ inputTokens: 10, outputTokens: 1, costUsd: 3 }),
+            }),
+          ],
+        });
         expect(await series({ fn: 'count' })).toEqual(before);
         expect(await series({ fn: 'cost' })).toEqual(costs);
         await expectSeries({ fn: 'count', matchers: [matcher('service', '=', SPOOR_SERVICE_NAME)] }, []);
@@ -152,34 +196,71 @@ export function describeAlertSeriesContract(adapter: string, open: () => Promise
          * d (search, api, version 1.0 on its resource, tier silver, client). In bucket 1: e (chat,
          * worker, version 3.0 on the span over 1.0 on its resource, openai). p2 has an a of its own.
          */
-        const seedLabels = () => write({ spans: [
-          ended(1, 1, T0 + SEC, 10, { name: 'chat', serviceName: 'worker', kind: 'client', category: 'llm', attributes: { tier: 'gold' },
-            resource: resource('worker', { 'service.version': '1.0' }), llm: llm({ provider: 'openai', requestModel: 'gpt-4o' }) }),
-          ended(1, 2, T0 + 2 * SEC, 20, { name: 'chat', serviceName: 'worker', attributes: { 'service.version': '2.0' }, resource: resource('worker'),
-            llm: llm({ provider: 'anthropic' }) }),
-          ended(1, 3, T0 + 3 * SEC, 30, { name: 'search', serviceName: 'api', status: failed, resource: resource('api') }),
-          ended(1, 4, T0 + 4 * SEC, 40, { name: 'search', serviceName: 'api', kind: 'client', attributes: { tier: 'silver' },
-            resource: resource('api', { 'service.version': '1.0' }) }),
-          ended(1, 5, T0 + 61 * SEC, 50, { name: 'chat', serviceName: 'worker', attributes: { 'service.version': '3.0' },
-            resource: resource('worker', { 'service.version': '1.0' }), llm: llm({ provider: 'openai' }) }),
-          ended(1, 1, T0 + SEC, 10, { projectId: 'p2', name: 'chat', serviceName: 'worker', attributes: { tier: 'gold' }, resource: resource('worker') }),
-        ] });
+        const seedLabels = () =>
+          write({
+            spans: [
+              ended(1, 1, T0 + SEC, 10, {
+                name: 'chat',
+                serviceName: 'worker',
+                kind: 'client',
+                category: 'llm',
+                attributes: { tier: 'gold' },
+                resource: resource('worker', { 'service.version': '1.0' }),
+                llm: llm({ provider: 'openai', requestModel: 'gpt-4o' }),
+              }),
+              ended(1, 2, T0 + 2 * SEC, 20, {
+                name: 'chat',
+                serviceName: 'worker',
+                attributes: { 'service.version': '2.0' },
+                resource: resource('worker'),
+                llm: llm({ provider: 'anthropic' }),
+              }),
+              ended(1, 3, T0 + 3 * SEC, 30, { name: 'search', serviceName: 'api', status: failed, resource: resource('api') }),
+              ended(1, 4, T0 + 4 * SEC, 40, {
+                name: 'search',
+                serviceName: 'api',
+                kind: 'client',
+                attributes: { tier: 'silver' },
+                resource: resource('api', { 'service.version': '1.0' }),
+              }),
+              ended(1, 5, T0 + 61 * SEC, 50, {
+                name: 'chat',
+                serviceName: 'worker',
+                attributes: { 'service.version': '3.0' },
+                resource: resource('worker', { 'service.version': '1.0' }),
+                llm: llm({ provider: 'openai' }),
+              }),
+              ended(1, 1, T0 + SEC, 10, { projectId: 'p2', name: 'chat', serviceName: 'worker', attributes: { tier: 'gold' }, resource: resource('worker') }),
+            ],
+          });
 
         it('groups by a built-in and an attribute of the span or else its resource, null where neither has it', async () => {
           await seedLabels();
           await expectSeries({ by: [builtin('service'), attribute('service.version')] }, [
-            row(0, 1, ['api', null]), row(0, 1, ['api', '1.0']), row(0, 1, ['worker', '1.0']), row(0, 1, ['worker', '2.0']), row(1, 1, ['worker', '3.0']),
+            row(0, 1, ['api', null]),
+            row(0, 1, ['api', '1.0']),
+            row(0, 1, ['worker', '1.0']),
+            row(0, 1, ['worker', '2.0']),
+            row(1, 1, ['worker', '3.0']),
           ]);
           await expectSeries({ by: [builtin('status')] }, [row(0, 3, ['unset']), row(0, 1, ['error']), row(1, 1, ['unset'])]);
           await expectSeries({ by: [builtin('model'), builtin('kind')] }, [
-            row(0, 1, ['gpt-4o', 'client']), row(0, 1, [null, 'client']), row(0, 2, [null, 'server']), row(1, 1, [null, 'server']),
+            row(0, 1, ['gpt-4o', 'client']),
+            row(0, 1, [null, 'client']),
+            row(0, 2, [null, 'server']),
+            row(1, 1, [null, 'server']),
           ]);
           await expectSeries({ by: [builtin('category'), builtin('provider')] }, [
-            row(0, 1, ['llm', 'openai']), row(0, 1, ['other', 'anthropic']), row(0, 2, ['other', null]), row(1, 1, ['other', 'openai']),
+            row(0, 1, ['llm', 'openai']),
+            row(0, 1, ['other', 'anthropic']),
+            row(0, 2, ['other', null]),
+            row(1, 1, ['other', 'openai']),
           ]);
           // 10, 20 ms of chat and 30, 40 ms of search in bucket 0; 50 ms of chat in bucket 1.
           await expectSeries({ source: 'duration', fn: 'avg', by: [builtin('name')] }, [
-            row(0, close(15), ['chat']), row(1, close(50), ['chat']), row(0, close(35), ['search']),
+            row(0, close(15), ['chat']),
+            row(1, close(50), ['chat']),
+            row(0, close(35), ['search']),
           ]);
         });
 
@@ -215,15 +296,18 @@ export function describeAlertSeriesContract(adapter: string, open: () => Promise
       const at = (logId: string, timeUs: number, severityNumber: number, serviceName: string, body: string, over: Partial<LogRecordData> = {}) =>
         log({ logId, timeUs, severityNumber, serviceName, body, attributes: {}, resource: resource(serviceName), ...over });
       /** One log at each edge of bucket 0, at the start of bucket 1, one in bucket 2; two outside the range, one of p2. */
-      const seed = () => write({ logs: [
-        at('l1', T0, 9, 'api', 'user signed in'),
-        at('l2', T0 + MIN - 1, 17, 'worker', 'payment failed: card declined', { traceId: tid(7) }),
-        at('l3', T0 + MIN, 13, 'worker', 'retrying payment', { resource: resource('worker', { 'deployment.environment': 'prod' }) }),
-        at('l4', T0 + 2 * MIN, 0, 'api', 'raw', { attributes: { 'deployment.environment': 'staging' } }),
-        at('l5', T0 + 3 * MIN, 9, 'api', 'too late'),
-        at('l6', T0 - 1, 9, 'api', 'too early'),
-        at('l7', T0 + SEC, 9, 'api', 'elsewhere', { projectId: 'p2' }),
-      ] });
+      const seed = () =>
+        write({
+          logs: [
+            at('l1', T0, 9, 'api', 'user signed in'),
+            at('l2', T0 + MIN - 1, 17, 'worker', 'payment failed: card declined', { traceId: tid(7) }),
+            at('l3', T0 + MIN, 13, 'worker', 'retrying payment', { resource: resource('worker', { 'deployment.environment': 'prod' }) }),
+            at('l4', T0 + 2 * MIN, 0, 'api', 'raw', { attributes: { 'deployment.environment': 'staging' } }),
+            at('l5', T0 + 3 * MIN, 9, 'api', 'too late'),
+            at('l6', T0 - 1, 9, 'api', 'too early'),
+            at('l7', T0 + SEC, 9, 'api', 'elsewhere', { projectId: 'p2' }),
+          ],
+        });
 
       it('counts logs and their rate per bucket by time, start inclusive, end exclusive, of the project asked for', async () => {
         await seed();
@@ -234,14 +318,22 @@ export function describeAlertSeriesContract(adapter: string, open: () => Promise
 
       it('groups and matches by severity, body text, trace id, service and attribute', async () => {
         await seed();
-        await expectSeries({ source: 'logs', by: [builtin('severity')] }, [row(0, 1, ['info']), row(0, 1, ['error']), row(1, 1, ['warn']), row(2, 1, ['unset'])]);
+        await expectSeries({ source: 'logs', by: [builtin('severity')] }, [
+          row(0, 1, ['info']),
+          row(0, 1, ['error']),
+          row(1, 1, ['warn']),
+          row(2, 1, ['unset']),
+        ]);
         await expectSeries({ source: 'logs', matchers: [matcher('severity', '=~', 'warn|error')] }, [row(0, 1), row(1, 1)]);
         await expectSeries({ source: 'logs', matchers: [matcher('severity', '!=', 'info')] }, [row(0, 1), row(1, 1), row(2, 1)]);
         await expectSeries({ source: 'logs', matchers: [matcher('text', '=~', 'payment')] }, [row(0, 1), row(1, 1)]);
         await expectSeries({ source: 'logs', matchers: [matcher('text', '!~', 'payment')] }, [row(0, 1), row(2, 1)]);
         await expectSeries({ source: 'logs', by: [builtin('trace_id')], matchers: [matcher('severity', '=', 'error')] }, [row(0, 1, [tid(7)])]);
         await expectSeries({ source: 'logs', by: [builtin('service'), attribute('deployment.environment')] }, [
-          row(0, 1, ['api', null]), row(2, 1, ['api', 'staging']), row(0, 1, ['worker', null]), row(1, 1, ['worker', 'prod']),
+          row(0, 1, ['api', null]),
+          row(2, 1, ['api', 'staging']),
+          row(0, 1, ['worker', null]),
+          row(1, 1, ['worker', 'prod']),
         ]);
       });
 
@@ -249,7 +341,13 @@ export function describeAlertSeriesContract(adapter: string, open: () => Promise
         const numbers = [0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24];
         await write({ logs: numbers.map((n) => at(`s${n}`, T0, n, 'api', 'x')) });
         await expectSeries({ source: 'logs', by: [builtin('severity')] }, [
-          row(0, 1, ['unset']), row(0, 2, ['trace']), row(0, 2, ['debug']), row(0, 2, ['info']), row(0, 2, ['warn']), row(0, 2, ['error']), row(0, 2, ['fatal']),
+          row(0, 1, ['unset']),
+          row(0, 2, ['trace']),
+          row(0, 2, ['debug']),
+          row(0, 2, ['info']),
+          row(0, 2, ['warn']),
+          row(0, 2, ['error']),
+          row(0, 2, ['fatal']),
         ]);
       });
 
@@ -274,20 +372,38 @@ export function describeAlertSeriesContract(adapter: string, open: () => Promise
        * then seen in bucket 0.
        */
       async function seed(): Promise<void> {
-        await store.writer.write(recordBatch({ errors: [
-          occurrence('fp-old', T0 - HOUR), occurrence('fp-old', T0 + 10 * SEC), occurrence('fp-old', T0 + 70 * SEC), occurrence('fp-old', T0 + 3 * MIN),
-          occurrence('fp-new', T0 + 80 * SEC, { serviceName: 'worker', traceId: tid(50), spanId: sid(51), parentSpanId: sid(50) }),
-          occurrence('fp-wrap', T0 + 80 * SEC, { serviceName: 'worker', traceId: tid(50), spanId: sid(50) }),
-          occurrence('fp-new', T0 + 90 * SEC, { serviceName: 'worker' }), occurrence('fp-new', T0 + 150 * SEC, { serviceName: 'api' }),
-          occurrence('fp-late', T0 + 170 * SEC, { serviceName: 'api', provider: 'openai', exceptionType: 'RateLimitError' }),
-          occurrence('fp-back', T0 - 2 * HOUR), occurrence('fp-back', T0 + 110 * SEC), occurrence('fp-back', T0 + 140 * SEC),
-          occurrence('fp-early-back', T0 - 2 * HOUR), occurrence('fp-early-back', T0 - 10 * MIN), occurrence('fp-early-back', T0 + 20 * SEC),
-          occurrence('fp-quiet', T0 - 2 * HOUR),
-          occurrence('fp-mid', T0 - 2 * HOUR), occurrence('fp-mid', T0 + 15 * SEC), occurrence('fp-mid', T0 + 160 * SEC),
-          occurrence('fp-ignored', T0 - 2 * HOUR, { toolName: 'search' }), occurrence('fp-ignored', T0 + 100 * SEC, { toolName: 'search' }),
-          occurrence('fp-new', T0 - HOUR, { projectId: 'p2' }), occurrence('fp-new', T0 + 10 * SEC, { projectId: 'p2' }),
-        ] }), null);
-        for (const fingerprint of ['fp-back', 'fp-early-back', 'fp-quiet']) await store.errors.setErrorGroupStatus('default', fingerprint, 'resolved', T0 - 30 * MIN);
+        await store.writer.write(
+          recordBatch({
+            errors: [
+              occurrence('fp-old', T0 - HOUR),
+              occurrence('fp-old', T0 + 10 * SEC),
+              occurrence('fp-old', T0 + 70 * SEC),
+              occurrence('fp-old', T0 + 3 * MIN),
+              occurrence('fp-new', T0 + 80 * SEC, { serviceName: 'worker', traceId: tid(50), spanId: sid(51), parentSpanId: sid(50) }),
+              occurrence('fp-wrap', T0 + 80 * SEC, { serviceName: 'worker', traceId: tid(50), spanId: sid(50) }),
+              occurrence('fp-new', T0 + 90 * SEC, { serviceName: 'worker' }),
+              occurrence('fp-new', T0 + 150 * SEC, { serviceName: 'api' }),
+              occurrence('fp-late', T0 + 170 * SEC, { serviceName: 'api', provider: 'openai', exceptionType: 'RateLimitError' }),
+              occurrence('fp-back', T0 - 2 * HOUR),
+              occurrence('fp-back', T0 + 110 * SEC),
+              occurrence('fp-back', T0 + 140 * SEC),
+              occurrence('fp-early-back', T0 - 2 * HOUR),
+              occurrence('fp-early-back', T0 - 10 * MIN),
+              occurrence('fp-early-back', T0 + 20 * SEC),
+              occurrence('fp-quiet', T0 - 2 * HOUR),
+              occurrence('fp-mid', T0 - 2 * HOUR),
+              occurrence('fp-mid', T0 + 15 * SEC),
+              occurrence('fp-mid', T0 + 160 * SEC),
+              occurrence('fp-ignored', T0 - 2 * HOUR, { toolName: 'search' }),
+              occurrence('fp-ignored', T0 + 100 * SEC, { toolName: 'search' }),
+              occurrence('fp-new', T0 - HOUR, { projectId: 'p2' }),
+              occurrence('fp-new', T0 + 10 * SEC, { projectId: 'p2' }),
+            ],
+          }),
+          null,
+        );
+        for (const fingerprint of ['fp-back', 'fp-early-back', 'fp-quiet'])
+          await store.errors.setErrorGroupStatus('default', fingerprint, 'resolved', T0 - 30 * MIN);
         await store.errors.setErrorGroupStatus('default', 'fp-mid', 'resolved', T0 + 100 * SEC);
         await store.errors.setErrorGroupStatus('default', 'fp-ignored', 'ignored', T0 - 30 * MIN);
         await store.errors.setErrorGroupStatus('p2', 'fp-new', 'resolved', T0 - 30 * MIN);
@@ -299,15 +415,25 @@ export function describeAlertSeriesContract(adapter: string, open: () => Promise
         // fp-late, fp-mid.
         await expectSeries({ source: 'errors' }, [row(0, 3), row(1, 5), row(2, 4)]);
         await expectSeries({ source: 'errors', by: [builtin('fingerprint')] }, [
-          row(0, 1, ['fp-old']), row(1, 1, ['fp-old']), row(0, 1, ['fp-early-back']), row(1, 2, ['fp-new']), row(2, 1, ['fp-new']),
-          row(1, 1, ['fp-ignored']), row(1, 1, ['fp-back']), row(2, 1, ['fp-back']), row(2, 1, ['fp-late']), row(0, 1, ['fp-mid']), row(2, 1, ['fp-mid']),
+          row(0, 1, ['fp-old']),
+          row(1, 1, ['fp-old']),
+          row(0, 1, ['fp-early-back']),
+          row(1, 2, ['fp-new']),
+          row(2, 1, ['fp-new']),
+          row(1, 1, ['fp-ignored']),
+          row(1, 1, ['fp-back']),
+          row(2, 1, ['fp-back']),
+          row(2, 1, ['fp-late']),
+          row(0, 1, ['fp-mid']),
+          row(2, 1, ['fp-mid']),
         ]);
         await expectSeries({ source: 'errors', by: [builtin('provider')] }, [row(0, 3, [null]), row(1, 5, [null]), row(2, 3, [null]), row(2, 1, ['openai'])]);
         await expectSeries({ source: 'errors', matchers: [matcher('fingerprint', '=~', 'back')] }, [row(0, 1), row(1, 1), row(2, 1)]);
         await expectSeries({ source: 'errors', matchers: [matcher('type', '=', 'RateLimitError')] }, [row(2, 1)]);
         await expectSeries({ source: 'errors', matchers: [matcher('tool', '!=', 'search')] }, [row(0, 3), row(1, 4), row(2, 4)]);
         await expectSeries({ source: 'errors', by: [builtin('service')], matchers: [matcher('service', '!=', 'checkout')] }, [
-          row(1, 2, ['worker']), row(2, 2, ['api']),
+          row(1, 2, ['worker']),
+          row(2, 2, ['api']),
         ]);
         await expectSeries({ source: 'errors', projectId: 'p2' }, [row(0, 1)]);
       });
@@ -323,16 +449,21 @@ export function describeAlertSeriesContract(adapter: string, open: () => Promise
         await expectSeries({ source: 'errors', fn: 'new_error_group', projectId: 'p2' }, []);
       });
 
-      it('counts a group as new when what it had before the range only passed a child\'s error on, an hour before or more', async () => {
+      it("counts a group as new when what it had before the range only passed a child's error on, an hour before or more", async () => {
         // Trace 60, two hours before, and trace 70, ten minutes before: a step's error that only passes on its child's
         // (same type and message) is not an occurrence of its group. Both groups and the children's come again in bucket 1.
-        await store.writer.write(recordBatch({ errors: [
-          occurrence('fp-child', T0 - 2 * HOUR, { traceId: tid(60), spanId: sid(61), parentSpanId: sid(60) }),
-          occurrence('fp-pass', T0 - 2 * HOUR, { traceId: tid(60), spanId: sid(60) }),
-          occurrence('fp-child2', T0 - 10 * MIN, { traceId: tid(70), spanId: sid(71), parentSpanId: sid(70) }),
-          occurrence('fp-pass2', T0 - 10 * MIN, { traceId: tid(70), spanId: sid(70) }),
-          ...['fp-child', 'fp-pass', 'fp-child2', 'fp-pass2'].map((fingerprint) => occurrence(fingerprint, T0 + 100 * SEC)),
-        ] }), null);
+        await store.writer.write(
+          recordBatch({
+            errors: [
+              occurrence('fp-child', T0 - 2 * HOUR, { traceId: tid(60), spanId: sid(61), parentSpanId: sid(60) }),
+              occurrence('fp-pass', T0 - 2 * HOUR, { traceId: tid(60), spanId: sid(60) }),
+              occurrence('fp-child2', T0 - 10 * MIN, { traceId: tid(70), spanId: sid(71), parentSpanId: sid(70) }),
+              occurrence('fp-pass2', T0 - 10 * MIN, { traceId: tid(70), spanId: sid(70) }),
+              ...['fp-child', 'fp-pass', 'fp-child2', 'fp-pass2'].map((fingerprint) => occurrence(fingerprint, T0 + 100 * SEC)),
+            ],
+          }),
+          null,
+        );
         await expectSeries({ source: 'errors', fn: 'new_error_group', by: [builtin('fingerprint')] }, [row(1, 1, ['fp-pass']), row(1, 1, ['fp-pass2'])]);
       });
 

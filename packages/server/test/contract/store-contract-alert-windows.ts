@@ -17,7 +17,19 @@ export function describeAlertWindowsContract(adapter: string, open: () => Promis
 
     const write = (batch: Partial<RecordBatch>) => store.writer.write(recordBatch(batch), null);
     const series = async (over: Partial<AlertSeriesQuery>) =>
-      sorted(await store.alertSeries.read({ projectId: 'default', source: 'spans', fn: 'count', matchers: [], by: [], startUs: T0, stepUs: MIN, buckets: 3, ...over }));
+      sorted(
+        await store.alertSeries.read({
+          projectId: 'default',
+          source: 'spans',
+          fn: 'count',
+          matchers: [],
+          by: [],
+          startUs: T0,
+          stepUs: MIN,
+          buckets: 3,
+          ...over,
+        }),
+      );
 
     /** A small deterministic generator (mulberry32), so a failure replays. */
     function random(seed: number): () => number {
@@ -31,7 +43,10 @@ export function describeAlertWindowsContract(adapter: string, open: () => Promis
     }
 
     const queries: Array<Partial<AlertSeriesQuery>> = [
-      ...(['count', 'rate', 'errors', 'error_rate', 'tokens', 'input_tokens', 'output_tokens', 'cost', 'unpriced_calls'] as const).map((fn) => ({ fn, by: [builtin('service')] })),
+      ...(['count', 'rate', 'errors', 'error_rate', 'tokens', 'input_tokens', 'output_tokens', 'cost', 'unpriced_calls'] as const).map((fn) => ({
+        fn,
+        by: [builtin('service')],
+      })),
       { fn: 'error_rate', matchers: [matcher('name', '=~', 'chat')] },
       { fn: 'cost_per_workflow', by: [builtin('service')], stepUs: HOUR },
       { fn: 'cost_per_workflow', matchers: [matcher('service', '=', 'api')], stepUs: 20 * MIN },
@@ -57,15 +72,19 @@ export function describeAlertWindowsContract(adapter: string, open: () => Promis
       // Root A ends 10 s into the window, its call costs 0.1; the window is read. Then a part of the same trace with a
       // second parentless span B and a call of 1.0, both ending over a minute later: each root now costs its trace, 1.1.
       const start = T0 + 20 * MIN;
-      await write({ spans: [
-        ended(900, 1, start + 10 * SEC, 2_000, { name: 'agent', serviceName: 'api', category: 'workflow' }),
-        ended(900, 2, start + 9 * SEC, 500, { parentSpanId: sid(1), serviceName: 'api', category: 'llm', llm: llm({ costUsd: 0.1 }) }),
-      ] });
+      await write({
+        spans: [
+          ended(900, 1, start + 10 * SEC, 2_000, { name: 'agent', serviceName: 'api', category: 'workflow' }),
+          ended(900, 2, start + 9 * SEC, 500, { parentSpanId: sid(1), serviceName: 'api', category: 'llm', llm: llm({ costUsd: 0.1 }) }),
+        ],
+      });
       await expectWindowsAsRead(start + 40 * SEC, 'after the first part');
-      await write({ spans: [
-        ended(900, 3, start + 100 * SEC, 2_000, { name: 'agent', serviceName: 'api', category: 'workflow' }),
-        ended(900, 4, start + 90 * SEC, 500, { parentSpanId: sid(3), serviceName: 'api', category: 'llm', llm: llm({ costUsd: 1 }) }),
-      ] });
+      await write({
+        spans: [
+          ended(900, 3, start + 100 * SEC, 2_000, { name: 'agent', serviceName: 'api', category: 'workflow' }),
+          ended(900, 4, start + 90 * SEC, 500, { parentSpanId: sid(3), serviceName: 'api', category: 'llm', llm: llm({ costUsd: 1 }) }),
+        ],
+      });
       await expectWindowsAsRead(start + 107 * SEC, 'after the second part');
       expect(await series({ fn: 'cost_per_workflow', startUs: start + 107 * SEC - HOUR, stepUs: HOUR, buckets: 1 })).toEqual([row(0, close(1.1))]);
     });
@@ -85,30 +104,50 @@ export function describeAlertWindowsContract(adapter: string, open: () => Promis
           // Most end in the last seconds; some late (minutes ago), some on a slice's edge or the window's.
           const kind = next();
           const endUs =
-            kind < 0.6 ? nowUs - Math.floor(next() * 10 * SEC)
-            : kind < 0.8 ? nowUs - Math.floor(next() * 6 * MIN)
-            : kind < 0.9 ? Math.floor((nowUs - next() * 4 * MIN) / (15 * SEC)) * 15 * SEC
-            : nowUs - 5 * MIN;
+            kind < 0.6
+              ? nowUs - Math.floor(next() * 10 * SEC)
+              : kind < 0.8
+                ? nowUs - Math.floor(next() * 6 * MIN)
+                : kind < 0.9
+                  ? Math.floor((nowUs - next() * 4 * MIN) / (15 * SEC)) * 15 * SEC
+                  : nowUs - 5 * MIN;
           const root = ++spanNo;
           const service = pick(['api', 'worker', 'batch']);
-          spans.push(ended(trace, root, endUs, 1 + Math.floor(next() * 90_000), {
-            name: 'agent', serviceName: service, category: 'workflow', status: next() < 0.2 ? failed : { code: 'unset', message: '' },
-            llm: next() < 0.3 ? llm({ costUsd: Math.round(next() * 1000) / 1000 }) : null,
-          }));
+          spans.push(
+            ended(trace, root, endUs, 1 + Math.floor(next() * 90_000), {
+              name: 'agent',
+              serviceName: service,
+              category: 'workflow',
+              status: next() < 0.2 ? failed : { code: 'unset', message: '' },
+              llm: next() < 0.3 ? llm({ costUsd: Math.round(next() * 1000) / 1000 }) : null,
+            }),
+          );
           roots.push({ trace, root, endUs });
           for (let c = 0; c < 3; c++) {
-            spans.push(ended(trace, ++spanNo, endUs - Math.floor(next() * 20 * SEC), 1 + Math.floor(next() * 5_000), {
-              name: pick(['chat', 'search']), serviceName: service, parentSpanId: sid(root), category: 'llm', status: next() < 0.1 ? failed : { code: 'ok', message: '' },
-              llm: llm({ inputTokens: Math.floor(next() * 500), outputTokens: Math.floor(next() * 100), costUsd: Math.round(next() * 1000) / 10000 }),
-            }));
+            spans.push(
+              ended(trace, ++spanNo, endUs - Math.floor(next() * 20 * SEC), 1 + Math.floor(next() * 5_000), {
+                name: pick(['chat', 'search']),
+                serviceName: service,
+                parentSpanId: sid(root),
+                category: 'llm',
+                status: next() < 0.1 ? failed : { code: 'ok', message: '' },
+                llm: llm({ inputTokens: Math.floor(next() * 500), outputTokens: Math.floor(next() * 100), costUsd: Math.round(next() * 1000) / 10000 }),
+              }),
+            );
           }
         }
         // A later part of a trace written in an earlier round, ending now or long before its root.
         if (round > 0) {
           const earlier = pick(roots.slice(0, -4));
-          spans.push(ended(earlier.trace, ++spanNo, next() < 0.5 ? nowUs - SEC : earlier.endUs - 30 * SEC, 200, {
-            name: 'chat', serviceName: 'worker', parentSpanId: sid(earlier.root), category: 'llm', llm: llm({ inputTokens: 5, costUsd: 0.5 }),
-          }));
+          spans.push(
+            ended(earlier.trace, ++spanNo, next() < 0.5 ? nowUs - SEC : earlier.endUs - 30 * SEC, 200, {
+              name: 'chat',
+              serviceName: 'worker',
+              parentSpanId: sid(earlier.root),
+              category: 'llm',
+              llm: llm({ inputTokens: 5, costUsd: 0.5 }),
+            }),
+          );
         }
         // Half the rounds read first, so the spans of the round come after a read.
         if (round % 2 === 1) await expectWindowsAsRead(nowUs - 3 * SEC, `round ${round}, before its spans`);

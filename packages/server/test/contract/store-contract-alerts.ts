@@ -6,11 +6,27 @@ import { openForEachTest } from './per-test-store.js';
 const SEC = 1_000_000;
 
 function history(overrides: Partial<AlertHistoryRecord>): AlertHistoryRecord {
-  return { timeUs: T0, rule: 'high-errors', labels: { service: 'rag' }, kind: 'firing', severity: 'critical', value: 0.12, receiver: null, detail: null, ...overrides };
+  return {
+    timeUs: T0,
+    rule: 'high-errors',
+    labels: { service: 'rag' },
+    kind: 'firing',
+    severity: 'critical',
+    value: 0.12,
+    receiver: null,
+    detail: null,
+    ...overrides,
+  };
 }
 
 const silence = (overrides: Partial<SilenceRecord> = {}): SilenceRecord => ({
-  id: 's1', matchers: [{ name: 'service', op: '=~', value: 'rag|chat' }], startsUs: T0, endsUs: T0 + 3600 * SEC, createdBy: 'ana', comment: 'deploy', ...overrides,
+  id: 's1',
+  matchers: [{ name: 'service', op: '=~', value: 'rag|chat' }],
+  startsUs: T0,
+  endsUs: T0 + 3600 * SEC,
+  createdBy: 'ana',
+  comment: 'deploy',
+  ...overrides,
 });
 
 /** The contract of `store.alerts`: rules, the engine's memory and history, silences. */
@@ -35,7 +51,10 @@ export function describeAlertStoreContract(adapter: string, open: () => Promise<
     });
 
     it("seeds a project's default rules once, leaving rules of the same name and what was edited or deleted since", async () => {
-      const defaults = [{ name: 'slow', spec: '{"d":"slow"}' }, { name: 'errors', spec: '{"d":"errors"}' }];
+      const defaults = [
+        { name: 'slow', spec: '{"d":"slow"}' },
+        { name: 'errors', spec: '{"d":"errors"}' },
+      ];
       expect(await store.alerts.rulesSeeded('default')).toBe(false);
       await store.alerts.putRule('default', 'errors', '{"mine":1}', T0);
       expect(await store.alerts.seedRules('default', defaults, T0 + 1)).toBe(true);
@@ -66,16 +85,23 @@ export function describeAlertStoreContract(adapter: string, open: () => Promise<
     it('keeps the latest state and appends history in the same save', async () => {
       expect(await store.alerts.readState('default')).toBeNull();
       await store.alerts.saveState('default', '{"n":1}', [history({ kind: 'pending', timeUs: T0 })], T0);
-      await store.alerts.saveState('default', '{"n":2}', [
-        history({ kind: 'firing', timeUs: T0 + 60 * SEC }),
-        history({ kind: 'notified', timeUs: T0 + 60 * SEC, receiver: 'oncall', value: null, labels: { service: 'rag', 'quote"d': 'a\nb' } }),
-      ], T0 + 60 * SEC);
+      await store.alerts.saveState(
+        'default',
+        '{"n":2}',
+        [
+          history({ kind: 'firing', timeUs: T0 + 60 * SEC }),
+          history({ kind: 'notified', timeUs: T0 + 60 * SEC, receiver: 'oncall', value: null, labels: { service: 'rag', 'quote"d': 'a\nb' } }),
+        ],
+        T0 + 60 * SEC,
+      );
       await store.alerts.saveState('p2', '{"other":1}', [], T0);
       expect(await store.alerts.readState('default')).toBe('{"n":2}');
       const all = await store.alerts.listHistory('default', { fromUs: null, toUs: null }, null, 0, 10);
       // Newest first; of one moment, the last written first.
       expect(all.map((h) => h.kind)).toEqual(['notified', 'firing', 'pending']);
-      expect(all[0]).toEqual(history({ kind: 'notified', timeUs: T0 + 60 * SEC, receiver: 'oncall', value: null, labels: { service: 'rag', 'quote"d': 'a\nb' } }));
+      expect(all[0]).toEqual(
+        history({ kind: 'notified', timeUs: T0 + 60 * SEC, receiver: 'oncall', value: null, labels: { service: 'rag', 'quote"d': 'a\nb' } }),
+      );
       expect((await store.alerts.listHistory('default', { fromUs: T0 + 1, toUs: null }, null, 0, 10)).map((h) => h.kind)).toEqual(['notified', 'firing']);
       expect((await store.alerts.listHistory('default', { fromUs: null, toUs: null }, null, 1, 1)).map((h) => h.kind)).toEqual(['firing']);
       expect(await store.alerts.listHistory('default', { fromUs: null, toUs: null }, 'other-rule', 0, 10)).toEqual([]);
@@ -100,7 +126,10 @@ export function describeAlertStoreContract(adapter: string, open: () => Promise<
       // Expired: it ends now, and is listed only with the ended ones.
       await store.alerts.putSilence('default', silence({ endsUs: T0 }));
       expect(await store.alerts.listSilences('default', T0)).toEqual([]);
-      expect((await store.alerts.listSilences('default', 0)).map((s) => [s.id, s.endsUs])).toEqual([['s0', T0 - 3600 * SEC], ['s1', T0]]);
+      expect((await store.alerts.listSilences('default', 0)).map((s) => [s.id, s.endsUs])).toEqual([
+        ['s0', T0 - 3600 * SEC],
+        ['s1', T0],
+      ]);
     });
 
     it('drops alert history older than a cutoff, and silences that ended before it', async () => {

@@ -5,11 +5,26 @@ import { openForEachTest } from './per-test-store.js';
 
 /** A dataset's row of a change (`firstVersion: null` for the change that makes it). */
 const made = (name: string, timeUs: number, overrides: Partial<DatasetChange['dataset']> = {}): DatasetChange['dataset'] => ({
-  name, description: '', createdUs: T0, timeUs, deleted: false, firstVersion: 1, ...overrides,
+  name,
+  description: '',
+  createdUs: T0,
+  timeUs,
+  deleted: false,
+  firstVersion: 1,
+  ...overrides,
 });
 
 const item = (itemId: string, input: unknown, overrides: Partial<Omit<DatasetItemRecord, 'version'>> = {}): Omit<DatasetItemRecord, 'version'> => ({
-  itemId, createdUs: T0, timeUs: T0, input: JSON.stringify(input), expectedOutput: null, metadata: '{}', sourceTraceId: null, sourceSpanId: null, deleted: false, ...overrides,
+  itemId,
+  createdUs: T0,
+  timeUs: T0,
+  input: JSON.stringify(input),
+  expectedOutput: null,
+  metadata: '{}',
+  sourceTraceId: null,
+  sourceSpanId: null,
+  deleted: false,
+  ...overrides,
 });
 
 /** The items of a version as (id, input) pairs. */
@@ -28,16 +43,28 @@ export function describeDatasetContract(adapter: string, open: () => Promise<Sto
     it('reads every version as its changes left it: added, edited, deleted items and the description', async () => {
       const ds = store.datasets;
       expect(await ds.writeChange('default', { dataset: made('qa', T0, { firstVersion: null }), items: [] })).toBe(1);
-      expect(await ds.writeChange('default', { dataset: made('qa', T0 + 1), items: [item('a1', 'two plus two'), item('a2', { q: 'capital of France' })] })).toBe(2);
-      expect(await ds.writeChange('default', { dataset: made('qa', T0 + 2), items: [item('a1', 'two plus three', { timeUs: T0 + 2, expectedOutput: '"5"' })] })).toBe(3);
-      expect(await ds.writeChange('default', { dataset: made('qa', T0 + 3), items: [item('a2', { q: 'capital of France' }, { timeUs: T0 + 3, deleted: true })] })).toBe(4);
+      expect(
+        await ds.writeChange('default', { dataset: made('qa', T0 + 1), items: [item('a1', 'two plus two'), item('a2', { q: 'capital of France' })] }),
+      ).toBe(2);
+      expect(
+        await ds.writeChange('default', { dataset: made('qa', T0 + 2), items: [item('a1', 'two plus three', { timeUs: T0 + 2, expectedOutput: '"5"' })] }),
+      ).toBe(3);
+      expect(
+        await ds.writeChange('default', { dataset: made('qa', T0 + 3), items: [item('a2', { q: 'capital of France' }, { timeUs: T0 + 3, deleted: true })] }),
+      ).toBe(4);
       expect(await ds.writeChange('default', { dataset: made('qa', T0 + 4, { description: 'arithmetic' }), items: [] })).toBe(5);
       // Another project's dataset of the same name is its own.
       expect(await ds.writeChange('p2', { dataset: made('qa', T0, { firstVersion: null }), items: [item('b1', 'elsewhere')] })).toBe(1);
 
       expect(await inputsAt(store, 'default', 'qa', 1)).toEqual([]);
-      expect(await inputsAt(store, 'default', 'qa', 2)).toEqual([['a1', 'two plus two'], ['a2', { q: 'capital of France' }]]);
-      expect(await inputsAt(store, 'default', 'qa', 3)).toEqual([['a1', 'two plus three'], ['a2', { q: 'capital of France' }]]);
+      expect(await inputsAt(store, 'default', 'qa', 2)).toEqual([
+        ['a1', 'two plus two'],
+        ['a2', { q: 'capital of France' }],
+      ]);
+      expect(await inputsAt(store, 'default', 'qa', 3)).toEqual([
+        ['a1', 'two plus three'],
+        ['a2', { q: 'capital of France' }],
+      ]);
       expect(await inputsAt(store, 'default', 'qa', 5)).toEqual([['a1', 'two plus three']]);
       expect(await inputsAt(store, 'p2', 'qa', 1)).toEqual([['b1', 'elsewhere']]);
 
@@ -53,7 +80,7 @@ export function describeDatasetContract(adapter: string, open: () => Promise<Sto
       expect((await ds.listDatasets('p2')).map((d) => [d.name, d.version, d.itemCount])).toEqual([['qa', 1, 1]]);
     });
 
-    it('pages a version\'s items by id and lists datasets by name with their counts', async () => {
+    it("pages a version's items by id and lists datasets by name with their counts", async () => {
       const ds = store.datasets;
       const ids = Array.from({ length: 5 }, (_, i) => `i${i}`);
       await ds.writeChange('default', { dataset: made('zeta', T0), items: ids.map((id) => item(id, id)) });
@@ -63,7 +90,10 @@ export function describeDatasetContract(adapter: string, open: () => Promise<Sto
       const second = await ds.listItems('default', zeta, zeta.version, first.at(-1)!.itemId, 2);
       const third = await ds.listItems('default', zeta, zeta.version, second.at(-1)!.itemId, 2);
       expect([first, second, third].map((page) => page.map((i) => i.itemId))).toEqual([['i0', 'i1'], ['i2', 'i3'], ['i4']]);
-      expect((await ds.listDatasets('default')).map((d) => [d.name, d.itemCount])).toEqual([['alpha', 1], ['zeta', 5]]);
+      expect((await ds.listDatasets('default')).map((d) => [d.name, d.itemCount])).toEqual([
+        ['alpha', 1],
+        ['zeta', 5],
+      ]);
     });
 
     it("finds a version's items taken from given traces, edited or not, and not once deleted", async () => {
@@ -80,7 +110,10 @@ export function describeDatasetContract(adapter: string, open: () => Promise<Sto
         const dataset = (await ds.getDataset('default', 'src', version))!;
         return (await ds.itemsFromTraces('default', dataset, version, traces)).map((i) => [i.itemId, JSON.parse(i.input), i.sourceSpanId]);
       };
-      expect(await found(3, [t1, t2, t3])).toEqual([['i1', 'q1 edited', null], ['i2', 'q2', 'd'.repeat(16)]]);
+      expect(await found(3, [t1, t2, t3])).toEqual([
+        ['i1', 'q1 edited', null],
+        ['i2', 'q2', 'd'.repeat(16)],
+      ]);
       expect(await found(2, [t2])).toEqual([['i3', 'q3', null]]);
       expect(await found(3, [t3])).toEqual([]);
       expect(await found(3, [])).toEqual([]);
@@ -94,7 +127,10 @@ export function describeDatasetContract(adapter: string, open: () => Promise<Sto
       expect(await inputsAt(store, 'default', 'qa', 1)).toEqual([['a1', 'kept']]);
       expect(await ds.getDataset('default', 'qa', 2)).toBeNull();
       expect(await ds.writeChange('default', { dataset: made('qa', T0 + 1), items: [item('a3', 'next')] })).toBe(3);
-      expect(await inputsAt(store, 'default', 'qa', 3)).toEqual([['a1', 'kept'], ['a3', 'next']]);
+      expect(await inputsAt(store, 'default', 'qa', 3)).toEqual([
+        ['a1', 'kept'],
+        ['a3', 'next'],
+      ]);
       expect((await ds.listDatasets('default'))[0]).toMatchObject({ version: 3, itemCount: 2 });
     });
 
@@ -117,7 +153,10 @@ export function describeDatasetContract(adapter: string, open: () => Promise<Sto
 
     it('gives every row back as stored, for a copy that reads the same', async () => {
       const ds = store.datasets;
-      await ds.writeChange('default', { dataset: made('qa', T0, { description: 'd' }), items: [item('a1', 'one', { sourceTraceId: 'ab'.repeat(16), sourceSpanId: 'cd'.repeat(8), metadata: '{"k":1}' })] });
+      await ds.writeChange('default', {
+        dataset: made('qa', T0, { description: 'd' }),
+        items: [item('a1', 'one', { sourceTraceId: 'ab'.repeat(16), sourceSpanId: 'cd'.repeat(8), metadata: '{"k":1}' })],
+      });
       await ds.writeChange('default', { dataset: made('qa', T0 + 1), items: [item('a1', 'one', { deleted: true, timeUs: T0 + 1 }), item('a2', 'two')] });
       const rows = await ds.allRows('default');
       expect(rows.datasets.map((d: DatasetRecord) => d.version)).toEqual([1, 2]);

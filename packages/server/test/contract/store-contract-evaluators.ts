@@ -6,15 +6,39 @@ import { openForEachTest, recordBatch } from './per-test-store.js';
 const SEC = 1_000_000;
 
 const evaluator = (overrides: Partial<EvaluatorRecord> = {}): EvaluatorRecord => ({
-  name: 'polite', spec: '{"kind":"contains","text":"please"}', version: 1, state: 'active', pausedReason: null, createdUs: T0, updatedUs: T0, ...overrides,
+  name: 'polite',
+  spec: '{"kind":"contains","text":"please"}',
+  version: 1,
+  state: 'active',
+  pausedReason: null,
+  createdUs: T0,
+  updatedUs: T0,
+  ...overrides,
 });
 
 const run = (overrides: Partial<EvaluatorRunRecord> = {}): EvaluatorRunRecord => ({
-  evaluator: 'polite', version: 1, traceId: tid(1), spanId: null, ok: true, error: null, costUsd: 0, timeUs: T0, ...overrides,
+  evaluator: 'polite',
+  version: 1,
+  traceId: tid(1),
+  spanId: null,
+  ok: true,
+  error: null,
+  costUsd: 0,
+  timeUs: T0,
+  ...overrides,
 });
 
 const NO_FILTER: TraceFilter = {
-  service: null, spanName: null, text: null, status: null, minDurationMs: null, maxDurationMs: null, attributes: [], sessionId: null, model: null, scores: [],
+  service: null,
+  spanName: null,
+  text: null,
+  status: null,
+  minDurationMs: null,
+  maxDurationMs: null,
+  attributes: [],
+  sessionId: null,
+  model: null,
+  scores: [],
 };
 
 /** The contract of `store.evaluators`: definitions, runs, complete traces and the runner lease. */
@@ -60,14 +84,19 @@ export function describeEvaluatorContract(adapter: string, open: () => Promise<S
         run({ traceId: tid(2), spanId: sid(7), ok: false, error: 'bad answer', timeUs: T0 + 1 }),
       ]);
       expect(await e.runsOf('default', 'polite', 1, [])).toEqual([]);
-      expect(await e.failedRuns('default', 'polite', 1, 10)).toEqual([run({ traceId: tid(2), spanId: sid(7), ok: false, error: 'bad answer', timeUs: T0 + 1 })]);
+      expect(await e.failedRuns('default', 'polite', 1, 10)).toEqual([
+        run({ traceId: tid(2), spanId: sid(7), ok: false, error: 'bad answer', timeUs: T0 + 1 }),
+      ]);
       expect(await e.failedRuns('default', 'polite', 2, 10)).toEqual([]);
       expect(await e.runTotals('default', T0)).toEqual([
         { evaluator: 'polite', version: 1, ok: 2, errors: 1, notApplicable: 1, costUsd: 0.375 },
         { evaluator: 'polite', version: 2, ok: 1, errors: 0, notApplicable: 0, costUsd: 1 },
       ]);
       // Oldest first (what a retry takes), or newest first (what the errors list shows).
-      await e.addRuns('default', [run({ traceId: tid(5), ok: false, error: 'later', timeUs: T0 + 20 * SEC }), run({ traceId: tid(6), ok: false, error: 'latest', timeUs: T0 + 30 * SEC })]);
+      await e.addRuns('default', [
+        run({ traceId: tid(5), ok: false, error: 'later', timeUs: T0 + 20 * SEC }),
+        run({ traceId: tid(6), ok: false, error: 'latest', timeUs: T0 + 30 * SEC }),
+      ]);
       expect((await e.failedRuns('default', 'polite', 1, 2)).map((r) => r.error)).toEqual(['bad answer', 'later']);
       expect((await e.failedRuns('default', 'polite', 1, 2, true)).map((r) => r.error)).toEqual(['latest', 'later']);
     });
@@ -75,17 +104,21 @@ export function describeEvaluatorContract(adapter: string, open: () => Promise<S
     it('finds traces whose root ended and whose spans all ended by a time, in end order, after a key, matching a filter', async () => {
       const root = (n: number, endUs: number, service = 'api') =>
         span({ traceId: tid(n), spanId: sid(n * 10), startTimeUs: T0, endTimeUs: endUs, serviceName: service });
-      const child = (n: number, endUs: number) => span({ traceId: tid(n), spanId: sid(n * 10 + 1), parentSpanId: sid(n * 10), startTimeUs: T0, endTimeUs: endUs });
+      const child = (n: number, endUs: number) =>
+        span({ traceId: tid(n), spanId: sid(n * 10 + 1), parentSpanId: sid(n * 10), startTimeUs: T0, endTimeUs: endUs });
       await store.writer.write(
         recordBatch({
           spans: [
-            root(1, T0 + 10 * SEC), child(1, T0 + 5 * SEC),
+            root(1, T0 + 10 * SEC),
+            child(1, T0 + 5 * SEC),
             // A child ended after the quiet point: not complete yet.
-            root(2, T0 + 10 * SEC), child(2, T0 + 40 * SEC),
+            root(2, T0 + 10 * SEC),
+            child(2, T0 + 40 * SEC),
             // No root: not complete.
             child(3, T0 + 5 * SEC),
             // The root is still running (stored without an end).
-            span({ traceId: tid(4), spanId: sid(40), startTimeUs: T0, endTimeUs: 0 }), child(4, T0 + 2 * SEC),
+            span({ traceId: tid(4), spanId: sid(40), startTimeUs: T0, endTimeUs: 0 }),
+            child(4, T0 + 2 * SEC),
             root(5, T0 + 20 * SEC, 'worker'),
             root(6, T0 + 20 * SEC),
           ],
@@ -124,13 +157,21 @@ export function describeEvaluatorContract(adapter: string, open: () => Promise<S
 
     it("reads the spans of several traces at once, with what a target is made of, and only the project's", async () => {
       const llm = span({
-        traceId: tid(1), spanId: sid(11), parentSpanId: sid(10), name: 'chat gpt-4o', startTimeUs: T0 + SEC, endTimeUs: T0 + 3 * SEC, category: 'llm',
-        attributes: { 'gen_ai.prompt': 'hi', n: 3 }, llm: { ...emptyLlm(), costUsd: 0.25, inputTokens: 40, outputTokens: 7 },
+        traceId: tid(1),
+        spanId: sid(11),
+        parentSpanId: sid(10),
+        name: 'chat gpt-4o',
+        startTimeUs: T0 + SEC,
+        endTimeUs: T0 + 3 * SEC,
+        category: 'llm',
+        attributes: { 'gen_ai.prompt': 'hi', n: 3 },
+        llm: { ...emptyLlm(), costUsd: 0.25, inputTokens: 40, outputTokens: 7 },
       });
       await store.writer.write(
         recordBatch({
           spans: [
-            span({ traceId: tid(1), spanId: sid(10), name: 'run', startTimeUs: T0, endTimeUs: T0 + 5 * SEC, category: 'workflow' }), llm,
+            span({ traceId: tid(1), spanId: sid(10), name: 'run', startTimeUs: T0, endTimeUs: T0 + 5 * SEC, category: 'workflow' }),
+            llm,
             // Another day: the read's time bounds take in every asked trace's spans.
             span({ traceId: tid(2), spanId: sid(20), name: 'later', startTimeUs: T0 + 86_400 * SEC, endTimeUs: T0 + 86_401 * SEC }),
             span({ traceId: tid(3), spanId: sid(30), name: 'not asked' }),
@@ -140,10 +181,51 @@ export function describeEvaluatorContract(adapter: string, open: () => Promise<S
         null,
       );
       const read = await store.evaluators.evaluationSpans('default', [tid(1), tid(2), tid(9)]);
-      expect(read.sort((a, b) => (a.spanId < b.spanId ? -1 : 1)).map(({ attributesJson, ...rest }) => ({ ...rest, attributes: JSON.parse(attributesJson) }))).toEqual([
-        { traceId: tid(1), spanId: sid(10), parentSpanId: null, name: 'run', category: 'workflow', startTimeUs: T0, endTimeUs: T0 + 5 * SEC, isLlm: false, costUsd: null, inputTokens: null, outputTokens: null, attributes: {} },
-        { traceId: tid(1), spanId: sid(11), parentSpanId: sid(10), name: 'chat gpt-4o', category: 'llm', startTimeUs: T0 + SEC, endTimeUs: T0 + 3 * SEC, isLlm: true, costUsd: 0.25, inputTokens: 40, outputTokens: 7, attributes: { 'gen_ai.prompt': 'hi', n: 3 } },
-        { traceId: tid(2), spanId: sid(20), parentSpanId: null, name: 'later', category: 'other', startTimeUs: T0 + 86_400 * SEC, endTimeUs: T0 + 86_401 * SEC, isLlm: false, costUsd: null, inputTokens: null, outputTokens: null, attributes: {} },
+      expect(
+        read.sort((a, b) => (a.spanId < b.spanId ? -1 : 1)).map(({ attributesJson, ...rest }) => ({ ...rest, attributes: JSON.parse(attributesJson) })),
+      ).toEqual([
+        {
+          traceId: tid(1),
+          spanId: sid(10),
+          parentSpanId: null,
+          name: 'run',
+          category: 'workflow',
+          startTimeUs: T0,
+          endTimeUs: T0 + 5 * SEC,
+          isLlm: false,
+          costUsd: null,
+          inputTokens: null,
+          outputTokens: null,
+          attributes: {},
+        },
+        {
+          traceId: tid(1),
+          spanId: sid(11),
+          parentSpanId: sid(10),
+          name: 'chat gpt-4o',
+          category: 'llm',
+          startTimeUs: T0 + SEC,
+          endTimeUs: T0 + 3 * SEC,
+          isLlm: true,
+          costUsd: 0.25,
+          inputTokens: 40,
+          outputTokens: 7,
+          attributes: { 'gen_ai.prompt': 'hi', n: 3 },
+        },
+        {
+          traceId: tid(2),
+          spanId: sid(20),
+          parentSpanId: null,
+          name: 'later',
+          category: 'other',
+          startTimeUs: T0 + 86_400 * SEC,
+          endTimeUs: T0 + 86_401 * SEC,
+          isLlm: false,
+          costUsd: null,
+          inputTokens: null,
+          outputTokens: null,
+          attributes: {},
+        },
       ]);
       expect(await store.evaluators.evaluationSpans('default', [])).toEqual([]);
       expect(await store.evaluators.evaluationSpans('p2', [tid(2)])).toEqual([]);

@@ -20,7 +20,9 @@ export function describeExactRecordsContract(adapter: string, open: () => Promis
     it('keeps integer metric points exact over the whole int64 range, beside their doubles', async () => {
       const ints = ['9223372036854775807', '-9223372036854775808', '9007199254740993', '42', '0'];
       const written = [
-        ...ints.map((n, i) => point({ name: 'bytes', type: 'sum', temporality: 'cumulative', isMonotonic: true, timeUs: T0 + i, value: Number(n), intValue: n })),
+        ...ints.map((n, i) =>
+          point({ name: 'bytes', type: 'sum', temporality: 'cumulative', isMonotonic: true, timeUs: T0 + i, value: Number(n), intValue: n }),
+        ),
         point({ name: 'bytes', type: 'sum', temporality: 'cumulative', isMonotonic: true, timeUs: T0 + 9, value: 0.5, intValue: null }),
       ];
       await write({ metricPoints: written });
@@ -35,9 +37,32 @@ export function describeExactRecordsContract(adapter: string, open: () => Promis
       const MAX = String(2n ** 64n - 1n);
       const exemplar = { timeUs: T0, value: Number(BIG), intValue: BIG, traceId: null, spanId: null, filteredAttributes: {} };
       const written = [
-        point({ name: 'counts', type: 'histogram', temporality: 'cumulative', timeUs: T0, count: Number(MAX), sum: 1, bucketCounts: [Number(BIG), 1], explicitBounds: [1], exemplars: [exemplar], exactCounts: { count: MAX, bucketCounts: [BIG, '1'] } }),
-        point({ name: 'counts', type: 'exponential_histogram', temporality: 'delta', timeUs: T0 + 1, count: Number(BIG), sum: 1, scale: 0, zeroCount: Number(BIG), zeroThreshold: 0,
-          positive: { offset: 1, bucketCounts: [Number(BIG)] }, negative: { offset: 0, bucketCounts: [2] }, exactCounts: { count: BIG, zeroCount: BIG, positive: [BIG] } }),
+        point({
+          name: 'counts',
+          type: 'histogram',
+          temporality: 'cumulative',
+          timeUs: T0,
+          count: Number(MAX),
+          sum: 1,
+          bucketCounts: [Number(BIG), 1],
+          explicitBounds: [1],
+          exemplars: [exemplar],
+          exactCounts: { count: MAX, bucketCounts: [BIG, '1'] },
+        }),
+        point({
+          name: 'counts',
+          type: 'exponential_histogram',
+          temporality: 'delta',
+          timeUs: T0 + 1,
+          count: Number(BIG),
+          sum: 1,
+          scale: 0,
+          zeroCount: Number(BIG),
+          zeroThreshold: 0,
+          positive: { offset: 1, bucketCounts: [Number(BIG)] },
+          negative: { offset: 0, bucketCounts: [2] },
+          exactCounts: { count: BIG, zeroCount: BIG, positive: [BIG] },
+        }),
         point({ name: 'counts', type: 'summary', timeUs: T0 + 2, count: Number(BIG), sum: 1, quantiles: [], exactCounts: { count: BIG } }),
         point({ name: 'counts', type: 'summary', timeUs: T0 + 3, count: 3, sum: 1, quantiles: [] }),
       ];
@@ -50,8 +75,18 @@ export function describeExactRecordsContract(adapter: string, open: () => Promis
     });
 
     it('keeps the schema URLs of resources and scopes on spans, logs and metric points', async () => {
-      const resource: Resource = { attributes: { 'service.name': 'checkout' }, droppedAttributesCount: 0, schemaUrl: 'https://opentelemetry.io/schemas/1.26.0' };
-      const scope: InstrumentationScope = { name: 'lib', version: '1', attributes: {}, droppedAttributesCount: 0, schemaUrl: 'https://example.com/lib/schemas/2' };
+      const resource: Resource = {
+        attributes: { 'service.name': 'checkout' },
+        droppedAttributesCount: 0,
+        schemaUrl: 'https://opentelemetry.io/schemas/1.26.0',
+      };
+      const scope: InstrumentationScope = {
+        name: 'lib',
+        version: '1',
+        attributes: {},
+        droppedAttributesCount: 0,
+        schemaUrl: 'https://example.com/lib/schemas/2',
+      };
       const s = span({ resource, scope });
       const l = log({ traceId: s.traceId, resource, scope });
       const p = point({ resource, scope, value: 1 });
@@ -70,7 +105,10 @@ export function describeExactRecordsContract(adapter: string, open: () => Promis
       await write({ spans: [s], logs: [bytes, text] });
       expect(await store.logs.listLogs(logQuery(), null, 10)).toEqual([bytes, text]);
       const trace = await store.traces.getTrace('default', s.traceId);
-      expect(trace?.logs.map((l) => [l.logId, l.bodyBytes])).toEqual([['text', undefined], ['bytes', true]]);
+      expect(trace?.logs.map((l) => [l.logId, l.bodyBytes])).toEqual([
+        ['text', undefined],
+        ['bytes', true],
+      ]);
       expect(trace?.logs.map(logDataFromStored)).toEqual([text, bytes]);
     });
   });

@@ -10,13 +10,37 @@ const itemId = (n: number): string => n.toString(16).padStart(32, 'a');
 
 /** An experiment's first row (running), with what a test changes. */
 const experiment = (n: number, overrides: Partial<ExperimentRecord> = {}): ExperimentRecord => ({
-  experimentId: xid(n), name: 'nightly', dataset: 'qa', datasetVersion: 3, target: '{"kind":"sdk","replay":"none"}', evaluators: '["exact"]', metadata: '{"commit":"abc"}',
-  state: 'running', error: null, itemCount: 4, createdUs: T0 + n, timeUs: T0 + n, finishedUs: null, deleted: false, ...overrides,
+  experimentId: xid(n),
+  name: 'nightly',
+  dataset: 'qa',
+  datasetVersion: 3,
+  target: '{"kind":"sdk","replay":"none"}',
+  evaluators: '["exact"]',
+  metadata: '{"commit":"abc"}',
+  state: 'running',
+  error: null,
+  itemCount: 4,
+  createdUs: T0 + n,
+  timeUs: T0 + n,
+  finishedUs: null,
+  deleted: false,
+  ...overrides,
 });
 
 const result = (experimentId: string, item: number, overrides: Partial<ExperimentResultRecord> = {}): ExperimentResultRecord => ({
-  experimentId, itemId: itemId(item), traceId: tid(item), spanId: null, output: '"4"', error: null, latencyMs: 100, inputTokens: 10, outputTokens: 5, costUsd: 0.25,
-  timeUs: T0 + 100, unpricedCalls: 0, ...overrides,
+  experimentId,
+  itemId: itemId(item),
+  traceId: tid(item),
+  spanId: null,
+  output: '"4"',
+  error: null,
+  latencyMs: 100,
+  inputTokens: 10,
+  outputTokens: 5,
+  costUsd: 0.25,
+  timeUs: T0 + 100,
+  unpricedCalls: 0,
+  ...overrides,
 });
 
 /** The contract of `store.experiments`: rows per state change and per item run, the newest read, per project. */
@@ -46,10 +70,18 @@ export function describeExperimentContract(adapter: string, open: () => Promise<
       const failed = (n: number): ExperimentRecord => experiment(n, { state: 'failed', error: 'provider down', timeUs: at, finishedUs: at });
       const deleted = (n: number): ExperimentRecord => ({ ...done(n), deleted: true });
       // Each pair twice, the later state written last and first, so no order of writing decides it.
-      const pairs: Array<[(n: number) => ExperimentRecord, (n: number) => ExperimentRecord]> = [[running, done], [done, failed], [failed, deleted], [running, deleted]];
+      const pairs: Array<[(n: number) => ExperimentRecord, (n: number) => ExperimentRecord]> = [
+        [running, done],
+        [done, failed],
+        [failed, deleted],
+        [running, deleted],
+      ];
       let n = 0;
       for (const [earlier, later] of pairs) {
-        for (const rows of [[earlier, later], [later, earlier]]) {
+        for (const rows of [
+          [earlier, later],
+          [later, earlier],
+        ]) {
           n++;
           for (const row of rows) await x.putExperiment('default', row(n));
         }
@@ -57,7 +89,12 @@ export function describeExperimentContract(adapter: string, open: () => Promise<
       const states = await Promise.all(Array.from({ length: n }, (_, i) => x.getExperiment('default', xid(i + 1))));
       expect(states.map((e) => e?.state ?? 'gone')).toEqual(['done', 'done', 'failed', 'failed', 'gone', 'gone', 'gone', 'gone']);
       expect(states[2]).toEqual(failed(3));
-      expect((await x.listExperiments('default', null, 10)).map((e) => [e.experimentId, e.state])).toEqual([[xid(4), 'failed'], [xid(3), 'failed'], [xid(2), 'done'], [xid(1), 'done']]);
+      expect((await x.listExperiments('default', null, 10)).map((e) => [e.experimentId, e.state])).toEqual([
+        [xid(4), 'failed'],
+        [xid(3), 'failed'],
+        [xid(2), 'done'],
+        [xid(1), 'done'],
+      ]);
     });
 
     it('leaves a deleted experiment out of get, list and latestByName, which then names the one made before it', async () => {
@@ -98,7 +135,10 @@ export function describeExperimentContract(adapter: string, open: () => Promise<
     it('keeps the newest result of each item and pages them by item id', async () => {
       const x = store.experiments;
       const [a, b] = [xid(1), xid(2)];
-      await x.addResults('default', [1, 2, 3, 4, 5].map((n) => result(a, n)));
+      await x.addResults(
+        'default',
+        [1, 2, 3, 4, 5].map((n) => result(a, n)),
+      );
       // Item 2 run again: its newer row replaces the older, even written before it.
       const rerun = result(a, 2, { output: '"5"', latencyMs: 80, timeUs: T0 + 200 });
       await x.addResults('default', [rerun, result(b, 1)]);
@@ -113,10 +153,19 @@ export function describeExperimentContract(adapter: string, open: () => Promise<
       expect(await x.listResults('default', xid(3), null, 10)).toEqual([]);
     });
 
-    it('keeps an errored result\'s nulls, and totals each experiment over its items\' newest results', async () => {
+    it("keeps an errored result's nulls, and totals each experiment over its items' newest results", async () => {
       const x = store.experiments;
       const [a, b, c] = [xid(1), xid(2), xid(3)];
-      const errored = result(a, 3, { traceId: null, output: null, error: 'task threw', latencyMs: null, inputTokens: null, outputTokens: null, costUsd: null, unpricedCalls: null });
+      const errored = result(a, 3, {
+        traceId: null,
+        output: null,
+        error: 'task threw',
+        latencyMs: null,
+        inputTokens: null,
+        outputTokens: null,
+        costUsd: null,
+        unpricedCalls: null,
+      });
       await x.addResults('default', [
         result(a, 1, { latencyMs: 100, inputTokens: 10, outputTokens: 5, costUsd: 0.25, spanId: sid(1) }),
         result(a, 2, { error: 'first try failed', timeUs: T0 + 50 }),
@@ -133,11 +182,13 @@ export function describeExperimentContract(adapter: string, open: () => Promise<
         { experimentId: a, done: 3, errored: 1, inputTokens: 40, outputTokens: 12, costUsd: 0.75, unpricedCalls: 1, latencyMsMean: 200 },
         { experimentId: b, done: 1, errored: 1, inputTokens: null, outputTokens: null, costUsd: null, unpricedCalls: 0, latencyMsMean: null },
       ]);
-      expect(await x.resultTotals('default', [b])).toEqual([{ experimentId: b, done: 1, errored: 1, inputTokens: null, outputTokens: null, costUsd: null, unpricedCalls: 0, latencyMsMean: null }]);
+      expect(await x.resultTotals('default', [b])).toEqual([
+        { experimentId: b, done: 1, errored: 1, inputTokens: null, outputTokens: null, costUsd: null, unpricedCalls: 0, latencyMsMean: null },
+      ]);
       expect(await x.resultTotals('default', [])).toEqual([]);
     });
 
-    it('keeps each project\'s experiments and results to itself', async () => {
+    it("keeps each project's experiments and results to itself", async () => {
       const x = store.experiments;
       const mine = experiment(1);
       const theirs = experiment(1, { name: 'theirs', dataset: 'other', state: 'done', timeUs: T0 + 99, finishedUs: T0 + 99 });
@@ -157,7 +208,7 @@ export function describeExperimentContract(adapter: string, open: () => Promise<
       expect(await x.allRows('p3')).toEqual({ experiments: [], results: [] });
     });
 
-    it('loses nothing to retention: an experiment and its results outlive every record kind\'s cutoff', async () => {
+    it("loses nothing to retention: an experiment and its results outlive every record kind's cutoff", async () => {
       const x = store.experiments;
       const rows = [experiment(1), experiment(1, { state: 'done', timeUs: T0 + 40, finishedUs: T0 + 40 })];
       for (const row of rows) await x.putExperiment('default', row);
@@ -173,10 +224,18 @@ export function describeExperimentContract(adapter: string, open: () => Promise<
     it('gives every row back as stored, for a copy that reads the same', async () => {
       const x = store.experiments;
       const e1 = [experiment(1), experiment(1, { state: 'done', timeUs: T0 + 40, finishedUs: T0 + 40 })];
-      const e2 = [experiment(2, { name: 'b' }), experiment(2, { name: 'b', state: 'failed', error: 'no provider', timeUs: T0 + 30, finishedUs: T0 + 30 }),
-        experiment(2, { name: 'b', state: 'failed', error: 'no provider', timeUs: T0 + 45, finishedUs: T0 + 30, deleted: true })];
+      const e2 = [
+        experiment(2, { name: 'b' }),
+        experiment(2, { name: 'b', state: 'failed', error: 'no provider', timeUs: T0 + 30, finishedUs: T0 + 30 }),
+        experiment(2, { name: 'b', state: 'failed', error: 'no provider', timeUs: T0 + 45, finishedUs: T0 + 30, deleted: true }),
+      ];
       for (const row of [...e2, ...e1]) await x.putExperiment('default', row);
-      const results = [result(xid(1), 2), result(xid(1), 1), result(xid(1), 1, { output: '"again"', timeUs: T0 + 300, spanId: sid(4) }), result(xid(2), 1, { error: 'x', output: null })];
+      const results = [
+        result(xid(1), 2),
+        result(xid(1), 1),
+        result(xid(1), 1, { output: '"again"', timeUs: T0 + 300, spanId: sid(4) }),
+        result(xid(2), 1, { error: 'x', output: null }),
+      ];
       await x.addResults('default', results);
       const rows = await x.allRows('default');
       expect(rows.experiments).toEqual([...e1, ...e2]);

@@ -5,7 +5,20 @@ import type { Store } from '../../src/store/store.js';
 import { ALL, T0, emptyLlm, sid, span, tid } from '../support/record-fixtures.js';
 import { openForEachTest, recordBatch } from './per-test-store.js';
 
-const FILTER = { projectId: 'default', range: ALL, service: null, spanName: null, text: null, status: null, minDurationMs: null, maxDurationMs: null, attributes: [], sessionId: null, model: null, scores: [] };
+const FILTER = {
+  projectId: 'default',
+  range: ALL,
+  service: null,
+  spanName: null,
+  text: null,
+  status: null,
+  minDurationMs: null,
+  maxDurationMs: null,
+  attributes: [],
+  sessionId: null,
+  model: null,
+  scores: [],
+};
 
 /** The contract of the live port: what was committed after a cursor, up to another, each row with its commit. */
 export function describeLiveContract(adapter: string, open: () => Promise<Store>): void {
@@ -27,17 +40,52 @@ export function describeLiveContract(adapter: string, open: () => Promise<Store>
       const first = await commit([
         span({ spanId: sid(1), name: 'agent', category: 'agent' }),
         span({
-          spanId: sid(2), parentSpanId: sid(1), name: 'chat', serviceName: 'llm', startTimeUs: T0 + 10, endTimeUs: T0 + 90, status: { code: 'error', message: 'boom' },
-          category: 'llm', llm, events: [{ timeUs: T0 + 20, name: 'gen_ai.content.prompt', attributes: { a: 1 }, droppedAttributesCount: 0 }],
+          spanId: sid(2),
+          parentSpanId: sid(1),
+          name: 'chat',
+          serviceName: 'llm',
+          startTimeUs: T0 + 10,
+          endTimeUs: T0 + 90,
+          status: { code: 'error', message: 'boom' },
+          category: 'llm',
+          llm,
+          events: [{ timeUs: T0 + 20, name: 'gen_ai.content.prompt', attributes: { a: 1 }, droppedAttributesCount: 0 }],
         }),
       ]);
       expect(first).not.toEqual(START);
       const rows = await store.live.spansAfter('default', [tid(1)], START, first);
       expect(rows.map((row) => row.span)).toEqual([
-        { spanId: sid(1), parentSpanId: null, name: 'agent', service: 'checkout', startUs: T0, endUs: T0 + 100, statusCode: 0, category: 1, state: 'ended', inputTokens: null, outputTokens: null, costUsd: null, model: null, events: [] },
         {
-          spanId: sid(2), parentSpanId: sid(1), name: 'chat', service: 'llm', startUs: T0 + 10, endUs: T0 + 90, statusCode: 2, category: 3, state: 'ended',
-          inputTokens: 12, outputTokens: 3, costUsd: 0.0025, model: 'gpt-4o-2024-08-06', events: [[T0 + 20, 'gen_ai.content.prompt']],
+          spanId: sid(1),
+          parentSpanId: null,
+          name: 'agent',
+          service: 'checkout',
+          startUs: T0,
+          endUs: T0 + 100,
+          statusCode: 0,
+          category: 1,
+          state: 'ended',
+          inputTokens: null,
+          outputTokens: null,
+          costUsd: null,
+          model: null,
+          events: [],
+        },
+        {
+          spanId: sid(2),
+          parentSpanId: sid(1),
+          name: 'chat',
+          service: 'llm',
+          startUs: T0 + 10,
+          endUs: T0 + 90,
+          statusCode: 2,
+          category: 3,
+          state: 'ended',
+          inputTokens: 12,
+          outputTokens: 3,
+          costUsd: 0.0025,
+          model: 'gpt-4o-2024-08-06',
+          events: [[T0 + 20, 'gen_ai.content.prompt']],
         },
       ]);
       expect(rows.every((row) => row.traceId === tid(1) && !isAfter(row.at, first) && isAfter(row.at, START))).toBe(true);
@@ -70,11 +118,7 @@ export function describeLiveContract(adapter: string, open: () => Promise<Store>
     });
 
     it("reads only the project's spans of the traces asked for", async () => {
-      const head = await commit([
-        span({ spanId: sid(1) }),
-        span({ traceId: tid(2), spanId: sid(2) }),
-        span({ projectId: 'other', spanId: sid(3) }),
-      ]);
+      const head = await commit([span({ spanId: sid(1) }), span({ traceId: tid(2), spanId: sid(2) }), span({ projectId: 'other', spanId: sid(3) })]);
       expect(await ids(START, head)).toEqual([sid(1)]);
       expect(await ids(START, head, [tid(1), tid(2)])).toEqual([sid(1), sid(2)]);
       expect(await ids(START, head, [tid(1)], 'other')).toEqual([sid(3)]);
@@ -86,16 +130,27 @@ export function describeLiveContract(adapter: string, open: () => Promise<Store>
         await store.writer.write(recordBatch({ spans, runningSpans }), { serverId: 'server-1', position: `1:${++offset}` });
         return store.live.head();
       };
-      const a = await write([span({ spanId: sid(1) })], [span({ spanId: sid(2), startTimeUs: T0 + 10, endTimeUs: 0 }), span({ traceId: tid(2), spanId: sid(3), endTimeUs: 0 })]);
+      const a = await write(
+        [span({ spanId: sid(1) })],
+        [span({ spanId: sid(2), startTimeUs: T0 + 10, endTimeUs: 0 }), span({ traceId: tid(2), spanId: sid(3), endTimeUs: 0 })],
+      );
       // By span: the order of one commit's spans is not the contract's.
       const states = async (after: LiveCursor, upTo: LiveCursor) =>
-        (await store.live.spansAfter('default', [tid(1)], after, upTo)).map((row) => [row.span.spanId, row.span.state, row.span.endUs]).sort((x, y) => (x[0]! < y[0]! ? -1 : 1));
-      expect(await states(START, a)).toEqual([[sid(1), 'ended', T0 + 100], [sid(2), 'running', null]]);
+        (await store.live.spansAfter('default', [tid(1)], after, upTo))
+          .map((row) => [row.span.spanId, row.span.state, row.span.endUs])
+          .sort((x, y) => (x[0]! < y[0]! ? -1 : 1));
+      expect(await states(START, a)).toEqual([
+        [sid(1), 'ended', T0 + 100],
+        [sid(2), 'running', null],
+      ]);
       expect((await store.live.tracesAfter('default', START, a, 100)).map((t) => t.traceId).sort()).toEqual([tid(1), tid(2)]);
       const b = await write([span({ spanId: sid(2), startTimeUs: T0 + 10, endTimeUs: T0 + 50 })], []);
       expect(await states(a, b)).toEqual([[sid(2), 'ended', T0 + 50]]);
       // Read again from the start, the snapshot of a span stored ended is not given.
-      expect(await states(START, b)).toEqual([[sid(1), 'ended', T0 + 100], [sid(2), 'ended', T0 + 50]]);
+      expect(await states(START, b)).toEqual([
+        [sid(1), 'ended', T0 + 100],
+        [sid(2), 'ended', T0 + 50],
+      ]);
       expect((await store.live.tracesAfter('default', a, b, 100)).map((t) => t.traceId)).toEqual([tid(1)]);
       // A snapshot committed after its span was stored ended (one the receiver did not catch) is not given either,
       // while a snapshot of another span that starts at the same time is.
@@ -105,7 +160,10 @@ export function describeLiveContract(adapter: string, open: () => Promise<Store>
 
     it("lists the project's traces touched after a cursor, and their summaries under the list's filters", async () => {
       const a = await commit([span({ traceId: tid(1), spanId: sid(1) }), span({ projectId: 'other', traceId: tid(9), spanId: sid(9) })]);
-      const b = await commit([span({ traceId: tid(2), spanId: sid(2), serviceName: 'billing', startTimeUs: T0 + 50 }), span({ traceId: tid(3), spanId: sid(3) })]);
+      const b = await commit([
+        span({ traceId: tid(2), spanId: sid(2), serviceName: 'billing', startTimeUs: T0 + 50 }),
+        span({ traceId: tid(3), spanId: sid(3) }),
+      ]);
       const touched = await store.live.tracesAfter('default', a, b, 100);
       expect(touched.map((t) => t.traceId).sort()).toEqual([tid(2), tid(3)]);
       expect(touched.every((t) => isAfter(t.at, a) && !isAfter(t.at, b))).toBe(true);

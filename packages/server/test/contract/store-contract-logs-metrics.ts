@@ -16,8 +16,16 @@ export function describeLogMetricContract(adapter: string, open: () => Promise<S
 
     it('lists the services that sent spans, logs or metric points, with their counts', async () => {
       await write({
-        spans: [span({ traceId: tid(30), serviceName: 'a' }), span({ traceId: tid(31), serviceName: 'a', status: { code: 'error', message: '' } }), span({ traceId: tid(32), serviceName: 'b' })],
-        logs: [log({ logId: 'l1', serviceName: 'a', timeUs: T0 + 5 }), log({ logId: 'l2', serviceName: 'cron', timeUs: T0 + 9 }), log({ logId: 'l3', serviceName: 'cron', timeUs: T0 - 9 })],
+        spans: [
+          span({ traceId: tid(30), serviceName: 'a' }),
+          span({ traceId: tid(31), serviceName: 'a', status: { code: 'error', message: '' } }),
+          span({ traceId: tid(32), serviceName: 'b' }),
+        ],
+        logs: [
+          log({ logId: 'l1', serviceName: 'a', timeUs: T0 + 5 }),
+          log({ logId: 'l2', serviceName: 'cron', timeUs: T0 + 9 }),
+          log({ logId: 'l3', serviceName: 'cron', timeUs: T0 - 9 }),
+        ],
         metricPoints: [point({ serviceName: 'gauges', timeUs: T0 + 7 }), point({ serviceName: 'b', timeUs: T0 - 1 })],
       });
       expect(await store.traces.listServices('default', ALL)).toEqual([
@@ -26,7 +34,10 @@ export function describeLogMetricContract(adapter: string, open: () => Promise<S
         { name: 'cron', spanCount: 0, errorCount: 0, logCount: 2, metricPointCount: 0, lastSeenUs: T0 + 9 },
         { name: 'gauges', spanCount: 0, errorCount: 0, logCount: 0, metricPointCount: 1, lastSeenUs: T0 + 7 },
       ]);
-      expect((await store.traces.listServices('default', { fromUs: T0 + 6, toUs: null })).map((s) => [s.name, s.logCount, s.metricPointCount])).toEqual([['cron', 1, 0], ['gauges', 0, 1]]);
+      expect((await store.traces.listServices('default', { fromUs: T0 + 6, toUs: null })).map((s) => [s.name, s.logCount, s.metricPointCount])).toEqual([
+        ['cron', 1, 0],
+        ['gauges', 0, 1],
+      ]);
       expect(await store.traces.listServices('p2', ALL)).toEqual([]);
     });
 
@@ -44,7 +55,11 @@ export function describeLogMetricContract(adapter: string, open: () => Promise<S
       expect(await ids({ traceId: tid(40) })).toEqual(['a2']);
       expect(await ids({ text: 'PAYMENT' })).toEqual(['a2']);
       expect(await ids({ text: '100%' })).toEqual(['a3']);
-      expect(await ids({}).then(() => store.logs.listLogs(logQuery(), { timeUs: T0 + 1, id: 'a2' }, 10)).then((r) => r.map((l) => l.logId))).toEqual(['a1']);
+      expect(
+        await ids({})
+          .then(() => store.logs.listLogs(logQuery(), { timeUs: T0 + 1, id: 'a2' }, 10))
+          .then((r) => r.map((l) => l.logId)),
+      ).toEqual(['a1']);
     });
 
     it("returns a trace's logs with its spans", async () => {
@@ -57,18 +72,58 @@ export function describeLogMetricContract(adapter: string, open: () => Promise<S
     it('stores metric points of every type and lists metrics', async () => {
       const points = [
         point({ name: 'requests', type: 'sum', temporality: 'cumulative', isMonotonic: true, value: 12, timeUs: T0 + 2 }),
-        point({ name: 'latency', type: 'histogram', temporality: 'delta', count: 6, sum: 3.5, min: 0.1, max: 2, bucketCounts: [1, 2, 3], explicitBounds: [0.5, 1] }),
-        point({ name: 'size', type: 'exponential_histogram', temporality: 'delta', count: 3, sum: 9, scale: 2, zeroCount: 1, zeroThreshold: 0,
-          positive: { offset: -1, bucketCounts: [1, 1] }, negative: { offset: 0, bucketCounts: [] } }),
-        point({ name: 'rpc', type: 'summary', count: 4, sum: 8, quantiles: [{ quantile: 0.5, value: 2 }, { quantile: 0.99, value: 3 }] }),
-        point({ name: 'queue', type: 'gauge', value: 3.25, exemplars: [{ timeUs: T0, value: 3.25, traceId: tid(50), spanId: sid(5), filteredAttributes: { a: 1 } }] }),
+        point({
+          name: 'latency',
+          type: 'histogram',
+          temporality: 'delta',
+          count: 6,
+          sum: 3.5,
+          min: 0.1,
+          max: 2,
+          bucketCounts: [1, 2, 3],
+          explicitBounds: [0.5, 1],
+        }),
+        point({
+          name: 'size',
+          type: 'exponential_histogram',
+          temporality: 'delta',
+          count: 3,
+          sum: 9,
+          scale: 2,
+          zeroCount: 1,
+          zeroThreshold: 0,
+          positive: { offset: -1, bucketCounts: [1, 1] },
+          negative: { offset: 0, bucketCounts: [] },
+        }),
+        point({
+          name: 'rpc',
+          type: 'summary',
+          count: 4,
+          sum: 8,
+          quantiles: [
+            { quantile: 0.5, value: 2 },
+            { quantile: 0.99, value: 3 },
+          ],
+        }),
+        point({
+          name: 'queue',
+          type: 'gauge',
+          value: 3.25,
+          exemplars: [{ timeUs: T0, value: 3.25, traceId: tid(50), spanId: sid(5), filteredAttributes: { a: 1 } }],
+        }),
       ];
       await write({ metricPoints: points });
       for (const p of points) {
-        expect(await store.metrics.listMetricPoints({ projectId: 'default', range: ALL, name: p.name, service: null, limit: 10, cursor: null }, 0, 10)).toEqual([p]);
+        expect(await store.metrics.listMetricPoints({ projectId: 'default', range: ALL, name: p.name, service: null, limit: 10, cursor: null }, 0, 10)).toEqual(
+          [p],
+        );
       }
       expect((await store.metrics.listMetrics('default', ALL)).map((m) => [m.name, m.type, m.pointCount])).toEqual([
-        ['latency', 'histogram', 1], ['queue', 'gauge', 1], ['requests', 'sum', 1], ['rpc', 'summary', 1], ['size', 'exponential_histogram', 1],
+        ['latency', 'histogram', 1],
+        ['queue', 'gauge', 1],
+        ['requests', 'sum', 1],
+        ['rpc', 'summary', 1],
+        ['size', 'exponential_histogram', 1],
       ]);
     });
   });

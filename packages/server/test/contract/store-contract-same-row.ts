@@ -61,7 +61,14 @@ export function describeSameRowContract(adapter: string, open: () => Promise<Sto
       const outcomes = await all(() => store.alerts.putRule('default', 'slow', '{"expr":"count(spans)[5m] > 1"}', T0));
       expect(outcomes).toContain('created');
       expect((await store.alerts.listRules('default')).map((r) => [r.name, r.spec])).toEqual([['slow', '{"expr":"count(spans)[5m] > 1"}']]);
-      const silence = { id: 's1', matchers: [{ name: 'alertname', op: '=' as const, value: 'slow' }], startsUs: T0, endsUs: T0 + 1_000_000, createdBy: 'ops', comment: '' };
+      const silence = {
+        id: 's1',
+        matchers: [{ name: 'alertname', op: '=' as const, value: 'slow' }],
+        startsUs: T0,
+        endsUs: T0 + 1_000_000,
+        createdBy: 'ops',
+        comment: '',
+      };
       await all(() => store.alerts.putSilence('default', silence));
       expect(await store.alerts.listSilences('default', 0)).toEqual([silence]);
       await all(() => store.alerts.deleteRule('default', 'slow'));

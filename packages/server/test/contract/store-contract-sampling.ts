@@ -12,21 +12,47 @@ import { openForEachTest, recordBatch } from './per-test-store.js';
 const SEC = 1_000_000;
 
 const decision = (n: number, kept: boolean, overrides: Partial<SamplingDecision> = {}): SamplingDecision => ({
-  traceId: tid(n), kept, reason: kept ? 'rate' : 'sampled_out', startUs: T0, endUs: T0 + SEC, decidedUs: T0 + 60 * SEC, ...overrides,
+  traceId: tid(n),
+  kept,
+  reason: kept ? 'rate' : 'sampled_out',
+  startUs: T0,
+  endUs: T0 + SEC,
+  decidedUs: T0 + 60 * SEC,
+  ...overrides,
 });
 
 /** A trace of a workflow root, a step and an LLM call, the call carrying content, events and a link; a log of it. */
 function heavyTrace(n: number, overrides: { llmEndUs?: number; error?: boolean; costUsd?: number } = {}) {
   const traceId = tid(n);
-  const root = span({ traceId, spanId: sid(n * 10), name: 'run', category: 'workflow', startTimeUs: T0, endTimeUs: T0 + 10 * SEC, attributes: { 'app.route': '/ask' } });
+  const root = span({
+    traceId,
+    spanId: sid(n * 10),
+    name: 'run',
+    category: 'workflow',
+    startTimeUs: T0,
+    endTimeUs: T0 + 10 * SEC,
+    attributes: { 'app.route': '/ask' },
+  });
   const step = span({
-    traceId, spanId: sid(n * 10 + 1), parentSpanId: sid(n * 10), name: 'plan', category: 'step', startTimeUs: T0 + SEC, endTimeUs: T0 + 9 * SEC,
+    traceId,
+    spanId: sid(n * 10 + 1),
+    parentSpanId: sid(n * 10),
+    name: 'plan',
+    category: 'step',
+    startTimeUs: T0 + SEC,
+    endTimeUs: T0 + 9 * SEC,
     status: overrides.error === true ? { code: 'error', message: 'planner failed' } : { code: 'unset', message: '' },
     attributes: { 'cache.hit': true, note: 'x'.repeat(200) },
   });
   const call = span({
-    traceId, spanId: sid(n * 10 + 2), parentSpanId: sid(n * 10 + 1), name: 'chat gpt-4o', category: 'llm', startTimeUs: T0 + 2 * SEC,
-    endTimeUs: overrides.llmEndUs ?? T0 + 5 * SEC, traceState: 'vendor=1',
+    traceId,
+    spanId: sid(n * 10 + 2),
+    parentSpanId: sid(n * 10 + 1),
+    name: 'chat gpt-4o',
+    category: 'llm',
+    startTimeUs: T0 + 2 * SEC,
+    endTimeUs: overrides.llmEndUs ?? T0 + 5 * SEC,
+    traceState: 'vendor=1',
     attributes: { 'gen_ai.input.messages': 'What is the capital of Portugal?'.repeat(20), 'gen_ai.response.id': `resp-${n}` },
     events: [{ timeUs: T0 + 3 * SEC, name: 'gen_ai.choice', attributes: { content: 'Lisbon' }, droppedAttributesCount: 0 }],
     links: [{ traceId: tid(99), spanId: sid(99), traceState: '', attributes: {}, droppedAttributesCount: 0, flags: 0 }],
@@ -58,16 +84,35 @@ export function describeSamplingContract(adapter: string, open: () => Promise<St
 
     it("records a trace's first decision, reads them by trace, and counts a range's sampled-out traces per project", async () => {
       const s = store.sampling;
-      await store.writer.write(recordBatch({ spans: [1, 2, 3, 4].map((n) => span({ traceId: tid(n), spanId: sid(n), startTimeUs: T0 + n * SEC, endTimeUs: T0 + n * SEC + 5 })) }), null);
+      await store.writer.write(
+        recordBatch({ spans: [1, 2, 3, 4].map((n) => span({ traceId: tid(n), spanId: sid(n), startTimeUs: T0 + n * SEC, endTimeUs: T0 + n * SEC + 5 })) }),
+        null,
+      );
       await s.record('default', [decision(1, true), decision(2, false, { startUs: T0 + 2 * SEC }), decision(3, false, { startUs: T0 + 3 * SEC })]);
       await s.record('default', [decision(4, false, { startUs: T0 + 4 * SEC })]);
       await s.record('shop', [decision(1, false)]);
-      expect(await s.decisionsOf('default', [tid(1), tid(2), tid(4), tid(9)])).toEqual(new Map([[tid(1), true], [tid(2), false], [tid(4), false]]));
+      expect(await s.decisionsOf('default', [tid(1), tid(2), tid(4), tid(9)])).toEqual(
+        new Map([
+          [tid(1), true],
+          [tid(2), false],
+          [tid(4), false],
+        ]),
+      );
       expect(await s.decisionsOf('default', [])).toEqual(new Map());
       // Many ids (DuckDB binds them as one JSON text), and the traces' times bounding the read.
       const many = [...Array(200).keys()].map((i) => tid(1000 + i));
-      expect(await s.decisionsOf('default', [...many, tid(2), tid(4)])).toEqual(new Map([[tid(2), false], [tid(4), false]]));
-      expect(await s.decisionsOf('default', [tid(1), tid(2), tid(4)], { fromUs: T0 + 2 * SEC, toUs: T0 + 4 * SEC + 5 })).toEqual(new Map([[tid(2), false], [tid(4), false]]));
+      expect(await s.decisionsOf('default', [...many, tid(2), tid(4)])).toEqual(
+        new Map([
+          [tid(2), false],
+          [tid(4), false],
+        ]),
+      );
+      expect(await s.decisionsOf('default', [tid(1), tid(2), tid(4)], { fromUs: T0 + 2 * SEC, toUs: T0 + 4 * SEC + 5 })).toEqual(
+        new Map([
+          [tid(2), false],
+          [tid(4), false],
+        ]),
+      );
       expect(await s.countSampledOut(query())).toEqual({ total: 4, sampledOut: 3 });
       expect(await s.countSampledOut(query({ range: { fromUs: T0 + 3 * SEC, toUs: null } }))).toEqual({ total: 2, sampledOut: 2 });
       expect(await s.countSampledOut(query({ range: { fromUs: null, toUs: T0 + 2 * SEC } }))).toEqual({ total: 1, sampledOut: 0 });
@@ -75,11 +120,21 @@ export function describeSamplingContract(adapter: string, open: () => Promise<St
       expect(await s.anySampledOut('default', ALL)).toBe(true);
       expect(await s.anySampledOut('other', ALL)).toBe(false);
       expect(await store.retention.deleteOlderThan('samplingDecisions', T0 + 3 * SEC)).toBe(3);
-      expect(await s.decisionsOf('default', [tid(1), tid(2), tid(3), tid(4)])).toEqual(new Map([[tid(3), false], [tid(4), false]]));
+      expect(await s.decisionsOf('default', [tid(1), tid(2), tid(3), tid(4)])).toEqual(
+        new Map([
+          [tid(3), false],
+          [tid(4), false],
+        ]),
+      );
       // Decided again (two servers at once, before a lease changed hands): the first decision stands,
       // and of two in the same microsecond the sampled-out one, whose spans may be slimmed already.
       await s.record('default', [decision(4, true, { startUs: T0 + 4 * SEC, decidedUs: T0 + 61 * SEC }), decision(3, true, { startUs: T0 + 3 * SEC })]);
-      expect(await s.decisionsOf('default', [tid(3), tid(4)])).toEqual(new Map([[tid(3), false], [tid(4), false]]));
+      expect(await s.decisionsOf('default', [tid(3), tid(4)])).toEqual(
+        new Map([
+          [tid(3), false],
+          [tid(4), false],
+        ]),
+      );
     });
 
     it("reads what deciding needs: errors, cost, each category's longest span, and the traces a filter or a score matches", async () => {
@@ -94,10 +149,23 @@ export function describeSamplingContract(adapter: string, open: () => Promise<St
         { traceId: tid(2), startUs: T0, endUs: T0 + 40 * SEC, errorCount: 0, costUsd: 0.25, longestUs: longest(10, 8, 38) },
       ]);
       expect(await store.sampling.facts('shop', [tid(1)])).toEqual([]);
-      const every = { service: null, spanName: null, text: null, status: null, minDurationMs: null, maxDurationMs: null, attributes: [], sessionId: null, model: null, scores: [] };
+      const every = {
+        service: null,
+        spanName: null,
+        text: null,
+        status: null,
+        minDurationMs: null,
+        maxDurationMs: null,
+        attributes: [],
+        sessionId: null,
+        model: null,
+        scores: [],
+      };
       expect(await store.sampling.matching('default', [tid(1), tid(2)], { ...every, status: 'error' })).toEqual([tid(1)]);
       expect((await store.sampling.matching('default', [tid(1), tid(2)], { ...every, model: 'gpt-4o' })).sort()).toEqual([tid(1), tid(2)]);
-      expect(await store.sampling.matching('default', [tid(1), tid(2)], { ...every, scores: [{ name: 'helpfulness', op: '<', value: 0.5 }] })).toEqual([tid(2)]);
+      expect(await store.sampling.matching('default', [tid(1), tid(2)], { ...every, scores: [{ name: 'helpfulness', op: '<', value: 0.5 }] })).toEqual([
+        tid(2),
+      ]);
       expect(await store.sampling.matching('default', [tid(1)], { ...every, scores: [{ name: 'helpfulness', op: '<', value: 0.5 }] })).toEqual([]);
     });
 
@@ -105,7 +173,10 @@ export function describeSamplingContract(adapter: string, open: () => Promise<St
       // As a store written before schema 17 (DuckDB) or 9 (ClickHouse) holds them: parts with no longest spans.
       const older = (spans: ReturnType<typeof heavyTrace>['spans']) => {
         const batch = recordBatch({ spans });
-        return { ...batch, tables: batch.tables.map((t) => (t.table === 'trace_parts' ? tracePartColumns(tracePartsOf(spans).map((p) => ({ ...p, longestUs: null }))) : t)) };
+        return {
+          ...batch,
+          tables: batch.tables.map((t) => (t.table === 'trace_parts' ? tracePartColumns(tracePartsOf(spans).map((p) => ({ ...p, longestUs: null }))) : t)),
+        };
       };
       const a = heavyTrace(1);
       const b = heavyTrace(2, { llmEndUs: T0 + 40 * SEC });
@@ -127,9 +198,14 @@ export function describeSamplingContract(adapter: string, open: () => Promise<St
       await store.scores.addScores([scoreRecord({ traceId: null, spanId: null, responseId: 'resp-1', name: 'faithful', value: 0.3 })], T0);
       const stats = (groupBy: SpanGroupBy) => store.analytics.spanStats({ filter: spanFilter(), groupBy, limit: 100 });
       const scoreStats = () => store.scoreStats.stats({ projectId: 'default', range: ALL, by: 'model', name: null, limit: 10 });
-      const scored = async () => (await store.scores.scoresOfTraces('default', [tid(1)])).map((s) => ({ responseId: s.responseId, traceId: s.traceId, spanId: s.spanId }));
+      const scored = async () =>
+        (await store.scores.scoresOfTraces('default', [tid(1)])).map((s) => ({ responseId: s.responseId, traceId: s.traceId, spanId: s.spanId }));
       const before = {
-        byName: await stats({ column: 'name' }), byModel: await stats({ column: 'model' }), list: await store.traces.listTraces(query(), null, 10), scores: await scored(), scoreStats: await scoreStats(),
+        byName: await stats({ column: 'name' }),
+        byModel: await stats({ column: 'model' }),
+        list: await store.traces.listTraces(query(), null, 10),
+        scores: await scored(),
+        scoreStats: await scoreStats(),
       };
       expect(before.scores).toEqual([{ responseId: 'resp-1', traceId: tid(1), spanId: sid(12) }]);
       const keptBefore = await store.traces.getTrace('default', tid(2));
@@ -142,17 +218,24 @@ export function describeSamplingContract(adapter: string, open: () => Promise<St
       for (const s of slim?.spans ?? []) expect([JSON.parse(s.eventsJson), JSON.parse(s.linksJson), s.traceState]).toEqual([[], [], '']);
       // A score by response id still finds the sampled-out call (its response id moved with it).
       expect({
-        byName: await stats({ column: 'name' }), byModel: await stats({ column: 'model' }), list: await store.traces.listTraces(query(), null, 10), scores: await scored(), scoreStats: await scoreStats(),
+        byName: await stats({ column: 'name' }),
+        byModel: await stats({ column: 'model' }),
+        list: await store.traces.listTraces(query(), null, 10),
+        scores: await scored(),
+        scoreStats: await scoreStats(),
       }).toEqual(before);
       expect(await store.traces.getTrace('default', tid(2))).toEqual(keptBefore);
       // Idempotent: slimming again changes nothing.
       await store.sampling.slim('default', [tid(1)]);
       expect(await store.traces.getTrace('default', tid(1))).toEqual(slim);
-      expect({ byName: await stats({ column: 'name' }), byModel: await stats({ column: 'model' }) }).toEqual({ byName: before.byName, byModel: before.byModel });
+      expect({ byName: await stats({ column: 'name' }), byModel: await stats({ column: 'model' }) }).toEqual({
+        byName: before.byName,
+        byModel: before.byModel,
+      });
       expect(await store.sampling.slim('default', [])).toBeUndefined();
     });
 
-    it('finds the traces completed in a stretch of commits, whatever their spans\' clocks, a page at a time, and decides a round of traces', async () => {
+    it("finds the traces completed in a stretch of commits, whatever their spans' clocks, a page at a time, and decides a round of traces", async () => {
       const late = heavyTrace(1);
       // Written with spool positions, as a server writes: the live cursor follows those commits.
       let offset = 0;
@@ -160,13 +243,30 @@ export function describeSamplingContract(adapter: string, open: () => Promise<St
       await store.writer.write(recordBatch({ spans: late.spans.slice(0, 2) }), key());
       await store.sampling.record('default', [decision(1, false), decision(2, true)]);
       const after = await store.live.head();
-      const every = { service: null, spanName: null, text: null, status: null, minDurationMs: null, maxDurationMs: null, attributes: [], sessionId: null, model: null, scores: [] };
+      const every = {
+        service: null,
+        spanName: null,
+        text: null,
+        status: null,
+        minDurationMs: null,
+        maxDurationMs: null,
+        attributes: [],
+        sessionId: null,
+        model: null,
+        scores: [],
+      };
       const complete = async (projectId: string, range: { upTo: typeof after; head: typeof after; after?: typeof after; afterId?: string }, limit = 10) =>
         (await store.evaluators.completeTracesCommitted(projectId, every, { after, afterId: '', ...range }, limit, true)).map((t) => t.traceId);
       expect(await complete('default', { upTo: after, head: after })).toEqual([]);
       // The LLM call arrives after the decision, with the root of trace 2 (its clock a year behind) and a span of trace 5, whose root never came.
       await store.writer.write(
-        recordBatch({ spans: [late.spans[2]!, span({ traceId: tid(2), spanId: sid(21), startTimeUs: T0 - 365 * 86_400 * SEC, endTimeUs: T0 - 365 * 86_400 * SEC + 100 }), span({ traceId: tid(5), spanId: sid(51), parentSpanId: sid(50), endTimeUs: T0 + 200 * SEC })] }),
+        recordBatch({
+          spans: [
+            late.spans[2]!,
+            span({ traceId: tid(2), spanId: sid(21), startTimeUs: T0 - 365 * 86_400 * SEC, endTimeUs: T0 - 365 * 86_400 * SEC + 100 }),
+            span({ traceId: tid(5), spanId: sid(51), parentSpanId: sid(50), endTimeUs: T0 + 200 * SEC }),
+          ],
+        }),
         key(),
       );
       const head = await store.live.head();
@@ -187,7 +287,8 @@ export function describeSamplingContract(adapter: string, open: () => Promise<St
       while (nowUs() <= before) await Promise.resolve();
       await store.writer.write(recordBatch({ spans: [span({ traceId: tid(8), spanId: sid(80) })] }), key());
       const last = await store.live.head();
-      const covered = (cursor: typeof after, by: typeof after) => cursor.every((p) => by.some((q) => q.writer === p.writer && (q.major > p.major || (q.major === p.major && q.minor >= p.minor))));
+      const covered = (cursor: typeof after, by: typeof after) =>
+        cursor.every((p) => by.some((q) => q.writer === p.writer && (q.major > p.major || (q.major === p.major && q.minor >= p.minor))));
       const atBefore = await store.evaluators.commitsAt(before);
       expect(covered(atBefore, later)).toBe(true);
       if (atBefore.length > 0) {
@@ -201,7 +302,13 @@ export function describeSamplingContract(adapter: string, open: () => Promise<St
       const policy = resolvePolicy({ rate: 0, keep: DEFAULT_SAMPLING_KEEP });
       const outcome = await decideTraces(store.sampling, 'default', [tid(1), tid(3), tid(4)], policy, T0 + 100 * SEC);
       expect(outcome).toEqual({ decided: { errors: 1, sampled_out: 1 }, again: 1, outBounds: { fromUs: T0, toUs: T0 + 10 * SEC } });
-      expect(await store.sampling.decisionsOf('default', [tid(1), tid(3), tid(4)])).toEqual(new Map([[tid(1), false], [tid(3), true], [tid(4), false]]));
+      expect(await store.sampling.decisionsOf('default', [tid(1), tid(3), tid(4)])).toEqual(
+        new Map([
+          [tid(1), false],
+          [tid(3), true],
+          [tid(4), false],
+        ]),
+      );
       // Slimmed: its LLM call moved to span_stats, or (the in-memory store) emptied in place.
       const slimmed = async (n: number) => {
         const call = (await store.traces.getTrace('default', tid(n)))?.spans.find((s) => s.name === 'chat gpt-4o');

@@ -69,7 +69,14 @@ export function describeScoreReadsContract(adapter: string, open: () => Promise<
       await write({
         spans: [
           root(3),
-          span({ traceId: tid(3), spanId: sid(31), parentSpanId: sid(30), startTimeUs: T0 + 3 * SEC + 10, llm: emptyLlm(), attributes: { 'gen_ai.response.id': 'chatcmpl-3' } }),
+          span({
+            traceId: tid(3),
+            spanId: sid(31),
+            parentSpanId: sid(30),
+            startTimeUs: T0 + 3 * SEC + 10,
+            llm: emptyLlm(),
+            attributes: { 'gen_ai.response.id': 'chatcmpl-3' },
+          }),
           root(1, { projectId: 'p2' }),
         ],
       });
@@ -84,7 +91,9 @@ export function describeScoreReadsContract(adapter: string, open: () => Promise<
         [tid(3)]: { faithfulness: tally(1, 1, 0.6) },
         [tid(4)]: { thumbs: tally(1, 0, 0, { down: 1 }) },
       });
-      expect(plain(await store.scores.tallyTraceScores('p2', [tid(1)]))).toEqual({ [tid(1)]: { faithfulness: tally(1, 1, 0.99), thumbs: tally(1, 0, 0, { up: 1 }) } });
+      expect(plain(await store.scores.tallyTraceScores('p2', [tid(1)]))).toEqual({
+        [tid(1)]: { faithfulness: tally(1, 1, 0.99), thumbs: tally(1, 0, 0, { up: 1 }) },
+      });
       expect((await store.scores.tallyTraceScores('default', [])).size).toBe(0);
     });
 
@@ -132,19 +141,32 @@ export function describeScoreReadsContract(adapter: string, open: () => Promise<
       const low: ScoreFilter = { name: 'faithfulness', op: '<', value: 0.7 };
       expect(await listed(low, { name: 'thumbs', op: '=', label: 'down' })).toEqual([tid(1)]);
       expect((await store.traces.listTraces(query({ scores: [low], spanName: 'run 3' }), null, 100)).map((t) => t.traceId)).toEqual([tid(3)]);
-      expect((await store.traces.listTraces(query({ scores: [low], range: { fromUs: T0 + 2 * SEC, toUs: null } }), null, 100)).map((t) => t.traceId)).toEqual([tid(3)]);
+      expect((await store.traces.listTraces(query({ scores: [low], range: { fromUs: T0 + 2 * SEC, toUs: null } }), null, 100)).map((t) => t.traceId)).toEqual([
+        tid(3),
+      ]);
       // Pages go on after the cursor.
       const first = await store.traces.listTraces(query({ scores: [low] }), null, 1);
       expect(first.map((t) => t.traceId)).toEqual([tid(3)]);
-      expect((await store.traces.listTraces(query({ scores: [low] }), { timeUs: first[0]!.startTimeUs, id: tid(3) }, 10)).map((t) => t.traceId)).toEqual([tid(1)]);
+      expect((await store.traces.listTraces(query({ scores: [low] }), { timeUs: first[0]!.startTimeUs, id: tid(3) }, 10)).map((t) => t.traceId)).toEqual([
+        tid(1),
+      ]);
       // Another project's scores do not count: p2's trace 1 scored 0.99.
-      expect((await store.traces.listTraces(query({ projectId: 'p2', scores: [{ name: 'faithfulness', op: '>', value: 0.9 }] }), null, 10)).map((t) => t.traceId)).toEqual([tid(1)]);
+      expect(
+        (await store.traces.listTraces(query({ projectId: 'p2', scores: [{ name: 'faithfulness', op: '>', value: 0.9 }] }), null, 10)).map((t) => t.traceId),
+      ).toEqual([tid(1)]);
       expect((await store.traces.listTraces(query({ projectId: 'p2', scores: [low] }), null, 10)).map((t) => t.traceId)).toEqual([]);
     });
 
     it("tallies a session's own scores and the scores of the traces given with it", async () => {
       const inSession = (n: number, session: string, startS: number) =>
-        span({ traceId: tid(n), spanId: sid(n * 10), sessionId: session, category: 'workflow', startTimeUs: T0 + startS * SEC, endTimeUs: T0 + startS * SEC + 100 });
+        span({
+          traceId: tid(n),
+          spanId: sid(n * 10),
+          sessionId: session,
+          category: 'workflow',
+          startTimeUs: T0 + startS * SEC,
+          endTimeUs: T0 + startS * SEC + 100,
+        });
       await write({
         spans: [inSession(1, 's-1', 0), inSession(2, 's-1', 10), inSession(3, 's-1', -3_600), inSession(4, 's-2', 20), root(5)],
         scores: [

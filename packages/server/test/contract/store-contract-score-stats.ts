@@ -31,7 +31,15 @@ async function seed(store: Store): Promise<void> {
         span({ traceId: tid(1), spanId: sid(1), serviceName: 'api', resource: v1 }),
         span({ traceId: tid(1), spanId: sid(2), parentSpanId: sid(1), serviceName: 'worker', resource: w1, llm: llm('gpt-4o', 'gpt-4o-2024-08-06') }),
         span({ traceId: tid(2), spanId: sid(3), serviceName: 'api', resource: v2 }),
-        span({ traceId: tid(2), spanId: sid(4), parentSpanId: sid(3), serviceName: 'worker', resource: w2, llm: llm(null, 'claude'), attributes: { 'gen_ai.response.id': 'resp-4' } }),
+        span({
+          traceId: tid(2),
+          spanId: sid(4),
+          parentSpanId: sid(3),
+          serviceName: 'worker',
+          resource: w2,
+          llm: llm(null, 'claude'),
+          attributes: { 'gen_ai.response.id': 'resp-4' },
+        }),
       ],
     }),
     null,
@@ -69,7 +77,8 @@ export function describeScoreStatsContract(adapter: string, open: () => Promise<
     let store: Store;
     openForEachTest(open, (opened) => (store = opened));
 
-    const stats = (over: Partial<ScoreStatsQuery> = {}) => store.scoreStats.stats({ projectId: 'default', range: SINCE_T0, by: 'name', name: null, limit: 100, ...over });
+    const stats = (over: Partial<ScoreStatsQuery> = {}) =>
+      store.scoreStats.stats({ projectId: 'default', range: SINCE_T0, by: 'name', name: null, limit: 100, ...over });
     const brief = (rows: ScoreStatsRow[]) => rows.map((r) => [r.name, r.key, r.count]);
 
     it('gives per name the count, mean, p50 and p90 of the values and the count of each label', async () => {
@@ -130,7 +139,9 @@ export function describeScoreStatsContract(adapter: string, open: () => Promise<
       const compare = async (over: Parameters<typeof spanFilter>[0] = {}) => {
         const groups = await store.scoreStats.compare({ filter: spanFilter(over), by: { attribute: 'service.version' }, a: '1.0', b: '2.0', limit: 100 });
         const key = (g: { name: string; side: string; label: string | null }) => JSON.stringify([g.name, g.side, g.label]);
-        return groups.map((g) => ({ name: g.name, side: g.side, label: g.label, count: g.count, values: valuesOf(g) })).sort((x, y) => key(x).localeCompare(key(y)));
+        return groups
+          .map((g) => ({ name: g.name, side: g.side, label: g.label, count: g.count, values: valuesOf(g) }))
+          .sort((x, y) => key(x).localeCompare(key(y)));
       };
       const group = (name: string, side: 'a' | 'b', label: string | null, count: number, values: number[]) => ({ name, side, label, count, values });
       // Whatever the score's time: the spans decide. The session's score has no side; the deleted one and p2's are out.
@@ -142,7 +153,11 @@ export function describeScoreStatsContract(adapter: string, open: () => Promise<
         group('thumbs', 'b', 'down', 1, []),
       ]);
       // Root spans only: the traces' own scores.
-      expect(await compare({ rootOnly: true })).toEqual([group('faithfulness', 'a', null, 1, [0.4]), group('thumbs', 'a', 'up', 1, []), group('thumbs', 'b', 'down', 1, [])]);
+      expect(await compare({ rootOnly: true })).toEqual([
+        group('faithfulness', 'a', null, 1, [0.4]),
+        group('thumbs', 'a', 'up', 1, []),
+        group('thumbs', 'b', 'down', 1, []),
+      ]);
       expect(await compare({ projectId: 'p3' })).toEqual([]);
     });
 
@@ -155,7 +170,14 @@ export function describeScoreStatsContract(adapter: string, open: () => Promise<
           spans: [
             span({ traceId: tid(1), spanId: sid(1), serviceName: 'api', resource: resource('api', { 'service.version': '1.0' }) }),
             span({ traceId: tid(1), spanId: sid(2), parentSpanId: sid(1), serviceName: 'worker', resource: resource('worker', { 'service.version': '1.0' }) }),
-            span({ traceId: tid(3), spanId: sid(5), serviceName: 'api', startTimeUs: T0 - 3600 * SEC, endTimeUs: T0 - 3599 * SEC, resource: resource('api', { 'service.version': '1.0' }) }),
+            span({
+              traceId: tid(3),
+              spanId: sid(5),
+              serviceName: 'api',
+              startTimeUs: T0 - 3600 * SEC,
+              endTimeUs: T0 - 3599 * SEC,
+              resource: resource('api', { 'service.version': '1.0' }),
+            }),
           ],
         }),
         null,
@@ -165,7 +187,13 @@ export function describeScoreStatsContract(adapter: string, open: () => Promise<
       await store.scores.addScores([score({ ...old, name: 'recall', value: 0.7, timeUs: T0 + 2 * SEC })], T0 + 4);
       expect(await store.scores.deleteScore('default', score({ ...old, name: 'gone' }).scoreId, T0 + 5)).toBe(true);
       const compare = async (range: TimeRange = ALL, projectId = 'default') => {
-        const groups = await store.scoreStats.compare({ filter: spanFilter({ range, projectId }), by: { attribute: 'service.version' }, a: '1.0', b: '2.0', limit: 100 });
+        const groups = await store.scoreStats.compare({
+          filter: spanFilter({ range, projectId }),
+          by: { attribute: 'service.version' },
+          a: '1.0',
+          b: '2.0',
+          limit: 100,
+        });
         return groups.map((g) => [g.name, g.side, g.label, g.count, valuesOf(g)]).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
       };
       expect(await compare()).toEqual([
@@ -205,7 +233,10 @@ export function describeScoreStatsContract(adapter: string, open: () => Promise<
       // Scores of a span of release 2.0 stored after them, one written again after it came.
       const late = { traceId: tid(6), spanId: sid(7), name: 'late' };
       await store.scores.addScores([score({ ...late, value: 0.9 }), score({ ...late, author: 'judge@2', value: 0.1 })], T0 + 6);
-      await store.writer.write(recordBatch({ spans: [span({ ...late, serviceName: 'worker', resource: resource('worker', { 'service.version': '2.0' }) })] }), null);
+      await store.writer.write(
+        recordBatch({ spans: [span({ ...late, serviceName: 'worker', resource: resource('worker', { 'service.version': '2.0' }) })] }),
+        null,
+      );
       await store.scores.addScores([score({ ...late, author: 'judge@2', value: 0.2, timeUs: T0 + 2 * SEC })], T0 + 7);
       const groups = await store.scoreStats.compare({ filter: spanFilter(), by: { attribute: 'service.version' }, a: '1.0', b: '2.0', limit: 100 });
       const brief = groups.map((g) => [g.name, g.side, g.label, g.count, valuesOf(g)]);
@@ -220,7 +251,11 @@ export function describeScoreStatsContract(adapter: string, open: () => Promise<
       ]);
       // One release named on both sides: each score once, on side b.
       const same = await store.scoreStats.compare({ filter: spanFilter(), by: { attribute: 'service.version' }, a: '2.0', b: '2.0', limit: 100 });
-      expect(same.map((g) => [g.name, g.side, g.count]).sort()).toEqual([['faithfulness', 'b', 2], ['late', 'b', 2], ['thumbs', 'b', 1]]);
+      expect(same.map((g) => [g.name, g.side, g.count]).sort()).toEqual([
+        ['faithfulness', 'b', 2],
+        ['late', 'b', 2],
+        ['thumbs', 'b', 1],
+      ]);
     });
 
     it("puts a release comparison's score on its span's side as the spans and the filter say, whatever the store knew when it was written", async () => {
@@ -293,7 +328,17 @@ export function describeScoreSeriesContract(adapter: string, open: () => Promise
     openForEachTest(open, (opened) => (store = opened));
     const MIN = 60 * SEC;
     const series = async (over: Partial<AlertSeriesQuery>) => {
-      const rows = await store.alertSeries.read({ projectId: 'default', source: 'scores', fn: 'count', matchers: [], by: [], startUs: T0, stepUs: MIN, buckets: 3, ...over });
+      const rows = await store.alertSeries.read({
+        projectId: 'default',
+        source: 'scores',
+        fn: 'count',
+        matchers: [],
+        by: [],
+        startUs: T0,
+        stepUs: MIN,
+        buckets: 3,
+        ...over,
+      });
       const key = (r: AlertSeriesRow) => JSON.stringify(r.labels);
       return [...rows].sort((a, b) => key(a).localeCompare(key(b)) || a.bucket - b.bucket);
     };
@@ -352,9 +397,16 @@ export function describeScoreSeriesContract(adapter: string, open: () => Promise
 
     it('groups and matches by name, label, source and author', async () => {
       await seed();
-      expect(await series({ by: [label('name')] })).toEqual([row(0, 2, ['faithfulness']), row(1, 1, ['faithfulness']), row(0, 1, ['thumbs']), row(2, 3, ['thumbs'])]);
+      expect(await series({ by: [label('name')] })).toEqual([
+        row(0, 2, ['faithfulness']),
+        row(1, 1, ['faithfulness']),
+        row(0, 1, ['thumbs']),
+        row(2, 3, ['thumbs']),
+      ]);
       expect(await series({ fn: 'max', by: [label('author')], matchers: [is('source', 'evaluator')] })).toEqual([
-        row(0, close(0.2), ['judge@1']), row(1, close(0.3), ['judge@1']), row(0, close(0.6), ['judge@2']),
+        row(0, close(0.2), ['judge@1']),
+        row(1, close(0.3), ['judge@1']),
+        row(0, close(0.6), ['judge@2']),
       ]);
       expect(await series({ by: [label('label')], matchers: [{ ...is('name', 'thumbs'), op: '!=' }] })).toEqual([row(0, 2, [null]), row(1, 1, [null])]);
       expect(await series({ by: [label('label')], matchers: [{ ...is('label', '^d'), op: '=~' }] })).toEqual([row(0, 1, ['down']), row(2, 2, ['down'])]);

@@ -15,12 +15,25 @@ export function describeScoreContract(adapter: string, open: () => Promise<Store
     openForEachTest(open, (opened) => (store = opened));
 
     const list = (over: Partial<ScoreQuery> = {}, limit = 100) =>
-      store.scores.listScores({ projectId: 'default', range: ALL, traceId: null, spanId: null, sessionId: null, name: null, source: null, ...over }, null, limit);
+      store.scores.listScores(
+        { projectId: 'default', range: ALL, traceId: null, spanId: null, sessionId: null, name: null, source: null, ...over },
+        null,
+        limit,
+      );
 
     it('reads a score back with every field, from a write batch or added at once', async () => {
       const fromIngest = score({ source: 'otel', author: '', label: 'relevant', value: null, comment: 'cites the context', spanId: sid(2) });
       await store.writer.write(recordBatch({ scores: [fromIngest], writtenUs: T0 + 5 }), null);
-      const fromApi = score({ traceId: tid(1), spanId: null, value: 1, label: 'up', comment: 'great', source: 'human', author: 'user@example.com', timeUs: T0 + SEC });
+      const fromApi = score({
+        traceId: tid(1),
+        spanId: null,
+        value: 1,
+        label: 'up',
+        comment: 'great',
+        source: 'human',
+        author: 'user@example.com',
+        timeUs: T0 + SEC,
+      });
       await store.scores.addScores([fromApi], T0 + SEC + 7);
       expect(await list()).toEqual([stored(fromApi, T0 + SEC + 7), stored(fromIngest, T0 + 5)]);
       expect(await store.scores.getScore('default', fromApi.scoreId)).toEqual(stored(fromApi, T0 + SEC + 7));
@@ -73,7 +86,8 @@ export function describeScoreContract(adapter: string, open: () => Promise<Store
     });
 
     it('gives a response id stored for two spans the one of the lowest trace, with that span, never a mix of the two', async () => {
-      const llm = (trace: number, spanNo: number) => span({ traceId: tid(trace), spanId: sid(spanNo), llm: emptyLlm(), attributes: { 'gen_ai.response.id': 'chatcmpl-twice' } });
+      const llm = (trace: number, spanNo: number) =>
+        span({ traceId: tid(trace), spanId: sid(spanNo), llm: emptyLlm(), attributes: { 'gen_ai.response.id': 'chatcmpl-twice' } });
       await store.writer.write(recordBatch({ spans: [llm(4, 5), llm(3, 99)] }), null);
       await store.scores.addScores([score({ traceId: null, spanId: null, responseId: 'chatcmpl-twice', source: 'otel', author: '' })], T0);
       expect((await list())[0]).toMatchObject({ traceId: tid(3), spanId: sid(99) });
@@ -103,7 +117,11 @@ export function describeScoreContract(adapter: string, open: () => Promise<Store
       const seen: string[] = [];
       let after: { timeUs: number; id: string } | null = null;
       for (;;) {
-        const page = await store.scores.listScores({ projectId: 'default', range: ALL, traceId: null, spanId: null, sessionId: null, name: null, source: null }, after, 2);
+        const page = await store.scores.listScores(
+          { projectId: 'default', range: ALL, traceId: null, spanId: null, sessionId: null, name: null, source: null },
+          after,
+          2,
+        );
         seen.push(...page.map((s) => s.scoreId));
         if (page.length < 2) break;
         after = { timeUs: page[1]!.timeUs, id: page[1]!.scoreId };
@@ -135,7 +153,10 @@ export function describeScoreContract(adapter: string, open: () => Promise<Store
 
     it('retention deletes scores and response ids older than the cutoff', async () => {
       await store.scores.addScores([score({ timeUs: T0 - 10 * SEC, name: 'old' }), score({ timeUs: T0 + SEC, name: 'new' })], T0);
-      await store.writer.write(recordBatch({ spans: [span({ startTimeUs: T0 - 10 * SEC, endTimeUs: T0 - 9 * SEC, llm: emptyLlm(), attributes: { 'gen_ai.response.id': 'r-old' } })] }), null);
+      await store.writer.write(
+        recordBatch({ spans: [span({ startTimeUs: T0 - 10 * SEC, endTimeUs: T0 - 9 * SEC, llm: emptyLlm(), attributes: { 'gen_ai.response.id': 'r-old' } })] }),
+        null,
+      );
       expect(await store.retention.deleteOlderThan('scores', T0)).toBe(1);
       expect(await store.retention.deleteOlderThan('llmResponses', T0)).toBe(1);
       expect((await list()).map((s) => s.name)).toEqual(['new']);

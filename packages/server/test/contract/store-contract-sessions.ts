@@ -17,8 +17,16 @@ export function describeSessionContract(adapter: string, open: () => Promise<Sto
     const write = (batch: Partial<RecordBatch>) => store.writer.write(recordBatch(batch), null);
     /** A span of trace n from `fromS` to `toS` seconds after T0. */
     const s = (n: number, id: number, name: string, service: string, fromS: number, toS: number, over: Parameters<typeof span>[0] = {}) =>
-      span({ traceId: tid(n), spanId: sid(id), parentSpanId: id === 1 ? null : sid(1), name, serviceName: service,
-        startTimeUs: T0 + fromS * SEC, endTimeUs: T0 + toS * SEC, ...over });
+      span({
+        traceId: tid(n),
+        spanId: sid(id),
+        parentSpanId: id === 1 ? null : sid(1),
+        name,
+        serviceName: service,
+        startTimeUs: T0 + fromS * SEC,
+        endTimeUs: T0 + toS * SEC,
+        ...over,
+      });
 
     /**
      * As the SDK marks them, only the workflow span of a run carries the session id; its LLM
@@ -30,47 +38,103 @@ export function describeSessionContract(adapter: string, open: () => Promise<Sto
      */
     async function seed(): Promise<void> {
       const workflow = (session: string) => ({ category: 'workflow', sessionId: session }) as const;
-      await write({ spans: [
-        s(101, 1, 'chat turn', 'gateway', 0, 5, { ...workflow('s-1'), userId: 'ana' }),
-        s(102, 1, 'chat turn', 'batch', 60, 70, { ...workflow('s-1'), status: failed, userId: 'bo' }),
-        s(103, 1, 'chat turn', 'web', 30, 100, { ...workflow('s-2'), userId: 'ana' }),
-        s(104, 1, 'chat turn', 'gateway', -3_600, -3_590, workflow('s-3')),
-        s(105, 1, 'healthcheck', 'gateway', 10, 11),
-        s(106, 2, 'step', 'gateway', -7_200, -7_100, { ...workflow('s-4'), status: failed }),
-        s(101, 1, 'chat turn', 'gateway', 5, 6, { ...workflow('s-1'), projectId: 'p2', llm: llm({ inputTokens: 7, costUsd: 9 }) }),
-      ] });
-      await write({ spans: [
-        s(101, 2, 'chat gpt-4o', 'gateway', 1, 3, { category: 'llm', status: failed, llm: llm({ inputTokens: 100, outputTokens: 20, costUsd: 0.01 }) }),
-        s(101, 3, 'search', 'gateway', 3, 4, { category: 'tool', userId: 'zed' }),
-        s(102, 2, 'chat gpt-4o', 'batch', 61, 69, { category: 'llm', llm: llm({ inputTokens: 50, outputTokens: 10, costUsd: 0.02 }) }),
-        // A model without a price: tokens counted, no cost, so the session's cost leaves a call out.
-        s(103, 2, 'chat mystery-1', 'web', 40, 50, { category: 'llm', llm: llm({ inputTokens: 9, outputTokens: 3, costUsd: null }) }),
-      ] });
+      await write({
+        spans: [
+          s(101, 1, 'chat turn', 'gateway', 0, 5, { ...workflow('s-1'), userId: 'ana' }),
+          s(102, 1, 'chat turn', 'batch', 60, 70, { ...workflow('s-1'), status: failed, userId: 'bo' }),
+          s(103, 1, 'chat turn', 'web', 30, 100, { ...workflow('s-2'), userId: 'ana' }),
+          s(104, 1, 'chat turn', 'gateway', -3_600, -3_590, workflow('s-3')),
+          s(105, 1, 'healthcheck', 'gateway', 10, 11),
+          s(106, 2, 'step', 'gateway', -7_200, -7_100, { ...workflow('s-4'), status: failed }),
+          s(101, 1, 'chat turn', 'gateway', 5, 6, { ...workflow('s-1'), projectId: 'p2', llm: llm({ inputTokens: 7, costUsd: 9 }) }),
+        ],
+      });
+      await write({
+        spans: [
+          s(101, 2, 'chat gpt-4o', 'gateway', 1, 3, { category: 'llm', status: failed, llm: llm({ inputTokens: 100, outputTokens: 20, costUsd: 0.01 }) }),
+          s(101, 3, 'search', 'gateway', 3, 4, { category: 'tool', userId: 'zed' }),
+          s(102, 2, 'chat gpt-4o', 'batch', 61, 69, { category: 'llm', llm: llm({ inputTokens: 50, outputTokens: 10, costUsd: 0.02 }) }),
+          // A model without a price: tokens counted, no cost, so the session's cost leaves a call out.
+          s(103, 2, 'chat mystery-1', 'web', 40, 50, { category: 'llm', llm: llm({ inputTokens: 9, outputTokens: 3, costUsd: null }) }),
+        ],
+      });
     }
 
     const s1: SessionRecord = {
-      sessionId: 's-1', runCount: 2, failedRuns: 1, inputTokens: 150, outputTokens: 30, costUsd: expect.closeTo(0.03, 12), unpricedCalls: 0,
-      firstSeenUs: T0, lastActivityUs: T0 + 70 * SEC, services: ['batch', 'gateway'], userIds: ['ana', 'bo'], traceIds: [tid(101), tid(102)].sort(),
+      sessionId: 's-1',
+      runCount: 2,
+      failedRuns: 1,
+      inputTokens: 150,
+      outputTokens: 30,
+      costUsd: expect.closeTo(0.03, 12),
+      unpricedCalls: 0,
+      firstSeenUs: T0,
+      lastActivityUs: T0 + 70 * SEC,
+      services: ['batch', 'gateway'],
+      userIds: ['ana', 'bo'],
+      traceIds: [tid(101), tid(102)].sort(),
     };
     const s2: SessionRecord = {
-      sessionId: 's-2', runCount: 1, failedRuns: 0, inputTokens: 9, outputTokens: 3, costUsd: null, unpricedCalls: 1,
-      firstSeenUs: T0 + 30 * SEC, lastActivityUs: T0 + 100 * SEC, services: ['web'], userIds: ['ana'], traceIds: [tid(103)],
+      sessionId: 's-2',
+      runCount: 1,
+      failedRuns: 0,
+      inputTokens: 9,
+      outputTokens: 3,
+      costUsd: null,
+      unpricedCalls: 1,
+      firstSeenUs: T0 + 30 * SEC,
+      lastActivityUs: T0 + 100 * SEC,
+      services: ['web'],
+      userIds: ['ana'],
+      traceIds: [tid(103)],
     };
     const s3: SessionRecord = {
-      sessionId: 's-3', runCount: 1, failedRuns: 0, inputTokens: null, outputTokens: null, costUsd: null, unpricedCalls: 0,
-      firstSeenUs: T0 - 3_600 * SEC, lastActivityUs: T0 - 3_590 * SEC, services: ['gateway'], userIds: [], traceIds: [tid(104)],
+      sessionId: 's-3',
+      runCount: 1,
+      failedRuns: 0,
+      inputTokens: null,
+      outputTokens: null,
+      costUsd: null,
+      unpricedCalls: 0,
+      firstSeenUs: T0 - 3_600 * SEC,
+      lastActivityUs: T0 - 3_590 * SEC,
+      services: ['gateway'],
+      userIds: [],
+      traceIds: [tid(104)],
     };
     const s4: SessionRecord = {
-      sessionId: 's-4', runCount: 1, failedRuns: 1, inputTokens: null, outputTokens: null, costUsd: null, unpricedCalls: 0,
-      firstSeenUs: T0 - 7_200 * SEC, lastActivityUs: T0 - 7_100 * SEC, services: ['gateway'], userIds: [], traceIds: [tid(106)],
+      sessionId: 's-4',
+      runCount: 1,
+      failedRuns: 1,
+      inputTokens: null,
+      outputTokens: null,
+      costUsd: null,
+      unpricedCalls: 0,
+      firstSeenUs: T0 - 7_200 * SEC,
+      lastActivityUs: T0 - 7_100 * SEC,
+      services: ['gateway'],
+      userIds: [],
+      traceIds: [tid(106)],
     };
 
     it("lists sessions by latest activity, with their runs' totals taken from whole traces", async () => {
       await seed();
       expect(await store.analytics.listSessions('default', ALL, 0, 10)).toEqual([s2, s1, s3, s4]);
       expect(await store.analytics.listSessions('p2', ALL, 0, 10)).toEqual([
-        { sessionId: 's-1', runCount: 1, failedRuns: 0, inputTokens: 7, outputTokens: null, costUsd: 9, unpricedCalls: 0, firstSeenUs: T0 + 5 * SEC,
-          lastActivityUs: T0 + 6 * SEC, services: ['gateway'], userIds: [], traceIds: [tid(101)] },
+        {
+          sessionId: 's-1',
+          runCount: 1,
+          failedRuns: 0,
+          inputTokens: 7,
+          outputTokens: null,
+          costUsd: 9,
+          unpricedCalls: 0,
+          firstSeenUs: T0 + 5 * SEC,
+          lastActivityUs: T0 + 6 * SEC,
+          services: ['gateway'],
+          userIds: [],
+          traceIds: [tid(101)],
+        },
       ]);
       expect(await store.analytics.listSessions('p3', ALL, 0, 10)).toEqual([]);
     });
@@ -80,16 +144,46 @@ export function describeSessionContract(adapter: string, open: () => Promise<Sto
       expect(await store.analytics.listSessions('default', ALL, 1, 2)).toEqual([s1, s3]);
       expect(await store.analytics.listSessions('default', ALL, 4, 2)).toEqual([]);
       expect(await store.analytics.listSessions('default', { fromUs: T0, toUs: T0 + 3_600 * SEC }, 0, 10)).toEqual([s2, s1]);
-      expect((await store.analytics.listSessions('default', { fromUs: T0 + 20 * SEC, toUs: null }, 0, 10)).map((x) => [x.sessionId, x.runCount, x.costUsd]))
-        .toEqual([['s-2', 1, null], ['s-1', 1, 0.02]]);
+      expect(
+        (await store.analytics.listSessions('default', { fromUs: T0 + 20 * SEC, toUs: null }, 0, 10)).map((x) => [x.sessionId, x.runCount, x.costUsd]),
+      ).toEqual([
+        ['s-2', 1, null],
+        ['s-1', 1, 0.02],
+      ]);
     });
 
     it("lists a session's runs newest first; a run failed when its root span did", async () => {
       await seed();
-      const run102 = { traceId: tid(102), name: 'chat turn', serviceName: 'batch', startTimeUs: T0 + 60 * SEC, endTimeUs: T0 + 70 * SEC, failed: true,
-        spanCount: 2, errorCount: 1, inputTokens: 50, outputTokens: 10, costUsd: 0.02, unpricedCalls: 0, userId: 'bo' };
-      const run101 = { traceId: tid(101), name: 'chat turn', serviceName: 'gateway', startTimeUs: T0, endTimeUs: T0 + 5 * SEC, failed: false,
-        spanCount: 3, errorCount: 1, inputTokens: 100, outputTokens: 20, costUsd: 0.01, unpricedCalls: 0, userId: 'ana' };
+      const run102 = {
+        traceId: tid(102),
+        name: 'chat turn',
+        serviceName: 'batch',
+        startTimeUs: T0 + 60 * SEC,
+        endTimeUs: T0 + 70 * SEC,
+        failed: true,
+        spanCount: 2,
+        errorCount: 1,
+        inputTokens: 50,
+        outputTokens: 10,
+        costUsd: 0.02,
+        unpricedCalls: 0,
+        userId: 'bo',
+      };
+      const run101 = {
+        traceId: tid(101),
+        name: 'chat turn',
+        serviceName: 'gateway',
+        startTimeUs: T0,
+        endTimeUs: T0 + 5 * SEC,
+        failed: false,
+        spanCount: 3,
+        errorCount: 1,
+        inputTokens: 100,
+        outputTokens: 20,
+        costUsd: 0.01,
+        unpricedCalls: 0,
+        userId: 'ana',
+      };
       expect(await store.analytics.listSessionRuns('default', 's-1', ALL)).toEqual([run102, run101]);
       expect(await store.analytics.listSessionRuns('default', 's-1', { fromUs: T0 + SEC, toUs: null })).toEqual([run102]);
       // Without its root, a run failed when any span of it did.

@@ -70,7 +70,7 @@ export function describeTraceAnswerContract(adapter: string, open: () => Promise
       expect(await store.traces.getTraceBytes('default', tid(7), lent)).toBeNull();
     });
 
-    it("reads no trace the project does not have, and counts none of its bytes", async () => {
+    it('reads no trace the project does not have, and counts none of its bytes', async () => {
       await write({ spans, logs });
       expect(await store.traces.getTraceBytes('p2', tid(1))).toBeNull();
       expect(await store.traces.getTraceBytes('default', tid(7))).toBeNull();
@@ -86,7 +86,7 @@ export function describeTraceAnswerContract(adapter: string, open: () => Promise
       expect(await store.traces.countTraceTextBytes('default', tid(1))).toBe(expected);
     });
 
-    it("refuses the whole answer of a trace whose stored texts pass the bound, naming spans=, and pages it", async () => {
+    it('refuses the whole answer of a trace whose stored texts pass the bound, naming spans=, and pages it', async () => {
       await write({ spans, logs });
       const bytes = await store.traces.countTraceTextBytes('default', tid(1));
       const within = new QueryService(store, { maxDetailTextBytes: bytes });
@@ -96,7 +96,9 @@ export function describeTraceAnswerContract(adapter: string, open: () => Promise
       expect(refused).toBeInstanceOf(AppError);
       expect(refused).toMatchObject({ code: 'ERR_TRACE_TOO_LARGE', status: 400 });
       expect((refused as AppError).message).toContain('?spans=0,10000');
-      const page = JSON.parse(new TextDecoder().decode(await new QueryService(store, { maxDetailTextBytes: bytes - 1 }).getTrace('default', tid(1), { offset: 0, limit: 10 }))) as { spans: unknown[] };
+      const page = JSON.parse(
+        new TextDecoder().decode(await new QueryService(store, { maxDetailTextBytes: bytes - 1 }).getTrace('default', tid(1), { offset: 0, limit: 10 })),
+      ) as { spans: unknown[] };
       expect(page.spans).toHaveLength(3);
     });
 

@@ -8,7 +8,10 @@ const TRACES = 240;
 /** Trace `k` starts at `startOf(k)`; every tenth shares the start of the one before, so ids break ties. */
 const startOf = (k: number) => T0 + (k - (k % 10 === 9 ? 1 : 0)) * 1_000;
 
-interface Part { writeAtUs: number; spans: SpanRecord[] }
+interface Part {
+  writeAtUs: number;
+  spans: SpanRecord[];
+}
 
 /**
  * Traces whose parts arrive as an agent's do: most in one batch; some with their root (the
@@ -26,8 +29,16 @@ function agentTraces(): { parts: Part[]; spans: SpanRecord[] } {
     // Every eighth is Spoor's own (a judge's or an experiment's trace): all of its spans are of its service.
     const own = k % 8 === 5;
     const service = own ? SPOOR_SERVICE_NAME : k % 3 === 0 ? 'rag' : 'web';
-    const root = span({ traceId: tid(k + 1), spanId: sid(1), name: `run ${k}`, serviceName: service, startTimeUs: start, endTimeUs: start + duration,
-      status: { code: k % 9 === 0 ? 'error' : 'unset', message: '' }, llm: llmOf(k, 0) });
+    const root = span({
+      traceId: tid(k + 1),
+      spanId: sid(1),
+      name: `run ${k}`,
+      serviceName: service,
+      startTimeUs: start,
+      endTimeUs: start + duration,
+      status: { code: k % 9 === 0 ? 'error' : 'unset', message: '' },
+      llm: llmOf(k, 0),
+    });
     const child = (n: number, at: number, serviceName = own ? SPOOR_SERVICE_NAME : 'web') =>
       span({ traceId: tid(k + 1), spanId: sid(n), parentSpanId: sid(1), name: 'step', serviceName, startTimeUs: at, endTimeUs: at + 50, llm: llmOf(k, n) });
     const kind = random();
@@ -56,9 +67,19 @@ function llmOf(k: number, n: number): SpanRecord['llm'] {
   return { ...emptyLlm(), inputTokens: (k % 13) * 10 + n, outputTokens: k % 5, costUsd: priced ? ((k % 11) + n) * 0.1 + 0.2 : null };
 }
 
-interface Summed { inputTokens: number | null; outputTokens: number | null; costUsd: number | null }
+interface Summed {
+  inputTokens: number | null;
+  outputTokens: number | null;
+  costUsd: number | null;
+}
 
-interface Expected { traceId: string; startTimeUs: number; endTimeUs: number; spanCount: number; errorCount: number }
+interface Expected {
+  traceId: string;
+  startTimeUs: number;
+  endTimeUs: number;
+  spanCount: number;
+  errorCount: number;
+}
 
 /** The list `query` should give, worked out from the spans themselves. */
 function expectedList(spans: readonly SpanRecord[], q: TraceQuery): Expected[] {
@@ -69,9 +90,14 @@ function expectedList(spans: readonly SpanRecord[], q: TraceQuery): Expected[] {
   const traces: Array<Expected & Summed> = [];
   for (const [traceId, of] of byTrace) {
     const t = {
-      traceId, startTimeUs: Math.min(...of.map((s) => s.startTimeUs)), endTimeUs: Math.max(...of.map((s) => s.endTimeUs)),
-      spanCount: of.length, errorCount: of.filter((s) => s.status.code === 'error').length,
-      inputTokens: sumOf(of, 'inputTokens'), outputTokens: sumOf(of, 'outputTokens'), costUsd: sumOf(of, 'costUsd'),
+      traceId,
+      startTimeUs: Math.min(...of.map((s) => s.startTimeUs)),
+      endTimeUs: Math.max(...of.map((s) => s.endTimeUs)),
+      spanCount: of.length,
+      errorCount: of.filter((s) => s.status.code === 'error').length,
+      inputTokens: sumOf(of, 'inputTokens'),
+      outputTokens: sumOf(of, 'outputTokens'),
+      costUsd: sumOf(of, 'costUsd'),
     };
     if (q.range.fromUs !== null && t.startTimeUs < q.range.fromUs) continue;
     if (q.range.toUs !== null && t.startTimeUs >= q.range.toUs) continue;
@@ -154,20 +180,27 @@ export function describeTraceListContract(adapter: string, open: () => Promise<S
       expect(await pagesOf(query({ projectId: 'elsewhere' }), 5)).toEqual([]);
     });
 
-    it.each<TraceSort>(['duration', 'cost', 'tokens'])('pages the list by %s, greatest first, ranges and filters too, as sorting every trace would', async (sort) => {
-      await fill();
-      const cases: Partial<TraceQuery>[] = [
-        {}, { range: { fromUs: startOf(60), toUs: startOf(200) } }, { status: 'ok', service: 'rag' }, { origin: 'spoor' }, { origin: 'app' },
-      ];
-      for (const c of cases) {
-        const q = query({ ...c, sort });
-        const expected = expectedList(spans, q);
-        expect(expected.length, JSON.stringify(c)).toBeGreaterThan(0);
-        expect(await pagesOf(q, 7), JSON.stringify(c)).toEqual(expected);
-        expect(await pagesOf(q, 1, 1), JSON.stringify(c)).toEqual(expected.slice(0, 1));
-      }
-      // Not the newest first: the order is the sort's.
-      expect(expectedList(spans, query({ sort }))).not.toEqual(expectedList(spans, query()));
-    });
+    it.each<TraceSort>(['duration', 'cost', 'tokens'])(
+      'pages the list by %s, greatest first, ranges and filters too, as sorting every trace would',
+      async (sort) => {
+        await fill();
+        const cases: Partial<TraceQuery>[] = [
+          {},
+          { range: { fromUs: startOf(60), toUs: startOf(200) } },
+          { status: 'ok', service: 'rag' },
+          { origin: 'spoor' },
+          { origin: 'app' },
+        ];
+        for (const c of cases) {
+          const q = query({ ...c, sort });
+          const expected = expectedList(spans, q);
+          expect(expected.length, JSON.stringify(c)).toBeGreaterThan(0);
+          expect(await pagesOf(q, 7), JSON.stringify(c)).toEqual(expected);
+          expect(await pagesOf(q, 1, 1), JSON.stringify(c)).toEqual(expected.slice(0, 1));
+        }
+        // Not the newest first: the order is the sort's.
+        expect(expectedList(spans, query({ sort }))).not.toEqual(expectedList(spans, query()));
+      },
+    );
   });
 }

@@ -48,7 +48,11 @@ export function describeTracePagesContract(adapter: string, open: () => Promise<
     it('reads the spans of the ids asked for, their texts as UTF-8 bytes, with their logs in time order', async () => {
       await write({ spans, logs });
       const page = await store.traces.getTraceSpans('default', tid(1), [sid(3), sid(2)], false);
-      expect(storedSpansOf(page).map(spanRecordFromStored).sort((a, b) => a.spanId.localeCompare(b.spanId))).toEqual([spans[1], spans[2]]);
+      expect(
+        storedSpansOf(page)
+          .map(spanRecordFromStored)
+          .sort((a, b) => a.spanId.localeCompare(b.spanId)),
+      ).toEqual([spans[1], spans[2]]);
       expect(page.logs.map((l) => l.logId)).toEqual(['on-2', 'on-3']);
       expect(page.logs.map(logDataFromStored)[0]).toEqual(logs[0]);
     });

@@ -18,8 +18,15 @@ export function describeTreePageContract(adapter: string, open: () => Promise<St
         serviceName: k % 2 === 0 ? 'api' : 'worker',
         startTimeUs: T0 + 10 * Math.floor(k / 3),
         endTimeUs: T0 + 10 * Math.floor(k / 3) + 5 + k,
-        ...(k === 4 ? { status: { code: 'error', message: 'failed' }, events: [{ timeUs: T0 + 12, name: 'exception', attributes: { 'exception.stacktrace': 'long' }, droppedAttributesCount: 0 }] } : {}),
-        ...(k === 7 ? { category: 'llm', sessionId: 'sess-7', llm: { ...emptyLlm(), requestModel: 'gpt-4o', inputTokens: 12, outputTokens: 3, costUsd: 0.5 } } : {}),
+        ...(k === 4
+          ? {
+              status: { code: 'error', message: 'failed' },
+              events: [{ timeUs: T0 + 12, name: 'exception', attributes: { 'exception.stacktrace': 'long' }, droppedAttributesCount: 0 }],
+            }
+          : {}),
+        ...(k === 7
+          ? { category: 'llm', sessionId: 'sess-7', llm: { ...emptyLlm(), requestModel: 'gpt-4o', inputTokens: 12, outputTokens: 3, costUsd: 0.5 } }
+          : {}),
       }),
     );
     const order = [...spans].sort((a, b) => a.startTimeUs - b.startTimeUs || (a.spanId < b.spanId ? -1 : 1));
@@ -28,7 +35,11 @@ export function describeTreePageContract(adapter: string, open: () => Promise<St
       await store.writer.write(
         recordBatch({
           spans: [...spans, span({ traceId: tid(2), spanId: sid(1) }), span({ projectId: 'p2', traceId: tid(3), spanId: sid(5000) })],
-          logs: [log({ logId: 'b', traceId: tid(1), timeUs: T0 + 20 }), log({ logId: 'a', traceId: tid(1), timeUs: T0 + 10 }), log({ logId: 'c', traceId: tid(2) })],
+          logs: [
+            log({ logId: 'b', traceId: tid(1), timeUs: T0 + 20 }),
+            log({ logId: 'a', traceId: tid(1), timeUs: T0 + 10 }),
+            log({ logId: 'c', traceId: tid(2) }),
+          ],
         }),
         null,
       );
@@ -60,7 +71,9 @@ export function describeTreePageContract(adapter: string, open: () => Promise<St
       const first = await store.traces.getTreePage('default', tid(1), null, 4);
       const second = await store.traces.getTreePage('default', tid(1), first.last, 4);
       // Two spans land in the third page's range and one past the last, after the second page was read.
-      const grown = [T0 + 25, T0 + 25, T0 + 999].map((startTimeUs, k) => span({ spanId: sid(500 + k), parentSpanId: sid(100), startTimeUs, endTimeUs: startTimeUs + 1 }));
+      const grown = [T0 + 25, T0 + 25, T0 + 999].map((startTimeUs, k) =>
+        span({ spanId: sid(500 + k), parentSpanId: sid(100), startTimeUs, endTimeUs: startTimeUs + 1 }),
+      );
       await store.writer.write(recordBatch({ spans: grown }), null);
       const rest: TreePage[] = [];
       let after = second.last;
@@ -83,7 +96,19 @@ export function describeTreePageContract(adapter: string, open: () => Promise<St
       const at = (k: number) => columns.spanIds.indexOf(spans[k]!.spanId);
       const row = (k: number) => {
         const i = at(k);
-        return [columns.parentSpanIds[i], columns.names[i], columns.services[i], columns.startsUs[i], columns.durationsUs[i], columns.statusCodes[i], columns.categories[i], columns.inputTokens[i], columns.outputTokens[i], columns.costUsd[i], columns.models[i]];
+        return [
+          columns.parentSpanIds[i],
+          columns.names[i],
+          columns.services[i],
+          columns.startsUs[i],
+          columns.durationsUs[i],
+          columns.statusCodes[i],
+          columns.categories[i],
+          columns.inputTokens[i],
+          columns.outputTokens[i],
+          columns.costUsd[i],
+          columns.models[i],
+        ];
       };
       expect(row(0)).toEqual([null, 'step 0', 'api', T0, 5, 0, 7, null, null, null, null]);
       expect(row(4)).toEqual([sid(100), 'step 0', 'api', T0 + 10, 9, 2, 7, null, null, null, null]);
@@ -96,7 +121,7 @@ export function describeTreePageContract(adapter: string, open: () => Promise<St
       await seed();
       const empty = { spanIds: [] };
       expect((await store.traces.getTreePage('p2', tid(1), null, 10)).columns).toMatchObject(empty);
-      expect((await store.traces.getTreePage('default', tid(9), null, 10))).toMatchObject({ columns: empty, last: null, sessionId: null });
+      expect(await store.traces.getTreePage('default', tid(9), null, 10)).toMatchObject({ columns: empty, last: null, sessionId: null });
       const last = order.at(-1)!;
       expect((await store.traces.getTreePage('default', tid(1), { startUs: last.startTimeUs, spanId: last.spanId }, 10)).columns).toMatchObject(empty);
       expect((await store.traces.getTraceLogs('default', tid(1))).map((l) => l.logId)).toEqual(['a', 'b']);

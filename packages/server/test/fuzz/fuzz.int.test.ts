@@ -26,7 +26,15 @@ const REST_CASES = Math.max(400, Math.round(CASES / 10));
 /** Spelled paths without a key: as many as the REST cases, at least 1,000. */
 const SPELLED_CASES = Math.max(1000, Math.round(CASES / 10));
 /** Where an MCP client looks for OAuth on a 401 (each once a dashboard page, which its SDK failed to parse). */
-const OAUTH_PATHS = ['/.well-known/oauth-protected-resource', '/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-authorization-server', '/.well-known/openid-configuration', '/register', '/authorize', '/token'];
+const OAUTH_PATHS = [
+  '/.well-known/oauth-protected-resource',
+  '/.well-known/oauth-protected-resource/mcp',
+  '/.well-known/oauth-authorization-server',
+  '/.well-known/openid-configuration',
+  '/register',
+  '/authorize',
+  '/token',
+];
 const OAUTH_CASES = Math.max(200, Math.round(CASES / 50));
 /** What counts as a hang: far beyond any body's decoding or any request's answer. */
 const HANG_MS = 5000;
@@ -53,7 +61,10 @@ describe('the OTLP decoders under fuzzing', () => {
         core.settle(result.ticket, true);
       } catch (error) {
         if (isAppError(error) && error.status < 500) refused++;
-        else failures.push(keepFailure(`decode-${input.signal}-${input.encoding}`, SEED, index, input.body, `threw ${(error as Error).name}: ${(error as Error).message}`));
+        else
+          failures.push(
+            keepFailure(`decode-${input.signal}-${input.encoding}`, SEED, index, input.body, `threw ${(error as Error).name}: ${(error as Error).message}`),
+          );
       }
       const ms = performance.now() - started;
       if (ms > HANG_MS) failures.push(keepFailure(`decode-${input.signal}-${input.encoding}`, SEED, index, input.body, `took ${ms.toFixed(0)} ms`));
@@ -86,7 +97,12 @@ describe('the server under fuzzing', () => {
       if (transport.contentEncoding !== null) headers['content-encoding'] = transport.contentEncoding;
       let status: number;
       try {
-        const response = await fetch(`${server.url}/v1/${input.signal}`, { method: 'POST', headers, body: transport.body, signal: AbortSignal.timeout(HANG_MS) });
+        const response = await fetch(`${server.url}/v1/${input.signal}`, {
+          method: 'POST',
+          headers,
+          body: transport.body,
+          signal: AbortSignal.timeout(HANG_MS),
+        });
         await response.arrayBuffer();
         status = response.status;
       } catch (error) {
@@ -106,12 +122,16 @@ describe('the server under fuzzing', () => {
   }, 600_000);
 
   it(`answers every REST read below 500, whatever its parameters (${REST_CASES} cases)`, async () => {
-    const routes = routesOf(server.app).filter((r) => r.method === 'GET' && r.url.startsWith('/api/')).map((r) => r.url);
+    const routes = routesOf(server.app)
+      .filter((r) => r.method === 'GET' && r.url.startsWith('/api/'))
+      .map((r) => r.url);
     expect(routes.length).toBeGreaterThan(20);
     const failures: string[] = [];
     let streams = 0;
     // Every route once as it is (its path ids a trace's), then the random cases.
-    const bare = routes.map((route) => route.replace(/:(\w+)/g, (_, name: string) => (name === 'spanId' ? '00f067aa0ba902b7' : '4bf92f3577b34da6a3ce929d0e0e4736')));
+    const bare = routes.map((route) =>
+      route.replace(/:(\w+)/g, (_, name: string) => (name === 'spanId' ? '00f067aa0ba902b7' : '4bf92f3577b34da6a3ce929d0e0e4736')),
+    );
     for (let index = 0; index < bare.length + REST_CASES; index++) {
       const random = caseRandom(SEED ^ 0x7e57, index);
       const path = index < bare.length ? bare[index]! : restRequest(random, random.pick(routes));
@@ -176,9 +196,12 @@ describe('a server that requires keys, under spelled paths', () => {
       statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
       // A page of the dashboard is public; any other success, or a 5xx, is a failure.
       const page = answer.status === 200 && answer.type.startsWith('text/html') && (route.method === 'GET' || route.method === 'HEAD');
-      if (!page && ![400, 401, 404, 414, 415].includes(answer.status)) failures.push(keepFailure('spelled', SEED, index, `${route.method} ${target}`, `answered ${answer.status} (${route.method} ${route.url})`));
+      if (!page && ![400, 401, 404, 414, 415].includes(answer.status))
+        failures.push(keepFailure('spelled', SEED, index, `${route.method} ${target}`, `answered ${answer.status} (${route.method} ${route.url})`));
     }
-    report.push(`spelled paths: ${SPELLED_CASES} cases over ${routes.length} routes, statuses ${JSON.stringify(Object.fromEntries(statuses))}, ${failures.length} failures`);
+    report.push(
+      `spelled paths: ${SPELLED_CASES} cases over ${routes.length} routes, statuses ${JSON.stringify(Object.fromEntries(statuses))}, ${failures.length} failures`,
+    );
     expect(failures).toEqual([]);
   }, 600_000);
 
@@ -195,7 +218,8 @@ describe('a server that requires keys, under spelled paths', () => {
         failures.push(keepFailure('oauth', SEED, index, `${method} ${target}`, `no answer: ${(error as Error).message}`));
         continue;
       }
-      if (answer.type.startsWith('text/html') || answer.status === 200 || answer.status >= 500) failures.push(keepFailure('oauth', SEED, index, `${method} ${target}`, `answered ${answer.status} ${answer.type}`));
+      if (answer.type.startsWith('text/html') || answer.status === 200 || answer.status >= 500)
+        failures.push(keepFailure('oauth', SEED, index, `${method} ${target}`, `answered ${answer.status} ${answer.type}`));
     }
     expect(failures).toEqual([]);
   }, 600_000);

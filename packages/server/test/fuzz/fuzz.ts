@@ -43,7 +43,16 @@ export function seeds(): Seed[] {
         { key: 'list', value: { arrayValue: { values: [{ stringValue: 'a' }, { intValue: '2' }] } } },
         { key: 'map', value: { kvlistValue: { values: [{ key: 'k', value: { stringValue: 'v' } }] } } },
       ],
-      events: [{ timeUnixNano: '1763719200124456789', name: 'exception', attributes: [{ key: 'exception.type', value: { stringValue: 'TimeoutError' } }, { key: 'exception.stacktrace', value: { stringValue: 'Error: x\n    at f (/app/a.js:1:2)' } }] }],
+      events: [
+        {
+          timeUnixNano: '1763719200124456789',
+          name: 'exception',
+          attributes: [
+            { key: 'exception.type', value: { stringValue: 'TimeoutError' } },
+            { key: 'exception.stacktrace', value: { stringValue: 'Error: x\n    at f (/app/a.js:1:2)' } },
+          ],
+        },
+      ],
       links: [{ traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', attributes: [] }],
       status: { code: 2, message: 'boom' },
       flags: 257,
@@ -52,32 +61,169 @@ export function seeds(): Seed[] {
     span({ spanId: '0102030405060708', parentSpanId: '00f067aa0ba902b7', name: 'tool web_search', kind: 1 }),
   ];
   const jsonLogs: Json[] = [
-    { timeUnixNano: '1763719200123456789', observedTimeUnixNano: '1763719200123456999', severityNumber: 17, severityText: 'ERROR', body: { stringValue: 'request failed' }, attributes: [{ key: 'exception.type', value: { stringValue: 'ValueError' } }], traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', flags: 1 },
-    { observedTimeUnixNano: '1763719200123456999', severityNumber: 9, body: { kvlistValue: { values: [{ key: 'event', value: { stringValue: 'x' } }] } }, eventName: 'app.start' },
+    {
+      timeUnixNano: '1763719200123456789',
+      observedTimeUnixNano: '1763719200123456999',
+      severityNumber: 17,
+      severityText: 'ERROR',
+      body: { stringValue: 'request failed' },
+      attributes: [{ key: 'exception.type', value: { stringValue: 'ValueError' } }],
+      traceId: '5b8efff798038103d269b633813fc60c',
+      spanId: 'eee19b7ec3c1b174',
+      flags: 1,
+    },
+    {
+      observedTimeUnixNano: '1763719200123456999',
+      severityNumber: 9,
+      body: { kvlistValue: { values: [{ key: 'event', value: { stringValue: 'x' } }] } },
+      eventName: 'app.start',
+    },
     { timeUnixNano: '1763719200099999999', severityNumber: 5, body: { bytesValue: 'AAEC/v8=' } },
   ];
   const jsonMetrics: Json[] = [
-    { name: 'requests', unit: '1', sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: [{ asInt: '7', startTimeUnixNano: '1763719200000000000', timeUnixNano: '1763719260000000000', attributes: [{ key: 'route', value: { stringValue: '/a' } }] }] } },
-    { name: 'queue', gauge: { dataPoints: [{ asDouble: 3.5, timeUnixNano: '1763719260000000000', exemplars: [{ asDouble: 1, timeUnixNano: '1763719260000000000', traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174' }] }] } },
-    { name: 'latency', unit: 's', histogram: { aggregationTemporality: 1, dataPoints: [{ count: '6', sum: 2.5, min: 0.1, max: 1.2, bucketCounts: ['1', '2', '3'], explicitBounds: [0.2, 0.8], timeUnixNano: '1763719260000000000' }] } },
-    { name: 'size', exponentialHistogram: { aggregationTemporality: 2, dataPoints: [{ count: '3', scale: 2, zeroCount: '0', positive: { offset: -1, bucketCounts: ['1', '2'] }, timeUnixNano: '1763719260000000000' }] } },
+    {
+      name: 'requests',
+      unit: '1',
+      sum: {
+        aggregationTemporality: 2,
+        isMonotonic: true,
+        dataPoints: [
+          {
+            asInt: '7',
+            startTimeUnixNano: '1763719200000000000',
+            timeUnixNano: '1763719260000000000',
+            attributes: [{ key: 'route', value: { stringValue: '/a' } }],
+          },
+        ],
+      },
+    },
+    {
+      name: 'queue',
+      gauge: {
+        dataPoints: [
+          {
+            asDouble: 3.5,
+            timeUnixNano: '1763719260000000000',
+            exemplars: [{ asDouble: 1, timeUnixNano: '1763719260000000000', traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174' }],
+          },
+        ],
+      },
+    },
+    {
+      name: 'latency',
+      unit: 's',
+      histogram: {
+        aggregationTemporality: 1,
+        dataPoints: [
+          { count: '6', sum: 2.5, min: 0.1, max: 1.2, bucketCounts: ['1', '2', '3'], explicitBounds: [0.2, 0.8], timeUnixNano: '1763719260000000000' },
+        ],
+      },
+    },
+    {
+      name: 'size',
+      exponentialHistogram: {
+        aggregationTemporality: 2,
+        dataPoints: [{ count: '3', scale: 2, zeroCount: '0', positive: { offset: -1, bucketCounts: ['1', '2'] }, timeUnixNano: '1763719260000000000' }],
+      },
+    },
     { name: 'rpc', summary: { dataPoints: [{ count: '4', sum: 10, quantileValues: [{ quantile: 0.5, value: 2 }], timeUnixNano: '1763719260000000000' }] } },
     // Integer points at and past the ends of int64 (the last is rejected on its own).
-    { name: 'bytes', sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: ['9223372036854775807', '-9223372036854775808', '9007199254740993', '9223372036854775808'].map((asInt) => ({ asInt, timeUnixNano: '1763719260099999999' })) } },
+    {
+      name: 'bytes',
+      sum: {
+        aggregationTemporality: 2,
+        isMonotonic: true,
+        dataPoints: ['9223372036854775807', '-9223372036854775808', '9007199254740993', '9223372036854775808'].map((asInt) => ({
+          asInt,
+          timeUnixNano: '1763719260099999999',
+        })),
+      },
+    },
   ];
-  const protobufLogs = encodeLogs([{ resource: { attributes: { 'service.name': 'svc', 'deployment.environment': 'prod' } }, schemaUrl: SCHEMA_URL, scopes: [{ schemaUrl: SCHEMA_URL, items: [
-    { timeUnixNano: T0, severityNumber: 13, severityText: 'WARN', body: 'slow', attributes: { 'a.int': 5, 'a.double': double(1.5), 'a.list': [1, 'x'], 'a.map': { k: true } }, traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174' },
-    { timeUnixNano: 0, observedTimeUnixNano: T0, severityNumber: 21, body: { structured: [1, 2] }, eventName: 'crash' },
-    { timeUnixNano: T0, severityNumber: 9, body: new Uint8Array([0, 1, 2, 254, 255]) },
-  ] }] }]);
-  const protobufMetrics = encodeMetrics([{ resource: { attributes: { 'service.name': 'svc' } }, schemaUrl: SCHEMA_URL, scopes: [{ schemaUrl: SCHEMA_URL, items: [
-    { name: 'bytes', data: { type: 'sum', temporality: 2, monotonic: true, points: [{ asInt: 2n ** 63n - 1n, timeUnixNano: T0 }, { asInt: -(2n ** 63n), timeUnixNano: T0 }] } },
-    { name: 'requests', unit: '1', data: { type: 'sum', temporality: 2, monotonic: true, points: [{ asInt: 7, timeUnixNano: T0, attributes: { route: '/a' } }] } },
-    { name: 'latency', data: { type: 'histogram', temporality: 1, points: [{ count: 6, sum: 2.5, bucketCounts: [1, 2, 3], explicitBounds: [0.2, 0.8], timeUnixNano: T0 }] } },
-    { name: 'size', data: { type: 'exponential_histogram', temporality: 2, points: [{ count: 3, scale: 2, zeroCount: 0, positive: { offset: -1, bucketCounts: [1, 2] }, timeUnixNano: T0 }] } },
-    { name: 'rpc', data: { type: 'summary', points: [{ count: 4, sum: 10, quantiles: [{ quantile: 0.5, value: 2 }], timeUnixNano: T0 }] } },
-    { name: 'queue', data: { type: 'gauge', points: [{ asDouble: 3.5, timeUnixNano: T0, exemplars: [{ asDouble: 1, timeUnixNano: T0, traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174' }] }] } },
-  ] }] }]);
+  const protobufLogs = encodeLogs([
+    {
+      resource: { attributes: { 'service.name': 'svc', 'deployment.environment': 'prod' } },
+      schemaUrl: SCHEMA_URL,
+      scopes: [
+        {
+          schemaUrl: SCHEMA_URL,
+          items: [
+            {
+              timeUnixNano: T0,
+              severityNumber: 13,
+              severityText: 'WARN',
+              body: 'slow',
+              attributes: { 'a.int': 5, 'a.double': double(1.5), 'a.list': [1, 'x'], 'a.map': { k: true } },
+              traceId: '5b8efff798038103d269b633813fc60c',
+              spanId: 'eee19b7ec3c1b174',
+            },
+            { timeUnixNano: 0, observedTimeUnixNano: T0, severityNumber: 21, body: { structured: [1, 2] }, eventName: 'crash' },
+            { timeUnixNano: T0, severityNumber: 9, body: new Uint8Array([0, 1, 2, 254, 255]) },
+          ],
+        },
+      ],
+    },
+  ]);
+  const protobufMetrics = encodeMetrics([
+    {
+      resource: { attributes: { 'service.name': 'svc' } },
+      schemaUrl: SCHEMA_URL,
+      scopes: [
+        {
+          schemaUrl: SCHEMA_URL,
+          items: [
+            {
+              name: 'bytes',
+              data: {
+                type: 'sum',
+                temporality: 2,
+                monotonic: true,
+                points: [
+                  { asInt: 2n ** 63n - 1n, timeUnixNano: T0 },
+                  { asInt: -(2n ** 63n), timeUnixNano: T0 },
+                ],
+              },
+            },
+            {
+              name: 'requests',
+              unit: '1',
+              data: { type: 'sum', temporality: 2, monotonic: true, points: [{ asInt: 7, timeUnixNano: T0, attributes: { route: '/a' } }] },
+            },
+            {
+              name: 'latency',
+              data: {
+                type: 'histogram',
+                temporality: 1,
+                points: [{ count: 6, sum: 2.5, bucketCounts: [1, 2, 3], explicitBounds: [0.2, 0.8], timeUnixNano: T0 }],
+              },
+            },
+            {
+              name: 'size',
+              data: {
+                type: 'exponential_histogram',
+                temporality: 2,
+                points: [{ count: 3, scale: 2, zeroCount: 0, positive: { offset: -1, bucketCounts: [1, 2] }, timeUnixNano: T0 }],
+              },
+            },
+            { name: 'rpc', data: { type: 'summary', points: [{ count: 4, sum: 10, quantiles: [{ quantile: 0.5, value: 2 }], timeUnixNano: T0 }] } },
+            {
+              name: 'queue',
+              data: {
+                type: 'gauge',
+                points: [
+                  {
+                    asDouble: 3.5,
+                    timeUnixNano: T0,
+                    exemplars: [{ asDouble: 1, timeUnixNano: T0, traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174' }],
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      ],
+    },
+  ]);
   return [
     { signal: 'traces', encoding: 'json', body: tracesBody(jsonSpans) },
     { signal: 'logs', encoding: 'json', body: logsBody(jsonLogs) },
@@ -101,10 +247,50 @@ function bare(body: Uint8Array): Uint8Array {
 
 /** Values that break parsers that trust their input. */
 const NASTY_JSON: unknown[] = [
-  -1, 0, -0, 1.5, 4294967296, -2147483649, 2 ** 53 + 2, 1e16, 1e21, 1e30, 1e308, -1e308, 5e-324, 2 ** 63, -(2 ** 63),
-  '-1', '4294967296', '9007199254740993', '9223372036854775808', '-9223372036854775809', '18446744073709551616', '1e30', 'NaN', 'Infinity', '', ' ', '0x10', 'abc',
-  '\ud800', '\u0000', '__proto__', 'constructor', 'a'.repeat(70_000), null, true, false, [], {}, [[[[[[[[]]]]]]]],
-  { __proto__: { polluted: true } }, { stringValue: 'x' }, { intValue: '1e400' }, { arrayValue: {} }, { kvlistValue: { values: [{}] } },
+  -1,
+  0,
+  -0,
+  1.5,
+  4294967296,
+  -2147483649,
+  2 ** 53 + 2,
+  1e16,
+  1e21,
+  1e30,
+  1e308,
+  -1e308,
+  5e-324,
+  2 ** 63,
+  -(2 ** 63),
+  '-1',
+  '4294967296',
+  '9007199254740993',
+  '9223372036854775808',
+  '-9223372036854775809',
+  '18446744073709551616',
+  '1e30',
+  'NaN',
+  'Infinity',
+  '',
+  ' ',
+  '0x10',
+  'abc',
+  '\ud800',
+  '\u0000',
+  '__proto__',
+  'constructor',
+  'a'.repeat(70_000),
+  null,
+  true,
+  false,
+  [],
+  {},
+  [[[[[[[[]]]]]]]],
+  { __proto__: { polluted: true } },
+  { stringValue: 'x' },
+  { intValue: '1e400' },
+  { arrayValue: {} },
+  { kvlistValue: { values: [{}] } },
 ];
 
 /** Mutates a JSON document: a value replaced, a key dropped or renamed, an array grown; sometimes its text too. */
@@ -175,7 +361,15 @@ export function mutateBytes(random: Random, body: Uint8Array): Uint8Array {
         break;
       }
       case 5: // A 10-byte varint: the largest length or value a field can claim.
-        out = Uint8Array.from([...out.slice(0, at), ...random.pick([[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01], [0x80, 0x80, 0x80, 0x80, 0x08], [0xff, 0xff, 0xff, 0xff, 0x0f]]), ...out.slice(at)]);
+        out = Uint8Array.from([
+          ...out.slice(0, at),
+          ...random.pick([
+            [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01],
+            [0x80, 0x80, 0x80, 0x80, 0x08],
+            [0xff, 0xff, 0xff, 0xff, 0x0f],
+          ]),
+          ...out.slice(at),
+        ]);
         break;
       case 6: // A field with a new number and wire type.
         out = Uint8Array.from([...out.slice(0, at), (random.int(0, 39) << 3) | random.pick([0, 1, 2, 3, 4, 5, 6, 7]), random.int(0, 255), ...out.slice(at)]);
@@ -200,7 +394,9 @@ export function mutatedBody(random: Random, corpus: readonly Seed[]): Seed {
 /** How a mutated body goes over HTTP: its content type and encoding, sometimes wrong on purpose. */
 export function transportOf(random: Random, seed: Seed): { contentType: string; gzip: boolean; contentEncoding: string | null; body: Uint8Array } {
   const right = seed.encoding === 'json' ? 'application/json' : 'application/x-protobuf';
-  const contentType = random.chance(0.85) ? right : random.pick(['application/json', 'application/x-protobuf', 'application/protobuf', 'text/plain', 'application/json; charset=latin1', '']);
+  const contentType = random.chance(0.85)
+    ? right
+    : random.pick(['application/json', 'application/x-protobuf', 'application/protobuf', 'text/plain', 'application/json; charset=latin1', '']);
   const gzip = random.chance(0.2);
   let body = gzip ? new Uint8Array(gzipSync(seed.body)) : seed.body;
   let contentEncoding: string | null = gzip ? 'gzip' : null;

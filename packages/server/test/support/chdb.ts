@@ -74,7 +74,11 @@ export function chdbStores(): {
     // Table by table, and only the tables holding parts: on a running engine `TRUNCATE ALL TABLES`
     // left each table's mutations unrun, so the next ALTER UPDATE or DELETE (which waits for its
     // mutation, `mutations_sync`) hung for good; only a restart of the engine undid it.
-    const written = await ch.rows<{ name: string }>('find the tables of a test database', 'SELECT DISTINCT table AS name FROM system.parts WHERE database = {db:String} AND active', { db: database });
+    const written = await ch.rows<{ name: string }>(
+      'find the tables of a test database',
+      'SELECT DISTINCT table AS name FROM system.parts WHERE database = {db:String} AND active',
+      { db: database },
+    );
     for (const { name } of written) await ch.command('empty a test table', `TRUNCATE TABLE ${quoteName(database)}.${quoteName(name)}`);
     return reusable(database);
   }
@@ -103,7 +107,10 @@ export function chdbStores(): {
     cleanup: async () => {
       // Closed first: the engine's folder is removed once nothing of this file holds it. A keeper
       // that never opened failed its test already; the folder (in memory, on /dev/shm) still goes.
-      await keeper?.then((ch) => ch.close(), () => {});
+      await keeper?.then(
+        (ch) => ch.close(),
+        () => {},
+      );
       keeper = null;
       await rm(path, { recursive: true, force: true });
     },

@@ -45,7 +45,18 @@ if (!Number.isInteger(maxConnections) || maxConnections < 1) {
 }
 
 /** URL parameters that are not settings. */
-const NOT_SETTINGS = new Set(['query', 'query_id', 'database', 'session_id', 'role', 'default_format', 'enable_http_compression', 'wait_end_of_query', 'user', 'password']);
+const NOT_SETTINGS = new Set([
+  'query',
+  'query_id',
+  'database',
+  'session_id',
+  'role',
+  'default_format',
+  'enable_http_compression',
+  'wait_end_of_query',
+  'user',
+  'password',
+]);
 
 /**
  * Engine connections to `--path`, each with the settings applied to it (SET only when a request
@@ -198,7 +209,8 @@ function answerHeaders(url) {
   return {
     'content-type': 'text/plain; charset=UTF-8',
     'x-clickhouse-query-id': url.searchParams.get('query_id') ?? '',
-    'x-clickhouse-summary': '{"read_rows":"0","read_bytes":"0","written_rows":"0","written_bytes":"0","total_rows_to_read":"0","result_rows":"0","result_bytes":"0","elapsed_ns":"0"}',
+    'x-clickhouse-summary':
+      '{"read_rows":"0","read_bytes":"0","written_rows":"0","written_bytes":"0","total_rows_to_read":"0","result_rows":"0","result_bytes":"0","elapsed_ns":"0"}',
     'x-clickhouse-timezone': 'UTC',
   };
 }

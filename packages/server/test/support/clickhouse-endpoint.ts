@@ -32,7 +32,10 @@ export async function startClickHouseEndpoint(password = 'spoor-test', parent = 
   const next = (word: string, from: number): Promise<string> =>
     new Promise((resolve, reject) => {
       const check = (): void => {
-        const line = out.slice(from).split('\n').find((l) => l.startsWith(word));
+        const line = out
+          .slice(from)
+          .split('\n')
+          .find((l) => l.startsWith(word));
         if (line === undefined) return;
         child.stdout!.off('data', check);
         resolve(line);

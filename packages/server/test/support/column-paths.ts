@@ -44,7 +44,12 @@ export function both(body: Uint8Array, projectId = 'p1', encoding: Encoding = 'p
 }
 
 /** Decodes `body` both ways and expects the column path to take it and store what the record path does. */
-export function expectSame(body: Uint8Array, projectId = 'p1', encoding: Encoding = 'protobuf', before: ReadonlyArray<{ traceId: string; spanId: string }> = []) {
+export function expectSame(
+  body: Uint8Array,
+  projectId = 'p1',
+  encoding: Encoding = 'protobuf',
+  before: ReadonlyArray<{ traceId: string; spanId: string }> = [],
+) {
   const { fast, record } = both(body, projectId, encoding, before);
   if (record instanceof Error) throw record;
   expect(fast, 'the column path took the body').not.toBeNull();
@@ -150,17 +155,27 @@ export const span = (n: number, rest: Partial<SpanInput> = {}): SpanInput => ({
   endTimeUnixNano: T0 + BigInt(n) * 1_000_000n + 5_000_000n,
   ...rest,
 });
-export const one = (spans: SpanInput[], scope = { name: 'app' }): Uint8Array => encodeTraces([{ resource: { attributes: { 'service.name': 'svc' } }, scopes: [{ scope, items: spans }] }]);
+export const one = (spans: SpanInput[], scope = { name: 'app' }): Uint8Array =>
+  encodeTraces([{ resource: { attributes: { 'service.name': 'svc' } }, scopes: [{ scope, items: spans }] }]);
 
-export const oneJsonBody = (spans: SpanInput[]): Uint8Array => encodeTracesJson([{ resource: { attributes: { 'service.name': 'svc' } }, scopes: [{ scope: { name: 'app' }, items: spans }] }]);
+export const oneJsonBody = (spans: SpanInput[]): Uint8Array =>
+  encodeTracesJson([{ resource: { attributes: { 'service.name': 'svc' } }, scopes: [{ scope: { name: 'app' }, items: spans }] }]);
 
 export const fixtureFiles = ['frameworks', 'dialects'].flatMap((dir) =>
-  readdirSync(new URL(`../fixtures/${dir}/`, import.meta.url)).filter((f) => f.endsWith('.json')).map((f) => `${dir}/${f}`),
+  readdirSync(new URL(`../fixtures/${dir}/`, import.meta.url))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => `${dir}/${f}`),
 );
 
 /** Spans of every kind the column path finds records for: errors, cut-short calls, scores, response ids, nested calls, links. */
 export function manyKinds(): SpanInput[] {
-  const llm = { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.output_tokens': 3 };
+  const llm = {
+    'gen_ai.operation.name': 'chat',
+    'gen_ai.provider.name': 'openai',
+    'gen_ai.request.model': 'gpt-4o',
+    'gen_ai.usage.input_tokens': 10,
+    'gen_ai.usage.output_tokens': 3,
+  };
   return [
     span(1, { attributes: { 'session.id': 's-1', 'user.id': 'u-1', workflow: 'w' } }),
     span(2, { attributes: { ...llm, 'gen_ai.response.id': 'resp-2', 'gen_ai.response.finish_reasons': ['length'] } }),
@@ -168,16 +183,37 @@ export function manyKinds(): SpanInput[] {
     span(4, {
       attributes: { 'gen_ai.tool.name': 'web_search', 'http.response.status_code': 503, 'error.type': 'Timeout' },
       status: { code: 2, message: 'tool timed out' },
-      events: [{ name: 'exception', timeUnixNano: T0 + 4_000_000n, attributes: { 'exception.type': 'TimeoutError', 'exception.message': 'timed out after 30s', 'exception.stacktrace': 'Error: x\n    at f (/app/a.js:1:2)' } }],
+      events: [
+        {
+          name: 'exception',
+          timeUnixNano: T0 + 4_000_000n,
+          attributes: {
+            'exception.type': 'TimeoutError',
+            'exception.message': 'timed out after 30s',
+            'exception.stacktrace': 'Error: x\n    at f (/app/a.js:1:2)',
+          },
+        },
+      ],
     }),
     span(5, { parentSpanId: id(4, 8), status: { code: 2, message: 'tool timed out' } }),
     span(6, {
       events: [
-        { name: 'gen_ai.evaluation.result', timeUnixNano: T0 + 6_000_000n, attributes: { 'gen_ai.evaluation.name': 'helpful', 'gen_ai.evaluation.score.value': double(0.75) } },
+        {
+          name: 'gen_ai.evaluation.result',
+          timeUnixNano: T0 + 6_000_000n,
+          attributes: { 'gen_ai.evaluation.name': 'helpful', 'gen_ai.evaluation.score.value': double(0.75) },
+        },
         { name: 'gen_ai.evaluation.result', timeUnixNano: T0 + 6_000_001n, attributes: { 'gen_ai.evaluation.score.value': 1 } },
       ],
     }),
-    span(7, { links: [{ traceId: id(9, 16), spanId: id(9, 8), attributes: { why: 'retry' }, flags: 1 }], traceState: 'k=v', flags: 257, droppedAttributesCount: 2, droppedEventsCount: 1, droppedLinksCount: 3 }),
+    span(7, {
+      links: [{ traceId: id(9, 16), spanId: id(9, 8), attributes: { why: 'retry' }, flags: 1 }],
+      traceState: 'k=v',
+      flags: 257,
+      droppedAttributesCount: 2,
+      droppedEventsCount: 1,
+      droppedLinksCount: 3,
+    }),
   ];
 }
 
@@ -205,8 +241,19 @@ export const everyValue: AttributesInput = {
 /** Several resources and scopes, a resource after its scopes, odd kinds and clock skew. */
 export function severalGroups(): Array<ResourceGroup<SpanInput>> {
   return [
-    { resource: { attributes: { 'service.name': 'a', 'host.name': 'h' } }, schemaUrl: 'https://r', scopes: [{ scope: { name: 's1', version: '1' }, schemaUrl: 'https://s', items: [span(1), span(2, { kind: 9 })] }, { scope: { name: 's2' }, items: [span(3, { kind: 6 })] }] },
-    { resource: { attributes: { 'service.name': 'b' } }, resourceLast: true, scopes: [{ items: [span(4, { traceId: id(2, 16), parentSpanId: undefined, endTimeUnixNano: T0 })] }] },
+    {
+      resource: { attributes: { 'service.name': 'a', 'host.name': 'h' } },
+      schemaUrl: 'https://r',
+      scopes: [
+        { scope: { name: 's1', version: '1' }, schemaUrl: 'https://s', items: [span(1), span(2, { kind: 9 })] },
+        { scope: { name: 's2' }, items: [span(3, { kind: 6 })] },
+      ],
+    },
+    {
+      resource: { attributes: { 'service.name': 'b' } },
+      resourceLast: true,
+      scopes: [{ items: [span(4, { traceId: id(2, 16), parentSpanId: undefined, endTimeUnixNano: T0 })] }],
+    },
     { scopes: [{ scope: { name: 's1', version: '1' }, items: [span(5, { status: { code: 7 } })] }] },
   ];
 }

@@ -124,7 +124,10 @@ export class FakeAlertStore implements AlertStore {
   readonly seeded = new Set<string>();
 
   async listRules(projectId: string): Promise<AlertRuleRecord[]> {
-    return this.rules.filter((r) => r.projectId === projectId).map((r) => ({ ...r.record })).sort((a, b) => byText(a.name, b.name));
+    return this.rules
+      .filter((r) => r.projectId === projectId)
+      .map((r) => ({ ...r.record }))
+      .sort((a, b) => byText(a.name, b.name));
   }
 
   async putRule(projectId: string, name: string, spec: string, nowUs: number): Promise<'created' | 'updated'> {
@@ -148,7 +151,8 @@ export class FakeAlertStore implements AlertStore {
     if (this.seeded.has(projectId)) return false;
     this.seeded.add(projectId);
     for (const { name, spec } of rules) {
-      if (!this.rules.some((r) => r.projectId === projectId && r.record.name === name)) this.rules.push({ projectId, record: { name, spec, createdUs: nowUs, updatedUs: nowUs } });
+      if (!this.rules.some((r) => r.projectId === projectId && r.record.name === name))
+        this.rules.push({ projectId, record: { name, spec, createdUs: nowUs, updatedUs: nowUs } });
     }
     return true;
   }
@@ -214,7 +218,11 @@ export class FakeAccessStore implements AccessStore {
   }
 
   async sessionSecret(): Promise<string> {
-    this.secret ??= Array.from({ length: 32 }, () => Math.floor(Math.random() * 256).toString(16).padStart(2, '0')).join('');
+    this.secret ??= Array.from({ length: 32 }, () =>
+      Math.floor(Math.random() * 256)
+        .toString(16)
+        .padStart(2, '0'),
+    ).join('');
     return this.secret;
   }
 

@@ -1,4 +1,13 @@
-import { SPAN_GROUP_COLUMNS, SPOOR_SERVICE_NAME, STATUS_CODES, type ErrorOccurrenceRecord, type LogRecordData, type SpanGroupBy, type SpanRecord, isUnpricedCall } from '@spoor/model';
+import {
+  SPAN_GROUP_COLUMNS,
+  SPOOR_SERVICE_NAME,
+  STATUS_CODES,
+  type ErrorOccurrenceRecord,
+  type LogRecordData,
+  type SpanGroupBy,
+  type SpanRecord,
+  isUnpricedCall,
+} from '@spoor/model';
 import { compileRegex } from '../../src/regex.js';
 import type { AlertLabel, AlertMatcher, AlertSeriesQuery, AlertSeriesRow, StoredScore } from '../../src/store/store.js';
 import { type FakeAnalyticsData, durationUs, groupBy, groupKeyOf, isError, nullsFirst, quantile } from './fake-analytics.js';
@@ -44,7 +53,13 @@ function logRecordOf(l: LogRecordData): SeriesRecord {
   };
 }
 
-const ERROR_LABELS: Record<string, keyof ErrorOccurrenceRecord> = { service: 'serviceName', fingerprint: 'fingerprint', type: 'exceptionType', provider: 'provider', tool: 'toolName' };
+const ERROR_LABELS: Record<string, keyof ErrorOccurrenceRecord> = {
+  service: 'serviceName',
+  fingerprint: 'fingerprint',
+  type: 'exceptionType',
+  provider: 'provider',
+  tool: 'toolName',
+};
 
 function errorRecordOf(e: ErrorOccurrenceRecord): SeriesRecord {
   return {
@@ -144,7 +159,9 @@ export function alertSeries(data: FakeAnalyticsData, query: AlertSeriesQuery, sc
   else if (query.source === 'logs') records = data.logs.filter((l) => l.projectId === query.projectId).map(logRecordOf);
   else if (query.source === 'errors') {
     if (query.fn === 'new_error_group' || query.fn === 'regressed_error_group') return firstOccurrences(data, query, inScope, bucketOf);
-    records = errorEvents(data).filter((e) => e.projectId === query.projectId).map(errorRecordOf);
+    records = errorEvents(data)
+      .filter((e) => e.projectId === query.projectId)
+      .map(errorRecordOf);
   } else {
     records = data.spans.filter((s) => s.projectId === query.projectId && s.serviceName !== SPOOR_SERVICE_NAME).map(spanRecordOf);
     if (query.fn === 'cost_per_workflow') records = records.filter((r) => r.span!.parentSpanId === null);
@@ -195,7 +212,12 @@ function summaryCost(data: FakeData, projectId: string, traceId: string): number
  * New and regressed error groups, each counted in the bucket of one occurrence: its first in the
  * range (of those after the group was resolved, for regressions), unless it had one before.
  */
-function firstOccurrences(data: FakeAnalyticsData, query: AlertSeriesQuery, inScope: (t: number) => boolean, bucketOf: (t: number) => number): AlertSeriesRow[] {
+function firstOccurrences(
+  data: FakeAnalyticsData,
+  query: AlertSeriesQuery,
+  inScope: (t: number) => boolean,
+  bucketOf: (t: number) => number,
+): AlertSeriesRow[] {
   const events = errorEvents(data).filter((e) => e.projectId === query.projectId);
   const regressed = query.fn === 'regressed_error_group';
   const resolvedAt = (fingerprint: string): number | null => {
@@ -204,7 +226,10 @@ function firstOccurrences(data: FakeAnalyticsData, query: AlertSeriesQuery, inSc
   };
   const eligible = events.filter((e) => !regressed || (resolvedAt(e.fingerprint) !== null && e.timeUs > resolvedAt(e.fingerprint)!));
   const rows = new Map<string, AlertSeriesRow>();
-  for (const [fingerprint, group] of groupBy(eligible.filter((e) => inScope(e.timeUs)), (e) => e.fingerprint)) {
+  for (const [fingerprint, group] of groupBy(
+    eligible.filter((e) => inScope(e.timeUs)),
+    (e) => e.fingerprint,
+  )) {
     if (eligible.some((e) => e.fingerprint === fingerprint && e.timeUs < query.startUs)) continue;
     const first = [...group].sort((a, b) => a.timeUs - b.timeUs || nullsFirst(a.spanId, b.spanId) || byText(a.serviceName, b.serviceName))[0]!;
     const record = errorRecordOf(first);

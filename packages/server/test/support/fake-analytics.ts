@@ -12,14 +12,7 @@ import type {
 import { SPOOR_SERVICE_NAME, isUnpricedCall } from '@spoor/model';
 import { type SideGroup, comparisonOf } from '../../src/store/comparison.js';
 import { quantileOfSorted, sortNumbers } from '../../src/store/rank-sums.js';
-import type {
-  CompareSideRecord,
-  RealtimeRecord,
-  SessionRecord,
-  SessionRunRecord,
-  SpanStatsRecord,
-  TimeseriesRow,
-} from '../../src/store/store.js';
+import type { CompareSideRecord, RealtimeRecord, SessionRecord, SessionRunRecord, SpanStatsRecord, TimeseriesRow } from '../../src/store/store.js';
 import { type FakeData, attributeText, byText, contains, inRange, ofOrigin, spanAttributeMatches, summaryOf } from './fake-reads.js';
 
 /**
@@ -173,7 +166,13 @@ export function spanTimeseries(data: FakeData, query: TimeseriesQuery): Timeseri
 const SECOND_US = 1_000_000;
 
 export function realtime(data: FakeData, projectId: string, service: string | null, nowUs: number): RealtimeRecord {
-  const spans = data.spans.filter((s) => s.projectId === projectId && s.endTimeUs >= nowUs - 300 * SECOND_US && s.endTimeUs <= nowUs && (service === null ? s.serviceName !== SPOOR_SERVICE_NAME : s.serviceName === service));
+  const spans = data.spans.filter(
+    (s) =>
+      s.projectId === projectId &&
+      s.endTimeUs >= nowUs - 300 * SECOND_US &&
+      s.endTimeUs <= nowUs &&
+      (service === null ? s.serviceName !== SPOOR_SERVICE_NAME : s.serviceName === service),
+  );
   const since60 = nowUs - 60 * SECOND_US;
   const roots = spans.filter((s) => s.parentSpanId === null);
   const cacheHit = (s: SpanRecord): string | null => attributeText(s.attributes, 'cache.hit');
@@ -199,7 +198,9 @@ interface Run extends SessionRunRecord {
 /** A session's runs: each trace with a span of the session in the range, with the trace's totals. */
 function runsOf(data: FakeData, projectId: string, range: TimeRange, sessionId: string | null): Run[] {
   const pairs = groupBy(
-    data.spans.filter((s) => s.projectId === projectId && s.sessionId !== null && inRange(s.startTimeUs, range) && (sessionId === null || s.sessionId === sessionId)),
+    data.spans.filter(
+      (s) => s.projectId === projectId && s.sessionId !== null && inRange(s.startTimeUs, range) && (sessionId === null || s.sessionId === sessionId),
+    ),
     (s) => `${s.sessionId}\u0000${s.traceId}`,
   );
   const runs: Run[] = [];

@@ -28,7 +28,14 @@ export class FakeDatasetStore implements DatasetStore {
     return Promise.resolve({ ...at, firstVersion: latest.firstVersion, itemCount: this.itemsAt(projectId, latest, at.version).length });
   }
 
-  listItems(projectId: string, dataset: DatasetRecord, version: number, afterItemId: string | null, limit: number, itemIds?: readonly string[]): Promise<DatasetItemRecord[]> {
+  listItems(
+    projectId: string,
+    dataset: DatasetRecord,
+    version: number,
+    afterItemId: string | null,
+    limit: number,
+    itemIds?: readonly string[],
+  ): Promise<DatasetItemRecord[]> {
     const wanted = itemIds === undefined ? null : new Set(itemIds);
     return Promise.resolve(
       this.itemsAt(projectId, dataset, version)
@@ -50,7 +57,11 @@ export class FakeDatasetStore implements DatasetStore {
     ];
     const version = Math.max(0, ...versions) + 1;
     const dataset = { ...change.dataset, version, firstVersion: change.dataset.firstVersion ?? version };
-    await this.appendRows(projectId, [dataset], change.items.map((i) => ({ ...i, version, dataset: name })));
+    await this.appendRows(
+      projectId,
+      [dataset],
+      change.items.map((i) => ({ ...i, version, dataset: name })),
+    );
     return version;
   }
 
@@ -79,7 +90,8 @@ export class FakeDatasetStore implements DatasetStore {
     const written = new Set(this.datasets.filter((d) => d.projectId === projectId && d.name === dataset.name).map((d) => d.version));
     const latest = new Map<string, ItemRow>();
     for (const i of this.items) {
-      if (i.projectId !== projectId || i.dataset !== dataset.name || i.version < dataset.firstVersion || i.version > version || !written.has(i.version)) continue;
+      if (i.projectId !== projectId || i.dataset !== dataset.name || i.version < dataset.firstVersion || i.version > version || !written.has(i.version))
+        continue;
       const had = latest.get(i.itemId);
       if (had === undefined || i.version > had.version || (i.version === had.version && i.timeUs > had.timeUs)) latest.set(i.itemId, i);
     }

@@ -13,12 +13,37 @@ import { byText, inRange } from './fake-reads.js';
 export function errorEvents(data: FakeAnalyticsData): ErrorOccurrenceRecord[] {
   const all = data.errors;
   return all.filter((e) => {
-    if (e.spanId !== null && all.some((c) => c.projectId === e.projectId && c.traceId === e.traceId && c.parentSpanId === e.spanId && c.exceptionType === e.exceptionType && c.messageKey === e.messageKey)) return false;
     if (
-      e.source === 'span' && (e.exceptionType === '' || e.exceptionType === 'Error') && e.frame === null && e.finishReason === null && e.traceId !== null && e.spanId !== null &&
+      e.spanId !== null &&
+      all.some(
+        (c) =>
+          c.projectId === e.projectId &&
+          c.traceId === e.traceId &&
+          c.parentSpanId === e.spanId &&
+          c.exceptionType === e.exceptionType &&
+          c.messageKey === e.messageKey,
+      )
+    )
+      return false;
+    if (
+      e.source === 'span' &&
+      (e.exceptionType === '' || e.exceptionType === 'Error') &&
+      e.frame === null &&
+      e.finishReason === null &&
+      e.traceId !== null &&
+      e.spanId !== null &&
       all.some((c) => c.projectId === e.projectId && c.traceId === e.traceId && c.parentSpanId === e.spanId)
-    ) return false;
-    if (e.source === 'log' && e.traceId !== null && all.some((c) => c.source === 'span' && c.projectId === e.projectId && c.traceId === e.traceId && c.exceptionType === e.exceptionType && c.messageKey === e.messageKey)) return false;
+    )
+      return false;
+    if (
+      e.source === 'log' &&
+      e.traceId !== null &&
+      all.some(
+        (c) =>
+          c.source === 'span' && c.projectId === e.projectId && c.traceId === e.traceId && c.exceptionType === e.exceptionType && c.messageKey === e.messageKey,
+      )
+    )
+      return false;
     return true;
   });
 }
@@ -27,7 +52,12 @@ export const stateKey = (projectId: string, fingerprint: string): string => `${p
 
 export function listErrorGroups(data: FakeAnalyticsData, query: ErrorGroupQuery, offset: number, limit: number): ErrorGroupRecord[] {
   const events = errorEvents(data).filter((e) => e.projectId === query.projectId);
-  const hits = events.filter((e) => inRange(e.timeUs, query.range) && (query.service === null ? e.serviceName !== SPOOR_SERVICE_NAME : e.serviceName === query.service) && (query.fingerprint === null || e.fingerprint === query.fingerprint));
+  const hits = events.filter(
+    (e) =>
+      inRange(e.timeUs, query.range) &&
+      (query.service === null ? e.serviceName !== SPOOR_SERVICE_NAME : e.serviceName === query.service) &&
+      (query.fingerprint === null || e.fingerprint === query.fingerprint),
+  );
   const records: ErrorGroupRecord[] = [];
   for (const [fingerprint, group] of groupBy(hits, (e) => e.fingerprint)) {
     const every = events.filter((e) => e.fingerprint === fingerprint);
@@ -54,10 +84,14 @@ export function listErrorGroups(data: FakeAnalyticsData, query: ErrorGroupQuery,
       firstSeenUs: Math.min(...every.map((e) => e.timeUs)),
       lastSeenUs: latest.timeUs,
       services: [...new Set(group.map((e) => e.serviceName))].sort(byText),
-      sampleTraceIds: [...lastByTrace].sort(([ta, a], [tb, b]) => b - a || byText(ta, tb)).slice(0, 5).map(([t]) => t),
+      sampleTraceIds: [...lastByTrace]
+        .sort(([ta, a], [tb, b]) => b - a || byText(ta, tb))
+        .slice(0, 5)
+        .map(([t]) => t),
     });
   }
-  const effective = (r: ErrorGroupRecord): ErrorGroupStatus => (r.storedStatus === 'resolved' && r.resolvedUs !== null && r.lastSeenUs > r.resolvedUs ? 'unresolved' : r.storedStatus);
+  const effective = (r: ErrorGroupRecord): ErrorGroupStatus =>
+    r.storedStatus === 'resolved' && r.resolvedUs !== null && r.lastSeenUs > r.resolvedUs ? 'unresolved' : r.storedStatus;
   const order: Record<ErrorGroupQuery['sort'], (a: ErrorGroupRecord, b: ErrorGroupRecord) => number> = {
     lastSeen: (a, b) => b.lastSeenUs - a.lastSeenUs,
     firstSeen: (a, b) => b.firstSeenUs - a.firstSeenUs,
@@ -71,7 +105,12 @@ export function listErrorGroups(data: FakeAnalyticsData, query: ErrorGroupQuery,
 
 const HOUR_US = 3_600_000_000;
 
-export function errorGroupHourly(data: FakeAnalyticsData, projectId: string, fingerprints: readonly string[], range: TimeRange): Array<{ fingerprint: string; hourUs: number; count: number }> {
+export function errorGroupHourly(
+  data: FakeAnalyticsData,
+  projectId: string,
+  fingerprints: readonly string[],
+  range: TimeRange,
+): Array<{ fingerprint: string; hourUs: number; count: number }> {
   const events = errorEvents(data).filter((e) => e.projectId === projectId && fingerprints.includes(e.fingerprint) && inRange(e.timeUs, range));
   return [...groupBy(events, (e) => `${e.fingerprint}\u0000${Math.floor(e.timeUs / HOUR_US) * HOUR_US}`).values()]
     .map((group) => ({ fingerprint: group[0]!.fingerprint, hourUs: Math.floor(group[0]!.timeUs / HOUR_US) * HOUR_US, count: group.length }))

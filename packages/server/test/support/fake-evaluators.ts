@@ -1,7 +1,16 @@
 import type { ScoreFilter } from '@spoor/model';
 import type { TimeKey } from '../../src/store/store.js';
 import type { LiveCursor } from '../../src/store/live-cursor.js';
-import type { CommitRange, CompleteTrace, EvaluationSpan, EvaluatorRecord, EvaluatorRunRecord, EvaluatorRunTotals, EvaluatorStore, TraceFilter } from '../../src/store/ports/evaluators.js';
+import type {
+  CommitRange,
+  CompleteTrace,
+  EvaluationSpan,
+  EvaluatorRecord,
+  EvaluatorRunRecord,
+  EvaluatorRunTotals,
+  EvaluatorStore,
+  TraceFilter,
+} from '../../src/store/ports/evaluators.js';
 import { type FakeData, byText, finite, listTraces } from './fake-reads.js';
 
 type Row = EvaluatorRecord & { projectId: string; deleted: boolean; rowVersion: number };
@@ -81,14 +90,22 @@ export class FakeEvaluatorStore implements EvaluatorStore {
   }
 
   completeTraces(projectId: string, filter: TraceFilter, after: TimeKey, endedByUs: number, limit: number): Promise<CompleteTrace[]> {
-    const matching = listTraces(this.data(), { ...filter, projectId, range: { fromUs: null, toUs: null }, limit: Number.MAX_SAFE_INTEGER, cursor: null }, null, Number.MAX_SAFE_INTEGER, (score) => this.scored(projectId, score));
+    const matching = listTraces(
+      this.data(),
+      { ...filter, projectId, range: { fromUs: null, toUs: null }, limit: Number.MAX_SAFE_INTEGER, cursor: null },
+      null,
+      Number.MAX_SAFE_INTEGER,
+      (score) => this.scored(projectId, score),
+    );
     const rooted = new Set(
-      this.data().spans
-        .filter((s) => s.projectId === projectId && s.parentSpanId === null && s.endTimeUs > 0 && !this.slimmed(projectId, s.traceId))
+      this.data()
+        .spans.filter((s) => s.projectId === projectId && s.parentSpanId === null && s.endTimeUs > 0 && !this.slimmed(projectId, s.traceId))
         .map((s) => s.traceId),
     );
     const found = matching
-      .filter((t) => rooted.has(t.traceId) && t.endTimeUs <= endedByUs && (t.endTimeUs > after.timeUs || (t.endTimeUs === after.timeUs && t.traceId > after.id)))
+      .filter(
+        (t) => rooted.has(t.traceId) && t.endTimeUs <= endedByUs && (t.endTimeUs > after.timeUs || (t.endTimeUs === after.timeUs && t.traceId > after.id)),
+      )
       .map((t) => ({ traceId: t.traceId, endUs: t.endTimeUs }))
       .sort((a, b) => a.endUs - b.endUs || byText(a.traceId, b.traceId));
     return Promise.resolve(found.slice(0, limit));
@@ -97,10 +114,16 @@ export class FakeEvaluatorStore implements EvaluatorStore {
   completeTracesCommitted(projectId: string, filter: TraceFilter, range: CommitRange, limit: number, slimmedToo = false): Promise<CompleteTrace[]> {
     const inRange = this.touched(projectId, range.after, range.upTo);
     const later = this.touched(projectId, range.upTo, range.head);
-    const matching = listTraces(this.data(), { ...filter, projectId, range: { fromUs: null, toUs: null }, limit: Number.MAX_SAFE_INTEGER, cursor: null }, null, Number.MAX_SAFE_INTEGER, (score) => this.scored(projectId, score));
+    const matching = listTraces(
+      this.data(),
+      { ...filter, projectId, range: { fromUs: null, toUs: null }, limit: Number.MAX_SAFE_INTEGER, cursor: null },
+      null,
+      Number.MAX_SAFE_INTEGER,
+      (score) => this.scored(projectId, score),
+    );
     const rooted = new Set(
-      this.data().spans
-        .filter((s) => s.projectId === projectId && s.parentSpanId === null && s.endTimeUs > 0 && (slimmedToo || !this.slimmed(projectId, s.traceId)))
+      this.data()
+        .spans.filter((s) => s.projectId === projectId && s.parentSpanId === null && s.endTimeUs > 0 && (slimmedToo || !this.slimmed(projectId, s.traceId)))
         .map((s) => s.traceId),
     );
     const found = matching
@@ -122,12 +145,20 @@ export class FakeEvaluatorStore implements EvaluatorStore {
   evaluationSpans(projectId: string, traceIds: readonly string[]): Promise<EvaluationSpan[]> {
     const wanted = new Set(traceIds);
     return Promise.resolve(
-      this.data().spans
-        .filter((s) => s.projectId === projectId && wanted.has(s.traceId))
+      this.data()
+        .spans.filter((s) => s.projectId === projectId && wanted.has(s.traceId))
         .map((s) => ({
-          traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId, name: s.name, category: s.category,
-          startTimeUs: s.startTimeUs, endTimeUs: s.endTimeUs, isLlm: s.llm !== null,
-          costUsd: finite(s.llm?.costUsd ?? null), inputTokens: s.llm?.inputTokens ?? null, outputTokens: s.llm?.outputTokens ?? null,
+          traceId: s.traceId,
+          spanId: s.spanId,
+          parentSpanId: s.parentSpanId,
+          name: s.name,
+          category: s.category,
+          startTimeUs: s.startTimeUs,
+          endTimeUs: s.endTimeUs,
+          isLlm: s.llm !== null,
+          costUsd: finite(s.llm?.costUsd ?? null),
+          inputTokens: s.llm?.inputTokens ?? null,
+          outputTokens: s.llm?.outputTokens ?? null,
           attributesJson: JSON.stringify(s.attributes),
         })),
     );

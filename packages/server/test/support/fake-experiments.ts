@@ -26,7 +26,11 @@ export class FakeExperimentStore implements ExperimentStore {
   }
 
   listExperiments(projectId: string, dataset: string | null, limit: number): Promise<ExperimentRecord[]> {
-    return Promise.resolve(this.live(projectId).filter((e) => dataset === null || e.dataset === dataset).slice(0, limit));
+    return Promise.resolve(
+      this.live(projectId)
+        .filter((e) => dataset === null || e.dataset === dataset)
+        .slice(0, limit),
+    );
   }
 
   addResults(projectId: string, results: readonly ExperimentResultRecord[]): Promise<void> {

@@ -27,45 +27,110 @@ const SOURCE = {
 };
 
 const SPAN: Getters<SpanRecord> = {
-  project_id: (s) => s.projectId, trace_id: (s) => s.traceId, span_id: (s) => s.spanId, parent_span_id: (s) => s.parentSpanId,
-  trace_state: (s) => s.traceState, name: (s) => s.name, kind: (s) => s.kind, service_name: (s) => s.serviceName,
-  start_time: (s) => iso(s.startTimeUs), end_time: (s) => iso(s.endTimeUs), duration_ms: (s) => Math.max(0, s.endTimeUs - s.startTimeUs) / 1000,
-  status_code: (s) => s.status.code, status_message: (s) => s.status.message, attributes: (s) => json(s.attributes), ...SOURCE,
-  events: (s) => json(s.events), links: (s) => json(s.links), dropped_attributes_count: (s) => s.droppedAttributesCount,
-  dropped_events_count: (s) => s.droppedEventsCount, dropped_links_count: (s) => s.droppedLinksCount, category: (s) => s.category,
-  is_llm: (s) => s.llm !== null, llm_provider: (s) => s.llm?.provider ?? null, llm_operation: (s) => s.llm?.operation ?? null,
-  llm_request_model: (s) => s.llm?.requestModel ?? null, llm_response_model: (s) => s.llm?.responseModel ?? null,
-  input_tokens: (s) => s.llm?.inputTokens ?? null, output_tokens: (s) => s.llm?.outputTokens ?? null, total_tokens: (s) => s.llm?.totalTokens ?? null,
-  cache_read_input_tokens: (s) => s.llm?.cacheReadInputTokens ?? null, cache_creation_input_tokens: (s) => s.llm?.cacheCreationInputTokens ?? null,
-  reasoning_tokens: (s) => s.llm?.reasoningTokens ?? null, cost_usd: (s) => s.llm?.costUsd ?? null, cost_source: (s) => s.llm?.costSource ?? null,
+  project_id: (s) => s.projectId,
+  trace_id: (s) => s.traceId,
+  span_id: (s) => s.spanId,
+  parent_span_id: (s) => s.parentSpanId,
+  trace_state: (s) => s.traceState,
+  name: (s) => s.name,
+  kind: (s) => s.kind,
+  service_name: (s) => s.serviceName,
+  start_time: (s) => iso(s.startTimeUs),
+  end_time: (s) => iso(s.endTimeUs),
+  duration_ms: (s) => Math.max(0, s.endTimeUs - s.startTimeUs) / 1000,
+  status_code: (s) => s.status.code,
+  status_message: (s) => s.status.message,
+  attributes: (s) => json(s.attributes),
+  ...SOURCE,
+  events: (s) => json(s.events),
+  links: (s) => json(s.links),
+  dropped_attributes_count: (s) => s.droppedAttributesCount,
+  dropped_events_count: (s) => s.droppedEventsCount,
+  dropped_links_count: (s) => s.droppedLinksCount,
+  category: (s) => s.category,
+  is_llm: (s) => s.llm !== null,
+  llm_provider: (s) => s.llm?.provider ?? null,
+  llm_operation: (s) => s.llm?.operation ?? null,
+  llm_request_model: (s) => s.llm?.requestModel ?? null,
+  llm_response_model: (s) => s.llm?.responseModel ?? null,
+  input_tokens: (s) => s.llm?.inputTokens ?? null,
+  output_tokens: (s) => s.llm?.outputTokens ?? null,
+  total_tokens: (s) => s.llm?.totalTokens ?? null,
+  cache_read_input_tokens: (s) => s.llm?.cacheReadInputTokens ?? null,
+  cache_creation_input_tokens: (s) => s.llm?.cacheCreationInputTokens ?? null,
+  reasoning_tokens: (s) => s.llm?.reasoningTokens ?? null,
+  cost_usd: (s) => s.llm?.costUsd ?? null,
+  cost_source: (s) => s.llm?.costSource ?? null,
   time_to_first_token_ms: (s) => s.llm?.timeToFirstTokenMs ?? null,
-  finish_reasons: (s) => (s.llm?.finishReasons == null ? null : json(s.llm.finishReasons)), session_id: (s) => s.sessionId, user_id: (s) => s.userId,
+  finish_reasons: (s) => (s.llm?.finishReasons == null ? null : json(s.llm.finishReasons)),
+  session_id: (s) => s.sessionId,
+  user_id: (s) => s.userId,
 };
 
 const LOG: Getters<LogRecordData> = {
-  project_id: (l) => l.projectId, log_id: (l) => l.logId, time: (l) => iso(l.timeUs), observed_time: (l) => iso(l.observedTimeUs),
-  trace_id: (l) => l.traceId, span_id: (l) => l.spanId, severity_number: (l) => Math.min(255, Math.max(0, l.severityNumber)),
-  severity_text: (l) => l.severityText, body: (l) => (typeof l.body === 'string' ? l.body : l.body === null ? '' : json(l.body)),
-  attributes: (l) => json(l.attributes), ...SOURCE, service_name: (l) => l.serviceName, event_name: (l) => l.eventName,
+  project_id: (l) => l.projectId,
+  log_id: (l) => l.logId,
+  time: (l) => iso(l.timeUs),
+  observed_time: (l) => iso(l.observedTimeUs),
+  trace_id: (l) => l.traceId,
+  span_id: (l) => l.spanId,
+  severity_number: (l) => Math.min(255, Math.max(0, l.severityNumber)),
+  severity_text: (l) => l.severityText,
+  body: (l) => (typeof l.body === 'string' ? l.body : l.body === null ? '' : json(l.body)),
+  attributes: (l) => json(l.attributes),
+  ...SOURCE,
+  service_name: (l) => l.serviceName,
+  event_name: (l) => l.eventName,
   dropped_attributes_count: (l) => l.droppedAttributesCount,
 };
 
 const POINT: Getters<MetricPointRecord> = {
-  project_id: (p) => p.projectId, name: (p) => p.name, description: (p) => p.description, unit: (p) => p.unit, type: (p) => p.type,
-  temporality: (p) => p.temporality, is_monotonic: (p) => p.isMonotonic, service_name: (p) => p.serviceName, attributes: (p) => json(p.attributes),
-  ...SOURCE, start_time: (p) => iso(p.startTimeUs), time: (p) => iso(p.timeUs), value: (p) => p.value,
-  int_value: (p) => (p.intValue === null ? null : Number(p.intValue)), count: (p) => p.count, sum: (p) => p.sum, min: (p) => p.min, max: (p) => p.max,
-  bucket_counts: (p) => p.bucketCounts ?? [], explicit_bounds: (p) => p.explicitBounds ?? [], scale: (p) => p.scale, zero_count: (p) => p.zeroCount,
-  zero_threshold: (p) => p.zeroThreshold, positive_offset: (p) => p.positive?.offset ?? null, positive_counts: (p) => p.positive?.bucketCounts ?? [],
-  negative_offset: (p) => p.negative?.offset ?? null, negative_counts: (p) => p.negative?.bucketCounts ?? [],
-  quantiles: (p) => (p.quantiles === null ? null : json(p.quantiles)), exemplars: (p) => json(p.exemplars),
+  project_id: (p) => p.projectId,
+  name: (p) => p.name,
+  description: (p) => p.description,
+  unit: (p) => p.unit,
+  type: (p) => p.type,
+  temporality: (p) => p.temporality,
+  is_monotonic: (p) => p.isMonotonic,
+  service_name: (p) => p.serviceName,
+  attributes: (p) => json(p.attributes),
+  ...SOURCE,
+  start_time: (p) => iso(p.startTimeUs),
+  time: (p) => iso(p.timeUs),
+  value: (p) => p.value,
+  int_value: (p) => (p.intValue === null ? null : Number(p.intValue)),
+  count: (p) => p.count,
+  sum: (p) => p.sum,
+  min: (p) => p.min,
+  max: (p) => p.max,
+  bucket_counts: (p) => p.bucketCounts ?? [],
+  explicit_bounds: (p) => p.explicitBounds ?? [],
+  scale: (p) => p.scale,
+  zero_count: (p) => p.zeroCount,
+  zero_threshold: (p) => p.zeroThreshold,
+  positive_offset: (p) => p.positive?.offset ?? null,
+  positive_counts: (p) => p.positive?.bucketCounts ?? [],
+  negative_offset: (p) => p.negative?.offset ?? null,
+  negative_counts: (p) => p.negative?.bucketCounts ?? [],
+  quantiles: (p) => (p.quantiles === null ? null : json(p.quantiles)),
+  exemplars: (p) => json(p.exemplars),
   exact_counts: (p) => (p.exactCounts === undefined ? null : json(p.exactCounts)),
 };
 
 const SCORE: Getters<ScoreRow> = {
-  project_id: (s) => s.projectId, score_id: (s) => s.scoreId, time: (s) => iso(s.timeUs), trace_id: (s) => s.traceId, span_id: (s) => s.spanId,
-  session_id: (s) => s.sessionId, response_id: (s) => s.responseId, name: (s) => s.name, value: (s) => s.value, label: (s) => s.label,
-  comment: (s) => s.comment, source: (s) => s.source, author: (s) => s.author,
+  project_id: (s) => s.projectId,
+  score_id: (s) => s.scoreId,
+  time: (s) => iso(s.timeUs),
+  trace_id: (s) => s.traceId,
+  span_id: (s) => s.spanId,
+  session_id: (s) => s.sessionId,
+  response_id: (s) => s.responseId,
+  name: (s) => s.name,
+  value: (s) => s.value,
+  label: (s) => s.label,
+  comment: (s) => s.comment,
+  source: (s) => s.source,
+  author: (s) => s.author,
 };
 
 /** What the fake's export reads: its committed records. */
@@ -80,7 +145,9 @@ export class FakeRecordExport implements RecordExporter {
   constructor(private readonly data: () => FakeExportData) {}
 
   async toFile(query: ExportQuery, path: string): Promise<void> {
-    const text = this.rowsOf(query).map((row) => `${JSON.stringify(row)}\n`).join('');
+    const text = this.rowsOf(query)
+      .map((row) => `${JSON.stringify(row)}\n`)
+      .join('');
     if (query.format === 'jsonl') return writeFile(path, text);
     const lines = join(tmpdir(), `spoor-fake-export-${randomUUID()}.jsonl`);
     await writeFile(lines, text);
@@ -113,9 +180,24 @@ export class FakeRecordExport implements RecordExporter {
     const inQuery = (projectId: string, timeUs: number): boolean => projectId === query.projectId && timeUs >= query.fromUs && timeUs < query.toUs;
     const rows = (signal: ExportSignal, records: readonly object[], getters: Getters<never>): Array<Record<string, unknown>> =>
       records.map((record) => Object.fromEntries(EXPORT_TABLES[signal].columns.map((c) => [c.name, getters[c.name]!(record as never)])));
-    if (query.signal === 'spans') return rows('spans', data.spans.filter((s) => inQuery(s.projectId, s.startTimeUs)), SPAN);
-    if (query.signal === 'logs') return rows('logs', data.logs.filter((l) => inQuery(l.projectId, l.timeUs)), LOG);
-    if (query.signal === 'metrics') return rows('metrics', data.metricPoints.filter((p) => inQuery(p.projectId, p.timeUs)), POINT);
+    if (query.signal === 'spans')
+      return rows(
+        'spans',
+        data.spans.filter((s) => inQuery(s.projectId, s.startTimeUs)),
+        SPAN,
+      );
+    if (query.signal === 'logs')
+      return rows(
+        'logs',
+        data.logs.filter((l) => inQuery(l.projectId, l.timeUs)),
+        LOG,
+      );
+    if (query.signal === 'metrics')
+      return rows(
+        'metrics',
+        data.metricPoints.filter((p) => inQuery(p.projectId, p.timeUs)),
+        POINT,
+      );
     // Scores: the newest row of each slot, unless it is a deletion.
     const newest = new Map<string, ScoreRow>();
     for (const s of data.scores) {
@@ -123,6 +205,10 @@ export class FakeRecordExport implements RecordExporter {
       const before = newest.get(s.scoreId);
       if (before === undefined || s.timeUs > before.timeUs || (s.timeUs === before.timeUs && s.writtenUs > before.writtenUs)) newest.set(s.scoreId, s);
     }
-    return rows('scores', [...newest.values()].filter((s) => !s.deleted && inQuery(s.projectId, s.timeUs)), SCORE);
+    return rows(
+      'scores',
+      [...newest.values()].filter((s) => !s.deleted && inQuery(s.projectId, s.timeUs)),
+      SCORE,
+    );
   }
 }

@@ -19,7 +19,12 @@ export class FakeLiveStore implements LiveStore {
   constructor(private readonly listTraces: (query: TraceQuery) => TraceSummaryRecord[]) {}
 
   /** A commit made durable: its spans, running snapshots, parts and logs get its number. */
-  committed(spans: readonly SpanRecord[], parts: readonly TracePart[], running: readonly SpanRecord[] = [], logs: ReadonlyArray<{ projectId: string; traceId: string | null }> = []): void {
+  committed(
+    spans: readonly SpanRecord[],
+    parts: readonly TracePart[],
+    running: readonly SpanRecord[] = [],
+    logs: ReadonlyArray<{ projectId: string; traceId: string | null }> = [],
+  ): void {
     const seq = ++this.seq;
     // Tail sampling: the traces of the logs, for its late sweep (`logTracesAfter`).
     for (const log of logs) if (log.traceId !== null) this.logTraces.push({ projectId: log.projectId, traceId: log.traceId, seq });
@@ -40,8 +45,13 @@ export class FakeLiveStore implements LiveStore {
     // A snapshot of a span stored ended is never sent, as the engines leave it out.
     const ended = new Set(this.spans.filter((s) => !s.running && s.span.projectId === projectId).map((s) => `${s.span.traceId}/${s.span.spanId}`));
     return this.spans
-      .filter(({ span, seq, running }) => seq > from && seq <= to && span.projectId === projectId && wanted.has(span.traceId) && !(running && ended.has(`${span.traceId}/${span.spanId}`)))
-      .sort((a, b) => a.seq - b.seq || Number(b.running) - Number(a.running) || a.span.startTimeUs - b.span.startTimeUs || (a.span.spanId < b.span.spanId ? -1 : 1))
+      .filter(
+        ({ span, seq, running }) =>
+          seq > from && seq <= to && span.projectId === projectId && wanted.has(span.traceId) && !(running && ended.has(`${span.traceId}/${span.spanId}`)),
+      )
+      .sort(
+        (a, b) => a.seq - b.seq || Number(b.running) - Number(a.running) || a.span.startTimeUs - b.span.startTimeUs || (a.span.spanId < b.span.spanId ? -1 : 1),
+      )
       .map(({ span, seq, running }) => ({ traceId: span.traceId, span: liveSpanOf(span, running), at: { writer: WRITER, major: seq, minor: 0 } }));
   }
 

@@ -74,7 +74,13 @@ export function finite(value: number | null): number | null {
 
 export function storedLogOf(l: LogRecordData): StoredLog {
   const { body, attributes, resource, scope, ...fields } = l;
-  return { ...fields, bodyJson: JSON.stringify(body), attributesJson: JSON.stringify(attributes), resourceJson: JSON.stringify(resource), scopeJson: JSON.stringify(scope) };
+  return {
+    ...fields,
+    bodyJson: JSON.stringify(body),
+    attributesJson: JSON.stringify(attributes),
+    resourceJson: JSON.stringify(resource),
+    scopeJson: JSON.stringify(scope),
+  };
 }
 
 /** A trace's summary: the sum of its parts (`trace-parts.ts`). */
@@ -127,7 +133,8 @@ export function listTraces(
   const meeting = query.scores.map(scored);
   const spoors = (traceId: string): boolean =>
     data.parts.some((p) => p.projectId === query.projectId && p.traceId === traceId && p.firstService === SPOOR_SERVICE_NAME);
-  const spanFilters = query.service !== null || query.spanName !== null || query.text !== null || query.sessionId !== null || query.model !== null || query.attributes.length > 0;
+  const spanFilters =
+    query.service !== null || query.spanName !== null || query.text !== null || query.sessionId !== null || query.model !== null || query.attributes.length > 0;
   let matched: Set<string> | null = null;
   if (spanFilters) {
     matched = new Set(
@@ -173,7 +180,9 @@ export function getTrace(data: FakeData, projectId: string, traceId: string, spa
   if (spanId === undefined) return { spans: spans.map(storedSpanOf), logs: logsOf(data, projectId, traceId).map(storedLogOf) };
   return {
     spans: spans.filter((s) => s.spanId === spanId).map(storedSpanOf),
-    logs: logsOf(data, projectId, traceId).filter((l) => l.spanId === spanId).map(storedLogOf),
+    logs: logsOf(data, projectId, traceId)
+      .filter((l) => l.spanId === spanId)
+      .map(storedLogOf),
   };
 }
 
@@ -185,7 +194,9 @@ export function getTraceSpans(data: FakeData, projectId: string, traceId: string
   const spans = spansOf(data, projectId, traceId);
   const page = new Set(spanIds);
   const inTrace = new Set(spans.map((s) => s.spanId));
-  const logs = logsOf(data, projectId, traceId).filter((l) => (l.spanId !== null && page.has(l.spanId)) || (traceLogs && (l.spanId === null || !inTrace.has(l.spanId))));
+  const logs = logsOf(data, projectId, traceId).filter(
+    (l) => (l.spanId !== null && page.has(l.spanId)) || (traceLogs && (l.spanId === null || !inTrace.has(l.spanId))),
+  );
   return { spans: spans.filter((s) => page.has(s.spanId)).map(storedSpanOf), logs: logs.map(storedLogOf) };
 }
 
@@ -298,14 +309,33 @@ export function listMetrics(data: FakeData, projectId: string, range: TimeRange)
     }
   }
   return [...byName.values()]
-    .map(({ latest, count }) => ({ name: latest.name, type: latest.type, unit: latest.unit, description: latest.description, pointCount: count, lastSeenUs: latest.timeUs }))
+    .map(({ latest, count }) => ({
+      name: latest.name,
+      type: latest.type,
+      unit: latest.unit,
+      description: latest.description,
+      pointCount: count,
+      lastSeenUs: latest.timeUs,
+    }))
     .sort((a, b) => byText(a.name, b.name));
 }
 
 export function listMetricPoints(data: FakeData, query: MetricPointQuery, offset: number, limit: number): MetricPointRecord[] {
   return data.metricPoints
-    .filter((p) => p.projectId === query.projectId && p.name === query.name && inRange(p.timeUs, query.range) && (query.service === null || p.serviceName === query.service))
-    .sort((a, b) => b.timeUs - a.timeUs || byText(a.serviceName, b.serviceName) || byText(JSON.stringify(a.attributes), JSON.stringify(b.attributes)) || (a.startTimeUs ?? 0) - (b.startTimeUs ?? 0))
+    .filter(
+      (p) =>
+        p.projectId === query.projectId &&
+        p.name === query.name &&
+        inRange(p.timeUs, query.range) &&
+        (query.service === null || p.serviceName === query.service),
+    )
+    .sort(
+      (a, b) =>
+        b.timeUs - a.timeUs ||
+        byText(a.serviceName, b.serviceName) ||
+        byText(JSON.stringify(a.attributes), JSON.stringify(b.attributes)) ||
+        (a.startTimeUs ?? 0) - (b.startTimeUs ?? 0),
+    )
     .slice(offset, offset + limit);
 }
 

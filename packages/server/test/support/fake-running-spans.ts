@@ -31,7 +31,11 @@ export class FakeRunningSpanStore implements RunningSpanStore {
   }
 
   listRunningTraces(projectId: string, range: TimeRange, filter: RunningTraceFilter, after: TimeKey | null, limit: number): Promise<RunningTraceRecord[]> {
-    const ended = new Set(this.spans().filter((s) => s.projectId === projectId).map((s) => s.traceId));
+    const ended = new Set(
+      this.spans()
+        .filter((s) => s.projectId === projectId)
+        .map((s) => s.traceId),
+    );
     const byTrace = new Map<string, RunningSpanRow[]>();
     for (const s of this.live(projectId)) {
       if (ended.has(s.traceId)) continue;
@@ -51,7 +55,11 @@ export class FakeRunningSpanStore implements RunningSpanStore {
       if (range.fromUs !== null && start < range.fromUs) continue;
       if (range.toUs !== null && start >= range.toUs) continue;
       if (after !== null && !(start < after.timeUs || (start === after.timeUs && traceId < after.id))) continue;
-      const maxOf = (values: (string | null)[]): string | null => values.filter((v): v is string => v !== null).sort().at(-1) ?? null;
+      const maxOf = (values: (string | null)[]): string | null =>
+        values
+          .filter((v): v is string => v !== null)
+          .sort()
+          .at(-1) ?? null;
       traces.push({
         traceId,
         rootName: root.name,

@@ -54,14 +54,22 @@ export class FakeSamplingStore implements SamplingStore {
   matching(projectId: string, traceIds: readonly string[], filter: TraceFilter): Promise<string[]> {
     const wanted = new Set(traceIds);
     const all = { fromUs: null, toUs: null };
-    const found = listTraces(this.data(), { ...filter, projectId, range: all, limit: Number.MAX_SAFE_INTEGER, cursor: null }, null, Number.MAX_SAFE_INTEGER, (score) => this.scored(projectId, score));
+    const found = listTraces(
+      this.data(),
+      { ...filter, projectId, range: all, limit: Number.MAX_SAFE_INTEGER, cursor: null },
+      null,
+      Number.MAX_SAFE_INTEGER,
+      (score) => this.scored(projectId, score),
+    );
     return Promise.resolve(found.filter((t) => wanted.has(t.traceId)).map((t) => t.traceId));
   }
 
   decisionsOf(projectId: string, traceIds: readonly string[], within?: { fromUs: number; toUs: number }): Promise<Map<string, boolean>> {
     const wanted = new Set(traceIds);
     const started = (d: SamplingDecision) => within === undefined || (d.startUs >= within.fromUs && d.startUs <= within.toUs);
-    return Promise.resolve(new Map(this.decisions.filter((d) => d.projectId === projectId && wanted.has(d.traceId) && started(d)).map((d) => [d.traceId, d.kept])));
+    return Promise.resolve(
+      new Map(this.decisions.filter((d) => d.projectId === projectId && wanted.has(d.traceId) && started(d)).map((d) => [d.traceId, d.kept])),
+    );
   }
 
   record(projectId: string, decisions: readonly SamplingDecision[]): Promise<void> {
@@ -127,7 +135,9 @@ export class FakeSamplingStore implements SamplingStore {
   }
 
   countSampledOut(query: Omit<TraceQuery, 'limit' | 'cursor'>): Promise<{ total: number; sampledOut: number }> {
-    const listed = listTraces(this.data(), { ...query, limit: Number.MAX_SAFE_INTEGER, cursor: null }, null, Number.MAX_SAFE_INTEGER, (score) => this.scored(query.projectId, score));
+    const listed = listTraces(this.data(), { ...query, limit: Number.MAX_SAFE_INTEGER, cursor: null }, null, Number.MAX_SAFE_INTEGER, (score) =>
+      this.scored(query.projectId, score),
+    );
     const out = new Set(this.decisions.filter((d) => d.projectId === query.projectId && !d.kept && inRange(d.startUs, query.range)).map((d) => d.traceId));
     return Promise.resolve({ total: listed.length, sampledOut: listed.filter((t) => out.has(t.traceId)).length });
   }

@@ -9,7 +9,11 @@ import { attributeText, byText } from './fake-reads.js';
 /** The project's newest scores in the range (deletions out, response ids resolved), of the name and source the query reads. */
 export function scoresOfQuery(scores: ScoreStore, query: Pick<ScoreStatsQuery, 'projectId' | 'range' | 'name' | 'by'>): Promise<StoredScore[]> {
   const source = query.by === 'evaluator' ? ('evaluator' as const) : null;
-  return scores.listScores({ projectId: query.projectId, range: query.range, traceId: null, spanId: null, sessionId: null, name: query.name, source }, null, Infinity);
+  return scores.listScores(
+    { projectId: query.projectId, range: query.range, traceId: null, spanId: null, sessionId: null, name: query.name, source },
+    null,
+    Infinity,
+  );
 }
 
 /** A function giving each score its group key under `by`, over the committed spans. */
@@ -17,7 +21,11 @@ export function groupKeyOf(spans: readonly SpanRecord[], projectId: string, by: 
   if (by === 'name') return (s) => s.name;
   if (by === 'evaluator') return (s) => s.author;
   const keyOf = (span: SpanRecord): string | null =>
-    by === 'model' ? (span.llm?.requestModel ?? span.llm?.responseModel ?? null) : by === 'service' ? span.serviceName : attributeText(span.resource.attributes, 'service.version');
+    by === 'model'
+      ? (span.llm?.requestModel ?? span.llm?.responseModel ?? null)
+      : by === 'service'
+        ? span.serviceName
+        : attributeText(span.resource.attributes, 'service.version');
   const own = new Map<string, string | null>();
   const root = new Map<string, string | null>();
   for (const span of spans) {
@@ -77,7 +85,11 @@ export async function compareScores(spans: readonly SpanRecord[], scores: ScoreS
     if (span.parentSpanId === null && (before === undefined || side < before)) root.set(span.traceId, side);
   }
   const all = { fromUs: null, toUs: null };
-  const live = await scores.listScores({ projectId: query.filter.projectId, range: all, traceId: null, spanId: null, sessionId: null, name: null, source: null }, null, Infinity);
+  const live = await scores.listScores(
+    { projectId: query.filter.projectId, range: all, traceId: null, spanId: null, sessionId: null, name: null, source: null },
+    null,
+    Infinity,
+  );
   const groups = new Map<string, ScoreCompareGroup & { values: number[]; counts: number[] }>();
   for (const s of live) {
     const value = s.traceId === null ? undefined : s.spanId !== null ? own.get(`${s.traceId}/${s.spanId}`) : root.get(s.traceId);

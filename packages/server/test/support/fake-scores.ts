@@ -61,12 +61,18 @@ export class FakeScoreStore implements ScoreStore {
     return Promise.resolve(tally(this.live(projectId).flatMap((s) => (s.traceId !== null && ids.has(s.traceId) ? [[s.traceId, s] as const] : []))));
   }
 
-  tallySessionScores(projectId: string, of: ReadonlyArray<{ sessionId: string; traceIds: readonly string[] }>): Promise<{ own: ScoreTallies; traces: ScoreTallies }> {
+  tallySessionScores(
+    projectId: string,
+    of: ReadonlyArray<{ sessionId: string; traceIds: readonly string[] }>,
+  ): Promise<{ own: ScoreTallies; traces: ScoreTallies }> {
     const ids = new Set(of.map((s) => s.sessionId));
     const live = this.live(projectId);
-    const own = tally(live.flatMap((s) => (s.traceId === null && s.responseId === null && s.sessionId !== null && ids.has(s.sessionId) ? [[s.sessionId, s] as const] : [])));
+    const own = tally(
+      live.flatMap((s) => (s.traceId === null && s.responseId === null && s.sessionId !== null && ids.has(s.sessionId) ? [[s.sessionId, s] as const] : [])),
+    );
     const sessionsOf = new Map<string, Set<string>>();
-    for (const { sessionId, traceIds } of of) for (const traceId of traceIds) sessionsOf.set(traceId, (sessionsOf.get(traceId) ?? new Set<string>()).add(sessionId));
+    for (const { sessionId, traceIds } of of)
+      for (const traceId of traceIds) sessionsOf.set(traceId, (sessionsOf.get(traceId) ?? new Set<string>()).add(sessionId));
     const ofSessions = live.flatMap((s) => [...(sessionsOf.get(s.traceId ?? '') ?? [])].map((session) => [session, s] as const));
     return Promise.resolve({ own, traces: tally(ofSessions) });
   }
@@ -105,7 +111,8 @@ export class FakeScoreStore implements ScoreStore {
     for (const row of this.rows) {
       if (row.projectId !== projectId) continue;
       const before = latest.get(row.scoreId);
-      if (before === undefined || row.timeUs > before.timeUs || (row.timeUs === before.timeUs && row.writtenUs >= before.writtenUs)) latest.set(row.scoreId, row);
+      if (before === undefined || row.timeUs > before.timeUs || (row.timeUs === before.timeUs && row.writtenUs >= before.writtenUs))
+        latest.set(row.scoreId, row);
     }
     return latest;
   }

@@ -51,15 +51,22 @@ export class FakeStore implements Store {
   );
   readonly datasets = new FakeDatasetStore();
   readonly experiments = new FakeExperimentStore();
-  readonly live = new FakeLiveStore((query) => reads.listTraces(this.data, query, null, query.limit, (filter) => this.scores.tracesMeeting(query.projectId, filter)));
+  readonly live = new FakeLiveStore((query) =>
+    reads.listTraces(this.data, query, null, query.limit, (filter) => this.scores.tracesMeeting(query.projectId, filter)),
+  );
   readonly runningSpans = new FakeRunningSpanStore(() => this.writer.committed.spans);
   /** Export: the rows every engine writes, made from the committed records. */
   readonly exports = new FakeRecordExport(() => ({ ...this.writer.committed, scores: this.scores.rows }));
   /** Tail sampling: slimming changes the committed records in place. */
-  readonly sampling = new FakeSamplingStore(() => this.data, (projectId, filter) => this.scores.tracesMeeting(projectId, filter), this.live);
+  readonly sampling = new FakeSamplingStore(
+    () => this.data,
+    (projectId, filter) => this.scores.tracesMeeting(projectId, filter),
+    this.live,
+  );
 
   readonly traces: TraceReader = {
-    listTraces: async (query, after, limit) => reads.listTraces(this.data, query, after, limit, (filter) => this.scores.tracesMeeting(query.projectId, filter), this.runningSpans.rows),
+    listTraces: async (query, after, limit) =>
+      reads.listTraces(this.data, query, after, limit, (filter) => this.scores.tracesMeeting(query.projectId, filter), this.runningSpans.rows),
     getTrace: async (projectId, traceId, spanId) => reads.getTrace(this.data, projectId, traceId, spanId),
     getTraceBytes: async (projectId, traceId) => {
       const trace = reads.getTrace(this.data, projectId, traceId);
@@ -115,7 +122,11 @@ export class FakeStore implements Store {
     read: async (query) => {
       if (query.source !== 'scores') return series.alertSeries(this.data, query);
       const range = { fromUs: query.startUs, toUs: query.startUs + query.buckets * query.stepUs };
-      const scores = await this.scores.listScores({ projectId: query.projectId, range, traceId: null, spanId: null, sessionId: null, name: null, source: null }, null, Infinity);
+      const scores = await this.scores.listScores(
+        { projectId: query.projectId, range, traceId: null, spanId: null, sessionId: null, name: null, source: null },
+        null,
+        Infinity,
+      );
       return series.alertSeries(this.data, query, scores);
     },
   };

@@ -27,7 +27,12 @@ export interface CommitSink {
   /** A durable table kept by another port (scores, LLM responses, running spans). */
   records(table: 'scores' | 'llm_responses' | 'running_spans', batch: BatchRecords): void;
   /** What readers of changes are told of a commit (`FakeLiveStore.committed`). */
-  committed(spans: readonly SpanRecord[], parts: readonly TracePart[], running?: readonly SpanRecord[], logs?: ReadonlyArray<{ projectId: string; traceId: string | null }>): void;
+  committed(
+    spans: readonly SpanRecord[],
+    parts: readonly TracePart[],
+    running?: readonly SpanRecord[],
+    logs?: ReadonlyArray<{ projectId: string; traceId: string | null }>,
+  ): void;
 }
 
 const NO_SINK: CommitSink = { records: () => {}, committed: () => {} };
@@ -231,12 +236,10 @@ export class FakeWriter implements StoreWriter {
         for (const part of batch.traceParts) this.addPart(part);
         // Without transactions a batch's parts follow its spans: the commit that readers find a trace by.
         this.sink.committed(batch.spans, batch.traceParts, batch.runningSpans);
-      }
-      else if (table === 'logs') {
+      } else if (table === 'logs') {
         this.committed.logs.push(...batch.logs);
         this.sink.committed([], [], [], batch.logs);
-      }
-      else if (table === 'metric_points') this.committed.metricPoints.push(...batch.metricPoints);
+      } else if (table === 'metric_points') this.committed.metricPoints.push(...batch.metricPoints);
       else if (table === 'errors') this.committed.errors.push(...batch.errors);
       else if (table === 'scores' || table === 'llm_responses' || table === 'running_spans') this.sink.records(table, batch);
       if (id !== null) this.blocks.add(id);

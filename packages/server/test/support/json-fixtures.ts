@@ -9,23 +9,38 @@ export const T0 = '1763719200123456789';
 export type Json = Record<string, unknown>;
 
 export const RESOURCE = {
-  attributes: [{ key: 'service.name', value: { stringValue: 'checkout' } }, { key: 'host.name', value: { stringValue: 'web-1' } }],
+  attributes: [
+    { key: 'service.name', value: { stringValue: 'checkout' } },
+    { key: 'host.name', value: { stringValue: 'web-1' } },
+  ],
   droppedAttributesCount: 2,
 };
 export const SCOPE = { name: '@acme/tracer', version: '1.2.3', attributes: [{ key: 'scope.kind', value: { stringValue: 'auto' } }], droppedAttributesCount: 1 };
 export const DECODED_RESOURCE = { attributes: { 'service.name': 'checkout', 'host.name': 'web-1' }, droppedAttributesCount: 2, schemaUrl: SCHEMA_URL };
-export const DECODED_SCOPE = { name: '@acme/tracer', version: '1.2.3', attributes: { 'scope.kind': 'auto' }, droppedAttributesCount: 1, schemaUrl: SCOPE_SCHEMA_URL };
+export const DECODED_SCOPE = {
+  name: '@acme/tracer',
+  version: '1.2.3',
+  attributes: { 'scope.kind': 'auto' },
+  droppedAttributesCount: 1,
+  schemaUrl: SCOPE_SCHEMA_URL,
+};
 
 export const bytes = (value: unknown): Uint8Array => new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value));
 
 export function tracesBody(spans: Json[]): Uint8Array {
-  return bytes({ resourceSpans: [{ resource: RESOURCE, schemaUrl: DECODED_RESOURCE.schemaUrl, scopeSpans: [{ scope: SCOPE, schemaUrl: SCOPE_SCHEMA_URL, spans }] }] });
+  return bytes({
+    resourceSpans: [{ resource: RESOURCE, schemaUrl: DECODED_RESOURCE.schemaUrl, scopeSpans: [{ scope: SCOPE, schemaUrl: SCOPE_SCHEMA_URL, spans }] }],
+  });
 }
 export function logsBody(logRecords: Json[]): Uint8Array {
-  return bytes({ resourceLogs: [{ resource: RESOURCE, schemaUrl: DECODED_RESOURCE.schemaUrl, scopeLogs: [{ scope: SCOPE, schemaUrl: SCOPE_SCHEMA_URL, logRecords }] }] });
+  return bytes({
+    resourceLogs: [{ resource: RESOURCE, schemaUrl: DECODED_RESOURCE.schemaUrl, scopeLogs: [{ scope: SCOPE, schemaUrl: SCOPE_SCHEMA_URL, logRecords }] }],
+  });
 }
 export function metricsBody(metrics: Json[]): Uint8Array {
-  return bytes({ resourceMetrics: [{ resource: RESOURCE, schemaUrl: DECODED_RESOURCE.schemaUrl, scopeMetrics: [{ scope: SCOPE, schemaUrl: SCOPE_SCHEMA_URL, metrics }] }] });
+  return bytes({
+    resourceMetrics: [{ resource: RESOURCE, schemaUrl: DECODED_RESOURCE.schemaUrl, scopeMetrics: [{ scope: SCOPE, schemaUrl: SCOPE_SCHEMA_URL, metrics }] }],
+  });
 }
 
 export function span(over: Json = {}): Json {
@@ -54,7 +69,18 @@ export const ANY_VALUES: Array<[string, unknown, unknown]> = [
   ['bytes as base64', { bytesValue: 'AAEC+/8=' }, 'AAEC+/8='],
   ['an array of mixed values', { arrayValue: { values: [{ stringValue: 'a' }, { intValue: '1' }, { boolValue: true }, {}] } }, ['a', 1, true, null]],
   ['an empty array', { arrayValue: {} }, []],
-  ['a kvlist with nesting', { kvlistValue: { values: [{ key: 'a', value: { stringValue: 'x' } }, { key: 'n', value: { kvlistValue: { values: [{ key: 'b', value: { intValue: 1 } }] } } }] } }, { a: 'x', n: { b: 1 } }],
+  [
+    'a kvlist with nesting',
+    {
+      kvlistValue: {
+        values: [
+          { key: 'a', value: { stringValue: 'x' } },
+          { key: 'n', value: { kvlistValue: { values: [{ key: 'b', value: { intValue: 1 } }] } } },
+        ],
+      },
+    },
+    { a: 'x', n: { b: 1 } },
+  ],
   ['an empty AnyValue, as null', {}, null],
   ['a missing value, as null', undefined, null],
 ];

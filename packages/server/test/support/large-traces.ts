@@ -19,7 +19,9 @@ export function traceBody(traceId: string): string {
     endTimeUnixNano: String(start + BigInt(i) * 1000n + 500_000n),
     attributes: [{ key: 'gen_ai.prompt', value: { stringValue: randomBytes(100).toString('hex') } }],
   }));
-  return JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'backlog-test' } }] }, scopeSpans: [{ spans }] }] });
+  return JSON.stringify({
+    resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'backlog-test' } }] }, scopeSpans: [{ spans }] }],
+  });
 }
 
 export interface Answer {
@@ -28,7 +30,12 @@ export interface Answer {
 }
 
 export async function post(url: string, traceId: string): Promise<Answer> {
-  const response = await fetch(`${url}/v1/traces`, { method: 'POST', body: traceBody(traceId), headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(30_000) });
+  const response = await fetch(`${url}/v1/traces`, {
+    method: 'POST',
+    body: traceBody(traceId),
+    headers: { 'content-type': 'application/json' },
+    signal: AbortSignal.timeout(30_000),
+  });
   const text = await response.text();
   let message = '';
   if (response.status !== 200) message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? text;

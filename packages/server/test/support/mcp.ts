@@ -24,41 +24,95 @@ const int = (key: string, value: number) => ({ key, value: { intValue: String(va
 
 function runBody(traceId: string, model: string, outputTokens: number, startNs: bigint): object {
   const at = (ms: number): string => String(startNs + BigInt(ms) * 1_000_000n);
-  const messages = [str('gen_ai.input.messages', JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'Where is my order 42?' }] }])), str('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: `Let me look it up (${model}).` }], finish_reason: 'stop' }]))];
+  const messages = [
+    str('gen_ai.input.messages', JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'Where is my order 42?' }] }])),
+    str(
+      'gen_ai.output.messages',
+      JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: `Let me look it up (${model}).` }], finish_reason: 'stop' }]),
+    ),
+  ];
   return {
-    resourceSpans: [{
-      resource: { attributes: [str('service.name', SERVICE)] },
-      scopeSpans: [{
-        scope: { name: 'mcp-test' },
-        spans: [
-          { traceId, spanId: ROOT, name: 'answer question', kind: 2, startTimeUnixNano: at(0), endTimeUnixNano: at(900), attributes: [str('session.id', SESSION), str('user.id', 'ann')] },
+    resourceSpans: [
+      {
+        resource: { attributes: [str('service.name', SERVICE)] },
+        scopeSpans: [
           {
-            traceId, spanId: LLM, parentSpanId: ROOT, name: `chat ${model}`, kind: 3, startTimeUnixNano: at(10), endTimeUnixNano: at(400),
-            attributes: [str('gen_ai.provider.name', 'openai'), str('gen_ai.operation.name', 'chat'), str('gen_ai.request.model', model), int('gen_ai.usage.input_tokens', 120), int('gen_ai.usage.output_tokens', outputTokens), ...messages],
-          },
-          {
-            traceId, spanId: LOOKUP, parentSpanId: ROOT, name: 'lookup order', startTimeUnixNano: at(450), endTimeUnixNano: at(800),
-            status: { code: 2, message: 'order 42 not found in the orders table' },
-            events: [{ name: 'exception', timeUnixNano: at(799), attributes: [str('exception.type', 'OrderNotFound'), str('exception.message', 'order 42 not found in the orders table'), str('exception.stacktrace', 'OrderNotFound: order 42\n    at lookup (orders.ts:12:3)')] }],
+            scope: { name: 'mcp-test' },
+            spans: [
+              {
+                traceId,
+                spanId: ROOT,
+                name: 'answer question',
+                kind: 2,
+                startTimeUnixNano: at(0),
+                endTimeUnixNano: at(900),
+                attributes: [str('session.id', SESSION), str('user.id', 'ann')],
+              },
+              {
+                traceId,
+                spanId: LLM,
+                parentSpanId: ROOT,
+                name: `chat ${model}`,
+                kind: 3,
+                startTimeUnixNano: at(10),
+                endTimeUnixNano: at(400),
+                attributes: [
+                  str('gen_ai.provider.name', 'openai'),
+                  str('gen_ai.operation.name', 'chat'),
+                  str('gen_ai.request.model', model),
+                  int('gen_ai.usage.input_tokens', 120),
+                  int('gen_ai.usage.output_tokens', outputTokens),
+                  ...messages,
+                ],
+              },
+              {
+                traceId,
+                spanId: LOOKUP,
+                parentSpanId: ROOT,
+                name: 'lookup order',
+                startTimeUnixNano: at(450),
+                endTimeUnixNano: at(800),
+                status: { code: 2, message: 'order 42 not found in the orders table' },
+                events: [
+                  {
+                    name: 'exception',
+                    timeUnixNano: at(799),
+                    attributes: [
+                      str('exception.type', 'OrderNotFound'),
+                      str('exception.message', 'order 42 not found in the orders table'),
+                      str('exception.stacktrace', 'OrderNotFound: order 42\n    at lookup (orders.ts:12:3)'),
+                    ],
+                  },
+                ],
+              },
+            ],
           },
         ],
-      }],
-    }],
+      },
+    ],
   };
 }
 
 function bigBody(startNs: bigint): object {
   const at = (ms: number): string => String(startNs + BigInt(ms) * 1_000_000n);
   return {
-    resourceSpans: [{
-      resource: { attributes: [str('service.name', SERVICE)] },
-      scopeSpans: [{
-        spans: Array.from({ length: BIG_SPANS }, (_, i) => ({
-          traceId: BIG, spanId: (i + 1).toString(16).padStart(16, '0'), ...(i === 0 ? {} : { parentSpanId: (Math.floor((i - 1) / 10) + 1).toString(16).padStart(16, '0') }),
-          name: i === 0 ? 'batch' : `item ${i}`, startTimeUnixNano: at(i), endTimeUnixNano: at(i + 400),
-        })),
-      }],
-    }],
+    resourceSpans: [
+      {
+        resource: { attributes: [str('service.name', SERVICE)] },
+        scopeSpans: [
+          {
+            spans: Array.from({ length: BIG_SPANS }, (_, i) => ({
+              traceId: BIG,
+              spanId: (i + 1).toString(16).padStart(16, '0'),
+              ...(i === 0 ? {} : { parentSpanId: (Math.floor((i - 1) / 10) + 1).toString(16).padStart(16, '0') }),
+              name: i === 0 ? 'batch' : `item ${i}`,
+              startTimeUnixNano: at(i),
+              endTimeUnixNano: at(i + 400),
+            })),
+          },
+        ],
+      },
+    ],
   };
 }
 
@@ -73,10 +127,25 @@ export async function seed(url: string, ingestKey: string): Promise<void> {
   await post('/v1/traces', runBody(RUN_B, 'gpt-4o-mini', 90, start + 5_000_000_000n));
   await post('/v1/traces', bigBody(start));
   await post('/v1/logs', {
-    resourceLogs: [{
-      resource: { attributes: [str('service.name', SERVICE)] },
-      scopeLogs: [{ logRecords: [{ timeUnixNano: String(start + 800_000_000n), severityNumber: 17, severityText: 'ERROR', body: { stringValue: 'lookup failed: order 42 is not in the orders table' }, traceId: RUN_A, spanId: LOOKUP }] }],
-    }],
+    resourceLogs: [
+      {
+        resource: { attributes: [str('service.name', SERVICE)] },
+        scopeLogs: [
+          {
+            logRecords: [
+              {
+                timeUnixNano: String(start + 800_000_000n),
+                severityNumber: 17,
+                severityText: 'ERROR',
+                body: { stringValue: 'lookup failed: order 42 is not in the orders table' },
+                traceId: RUN_A,
+                spanId: LOOKUP,
+              },
+            ],
+          },
+        ],
+      },
+    ],
   });
   await post('/api/scores', { traceId: RUN_A, name: 'helpfulness', value: 0.2, comment: 'never found the order' });
 }
@@ -125,7 +194,26 @@ export async function expectToolList(client: Client): Promise<void> {
     expect(tool.annotations).toMatchObject({ readOnlyHint: true });
   }
   const args = (name: string): string[] => Object.keys(tools.find((t) => t.name === name)!.inputSchema.properties ?? {});
-  expect(args('search_traces')).toEqual(['from', 'to', 'last', 'service', 'name', 'text', 'status', 'minDurationMs', 'maxDurationMs', 'attr', 'sessionId', 'model', 'origin', 'score', 'sort', 'limit', 'cursor', 'maxChars']);
+  expect(args('search_traces')).toEqual([
+    'from',
+    'to',
+    'last',
+    'service',
+    'name',
+    'text',
+    'status',
+    'minDurationMs',
+    'maxDurationMs',
+    'attr',
+    'sessionId',
+    'model',
+    'origin',
+    'score',
+    'sort',
+    'limit',
+    'cursor',
+    'maxChars',
+  ]);
   expect(args('get_trace')).toEqual(['traceId', 'spans', 'maxChars']);
   expect(tools.find((t) => t.name === 'get_trace')!.inputSchema.required).toEqual(['traceId']);
   expect(args('get_span')).toEqual(['traceId', 'spanId', 'maxChars']);
@@ -140,10 +228,27 @@ export async function expectToolList(client: Client): Promise<void> {
 export async function expectEveryTool(client: Client): Promise<void> {
   const found = await answerOf(client, 'search_traces', { service: SERVICE, sessionId: SESSION });
   expect(found.traces.map((t: { traceId: string }) => t.traceId).sort()).toEqual([RUN_A, RUN_B]);
-  expect(found.traces.find((t: { traceId: string }) => t.traceId === RUN_A)).toMatchObject({ rootName: 'answer question', errorCount: 1, spanCount: 3, inputTokens: 120, outputTokens: 30, userId: 'ann' });
+  expect(found.traces.find((t: { traceId: string }) => t.traceId === RUN_A)).toMatchObject({
+    rootName: 'answer question',
+    errorCount: 1,
+    spanCount: 3,
+    inputTokens: 120,
+    outputTokens: 30,
+    userId: 'ann',
+  });
 
   const trace = await answerOf(client, 'get_trace', { traceId: RUN_A });
-  expect(trace.trace).toMatchObject({ traceId: RUN_A, rootName: 'answer question', spanCount: 3, errorCount: 1, sessionId: SESSION, models: ['gpt-4o'], inputTokens: 120, outputTokens: 30, logCount: 1 });
+  expect(trace.trace).toMatchObject({
+    traceId: RUN_A,
+    rootName: 'answer question',
+    spanCount: 3,
+    errorCount: 1,
+    sessionId: SESSION,
+    models: ['gpt-4o'],
+    inputTokens: 120,
+    outputTokens: 30,
+    logCount: 1,
+  });
   expect(trace.trace.costUsd).toBeGreaterThan(0);
   expect(trace.trace.errorLogs).toEqual([expect.objectContaining({ spanId: LOOKUP, body: 'lookup failed: order 42 is not in the orders table' })]);
   expect(trace.trace.scores).toEqual([expect.objectContaining({ name: 'helpfulness', value: 0.2 })]);

@@ -23,5 +23,19 @@ export function metricSpan(service: string, kind: SpanKind, ms: number, extra: P
 
 /** A score of session `s` named `name`, as the score metrics count it. */
 export function metricScore(name: string, value: number | null, label: string | null, source: ScoreRecord['source'] = 'evaluator'): ScoreRecord {
-  return { projectId: 'default', scoreId: 'x', timeUs: 0, traceId: null, spanId: null, sessionId: 's', responseId: null, name, value, label, comment: null, source, author: '' };
+  return {
+    projectId: 'default',
+    scoreId: 'x',
+    timeUs: 0,
+    traceId: null,
+    spanId: null,
+    sessionId: 's',
+    responseId: null,
+    name,
+    value,
+    label,
+    comment: null,
+    source,
+    author: '',
+  };
 }

@@ -15,11 +15,30 @@ export function decode(entry: SpoolEntry): WriteBatch {
 
 function span(projectId: string, name: string): SpanRecord {
   return {
-    projectId, traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), parentSpanId: null, traceState: '', flags: 0, name, kind: 'internal',
-    serviceName: 'svc', startTimeUs: 1, endTimeUs: 2, status: { code: 'unset', message: '' }, attributes: {},
-    resource: { attributes: {}, droppedAttributesCount: 0, schemaUrl: '' }, scope: { name: '', version: '', attributes: {}, droppedAttributesCount: 0 },
-    events: [], links: [], droppedAttributesCount: 0, droppedEventsCount: 0, droppedLinksCount: 0, llm: null, sessionId: null,
-    userId: null, category: 'other',
+    projectId,
+    traceId: 'a'.repeat(32),
+    spanId: 'b'.repeat(16),
+    parentSpanId: null,
+    traceState: '',
+    flags: 0,
+    name,
+    kind: 'internal',
+    serviceName: 'svc',
+    startTimeUs: 1,
+    endTimeUs: 2,
+    status: { code: 'unset', message: '' },
+    attributes: {},
+    resource: { attributes: {}, droppedAttributesCount: 0, schemaUrl: '' },
+    scope: { name: '', version: '', attributes: {}, droppedAttributesCount: 0 },
+    events: [],
+    links: [],
+    droppedAttributesCount: 0,
+    droppedEventsCount: 0,
+    droppedLinksCount: 0,
+    llm: null,
+    sessionId: null,
+    userId: null,
+    category: 'other',
   };
 }
 
@@ -27,4 +46,3 @@ function span(projectId: string, name: string): SpanRecord {
 export function entry(name: string, spans: number, receivedUs = 0): SpoolEntry {
   return { signal: 'traces', encoding: 'json', projectId: 'default', receivedUs, body: new TextEncoder().encode(`${name}:${spans}`) };
 }
-

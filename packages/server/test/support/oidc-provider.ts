@@ -123,7 +123,11 @@ export class CookieJar {
 export async function authorizeAt(authorizationUrl: string, login: string): Promise<string> {
   const jar = new CookieJar();
   const go = async (url: string, init: RequestInit = {}): Promise<Response> => {
-    const response = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string> | undefined), cookie: jar.header() } });
+    const response = await fetch(url, {
+      ...init,
+      redirect: 'manual',
+      headers: { ...(init.headers as Record<string, string> | undefined), cookie: jar.header() },
+    });
     jar.take(response);
     return response;
   };

@@ -1,10 +1,7 @@
 import type { HrTime } from '@opentelemetry/api';
 import { OTLPLogExporter as JsonLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPLogExporter as ProtoLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
-import {
-  AggregationTemporalityPreference,
-  OTLPMetricExporter as JsonMetricExporter,
-} from '@opentelemetry/exporter-metrics-otlp-http';
+import { AggregationTemporalityPreference, OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as ProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -104,14 +101,14 @@ export function logExporterFor(variant: ExportVariant, baseUrl: string): LogReco
   return variant.encoding === 'protobuf' ? new ProtoLogExporter(options) : new JsonLogExporter(options);
 }
 
-export function metricExporterFor(
-  variant: ExportVariant,
-  baseUrl: string,
-  temporality: 'cumulative' | 'delta' = 'cumulative',
-): PushMetricExporter {
+export function metricExporterFor(variant: ExportVariant, baseUrl: string, temporality: 'cumulative' | 'delta' = 'cumulative'): PushMetricExporter {
   const temporalityPreference = temporality === 'delta' ? AggregationTemporalityPreference.DELTA : AggregationTemporalityPreference.CUMULATIVE;
   if (variant.transport === 'grpc') {
-    return recorded(new GrpcMetricExporter({ url: baseUrl, compression: compressionOf(variant), temporalityPreference }), variant, '/v1/metrics') as unknown as PushMetricExporter;
+    return recorded(
+      new GrpcMetricExporter({ url: baseUrl, compression: compressionOf(variant), temporalityPreference }),
+      variant,
+      '/v1/metrics',
+    ) as unknown as PushMetricExporter;
   }
   const options = { url: `${baseUrl}/v1/metrics`, compression: compressionOf(variant), temporalityPreference };
   return variant.encoding === 'protobuf' ? new ProtoMetricExporter(options) : new JsonMetricExporter(options);

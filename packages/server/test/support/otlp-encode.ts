@@ -19,8 +19,16 @@ export class Double {
 /** Forces `double_value` for an integral number. */
 export const double = (value: number): Double => new Double(value);
 
-export interface ResourceInput { attributes?: AttributesInput; droppedAttributesCount?: number }
-export interface ScopeInput { name?: string; version?: string; attributes?: AttributesInput; droppedAttributesCount?: number }
+export interface ResourceInput {
+  attributes?: AttributesInput;
+  droppedAttributesCount?: number;
+}
+export interface ScopeInput {
+  name?: string;
+  version?: string;
+  attributes?: AttributesInput;
+  droppedAttributesCount?: number;
+}
 
 /** One `Resource{Spans,Logs,Metrics}` with its scopes; `items` are spans, log records or metrics. */
 export interface ResourceGroup<T> {
@@ -32,43 +40,111 @@ export interface ResourceGroup<T> {
 }
 
 /** Bytes appended to a span, log record or metric as they are, to test unknown or malformed fields. */
-interface Extra { extra?: Uint8Array }
+interface Extra {
+  extra?: Uint8Array;
+}
 
-export interface EventInput { timeUnixNano?: Nanos; name?: string; attributes?: AttributesInput; droppedAttributesCount?: number }
+export interface EventInput {
+  timeUnixNano?: Nanos;
+  name?: string;
+  attributes?: AttributesInput;
+  droppedAttributesCount?: number;
+}
 export interface LinkInput {
-  traceId: string; spanId: string; traceState?: string; attributes?: AttributesInput; droppedAttributesCount?: number; flags?: number;
+  traceId: string;
+  spanId: string;
+  traceState?: string;
+  attributes?: AttributesInput;
+  droppedAttributesCount?: number;
+  flags?: number;
 }
 export interface SpanInput extends Extra {
-  traceId: string; spanId: string; parentSpanId?: string; traceState?: string; name?: string; kind?: number;
-  startTimeUnixNano?: Nanos; endTimeUnixNano?: Nanos; attributes?: AttributesInput; droppedAttributesCount?: number;
-  events?: EventInput[]; droppedEventsCount?: number; links?: LinkInput[]; droppedLinksCount?: number;
-  status?: { code?: number; message?: string }; flags?: number;
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  traceState?: string;
+  name?: string;
+  kind?: number;
+  startTimeUnixNano?: Nanos;
+  endTimeUnixNano?: Nanos;
+  attributes?: AttributesInput;
+  droppedAttributesCount?: number;
+  events?: EventInput[];
+  droppedEventsCount?: number;
+  links?: LinkInput[];
+  droppedLinksCount?: number;
+  status?: { code?: number; message?: string };
+  flags?: number;
 }
 
 export interface LogInput extends Extra {
-  timeUnixNano?: Nanos; observedTimeUnixNano?: Nanos; severityNumber?: number; severityText?: string; body?: ValueInput;
-  attributes?: AttributesInput; droppedAttributesCount?: number; flags?: number; traceId?: string; spanId?: string; eventName?: string;
+  timeUnixNano?: Nanos;
+  observedTimeUnixNano?: Nanos;
+  severityNumber?: number;
+  severityText?: string;
+  body?: ValueInput;
+  attributes?: AttributesInput;
+  droppedAttributesCount?: number;
+  flags?: number;
+  traceId?: string;
+  spanId?: string;
+  eventName?: string;
 }
 
 export interface ExemplarInput {
-  timeUnixNano?: Nanos; asDouble?: number; asInt?: bigint | number; traceId?: string; spanId?: string; filteredAttributes?: AttributesInput;
+  timeUnixNano?: Nanos;
+  asDouble?: number;
+  asInt?: bigint | number;
+  traceId?: string;
+  spanId?: string;
+  filteredAttributes?: AttributesInput;
 }
-interface PointBase { attributes?: AttributesInput; startTimeUnixNano?: Nanos; timeUnixNano?: Nanos; flags?: number }
-export interface NumberPointInput extends PointBase { asDouble?: number; asInt?: bigint | number; exemplars?: ExemplarInput[] }
+interface PointBase {
+  attributes?: AttributesInput;
+  startTimeUnixNano?: Nanos;
+  timeUnixNano?: Nanos;
+  flags?: number;
+}
+export interface NumberPointInput extends PointBase {
+  asDouble?: number;
+  asInt?: bigint | number;
+  exemplars?: ExemplarInput[];
+}
 /** A uint64 count; use a bigint past 2^53. */
 export type CountInput = number | bigint;
 export interface HistogramPointInput extends PointBase {
-  count?: CountInput; sum?: number; min?: number; max?: number; bucketCounts?: CountInput[]; explicitBounds?: number[];
+  count?: CountInput;
+  sum?: number;
+  min?: number;
+  max?: number;
+  bucketCounts?: CountInput[];
+  explicitBounds?: number[];
   exemplars?: ExemplarInput[];
   /** Repeated scalars packed into one field (the proto3 default) or one field per value. Default true. */
   packed?: boolean;
 }
-export interface BucketsInput { offset?: number; bucketCounts?: CountInput[] }
-export interface ExpHistogramPointInput extends PointBase {
-  count?: CountInput; sum?: number; min?: number; max?: number; scale?: number; zeroCount?: CountInput; zeroThreshold?: number;
-  positive?: BucketsInput; negative?: BucketsInput; exemplars?: ExemplarInput[]; packed?: boolean;
+export interface BucketsInput {
+  offset?: number;
+  bucketCounts?: CountInput[];
 }
-export interface SummaryPointInput extends PointBase { count?: CountInput; sum?: number; quantiles?: Array<{ quantile: number; value: number }> }
+export interface ExpHistogramPointInput extends PointBase {
+  count?: CountInput;
+  sum?: number;
+  min?: number;
+  max?: number;
+  scale?: number;
+  zeroCount?: CountInput;
+  zeroThreshold?: number;
+  positive?: BucketsInput;
+  negative?: BucketsInput;
+  exemplars?: ExemplarInput[];
+  packed?: boolean;
+}
+export interface SummaryPointInput extends PointBase {
+  count?: CountInput;
+  sum?: number;
+  quantiles?: Array<{ quantile: number; value: number }>;
+}
 
 export type MetricData =
   | { type: 'gauge'; points: NumberPointInput[] }
@@ -76,7 +152,12 @@ export type MetricData =
   | { type: 'histogram'; temporality?: number; points: HistogramPointInput[] }
   | { type: 'exponential_histogram'; temporality?: number; points: ExpHistogramPointInput[] }
   | { type: 'summary'; points: SummaryPointInput[] };
-export interface MetricInput extends Extra { name?: string; description?: string; unit?: string; data?: MetricData }
+export interface MetricInput extends Extra {
+  name?: string;
+  description?: string;
+  unit?: string;
+  data?: MetricData;
+}
 
 const { Varint, Bit64, LengthDelimited: Len, Bit32 } = WireType;
 
@@ -281,7 +362,10 @@ function expHistogramPoint(w: BinaryWriter, p: ExpHistogramPointInput): void {
   optionalDouble(w, 5, p.sum);
   if (p.scale) w.tag(6, Varint).sint32(p.scale);
   fixed64(w, 7, p.zeroCount);
-  for (const [field, buckets] of [[8, p.positive], [9, p.negative]] as const) {
+  for (const [field, buckets] of [
+    [8, p.positive],
+    [9, p.negative],
+  ] as const) {
     if (buckets === undefined) continue;
     message(w, field, () => {
       if (buckets.offset) w.tag(1, Varint).sint32(buckets.offset);
@@ -308,7 +392,14 @@ function summaryPoint(w: BinaryWriter, p: SummaryPointInput): void {
   uint(w, 8, p.flags);
 }
 
-function repeated<V extends number | bigint>(w: BinaryWriter, field: number, wireType: WireType, values: V[] | undefined, packed: boolean | undefined, write: (v: V) => void): void {
+function repeated<V extends number | bigint>(
+  w: BinaryWriter,
+  field: number,
+  wireType: WireType,
+  values: V[] | undefined,
+  packed: boolean | undefined,
+  write: (v: V) => void,
+): void {
   if (values === undefined || values.length === 0) return;
   if (packed !== false) {
     w.tag(field, Len).fork();
@@ -346,7 +437,11 @@ export interface SpanBatchOptions {
   seed?: number;
 }
 
-const hex = (n: number, bytes: number): string => n.toString(16).padStart(bytes * 2, '0').slice(-bytes * 2);
+const hex = (n: number, bytes: number): string =>
+  n
+    .toString(16)
+    .padStart(bytes * 2, '0')
+    .slice(-bytes * 2);
 
 /**
  * `traces` traces of `spansPerTrace` spans: an HTTP server root, LLM client calls under it with
@@ -354,10 +449,13 @@ const hex = (n: number, bytes: number): string => n.toString(16).padStart(bytes 
  */
 export function spanBatch(options: SpanBatchOptions): Array<ResourceGroup<SpanInput>> {
   const { traces, spansPerTrace, services = 3, startTimeUnixNano = 1_763_719_200_000_000_000n, seed = 0 } = options;
-  const groups = Array.from({ length: Math.min(services, traces) }, (_, s): ResourceGroup<SpanInput> => ({
-    resource: { attributes: { 'service.name': `service-${s}`, 'host.name': `host-${s}`, 'telemetry.sdk.language': 'nodejs' } },
-    scopes: [{ scope: { name: '@spoor/bench', version: '1.0.0' }, items: [] }],
-  }));
+  const groups = Array.from(
+    { length: Math.min(services, traces) },
+    (_, s): ResourceGroup<SpanInput> => ({
+      resource: { attributes: { 'service.name': `service-${s}`, 'host.name': `host-${s}`, 'telemetry.sdk.language': 'nodejs' } },
+      scopes: [{ scope: { name: '@spoor/bench', version: '1.0.0' }, items: [] }],
+    }),
+  );
   for (let t = 0; t < traces; t++) {
     const traceId = hex(seed, 8) + hex(t + 1, 8);
     const traceStart = startTimeUnixNano + BigInt(t) * 1_000_000_000n;

@@ -42,7 +42,11 @@ export function encodeTracesJson(groups: Array<ResourceGroup<SpanInput>>, style:
   const attributes = (attrs: AttributesInput | undefined): unknown[] => Object.entries(attrs ?? {}).map(([key, value]) => ({ key, value: anyValue(value) }));
   const drop = (object: Record<string, unknown>): Record<string, unknown> => {
     if (!style.omitZeros) return object;
-    return Object.fromEntries(Object.entries(object).filter(([, v]) => !(v === '' || v === 0 || v === '0' || (Array.isArray(v) && v.length === 0) || (v instanceof Raw && v.text === '0'))));
+    return Object.fromEntries(
+      Object.entries(object).filter(
+        ([, v]) => !(v === '' || v === 0 || v === '0' || (Array.isArray(v) && v.length === 0) || (v instanceof Raw && v.text === '0')),
+      ),
+    );
   };
   const span = (s: SpanInput): unknown =>
     drop({
@@ -56,18 +60,49 @@ export function encodeTracesJson(groups: Array<ResourceGroup<SpanInput>>, style:
       endTimeUnixNano: int(s.endTimeUnixNano),
       attributes: attributes(s.attributes),
       droppedAttributesCount: s.droppedAttributesCount ?? 0,
-      events: (s.events ?? []).map((e) => drop({ timeUnixNano: int(e.timeUnixNano), name: e.name ?? '', attributes: attributes(e.attributes), droppedAttributesCount: e.droppedAttributesCount ?? 0 })),
+      events: (s.events ?? []).map((e) =>
+        drop({
+          timeUnixNano: int(e.timeUnixNano),
+          name: e.name ?? '',
+          attributes: attributes(e.attributes),
+          droppedAttributesCount: e.droppedAttributesCount ?? 0,
+        }),
+      ),
       droppedEventsCount: s.droppedEventsCount ?? 0,
-      links: (s.links ?? []).map((l) => drop({ traceId: id(l.traceId), spanId: id(l.spanId), traceState: l.traceState ?? '', attributes: attributes(l.attributes), droppedAttributesCount: l.droppedAttributesCount ?? 0, flags: l.flags ?? 0 })),
+      links: (s.links ?? []).map((l) =>
+        drop({
+          traceId: id(l.traceId),
+          spanId: id(l.spanId),
+          traceState: l.traceState ?? '',
+          attributes: attributes(l.attributes),
+          droppedAttributesCount: l.droppedAttributesCount ?? 0,
+          flags: l.flags ?? 0,
+        }),
+      ),
       droppedLinksCount: s.droppedLinksCount ?? 0,
-      status: drop({ code: style.enumNames ? `STATUS_CODE_${CODES[s.status?.code ?? 0] ?? 'UNSET'}` : (s.status?.code ?? 0), message: s.status?.message ?? '' }),
+      status: drop({
+        code: style.enumNames ? `STATUS_CODE_${CODES[s.status?.code ?? 0] ?? 'UNSET'}` : (s.status?.code ?? 0),
+        message: s.status?.message ?? '',
+      }),
       flags: s.flags ?? 0,
     });
   const request = {
     resourceSpans: groups.map((group) => {
-      const resource = group.resource === undefined ? undefined : drop({ attributes: attributes(group.resource.attributes), droppedAttributesCount: group.resource.droppedAttributesCount ?? 0 });
+      const resource =
+        group.resource === undefined
+          ? undefined
+          : drop({ attributes: attributes(group.resource.attributes), droppedAttributesCount: group.resource.droppedAttributesCount ?? 0 });
       const scopeSpans = group.scopes.map(({ scope, schemaUrl, items }) => ({
-        ...(scope === undefined ? {} : { scope: drop({ name: scope.name ?? '', version: scope.version ?? '', attributes: attributes(scope.attributes), droppedAttributesCount: scope.droppedAttributesCount ?? 0 }) }),
+        ...(scope === undefined
+          ? {}
+          : {
+              scope: drop({
+                name: scope.name ?? '',
+                version: scope.version ?? '',
+                attributes: attributes(scope.attributes),
+                droppedAttributesCount: scope.droppedAttributesCount ?? 0,
+              }),
+            }),
         spans: items.map(span),
         schemaUrl: schemaUrl ?? '',
       }));

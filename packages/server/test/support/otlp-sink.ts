@@ -36,11 +36,14 @@ export async function startOtlpSink(): Promise<OtlpSink> {
     requests: [],
     answer: () => ({ status: 200 }),
     spanIds: () =>
-      sink.requests.filter((r) => r.path === '/v1/traces' && r.status < 300).flatMap((r) => decodeTracesProtobuf(new Uint8Array(r.body), 'sink').records.map((s) => s.spanId)),
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+      sink.requests
+        .filter((r) => r.path === '/v1/traces' && r.status < 300)
+        .flatMap((r) => decodeTracesProtobuf(new Uint8Array(r.body), 'sink').records.map((s) => s.spanId)),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];

@@ -20,9 +20,7 @@ export function promtoolCheckMetrics(text: string): Promise<{ code: number | nul
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    child.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'ENOENT' ? new Error(`promtool is not on PATH; ${INSTALL_HINT}`) : error),
-    );
+    child.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ENOENT' ? new Error(`promtool is not on PATH; ${INSTALL_HINT}`) : error));
     child.once('close', (code) => resolve({ code, output }));
     child.stdin.on('error', () => {
       // promtool stopped reading; the 'error' or 'close' handler above says why.
@@ -97,12 +95,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
 
   const child = spawn(
     'prometheus',
-    [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--log.level=warn',
-    ],
+    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let log = '';
@@ -126,7 +119,11 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
 
   const query = async (expr: string): Promise<PromSample[]> => {
     const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`);
-    const body = (await response.json()) as { status: string; error?: string; data?: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
+    const body = (await response.json()) as {
+      status: string;
+      error?: string;
+      data?: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+    };
     if (body.status !== 'success' || body.data === undefined) throw new Error(`query ${expr} failed: ${body.error ?? response.status}`);
     return body.data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
   };

@@ -136,7 +136,12 @@ const ALWAYS = 'count(spans)[5m] > 1000000';
 const HOOK = 'http://127.0.0.1:9/hook';
 
 export const ROWS: Record<string, Row> = {
-  'POST /v1/traces': { path: () => '/v1/traces', body: (project) => tracesBody(`${project}-api`, randomTraceId(), `sess-${project}`), need: 'ingest', foreign: 'own' },
+  'POST /v1/traces': {
+    path: () => '/v1/traces',
+    body: (project) => tracesBody(`${project}-api`, randomTraceId(), `sess-${project}`),
+    need: 'ingest',
+    foreign: 'own',
+  },
   'POST /v1/logs': { path: () => '/v1/logs', body: (project) => logsBody(`${project}-api`, randomTraceId()), need: 'ingest', foreign: 'own' },
   'POST /v1/metrics': { path: () => '/v1/metrics', body: (project) => metricsBody(`${project}-api`, `${project}.queue.depth`), need: 'ingest', foreign: 'own' },
   'GET /api/traces': read('/api/traces'),
@@ -178,23 +183,51 @@ export const ROWS: Record<string, Row> = {
   'GET /api/alerts/receivers': { path: () => '/api/alerts/receivers', need: 'admin', foreign: 'no-leak' },
   'GET /api/alerts/receivers/:name': { path: () => '/api/alerts/receivers/shop-hook', need: 'admin', foreign: 'not-found' },
   'POST /api/alerts/receivers': {
-    path: () => '/api/alerts/receivers', body: () => ({ name: 'posted-hook', webhook: { url: HOOK } }), need: 'admin', foreign: 'own',
+    path: () => '/api/alerts/receivers',
+    body: () => ({ name: 'posted-hook', webhook: { url: HOOK } }),
+    need: 'admin',
+    foreign: 'own',
   },
   'PUT /api/alerts/receivers/:name': { path: () => '/api/alerts/receivers/put-hook', body: () => ({ webhook: { url: HOOK } }), need: 'admin', foreign: 'own' },
   'DELETE /api/alerts/receivers/:name': { path: () => '/api/alerts/receivers/to-delete-hook', need: 'admin', foreign: 'not-found' },
   'GET /api/alerts/silences': read('/api/alerts/silences'),
-  'POST /api/alerts/silences': { path: () => '/api/alerts/silences', body: () => ({ matchers: [{ name: 'alertname', op: '=', value: 'posted' }], duration: '1h', createdBy: 'test', comment: 'posted' }), need: 'admin', foreign: 'own' },
+  'POST /api/alerts/silences': {
+    path: () => '/api/alerts/silences',
+    body: () => ({ matchers: [{ name: 'alertname', op: '=', value: 'posted' }], duration: '1h', createdBy: 'test', comment: 'posted' }),
+    need: 'admin',
+    foreign: 'own',
+  },
   'DELETE /api/alerts/silences/:id': { path: () => `/api/alerts/silences/${silenceId}`, need: 'admin', foreign: 'not-found' },
   // An app posts its users' feedback with its ingest key; another project's trace is unknown to it.
-  'POST /api/scores': { path: () => '/api/scores', body: () => ({ traceId: SHOP_TRACE, spanId: LLM_SPAN, name: 'helpful', value: 1 }), need: 'ingest', foreign: 'not-found' },
+  'POST /api/scores': {
+    path: () => '/api/scores',
+    body: () => ({ traceId: SHOP_TRACE, spanId: LLM_SPAN, name: 'helpful', value: 1 }),
+    need: 'ingest',
+    foreign: 'not-found',
+  },
   'GET /api/scores': read('/api/scores'),
   'GET /api/scores/:scoreId': readId(() => `/api/scores/${shopScoreId}`),
   'DELETE /api/scores/:scoreId': { path: () => `/api/scores/${spareScoreId}`, need: 'admin', foreign: 'not-found' },
   'GET /api/evaluators': read('/api/evaluators'),
-  'POST /api/evaluators': { path: () => '/api/evaluators', body: () => ({ name: 'posted-eval', kind: 'latency', target: 'trace', maxMs: 1 }), need: 'admin', foreign: 'own' },
-  'POST /api/evaluators/preview': { path: () => '/api/evaluators/preview', body: () => ({ spec: { name: 'p', kind: 'latency', target: 'trace', maxMs: 1 } }), need: 'admin', foreign: 'own' },
+  'POST /api/evaluators': {
+    path: () => '/api/evaluators',
+    body: () => ({ name: 'posted-eval', kind: 'latency', target: 'trace', maxMs: 1 }),
+    need: 'admin',
+    foreign: 'own',
+  },
+  'POST /api/evaluators/preview': {
+    path: () => '/api/evaluators/preview',
+    body: () => ({ spec: { name: 'p', kind: 'latency', target: 'trace', maxMs: 1 } }),
+    need: 'admin',
+    foreign: 'own',
+  },
   'GET /api/evaluators/:name': readId(() => '/api/evaluators/shop-eval'),
-  'PUT /api/evaluators/:name': { path: () => '/api/evaluators/put-eval', body: () => ({ kind: 'latency', target: 'trace', maxMs: 1 }), need: 'admin', foreign: 'own' },
+  'PUT /api/evaluators/:name': {
+    path: () => '/api/evaluators/put-eval',
+    body: () => ({ kind: 'latency', target: 'trace', maxMs: 1 }),
+    need: 'admin',
+    foreign: 'own',
+  },
   'DELETE /api/evaluators/:name': { path: () => '/api/evaluators/to-delete-eval', need: 'admin', foreign: 'not-found' },
   'POST /api/evaluators/:name/pause': { path: () => '/api/evaluators/shop-eval/pause', body: () => ({}), need: 'admin', foreign: 'not-found' },
   // Sent without a body, as curl -X POST sends it: the route needs none.
@@ -202,7 +235,12 @@ export const ROWS: Record<string, Row> = {
   'GET /api/evaluators/:name/errors': readId(() => '/api/evaluators/shop-eval/errors'),
   'POST /api/evaluators/:name/retry': { path: () => '/api/evaluators/shop-eval/retry', need: 'admin', foreign: 'not-found' },
   // Before its GET: the right key's backfill is the one the GET reads.
-  'POST /api/evaluators/:name/backfill': { path: () => '/api/evaluators/shop-eval/backfill', body: () => ({ from: '2020-01-01T00:00:00Z' }), need: 'admin', foreign: 'not-found' },
+  'POST /api/evaluators/:name/backfill': {
+    path: () => '/api/evaluators/shop-eval/backfill',
+    body: () => ({ from: '2020-01-01T00:00:00Z' }),
+    need: 'admin',
+    foreign: 'not-found',
+  },
   'GET /api/evaluators/:name/backfill': readId(() => '/api/evaluators/shop-eval/backfill'),
   // A CI job builds datasets with its ingest key; deleting needs an admin.
   'GET /api/datasets': read('/api/datasets'),
@@ -210,20 +248,36 @@ export const ROWS: Record<string, Row> = {
   'GET /api/datasets/:name': readId(() => '/api/datasets/shop-dataset'),
   'PATCH /api/datasets/:name': { path: () => '/api/datasets/shop-dataset', body: () => ({ description: 'described' }), need: 'ingest', foreign: 'not-found' },
   'DELETE /api/datasets/:name': { path: () => '/api/datasets/to-delete-dataset', need: 'admin', foreign: 'not-found' },
-  'POST /api/datasets/:name/items': { path: () => '/api/datasets/shop-dataset/items', body: () => ({ items: [{ input: 'posted' }] }), need: 'ingest', foreign: 'not-found' },
+  'POST /api/datasets/:name/items': {
+    path: () => '/api/datasets/shop-dataset/items',
+    body: () => ({ items: [{ input: 'posted' }] }),
+    need: 'ingest',
+    foreign: 'not-found',
+  },
   'GET /api/datasets/:name/items': readId(() => '/api/datasets/shop-dataset/items'),
-  'PUT /api/datasets/:name/items/:itemId': { path: () => `/api/datasets/shop-dataset/items/${shopItemId}`, body: () => ({ metadata: { edited: true } }), need: 'ingest', foreign: 'not-found' },
+  'PUT /api/datasets/:name/items/:itemId': {
+    path: () => `/api/datasets/shop-dataset/items/${shopItemId}`,
+    body: () => ({ metadata: { edited: true } }),
+    need: 'ingest',
+    foreign: 'not-found',
+  },
   'DELETE /api/datasets/:name/items/:itemId': { path: () => `/api/datasets/shop-dataset/items/${spareItemId}`, need: 'admin', foreign: 'not-found' },
   // And runs experiments on them; deleting one needs an admin.
   'GET /api/experiments': read('/api/experiments'),
   'POST /api/experiments': {
-    path: () => '/api/experiments', body: () => ({ dataset: 'shop-dataset', name: 'posted', target: { kind: 'sdk', replay: 'none' } }), need: 'ingest', foreign: 'not-found',
+    path: () => '/api/experiments',
+    body: () => ({ dataset: 'shop-dataset', name: 'posted', target: { kind: 'sdk', replay: 'none' } }),
+    need: 'ingest',
+    foreign: 'not-found',
   },
   'GET /api/experiments/:id': readId(() => `/api/experiments/${shopExperimentId}`),
   'DELETE /api/experiments/:id': { path: () => `/api/experiments/${spareExperimentId}`, need: 'admin', foreign: 'not-found' },
   'GET /api/experiments/:id/results': readId(() => `/api/experiments/${shopExperimentId}/results`),
   'POST /api/experiments/:id/results': {
-    path: () => `/api/experiments/${shopExperimentId}/results`, body: () => ({ results: [{ itemId: shopItemId, traceId: null, output: 'posted' }] }), need: 'ingest', foreign: 'not-found',
+    path: () => `/api/experiments/${shopExperimentId}/results`,
+    body: () => ({ results: [{ itemId: shopItemId, traceId: null, output: 'posted' }] }),
+    need: 'ingest',
+    foreign: 'not-found',
   },
   'POST /api/experiments/:id/finish': { path: () => `/api/experiments/${finishExperimentId}/finish`, body: () => ({}), need: 'ingest', foreign: 'not-found' },
   'GET /api/experiments/:a/compare/:b': readId(() => `/api/experiments/${shopExperimentId}/compare/${shopExperimentId}`),
@@ -267,7 +321,10 @@ export const ROWS: Record<string, Row> = {
   // MCP: a tool call reads through the API with the caller's key (another project's trace: a tool
   // error, "not found", in a 200); no event stream or session is offered (405).
   'POST /mcp': {
-    path: () => '/mcp', body: () => ({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'get_trace', arguments: { traceId: SHOP_TRACE } } }), need: 'read', foreign: 'no-leak',
+    path: () => '/mcp',
+    body: () => ({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'get_trace', arguments: { traceId: SHOP_TRACE } } }),
+    need: 'read',
+    foreign: 'no-leak',
   },
   'GET /mcp': { path: () => '/mcp', need: 'read', foreign: 'own', ok: 405 },
   'DELETE /mcp': { path: () => '/mcp', need: 'read', foreign: 'own', ok: 405 },
@@ -304,18 +361,26 @@ export async function seedRouteTable(server: TestServer): Promise<void> {
     }
   }
   spareKeyId = (JSON.parse((await send('POST', '/api/keys', { key: keys.shopAdmin, body: { role: 'read', name: 'spare' } })).text) as { id: string }).id;
-  for (const [project, service, traceId] of [['shop', 'shop-api', SHOP_TRACE], ['other', 'other-api', OTHER_TRACE]] as const) {
+  for (const [project, service, traceId] of [
+    ['shop', 'shop-api', SHOP_TRACE],
+    ['other', 'other-api', OTHER_TRACE],
+  ] as const) {
     const key = keys[`${project}Ingest`];
     expect((await send('POST', '/v1/traces', { key, body: tracesBody(service, traceId, `sess-${project}`) })).status).toBe(200);
     expect((await send('POST', '/v1/logs', { key, body: logsBody(service, traceId) })).status).toBe(200);
     expect((await send('POST', '/v1/metrics', { key, body: metricsBody(service, `${project}.queue.depth`) })).status).toBe(200);
   }
   const admin = keys.shopAdmin;
-  for (const name of ['shop-rule', 'to-delete']) expect((await send('POST', '/api/alerts/rules', { key: admin, body: { name, expr: ALWAYS } })).status).toBe(201);
+  for (const name of ['shop-rule', 'to-delete'])
+    expect((await send('POST', '/api/alerts/rules', { key: admin, body: { name, expr: ALWAYS } })).status).toBe(201);
   for (const name of ['shop-hook', 'to-delete-hook'])
     expect((await send('POST', '/api/alerts/receivers', { key: admin, body: { name, webhook: { url: HOOK } } })).status).toBe(201);
-  for (const name of ['shop-eval', 'to-delete-eval']) expect((await send('POST', '/api/evaluators', { key: admin, body: { name, kind: 'latency', target: 'trace', maxMs: 1 } })).status).toBe(201);
-  const silence = await send('POST', '/api/alerts/silences', { key: admin, body: { matchers: [{ name: 'alertname', op: '=', value: 'shop-rule' }], duration: '1h', createdBy: 'test', comment: 'shop silence' } });
+  for (const name of ['shop-eval', 'to-delete-eval'])
+    expect((await send('POST', '/api/evaluators', { key: admin, body: { name, kind: 'latency', target: 'trace', maxMs: 1 } })).status).toBe(201);
+  const silence = await send('POST', '/api/alerts/silences', {
+    key: admin,
+    body: { matchers: [{ name: 'alertname', op: '=', value: 'shop-rule' }], duration: '1h', createdBy: 'test', comment: 'shop silence' },
+  });
   silenceId = (JSON.parse(silence.text) as { id: string }).id;
   expect((await send('PUT', '/api/prices/shop-model', { key: admin, body: { provider: 'acme', input: 1, output: 2 } })).status).toBe(200);
   const scoreOf = async (body: object): Promise<string> => {
@@ -325,19 +390,32 @@ export async function seedRouteTable(server: TestServer): Promise<void> {
   };
   shopScoreId = await scoreOf({ traceId: SHOP_TRACE, name: 'quality', label: 'good', comment: 'shop verdict' });
   spareScoreId = await scoreOf({ traceId: SHOP_TRACE, spanId: LLM_SPAN, name: 'to-delete', value: 0.5 });
-  for (const name of ['shop-dataset', 'to-delete-dataset']) expect((await send('POST', '/api/datasets', { key: keys.shopIngest, body: { name } })).status).toBe(201);
-  const items = await send('POST', '/api/datasets/shop-dataset/items', { key: keys.shopIngest, body: { items: [{ input: 'shop question' }, { input: 'spare' }] } });
+  for (const name of ['shop-dataset', 'to-delete-dataset'])
+    expect((await send('POST', '/api/datasets', { key: keys.shopIngest, body: { name } })).status).toBe(201);
+  const items = await send('POST', '/api/datasets/shop-dataset/items', {
+    key: keys.shopIngest,
+    body: { items: [{ input: 'shop question' }, { input: 'spare' }] },
+  });
   expect(items.status, items.text).toBe(201);
   [shopItemId, spareItemId] = (JSON.parse(items.text) as { itemIds: string[] }).itemIds as [string, string];
   const experiment = async (name: string): Promise<string> => {
-    const made = await send('POST', '/api/experiments', { key: keys.shopIngest, body: { dataset: 'shop-dataset', name, target: { kind: 'sdk', replay: 'none' } } });
+    const made = await send('POST', '/api/experiments', {
+      key: keys.shopIngest,
+      body: { dataset: 'shop-dataset', name, target: { kind: 'sdk', replay: 'none' } },
+    });
     expect(made.status, made.text).toBe(201);
     return (JSON.parse(made.text) as { id: string }).id;
   };
-  [shopExperimentId, finishExperimentId, spareExperimentId] = [await experiment('shop-experiment'), await experiment('finish-experiment'), await experiment('spare-experiment')];
-  const result = await send('POST', `/api/experiments/${shopExperimentId}/results`, { key: keys.shopIngest, body: { results: [{ itemId: shopItemId, traceId: null, output: 'shop answer' }] } });
+  [shopExperimentId, finishExperimentId, spareExperimentId] = [
+    await experiment('shop-experiment'),
+    await experiment('finish-experiment'),
+    await experiment('spare-experiment'),
+  ];
+  const result = await send('POST', `/api/experiments/${shopExperimentId}/results`, {
+    key: keys.shopIngest,
+    body: { results: [{ itemId: shopItemId, traceId: null, output: 'shop answer' }] },
+  });
   expect(result.status, result.text).toBe(200);
   const errors = JSON.parse((await send('GET', '/api/errors', { key: keys.shopRead })).text) as { groups: Array<{ fingerprint: string }> };
   fingerprint = errors.groups[0]!.fingerprint;
 }
-

@@ -44,18 +44,36 @@ export function llmTraceBody(traceId: string, spanId: string): string {
   const rootId = randomBytes(8).toString('hex');
   const start = BigInt(Date.now()) * 1_000_000n;
   const attributes = [
-    str('gen_ai.provider.name', 'openai'), str('gen_ai.operation.name', 'chat'), str('gen_ai.request.model', 'gpt-4o'),
-    { key: 'gen_ai.usage.input_tokens', value: { intValue: '40' } }, { key: 'gen_ai.usage.output_tokens', value: { intValue: '12' } },
+    str('gen_ai.provider.name', 'openai'),
+    str('gen_ai.operation.name', 'chat'),
+    str('gen_ai.request.model', 'gpt-4o'),
+    { key: 'gen_ai.usage.input_tokens', value: { intValue: '40' } },
+    { key: 'gen_ai.usage.output_tokens', value: { intValue: '12' } },
     str('gen_ai.input.messages', JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'What is the capital of Portugal?' }] }])),
     str('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'Lisbon.' }], finish_reason: 'stop' }])),
   ];
   return JSON.stringify({
-    resourceSpans: [{
-      resource: { attributes: [str('service.name', 'qa-agent')] },
-      scopeSpans: [{ spans: [
-        { traceId, spanId: rootId, name: 'answer', startTimeUnixNano: String(start), endTimeUnixNano: String(start + 900_000_000n) },
-        { traceId, spanId, parentSpanId: rootId, name: 'chat gpt-4o', kind: 3, startTimeUnixNano: String(start + 10_000_000n), endTimeUnixNano: String(start + 800_000_000n), attributes },
-      ] }],
-    }],
+    resourceSpans: [
+      {
+        resource: { attributes: [str('service.name', 'qa-agent')] },
+        scopeSpans: [
+          {
+            spans: [
+              { traceId, spanId: rootId, name: 'answer', startTimeUnixNano: String(start), endTimeUnixNano: String(start + 900_000_000n) },
+              {
+                traceId,
+                spanId,
+                parentSpanId: rootId,
+                name: 'chat gpt-4o',
+                kind: 3,
+                startTimeUnixNano: String(start + 10_000_000n),
+                endTimeUnixNano: String(start + 800_000_000n),
+                attributes,
+              },
+            ],
+          },
+        ],
+      },
+    ],
   });
 }

@@ -71,7 +71,11 @@ export function ActiveTab({ alerts, error, rule, units, reload }: ActiveTabProps
                     <td>
                       <Status kind={alertStateKind(alert.state)}>{alert.state}</Status>
                       {alert.silenced && <span className="tag alert-flag">silenced</span>}
-                      {alert.inhibited && <span className="tag alert-flag" title="A firing critical alert with the same service and name mutes this one">inhibited</span>}
+                      {alert.inhibited && (
+                        <span className="tag alert-flag" title="A firing critical alert with the same service and name mutes this one">
+                          inhibited
+                        </span>
+                      )}
                     </td>
                     <td>
                       <SeverityStatus severity={alert.severity} />
@@ -84,7 +88,9 @@ export function ActiveTab({ alerts, error, rule, units, reload }: ActiveTabProps
                     </td>
                     <td className="num" title={rawValueTitle(alert.value, alert.threshold)}>
                       {formatAlertValueIn(alert.value, units.get(alert.rule))}
-                      {alert.threshold !== null && <div className="muted alert-threshold">limit {formatAlertValueIn(alert.threshold, units.get(alert.rule))}</div>}
+                      {alert.threshold !== null && (
+                        <div className="muted alert-threshold">limit {formatAlertValueIn(alert.threshold, units.get(alert.rule))}</div>
+                      )}
                     </td>
                     <td title={formatTime(since)}>
                       {formatAgo(since, nowMs)}

@@ -22,7 +22,9 @@ export function HistoryTab({ rule, units }: { rule: string | null; units: Readon
     <>
       <ErrorBox error={pages.error} />
       {!pages.loaded && pages.loading && <p className="muted">Loading history…</p>}
-      {pages.loaded && pages.items.length === 0 && <div className="empty">{rule === null ? 'No alert has changed state yet.' : `Rule ${rule} has no history yet.`}</div>}
+      {pages.loaded && pages.items.length === 0 && (
+        <div className="empty">{rule === null ? 'No alert has changed state yet.' : `Rule ${rule} has no history yet.`}</div>
+      )}
       {pages.items.length > 0 && (
         <table className="list history-table">
           <thead>

@@ -49,9 +49,21 @@ export function RuleEditor({ initial, mode, onSaved, onCancel }: RuleEditorProps
 
         <label htmlFor={field('expr')}>Expression</label>
         <div>
-          <textarea id={field('expr')} className="mono" rows={2} value={form.expr} onChange={set('expr')} placeholder='p95(duration_ms{service="rag"})[5m] > 3s' required />
+          <textarea
+            id={field('expr')}
+            className="mono"
+            rows={2}
+            value={form.expr}
+            onChange={set('expr')}
+            placeholder='p95(duration_ms{service="rag"})[5m] > 3s'
+            required
+          />
           <div className="muted hint">
-            For example <code>error_rate(spans)[5m] by (service) &gt; 5%</code> or <code>count(logs{'{'}severity=&quot;error&quot;{'}'})[5m] &gt;= 10</code>; see{' '}
+            For example <code>error_rate(spans)[5m] by (service) &gt; 5%</code> or{' '}
+            <code>
+              count(logs{'{'}severity=&quot;error&quot;{'}'})[5m] &gt;= 10
+            </code>
+            ; see{' '}
             <a href="/docs/alerting#rule-expressions" target="_blank" rel="noreferrer">
               the docs, “Rule expressions”
             </a>
@@ -71,7 +83,12 @@ export function RuleEditor({ initial, mode, onSaved, onCancel }: RuleEditorProps
         </select>
 
         <label htmlFor={field('summary')}>Summary</label>
-        <input id={field('summary')} value={form.summary} onChange={set('summary')} placeholder="p95 of retrieval is {{ $value }} ms (limit {{ $threshold }} ms)" />
+        <input
+          id={field('summary')}
+          value={form.summary}
+          onChange={set('summary')}
+          placeholder="p95 of retrieval is {{ $value }} ms (limit {{ $threshold }} ms)"
+        />
 
         <label htmlFor={field('description')}>Description</label>
         <input id={field('description')} value={form.description} onChange={set('description')} />
@@ -86,7 +103,9 @@ export function RuleEditor({ initial, mode, onSaved, onCancel }: RuleEditorProps
             onChange={set('extra')}
             placeholder='{ "thresholds": { "warning": 0.05, "critical": 0.2 }, "labels": { "team": "search" }, "notify": ["log"] }'
           />
-          <div className="muted hint">keepFiringFor, thresholds, labels, other annotations, groupBy, noData, notify, groupWait, groupInterval, repeatInterval.</div>
+          <div className="muted hint">
+            keepFiringFor, thresholds, labels, other annotations, groupBy, noData, notify, groupWait, groupInterval, repeatInterval.
+          </div>
         </div>
       </div>
       <ErrorBox error={error} />

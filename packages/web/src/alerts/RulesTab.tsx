@@ -61,7 +61,9 @@ export function RulesTab({ alerts, rule: highlighted, onChange }: { alerts: Aler
       )}
       {data === undefined && loading && <p className="muted">Loading rules…</p>}
       {data !== undefined && data.rules.length === 0 && (
-        <div className="empty">No rules yet. Start the server with <code>--alerts rules.yaml</code>, or make one with “New rule”.</div>
+        <div className="empty">
+          No rules yet. Start the server with <code>--alerts rules.yaml</code>, or make one with “New rule”.
+        </div>
       )}
       {data !== undefined && data.rules.length > 0 && (
         <table className="list rules-table">

@@ -80,7 +80,12 @@ export function SilencesTab({ rule, onChange }: { rule: string | null; onChange:
                   <td>{silence.comment === '' ? <span className="muted">–</span> : silence.comment}</td>
                   <td>
                     {!ended && (
-                      <button type="button" onClick={() => expire(silence)} disabled={expiring === silence.id} aria-label={`Expire silence ${silence.matchers.map(matcherText).join(', ')}`}>
+                      <button
+                        type="button"
+                        onClick={() => expire(silence)}
+                        disabled={expiring === silence.id}
+                        aria-label={`Expire silence ${silence.matchers.map(matcherText).join(', ')}`}
+                      >
                         Expire
                       </button>
                     )}

@@ -11,7 +11,8 @@ export function UnroutedBanner({ rules }: { rules: AlertRuleListResponse | undef
   return (
     <div className="unrouted-banner" role="status">
       <p>
-        <strong>{unroutedText(rules.unrouted)}</strong>: notifications go only to Spoor&apos;s own log (receivers: {rules.receivers.join(', ')}). Configure a receiver.
+        <strong>{unroutedText(rules.unrouted)}</strong>: notifications go only to Spoor&apos;s own log (receivers: {rules.receivers.join(', ')}). Configure a
+        receiver.
       </p>
       <details>
         <summary>How to configure a receiver</summary>
@@ -21,9 +22,7 @@ export function UnroutedBanner({ rules }: { rules: AlertRuleListResponse | undef
           <a href="/docs/alerting#alerting" target="_blank" rel="noreferrer">
             the docs, “Alerting”
           </a>
-          ): rules
-          without{' '}
-          <code>notify</code>, the default rules among them, go to its <code>defaults.notify</code>:
+          ): rules without <code>notify</code>, the default rules among them, go to its <code>defaults.notify</code>:
         </p>
         <pre>{RECEIVER_EXAMPLE}</pre>
       </details>

@@ -1,6 +1,16 @@
 import type { Alert, AlertHistoryEntry, AlertRuleSpec, AlertSeverity, AlertState } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
-import { alertStateKind, displayLabels, formatAlertValue, formatUntil, historyKind, historyKindText, ruleAlertCounts, ruleSeverityText, severityKind } from './alert-view';
+import {
+  alertStateKind,
+  displayLabels,
+  formatAlertValue,
+  formatUntil,
+  historyKind,
+  historyKindText,
+  ruleAlertCounts,
+  ruleSeverityText,
+  severityKind,
+} from './alert-view';
 
 describe('status kinds', () => {
   it.each<{ state: AlertState; want: string }>([
@@ -34,7 +44,15 @@ describe('status kinds', () => {
 describe('displayLabels', () => {
   it.each<{ name: string; labels: Record<string, string>; want: Array<[string, string]> }>([
     { name: 'drops the labels shown in their own columns', labels: { alertname: 'slow', severity: 'warning', service: 'rag' }, want: [['service', 'rag']] },
-    { name: 'sorts by name', labels: { team: 'search', name: 'retrieval', service: 'rag' }, want: [['name', 'retrieval'], ['service', 'rag'], ['team', 'search']] },
+    {
+      name: 'sorts by name',
+      labels: { team: 'search', name: 'retrieval', service: 'rag' },
+      want: [
+        ['name', 'retrieval'],
+        ['service', 'rag'],
+        ['team', 'search'],
+      ],
+    },
     { name: 'is empty for a rule without by labels', labels: { alertname: 'x', severity: 'info' }, want: [] },
   ])('$name', ({ labels, want }) => {
     expect(displayLabels(labels)).toEqual(want);

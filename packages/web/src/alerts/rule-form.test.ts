@@ -14,7 +14,13 @@ describe('ruleSpecFromForm', () => {
     {
       name: 'trims and adds for, severity and the two annotations',
       form: form({ name: ' slow ', for: ' 5m ', severity: 'critical', summary: 'p95 is {{ $value }}', description: ' see runbook ' }),
-      want: { name: 'slow', expr: 'p95(duration_ms)[5m] > 3s', for: '5m', severity: 'critical', annotations: { summary: 'p95 is {{ $value }}', description: 'see runbook' } },
+      want: {
+        name: 'slow',
+        expr: 'p95(duration_ms)[5m] > 3s',
+        for: '5m',
+        severity: 'critical',
+        annotations: { summary: 'p95 is {{ $value }}', description: 'see runbook' },
+      },
     },
     {
       name: 'adds the other fields and merges their annotations',
@@ -44,7 +50,11 @@ describe('ruleSpecFromForm', () => {
 
 describe('ruleFormFromSpec', () => {
   it.each<{ name: string; spec: AlertRuleSpec; want: Partial<RuleForm> }>([
-    { name: 'fills the inputs of a plain rule', spec: { name: 'a', expr: 'count(spans)[5m] > 1', for: '1m', severity: 'info' }, want: { name: 'a', expr: 'count(spans)[5m] > 1', for: '1m', severity: 'info', extra: '' } },
+    {
+      name: 'fills the inputs of a plain rule',
+      spec: { name: 'a', expr: 'count(spans)[5m] > 1', for: '1m', severity: 'info' },
+      want: { name: 'a', expr: 'count(spans)[5m] > 1', for: '1m', severity: 'info', extra: '' },
+    },
     {
       name: 'puts fields without an input into other fields',
       spec: { name: 'b', expr: 'error_rate(spans)[5m]', thresholds: { warning: 0.05 }, annotations: { summary: 's', runbook: 'r' } },
@@ -56,7 +66,18 @@ describe('ruleFormFromSpec', () => {
 
   it.each<AlertRuleSpec>([
     { name: 'plain', expr: 'count(logs)[5m] > 10' },
-    { name: 'full', expr: 'error_rate(spans)[5m] by (service)', for: '2m', keepFiringFor: '1m', thresholds: { warning: 0.05, critical: 0.2 }, labels: { team: 'x' }, annotations: { summary: 's', description: 'd', runbook: 'r' }, groupBy: ['alertname', 'service'], noData: 'ok', notify: ['log'] },
+    {
+      name: 'full',
+      expr: 'error_rate(spans)[5m] by (service)',
+      for: '2m',
+      keepFiringFor: '1m',
+      thresholds: { warning: 0.05, critical: 0.2 },
+      labels: { team: 'x' },
+      annotations: { summary: 's', description: 'd', runbook: 'r' },
+      groupBy: ['alertname', 'service'],
+      noData: 'ok',
+      notify: ['log'],
+    },
   ])('round-trips rule $name unchanged', (spec) => {
     expect(ruleSpecFromForm(ruleFormFromSpec(spec))).toEqual({ ok: true, spec });
   });

@@ -16,7 +16,13 @@ export function ChartLegend({ series, hidden, onToggle }: ChartLegendProps) {
         const off = hidden.has(i);
         return (
           <li key={`${i}:${s.name}`}>
-            <button type="button" className={off ? 'off' : undefined} aria-pressed={!off} title={off ? `Show ${s.name}` : `Hide ${s.name}`} onClick={() => onToggle(i)}>
+            <button
+              type="button"
+              className={off ? 'off' : undefined}
+              aria-pressed={!off}
+              title={off ? `Show ${s.name}` : `Hide ${s.name}`}
+              onClick={() => onToggle(i)}
+            >
               <svg className={`swatch series-${style.colour}`} width="18" height="8" aria-hidden="true">
                 <line x1="1" x2="17" y1="4" y2="4" strokeDasharray={style.dash} />
               </svg>

@@ -62,7 +62,13 @@ describe('scaleLinear', () => {
 
 describe('extent', () => {
   it.each([
-    { series: [[1, null, 3], [null, -2]], want: { min: -2, max: 3 } },
+    {
+      series: [
+        [1, null, 3],
+        [null, -2],
+      ],
+      want: { min: -2, max: 3 },
+    },
     { series: [[null, null], []], want: null },
     { series: [[NaN, 4, Infinity]], want: { min: 4, max: 4 } },
     { series: [], want: null },
@@ -132,27 +138,42 @@ describe('timeTicks', () => {
   it.each([
     {
       name: 'a quarter hour in 5-minute steps',
-      from: '2026-11-22T10:07:00Z', to: '2026-11-22T10:22:00Z', count: 4, offset: UTC,
+      from: '2026-11-22T10:07:00Z',
+      to: '2026-11-22T10:22:00Z',
+      count: 4,
+      offset: UTC,
       labels: ['10:10', '10:15', '10:20'],
     },
     {
       name: 'an hour in 10-minute steps, on the local clock',
-      from: '2026-11-22T09:58:00Z', to: '2026-11-22T10:58:00Z', count: 6, offset: CEST,
+      from: '2026-11-22T09:58:00Z',
+      to: '2026-11-22T10:58:00Z',
+      count: 6,
+      offset: CEST,
       labels: ['12:00', '12:10', '12:20', '12:30', '12:40', '12:50'],
     },
     {
       name: 'a minute in seconds',
-      from: '2026-11-22T10:00:00Z', to: '2026-11-22T10:01:00Z', count: 4, offset: UTC,
+      from: '2026-11-22T10:00:00Z',
+      to: '2026-11-22T10:01:00Z',
+      count: 4,
+      offset: UTC,
       labels: ['10:00:00', '10:00:15', '10:00:30', '10:00:45', '10:01:00'],
     },
     {
       name: 'a day in hours, midnight as a date',
-      from: '2026-11-22T18:30:00Z', to: '2026-11-23T06:30:00Z', count: 4, offset: UTC,
+      from: '2026-11-22T18:30:00Z',
+      to: '2026-11-23T06:30:00Z',
+      count: 4,
+      offset: UTC,
       labels: ['21:00', 'Nov 23', '03:00', '06:00'],
     },
     {
       name: 'a week in days',
-      from: '2026-11-16T12:00:00Z', to: '2026-11-23T12:00:00Z', count: 7, offset: UTC,
+      from: '2026-11-16T12:00:00Z',
+      to: '2026-11-23T12:00:00Z',
+      count: 7,
+      offset: UTC,
       labels: ['Nov 17', 'Nov 18', 'Nov 19', 'Nov 20', 'Nov 21', 'Nov 22', 'Nov 23'],
     },
   ])('labels $name', ({ from, to, count, offset, labels }) => {

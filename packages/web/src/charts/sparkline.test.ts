@@ -5,7 +5,9 @@ describe('sparkBars', () => {
   it.each([
     {
       name: 'scales the largest value to the full height',
-      values: [0, 5, 10], width: 30, height: 20,
+      values: [0, 5, 10],
+      width: 30,
+      height: 20,
       bars: [
         { x: 0, y: 20, width: 9, height: 0 },
         { x: 10, y: 10, width: 9, height: 10 },
@@ -14,7 +16,9 @@ describe('sparkBars', () => {
     },
     {
       name: 'gives a small value next to a spike one pixel',
-      values: [1, 1000], width: 20, height: 10,
+      values: [1, 1000],
+      width: 20,
+      height: 10,
       bars: [
         { x: 0, y: 9, width: 9, height: 1 },
         { x: 10, y: 0, width: 9, height: 10 },
@@ -22,7 +26,9 @@ describe('sparkBars', () => {
     },
     {
       name: 'draws flat zero for all zeros',
-      values: [0, 0], width: 4, height: 10,
+      values: [0, 0],
+      width: 4,
+      height: 10,
       bars: [
         { x: 0, y: 10, width: 2, height: 0 },
         { x: 2, y: 10, width: 2, height: 0 },

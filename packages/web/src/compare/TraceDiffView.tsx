@@ -22,8 +22,9 @@ export function TraceDiffView({ diff }: { diff: TraceDiff }) {
         <Side label="B" side={diff.b} />
       </div>
       <p className="compare-summary" data-testid="compare-summary">
-        {diff.changed.length} changed, {diff.added.length} only in B, {diff.removed.length} only in A · duration {formatChange(diff.deltas.durationMs, formatDuration)} · tokens{' '}
-        {formatChange(sum(diff.deltas.inputTokens, diff.deltas.outputTokens), formatInteger)} · cost {formatChange(diff.deltas.costUsd, formatCost)}
+        {diff.changed.length} changed, {diff.added.length} only in B, {diff.removed.length} only in A · duration{' '}
+        {formatChange(diff.deltas.durationMs, formatDuration)} · tokens {formatChange(sum(diff.deltas.inputTokens, diff.deltas.outputTokens), formatInteger)} ·
+        cost {formatChange(diff.deltas.costUsd, formatCost)}
         {diff.a.unpricedCalls + diff.b.unpricedCalls > 0 ? ' (leaves out unpriced calls)' : ''}
       </p>
       <table className="compare-table">
@@ -43,7 +44,12 @@ export function TraceDiffView({ diff }: { diff: TraceDiff }) {
                 <tr className={`compare-row kind-${row.kind}`} data-kind={row.kind}>
                   <td style={{ paddingLeft: `${8 + row.depth * 16}px` }}>
                     {change !== undefined ? (
-                      <button type="button" className="link-button" onClick={() => setOpen(open === row.path ? null : row.path)} aria-expanded={open === row.path}>
+                      <button
+                        type="button"
+                        className="link-button"
+                        onClick={() => setOpen(open === row.path ? null : row.path)}
+                        aria-expanded={open === row.path}
+                      >
                         {row.name}
                       </button>
                     ) : (
@@ -77,7 +83,8 @@ function Side({ label, side }: { label: string; side: TraceDiffSide }) {
         {label}: <Link to={`/traces/${side.traceId}`}>{side.rootName || side.traceId}</Link>
       </h2>
       <p className="muted">
-        {formatDuration(side.durationMs)} · {formatCountOf(side.spanCount, 'span')} · {formatCountOf(side.errorCount, 'error')} · {formatInteger(sum(side.inputTokens, side.outputTokens))} tokens · {formatCostOf(side.costUsd, side.unpricedCalls)}
+        {formatDuration(side.durationMs)} · {formatCountOf(side.spanCount, 'span')} · {formatCountOf(side.errorCount, 'error')} ·{' '}
+        {formatInteger(sum(side.inputTokens, side.outputTokens))} tokens · {formatCostOf(side.costUsd, side.unpricedCalls)}
       </p>
     </div>
   );

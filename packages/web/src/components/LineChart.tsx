@@ -160,7 +160,15 @@ export function LineChart(props: LineChartProps) {
           )}
         </svg>
         {guide !== null && (
-          <ChartTooltip x={guide.x} width={width} time={formatTime(isoOf(times[guide.i]!))} lines={model.lines} series={series} index={guide.i} formatValue={formatValue} />
+          <ChartTooltip
+            x={guide.x}
+            width={width}
+            time={formatTime(isoOf(times[guide.i]!))}
+            lines={model.lines}
+            series={series}
+            index={guide.i}
+            formatValue={formatValue}
+          />
         )}
       </>
     );

@@ -121,7 +121,14 @@ export function AddToDataset({ what, items }: AddToDatasetProps) {
             <option value={NEW}>A new dataset…</option>
           </select>
           {picked === NEW && (
-            <input aria-label="New dataset name" value={newName} onChange={(e) => setNewName(e.target.value)} placeholder="support-regressions" maxLength={100} disabled={busy} />
+            <input
+              aria-label="New dataset name"
+              value={newName}
+              onChange={(e) => setNewName(e.target.value)}
+              placeholder="support-regressions"
+              maxLength={100}
+              disabled={busy}
+            />
           )}
           <button type="submit" className="primary" disabled={busy}>
             {busy ? 'Adding…' : `Add ${what}`}

@@ -52,7 +52,12 @@ export function ItemEditor({ dataset, item, onSaved, onCancel }: ItemEditorProps
   return (
     <form className="item-editor" aria-label={`Edit item ${item.itemId}`} onSubmit={save}>
       <Field id={`${id}-input`} label={`Input${input.json ? ' (JSON)' : ''}`} value={input.text} onChange={(text) => setInput({ ...input, text })} />
-      <Field id={`${id}-expected`} label={`Expected output${expected.json ? ' (JSON; empty for none)' : ''}`} value={expected.text} onChange={(text) => setExpected({ ...expected, text })} />
+      <Field
+        id={`${id}-expected`}
+        label={`Expected output${expected.json ? ' (JSON; empty for none)' : ''}`}
+        value={expected.text}
+        onChange={(text) => setExpected({ ...expected, text })}
+      />
       <Field id={`${id}-metadata`} label="Metadata (JSON object)" value={metadata} onChange={setMetadata} />
       <div className="form-actions">
         <button type="submit" className="primary" disabled={busy}>

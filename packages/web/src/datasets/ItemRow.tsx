@@ -52,7 +52,12 @@ export function ItemRow({ dataset, item, mayEdit, mayDelete, onChanged }: ItemRo
           {item.source === null ? (
             <span className="muted">–</span>
           ) : (
-            <Link to={pathWith(`/traces/${item.source.traceId}`, { span: item.source.spanId })} onClick={(e) => e.stopPropagation()} className="mono" title="The trace it was taken from">
+            <Link
+              to={pathWith(`/traces/${item.source.traceId}`, { span: item.source.spanId })}
+              onClick={(e) => e.stopPropagation()}
+              className="mono"
+              title="The trace it was taken from"
+            >
               {shortId(item.source.traceId)}
               {item.source.spanId !== null && ` / ${shortId(item.source.spanId)}`}
             </Link>

@@ -31,7 +31,13 @@ export function NewDatasetForm({ existing }: { existing: readonly string[] }) {
     <form className="dataset-form panel" aria-label="New dataset" onSubmit={submit}>
       <label>
         Name
-        <input value={name} onChange={(e) => setName(e.target.value)} placeholder="support-regressions" maxLength={100} aria-invalid={problem !== null || undefined} />
+        <input
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          placeholder="support-regressions"
+          maxLength={100}
+          aria-invalid={problem !== null || undefined}
+        />
       </label>
       <label>
         Description

@@ -60,7 +60,10 @@ describe('addTargetProblem', () => {
     [{ kind: 'new', name: '  travel ', description: '' } as const, null],
     [{ kind: 'new', name: '', description: '' } as const, 'name the new dataset'],
     [{ kind: 'new', name: 'qa', description: '' } as const, 'a dataset named qa exists: pick it from the list'],
-    [{ kind: 'new', name: 'two words', description: '' } as const, 'dataset name: 1 to 100 letters, digits, dots, dashes or underscores, starting with a letter or digit'],
+    [
+      { kind: 'new', name: 'two words', description: '' } as const,
+      'dataset name: 1 to 100 letters, digits, dots, dashes or underscores, starting with a letter or digit',
+    ],
   ])('%j: %s', (target, want) => {
     expect(addTargetProblem(target, existing)).toBe(want);
   });

@@ -9,7 +9,10 @@ export function ErrorStatusBadge({ status, regressed, resolvedAt }: { status: Er
     <span className="error-status">
       <Status kind={statusKind(status)}>{STATUS_LABELS[status]}</Status>
       {regressed && (
-        <span className="tag tag-regressed" title={resolvedAt ? `Seen again after it was resolved at ${formatTime(resolvedAt)}` : 'Seen again after it was resolved'}>
+        <span
+          className="tag tag-regressed"
+          title={resolvedAt ? `Seen again after it was resolved at ${formatTime(resolvedAt)}` : 'Seen again after it was resolved'}
+        >
           regressed
         </span>
       )}

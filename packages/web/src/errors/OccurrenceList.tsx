@@ -28,7 +28,10 @@ export function OccurrenceList({ occurrences }: { occurrences: ErrorGroupDetail[
               {o.traceId === null ? (
                 <span className="muted">–</span>
               ) : (
-                <Link to={pathWith(`/traces/${o.traceId}`, { span: o.spanId })} title={o.spanId === null ? `Trace ${o.traceId}` : `Trace ${o.traceId}, span ${o.spanId}`}>
+                <Link
+                  to={pathWith(`/traces/${o.traceId}`, { span: o.spanId })}
+                  title={o.spanId === null ? `Trace ${o.traceId}` : `Trace ${o.traceId}, span ${o.spanId}`}
+                >
                   {shortId(o.traceId)}
                   {o.spanId !== null && <span className="muted"> / {shortId(o.spanId)}</span>}
                 </Link>

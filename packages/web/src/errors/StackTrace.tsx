@@ -18,7 +18,9 @@ export interface StackTraceProps {
  */
 export function StackTrace({ traceId, spanId, frame }: StackTraceProps) {
   // Only the span and its logs: the occurrence's trace may hold 50,000 spans.
-  const { data, error, loading } = useApi<SpanDetail>(traceId === null || spanId === null ? null : `/api/traces/${encodeURIComponent(traceId)}/spans/${encodeURIComponent(spanId)}`);
+  const { data, error, loading } = useApi<SpanDetail>(
+    traceId === null || spanId === null ? null : `/api/traces/${encodeURIComponent(traceId)}/spans/${encodeURIComponent(spanId)}`,
+  );
   const stack = useMemo(() => (data === undefined ? null : stackTraceOf({ spans: [data.span], logs: data.logs }, spanId)), [data, spanId]);
   if (error !== undefined) return <ErrorBox error={error} />;
   if (loading) return <div className="muted">Loading the stack trace…</div>;

@@ -22,7 +22,12 @@ describe('stackTraceOf', () => {
       stack: 'Error: boom\n    at run (app.js:1:1)',
     },
     { name: 'nothing from another span', trace: trace([span('b', [event('exception', { 'exception.stacktrace': 'x' })])]), spanId: 'a', stack: null },
-    { name: 'nothing from an exception without a stack', trace: trace([span('a', [event('exception', { 'exception.message': 'm' })])]), spanId: 'a', stack: null },
+    {
+      name: 'nothing from an exception without a stack',
+      trace: trace([span('a', [event('exception', { 'exception.message': 'm' })])]),
+      spanId: 'a',
+      stack: null,
+    },
     {
       name: "a log record's stack when the span has none",
       trace: trace([span('a', [])], [log('b', { 'exception.stacktrace': 'other' }), log('a', { 'exception.stacktrace': 'from the log' })]),

@@ -67,10 +67,22 @@ export function BackfillPanel({ name, onFinished, onClose }: { name: string; onF
       <p className="muted">Judges, with the current version, the complete traces that ended in the range and were not judged yet.</p>
       <div className="form-actions">
         <label>
-          From <input type="datetime-local" value={form.from} onChange={(e) => setForm({ ...form, from: e.target.value })} aria-invalid={problem?.startsWith('From') === true} />
+          From{' '}
+          <input
+            type="datetime-local"
+            value={form.from}
+            onChange={(e) => setForm({ ...form, from: e.target.value })}
+            aria-invalid={problem?.startsWith('From') === true}
+          />
         </label>
         <label>
-          To <input type="datetime-local" value={form.to} onChange={(e) => setForm({ ...form, to: e.target.value })} aria-invalid={problem?.startsWith('To') === true} />
+          To{' '}
+          <input
+            type="datetime-local"
+            value={form.to}
+            onChange={(e) => setForm({ ...form, to: e.target.value })}
+            aria-invalid={problem?.startsWith('To') === true}
+          />
         </label>
         <span className="muted">(empty: now)</span>
         <button type="submit" className="primary" disabled={running}>

@@ -68,7 +68,10 @@ export function EvaluatorEditor({ initial, mode, onSaved, onCancel }: EditorProp
     if (!previewed) return runPreview();
     const spec = start('save');
     if (spec === null) return;
-    const saved = mode === 'create' ? apiSend<Evaluator>('POST', '/api/evaluators', spec) : apiSend<Evaluator>('PUT', `/api/evaluators/${encodeURIComponent(initial.name)}`, spec);
+    const saved =
+      mode === 'create'
+        ? apiSend<Evaluator>('POST', '/api/evaluators', spec)
+        : apiSend<Evaluator>('PUT', `/api/evaluators/${encodeURIComponent(initial.name)}`, spec);
     saved.then(onSaved, failed);
   };
 
@@ -78,13 +81,28 @@ export function EvaluatorEditor({ initial, mode, onSaved, onCancel }: EditorProp
       {input}
     </FieldRow>
   );
-  const invalid = (name: string) => ({ id: field(name), 'aria-invalid': problem?.field === name || undefined, 'aria-describedby': problem?.field === name ? `${field(name)}-error` : undefined });
+  const invalid = (name: string) => ({
+    id: field(name),
+    'aria-invalid': problem?.field === name || undefined,
+    'aria-describedby': problem?.field === name ? `${field(name)}-error` : undefined,
+  });
   const title = mode === 'create' ? 'New evaluator' : `Edit evaluator ${initial.name}`;
   return (
     <form className="panel evaluator-editor" onSubmit={save} aria-label={title}>
       <h3>{title}</h3>
       <div className="evaluator-fields">
-        {row('name', 'Name', <input {...invalid('name')} value={form.name} onChange={(e) => set({ name: e.target.value })} disabled={mode === 'edit'} placeholder="no-apology" className="short" />)}
+        {row(
+          'name',
+          'Name',
+          <input
+            {...invalid('name')}
+            value={form.name}
+            onChange={(e) => set({ name: e.target.value })}
+            disabled={mode === 'edit'}
+            placeholder="no-apology"
+            className="short"
+          />,
+        )}
         {row(
           'kind',
           'Kind',
@@ -105,14 +123,60 @@ export function EvaluatorEditor({ initial, mode, onSaved, onCancel }: EditorProp
             ))}
           </select>,
         )}
-        {(KIND_FIELDS[form.kind] ?? []).map((f) => row(f.name, f.label, <KindInput field={f} value={form.fields[f.name] ?? ''} onChange={(v) => setField(f.name, v)} attrs={invalid(f.name)} providers={providers} />))}
-        {row('filter', 'Traces', <input {...invalid('filter')} value={form.filter} onChange={(e) => set({ filter: e.target.value })} placeholder="service=api&model=gpt-4o (every trace when empty)" />, "the trace list's filters, as its query string")}
-        {row('sampleRate', 'Sample rate', <input {...invalid('sampleRate')} value={form.sampleRate} onChange={(e) => set({ sampleRate: e.target.value })} inputMode="decimal" className="short" />, 'the share of complete traces judged, 0 to 1')}
-        {row('dailyBudgetUsd', 'Daily budget (USD)', <input {...invalid('dailyBudgetUsd')} value={form.dailyBudgetUsd} onChange={(e) => set({ dailyBudgetUsd: e.target.value })} inputMode="decimal" placeholder={form.kind === 'llm-judge' ? "10 (a judge's default)" : 'no limit'} className="short" />, 'past it in a UTC day, the evaluator pauses')}
+        {(KIND_FIELDS[form.kind] ?? []).map((f) =>
+          row(
+            f.name,
+            f.label,
+            <KindInput field={f} value={form.fields[f.name] ?? ''} onChange={(v) => setField(f.name, v)} attrs={invalid(f.name)} providers={providers} />,
+          ),
+        )}
+        {row(
+          'filter',
+          'Traces',
+          <input
+            {...invalid('filter')}
+            value={form.filter}
+            onChange={(e) => set({ filter: e.target.value })}
+            placeholder="service=api&model=gpt-4o (every trace when empty)"
+          />,
+          "the trace list's filters, as its query string",
+        )}
+        {row(
+          'sampleRate',
+          'Sample rate',
+          <input
+            {...invalid('sampleRate')}
+            value={form.sampleRate}
+            onChange={(e) => set({ sampleRate: e.target.value })}
+            inputMode="decimal"
+            className="short"
+          />,
+          'the share of complete traces judged, 0 to 1',
+        )}
+        {row(
+          'dailyBudgetUsd',
+          'Daily budget (USD)',
+          <input
+            {...invalid('dailyBudgetUsd')}
+            value={form.dailyBudgetUsd}
+            onChange={(e) => set({ dailyBudgetUsd: e.target.value })}
+            inputMode="decimal"
+            placeholder={form.kind === 'llm-judge' ? "10 (a judge's default)" : 'no limit'}
+            className="short"
+          />,
+          'past it in a UTC day, the evaluator pauses',
+        )}
         {row(
           'extra',
           'Other fields (JSON)',
-          <textarea {...invalid('extra')} className="mono" rows={Math.min(10, Math.max(2, form.extra.split('\n').length))} value={form.extra} onChange={(e) => set({ extra: e.target.value })} placeholder="{}" />,
+          <textarea
+            {...invalid('extra')}
+            className="mono"
+            rows={Math.min(10, Math.max(2, form.extra.split('\n').length))}
+            value={form.extra}
+            onChange={(e) => set({ extra: e.target.value })}
+            placeholder="{}"
+          />,
         )}
       </div>
       <ErrorBox error={failure} />
@@ -157,7 +221,13 @@ function FieldRow({ id, label, error, hint, children }: { id: string; label: str
 
 type InputAttrs = { id: string; 'aria-invalid': boolean | undefined; 'aria-describedby': string | undefined };
 
-function KindInput({ field, value, onChange, attrs, providers }: { field: KindField; value: string; onChange: (value: string) => void; attrs: InputAttrs; providers: readonly string[] }) {
+function KindInput({
+  field,
+  value,
+  onChange,
+  attrs,
+  providers,
+}: { field: KindField; value: string; onChange: (value: string) => void; attrs: InputAttrs; providers: readonly string[] }) {
   switch (field.type) {
     case 'choice':
     case 'provider': {
@@ -187,8 +257,26 @@ function KindInput({ field, value, onChange, attrs, providers }: { field: KindFi
       );
     case 'longtext':
     case 'json':
-      return <textarea {...attrs} className={field.type === 'json' ? 'mono' : undefined} rows={field.type === 'json' ? 4 : 3} value={value} onChange={(e) => onChange(e.target.value)} placeholder={field.placeholder} />;
+      return (
+        <textarea
+          {...attrs}
+          className={field.type === 'json' ? 'mono' : undefined}
+          rows={field.type === 'json' ? 4 : 3}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+          placeholder={field.placeholder}
+        />
+      );
     default:
-      return <input {...attrs} value={value} onChange={(e) => onChange(e.target.value)} placeholder={field.placeholder} inputMode={field.type === 'number' ? 'decimal' : undefined} className={field.type === 'number' ? 'short' : undefined} />;
+      return (
+        <input
+          {...attrs}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+          placeholder={field.placeholder}
+          inputMode={field.type === 'number' ? 'decimal' : undefined}
+          className={field.type === 'number' ? 'short' : undefined}
+        />
+      );
   }
 }

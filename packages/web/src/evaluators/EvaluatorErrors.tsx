@@ -42,7 +42,11 @@ export function EvaluatorErrors({ name, errorCount, mayRetry, onRetried }: { nam
     <section className="evaluator-errors" aria-label={`Errors of ${name}`}>
       <div className="form-actions">
         <strong>Targets whose last judging failed</strong>
-        {errorCount > list.length && list.length > 0 && <span className="muted">the newest {list.length} of {errorCount}</span>}
+        {errorCount > list.length && list.length > 0 && (
+          <span className="muted">
+            the newest {list.length} of {errorCount}
+          </span>
+        )}
         {mayRetry && (
           <button type="button" onClick={retry} disabled={retrying}>
             {retrying ? 'Retrying…' : 'Retry'}

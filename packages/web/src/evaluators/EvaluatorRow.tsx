@@ -13,7 +13,13 @@ const COLUMNS = 9;
  * One evaluator: what it judges, whether it runs (and why not), what it made, erred and spent
  * today; below it, on demand, its errors with a retry, or a backfill with its progress.
  */
-export function EvaluatorRow({ evaluator: e, mayEdit, onChanged, onEdit, onError }: { evaluator: Evaluator; mayEdit: boolean; onChanged: () => void; onEdit: () => void; onError: (error: Error) => void }) {
+export function EvaluatorRow({
+  evaluator: e,
+  mayEdit,
+  onChanged,
+  onEdit,
+  onError,
+}: { evaluator: Evaluator; mayEdit: boolean; onChanged: () => void; onEdit: () => void; onError: (error: Error) => void }) {
   const [busy, setBusy] = useState(false);
   const [panel, setPanel] = useState<'errors' | 'backfill' | null>(null);
   // Delete asks once more in the row itself: the evaluator stops judging (its scores stay).
@@ -55,7 +61,13 @@ export function EvaluatorRow({ evaluator: e, mayEdit, onChanged, onEdit, onError
         <td className="num">{formatCount(e.scoresMade)}</td>
         <td className="num" data-testid="evaluator-errors">
           {e.errors > 0 ? (
-            <button type="button" className="link-button" onClick={() => toggleOpen('errors')} aria-expanded={panel === 'errors'} aria-label={`Errors of ${e.name}`}>
+            <button
+              type="button"
+              className="link-button"
+              onClick={() => toggleOpen('errors')}
+              aria-expanded={panel === 'errors'}
+              aria-label={`Errors of ${e.name}`}
+            >
               <Status kind="error">{formatCount(e.errors)}</Status>
             </button>
           ) : (

@@ -27,7 +27,13 @@ export function PreviewTable({ items }: { items: readonly EvaluatorPreviewItem[]
             </td>
             <td className="mono">{item.spanId ?? '–'}</td>
             <td data-testid="preview-result">
-              {item.error !== null ? <Status kind="error">error</Status> : item.notApplicable !== null ? <span className="muted">nothing to judge</span> : scoreValueText(item)}
+              {item.error !== null ? (
+                <Status kind="error">error</Status>
+              ) : item.notApplicable !== null ? (
+                <span className="muted">nothing to judge</span>
+              ) : (
+                scoreValueText(item)
+              )}
             </td>
             <td>{item.error ?? item.notApplicable ?? item.comment ?? ''}</td>
             <td className="num">{formatCost(item.costUsd)}</td>

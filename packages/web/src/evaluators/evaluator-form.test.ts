@@ -13,11 +13,38 @@ describe('specFromForm', () => {
 
   it('reads numbers, booleans, JSON fields and the other fields as JSON', () => {
     const result = specFromForm(
-      form({ kind: 'contains', target: 'trace', filter: ' service=api ', sampleRate: '0.25', dailyBudgetUsd: '2', fields: { text: ' refund ', caseSensitive: 'true' }, extra: '{"note": "x"}' }),
+      form({
+        kind: 'contains',
+        target: 'trace',
+        filter: ' service=api ',
+        sampleRate: '0.25',
+        dailyBudgetUsd: '2',
+        fields: { text: ' refund ', caseSensitive: 'true' },
+        extra: '{"note": "x"}',
+      }),
     );
-    expect(result).toEqual({ ok: true, spec: { name: 'no-apology', kind: 'contains', target: 'trace', filter: 'service=api', sampleRate: 0.25, dailyBudgetUsd: 2, text: 'refund', caseSensitive: true, note: 'x' } });
-    expect(specFromForm(form({ kind: 'json-schema', fields: { schema: '{"type": "object"}' } }))).toMatchObject({ ok: true, spec: { schema: { type: 'object' } } });
-    expect(specFromForm(form({ kind: 'length', sampleRate: '', fields: { min: '1', max: '' } }))).toEqual({ ok: true, spec: { name: 'no-apology', kind: 'length', target: 'llm', min: 1 } });
+    expect(result).toEqual({
+      ok: true,
+      spec: {
+        name: 'no-apology',
+        kind: 'contains',
+        target: 'trace',
+        filter: 'service=api',
+        sampleRate: 0.25,
+        dailyBudgetUsd: 2,
+        text: 'refund',
+        caseSensitive: true,
+        note: 'x',
+      },
+    });
+    expect(specFromForm(form({ kind: 'json-schema', fields: { schema: '{"type": "object"}' } }))).toMatchObject({
+      ok: true,
+      spec: { schema: { type: 'object' } },
+    });
+    expect(specFromForm(form({ kind: 'length', sampleRate: '', fields: { min: '1', max: '' } }))).toEqual({
+      ok: true,
+      spec: { name: 'no-apology', kind: 'length', target: 'llm', min: 1 },
+    });
   });
 
   it.each([
@@ -40,7 +67,17 @@ describe('specFromForm', () => {
 
 describe('formFromSpec', () => {
   it('puts a saved spec back in the form, and what has no input in the JSON, so saving it again loses nothing', () => {
-    const spec = { name: 'judge', kind: 'llm-judge', target: 'llm', sampleRate: 0.1, provider: 'openai', model: 'gpt-4o-mini', output: { type: 'number', min: 0, max: 1 }, prompt: 'Rate {{output}}', seed: 7 };
+    const spec = {
+      name: 'judge',
+      kind: 'llm-judge',
+      target: 'llm',
+      sampleRate: 0.1,
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      output: { type: 'number', min: 0, max: 1 },
+      prompt: 'Rate {{output}}',
+      seed: 7,
+    };
     const filled = formFromSpec(spec);
     expect(filled.fields).toEqual({ provider: 'openai', model: 'gpt-4o-mini', output: JSON.stringify(spec.output, null, 2), prompt: 'Rate {{output}}' });
     expect(JSON.parse(filled.extra)).toEqual({ seed: 7 });
@@ -60,7 +97,7 @@ describe('problemField', () => {
     ["invalid evaluator: filter: 'colour' is not a filter (service, model)", 'regex', 'filter'],
     ['invalid evaluator: pattern: must be a non-empty string', 'regex', 'pattern'],
     ['invalid evaluator: model: an llm-judge needs a model, e.g. "gpt-4o-mini"', 'llm-judge', 'model'],
-    ["'sampleRate' must be a number, not \"x\"", 'regex', 'sampleRate'],
+    ['\'sampleRate\' must be a number, not "x"', 'regex', 'sampleRate'],
     ["'spec.target' must be text, not 3", 'regex', 'target'],
     ["'name' is required: unique in the project", 'regex', 'name'],
     ['invalid evaluator: output.labels: must be a non-empty list', 'llm-judge', 'output'],

@@ -61,7 +61,16 @@ export interface EvaluatorForm {
   extra: string;
 }
 
-export const EMPTY_EVALUATOR_FORM: EvaluatorForm = { name: '', kind: 'regex', target: 'llm', filter: '', sampleRate: '1', dailyBudgetUsd: '', fields: {}, extra: '' };
+export const EMPTY_EVALUATOR_FORM: EvaluatorForm = {
+  name: '',
+  kind: 'regex',
+  target: 'llm',
+  filter: '',
+  sampleRate: '1',
+  dailyBudgetUsd: '',
+  fields: {},
+  extra: '',
+};
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -114,7 +123,8 @@ export function specFromForm(form: EvaluatorForm): SpecResult {
   if (!isObject(extra)) return { ok: false, field: 'extra', error: 'must be a JSON object, like {"temperature": 0}' };
   const own = KIND_FIELDS[form.kind] ?? [];
   for (const key of Object.keys(extra)) {
-    if ((COMMON_FIELDS as readonly string[]).includes(key) || own.some((f) => f.name === key)) return { ok: false, field: 'extra', error: `set '${key}' in its own field, not here` };
+    if ((COMMON_FIELDS as readonly string[]).includes(key) || own.some((f) => f.name === key))
+      return { ok: false, field: 'extra', error: `set '${key}' in its own field, not here` };
   }
   const spec: Record<string, unknown> = { name: form.name.trim(), kind: form.kind, target: form.target };
   if (form.filter.trim() !== '') spec['filter'] = form.filter.trim();

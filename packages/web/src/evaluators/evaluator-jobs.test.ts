@@ -12,12 +12,30 @@ describe('the backfill form', () => {
   });
 
   it.each([
-    [{ from: '2026-11-21T09:05', to: '' }, { ok: true, body: { from: new Date(2026, 10, 21, 9, 5).toISOString() } }],
-    [{ from: '2026-11-21T09:05', to: '2026-11-22T00:00' }, { ok: true, body: { from: new Date(2026, 10, 21, 9, 5).toISOString(), to: new Date(2026, 10, 22).toISOString() } }],
-    [{ from: '', to: '' }, { ok: false, problem: 'From: pick when the range starts' }],
-    [{ from: 'yesterday', to: '' }, { ok: false, problem: 'From: pick when the range starts' }],
-    [{ from: '2026-11-21T09:05', to: 'soon' }, { ok: false, problem: 'To: pick when the range ends, or leave it empty for now' }],
-    [{ from: '2026-11-22T09:05', to: '2026-11-21T09:05' }, { ok: false, problem: 'From must not be after To' }],
+    [
+      { from: '2026-11-21T09:05', to: '' },
+      { ok: true, body: { from: new Date(2026, 10, 21, 9, 5).toISOString() } },
+    ],
+    [
+      { from: '2026-11-21T09:05', to: '2026-11-22T00:00' },
+      { ok: true, body: { from: new Date(2026, 10, 21, 9, 5).toISOString(), to: new Date(2026, 10, 22).toISOString() } },
+    ],
+    [
+      { from: '', to: '' },
+      { ok: false, problem: 'From: pick when the range starts' },
+    ],
+    [
+      { from: 'yesterday', to: '' },
+      { ok: false, problem: 'From: pick when the range starts' },
+    ],
+    [
+      { from: '2026-11-21T09:05', to: 'soon' },
+      { ok: false, problem: 'To: pick when the range ends, or leave it empty for now' },
+    ],
+    [
+      { from: '2026-11-22T09:05', to: '2026-11-21T09:05' },
+      { ok: false, problem: 'From must not be after To' },
+    ],
   ])('sends %j as %j', (form, expected) => {
     expect(backfillBody(form)).toEqual(expected);
   });
@@ -25,19 +43,40 @@ describe('the backfill form', () => {
 
 describe('a backfill’s progress', () => {
   const job = (change: Partial<EvaluatorBackfill>): EvaluatorBackfill => ({
-    evaluator: 'priced', version: 1, state: 'running', from: '2026-11-21T09:05:00.000000Z', to: '2026-11-22T09:05:00.000000Z',
-    traces: 12, sampled: 10, judged: 8, skipped: 2, errors: 0, notApplicable: 0, startedAt: '2026-11-22T09:05:01.000000Z', finishedAt: null, error: null, ...change,
+    evaluator: 'priced',
+    version: 1,
+    state: 'running',
+    from: '2026-11-21T09:05:00.000000Z',
+    to: '2026-11-22T09:05:00.000000Z',
+    traces: 12,
+    sampled: 10,
+    judged: 8,
+    skipped: 2,
+    errors: 0,
+    notApplicable: 0,
+    startedAt: '2026-11-22T09:05:01.000000Z',
+    finishedAt: null,
+    error: null,
+    ...change,
   });
 
   it.each([
     [job({}), 'Running: 12 traces, 10 sampled in, 8 judged, 2 judged before so far…', false],
-    [job({ state: 'done', errors: 1, finishedAt: '2026-11-22T09:05:09.000000Z' }), 'Done: 12 traces, 10 sampled in, 8 judged (1 failed), 2 judged before.', true],
+    [
+      job({ state: 'done', errors: 1, finishedAt: '2026-11-22T09:05:09.000000Z' }),
+      'Done: 12 traces, 10 sampled in, 8 judged (1 failed), 2 judged before.',
+      true,
+    ],
     [
       job({ state: 'done', errors: 1, notApplicable: 3, finishedAt: '2026-11-22T09:05:09.000000Z' }),
       'Done: 12 traces, 10 sampled in, 8 judged (1 failed, 3 with nothing to judge), 2 judged before.',
       true,
     ],
-    [job({ state: 'done', traces: 1, sampled: 1, judged: 1, skipped: 0, finishedAt: '2026-11-22T09:05:09.000000Z' }), 'Done: 1 trace, 1 sampled in, 1 judged, 0 judged before.', true],
+    [
+      job({ state: 'done', traces: 1, sampled: 1, judged: 1, skipped: 0, finishedAt: '2026-11-22T09:05:09.000000Z' }),
+      'Done: 1 trace, 1 sampled in, 1 judged, 0 judged before.',
+      true,
+    ],
     [
       job({ state: 'failed', error: 'the daily budget is spent: the evaluator was paused', finishedAt: '2026-11-22T09:05:09.000000Z' }),
       'Stopped: the daily budget is spent: the evaluator was paused. 12 traces, 10 sampled in, 8 judged, 2 judged before.',

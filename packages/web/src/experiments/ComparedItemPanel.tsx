@@ -61,8 +61,8 @@ export function ComparedItemPanel({ a, b, itemId }: { a: string; b: string; item
         </table>
       )}
       <p>
-        tokens in {formatChange(item.deltas.inputTokens, formatInteger)} · out {formatChange(item.deltas.outputTokens, formatInteger)} · cost {formatChange(item.deltas.costUsd, formatCost)} · latency{' '}
-        {formatChange(item.deltas.latencyMs, formatDuration)}
+        tokens in {formatChange(item.deltas.inputTokens, formatInteger)} · out {formatChange(item.deltas.outputTokens, formatInteger)} · cost{' '}
+        {formatChange(item.deltas.costUsd, formatCost)} · latency {formatChange(item.deltas.latencyMs, formatDuration)}
       </p>
       <h4>Trace diff</h4>
       <p>

@@ -59,7 +59,12 @@ export function ComparedItemsTable({ a, b, items, scoreNames, sort, dir, onSort,
           const verdict = VERDICTS[item.verdict];
           return (
             <Fragment key={item.itemId}>
-              <tr className={open ? 'clickable open' : 'clickable'} data-item-id={item.itemId} aria-expanded={open} onClick={() => onOpen(open ? null : item.itemId)}>
+              <tr
+                className={open ? 'clickable open' : 'clickable'}
+                data-item-id={item.itemId}
+                aria-expanded={open}
+                onClick={() => onOpen(open ? null : item.itemId)}
+              >
                 <td className="mono" title={item.itemId}>
                   {itemIdText(item.itemId)}
                 </td>
@@ -74,7 +79,8 @@ export function ComparedItemsTable({ a, b, items, scoreNames, sort, dir, onSort,
                         <span className="muted">–</span>
                       ) : (
                         <>
-                          {side(s.a)} → {side(s.b)} <span className={`delta-${changeTone(s.delta, true) ?? 'none'}`}>({formatChange(s.delta, scoreNumberText)})</span>
+                          {side(s.a)} → {side(s.b)}{' '}
+                          <span className={`delta-${changeTone(s.delta, true) ?? 'none'}`}>({formatChange(s.delta, scoreNumberText)})</span>
                         </>
                       )}
                     </td>

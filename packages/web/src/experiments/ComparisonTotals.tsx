@@ -46,7 +46,14 @@ export function ComparisonTotals({ comparison }: { comparison: ExperimentCompari
                 <td className="num">{formatInteger(s.pairs)}</td>
                 <td className="num">{formatInteger(s.better)}</td>
                 <td className="num">{formatInteger(s.worse)}</td>
-                <td className="num" title={s.wilcoxon === null ? 'fewer than 5 non-zero differences' : `n ${s.wilcoxon.n}, W ${s.wilcoxon.w}${s.wilcoxon.z === null ? '' : `, z ${s.wilcoxon.z.toFixed(2)}`}`}>
+                <td
+                  className="num"
+                  title={
+                    s.wilcoxon === null
+                      ? 'fewer than 5 non-zero differences'
+                      : `n ${s.wilcoxon.n}, W ${s.wilcoxon.w}${s.wilcoxon.z === null ? '' : `, z ${s.wilcoxon.z.toFixed(2)}`}`
+                  }
+                >
                   {pValueText(s.wilcoxon)}
                 </td>
                 <td className="muted">{labelChangeText(s.labelsA, s.labelsB)}</td>
@@ -63,8 +70,9 @@ export function ComparisonTotals({ comparison }: { comparison: ExperimentCompari
         ))}
       </div>
       <p className="compare-deltas" data-testid="compare-deltas">
-        <Delta label="input tokens" delta={deltas.inputTokens} format={formatInteger} /> · <Delta label="output tokens" delta={deltas.outputTokens} format={formatInteger} /> ·{' '}
-        <Delta label="cost" delta={deltas.costUsd} format={formatCost} /> · <Delta label="mean latency" delta={deltas.latencyMsMean} format={formatDuration} />
+        <Delta label="input tokens" delta={deltas.inputTokens} format={formatInteger} /> ·{' '}
+        <Delta label="output tokens" delta={deltas.outputTokens} format={formatInteger} /> · <Delta label="cost" delta={deltas.costUsd} format={formatCost} /> ·{' '}
+        <Delta label="mean latency" delta={deltas.latencyMsMean} format={formatDuration} />
       </p>
     </section>
   );

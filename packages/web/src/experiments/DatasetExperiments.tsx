@@ -73,7 +73,14 @@ export function DatasetExperiments({ dataset }: { dataset: string }) {
             </thead>
             <tbody>
               {[...runs].reverse().map((run) => (
-                <RunRow key={run.id} run={run} number={numberOf.get(run.id)!} scoreNames={scoreNames} picked={picked.includes(run.id)} onPick={() => setPicked((p) => togglePick(p, run.id))} />
+                <RunRow
+                  key={run.id}
+                  run={run}
+                  number={numberOf.get(run.id)!}
+                  scoreNames={scoreNames}
+                  picked={picked.includes(run.id)}
+                  onPick={() => setPicked((p) => togglePick(p, run.id))}
+                />
               ))}
             </tbody>
           </table>
@@ -83,7 +90,13 @@ export function DatasetExperiments({ dataset }: { dataset: string }) {
   );
 }
 
-function RunRow({ run, number, scoreNames, picked, onPick }: { run: Experiment; number: number; scoreNames: readonly string[]; picked: boolean; onPick: () => void }) {
+function RunRow({
+  run,
+  number,
+  scoreNames,
+  picked,
+  onPick,
+}: { run: Experiment; number: number; scoreNames: readonly string[]; picked: boolean; onPick: () => void }) {
   return (
     <tr data-experiment={run.id} className={picked ? 'picked' : undefined}>
       <td>
@@ -106,11 +119,19 @@ function RunRow({ run, number, scoreNames, picked, onPick }: { run: Experiment; 
         const summary = run.scores.find((s) => s.name === name);
         return (
           <td key={name} className="num" data-score={name} title={summary === undefined ? undefined : labelsTitle(summary.labels, summary.count)}>
-            {summary === undefined ? <span className="muted">–</span> : summary.mean !== null ? scoreNumberText(summary.mean) : (labelsByCount(summary)[0]?.[0] ?? '–')}
+            {summary === undefined ? (
+              <span className="muted">–</span>
+            ) : summary.mean !== null ? (
+              scoreNumberText(summary.mean)
+            ) : (
+              (labelsByCount(summary)[0]?.[0] ?? '–')
+            )}
           </td>
         );
       })}
-      <td className="num">{run.inputTokens === null && run.outputTokens === null ? '–' : `${formatInteger(run.inputTokens)} / ${formatInteger(run.outputTokens)}`}</td>
+      <td className="num">
+        {run.inputTokens === null && run.outputTokens === null ? '–' : `${formatInteger(run.inputTokens)} / ${formatInteger(run.outputTokens)}`}
+      </td>
       <td className="num">{formatCostOf(run.costUsd, run.unpricedCalls)}</td>
       <td className="num">{formatDuration(run.latencyMsMean)}</td>
       <td title={formatTime(run.createdAt)}>{formatAgo(run.createdAt)}</td>

@@ -162,9 +162,7 @@ function StartedRun({ started, runs, onEnded }: { started: Experiment; runs: rea
         (previous === null ? (
           <span className="muted">The first run on this dataset: run another to compare them.</span>
         ) : (
-          <Link to={comparePath(previous.id, run.id)}>
-            Compare with {previous.name}
-          </Link>
+          <Link to={comparePath(previous.id, run.id)}>Compare with {previous.name}</Link>
         ))}
       <ErrorBox error={polled.error} />
     </div>

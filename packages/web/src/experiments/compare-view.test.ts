@@ -1,6 +1,19 @@
 import type { ComparedItem, Experiment } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
-import { changeTone, comparePair, labelChangeText, comparePath, defaultDir, nextSort, pValueText, sortDirOf, sortKeyOf, sortKeyText, sortedItems, togglePick } from './compare-view';
+import {
+  changeTone,
+  comparePair,
+  labelChangeText,
+  comparePath,
+  defaultDir,
+  nextSort,
+  pValueText,
+  sortDirOf,
+  sortKeyOf,
+  sortKeyText,
+  sortedItems,
+  togglePick,
+} from './compare-view';
 
 function item(itemId: string, deltas: { exact?: number | null; cost?: number | null; latency?: number | null }): ComparedItem {
   return {

@@ -36,10 +36,17 @@ describe('the Run experiment form', () => {
 
   it('sends the changes given and leaves the rest as recorded', () => {
     expect(newExperimentOf(form, 'qa')).toEqual({
-      dataset: 'qa', name: 'shorter prompt', target: { kind: 'llm-call', provider: 'openai', model: 'gpt-4o-mini' }, evaluators: ['exact'],
+      dataset: 'qa',
+      name: 'shorter prompt',
+      target: { kind: 'llm-call', provider: 'openai', model: 'gpt-4o-mini' },
+      evaluators: ['exact'],
     });
     expect(newExperimentOf({ ...form, system: 'Be brief.', temperature: '0.2', evaluators: [] }, 'qa').target).toEqual({
-      kind: 'llm-call', provider: 'openai', model: 'gpt-4o-mini', system: 'Be brief.', temperature: 0.2,
+      kind: 'llm-call',
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      system: 'Be brief.',
+      temperature: 0.2,
     });
   });
 });

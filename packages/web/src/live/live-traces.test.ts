@@ -34,8 +34,20 @@ describe('withLiveTraces', () => {
       hasMore: false,
       want: ['f:1', 'e:1', 'd:1', 'c:1', 'b:1'],
     },
-    { name: 'orders traces that start together by trace id, newest first as the API does', listed: [trace('b', 2)], changed: [trace('a', 2), trace('c', 2)], hasMore: false, want: ['c:1', 'b:1', 'a:1'] },
-    { name: 'adds an older trace at the end when every page is loaded', listed: [trace('b', 20)], changed: [trace('a', 10)], hasMore: false, want: ['b:1', 'a:1'] },
+    {
+      name: 'orders traces that start together by trace id, newest first as the API does',
+      listed: [trace('b', 2)],
+      changed: [trace('a', 2), trace('c', 2)],
+      hasMore: false,
+      want: ['c:1', 'b:1', 'a:1'],
+    },
+    {
+      name: 'adds an older trace at the end when every page is loaded',
+      listed: [trace('b', 20)],
+      changed: [trace('a', 10)],
+      hasMore: false,
+      want: ['b:1', 'a:1'],
+    },
     { name: 'leaves an older trace to the pages not loaded yet', listed: [trace('b', 20)], changed: [trace('a', 10)], hasMore: true, want: ['b:1'] },
     { name: 'lists new traces in an empty list', listed: [], changed: [trace('a', 1), trace('b', 2)], hasMore: false, want: ['b:1', 'a:1'] },
   ])('$name', ({ listed, changed, hasMore, want }) => {

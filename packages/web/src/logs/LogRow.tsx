@@ -38,7 +38,12 @@ export function LogRow({ record, open, onToggle }: { record: LogRecord; open: bo
         <td className="log-body">{logBodyLine(record)}</td>
         <td className="log-trace">
           {trace !== null && (
-            <Link to={trace} className="mono" title={`Trace ${record.traceId}${record.spanId ? `, span ${record.spanId}` : ''}`} onClick={(e) => e.stopPropagation()}>
+            <Link
+              to={trace}
+              className="mono"
+              title={`Trace ${record.traceId}${record.spanId ? `, span ${record.spanId}` : ''}`}
+              onClick={(e) => e.stopPropagation()}
+            >
               {shortId(record.traceId ?? '')}
               {record.spanId ? `/${shortId(record.spanId, 6)}` : ''}
             </Link>

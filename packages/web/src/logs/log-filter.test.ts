@@ -21,7 +21,11 @@ describe('logQueryParams', () => {
   const range = { from: '2026-11-22T11:00:00.000Z', to: null };
 
   it.each<{ name: string; filter: LogFilter; want: Record<string, unknown> }>([
-    { name: 'sends the range and the limit', filter: none, want: { from: range.from, to: null, severity: null, service: null, text: null, traceId: null, limit: 100 } },
+    {
+      name: 'sends the range and the limit',
+      filter: none,
+      want: { from: range.from, to: null, severity: null, service: null, text: null, traceId: null, limit: 100 },
+    },
     {
       name: 'sends every filter',
       filter: { severity: 'error', service: 'rag', text: 'boom', traceId: TRACE.toUpperCase(), live: true },

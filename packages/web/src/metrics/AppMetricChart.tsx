@@ -59,7 +59,12 @@ export function AppMetricChart({ metric, askedFn, by, filter }: AppMetricChartPr
               </option>
             ))}
           </select>
-          <Segmented<AppMetricBy> label={`${metric.name} by`} options={BY_OPTIONS} value={by} onChange={(next) => setSearch({ metricBy: next === 'total' ? null : next })} />
+          <Segmented<AppMetricBy>
+            label={`${metric.name} by`}
+            options={BY_OPTIONS}
+            value={by}
+            onChange={(next) => setSearch({ metricBy: next === 'total' ? null : next })}
+          />
         </>
       }
     />

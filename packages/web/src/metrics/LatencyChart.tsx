@@ -66,9 +66,19 @@ export function LatencyChart({ by, percentile, filter }: { by: ChartBy; percenti
       controls={
         <>
           {!total && (
-            <Segmented<Percentile> label="Latency percentile" options={PERCENTILE_OPTIONS} value={percentile} onChange={(p) => setSearch({ latencyP: p === 'p95' ? null : p })} />
+            <Segmented<Percentile>
+              label="Latency percentile"
+              options={PERCENTILE_OPTIONS}
+              value={percentile}
+              onChange={(p) => setSearch({ latencyP: p === 'p95' ? null : p })}
+            />
           )}
-          <Segmented<ChartBy> label="Latency by" options={CHART_BY_OPTIONS} value={by} onChange={(next) => setSearch({ latencyBy: next === 'total' ? null : next })} />
+          <Segmented<ChartBy>
+            label="Latency by"
+            options={CHART_BY_OPTIONS}
+            value={by}
+            onChange={(next) => setSearch({ latencyBy: next === 'total' ? null : next })}
+          />
         </>
       }
     />

@@ -19,8 +19,8 @@ export function SpoorCost({ filter }: { filter: ChartFilter }) {
   if (calls === 0) return null;
   return (
     <p className="muted spoor-cost" data-testid="spoor-cost">
-      Spoor&apos;s own cost in this range: <strong>{formatCost(cost)}</strong> for {formatInteger(calls)} LLM {calls === 1 ? 'call' : 'calls'}
-      {' '}of its judges, experiments and replays, not in the charts above. <Link to={pathWith('/', { ...range, origin: 'spoor' })}>Its traces</Link>
+      Spoor&apos;s own cost in this range: <strong>{formatCost(cost)}</strong> for {formatInteger(calls)} LLM {calls === 1 ? 'call' : 'calls'} of its judges,
+      experiments and replays, not in the charts above. <Link to={pathWith('/', { ...range, origin: 'spoor' })}>Its traces</Link>
     </p>
   );
 }

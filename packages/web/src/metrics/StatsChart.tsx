@@ -5,7 +5,16 @@ import { Segmented } from '../charts/Segmented';
 import { LineChart } from '../components/LineChart';
 import { setSearch } from '../router';
 import { useApi } from '../use-api';
-import { CHART_BY_OPTIONS, chartFromTimeseries, chartScope, timeseriesParams, type ChartBy, type ChartFilter, type ConvertOptions, type StatsChartKey } from './stats-charts';
+import {
+  CHART_BY_OPTIONS,
+  chartFromTimeseries,
+  chartScope,
+  timeseriesParams,
+  type ChartBy,
+  type ChartFilter,
+  type ConvertOptions,
+  type StatsChartKey,
+} from './stats-charts';
 
 export interface StatsChartProps {
   chart: StatsChartKey;

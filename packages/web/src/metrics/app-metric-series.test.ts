@@ -26,7 +26,15 @@ describe('chartFromMetricSeries', () => {
   });
 
   it('names grouped lines after their label value', () => {
-    const data = chartFromMetricSeries(response({ groupBy: 'service', series: [{ key: 'api', values: [1, 2] }, { key: null, values: [3, 4] }] }));
+    const data = chartFromMetricSeries(
+      response({
+        groupBy: 'service',
+        series: [
+          { key: 'api', values: [1, 2] },
+          { key: null, values: [3, 4] },
+        ],
+      }),
+    );
     expect(data.series.map((s) => s.name)).toEqual(['api', '(none)']);
   });
 });

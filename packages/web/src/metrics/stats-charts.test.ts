@@ -13,7 +13,14 @@ describe('timeseriesParams', () => {
     { chart: 'cost', metric: 'cost', by: 'service', want: { groupBy: 'service' } },
     { chart: 'cost', metric: 'cost', by: 'model', want: { category: 'llm', groupBy: 'model' } },
   ] as const)('asks $chart by $by for spans $want', ({ chart, metric, by, want }) => {
-    expect(timeseriesParams(chart, metric, by, filter)).toEqual({ metric, from: filter.from, to: filter.to, service: null, groupBy: by === 'total' ? null : by, ...want });
+    expect(timeseriesParams(chart, metric, by, filter)).toEqual({
+      metric,
+      from: filter.from,
+      to: filter.to,
+      service: null,
+      groupBy: by === 'total' ? null : by,
+      ...want,
+    });
   });
 
   it('passes the service filter on', () => {
@@ -71,7 +78,15 @@ describe('chartFromTimeseries', () => {
   });
 
   it('names groups by key, and spans without one "(none)"', () => {
-    const data = chartFromTimeseries(answer({ groupBy: 'service', series: [{ key: 'rag', values: [1, 1, 1] }, { key: null, values: [0, 2, 0] }] }));
+    const data = chartFromTimeseries(
+      answer({
+        groupBy: 'service',
+        series: [
+          { key: 'rag', values: [1, 1, 1] },
+          { key: null, values: [0, 2, 0] },
+        ],
+      }),
+    );
     expect(data.series.map((s) => s.name)).toEqual(['rag', '(none)']);
     expect(data.total).toBeNull();
   });
@@ -90,10 +105,15 @@ describe('chartFromTimeseries', () => {
 });
 
 describe('mergeTimeseries', () => {
-  it('puts answers side by side on the first one\'s buckets, a missing bucket as a gap', () => {
+  it("puts answers side by side on the first one's buckets, a missing bucket as a gap", () => {
     const p50 = answer({ metric: 'p50', series: [{ key: null, values: [10, null, 30] }] });
     const p95 = answer({ metric: 'p95', times: times.slice(1), series: [{ key: null, values: [50, 90] }] });
-    expect(mergeTimeseries([{ name: 'p50', response: p50 }, { name: 'p95', response: p95 }]).series).toEqual([
+    expect(
+      mergeTimeseries([
+        { name: 'p50', response: p50 },
+        { name: 'p95', response: p95 },
+      ]).series,
+    ).toEqual([
       { name: 'p50', values: [10, null, 30] },
       { name: 'p95', values: [null, 50, 90] },
     ]);

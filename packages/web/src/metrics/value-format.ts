@@ -21,7 +21,12 @@ export const formatCostPerHour = (value: number): string => `${formatCost(value)
 /** Bytes in SI units, as OpenTelemetry's `By` means them: `512 B`, `1.5 kB`, `2.25 MB`. */
 export function formatBytes(value: number): string {
   const abs = Math.abs(value);
-  for (const [size, unit] of [[1e12, 'TB'], [1e9, 'GB'], [1e6, 'MB'], [1e3, 'kB']] as const) {
+  for (const [size, unit] of [
+    [1e12, 'TB'],
+    [1e9, 'GB'],
+    [1e6, 'MB'],
+    [1e3, 'kB'],
+  ] as const) {
     if (abs >= size) return `${formatSignificant(value / size)} ${unit}`;
   }
   return `${formatSignificant(value)} B`;

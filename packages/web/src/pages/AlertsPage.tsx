@@ -65,7 +65,8 @@ export function AlertsPage({ search }: { search: URLSearchParams }) {
             {t.label}
             {t.key === 'active' && firing + pending > 0 && (
               <span className={`alerts-count ${firing > 0 ? 'status-error' : 'status-warn'}`}>
-                <span aria-hidden="true">{firing > 0 ? '✕' : '▲'}</span> {[firing > 0 ? `${firing} firing` : '', pending > 0 ? `${pending} pending` : ''].filter(Boolean).join(', ')}
+                <span aria-hidden="true">{firing > 0 ? '✕' : '▲'}</span>{' '}
+                {[firing > 0 ? `${firing} firing` : '', pending > 0 ? `${pending} pending` : ''].filter(Boolean).join(', ')}
               </span>
             )}
           </button>

@@ -17,8 +17,8 @@ export function AuditPage() {
     <div className="audit-page">
       <h1>Audit log</h1>
       <p className="muted">
-        Every change made through the API, with the key that made it (cli: the command line; open: before keys were required; user:…: a person signed in
-        by single sign-on), and each such person's sign-in, sign-out and refused sign-in.
+        Every change made through the API, with the key that made it (cli: the command line; open: before keys were required; user:…: a person signed in by
+        single sign-on), and each such person's sign-in, sign-out and refused sign-in.
       </p>
       <ErrorBox error={error} />
       {data === undefined && loading && <p className="muted">Loading…</p>}

@@ -57,7 +57,11 @@ export function DatasetPage({ name, search }: { name: string; search: URLSearchP
       <div className="dataset-head">
         <label>
           Version{' '}
-          <select aria-label="Version" value={version ?? latest.version} onChange={(e) => setSearch({ version: Number(e.target.value) === latest.version ? null : e.target.value })}>
+          <select
+            aria-label="Version"
+            value={version ?? latest.version}
+            onChange={(e) => setSearch({ version: Number(e.target.value) === latest.version ? null : e.target.value })}
+          >
             {versionChoices(latest.version).map((v) => (
               <option key={v} value={v}>
                 {v}
@@ -78,7 +82,9 @@ export function DatasetPage({ name, search }: { name: string; search: URLSearchP
       </div>
       <ErrorBox error={shown.error ?? items.error} />
       <h2>Items</h2>
-      {items.loaded && items.items.length === 0 && <div className="empty">No items at this version. Add runs with “Add to dataset” on a trace, an LLM call or the trace list.</div>}
+      {items.loaded && items.items.length === 0 && (
+        <div className="empty">No items at this version. Add runs with “Add to dataset” on a trace, an LLM call or the trace list.</div>
+      )}
       {items.items.length > 0 && (
         <table className="list dataset-items">
           <thead>

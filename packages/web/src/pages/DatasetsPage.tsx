@@ -17,8 +17,8 @@ export function DatasetsPage() {
     <div className="datasets-page">
       <h1>Datasets</h1>
       <p className="muted">
-        Sets of inputs, with the output expected of each, that experiments run a new version of your app on. Add runs and calls to one with “Add to dataset” on a trace, an LLM call or
-        the trace list.
+        Sets of inputs, with the output expected of each, that experiments run a new version of your app on. Add runs and calls to one with “Add to dataset” on
+        a trace, an LLM call or the trace list.
       </p>
       {session !== null && mayScore(session) && <NewDatasetForm existing={datasets.map((d) => d.name)} />}
       <ErrorBox error={list.error} />

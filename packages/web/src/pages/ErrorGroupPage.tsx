@@ -29,14 +29,18 @@ const HOUR_MS = 3_600_000;
 export function ErrorGroupPage({ fingerprint, search }: { fingerprint: string; search: URLSearchParams }) {
   const nowMs = useNow(REFRESH_MS);
   const range = resolveRange(search, nowMs, '24h');
-  const { data, error, loading, reload } = useApi<ErrorGroupDetail>(apiUrl(`/api/errors/${encodeURIComponent(fingerprint)}`, { from: range.from, to: range.to }));
+  const { data, error, loading, reload } = useApi<ErrorGroupDetail>(
+    apiUrl(`/api/errors/${encodeURIComponent(fingerprint)}`, { from: range.from, to: range.to }),
+  );
   // Never show another group's answer under this address.
   const detail = data?.group.fingerprint === fingerprint ? data : undefined;
   // The PATCH answer's status shows until the page's own answer (for its range) comes back.
   const [saved, setSaved] = useState<{ after: ErrorGroupDetail | undefined; detail: ErrorGroupDetail } | null>(null);
   const override = saved !== null && saved.after === data && saved.detail.group.fingerprint === fingerprint ? saved.detail.group : null;
   const group =
-    detail === undefined || override === null ? detail?.group : { ...detail.group, status: override.status, regressed: override.regressed, resolvedAt: override.resolvedAt };
+    detail === undefined || override === null
+      ? detail?.group
+      : { ...detail.group, status: override.status, regressed: override.regressed, resolvedAt: override.resolvedAt };
 
   const counts = useMemo(
     () => ({
@@ -149,7 +153,12 @@ export function ErrorGroupPage({ fingerprint, search }: { fingerprint: string; s
             <h2 id="stack-title">
               Stack trace <span className="muted error-h-note">{withStack === undefined ? '' : `of the occurrence at ${formatTime(withStack.time)}`}</span>
             </h2>
-            <StackTrace key={`${withStack?.traceId}:${withStack?.spanId}`} traceId={withStack?.traceId ?? null} spanId={withStack?.spanId ?? null} frame={group.frame} />
+            <StackTrace
+              key={`${withStack?.traceId}:${withStack?.spanId}`}
+              traceId={withStack?.traceId ?? null}
+              spanId={withStack?.spanId ?? null}
+              frame={group.frame}
+            />
           </section>
 
           <section aria-labelledby="occurrences-title">

@@ -42,7 +42,14 @@ export function ErrorsPage({ search }: { search: URLSearchParams }) {
   const sort = SORTS.find(([key]) => key === search.get('sort'))?.[0] ?? 'lastSeen';
   const cursor = search.get('cursor');
   const { data, error, loading } = useApi<ErrorGroupListResponse>(
-    apiUrl('/api/errors', { from: range.from, to: range.to, status: status === 'all' ? null : status, service, sort: sort === 'lastSeen' ? null : sort, cursor }),
+    apiUrl('/api/errors', {
+      from: range.from,
+      to: range.to,
+      status: status === 'all' ? null : status,
+      service,
+      sort: sort === 'lastSeen' ? null : sort,
+      cursor,
+    }),
   );
   const groups = data?.groups;
   const nextCursor = data?.nextCursor ?? null;
@@ -53,7 +60,12 @@ export function ErrorsPage({ search }: { search: URLSearchParams }) {
     <div className="errors-page">
       <h1>Errors</h1>
       <div className="toolbar">
-        <Segmented label="Status" options={STATUS_OPTIONS} value={status} onChange={(next) => setSearch({ status: next === 'unresolved' ? null : next, cursor: null })} />
+        <Segmented
+          label="Status"
+          options={STATUS_OPTIONS}
+          value={status}
+          onChange={(next) => setSearch({ status: next === 'unresolved' ? null : next, cursor: null })}
+        />
         <RangePicker range={range} />
         <ServiceSelect value={service} from={range.from} to={range.to} />
         <label>

@@ -69,8 +69,8 @@ function Side({ label, run }: { label: string; run: Experiment }) {
         {label}: {run.name}
       </h2>
       <p className="muted">
-        {run.target.kind === 'llm-call' ? `${run.target.provider} ${run.target.model}` : `sdk, replay ${run.target.replay}`} · version {run.datasetVersion} · {run.state} ·{' '}
-        {formatTime(run.createdAt)}
+        {run.target.kind === 'llm-call' ? `${run.target.provider} ${run.target.model}` : `sdk, replay ${run.target.replay}`} · version {run.datasetVersion} ·{' '}
+        {run.state} · {formatTime(run.createdAt)}
       </p>
     </div>
   );

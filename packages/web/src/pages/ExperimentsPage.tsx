@@ -28,8 +28,8 @@ export function ExperimentsPage() {
     <div className="experiments-page">
       <h1>Experiments</h1>
       <p className="muted">
-        A dataset’s items run through another model, prompt or version of your app, and scored. Start one from a dataset’s page (“Run
-        experiment”) or with the SDK.
+        A dataset’s items run through another model, prompt or version of your app, and scored. Start one from a dataset’s page (“Run experiment”) or with the
+        SDK.
       </p>
       <ErrorBox error={list.error} />
       {list.data !== undefined && runs.length === 0 && (
@@ -53,7 +53,14 @@ export function ExperimentsPage() {
           </thead>
           <tbody>
             {runs.map((run) => (
-              <ExperimentRow key={run.id} run={run} previous={previousRun(runs.filter((r) => r.dataset === run.dataset), run)} />
+              <ExperimentRow
+                key={run.id}
+                run={run}
+                previous={previousRun(
+                  runs.filter((r) => r.dataset === run.dataset),
+                  run,
+                )}
+              />
             ))}
           </tbody>
         </table>

@@ -41,7 +41,9 @@ export function LogsPage({ search }: { search: URLSearchParams }) {
       )}
       <ErrorBox error={pages.error} />
       {!pages.loaded && pages.loading && <p className="muted">Loading logs…</p>}
-      {pages.loaded && pages.items.length === 0 && <div className="empty">No log records match{filter.live ? ' yet; new ones appear here as they arrive' : ''}.</div>}
+      {pages.loaded && pages.items.length === 0 && (
+        <div className="empty">No log records match{filter.live ? ' yet; new ones appear here as they arrive' : ''}.</div>
+      )}
       {pages.items.length > 0 && (
         <table className="list logs-table">
           <thead>

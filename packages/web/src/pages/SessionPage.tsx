@@ -65,7 +65,8 @@ export function SessionPage({ sessionId, search }: { sessionId: string; search: 
           ) : (
             <>
               <p className="muted">
-                {runs.length} run{runs.length === 1 ? '' : 's'} from {formatTime(runs[0]?.startTime)} to {formatTime(runs[runs.length - 1]?.startTime)}, oldest first.
+                {runs.length} run{runs.length === 1 ? '' : 's'} from {formatTime(runs[0]?.startTime)} to {formatTime(runs[runs.length - 1]?.startTime)}, oldest
+                first.
               </p>
               <SessionRunsTable runs={runs} />
             </>

@@ -19,12 +19,7 @@ const sessionKey = (s: SessionSummary) => s.sessionId;
 export function SessionsPage({ search }: { search: URLSearchParams }) {
   const nowMs = useNow(null, search);
   const range = resolveRange(search, nowMs, '24h');
-  const pages = usePages(
-    '/api/sessions',
-    { from: range.from, to: range.to, limit: 50 },
-    pickSessions,
-    sessionKey,
-  );
+  const pages = usePages('/api/sessions', { from: range.from, to: range.to, limit: 50 }, pickSessions, sessionKey);
   const scoreNames = sessionScoreNames(pages.items);
 
   return (
@@ -64,7 +59,11 @@ export function SessionsPage({ search }: { search: URLSearchParams }) {
               <th className="num">Tokens</th>
               <th className="num">Cost</th>
               {scoreNames.map((name) => (
-                <th key={name} className="num score-column" title={`The ${name} scores of the session's runs (their mean, or each label's count), then the session's own`}>
+                <th
+                  key={name}
+                  className="num score-column"
+                  title={`The ${name} scores of the session's runs (their mean, or each label's count), then the session's own`}
+                >
                   {name}
                 </th>
               ))}

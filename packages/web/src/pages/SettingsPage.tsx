@@ -24,7 +24,7 @@ type Tab = (typeof TABS)[number][0];
 /** Tabs that change who may do what, or where alerts and their tokens go: an admin's. */
 const ADMIN_TABS: readonly Tab[] = ['keys', 'alerting'];
 
-const tabFrom = (value: string | null): Tab => (TABS.find(([key]) => key === value)?.[0] ?? 'keys');
+const tabFrom = (value: string | null): Tab => TABS.find(([key]) => key === value)?.[0] ?? 'keys';
 
 /** The project's settings, each in force as soon as it is saved: no restart, no file. `?tab=` picks one. */
 export function SettingsPage({ search }: { search: URLSearchParams }) {

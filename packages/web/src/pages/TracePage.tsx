@@ -53,13 +53,16 @@ export function TracePage({ traceId, search }: { traceId: string; search: URLSea
   useEffect(() => {
     if (!done) return;
     const controller = new AbortController();
-    apiGet<CriticalPath>(apiUrl(`/api/traces/${encodeURIComponent(traceId)}/critical-path`), controller.signal).then((found) => {
-      // The benchmark waits for this mark before it measures the page further.
-      performance.mark('spoor:critical-path');
-      setPath(compactCriticalPath(found));
-    }, () => {
-      // A trace still arriving may have no path yet; the waterfall simply shows none.
-    });
+    apiGet<CriticalPath>(apiUrl(`/api/traces/${encodeURIComponent(traceId)}/critical-path`), controller.signal).then(
+      (found) => {
+        // The benchmark waits for this mark before it measures the page further.
+        performance.mark('spoor:critical-path');
+        setPath(compactCriticalPath(found));
+      },
+      () => {
+        // A trace still arriving may have no path yet; the waterfall simply shows none.
+      },
+    );
     return () => controller.abort();
   }, [traceId, done, pathAsked]);
 
@@ -141,13 +144,15 @@ export function TracePage({ traceId, search }: { traceId: string; search: URLSea
               <span data-testid="trace-duration">{formatDuration(totalMsOf(tree))}</span>
             )}
             <span data-testid="trace-span-count">
-              {formatCountOf(spans.count, 'span')}{load.done ? '' : ' so far…'}
+              {formatCountOf(spans.count, 'span')}
+              {load.done ? '' : ' so far…'}
             </span>
             <span>{services.slice(0, 5).join(', ')}</span>
             {spans.errorCount > 0 ? <Status kind="error">{formatCountOf(spans.errorCount, 'error')}</Status> : <Status kind="ok">no errors</Status>}
             {totals.llmCalls > 0 && (
               <span>
-                {formatCountOf(totals.llmCalls, 'LLM call')} · {formatInteger(totals.inputTokens)} in / {formatInteger(totals.outputTokens)} out tokens · {formatCostOf(totals.costUsd, totals.unpricedCalls)}
+                {formatCountOf(totals.llmCalls, 'LLM call')} · {formatInteger(totals.inputTokens)} in / {formatInteger(totals.outputTokens)} out tokens ·{' '}
+                {formatCostOf(totals.costUsd, totals.unpricedCalls)}
               </span>
             )}
             {spans.sessionId !== null && <Link to={`/sessions/${encodeURIComponent(spans.sessionId)}`}>session {spans.sessionId}</Link>}
@@ -155,7 +160,8 @@ export function TracePage({ traceId, search }: { traceId: string; search: URLSea
           </div>
           {load.sampledOut && (
             <p className="sampled-out-note" data-testid="sampled-out">
-              <Status kind="info">sampled out</Status> Tail sampling did not keep this trace: its spans count in statistics (times, status, tokens and cost), their content and logs are not kept.
+              <Status kind="info">sampled out</Status> Tail sampling did not keep this trace: its spans count in statistics (times, status, tokens and cost),
+              their content and logs are not kept.
             </p>
           )}
           <TargetScores spanId={null} />

@@ -75,7 +75,8 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
   const picks = useTracePicks();
 
   // The filter's matches when the button is pressed, not just the rows loaded so far.
-  const matchingItems = () => apiGet<TraceListResponse>(apiUrl('/api/traces', { ...params, limit: ADD_MAX_TRACES })).then((page) => itemsFromTraces(page.traces.map((t) => t.traceId)));
+  const matchingItems = () =>
+    apiGet<TraceListResponse>(apiUrl('/api/traces', { ...params, limit: ADD_MAX_TRACES })).then((page) => itemsFromTraces(page.traces.map((t) => t.traceId)));
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -136,7 +137,13 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
           {TEXT_FILTERS.map(([key, label, placeholder]) => (
             <label key={key}>
               {label}
-              <input name={key} defaultValue={search.get(key) ?? ''} placeholder={placeholder} size={key.endsWith('Ms') ? 6 : 14} inputMode={key.endsWith('Ms') ? 'decimal' : undefined} />
+              <input
+                name={key}
+                defaultValue={search.get(key) ?? ''}
+                placeholder={placeholder}
+                size={key.endsWith('Ms') ? 6 : 14}
+                inputMode={key.endsWith('Ms') ? 'decimal' : undefined}
+              />
             </label>
           ))}
           <label>
@@ -228,7 +235,9 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
               <td className="num">{formatDuration(t.durationMs)}</td>
               <td className="num">{formatCount(t.spanCount)}</td>
               <td className="num">{t.errorCount > 0 ? <Status kind="error">{t.errorCount}</Status> : <span className="muted">0</span>}</td>
-              <td className="num">{t.inputTokens === null && t.outputTokens === null ? '–' : `${formatCount(t.inputTokens ?? 0)} / ${formatCount(t.outputTokens ?? 0)}`}</td>
+              <td className="num">
+                {t.inputTokens === null && t.outputTokens === null ? '–' : `${formatCount(t.inputTokens ?? 0)} / ${formatCount(t.outputTokens ?? 0)}`}
+              </td>
               <td className="num">{formatCostOf(t.costUsd, t.unpricedCalls)}</td>
               <ScoreCells names={scoreNames} scores={t.scores} />
               <TracePickCell picks={picks} trace={t} />
@@ -238,7 +247,9 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
       </table>
       {list.loaded && traces.length === 0 && (
         <div className="empty">
-          {filtered || range.from !== null ? 'No trace matches these filters.' : 'No traces yet. Send some with `npx spoor demo`, or point an OpenTelemetry exporter at this server.'}
+          {filtered || range.from !== null
+            ? 'No trace matches these filters.'
+            : 'No traces yet. Send some with `npx spoor demo`, or point an OpenTelemetry exporter at this server.'}
         </div>
       )}
       {!list.loaded && list.loading && <div className="empty">Loading…</div>}

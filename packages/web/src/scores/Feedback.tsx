@@ -10,7 +10,12 @@ import { type Thumb, ownVote, thumbOf, voteBody } from './score-view';
  * voting again or saving the comment posts a new version of the same score (one slot per target,
  * name, source and author), which replaces the last wherever it is read.
  */
-export function Feedback({ traceId, spanId, scores, onScored }: { traceId: string; spanId: string | null; scores: readonly Score[]; onScored: (score: Score) => void }) {
+export function Feedback({
+  traceId,
+  spanId,
+  scores,
+  onScored,
+}: { traceId: string; spanId: string | null; scores: readonly Score[]; onScored: (score: Score) => void }) {
   const session = useSession();
   const own = session === null ? null : ownVote(scores, authorOf(session), spanId);
   const chosen = thumbOf(own);
@@ -32,7 +37,11 @@ export function Feedback({ traceId, spanId, scores, onScored }: { traceId: strin
       },
       (failure: Error) => {
         setSending(false);
-        setError(failure instanceof ApiError && failure.status === 403 ? new ApiError(403, failure.code, `${failure.message} (an ingest or admin key may vote)`) : failure);
+        setError(
+          failure instanceof ApiError && failure.status === 403
+            ? new ApiError(403, failure.code, `${failure.message} (an ingest or admin key may vote)`)
+            : failure,
+        );
       },
     );
   };
@@ -40,10 +49,26 @@ export function Feedback({ traceId, spanId, scores, onScored }: { traceId: strin
   return (
     <div className="feedback" role="group" aria-label={`Your feedback on this ${what}`}>
       <div className="feedback-thumbs">
-        <button type="button" className="thumb" aria-pressed={chosen === 'up'} aria-label="Thumbs up" title="Good" disabled={sending} onClick={() => chosen !== 'up' && send('up')}>
+        <button
+          type="button"
+          className="thumb"
+          aria-pressed={chosen === 'up'}
+          aria-label="Thumbs up"
+          title="Good"
+          disabled={sending}
+          onClick={() => chosen !== 'up' && send('up')}
+        >
           ▲ up
         </button>
-        <button type="button" className="thumb" aria-pressed={chosen === 'down'} aria-label="Thumbs down" title="Bad" disabled={sending} onClick={() => chosen !== 'down' && send('down')}>
+        <button
+          type="button"
+          className="thumb"
+          aria-pressed={chosen === 'down'}
+          aria-label="Thumbs down"
+          title="Bad"
+          disabled={sending}
+          onClick={() => chosen !== 'down' && send('down')}
+        >
           ▼ down
         </button>
         <input

@@ -1,6 +1,19 @@
 import type { Score, ScoreSummary } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
-import { ownVote, pooledText, scoreColumnNames, scoreFiltersOf, scoreNumberText, scoreValueText, scoresOfTarget, summaryText, summaryTitle, thumbOf, voteBody, withScore } from './score-view';
+import {
+  ownVote,
+  pooledText,
+  scoreColumnNames,
+  scoreFiltersOf,
+  scoreNumberText,
+  scoreValueText,
+  scoresOfTarget,
+  summaryText,
+  summaryTitle,
+  thumbOf,
+  voteBody,
+  withScore,
+} from './score-view';
 
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
 let n = 10;
@@ -48,7 +61,15 @@ describe('scoreValueText', () => {
 
 describe('scoresOfTarget and ownVote', () => {
   const traceVote = score({ name: 'thumbs', source: 'human', author: 'key-1', value: 1, label: 'up', time: '2026-11-22T10:00:01.000000Z' });
-  const newerTraceVote = score({ scoreId: traceVote.scoreId, name: 'thumbs', source: 'human', author: 'key-1', value: 0, label: 'down', time: '2026-11-22T10:00:05.000000Z' });
+  const newerTraceVote = score({
+    scoreId: traceVote.scoreId,
+    name: 'thumbs',
+    source: 'human',
+    author: 'key-1',
+    value: 0,
+    label: 'down',
+    time: '2026-11-22T10:00:05.000000Z',
+  });
   const otherPerson = score({ name: 'thumbs', source: 'human', author: 'key-2', value: 0, label: 'down' });
   const spanVote = score({ spanId: 'b7ad6b7169203331', name: 'thumbs', source: 'human', author: 'key-1', value: 0, label: 'down' });
   const apiThumbs = score({ name: 'thumbs', source: 'api', author: 'key-1', value: 1, label: 'up' });
@@ -139,9 +160,23 @@ describe('pooledText', () => {
 
 describe('voteBody', () => {
   it('posts a trace vote as the SDK’s feedback() does: thumbs, label and value, from a human', () => {
-    expect(voteBody(TRACE, null, 'down', '  wrong city ')).toEqual({ traceId: TRACE, name: 'thumbs', value: 0, label: 'down', source: 'human', comment: 'wrong city' });
+    expect(voteBody(TRACE, null, 'down', '  wrong city ')).toEqual({
+      traceId: TRACE,
+      name: 'thumbs',
+      value: 0,
+      label: 'down',
+      source: 'human',
+      comment: 'wrong city',
+    });
   });
   it('names the span of a span vote and leaves a blank comment out', () => {
-    expect(voteBody(TRACE, 'b7ad6b7169203331', 'up', ' ')).toEqual({ traceId: TRACE, spanId: 'b7ad6b7169203331', name: 'thumbs', value: 1, label: 'up', source: 'human' });
+    expect(voteBody(TRACE, 'b7ad6b7169203331', 'up', ' ')).toEqual({
+      traceId: TRACE,
+      spanId: 'b7ad6b7169203331',
+      name: 'thumbs',
+      value: 1,
+      label: 'up',
+      source: 'human',
+    });
   });
 });

@@ -1,6 +1,17 @@
 import type { SessionRun } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
-import { hoursCovering, hoursFrom, runsInTimeOrder, runsTokens, sessionScoreNames, sessionScoreText, sessionScoreTitle, sessionSpanMs, totalTokens, windowLabel } from './session-view';
+import {
+  hoursCovering,
+  hoursFrom,
+  runsInTimeOrder,
+  runsTokens,
+  sessionScoreNames,
+  sessionScoreText,
+  sessionScoreTitle,
+  sessionSpanMs,
+  totalTokens,
+  windowLabel,
+} from './session-view';
 
 const run = (traceId: string, startTime: string, inputTokens: number | null = null, outputTokens: number | null = null): SessionRun => ({
   traceId,
@@ -42,7 +53,11 @@ describe('tokens', () => {
   });
 
   it.each([
-    { name: 'sums the runs that reported tokens', runs: [run('a', '2026-01-01T00:00:00Z', 10, 5), run('b', '2026-01-01T00:00:00Z'), run('c', '2026-01-01T00:00:00Z', 1, 1)], want: 17 },
+    {
+      name: 'sums the runs that reported tokens',
+      runs: [run('a', '2026-01-01T00:00:00Z', 10, 5), run('b', '2026-01-01T00:00:00Z'), run('c', '2026-01-01T00:00:00Z', 1, 1)],
+      want: 17,
+    },
     { name: 'is unknown when no run reported any', runs: [run('a', '2026-01-01T00:00:00Z')], want: null },
   ])('$name', ({ runs, want }) => {
     expect(runsTokens(runs)).toBe(want);

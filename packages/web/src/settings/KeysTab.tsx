@@ -84,8 +84,8 @@ export function KeysTab() {
   return (
     <section aria-label="Keys">
       <p className="muted">
-        Keys of {session?.projectId === undefined ? 'this project' : <code>{session.projectId}</code>}
-        {' '}(an admin key of every project, <code>*</code>, sees every project's). A key is stored as a hash: its secret is shown once, when it is made.
+        Keys of {session?.projectId === undefined ? 'this project' : <code>{session.projectId}</code>} (an admin key of every project, <code>*</code>, sees
+        every project's). A key is stored as a hash: its secret is shown once, when it is made.
       </p>
       <form className="panel settings-form" onSubmit={create} aria-label="New key">
         <label htmlFor={field('role')}>Role</label>

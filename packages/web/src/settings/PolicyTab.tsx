@@ -66,11 +66,7 @@ export function PolicyTab({ path, label, about, example, fileFlag }: PolicyTabPr
     <section aria-label={label}>
       <p className="muted">{about}</p>
       <ErrorBox error={error} />
-      {data !== undefined && (
-        <p>
-          In force: {source === 'api' ? 'the policy set here' : source === 'file' ? `the ${fileFlag} file's policy` : 'none'}.
-        </p>
-      )}
+      {data !== undefined && <p>In force: {source === 'api' ? 'the policy set here' : source === 'file' ? `the ${fileFlag} file's policy` : 'none'}.</p>}
       <label htmlFor={`${id}-policy`} className="settings-label">
         {label} policy (JSON)
       </label>

@@ -40,8 +40,8 @@ export function PricesTab() {
   return (
     <section aria-label="Prices">
       <p className="muted">
-        USD per million tokens. A price set here is this project&apos;s and wins over the <code>--prices</code> file&apos;s and Spoor&apos;s own; spans
-        are priced as they arrive (re-price older ones with <code>POST /api/prices/reprice</code>).
+        USD per million tokens. A price set here is this project&apos;s and wins over the <code>--prices</code> file&apos;s and Spoor&apos;s own; spans are
+        priced as they arrive (re-price older ones with <code>POST /api/prices/reprice</code>).
       </p>
       {unpriced.data !== undefined && unpriced.data.models.length > 0 && (
         <div className="panel">

@@ -13,7 +13,15 @@ export interface ReceiverForm {
 }
 
 export const EMPTY_RECEIVER_FORM: ReceiverForm = {
-  name: '', kind: 'webhook', url: '', secret: '', headers: '', channel: '', level: '', timeout: '', maxAttempts: '',
+  name: '',
+  kind: 'webhook',
+  url: '',
+  secret: '',
+  headers: '',
+  channel: '',
+  level: '',
+  timeout: '',
+  maxAttempts: '',
 };
 
 export type ReceiverBody = { ok: true; body: Record<string, unknown> } | { ok: false; error: string };

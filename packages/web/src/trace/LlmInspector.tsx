@@ -22,20 +22,38 @@ export function LlmInspector({ traceId, spanId, llm }: { traceId: string; spanId
       <h3>LLM call</h3>
       <dl className="llm-facts">
         <Fact label="Provider" value={llm.provider ?? '–'} />
-        <Fact label="Model" value={model ?? '–'} testId="llm-model" title={llm.requestModel !== null && llm.requestModel !== model ? `requested ${llm.requestModel}` : undefined} />
+        <Fact
+          label="Model"
+          value={model ?? '–'}
+          testId="llm-model"
+          title={llm.requestModel !== null && llm.requestModel !== model ? `requested ${llm.requestModel}` : undefined}
+        />
         <Fact label="Input tokens" value={formatInteger(llm.inputTokens)} testId="llm-input-tokens" />
         <Fact label="Output tokens" value={formatInteger(llm.outputTokens)} testId="llm-output-tokens" />
         <Fact label="Cached (read)" value={formatInteger(llm.cacheReadInputTokens)} />
         {llm.cacheCreationInputTokens !== null && <Fact label="Cache writes" value={formatInteger(llm.cacheCreationInputTokens)} />}
         <Fact label="Reasoning" value={formatInteger(llm.reasoningTokens)} />
-        <Fact label="Cost" value={formatCost(llm.costUsd)} testId="llm-cost" title={llm.costSource === 'reported' ? 'reported by the instrumentation' : llm.costSource === 'price_table' ? "from Spoor's price table" : 'no price for this model'} />
+        <Fact
+          label="Cost"
+          value={formatCost(llm.costUsd)}
+          testId="llm-cost"
+          title={
+            llm.costSource === 'reported'
+              ? 'reported by the instrumentation'
+              : llm.costSource === 'price_table'
+                ? "from Spoor's price table"
+                : 'no price for this model'
+          }
+        />
         <Fact label="Time to first token" value={formatDuration(llm.timeToFirstTokenMs)} />
         <Fact label="Finish" value={llm.finishReasons?.join(', ') ?? '–'} />
       </dl>
       <h4>Scores</h4>
       <TargetScores spanId={spanId} />
       <AddToDataset what="this call" items={() => Promise.resolve([itemFromSpan(traceId, spanId)])} />
-      {llm.costUsd === null && (llm.inputTokens ?? 0) > 0 && <p className="muted">No price is known for {model ?? 'this model'}: set one with PUT /api/prices/:model, then reprice.</p>}
+      {llm.costUsd === null && (llm.inputTokens ?? 0) > 0 && (
+        <p className="muted">No price is known for {model ?? 'this model'}: set one with PUT /api/prices/:model, then reprice.</p>
+      )}
       <ErrorBox error={detail.error} />
       {messages !== undefined &&
         (messages.system.length === 0 && messages.input.length === 0 && messages.output.length === 0 ? (

@@ -110,7 +110,13 @@ export function ReplayPanel({ traceId, spanId, model, messages }: { traceId: str
         </label>
         <label>
           Temperature
-          <input value={temperature} onChange={(e) => setTemperature(e.target.value)} placeholder="as recorded" inputMode="decimal" aria-label="Replay temperature" />
+          <input
+            value={temperature}
+            onChange={(e) => setTemperature(e.target.value)}
+            placeholder="as recorded"
+            inputMode="decimal"
+            aria-label="Replay temperature"
+          />
         </label>
       </div>
       <label className="replay-message">

@@ -42,7 +42,9 @@ export function TimeAxis({ view, totalMs, onView }: { view: TimeView; totalMs: n
       <div className="wf-overview" aria-hidden="true">
         <span style={{ left: `${(view.startMs / total) * 100}%`, width: `${((view.endMs - view.startMs) / total) * 100}%` }} />
       </div>
-      {drag !== null && <div className="wf-drag" style={{ left: `${Math.min(drag.from, drag.to) * 100}%`, width: `${Math.abs(drag.to - drag.from) * 100}%` }} />}
+      {drag !== null && (
+        <div className="wf-drag" style={{ left: `${Math.min(drag.from, drag.to) * 100}%`, width: `${Math.abs(drag.to - drag.from) * 100}%` }} />
+      )}
     </div>
   );
 }

@@ -5,7 +5,11 @@ import { LogSeverity } from '../logs/LogSeverity';
 import { logBodyText } from '../value-text';
 
 /** The trace's logs in time order, each with a jump to the span that wrote it. Memoized: the waterfall's selection moves often. */
-export const TraceLogs = memo(function TraceLogs({ logs, spanName, onJump }: { logs: readonly LogRecord[]; spanName: (spanId: string) => string | null; onJump: (spanId: string) => void }) {
+export const TraceLogs = memo(function TraceLogs({
+  logs,
+  spanName,
+  onJump,
+}: { logs: readonly LogRecord[]; spanName: (spanId: string) => string | null; onJump: (spanId: string) => void }) {
   if (logs.length === 0) return <p className="muted">No logs carry this trace's id.</p>;
   return (
     <table className="list trace-logs">

@@ -4,7 +4,20 @@ import { fullView, panView, viewAround, zoomView, type TimeView } from './layout
 import type { TraceSearchResponse } from '@spoor/model';
 import { apiGet, apiUrl } from '../api';
 import { attributeSearchText, mergeMatches, searchSpans } from './span-search';
-import { categoryAt, durationMsAt, eventsAt, isErrorAt, nameAt, originUsOf, rowNote, serviceAt, spanIdAt, startMsAt, totalMsOf, type SpanTree } from './span-tree';
+import {
+  categoryAt,
+  durationMsAt,
+  eventsAt,
+  isErrorAt,
+  nameAt,
+  originUsOf,
+  rowNote,
+  serviceAt,
+  spanIdAt,
+  startMsAt,
+  totalMsOf,
+  type SpanTree,
+} from './span-tree';
 import { formatCountOf } from '../format';
 import { TimeAxis } from './TimeAxis';
 import { anchoredScrollTop, indexOfRow, isCollapsed, revealRows, rowWindow, scrollMap, type ShownRows, visibleRows } from './visible-rows';
@@ -51,7 +64,18 @@ export interface WaterfallProps {
  * ↑/↓ move, ←/→ collapse and expand (or go to parent / first child), Enter toggles, `z` zooms to
  * the span, `0` shows the whole trace, `+`/`-` zoom, `/` searches.
  */
-export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, selectedRow, onSelect, critical, onCollapseAll, onExpandAll, running = false }: WaterfallProps) {
+export function Waterfall({
+  tree,
+  collapsed,
+  onCollapsedChange,
+  onToggle,
+  selectedRow,
+  onSelect,
+  critical,
+  onCollapseAll,
+  onExpandAll,
+  running = false,
+}: WaterfallProps) {
   const visible = useMemo(() => visibleRows(tree, collapsed), [tree, collapsed]);
   const traceStartMs = originUsOf(tree) / 1000;
   const [liveEndMs, setLiveEndMs] = useState(0);
@@ -181,21 +205,18 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
     return flags;
   }, [tree, matches]);
 
-  const scrollToRow = useCallback(
-    (row: number, rows: Int32Array) => {
-      const el = scrollRef.current;
-      const index = indexOfRow(rows, row);
-      if (el === null || index === -1) return false;
-      // In row pixels; the canvas may be scaled (`scrollMap`).
-      const { ratio } = mapRef.current;
-      const top = index * ROW_HEIGHT;
-      const viewTop = el.scrollTop * ratio;
-      if (top < viewTop) el.scrollTop = top / ratio;
-      else if (top + ROW_HEIGHT > viewTop + el.clientHeight) el.scrollTop = (top + ROW_HEIGHT - el.clientHeight) / ratio;
-      return true;
-    },
-    [],
-  );
+  const scrollToRow = useCallback((row: number, rows: Int32Array) => {
+    const el = scrollRef.current;
+    const index = indexOfRow(rows, row);
+    if (el === null || index === -1) return false;
+    // In row pixels; the canvas may be scaled (`scrollMap`).
+    const { ratio } = mapRef.current;
+    const top = index * ROW_HEIGHT;
+    const viewTop = el.scrollTop * ratio;
+    if (top < viewTop) el.scrollTop = top / ratio;
+    else if (top + ROW_HEIGHT > viewTop + el.clientHeight) el.scrollTop = (top + ROW_HEIGHT - el.clientHeight) / ratio;
+    return true;
+  }, []);
 
   // Bring the selected row into view when the selection changes (keys, a search step, a log's
   // "jump to span", the URL); folding rows elsewhere, or rows arriving above it, must not pull the

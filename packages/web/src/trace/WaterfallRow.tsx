@@ -12,7 +12,14 @@ const INDENT_PX = 14;
 const MAX_INDENT_DEPTH = 24;
 /** Each category's letter in its coloured badge, so categories do not differ by colour alone. */
 const CATEGORY_LETTERS: Readonly<Record<SpanCategory, string>> = {
-  workflow: 'W', agent: 'A', step: 'S', llm: 'L', tool: 'T', retriever: 'R', embedding: 'E', other: '·',
+  workflow: 'W',
+  agent: 'A',
+  step: 'S',
+  llm: 'L',
+  tool: 'T',
+  retriever: 'R',
+  embedding: 'E',
+  other: '·',
 };
 
 export interface WaterfallRowProps {
@@ -57,14 +64,40 @@ export interface WaterfallRowProps {
  * on its props, so scrolling or selecting re-renders only the rows that changed.
  */
 export const WaterfallRow = memo(function WaterfallRow(props: WaterfallRowProps) {
-  const { row, topPx, spanId, name, service, category, isError, note, depth, posInSet, setSize, startMs, state, traceStartMs, events, hasChildren, expanded, selected, match, currentMatch, onPath, segments, view } = props;
+  const {
+    row,
+    topPx,
+    spanId,
+    name,
+    service,
+    category,
+    isError,
+    note,
+    depth,
+    posInSet,
+    setSize,
+    startMs,
+    state,
+    traceStartMs,
+    events,
+    hasChildren,
+    expanded,
+    selected,
+    match,
+    currentMatch,
+    onPath,
+    segments,
+    view,
+  } = props;
   // A running span's row alone re-renders each frame: its bar's end and its duration move with the clock.
   const running = state === RUNNING;
   const nowMs = useFrameClock(running);
   const durationMs = running ? Math.max(props.durationMs, nowMs - traceStartMs - startMs) : props.durationMs;
   const box = barBox(startMs, durationMs, view);
   const stateClass = running ? 'running' : state === ABANDONED ? 'abandoned' : null;
-  const className = ['wf-row', selected && 'selected', match && 'match', currentMatch && 'current-match', isError && 'error', onPath && 'on-path', stateClass].filter(Boolean).join(' ');
+  const className = ['wf-row', selected && 'selected', match && 'match', currentMatch && 'current-match', isError && 'error', onPath && 'on-path', stateClass]
+    .filter(Boolean)
+    .join(' ');
   return (
     <div
       id={`wf-row-${row}`}
@@ -108,7 +141,12 @@ export const WaterfallRow = memo(function WaterfallRow(props: WaterfallRowProps)
         )}
         {running && <span className="wf-state-mark running" role="img" aria-label="running" title="Running: drawn to now" />}
         {state === ABANDONED && (
-          <span className="wf-state-mark abandoned" role="img" aria-label="abandoned" title="Abandoned: its trace went quiet before it ended (its process went away)" />
+          <span
+            className="wf-state-mark abandoned"
+            role="img"
+            aria-label="abandoned"
+            title="Abandoned: its trace went quiet before it ended (its process went away)"
+          />
         )}
         {/* A search match is marked in the text too (underlined, and a <mark> for screen readers), not only by the row's tint. */}
         {match ? <mark className="wf-span-name">{name}</mark> : <span className="wf-span-name">{name}</span>}

@@ -5,7 +5,16 @@ import { hexId, spanOf, treeOf } from './testing';
 
 const tree = treeOf([spanOf('root', null, 0, 100), spanOf('a', 'root', 10, 30), spanOf('b', 'root', 50, 40), spanOf('b1', 'b', 60, 10)]);
 
-const pathSpan = (name: string) => ({ spanId: hexId(name), parentSpanId: null, name, serviceName: 'agent', category: 'other' as const, startMs: 0, durationMs: 0, onPathMs: 0 });
+const pathSpan = (name: string) => ({
+  spanId: hexId(name),
+  parentSpanId: null,
+  name,
+  serviceName: 'agent',
+  category: 'other' as const,
+  startMs: 0,
+  durationMs: 0,
+  onPathMs: 0,
+});
 
 describe('criticalPathDisplay', () => {
   const path: CriticalPath = {
@@ -38,7 +47,10 @@ describe('criticalPathDisplay', () => {
   });
 
   it('shifts offsets when the path starts after the trace', () => {
-    const later = criticalPathDisplay(tree, compactCriticalPath({ ...path, startTime: '2026-11-22T10:00:00.050000Z', segments: [{ spanId: hexId('b'), startMs: 0, durationMs: 40 }] }));
+    const later = criticalPathDisplay(
+      tree,
+      compactCriticalPath({ ...path, startTime: '2026-11-22T10:00:00.050000Z', segments: [{ spanId: hexId('b'), startMs: 0, durationMs: 40 }] }),
+    );
     expect(later.segments.get(2)).toEqual([50, 90]);
   });
 });

@@ -47,7 +47,12 @@ describe('batchFromLiveSpans applied to the loaded columns (upsert)', () => {
     const result = spans.upsert(batchFromLiveSpans([live('search', 'root', 40, null)], ORIGIN_US, msUs(250)));
     expect(result).toEqual({ added: 1, replaced: 0, structure: true });
     const { tree, row } = rowOf(spans, 'search');
-    expect(idsOf(tree, tree.order.map((_, r) => r))).toEqual(['root', 'plan', 'search']);
+    expect(
+      idsOf(
+        tree,
+        tree.order.map((_, r) => r),
+      ),
+    ).toEqual(['root', 'plan', 'search']);
     expect([stateAt(tree, row), durationMsAt(tree, row)]).toEqual(['running', 210]);
   });
 
@@ -56,7 +61,9 @@ describe('batchFromLiveSpans applied to the loaded columns (upsert)', () => {
     spans.upsert(batchFromLiveSpans([live('llm', 'root', 40, null, { category: 3, inputTokens: 10 })], ORIGIN_US, msUs(50)));
     spans.upsert(batchFromLiveSpans([live('llm', 'root', 40, null, { category: 3, inputTokens: 12, name: 'chat gpt-4o' })], ORIGIN_US, msUs(60)));
     expect(totalsOf(buildSpanTree(spans))).toMatchObject({ llmCalls: 1, inputTokens: 12 });
-    const ended = spans.upsert(batchFromLiveSpans([live('llm', 'root', 40, 90, { category: 3, inputTokens: 12, outputTokens: 30, name: 'chat gpt-4o' })], ORIGIN_US, msUs(95)));
+    const ended = spans.upsert(
+      batchFromLiveSpans([live('llm', 'root', 40, 90, { category: 3, inputTokens: 12, outputTokens: 30, name: 'chat gpt-4o' })], ORIGIN_US, msUs(95)),
+    );
     expect(ended).toEqual({ added: 0, replaced: 1, structure: false });
     const { tree, row } = rowOf(spans, 'llm');
     expect([nameAt(tree, row), stateAt(tree, row), durationMsAt(tree, row)]).toEqual(['chat gpt-4o', 'ended', 50]);

@@ -6,7 +6,10 @@ import { batchFromTraceTree } from './span-batch';
 import { idsOf, spanOf, traceOf } from './testing';
 
 /** A batch of `spans` (test spans), with `state` for each. */
-const batchOf = (spans: Parameters<typeof traceOf>[0], state?: number[]): SpanBatch => ({ ...batchFromTraceTree(traceOf(spans, 0)), ...(state === undefined ? {} : { state }) });
+const batchOf = (spans: Parameters<typeof traceOf>[0], state?: number[]): SpanBatch => ({
+  ...batchFromTraceTree(traceOf(spans, 0)),
+  ...(state === undefined ? {} : { state }),
+});
 
 describe('SpanColumns', () => {
   it('replaces a running span by id in place: its new duration and state show without a new tree order', () => {

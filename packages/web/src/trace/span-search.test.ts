@@ -3,11 +3,11 @@ import { attributeSearchText, mergeMatches, queryWords, searchSpans } from './sp
 import { hexId, idsOf, spanOf, treeOf } from './testing';
 
 const tree = treeOf([
-    spanOf('aaaa0001', null, 0, 100, { name: 'workflow research' }),
-    spanOf('aaaa0002', 'aaaa0001', 1, 10, { name: 'chat', category: 'llm', model: 'gpt-4o-mini-2024-07-18' }),
-    spanOf('aaaa0003', 'aaaa0001', 20, 10, { name: 'tool search_web', category: 'tool', service: 'tools' }),
-    spanOf('aaaa0004', 'aaaa0003', 21, 5, { name: 'http GET', error: true }),
-  ]);
+  spanOf('aaaa0001', null, 0, 100, { name: 'workflow research' }),
+  spanOf('aaaa0002', 'aaaa0001', 1, 10, { name: 'chat', category: 'llm', model: 'gpt-4o-mini-2024-07-18' }),
+  spanOf('aaaa0003', 'aaaa0001', 20, 10, { name: 'tool search_web', category: 'tool', service: 'tools' }),
+  spanOf('aaaa0004', 'aaaa0003', 21, 5, { name: 'http GET', error: true }),
+]);
 const found = (query: string) => idsOf(tree, searchSpans(tree, query));
 
 describe('searchSpans', () => {

@@ -16,7 +16,10 @@ const TRACE = [
 
 describe('buildSpanTree', () => {
   const tree = treeOf(TRACE);
-  const order = idsOf(tree, Array.from({ length: tree.count }, (_, i) => i));
+  const order = idsOf(
+    tree,
+    Array.from({ length: tree.count }, (_, i) => i),
+  );
 
   it('puts spans in depth-first order, children by start time, whatever order they came in', () => {
     expect(order).toEqual(['root', 'a', 'a1', 'a2', 'b', 'b1']);
@@ -39,13 +42,20 @@ describe('buildSpanTree', () => {
   });
 
   it('carries names, services, categories and errors into row order, and the LLM totals', () => {
-    const t = treeOf(
-      [
-        spanOf('call', 'root', 5, 2, { name: 'chat', service: 'llm-proxy', category: 'llm', model: 'gpt-4o', inputTokens: 100, outputTokens: 20, costUsd: 0.002, events: [[6, 'exception']] }),
-        spanOf('root', null, 0, 10, { name: 'workflow', category: 'workflow', error: true, sessionId: 's-1' }),
-        spanOf('call2', 'root', 7, 2, { category: 'llm', inputTokens: 5, outputTokens: null, costUsd: null }),
-      ],
-    );
+    const t = treeOf([
+      spanOf('call', 'root', 5, 2, {
+        name: 'chat',
+        service: 'llm-proxy',
+        category: 'llm',
+        model: 'gpt-4o',
+        inputTokens: 100,
+        outputTokens: 20,
+        costUsd: 0.002,
+        events: [[6, 'exception']],
+      }),
+      spanOf('root', null, 0, 10, { name: 'workflow', category: 'workflow', error: true, sessionId: 's-1' }),
+      spanOf('call2', 'root', 7, 2, { category: 'llm', inputTokens: 5, outputTokens: null, costUsd: null }),
+    ]);
     const rows = [0, 1, 2];
     expect(rows.map((r) => nameAt(t, r))).toEqual(['workflow', 'chat', 'span call2']);
     expect(rows.map((r) => serviceAt(t, r))).toEqual(['agent', 'llm-proxy', 'agent']);
@@ -70,14 +80,12 @@ describe('buildSpanTree', () => {
   // How spans are linked and ordered (orphans, parent loops, copies, ties, depth) is the model's
   // span-tree resolver, tested there; these are what the waterfall makes of it.
   it('draws a span stored twice as one row, with its children and its events, counted once', () => {
-    const t = treeOf(
-      [
-        spanOf('root', null, 0, 10),
-        spanOf('call', 'root', 1, 2, { category: 'llm', inputTokens: 10, costUsd: 0.5, error: true, events: [[1.5, 'exception']] }),
-        spanOf('call', 'root', 1, 2, { category: 'llm', inputTokens: 10, costUsd: 0.5, error: true, events: [[1.5, 'exception']] }),
-        spanOf('tool', 'call', 1.2, 0.5),
-      ],
-    );
+    const t = treeOf([
+      spanOf('root', null, 0, 10),
+      spanOf('call', 'root', 1, 2, { category: 'llm', inputTokens: 10, costUsd: 0.5, error: true, events: [[1.5, 'exception']] }),
+      spanOf('call', 'root', 1, 2, { category: 'llm', inputTokens: 10, costUsd: 0.5, error: true, events: [[1.5, 'exception']] }),
+      spanOf('tool', 'call', 1.2, 0.5),
+    ]);
     expect(idsOf(t, [0, 1, 2])).toEqual(['root', 'call', 'tool']);
     expect(t.count).toBe(3);
     expect(Array.from(t.depth)).toEqual([0, 1, 2]);
@@ -95,11 +103,23 @@ describe('buildSpanTree', () => {
   });
 
   it('marks a root whose parent never arrived, a cut parent loop and a span stored more than once', () => {
-    const t = treeOf(
-      [spanOf('root', null, 0, 10), spanOf('late', 'gone', 5, 1), spanOf('self', 'self', 6, 1), spanOf('twice', 'root', 1, 1), spanOf('twice', 'root', 1, 1), spanOf('lost', 'gone', 7, 1), spanOf('lost', 'gone', 7, 1)],
-    );
+    const t = treeOf([
+      spanOf('root', null, 0, 10),
+      spanOf('late', 'gone', 5, 1),
+      spanOf('self', 'self', 6, 1),
+      spanOf('twice', 'root', 1, 1),
+      spanOf('twice', 'root', 1, 1),
+      spanOf('lost', 'gone', 7, 1),
+      spanOf('lost', 'gone', 7, 1),
+    ]);
     expect(idsOf(t, [0, 1, 2, 3, 4])).toEqual(['root', 'twice', 'late', 'self', 'lost']);
-    expect([0, 1, 2, 3, 4].map((row) => rowNote(t, row))).toEqual([null, 'stored 2×', 'parent not in trace', 'parent loop cut here', 'parent not in trace · stored 2×']);
+    expect([0, 1, 2, 3, 4].map((row) => rowNote(t, row))).toEqual([
+      null,
+      'stored 2×',
+      'parent not in trace',
+      'parent loop cut here',
+      'parent not in trace · stored 2×',
+    ]);
   });
 
   it('handles an empty trace', () => {

@@ -63,7 +63,12 @@ const testIds = new Map<string, string>();
  * stays a prefix of its id), other text spelled in hex char codes. `idsOf` gives the names back.
  */
 export function hexId(id: string): string {
-  const hex = /^[0-9a-f]{1,16}$/.test(id) ? id.padEnd(16, '0') : Array.from(id, (c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join('').slice(0, 16).padEnd(16, '0');
+  const hex = /^[0-9a-f]{1,16}$/.test(id)
+    ? id.padEnd(16, '0')
+    : Array.from(id, (c) => c.charCodeAt(0).toString(16).padStart(2, '0'))
+        .join('')
+        .slice(0, 16)
+        .padEnd(16, '0');
   const held = testIds.get(hex);
   // 'a' and 'a0' pad to the same id: a test naming both would read one as the other.
   if (held !== undefined && held !== id) throw new Error(`test span names '${held}' and '${id}' make the same id ${hex}: rename one`);

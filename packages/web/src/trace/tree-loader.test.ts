@@ -44,7 +44,15 @@ function streamOf(trace: TraceTree, chunkSpans: number, states?: number[]): Uint
 /** A root with `n - 1` children, each child given in reverse start order so that later chunks insert rows above. */
 const wide = (n: number): TestSpan[] => [
   spanOf('root', null, 0, n + 10, { name: 'workflow', sessionId: 's-9' }),
-  ...Array.from({ length: n - 1 }, (_, k) => spanOf(`s${n - k}`, 'root', n - k, 1, { name: `step ${k % 3}`, category: 'llm', model: k % 2 === 0 ? 'gpt-4o' : null, inputTokens: 2, events: k === 5 ? [[n - k + 0.5, 'exception']] : [] })),
+  ...Array.from({ length: n - 1 }, (_, k) =>
+    spanOf(`s${n - k}`, 'root', n - k, 1, {
+      name: `step ${k % 3}`,
+      category: 'llm',
+      model: k % 2 === 0 ? 'gpt-4o' : null,
+      inputTokens: 2,
+      events: k === 5 ? [[n - k + 0.5, 'exception']] : [],
+    }),
+  ),
 ];
 
 describe('TreeLoader', () => {
@@ -69,11 +77,18 @@ describe('TreeLoader', () => {
     const spans = wide(50);
     const json = treeOf(spans);
     const loader = new TreeLoader();
-    loader.push(streamOf(traceOf(spans), 7, spans.map((_, i) => (i === 3 ? 1 : 0))));
+    loader.push(
+      streamOf(
+        traceOf(spans),
+        7,
+        spans.map((_, i) => (i === 3 ? 1 : 0)),
+      ),
+    );
     const tree = loader.end();
     const rows = Array.from({ length: json.count }, (_, r) => r);
     expect(idsOf(tree, rows)).toEqual(idsOf(json, rows));
-    for (const at of [nameAt, serviceAt, modelAt, startMsAt, durationMsAt, eventsAt]) expect(rows.map((r) => at(tree, r))).toEqual(rows.map((r) => at(json, r)));
+    for (const at of [nameAt, serviceAt, modelAt, startMsAt, durationMsAt, eventsAt])
+      expect(rows.map((r) => at(tree, r))).toEqual(rows.map((r) => at(json, r)));
     expect(Array.from(tree.depth)).toEqual(Array.from(json.depth));
     expect(totalsOf(tree)).toEqual(totalsOf(json));
     expect(rows.filter((r) => stateAt(tree, r) === 'running')).toHaveLength(1);

@@ -66,7 +66,14 @@ export function useTraceTree(traceId: string, start = true): TraceLoad {
       }
       const tree = loader.end();
       firstTree(tree);
-      setLoad({ tree, logs: loader.trailer!.logs, scores: loader.trailer!.scores, done: true, sampledOut: loader.trailer!.sampledOut === true, error: undefined });
+      setLoad({
+        tree,
+        logs: loader.trailer!.logs,
+        scores: loader.trailer!.scores,
+        done: true,
+        sampledOut: loader.trailer!.sampledOut === true,
+        error: undefined,
+      });
     };
     read().catch((error: Error) => {
       if (!signal.aborted) setLoad((l) => ({ ...l, error }));

@@ -64,10 +64,22 @@ describe('indexOfRow and rowWindow', () => {
   });
 
   it.each([
-    [{ count: 1000, top: 0, height: 240 }, { first: 0, last: 15 }],
-    [{ count: 1000, top: 2400, height: 240 }, { first: 95, last: 115 }],
-    [{ count: 12, top: 0, height: 600 }, { first: 0, last: 12 }],
-    [{ count: 0, top: 0, height: 600 }, { first: 0, last: 0 }],
+    [
+      { count: 1000, top: 0, height: 240 },
+      { first: 0, last: 15 },
+    ],
+    [
+      { count: 1000, top: 2400, height: 240 },
+      { first: 95, last: 115 },
+    ],
+    [
+      { count: 12, top: 0, height: 600 },
+      { first: 0, last: 12 },
+    ],
+    [
+      { count: 0, top: 0, height: 600 },
+      { first: 0, last: 0 },
+    ],
   ])('renders only the rows in view plus overscan: %o', ({ count, top, height }, want) => {
     expect(rowWindow(count, top, height, 24, 5)).toEqual(want);
   });

@@ -16,7 +16,9 @@ export const SCREENSHOTS_DIR = join(REPO_ROOT, 'test-results', 'screenshots');
 
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium is missing at ${CHROMIUM_PATH}: run 'node scripts/ensure-system-deps.mjs' (npm test does), which installs Debian's chromium package`);
+    throw new Error(
+      `Chromium is missing at ${CHROMIUM_PATH}: run 'node scripts/ensure-system-deps.mjs' (npm test does), which installs Debian's chromium package`,
+    );
   }
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ['--no-sandbox', '--disable-background-networking'] });
 }

@@ -28,7 +28,10 @@ export interface SpoorServer {
 
 /** `flags` are added to `spoor serve`'s, e.g. `['--alerts', path, '--alert-interval', '1s']`. */
 export async function startSpoorServer(flags: readonly string[] = []): Promise<SpoorServer> {
-  for (const [file, what] of [[SERVER_BUILD, 'the server'], [WEB_BUILD, 'the web UI']] as const) {
+  for (const [file, what] of [
+    [SERVER_BUILD, 'the server'],
+    [WEB_BUILD, 'the web UI'],
+  ] as const) {
     if (!existsSync(file)) throw new Error(`${what} is not built (${file} is missing): run 'npm run build' first (npm test does)`);
   }
   const dataDir = await mkdtemp(join(tmpdir(), 'spoor-web-'));
@@ -36,10 +39,14 @@ export async function startSpoorServer(flags: readonly string[] = []): Promise<S
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('SPOOR_')));
   // No OTLP/gRPC unless asked: 4317 may be taken by another server on the machine.
   const grpc = flags.includes('--grpc-port') ? [] : ['--grpc-port', '0'];
-  const child = spawn(process.execPath, [SPOOR_BIN, 'serve', '--host', '127.0.0.1', '--port', '0', ...grpc, '--data', dataDir, '--log-level', 'warn', ...flags], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [SPOOR_BIN, 'serve', '--host', '127.0.0.1', '--port', '0', ...grpc, '--data', dataDir, '--log-level', 'warn', ...flags],
+    {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -17,13 +17,16 @@ export async function startTimingProxy(targetUrl: string): Promise<TimingProxy> 
   const target = new URL(targetUrl);
   const acknowledgedMs: number[] = [];
   const server: Server = createServer((incoming, outgoing) => {
-    const forwarded = request({ host: target.hostname, port: target.port, path: incoming.url, method: incoming.method, headers: incoming.headers }, (answer) => {
-      outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(outgoing);
-      answer.on('end', () => {
-        if (incoming.method === 'POST' && incoming.url === '/v1/traces' && answer.statusCode === 200) acknowledgedMs.push(Date.now());
-      });
-    });
+    const forwarded = request(
+      { host: target.hostname, port: target.port, path: incoming.url, method: incoming.method, headers: incoming.headers },
+      (answer) => {
+        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(outgoing);
+        answer.on('end', () => {
+          if (incoming.method === 'POST' && incoming.url === '/v1/traces' && answer.statusCode === 200) acknowledgedMs.push(Date.now());
+        });
+      },
+    );
     forwarded.on('error', () => outgoing.destroy());
     incoming.pipe(forwarded);
   });

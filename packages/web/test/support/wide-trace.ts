@@ -33,7 +33,16 @@ export function buildWideTrace({ spans, agents = 100, spansPerRequest = 25_000 }
   let next = 1;
   let clockUs = 0n;
   const make = (parent: string | undefined, name: string, kind: number, attributes?: SpanInput['attributes']): SpanInput => {
-    const span: SpanInput = { traceId, spanId: hex(next++, 16), name, kind, startTimeUnixNano: (startUs + clockUs) * 1000n, endTimeUnixNano: 0n, ...(parent === undefined ? {} : { parentSpanId: parent }), ...(attributes === undefined ? {} : { attributes }) };
+    const span: SpanInput = {
+      traceId,
+      spanId: hex(next++, 16),
+      name,
+      kind,
+      startTimeUnixNano: (startUs + clockUs) * 1000n,
+      endTimeUnixNano: 0n,
+      ...(parent === undefined ? {} : { parentSpanId: parent }),
+      ...(attributes === undefined ? {} : { attributes }),
+    };
     clockUs += 10n;
     items.push(span);
     return span;
@@ -54,7 +63,12 @@ export function buildWideTrace({ spans, agents = 100, spansPerRequest = 25_000 }
       const step = make(agent.spanId, `step ${s}`, 1);
       if (items.length - from < budget) {
         const name = a === agents >> 1 && s === 7 ? NEEDLE_NAME : 'chat gpt-4o-mini';
-        const llm = make(step.spanId, name, 3, { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.output_tokens': 20 });
+        const llm = make(step.spanId, name, 3, {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.request.model': 'gpt-4o-mini',
+          'gen_ai.usage.input_tokens': 100,
+          'gen_ai.usage.output_tokens': 20,
+        });
         if (name === NEEDLE_NAME) needleSpanId = llm.spanId;
         end(llm);
       }
@@ -71,7 +85,14 @@ export function buildWideTrace({ spans, agents = 100, spansPerRequest = 25_000 }
   end(root);
   const bodies: Uint8Array[] = [];
   for (let from = 0; from < items.length; from += spansPerRequest) {
-    bodies.push(encodeTraces([{ resource: { attributes: { 'service.name': 'wide-agent' } }, scopes: [{ scope: { name: 'spoor-e2e' }, items: items.slice(from, from + spansPerRequest) }] }]));
+    bodies.push(
+      encodeTraces([
+        {
+          resource: { attributes: { 'service.name': 'wide-agent' } },
+          scopes: [{ scope: { name: 'spoor-e2e' }, items: items.slice(from, from + spansPerRequest) }],
+        },
+      ]),
+    );
   }
   return { traceId, spanCount: items.length, rootSpanId: root.spanId, firstAgent, needleSpanId, lastSpanId: items[items.length - 1]!.spanId, bodies };
 }

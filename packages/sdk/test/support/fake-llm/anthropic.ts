@@ -52,7 +52,8 @@ function* messageEvents(start: Json, withText: boolean, tools: ToolUse[], stopRe
   }
   for (const t of tools) {
     yield typedEvent('content_block_start', { index, content_block: { type: 'tool_use', id: t.id, name: t.name, input: {} } });
-    for (const part of ['', ...splitArguments(t.arguments)]) yield typedEvent('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: part } });
+    for (const part of ['', ...splitArguments(t.arguments)])
+      yield typedEvent('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: part } });
     yield typedEvent('content_block_stop', { index });
     index++;
   }

@@ -12,7 +12,14 @@ export function chatCompletions(ctx: Ctx, request: Json, reply: FakeReply): Prom
   const id = reply.id ?? `chatcmpl-fake${ctx.nextId()}`;
   const finishReason = reply.finishReason ?? (calls.length > 0 ? 'tool_calls' : 'stop');
   if (request.stream === true) {
-    const base = { id, object: 'chat.completion.chunk', created: nowSeconds(), model: modelOf(request, reply), service_tier: 'default', system_fingerprint: 'fp_fake' };
+    const base = {
+      id,
+      object: 'chat.completion.chunk',
+      created: nowSeconds(),
+      model: modelOf(request, reply),
+      service_tier: 'default',
+      system_fingerprint: 'fp_fake',
+    };
     const includeUsage = isObject(request.stream_options) && request.stream_options.include_usage === true;
     return ctx.stream(chatChunks(base, calls, finishReason, includeUsage, reply));
   }

@@ -69,7 +69,8 @@ export async function startFakeLlm(): Promise<FakeLlm> {
     const reply = queue.shift() ?? answer?.(request) ?? {};
     ctx.headers = { ...ctx.headers, ...reply.headers };
     ctx.configure(reply);
-    if (reply.heldUntil !== undefined) await Promise.race([reply.heldUntil.catch(() => undefined), new Promise((resolve) => closing.signal.addEventListener('abort', resolve, { once: true }))]);
+    if (reply.heldUntil !== undefined)
+      await Promise.race([reply.heldUntil.catch(() => undefined), new Promise((resolve) => closing.signal.addEventListener('abort', resolve, { once: true }))]);
     // A stream sends its headers at once and waits before its first event instead.
     if (reply.delayMs && (request.stream !== true || reply.error)) await ctx.sleep(reply.delayMs);
     if (reply.error) return sendError(ctx, endpoint, reply.error);

@@ -15,7 +15,14 @@ const ERRORS: Source = { kind: 'errors' };
 const SCORES: Source = { kind: 'scores' };
 const metric = (name: string): Source => ({ kind: 'metric', name });
 const m = (label: string, op: string, value: string) => ({ label, op, value });
-const agg = (fn: string, source: Source, windowUs: number, matchers: object[] = [], by: string[] = []) => ({ kind: 'aggregate', fn, source, matchers, windowUs, by });
+const agg = (fn: string, source: Source, windowUs: number, matchers: object[] = [], by: string[] = []) => ({
+  kind: 'aggregate',
+  fn,
+  source,
+  matchers,
+  windowUs,
+  by,
+});
 const anomaly = (inner: object, baselineUs: number) => ({ kind: 'anomaly', inner, baselineUs });
 const cmp = (op: string, threshold: number, value: object) => ({ kind: 'compare', op, value, threshold });
 
@@ -23,37 +30,68 @@ const cmp = (op: string, threshold: number, value: object) => ({ kind: 'compare'
 function withoutPos(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(withoutPos);
   if (typeof node !== 'object' || node === null) return node;
-  return Object.fromEntries(Object.entries(node).filter(([key]) => key !== 'pos').map(([key, value]) => [key, withoutPos(value)]));
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([key]) => key !== 'pos')
+      .map(([key, value]) => [key, withoutPos(value)]),
+  );
 }
 
 const VALID: [string, object][] = [
   // The forms of the brief.
-  ['p95(duration_ms{service="rag", name="retrieval"})[5m] > 3000', cmp('>', 3000, agg('p95', DURATION, 5 * MINUTE_US, [m('service', '=', 'rag'), m('name', '=', 'retrieval')]))],
+  [
+    'p95(duration_ms{service="rag", name="retrieval"})[5m] > 3000',
+    cmp('>', 3000, agg('p95', DURATION, 5 * MINUTE_US, [m('service', '=', 'rag'), m('name', '=', 'retrieval')])),
+  ],
   ['p95(duration_ms{service="rag"})[5m] > 3s', cmp('>', 3000, agg('p95', DURATION, 5 * MINUTE_US, [m('service', '=', 'rag')]))],
   ['error_rate(spans{service="rag"})[5m] > 5%', cmp('>', 0.05, agg('error_rate', SPANS, 5 * MINUTE_US, [m('service', '=', 'rag')]))],
   ['cost_per_workflow(spans)[1h] > 1', cmp('>', 1, agg('cost_per_workflow', SPANS, HOUR_US))],
-  ['count(logs{severity="error", text=~"time(d )?out"})[5m] >= 10', cmp('>=', 10, agg('count', LOGS, 5 * MINUTE_US, [m('severity', '=', 'error'), m('text', '=~', 'time(d )?out')]))],
+  [
+    'count(logs{severity="error", text=~"time(d )?out"})[5m] >= 10',
+    cmp('>=', 10, agg('count', LOGS, 5 * MINUTE_US, [m('severity', '=', 'error'), m('text', '=~', 'time(d )?out')])),
+  ],
   ['new_error_group(errors)[15m] > 0', cmp('>', 0, agg('new_error_group', ERRORS, 15 * MINUTE_US))],
-  ['rate(http.server.request.count{route="/chat"})[5m] by (route) > 20', cmp('>', 20, agg('rate', metric('http.server.request.count'), 5 * MINUTE_US, [m('route', '=', '/chat')], ['route']))],
+  [
+    'rate(http.server.request.count{route="/chat"})[5m] by (route) > 20',
+    cmp('>', 20, agg('rate', metric('http.server.request.count'), 5 * MINUTE_US, [m('route', '=', '/chat')], ['route'])),
+  ],
   ['p99("queue wait"{queue="ingest"})[10m] > 250', cmp('>', 250, agg('p99', metric('queue wait'), 10 * MINUTE_US, [m('queue', '=', 'ingest')]))],
   ['anomaly(p95(duration_ms{service="rag"})[5m])[1d] > 3', cmp('>', 3, anomaly(agg('p95', DURATION, 5 * MINUTE_US, [m('service', '=', 'rag')]), DAY_US))],
   ['avg(score{name="faithfulness"})[1h] < 0.7', cmp('<', 0.7, agg('avg', SCORES, HOUR_US, [m('name', '=', 'faithfulness')]))],
   ['count(score{name="thumbs",label="down"})[15m] > 5', cmp('>', 5, agg('count', SCORES, 15 * MINUTE_US, [m('name', '=', 'thumbs'), m('label', '=', 'down')]))],
-  ['p90(score{source="evaluator", author=~"judge@.*"})[1h] by (name, author) < 50%', cmp('<', 0.5, agg('p90', SCORES, HOUR_US, [m('source', '=', 'evaluator'), m('author', '=~', 'judge@.*')], ['name', 'author']))],
+  [
+    'p90(score{source="evaluator", author=~"judge@.*"})[1h] by (name, author) < 50%',
+    cmp('<', 0.5, agg('p90', SCORES, HOUR_US, [m('source', '=', 'evaluator'), m('author', '=~', 'judge@.*')], ['name', 'author'])),
+  ],
   ['tokens(spans{model="gpt-4o"})[1h] by (service, model)', agg('tokens', SPANS, HOUR_US, [m('model', '=', 'gpt-4o')], ['service', 'model'])],
   // Every comparison and matcher operator.
   ['count(spans)[1m] < 1', cmp('<', 1, agg('count', SPANS, MINUTE_US))],
   ['count(spans)[1m] <= 1', cmp('<=', 1, agg('count', SPANS, MINUTE_US))],
   ['count(spans)[1m] == 1', cmp('==', 1, agg('count', SPANS, MINUTE_US))],
   ['count(spans)[1m] != 1', cmp('!=', 1, agg('count', SPANS, MINUTE_US))],
-  ['errors(spans{status!="ok", name!~"health.*", model=~"gpt-.*"})[1m]', agg('errors', SPANS, MINUTE_US, [m('status', '!=', 'ok'), m('name', '!~', 'health.*'), m('model', '=~', 'gpt-.*')])],
+  [
+    'errors(spans{status!="ok", name!~"health.*", model=~"gpt-.*"})[1m]',
+    agg('errors', SPANS, MINUTE_US, [m('status', '!=', 'ok'), m('name', '!~', 'health.*'), m('model', '=~', 'gpt-.*')]),
+  ],
   // Selectors: empty braces, a trailing comma, quoted and dotted labels, single quotes and escapes.
   ['count(spans{})[1m]', agg('count', SPANS, MINUTE_US)],
   ['avg(duration_ms{status="error",})[1m]', agg('avg', DURATION, MINUTE_US, [m('status', '=', 'error')])],
-  ['count(spans{service.version="1.2", "tenant"="acme", "service"="rag"})[1m]', agg('count', SPANS, MINUTE_US, [m('service.version', '=', '1.2'), m('tenant', '=', 'acme'), m('service', '=', 'rag')])],
-  ["rate(logs{'text'=~'it\\'s \"quoted\"\\\\d\\n\\t', severity!='debug'})[1m]", agg('rate', LOGS, MINUTE_US, [m('text', '=~', 'it\'s "quoted"\\d\n\t'), m('severity', '!=', 'debug')])],
-  ['count(logs{trace_id="abc", http.route="/x"})[1m] by (severity, service)', agg('count', LOGS, MINUTE_US, [m('trace_id', '=', 'abc'), m('http.route', '=', '/x')], ['severity', 'service'])],
-  ['regressed_error_group(errors{type="TimeoutError", tool="search"})[1h] by (fingerprint, provider) > 0', cmp('>', 0, agg('regressed_error_group', ERRORS, HOUR_US, [m('type', '=', 'TimeoutError'), m('tool', '=', 'search')], ['fingerprint', 'provider']))],
+  [
+    'count(spans{service.version="1.2", "tenant"="acme", "service"="rag"})[1m]',
+    agg('count', SPANS, MINUTE_US, [m('service.version', '=', '1.2'), m('tenant', '=', 'acme'), m('service', '=', 'rag')]),
+  ],
+  [
+    "rate(logs{'text'=~'it\\'s \"quoted\"\\\\d\\n\\t', severity!='debug'})[1m]",
+    agg('rate', LOGS, MINUTE_US, [m('text', '=~', 'it\'s "quoted"\\d\n\t'), m('severity', '!=', 'debug')]),
+  ],
+  [
+    'count(logs{trace_id="abc", http.route="/x"})[1m] by (severity, service)',
+    agg('count', LOGS, MINUTE_US, [m('trace_id', '=', 'abc'), m('http.route', '=', '/x')], ['severity', 'service']),
+  ],
+  [
+    'regressed_error_group(errors{type="TimeoutError", tool="search"})[1h] by (fingerprint, provider) > 0',
+    cmp('>', 0, agg('regressed_error_group', ERRORS, HOUR_US, [m('type', '=', 'TimeoutError'), m('tool', '=', 'search')], ['fingerprint', 'provider'])),
+  ],
   // Sources: a quoted built-in name is a metric; metrics take any label.
   ['last("spans"{anything="x"})[1m] by (anything, "other key")', agg('last', metric('spans'), MINUTE_US, [m('anything', '=', 'x')], ['anything', 'other key'])],
   ['increase(queue_depth)[30s]', agg('increase', metric('queue_depth'), 30 * SECOND_US)],
@@ -72,8 +110,24 @@ const VALID: [string, object][] = [
   ['anomaly(rate(spans)[15m] by (service))[1h] >= 2.5', cmp('>=', 2.5, anomaly(agg('rate', SPANS, 15 * MINUTE_US, [], ['service']), HOUR_US))],
   ['anomaly(cost(spans)[1h])[1w]', anomaly(agg('cost', SPANS, HOUR_US), 7 * DAY_US)],
   // Whitespace, newlines and tabs anywhere between tokens.
-  ['  p50 ( duration_ms { kind = "client" } ) [ 5m ]\n\tby ( name )\n> 10  ', cmp('>', 10, agg('p50', DURATION, 5 * MINUTE_US, [m('kind', '=', 'client')], ['name']))],
-  ['max(duration_ms{category="llm",operation="chat",provider="openai",session="s1"})[1m]by(model)>1', cmp('>', 1, agg('max', DURATION, MINUTE_US, [m('category', '=', 'llm'), m('operation', '=', 'chat'), m('provider', '=', 'openai'), m('session', '=', 's1')], ['model']))],
+  [
+    '  p50 ( duration_ms { kind = "client" } ) [ 5m ]\n\tby ( name )\n> 10  ',
+    cmp('>', 10, agg('p50', DURATION, 5 * MINUTE_US, [m('kind', '=', 'client')], ['name'])),
+  ],
+  [
+    'max(duration_ms{category="llm",operation="chat",provider="openai",session="s1"})[1m]by(model)>1',
+    cmp(
+      '>',
+      1,
+      agg(
+        'max',
+        DURATION,
+        MINUTE_US,
+        [m('category', '=', 'llm'), m('operation', '=', 'chat'), m('provider', '=', 'openai'), m('session', '=', 's1')],
+        ['model'],
+      ),
+    ),
+  ],
 ];
 
 describe('parseExpr', () => {
@@ -94,8 +148,24 @@ describe('parseExpr', () => {
   }
 
   it.each([
-    ['p95(duration_ms{service="rag", name="retrieval"})[5m] > 3000', ['p95(duration_ms{service="rag", name="retrieval"})[5m] > 3000', 'p95(duration_ms{service="rag", name="retrieval"})[5m]', 'service="rag"', 'name="retrieval"']],
-    ['anomaly( p95(duration_ms{ service = "rag" })[5m] by (name) )[1d] > 3s ', ['anomaly( p95(duration_ms{ service = "rag" })[5m] by (name) )[1d] > 3s', 'anomaly( p95(duration_ms{ service = "rag" })[5m] by (name) )[1d]', 'p95(duration_ms{ service = "rag" })[5m] by (name)', 'service = "rag"']],
+    [
+      'p95(duration_ms{service="rag", name="retrieval"})[5m] > 3000',
+      [
+        'p95(duration_ms{service="rag", name="retrieval"})[5m] > 3000',
+        'p95(duration_ms{service="rag", name="retrieval"})[5m]',
+        'service="rag"',
+        'name="retrieval"',
+      ],
+    ],
+    [
+      'anomaly( p95(duration_ms{ service = "rag" })[5m] by (name) )[1d] > 3s ',
+      [
+        'anomaly( p95(duration_ms{ service = "rag" })[5m] by (name) )[1d] > 3s',
+        'anomaly( p95(duration_ms{ service = "rag" })[5m] by (name) )[1d]',
+        'p95(duration_ms{ service = "rag" })[5m] by (name)',
+        'service = "rag"',
+      ],
+    ],
     ['  tokens(spans)[1h] by (service, model)  ', ['tokens(spans)[1h] by (service, model)']],
   ])('records where each node of %j was written', (text, expected) => {
     expect(covered(text, parseExpr(text))).toEqual(expected);
@@ -107,10 +177,25 @@ const INVALID: [string, number, number, string][] = [
   ['', 1, 1, 'expected a function like p95(...) or count(...), or anomaly(...)'],
   ['p96(spans)[5m]', 1, 3, "unknown function 'p96' (did you mean 'p90', 'p95' or 'p99'?); expected one of count, rate, errors,"],
   ['P95(duration_ms)[5m]', 1, 3, "unknown function 'P95' (did you mean 'p95'?)"],
-  ['p95(spans)[5m]', 1, 3, "'p95' does not apply to spans; expected count, rate, errors, error_rate, tokens, input_tokens, output_tokens, cost, cost_per_workflow or unpriced_calls (p95 applies to duration_ms, score or metrics)"],
-  ['error_rate(my_metric)[5m]', 1, 10, "'error_rate' does not apply to metric 'my_metric'; expected rate, increase, avg, min, max, sum, last, p50, p90, p95 or p99"],
+  [
+    'p95(spans)[5m]',
+    1,
+    3,
+    "'p95' does not apply to spans; expected count, rate, errors, error_rate, tokens, input_tokens, output_tokens, cost, cost_per_workflow or unpriced_calls (p95 applies to duration_ms, score or metrics)",
+  ],
+  [
+    'error_rate(my_metric)[5m]',
+    1,
+    10,
+    "'error_rate' does not apply to metric 'my_metric'; expected rate, increase, avg, min, max, sum, last, p50, p90, p95 or p99",
+  ],
   ['count spans[5m]', 7, 5, "expected '(' after 'count'"],
-  ['count(span)[5m]', 7, 4, "unknown source 'span' (did you mean 'spans'?); expected spans, duration_ms, logs, errors, score or a metric name (write \"span\" in quotes"],
+  [
+    'count(span)[5m]',
+    7,
+    4,
+    "unknown source 'span' (did you mean 'spans'?); expected spans, duration_ms, logs, errors, score or a metric name (write \"span\" in quotes",
+  ],
   ['p95(duraton_ms)[5m]', 5, 10, "unknown source 'duraton_ms' (did you mean 'duration_ms'?)"],
   ['count()[5m]', 7, 1, 'expected a source: spans, duration_ms, logs, errors, score or a metric name'],
   ['count(scores)[5m]', 7, 6, "unknown source 'scores' (did you mean 'score'?)"],
@@ -134,11 +219,16 @@ const INVALID: [string, number, number, string][] = [
   ['count(spans{service=="rag"})[5m]', 20, 2, "expected '=', '!=', '=~' or '!~' after 'service'"],
   ['count(spans{service=rag})[5m]', 21, 3, 'expected a quoted value after \'=\' (write "rag")'],
   ['count(spans{status="failed"})[5m]', 20, 8, 'unknown status "failed"; expected unset, ok or error'],
-  ['count(logs{severity="warning"})[5m]', 21, 9, "unknown severity \"warning\" (did you mean 'warn'?); expected trace, debug, info, warn, error or fatal"],
+  ['count(logs{severity="warning"})[5m]', 21, 9, 'unknown severity "warning" (did you mean \'warn\'?); expected trace, debug, info, warn, error or fatal'],
   ['count(logs{severity=~"err.*"})[5m]', 20, 2, "expected '=' or '!=' after 'severity'"],
   ['count(logs{text="timeout"})[5m]', 16, 1, "expected '=~' or '!~' after 'text'"],
   ['count(logs{text=~"time(d out"})[5m]', 18, 12, 'expected a valid regular expression: missing closing ): `time(d out`'],
-  ['count(logs{text=~"time(?!out)"})[5m]', 18, 13, 'expected a valid regular expression: lookarounds and back-references are not supported (patterns are matched with RE2)'],
+  [
+    'count(logs{text=~"time(?!out)"})[5m]',
+    18,
+    13,
+    'expected a valid regular expression: lookarounds and back-references are not supported (patterns are matched with RE2)',
+  ],
   ['count(spans{name=~"(a)\\\\1"})[5m]', 19, 8, 'expected a valid regular expression: lookarounds and back-references'],
   ['count(spans{service="a\\q"})[5m]', 23, 2, "unknown escape '\\q' in a string; expected"],
   ['count(spans{service="rag)[5m]', 21, 9, 'unterminated string; expected a closing "'],
@@ -196,12 +286,14 @@ function catchExprError(text: string): ExprError {
 describe('ExprError.format', () => {
   it('puts a caret under the column, then the reason', () => {
     expect(catchExprError('p95(duration_ms{service="rag")[5m] > 3000').format()).toBe(
-      ['p95(duration_ms{service="rag")[5m] > 3000', '                             ^ expected \',\' or \'}\' after a matcher'].join('\n'),
+      ['p95(duration_ms{service="rag")[5m] > 3000', "                             ^ expected ',' or '}' after a matcher"].join('\n'),
     );
   });
 
   it('underlines the whole token at fault, past the end for a missing one', () => {
-    expect(catchExprError('count(logs{text=~"("})[5m]').format()).toBe('count(logs{text=~"("})[5m]\n                 ^^^ expected a valid regular expression: missing closing ): `(`');
+    expect(catchExprError('count(logs{text=~"("})[5m]').format()).toBe(
+      'count(logs{text=~"("})[5m]\n                 ^^^ expected a valid regular expression: missing closing ): `(`',
+    );
     expect(catchExprError('count(spans)[5m] >  ').format()).toBe("count(spans)[5m] >  \n                  ^ expected a number after '>'");
   });
 

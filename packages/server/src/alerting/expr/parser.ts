@@ -1,5 +1,17 @@
 import type { Aggregate, AggregateFn, Anomaly, CompareOp, Expr, Matcher, MatchOp, Source, ValueExpr } from './ast.js';
-import { ALL_FUNCTIONS, builtinSource, closedValues, didYouMean, FUNCTIONS, isBareMetricName, LABELS, labelKind, listOf, SOURCE_NAMES, sourceName } from './catalogue.js';
+import {
+  ALL_FUNCTIONS,
+  builtinSource,
+  closedValues,
+  didYouMean,
+  FUNCTIONS,
+  isBareMetricName,
+  LABELS,
+  labelKind,
+  listOf,
+  SOURCE_NAMES,
+  sourceName,
+} from './catalogue.js';
 import { formatDurationUs } from './format.js';
 import { lex, type Token } from './lexer.js';
 import { parseDurationUs, SECOND_US } from '../../duration.js';
@@ -116,7 +128,10 @@ class Parser {
   private parseAggregate(nested: boolean): Aggregate {
     const fnToken = this.peek();
     if (fnToken.kind !== 'ident') {
-      this.fail(nested ? 'expected an aggregate like p95(duration_ms)[5m] inside anomaly(...)' : 'expected a function like p95(...) or count(...), or anomaly(...)', fnToken);
+      this.fail(
+        nested ? 'expected an aggregate like p95(duration_ms)[5m] inside anomaly(...)' : 'expected a function like p95(...) or count(...), or anomaly(...)',
+        fnToken,
+      );
     }
     if (nested && fnToken.value === 'anomaly') this.fail('anomaly(...) cannot be nested; expected an aggregate like p95(duration_ms)[5m]', fnToken);
     const candidates: readonly string[] = nested ? ALL_FUNCTIONS : [...ALL_FUNCTIONS, 'anomaly'];
@@ -127,7 +142,9 @@ class Parser {
     this.expectPunct('(', `expected '(' after '${fn}'`);
     const source = this.parseSource();
     if (!FUNCTIONS[source.kind].includes(fn)) {
-      const appliesTo = (Object.keys(FUNCTIONS) as Source['kind'][]).filter((kind) => FUNCTIONS[kind].includes(fn)).map((kind) => (kind === 'metric' ? 'metrics' : SOURCE_NAMES[kind]));
+      const appliesTo = (Object.keys(FUNCTIONS) as Source['kind'][])
+        .filter((kind) => FUNCTIONS[kind].includes(fn))
+        .map((kind) => (kind === 'metric' ? 'metrics' : SOURCE_NAMES[kind]));
       this.fail(`'${fn}' does not apply to ${describe(source)}; expected ${listOf(FUNCTIONS[source.kind])} (${fn} applies to ${listOf(appliesTo)})`, fnToken);
     }
     const braced = this.peekPunct('{');
@@ -154,7 +171,10 @@ class Parser {
     if (builtin !== null) return builtin;
     if (!isBareMetricName(name)) {
       const sources = Object.values(SOURCE_NAMES);
-      this.fail(`unknown source '${name}'${didYouMean(name, sources)}; expected ${sources.join(', ')} or a metric name (write "${name}" in quotes for an app metric of that name)`, token);
+      this.fail(
+        `unknown source '${name}'${didYouMean(name, sources)}; expected ${sources.join(', ')} or a metric name (write "${name}" in quotes for an app metric of that name)`,
+        token,
+      );
     }
     return { kind: 'metric', name };
   }
@@ -178,7 +198,8 @@ class Parser {
     if (opToken.kind !== 'op' || !MATCH_OPS.has(opToken.value)) this.fail(`expected '=', '!=', '=~' or '!~' after '${label}'`, opToken);
     const op = this.next().value as MatchOp;
     const regex = op === '=~' || op === '!~';
-    if (source.kind === 'logs' && label === 'severity' && regex) this.fail("expected '=' or '!=' after 'severity'; it takes one of its values, not a regular expression", opToken);
+    if (source.kind === 'logs' && label === 'severity' && regex)
+      this.fail("expected '=' or '!=' after 'severity'; it takes one of its values, not a regular expression", opToken);
     if (source.kind === 'logs' && label === 'text' && !regex) this.fail("expected '=~' or '!~' after 'text', a regular expression over the log body", opToken);
     const valueToken = this.peek();
     if (valueToken.kind !== 'string') {
@@ -191,7 +212,8 @@ class Parser {
       if (problem !== null) this.fail(`expected a valid regular expression: ${problem}`, valueToken);
     } else {
       const allowed = closedValues(source.kind, label);
-      if (allowed !== null && !allowed.includes(value)) this.fail(`unknown ${label} "${value}"${didYouMean(value, allowed)}; expected ${listOf(allowed)}`, valueToken);
+      if (allowed !== null && !allowed.includes(value))
+        this.fail(`unknown ${label} "${value}"${didYouMean(value, allowed)}; expected ${listOf(allowed)}`, valueToken);
     }
     return { label, op, value, pos: { start: labelToken.start, end: valueToken.end } };
   }
@@ -240,7 +262,10 @@ class Parser {
     const scale = THRESHOLD_UNITS.get(unit);
     if (scale === undefined) {
       const unitStart = token.end - unit.length;
-      this.fail(`unknown unit '${unit}'; expected a plain number, a duration in ms, s, m or h (compared in milliseconds), or a percentage`, { start: unitStart, end: token.end });
+      this.fail(`unknown unit '${unit}'; expected a plain number, a duration in ms, s, m or h (compared in milliseconds), or a percentage`, {
+        start: unitStart,
+        end: token.end,
+      });
     }
     // Shifting the exponent in decimal keeps `1.1s` exactly 1100 and `5%` exactly 0.05; `+ 0` turns -0 into 0.
     const threshold = Number(`${mantissa}e${Number(exponent) + scale[0]}`) * scale[1] + 0;

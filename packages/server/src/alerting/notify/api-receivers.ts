@@ -14,7 +14,10 @@ const RECEIVER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
  * The rules file, which the operator writes, is not limited.
  */
 function refusedHost(hostname: string): string | null {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase().replace(/\.$/, '');
+  const host = hostname
+    .replace(/^\[|\]$/g, '')
+    .toLowerCase()
+    .replace(/\.$/, '');
   if (/^169\.254\.\d{1,3}\.\d{1,3}$/.test(host) || /^fe[89ab][0-9a-f]?:/.test(host) || /^::ffff:169\.254\./.test(host) || /^::ffff:a9fe:/.test(host))
     return 'a link-local address (where cloud metadata services answer)';
   if (host === 'metadata.google.internal' || host === 'metadata' || host === 'instance-data' || host === 'fd00:ec2::254') return 'a cloud metadata service';

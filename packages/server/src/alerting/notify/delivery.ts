@@ -47,7 +47,12 @@ const MAX_ERROR_BODY_BYTES = 1024;
  * And Jitter"), a uniform draw below `base * 2^(attempt-1)`, capped, which spreads the retries of
  * many notifiers that failed together.
  */
-export function backoffDelayMs(attempt: number, random: () => number, baseMs: number = DELIVERY_DEFAULTS.baseDelayMs, capMs: number = DELIVERY_DEFAULTS.maxDelayMs): number {
+export function backoffDelayMs(
+  attempt: number,
+  random: () => number,
+  baseMs: number = DELIVERY_DEFAULTS.baseDelayMs,
+  capMs: number = DELIVERY_DEFAULTS.maxDelayMs,
+): number {
   return Math.floor(random() * Math.min(capMs, baseMs * 2 ** (attempt - 1)));
 }
 
@@ -151,7 +156,10 @@ export class HttpDelivery {
     this.pump();
     if (this.queue.length > this.maxQueueSize) {
       const dropped = this.queue.shift()!;
-      this.deps.logger.warn({ receiver: this.target.receiver, groupKey: dropped.groupKey, maxQueueSize: this.maxQueueSize }, 'notification queue full; dropped the oldest');
+      this.deps.logger.warn(
+        { receiver: this.target.receiver, groupKey: dropped.groupKey, maxQueueSize: this.maxQueueSize },
+        'notification queue full; dropped the oldest',
+      );
       this.report(dropped, false, 0, 'dropped: queue full');
     }
   }
@@ -216,10 +224,11 @@ export class HttpDelivery {
         if (outcome.ok) return this.report(notification, true, attempt, null);
         error = outcome.error;
         if (!outcome.retry || attempt === maxAttempts) break;
-        const delayMs = outcome.retryAfterMs === null
-          ? backoffDelayMs(attempt, this.random)
-          : Math.min(outcome.retryAfterMs, DELIVERY_DEFAULTS.maxDelayMs);
-        this.deps.logger.info({ receiver, url: this.logUrl, groupKey: notification.groupKey, attempt, delayMs, error }, 'notification delivery failed; retrying');
+        const delayMs = outcome.retryAfterMs === null ? backoffDelayMs(attempt, this.random) : Math.min(outcome.retryAfterMs, DELIVERY_DEFAULTS.maxDelayMs);
+        this.deps.logger.info(
+          { receiver, url: this.logUrl, groupKey: notification.groupKey, attempt, delayMs, error },
+          'notification delivery failed; retrying',
+        );
         await this.sleep(delayMs, this.abort.signal);
         if (this.abort.signal.aborted) {
           error = `${error} (not retried: notifier closed)`;
@@ -256,7 +265,8 @@ export class HttpDelivery {
       if (this.abort.signal.aborted) return { ok: false, retry: false, retryAfterMs: null, error: 'aborted: notifier closed' };
       if (timeout.aborted) return { ok: false, retry: true, retryAfterMs: null, error: `timeout after ${this.target.timeoutMs}ms` };
       // Asked again, the name would give the same address (until its owner changes it): not retried.
-      if (cause instanceof Error && cause.cause instanceof RefusedAddressError) return { ok: false, retry: false, retryAfterMs: null, error: this.redact(cause.cause.message) };
+      if (cause instanceof Error && cause.cause instanceof RefusedAddressError)
+        return { ok: false, retry: false, retryAfterMs: null, error: this.redact(cause.cause.message) };
       return { ok: false, retry: true, retryAfterMs: null, error: this.redact(describe(cause)) };
     } finally {
       dispose();

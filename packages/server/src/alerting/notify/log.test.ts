@@ -25,16 +25,18 @@ class RecordingLogger implements NotifyLogger {
 }
 
 const NOTIFICATION = notification(
-  [notifiedAlert({
-    rule: 'slow-llm',
-    severity: 'warning',
-    labels: { alertname: 'slow-llm', model: 'gpt-4o', severity: 'warning' },
-    annotations: { summary: 'p95 latency of gpt-4o is 4.2 s' },
-    value: 4200,
-    threshold: 3000,
-    firingSince: '2025-01-01T00:05:00.000Z',
-    links: { traces: 'http://spoor.test/traces?model=gpt-4o', alerts: 'http://spoor.test/alerts' },
-  })],
+  [
+    notifiedAlert({
+      rule: 'slow-llm',
+      severity: 'warning',
+      labels: { alertname: 'slow-llm', model: 'gpt-4o', severity: 'warning' },
+      annotations: { summary: 'p95 latency of gpt-4o is 4.2 s' },
+      value: 4200,
+      threshold: 3000,
+      firingSince: '2025-01-01T00:05:00.000Z',
+      links: { traces: 'http://spoor.test/traces?model=gpt-4o', alerts: 'http://spoor.test/alerts' },
+    }),
+  ],
   {
     receiver: 'audit',
     groupKey: 'slow-llm{model="gpt-4o"}',
@@ -95,12 +97,16 @@ describe('LogNotifier', () => {
 
   it('logs, rather than throws, when the result handler fails', () => {
     const logger = new RecordingLogger();
-    const notifier = new LogNotifier('audit', {}, {
-      logger,
-      onResult: () => {
-        throw new Error('history is full');
+    const notifier = new LogNotifier(
+      'audit',
+      {},
+      {
+        logger,
+        onResult: () => {
+          throw new Error('history is full');
+        },
       },
-    });
+    );
     expect(() => notifier.send(NOTIFICATION)).not.toThrow();
     expect(logger.lines.at(-1)).toEqual({ level: 'error', obj: { receiver: 'audit', err: 'history is full' }, msg: 'notification result handler failed' });
   });

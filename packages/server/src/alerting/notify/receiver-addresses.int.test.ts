@@ -152,7 +152,10 @@ describe('an API receiver, by the address its name resolves to when it sends', (
     const resolve = resolver({ 'meta.test': ['169.254.169.254'] });
     const run = deps({ checkAddresses: { resolve } });
     const receivers = new ReceiversInForce(run.deps);
-    receivers.useFile([{ name: 'log', log: {} }, { name: 'operator', webhook: { url: 'http://meta.test/hook', maxAttempts: 1 } }]);
+    receivers.useFile([
+      { name: 'log', log: {} },
+      { name: 'operator', webhook: { url: 'http://meta.test/hook', maxAttempts: 1 } },
+    ]);
     receivers.setApi({ name: 'admin', webhook: { url: 'http://meta.test/hook', maxAttempts: 1 } }, 1, 1);
     try {
       receivers.notifier('operator')!.send(message('1'));

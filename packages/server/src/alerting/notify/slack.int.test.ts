@@ -34,8 +34,13 @@ async function startSlack(statuses: number[]): Promise<{ url: string; requests: 
 }
 
 const NOTIFICATION = notification(
-  [notifiedAlert({ labels: { alertname: 'high-error-rate', severity: 'critical' }, annotations: { summary: 'Error rate is 12%' },
-    links: { traces: 'http://spoor.test/traces', alerts: 'http://spoor.test/alerts' } })],
+  [
+    notifiedAlert({
+      labels: { alertname: 'high-error-rate', severity: 'critical' },
+      annotations: { summary: 'Error rate is 12%' },
+      links: { traces: 'http://spoor.test/traces', alerts: 'http://spoor.test/alerts' },
+    }),
+  ],
   { receiver: 'team-slack' },
 );
 
@@ -48,16 +53,20 @@ describe('SlackNotifier', () => {
     const log = (obj: object, msg: string) => lines.push(JSON.stringify({ ...obj, msg }));
     let done: () => void = () => {};
     const settled = new Promise<void>((resolve) => (done = resolve));
-    notifier = new SlackNotifier('team-slack', { url: slack.url, channel: '#alerts' }, {
-      onResult: (result) => {
-        results.push(result);
-        done();
+    notifier = new SlackNotifier(
+      'team-slack',
+      { url: slack.url, channel: '#alerts' },
+      {
+        onResult: (result) => {
+          results.push(result);
+          done();
+        },
+        logger: { info: log, warn: log, error: log },
+        sleep: async (ms) => {
+          delays.push(ms);
+        },
       },
-      logger: { info: log, warn: log, error: log },
-      sleep: async (ms) => {
-        delays.push(ms);
-      },
-    });
+    );
     notifier.send(NOTIFICATION);
     await settled;
 
@@ -84,13 +93,17 @@ describe('SlackNotifier with its URL in the environment', () => {
       const settled = new Promise<void>((resolve) => (done = resolve));
       const results: DeliveryResult[] = [];
       const quiet = () => {};
-      notifier = new SlackNotifier('team-slack', { url: 'env:SPOOR_TEST_SLACK_URL' }, {
-        onResult: (result) => {
-          results.push(result);
-          done();
+      notifier = new SlackNotifier(
+        'team-slack',
+        { url: 'env:SPOOR_TEST_SLACK_URL' },
+        {
+          onResult: (result) => {
+            results.push(result);
+            done();
+          },
+          logger: { info: quiet, warn: quiet, error: quiet },
         },
-        logger: { info: quiet, warn: quiet, error: quiet },
-      });
+      );
       notifier.send(NOTIFICATION);
       await settled;
       expect(results).toEqual([{ receiver: 'team-slack', groupKey: 'high-error-rate{}', ok: true, attempts: 1, error: null }]);

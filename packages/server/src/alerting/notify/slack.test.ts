@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { notificationTitle, slackMessage, truncate } from './slack.js';
 import { notifiedAlert as alert, notification } from './test-notifications.js';
 
-
 describe('slackMessage', () => {
   it('has a header, a section per alert with its annotations or labels, and the channel', () => {
     const firing = notification([
@@ -16,7 +15,10 @@ describe('slackMessage', () => {
         { type: 'header', text: { type: 'plain_text', text: '[FIRING:2] high-error-rate (critical)' } },
         {
           type: 'section',
-          text: { type: 'mrkdwn', text: '*Error rate of rag is 12% &gt; 5%*\nSpans of &lt;rag&gt; &amp; co fail.\nFiring · critical · value 0.12 vs threshold 0.05' },
+          text: {
+            type: 'mrkdwn',
+            text: '*Error rate of rag is 12% &gt; 5%*\nSpans of &lt;rag&gt; &amp; co fail.\nFiring · critical · value 0.12 vs threshold 0.05',
+          },
           accessory: { type: 'button', text: { type: 'plain_text', text: 'View traces' }, url: 'http://spoor.test/traces?service=rag&status=error' },
         },
         {
@@ -30,7 +32,16 @@ describe('slackMessage', () => {
 
   it('says RESOLVED, shows missing data and thresholds, and leaves the channel out when none is set', () => {
     const resolved = notification(
-      [alert({ status: 'resolved', severity: 'warning', annotations: { description: 'No spans came in.' }, value: null, threshold: null, links: { traces: '', alerts: '' } })],
+      [
+        alert({
+          status: 'resolved',
+          severity: 'warning',
+          annotations: { description: 'No spans came in.' },
+          value: null,
+          threshold: null,
+          links: { traces: '', alerts: '' },
+        }),
+      ],
       { groupLabels: { alertname: 'high-error-rate', service: 'rag' } },
     );
     expect(slackMessage(resolved)).toEqual({
@@ -51,9 +62,12 @@ describe('slackMessage', () => {
   });
 
   it("keeps text fields within Slack's limits", () => {
-    const long = notification([alert({ annotations: { description: 'x'.repeat(5000) }, links: { traces: `http://spoor.test/${'t'.repeat(3000)}`, alerts: '' } })], {
-      groupLabels: { alertname: 'high-error-rate', tenant: 'y'.repeat(4000) },
-    });
+    const long = notification(
+      [alert({ annotations: { description: 'x'.repeat(5000) }, links: { traces: `http://spoor.test/${'t'.repeat(3000)}`, alerts: '' } })],
+      {
+        groupLabels: { alertname: 'high-error-rate', tenant: 'y'.repeat(4000) },
+      },
+    );
     const message = slackMessage(long);
     expect(message.text).toHaveLength(3000);
     expect(message.text.endsWith('y…')).toBe(true);
@@ -66,15 +80,25 @@ describe('slackMessage', () => {
 
 describe('notificationTitle', () => {
   it.each([
-    ['the firing count and the highest firing severity', [alert({ severity: 'warning' }), alert(), alert({ status: 'resolved', severity: 'critical' })], '[FIRING:2] high-error-rate (critical)'],
-    ['a resolved group with its highest severity', [alert({ status: 'resolved', severity: 'info' }), alert({ status: 'resolved', severity: 'warning' })], '[RESOLVED] high-error-rate (warning)'],
+    [
+      'the firing count and the highest firing severity',
+      [alert({ severity: 'warning' }), alert(), alert({ status: 'resolved', severity: 'critical' })],
+      '[FIRING:2] high-error-rate (critical)',
+    ],
+    [
+      'a resolved group with its highest severity',
+      [alert({ status: 'resolved', severity: 'info' }), alert({ status: 'resolved', severity: 'warning' })],
+      '[RESOLVED] high-error-rate (warning)',
+    ],
     ['only the severity of firing alerts while firing', [alert({ severity: 'info' }), alert({ status: 'resolved' })], '[FIRING:1] high-error-rate (info)'],
   ])('shows %s', (_case, alerts, expected) => {
     expect(notificationTitle(notification(alerts))).toBe(expected);
   });
 
   it('names the rule from the alerts when the group labels do not', () => {
-    expect(notificationTitle(notification([alert({ rule: 'slow-llm' })], { groupLabels: { model: 'gpt-4o' } }))).toBe('[FIRING:1] slow-llm model=gpt-4o (critical)');
+    expect(notificationTitle(notification([alert({ rule: 'slow-llm' })], { groupLabels: { model: 'gpt-4o' } }))).toBe(
+      '[FIRING:1] slow-llm model=gpt-4o (critical)',
+    );
   });
 });
 

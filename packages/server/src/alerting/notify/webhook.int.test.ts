@@ -72,9 +72,20 @@ async function closedPort(): Promise<number> {
 
 /** The notification these tests send, of group `groupKey`; `sentAt` tells copies apart. */
 function notificationOf(groupKey = 'high-error-rate', sentAt = '1'): Notification {
-  return notification([notifiedAlert({ annotations: { summary: 'Error rate of rag is 12%' }, links: { traces: 'http://spoor.test/traces?service=rag', alerts: 'http://spoor.test/alerts' } })], {
-    receiver: 'ops', groupKey, commonLabels: { alertname: 'high-error-rate', severity: 'critical' }, sentAt,
-  });
+  return notification(
+    [
+      notifiedAlert({
+        annotations: { summary: 'Error rate of rag is 12%' },
+        links: { traces: 'http://spoor.test/traces?service=rag', alerts: 'http://spoor.test/alerts' },
+      }),
+    ],
+    {
+      receiver: 'ops',
+      groupKey,
+      commonLabels: { alertname: 'high-error-rate', severity: 'critical' },
+      sentAt,
+    },
+  );
 }
 
 interface Harness {
@@ -314,7 +325,12 @@ describe('WebhookNotifier', () => {
     holding = false;
     for (const res of held.splice(0)) res.end('ok');
     expect((await h.settled(6)).every((r) => r.ok)).toBe(true);
-    expect(receiver.requests.map((r) => r.id).slice(4).sort()).toEqual(['e:1', 'f:1']);
+    expect(
+      receiver.requests
+        .map((r) => r.id)
+        .slice(4)
+        .sort(),
+    ).toEqual(['e:1', 'f:1']);
   });
 
   it('close waits for queued and in-flight deliveries', async () => {

@@ -5,7 +5,15 @@ import { HttpDelivery, type NotifierDeps, maxAttemptsFrom, timeoutMsFrom } from 
 export const SIGNATURE_HEADER = 'x-spoor-signature';
 export const TIMESTAMP_HEADER = 'x-spoor-timestamp';
 /** Headers the notifier sets itself; `headers:` may not name them. */
-export const RESERVED_HEADERS: readonly string[] = ['content-type', 'content-length', 'host', 'transfer-encoding', 'connection', SIGNATURE_HEADER, TIMESTAMP_HEADER];
+export const RESERVED_HEADERS: readonly string[] = [
+  'content-type',
+  'content-length',
+  'host',
+  'transfer-encoding',
+  'connection',
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+];
 
 const ENV_SECRET = /^env:([A-Za-z_][A-Za-z0-9_]*)$/;
 
@@ -30,7 +38,8 @@ export function verifySignature(secret: string, timestamp: string | number, body
 /** Throws unless `secret` is a non-empty string, and a well-formed `env:NAME` when it starts so. */
 export function assertSecretSyntax(secret: unknown, field: string): asserts secret is string {
   if (typeof secret !== 'string' || secret === '') throw new Error(`${field} must be a non-empty string, or env:NAME to read it from the environment`);
-  if (secret.startsWith('env:') && !ENV_SECRET.test(secret)) throw new Error(`${field} must name an environment variable after env:, such as env:SPOOR_WEBHOOK_SECRET`);
+  if (secret.startsWith('env:') && !ENV_SECRET.test(secret))
+    throw new Error(`${field} must name an environment variable after env:, such as env:SPOOR_WEBHOOK_SECRET`);
 }
 
 /**

@@ -2,7 +2,14 @@ import type { Static } from '@sinclair/typebox';
 import type { AlertService } from '../../alerting/alert-service.js';
 import { agree } from './agree.js';
 import {
-  AlertHistoryResponse, AlertListResponse, AlertReceiver, AlertReceiverListResponse, AlertRule, AlertRuleListResponse, Silence, SilenceListResponse,
+  AlertHistoryResponse,
+  AlertListResponse,
+  AlertReceiver,
+  AlertReceiverListResponse,
+  AlertRule,
+  AlertRuleListResponse,
+  Silence,
+  SilenceListResponse,
 } from './model/alerts.js';
 
 /** The alerting's answers (`alert-routes.ts`), each pinned to what the alerting service returns. */

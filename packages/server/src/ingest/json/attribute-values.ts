@@ -5,7 +5,24 @@ import { writeDigits } from '../protobuf/attribute-json.js';
 import { EMPTY_KEY, type KeyText, SpanKeys, nextSpanStamp } from '../protobuf/attribute-keys.js';
 import { NO_ATTRIBUTES, type SpanFields } from '../span-source.js';
 import { anyValue, double } from './common.js';
-import { CLOSE_BRACE, CLOSE_BRACKET, FALSE, LEAVE, LETTER_F, LETTER_T, MINUS, OPEN_BRACE, OPEN_BRACKET, QUOTE, type Scanner, TRUE, digitsEnd, isDigit, names, textOf } from './scanner.js';
+import {
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  FALSE,
+  LEAVE,
+  LETTER_F,
+  LETTER_T,
+  MINUS,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+  type Scanner,
+  TRUE,
+  digitsEnd,
+  isDigit,
+  names,
+  textOf,
+} from './scanner.js';
 
 /**
  * A span's attributes as OTLP/JSON's span reader (`trace-columns.ts`) reads them: each written

@@ -54,7 +54,9 @@ const BARE_INT64 = /("(?:intValue|asInt|count|zeroCount)"\s*:\s*)(-?\d{16,})(?=\
  */
 export function quoteBigInts(text: string): string {
   const timed = text.replace(BARE_TIME, '$1"$2"');
-  return timed.includes('"intValue"') || timed.includes('"asInt"') || timed.includes('"count"') || timed.includes('"zeroCount"') ? timed.replace(BARE_INT64, '$1"$2"') : timed;
+  return timed.includes('"intValue"') || timed.includes('"asInt"') || timed.includes('"count"') || timed.includes('"zeroCount"')
+    ? timed.replace(BARE_INT64, '$1"$2"')
+    : timed;
 }
 
 export function object(value: unknown, where: string): JsonObject {
@@ -180,9 +182,7 @@ export function anyValue(value: unknown, where: string, depth = 0): AttributeVal
   if ('doubleValue' in v) return double(v.doubleValue, `${where}.doubleValue`);
   if ('arrayValue' in v) {
     const list = optionalObject(v.arrayValue, `${where}.arrayValue`);
-    return array(list?.values, `${where}.arrayValue.values`).map((item, i) =>
-      anyValue(item, `${where}.arrayValue.values[${i}]`, depth + 1),
-    );
+    return array(list?.values, `${where}.arrayValue.values`).map((item, i) => anyValue(item, `${where}.arrayValue.values[${i}]`, depth + 1));
   }
   if ('kvlistValue' in v) {
     const list = optionalObject(v.kvlistValue, `${where}.kvlistValue`);

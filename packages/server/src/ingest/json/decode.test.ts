@@ -20,49 +20,69 @@ import { decodeTracesJson } from './traces.js';
 
 describe('decodeTracesJson', () => {
   it('decodes every field of a span, its resource and its scope', () => {
-    const decoded = decodeSpans([span({
-      traceId: TRACE_ID.toUpperCase(),
-      spanId: SPAN_ID,
-      parentSpanId: PARENT_ID.toUpperCase(),
-      traceState: 'vendor=a:1',
-      name: 'POST /checkout',
-      kind: 2,
-      attributes: [{ key: 'http.route', value: { stringValue: '/checkout' } }],
-      droppedAttributesCount: '3',
-      events: [{ timeUnixNano: '1763719200123458788', name: 'exception', attributes: [{ key: 'exception.type', value: { stringValue: 'Boom' } }], droppedAttributesCount: 4 }],
-      droppedEventsCount: 5,
-      links: [{ traceId: 'AB'.repeat(16), spanId: 'cd'.repeat(8), traceState: 'k=v', attributes: [{ key: 'why', value: { stringValue: 'retry' } }], droppedAttributesCount: 6, flags: 257 }],
-      droppedLinksCount: '7',
-      status: { code: 2, message: 'card declined' },
-      flags: 769,
-    })]);
-    expect(decoded).toEqual({
-      records: [{
-        projectId: 'p1',
-        traceId: TRACE_ID,
+    const decoded = decodeSpans([
+      span({
+        traceId: TRACE_ID.toUpperCase(),
         spanId: SPAN_ID,
-        parentSpanId: PARENT_ID,
+        parentSpanId: PARENT_ID.toUpperCase(),
         traceState: 'vendor=a:1',
-        flags: 769,
         name: 'POST /checkout',
-        kind: 'server',
-        serviceName: 'checkout',
-        startTimeUs: T0_US,
-        endTimeUs: T0_US + 5_000,
-        status: { code: 'error', message: 'card declined' },
-        attributes: { 'http.route': '/checkout' },
-        resource: DECODED_RESOURCE,
-        scope: DECODED_SCOPE,
-        events: [{ timeUs: T0_US + 2, name: 'exception', attributes: { 'exception.type': 'Boom' }, droppedAttributesCount: 4 }],
-        links: [{ traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), traceState: 'k=v', attributes: { why: 'retry' }, droppedAttributesCount: 6, flags: 257 }],
-        droppedAttributesCount: 3,
+        kind: 2,
+        attributes: [{ key: 'http.route', value: { stringValue: '/checkout' } }],
+        droppedAttributesCount: '3',
+        events: [
+          {
+            timeUnixNano: '1763719200123458788',
+            name: 'exception',
+            attributes: [{ key: 'exception.type', value: { stringValue: 'Boom' } }],
+            droppedAttributesCount: 4,
+          },
+        ],
         droppedEventsCount: 5,
-        droppedLinksCount: 7,
-        llm: null,
-        sessionId: null,
-        userId: null,
-        category: 'other',
-      }],
+        links: [
+          {
+            traceId: 'AB'.repeat(16),
+            spanId: 'cd'.repeat(8),
+            traceState: 'k=v',
+            attributes: [{ key: 'why', value: { stringValue: 'retry' } }],
+            droppedAttributesCount: 6,
+            flags: 257,
+          },
+        ],
+        droppedLinksCount: '7',
+        status: { code: 2, message: 'card declined' },
+        flags: 769,
+      }),
+    ]);
+    expect(decoded).toEqual({
+      records: [
+        {
+          projectId: 'p1',
+          traceId: TRACE_ID,
+          spanId: SPAN_ID,
+          parentSpanId: PARENT_ID,
+          traceState: 'vendor=a:1',
+          flags: 769,
+          name: 'POST /checkout',
+          kind: 'server',
+          serviceName: 'checkout',
+          startTimeUs: T0_US,
+          endTimeUs: T0_US + 5_000,
+          status: { code: 'error', message: 'card declined' },
+          attributes: { 'http.route': '/checkout' },
+          resource: DECODED_RESOURCE,
+          scope: DECODED_SCOPE,
+          events: [{ timeUs: T0_US + 2, name: 'exception', attributes: { 'exception.type': 'Boom' }, droppedAttributesCount: 4 }],
+          links: [{ traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), traceState: 'k=v', attributes: { why: 'retry' }, droppedAttributesCount: 6, flags: 257 }],
+          droppedAttributesCount: 3,
+          droppedEventsCount: 5,
+          droppedLinksCount: 7,
+          llm: null,
+          sessionId: null,
+          userId: null,
+          category: 'other',
+        },
+      ],
       rejected: 0,
       rejectReason: null,
     });
@@ -70,7 +90,8 @@ describe('decodeTracesJson', () => {
 
   it('reads a 64-bit intValue written as a bare number exactly, as it reads a quoted one', () => {
     // JSON text written by hand: no JavaScript object can hold these numbers unrounded.
-    const attrs = '[{"key":"big","value":{"intValue": 9007199254740993}},{"key":"min","value":{"intValue":-9223372036854775808 }},' +
+    const attrs =
+      '[{"key":"big","value":{"intValue": 9007199254740993}},{"key":"min","value":{"intValue":-9223372036854775808 }},' +
       '{"key":"small","value":{"intValue":42}},{"key":"text","value":{"stringValue":"say \\"intValue\\": 12345678901234567"}}]';
     const text = `{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"${TRACE_ID}","spanId":"${SPAN_ID}","name":"n","startTimeUnixNano":"${T0}","endTimeUnixNano":"${T0}","attributes":${attrs}}]}]}]}`;
     const [decoded] = decodeTracesJson(new TextEncoder().encode(text), 'p1').records;
@@ -79,7 +100,9 @@ describe('decodeTracesJson', () => {
 
   it.each(ANY_VALUES)('decodes %s in attributes, resource and scope', (_kind, value, expected) => {
     const attrs = [{ key: 'v', value }];
-    const body = bytes({ resourceSpans: [{ resource: { attributes: attrs }, scopeSpans: [{ scope: { attributes: attrs }, spans: [span({ attributes: attrs })] }] }] });
+    const body = bytes({
+      resourceSpans: [{ resource: { attributes: attrs }, scopeSpans: [{ scope: { attributes: attrs }, spans: [span({ attributes: attrs })] }] }],
+    });
     const [decoded] = decodeTracesJson(body, 'p1').records;
     expect(decoded!.attributes).toEqual({ v: expected });
     expect(decoded!.resource.attributes).toEqual({ v: expected });
@@ -154,28 +177,56 @@ describe('decodeTracesJson', () => {
   });
 
   it('decodes to the same span as the protobuf decoder', () => {
-    const fromJson = decodeSpans([span({
-      parentSpanId: PARENT_ID, kind: 3, flags: 1, traceState: 't=1',
-      attributes: [
-        { key: 's', value: { stringValue: 'x' } }, { key: 'i', value: { intValue: '9007199254740993' } }, { key: 'd', value: { doubleValue: 1.5 } },
-        { key: 'b', value: { bytesValue: 'AAE=' } }, { key: 'a', value: { arrayValue: { values: [{ boolValue: true }] } } },
-      ],
-      events: [{ timeUnixNano: T0, name: 'e' }],
-      links: [{ traceId: TRACE_ID, spanId: PARENT_ID }],
-      status: { code: 1 },
-    })]);
-    const fromProtobuf = decodeTracesProtobuf(encodeTraces([{
-      resource: { attributes: { 'service.name': 'checkout', 'host.name': 'web-1' }, droppedAttributesCount: 2 },
-      schemaUrl: DECODED_RESOURCE.schemaUrl,
-      scopes: [{ scope: { name: '@acme/tracer', version: '1.2.3', attributes: { 'scope.kind': 'auto' }, droppedAttributesCount: 1 }, schemaUrl: DECODED_SCOPE.schemaUrl, items: [{
-        traceId: TRACE_ID, spanId: SPAN_ID, parentSpanId: PARENT_ID, name: 'GET /', kind: 3, flags: 1, traceState: 't=1',
-        startTimeUnixNano: BigInt(T0), endTimeUnixNano: 1_763_719_200_128_456_789n,
-        attributes: { s: 'x', i: 2n ** 53n + 1n, d: 1.5, b: new Uint8Array([0, 1]), a: [true] },
-        events: [{ timeUnixNano: BigInt(T0), name: 'e' }],
+    const fromJson = decodeSpans([
+      span({
+        parentSpanId: PARENT_ID,
+        kind: 3,
+        flags: 1,
+        traceState: 't=1',
+        attributes: [
+          { key: 's', value: { stringValue: 'x' } },
+          { key: 'i', value: { intValue: '9007199254740993' } },
+          { key: 'd', value: { doubleValue: 1.5 } },
+          { key: 'b', value: { bytesValue: 'AAE=' } },
+          { key: 'a', value: { arrayValue: { values: [{ boolValue: true }] } } },
+        ],
+        events: [{ timeUnixNano: T0, name: 'e' }],
         links: [{ traceId: TRACE_ID, spanId: PARENT_ID }],
         status: { code: 1 },
-      }] }],
-    }]), 'p1');
+      }),
+    ]);
+    const fromProtobuf = decodeTracesProtobuf(
+      encodeTraces([
+        {
+          resource: { attributes: { 'service.name': 'checkout', 'host.name': 'web-1' }, droppedAttributesCount: 2 },
+          schemaUrl: DECODED_RESOURCE.schemaUrl,
+          scopes: [
+            {
+              scope: { name: '@acme/tracer', version: '1.2.3', attributes: { 'scope.kind': 'auto' }, droppedAttributesCount: 1 },
+              schemaUrl: DECODED_SCOPE.schemaUrl,
+              items: [
+                {
+                  traceId: TRACE_ID,
+                  spanId: SPAN_ID,
+                  parentSpanId: PARENT_ID,
+                  name: 'GET /',
+                  kind: 3,
+                  flags: 1,
+                  traceState: 't=1',
+                  startTimeUnixNano: BigInt(T0),
+                  endTimeUnixNano: 1_763_719_200_128_456_789n,
+                  attributes: { s: 'x', i: 2n ** 53n + 1n, d: 1.5, b: new Uint8Array([0, 1]), a: [true] },
+                  events: [{ timeUnixNano: BigInt(T0), name: 'e' }],
+                  links: [{ traceId: TRACE_ID, spanId: PARENT_ID }],
+                  status: { code: 1 },
+                },
+              ],
+            },
+          ],
+        },
+      ]),
+      'p1',
+    );
     expect(fromJson).toEqual(fromProtobuf);
   });
 
@@ -187,7 +238,11 @@ describe('decodeTracesJson', () => {
     ['resourceSpans that is not an array', { resourceSpans: {} }, /resourceSpans must be an array/],
     ['a resource span that is not an object', { resourceSpans: [1] }, /resourceSpans\[0\] must be an object/],
     ['a resource that is not an object', { resourceSpans: [{ resource: 'x' }] }, /resourceSpans\[0\]\.resource must be an object/],
-    ['a scope name that is a number', { resourceSpans: [{ scopeSpans: [{ scope: { name: 5 } }] }] }, /resourceSpans\[0\]\.scopeSpans\[0\]\.scope\.name must be a string/],
+    [
+      'a scope name that is a number',
+      { resourceSpans: [{ scopeSpans: [{ scope: { name: 5 } }] }] },
+      /resourceSpans\[0\]\.scopeSpans\[0\]\.scope\.name must be a string/,
+    ],
   ])('rejects %s as a malformed body', (_what, body, message) => {
     const error = thrownBy(() => decodeTracesJson(bytes(body), 'p1'));
     expect(error.code).toBe('ERR_INGEST_MALFORMED_BODY');
@@ -209,9 +264,21 @@ describe('decodeTracesJson', () => {
     ['an attribute key that is a number', { attributes: [{ key: 1, value: {} }] }, `${at}.attributes[0].key must be a string`],
     ['an intValue that is fractional', { attributes: [{ key: 'k', value: { intValue: '1.5' } }] }, `${at}.attributes[0].value.intValue must be an integer`],
     ['a boolValue that is a string', { attributes: [{ key: 'k', value: { boolValue: 'true' } }] }, `${at}.attributes[0].value.boolValue must be a boolean`],
-    ['a doubleValue that is not a number', { attributes: [{ key: 'k', value: { doubleValue: 'lots' } }] }, `${at}.attributes[0].value.doubleValue must be a number`],
-    ['a bytesValue that is not base64', { attributes: [{ key: 'k', value: { bytesValue: 'not base64!' } }] }, `${at}.attributes[0].value.bytesValue must be base64`],
-    ['an array item that is not an object', { attributes: [{ key: 'k', value: { arrayValue: { values: [1] } } }] }, `${at}.attributes[0].value.arrayValue.values[0] must be an object`],
+    [
+      'a doubleValue that is not a number',
+      { attributes: [{ key: 'k', value: { doubleValue: 'lots' } }] },
+      `${at}.attributes[0].value.doubleValue must be a number`,
+    ],
+    [
+      'a bytesValue that is not base64',
+      { attributes: [{ key: 'k', value: { bytesValue: 'not base64!' } }] },
+      `${at}.attributes[0].value.bytesValue must be base64`,
+    ],
+    [
+      'an array item that is not an object',
+      { attributes: [{ key: 'k', value: { arrayValue: { values: [1] } } }] },
+      `${at}.attributes[0].value.arrayValue.values[0] must be an object`,
+    ],
     ['an event that is a string', { events: ['boom'] }, `${at}.events[0] must be an object`],
     ['a link trace id that is not hex', { links: [{ traceId: 'xyz', spanId: SPAN_ID }] }, `${at}.links[0].traceId must be hex`],
     ['a status code that is a float', { status: { code: 1.2 } }, `${at}.status.code must be an integer`],
@@ -247,24 +314,26 @@ describe('decodeLogsJson', () => {
 
   it('decodes every field of a log record, its resource and its scope', () => {
     expect(decodeLogs([full])).toEqual({
-      records: [{
-        projectId: 'p1',
-        logId: expect.stringMatching(/^[0-9a-f]{16}$/),
-        timeUs: T0_US,
-        observedTimeUs: T0_US + 2,
-        traceId: TRACE_ID,
-        spanId: SPAN_ID,
-        flags: 1,
-        severityNumber: 17,
-        severityText: 'ERROR',
-        body: 'payment failed',
-        attributes: { 'order.id': 12345 },
-        resource: DECODED_RESOURCE,
-        scope: DECODED_SCOPE,
-        serviceName: 'checkout',
-        eventName: 'payment.failed',
-        droppedAttributesCount: 2,
-      }],
+      records: [
+        {
+          projectId: 'p1',
+          logId: expect.stringMatching(/^[0-9a-f]{16}$/),
+          timeUs: T0_US,
+          observedTimeUs: T0_US + 2,
+          traceId: TRACE_ID,
+          spanId: SPAN_ID,
+          flags: 1,
+          severityNumber: 17,
+          severityText: 'ERROR',
+          body: 'payment failed',
+          attributes: { 'order.id': 12345 },
+          resource: DECODED_RESOURCE,
+          scope: DECODED_SCOPE,
+          serviceName: 'checkout',
+          eventName: 'payment.failed',
+          droppedAttributesCount: 2,
+        },
+      ],
       rejected: 0,
       rejectReason: null,
     });
@@ -285,12 +354,22 @@ describe('decodeLogsJson', () => {
   });
 
   it('keeps a record with empty or all-zero ids, with null ids', () => {
-    const { records } = decodeLogs([{ traceId: '', spanId: '' }, { traceId: '0'.repeat(32), spanId: '0'.repeat(16) }]);
-    expect(records.map((l) => [l.traceId, l.spanId])).toEqual([[null, null], [null, null]]);
+    const { records } = decodeLogs([
+      { traceId: '', spanId: '' },
+      { traceId: '0'.repeat(32), spanId: '0'.repeat(16) },
+    ]);
+    expect(records.map((l) => [l.traceId, l.spanId])).toEqual([
+      [null, null],
+      [null, null],
+    ]);
   });
 
   it('rejects only the record with a 4-byte span id and keeps the others', () => {
-    const decoded = decodeLogs([{ ...full, body: { stringValue: 'one' } }, { ...full, spanId: 'deadbeef' }, { ...full, body: { stringValue: 'two' } }]);
+    const decoded = decodeLogs([
+      { ...full, body: { stringValue: 'one' } },
+      { ...full, spanId: 'deadbeef' },
+      { ...full, body: { stringValue: 'two' } },
+    ]);
     expect(decoded.records.map((l) => l.body)).toEqual(['one', 'two']);
     expect(decoded.rejected).toBe(1);
     expect(decoded.rejectReason).toMatch(/invalid span id 'deadbeef'/);
@@ -298,14 +377,37 @@ describe('decodeLogsJson', () => {
 
   it('decodes to the same record as the protobuf decoder, but for the log id', () => {
     const fromJson = decodeLogs([full]);
-    const fromProtobuf = decodeLogsProtobuf(encodeLogs([{
-      resource: { attributes: { 'service.name': 'checkout', 'host.name': 'web-1' }, droppedAttributesCount: 2 },
-      schemaUrl: DECODED_RESOURCE.schemaUrl,
-      scopes: [{ scope: { name: '@acme/tracer', version: '1.2.3', attributes: { 'scope.kind': 'auto' }, droppedAttributesCount: 1 }, schemaUrl: DECODED_SCOPE.schemaUrl, items: [{
-        timeUnixNano: BigInt(T0), observedTimeUnixNano: BigInt(T0) + 2_000n, severityNumber: 17, severityText: 'ERROR', body: 'payment failed',
-        attributes: { 'order.id': 12345 }, droppedAttributesCount: 2, flags: 1, traceId: TRACE_ID, spanId: SPAN_ID, eventName: 'payment.failed',
-      }] }],
-    }]), 'p1', RECEIVED_US);
+    const fromProtobuf = decodeLogsProtobuf(
+      encodeLogs([
+        {
+          resource: { attributes: { 'service.name': 'checkout', 'host.name': 'web-1' }, droppedAttributesCount: 2 },
+          schemaUrl: DECODED_RESOURCE.schemaUrl,
+          scopes: [
+            {
+              scope: { name: '@acme/tracer', version: '1.2.3', attributes: { 'scope.kind': 'auto' }, droppedAttributesCount: 1 },
+              schemaUrl: DECODED_SCOPE.schemaUrl,
+              items: [
+                {
+                  timeUnixNano: BigInt(T0),
+                  observedTimeUnixNano: BigInt(T0) + 2_000n,
+                  severityNumber: 17,
+                  severityText: 'ERROR',
+                  body: 'payment failed',
+                  attributes: { 'order.id': 12345 },
+                  droppedAttributesCount: 2,
+                  flags: 1,
+                  traceId: TRACE_ID,
+                  spanId: SPAN_ID,
+                  eventName: 'payment.failed',
+                },
+              ],
+            },
+          ],
+        },
+      ]),
+      'p1',
+      RECEIVED_US,
+    );
     expect(fromJson).toEqual({ ...fromProtobuf, records: fromProtobuf.records.map((l) => ({ ...l, logId: expect.any(String) })) });
   });
 
@@ -318,9 +420,7 @@ describe('decodeLogsJson', () => {
     ['a trace id that is not hex', { traceId: 'g'.repeat(32) }, `${at}.traceId must be hex`],
     ['log records given as an object', null, 'resourceLogs[0].scopeLogs[0].logRecords must be an array'],
   ])('rejects a request with %s, naming where', (_what, over, message) => {
-    const body = over === null
-      ? bytes({ resourceLogs: [{ scopeLogs: [{ logRecords: {} }] }] })
-      : logsBody([{ ...full, ...over }]);
+    const body = over === null ? bytes({ resourceLogs: [{ scopeLogs: [{ logRecords: {} }] }] }) : logsBody([{ ...full, ...over }]);
     const error = thrownBy(() => decodeLogsJson(body, 'p1', RECEIVED_US));
     expect(error.code).toBe('ERR_INGEST_MALFORMED_BODY');
     expect(error.message).toContain(message);

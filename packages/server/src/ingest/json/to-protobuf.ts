@@ -38,8 +38,16 @@ const SCOPE: Schema = {
 
 /** `Resource<X>` of `Scope<X>` of records: the envelope every signal shares. */
 function envelope(resourceKey: string, scopeKey: string, recordsKey: string, record: Schema): Schema {
-  const scoped: Schema = { scope: { no: 1, type: () => SCOPE }, [recordsKey]: { no: 2, type: () => record, repeated: true }, schemaUrl: { no: 3, type: 'string' } };
-  const resourced: Schema = { resource: { no: 1, type: () => RESOURCE }, [scopeKey]: { no: 2, type: () => scoped, repeated: true }, schemaUrl: { no: 3, type: 'string' } };
+  const scoped: Schema = {
+    scope: { no: 1, type: () => SCOPE },
+    [recordsKey]: { no: 2, type: () => record, repeated: true },
+    schemaUrl: { no: 3, type: 'string' },
+  };
+  const resourced: Schema = {
+    resource: { no: 1, type: () => RESOURCE },
+    [scopeKey]: { no: 2, type: () => scoped, repeated: true },
+    schemaUrl: { no: 3, type: 'string' },
+  };
   return { [resourceKey]: { no: 1, type: () => resourced, repeated: true } };
 }
 

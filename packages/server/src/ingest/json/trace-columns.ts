@@ -3,7 +3,18 @@ import { SPAN_KINDS, STATUS_CODES, type InstrumentationScope, type Resource, typ
 import type { Utf8Builder } from '../../store/columns.js';
 import { serviceNameOf } from '../decoded.js';
 import { OK_UNSET } from '../protobuf/traces.js';
-import { NO_EVENTS, NO_LINKS, type SpanFields, type SpanGroup, type SpanPlan, type SpanSource, newPlan, newSpanFields, planSpan, resetSpanFields } from '../span-source.js';
+import {
+  NO_EVENTS,
+  NO_LINKS,
+  type SpanFields,
+  type SpanGroup,
+  type SpanPlan,
+  type SpanSource,
+  newPlan,
+  newSpanFields,
+  planSpan,
+  resetSpanFields,
+} from '../span-source.js';
 import { JsonAttributes } from './attribute-values.js';
 import { enumValue, integer, micros, resource, scope } from './common.js';
 import { CLOSE_BRACE, CLOSE_BRACKET, HEX_VALUE, LEAVE, OPEN_BRACE, OPEN_BRACKET, QUOTE, Scanner, digitsEnd, names, sameBytesAt, textOf } from './scanner.js';

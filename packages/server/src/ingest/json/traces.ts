@@ -1,18 +1,6 @@
 import { SPAN_KINDS, STATUS_CODES, type SpanEventRecord, type SpanLink, type SpanRecord } from '@spoor/model';
 import { type DecodedSpans, Rejections, spanIdsProblem } from '../decoded.js';
-import {
-  array,
-  attributes,
-  enumValue,
-  forEachRecord,
-  hexId,
-  integer,
-  micros,
-  object,
-  optionalObject,
-  parseJsonBody,
-  string,
-} from './common.js';
+import { array, attributes, enumValue, forEachRecord, hexId, integer, micros, object, optionalObject, parseJsonBody, string } from './common.js';
 
 /** Decodes an OTLP/JSON `ExportTraceServiceRequest`. */
 export function decodeTracesJson(body: Uint8Array, projectId: string): DecodedSpans {

@@ -13,7 +13,15 @@ const BACKSLASH = 0x5c;
 const HEX_DIGITS = Buffer.from('0123456789abcdef');
 /** The control characters and marks JSON writes as a backslash and one letter, by byte. */
 const SHORT_ESCAPES: Array<number | undefined> = [];
-for (const [byte, letter] of [[0x08, 'b'], [0x09, 't'], [0x0a, 'n'], [0x0c, 'f'], [0x0d, 'r'], [QUOTE, '"'], [BACKSLASH, '\\']] as const) {
+for (const [byte, letter] of [
+  [0x08, 'b'],
+  [0x09, 't'],
+  [0x0a, 'n'],
+  [0x0c, 'f'],
+  [0x0d, 'r'],
+  [QUOTE, '"'],
+  [BACKSLASH, '\\'],
+] as const) {
   SHORT_ESCAPES[byte] = letter.charCodeAt(0);
 }
 

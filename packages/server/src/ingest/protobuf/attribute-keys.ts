@@ -38,7 +38,17 @@ function keyTextOf(bytes: Uint8Array, key: string): KeyText {
   const plain = key !== '__proto__' && !(key.length > 0 && key.charCodeAt(0) >= 48 && key.charCodeAt(0) <= 57);
   const json = `${JSON.stringify(key)}:`;
   const quoted = bytes.every((b) => b >= 0x20 && b !== 0x22 && b !== 0x5c);
-  return { bytes, key, jsonFirst: Buffer.from(`{${json}`), jsonNext: Buffer.from(`,${json}`), inView: isNormalizedKey(key), plain, quoted, valueKind: 0, stamp: 0 };
+  return {
+    bytes,
+    key,
+    jsonFirst: Buffer.from(`{${json}`),
+    jsonNext: Buffer.from(`,${json}`),
+    inView: isNormalizedKey(key),
+    plain,
+    quoted,
+    valueKind: 0,
+    stamp: 0,
+  };
 }
 
 /**

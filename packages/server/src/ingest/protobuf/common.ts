@@ -1,19 +1,6 @@
 import type { AttributeValue, Attributes, InstrumentationScope, Resource } from '@spoor/model';
 import { setAttribute } from '../decoded.js';
-import {
-  type BinaryReader,
-  WT_I64,
-  WT_LEN,
-  WT_VARINT,
-  expectEnd,
-  fields,
-  malformed,
-  messageEnd,
-  readInt64,
-  readString,
-  skipField,
-  tagOf,
-} from './wire.js';
+import { type BinaryReader, WT_I64, WT_LEN, WT_VARINT, expectEnd, fields, malformed, messageEnd, readInt64, readString, skipField, tagOf } from './wire.js';
 
 // opentelemetry/proto/common/v1/common.proto
 const ANY_STRING = tagOf(1, WT_LEN);

@@ -1,21 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { WireType } from '@bufbuild/protobuf/wire';
 import { SPAN_ID, T0_US, TRACE_ID, thrownBy } from '../../../test/support/decode-fixtures.js';
-import {
-  type MetricInput,
-  bytesOf,
-  encodeMetrics,
-} from '../../../test/support/otlp-encode.js';
-import {
-  Len,
-  RESOURCE,
-  DECODED_SCOPE,
-  StartGroup,
-  T0,
-  Varint,
-  decodeMetrics,
-  group,
-} from '../../../test/support/protobuf-fixtures.js';
+import { type MetricInput, bytesOf, encodeMetrics } from '../../../test/support/otlp-encode.js';
+import { Len, RESOURCE, DECODED_SCOPE, StartGroup, T0, Varint, decodeMetrics, group } from '../../../test/support/protobuf-fixtures.js';
 import { decodeMetricsProtobuf } from './metrics.js';
 
 describe('decodeMetricsProtobuf', () => {
@@ -31,15 +18,43 @@ describe('decodeMetricsProtobuf', () => {
 
   it('decodes a gauge point with its metric, resource, scope and exemplars', () => {
     const point = one({
-      name: 'queue.depth', description: 'Jobs waiting', unit: '{job}',
-      data: { type: 'gauge', points: [{ ...times, asDouble: 12.5, attributes: { queue: 'emails' }, flags: 1, exemplars: [EXEMPLAR, { timeUnixNano: T0, asInt: 7 }] }] },
+      name: 'queue.depth',
+      description: 'Jobs waiting',
+      unit: '{job}',
+      data: {
+        type: 'gauge',
+        points: [{ ...times, asDouble: 12.5, attributes: { queue: 'emails' }, flags: 1, exemplars: [EXEMPLAR, { timeUnixNano: T0, asInt: 7 }] }],
+      },
     });
     expect(point).toEqual({
-      projectId: 'p1', name: 'queue.depth', description: 'Jobs waiting', unit: '{job}', type: 'gauge', temporality: 'unspecified', isMonotonic: null,
-      serviceName: 'checkout', resource: { ...RESOURCE, schemaUrl: 'https://opentelemetry.io/schemas/1.26.0' }, scope: DECODED_SCOPE,
-      attributes: { queue: 'emails' }, startTimeUs: T0_US - 60_000_000, timeUs: T0_US, flags: 1, value: 12.5, intValue: null,
-      count: null, sum: null, min: null, max: null, bucketCounts: null, explicitBounds: null,
-      scale: null, zeroCount: null, zeroThreshold: null, positive: null, negative: null, quantiles: null,
+      projectId: 'p1',
+      name: 'queue.depth',
+      description: 'Jobs waiting',
+      unit: '{job}',
+      type: 'gauge',
+      temporality: 'unspecified',
+      isMonotonic: null,
+      serviceName: 'checkout',
+      resource: { ...RESOURCE, schemaUrl: 'https://opentelemetry.io/schemas/1.26.0' },
+      scope: DECODED_SCOPE,
+      attributes: { queue: 'emails' },
+      startTimeUs: T0_US - 60_000_000,
+      timeUs: T0_US,
+      flags: 1,
+      value: 12.5,
+      intValue: null,
+      count: null,
+      sum: null,
+      min: null,
+      max: null,
+      bucketCounts: null,
+      explicitBounds: null,
+      scale: null,
+      zeroCount: null,
+      zeroThreshold: null,
+      positive: null,
+      negative: null,
+      quantiles: null,
       exemplars: [DECODED_EXEMPLAR, { timeUs: T0_US, value: 7, traceId: null, spanId: null, filteredAttributes: {} }],
     });
   });
@@ -64,41 +79,122 @@ describe('decodeMetricsProtobuf', () => {
 
   it('decodes a histogram point', () => {
     const point = one({
-      name: 'latency', unit: 'ms',
-      data: { type: 'histogram', temporality: 2, points: [{
-        ...times, attributes: { route: '/' }, count: 10, sum: 123.5, min: 0.5, max: 80,
-        bucketCounts: [1, 2, 3, 4], explicitBounds: [1, 10, 100], exemplars: [EXEMPLAR], flags: 1,
-      }] },
+      name: 'latency',
+      unit: 'ms',
+      data: {
+        type: 'histogram',
+        temporality: 2,
+        points: [
+          {
+            ...times,
+            attributes: { route: '/' },
+            count: 10,
+            sum: 123.5,
+            min: 0.5,
+            max: 80,
+            bucketCounts: [1, 2, 3, 4],
+            explicitBounds: [1, 10, 100],
+            exemplars: [EXEMPLAR],
+            flags: 1,
+          },
+        ],
+      },
     });
     expect(point).toMatchObject({
-      type: 'histogram', temporality: 'cumulative', isMonotonic: null, attributes: { route: '/' }, startTimeUs: T0_US - 60_000_000, timeUs: T0_US,
-      count: 10, sum: 123.5, min: 0.5, max: 80, bucketCounts: [1, 2, 3, 4], explicitBounds: [1, 10, 100], exemplars: [DECODED_EXEMPLAR], flags: 1, value: null,
+      type: 'histogram',
+      temporality: 'cumulative',
+      isMonotonic: null,
+      attributes: { route: '/' },
+      startTimeUs: T0_US - 60_000_000,
+      timeUs: T0_US,
+      count: 10,
+      sum: 123.5,
+      min: 0.5,
+      max: 80,
+      bucketCounts: [1, 2, 3, 4],
+      explicitBounds: [1, 10, 100],
+      exemplars: [DECODED_EXEMPLAR],
+      flags: 1,
+      value: null,
     });
   });
 
   it('decodes an exponential histogram point', () => {
     const point = one({
       name: 'latency.exp',
-      data: { type: 'exponential_histogram', temporality: 1, points: [{
-        ...times, attributes: { route: '/' }, count: 12, sum: 99.5, min: -3, max: 40, scale: -3, zeroCount: 2, zeroThreshold: 0.001,
-        positive: { offset: -2, bucketCounts: [1, 2, 3] }, negative: { offset: 5, bucketCounts: [4] }, exemplars: [EXEMPLAR], flags: 1,
-      }] },
+      data: {
+        type: 'exponential_histogram',
+        temporality: 1,
+        points: [
+          {
+            ...times,
+            attributes: { route: '/' },
+            count: 12,
+            sum: 99.5,
+            min: -3,
+            max: 40,
+            scale: -3,
+            zeroCount: 2,
+            zeroThreshold: 0.001,
+            positive: { offset: -2, bucketCounts: [1, 2, 3] },
+            negative: { offset: 5, bucketCounts: [4] },
+            exemplars: [EXEMPLAR],
+            flags: 1,
+          },
+        ],
+      },
     });
     expect(point).toMatchObject({
-      type: 'exponential_histogram', temporality: 'delta', attributes: { route: '/' }, count: 12, sum: 99.5, min: -3, max: 40,
-      scale: -3, zeroCount: 2, zeroThreshold: 0.001, positive: { offset: -2, bucketCounts: [1, 2, 3] }, negative: { offset: 5, bucketCounts: [4] },
-      exemplars: [DECODED_EXEMPLAR], flags: 1,
+      type: 'exponential_histogram',
+      temporality: 'delta',
+      attributes: { route: '/' },
+      count: 12,
+      sum: 99.5,
+      min: -3,
+      max: 40,
+      scale: -3,
+      zeroCount: 2,
+      zeroThreshold: 0.001,
+      positive: { offset: -2, bucketCounts: [1, 2, 3] },
+      negative: { offset: 5, bucketCounts: [4] },
+      exemplars: [DECODED_EXEMPLAR],
+      flags: 1,
     });
   });
 
   it('decodes a summary point', () => {
     const point = one({
       name: 'rpc.duration',
-      data: { type: 'summary', points: [{ ...times, attributes: { rpc: 'Get' }, count: 4, sum: 10.5, quantiles: [{ quantile: 0.5, value: 2 }, { quantile: 0.99, value: 7.5 }], flags: 1 }] },
+      data: {
+        type: 'summary',
+        points: [
+          {
+            ...times,
+            attributes: { rpc: 'Get' },
+            count: 4,
+            sum: 10.5,
+            quantiles: [
+              { quantile: 0.5, value: 2 },
+              { quantile: 0.99, value: 7.5 },
+            ],
+            flags: 1,
+          },
+        ],
+      },
     });
     expect(point).toMatchObject({
-      type: 'summary', temporality: 'unspecified', attributes: { rpc: 'Get' }, count: 4, sum: 10.5,
-      quantiles: [{ quantile: 0.5, value: 2 }, { quantile: 0.99, value: 7.5 }], flags: 1, min: null, bucketCounts: null,
+      type: 'summary',
+      temporality: 'unspecified',
+      attributes: { rpc: 'Get' },
+      count: 4,
+      sum: 10.5,
+      quantiles: [
+        { quantile: 0.5, value: 2 },
+        { quantile: 0.99, value: 7.5 },
+      ],
+      flags: 1,
+      min: null,
+      bucketCounts: null,
     });
   });
 
@@ -120,7 +216,10 @@ describe('decodeMetricsProtobuf', () => {
     expect(point.explicitBounds).toEqual([0.5, 1, 2.5]);
     const exp = one({
       name: 'e',
-      data: { type: 'exponential_histogram', points: [{ timeUnixNano: T0, count: 6, positive: { offset: 1, bucketCounts: [1, 0, 5] }, negative: { bucketCounts: [2, 2 ** 40] }, packed }] },
+      data: {
+        type: 'exponential_histogram',
+        points: [{ timeUnixNano: T0, count: 6, positive: { offset: 1, bucketCounts: [1, 0, 5] }, negative: { bucketCounts: [2, 2 ** 40] }, packed }],
+      },
     });
     expect(exp.positive).toEqual({ offset: 1, bucketCounts: [1, 0, 5] });
     expect(exp.negative).toEqual({ offset: 0, bucketCounts: [2, 2 ** 40] });
@@ -143,7 +242,15 @@ describe('decodeMetricsProtobuf', () => {
 
   it('rejects every point of a metric without a name, and a point without a time, and keeps the rest', () => {
     const decoded = decodeMetrics([
-      { data: { type: 'gauge', points: [{ timeUnixNano: T0, asDouble: 1 }, { timeUnixNano: T0, asDouble: 2 }] } },
+      {
+        data: {
+          type: 'gauge',
+          points: [
+            { timeUnixNano: T0, asDouble: 1 },
+            { timeUnixNano: T0, asDouble: 2 },
+          ],
+        },
+      },
       { name: 'kept', data: { type: 'sum', points: [{ timeUnixNano: T0, asDouble: 3 }, { asDouble: 4 }] } },
     ]);
     expect(decoded.records.map((p) => [p.name, p.value])).toEqual([['kept', 3]]);
@@ -166,7 +273,10 @@ describe('decodeMetricsProtobuf', () => {
 
   it('keeps the points of a metric whose name is not valid UTF-8, repaired to U+FFFD, and counts it', () => {
     const point = { timeUnixNano: T0, asDouble: 1 };
-    const decoded = decodeMetricsProtobuf(encodeMetrics(group([{ name: 'g', data: { type: 'gauge', points: [point] }, extra: bytesOf((w) => w.tag(1, Len).bytes(new Uint8Array([0x67, 0x80]))) }])), 'p1');
+    const decoded = decodeMetricsProtobuf(
+      encodeMetrics(group([{ name: 'g', data: { type: 'gauge', points: [point] }, extra: bytesOf((w) => w.tag(1, Len).bytes(new Uint8Array([0x67, 0x80]))) }])),
+      'p1',
+    );
     expect(decoded.records.map((p) => p.name)).toEqual(['g\ufffd']);
     expect(decoded.replacedStrings).toBe(1);
   });

@@ -2,14 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { WireType } from '@bufbuild/protobuf/wire';
 import type { SpanRecord } from '@spoor/model';
 import { PARENT_ID, RECEIVED_US, SPAN_ID, T0_US, TRACE_ID, thrownBy } from '../../../test/support/decode-fixtures.js';
-import {
-  type LogInput,
-  type ValueInput,
-  bytesOf,
-  encodeLogs,
-  encodeSpanBatch,
-  encodeTraces,
-} from '../../../test/support/otlp-encode.js';
+import { type LogInput, type ValueInput, bytesOf, encodeLogs, encodeSpanBatch, encodeTraces } from '../../../test/support/otlp-encode.js';
 import {
   ANY_VALUES,
   Bit32,
@@ -46,32 +39,36 @@ describe('decodeTracesProtobuf', () => {
     });
     const decoded = decodeSpans([input]);
     expect(decoded).toEqual({
-      records: [{
-        projectId: 'p1',
-        traceId: TRACE_ID,
-        spanId: SPAN_ID,
-        parentSpanId: PARENT_ID,
-        traceState: 'vendor=a:1,other=b',
-        flags: 0x301,
-        name: 'POST /checkout',
-        kind: 'server',
-        serviceName: 'checkout',
-        startTimeUs: T0_US,
-        endTimeUs: T0_US + 5_000,
-        status: { code: 'error', message: 'card declined' },
-        attributes: { 'http.route': '/checkout' },
-        resource: { ...RESOURCE, schemaUrl: 'https://opentelemetry.io/schemas/1.26.0' },
-        scope: DECODED_SCOPE,
-        events: [{ timeUs: T0_US + 2, name: 'exception', attributes: { 'exception.type': 'Boom' }, droppedAttributesCount: 4 }],
-        links: [{ traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), traceState: 'k=v', attributes: { why: 'retry' }, droppedAttributesCount: 6, flags: 0x101 }],
-        droppedAttributesCount: 3,
-        droppedEventsCount: 5,
-        droppedLinksCount: 7,
-        llm: null,
-        sessionId: null,
-        userId: null,
-        category: 'other',
-      }],
+      records: [
+        {
+          projectId: 'p1',
+          traceId: TRACE_ID,
+          spanId: SPAN_ID,
+          parentSpanId: PARENT_ID,
+          traceState: 'vendor=a:1,other=b',
+          flags: 0x301,
+          name: 'POST /checkout',
+          kind: 'server',
+          serviceName: 'checkout',
+          startTimeUs: T0_US,
+          endTimeUs: T0_US + 5_000,
+          status: { code: 'error', message: 'card declined' },
+          attributes: { 'http.route': '/checkout' },
+          resource: { ...RESOURCE, schemaUrl: 'https://opentelemetry.io/schemas/1.26.0' },
+          scope: DECODED_SCOPE,
+          events: [{ timeUs: T0_US + 2, name: 'exception', attributes: { 'exception.type': 'Boom' }, droppedAttributesCount: 4 }],
+          links: [
+            { traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), traceState: 'k=v', attributes: { why: 'retry' }, droppedAttributesCount: 6, flags: 0x101 },
+          ],
+          droppedAttributesCount: 3,
+          droppedEventsCount: 5,
+          droppedLinksCount: 7,
+          llm: null,
+          sessionId: null,
+          userId: null,
+          category: 'other',
+        },
+      ],
       rejected: 0,
       rejectReason: null,
     });
@@ -99,7 +96,7 @@ describe('decodeTracesProtobuf', () => {
     [2n ** 32n + 704n, 4_294_968],
     [T0, T0_US],
     [1_763_719_200_000_000_999n, 1_763_719_200_000_000],
-    [(2n ** 32n) * 2_000_000_000n + (2n ** 32n - 1n), Number(((2n ** 32n) * 2_000_000_000n + (2n ** 32n - 1n)) / 1000n)],
+    [2n ** 32n * 2_000_000_000n + (2n ** 32n - 1n), Number((2n ** 32n * 2_000_000_000n + (2n ** 32n - 1n)) / 1000n)],
     [7_258_118_399_999_999_999n, 7_258_118_399_999_999], // 2199-12-31T23:59:59.999999999Z
   ])('turns %s ns into exactly %d µs', (ns, us) => {
     const [decoded] = decodeSpans([span({ startTimeUnixNano: ns, events: [{ timeUnixNano: ns }] })]).records;
@@ -108,13 +105,23 @@ describe('decodeTracesProtobuf', () => {
   });
 
   it.each([
-    [0, 'unspecified'], [1, 'internal'], [2, 'server'], [3, 'client'], [4, 'producer'], [5, 'consumer'], [9, 'unspecified'],
+    [0, 'unspecified'],
+    [1, 'internal'],
+    [2, 'server'],
+    [3, 'client'],
+    [4, 'producer'],
+    [5, 'consumer'],
+    [9, 'unspecified'],
   ])('maps span kind %d to %s', (kind, name) => {
     expect(decodeSpans([span({ kind })]).records[0]!.kind).toBe(name);
   });
 
   it.each([
-    [undefined, 'unset'], [0, 'unset'], [1, 'ok'], [2, 'error'], [7, 'unset'],
+    [undefined, 'unset'],
+    [0, 'unset'],
+    [1, 'ok'],
+    [2, 'error'],
+    [7, 'unset'],
   ])('maps status code %s to %s', (code, name) => {
     const status = code === undefined ? undefined : { code };
     expect(decodeSpans([span({ status })]).records[0]!.status.code).toBe(name);
@@ -141,15 +148,30 @@ describe('decodeTracesProtobuf', () => {
 
   it('gives each span the resource and scope it was sent under', () => {
     const body = encodeTraces([
-      { resource: { attributes: { 'service.name': 'a' } }, scopes: [{ scope: { name: 's1' }, items: [span({ spanId: '01'.repeat(8) })] }, { scope: { name: 's2' }, items: [span({ spanId: '02'.repeat(8) })] }] },
+      {
+        resource: { attributes: { 'service.name': 'a' } },
+        scopes: [
+          { scope: { name: 's1' }, items: [span({ spanId: '01'.repeat(8) })] },
+          { scope: { name: 's2' }, items: [span({ spanId: '02'.repeat(8) })] },
+        ],
+      },
       { resource: { attributes: { 'service.name': 'b' } }, scopes: [{ scope: { name: 's3' }, items: [span({ spanId: '03'.repeat(8) })] }] },
     ]);
     const seen = decodeTracesProtobuf(body, 'p1').records.map((s) => [s.spanId, s.serviceName, s.scope.name]);
-    expect(seen).toEqual([['01'.repeat(8), 'a', 's1'], ['02'.repeat(8), 'a', 's2'], ['03'.repeat(8), 'b', 's3']]);
+    expect(seen).toEqual([
+      ['01'.repeat(8), 'a', 's1'],
+      ['02'.repeat(8), 'a', 's2'],
+      ['03'.repeat(8), 'b', 's3'],
+    ]);
   });
 
   it('keeps the later value of a repeated attribute key', () => {
-    const [decoded] = decodeSpans([span({ extra: bytesOf((w) => w.tag(9, Len).fork().tag(1, Len).string('k').tag(2, Len).fork().tag(1, Len).string('second').join().join()), attributes: { k: 'first' } })]).records;
+    const [decoded] = decodeSpans([
+      span({
+        extra: bytesOf((w) => w.tag(9, Len).fork().tag(1, Len).string('k').tag(2, Len).fork().tag(1, Len).string('second').join().join()),
+        attributes: { k: 'first' },
+      }),
+    ]).records;
     expect(decoded!.attributes).toEqual({ k: 'second' });
   });
 
@@ -212,7 +234,7 @@ describe('decodeTracesProtobuf', () => {
     ['a top-level field 1 with the wrong wire type', bytesOf((w) => w.tag(1, Varint).uint32(1))],
     ['a group wire type', encodeTraces(group([span({ extra: bytesOf((w) => w.tag(20, StartGroup).tag(20, WireType.EndGroup)) })]))],
     ['a group wire type at the top level', bytesOf((w) => w.tag(2, StartGroup).tag(2, WireType.EndGroup))],
-    ['field number 0', bytesOf((w) => w.uint32(0 << 3 | Varint).uint32(1))],
+    ['field number 0', bytesOf((w) => w.uint32((0 << 3) | Varint).uint32(1))],
     ['a nested message that overruns its parent', new Uint8Array([0x0a, 0x02, 0x12, 0x02, 0x1a, 0x00])],
     ['a varint longer than 10 bytes', new Uint8Array([0x08, ...new Array<number>(11).fill(0xff), 0x01])],
     ['values nested deeper than 32 levels', encodeTraces(group([span({ attributes: { deep: nested(40) } })]))],
@@ -227,8 +249,36 @@ describe('decodeTracesProtobuf', () => {
 describe('invalid UTF-8 in a protobuf string', () => {
   it.each([
     ['a span name', span({ extra: bytesOf((w) => w.tag(5, Len).bytes(new Uint8Array([0xc3, 0x28]))) }), (s: SpanRecord) => s.name, '\ufffd('],
-    ['an attribute key', span({ extra: bytesOf((w) => w.tag(9, Len).fork().tag(1, Len).bytes(new Uint8Array([0x61, 0xff])).join()) }), (s: SpanRecord) => Object.keys(s.attributes).find((k) => k.startsWith('a\ufffd')), 'a\ufffd'],
-    ['a status message', span({ extra: bytesOf((w) => w.tag(15, Len).fork().tag(2, Len).bytes(new Uint8Array([0xe2, 0x82])).join()) }), (s: SpanRecord) => s.status.message, '\ufffd'],
+    [
+      'an attribute key',
+      span({
+        extra: bytesOf((w) =>
+          w
+            .tag(9, Len)
+            .fork()
+            .tag(1, Len)
+            .bytes(new Uint8Array([0x61, 0xff]))
+            .join(),
+        ),
+      }),
+      (s: SpanRecord) => Object.keys(s.attributes).find((k) => k.startsWith('a\ufffd')),
+      'a\ufffd',
+    ],
+    [
+      'a status message',
+      span({
+        extra: bytesOf((w) =>
+          w
+            .tag(15, Len)
+            .fork()
+            .tag(2, Len)
+            .bytes(new Uint8Array([0xe2, 0x82]))
+            .join(),
+        ),
+      }),
+      (s: SpanRecord) => s.status.message,
+      '\ufffd',
+    ],
   ])('keeps the span with %s repaired to U+FFFD, and counts the string', (_what, bad, read, text) => {
     const decoded = decodeTracesProtobuf(encodeTraces(group([span(), bad, span()])), 'p1');
     expect(decoded.records).toHaveLength(3);
@@ -264,24 +314,26 @@ describe('decodeLogsProtobuf', () => {
   it('decodes every field of a log record, its resource and its scope', () => {
     const decoded = decodeLogs([full]);
     expect(decoded.rejected).toBe(0);
-    expect(decoded.records).toEqual([{
-      projectId: 'p1',
-      logId: expect.stringMatching(/^[0-9a-f]{16}$/),
-      timeUs: T0_US,
-      observedTimeUs: T0_US + 2,
-      traceId: TRACE_ID,
-      spanId: SPAN_ID,
-      flags: 1,
-      severityNumber: 17,
-      severityText: 'ERROR',
-      body: 'payment failed',
-      attributes: { 'order.id': 12345, retry: true },
-      resource: { ...RESOURCE, schemaUrl: 'https://opentelemetry.io/schemas/1.26.0' },
-      scope: DECODED_SCOPE,
-      serviceName: 'checkout',
-      eventName: 'payment.failed',
-      droppedAttributesCount: 2,
-    }]);
+    expect(decoded.records).toEqual([
+      {
+        projectId: 'p1',
+        logId: expect.stringMatching(/^[0-9a-f]{16}$/),
+        timeUs: T0_US,
+        observedTimeUs: T0_US + 2,
+        traceId: TRACE_ID,
+        spanId: SPAN_ID,
+        flags: 1,
+        severityNumber: 17,
+        severityText: 'ERROR',
+        body: 'payment failed',
+        attributes: { 'order.id': 12345, retry: true },
+        resource: { ...RESOURCE, schemaUrl: 'https://opentelemetry.io/schemas/1.26.0' },
+        scope: DECODED_SCOPE,
+        serviceName: 'checkout',
+        eventName: 'payment.failed',
+        droppedAttributesCount: 2,
+      },
+    ]);
   });
 
   it('gives every record its own log id', () => {
@@ -307,7 +359,10 @@ describe('decodeLogsProtobuf', () => {
   it('keeps a record without trace context, and one with all-zero ids, with null ids', () => {
     const { records, rejected } = decodeLogs([{ body: 'a' }, { body: 'b', traceId: '00'.repeat(16), spanId: '00'.repeat(8) }]);
     expect(rejected).toBe(0);
-    expect(records.map((l) => [l.traceId, l.spanId])).toEqual([[null, null], [null, null]]);
+    expect(records.map((l) => [l.traceId, l.spanId])).toEqual([
+      [null, null],
+      [null, null],
+    ]);
   });
 
   it('applies a resource that arrives after its scope logs on the wire', () => {
@@ -320,7 +375,11 @@ describe('decodeLogsProtobuf', () => {
     ['a 4-byte trace id', { traceId: 'deadbeef' }, /invalid trace id/],
     ['a 4-byte span id', { spanId: 'deadbeef' }, /invalid span id/],
   ])('rejects only the record with %s and keeps the others', (_what, over, reason) => {
-    const decoded = decodeLogs([{ ...full, body: 'one' }, { ...full, ...over, body: 'bad' }, { ...full, body: 'two' }]);
+    const decoded = decodeLogs([
+      { ...full, body: 'one' },
+      { ...full, ...over, body: 'bad' },
+      { ...full, body: 'two' },
+    ]);
     expect(decoded.records.map((l) => l.body)).toEqual(['one', 'two']);
     expect(decoded.rejected).toBe(1);
     expect(decoded.rejectReason).toMatch(reason);
@@ -337,7 +396,25 @@ describe('decodeLogsProtobuf', () => {
   });
 
   it('keeps a record whose body is not valid UTF-8, repaired to U+FFFD, and counts it', () => {
-    const decoded = decodeLogsProtobuf(encodeLogs(group([{ ...full, extra: bytesOf((w) => w.tag(5, Len).fork().tag(1, Len).bytes(new Uint8Array([0x61, 0xe2, 0x82])).join()) }])), 'p1', RECEIVED_US);
+    const decoded = decodeLogsProtobuf(
+      encodeLogs(
+        group([
+          {
+            ...full,
+            extra: bytesOf((w) =>
+              w
+                .tag(5, Len)
+                .fork()
+                .tag(1, Len)
+                .bytes(new Uint8Array([0x61, 0xe2, 0x82]))
+                .join(),
+            ),
+          },
+        ]),
+      ),
+      'p1',
+      RECEIVED_US,
+    );
     expect(decoded.records.map((l) => l.body)).toEqual(['a\ufffd']);
     expect(decoded.replacedStrings).toBe(1);
   });

@@ -2,7 +2,19 @@ import type { InstrumentationScope, Resource } from '@spoor/model';
 import type { Rejections } from '../decoded.js';
 import { serviceNameOf } from '../decoded.js';
 import { emptyResource, emptyScope, readResource, readScope } from './common.js';
-import { BinaryReader, WT_LEN, expectEnd, fields, malformed, messageEnd, readString, replacedStringCount, resetReplacedStrings, skipField, tagOf } from './wire.js';
+import {
+  BinaryReader,
+  WT_LEN,
+  expectEnd,
+  fields,
+  malformed,
+  messageEnd,
+  readString,
+  replacedStringCount,
+  resetReplacedStrings,
+  skipField,
+  tagOf,
+} from './wire.js';
 
 /** What every record carries from the messages around it. */
 interface Attributed {

@@ -106,10 +106,25 @@ function readLogRecord(r: BinaryReader, projectId: string, receivedUs: number, o
     }
   }
   expectEnd(r, end);
-  const record = logRecordFrom(projectId, receivedUs, {
-    timeUs, observedTimeUs, severityNumber, severityText, body, bodyBytes, attributes,
-    droppedAttributesCount, flags, traceId, spanId, eventName,
-  }, rejections);
+  const record = logRecordFrom(
+    projectId,
+    receivedUs,
+    {
+      timeUs,
+      observedTimeUs,
+      severityNumber,
+      severityText,
+      body,
+      bodyBytes,
+      attributes,
+      droppedAttributesCount,
+      flags,
+      traceId,
+      spanId,
+      eventName,
+    },
+    rejections,
+  );
   if (record !== null) out.push(record);
 }
 
@@ -131,12 +146,7 @@ export interface RawLogFields {
 }
 
 /** Validates a log record's fields and builds the record, or counts a rejection. */
-export function logRecordFrom(
-  projectId: string,
-  receivedUs: number,
-  raw: RawLogFields,
-  rejections: Rejections,
-): LogRecordData | null {
+export function logRecordFrom(projectId: string, receivedUs: number, raw: RawLogFields, rejections: Rejections): LogRecordData | null {
   const problem = logIdsProblem(raw.traceId, raw.spanId);
   if (problem !== null) {
     rejections.add(1, problem);

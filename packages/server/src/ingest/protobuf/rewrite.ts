@@ -172,9 +172,10 @@ export function countRecords(signal: 'traces' | 'logs' | 'metrics', body: Uint8A
       forEachField(wire, from, to, (recordField, from, to) => {
         if (recordField !== 2) return;
         if (signal !== 'metrics') count++;
-        else forEachField(wire, from, to, (dataField, from, to) => {
-          if (METRIC_DATA_FIELDS.has(dataField)) forEachField(wire, from, to, (pointField) => void (pointField === 1 && count++));
-        });
+        else
+          forEachField(wire, from, to, (dataField, from, to) => {
+            if (METRIC_DATA_FIELDS.has(dataField)) forEachField(wire, from, to, (pointField) => void (pointField === 1 && count++));
+          });
       });
     });
   });

@@ -1,6 +1,18 @@
 import type { Attributes, InstrumentationScope, Resource, SpanEventRecord, SpanLink } from '@spoor/model';
 import { serviceNameOf, setAttribute } from '../decoded.js';
-import { NO_ATTRIBUTES, NO_EVENTS, NO_LINKS, type SpanFields, type SpanGroup, type SpanPlan, type SpanSource, newPlan, newSpanFields, planSpan, resetSpanFields } from '../span-source.js';
+import {
+  NO_ATTRIBUTES,
+  NO_EVENTS,
+  NO_LINKS,
+  type SpanFields,
+  type SpanGroup,
+  type SpanPlan,
+  type SpanSource,
+  newPlan,
+  newSpanFields,
+  planSpan,
+  resetSpanFields,
+} from '../span-source.js';
 import { EMPTY_KEY, type KeyText, SpanKeys, nextSpanStamp } from './attribute-keys.js';
 import { emptyResource, emptyScope, readAnyValue, readResource, readScope } from './common.js';
 import {

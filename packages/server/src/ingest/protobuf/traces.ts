@@ -1,12 +1,4 @@
-import {
-  SPAN_KINDS,
-  STATUS_CODES,
-  type Attributes,
-  type SpanEventRecord,
-  type SpanLink,
-  type SpanRecord,
-  type SpanStatus,
-} from '@spoor/model';
+import { SPAN_KINDS, STATUS_CODES, type Attributes, type SpanEventRecord, type SpanLink, type SpanRecord, type SpanStatus } from '@spoor/model';
 import { type DecodedSpans, Rejections, spanIdsProblem } from '../decoded.js';
 import { emptyResource, emptyScope, readKeyValue } from './common.js';
 import { readExportRequest } from './envelope.js';

@@ -130,7 +130,9 @@ export class ClickHouseAccessStore implements AccessStore {
   }
 
   private latestKey(id: string): Promise<KeyRow | null> {
-    return this.ch.row<KeyRow>('read a key', `SELECT ${KEY_COLUMNS} FROM ${this.ch.tables.api_keys} WHERE id = {id:String} ORDER BY version DESC LIMIT 1`, { id });
+    return this.ch.row<KeyRow>('read a key', `SELECT ${KEY_COLUMNS} FROM ${this.ch.tables.api_keys} WHERE id = {id:String} ORDER BY version DESC LIMIT 1`, {
+      id,
+    });
   }
 
   private async insertKey(record: KeyRecord, version: number): Promise<void> {

@@ -108,9 +108,13 @@ export class ClickHouseAlertStore implements AlertStore {
   }
 
   async readState(projectId: string): Promise<string | null> {
-    const row = await this.ch.row<{ state: string }>('read the alert state', `SELECT state FROM ${this.ch.tables.alert_state} FINAL WHERE project_id = {project:String}`, {
-      project: projectId,
-    });
+    const row = await this.ch.row<{ state: string }>(
+      'read the alert state',
+      `SELECT state FROM ${this.ch.tables.alert_state} FINAL WHERE project_id = {project:String}`,
+      {
+        project: projectId,
+      },
+    );
     return row?.state ?? null;
   }
 
@@ -125,7 +129,8 @@ export class ClickHouseAlertStore implements AlertStore {
    */
   async saveState(projectId: string, state: string, history: readonly AlertHistoryRecord[], nowUs: number): Promise<void> {
     for (const h of history) {
-      if (!Number.isSafeInteger(h.timeUs)) throw new StoreError(`cannot save the alert history: time ${h.timeUs} of rule ${h.rule} is not a time in microseconds`);
+      if (!Number.isSafeInteger(h.timeUs))
+        throw new StoreError(`cannot save the alert history: time ${h.timeUs} of rule ${h.rule} is not a time in microseconds`);
     }
     if (history.length > 0) {
       const seq = nextVersion(0, history.length);

@@ -4,7 +4,12 @@ import { CHDB_CLEANUP_MS, chdbStores } from '../../../test/support/chdb.js';
 import { ALL, T0, emptyLlm, query, scoreRecord, sid, span, tid } from '../../../test/support/record-fixtures.js';
 import { repriceSpans } from '../reprice.js';
 import { LONGEST_COLUMNS, batchOf } from '../tables.js';
-import { expectBytesAndExactAfterMigration, expectExactCountsAfterMigration, recordsBeforeBytesAndExact, recordsBeforeExactCounts } from '../../../test/contract/bytes-and-exact-migration.js';
+import {
+  expectBytesAndExactAfterMigration,
+  expectExactCountsAfterMigration,
+  recordsBeforeBytesAndExact,
+  recordsBeforeExactCounts,
+} from '../../../test/contract/bytes-and-exact-migration.js';
 import { ChClient } from './client.js';
 import type { ClickHouseStore } from './clickhouse-store.js';
 import { CLICKHOUSE_SCHEMA_VERSION } from './schema.js';
@@ -43,9 +48,17 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
     expect(reopened.foundVersion).toBe(version);
     return reopened;
   };
-  const llm = (inputTokens: number, costUsd: number | null): LlmFields => ({ ...emptyLlm(), requestModel: 'acme-1', inputTokens, outputTokens: 1, costUsd, costSource: costUsd === null ? null : 'price_table' });
+  const llm = (inputTokens: number, costUsd: number | null): LlmFields => ({
+    ...emptyLlm(),
+    requestModel: 'acme-1',
+    inputTokens,
+    outputTokens: 1,
+    costUsd,
+    costSource: costUsd === null ? null : 'price_table',
+  });
   const perToken = (l: LlmFields) => (l.inputTokens ?? 0) / 1000;
-  const summary = async (traceId: string): Promise<TraceSummaryRecord | undefined> => (await store.traces.listTraces(query(), null, 100)).find((t) => t.traceId === traceId);
+  const summary = async (traceId: string): Promise<TraceSummaryRecord | undefined> =>
+    (await store.traces.listTraces(query(), null, 100)).find((t) => t.traceId === traceId);
   const partRows = async (traceId: string) =>
     (await ch.rows<{ n: number }>('count parts', `SELECT count() AS n FROM ${ch.tables.trace_parts} WHERE trace_id = {t:String}`, { t: traceId }))[0]!.n;
 
@@ -53,8 +66,26 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
   async function twoBatchesOneCommit(n: number, position: number): Promise<void> {
     const spans: SpanRecord[] = [
       span({ traceId: tid(n), spanId: sid(1), name: 'agent', startTimeUs: T0, endTimeUs: T0 + 900, category: 'agent', sessionId: 'sess' }),
-      span({ traceId: tid(n), spanId: sid(2), parentSpanId: sid(1), name: 'call', startTimeUs: T0 + 10, endTimeUs: T0 + 20, category: 'llm', llm: llm(1000, null) }),
-      span({ traceId: tid(n), spanId: sid(3), parentSpanId: sid(1), name: 'call', startTimeUs: T0 + 30, endTimeUs: T0 + 2000, category: 'llm', llm: llm(3000, 0.5) }),
+      span({
+        traceId: tid(n),
+        spanId: sid(2),
+        parentSpanId: sid(1),
+        name: 'call',
+        startTimeUs: T0 + 10,
+        endTimeUs: T0 + 20,
+        category: 'llm',
+        llm: llm(1000, null),
+      }),
+      span({
+        traceId: tid(n),
+        spanId: sid(3),
+        parentSpanId: sid(1),
+        name: 'call',
+        startTimeUs: T0 + 30,
+        endTimeUs: T0 + 2000,
+        category: 'llm',
+        llm: llm(3000, 0.5),
+      }),
     ];
     const key = (p: number) => ({ serverId: 'server-1', position: `1:${p}` });
     await store.writer.append(batchOf({ spans: spans.slice(0, 2), logs: [], metricPoints: [] }), key(position));
@@ -94,8 +125,12 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
 
   it('drops the whole days before the cutoff and deletes the rest, counting each record once', async () => {
     const at = [T0 - 2 * DAY_US, T0 - DAY_US, T0 - 3_600_000_000, T0];
-    await store.writer.write(batchOf({ spans: at.map((t, i) => span({ traceId: tid(100 + i), startTimeUs: t, endTimeUs: t + 10 })), logs: [], metricPoints: [] }), null);
-    const days = async () => (await ch.rows<{ d: string }>('list days', `SELECT DISTINCT _partition_id AS d FROM ${ch.tables.spans} ORDER BY d`)).map((r) => r.d);
+    await store.writer.write(
+      batchOf({ spans: at.map((t, i) => span({ traceId: tid(100 + i), startTimeUs: t, endTimeUs: t + 10 })), logs: [], metricPoints: [] }),
+      null,
+    );
+    const days = async () =>
+      (await ch.rows<{ d: string }>('list days', `SELECT DISTINCT _partition_id AS d FROM ${ch.tables.spans} ORDER BY d`)).map((r) => r.d);
     expect(await days()).toEqual(['20251119', '20251120', '20251121']);
 
     expect(await store.retention.deleteOlderThan('spans', T0 - 1)).toBe(3);
@@ -118,7 +153,8 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
   });
 
   it('brings a version 1 database up to date: spans stored before the cache_hit column count in the realtime numbers', async () => {
-    const cached = (n: number, hit: boolean) => span({ traceId: tid(n), spanId: sid(n), startTimeUs: T0, endTimeUs: T0 + 10, attributes: { 'cache.hit': hit } });
+    const cached = (n: number, hit: boolean) =>
+      span({ traceId: tid(n), spanId: sid(n), startTimeUs: T0, endTimeUs: T0 + 10, attributes: { 'cache.hit': hit } });
     // What Spoor 1 left: spans without the column, and version 1 recorded.
     await ch.command('drop the column', `ALTER TABLE ${ch.tables.spans} DROP COLUMN cache_hit`);
     const position = { serverId: 'server-1', position: '1:1' };
@@ -168,13 +204,25 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
     await ch.command('drop the column', `ALTER TABLE ${ch.tables.span_stats} DROP COLUMN response_id`);
     const reopened = await reopenedAt(6);
     try {
-      const call = span({ traceId: tid(1), spanId: sid(2), startTimeUs: T0, endTimeUs: T0 + 10, attributes: { 'gen_ai.response.id': 'resp-1' }, llm: llm(10, 0.01) });
+      const call = span({
+        traceId: tid(1),
+        spanId: sid(2),
+        startTimeUs: T0,
+        endTimeUs: T0 + 10,
+        attributes: { 'gen_ai.response.id': 'resp-1' },
+        llm: llm(10, 0.01),
+      });
       const position = { serverId: 'server-1', position: '1:1' };
-      await reopened.writer.append(batchOf({ spans: [span({ traceId: tid(1), spanId: sid(1), startTimeUs: T0, endTimeUs: T0 + 20 }), call], logs: [], metricPoints: [] }), position);
+      await reopened.writer.append(
+        batchOf({ spans: [span({ traceId: tid(1), spanId: sid(1), startTimeUs: T0, endTimeUs: T0 + 20 }), call], logs: [], metricPoints: [] }),
+        position,
+      );
       await reopened.writer.commit(position);
       await reopened.scores.addScores([scoreRecord({ traceId: null, spanId: null, responseId: 'resp-1' })], T0);
       await reopened.sampling.slim('default', [tid(1)]);
-      expect(await ch.rows('the moved response ids', `SELECT response_id, span_id FROM ${ch.tables.span_stats} WHERE response_id <> ''`)).toEqual([{ response_id: 'resp-1', span_id: sid(2) }]);
+      expect(await ch.rows('the moved response ids', `SELECT response_id, span_id FROM ${ch.tables.span_stats} WHERE response_id <> ''`)).toEqual([
+        { response_id: 'resp-1', span_id: sid(2) },
+      ]);
       expect(await ch.rows('the response ids left', `SELECT response_id FROM ${ch.tables.llm_responses}`)).toEqual([]);
       expect((await reopened.scores.scoresOfTraces('default', [tid(1)])).map((s) => [s.responseId, s.traceId, s.spanId])).toEqual([['resp-1', tid(1), sid(2)]]);
     } finally {
@@ -183,14 +231,37 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
   });
 
   it("brings a version 7 database up to date: random ids of trace summaries, response ids and logs, and sampled-out spans' counts and amounts are stored with ZSTD", async () => {
-    const ids = [['trace_parts', 'trace_id'], ['llm_responses', 'response_id'], ['logs', 'trace_id'], ['logs', 'span_id'], ['span_stats', 'input_tokens'], ['span_stats', 'cost_usd'], ['span_stats', 'session_id']] as const;
+    const ids = [
+      ['trace_parts', 'trace_id'],
+      ['llm_responses', 'response_id'],
+      ['logs', 'trace_id'],
+      ['logs', 'span_id'],
+      ['span_stats', 'input_tokens'],
+      ['span_stats', 'cost_usd'],
+      ['span_stats', 'session_id'],
+    ] as const;
     const codecs = async () =>
-      (await ch.rows<{ table: string; name: string; compression_codec: string }>('codecs', `SELECT table, name, compression_codec FROM system.columns WHERE database = '${database}' AND (table, name) IN (${ids.map(([t, c]) => `('${t}', '${c}')`).join(', ')}) ORDER BY table, name`))
-        .map((c) => `${c.table}.${c.name} ${c.compression_codec}`);
-    const zstd = ['llm_responses.response_id', 'logs.span_id', 'logs.trace_id', 'span_stats.cost_usd', 'span_stats.input_tokens', 'span_stats.session_id', 'trace_parts.trace_id'].map((c) => `${c} CODEC(ZSTD(1))`);
+      (
+        await ch.rows<{ table: string; name: string; compression_codec: string }>(
+          'codecs',
+          `SELECT table, name, compression_codec FROM system.columns WHERE database = '${database}' AND (table, name) IN (${ids.map(([t, c]) => `('${t}', '${c}')`).join(', ')}) ORDER BY table, name`,
+        )
+      ).map((c) => `${c.table}.${c.name} ${c.compression_codec}`);
+    const zstd = [
+      'llm_responses.response_id',
+      'logs.span_id',
+      'logs.trace_id',
+      'span_stats.cost_usd',
+      'span_stats.input_tokens',
+      'span_stats.session_id',
+      'trace_parts.trace_id',
+    ].map((c) => `${c} CODEC(ZSTD(1))`);
     expect(await codecs()).toEqual(zstd);
     // What Spoor 7 left: those ids with the default codec (LZ4), a trace stored, and version 7 recorded.
-    await store.writer.write(batchOf({ spans: [span({ traceId: tid(1), spanId: sid(1), startTimeUs: T0, endTimeUs: T0 + 10 })], logs: [], metricPoints: [] }), null);
+    await store.writer.write(
+      batchOf({ spans: [span({ traceId: tid(1), spanId: sid(1), startTimeUs: T0, endTimeUs: T0 + 10 })], logs: [], metricPoints: [] }),
+      null,
+    );
     for (const [table, column] of ids) await ch.command('forget the codec', `ALTER TABLE ${ch.tables[table]} MODIFY COLUMN ${column} REMOVE CODEC`);
     expect(await codecs()).toEqual(zstd.map((c) => `${c.split(' ')[0]} `));
     const reopened = await reopenedAt(7);
@@ -219,7 +290,10 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
         [tid(2), [100, 0, 0, 70, 0, 0, 0, 0]],
       ]);
       const stored = `SELECT trace_id, longest_workflow_us AS w, longest_llm_us AS l FROM ${ch.tables.trace_parts} ORDER BY trace_id`;
-      expect(await ch.rows('the longest spans stored', stored)).toEqual([{ trace_id: tid(1), w: null, l: null }, { trace_id: tid(2), w: 100, l: 70 }]);
+      expect(await ch.rows('the longest spans stored', stored)).toEqual([
+        { trace_id: tid(1), w: null, l: null },
+        { trace_id: tid(2), w: 100, l: 70 },
+      ]);
     } finally {
       await reopened.close();
     }
@@ -229,10 +303,16 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
     await twoBatchesOneCommit(92, 1);
     await twoBatchesOneCommit(93, 3);
     // Trace 93's first part as an older Spoor stored it.
-    await ch.command('forget a part\'s longest spans', `ALTER TABLE ${ch.tables.trace_parts} UPDATE ${LONGEST_COLUMNS.map((c) => `${c} = NULL`).join(', ')}
-      WHERE trace_id = '${tid(93)}' AND span_count = 2 SETTINGS mutations_sync = 1`);
+    await ch.command(
+      "forget a part's longest spans",
+      `ALTER TABLE ${ch.tables.trace_parts} UPDATE ${LONGEST_COLUMNS.map((c) => `${c} = NULL`).join(', ')}
+      WHERE trace_id = '${tid(93)}' AND span_count = 2 SETTINGS mutations_sync = 1`,
+    );
     expect(await repriceSpans(store.prices, 'default', ALL, perToken)).toEqual({ spans: 4, traces: 2 });
     const stored = `SELECT trace_id, longest_agent_us AS a, longest_llm_us AS l FROM ${ch.tables.trace_parts} ORDER BY trace_id`;
-    expect(await ch.rows('the merged parts', stored)).toEqual([{ trace_id: tid(92), a: 900, l: 1970 }, { trace_id: tid(93), a: null, l: null }]);
+    expect(await ch.rows('the merged parts', stored)).toEqual([
+      { trace_id: tid(92), a: 900, l: 1970 },
+      { trace_id: tid(93), a: null, l: null },
+    ]);
   });
 });

@@ -147,25 +147,36 @@ export class ClickHouseStore implements Store {
 async function migrate(ch: ChClient, layout: SchemaLayout): Promise<number | null> {
   const found = await readSchemaVersion(ch);
   if (found !== null && found > CLICKHOUSE_SCHEMA_VERSION) {
-    throw new StoreError(`the ClickHouse database ${layout.database} has schema version ${found}, newer than this Spoor's (${CLICKHOUSE_SCHEMA_VERSION}): upgrade Spoor`);
+    throw new StoreError(
+      `the ClickHouse database ${layout.database} has schema version ${found}, newer than this Spoor's (${CLICKHOUSE_SCHEMA_VERSION}): upgrade Spoor`,
+    );
   }
   for (const sql of schemaStatements(layout)) await ch.command('create the schema', sql);
   for (const step of CLICKHOUSE_MIGRATIONS) {
     if (found !== null && step.from >= found) for (const sql of step.statements(layout)) await ch.command(`migrate the schema from version ${step.from}`, sql);
   }
   if (found !== CLICKHOUSE_SCHEMA_VERSION) {
-    await ch.insertRows('record the schema version', ch.tables.spoor_meta, [{ key: 'schema_version', value: String(CLICKHOUSE_SCHEMA_VERSION), version: Date.now() }]);
+    await ch.insertRows('record the schema version', ch.tables.spoor_meta, [
+      { key: 'schema_version', value: String(CLICKHOUSE_SCHEMA_VERSION), version: Date.now() },
+    ]);
   }
   return found;
 }
 
 /** The schema version of the database, `null` when it holds no Spoor store. */
 export async function readSchemaVersion(ch: ChClient): Promise<number | null> {
-  const exists = await ch.row<{ n: number }>('look for the schema', 'SELECT count() AS n FROM system.tables WHERE database = {db:String} AND name = {name:String}', {
-    db: ch.database,
-    name: 'spoor_meta',
-  });
+  const exists = await ch.row<{ n: number }>(
+    'look for the schema',
+    'SELECT count() AS n FROM system.tables WHERE database = {db:String} AND name = {name:String}',
+    {
+      db: ch.database,
+      name: 'spoor_meta',
+    },
+  );
   if (exists === null || exists.n === 0) return null;
-  const row = await ch.row<{ value: string }>('read the schema version', `SELECT argMax(value, version) AS value FROM ${ch.tables.spoor_meta} WHERE key = 'schema_version'`);
+  const row = await ch.row<{ value: string }>(
+    'read the schema version',
+    `SELECT argMax(value, version) AS value FROM ${ch.tables.spoor_meta} WHERE key = 'schema_version'`,
+  );
   return row === null || row.value === '' ? null : Number(row.value);
 }

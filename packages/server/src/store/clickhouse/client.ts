@@ -207,7 +207,14 @@ export function parseClickHouseUrl(text: string): {
   const username = decodeURIComponent(url.username) || 'default';
   const password = decodeURIComponent(url.password);
   const base = `${url.protocol}//${url.host}`;
-  return { url: base, username, password, database, compress: compressionOf(url.searchParams), redacted: `${url.protocol}//${username}@${url.host}/${database ?? ''}` };
+  return {
+    url: base,
+    username,
+    password,
+    database,
+    compress: compressionOf(url.searchParams),
+    redacted: `${url.protocol}//${username}@${url.host}/${database ?? ''}`,
+  };
 }
 
 /**
@@ -371,7 +378,10 @@ export class ChClient {
         }
         return;
       }
-      const { stream } = await this.client.exec({ query: `INSERT INTO ${table} (${list}) FORMAT Native`, values: Readable.from([body], { objectMode: false }) });
+      const { stream } = await this.client.exec({
+        query: `INSERT INTO ${table} (${list}) FORMAT Native`,
+        values: Readable.from([body], { objectMode: false }),
+      });
       for await (const _ of stream as AsyncIterable<Buffer>) {
         // The answer to an insert is empty; reading it to the end frees the connection.
       }

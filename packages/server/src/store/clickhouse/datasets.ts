@@ -21,7 +21,14 @@ export class ClickHouseDatasetStore extends SqlDatasetStore {
       'save a dataset',
       ch.tables.datasets,
       datasets.map((d) => ({
-        project_id: projectId, name: d.name, description: d.description, version: d.version, first_version: d.firstVersion, created_us: d.createdUs, time_us: d.timeUs, deleted: d.deleted,
+        project_id: projectId,
+        name: d.name,
+        description: d.description,
+        version: d.version,
+        first_version: d.firstVersion,
+        created_us: d.createdUs,
+        time_us: d.timeUs,
+        deleted: d.deleted,
       })),
     );
   }

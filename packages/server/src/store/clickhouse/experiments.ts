@@ -11,7 +11,17 @@ export class ClickHouseExperimentStore extends SqlExperimentStore {
 
   async appendRows(projectId: string, experiments: readonly ExperimentRecord[], results: readonly ExperimentResultRecord[]): Promise<void> {
     const ch = this.clickhouse.ch;
-    if (results.length > 0) await ch.insertRows('save experiment results', ch.tables.experiment_results, results.map((r) => ({ project_id: projectId, ...resultRow(r) })));
-    if (experiments.length > 0) await ch.insertRows('save an experiment', ch.tables.experiments, experiments.map((e) => ({ project_id: projectId, ...experimentRow(e) })));
+    if (results.length > 0)
+      await ch.insertRows(
+        'save experiment results',
+        ch.tables.experiment_results,
+        results.map((r) => ({ project_id: projectId, ...resultRow(r) })),
+      );
+    if (experiments.length > 0)
+      await ch.insertRows(
+        'save an experiment',
+        ch.tables.experiments,
+        experiments.map((e) => ({ project_id: projectId, ...experimentRow(e) })),
+      );
   }
 }

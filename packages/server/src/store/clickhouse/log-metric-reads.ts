@@ -12,7 +12,14 @@ import type { ClickHouseSql } from './dialect.js';
 export async function listLogs({ ch, dialect }: ClickHouseSql, query: LogQuery, after: TimeKey | null, limit: number): Promise<LogRecordData[]> {
   const p = new ChParams();
   const where = logConditions(dialect, p, query, after);
-  const rows = await readRows(ch, 'list logs', LOG_RECORD_ROWS, `FROM ${ch.tables.logs} WHERE ${where.join(' AND ')}`, `time_us DESC, log_id DESC LIMIT ${p.count(limit)}`, p);
+  const rows = await readRows(
+    ch,
+    'list logs',
+    LOG_RECORD_ROWS,
+    `FROM ${ch.tables.logs} WHERE ${where.join(' AND ')}`,
+    `time_us DESC, log_id DESC LIMIT ${p.count(limit)}`,
+    p,
+  );
   const sources = await readSources(ch, query.projectId, sourceIdsOf(rows, LOG_RECORD_ROWS));
   const shared = new JsonParseCache();
   return mapArrayRows(rows, LOG_RECORD_ROWS, sources, (row) => logFromRow(row, shared));
@@ -68,7 +75,13 @@ export function listMetricPoints(ch: ChClient, query: MetricPointQuery, offset: 
   return readPoints(ch, 'list metric points', pointsSql(ch, project, where, orderBy), p);
 }
 
-export function readMetricPoints(ch: ChClient, projectId: string, names: readonly string[], range: TimeRange, service: string | null): Promise<MetricPointRecord[]> {
+export function readMetricPoints(
+  ch: ChClient,
+  projectId: string,
+  names: readonly string[],
+  range: TimeRange,
+  service: string | null,
+): Promise<MetricPointRecord[]> {
   if (names.length === 0) return Promise.resolve([]);
   const p = new ChParams();
   const project = p.add(projectId);

@@ -19,10 +19,14 @@ async function opened(name: string) {
 }
 
 describe('Native inserts', () => {
-  it("name every inserted column with the type ClickHouse has for it, LowCardinality left to ClickHouse", async () => {
+  it('name every inserted column with the type ClickHouse has for it, LowCardinality left to ClickHouse', async () => {
     const { ch, close } = await opened('types');
     for (const table of BATCHED_TABLES) {
-      const columns = await ch.rows<{ name: string; type: string }>('columns', 'SELECT name, type FROM system.columns WHERE database = {db:String} AND table = {t:String}', { db: ch.database, t: table });
+      const columns = await ch.rows<{ name: string; type: string }>(
+        'columns',
+        'SELECT name, type FROM system.columns WHERE database = {db:String} AND table = {t:String}',
+        { db: ch.database, t: table },
+      );
       const types = new Map(columns.map((c) => [c.name, c.type.replace(/^LowCardinality\((.*)\)$/, '$1')]));
       const names = nativeColumns(table);
       expect(names.length).toBeGreaterThan(3);
@@ -46,7 +50,14 @@ describe('Native inserts', () => {
       '\ude00 starts low',
     ];
     const spans = names.map((name, i) =>
-      span({ traceId: tid(1), spanId: sid(i + 1), parentSpanId: i === 0 ? null : sid(1), name, sessionId: i % 2 === 0 ? null : `s-é-${i}`, attributes: { n: i, note: name } }),
+      span({
+        traceId: tid(1),
+        spanId: sid(i + 1),
+        parentSpanId: i === 0 ? null : sid(1),
+        name,
+        sessionId: i % 2 === 0 ? null : `s-é-${i}`,
+        attributes: { n: i, note: name },
+      }),
     );
     await store.writer.write(batchOf({ spans, logs: [], metricPoints: [] }), null);
     const rows = await ch.rows<{ name: string; parent: string | null; session: string | null; attributes: string }>(
@@ -76,7 +87,10 @@ describe('Native inserts', () => {
       }),
       null,
     );
-    const spanRow = await ch.row<{ end: string; dropped: number; flags: number }>('span', `SELECT toString(end_us) AS end, dropped_attributes AS dropped, flags FROM ${ch.tables.spans}`);
+    const spanRow = await ch.row<{ end: string; dropped: number; flags: number }>(
+      'span',
+      `SELECT toString(end_us) AS end, dropped_attributes AS dropped, flags FROM ${ch.tables.spans}`,
+    );
     expect(spanRow).toEqual({ end: String(big), dropped: 4_294_967_295, flags: 0 });
     const points = await ch.rows<Record<string, unknown>>(
       'points',

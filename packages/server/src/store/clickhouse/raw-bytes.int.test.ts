@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 // About 1.4 MB of RowBinary: far more than one piece of an HTTP answer.
-const SQL = "SELECT number, repeat(toString(number), 3) FROM numbers(100000)";
+const SQL = 'SELECT number, repeat(toString(number), 3) FROM numbers(100000)';
 
 describe('rawBytes', () => {
   it('reads an answer into the memory it is lent, the same bytes as into its own', async () => {
@@ -54,7 +54,9 @@ describe('rawBytes', () => {
   });
 
   it('fails on a statement the engine refuses, and reads the next one whole', async () => {
-    await expect(ch.rawBytes('read a column that is not there', 'SELECT no_such_column FROM numbers(3)')).rejects.toThrow(/read a column that is not there.*no_such_column/s);
+    await expect(ch.rawBytes('read a column that is not there', 'SELECT no_such_column FROM numbers(3)')).rejects.toThrow(
+      /read a column that is not there.*no_such_column/s,
+    );
     const alone = await ch.rawBytes('read numbers', SQL);
     expect(alone.length).toBeGreaterThan(1_000_000);
     expect((await ch.rawBytes('read numbers', SQL)).equals(alone)).toBe(true);

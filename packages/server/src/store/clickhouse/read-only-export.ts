@@ -14,9 +14,12 @@ export async function openClickHouseExport(url: string): Promise<{ exporter: Rec
   const ch = await ChClient.open({ url });
   try {
     const version = await readSchemaVersion(ch);
-    if (version === null) throw new StoreError(`there is no Spoor store in the ClickHouse database ${ch.database} at ${ch.where} (the URL's path names the database)`);
+    if (version === null)
+      throw new StoreError(`there is no Spoor store in the ClickHouse database ${ch.database} at ${ch.where} (the URL's path names the database)`);
     if (version < CLICKHOUSE_SCHEMA_VERSION) {
-      throw new StoreError(`the ClickHouse database ${ch.database} has schema version ${version}, older than this Spoor's (${CLICKHOUSE_SCHEMA_VERSION}): start \`spoor serve\` on it once to bring it up to date`);
+      throw new StoreError(
+        `the ClickHouse database ${ch.database} has schema version ${version}, older than this Spoor's (${CLICKHOUSE_SCHEMA_VERSION}): start \`spoor serve\` on it once to bring it up to date`,
+      );
     }
   } catch (error) {
     await ch.close();

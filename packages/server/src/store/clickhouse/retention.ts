@@ -3,7 +3,26 @@ import { ChParams, type ChClient } from './client.js';
 import { type SchemaLayout, localName, onCluster } from './schema.js';
 
 /** Each kind of record: its table, the time that ends its use, and whether its table is partitioned by day of that time. */
-const RETAINED: Record<Exclude<RetainedRecords, 'silences'>, { table: 'spans' | 'span_stats' | 'trace_parts' | 'errors' | 'alert_history' | 'logs' | 'metric_points' | 'scores' | 'llm_responses' | 'evaluator_runs' | 'running_spans' | 'sampling_decisions'; column: string; byDay: boolean }> = {
+const RETAINED: Record<
+  Exclude<RetainedRecords, 'silences'>,
+  {
+    table:
+      | 'spans'
+      | 'span_stats'
+      | 'trace_parts'
+      | 'errors'
+      | 'alert_history'
+      | 'logs'
+      | 'metric_points'
+      | 'scores'
+      | 'llm_responses'
+      | 'evaluator_runs'
+      | 'running_spans'
+      | 'sampling_decisions';
+    column: string;
+    byDay: boolean;
+  }
+> = {
   spans: { table: 'spans', column: 'start_us', byDay: true },
   spanStats: { table: 'span_stats', column: 'start_us', byDay: true },
   // Partitioned by start, deleted by end: a day of parts may hold one that ends after the cutoff.

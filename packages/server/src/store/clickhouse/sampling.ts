@@ -37,7 +37,11 @@ export class ClickHouseSamplingStore extends SqlSamplingStore {
     if (decisions.length === 0) return;
     // A trace decided before keeps its first decision: those are left out (one server decides a
     // project's traces at a time, under its lease, so two decisions of one trace are rare).
-    const decided = await this.decisionsOf(projectId, decisions.map((d) => d.traceId), boundsOf(decisions)!);
+    const decided = await this.decisionsOf(
+      projectId,
+      decisions.map((d) => d.traceId),
+      boundsOf(decisions)!,
+    );
     const rows = decisions.filter((d) => !decided.has(d.traceId)).map((d) => ({ project_id: projectId, ...decisionRow(d) }));
     await this.clickhouse.ch.insertRows('record sampling decisions', this.clickhouse.ch.tables.sampling_decisions, rows);
   }

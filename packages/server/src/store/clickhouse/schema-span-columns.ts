@@ -85,7 +85,9 @@ export const SPAN_STATS_COLUMNS = spanColumns(SPAN_STATS_CODECS);
 /** The columns of `span_stats` that took ZSTD in schema version 8 (LZ4 before): what its migration modifies. */
 export const SPAN_STATS_ZSTD_SINCE_8: readonly string[] = [
   `session_id ${SPAN_STATS_CODECS.text}`,
-  ...['input_tokens', 'output_tokens', 'total_tokens', 'cache_read_tokens', 'cache_creation_tokens', 'reasoning_tokens'].map((c) => `${c} ${SPAN_STATS_CODECS.count}`),
+  ...['input_tokens', 'output_tokens', 'total_tokens', 'cache_read_tokens', 'cache_creation_tokens', 'reasoning_tokens'].map(
+    (c) => `${c} ${SPAN_STATS_CODECS.count}`,
+  ),
   ...['cost_usd', 'ttft_ms'].map((c) => `${c} ${SPAN_STATS_CODECS.amount}`),
   `user_id ${SPAN_STATS_CODECS.text}`,
 ];

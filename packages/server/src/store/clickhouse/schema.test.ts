@@ -7,7 +7,9 @@ describe('ClickHouse schema statements', () => {
     const statements = schemaStatements({ database: 'spoor', cluster: null });
     expect(statements[0]).toBe('CREATE DATABASE IF NOT EXISTS `spoor`');
     expect(statements).toHaveLength(1 + TABLE_DEFS.length);
-    expect(statements.find((s) => s.includes('`spoor`.`spans` ('))).toMatch(/ENGINE = MergeTree\nPARTITION BY toDate\(toDateTime\(intDiv\(start_us, 1000000\), 'UTC'\)\)\nORDER BY \(project_id, /);
+    expect(statements.find((s) => s.includes('`spoor`.`spans` ('))).toMatch(
+      /ENGINE = MergeTree\nPARTITION BY toDate\(toDateTime\(intDiv\(start_us, 1000000\), 'UTC'\)\)\nORDER BY \(project_id, /,
+    );
     expect(statements.find((s) => s.includes('`spoor`.`api_keys` ('))).toMatch(/ENGINE = ReplacingMergeTree\(version\)/);
     expect(statements.join('\n')).not.toMatch(/ON CLUSTER|Replicated|Distributed/);
   });
@@ -19,7 +21,9 @@ describe('ClickHouse schema statements', () => {
     for (const def of TABLE_DEFS) {
       const local = statements.find((s) => s.startsWith(`CREATE TABLE IF NOT EXISTS \`spoor\`.\`${def.name}_local\` ON CLUSTER \`spoor_cluster\``));
       expect(local, def.name).toContain(`ENGINE = Replicated${def.engine}('/clickhouse/tables/{shard}/spoor/${def.name}', '{replica}'`);
-      const front = statements.find((s) => s.startsWith(`CREATE TABLE IF NOT EXISTS \`spoor\`.\`${def.name}\` ON CLUSTER \`spoor_cluster\` AS \`spoor\`.\`${def.name}_local\``));
+      const front = statements.find((s) =>
+        s.startsWith(`CREATE TABLE IF NOT EXISTS \`spoor\`.\`${def.name}\` ON CLUSTER \`spoor_cluster\` AS \`spoor\`.\`${def.name}_local\``),
+      );
       expect(front, def.name).toContain(`ENGINE = Distributed(\`spoor_cluster\`, \`spoor\`, \`${def.name}_local\`, ${def.shardBy})`);
     }
     expect(statements.find((s) => s.includes('`model_prices_local`'))).toContain("'{replica}', version, deleted)");

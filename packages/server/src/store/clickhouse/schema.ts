@@ -121,10 +121,7 @@ export const CLICKHOUSE_MIGRATIONS: readonly { from: number; statements: (layout
   {
     // Rows stored before read as they always did: no bytes body (false), no exact integer (NULL).
     from: 2,
-    statements: (layout) => [
-      ...addColumn(layout, 'logs', 'body_bytes Bool'),
-      ...addColumn(layout, 'metric_points', 'int_value Nullable(Int64)'),
-    ],
+    statements: (layout) => [...addColumn(layout, 'logs', 'body_bytes Bool'), ...addColumn(layout, 'metric_points', 'int_value Nullable(Int64)')],
   },
   {
     // Spans moved before kept no response id: their scores by response id were found in llm_responses, where their rows stayed.
@@ -167,6 +164,7 @@ export const CLICKHOUSE_MIGRATIONS: readonly { from: number; statements: (layout
 /** `ADD COLUMN` for a table, on the local tables and the Distributed ones in front of them. */
 function addColumn(layout: SchemaLayout, table: string, column: string): string[] {
   const statements = [`ALTER TABLE ${localName(layout, table)}${onCluster(layout)} ADD COLUMN IF NOT EXISTS ${column}`];
-  if (layout.cluster !== null) statements.push(`ALTER TABLE ${quoteName(layout.database)}.${quoteName(table)}${onCluster(layout)} ADD COLUMN IF NOT EXISTS ${column}`);
+  if (layout.cluster !== null)
+    statements.push(`ALTER TABLE ${quoteName(layout.database)}.${quoteName(table)}${onCluster(layout)} ADD COLUMN IF NOT EXISTS ${column}`);
   return statements;
 }

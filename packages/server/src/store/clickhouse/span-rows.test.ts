@@ -46,14 +46,44 @@ const row = (values: Record<string, unknown>): number[] => SPAN_READ.flatMap(([c
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const base = {
-  project_id: 'default', trace_id: TRACE, span_id: '00f067aa0ba902b7', parent_span_id: null, trace_state: '', flags: 1,
-  name: 'run', kind: 1, service_name: 'agent', start_us: 1_795_738_760_339_000, end_us: 1_795_738_760_344_000,
-  status_code: 0, status_message: '', source_id: 'a1', dropped_attributes: 0, dropped_events: 0, dropped_links: 0,
-  session_id: null, user_id: null, category: 7, is_llm: 0,
-  llm_provider: null, llm_operation: null, llm_request_model: null, llm_response_model: null,
-  input_tokens: null, output_tokens: null, total_tokens: null, cache_read_tokens: null, cache_creation_tokens: null, reasoning_tokens: null,
-  cost_usd: null, ttft_ms: null, cost_source: null, finish_reasons: null,
-  attributes: '{}', events: '[]', links: '[]',
+  project_id: 'default',
+  trace_id: TRACE,
+  span_id: '00f067aa0ba902b7',
+  parent_span_id: null,
+  trace_state: '',
+  flags: 1,
+  name: 'run',
+  kind: 1,
+  service_name: 'agent',
+  start_us: 1_795_738_760_339_000,
+  end_us: 1_795_738_760_344_000,
+  status_code: 0,
+  status_message: '',
+  source_id: 'a1',
+  dropped_attributes: 0,
+  dropped_events: 0,
+  dropped_links: 0,
+  session_id: null,
+  user_id: null,
+  category: 7,
+  is_llm: 0,
+  llm_provider: null,
+  llm_operation: null,
+  llm_request_model: null,
+  llm_response_model: null,
+  input_tokens: null,
+  output_tokens: null,
+  total_tokens: null,
+  cache_read_tokens: null,
+  cache_creation_tokens: null,
+  reasoning_tokens: null,
+  cost_usd: null,
+  ttft_ms: null,
+  cost_source: null,
+  finish_reasons: null,
+  attributes: '{}',
+  events: '[]',
+  links: '[]',
 };
 
 describe('readSpanRows', () => {
@@ -65,21 +95,70 @@ describe('readSpanRows', () => {
   it('decodes every column into the span, an LLM call with its fields, the texts left as bytes', async () => {
     const longName = `tool ${'é'.repeat(100)}`; // 205 bytes: a two-byte length
     const llm = {
-      ...base, span_id: '00f067aa0ba902b8', parent_span_id: '00f067aa0ba902b7', name: longName, kind: 3, status_code: 2, status_message: 'boom',
-      session_id: 's-1', user_id: 'u-1', category: 3, is_llm: 1, llm_provider: 'openai', llm_operation: 'chat', llm_request_model: 'gpt-4o', llm_response_model: null,
-      input_tokens: 120, output_tokens: -1, total_tokens: 2 ** 40, cache_read_tokens: 0, cache_creation_tokens: null, reasoning_tokens: 5,
-      cost_usd: Number.NaN, ttft_ms: Infinity, cost_source: 'price_table', finish_reasons: '["stop"]',
-      attributes: '{"k":"ü"}', events: '[{"timeUs":1}]', links: '[]',
+      ...base,
+      span_id: '00f067aa0ba902b8',
+      parent_span_id: '00f067aa0ba902b7',
+      name: longName,
+      kind: 3,
+      status_code: 2,
+      status_message: 'boom',
+      session_id: 's-1',
+      user_id: 'u-1',
+      category: 3,
+      is_llm: 1,
+      llm_provider: 'openai',
+      llm_operation: 'chat',
+      llm_request_model: 'gpt-4o',
+      llm_response_model: null,
+      input_tokens: 120,
+      output_tokens: -1,
+      total_tokens: 2 ** 40,
+      cache_read_tokens: 0,
+      cache_creation_tokens: null,
+      reasoning_tokens: 5,
+      cost_usd: Number.NaN,
+      ttft_ms: Infinity,
+      cost_source: 'price_table',
+      finish_reasons: '["stop"]',
+      attributes: '{"k":"ü"}',
+      events: '[{"timeUs":1}]',
+      links: '[]',
     };
     const rows = await read(Buffer.from([...header(SPAN_READ), ...row(base), ...row(llm)]));
     expect(rows.sourceIds).toEqual(['a1', 'a1']);
-    expect(rows.spans[0]).toMatchObject({ spanId: '00f067aa0ba902b7', parentSpanId: null, kind: 'internal', flags: 1, startTimeUs: base.start_us, llm: null, category: 'other' });
+    expect(rows.spans[0]).toMatchObject({
+      spanId: '00f067aa0ba902b7',
+      parentSpanId: null,
+      kind: 'internal',
+      flags: 1,
+      startTimeUs: base.start_us,
+      llm: null,
+      category: 'other',
+    });
     expect(rows.spans[1]).toMatchObject({
-      traceId: TRACE, parentSpanId: '00f067aa0ba902b7', name: longName, kind: 'client', status: { code: 'error', message: 'boom' },
-      sessionId: 's-1', userId: 'u-1', category: 'llm',
+      traceId: TRACE,
+      parentSpanId: '00f067aa0ba902b7',
+      name: longName,
+      kind: 'client',
+      status: { code: 'error', message: 'boom' },
+      sessionId: 's-1',
+      userId: 'u-1',
+      category: 'llm',
       llm: {
-        provider: 'openai', operation: 'chat', requestModel: 'gpt-4o', responseModel: null, inputTokens: 120, outputTokens: -1, totalTokens: 2 ** 40,
-        cacheReadInputTokens: 0, cacheCreationInputTokens: null, reasoningTokens: 5, costUsd: null, timeToFirstTokenMs: null, costSource: 'price_table', finishReasons: ['stop'],
+        provider: 'openai',
+        operation: 'chat',
+        requestModel: 'gpt-4o',
+        responseModel: null,
+        inputTokens: 120,
+        outputTokens: -1,
+        totalTokens: 2 ** 40,
+        cacheReadInputTokens: 0,
+        cacheCreationInputTokens: null,
+        reasoningTokens: 5,
+        costUsd: null,
+        timeToFirstTokenMs: null,
+        costSource: 'price_table',
+        finishReasons: ['stop'],
       },
     });
     // A trace id repeated from row to row is the same string.
@@ -92,7 +171,10 @@ describe('readSpanRows', () => {
   it('reads past the LLM columns of a span that is no LLM call, whatever they hold', async () => {
     const stray = { ...base, llm_provider: 'x', input_tokens: 3, cost_usd: 0.5, finish_reasons: '["stop"]', attributes: '{"after":1}' };
     const rows = await read(Buffer.from([...header(SPAN_READ), ...row(stray), ...row({ ...base, span_id: 'ffffffffffffffff' })]));
-    expect(rows.spans.map((s) => [s.spanId, s.llm])).toEqual([['00f067aa0ba902b7', null], ['ffffffffffffffff', null]]);
+    expect(rows.spans.map((s) => [s.spanId, s.llm])).toEqual([
+      ['00f067aa0ba902b7', null],
+      ['ffffffffffffffff', null],
+    ]);
     expect(Buffer.from(rows.texts.bytes.subarray(rows.texts.starts[0], rows.texts.ends[0])).toString()).toBe('{"after":1}');
   });
 
@@ -109,7 +191,12 @@ describe('readSpanRows', () => {
   });
 
   it('refuses an answer whose columns are not the ones it decodes, naming them', async () => {
-    const answer = Buffer.from(header([['project_id', 'LowCardinality(String)'], ['trace_id', 'UInt64']]));
+    const answer = Buffer.from(
+      header([
+        ['project_id', 'LowCardinality(String)'],
+        ['trace_id', 'UInt64'],
+      ]),
+    );
     await expect(read(answer)).rejects.toThrow(
       /the spans table's columns are not those a trace is read by: found project_id LowCardinality\(String\), trace_id UInt64; expected project_id LowCardinality\(String\), trace_id String, span_id String/,
     );

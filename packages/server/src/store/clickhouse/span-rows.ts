@@ -57,13 +57,7 @@ export const SPAN_READ: ReadonlyArray<readonly [column: string, type: string]> =
 ];
 
 /** The spans of `<from>` (the query after its select list), in any order, as `SpanRows`. */
-export async function readSpanRows(
-  ch: ChClient,
-  what: string,
-  from: string,
-  params: ChParams,
-  into?: RawBytesOptions['into'],
-): Promise<SpanRows> {
+export async function readSpanRows(ch: ChClient, what: string, from: string, params: ChParams, into?: RawBytesOptions['into']): Promise<SpanRows> {
   const sql = `SELECT ${SPAN_READ.map(([column]) => column).join(', ')} ${from}`;
   const answer = await ch.rawBytes(what, sql, params, { format: 'RowBinaryWithNamesAndTypes', into });
   return new SpanRowReader(answer).read();

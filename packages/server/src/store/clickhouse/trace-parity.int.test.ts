@@ -18,9 +18,14 @@ let click: ClickHouseStore;
 
 /** A trace of many spans: nested calls with events, errors, LLM calls and logs, in two batches. */
 function traceSpans(): SpanRecord[] {
-  const spans: SpanRecord[] = [span({ spanId: sid(1), name: 'agent run', serviceName: 'gateway', startTimeUs: T0, endTimeUs: T0 + 90_000, category: 'agent', sessionId: 'sess-1' })];
+  const spans: SpanRecord[] = [
+    span({ spanId: sid(1), name: 'agent run', serviceName: 'gateway', startTimeUs: T0, endTimeUs: T0 + 90_000, category: 'agent', sessionId: 'sess-1' }),
+  ];
   for (let i = 2; i <= 60; i++) {
-    const llm = i % 3 === 0 ? { ...emptyLlm(), requestModel: 'gpt-4o', responseModel: i % 2 === 0 ? 'gpt-4o-0806' : null, inputTokens: i, outputTokens: 2 * i, costUsd: i / 1000 } : null;
+    const llm =
+      i % 3 === 0
+        ? { ...emptyLlm(), requestModel: 'gpt-4o', responseModel: i % 2 === 0 ? 'gpt-4o-0806' : null, inputTokens: i, outputTokens: 2 * i, costUsd: i / 1000 }
+        : null;
     spans.push(
       span({
         spanId: sid(i),
@@ -31,7 +36,10 @@ function traceSpans(): SpanRecord[] {
         endTimeUs: T0 + i * 100 + (i % 7) * 50,
         status: i % 9 === 0 ? { code: 'error', message: `Boom at step ${i}` } : { code: 'unset', message: '' },
         attributes: { 'http.route': `/r/${i}`, note: i % 11 === 0 ? 'Needle\t"quoted" C:\\path' : 'hay', n: i, ...(i === 7 ? { list: [1, 'a"b'] } : {}) },
-        events: i % 6 === 0 ? [{ timeUs: T0 + i * 100 + 5, name: 'exception', attributes: { 'exception.message': 'needle in events' }, droppedAttributesCount: 0 }] : [],
+        events:
+          i % 6 === 0
+            ? [{ timeUs: T0 + i * 100 + 5, name: 'exception', attributes: { 'exception.message': 'needle in events' }, droppedAttributesCount: 0 }]
+            : [],
         category: llm !== null ? 'llm' : i % 4 === 0 ? 'tool' : 'other',
         llm,
       }),
@@ -44,11 +52,18 @@ beforeAll(async () => {
   duck = await DuckDbStore.open({ path: ':memory:' });
   click = await engine.open();
   const spans = traceSpans();
-  const logs = [log({ logId: 'l1', traceId: tid(1), spanId: sid(9), timeUs: T0 + 950, body: { msg: 'x', n: 1 } }), log({ logId: 'l2', traceId: tid(1), spanId: sid(1), timeUs: T0 + 5 })];
+  const logs = [
+    log({ logId: 'l1', traceId: tid(1), spanId: sid(9), timeUs: T0 + 950, body: { msg: 'x', n: 1 } }),
+    log({ logId: 'l2', traceId: tid(1), spanId: sid(1), timeUs: T0 + 5 }),
+  ];
   const batches = [
     { spans: spans.slice(0, 30), logs, metricPoints: [] },
     {
-      spans: [...spans.slice(30), span({ traceId: tid(2), spanId: sid(1), startTimeUs: T0 + 10_000, endTimeUs: T0 + 10_100 }), span({ projectId: 'p2', traceId: tid(3), spanId: sid(1) })],
+      spans: [
+        ...spans.slice(30),
+        span({ traceId: tid(2), spanId: sid(1), startTimeUs: T0 + 10_000, endTimeUs: T0 + 10_100 }),
+        span({ projectId: 'p2', traceId: tid(3), spanId: sid(1) }),
+      ],
       logs: [],
       metricPoints: [
         point({ name: 'latency', type: 'histogram', count: 3, sum: 2, bucketCounts: [1, 2], explicitBounds: [1], timeUs: T0 + 1 }),
@@ -70,9 +85,19 @@ afterAll(async () => {
 /** The waterfall's spans of a page as rows, in span id order (neither store promises an order within a page). */
 function treeRows({ columns: c }: TreePage) {
   const rows = c.spanIds.map((spanId, i) => ({
-    spanId, parent: c.parentSpanIds[i], name: c.names[i], service: c.services[i], start: c.startsUs[i],
-    duration: c.durationsUs[i], status: c.statusCodes[i], category: c.categories[i], input: c.inputTokens[i], output: c.outputTokens[i],
-    cost: c.costUsd[i], model: c.models[i], events: c.events.filter(([at]) => at === i).map(([, t, name]) => [t, name]),
+    spanId,
+    parent: c.parentSpanIds[i],
+    name: c.names[i],
+    service: c.services[i],
+    start: c.startsUs[i],
+    duration: c.durationsUs[i],
+    status: c.statusCodes[i],
+    category: c.categories[i],
+    input: c.inputTokens[i],
+    output: c.outputTokens[i],
+    cost: c.costUsd[i],
+    model: c.models[i],
+    events: c.events.filter(([at]) => at === i).map(([, t, name]) => [t, name]),
   }));
   return rows.sort((a, b) => a.spanId.localeCompare(b.spanId));
 }
@@ -109,7 +134,15 @@ describe('ClickHouse trace reads, against the DuckDB store', () => {
   it('lists the same traces for attribute values that JSON escapes, and for lists and numbers', async () => {
     const ids = async (store: Store, key: string, value: string) =>
       (await store.traces.listTraces({ ...query(), attributes: [{ key, value }] }, null, 10)).map((t) => t.traceId);
-    for (const [key, value] of [['note', 'Needle\t"quoted" C:\\path'], ['note', 'hay'], ['n', '11'], ['list', '[1,"a\\"b"]'], ['list', '[1,"a"]'], ['note', 'nothing'], ['n', '']]) {
+    for (const [key, value] of [
+      ['note', 'Needle\t"quoted" C:\\path'],
+      ['note', 'hay'],
+      ['n', '11'],
+      ['list', '[1,"a\\"b"]'],
+      ['list', '[1,"a"]'],
+      ['note', 'nothing'],
+      ['n', ''],
+    ]) {
       const found = await ids(click, key!, value!);
       expect(found, `${key}=${value}`).toEqual(await ids(duck, key!, value!));
       if (value !== 'nothing' && value !== '' && value !== '[1,"a"]') expect(found, `${key}=${value}`).toEqual([tid(1)]);
@@ -123,11 +156,14 @@ describe('ClickHouse trace reads, against the DuckDB store', () => {
       expect(await click.metrics.listMetricPoints({ ...q, name }, 0, 10)).toEqual(await duck.metrics.listMetricPoints({ ...q, name }, 0, 10));
       expect(await click.metrics.listMetricPoints({ ...q, name }, 1, 1)).toEqual(await duck.metrics.listMetricPoints({ ...q, name }, 1, 1));
     }
-    const byTime = (a: { timeUs: number; value: number | null }, b: { timeUs: number; value: number | null }) => a.timeUs - b.timeUs || (a.value ?? 0) - (b.value ?? 0);
+    const byTime = (a: { timeUs: number; value: number | null }, b: { timeUs: number; value: number | null }) =>
+      a.timeUs - b.timeUs || (a.value ?? 0) - (b.value ?? 0);
     expect((await click.metrics.readMetricPoints('default', ['latency', 'queue'], ALL, null)).sort(byTime)).toEqual(
       (await duck.metrics.readMetricPoints('default', ['latency', 'queue'], ALL, null)).sort(byTime),
     );
-    expect(await click.metrics.readMetricPoints('default', ['latency'], ALL, 'worker')).toEqual(await duck.metrics.readMetricPoints('default', ['latency'], ALL, 'worker'));
+    expect(await click.metrics.readMetricPoints('default', ['latency'], ALL, 'worker')).toEqual(
+      await duck.metrics.readMetricPoints('default', ['latency'], ALL, 'worker'),
+    );
     expect(await click.metrics.listMetrics('default', ALL)).toEqual(await duck.metrics.listMetrics('default', ALL));
     expect(await click.traces.listServices('default', ALL)).toEqual(await duck.traces.listServices('default', ALL));
   });

@@ -45,7 +45,13 @@ export async function getTraceBytes(ch: ChClient, projectId: string, traceId: st
 }
 
 /** A page of a trace (`TraceReader.getTraceSpans`): the spans with these ids, and their logs. */
-export async function getTraceSpans(ch: ChClient, projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTraceBytes> {
+export async function getTraceSpans(
+  ch: ChClient,
+  projectId: string,
+  traceId: string,
+  spanIds: readonly string[],
+  traceLogs: boolean,
+): Promise<StoredTraceBytes> {
   const what = 'read a page of a trace';
   const p = new ChParams();
   const page = `span_id IN ${spanIdSet(spanIds)}`;
@@ -107,16 +113,29 @@ function traceLogRows(ch: ChClient, projectId: string, traceId: string, only?: s
 
 /** What the waterfall draws of a span (see `treePageFrom`). */
 const TREE_ROWS = rowsShape([
-  'span_id', 'parent_span_id', 'name', 'service_name', 'start_us', 'duration_us', 'status_code', 'category',
-  "if(events = '[]', NULL, events)", 'input_tokens', 'output_tokens', 'cost_usd',
-  'coalesce(llm_response_model, llm_request_model)', 'session_id',
+  'span_id',
+  'parent_span_id',
+  'name',
+  'service_name',
+  'start_us',
+  'duration_us',
+  'status_code',
+  'category',
+  "if(events = '[]', NULL, events)",
+  'input_tokens',
+  'output_tokens',
+  'cost_usd',
+  'coalesce(llm_response_model, llm_request_model)',
+  'session_id',
 ]);
 
 /** A page of the tree (`TraceReader.getTreePage`): ordered and cut by the spans' primary key's leading times. */
 export async function getTreePage(ch: ChClient, projectId: string, traceId: string, after: TreeKey | null, limit: number): Promise<TreePage> {
   const p = new ChParams();
   const spans = spansOfTrace(ch, p, projectId, traceId);
-  return treePageFrom(await readValues(ch, "read a page of a trace's tree", TREE_ROWS, `${spans}${treeAfter(p, after)}`, `${TREE_ORDER} LIMIT ${p.count(limit)}`, p));
+  return treePageFrom(
+    await readValues(ch, "read a page of a trace's tree", TREE_ROWS, `${spans}${treeAfter(p, after)}`, `${TREE_ORDER} LIMIT ${p.count(limit)}`, p),
+  );
 }
 
 /** A trace's logs in time order. */

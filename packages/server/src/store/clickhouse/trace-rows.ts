@@ -45,7 +45,14 @@ export function rowsShape(fields: readonly string[], texts: readonly string[] = 
  * and their JSON texts as UTF-8 bytes: views of the answer, text `j` of row `r` at
  * `r * shape.texts.length + j`.
  */
-async function readAllRowsWithBytes(ch: ChClient, what: string, shape: RowsShape, from: string, params: ChParams, values = false): Promise<{ json: JsonArrayRows; texts: TextBytes }> {
+async function readAllRowsWithBytes(
+  ch: ChClient,
+  what: string,
+  shape: RowsShape,
+  from: string,
+  params: ChParams,
+  values = false,
+): Promise<{ json: JsonArrayRows; texts: TextBytes }> {
   const answer = await ch.rawBytes(what, `SELECT ${[shape.array, ...shape.texts].join(', ')} ${from}`, params);
   const k = shape.texts.length;
   // The rows and their arrays' bytes first, every String skipped; then the arrays copied into one

@@ -16,7 +16,11 @@ describe('ClickHouse writer', () => {
     const store = await engine.open({ database });
     const ch = await ChClient.open({ chdbPath: engine.path, database });
     const trace = (n: number) =>
-      batchOf({ spans: [span({ traceId: tid(n), spanId: sid(1) }), span({ traceId: tid(n), spanId: sid(2), parentSpanId: sid(1), startTimeUs: T0 + 5 })], logs: [], metricPoints: [] });
+      batchOf({
+        spans: [span({ traceId: tid(n), spanId: sid(1) }), span({ traceId: tid(n), spanId: sid(2), parentSpanId: sid(1), startTimeUs: T0 + 5 })],
+        logs: [],
+        metricPoints: [],
+      });
     await store.writer.write(trace(7), { serverId: 'server-1', position: '1:10' });
     // The crash: a second commit recorded `begun` and inserted its spans, then the process died
     // before its trace parts and its `committed` row.
@@ -48,7 +52,10 @@ describe('ClickHouse writer', () => {
     const store = await engine.open({ database });
     const ch = await ChClient.open({ chdbPath: engine.path, database });
     await ch.command('begin', `INSERT INTO ${ch.tables.spool_positions} VALUES ('server-b', '3:30', 3, 30, 99, 'begun', 0)`);
-    await ch.command('insert', `INSERT INTO ${ch.tables.trace_parts} (project_id, trace_id, start_us, end_us, span_count, error_count, first_name, first_service, batch_id) VALUES ('default', 'aa', 1, 2, 1, 0, 'op', 'svc', 99)`);
+    await ch.command(
+      'insert',
+      `INSERT INTO ${ch.tables.trace_parts} (project_id, trace_id, start_us, end_us, span_count, error_count, first_name, first_service, batch_id) VALUES ('default', 'aa', 1, 2, 1, 0, 'op', 'svc', 99)`,
+    );
     expect(await store.writer.readPosition('server-a')).toBeNull();
     expect(await count(ch, 'trace_parts')).toBe(1);
     await store.close();
@@ -78,9 +85,13 @@ describe('ClickHouse writer', () => {
     const database = `spoor_cut_stats_${process.pid}`;
     const store = await engine.open({ database });
     const ch = await ChClient.open({ chdbPath: engine.path, database });
-    await store.writer.write(batchOf({ spans: [span({ traceId: tid(1), spanId: sid(1) })], logs: [], metricPoints: [] }), { serverId: 'server-1', position: '1:10' });
+    await store.writer.write(batchOf({ spans: [span({ traceId: tid(1), spanId: sid(1) })], logs: [], metricPoints: [] }), {
+      serverId: 'server-1',
+      position: '1:10',
+    });
     const columns = [...SPANS.map((c) => c.name), 'response_id', 'batch_id'].join(', ');
-    const copy = (batchId: string) => `INSERT INTO ${ch.tables.span_stats} (${columns}) SELECT ${SPANS.map((c) => c.name).join(', ')}, '', ${batchId} FROM ${ch.tables.spans}`;
+    const copy = (batchId: string) =>
+      `INSERT INTO ${ch.tables.span_stats} (${columns}) SELECT ${SPANS.map((c) => c.name).join(', ')}, '', ${batchId} FROM ${ch.tables.spans}`;
     // A committed commit's span moved to span_stats, as the sampling move does (keeping its batch_id)...
     await ch.command('move a span', copy('batch_id'));
     // ...and a chunk of the migration that began, inserted its rows, and stopped before `committed`.

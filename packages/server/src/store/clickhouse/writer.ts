@@ -163,9 +163,17 @@ export class ClickHouseWriter {
       'Array(String)',
     );
     for (const table of BATCHED_TABLES) {
-      await this.ch.command(`delete the rows of a commit cut short from ${table}`, `DELETE FROM ${localName(this.layout, table)}${onCluster(this.layout)} WHERE has(${ids}, toString(batch_id))`, p);
+      await this.ch.command(
+        `delete the rows of a commit cut short from ${table}`,
+        `DELETE FROM ${localName(this.layout, table)}${onCluster(this.layout)} WHERE has(${ids}, toString(batch_id))`,
+        p,
+      );
     }
-    await this.insertStates(serverId, open.map((row) => ({ position: row.position, batchId: row.batch_id })), 'abandoned');
+    await this.insertStates(
+      serverId,
+      open.map((row) => ({ position: row.position, batchId: row.batch_id })),
+      'abandoned',
+    );
   }
 
   /** Each table's rows of these batches as Native blocks, each row tagged with the commit. */
@@ -190,11 +198,19 @@ export class ClickHouseWriter {
    */
   private async send(rows: Array<{ name: CopiedTableName; body: Buffer }>, sources: SourceRow[], key: BatchKey | null, batchId: string): Promise<void> {
     if (sources.length > 0) {
-      const text = sources.map((s) => `${escapeTsv(s.projectId)}\t${escapeTsv(s.sourceId)}\t${escapeTsv(s.resourceJson)}\t${escapeTsv(s.scopeJson)}\n`).join('');
-      await this.ch.insertTsv('insert sources', this.ch.tables.sources, SOURCES.map((s) => s.name), text);
+      const text = sources
+        .map((s) => `${escapeTsv(s.projectId)}\t${escapeTsv(s.sourceId)}\t${escapeTsv(s.resourceJson)}\t${escapeTsv(s.scopeJson)}\n`)
+        .join('');
+      await this.ch.insertTsv(
+        'insert sources',
+        this.ch.tables.sources,
+        SOURCES.map((s) => s.name),
+        text,
+      );
     }
     if (rows.length > 0 && key !== null) await this.insertStates(key.serverId, [{ position: key.position, batchId }], 'begun');
-    const insert = ({ name, body }: { name: CopiedTableName; body: Buffer }) => this.ch.insertNative(`insert ${name}`, this.ch.tables[name], nativeColumns(name), body);
+    const insert = ({ name, body }: { name: CopiedTableName; body: Buffer }) =>
+      this.ch.insertNative(`insert ${name}`, this.ch.tables[name], nativeColumns(name), body);
     await Promise.all(rows.filter((r) => r.name !== 'trace_parts').map(insert));
     await Promise.all(rows.filter((r) => r.name === 'trace_parts').map(insert));
   }
@@ -207,6 +223,11 @@ export class ClickHouseWriter {
         return `${escapeTsv(serverId)}\t${escapeTsv(position)}\t${segment}\t${offset}\t${batchId}\t${state}\t${nowUs}\n`;
       })
       .join('');
-    await this.ch.insertTsv(`record a commit as ${state}`, this.ch.tables.spool_positions, ['server_id', 'position', 'segment', 'offset', 'batch_id', 'state', 'at_us'], text);
+    await this.ch.insertTsv(
+      `record a commit as ${state}`,
+      this.ch.tables.spool_positions,
+      ['server_id', 'position', 'segment', 'offset', 'batch_id', 'state', 'at_us'],
+      text,
+    );
   }
 }

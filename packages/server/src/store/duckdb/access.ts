@@ -50,7 +50,14 @@ export class DuckDbAccessStore implements AccessStore {
     await this.kept.write('api_keys', () =>
       this.write('save a key', (c) =>
         c.run('INSERT INTO api_keys VALUES ($1, $2, $3, $4, $5, $6::BIGINT, $7, $8::BIGINT)', [
-          record.id, record.projectId, record.role, record.name, record.hash, record.createdUs, record.createdBy, record.revokedUs,
+          record.id,
+          record.projectId,
+          record.role,
+          record.name,
+          record.hash,
+          record.createdUs,
+          record.createdBy,
+          record.revokedUs,
         ]),
       ),
     );
@@ -76,7 +83,14 @@ export class DuckDbAccessStore implements AccessStore {
 
   async appendAudit(record: AuditRecord): Promise<void> {
     await this.on('record an audit entry', (c) =>
-      c.run('INSERT INTO audit_log VALUES ($1::BIGINT, $2, $3, $4, $5, $6)', [record.timeUs, record.projectId, record.keyId, record.action, record.target, record.detail]),
+      c.run('INSERT INTO audit_log VALUES ($1::BIGINT, $2, $3, $4, $5, $6)', [
+        record.timeUs,
+        record.projectId,
+        record.keyId,
+        record.action,
+        record.target,
+        record.detail,
+      ]),
     );
   }
 
@@ -104,7 +118,11 @@ export class DuckDbProjectPolicies implements ProjectPolicies {
     return this.kept.read(this.table, '', () =>
       this.on(`list ${this.kind} policies`, async (c) => {
         const columns = await columnsOf(c, `SELECT project_id, policy, updated_us FROM ${this.table} ORDER BY project_id`, []);
-        return mapRows(columns, (row) => ({ projectId: row.get('project_id') as string, policy: row.get('policy') as string, updatedUs: num(row.get('updated_us')) }));
+        return mapRows(columns, (row) => ({
+          projectId: row.get('project_id') as string,
+          policy: row.get('policy') as string,
+          updatedUs: num(row.get('updated_us')),
+        }));
       }),
     );
   }
@@ -123,7 +141,10 @@ export class DuckDbProjectPolicies implements ProjectPolicies {
 
   deletePolicy(projectId: string): Promise<boolean> {
     return this.kept.write(this.table, () =>
-      this.write(`delete a ${this.kind} policy`, async (c) => Number((await c.run(`DELETE FROM ${this.table} WHERE project_id = $1`, [projectId])).rowsChanged) > 0),
+      this.write(
+        `delete a ${this.kind} policy`,
+        async (c) => Number((await c.run(`DELETE FROM ${this.table} WHERE project_id = $1`, [projectId])).rowsChanged) > 0,
+      ),
     );
   }
 }

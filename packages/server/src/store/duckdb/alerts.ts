@@ -47,7 +47,13 @@ export class DuckDbAlertStore implements AlertStore {
     return this.lane('alert_state')('save the alert state', (c) => writeAlertState(c, projectId, state, history, nowUs));
   }
 
-  listHistory(projectId: string, range: { fromUs: number | null; toUs: number | null }, rule: string | null, offset: number, limit: number): Promise<AlertHistoryRecord[]> {
+  listHistory(
+    projectId: string,
+    range: { fromUs: number | null; toUs: number | null },
+    rule: string | null,
+    offset: number,
+    limit: number,
+  ): Promise<AlertHistoryRecord[]> {
     return this.on('list the alert history', (c) => selectAlertHistory(c, projectId, range, rule, offset, limit));
   }
 
@@ -63,7 +69,10 @@ export class DuckDbAlertStore implements AlertStore {
 async function selectAlertRules(connection: DuckDBConnection, projectId: string): Promise<AlertRuleRecord[]> {
   const c = await columnsOf(connection, 'SELECT name, spec, created_us, updated_us FROM alert_rules WHERE project_id = $1 ORDER BY name', [projectId]);
   return (c.name ?? []).map((name, i) => ({
-    name: name as string, spec: c.spec![i] as string, createdUs: num(c.created_us![i]), updatedUs: num(c.updated_us![i]),
+    name: name as string,
+    spec: c.spec![i] as string,
+    createdUs: num(c.created_us![i]),
+    updatedUs: num(c.updated_us![i]),
   }));
 }
 
@@ -93,15 +102,17 @@ async function removeAlertRule(connection: DuckDBConnection, projectId: string, 
  * all. One file has one writer process, so the record decides at once, with no settling.
  */
 async function seedAlertRules(
-  connection: DuckDBConnection, projectId: string, rules: ReadonlyArray<Pick<AlertRuleRecord, 'name' | 'spec'>>, nowUs: number,
+  connection: DuckDBConnection,
+  projectId: string,
+  rules: ReadonlyArray<Pick<AlertRuleRecord, 'name' | 'spec'>>,
+  nowUs: number,
 ): Promise<boolean> {
   await connection.run('BEGIN TRANSACTION');
   try {
-    const marked = await columnsOf(
-      connection,
-      'INSERT INTO alert_rule_seeds VALUES ($1, $2) ON CONFLICT (project_id) DO NOTHING RETURNING project_id',
-      [projectId, nowUs],
-    );
+    const marked = await columnsOf(connection, 'INSERT INTO alert_rule_seeds VALUES ($1, $2) ON CONFLICT (project_id) DO NOTHING RETURNING project_id', [
+      projectId,
+      nowUs,
+    ]);
     if ((marked.project_id?.length ?? 0) === 0) {
       await connection.run('ROLLBACK');
       return false;
@@ -131,7 +142,11 @@ async function selectAlertState(connection: DuckDBConnection, projectId: string)
 
 /** Replaces the engine's state and appends the evaluation's history, together or not at all. */
 async function writeAlertState(
-  connection: DuckDBConnection, projectId: string, state: string, history: readonly AlertHistoryRecord[], nowUs: number,
+  connection: DuckDBConnection,
+  projectId: string,
+  state: string,
+  history: readonly AlertHistoryRecord[],
+  nowUs: number,
 ): Promise<void> {
   await inTransaction(connection, async () => {
     await connection.run(
@@ -146,17 +161,33 @@ async function writeAlertState(
          SELECT $1, h.time_us, h.rule, h.labels, h.kind, h.severity, h.value, h.receiver, h.detail
          FROM (SELECT unnest(from_json($2::JSON, '[{"time_us":"BIGINT","rule":"VARCHAR","labels":"VARCHAR","kind":"VARCHAR",
            "severity":"VARCHAR","value":"DOUBLE","receiver":"VARCHAR","detail":"VARCHAR"}]'), recursive := true)) h`,
-        [projectId, JSON.stringify(history.map((h) => ({
-          time_us: h.timeUs, rule: h.rule, labels: JSON.stringify(h.labels), kind: h.kind, severity: h.severity,
-          value: h.value, receiver: h.receiver, detail: h.detail,
-        })))],
+        [
+          projectId,
+          JSON.stringify(
+            history.map((h) => ({
+              time_us: h.timeUs,
+              rule: h.rule,
+              labels: JSON.stringify(h.labels),
+              kind: h.kind,
+              severity: h.severity,
+              value: h.value,
+              receiver: h.receiver,
+              detail: h.detail,
+            })),
+          ),
+        ],
       );
     }
   });
 }
 
 async function selectAlertHistory(
-  connection: DuckDBConnection, projectId: string, range: { fromUs: number | null; toUs: number | null }, rule: string | null, offset: number, limit: number,
+  connection: DuckDBConnection,
+  projectId: string,
+  range: { fromUs: number | null; toUs: number | null },
+  rule: string | null,
+  offset: number,
+  limit: number,
 ): Promise<AlertHistoryRecord[]> {
   const c = await columnsOf(
     connection,

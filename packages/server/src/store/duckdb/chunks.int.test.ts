@@ -29,7 +29,17 @@ describe('the DuckDB schema', () => {
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     await connection.run(SCHEMA_SQL);
-    const DUCKDB_TYPES = { varchar: 'VARCHAR', bigint: 'BIGINT', int64: 'BIGINT', double: 'DOUBLE', integer: 'INTEGER', uinteger: 'UINTEGER', utinyint: 'UTINYINT', boolean: 'BOOLEAN', 'double[]': 'DOUBLE[]' };
+    const DUCKDB_TYPES = {
+      varchar: 'VARCHAR',
+      bigint: 'BIGINT',
+      int64: 'BIGINT',
+      double: 'DOUBLE',
+      integer: 'INTEGER',
+      uinteger: 'UINTEGER',
+      utinyint: 'UTINYINT',
+      boolean: 'BOOLEAN',
+      'double[]': 'DOUBLE[]',
+    };
     for (const [table, specs] of Object.entries(COPIED_TABLES)) {
       const described = (await connection.runAndReadAll(`DESCRIBE ${table}`)).getRowObjects();
       const columns = specs.map((s) => [s.name, DUCKDB_TYPES[s.type]]);
@@ -38,7 +48,10 @@ describe('the DuckDB schema', () => {
       else if (table === 'span_stats') columns.splice(SPANS.length, 0, ['commit_seq', 'BIGINT']);
       // DuckDB's own: the scored span's facts, which its writers append after the neutral columns (score-facts.ts).
       else if (table === 'scores') columns.push(...SPAN_FACT_COLUMNS.map((s) => [s.name, DUCKDB_TYPES[s.type]]));
-      expect(described.map((c) => [c.column_name, c.column_type]), table).toEqual(columns);
+      expect(
+        described.map((c) => [c.column_name, c.column_type]),
+        table,
+      ).toEqual(columns);
     }
     connection.closeSync();
     instance.closeSync();
@@ -75,7 +88,9 @@ describe('appending column batches to DuckDB', () => {
           startTimeUs: T0 + i,
           endTimeUs: T0 + i + 2 ** 40,
           attributes: { i, text: 'x'.repeat(i % 50) },
-          ...(i % 5 === 0 ? { category: 'llm' as const, llm: { ...emptyLlm(), provider: 'openai', requestModel: 'gpt-4o', inputTokens: 2 ** 33 + i, costUsd: i / 7 } } : {}),
+          ...(i % 5 === 0
+            ? { category: 'llm' as const, llm: { ...emptyLlm(), provider: 'openai', requestModel: 'gpt-4o', inputTokens: 2 ** 33 + i, costUsd: i / 7 } }
+            : {}),
         }),
       );
       const batch = batchOf({ spans, logs: [], metricPoints: [] });
@@ -87,7 +102,13 @@ describe('appending column batches to DuckDB', () => {
       const bySpan = new Map(stored.map((s) => [s.spanId, s]));
       for (const record of expected) {
         const s = bySpan.get(record.spanId)!;
-        expect([s.name, s.parentSpanId, s.startTimeUs, s.endTimeUs, JSON.parse(s.attributesJson)], record.spanId).toEqual([record.name, record.parentSpanId, record.startTimeUs, record.endTimeUs, record.attributes]);
+        expect([s.name, s.parentSpanId, s.startTimeUs, s.endTimeUs, JSON.parse(s.attributesJson)], record.spanId).toEqual([
+          record.name,
+          record.parentSpanId,
+          record.startTimeUs,
+          record.endTimeUs,
+          record.attributes,
+        ]);
         expect(s.llm, record.spanId).toEqual(record.llm);
       }
     } finally {
@@ -113,11 +134,19 @@ describe('appending column batches to DuckDB', () => {
     const rows: Array<string | null> = cases.flatMap((make) => Array.from({ length: 2048 }, (_, i) => make(i)));
     const lengths = Int32Array.from(rows, (row) => (row === null ? -1 : row.length));
     const appender = await connection.createAppender('t');
-    appendBatch(appender, { table: 't', rows: rows.length, columns: [{ type: 'varchar', text: rows.filter((row) => row !== null).join(''), lengths, constant: null }] });
+    appendBatch(appender, {
+      table: 't',
+      rows: rows.length,
+      columns: [{ type: 'varchar', text: rows.filter((row) => row !== null).join(''), lengths, constant: null }],
+    });
     // The same table's chunk is used again: a constant column, then rows with neither NULLs nor the constant.
     const constant = 'one string for every row';
     appendBatch(appender, { table: 't', rows: 3, columns: [{ type: 'varchar', text: '', lengths: Int32Array.of(24, 24, 24), constant }] });
-    appendBatch(appender, { table: 't', rows: 3, columns: [{ type: 'varchar', text: 'abcdefghijklmnopqxyz', lengths: Int32Array.of(1, 16, 3), constant: null }] });
+    appendBatch(appender, {
+      table: 't',
+      rows: 3,
+      columns: [{ type: 'varchar', text: 'abcdefghijklmnopqxyz', lengths: Int32Array.of(1, 16, 3), constant: null }],
+    });
     rows.push(constant, constant, constant, 'a', 'bcdefghijklmnopq', 'xyz');
     // The same rows given as UTF-8 bytes (`Column.utf8`, lengths in bytes), from a view that does not start its buffer.
     const given = rows.slice(0, cases.length * 2048);
@@ -149,15 +178,30 @@ describe('appending column batches to DuckDB', () => {
         { ...point({ name: 'h', type: 'histogram', value: null, timeUs: T0 }), count: 3, bucketCounts: [1, 0, 2], explicitBounds: [0.5, 1.5] },
         { ...point({ name: 'h', type: 'histogram', value: null, timeUs: T0 + 1 }), count: 0, bucketCounts: [0], explicitBounds: [] },
         point({ name: 'h', value: 4, timeUs: T0 + 2 }),
-        { ...point({ name: 'h', type: 'exponential_histogram', value: null, timeUs: T0 + 3 }), scale: 3, positive: { offset: -2, bucketCounts: [5, 6] }, negative: { offset: 1, bucketCounts: [] } },
+        {
+          ...point({ name: 'h', type: 'exponential_histogram', value: null, timeUs: T0 + 3 }),
+          scale: 3,
+          positive: { offset: -2, bucketCounts: [5, 6] },
+          negative: { offset: 1, bucketCounts: [] },
+        },
       ];
       const batch: WriteBatch = batchOf({ spans: [], logs: [log({ logId: 'l' })], metricPoints: points });
       await store.writer.write(batch, null);
-      const rows = await store.metrics.listMetricPoints({ projectId: 'default', range: { fromUs: null, toUs: null }, name: 'h', service: null, limit: 10, cursor: null }, 0, 10);
+      const rows = await store.metrics.listMetricPoints(
+        { projectId: 'default', range: { fromUs: null, toUs: null }, name: 'h', service: null, limit: 10, cursor: null },
+        0,
+        10,
+      );
       const byTime = new Map(rows.map((p) => [p.timeUs, p]));
       for (const p of points) {
         const got = byTime.get(p.timeUs)!;
-        expect([got.bucketCounts, got.explicitBounds, got.scale, got.positive, got.negative]).toEqual([p.bucketCounts, p.explicitBounds, p.scale, p.positive, p.negative]);
+        expect([got.bucketCounts, got.explicitBounds, got.scale, got.positive, got.negative]).toEqual([
+          p.bucketCounts,
+          p.explicitBounds,
+          p.scale,
+          p.positive,
+          p.negative,
+        ]);
       }
     } finally {
       await store.close();

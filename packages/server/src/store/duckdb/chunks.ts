@@ -28,7 +28,6 @@ interface RawAppender {
   appender: duckdb.Appender;
 }
 
-
 function logicalTypeOf(type: ColumnType): duckdb.LogicalType {
   if (type === 'double[]') return duckdb.create_list_type(duckdb.create_logical_type(duckdb.Type.DOUBLE));
   return duckdb.create_logical_type(TYPE_IDS[type]);
@@ -106,7 +105,8 @@ function fillStrings(vector: duckdb.Vector, column: Extract<Column, { type: 'var
       if (length > INLINE_BYTES) long = true;
     }
   }
-  const { bytes, byteLengths } = column.utf8 === undefined ? utf8Of(text, lengths, start, rows, at, to) : { bytes: column.utf8.subarray(at, to), byteLengths: null };
+  const { bytes, byteLengths } =
+    column.utf8 === undefined ? utf8Of(text, lengths, start, rows, at, to) : { bytes: column.utf8.subarray(at, to), byteLengths: null };
   if (byteLengths !== null) for (let i = 0; i < rows; i++) if (byteLengths[i]! > INLINE_BYTES) long = true;
   const entries = inlineStrings.fill(0, 0, rows * 16);
   let pointerLow = 0;

@@ -59,7 +59,14 @@ export async function selectScoreComparison(db: DuckDbSql, query: CompareQuery):
       const columns = [0, 1, 2, 3].map((k) => chunk.getColumnVector(k));
       for (let row = 0; row < chunk.rowCount; row++) {
         const [name, b, label, n] = columns.map((column) => column.getItem(row));
-        groups.push({ name: name as string, side: b === true ? 'b' : 'a', label: (label as string | null) ?? null, count: num(n), values: values[row]!.slice(), counts: counts[row]!.slice() });
+        groups.push({
+          name: name as string,
+          side: b === true ? 'b' : 'a',
+          label: (label as string | null) ?? null,
+          count: num(n),
+          values: values[row]!.slice(),
+          counts: counts[row]!.slice(),
+        });
       }
     }
     return groups;

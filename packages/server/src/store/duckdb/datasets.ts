@@ -24,7 +24,16 @@ export class DuckDbDatasetStore extends SqlDatasetStore {
         );
       }
       for (const d of datasets) {
-        await c.run('INSERT INTO datasets VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [projectId, d.name, d.description, d.version, d.firstVersion, d.createdUs, d.timeUs, d.deleted]);
+        await c.run('INSERT INTO datasets VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
+          projectId,
+          d.name,
+          d.description,
+          d.version,
+          d.firstVersion,
+          d.createdUs,
+          d.timeUs,
+          d.deleted,
+        ]);
       }
     });
   }

@@ -112,7 +112,11 @@ export const duckDbDialect: Dialect<DuckDbParams> = {
   // Only the rows whose partition's hash is shared are ranked; the rest are alone in theirs. A window over every row cost
   // more than the join before it (1M scores' versions on the analytics benchmark: 0.5 s of CPU, against 0.15 s to find those
   // shared by grouping the hashes); the rows are computed once (`MATERIALIZED`).
-  firstPerMostlyOne: (select, partition, order) => `WITH first_candidates AS MATERIALIZED (SELECT *, hash(${partition}) AS partition_hash FROM (${select}) AS candidates),
+  firstPerMostlyOne: (
+    select,
+    partition,
+    order,
+  ) => `WITH first_candidates AS MATERIALIZED (SELECT *, hash(${partition}) AS partition_hash FROM (${select}) AS candidates),
       first_shared AS (SELECT partition_hash FROM first_candidates GROUP BY partition_hash HAVING count(*) > 1)
     SELECT * EXCLUDE (partition_hash) FROM first_candidates WHERE partition_hash NOT IN (SELECT partition_hash FROM first_shared)
     UNION ALL

@@ -26,7 +26,15 @@ import { DuckDbSamplingStore } from './sampling.js';
 import { AlertSliceCache, SLICES_FROM_SPANS } from './alert-slices.js';
 import { SpanChanges } from './span-changes.js';
 import { WriteLanes, isWriteConflict } from './write-lanes.js';
-import { DuckDbAnalyticsReader, DuckDbErrorStore, DuckDbMetricReader, DuckDbPriceStore, DuckDbRetention, DuckDbScoreStatsReader, DuckDbStoreWriter } from './store-ports.js';
+import {
+  DuckDbAnalyticsReader,
+  DuckDbErrorStore,
+  DuckDbMetricReader,
+  DuckDbPriceStore,
+  DuckDbRetention,
+  DuckDbScoreStatsReader,
+  DuckDbStoreWriter,
+} from './store-ports.js';
 
 /** Where the API's export streams write their files before reading them: beside the database, on its disk. */
 function exportTempDir(path: string): string | null {
@@ -141,7 +149,11 @@ export class DuckDbStore implements Store {
     this.sql = new DuckDbSql(on);
     const changes = new SpanChanges();
     this.runningSpans = new DuckDbRunningSpanStore(this.sql);
-    this.batches = new DuckDbWriter([connection, second], (serverId) => this.writer.readPosition(serverId), (seq, batch) => changes.note(seq, batch));
+    this.batches = new DuckDbWriter(
+      [connection, second],
+      (serverId) => this.writer.readPosition(serverId),
+      (seq, batch) => changes.note(seq, batch),
+    );
     const guard = <T>(what: string, fn: () => Promise<T>): Promise<T> => this.guard(what, fn);
     this.writer = new DuckDbStoreWriter(this.batches, guard, (what, sql, values) => this.read(what, sql, values), this.runningSpans);
     this.alertSeries = new AlertSliceCache(this.sql, () => this.batches.lastCommittedSeq, changes, alertSlicesFromSpans);
@@ -187,7 +199,15 @@ export class DuckDbStore implements Store {
       throw new StoreError(`cannot open the DuckDB database at ${options.path}: ${(cause as Error).message}`, { cause });
     }
     if (!spill.own) await clearLeftovers(spill.dir, exportTempDir(options.path));
-    const store = new DuckDbStore(instance, writer, await connectTo(instance), options.path, readOnly, options.alertSlicesFromSpans ?? SLICES_FROM_SPANS, spill.own ? spill.dir : null);
+    const store = new DuckDbStore(
+      instance,
+      writer,
+      await connectTo(instance),
+      options.path,
+      readOnly,
+      options.alertSlicesFromSpans ?? SLICES_FROM_SPANS,
+      spill.own ? spill.dir : null,
+    );
     await (readOnly ? store.checkSchema() : store.migrate());
     return store;
   }
@@ -215,10 +235,9 @@ export class DuckDbStore implements Store {
       await this.connection.run(SCHEMA_SQL);
       for (const step of MIGRATIONS) if (step.from >= stored) await this.connection.run(step.sql);
       await this.sampling.makeFactsViews(this.connection);
-      await this.connection.run(
-        `INSERT INTO spoor_meta VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-        [String(SCHEMA_VERSION)],
-      );
+      await this.connection.run(`INSERT INTO spoor_meta VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [
+        String(SCHEMA_VERSION),
+      ]);
       // Transactions are numbered on past every number stored, so a cursor a viewer kept across a restart stays true.
       const seq = await this.connection.runAndReadAll(
         `SELECT greatest(coalesce((SELECT max(commit_seq) FROM spool_positions), 0), coalesce((SELECT max(commit_seq) FROM spans), 0),

@@ -66,10 +66,7 @@ export class DuckDbEvaluatorStore extends SqlEvaluatorStore {
          SELECT $1, r.evaluator, r.version, r.trace_id, r.span_id, r.ok, r.error, r.cost_usd, r.time_us
          FROM (SELECT unnest(from_json($2::JSON, '[{"evaluator":"VARCHAR","version":"BIGINT","trace_id":"VARCHAR","span_id":"VARCHAR",
            "ok":"BOOLEAN","error":"VARCHAR","cost_usd":"DOUBLE","time_us":"BIGINT"}]'), recursive := true)) r`,
-        [
-          projectId,
-          JSON.stringify(runs.map(runRow)),
-        ],
+        [projectId, JSON.stringify(runs.map(runRow))],
       ),
     );
   }

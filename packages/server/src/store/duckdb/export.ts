@@ -57,7 +57,13 @@ function listOf(value: unknown): number[] | null {
  * Up to `limit` rows of `table` after row id `afterRowId`, as the columns `getColumnsObjectJS`
  * gives, their row ids in `spoor_row_id`; `null` when none is left.
  */
-async function rowsAfter(connection: DuckDBConnection, table: string, columns: readonly string[], afterRowId: number, limit: number): Promise<Record<string, unknown[]> | null> {
+async function rowsAfter(
+  connection: DuckDBConnection,
+  table: string,
+  columns: readonly string[],
+  afterRowId: number,
+  limit: number,
+): Promise<Record<string, unknown[]> | null> {
   // A window of row ids, not `rowid > $1 ORDER BY rowid LIMIT n`: DuckDB scans and sorts the
   // whole table for that (12-57 s per 50,000-row chunk of 5M spans, so a migration went
   // quadratic), while a range reads only its row groups (0.4-0.9 s). A window that deleted rows
@@ -81,7 +87,13 @@ async function selectTableChunk(
   limit: number,
 ): Promise<{ batch: TableBatch; lastRowId: number } | null> {
   const specs = COPIED_TABLES[table];
-  const columns = await rowsAfter(connection, table, specs.map((s) => s.name), afterRowId, limit);
+  const columns = await rowsAfter(
+    connection,
+    table,
+    specs.map((s) => s.name),
+    afterRowId,
+    limit,
+  );
   if (columns === null) return null;
   const ids = columns.spoor_row_id!;
   const b = new BatchBuilder(table, specs, ids.length);

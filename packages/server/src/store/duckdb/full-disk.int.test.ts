@@ -26,7 +26,21 @@ afterEach(async () => {
   await disk.unmount();
 });
 
-const batch = (n: number) => batchOf({ spans: Array.from({ length: 200 }, (_, i) => span({ traceId: tid(n), spanId: sid(i + 1), parentSpanId: i === 0 ? null : sid(1), startTimeUs: T0 + i, endTimeUs: T0 + i + 10, attributes: { padding: 'x'.repeat(400) } })), logs: [], metricPoints: [] });
+const batch = (n: number) =>
+  batchOf({
+    spans: Array.from({ length: 200 }, (_, i) =>
+      span({
+        traceId: tid(n),
+        spanId: sid(i + 1),
+        parentSpanId: i === 0 ? null : sid(1),
+        startTimeUs: T0 + i,
+        endTimeUs: T0 + i + 10,
+        attributes: { padding: 'x'.repeat(400) },
+      }),
+    ),
+    logs: [],
+    metricPoints: [],
+  });
 const key = (n: number) => ({ serverId: 's', position: `1:${n}` });
 
 describe('the DuckDB store on a full disk', () => {
@@ -75,11 +89,16 @@ describe('the DuckDB store on a full disk', () => {
     for (let n = 1; n <= 5; n++) await store.writer.write(batch(n), key(n));
     const { record } = newKey({ projectId: 'shop', role: 'read', name: '', createdBy: 'cli', nowUs: T0 });
     await store.access.putKey(record);
-    await store.evaluators.putEvaluator('default', { name: 'polite', spec: '{}', version: 1, state: 'active', pausedReason: null, createdUs: T0, updatedUs: T0 }, false);
+    await store.evaluators.putEvaluator(
+      'default',
+      { name: 'polite', spec: '{}', version: 1, state: 'active', pausedReason: null, createdUs: T0, updatedUs: T0 },
+      false,
+    );
     await store.sampling.policies.putPolicy('shop', '{"rate":0.5}', T0);
     await store.masking.putPolicy('shop', '{}', T0);
     const s = store;
-    const lists = () => Promise.all([s.access.listKeys(), s.evaluators.listEvaluators('default'), s.sampling.policies.listPolicies(), s.masking.listPolicies()]);
+    const lists = () =>
+      Promise.all([s.access.listKeys(), s.evaluators.listEvaluators('default'), s.sampling.policies.listPolicies(), s.masking.listPolicies()]);
     const kept = await lists();
     // Kept: the same records answered again.
     (await lists()).forEach((list, i) => expect(list[0], `list ${i}`).toBe(kept[i]![0]));

@@ -49,7 +49,14 @@ async function counted<T>(read: () => Promise<T>): Promise<{ answer: T; statemen
 const T0 = 1_700_000_000_000_000;
 
 const evaluator = (overrides: Partial<EvaluatorRecord> = {}): EvaluatorRecord => ({
-  name: 'polite', spec: '{"kind":"contains","text":"please"}', version: 1, state: 'active', pausedReason: null, createdUs: T0, updatedUs: T0, ...overrides,
+  name: 'polite',
+  spec: '{"kind":"contains","text":"please"}',
+  version: 1,
+  state: 'active',
+  pausedReason: null,
+  createdUs: T0,
+  updatedUs: T0,
+  ...overrides,
 });
 
 describe("a DuckDB store's lists of keys, evaluators and policies", () => {

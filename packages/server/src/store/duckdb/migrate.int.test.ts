@@ -6,7 +6,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ALL, T0, emptyLlm, query, resource, scoreRecord, sid, span, spanFilter, tid } from '../../../test/support/record-fixtures.js';
 import { repriceSpans } from '../reprice.js';
 import { batchOf } from '../tables.js';
-import { expectBytesAndExactAfterMigration, expectExactCountsAfterMigration, recordsBeforeBytesAndExact, recordsBeforeExactCounts } from '../../../test/contract/bytes-and-exact-migration.js';
+import {
+  expectBytesAndExactAfterMigration,
+  expectExactCountsAfterMigration,
+  recordsBeforeBytesAndExact,
+  recordsBeforeExactCounts,
+} from '../../../test/contract/bytes-and-exact-migration.js';
 import { DuckDbStore } from './duckdb-store.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { valuesOf } from '../../../test/support/fake-score-stats.js';
@@ -36,38 +41,59 @@ async function onFile(sql: string): Promise<string[][]> {
   }
 }
 
-
 /** What makes a file written now one of before version 11: no commit numbers. */
-const NO_COMMIT_SEQ = 'ALTER TABLE spans DROP COLUMN commit_seq; ALTER TABLE trace_parts DROP COLUMN commit_seq; ALTER TABLE spool_positions DROP COLUMN commit_seq; ';
+const NO_COMMIT_SEQ =
+  'ALTER TABLE spans DROP COLUMN commit_seq; ALTER TABLE trace_parts DROP COLUMN commit_seq; ALTER TABLE spool_positions DROP COLUMN commit_seq; ';
 
 describe('DuckDB schema migrations', () => {
   it('from version 4: fills trace_parts.root_failed from the stored root spans, so old sessions keep their failed runs', async () => {
     const session = { category: 'workflow', sessionId: 's-1' } as const;
     const store = await DuckDbStore.open({ path });
-    await store.writer.write(batchOf({
-      spans: [
-        // Run 1: the root failed. Run 2: only a child failed. Run 3: its root never arrived.
-        span({ traceId: tid(1), spanId: sid(1), startTimeUs: T0, endTimeUs: T0 + 10, status: { code: 'error', message: 'x' }, ...session }),
-        span({ traceId: tid(2), spanId: sid(1), startTimeUs: T0 + 20, endTimeUs: T0 + 30, ...session }),
-        span({ traceId: tid(2), spanId: sid(2), parentSpanId: sid(1), startTimeUs: T0 + 21, endTimeUs: T0 + 29, status: { code: 'error', message: 'y' } }),
-        span({ traceId: tid(3), spanId: sid(2), parentSpanId: sid(1), startTimeUs: T0 + 40, endTimeUs: T0 + 50, status: { code: 'error', message: 'z' }, ...session }),
-      ],
-      logs: [],
-      metricPoints: [],
-    }), null);
+    await store.writer.write(
+      batchOf({
+        spans: [
+          // Run 1: the root failed. Run 2: only a child failed. Run 3: its root never arrived.
+          span({ traceId: tid(1), spanId: sid(1), startTimeUs: T0, endTimeUs: T0 + 10, status: { code: 'error', message: 'x' }, ...session }),
+          span({ traceId: tid(2), spanId: sid(1), startTimeUs: T0 + 20, endTimeUs: T0 + 30, ...session }),
+          span({ traceId: tid(2), spanId: sid(2), parentSpanId: sid(1), startTimeUs: T0 + 21, endTimeUs: T0 + 29, status: { code: 'error', message: 'y' } }),
+          span({
+            traceId: tid(3),
+            spanId: sid(2),
+            parentSpanId: sid(1),
+            startTimeUs: T0 + 40,
+            endTimeUs: T0 + 50,
+            status: { code: 'error', message: 'z' },
+            ...session,
+          }),
+        ],
+        logs: [],
+        metricPoints: [],
+      }),
+      null,
+    );
     await store.close();
     // A file of version 4 had none of the columns added since.
-    await onFile(`${NO_COMMIT_SEQ}ALTER TABLE trace_parts DROP COLUMN root_failed; ALTER TABLE trace_parts DROP COLUMN session_id; ALTER TABLE trace_parts DROP COLUMN user_id; UPDATE spoor_meta SET value = '4' WHERE key = 'schema_version'`);
+    await onFile(
+      `${NO_COMMIT_SEQ}ALTER TABLE trace_parts DROP COLUMN root_failed; ALTER TABLE trace_parts DROP COLUMN session_id; ALTER TABLE trace_parts DROP COLUMN user_id; UPDATE spoor_meta SET value = '4' WHERE key = 'schema_version'`,
+    );
 
     const migrated = await DuckDbStore.open({ path });
     try {
       const runs = await migrated.analytics.listSessionRuns('default', 's-1', ALL);
-      expect(runs.map((r) => [r.traceId, r.failed])).toEqual([[tid(3), true], [tid(2), false], [tid(1), true]]);
+      expect(runs.map((r) => [r.traceId, r.failed])).toEqual([
+        [tid(3), true],
+        [tid(2), false],
+        [tid(1), true],
+      ]);
     } finally {
       await migrated.close();
     }
     expect(await onFile(`SELECT value FROM spoor_meta WHERE key = 'schema_version'`)).toEqual([[String(SCHEMA_VERSION)]]);
-    expect(await onFile(`SELECT trace_id, root_failed FROM trace_parts ORDER BY trace_id`)).toEqual([[tid(1), 'true'], [tid(2), 'false'], [tid(3), 'null']]);
+    expect(await onFile(`SELECT trace_id, root_failed FROM trace_parts ORDER BY trace_id`)).toEqual([
+      [tid(1), 'true'],
+      [tid(2), 'false'],
+      [tid(3), 'null'],
+    ]);
   });
 
   it('from version 6: trace summaries get the session and user their spans name, and new parts keep them', async () => {
@@ -75,13 +101,19 @@ describe('DuckDB schema migrations', () => {
     await store.writer.write(batchOf({ spans: [span({ sessionId: 'conv-1', userId: 'ana' }), span({ traceId: tid(2) })], logs: [], metricPoints: [] }), null);
     await store.close();
     // A file of version 6 had no commit numbers either (version 10 added them, last).
-    await onFile(`${NO_COMMIT_SEQ}ALTER TABLE trace_parts DROP COLUMN session_id; ALTER TABLE trace_parts DROP COLUMN user_id; UPDATE spoor_meta SET value = '6' WHERE key = 'schema_version'`);
+    await onFile(
+      `${NO_COMMIT_SEQ}ALTER TABLE trace_parts DROP COLUMN session_id; ALTER TABLE trace_parts DROP COLUMN user_id; UPDATE spoor_meta SET value = '6' WHERE key = 'schema_version'`,
+    );
 
     const migrated = await DuckDbStore.open({ path });
     try {
       await migrated.writer.write(batchOf({ spans: [span({ traceId: tid(3), sessionId: 'conv-2' })], logs: [], metricPoints: [] }), null);
       const traces = await migrated.traces.listTraces(query(), null, 10);
-      expect(traces.map((t) => [t.traceId, t.sessionId, t.userId]).sort()).toEqual([[tid(1), 'conv-1', 'ana'], [tid(2), null, null], [tid(3), 'conv-2', null]]);
+      expect(traces.map((t) => [t.traceId, t.sessionId, t.userId]).sort()).toEqual([
+        [tid(1), 'conv-1', 'ana'],
+        [tid(2), null, null],
+        [tid(3), 'conv-2', null],
+      ]);
     } finally {
       await migrated.close();
     }
@@ -120,7 +152,9 @@ describe('DuckDB schema migrations', () => {
     await store.writer.write(recordsBeforeBytesAndExact(), null);
     await store.close();
     // Version 7 had neither int_value nor the exact_counts after it.
-    await onFile(`ALTER TABLE logs DROP COLUMN body_bytes; ALTER TABLE metric_points DROP COLUMN exact_counts; ALTER TABLE metric_points DROP COLUMN int_value; UPDATE spoor_meta SET value = '7' WHERE key = 'schema_version'`);
+    await onFile(
+      `ALTER TABLE logs DROP COLUMN body_bytes; ALTER TABLE metric_points DROP COLUMN exact_counts; ALTER TABLE metric_points DROP COLUMN int_value; UPDATE spoor_meta SET value = '7' WHERE key = 'schema_version'`,
+    );
 
     const migrated = await DuckDbStore.open({ path });
     try {
@@ -147,7 +181,13 @@ describe('DuckDB schema migrations', () => {
   });
 
   it("from version 14: a sampled-out LLM call's response id moves with it to span_stats, and its score still finds it", async () => {
-    const call = span({ traceId: tid(1), spanId: sid(2), parentSpanId: sid(1), attributes: { 'gen_ai.response.id': 'resp-1' }, llm: { ...emptyLlm(), requestModel: 'gpt-4o', inputTokens: 10 } });
+    const call = span({
+      traceId: tid(1),
+      spanId: sid(2),
+      parentSpanId: sid(1),
+      attributes: { 'gen_ai.response.id': 'resp-1' },
+      llm: { ...emptyLlm(), requestModel: 'gpt-4o', inputTokens: 10 },
+    });
     const store = await DuckDbStore.open({ path });
     await store.writer.write(batchOf({ spans: [span({ traceId: tid(1), spanId: sid(1) }), call], logs: [], metricPoints: [] }), null);
     await store.close();
@@ -166,7 +206,14 @@ describe('DuckDB schema migrations', () => {
   });
 
   it('from version 15: sampling decisions lose their key and keep every row; a decision recorded again reads as the first', async () => {
-    const decision = (n: number, kept: boolean, decidedUs: number) => ({ traceId: tid(n), kept, reason: kept ? 'errors' : 'sampled_out', startUs: T0, endUs: T0 + 1, decidedUs });
+    const decision = (n: number, kept: boolean, decidedUs: number) => ({
+      traceId: tid(n),
+      kept,
+      reason: kept ? 'errors' : 'sampled_out',
+      startUs: T0,
+      endUs: T0 + 1,
+      decidedUs,
+    });
     const store = await DuckDbStore.open({ path });
     await store.sampling.record('default', [decision(1, true, T0 + 5), decision(2, false, T0 + 5)]);
     await store.close();
@@ -181,13 +228,22 @@ describe('DuckDB schema migrations', () => {
     const migrated = await DuckDbStore.open({ path });
     try {
       await migrated.sampling.record('default', [decision(1, false, T0 + 9), decision(3, false, T0 + 9)]);
-      expect(await migrated.sampling.decisionsOf('default', [tid(1), tid(2), tid(3)])).toEqual(new Map([[tid(1), true], [tid(2), false], [tid(3), false]]));
+      expect(await migrated.sampling.decisionsOf('default', [tid(1), tid(2), tid(3)])).toEqual(
+        new Map([
+          [tid(1), true],
+          [tid(2), false],
+          [tid(3), false],
+        ]),
+      );
     } finally {
       await migrated.close();
     }
     expect(await onFile(keys)).toEqual([['0']]);
     expect(await onFile('SELECT trace_id, kept, reason, decided_us FROM sampling_decisions ORDER BY decided_us, trace_id')).toEqual([
-      [tid(1), 'true', 'errors', String(T0 + 5)], [tid(2), 'false', 'sampled_out', String(T0 + 5)], [tid(1), 'false', 'sampled_out', String(T0 + 9)], [tid(3), 'false', 'sampled_out', String(T0 + 9)],
+      [tid(1), 'true', 'errors', String(T0 + 5)],
+      [tid(2), 'false', 'sampled_out', String(T0 + 5)],
+      [tid(1), 'false', 'sampled_out', String(T0 + 9)],
+      [tid(3), 'false', 'sampled_out', String(T0 + 9)],
     ]);
   });
 
@@ -200,7 +256,8 @@ describe('DuckDB schema migrations', () => {
     await store.writer.write(batchOf({ spans: trace(1, 30), logs: [], metricPoints: [] }), null);
     await store.close();
     // A file of version 16: no longest columns in trace_parts, commit_seq last.
-    const v16 = 'project_id, trace_id, start_us, end_us, span_count, error_count, root_name, root_service, first_name, first_service, input_tokens, output_tokens, cost_usd, root_failed, session_id, user_id, commit_seq';
+    const v16 =
+      'project_id, trace_id, start_us, end_us, span_count, error_count, root_name, root_service, first_name, first_service, input_tokens, output_tokens, cost_usd, root_failed, session_id, user_id, commit_seq';
     await onFile(`CREATE TABLE parts_16 AS SELECT ${v16} FROM trace_parts; DROP TABLE trace_parts; ALTER TABLE parts_16 RENAME TO trace_parts;
       UPDATE spoor_meta SET value = '16' WHERE key = 'schema_version'`);
 
@@ -214,7 +271,10 @@ describe('DuckDB schema migrations', () => {
         [tid(2), [100, 0, 0, 70, 0, 0, 0, 0]],
       ]);
       const traces = await migrated.traces.listTraces(query(), null, 10);
-      expect(traces.map((t) => [t.traceId, t.spanCount]).sort()).toEqual([[tid(1), 2], [tid(2), 2]]);
+      expect(traces.map((t) => [t.traceId, t.spanCount]).sort()).toEqual([
+        [tid(1), 2],
+        [tid(2), 2],
+      ]);
     } finally {
       await migrated.close();
     }
@@ -228,8 +288,15 @@ describe('DuckDB schema migrations', () => {
   it('from version 17: trace parts count their calls without a price; parts stored before read as none until re-priced', async () => {
     const call = (n: number) => [
       span({ traceId: tid(n), spanId: sid(1), category: 'workflow', startTimeUs: T0, endTimeUs: T0 + 100 }),
-      span({ traceId: tid(n), spanId: sid(2), parentSpanId: sid(1), category: 'llm', startTimeUs: T0 + 10, endTimeUs: T0 + 40,
-        llm: { ...emptyLlm(), requestModel: 'mystery-1', inputTokens: 12, outputTokens: 3, costUsd: null } }),
+      span({
+        traceId: tid(n),
+        spanId: sid(2),
+        parentSpanId: sid(1),
+        category: 'llm',
+        startTimeUs: T0 + 10,
+        endTimeUs: T0 + 40,
+        llm: { ...emptyLlm(), requestModel: 'mystery-1', inputTokens: 12, outputTokens: 3, costUsd: null },
+      }),
     ];
     const store = await DuckDbStore.open({ path });
     await store.writer.write(batchOf({ spans: call(1), logs: [], metricPoints: [] }), null);
@@ -243,14 +310,23 @@ describe('DuckDB schema migrations', () => {
       // Written after: the appender's columns still line up with the table's.
       await migrated.writer.write(batchOf({ spans: call(2), logs: [], metricPoints: [] }), null);
       const traces = await migrated.traces.listTraces(query(), null, 10);
-      expect(traces.map((t) => [t.traceId, t.spanCount, t.inputTokens, t.unpricedCalls]).sort()).toEqual([[tid(1), 2, 12, 0], [tid(2), 2, 12, 1]]);
+      expect(traces.map((t) => [t.traceId, t.spanCount, t.inputTokens, t.unpricedCalls]).sort()).toEqual([
+        [tid(1), 2, 12, 0],
+        [tid(2), 2, 12, 1],
+      ]);
       // A re-price builds the old trace's parts again from its spans, and counts its call: priced,
       // then the price withdrawn.
       await repriceSpans(migrated.prices, 'default', ALL, () => 0.5);
-      expect((await migrated.traces.listTraces(query(), null, 10)).map((t) => [t.traceId, t.costUsd, t.unpricedCalls]).sort()).toEqual([[tid(1), 0.5, 0], [tid(2), 0.5, 0]]);
+      expect((await migrated.traces.listTraces(query(), null, 10)).map((t) => [t.traceId, t.costUsd, t.unpricedCalls]).sort()).toEqual([
+        [tid(1), 0.5, 0],
+        [tid(2), 0.5, 0],
+      ]);
       await repriceSpans(migrated.prices, 'default', ALL, () => null);
       const after = await migrated.traces.listTraces(query(), null, 10);
-      expect(after.map((t) => [t.traceId, t.unpricedCalls]).sort()).toEqual([[tid(1), 1], [tid(2), 1]]);
+      expect(after.map((t) => [t.traceId, t.unpricedCalls]).sort()).toEqual([
+        [tid(1), 1],
+        [tid(2), 1],
+      ]);
     } finally {
       await migrated.close();
     }
@@ -278,12 +354,25 @@ describe('DuckDB schema migrations', () => {
   it("from version 19: the scores stored before get their spans' facts, and a release comparison reads them as it read the spans", async () => {
     const store = await DuckDbStore.open({ path });
     const v = (service: string, version: string) => resource(service, { 'service.version': version });
-    await store.writer.write(batchOf({ spans: [span({ serviceName: 'api', resource: v('api', '1.0') }), span({ spanId: sid(2), serviceName: 'worker', resource: v('worker', '2.0') })], logs: [], metricPoints: [] }), null);
+    await store.writer.write(
+      batchOf({
+        spans: [span({ serviceName: 'api', resource: v('api', '1.0') }), span({ spanId: sid(2), serviceName: 'worker', resource: v('worker', '2.0') })],
+        logs: [],
+        metricPoints: [],
+      }),
+      null,
+    );
     // Span 3 stored in two releases, span 4 not at all.
     for (const version of ['1.0', '2.0']) {
-      await store.writer.write(batchOf({ spans: [span({ spanId: sid(3), serviceName: 'worker', resource: v('worker', version) })], logs: [], metricPoints: [] }), null);
+      await store.writer.write(
+        batchOf({ spans: [span({ spanId: sid(3), serviceName: 'worker', resource: v('worker', version) })], logs: [], metricPoints: [] }),
+        null,
+      );
     }
-    await store.scores.addScores([1, 2, 3, 4].map((n) => scoreRecord({ spanId: sid(n), value: n / 10 })), T0);
+    await store.scores.addScores(
+      [1, 2, 3, 4].map((n) => scoreRecord({ spanId: sid(n), value: n / 10 })),
+      T0,
+    );
     await store.close();
     // A file of version 19 had no facts.
     await onFile(`ALTER TABLE scores DROP COLUMN span_start_us; ALTER TABLE scores DROP COLUMN span_service; ALTER TABLE scores DROP COLUMN span_source_id;

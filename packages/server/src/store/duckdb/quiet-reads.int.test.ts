@@ -48,7 +48,10 @@ describe('DuckDB reads of a store that never sampled, or holds few spans', () =>
     await store.writer.write(batchOf({ spans: [...trace(1), ...trace(2)], logs: [], metricPoints: [] }), null);
     const stats = async (s: DuckDbStore) => s.analytics.spanStats({ filter: spanFilter(), groupBy: { column: 'name' }, limit: 10 });
     const before = await stats(store);
-    expect(before.map((g) => [g.key, g.count])).toEqual([['chat', 2], ['run', 2]]);
+    expect(before.map((g) => [g.key, g.count])).toEqual([
+      ['chat', 2],
+      ['run', 2],
+    ]);
     await store.sampling.slim('default', [tid(1)]);
     expect(await stats(store)).toEqual(before);
     await store.close();
@@ -72,10 +75,19 @@ describe('DuckDB reads of a store that never sampled, or holds few spans', () =>
         for (let i = 0; i < count; i++, n++) spans.push(span({ traceId: tid(n), spanId: sid(n), startTimeUs: nowUs - 60e6 - n, endTimeUs: nowUs - 30e6 - n }));
         await store.writer.write(batchOf({ spans, logs: [], metricPoints: [] }), null);
       };
-      const window: Omit<AlertSeriesQuery, 'buckets'> = { projectId: 'default', source: 'spans', fn: 'count', matchers: [], by: [], stepUs: 300e6, startUs: nowUs - 300e6 };
+      const window: Omit<AlertSeriesQuery, 'buckets'> = {
+        projectId: 'default',
+        source: 'spans',
+        fn: 'count',
+        matchers: [],
+        by: [],
+        stepUs: 300e6,
+        startUs: nowUs - 300e6,
+      };
       const read = async () => (await store.alertSeries.read({ ...window, buckets: 1 })).map((r) => r.value);
       // The same window as the second of two buckets: a statement of its own, never sliced.
-      const direct = async () => (await store.alertSeries.read({ ...window, startUs: window.startUs - window.stepUs, buckets: 2 })).filter((r) => r.bucket === 1).map((r) => r.value);
+      const direct = async () =>
+        (await store.alertSeries.read({ ...window, startUs: window.startUs - window.stepUs, buckets: 2 })).filter((r) => r.bucket === 1).map((r) => r.value);
       const seen = statements();
       await write(600);
       expect(await read()).toEqual([600]);

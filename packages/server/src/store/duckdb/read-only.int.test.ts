@@ -30,7 +30,9 @@ describe('a DuckDB store opened read-only', () => {
     const reader = await DuckDbStore.open({ path, readOnly: true });
     try {
       expect((await reader.traces.listTraces(query(), null, 10)).map((t) => t.traceId)).toEqual([tid(1)]);
-      await expect(reader.writer.write(batchOf({ spans: [span({ traceId: tid(2) })], logs: [], metricPoints: [] }), null)).rejects.toThrow(/Cannot append to a readonly database/);
+      await expect(reader.writer.write(batchOf({ spans: [span({ traceId: tid(2) })], logs: [], metricPoints: [] }), null)).rejects.toThrow(
+        /Cannot append to a readonly database/,
+      );
     } finally {
       await reader.close();
     }

@@ -1,5 +1,17 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { JsonParseCache, type SourceTexts, llmFromRow, logFromRow, mapArrayRows, metricPointFromRow, num, numOrNull, spanFieldsFromRow, storedLogFromRow, storedSpanFromRow } from '../record-rows.js';
+import {
+  JsonParseCache,
+  type SourceTexts,
+  llmFromRow,
+  logFromRow,
+  mapArrayRows,
+  metricPointFromRow,
+  num,
+  numOrNull,
+  spanFieldsFromRow,
+  storedLogFromRow,
+  storedSpanFromRow,
+} from '../record-rows.js';
 import { LOG_COLUMNS, LOG_TEXT_COLUMNS, SPAN_COLUMNS, SPAN_DOUBLE_COLUMNS, SPAN_TEXT_COLUMNS } from '../sql/stored-columns.js';
 
 /**
@@ -114,4 +126,16 @@ export const LOG_SHAPE = jsonArrayShape([...LOG_COLUMNS, ...LOG_TEXT_COLUMNS.map
 export const STORED_LOG_SHAPE = storedRowShape(LOG_COLUMNS, LOG_TEXT_COLUMNS);
 
 // The engine-neutral converters, where the DuckDB store's files have always imported them from.
-export { JsonParseCache, type SourceTexts, llmFromRow, logFromRow, mapArrayRows, metricPointFromRow, num, numOrNull, spanFieldsFromRow, storedLogFromRow, storedSpanFromRow };
+export {
+  JsonParseCache,
+  type SourceTexts,
+  llmFromRow,
+  logFromRow,
+  mapArrayRows,
+  metricPointFromRow,
+  num,
+  numOrNull,
+  spanFieldsFromRow,
+  storedLogFromRow,
+  storedSpanFromRow,
+};

@@ -23,7 +23,15 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'spoor-duckdb-export-'));
   store = await DuckDbStore.open({ path: join(dir, 'spoor.duckdb') });
   // Attributes that do not compress: the COPY writes tens of megabytes, in many row groups.
-  const spans = Array.from({ length: SPANS }, (_, i) => span({ traceId: tid(1 + Math.floor(i / 100)), spanId: sid(i + 1), startTimeUs: T0 + i, endTimeUs: T0 + i + 10, attributes: { blob: randomBytes(600).toString('base64') } }));
+  const spans = Array.from({ length: SPANS }, (_, i) =>
+    span({
+      traceId: tid(1 + Math.floor(i / 100)),
+      spanId: sid(i + 1),
+      startTimeUs: T0 + i,
+      endTimeUs: T0 + i + 10,
+      attributes: { blob: randomBytes(600).toString('base64') },
+    }),
+  );
   await store.writer.write(batchOf({ spans, logs: [], metricPoints: [] }), null);
 }, 120_000);
 
@@ -40,10 +48,14 @@ async function summary(path: string, format: ExportFormat): Promise<unknown> {
   const c = await instance.connect();
   try {
     const from = format === 'parquet' ? `read_parquet('${path}')` : `read_json('${path}', format = 'newline_delimited')`;
-    const rows = (await c.runAndReadAll(`SELECT count(*) AS n, sum(hash(span_id)) AS ids, sum(length(attributes)) AS bytes FROM ${from}`)).getRowObjectsJson()[0];
+    const rows = (
+      await c.runAndReadAll(`SELECT count(*) AS n, sum(hash(span_id)) AS ids, sum(length(attributes)) AS bytes FROM ${from}`)
+    ).getRowObjectsJson()[0];
     if (format === 'jsonl') return rows;
     // Row groups of at most 16,384 rows: what keeps an export within the server's memory_limit.
-    const groups = (await c.runAndReadAll(`SELECT count(DISTINCT row_group_id) AS groups, max(row_group_num_rows) AS largest FROM parquet_metadata('${path}')`)).getRowObjectsJson()[0];
+    const groups = (
+      await c.runAndReadAll(`SELECT count(DISTINCT row_group_id) AS groups, max(row_group_num_rows) AS largest FROM parquet_metadata('${path}')`)
+    ).getRowObjectsJson()[0];
     return { ...rows, ...groups };
   } finally {
     c.closeSync();

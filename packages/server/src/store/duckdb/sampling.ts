@@ -63,7 +63,9 @@ export class DuckDbSamplingStore extends SqlSamplingStore {
 
   async deferVacuum(deferred: boolean): Promise<void> {
     // A checkpoint schedules at most `max_vacuum_tasks` vacuums (DuckDB's default is 100).
-    await this.duckdb.on(deferred ? 'put off vacuuming' : 'vacuum again', (c) => c.run(deferred ? 'SET GLOBAL max_vacuum_tasks = 0' : 'RESET GLOBAL max_vacuum_tasks'));
+    await this.duckdb.on(deferred ? 'put off vacuuming' : 'vacuum again', (c) =>
+      c.run(deferred ? 'SET GLOBAL max_vacuum_tasks = 0' : 'RESET GLOBAL max_vacuum_tasks'),
+    );
   }
 
   async reclaim(): Promise<void> {
@@ -101,6 +103,8 @@ export class DuckDbSamplingStore extends SqlSamplingStore {
 
   protected async deleteLogsWhere(projectId: string, ids: (p: DuckDbParams) => string): Promise<void> {
     const p = this.duckdb.dialect.params();
-    await this.duckdb.on('delete the logs of sampled-out traces', (c) => c.run(`DELETE FROM logs WHERE project_id = ${p.add(projectId)} AND trace_id IN ${ids(p)}`, p.values));
+    await this.duckdb.on('delete the logs of sampled-out traces', (c) =>
+      c.run(`DELETE FROM logs WHERE project_id = ${p.add(projectId)} AND trace_id IN ${ids(p)}`, p.values),
+    );
   }
 }

@@ -75,7 +75,10 @@ export async function storedFacts(connection: DuckDBConnection, scores: readonly
     const traces = [...new Set([...spans.values()].map(([t]) => t))];
     const q = duckDbDialect.params();
     const bounds = (
-      await connection.runAndReadAll(`SELECT min(start_us), max(end_us) FROM trace_parts WHERE project_id = ${q.add(projectId)} AND trace_id IN ${q.texts(traces)}`, q.values)
+      await connection.runAndReadAll(
+        `SELECT min(start_us), max(end_us) FROM trace_parts WHERE project_id = ${q.add(projectId)} AND trace_id IN ${q.texts(traces)}`,
+        q.values,
+      )
     ).getRows()[0];
     if (bounds === undefined || bounds[0] === null) continue;
     const p = duckDbDialect.params();
@@ -96,12 +99,20 @@ export async function storedFacts(connection: DuckDBConnection, scores: readonly
 }
 
 /** `scores`' columns (`scoreColumns`) with the facts after them: each score's from `facts` by its span, NULL where it has none. */
-export function withFacts(batch: TableBatch, traceIds: ReadonlyArray<string | null>, spanIds: ReadonlyArray<string | null>, facts: ReadonlyMap<string, SpanFacts>): TableBatch {
+export function withFacts(
+  batch: TableBatch,
+  traceIds: ReadonlyArray<string | null>,
+  spanIds: ReadonlyArray<string | null>,
+  facts: ReadonlyMap<string, SpanFacts>,
+): TableBatch {
   const b = new BatchBuilder(batch.table, SPAN_FACT_COLUMNS, batch.rows);
   for (let row = 0; row < batch.rows; row++) {
     const [traceId, spanId] = [traceIds[row], spanIds[row]];
     const f = traceId === null || traceId === undefined || spanId === null || spanId === undefined ? undefined : facts.get(key(traceId, spanId));
-    b.varchar(f?.sourceId ?? null).varchar(f?.service ?? null).number(f?.startUs ?? null).endRow();
+    b.varchar(f?.sourceId ?? null)
+      .varchar(f?.service ?? null)
+      .number(f?.startUs ?? null)
+      .endRow();
   }
   return { ...batch, columns: [...batch.columns, ...b.build().columns] };
 }

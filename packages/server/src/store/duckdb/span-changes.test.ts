@@ -40,10 +40,18 @@ describe('SpanChanges', () => {
     const at = (k: number, offset = 0) => base + k * SLICE_US + offset;
     let n = 0;
     const note = (seq: number, ends: Array<[string, number]>) => {
-      for (const table of tablesOf(ends.map(([projectId, endTimeUs]) => ({ projectId, traceId: tid(++n), spanId: sid(n), endTimeUs })))) changes.note(seq, table);
+      for (const table of tablesOf(ends.map(([projectId, endTimeUs]) => ({ projectId, traceId: tid(++n), spanId: sid(n), endTimeUs }))))
+        changes.note(seq, table);
     };
     // Runs of one slice, a slice met again after another, two projects interleaved.
-    note(1, [['a', at(0)], ['a', at(0, 5)], ['a', at(1)], ['a', at(0, SLICE_US - 1)], ['b', at(0, 7)], ['a', at(2)]]);
+    note(1, [
+      ['a', at(0)],
+      ['a', at(0, 5)],
+      ['a', at(1)],
+      ['a', at(0, SLICE_US - 1)],
+      ['b', at(0, 7)],
+      ['a', at(2)],
+    ]);
     note(2, [['a', at(1, 9)]]);
     expect(changes.spansWithin('a', at(0), at(3))).toBe(6);
     expect(changes.spansWithin('a', at(0, 1), at(1))).toBe(3);

@@ -29,7 +29,9 @@ async function settingOf(store: DuckDbStore): Promise<string> {
 
 /** A sort several times the store's memory limit: DuckDB spills it. */
 async function spillFrom(store: DuckDbStore, tag: string): Promise<void> {
-  await connectionOf(store).runAndReadAll(`SELECT count(*) FROM (SELECT md5(i::VARCHAR) || '${tag}' || repeat('x', 50) AS s FROM range(3000000) r(i) ORDER BY s)`);
+  await connectionOf(store).runAndReadAll(
+    `SELECT count(*) FROM (SELECT md5(i::VARCHAR) || '${tag}' || repeat('x', 50) AS s FROM range(3000000) r(i) ORDER BY s)`,
+  );
 }
 
 const spillFiles = async (at: string): Promise<string[]> => (await readdir(at).catch(() => [] as string[])).filter((name) => name.startsWith('duckdb_temp_'));

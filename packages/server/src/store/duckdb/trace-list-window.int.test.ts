@@ -41,9 +41,11 @@ afterAll(async () => {
 describe('the trace list on a store of many traces', () => {
   it('grouping every trace runs out of the memory limit the list answers in', async () => {
     // What the list did before: the reason this file exists, kept so the limit stays tight enough to show it.
-    await expect(connectionOf(store).runAndReadAll(
-      `SELECT trace_id, ${TRACE_TOTALS} FROM trace_parts WHERE project_id = 'default' GROUP BY trace_id ORDER BY t_start DESC LIMIT 51`,
-    )).rejects.toThrow(/Out of Memory/);
+    await expect(
+      connectionOf(store).runAndReadAll(
+        `SELECT trace_id, ${TRACE_TOTALS} FROM trace_parts WHERE project_id = 'default' GROUP BY trace_id ORDER BY t_start DESC LIMIT 51`,
+      ),
+    ).rejects.toThrow(/Out of Memory/);
   });
 
   it('answers the newest page, the next, one deep in the store and a range in it', async () => {

@@ -99,7 +99,7 @@ export class DuckDbTraceReads extends SqlTraceReader implements RecentSpanSource
     if (bounds === null) return { spans: [], texts: NO_SPAN_TEXTS, logs: [] };
     // The ids as one comma-separated parameter, joined as a set: a parameter per id of a 10,000-span page planned slowly.
     const ids = spanIds.join(',');
-    const page = 'span_id IN (SELECT unnest(string_split($5, \',\')))';
+    const page = "span_id IN (SELECT unnest(string_split($5, ',')))";
     const values = [projectId, traceId, bounds.fromUs, bounds.toUs, ids];
     const inTrace = 'FROM spans WHERE project_id = $1 AND trace_id = $2 AND start_us BETWEEN $3::BIGINT AND $4::BIGINT';
     // The logs' times are $3 and $4 there: the spans' bounds widened by the margin.
@@ -123,7 +123,8 @@ export class DuckDbTraceReads extends SqlTraceReader implements RecentSpanSource
     if (bounds === null) return treePageFrom([]);
     const spansAfter = (p: DuckDbParams, from: TreeKey | null) =>
       `FROM spans WHERE project_id = ${p.add(projectId)} AND trace_id = ${p.add(traceId)} AND start_us BETWEEN ${p.int(bounds.fromUs)} AND ${p.int(bounds.toUs)}${treeAfter(p, from)}`;
-    const upTo = (q: DuckDbParams, end: TreeKey) => ` AND (start_us < ${q.int(end.startUs)} OR (start_us = ${q.int(end.startUs)} AND span_id <= ${q.add(end.spanId)}))`;
+    const upTo = (q: DuckDbParams, end: TreeKey) =>
+      ` AND (start_us < ${q.int(end.startUs)} OR (start_us = ${q.int(end.startUs)} AND span_id <= ${q.add(end.spanId)}))`;
     // The rows in any order (sorting them again cost as much as reading them, 50,000 spans), as one flat array of values.
     const what = "read a page of a trace's tree";
     const readPage = (end: TreeKey | null) => {
@@ -145,7 +146,11 @@ export class DuckDbTraceReads extends SqlTraceReader implements RecentSpanSource
     // rows' json_array in the ordered read, DuckDB built it for every span after `after`, not
     // only for the page's (a million-span tree took 35 s in pages of 50,000, against 6 s so).
     const p = new DuckDbParams();
-    const end = await this.read("find the end of a page of a trace's tree", `SELECT start_us, span_id ${spansAfter(p, after)} ORDER BY ${TREE_ORDER} LIMIT 1 OFFSET ${p.count(limit - 1)}`, p.values);
+    const end = await this.read(
+      "find the end of a page of a trace's tree",
+      `SELECT start_us, span_id ${spansAfter(p, after)} ORDER BY ${TREE_ORDER} LIMIT 1 OFFSET ${p.count(limit - 1)}`,
+      p.values,
+    );
     const endStart = end['start_us']?.[0];
     return treePageFrom(await readPage(endStart === undefined ? null : { startUs: Number(endStart), spanId: String(end['span_id']![0]) }));
   }
@@ -237,7 +242,6 @@ export class DuckDbTraceReads extends SqlTraceReader implements RecentSpanSource
     return this.on("read a trace's span times", (connection) => selectTraceTimings(connection, projectId, traceId, bounds));
   }
 
-
   async listLogs(query: LogQuery, after: TimeKey | null, limit: number): Promise<LogRecordData[]> {
     const p = new DuckDbParams();
     const where = logConditions(duckDbDialect, p, query, after);
@@ -278,7 +282,9 @@ export class DuckDbTraceReads extends SqlTraceReader implements RecentSpanSource
    * (`jsonArrayRows`).
    */
   private readArrays(what: string, shape: JsonArrayShape, from: string, values: DuckDBValue[], orderBy: string | null = null): Promise<unknown[][]> {
-    return this.on(what, async (connection) => jsonArrayRows(chunksOf(await connection.run(`SELECT ${shape.sql}::VARCHAR ${from}${orderedBy(orderBy)}`, values)), 0, what));
+    return this.on(what, async (connection) =>
+      jsonArrayRows(chunksOf(await connection.run(`SELECT ${shape.sql}::VARCHAR ${from}${orderedBy(orderBy)}`, values)), 0, what),
+    );
   }
 
   /**
@@ -299,14 +305,18 @@ export class DuckDbTraceReads extends SqlTraceReader implements RecentSpanSource
   private async readSources(projectId: string, rows: unknown[][], shapes: JsonArrayShape[], firstCount: number): Promise<SourceTexts> {
     const ids = new Set<string>();
     rows.forEach((row, i) => {
-      const shape = i < firstCount ? shapes[0]! : shapes[1] ?? shapes[0]!;
+      const shape = i < firstCount ? shapes[0]! : (shapes[1] ?? shapes[0]!);
       ids.add(row[shape.index.get('source_id')!] as string);
     });
     if (ids.size === 0) return new Map();
     const p = new DuckDbParams();
     const project = p.add(projectId);
     const list = [...ids].map((id) => p.add(id)).join(', ');
-    const columns = await this.read('read sources', `SELECT source_id, resource, scope FROM sources WHERE project_id = ${project} AND source_id IN (${list})`, p.values);
+    const columns = await this.read(
+      'read sources',
+      `SELECT source_id, resource, scope FROM sources WHERE project_id = ${project} AND source_id IN (${list})`,
+      p.values,
+    );
     const sources = new Map<string, { resource: string; scope: string }>();
     mapRows(columns, (row) => sources.set(row.get('source_id') as string, { resource: row.get('resource') as string, scope: row.get('scope') as string }));
     return sources;
@@ -329,5 +339,13 @@ async function storedRows(
   lend?: () => Buffer | null,
 ): Promise<{ rows: unknown[][]; texts: TextBytes }> {
   const chunks = chunksOf(await connection.run(`SELECT ${shape.sql}::VARCHAR, ${shape.texts.join(', ')} ${from}`, values));
-  return { rows: jsonArrayRows(chunks, 0, what), texts: utf8Texts(chunks, shape.texts.map((_, j) => j + 1), what, lend) };
+  return {
+    rows: jsonArrayRows(chunks, 0, what),
+    texts: utf8Texts(
+      chunks,
+      shape.texts.map((_, j) => j + 1),
+      what,
+      lend,
+    ),
+  };
 }

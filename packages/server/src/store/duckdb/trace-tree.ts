@@ -11,9 +11,20 @@ import { DuckDbParams, duckDbDialect } from './dialect.js';
  * surrogate escape (`"\ud800"`), which `JSON.stringify` writes for a lone surrogate in a string.
  */
 export const TREE_SHAPE = jsonArrayShape([
-  'span_id', 'parent_span_id', 'name', 'service_name', 'start_us', 'duration_us', 'status_code', 'category',
-  "CASE WHEN events = '[]' THEN NULL ELSE events END", 'input_tokens', 'output_tokens', 'cost_usd',
-  'coalesce(llm_response_model, llm_request_model)', 'session_id',
+  'span_id',
+  'parent_span_id',
+  'name',
+  'service_name',
+  'start_us',
+  'duration_us',
+  'status_code',
+  'category',
+  "CASE WHEN events = '[]' THEN NULL ELSE events END",
+  'input_tokens',
+  'output_tokens',
+  'cost_usd',
+  'coalesce(llm_response_model, llm_request_model)',
+  'session_id',
 ]);
 
 /**

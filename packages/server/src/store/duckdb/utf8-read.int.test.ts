@@ -12,7 +12,8 @@ import { chunksOf, jsonArrayRows, utf8Texts } from './utf8-read.js';
  */
 const SPECIAL = ['', 'a', 'twelve bytes', 'thirteen byte', 'ééééééé', 'éééééé日', '{"k":"日本"}', 'x'.repeat(1 << 20), '\u0001\n"\\'];
 const ROWS = 5_000;
-const valueOf = (i: number, column: number): string => (i < SPECIAL.length ? SPECIAL[(i + column) % SPECIAL.length]! : `${column}:${'ab€'.repeat((i * 7 + column) % 40)}#${i}`);
+const valueOf = (i: number, column: number): string =>
+  i < SPECIAL.length ? SPECIAL[(i + column) % SPECIAL.length]! : `${column}:${'ab€'.repeat((i * 7 + column) % 40)}#${i}`;
 
 let dir: string;
 let instance: DuckDBInstance;

@@ -43,7 +43,6 @@ describe('DuckDB while tail sampling puts off vacuuming (SamplingStore.deferVacu
       await connection.run('DELETE FROM t WHERE i % 10 <> 0');
       await connection.run('CHECKPOINT');
       expect(await rowGroups()).toBe(2);
-
     } finally {
       connection.closeSync();
       instance.closeSync();

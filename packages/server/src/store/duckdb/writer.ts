@@ -128,7 +128,11 @@ export class DuckDbWriter {
       // Appended, never updated: the two lanes' transactions overlap, and two updates of one row
       // would conflict.
       if (key !== null) {
-        await lane.connection.run('INSERT INTO spool_positions (position, committed_at, server_id, commit_seq) VALUES ($1, now(), $2, $3)', [key.position, key.serverId, lane.seq]);
+        await lane.connection.run('INSERT INTO spool_positions (position, committed_at, server_id, commit_seq) VALUES ($1, now(), $2, $3)', [
+          key.position,
+          key.serverId,
+          lane.seq,
+        ]);
       }
       // A source is known from the moment a transaction holds it, so the next transaction does
       // not insert it again (two uncommitted inserts of one key would conflict). A failed

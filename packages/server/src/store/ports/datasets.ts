@@ -56,7 +56,14 @@ export interface DatasetStore {
   /** The dataset at `version` (`null`: the newest); `null` when deleted, or when `version` is not one of its versions since it was made. */
   getDataset(projectId: string, name: string, version: number | null): Promise<DatasetSummary | null>;
   /** Items of a version of a live dataset (see `getDataset`), by item id, after `afterItemId`, at most `limit`; `itemIds`: only those. */
-  listItems(projectId: string, dataset: DatasetRecord, version: number, afterItemId: string | null, limit: number, itemIds?: readonly string[]): Promise<DatasetItemRecord[]>;
+  listItems(
+    projectId: string,
+    dataset: DatasetRecord,
+    version: number,
+    afterItemId: string | null,
+    limit: number,
+    itemIds?: readonly string[],
+  ): Promise<DatasetItemRecord[]>;
   /** Items of a version of a live dataset taken from these traces (their `sourceTraceId` one of `traceIds`), by item id. */
   itemsFromTraces(projectId: string, dataset: DatasetRecord, version: number, traceIds: readonly string[]): Promise<DatasetItemRecord[]>;
   /** Writes a change as a new version, above every version the name has had; answers that version. */

@@ -39,7 +39,11 @@ export interface ErrorStore {
   /** Error groups with occurrences in the range; counts are of the range, first and last seen of all time. */
   listErrorGroups(query: ErrorGroupQuery, offset: number, limit: number): Promise<ErrorGroupRecord[]>;
   /** Occurrences per hour (bucket = floor(time / 1 h) * 1 h) of these groups in the range. */
-  errorGroupHourly(projectId: string, fingerprints: readonly string[], range: TimeRange): Promise<Array<{ fingerprint: string; hourUs: number; count: number }>>;
+  errorGroupHourly(
+    projectId: string,
+    fingerprints: readonly string[],
+    range: TimeRange,
+  ): Promise<Array<{ fingerprint: string; hourUs: number; count: number }>>;
   /** The newest occurrences of a group. */
   listErrorOccurrences(projectId: string, fingerprint: string, range: TimeRange, limit: number): Promise<ErrorOccurrenceRow[]>;
   /** Records what a user decided about an error group. */

@@ -2,7 +2,20 @@
 export type Signal = 'traces' | 'logs' | 'metrics';
 
 /** The kinds of records retention deletes from. */
-export type RetainedRecords = 'spans' | 'spanStats' | 'traceParts' | 'errors' | 'alertHistory' | 'silences' | 'logs' | 'metricPoints' | 'scores' | 'llmResponses' | 'evaluatorRuns' | 'runningSpans' | 'samplingDecisions';
+export type RetainedRecords =
+  | 'spans'
+  | 'spanStats'
+  | 'traceParts'
+  | 'errors'
+  | 'alertHistory'
+  | 'silences'
+  | 'logs'
+  | 'metricPoints'
+  | 'scores'
+  | 'llmResponses'
+  | 'evaluatorRuns'
+  | 'runningSpans'
+  | 'samplingDecisions';
 
 /** Retention: deletes old records, one kind at a time. */
 export interface Retention {

@@ -48,7 +48,10 @@ export interface ScoreStore {
    * Per session of these, per score name: the tally of the session's own scores, and of the
    * scores of the traces given with it (its runs, as `SessionRecord.traceIds`), in one query.
    */
-  tallySessionScores(projectId: string, sessions: ReadonlyArray<{ sessionId: string; traceIds: readonly string[] }>): Promise<{ own: ScoreTallies; traces: ScoreTallies }>;
+  tallySessionScores(
+    projectId: string,
+    sessions: ReadonlyArray<{ sessionId: string; traceIds: readonly string[] }>,
+  ): Promise<{ own: ScoreTallies; traces: ScoreTallies }>;
   /** Whether the project has the trace, and, with `spanId`, that span of it (read without reading the trace). */
   findTarget(projectId: string, traceId: string, spanId: string | null): Promise<TargetFound>;
 }

@@ -17,7 +17,8 @@ function builtinLabel(d: Dialect, source: AlertSeriesSource, name: string): stri
     case 'logs':
       // OpenTelemetry severity numbers 1-4 are trace, 5-8 debug, ... 21-24 fatal; 0 is unset.
       // Widened first: DuckDB's UTINYINT + 3 overflows for the stored numbers past 252.
-      if (name === 'severity') return d.nameAt(['unset', 'trace', 'debug', 'info', 'warn', 'error', 'fatal'], d.intDiv('CAST(severity_number AS INTEGER) + 3', '4'));
+      if (name === 'severity')
+        return d.nameAt(['unset', 'trace', 'debug', 'info', 'warn', 'error', 'fatal'], d.intDiv('CAST(severity_number AS INTEGER) + 3', '4'));
       return LOG_COLUMNS.get(name);
     case 'errors':
       return ERROR_COLUMNS.get(name);

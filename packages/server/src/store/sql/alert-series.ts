@@ -353,7 +353,13 @@ export interface AlertSliceRow {
  * (a disjunction of ranges is not), and a statement's own cost (some milliseconds) is what a
  * round of rules over a quiet store is mostly made of.
  */
-export async function alertSlices(db: SqlEngine, query: AlertSeriesQuery, fn: SlicedFn, sliceUs: number, ranges: ReadonlyArray<readonly [number, number]>): Promise<AlertSliceRow[]> {
+export async function alertSlices(
+  db: SqlEngine,
+  query: AlertSeriesQuery,
+  fn: SlicedFn,
+  sliceUs: number,
+  ranges: ReadonlyArray<readonly [number, number]>,
+): Promise<AlertSliceRow[]> {
   const d = db.dialect;
   const p = d.params();
   const values = fn.partials.map((partial, i) => `${partial.sql} AS p${i}`).join(', ');

@@ -75,7 +75,8 @@ export async function sidedSpans<P extends Params>(
  */
 export async function sourcesLacking<P extends Params>(db: SqlEngine<P>, p: P, project: string, projectId: string, key: string): Promise<string | null> {
   const d = db.dialect;
-  const lacking = (q: P, projectSql: string) => `SELECT source_id FROM ${d.sources} WHERE project_id = ${projectSql} AND ${d.jsonText(q, 'resource', ['attributes', key])} IS NULL`;
+  const lacking = (q: P, projectSql: string) =>
+    `SELECT source_id FROM ${d.sources} WHERE project_id = ${projectSql} AND ${d.jsonText(q, 'resource', ['attributes', key])} IS NULL`;
   if (!d.readsSmallSetsFirst) return `(${lacking(p, project)})`;
   const q = d.params();
   const ids = await db.rows('find the sources without the attribute', lacking(q, q.add(projectId)), q, (row) => row.get('source_id') as string);

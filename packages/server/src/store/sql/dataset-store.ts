@@ -20,7 +20,14 @@ export abstract class SqlDatasetStore implements DatasetStore {
     return sql.getDataset(this.sql, projectId, name, version);
   }
 
-  listItems(projectId: string, dataset: DatasetRecord, version: number, afterItemId: string | null, limit: number, itemIds?: readonly string[]): Promise<DatasetItemRecord[]> {
+  listItems(
+    projectId: string,
+    dataset: DatasetRecord,
+    version: number,
+    afterItemId: string | null,
+    limit: number,
+    itemIds?: readonly string[],
+  ): Promise<DatasetItemRecord[]> {
     return sql.listItems(this.sql, projectId, dataset, version, afterItemId, limit, itemIds);
   }
 
@@ -31,7 +38,11 @@ export abstract class SqlDatasetStore implements DatasetStore {
   async writeChange(projectId: string, change: DatasetChange): Promise<number> {
     const version = await sql.nextDatasetVersion(this.sql, projectId, change.dataset.name);
     const dataset: DatasetRecord = { ...change.dataset, version, firstVersion: change.dataset.firstVersion ?? version };
-    await this.appendRows(projectId, [dataset], change.items.map((item) => ({ ...item, dataset: dataset.name, version })));
+    await this.appendRows(
+      projectId,
+      [dataset],
+      change.items.map((item) => ({ ...item, dataset: dataset.name, version })),
+    );
     return version;
   }
 

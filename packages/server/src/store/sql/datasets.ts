@@ -15,8 +15,17 @@ const ITEM_COLUMNS = 'dataset, item_id, version, created_us, time_us, input, exp
 /** An item as a row of `dataset_items` (without its project), as both engines write it. */
 export function itemRow(i: DatasetItemRecord & { dataset: string }): Record<string, unknown> {
   return {
-    dataset: i.dataset, item_id: i.itemId, version: i.version, created_us: i.createdUs, time_us: i.timeUs, input: i.input, expected_output: i.expectedOutput,
-    metadata: i.metadata, source_trace_id: i.sourceTraceId, source_span_id: i.sourceSpanId, deleted: i.deleted,
+    dataset: i.dataset,
+    item_id: i.itemId,
+    version: i.version,
+    created_us: i.createdUs,
+    time_us: i.timeUs,
+    input: i.input,
+    expected_output: i.expectedOutput,
+    metadata: i.metadata,
+    source_trace_id: i.sourceTraceId,
+    source_span_id: i.sourceSpanId,
+    deleted: i.deleted,
   };
 }
 
@@ -125,7 +134,13 @@ export async function getDataset(db: SqlEngine, projectId: string, name: string,
 }
 
 export async function listItems(
-  db: SqlEngine, projectId: string, dataset: DatasetRecord, version: number, afterItemId: string | null, limit: number, itemIds?: readonly string[],
+  db: SqlEngine,
+  projectId: string,
+  dataset: DatasetRecord,
+  version: number,
+  afterItemId: string | null,
+  limit: number,
+  itemIds?: readonly string[],
 ): Promise<DatasetItemRecord[]> {
   if (itemIds !== undefined && itemIds.length === 0) return [];
   const d = db.dialect;
@@ -140,7 +155,11 @@ export async function listItems(
 
 /** A version's items whose source is one of the traces. An item's source never changes, so every row of an item meets the condition alike. */
 export async function itemsFromTraces(
-  db: SqlEngine, projectId: string, dataset: DatasetRecord, version: number, traceIds: readonly string[],
+  db: SqlEngine,
+  projectId: string,
+  dataset: DatasetRecord,
+  version: number,
+  traceIds: readonly string[],
 ): Promise<DatasetItemRecord[]> {
   if (traceIds.length === 0) return [];
   const d = db.dialect;
@@ -171,8 +190,18 @@ export async function nextDatasetVersion(db: SqlEngine, projectId: string, name:
 export async function allRows(db: SqlEngine, projectId: string): Promise<{ datasets: DatasetRecord[]; items: (DatasetItemRecord & { dataset: string })[] }> {
   const d = db.dialect;
   const p = d.params();
-  const datasets = await db.rows('read datasets', `SELECT ${DATASET_COLUMNS} FROM ${d.tables.datasets} WHERE project_id = ${p.add(projectId)} ORDER BY name, version`, p, datasetOf);
+  const datasets = await db.rows(
+    'read datasets',
+    `SELECT ${DATASET_COLUMNS} FROM ${d.tables.datasets} WHERE project_id = ${p.add(projectId)} ORDER BY name, version`,
+    p,
+    datasetOf,
+  );
   const q = d.params();
-  const items = await db.rows('read dataset items', `SELECT ${ITEM_COLUMNS} FROM ${d.tables.dataset_items} WHERE project_id = ${q.add(projectId)} ORDER BY dataset, version, item_id`, q, itemOf);
+  const items = await db.rows(
+    'read dataset items',
+    `SELECT ${ITEM_COLUMNS} FROM ${d.tables.dataset_items} WHERE project_id = ${q.add(projectId)} ORDER BY dataset, version, item_id`,
+    q,
+    itemOf,
+  );
   return { datasets, items };
 }

@@ -1,5 +1,14 @@
 import type { LiveCursor } from '../live-cursor.js';
-import type { CommitRange, CompleteTrace, EvaluationSpan, EvaluatorRecord, EvaluatorRunRecord, EvaluatorRunTotals, EvaluatorStore, TraceFilter } from '../ports/evaluators.js';
+import type {
+  CommitRange,
+  CompleteTrace,
+  EvaluationSpan,
+  EvaluatorRecord,
+  EvaluatorRunRecord,
+  EvaluatorRunTotals,
+  EvaluatorStore,
+  TraceFilter,
+} from '../ports/evaluators.js';
 import type { TimeKey } from '../ports/traces.js';
 import type { SqlEngine } from './dialect.js';
 import type { LiveCommits } from './live.js';

@@ -28,7 +28,16 @@ const finiteOrNull = (value: unknown): number | null => {
 
 /** A run as a row of `evaluator_runs` (without its project), as both engines write it: a trace's run has span id ''. */
 export function runRow(r: EvaluatorRunRecord): Record<string, unknown> {
-  return { evaluator: r.evaluator, version: r.version, trace_id: r.traceId, span_id: r.spanId ?? '', ok: r.ok, error: r.error, cost_usd: r.costUsd, time_us: r.timeUs };
+  return {
+    evaluator: r.evaluator,
+    version: r.version,
+    trace_id: r.traceId,
+    span_id: r.spanId ?? '',
+    ok: r.ok,
+    error: r.error,
+    cost_usd: r.costUsd,
+    time_us: r.timeUs,
+  };
 }
 
 function evaluatorOf(row: Row): EvaluatorRecord & { deleted: boolean } {
@@ -101,7 +110,14 @@ export function runsOf(db: SqlEngine, projectId: string, evaluator: string, vers
   return db.rows('read evaluator runs', `SELECT * FROM (${d.firstPer(select, RUN_KEY, RUN_ORDER)}) AS latest ORDER BY trace_id, span_id`, p, runOf);
 }
 
-export function failedRuns(db: SqlEngine, projectId: string, evaluator: string, version: number, limit: number, newestFirst: boolean): Promise<EvaluatorRunRecord[]> {
+export function failedRuns(
+  db: SqlEngine,
+  projectId: string,
+  evaluator: string,
+  version: number,
+  limit: number,
+  newestFirst: boolean,
+): Promise<EvaluatorRunRecord[]> {
   const d = db.dialect;
   const p = d.params();
   const select = `SELECT ${RUN_COLUMNS} FROM ${d.tables.evaluator_runs}
@@ -125,8 +141,11 @@ export async function runTotals(db: SqlEngine, projectId: string, costSinceUs: n
      FROM (${latest}) AS latest GROUP BY evaluator, version`,
     p,
     (row) => ({
-      evaluator: row.get('evaluator') as string, version: num(row.get('version')),
-      ok: num(row.get('n_ok')), errors: num(row.get('n_failed')), notApplicable: num(row.get('n_not_applicable')),
+      evaluator: row.get('evaluator') as string,
+      version: num(row.get('version')),
+      ok: num(row.get('n_ok')),
+      errors: num(row.get('n_failed')),
+      notApplicable: num(row.get('n_not_applicable')),
     }),
   );
   const q = d.params();
@@ -153,7 +172,14 @@ export async function runTotals(db: SqlEngine, projectId: string, costSinceUs: n
  * are left. (Roots were read from `spans` by end time over the last hour before the scan: 600 ms
  * of DuckDB's time alone after 100 s of load at 38,000 spans/s, and growing with the hour.)
  */
-export async function completeTraces(db: SqlEngine, projectId: string, filter: TraceFilter, after: TimeKey, endedByUs: number, limit: number): Promise<CompleteTrace[]> {
+export async function completeTraces(
+  db: SqlEngine,
+  projectId: string,
+  filter: TraceFilter,
+  after: TimeKey,
+  endedByUs: number,
+  limit: number,
+): Promise<CompleteTrace[]> {
   const found: CompleteTrace[] = [];
   let from = after;
   while (found.length < limit) {
@@ -211,7 +237,13 @@ function touchedSql(commits: LiveCommits, p: Params, project: string, after: Liv
  * those traces are added up.
  */
 export async function completeTracesCommitted(
-  db: SqlEngine, commits: LiveCommits, projectId: string, filter: TraceFilter, range: CommitRange, limit: number, slimmedToo = false,
+  db: SqlEngine,
+  commits: LiveCommits,
+  projectId: string,
+  filter: TraceFilter,
+  range: CommitRange,
+  limit: number,
+  slimmedToo = false,
 ): Promise<CompleteTrace[]> {
   const found: CompleteTrace[] = [];
   let afterId = range.afterId;
@@ -243,7 +275,14 @@ export async function completeTracesCommitted(
 }
 
 /** How many traces the commits after `after` up to `upTo` touched, counted up to `limit` (`EvaluatorStore.tracesTouched`). */
-export async function tracesTouched(db: SqlEngine, commits: LiveCommits, projectId: string, after: LiveCursor, upTo: LiveCursor, limit: number): Promise<number> {
+export async function tracesTouched(
+  db: SqlEngine,
+  commits: LiveCommits,
+  projectId: string,
+  after: LiveCursor,
+  upTo: LiveCursor,
+  limit: number,
+): Promise<number> {
   const p = db.dialect.params();
   const touched = touchedSql(commits, p, p.add(projectId), after, upTo);
   if (touched === null) return 0;

@@ -11,7 +11,8 @@ import type { Dialect, Params, SqlEngine } from './dialect.js';
  * its newest row by time.
  */
 
-const EXPERIMENT_COLUMNS = 'experiment_id, name, dataset, dataset_version, target, evaluators, metadata, state, error, item_count, created_us, time_us, finished_us, deleted';
+const EXPERIMENT_COLUMNS =
+  'experiment_id, name, dataset, dataset_version, target, evaluators, metadata, state, error, item_count, created_us, time_us, finished_us, deleted';
 const RESULT_COLUMNS = 'experiment_id, item_id, trace_id, span_id, output, error, latency_ms, input_tokens, output_tokens, cost_usd, time_us, unpriced_calls';
 /** Which of two rows of one microsecond is the later: deleted > failed > done > running. */
 const STATE_RANK = `CASE WHEN deleted THEN 3 WHEN state = 'failed' THEN 2 WHEN state = 'done' THEN 1 ELSE 0 END`;
@@ -21,16 +22,38 @@ const RESULT_ORDER = 'time_us DESC';
 /** An experiment's row of `experiments` (without its project), as both engines write it. */
 export function experimentRow(e: ExperimentRecord): Record<string, unknown> {
   return {
-    experiment_id: e.experimentId, name: e.name, dataset: e.dataset, dataset_version: e.datasetVersion, target: e.target, evaluators: e.evaluators, metadata: e.metadata,
-    state: e.state, error: e.error, item_count: e.itemCount, created_us: e.createdUs, time_us: e.timeUs, finished_us: e.finishedUs, deleted: e.deleted,
+    experiment_id: e.experimentId,
+    name: e.name,
+    dataset: e.dataset,
+    dataset_version: e.datasetVersion,
+    target: e.target,
+    evaluators: e.evaluators,
+    metadata: e.metadata,
+    state: e.state,
+    error: e.error,
+    item_count: e.itemCount,
+    created_us: e.createdUs,
+    time_us: e.timeUs,
+    finished_us: e.finishedUs,
+    deleted: e.deleted,
   };
 }
 
 /** A result as a row of `experiment_results` (without its project), as both engines write it. */
 export function resultRow(r: ExperimentResultRecord): Record<string, unknown> {
   return {
-    experiment_id: r.experimentId, item_id: r.itemId, trace_id: r.traceId, span_id: r.spanId, output: r.output, error: r.error, latency_ms: r.latencyMs,
-    input_tokens: r.inputTokens, output_tokens: r.outputTokens, cost_usd: r.costUsd, time_us: r.timeUs, unpriced_calls: r.unpricedCalls,
+    experiment_id: r.experimentId,
+    item_id: r.itemId,
+    trace_id: r.traceId,
+    span_id: r.spanId,
+    output: r.output,
+    error: r.error,
+    latency_ms: r.latencyMs,
+    input_tokens: r.inputTokens,
+    output_tokens: r.outputTokens,
+    cost_usd: r.costUsd,
+    time_us: r.timeUs,
+    unpriced_calls: r.unpricedCalls,
   };
 }
 
@@ -134,7 +157,13 @@ function latestResults(d: Dialect, p: Params, projectId: string, experimentIds: 
   return d.firstPer(`SELECT ${RESULT_COLUMNS} FROM ${d.tables.experiment_results} WHERE ${where.join(' AND ')}`, 'experiment_id, item_id', RESULT_ORDER);
 }
 
-export function listResults(db: SqlEngine, projectId: string, experimentId: string, afterItemId: string | null, limit: number): Promise<ExperimentResultRecord[]> {
+export function listResults(
+  db: SqlEngine,
+  projectId: string,
+  experimentId: string,
+  afterItemId: string | null,
+  limit: number,
+): Promise<ExperimentResultRecord[]> {
   const d = db.dialect;
   const p = d.params();
   const latest = latestResults(d, p, projectId, [experimentId], afterItemId);

@@ -7,11 +7,13 @@ const PAGE = readFileSync(new URL('../../../../../docs/scale-out.md', import.met
 const SECTION = PAGE.slice(PAGE.indexOf('\n## Export (Parquet, JSONL)\n'));
 
 describe('the export columns', () => {
-  it.each(EXPORT_SIGNALS)("are the table of %s in docs/scale-out.md, in order, with their types", (signal) => {
+  it.each(EXPORT_SIGNALS)('are the table of %s in docs/scale-out.md, in order, with their types', (signal) => {
     const rows = EXPORT_TABLES[signal].columns.map((c) => `| \`${c.name}\` | ${c.type === 'TIMESTAMP WITH TIME ZONE' ? 'TIMESTAMPTZ' : c.type} | ${c.what} |`);
     const at = SECTION.indexOf(`**${signal}**`);
     expect(at, `docs/scale-out.md's Export section has no **${signal}** table`).toBeGreaterThan(0);
-    const table = SECTION.slice(at).split('\n').filter((line) => line.startsWith('| `'));
+    const table = SECTION.slice(at)
+      .split('\n')
+      .filter((line) => line.startsWith('| `'));
     expect(table.slice(0, rows.length)).toEqual(rows);
   });
 

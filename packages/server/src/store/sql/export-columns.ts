@@ -48,7 +48,7 @@ export const SPAN_EXPORT: readonly ExportColumn[] = [
   column('trace_state', 'VARCHAR', 'the W3C trace state'),
   column('name', 'VARCHAR', 'the span name'),
   column('kind', 'VARCHAR', '`internal`, `server`, `client`, `producer`, `consumer` or `unspecified`', names(SPAN_KINDS, 'kind')),
-  column('service_name', 'VARCHAR', 'the resource\'s `service.name`'),
+  column('service_name', 'VARCHAR', "the resource's `service.name`"),
   time('start_time', 'when it started', 'start_us'),
   time('end_time', 'when it ended', 'end_us'),
   column('duration_ms', 'DOUBLE', 'milliseconds, to the microsecond', () => 'CAST(r.duration_us AS DOUBLE) / 1000'),
@@ -74,7 +74,7 @@ export const SPAN_EXPORT: readonly ExportColumn[] = [
   stored('cache_creation_input_tokens', 'BIGINT', 'input tokens written to the cache', 'cache_creation_tokens'),
   column('reasoning_tokens', 'BIGINT', 'reasoning tokens'),
   column('cost_usd', 'DOUBLE', 'the cost in US dollars'),
-  column('cost_source', 'VARCHAR', '`price_table` (computed from the tokens) or `reported` (the sender\'s)'),
+  column('cost_source', 'VARCHAR', "`price_table` (computed from the tokens) or `reported` (the sender's)"),
   stored('time_to_first_token_ms', 'DOUBLE', 'time to the first token of a streamed answer', 'ttft_ms'),
   column('finish_reasons', 'VARCHAR', 'a JSON array of the finish reasons'),
   column('session_id', 'VARCHAR', 'the session (`session.id` and the other conventions)'),
@@ -128,7 +128,11 @@ export const METRIC_EXPORT: readonly ExportColumn[] = [
   list('negative_counts', "an exponential histogram's negative bucket counts"),
   column('quantiles', 'VARCHAR', "a summary's quantiles, a JSON array of `{ quantile, value }`"),
   column('exemplars', 'VARCHAR', 'a JSON array of exemplars'),
-  column('exact_counts', 'VARCHAR', 'the counts past 2^53, exactly: a JSON object of decimal strings (`count`, `bucketCounts`, `zeroCount`, `positive`, `negative`), NULL when the doubles are exact'),
+  column(
+    'exact_counts',
+    'VARCHAR',
+    'the counts past 2^53, exactly: a JSON object of decimal strings (`count`, `bucketCounts`, `zeroCount`, `positive`, `negative`), NULL when the doubles are exact',
+  ),
 ];
 
 export const SCORE_EXPORT: readonly ExportColumn[] = [
@@ -190,7 +194,12 @@ export function exportSql(d: Dialect, p: Params, query: ExportQuery): string {
   const table = EXPORT_TABLES[query.signal];
   const project = p.add(query.projectId);
   const select = table.columns.map((c) => `${c.sql === null ? `r.${c.name}` : c.sql(d, query.format)} AS ${quoted(c.name)}`).join(',\n  ');
-  const where = [`r.project_id = ${project}`, `r.${table.timeColumn} >= ${p.int(query.fromUs)}`, `r.${table.timeColumn} < ${p.int(query.toUs)}`, ...table.where];
+  const where = [
+    `r.project_id = ${project}`,
+    `r.${table.timeColumn} >= ${p.int(query.fromUs)}`,
+    `r.${table.timeColumn} < ${p.int(query.toUs)}`,
+    ...table.where,
+  ];
   // Each source of the project once, its JSON parsed once (a few per service, against millions of records).
   const join = table.sources
     ? `\nLEFT JOIN (SELECT source_id AS src_id, ${d.jsonMember('resource', 'attributes')} AS src_resource,

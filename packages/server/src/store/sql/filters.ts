@@ -1,5 +1,12 @@
 import {
-  SPAN_CATEGORIES, SPAN_KINDS, SPOOR_SERVICE_NAME, type SpanFilter, type SpanGroupBy, type SpanGroupColumn, type TimeRange, type TraceOrigin,
+  SPAN_CATEGORIES,
+  SPAN_KINDS,
+  SPOOR_SERVICE_NAME,
+  type SpanFilter,
+  type SpanGroupBy,
+  type SpanGroupColumn,
+  type TimeRange,
+  type TraceOrigin,
 } from '@spoor/model';
 import type { Dialect, Params } from './dialect.js';
 

@@ -13,11 +13,7 @@ export const UNPRICED_CALL = 'is_llm AND cost_usd IS NULL AND (input_tokens IS N
 export function listUnpricedModels(db: SqlEngine, projectId: string, range: TimeRange): Promise<UnpricedModelRecord[]> {
   const d = db.dialect;
   const p = d.params();
-  const where = [
-    `project_id = ${p.add(projectId)}`,
-    UNPRICED_CALL,
-    ...timeFilters(p, 'start_us', range),
-  ];
+  const where = [`project_id = ${p.add(projectId)}`, UNPRICED_CALL, ...timeFilters(p, 'start_us', range)];
   return db.rows(
     'list unpriced models',
     `SELECT CAST(coalesce(llm_response_model, llm_request_model, '') AS VARCHAR) AS model,

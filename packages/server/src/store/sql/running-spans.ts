@@ -85,7 +85,12 @@ export async function runningSpansOf(db: SqlEngine, projectId: string, traceIds:
   // and a trace with none (most reads) costs a plain filtered read: 1.6 ms where the window
   // function and the join to the sources took 3.1 ms on DuckDB (5.1 against 10.5 on chdb), beside
   // a 100-span trace's read of 7-23 ms, 200,000 spans stored.
-  const rows = await db.rows('read running spans', `SELECT ${SNAPSHOT_COLUMNS} FROM ${d.tables.running_spans} WHERE ${conditions.join(' AND ')}`, p, runningSpanOf);
+  const rows = await db.rows(
+    'read running spans',
+    `SELECT ${SNAPSHOT_COLUMNS} FROM ${d.tables.running_spans} WHERE ${conditions.join(' AND ')}`,
+    p,
+    runningSpanOf,
+  );
   if (rows.length === 0) return [];
   const newest = new Map<string, SnapshotRow>();
   for (const row of rows) {
@@ -94,7 +99,9 @@ export async function runningSpansOf(db: SqlEngine, projectId: string, traceIds:
     if (held === undefined || newerSnapshot(row, held)) newest.set(key, row);
   }
   const snapshots = await withSources(db, projectId, [...newest.values()]);
-  return (await withoutEnded(db, projectId, snapshots)).sort((a, b) => a.startTimeUs - b.startTimeUs || (a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0));
+  return (await withoutEnded(db, projectId, snapshots)).sort(
+    (a, b) => a.startTimeUs - b.startTimeUs || (a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0),
+  );
 }
 
 /** Whether snapshot `a` of a span is newer than `b`: received later, or at the same time holding more (`NEWEST_FIRST`). */
@@ -118,7 +125,11 @@ async function withSources(db: SqlEngine, projectId: string, snapshots: Snapshot
     ),
   );
   // A source is always written with its records; an empty resource keeps the answer valid JSON should one be missing.
-  return snapshots.map(({ sourceId, ...s }) => ({ ...s, resourceJson: sources.get(sourceId)?.resource ?? '{"attributes":{}}', scopeJson: sources.get(sourceId)?.scope ?? '{}' }));
+  return snapshots.map(({ sourceId, ...s }) => ({
+    ...s,
+    resourceJson: sources.get(sourceId)?.resource ?? '{"attributes":{}}',
+    scopeJson: sources.get(sourceId)?.scope ?? '{}',
+  }));
 }
 
 /** Per trace of these with running spans: when its newest snapshot was received. */
@@ -154,7 +165,14 @@ async function heardOf(db: SqlEngine, projectId: string, condition: (p: Params) 
  * their newest snapshots, starting in `range`, strictly older than `after`, newest first. Their
  * counts, tokens and cost are of ended spans: none yet.
  */
-export async function runningOnlyTraces(db: SqlEngine, projectId: string, range: TimeRange, filter: RunningTraceFilter, after: TimeKey | null, limit: number): Promise<RunningTraceRecord[]> {
+export async function runningOnlyTraces(
+  db: SqlEngine,
+  projectId: string,
+  range: TimeRange,
+  filter: RunningTraceFilter,
+  after: TimeKey | null,
+  limit: number,
+): Promise<RunningTraceRecord[]> {
   const unended = await tracesWithoutParts(db, projectId, filter.traceIds);
   if (unended.length === 0) return [];
   const d = db.dialect;
@@ -211,7 +229,12 @@ async function tracesWithoutParts(db: SqlEngine, projectId: string, only: readon
   const d = db.dialect;
   const p = d.params();
   const among = only === undefined ? '' : ` AND trace_id IN ${p.texts(only)}`;
-  const traceIds = await db.rows('list traces of running spans', `SELECT DISTINCT trace_id FROM ${d.tables.running_spans} WHERE project_id = ${p.add(projectId)}${among}`, p, (row) => row.get('trace_id') as string);
+  const traceIds = await db.rows(
+    'list traces of running spans',
+    `SELECT DISTINCT trace_id FROM ${d.tables.running_spans} WHERE project_id = ${p.add(projectId)}${among}`,
+    p,
+    (row) => row.get('trace_id') as string,
+  );
   if (traceIds.length === 0) return [];
   const q = d.params();
   const withParts = new Set(
@@ -253,6 +276,11 @@ export async function countSnapshotRows(db: SqlEngine): Promise<{ rows: number; 
   );
   if (first === undefined || first.rows === 0) return { rows: 0, swept: 0, sweep: null };
   const sweep = sweptSnapshots(d, first.fromUs);
-  const [swept] = await db.rows('count running span rows to sweep', `SELECT count(*) AS n FROM ${d.tables.running_spans} WHERE ${sweep.condition}`, sweep.params, (row) => numOrNull(row.get('n')) ?? 0);
+  const [swept] = await db.rows(
+    'count running span rows to sweep',
+    `SELECT count(*) AS n FROM ${d.tables.running_spans} WHERE ${sweep.condition}`,
+    sweep.params,
+    (row) => numOrNull(row.get('n')) ?? 0,
+  );
   return { rows: first.rows, swept: swept ?? 0, sweep };
 }

@@ -173,7 +173,9 @@ export abstract class SqlSamplingStore implements SamplingStore {
     const project = p.add(query.projectId);
     const { matched, traceFilters } = listFilterSql(d, p, project, query);
     const out = `SELECT trace_id FROM ${d.tables.sampling_decisions}
-      WHERE project_id = ${project} AND NOT kept${timeFilters(p, 'start_us', query.range).map((f) => ` AND ${f}`).join('')}`;
+      WHERE project_id = ${project} AND NOT kept${timeFilters(p, 'start_us', query.range)
+        .map((f) => ` AND ${f}`)
+        .join('')}`;
     const [row] = await this.sql.rows(
       'count the sampled-out traces of a range',
       `SELECT count(*) AS n_total, count(*) FILTER (WHERE trace_id IN (${out})) AS n_out FROM (

@@ -87,13 +87,23 @@ async function rankedOnSides<P extends Params>(db: SqlEngine<P>, query: CompareQ
     FROM ${scores} LEFT JOIN (${responseSpans(d, project, `response_id IN (${responseOnly(d, project)})`)}) AS responses
       ON responses.response_id = versions.response_id
     WHERE versions.project_id = ${project} AND (versions.span_id IS NOT NULL OR versions.trace_id IS NULL)`;
-  const scoredSpans = `(SELECT span_facts.*, ${versionColumns.split(', ').map((c) => `scored.${c} AS ${c}`).join(', ')}
+  const scoredSpans = `(SELECT span_facts.*, ${versionColumns
+    .split(', ')
+    .map((c) => `scored.${c} AS ${c}`)
+    .join(', ')}
     FROM ${d.tables.span_facts} INNER JOIN (${spanVersions}) AS scored
       ON span_facts.trace_id = scored.target_trace AND span_facts.span_id = scored.target_span) AS scored_spans`;
   const ofSpans = await sidedSpans(db, p, query, b, versionColumns, within, scoredSpans);
   // A trace's scores go with its root span (the least side where a trace has two roots).
   const ofTrace = `versions.project_id = ${project} AND versions.trace_id IS NOT NULL AND versions.span_id IS NULL`;
-  const roots = bounds.traceScores === 0 ? '' : await sidedSpans(db, p, query, b, 'trace_id', [...within, 'parent_span_id IS NULL', `trace_id IN (SELECT versions.trace_id FROM ${scores} WHERE ${ofTrace})`]);
+  const roots =
+    bounds.traceScores === 0
+      ? ''
+      : await sidedSpans(db, p, query, b, 'trace_id', [
+          ...within,
+          'parent_span_id IS NULL',
+          `trace_id IN (SELECT versions.trace_id FROM ${scores} WHERE ${ofTrace})`,
+        ]);
   const ofTraces = `SELECT ${version}, roots.root_side AS side_value FROM ${scores} INNER JOIN (
       SELECT trace_id AS root_trace, min(side_value) AS root_side FROM (${roots}) AS root_spans GROUP BY trace_id
     ) AS roots ON roots.root_trace = versions.trace_id
@@ -183,7 +193,9 @@ const FACT_FIELDS: ReadonlySet<string> = new Set(['projectId', 'range', 'service
  * the side of its spans then, `sidedSpans`).
  */
 async function sidesByResource(db: SqlEngine, query: CompareQuery): Promise<boolean> {
-  const unset = Object.entries(query.filter).every(([field, value]) => FACT_FIELDS.has(field) || value === null || value === false || (Array.isArray(value) && value.length === 0));
+  const unset = Object.entries(query.filter).every(
+    ([field, value]) => FACT_FIELDS.has(field) || value === null || value === false || (Array.isArray(value) && value.length === 0),
+  );
   if (!unset) return false;
   if ('column' in query.by) return query.by.column === 'service';
   const p = db.dialect.params();

@@ -46,7 +46,14 @@ export function scoredRelation(
  * named only an LLM response id is about the span that gave it. The spans are read once per trace
  * scored, a span stored twice (a running snapshot beside the ended span) counting once.
  */
-function spanKeyed(d: Dialect, p: Params, project: string, latest: string, by: Exclude<ScoreStatsGroup, 'name' | 'evaluator'>, within: string[]): ScoredRelation {
+function spanKeyed(
+  d: Dialect,
+  p: Params,
+  project: string,
+  latest: string,
+  by: Exclude<ScoreStatsGroup, 'name' | 'evaluator'>,
+  within: string[],
+): ScoredRelation {
   let key: string;
   let join = '';
   if (by === 'release') ({ value: key, join } = d.resourceAttribute(p, project, 'service.version'));

@@ -42,7 +42,10 @@ export abstract class SqlScoreStore implements ScoreStore {
     return tallyTraceScores(this.sql, projectId, traceIds);
   }
 
-  tallySessionScores(projectId: string, sessions: ReadonlyArray<{ sessionId: string; traceIds: readonly string[] }>): Promise<{ own: ScoreTallies; traces: ScoreTallies }> {
+  tallySessionScores(
+    projectId: string,
+    sessions: ReadonlyArray<{ sessionId: string; traceIds: readonly string[] }>,
+  ): Promise<{ own: ScoreTallies; traces: ScoreTallies }> {
     return tallySessionScores(this.sql, projectId, sessions);
   }
 

@@ -93,11 +93,17 @@ export async function tallySessionScores(
      FROM (SELECT session_id, name AS score_name, value AS score_value, label AS score_label FROM (${ownScores}) AS latest WHERE NOT deleted) AS own
      GROUP BY owner, score_name, score_label`;
   const traceIds = allTraces.length === 0 ? null : p.texts(allTraces);
-  const ofTraces = traceIds === null ? '' : `SELECT 'traces' AS tally_of, score_trace AS owner, ${TALLY_COLUMNS}
+  const ofTraces =
+    traceIds === null
+      ? ''
+      : `SELECT 'traces' AS tally_of, score_trace AS owner, ${TALLY_COLUMNS}
      FROM (${resolvedScores(d, project, [], traceIds)}) AS scored WHERE score_trace IN ${traceIds}
      GROUP BY owner, score_name, score_label
      UNION ALL `;
-  const rows = await db.rows('tally the scores of sessions', `${ofTraces}${own} ${d.largeInSets}`, p, (row) => ({ of: row.get('tally_of') as string, ...tallyRowOf(row) }));
+  const rows = await db.rows('tally the scores of sessions', `${ofTraces}${own} ${d.largeInSets}`, p, (row) => ({
+    of: row.get('tally_of') as string,
+    ...tallyRowOf(row),
+  }));
   const byTrace = new Map<string, TallyRow[]>();
   for (const row of rows) if (row.of === 'traces') byTrace.set(row.owner, [...(byTrace.get(row.owner) ?? []), row]);
   const ofSessions = sessions.flatMap((s) => s.traceIds.flatMap((trace) => (byTrace.get(trace) ?? []).map((row) => ({ ...row, owner: s.sessionId }))));

@@ -12,7 +12,8 @@ import { traceBounds } from './trace-bounds.js';
  * trace and span of the stored span with that response id.
  */
 
-export const SCORE_COLUMNS = 'project_id, score_id, time_us, written_us, trace_id, span_id, session_id, response_id, name, value, label, comment, source, author, deleted';
+export const SCORE_COLUMNS =
+  'project_id, score_id, time_us, written_us, trace_id, span_id, session_id, response_id, name, value, label, comment, source, author, deleted';
 
 /**
  * The newest row of each of the project's slots that meet `conditions`, deletions included. The
@@ -31,7 +32,11 @@ export function latestScores(d: Dialect, project: string, conditions: readonly s
  */
 export function responseSpans(d: Dialect, project: string, condition: string | null = null): string {
   const which = condition === null ? '' : ` AND ${condition}`;
-  return d.firstPer(`SELECT response_id, trace_id, span_id FROM ${d.tables.response_facts} WHERE project_id = ${project}${which}`, 'response_id', 'trace_id, span_id');
+  return d.firstPer(
+    `SELECT response_id, trace_id, span_id FROM ${d.tables.response_facts} WHERE project_id = ${project}${which}`,
+    'response_id',
+    'trace_id, span_id',
+  );
 }
 
 /** Scores of a trace: on it, on one of its spans, or on an LLM response one of its spans gave. */
@@ -178,7 +183,12 @@ export async function scoredTraceBounds(
   const d = db.dialect;
   const p = d.params();
   const project = p.add(projectId);
-  const inRange = (range === null ? '' : timeFilters(p, 'time_us', range).map((f) => ` AND ${f}`).join('')) + (only === null ? '' : ` AND ${only}`);
+  const inRange =
+    (range === null
+      ? ''
+      : timeFilters(p, 'time_us', range)
+          .map((f) => ` AND ${f}`)
+          .join('')) + (only === null ? '' : ` AND ${only}`);
   const [bounds] = await db.rows(
     'find the times of the scored traces',
     `SELECT min(start_us) AS from_us, max(end_us) AS to_us, count(*) AS parts,

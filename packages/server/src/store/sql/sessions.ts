@@ -74,7 +74,12 @@ export async function listSessions(db: SqlEngine, projectId: string, range: Time
     }),
   );
   if (page.length === 0) return page;
-  const tags = await sessionTags(db, projectId, range, page.map((s) => s.sessionId));
+  const tags = await sessionTags(
+    db,
+    projectId,
+    range,
+    page.map((s) => s.sessionId),
+  );
   for (const session of page) Object.assign(session, tags.get(session.sessionId));
   return page;
 }
@@ -95,10 +100,11 @@ async function sessionTags(
        ${d.sortList(d.collectDistinct('user_id'))} AS users, ${d.sortList(d.collectDistinct('trace_id'))} AS traces
      FROM ${d.tables.span_facts} WHERE ${where.join(' AND ')} GROUP BY session`,
     p,
-    (row) => [
-      row.get('session') as string,
-      { services: row.get('services') as string[], userIds: row.get('users') as string[], traceIds: row.get('traces') as string[] },
-    ] as const,
+    (row) =>
+      [
+        row.get('session') as string,
+        { services: row.get('services') as string[], userIds: row.get('users') as string[], traceIds: row.get('traces') as string[] },
+      ] as const,
   );
   return new Map(rows);
 }

@@ -138,7 +138,11 @@ export abstract class SqlErrorStore implements ErrorStore {
     return listErrorGroups(this.sql, query, offset, limit);
   }
 
-  errorGroupHourly(projectId: string, fingerprints: readonly string[], range: TimeRange): Promise<Array<{ fingerprint: string; hourUs: number; count: number }>> {
+  errorGroupHourly(
+    projectId: string,
+    fingerprints: readonly string[],
+    range: TimeRange,
+  ): Promise<Array<{ fingerprint: string; hourUs: number; count: number }>> {
     return errorGroupHourly(this.sql, projectId, fingerprints, range);
   }
 

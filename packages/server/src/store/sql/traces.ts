@@ -63,7 +63,11 @@ export function traceTotalsFromRow(row: Row) {
  * times further back until it does or holds the whole range.
  */
 export async function listTraces(
-  db: SqlEngine, query: Omit<TraceQuery, 'limit' | 'cursor'>, after: TimeKey | null, limit: number, traceIds: readonly string[] | null = null,
+  db: SqlEngine,
+  query: Omit<TraceQuery, 'limit' | 'cursor'>,
+  after: TimeKey | null,
+  limit: number,
+  traceIds: readonly string[] | null = null,
 ): Promise<TraceSummaryRecord[]> {
   if (traceIds !== null) return listWindow(db, query, after, limit, { from: null, upper: null, traceIds, crossed: [] });
   const lower = query.range.fromUs;
@@ -83,7 +87,15 @@ export async function listTraces(
     const crossed: string[] = [];
     for (;;) {
       const rows = await listWindow(db, query, after, 2 * limit, { from, upper, traceIds: null, crossed });
-      const crossing = from === null || rows.length === 0 ? [] : await crossedBefore(db, query.projectId, from, rows.map((t) => t.traceId));
+      const crossing =
+        from === null || rows.length === 0
+          ? []
+          : await crossedBefore(
+              db,
+              query.projectId,
+              from,
+              rows.map((t) => t.traceId),
+            );
       const dropped = new Set(crossing);
       const page = dropped.size === 0 ? rows : rows.filter((t) => !dropped.has(t.traceId));
       if (page.length >= limit || (rows.length < 2 * limit && from === lower)) return page.slice(0, limit);
@@ -111,7 +123,11 @@ function minOf(a: number | null, b: number | null): number | null {
  * the range holds none.
  */
 async function newestParts(
-  db: SqlEngine, projectId: string, lower: number | null, upper: number | null, parts: number,
+  db: SqlEngine,
+  projectId: string,
+  lower: number | null,
+  upper: number | null,
+  parts: number,
 ): Promise<{ newestUs: number; oldestUs: number; count: number } | null> {
   const d = db.dialect;
   const p = d.params();
@@ -134,7 +150,12 @@ async function oldestPart(db: SqlEngine, projectId: string, upper: number | null
   const d = db.dialect;
   const p = d.params();
   const before = upper === null ? '' : ` AND start_us < ${p.int(upper)}`;
-  const [oldest] = await db.rows('find the oldest trace part', `SELECT min(start_us) AS oldest_us FROM ${d.tables.trace_parts} WHERE project_id = ${p.add(projectId)}${before}`, p, (r) => num(r.get('oldest_us')));
+  const [oldest] = await db.rows(
+    'find the oldest trace part',
+    `SELECT min(start_us) AS oldest_us FROM ${d.tables.trace_parts} WHERE project_id = ${p.add(projectId)}${before}`,
+    p,
+    (r) => num(r.get('oldest_us')),
+  );
   return oldest ?? 0;
 }
 
@@ -156,7 +177,10 @@ function crossedBefore(db: SqlEngine, projectId: string, from: number, traceIds:
  * no part before `from`; the caller finds the others (`crossedBefore`).
  */
 function listWindow(
-  db: SqlEngine, query: Omit<TraceQuery, 'limit' | 'cursor'>, after: TimeKey | null, limit: number,
+  db: SqlEngine,
+  query: Omit<TraceQuery, 'limit' | 'cursor'>,
+  after: TimeKey | null,
+  limit: number,
   window: { from: number | null; upper: number | null; traceIds: readonly string[] | null; crossed: readonly string[] },
 ): Promise<TraceSummaryRecord[]> {
   const d = db.dialect;
@@ -172,7 +196,8 @@ function listWindow(
   const since = from === null ? '' : ` AND start_us >= ${p.int(from)}`;
   const where = [`project_id = ${project}${since}`];
   if (traceIds !== null) where.push(`trace_id IN ${p.texts(traceIds)}`);
-  if (upper !== null) where.push(`trace_id IN (SELECT trace_id FROM ${d.tables.trace_parts} WHERE project_id = ${project}${since} AND start_us < ${p.int(upper)})`);
+  if (upper !== null)
+    where.push(`trace_id IN (SELECT trace_id FROM ${d.tables.trace_parts} WHERE project_id = ${project}${since} AND start_us < ${p.int(upper)})`);
   if (crossed.length > 0) where.push(`trace_id NOT IN ${p.texts(crossed)}`);
   // The page is chosen by numbers alone, then the texts are read for its traces.
   return db.rows(
@@ -219,7 +244,11 @@ const SORT_KEYS: Record<TraceSort, string> = {
  * name) runs while a child has ended has that child alone stored.
  */
 export function listFilterSql(
-  d: Dialect, p: Params, project: string, query: Omit<TraceQuery, 'limit' | 'cursor'>, windowFromUs: number | null = null,
+  d: Dialect,
+  p: Params,
+  project: string,
+  query: Omit<TraceQuery, 'limit' | 'cursor'>,
+  windowFromUs: number | null = null,
 ): { matched: string; traceFilters: string[] } {
   const { fromUs, toUs } = query.range;
   const filters = traceFilterSql(d, p, project, query, windowFromUs ?? fromUs, true);
@@ -238,7 +267,11 @@ export function listFilterSql(
  * is looked at until the sweep deletes it, as it was the span running.
  */
 export function traceFilterSql(
-  d: Dialect, p: Params, project: string, filter: Omit<TraceQuery, 'projectId' | 'range' | 'limit' | 'cursor'>, spansFromUs: number | null,
+  d: Dialect,
+  p: Params,
+  project: string,
+  filter: Omit<TraceQuery, 'projectId' | 'range' | 'limit' | 'cursor'>,
+  spansFromUs: number | null,
   running = false,
 ): { matched: string; traceFilters: string[] } {
   const spanFilters: string[] = [];
