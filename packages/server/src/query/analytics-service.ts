@@ -166,7 +166,7 @@ export class AnalyticsService {
     const offset = cursor === null ? 0 : decodeOffsetCursor(cursor);
     const rows = await this.store.analytics.listSessions(projectId, range, offset, limit + 1);
     const page = rows.slice(0, limit);
-    const tallies = await this.store.scores.tallySessionScores(projectId, page);
+    const tallies = await this.store.scores.tallySessionScores(projectId, page, range);
     return {
       sessions: page.map(({ firstSeenUs, lastActivityUs, traceIds: _, ...s }) => ({
         ...s,

@@ -1,7 +1,7 @@
 import type { ScoreFilter, ScoreRecord } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
 import type { RecordBatch, ScoreTallies, Store } from '../../src/store/store.js';
-import { T0, emptyLlm, query, scoreRecord, sid, span, tid } from '../support/record-fixtures.js';
+import { ALL, T0, emptyLlm, query, scoreRecord, sid, span, tid } from '../support/record-fixtures.js';
 import { openForEachTest, recordBatch } from './per-test-store.js';
 
 const SEC = 1_000_000;
@@ -192,19 +192,31 @@ export function describeScoreReadsContract(adapter: string, open: () => Promise<
         T0 + 1,
       );
       // The sessions' runs as the session list reads them within a range that leaves trace 3 out.
-      const { own, traces } = await store.scores.tallySessionScores('default', [
-        { sessionId: 's-1', traceIds: [tid(1), tid(2)] },
-        { sessionId: 's-2', traceIds: [tid(4)] },
-        { sessionId: 's-9', traceIds: [] },
-      ]);
+      const window = { fromUs: T0 - 60 * SEC, toUs: T0 + 60 * SEC };
+      const { own, traces } = await store.scores.tallySessionScores(
+        'default',
+        [
+          { sessionId: 's-1', traceIds: [tid(1), tid(2)] },
+          { sessionId: 's-2', traceIds: [tid(4)] },
+          { sessionId: 's-9', traceIds: [] },
+        ],
+        window,
+      );
       expect(plain(own)).toEqual({ 's-1': { resolved: tally(2, 1, 1, { yes: 1, no: 1 }) } });
       expect(plain(traces)).toEqual({
         's-1': { faithfulness: tally(2, 2, expect.closeTo(0.8, 12)), thumbs: tally(1, 0, 0, { up: 1 }) },
         's-2': { faithfulness: tally(1, 1, 1) },
       });
-      const wide = await store.scores.tallySessionScores('default', [{ sessionId: 's-1', traceIds: [tid(1), tid(2), tid(3)] }]);
+      const wide = await store.scores.tallySessionScores('default', [{ sessionId: 's-1', traceIds: [tid(1), tid(2), tid(3)] }], ALL);
       expect(plain(wide.traces)['s-1']?.faithfulness).toEqual(tally(3, 3, expect.closeTo(0.9, 12)));
-      expect(plain((await store.scores.tallySessionScores('p2', [{ sessionId: 's-1', traceIds: [] }])).own)).toEqual({ 's-1': { resolved: tally(1, 1, 0.5) } });
+      expect(plain((await store.scores.tallySessionScores('p2', [{ sessionId: 's-1', traceIds: [] }], ALL)).own)).toEqual({
+        's-1': { resolved: tally(1, 1, 0.5) },
+      });
+      // More traces than one statement names (a long-running chat): they are found again from the session's spans in the range.
+      const many = [tid(1), tid(2), ...Array.from({ length: 1_000 }, (_, i) => tid(10_000 + i))];
+      expect(plain((await store.scores.tallySessionScores('default', [{ sessionId: 's-1', traceIds: many }], window)).traces)['s-1']).toEqual(
+        plain(traces)['s-1'],
+      );
     });
   });
 }

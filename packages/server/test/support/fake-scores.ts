@@ -1,4 +1,4 @@
-import type { ScoreFilter, ScoreQuery, ScoreRecord, SpanRecord } from '@spoor/model';
+import type { ScoreFilter, ScoreQuery, ScoreRecord, SpanRecord, TimeRange } from '@spoor/model';
 import { talliesOf } from '../../src/store/sql/score-tallies.js';
 import type { ScoreStore, ScoreTallies, StoredScore, TargetFound, TimeKey } from '../../src/store/store.js';
 import type { LlmResponseRow, ScoreRow } from '../../src/store/table-records.js';
@@ -64,6 +64,7 @@ export class FakeScoreStore implements ScoreStore {
   tallySessionScores(
     projectId: string,
     of: ReadonlyArray<{ sessionId: string; traceIds: readonly string[] }>,
+    _range: TimeRange,
   ): Promise<{ own: ScoreTallies; traces: ScoreTallies }> {
     const ids = new Set(of.map((s) => s.sessionId));
     const live = this.live(projectId);

@@ -1,4 +1,4 @@
-import type { ScoreQuery, ScoreRecord } from '@spoor/model';
+import type { ScoreQuery, ScoreRecord, TimeRange } from '@spoor/model';
 import type { TimeKey } from './traces.js';
 
 /**
@@ -46,11 +46,13 @@ export interface ScoreStore {
   tallyTraceScores(projectId: string, traceIds: readonly string[]): Promise<ScoreTallies>;
   /**
    * Per session of these, per score name: the tally of the session's own scores, and of the
-   * scores of the traces given with it (its runs, as `SessionRecord.traceIds`), in one query.
+   * scores of the traces given with it (its runs in `range`, as `SessionRecord.traceIds`), in one
+   * query.
    */
   tallySessionScores(
     projectId: string,
     sessions: ReadonlyArray<{ sessionId: string; traceIds: readonly string[] }>,
+    range: TimeRange,
   ): Promise<{ own: ScoreTallies; traces: ScoreTallies }>;
   /** Whether the project has the trace, and, with `spanId`, that span of it (read without reading the trace). */
   findTarget(projectId: string, traceId: string, spanId: string | null): Promise<TargetFound>;

@@ -1,4 +1,4 @@
-import type { ScoreQuery, ScoreRecord } from '@spoor/model';
+import type { ScoreQuery, ScoreRecord, TimeRange } from '@spoor/model';
 import type { ScoreStore, ScoreTallies, StoredScore, TargetFound } from '../ports/scores.js';
 import type { TimeKey } from '../ports/traces.js';
 import type { SqlEngine } from './dialect.js';
@@ -45,8 +45,9 @@ export abstract class SqlScoreStore implements ScoreStore {
   tallySessionScores(
     projectId: string,
     sessions: ReadonlyArray<{ sessionId: string; traceIds: readonly string[] }>,
+    range: TimeRange,
   ): Promise<{ own: ScoreTallies; traces: ScoreTallies }> {
-    return tallySessionScores(this.sql, projectId, sessions);
+    return tallySessionScores(this.sql, projectId, sessions, range);
   }
 
   findTarget(projectId: string, traceId: string, spanId: string | null): Promise<TargetFound> {

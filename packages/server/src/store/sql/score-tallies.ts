@@ -1,8 +1,9 @@
-import type { ScoreFilter } from '@spoor/model';
+import type { ScoreFilter, TimeRange } from '@spoor/model';
 import { num, numOrNull, type Row } from '../record-rows.js';
 import type { ScoreTallies } from '../ports/scores.js';
 import type { Dialect, Params, SqlEngine } from './dialect.js';
 import { latestScores, responseSpans } from './scores.js';
+import { timeFilters } from './filters.js';
 
 /**
  * Scores summed per trace or session (the trace list, sessions) and the trace list's filters on
@@ -71,23 +72,35 @@ export async function tallyTraceScores(db: SqlEngine, projectId: string, traceId
   return talliesOf(rows);
 }
 
+/** Traces named in a tally's statement at most: each is named three times, and ClickHouse parses at most 256 KiB of query. */
+const NAMED_TRACES_MAX = 1_000;
+
 /**
  * Per session of these: the tally of its own scores, and of the scores of the traces given with it.
  * The traces' scores are tallied per trace and added up per session here: the sessions' traces
  * come from the session list, which read them already, so the spans are not scanned again (0.3x
- * the span statistics' time on the analytics benchmark, for a page of 50 sessions).
+ * the span statistics' time on the analytics benchmark, for a page of 50 sessions). Sessions of
+ * more traces than a statement may name have them found again from the spans in `range`.
  */
 export async function tallySessionScores(
   db: SqlEngine,
   projectId: string,
   sessions: ReadonlyArray<{ sessionId: string; traceIds: readonly string[] }>,
+  range: TimeRange,
 ): Promise<{ own: ScoreTallies; traces: ScoreTallies }> {
   if (sessions.length === 0) return { own: new Map(), traces: new Map() };
+  const allTraces = [...new Set(sessions.flatMap((s) => s.traceIds))];
+  if (allTraces.length > NAMED_TRACES_MAX)
+    return tallyBySpans(
+      db,
+      projectId,
+      sessions.map((s) => s.sessionId),
+      range,
+    );
   const d = db.dialect;
   const p = d.params();
   const project = p.add(projectId);
   const sessionIds = p.texts(sessions.map((s) => s.sessionId));
-  const allTraces = [...new Set(sessions.flatMap((s) => s.traceIds))];
   const ownScores = latestScores(d, project, [`session_id IN ${sessionIds}`, 'trace_id IS NULL', 'response_id IS NULL']);
   const own = `SELECT 'own' AS tally_of, session_id AS owner, ${TALLY_COLUMNS}
      FROM (SELECT session_id, name AS score_name, value AS score_value, label AS score_label FROM (${ownScores}) AS latest WHERE NOT deleted) AS own
@@ -108,6 +121,40 @@ export async function tallySessionScores(
   for (const row of rows) if (row.of === 'traces') byTrace.set(row.owner, [...(byTrace.get(row.owner) ?? []), row]);
   const ofSessions = sessions.flatMap((s) => s.traceIds.flatMap((trace) => (byTrace.get(trace) ?? []).map((row) => ({ ...row, owner: s.sessionId }))));
   return { own: talliesOf(rows.filter((r) => r.of === 'own')), traces: talliesOf(ofSessions) };
+}
+
+/** `tallySessionScores` finding the sessions' traces from their spans in the range. */
+async function tallyBySpans(
+  db: SqlEngine,
+  projectId: string,
+  sessionIds: readonly string[],
+  range: TimeRange,
+): Promise<{ own: ScoreTallies; traces: ScoreTallies }> {
+  if (sessionIds.length === 0) return { own: new Map(), traces: new Map() };
+  const d = db.dialect;
+  const p = d.params();
+  const project = p.add(projectId);
+  const ids = p.texts(sessionIds);
+  const where = [`project_id = ${project}`, `session_id IN ${ids}`, ...timeFilters(p, 'start_us', range)];
+  const sessionTraces = `SELECT DISTINCT session_id AS st_session, trace_id AS st_trace FROM ${d.tables.span_facts} WHERE ${where.join(' AND ')}`;
+  const ownScores = latestScores(d, project, [`session_id IN ${ids}`, 'trace_id IS NULL', 'response_id IS NULL']);
+  const rows = await db.rows(
+    'tally the scores of sessions',
+    `WITH session_traces AS (${sessionTraces})
+     SELECT 'traces' AS tally_of, st_session AS owner, ${TALLY_COLUMNS}
+     FROM session_traces INNER JOIN (
+       ${resolvedScores(d, project, [], '(SELECT st_trace FROM session_traces)')}
+     ) AS scored ON scored.score_trace = session_traces.st_trace
+     GROUP BY owner, score_name, score_label
+     UNION ALL
+     SELECT 'own' AS tally_of, session_id AS owner, ${TALLY_COLUMNS}
+     FROM (SELECT session_id, name AS score_name, value AS score_value, label AS score_label FROM (${ownScores}) AS latest WHERE NOT deleted) AS own
+     GROUP BY owner, score_name, score_label
+     ${d.largeInSets}`,
+    p,
+    (row) => ({ of: row.get('tally_of') as string, ...tallyRowOf(row) }),
+  );
+  return { own: talliesOf(rows.filter((r) => r.of === 'own')), traces: talliesOf(rows.filter((r) => r.of === 'traces')) };
 }
 
 export interface TallyRow {
