@@ -1,6 +1,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { CHDB_CLEANUP_MS, chdbStores } from '../../test/support/chdb.js';
 import { duckDbStores } from '../../test/support/duckdb.js';
+import { HeldRead } from '../../test/support/held-read.js';
 import type { AlertStore, Store } from '../store/store.js';
 import { AlertService } from './alert-service.js';
 import { alertBackendIn } from './data-service.js';
@@ -29,8 +30,8 @@ const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 describe.each(stores)('alert rules and receivers in force on %s', (_name, open) => {
   let store: Store;
   let service: AlertService;
-  /** Set while a test holds the interval's read of the rules: resolved once the store has answered it. */
-  let held: { answered: () => void; release: Promise<void> } | null = null;
+  /** The interval's read of the rules, held while a test changes them. */
+  const held = new HeldRead();
 
   afterEach(async () => {
     await service.close();
@@ -41,15 +42,7 @@ describe.each(stores)('alert rules and receivers in force on %s', (_name, open) 
     store = await open();
     const alerts = store.alerts;
     const heldAlerts: AlertStore = Object.assign(Object.create(alerts) as AlertStore, {
-      listRules: async (projectId: string) => {
-        const read = await alerts.listRules(projectId);
-        const hold = held;
-        if (hold !== null) {
-          hold.answered();
-          await hold.release;
-        }
-        return read;
-      },
+      listRules: held.wrap((projectId: string) => alerts.listRules(projectId)),
     });
     const engineOfStore = await AlertEngine.open({
       projectId: 'default',
@@ -69,21 +62,7 @@ describe.each(stores)('alert rules and receivers in force on %s', (_name, open) 
   }
 
   /** Runs an interval whose read of the rules answers (as the store was) and then waits while `change` runs. */
-  async function intervalAround(change: () => Promise<unknown>): Promise<void> {
-    let answered!: () => void;
-    let release!: () => void;
-    const readAnswered = new Promise<void>((resolve) => (answered = resolve));
-    held = { answered, release: new Promise<void>((resolve) => (release = resolve)) };
-    const interval = service.evaluate();
-    await readAnswered;
-    held = null;
-    try {
-      await change();
-    } finally {
-      release();
-      await interval;
-    }
-  }
+  const intervalAround = (change: () => Promise<unknown>): Promise<void> => held.around(() => service.evaluate(), change);
 
   const ruleSpec = (name: string) => service.rules().rules.find((r) => r.spec.name === name)?.spec.expr;
   const receiverNamed = (name: string) => service.receivers().receivers.find((r) => r.name === name && r.source === 'api');

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { CHDB_CLEANUP_MS, chdbStores } from '../../test/support/chdb.js';
 import { duckDbStores } from '../../test/support/duckdb.js';
+import { HeldRead } from '../../test/support/held-read.js';
 import { samplingBackendOf } from '../../test/support/sampling.js';
 import type { Store } from '../store/store.js';
 import { SamplingService } from './service.js';
@@ -26,8 +27,8 @@ const stores: Array<[string, () => Promise<Store>]> = [
 describe.each(stores)('the sampling policies in force on %s', (_name, open) => {
   let store: Store;
   let service: SamplingService;
-  /** Set while a test holds the round's read of the policies: resolved once the store has answered it. */
-  let held: { answered: () => void; release: Promise<void> } | null = null;
+  /** The round's read of the policies, held while a test changes them. */
+  const held = new HeldRead();
 
   afterEach(async () => {
     await service.close();
@@ -42,15 +43,7 @@ describe.each(stores)('the sampling policies in force on %s', (_name, open) => {
         ...db,
         sampling: {
           ...db.sampling,
-          policies: async () => {
-            const read = await db.sampling.policies();
-            const hold = held;
-            if (hold !== null) {
-              hold.answered();
-              await hold.release;
-            }
-            return read;
-          },
+          policies: held.wrap(() => db.sampling.policies()),
         },
       },
       serverId: 'server-1',
@@ -62,21 +55,7 @@ describe.each(stores)('the sampling policies in force on %s', (_name, open) => {
   }
 
   /** Runs a round whose read of the policies answers (as the store was) and then waits while `change` runs. */
-  async function roundAround(change: () => Promise<unknown>): Promise<void> {
-    let answered!: () => void;
-    let release!: () => void;
-    const readAnswered = new Promise<void>((resolve) => (answered = resolve));
-    held = { answered, release: new Promise<void>((resolve) => (release = resolve)) };
-    const round = service.runRound();
-    await readAnswered;
-    held = null;
-    try {
-      await change();
-    } finally {
-      release();
-      await round;
-    }
-  }
+  const roundAround = (change: () => Promise<unknown>): Promise<void> => held.around(() => service.runRound(), change);
 
   it('keeps a policy deleted while a round read the policies deleted, and one set meanwhile set', async () => {
     await start();
