@@ -118,7 +118,12 @@ export async function tallySessionScores(
     ...tallyRowOf(row),
   }));
   const byTrace = new Map<string, TallyRow[]>();
-  for (const row of rows) if (row.of === 'traces') byTrace.set(row.owner, [...(byTrace.get(row.owner) ?? []), row]);
+  for (const row of rows) {
+    if (row.of !== 'traces') continue;
+    const ofTrace = byTrace.get(row.owner);
+    if (ofTrace === undefined) byTrace.set(row.owner, [row]);
+    else ofTrace.push(row);
+  }
   const ofSessions = sessions.flatMap((s) => s.traceIds.flatMap((trace) => (byTrace.get(trace) ?? []).map((row) => ({ ...row, owner: s.sessionId }))));
   return { own: talliesOf(rows.filter((r) => r.of === 'own')), traces: talliesOf(ofSessions) };
 }
