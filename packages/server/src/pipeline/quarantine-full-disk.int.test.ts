@@ -1,9 +1,9 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SpanRecord } from '@spoor/model';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeWriter } from '../../test/support/fake-writer.js';
+import { namedSpan } from '../../test/support/named-entries.js';
 import { fillDisk, mountTmpfs } from '../../test/support/tmpfs.js';
 import { type WriteBatch, batchOf } from '../store/store.js';
 import { CommitLoop } from './commit-loop.js';
@@ -31,34 +31,7 @@ afterEach(async () => {
 const entry = (name: string): SpoolEntry => ({ signal: 'traces', encoding: 'json', projectId: 'default', receivedUs: 0, body: new TextEncoder().encode(name) });
 
 function decode(spooled: SpoolEntry): WriteBatch {
-  const name = new TextDecoder().decode(spooled.body);
-  const span = {
-    projectId: 'default',
-    traceId: 'a'.repeat(32),
-    spanId: 'b'.repeat(16),
-    parentSpanId: null,
-    traceState: '',
-    flags: 0,
-    name,
-    kind: 'internal',
-    serviceName: 'svc',
-    startTimeUs: 1,
-    endTimeUs: 2,
-    status: { code: 'unset', message: '' },
-    attributes: {},
-    resource: { attributes: {}, droppedAttributesCount: 0, schemaUrl: '' },
-    scope: { name: '', version: '', attributes: {}, droppedAttributesCount: 0 },
-    events: [],
-    links: [],
-    droppedAttributesCount: 0,
-    droppedEventsCount: 0,
-    droppedLinksCount: 0,
-    llm: null,
-    sessionId: null,
-    userId: null,
-    category: 'other',
-  } satisfies SpanRecord;
-  return batchOf({ spans: [span], logs: [], metricPoints: [] });
+  return batchOf({ spans: [namedSpan('default', new TextDecoder().decode(spooled.body))], logs: [], metricPoints: [] });
 }
 
 describe('the quarantine on a full disk', () => {

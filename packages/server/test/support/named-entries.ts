@@ -9,11 +9,12 @@ import type { SpoolEntry } from '../../src/pipeline/spool.js';
 export function decode(entry: SpoolEntry): WriteBatch {
   const [name, count] = new TextDecoder().decode(entry.body).split(':');
   if (name === 'garbled') throw new Error('cannot decode a garbled entry');
-  const spans = Array.from({ length: Number(count) }, (_, i) => span(entry.projectId, `${name}.${i}`));
+  const spans = Array.from({ length: Number(count) }, (_, i) => namedSpan(entry.projectId, `${name}.${i}`));
   return batchOf({ spans, logs: [], metricPoints: [] });
 }
 
-function span(projectId: string, name: string): SpanRecord {
+/** A span of one fixed trace and id, named `name`: what an entry decodes to here. */
+export function namedSpan(projectId: string, name: string): SpanRecord {
   return {
     projectId,
     traceId: 'a'.repeat(32),
