@@ -382,6 +382,34 @@ export default tseslint.config(
     },
   },
   {
+    // What a part is and how parts start and stop: below every feature, so each can give a part.
+    files: ['packages/server/src/parts/**'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        forbid(
+          [
+            '**/api/**',
+            '**/serve/**',
+            '**/dbthread/**',
+            '**/store/**',
+            '**/ingest/**',
+            '**/query/**',
+            '**/quality/**',
+            '**/sampling/**',
+            '**/alerting/**',
+            '**/live/**',
+            '**/export/**',
+            '**/mcp/**',
+            '**/auth/**',
+          ],
+          'parts/ says what a part is and starts them: it knows no feature.',
+        ),
+        DUCKDB_ONLY_IN_STORE,
+      ),
+    },
+  },
+  {
     files: ['packages/server/src/serve/**'],
     ignores: ['**/*.test.ts'],
     rules: {

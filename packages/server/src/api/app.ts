@@ -3,7 +3,6 @@ import type { AlertService } from '../alerting/alert-service.js';
 import type { AccessControl } from '../auth/access-control.js';
 import type { OidcSignIn } from '../auth/oidc-sign-in.js';
 import type { DbClient } from '../dbthread/calls.js';
-import { exportRoutes } from '../export/routes.js';
 import type { Decoder, MaskFile } from '../ingest/decoder.js';
 import { type AcceptedRequest, ingestRoutes } from '../ingest/routes.js';
 import type { Replayer } from '../replay/replayer.js';
@@ -42,6 +41,7 @@ import { docsRoutes } from './docs-routes.js';
 import { defaultDocsDir } from '../docs/site.js';
 
 import type { ServerShares, Shares } from '../shares.js';
+import type { PartRoutes } from '../parts/part.js';
 
 export { routeOf } from './hooks.js';
 
@@ -113,6 +113,8 @@ export interface AppOptions extends AppBase {
   shares?: Partial<ServerShares>;
   /** `POST /api/scores` in flight, per project and on this server (`--score-writes-max`). Default: no bound. */
   scoreWrites?: Shares;
+  /** The routes the server's parts declared (`parts/part.ts`), registered after the API's own, in the parts' order. */
+  routes?: readonly PartRoutes[];
 }
 
 /**
@@ -217,9 +219,9 @@ export async function createApp(options: AppOptions | ReadOnlyAppOptions): Promi
   await app.register(oidcRoutes, { db, access: options.access, signIn: options.signIn ?? null, secureCookies: options.secureCookies ?? false });
   // MCP: agents' tools, each a read of the routes above with the caller's credentials.
   await app.register(mcpRoutes);
-  await app.register(exportRoutes, { db, shares: options.shares });
   // Tail sampling: a project's keep policy.
   await app.register(samplingRoutes, { sampling: options.sampling ?? null });
+  for (const part of options.routes ?? []) await part.register(app);
   await app.register(docsRoutes, { dir: options.docsDir === undefined ? defaultDocsDir() : options.docsDir });
   await app.register(openApiRoute);
   await app.register(healthRoutes, {

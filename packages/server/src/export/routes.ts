@@ -18,7 +18,7 @@ import type { ExportChunk } from './export-streams.js';
  */
 
 /** What the routes call on the database thread: export's group. */
-type ExportDb = { readonly export: Remote<ReturnType<typeof exportCalls.make>> };
+export type ExportDb = { readonly export: Remote<ReturnType<typeof exportCalls.make>> };
 
 const ExportAnswer = contentAnswer('The file, as an attachment (Content-Disposition names it)', {
   [EXPORT_MEDIA_TYPES.parquet]: Bytes('Apache Parquet'),

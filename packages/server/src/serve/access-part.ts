@@ -7,7 +7,8 @@ import type { DecodeThread } from '../ingest/decode-client.js';
 import { backPressureLogged } from '../ingest/export.js';
 import { maskingPolicyProblem } from '../ingest/masking.js';
 import type { ServeBase } from './base.js';
-import type { Lifecycle } from './lifecycle.js';
+import type { Lifecycle } from '../parts/lifecycle.js';
+import type { Part } from '../parts/part.js';
 
 /**
  * How soon a key revoked elsewhere (another server, the command line) stops working here. On
@@ -67,3 +68,8 @@ export async function startAccess(life: Lifecycle, { config, log, metrics }: Ser
   });
   return { ring, maskingPolicies, signIn, access };
 }
+
+export const accessPart: Part<ServeBase & { thread: DbThread; decoder: DecodeThread }, Awaited<ReturnType<typeof startAccess>>> = {
+  name: 'access',
+  start: (life, have) => startAccess(life, have, have.thread, have.decoder),
+};

@@ -16,7 +16,7 @@ import { setRegexLimits } from '../regex.js';
 import { SelfMetrics, createIngestMetrics } from '../self-metrics.js';
 import { serverShares } from '../shares.js';
 import { readMaskFile, readPriceTable, readSamplingFile, serverIdOf } from './files.js';
-import { ServerState } from './server-state.js';
+import { ServerState } from '../parts/server-state.js';
 import { type ServerMetrics, serverMetrics } from './server-metrics.js';
 
 /** Where a judge's own call goes as a trace: into ingest, as a replay's does. */

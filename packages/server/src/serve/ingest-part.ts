@@ -10,7 +10,8 @@ import { IngestQueue } from '../pipeline/ingest-queue.js';
 import { Spool } from '../pipeline/spool.js';
 import type { JudgeIngest, ServeBase } from './base.js';
 import { IngestLoad } from './ingest-load.js';
-import type { Lifecycle } from './lifecycle.js';
+import type { Lifecycle } from '../parts/lifecycle.js';
+import type { Part } from '../parts/part.js';
 import { resubmitter } from './resubmit.js';
 import { watchIngestQueue } from './server-metrics.js';
 
@@ -121,3 +122,8 @@ export async function startIngest(life: Lifecycle, base: ServeBase, { thread, de
   };
   return { queue, load, forward, resubmit, ingestTrace, ownEvent, accept };
 }
+
+export const ingestPart: Part<ServeBase & IngestNeeds, Awaited<ReturnType<typeof startIngest>>> = {
+  name: 'ingest',
+  start: (life, have) => startIngest(life, have, have),
+};

@@ -11,7 +11,8 @@ import { Replayer } from '../replay/replayer.js';
 import { SamplingService } from '../sampling/service.js';
 import { type JudgeIngest, type ServeBase, evaluatorKinds } from './base.js';
 import type { IngestLoad } from './ingest-load.js';
-import type { Lifecycle } from './lifecycle.js';
+import type { Lifecycle } from '../parts/lifecycle.js';
+import type { Part } from '../parts/part.js';
 import { KEY_REFRESH_MS } from './access-part.js';
 import { ProjectAlerting } from './project-alerting.js';
 
@@ -141,3 +142,13 @@ export async function startQuality(life: Lifecycle, base: ServeBase, { thread, d
   }
   return { evaluators, sampling, replayer, experiments };
 }
+
+export const alertingPart: Part<ServeBase & { thread: DbThread; ring: KeyRing }, Awaited<ReturnType<typeof startAlerting>>> = {
+  name: 'alerting',
+  start: (life, have) => startAlerting(life, have, have.thread, have.ring),
+};
+
+export const qualityPart: Part<ServeBase & QualityNeeds, Awaited<ReturnType<typeof startQuality>>> = {
+  name: 'quality',
+  start: (life, have) => startQuality(life, have, have),
+};

@@ -6,7 +6,7 @@ import type { DecodeThread } from '../ingest/decode-client.js';
 import type { AcceptedRequest } from '../ingest/export.js';
 import { loadRecorder } from '../replay/replayer.js';
 import type { ServeBase } from './base.js';
-import type { Lifecycle } from './lifecycle.js';
+import type { Lifecycle } from '../parts/lifecycle.js';
 
 /** The port a listening server bound (the real one when 0 was asked for). */
 export function boundPort(app: FastifyInstance, asked: number): number {

@@ -3,15 +3,17 @@ import { createApp } from '../api/app.js';
 import { hostChecker } from '../api/host-check.js';
 import { defaultWebUiDir, loadWebUi } from '../api/web-ui.js';
 import type { ServeConfig } from '../config.js';
+import { exportPart } from '../export/part.js';
 import { forwardingMasking } from '../forward/forward-client.js';
-import { startAccess } from './access-part.js';
-import { serveBase } from './base.js';
-import { startIngest } from './ingest-part.js';
-import { Lifecycle } from './lifecycle.js';
-import { startAlerting, startQuality } from './quality-part.js';
+import { Lifecycle } from '../parts/lifecycle.js';
+import { Boot, type Part } from '../parts/part.js';
+import { accessPart } from './access-part.js';
+import { type ServeBase, serveBase } from './base.js';
+import { ingestPart } from './ingest-part.js';
+import { alertingPart, qualityPart } from './quality-part.js';
 import { startReceivers } from './receivers-part.js';
 import { quarantineAccess } from './resubmit.js';
-import { startDecoder, startStore } from './store-part.js';
+import { decodePart, storePart } from './store-part.js';
 
 export interface RunningServer {
   /** `http://host:port` as bound (the real port when 0 was asked for). */
@@ -26,79 +28,82 @@ export interface RunningServer {
 }
 
 /**
- * Starts the server's parts in the runtime picture's order, each taking what the parts before it
- * made: the decode thread; the database thread (which opens the store, replays what the spool
- * holds beyond the store's last commit, and applies retention); keys, masking policies and access;
- * the spool, forwarding and the ingest queue; alerting; evaluators, tail sampling and experiments;
- * then the app and the ports. They close in the reverse order (`Lifecycle`), on a failed start as
- * on `close()`: the receivers first, the database thread and the decode thread last.
+ * The server's parts in the runtime picture's order, each taking what the parts before it gave:
+ * the decode thread; the database thread (which opens the store, replays what the spool holds
+ * beyond the store's last commit, and applies retention); keys, masking policies and access; the
+ * spool, forwarding and the ingest queue; alerting; evaluators, tail sampling and experiments;
+ * export; then the app, with every part's routes, and the ports. They close in the reverse order
+ * (`Lifecycle`), on a failed start as on `close()`: the receivers first, the database thread and
+ * the decode thread last.
  */
-export async function startServer(config: ServeConfig): Promise<RunningServer> {
-  const base = await serveBase(config);
-  const { log, state } = base;
-  const life = new Lifecycle(log);
-  return life.run(async () => {
-    const decoder = await startDecoder(life, base);
-    const store = await startStore(life, base, decoder);
-    const { thread, live } = store;
-    const { ring, access, signIn, maskingPolicies } = await startAccess(life, base, thread, decoder);
-    const ingest = await startIngest(life, base, { thread, decoder, replayed: store.replayed, committedSegment: store.committedSegment, maskingPolicies });
-    const { queue, forward, resubmit, accept } = ingest;
-    const { alerting, alerts } = await startAlerting(life, base, thread, ring);
-    const { evaluators, sampling, replayer, experiments } = await startQuality(life, base, { thread, decoder, ring, ...ingest });
+export function serverParts(base: ServeBase) {
+  return Boot.from(base).with(decodePart).with(storePart).with(accessPart).with(ingestPart).with(alertingPart).with(qualityPart).with(exportPart);
+}
+
+type Started = Awaited<ReturnType<ReturnType<typeof serverParts>['start']>>;
+
+/** The last part: the app over every part's routes, and the ports it listens on. */
+const receiversPart: Part<Started, { app: FastifyInstance; url: string; grpcUrl: string | null }> = {
+  name: 'receivers',
+  start: async (life, have) => {
+    const { config, log, state, thread, queue, forward, decoder, alerting } = have;
     const webUiDir = config.webUiDir === undefined ? defaultWebUiDir() : config.webUiDir;
     const webUi = webUiDir === null ? null : await loadWebUi(webUiDir);
     const makeApp = async (): Promise<FastifyInstance> => {
       const app = await createApp({
         webUi,
-        replayer,
-        maskFile: base.maskFile,
+        replayer: have.replayer,
+        maskFile: have.maskFile,
         db: thread.calls,
-        alerts,
+        alerts: have.alerts,
         alertsFor: (projectId) => alerting.of(projectId),
-        evaluators,
-        experiments,
-        sampling,
-        access,
+        evaluators: have.evaluators,
+        experiments: have.experiments,
+        sampling: have.sampling,
+        access: have.access,
         corsOrigins: config.corsOrigins,
         roles: config.roles,
         secureCookies: config.externalUrl?.startsWith('https://') ?? false,
         decoder: forward === null ? decoder : forwardingMasking(decoder, forward),
-        accept,
+        accept: have.accept,
         visible: () => queue.whenVisible(),
-        quarantine: quarantineAccess(base.quarantineDir, resubmit, queue, () => state.quarantinedSinceStart),
-        selfMetrics: base.selfMetrics,
-        ingestMetrics: base.ingestMetrics,
+        quarantine: quarantineAccess(have.quarantineDir, have.resubmit, queue, () => state.quarantinedSinceStart),
+        selfMetrics: have.selfMetrics,
+        ingestMetrics: have.ingestMetrics,
         maxBodyBytes: config.maxBodyBytes,
         isReady: () => state.ready,
         hostAllowed: hostChecker(config),
         // Not ready either while requests are refused until what a lack of room held up is committed.
         storeHealthy: () => state.store.healthy && !queue.refusesForRoom(),
         logger: log,
-        live,
-        signIn,
-        shares: base.shares,
-        scoreWrites: base.shares.scoreWrites,
+        live: have.live,
+        signIn: have.signIn,
+        shares: have.shares,
+        scoreWrites: have.shares.scoreWrites,
+        routes: have.routes,
       });
-      if (store.replayed > 0) app.log.info({ requests: store.replayed }, 'replayed acknowledged requests from the spool');
-      logRetention(app, store.retention);
+      if (have.replayed > 0) app.log.info({ requests: have.replayed }, 'replayed acknowledged requests from the spool');
+      const deleted = have.retention.filter((r) => r.deleted > 0);
+      if (deleted.length > 0) app.log.info({ deleted }, 'retention removed expired records');
       return app;
     };
-    const { app, url, grpcUrl } = await startReceivers(life, base, { makeApp, access, decoder, accept, forward });
-    return {
-      url,
-      grpcUrl,
-      app,
-      failed: state.failed,
-      close: () => {
-        state.ready = false;
-        return life.close();
-      },
-    };
-  });
-}
+    return startReceivers(life, have, { makeApp, access: have.access, decoder, accept: have.accept, forward });
+  },
+};
 
-function logRetention(app: FastifyInstance, results: Array<{ signal: string; deleted: number }>): void {
-  const deleted = results.filter((r) => r.deleted > 0);
-  if (deleted.length > 0) app.log.info({ deleted }, 'retention removed expired records');
+/** Starts the server's parts, then its receivers; closing closes them all, last first. */
+export async function startServer(config: ServeConfig): Promise<RunningServer> {
+  const base = await serveBase(config);
+  const life = new Lifecycle(base.log);
+  const { app, url, grpcUrl, state } = await serverParts(base).with(receiversPart).start(life);
+  return {
+    url,
+    grpcUrl,
+    app,
+    failed: state.failed,
+    close: () => {
+      state.ready = false;
+      return life.close();
+    },
+  };
 }

@@ -4,7 +4,8 @@ import { DecodeThread } from '../ingest/decode-client.js';
 import { LiveHub } from '../live/hub.js';
 import { quarantineIdOf } from '../pipeline/quarantine.js';
 import type { ServeBase } from './base.js';
-import type { Lifecycle } from './lifecycle.js';
+import type { Lifecycle } from '../parts/lifecycle.js';
+import type { Part } from '../parts/part.js';
 
 /** The decode thread: bodies decoded, normalized and priced off the main thread; span metrics count there. */
 export function startDecoder(life: Lifecycle, { config, log, state, prices, maskFile }: ServeBase): Promise<DecodeThread> {
@@ -113,5 +114,17 @@ export async function startStore(life: Lifecycle, base: ServeBase, decoder: Deco
     onError: (error) => log.warn({ err: error }, 'a live stream read failed; it is read again at the next commit'),
   });
   state.followCommits(() => live.wake());
-  return { ...started, live };
+  const { thread, replayed, committedSegment, retention } = started;
+  return { thread, live, replayed, committedSegment, retention };
 }
+
+/** The decode thread, first: the database thread sends it the prices it reads. */
+export const decodePart: Part<ServeBase, { decoder: DecodeThread }> = {
+  name: 'decode',
+  start: async (life, base) => ({ decoder: await startDecoder(life, base) }),
+};
+
+export const storePart: Part<ServeBase & { decoder: DecodeThread }, Awaited<ReturnType<typeof startStore>>> = {
+  name: 'store',
+  start: (life, have) => startStore(life, have, have.decoder),
+};
