@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -33,7 +34,7 @@ const spoor = {
   },
 };
 
-export default tseslint.config(
+const config = tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/*.d.ts', '**/scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -484,3 +485,16 @@ export default tseslint.config(
     },
   },
 );
+
+/**
+ * Every folder of the server has its import boundary: a folder made without one would import
+ * anything, and nothing would say so. Lint stops here, naming the folder.
+ */
+const SERVER_SRC = 'packages/server/src';
+const bounded = new Set(config.flatMap((block) => block.files ?? []).map((glob) => /^packages\/server\/src\/([^/]+)\/\*\*$/.exec(glob)?.[1]));
+const unbounded = readdirSync(new URL(`./${SERVER_SRC}/`, import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && !bounded.has(entry.name))
+  .map((entry) => `${SERVER_SRC}/${entry.name}/`);
+if (unbounded.length > 0) throw new Error(`eslint.config.js: no import-boundary rule for ${unbounded.join(', ')}: add a block saying what it may not import`);
+
+export default config;
