@@ -54,21 +54,33 @@ FROM (SELECT project_id, trace_id, span_id, min(source_id) AS source_id, min(ser
 WHERE scores.span_id IS NOT NULL AND scores.project_id = f.project_id AND scores.trace_id = f.trace_id AND scores.span_id = f.span_id;`;
 }
 
-const key = (traceId: string, spanId: string): string => `${traceId}/${spanId}`;
+/** Where a scored span is: its project, trace and span ids. */
+type Target = Pick<ScoreRecord, 'projectId' | 'traceId' | 'spanId'>;
+
+/** The key of a scored span in the facts `storedFacts` and `spanForms` answer. */
+export const factsKey = (traceId: string, spanId: string): string => `${traceId}/${spanId}`;
+
+/** The facts of the spans `scores` name that are stored now, by `trace/span` (`factsKey`): those stored in one form. */
+export async function storedFacts(connection: DuckDBConnection, scores: readonly Target[]): Promise<Map<string, SpanFacts>> {
+  const found = new Map<string, SpanFacts>();
+  for (const [k, facts] of await spanForms(connection, scores)) if (facts !== null) found.set(k, facts);
+  return found;
+}
 
 /**
- * The facts of the spans `scores` name that are stored now, by `trace/span`, one project at a
- * time: the times of the traces' parts first, so that the spans' read skips all but their row
- * groups (a span lies within its trace's parts' times).
+ * The spans `scores` name that are stored now, by `trace/span`, each with its facts, or `null`
+ * when it is stored in more than one form; one project at a time: the times of the traces' parts
+ * first, so that the spans' read skips all but their row groups (a span lies within its trace's
+ * parts' times).
  */
-export async function storedFacts(connection: DuckDBConnection, scores: readonly ScoreRecord[]): Promise<Map<string, SpanFacts>> {
-  const found = new Map<string, SpanFacts>();
+export async function spanForms(connection: DuckDBConnection, scores: readonly Target[]): Promise<Map<string, SpanFacts | null>> {
+  const found = new Map<string, SpanFacts | null>();
   const byProject = new Map<string, Map<string, [string, string]>>();
   for (const s of scores) {
     if (s.traceId === null || s.spanId === null) continue;
     let spans = byProject.get(s.projectId);
     if (spans === undefined) byProject.set(s.projectId, (spans = new Map()));
-    spans.set(key(s.traceId, s.spanId), [s.traceId, s.spanId]);
+    spans.set(factsKey(s.traceId, s.spanId), [s.traceId, s.spanId]);
   }
   for (const [projectId, spans] of byProject) {
     // Ids as a list of values where they are few (DuckDB filters the scan by them), not a join.
@@ -83,16 +95,17 @@ export async function storedFacts(connection: DuckDBConnection, scores: readonly
     if (bounds === undefined || bounds[0] === null) continue;
     const p = duckDbDialect.params();
     const rows = await connection.runAndReadAll(
-      `SELECT trace_id, span_id, min(source_id), min(service_name), min(start_us) FROM span_facts
+      `SELECT trace_id, span_id, min(source_id), min(service_name), min(start_us), count(DISTINCT (source_id, service_name, start_us)) FROM span_facts
        WHERE project_id = ${p.add(projectId)} AND start_us >= ${p.int(Number(bounds[0]))} AND start_us <= ${p.int(Number(bounds[1]))}
          AND trace_id IN ${p.texts(traces)} AND span_id IN ${p.texts([...new Set([...spans.values()].map(([, id]) => id))])}
-       GROUP BY ALL HAVING count(DISTINCT (source_id, service_name, start_us)) = 1`,
+       GROUP BY ALL`,
       p.values,
     );
-    for (const [traceId, spanId, sourceId, service, startUs] of rows.getRows()) {
+    for (const [traceId, spanId, sourceId, service, startUs, forms] of rows.getRows()) {
       // The ids are matched each on its own: a span of one trace with the id of another's is no score's.
-      const k = key(traceId as string, spanId as string);
-      if (spans.has(k)) found.set(k, { sourceId: sourceId as string, service: service as string, startUs: Number(startUs) });
+      const k = factsKey(traceId as string, spanId as string);
+      if (!spans.has(k)) continue;
+      found.set(k, Number(forms) === 1 ? { sourceId: sourceId as string, service: service as string, startUs: Number(startUs) } : null);
     }
   }
   return found;
@@ -108,7 +121,7 @@ export function withFacts(
   const b = new BatchBuilder(batch.table, SPAN_FACT_COLUMNS, batch.rows);
   for (let row = 0; row < batch.rows; row++) {
     const [traceId, spanId] = [traceIds[row], spanIds[row]];
-    const f = traceId === null || traceId === undefined || spanId === null || spanId === undefined ? undefined : facts.get(key(traceId, spanId));
+    const f = traceId === null || traceId === undefined || spanId === null || spanId === undefined ? undefined : facts.get(factsKey(traceId, spanId));
     b.varchar(f?.sourceId ?? null)
       .varchar(f?.service ?? null)
       .number(f?.startUs ?? null)
@@ -132,14 +145,14 @@ export function batchScoresWithFacts(batch: WriteBatch, scores: TableBatch): Tab
   const facts = new Map<string, SpanFacts>();
   const mixed = new Set<string>();
   const wanted = new Set<string>();
-  for (let row = 0; row < scores.rows; row++) if (traceIds[row] !== null && spanIds[row] !== null) wanted.add(key(traceIds[row]!, spanIds[row]!));
+  for (let row = 0; row < scores.rows; row++) if (traceIds[row] !== null && spanIds[row] !== null) wanted.add(factsKey(traceIds[row]!, spanIds[row]!));
   if (wanted.size > 0) {
     for (const spans of batch.tables) {
       if (spans.table !== 'spans' || spans.rows === 0) continue;
       const [traces, ids, sources, services] = ['trace_id', 'span_id', 'source_id', 'service_name'].map((name) => texts(spans, SPANS, name));
       const starts = spans.columns[at(SPANS, 'start_us')] as Extract<TableBatch['columns'][number], { type: 'bigint' | 'double' }>;
       for (let row = 0; row < spans.rows; row++) {
-        const k = key(traces![row]!, ids![row]!);
+        const k = factsKey(traces![row]!, ids![row]!);
         if (!wanted.has(k)) continue;
         const f = { sourceId: sources![row]!, service: services![row]!, startUs: starts.values[row]! };
         const before = facts.get(k);
