@@ -95,8 +95,8 @@ export interface AppOptions extends AppBase {
 
 /**
  * An app over a store opened read-only, with no other part started (`spoor mcp --data`): the
- * reads of traces, analytics and scores, which the MCP tools call; nothing that receives, runs or
- * is configured.
+ * reads of traces and analytics, and the routes it is given (the scores', `serve/read-only-app.ts`),
+ * which the MCP tools call; nothing that receives, runs or is configured.
  */
 export interface ReadOnlyAppOptions extends AppBase {
   readOnly: true;
