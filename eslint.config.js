@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { featureBoundaries } from './eslint.features.js';
 
 /**
  * Lint, and the import boundaries of DESIGN.md: a rule here fails `npm test` when, say, `query/`
@@ -10,6 +11,14 @@ const restrict = (...patterns) => ['error', { patterns: [{ group: ['@spoor/*/*']
 const forbid = (group, message) => ({ group, message });
 
 const DUCKDB_ONLY_IN_STORE = forbid(['@duckdb/*'], 'Only store/duckdb/ talks to DuckDB.');
+/** A feature's routes (and its part, which gives them) may use the answers' schemas of api/answers/, and nothing else of api/. */
+const ANSWERS_ONLY_OF_API = {
+  regex: '(^|/)api/(?!answers/)',
+  message: "A feature's routes take their answers' schemas from api/answers/; the app registers them, and they import nothing else of api/.",
+};
+/** Each feature's part and its HTTP routes: the files of a feature folder that may know HTTP (`fastify`, `http/`). */
+const PART_AND_ROUTES = (folder, ...more) =>
+  ['part.ts', '*-part.ts', 'routes.ts', '*-routes.ts', ...more].map((file) => `packages/server/src/${folder}/${file}`);
 
 /**
  * Comments say why the code is as it is; which issue, helper or area of work brought it is the
@@ -146,19 +155,7 @@ const config = tseslint.config(
       ),
     },
   },
-  {
-    files: ['packages/server/src/alerting/**'],
-    ignores: ['**/*.test.ts'],
-    rules: {
-      'no-restricted-imports': restrict(
-        forbid(
-          ['**/ingest/**', '**/pipeline/**', '**/api/**', '**/dbthread/**', '**/store/duckdb/**', 'fastify'],
-          'alerting/ evaluates rules over the store ports and notifies: it knows neither how data arrives, nor HTTP, nor the thread that serves its calls.',
-        ),
-        DUCKDB_ONLY_IN_STORE,
-      ),
-    },
-  },
+  ...featureBoundaries({ restrict, forbid, DUCKDB_ONLY_IN_STORE, ANSWERS_ONLY_OF_API, PART_AND_ROUTES }),
   {
     files: ['packages/server/src/dbthread/**'],
     ignores: ['**/*.test.ts'],
@@ -184,7 +181,7 @@ const config = tseslint.config(
     rules: {
       'no-restricted-imports': restrict(
         forbid(
-          ['**/store/**', '**/pipeline/**', '**/dbthread/db-*', '**/dbthread/alert-backend*', '**/serve/**'],
+          ['**/store/**', '**/pipeline/**', '**/dbthread/db-*', '**/serve/**'],
           'api/ parses requests into model and query types and calls the database thread through its typed client (dbthread/calls.ts); it never reaches the store or the spool.',
         ),
         DUCKDB_ONLY_IN_STORE,
@@ -238,6 +235,8 @@ const config = tseslint.config(
             '**/query/**',
             '**/quality/**',
             '**/sampling/**',
+            '**/alerting/**',
+            '**/replay/**',
             '**/live/**',
             '**/export/**',
             '**/mcp/**',
@@ -271,31 +270,6 @@ const config = tseslint.config(
           regex: '(^|/)store/(?!ports/access\\.js$)',
           message: 'auth/ knows storage only as the access port, whose calls it serves on the database thread (db-calls.ts).',
         },
-      ),
-    },
-  },
-  {
-    files: ['packages/server/src/replay/**'],
-    ignores: ['**/*.test.ts'],
-    rules: {
-      'no-restricted-imports': restrict(
-        forbid(
-          [
-            '**/api/**',
-            '**/store/**',
-            '**/ingest/**',
-            '**/pipeline/**',
-            '**/query/**',
-            '**/quality/**',
-            '**/sampling/**',
-            '**/live/**',
-            '**/dbthread/**',
-            '**/serve/**',
-            'fastify',
-          ],
-          'replay/ sends a recorded call to a provider and hands back the trace it made: how that trace is stored or served is not its business.',
-        ),
-        DUCKDB_ONLY_IN_STORE,
       ),
     },
   },
@@ -354,29 +328,6 @@ const config = tseslint.config(
             'fastify',
           ],
           'live/ turns commits into streams through the reads it is handed: it knows neither how data arrives nor HTTP.',
-        ),
-        DUCKDB_ONLY_IN_STORE,
-      ),
-    },
-  },
-  {
-    files: ['packages/server/src/sampling/**'],
-    ignores: ['**/*.test.ts'],
-    rules: {
-      'no-restricted-imports': restrict(
-        forbid(
-          [
-            '**/api/**',
-            '**/ingest/**',
-            '**/pipeline/**',
-            '**/live/**',
-            '**/dbthread/**',
-            '**/serve/**',
-            '**/store/duckdb/**',
-            '**/store/clickhouse/**',
-            'fastify',
-          ],
-          'sampling/ decides complete traces over the store ports, as the evaluators find them: it knows neither how data arrives nor HTTP.',
         ),
         DUCKDB_ONLY_IN_STORE,
       ),
@@ -451,22 +402,6 @@ const config = tseslint.config(
         ),
         forbid(['**/store/**'], 'params/ checks what is asked; what is stored is not its business.'),
         forbid(['fastify'], 'params/ knows no HTTP: api/validation.ts hands its check to Fastify.'),
-        DUCKDB_ONLY_IN_STORE,
-      ),
-    },
-  },
-  {
-    files: ['packages/server/src/quality/**'],
-    ignores: ['**/*.test.ts'],
-    rules: {
-      'no-restricted-imports': restrict(
-        forbid(
-          ['**/api/**', '**/serve/**', '**/sampling/**', '**/live/**', '**/ingest/**', '**/pipeline/**', '**/mcp/**'],
-          'quality/ judges traces and runs experiments over the store ports it is handed: it knows neither how data arrives nor HTTP ' +
-            '(sampling/ builds on it, not the other way).',
-        ),
-        forbid(['**/store/duckdb/**', '**/store/clickhouse/**'], 'quality/ reaches the store through its ports, never an engine.'),
-        forbid(['fastify'], 'quality/ knows no HTTP: its routes are in api/.'),
         DUCKDB_ONLY_IN_STORE,
       ),
     },

@@ -10,12 +10,13 @@ import { AlertEngine } from '../src/alerting/engine.js';
 import { createApp } from '../src/api/app.js';
 import { AccessControl } from '../src/auth/access-control.js';
 import { KeyRing } from '../src/auth/key-ring.js';
-import { Replayer } from '../src/replay/replayer.js';
 import { InProcessDecoder } from '../src/ingest/decode-client.js';
 import { PriceService } from '../src/pricing/price-service.js';
 import { SelfMetrics, createIngestMetrics } from '../src/self-metrics.js';
 import { DuckDbStore } from '../src/store/duckdb/duckdb-store.js';
-import { alertBackendOver } from '../src/dbthread/alert-backend.js';
+import { alertBackendOver } from '../src/alerting/backend.js';
+import { alertRoutes } from '../src/alerting/routes.js';
+import { routes } from '../src/parts/part.js';
 import { type DbClient, createDbCalls, inProcessClient } from '../src/dbthread/calls.js';
 
 /**
@@ -53,9 +54,6 @@ beforeAll(async () => {
   const counted = new Proxy(db, { get: (target, name, receiver) => (name === 'traces' ? traces : Reflect.get(target, name, receiver)) });
   app = await createApp({
     db: counted,
-    alerts,
-    alertsFor: async () => alerts,
-    replayer: new Replayer([], async () => {}),
     access: new AccessControl({ mode: 'auto', ring, sessionSecret: 'test', metricsToken: null, ratePerSecond: 0 }),
     decoder: new InProcessDecoder(),
     // Ingest straight into the store: what the spool and the commit loop do, minus durability.
@@ -68,6 +66,7 @@ beforeAll(async () => {
     ingestMetrics: createIngestMetrics(selfMetrics),
     maxBodyBytes: 1024 * 1024,
     isReady: () => true,
+    routes: [routes('alerts', alertRoutes, { alertsFor: async () => alerts })],
   });
 });
 

@@ -363,7 +363,7 @@ function silenceOf(record: SilenceRecord): Silence {
 }
 
 /**
- * Reads a silence request whose shape the API's schema checked (`api/alert-routes.ts`): its
+ * Reads a silence request whose shape the API's schema checked (`routes.ts`): its
  * patterns, times and span; every problem is a 400 naming the field.
  */
 export function silenceFrom(b: SilenceRequest, nowUs: number): SilenceRecord {

@@ -4,7 +4,7 @@ import { SeriesReader } from './series.js';
 
 /**
  * The alert engine's backend: rule series and the alert store. On the server they are calls of
- * the database thread (`alert*` in its registry, adapted by `dbthread/alert-backend.ts`); in
+ * the database thread (`alert*` in its registry, adapted by `backend.ts`); in
  * tests they can run in process over a store.
  */
 export interface AlertBackend {

@@ -1,46 +1,34 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
-import type { AlertService } from '../alerting/alert-service.js';
 import type { AccessControl } from '../auth/access-control.js';
 import type { OidcSignIn } from '../auth/oidc-sign-in.js';
 import type { DbClient } from '../dbthread/calls.js';
 import type { Decoder, MaskFile } from '../ingest/decoder.js';
 import { type AcceptedRequest, ingestRoutes } from '../ingest/routes.js';
-import type { Replayer } from '../replay/replayer.js';
 import type { IngestMetrics, SelfMetrics } from '../self-metrics.js';
 import { accessRoutes } from './access-routes.js';
-import { alertRoutes } from './alert-routes.js';
 import { analyticsRoutes } from './analytics-routes.js';
 import { checkAnswers } from './answer-check.js';
 import { type OtlpSignalName, otlpAnswers } from './answers/otlp.js';
 import { answerErrors } from './errors.js';
-import { datasetRoutes } from './dataset-routes.js';
-import { evaluatorRoutes } from './evaluator-routes.js';
-import { experimentRoutes } from './experiment-routes.js';
-import type { EvaluatorService } from '../quality/evaluator-service.js';
-import type { ExperimentService } from '../quality/experiment-service.js';
 import { healthRoutes } from './health-routes.js';
 import { LiveHub } from '../live/hub.js';
 import { liveRoutes } from './live-routes.js';
 import { installHooks, waitForReads } from './hooks.js';
 import { maskingRoutes } from './masking-routes.js';
-import { samplingRoutes } from './sampling-routes.js';
-import type { SamplingService } from '../sampling/service.js';
 import { mcpRoutes } from './mcp-routes.js';
 import { oidcRoutes } from './oidc-routes.js';
 import { describeRoutes, openApiRoute } from './openapi.js';
 import { NO_QUERY } from '../params/parameters.js';
 import { priceRoutes } from './price-routes.js';
 import { type QuarantineAccess, quarantineRoutes } from './quarantine-routes.js';
-import { replayRoutes } from './replay-routes.js';
 import { projectOf } from '../http/request-access.js';
-import { scoreRoutes } from './score-routes.js';
 import { traceRoutes } from './trace-routes.js';
 import { validatorCompiler } from './validation.js';
 import { type WebUi, serveWebUi } from './web-ui.js';
 import { docsRoutes } from './docs-routes.js';
 import { defaultDocsDir } from '../docs/site.js';
 
-import type { ServerShares, Shares } from '../shares.js';
+import type { ServerShares } from '../shares.js';
 import type { PartRoutes } from '../parts/part.js';
 
 export { routeOf } from './hooks.js';
@@ -70,25 +58,15 @@ interface AppBase {
    * (`answer-check.ts`): for tests, which set `SPOOR_CHECK_ANSWERS=1`. Default: that variable.
    */
   checkAnswers?: boolean;
+  /** The routes the server's parts declared (`parts/part.ts`), registered after the API's own, in the parts' order. */
+  routes?: readonly PartRoutes[];
 }
 
 /** The server's app: every route, over the parts `serve/` started. */
 export interface AppOptions extends AppBase {
   readOnly?: false;
-  /** The default project's alerting, whose state `/metrics` shows. */
-  alerts: AlertService;
-  /** Each project's alerting, started on first use. */
-  alertsFor: (projectId: string) => Promise<AlertService>;
-  /** Online evaluators; `null` or unset: their routes answer 404. */
-  evaluators?: EvaluatorService | null;
-  /** Experiments; `null` or unset: their routes answer 404. */
-  experiments?: ExperimentService | null;
-  /** Tail sampling; `null` or unset: its routes answer 404. */
-  sampling?: SamplingService | null;
   /** Whether the session cookie is marked `Secure` (Spoor is reached over https). Default false. */
   secureCookies?: boolean;
-  /** Re-runs recorded LLM calls (`POST /api/replay`) against the configured providers. */
-  replayer: Replayer;
   /** The `--mask` file's policies, which the API's override. Default: none. */
   maskFile?: MaskFile | null;
   accept: (request: AcceptedRequest) => Promise<void>;
@@ -99,6 +77,8 @@ export interface AppOptions extends AppBase {
   /** Requests the writer gave up on, and their replay. */
   quarantine: QuarantineAccess;
   selfMetrics: SelfMetrics;
+  /** Prometheus text the parts add to `/metrics` after the server's own (the default project's alert states). Default: none. */
+  metricsText?: () => string;
   ingestMetrics: IngestMetrics;
   maxBodyBytes: number;
   /** `false` while the store refuses writes (a full disk): `/ready` answers 503 until it takes them again. Default: always true. */
@@ -111,16 +91,12 @@ export interface AppOptions extends AppBase {
   signIn?: OidcSignIn | null;
   /** The shares the server bounds, per project and on this server (`shares.ts`); a route takes its own. Default: no bound. */
   shares?: Partial<ServerShares>;
-  /** `POST /api/scores` in flight, per project and on this server (`--score-writes-max`). Default: no bound. */
-  scoreWrites?: Shares;
-  /** The routes the server's parts declared (`parts/part.ts`), registered after the API's own, in the parts' order. */
-  routes?: readonly PartRoutes[];
 }
 
 /**
  * An app over a store opened read-only, with no other part started (`spoor mcp --data`): the
- * reads of traces, analytics and scores, which the MCP tools call; nothing that receives, runs or
- * is configured.
+ * reads of traces and analytics, and the routes it is given (the scores', `serve/read-only-app.ts`),
+ * which the MCP tools call; nothing that receives, runs or is configured.
  */
 export interface ReadOnlyAppOptions extends AppBase {
   readOnly: true;
@@ -185,8 +161,7 @@ export async function createApp(options: AppOptions | ReadOnlyAppOptions): Promi
   if (options.readOnly === true) {
     await app.register(traceRoutes, { db });
     await app.register(analyticsRoutes, { db, nowUs });
-    // Scores are read here; one sent would find the store read-only, and counts nowhere.
-    await app.register(scoreRoutes, { db, nowUs, countScores: () => {} });
+    for (const part of options.routes ?? []) await part.register(app);
     return app;
   }
 
@@ -206,21 +181,13 @@ export async function createApp(options: AppOptions | ReadOnlyAppOptions): Promi
   await app.register(liveRoutes, { hub: live });
   await app.register(analyticsRoutes, { db, nowUs });
   await app.register(priceRoutes, { db });
-  await app.register(alertRoutes, { alertsFor: options.alertsFor });
-  await app.register(scoreRoutes, { db, nowUs, countScores: (scores) => options.decoder.countScores(scores), writes: options.scoreWrites });
-  await app.register(evaluatorRoutes, { evaluators: options.evaluators ?? null, nowUs });
-  await app.register(datasetRoutes, { db, nowUs, maxBodyBytes: options.maxBodyBytes });
-  await app.register(experimentRoutes, { experiments: options.experiments ?? null });
   await app.register(quarantineRoutes, { quarantine: options.quarantine });
-  await app.register(replayRoutes, { db, replayer: options.replayer, visible: options.visible });
   await app.register(maskingRoutes, { db, decoder: options.decoder, maskFile: options.maskFile ?? null, nowUs });
   await app.register(accessRoutes, { db, access: options.access, secureCookies: options.secureCookies ?? false, nowUs, signIn: options.signIn ?? null });
   // Single sign-on (auth/oidc-*.ts).
   await app.register(oidcRoutes, { db, access: options.access, signIn: options.signIn ?? null, secureCookies: options.secureCookies ?? false });
   // MCP: agents' tools, each a read of the routes above with the caller's credentials.
   await app.register(mcpRoutes);
-  // Tail sampling: a project's keep policy.
-  await app.register(samplingRoutes, { sampling: options.sampling ?? null });
   for (const part of options.routes ?? []) await part.register(app);
   await app.register(docsRoutes, { dir: options.docsDir === undefined ? defaultDocsDir() : options.docsDir });
   await app.register(openApiRoute);
@@ -228,7 +195,7 @@ export async function createApp(options: AppOptions | ReadOnlyAppOptions): Promi
     isReady: options.isReady,
     storeHealthy: options.storeHealthy ?? (() => true),
     selfMetrics: options.selfMetrics,
-    alerts: options.alerts,
+    metricsText: options.metricsText ?? (() => ''),
     decoder: options.decoder,
   });
   return app;

@@ -1,7 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { alertMetricsText } from '../alerting/alert-metrics.js';
 import { HealthAnswer, NotReadyAnswer, PrometheusAnswer, ReadyAnswer } from './answers/service.js';
-import type { AlertService } from '../alerting/alert-service.js';
 import type { Decoder } from '../ingest/decoder.js';
 import type { SelfMetrics } from '../self-metrics.js';
 
@@ -11,8 +9,8 @@ export interface HealthRoutesOptions {
   /** `false` while the store refuses writes (a full disk). */
   storeHealthy: () => boolean;
   selfMetrics: SelfMetrics;
-  /** The default project's alerting, whose state `/metrics` shows. */
-  alerts: AlertService;
+  /** Prometheus text the server's parts add after its own (the default project's alert states). */
+  metricsText: () => string;
   /** Keeps the span-derived metrics. */
   decoder: Decoder;
 }
@@ -45,7 +43,7 @@ export async function healthRoutes(app: FastifyInstance, options: HealthRoutesOp
     },
     async (_request, reply) => {
       const spans = await options.decoder.spanMetrics();
-      return reply.type('text/plain; version=0.0.4; charset=utf-8').send(options.selfMetrics.render() + alertMetricsText(options.alerts.engine) + spans);
+      return reply.type('text/plain; version=0.0.4; charset=utf-8').send(options.selfMetrics.render() + options.metricsText() + spans);
     },
   );
 }

@@ -6,16 +6,12 @@ import type { ServeConfig } from '../config.js';
 import type { MaskFile } from '../ingest/masking.js';
 import type { PriceTable } from '@spoor/model';
 import { PriceBooks } from '../pricing/price-books.js';
-import { loadEvaluatorsFile } from '../quality/evaluators-file.js';
-import { createLlmJudgeKind } from '../quality/judge.js';
 import type { Provider } from '../replay/providers.js';
 import { DEMO_PROVIDER } from '../replay/replayer.js';
-import { type AnyKind, anyKind, kindsOf } from '../quality/spec.js';
-import type { SamplingFile } from '../sampling/policy.js';
 import { setRegexLimits } from '../regex.js';
 import { SelfMetrics, createIngestMetrics } from '../self-metrics.js';
 import { serverShares } from '../shares.js';
-import { readMaskFile, readPriceTable, readSamplingFile, serverIdOf } from './files.js';
+import { readMaskFile, readPriceTable, serverIdOf } from './files.js';
 import { ServerState } from '../parts/server-state.js';
 import { type ServerMetrics, serverMetrics } from './server-metrics.js';
 
@@ -44,23 +40,7 @@ export interface ServeBase {
   storeOnSpoolDisk: boolean;
   prices: PriceTable | null;
   maskFile: MaskFile | null;
-  evaluatorSpecs: readonly unknown[];
-  samplingFile: SamplingFile | null;
   serverId: string;
-}
-
-/** The evaluator kinds this server judges with; an llm-judge stores its own call through `ingest`. */
-export function evaluatorKinds(base: Pick<ServeBase, 'providers' | 'judgeBooks' | 'shares'>, ingest: JudgeIngest): ReadonlyMap<string, AnyKind> {
-  return kindsOf([
-    anyKind(
-      createLlmJudgeKind({
-        providers: base.providers,
-        ingest,
-        priceBookFor: (projectId) => base.judgeBooks.bookFor(projectId),
-        providerCalls: base.shares.providerCalls,
-      }),
-    ),
-  ]);
 }
 
 /**
@@ -88,9 +68,7 @@ export async function serveBase(config: ServeConfig): Promise<ServeBase> {
   const maskFile = config.maskFile === null ? null : await readMaskFile(config.maskFile);
   const judgeBooks = new PriceBooks(prices);
   const shares = serverShares(config.shares, selfMetrics);
-  // Checked with kinds whose judge stores nothing: checking a spec never calls its judge.
   const providers = [...config.providers, DEMO_PROVIDER];
-  const checkKinds = evaluatorKinds({ providers, judgeBooks, shares }, () => Promise.reject(new Error('a judge called while its file was checked')));
   return {
     config,
     log,
@@ -110,9 +88,6 @@ export async function serveBase(config: ServeConfig): Promise<ServeBase> {
     storeOnSpoolDisk,
     prices,
     maskFile,
-    evaluatorSpecs: config.evaluatorsFile === null ? [] : await loadEvaluatorsFile(config.evaluatorsFile, checkKinds),
-    // A bad --sampling file stops the start, naming what is wrong.
-    samplingFile: config.samplingFile === null ? null : await readSamplingFile(config.samplingFile),
     serverId: await serverIdOf(config.dataDir),
   };
 }

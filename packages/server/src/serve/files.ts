@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import type { PriceTable } from '@spoor/model';
 import { type MaskFile, maskFileOf } from '../ingest/masking.js';
 import { priceTableFrom } from '../normalize/prices.js';
-import { type SamplingFile, samplingFileOf } from '../sampling/policy.js';
 
 /** The files a server reads at start: the ones a user named, and its data directory's id. */
 
@@ -30,11 +29,6 @@ export async function readPriceTable(path: string): Promise<PriceTable> {
 
 export async function readMaskFile(path: string): Promise<MaskFile> {
   return maskFileOf(await readJsonFile(path, 'the masking file'), `the masking file ${path}`);
-}
-
-/** Tail sampling: the `--sampling` file, checked whole. */
-export async function readSamplingFile(path: string): Promise<SamplingFile> {
-  return samplingFileOf(await readJsonFile(path, 'the sampling file'), `the sampling file ${path}`);
 }
 
 /**

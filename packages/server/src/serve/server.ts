@@ -3,14 +3,17 @@ import { createApp } from '../api/app.js';
 import { hostChecker } from '../api/host-check.js';
 import { defaultWebUiDir, loadWebUi } from '../api/web-ui.js';
 import type { ServeConfig } from '../config.js';
+import { alertingPart } from '../alerting/part.js';
 import { exportPart } from '../export/part.js';
 import { forwardingMasking } from '../forward/forward-client.js';
 import { Lifecycle } from '../parts/lifecycle.js';
 import { Boot, type Part } from '../parts/part.js';
+import { evaluatorsPart, experimentsPart } from '../quality/part.js';
+import { replayPart } from '../replay/part.js';
+import { samplingPart } from '../sampling/part.js';
 import { accessPart } from './access-part.js';
 import { type ServeBase, serveBase } from './base.js';
 import { ingestPart } from './ingest-part.js';
-import { alertingPart, qualityPart } from './quality-part.js';
 import { startReceivers } from './receivers-part.js';
 import { quarantineAccess } from './resubmit.js';
 import { decodePart, storePart } from './store-part.js';
@@ -31,13 +34,23 @@ export interface RunningServer {
  * The server's parts in the runtime picture's order, each taking what the parts before it gave:
  * the decode thread; the database thread (which opens the store, replays what the spool holds
  * beyond the store's last commit, and applies retention); keys, masking policies and access; the
- * spool, forwarding and the ingest queue; alerting; evaluators, tail sampling and experiments;
+ * spool, forwarding and the ingest queue; alerting; evaluators, tail sampling, replay and experiments;
  * export; then the app, with every part's routes, and the ports. They close in the reverse order
  * (`Lifecycle`), on a failed start as on `close()`: the receivers first, the database thread and
  * the decode thread last.
  */
 export function serverParts(base: ServeBase) {
-  return Boot.from(base).with(decodePart).with(storePart).with(accessPart).with(ingestPart).with(alertingPart).with(qualityPart).with(exportPart);
+  return Boot.from(base)
+    .with(decodePart)
+    .with(storePart)
+    .with(accessPart)
+    .with(ingestPart)
+    .with(alertingPart)
+    .with(evaluatorsPart(base))
+    .with(samplingPart(base.config))
+    .with(replayPart)
+    .with(experimentsPart)
+    .with(exportPart);
 }
 
 type Started = Awaited<ReturnType<ReturnType<typeof serverParts>['start']>>;
@@ -46,20 +59,14 @@ type Started = Awaited<ReturnType<ReturnType<typeof serverParts>['start']>>;
 const receiversPart: Part<Started, { app: FastifyInstance; url: string; grpcUrl: string | null }> = {
   name: 'receivers',
   start: async (life, have) => {
-    const { config, log, state, thread, queue, forward, decoder, alerting } = have;
+    const { config, log, state, thread, queue, forward, decoder } = have;
     const webUiDir = config.webUiDir === undefined ? defaultWebUiDir() : config.webUiDir;
     const webUi = webUiDir === null ? null : await loadWebUi(webUiDir);
     const makeApp = async (): Promise<FastifyInstance> => {
       const app = await createApp({
         webUi,
-        replayer: have.replayer,
         maskFile: have.maskFile,
         db: thread.calls,
-        alerts: have.alerts,
-        alertsFor: (projectId) => alerting.of(projectId),
-        evaluators: have.evaluators,
-        experiments: have.experiments,
-        sampling: have.sampling,
         access: have.access,
         corsOrigins: config.corsOrigins,
         roles: config.roles,
@@ -69,6 +76,7 @@ const receiversPart: Part<Started, { app: FastifyInstance; url: string; grpcUrl:
         visible: () => queue.whenVisible(),
         quarantine: quarantineAccess(have.quarantineDir, have.resubmit, queue, () => state.quarantinedSinceStart),
         selfMetrics: have.selfMetrics,
+        metricsText: have.alertMetrics,
         ingestMetrics: have.ingestMetrics,
         maxBodyBytes: config.maxBodyBytes,
         isReady: () => state.ready,
@@ -79,7 +87,6 @@ const receiversPart: Part<Started, { app: FastifyInstance; url: string; grpcUrl:
         live: have.live,
         signIn: have.signIn,
         shares: have.shares,
-        scoreWrites: have.shares.scoreWrites,
         routes: have.routes,
       });
       if (have.replayed > 0) app.log.info({ requests: have.replayed }, 'replayed acknowledged requests from the spool');

@@ -12,7 +12,7 @@ import {
   SilenceListResponse,
 } from './model/alerts.js';
 
-/** The alerting's answers (`alert-routes.ts`), each pinned to what the alerting service returns. */
+/** The alerting's answers (`alerting/routes.ts`), each pinned to what the alerting service returns. */
 
 type Returned<K extends keyof AlertService> = AlertService[K] extends (...args: never[]) => infer R ? Awaited<R> : never;
 

@@ -4,7 +4,7 @@ import type { DbAnswer } from './db.js';
 import { Dataset, DatasetChangeResponse, DatasetItem, DatasetItemsResponse, DatasetListResponse } from './model/dataset.js';
 
 /**
- * The datasets' answers (`dataset-routes.ts`): the JSON the database thread writes, sent on as it
+ * The datasets' answers (`quality/dataset-routes.ts`): the JSON the database thread writes, sent on as it
  * is, so each schema is pinned to what its call answers.
  */
 

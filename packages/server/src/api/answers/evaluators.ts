@@ -5,7 +5,7 @@ import { agree } from './agree.js';
 import { Evaluator, EvaluatorBackfill, EvaluatorErrorsResponse, EvaluatorPreviewItem } from './model/evaluator.js';
 import { Count } from './values.js';
 
-/** The evaluators' answers (`evaluator-routes.ts`): model types' and the wrappers no model type names, pinned to what the service returns. */
+/** The evaluators' answers (`quality/evaluator-routes.ts`): model types' and the wrappers no model type names, pinned to what the service returns. */
 
 type Returned<K extends keyof EvaluatorService> = EvaluatorService[K] extends (...args: never[]) => infer R ? Awaited<R> : never;
 

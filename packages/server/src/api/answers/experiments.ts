@@ -11,7 +11,7 @@ import {
   ExperimentResultsResponse,
 } from './model/experiment.js';
 
-/** The experiments' answers (`experiment-routes.ts`): model types' and the wrapper no model type names, pinned to what the service returns. */
+/** The experiments' answers (`quality/experiment-routes.ts`): model types' and the wrapper no model type names, pinned to what the service returns. */
 
 type Returned<K extends keyof ExperimentService> = ExperimentService[K] extends (...args: never[]) => infer R ? Awaited<R> : never;
 

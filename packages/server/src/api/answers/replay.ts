@@ -4,7 +4,7 @@ import { literals } from '../../http/content.js';
 import { ChatMessage } from './model/span.js';
 
 /**
- * The answers of replay (`replay-routes.ts`). The routes answer objects, so the type provider
+ * The answers of replay (`replay/routes.ts`). The routes answer objects, so the type provider
  * checks their handlers' values against these at compile time, and Fastify's serializer writes them.
  */
 

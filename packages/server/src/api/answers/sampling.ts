@@ -3,7 +3,7 @@ import type { SamplingService } from '../../sampling/service.js';
 import { agree } from './agree.js';
 import { SamplingAnswer } from './model/sampling.js';
 
-/** A project's tail-sampling policy as `sampling-routes.ts` answers it, pinned to what the sampling service returns. */
+/** A project's tail-sampling policy as `sampling/routes.ts` answers it, pinned to what the sampling service returns. */
 
 agree<Static<typeof SamplingAnswer>, ReturnType<SamplingService['get']>>(true);
 agree<Static<typeof SamplingAnswer>, Awaited<ReturnType<SamplingService['put']>>>(true);

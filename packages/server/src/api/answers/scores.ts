@@ -3,7 +3,7 @@ import { agree } from './agree.js';
 import type { DbAnswer } from './db.js';
 import { Score, ScoreListResponse } from './model/score.js';
 
-/** The answers of the scores API (`score-routes.ts`). */
+/** The answers of the scores API (`quality/score-routes.ts`). */
 
 export const ScoreAnswer = Type.Object({ score: Score }, { additionalProperties: false });
 

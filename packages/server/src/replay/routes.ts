@@ -5,15 +5,15 @@ import type { FastifyInstance } from 'fastify';
 import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
 import { delta } from '../query/trace-diff.js';
-import { PROVIDER_NAMES } from '../replay/providers.js';
-import { type ReplayOverrides, chatMessagesFrom, replayCallOf } from '../replay/replay-request.js';
-import type { Replayer } from '../replay/replayer.js';
+import { PROVIDER_NAMES } from './providers.js';
+import { type ReplayOverrides, chatMessagesFrom, replayCallOf } from './replay-request.js';
+import type { Replayer } from './replayer.js';
 import { oneOf } from '../params/parameters.js';
-import { ProviderListAnswer, ReplayAnswer, ReplayProvidersAnswer } from './answers/replay.js';
+import { ProviderListAnswer, ReplayAnswer, ReplayProvidersAnswer } from '../api/answers/replay.js';
 import { projectOf } from '../http/request-access.js';
 
 export interface ReplayRoutesOptions {
-  db: DbClient;
+  db: Pick<DbClient, 'traces'>;
   replayer: Replayer;
   /** Resolves once everything acknowledged is readable. */
   visible: () => Promise<void>;

@@ -6,9 +6,9 @@ import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
 import { LIST_LIMIT, cursor, limit } from '../params/parameters.js';
 import { projectOf } from '../http/request-access.js';
-import { sendJson } from './trace-routes.js';
+import { sendJsonText } from '../http/content.js';
 import { NoContent } from '../http/content.js';
-import { Dataset, DatasetChangeResponse, DatasetItemEditAnswer, DatasetItemsResponse, DatasetListResponse } from './answers/datasets.js';
+import { Dataset, DatasetChangeResponse, DatasetItemEditAnswer, DatasetItemsResponse, DatasetListResponse } from '../api/answers/datasets.js';
 
 /** A description: a line or a paragraph, not a document. */
 const DESCRIPTION_MAX = 4096;
@@ -71,7 +71,10 @@ const ITEMS_QUERY = Type.Object({ version: VERSION, limit: limit(LIST_LIMIT), cu
  * (given, or from a trace), listed, edited and deleted, each change a new version. An ingest key
  * may make datasets and add and edit items (a CI job builds them); deleting needs an admin key.
  */
-export async function datasetRoutes(instance: FastifyInstance, options: { db: DbClient; nowUs: () => number; maxBodyBytes: number }): Promise<void> {
+export async function datasetRoutes(
+  instance: FastifyInstance,
+  options: { db: Pick<DbClient, 'datasets'>; nowUs: () => number; maxBodyBytes: number },
+): Promise<void> {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { db, nowUs } = options;
   const tags = ['datasets'];
@@ -80,17 +83,17 @@ export async function datasetRoutes(instance: FastifyInstance, options: { db: Db
     '/api/datasets',
     { schema: { summary: 'Make a dataset (version 1, no items)', tags, body: NEW_DATASET, response: { 201: Dataset } } },
     async (request, reply) =>
-      sendJson(reply.code(201), await db.datasets.create(projectOf(request), request.body.name, request.body.description ?? '', nowUs())),
+      sendJsonText(reply.code(201), await db.datasets.create(projectOf(request), request.body.name, request.body.description ?? '', nowUs())),
   );
   app.get(
     '/api/datasets',
     { schema: { summary: 'Datasets, by name, at their newest version', tags, response: { 200: DatasetListResponse } } },
-    async (request, reply) => sendJson(reply, await db.datasets.list(projectOf(request))),
+    async (request, reply) => sendJsonText(reply, await db.datasets.list(projectOf(request))),
   );
   app.get(
     '/api/datasets/:name',
     { schema: { summary: 'One dataset at a version', tags, params: NAME_PATH, querystring: GET_QUERY, response: { 200: Dataset } } },
-    async (request, reply) => sendJson(reply, await db.datasets.get(projectOf(request), request.params.name, request.query.version ?? null)),
+    async (request, reply) => sendJsonText(reply, await db.datasets.get(projectOf(request), request.params.name, request.query.version ?? null)),
   );
   app.patch(
     '/api/datasets/:name',
@@ -103,7 +106,7 @@ export async function datasetRoutes(instance: FastifyInstance, options: { db: Db
         response: { 200: Dataset },
       },
     },
-    async (request, reply) => sendJson(reply, await db.datasets.describe(projectOf(request), request.params.name, request.body.description, nowUs())),
+    async (request, reply) => sendJsonText(reply, await db.datasets.describe(projectOf(request), request.params.name, request.body.description, nowUs())),
   );
   app.delete(
     '/api/datasets/:name',
@@ -122,7 +125,7 @@ export async function datasetRoutes(instance: FastifyInstance, options: { db: Db
     },
     async (request, reply) => {
       const { items, allowDuplicate = false } = request.body;
-      return sendJson(reply.code(201), await db.datasets.addItems(projectOf(request), request.params.name, items, nowUs(), allowDuplicate));
+      return sendJsonText(reply.code(201), await db.datasets.addItems(projectOf(request), request.params.name, items, nowUs(), allowDuplicate));
     },
   );
   app.get(
@@ -138,7 +141,7 @@ export async function datasetRoutes(instance: FastifyInstance, options: { db: Db
     },
     async (request, reply) => {
       const q = request.query;
-      return sendJson(
+      return sendJsonText(
         reply,
         await db.datasets.items(projectOf(request), request.params.name, q.version ?? null, q.limit ?? LIST_LIMIT.fallback, q.cursor ?? null),
       );
@@ -164,12 +167,12 @@ export async function datasetRoutes(instance: FastifyInstance, options: { db: Db
         expectedOutput: b.expectedOutput as JsonValue | null | undefined,
         metadata: b.metadata as Record<string, JsonValue> | undefined,
       };
-      return sendJson(reply, await db.datasets.editItem(projectOf(request), request.params.name, request.params.itemId, edit, nowUs()));
+      return sendJsonText(reply, await db.datasets.editItem(projectOf(request), request.params.name, request.params.itemId, edit, nowUs()));
     },
   );
   app.delete(
     '/api/datasets/:name/items/:itemId',
     { schema: { summary: 'Delete an item as a new version (older versions keep it)', tags, params: ITEM_PATH, response: { 200: DatasetChangeResponse } } },
-    async (request, reply) => sendJson(reply, await db.datasets.deleteItem(projectOf(request), request.params.name, request.params.itemId, nowUs())),
+    async (request, reply) => sendJsonText(reply, await db.datasets.deleteItem(projectOf(request), request.params.name, request.params.itemId, nowUs())),
   );
 }

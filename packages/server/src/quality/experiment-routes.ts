@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { JsonValue, NewExperiment, NewExperimentResult } from '@spoor/model';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
-import { type ExperimentService, MAX_CONCURRENCY } from '../quality/experiment-service.js';
+import { type ExperimentService, MAX_CONCURRENCY } from './experiment-service.js';
 import { LIST_LIMIT, cursor, limit } from '../params/parameters.js';
 import { projectOf } from '../http/request-access.js';
 import { NoContent } from '../http/content.js';
@@ -14,7 +14,7 @@ import {
   ExperimentListResponse,
   ExperimentResultsAddedAnswer,
   ExperimentResultsResponse,
-} from './answers/experiments.js';
+} from '../api/answers/experiments.js';
 
 /** Results one request records at most: the SDK posts them in batches as items finish. */
 const RESULTS_MAX = 1000;

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { EVALUATOR_TARGETS } from '@spoor/model';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
-import type { EvaluatorService } from '../quality/evaluator-service.js';
+import type { EvaluatorService } from './evaluator-service.js';
 import { LIST_LIMIT, limit, time, timeUs } from '../params/parameters.js';
 import { projectOf } from '../http/request-access.js';
 import { NoContent } from '../http/content.js';
@@ -14,7 +14,7 @@ import {
   EvaluatorListAnswer,
   EvaluatorPreviewAnswer,
   EvaluatorRetryAnswer,
-} from './answers/evaluators.js';
+} from '../api/answers/evaluators.js';
 
 const NAME_PATH = Type.Object({ name: Type.String({ description: "the evaluator's name" }) });
 const ERRORS_QUERY = Type.Object({ limit: limit(LIST_LIMIT) }, { additionalProperties: false });

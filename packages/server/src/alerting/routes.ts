@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ALERT_SEVERITIES, NO_DATA_BEHAVIOURS } from '@spoor/model';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AlertService } from '../alerting/alert-service.js';
+import type { AlertService } from './alert-service.js';
 import { LIST_LIMIT, TIME_RANGE, limit, offsetCursor, oneOf, text, timeRange } from '../params/parameters.js';
 import { projectOf } from '../http/request-access.js';
 import { NoContent } from '../http/content.js';
@@ -15,7 +15,7 @@ import {
   AlertRuleListResponse,
   Silence,
   SilenceListResponse,
-} from './answers/alerts.js';
+} from '../api/answers/alerts.js';
 
 const STATES = ['pending', 'firing', 'resolved'] as const;
 

@@ -3,9 +3,9 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { projectInPath } from '../http/request-access.js';
 import { AppError } from '../errors.js';
-import type { SamplingService } from '../sampling/service.js';
+import type { SamplingService } from './service.js';
 import { NoContent } from '../http/content.js';
-import { SamplingAnswer } from './answers/sampling.js';
+import { SamplingAnswer } from '../api/answers/sampling.js';
 
 export interface SamplingRoutesOptions {
   /** Tail sampling; `null`: the routes answer 404. */

@@ -8,9 +8,9 @@ import { LIST_LIMIT, hexId, oneOf, spanId, timeRange, traceId } from '../params/
 import { SCORE_LIST } from '../params/queries.js';
 import type { Shares } from '../shares.js';
 import { NoContent } from '../http/content.js';
-import { ScoreAnswer, ScoreListResponse } from './answers/scores.js';
+import { ScoreAnswer, ScoreListResponse } from '../api/answers/scores.js';
 import { projectOf } from '../http/request-access.js';
-import { sendJson } from './trace-routes.js';
+import { sendJsonText } from '../http/content.js';
 
 /** A name or label: what a chart's legend and a filter show, so one line of text. */
 const NAME_MAX = 256;
@@ -48,7 +48,7 @@ const NEW_SCORE = Type.Object(
  */
 export async function scoreRoutes(
   instance: FastifyInstance,
-  options: { db: DbClient; nowUs: () => number; countScores: (scores: readonly CountedScore[]) => void; writes?: Shares },
+  options: { db: Pick<DbClient, 'scores'>; nowUs: () => number; countScores: (scores: readonly CountedScore[]) => void; writes?: Shares },
 ): Promise<void> {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { db, nowUs } = options;
@@ -89,7 +89,7 @@ export async function scoreRoutes(
         .finally(() => release?.());
       // Counted on /metrics as a score from ingest is, once it is stored.
       options.countScores([{ name: b.name, label: b.label ?? null, source: b.source ?? 'api', value: b.value ?? null }]);
-      return sendJson(reply.code(201), score);
+      return sendJsonText(reply.code(201), score);
     },
   );
   app.get(
@@ -97,7 +97,7 @@ export async function scoreRoutes(
     { schema: { summary: 'Scores, newest first', tags, querystring: SCORE_LIST, response: { 200: ScoreListResponse } } },
     async (request, reply) => {
       const q = request.query;
-      return sendJson(
+      return sendJsonText(
         reply,
         await db.scores.list({
           projectId: projectOf(request),
@@ -114,7 +114,7 @@ export async function scoreRoutes(
     },
   );
   app.get('/api/scores/:scoreId', { schema: { summary: 'One score', tags, params: SCORE_PATH, response: { 200: ScoreAnswer } } }, async (request, reply) =>
-    sendJson(reply, await db.scores.get(projectOf(request), hexId(request.params.scoreId))),
+    sendJsonText(reply, await db.scores.get(projectOf(request), hexId(request.params.scoreId))),
   );
   app.delete(
     '/api/scores/:scoreId',

@@ -1,17 +1,16 @@
 import { DEFAULT_PROJECT_ID } from '@spoor/model';
-import { AlertService } from '../alerting/alert-service.js';
-import { type DefaultRule, readDefaultRules } from '../alerting/default-rules.js';
-import { AlertEngine } from '../alerting/engine.js';
-import type { NotifyLogger } from '../alerting/notify/delivery.js';
 import type { ServeConfig } from '../config.js';
-import { alertBackendOver } from '../dbthread/alert-backend.js';
-import type { DbClient } from '../dbthread/calls.js';
+import { AlertService } from './alert-service.js';
+import { type AlertsDb, alertBackendOver } from './backend.js';
+import { type DefaultRule, readDefaultRules } from './default-rules.js';
+import { AlertEngine } from './engine.js';
+import type { NotifyLogger } from './notify/delivery.js';
 
 /** How long `follow` waits before starting a project's alerting again after a failure (a store outage). */
 const RETRY_MS = 10_000;
 
 export interface ProjectAlertingOptions {
-  db: DbClient;
+  db: AlertsDb;
   config: Pick<ServeConfig, 'alertsFile' | 'alertIntervalMs' | 'roles' | 'defaultAlerts'>;
   log: NotifyLogger;
   /** The URL notifications link back to (`--external-url`, else the one bound). */
