@@ -1,14 +1,11 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { DUCKDB_ONLY_IN_STORE, PART_AND_ROUTES, forbid, partRouteRules, restrict } from './eslint.boundaries.js';
 
 /**
  * Lint, and the import boundaries of DESIGN.md: a rule here fails `npm test` when, say, `query/`
  * imports `ingest/`, or the browser-safe model imports Node.
  */
-const restrict = (...patterns) => ['error', { patterns: [{ group: ['@spoor/*/*'], message: 'Import packages through their entry point.' }, ...patterns] }];
-const forbid = (group, message) => ({ group, message });
-
-const DUCKDB_ONLY_IN_STORE = forbid(['@duckdb/*'], 'Only store/duckdb/ talks to DuckDB.');
 
 /**
  * Comments say why the code is as it is; which issue, helper or area of work brought it is the
@@ -103,11 +100,12 @@ export default tseslint.config(
   },
   {
     files: ['packages/server/src/ingest/**'],
+    ignores: PART_AND_ROUTES('ingest', 'resubmit.ts'),
     rules: {
       'no-restricted-imports': restrict(
         forbid(
-          ['**/query/**', '**/api/**', '**/store/duckdb/**', '**/pipeline/**'],
-          'ingest/ decodes and hands batches on; it does not read or know the store adapter.',
+          ['**/query/**', '**/api/**', '**/store/duckdb/**', '**/pipeline/**', 'fastify'],
+          'ingest/ decodes and hands batches on; it does not read or know the store adapter, nor HTTP (its routes are routes.ts and *-routes.ts).',
         ),
         DUCKDB_ONLY_IN_STORE,
       ),
@@ -248,7 +246,7 @@ export default tseslint.config(
   },
   {
     files: ['packages/server/src/auth/**'],
-    ignores: ['**/*.test.ts'],
+    ignores: ['**/*.test.ts', ...PART_AND_ROUTES('auth', 'oidc-pages.ts')],
     rules: {
       'no-restricted-imports': restrict(
         forbid(
@@ -313,7 +311,7 @@ export default tseslint.config(
   },
   {
     files: ['packages/server/src/pricing/**'],
-    ignores: ['**/*.test.ts'],
+    ignores: ['**/*.test.ts', ...PART_AND_ROUTES('pricing')],
     rules: {
       'no-restricted-imports': restrict(
         forbid(
@@ -336,7 +334,7 @@ export default tseslint.config(
   },
   {
     files: ['packages/server/src/live/**'],
-    ignores: ['**/*.test.ts'],
+    ignores: ['**/*.test.ts', ...PART_AND_ROUTES('live')],
     rules: {
       'no-restricted-imports': restrict(
         forbid(
@@ -427,7 +425,7 @@ export default tseslint.config(
     // MCP: its tools read through the REST API only (an app of `createApp`, in process or over HTTP),
     // whose parameters they share through params/.
     files: ['packages/server/src/mcp/**'],
-    ignores: ['**/*.test.ts'],
+    ignores: ['**/*.test.ts', ...PART_AND_ROUTES('mcp')],
     rules: {
       'no-restricted-imports': restrict(
         forbid(
@@ -483,4 +481,6 @@ export default tseslint.config(
       ),
     },
   },
+  // Last: each feature's part and routes, which may know HTTP where the rest of its folder may not.
+  ...partRouteRules,
 );

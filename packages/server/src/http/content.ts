@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import { Kind, type TLiteral, type TNull, type TSchema, type TUnion, Type } from '@sinclair/typebox';
 
 /**
@@ -34,3 +35,6 @@ export const isSchema = (declared: unknown): declared is TSchema => typeof decla
 export function literals<const T extends readonly string[]>(values: T): TUnion<TLiteral<T[number]>[]> {
   return Type.Union(values.map((value) => Type.Literal(value)));
 }
+
+/** JSON text (the database thread's answers are text already), sent as it is, never serialised again. */
+export const sendJsonText = (reply: FastifyReply, text: string): FastifyReply => reply.type('application/json; charset=utf-8').send(text);

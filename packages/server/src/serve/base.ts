@@ -3,8 +3,6 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type Logger, pino } from 'pino';
 import type { ServeConfig } from '../config.js';
-import type { MaskFile } from '../ingest/masking.js';
-import type { PriceTable } from '@spoor/model';
 import { PriceBooks } from '../pricing/price-books.js';
 import { loadEvaluatorsFile } from '../quality/evaluators-file.js';
 import { createLlmJudgeKind } from '../quality/judge.js';
@@ -15,12 +13,13 @@ import type { SamplingFile } from '../sampling/policy.js';
 import { setRegexLimits } from '../regex.js';
 import { SelfMetrics, createIngestMetrics } from '../self-metrics.js';
 import { serverShares } from '../shares.js';
-import { readMaskFile, readPriceTable, readSamplingFile, serverIdOf } from './files.js';
+import { readSamplingFile } from './files.js';
 import { ServerState } from '../parts/server-state.js';
 import { type ServerMetrics, serverMetrics } from './server-metrics.js';
 
-/** Where a judge's own call goes as a trace: into ingest, as a replay's does. */
-export type JudgeIngest = (projectId: string, body: Uint8Array) => Promise<void>;
+import type { JudgeIngest } from '../ingest/part.js';
+
+export type { JudgeIngest };
 
 /**
  * What every part of the server is given: the config, the log, the shared state and metrics, and
@@ -36,21 +35,16 @@ export interface ServeBase {
   shares: ReturnType<typeof serverShares>;
   /** What replays, experiments and judges call: the `--provider`s, then the built-in demo provider. */
   providers: readonly Provider[];
-  /** The judges' books, kept current as the decode thread's are, so a judge's call is priced as its span is. */
-  judgeBooks: PriceBooks;
   spoolDir: string;
   quarantineDir: string;
   /** A DuckDB file on the spool's disk: when it lacks room, so does the spool. */
   storeOnSpoolDisk: boolean;
-  prices: PriceTable | null;
-  maskFile: MaskFile | null;
   evaluatorSpecs: readonly unknown[];
   samplingFile: SamplingFile | null;
-  serverId: string;
 }
 
 /** The evaluator kinds this server judges with; an llm-judge stores its own call through `ingest`. */
-export function evaluatorKinds(base: Pick<ServeBase, 'providers' | 'judgeBooks' | 'shares'>, ingest: JudgeIngest): ReadonlyMap<string, AnyKind> {
+export function evaluatorKinds(base: Pick<ServeBase, 'providers' | 'shares'> & { judgeBooks: PriceBooks }, ingest: JudgeIngest): ReadonlyMap<string, AnyKind> {
   return kindsOf([
     anyKind(
       createLlmJudgeKind({
@@ -84,13 +78,12 @@ export async function serveBase(config: ServeConfig): Promise<ServeBase> {
   }
   // Before any pattern is compiled or thread started: each thread takes the limits as it starts.
   setRegexLimits(config.regexLimits);
-  const prices = config.pricesFile === null ? null : await readPriceTable(config.pricesFile);
-  const maskFile = config.maskFile === null ? null : await readMaskFile(config.maskFile);
-  const judgeBooks = new PriceBooks(prices);
   const shares = serverShares(config.shares, selfMetrics);
   // Checked with kinds whose judge stores nothing: checking a spec never calls its judge.
   const providers = [...config.providers, DEMO_PROVIDER];
-  const checkKinds = evaluatorKinds({ providers, judgeBooks, shares }, () => Promise.reject(new Error('a judge called while its file was checked')));
+  const checkKinds = evaluatorKinds({ providers, judgeBooks: new PriceBooks(null), shares }, () =>
+    Promise.reject(new Error('a judge called while its file was checked')),
+  );
   return {
     config,
     log,
@@ -104,15 +97,11 @@ export async function serveBase(config: ServeConfig): Promise<ServeBase> {
     }),
     shares,
     providers,
-    judgeBooks,
     spoolDir,
     quarantineDir,
     storeOnSpoolDisk,
-    prices,
-    maskFile,
     evaluatorSpecs: config.evaluatorsFile === null ? [] : await loadEvaluatorsFile(config.evaluatorsFile, checkKinds),
     // A bad --sampling file stops the start, naming what is wrong.
     samplingFile: config.samplingFile === null ? null : await readSamplingFile(config.samplingFile),
-    serverId: await serverIdOf(config.dataDir),
   };
 }

@@ -7,13 +7,14 @@ import type { IngestQueue } from '../pipeline/ingest-queue.js';
 import { lagGauges } from '../quality/completion.js';
 import { EvaluatorService } from '../quality/evaluator-service.js';
 import { ExperimentService } from '../quality/experiment-service.js';
+import type { PriceBooks } from '../pricing/price-books.js';
 import { Replayer } from '../replay/replayer.js';
 import { SamplingService } from '../sampling/service.js';
 import { type JudgeIngest, type ServeBase, evaluatorKinds } from './base.js';
-import type { IngestLoad } from './ingest-load.js';
+import type { IngestLoad } from '../pipeline/ingest-load.js';
 import type { Lifecycle } from '../parts/lifecycle.js';
 import type { Part } from '../parts/part.js';
-import { KEY_REFRESH_MS } from './access-part.js';
+import { KEY_REFRESH_MS } from '../auth/part.js';
 import { ProjectAlerting } from './project-alerting.js';
 
 /**
@@ -34,6 +35,9 @@ export async function startAlerting(life: Lifecycle, { config, log, state }: Ser
   return { alerting, alerts };
 }
 
+/** The server id (the store part's) and the judges' books (the price table part's), beside the base. */
+type QualityBase = ServeBase & { serverId: string; judgeBooks: PriceBooks };
+
 interface QualityNeeds {
   thread: DbThread;
   decoder: DecodeThread;
@@ -50,7 +54,7 @@ interface QualityNeeds {
  * path, their reads and writes calls to the database thread. Their own calls go into ingest,
  * which started before them, so a judgement finishing while the server stops is still stored.
  */
-export async function startQuality(life: Lifecycle, base: ServeBase, { thread, decoder, ring, queue, load, ingestTrace, ownEvent }: QualityNeeds) {
+export async function startQuality(life: Lifecycle, base: QualityBase, { thread, decoder, ring, queue, load, ingestTrace, ownEvent }: QualityNeeds) {
   const { config, log, selfMetrics, serverId } = base;
   // Evaluators judge a quarter of their rounds, and tail sampling reads once a round, while busy.
   const ingestBusy = (): boolean => load.busy();
@@ -148,7 +152,7 @@ export const alertingPart: Part<ServeBase & { thread: DbThread; ring: KeyRing },
   start: (life, have) => startAlerting(life, have, have.thread, have.ring),
 };
 
-export const qualityPart: Part<ServeBase & QualityNeeds, Awaited<ReturnType<typeof startQuality>>> = {
+export const qualityPart: Part<QualityBase & QualityNeeds, Awaited<ReturnType<typeof startQuality>>> = {
   name: 'quality',
   start: (life, have) => startQuality(life, have, have),
 };
