@@ -76,7 +76,7 @@ export interface AppOptions extends AppBase {
   sampling?: SamplingService | null;
   /** Re-runs recorded LLM calls (`POST /api/replay`) against the configured providers. */
   replayer: Replayer;
-  /** Turns OTLP bodies into write batches, and keeps the span-derived metrics of those acknowledged. */
+  /** Keeps the span-derived metrics of what was acknowledged (`/metrics`), and counts the scores the API takes. */
   decoder: Decoder;
   /** Resolves when every request acknowledged so far is visible to queries. */
   visible: () => Promise<void>;

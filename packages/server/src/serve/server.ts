@@ -4,7 +4,6 @@ import { hostChecker } from '../api/host-check.js';
 import { defaultWebUiDir, loadWebUi } from '../api/web-ui.js';
 import type { ServeConfig } from '../config.js';
 import { exportPart } from '../export/part.js';
-import { forwardingMasking } from '../forward/forward-client.js';
 import { forwardPart } from '../forward/part.js';
 import { Lifecycle } from '../parts/lifecycle.js';
 import { Boot, type Part } from '../parts/part.js';
@@ -84,7 +83,7 @@ const receiversPart: Part<Started, { app: FastifyInstance; url: string; grpcUrl:
         access: have.access,
         corsOrigins: config.corsOrigins,
         roles: config.roles,
-        decoder: forward === null ? decoder : forwardingMasking(decoder, forward),
+        decoder,
         visible: () => queue.whenVisible(),
         selfMetrics: have.selfMetrics,
         maxBodyBytes: config.maxBodyBytes,
