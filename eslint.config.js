@@ -1,11 +1,23 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
-import { DUCKDB_ONLY_IN_STORE, PART_AND_ROUTES, forbid, partRouteRules, restrict } from './eslint.boundaries.js';
+import { partBoundaries } from './eslint.parts.js';
 
 /**
  * Lint, and the import boundaries of DESIGN.md: a rule here fails `npm test` when, say, `query/`
  * imports `ingest/`, or the browser-safe model imports Node.
  */
+const restrict = (...patterns) => ['error', { patterns: [{ group: ['@spoor/*/*'], message: 'Import packages through their entry point.' }, ...patterns] }];
+const forbid = (group, message) => ({ group, message });
+
+const DUCKDB_ONLY_IN_STORE = forbid(['@duckdb/*'], 'Only store/duckdb/ talks to DuckDB.');
+/** A feature's routes (and its part, which gives them) may use the answers' schemas of api/answers/, and nothing else of api/. */
+const ANSWERS_ONLY_OF_API = {
+  regex: '(^|/)api/(?!answers/)',
+  message: "A feature's routes take their answers' schemas from api/answers/; the app registers them, and they import nothing else of api/.",
+};
+/** Each feature's part and its HTTP routes: the files of a feature folder that may know HTTP (`fastify`, `http/`). */
+const PART_AND_ROUTES = (folder, ...more) =>
+  ['part.ts', '*-part.ts', 'routes.ts', '*-routes.ts', ...more].map((file) => `packages/server/src/${folder}/${file}`);
 
 /**
  * Comments say why the code is as it is; which issue, helper or area of work brought it is the
@@ -98,19 +110,7 @@ export default tseslint.config(
       ),
     },
   },
-  {
-    files: ['packages/server/src/ingest/**'],
-    ignores: PART_AND_ROUTES('ingest', 'resubmit.ts'),
-    rules: {
-      'no-restricted-imports': restrict(
-        forbid(
-          ['**/query/**', '**/api/**', '**/store/duckdb/**', '**/pipeline/**', 'fastify'],
-          'ingest/ decodes and hands batches on; it does not read or know the store adapter, nor HTTP (its routes are routes.ts and *-routes.ts).',
-        ),
-        DUCKDB_ONLY_IN_STORE,
-      ),
-    },
-  },
+  ...partBoundaries({ restrict, forbid, DUCKDB_ONLY_IN_STORE, ANSWERS_ONLY_OF_API, PART_AND_ROUTES }),
   {
     files: ['packages/server/src/store/**'],
     rules: {
@@ -245,33 +245,6 @@ export default tseslint.config(
     },
   },
   {
-    files: ['packages/server/src/auth/**'],
-    ignores: ['**/*.test.ts', ...PART_AND_ROUTES('auth', 'oidc-pages.ts')],
-    rules: {
-      'no-restricted-imports': restrict(
-        forbid(
-          [
-            '**/api/**',
-            '**/ingest/**',
-            '**/pipeline/**',
-            '**/query/**',
-            '**/quality/**',
-            '**/sampling/**',
-            '**/live/**',
-            '**/dbthread/**',
-            '**/serve/**',
-            'fastify',
-          ],
-          'auth/ decides who may do what from keys, roles and sign-ins it is handed: it knows neither routes nor storage.',
-        ),
-        {
-          regex: '(^|/)store/(?!ports/access\\.js$)',
-          message: 'auth/ knows storage only as the access port, whose calls it serves on the database thread (db-calls.ts).',
-        },
-      ),
-    },
-  },
-  {
     files: ['packages/server/src/replay/**'],
     ignores: ['**/*.test.ts'],
     rules: {
@@ -304,53 +277,6 @@ export default tseslint.config(
         forbid(
           ['node:*', '**/api/**', '**/store/**', '**/ingest/**', '**/pipeline/**', '**/query/**', '**/dbthread/**', '**/serve/**', 'fastify'],
           'Pure: records in, records out, no I/O.',
-        ),
-        DUCKDB_ONLY_IN_STORE,
-      ),
-    },
-  },
-  {
-    files: ['packages/server/src/pricing/**'],
-    ignores: ['**/*.test.ts', ...PART_AND_ROUTES('pricing')],
-    rules: {
-      'no-restricted-imports': restrict(
-        forbid(
-          [
-            '**/api/**',
-            '**/ingest/**',
-            '**/pipeline/**',
-            '**/query/**',
-            '**/dbthread/**',
-            '**/serve/**',
-            '**/store/duckdb/**',
-            '**/store/clickhouse/**',
-            'fastify',
-          ],
-          'pricing/ keeps price books over the store port.',
-        ),
-        DUCKDB_ONLY_IN_STORE,
-      ),
-    },
-  },
-  {
-    files: ['packages/server/src/live/**'],
-    ignores: ['**/*.test.ts', ...PART_AND_ROUTES('live')],
-    rules: {
-      'no-restricted-imports': restrict(
-        forbid(
-          [
-            '**/api/**',
-            '**/ingest/**',
-            '**/pipeline/**',
-            '**/quality/**',
-            '**/sampling/**',
-            '**/dbthread/**',
-            '**/serve/**',
-            '**/store/duckdb/**',
-            '**/store/clickhouse/**',
-            'fastify',
-          ],
-          'live/ turns commits into streams through the reads it is handed: it knows neither how data arrives nor HTTP.',
         ),
         DUCKDB_ONLY_IN_STORE,
       ),
@@ -422,22 +348,6 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': restrict(DUCKDB_ONLY_IN_STORE) },
   },
   {
-    // MCP: its tools read through the REST API only (an app of `createApp`, in process or over HTTP),
-    // whose parameters they share through params/.
-    files: ['packages/server/src/mcp/**'],
-    ignores: ['**/*.test.ts', ...PART_AND_ROUTES('mcp')],
-    rules: {
-      'no-restricted-imports': restrict(
-        forbid(
-          ['**/api/**', '**/serve/**', '**/store/**', '**/dbthread/**', '**/pipeline/**', '**/ingest/**', '**/live/**', '**/quality/**', '**/sampling/**'],
-          'mcp/ tools read Spoor through the REST API (api-caller.ts), so a key sees through MCP what it sees through the API, nothing more; ' +
-            'the app they read is built by serve/.',
-        ),
-        DUCKDB_ONLY_IN_STORE,
-      ),
-    },
-  },
-  {
     files: ['packages/server/src/params/**'],
     ignores: ['**/*.test.ts'],
     rules: {
@@ -481,6 +391,4 @@ export default tseslint.config(
       ),
     },
   },
-  // Last: each feature's part and routes, which may know HTTP where the rest of its folder may not.
-  ...partRouteRules,
 );
