@@ -60,10 +60,10 @@ export function startIngest({ log, state, decoder, queue }: IngestNeeds) {
 }
 
 /**
- * Ingest: nothing of its own to start or close (the threads and the queue it uses closed after
- * whatever hands requests in); its routes are the OTLP/HTTP receiver, the quarantine and its
- * replay, and the masking policies, set on the decoder (and the forward thread: what is sent on is
- * masked as what is stored).
+ * Ingest: nothing of its own to start or close (the threads and the queue it hands requests to
+ * started before it, and close after it); its routes are the OTLP/HTTP receiver, the quarantine
+ * and its replay, and the masking policies, set on the decoder and the forward thread (what is
+ * sent on is masked as what is stored).
  */
 export const ingestPart: Part<IngestNeeds, ReturnType<typeof startIngest>> = {
   name: 'ingest',
@@ -73,7 +73,7 @@ export const ingestPart: Part<IngestNeeds, ReturnType<typeof startIngest>> = {
     const quarantine = quarantineAccess(quarantineDir, resubmit, queue, () => state.quarantinedSinceStart);
     return [
       // Before the hook that holds the API's reads until acknowledged writes are visible: requests that write pass no such hook.
-      { ...routes('otlp', ingestRoutes, { maxBodyBytes: config.maxBodyBytes, projectOf, decoder: masking, accept, metrics: ingestMetrics }), receives: true },
+      { ...routes('otlp', ingestRoutes, { maxBodyBytes: config.maxBodyBytes, projectOf, decoder, accept, metrics: ingestMetrics }), receives: true },
       routes('quarantine', quarantineRoutes, { quarantine }),
       routes('masking', maskingRoutes, { db: thread.calls, decoder: masking, maskFile, nowUs: () => Date.now() * 1000 }),
     ];

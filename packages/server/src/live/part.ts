@@ -1,7 +1,6 @@
-import type { ServeConfig } from '../config.js';
 import type { Logger } from 'pino';
-import type { Part } from '../parts/part.js';
-import { routes } from '../parts/part.js';
+import type { ServeConfig } from '../config.js';
+import { type Part, routes } from '../parts/part.js';
 import type { ServerState } from '../parts/server-state.js';
 import { LiveHub, type LiveHubOptions } from './hub.js';
 import { liveRoutes } from './routes.js';
