@@ -5,6 +5,7 @@ import type { MaskFile, ProjectMaskingPolicy } from '../ingest/masking.js';
 import type { Part } from '../parts/part.js';
 import type { Spool } from '../pipeline/spool.js';
 import type { SelfMetrics } from '../self-metrics.js';
+import { forwardLoopProblem, machineAddresses } from './destinations.js';
 import { ForwardThread } from './forward-client.js';
 
 /** What forwarding needs of the parts before it: the spool it follows and the masking it applies. */
@@ -22,8 +23,7 @@ export interface ForwardNeeds {
  * Forwarding (`--forward`): the forward thread follows the spool; the spool keeps what it has not
  * sent (up to --forward-spool-max) past the store's commits. Started after the spool and before
  * the ingest queue, so it holds the spool's segments from before any commit. It sends once the
- * receivers have bound their ports (`serve/receivers-part.ts`): a destination that is this
- * server would get back what it forwards. `null` without destinations.
+ * receivers have bound their ports (`startSending`). `null` without destinations.
  */
 export const forwardPart: Part<ForwardNeeds, { forward: ForwardThread | null }> = {
   name: 'forward',
@@ -52,3 +52,15 @@ export const forwardPart: Part<ForwardNeeds, { forward: ForwardThread | null }> 
     return { forward };
   },
 };
+
+/**
+ * Starts sending, once the receivers listen on `ports`: port 0 is known only then, and a
+ * destination that is this server would get back what it forwards (the start fails, naming it).
+ */
+export function startSending(forward: ForwardThread, config: Pick<ServeConfig, 'forward' | 'host'>, ports: number[]): void {
+  for (const destination of config.forward) {
+    const problem = forwardLoopProblem(destination, { host: config.host, ports, interfaces: machineAddresses() });
+    if (problem !== null) throw new Error(problem);
+  }
+  forward.start();
+}
