@@ -19,7 +19,7 @@ export const KEY_REFRESH_MS = 500;
 
 /** What auth needs of the parts before it: the config, the log, a counter of failed attempts, and access's calls. */
 export interface AuthNeeds {
-  config: ServeConfig;
+  config: Pick<ServeConfig, 'host' | 'auth' | 'dataDir' | 'oidc' | 'metricsToken' | 'rateLimit' | 'externalUrl'>;
   log: Logger;
   metrics: { failedAttempts: Counter };
   thread: { calls: AccessDb };

@@ -13,7 +13,7 @@ import { DbThread } from './db-client.js';
 
 /** What the database thread needs of the parts before it. */
 export interface StoreNeeds {
-  config: ServeConfig;
+  config: Pick<ServeConfig, 'store' | 'dataDir' | 'retention' | 'staleAfterMs' | 'treePageSpans'>;
   log: Logger;
   state: ServerState;
   metrics: { commitFailures: Counter; commitSeconds: (seconds: number) => void; quarantined: Counter; damagedBytes: Counter };
