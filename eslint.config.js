@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { featureBoundaries } from './eslint.features.js';
+import { partBoundaries } from './eslint.parts.js';
 
 /**
  * Lint, and the import boundaries of DESIGN.md: a rule here fails `npm test` when, say, `query/`
@@ -112,18 +113,6 @@ const config = tseslint.config(
     },
   },
   {
-    files: ['packages/server/src/ingest/**'],
-    rules: {
-      'no-restricted-imports': restrict(
-        forbid(
-          ['**/query/**', '**/api/**', '**/store/duckdb/**', '**/pipeline/**'],
-          'ingest/ decodes and hands batches on; it does not read or know the store adapter.',
-        ),
-        DUCKDB_ONLY_IN_STORE,
-      ),
-    },
-  },
-  {
     files: ['packages/server/src/store/**'],
     rules: {
       'no-restricted-imports': restrict(
@@ -156,6 +145,7 @@ const config = tseslint.config(
     },
   },
   ...featureBoundaries({ restrict, forbid, DUCKDB_ONLY_IN_STORE, ANSWERS_ONLY_OF_API, PART_AND_ROUTES }),
+  ...partBoundaries({ restrict, forbid, DUCKDB_ONLY_IN_STORE, ANSWERS_ONLY_OF_API, PART_AND_ROUTES }),
   {
     files: ['packages/server/src/dbthread/**'],
     ignores: ['**/*.test.ts'],
@@ -247,33 +237,6 @@ const config = tseslint.config(
     },
   },
   {
-    files: ['packages/server/src/auth/**'],
-    ignores: ['**/*.test.ts'],
-    rules: {
-      'no-restricted-imports': restrict(
-        forbid(
-          [
-            '**/api/**',
-            '**/ingest/**',
-            '**/pipeline/**',
-            '**/query/**',
-            '**/quality/**',
-            '**/sampling/**',
-            '**/live/**',
-            '**/dbthread/**',
-            '**/serve/**',
-            'fastify',
-          ],
-          'auth/ decides who may do what from keys, roles and sign-ins it is handed: it knows neither routes nor storage.',
-        ),
-        {
-          regex: '(^|/)store/(?!ports/access\\.js$)',
-          message: 'auth/ knows storage only as the access port, whose calls it serves on the database thread (db-calls.ts).',
-        },
-      ),
-    },
-  },
-  {
     files: ['packages/server/src/metrics/**'],
     ignores: ['**/*.test.ts'],
     rules: {
@@ -281,53 +244,6 @@ const config = tseslint.config(
         forbid(
           ['node:*', '**/api/**', '**/store/**', '**/ingest/**', '**/pipeline/**', '**/query/**', '**/dbthread/**', '**/serve/**', 'fastify'],
           'Pure: records in, records out, no I/O.',
-        ),
-        DUCKDB_ONLY_IN_STORE,
-      ),
-    },
-  },
-  {
-    files: ['packages/server/src/pricing/**'],
-    ignores: ['**/*.test.ts'],
-    rules: {
-      'no-restricted-imports': restrict(
-        forbid(
-          [
-            '**/api/**',
-            '**/ingest/**',
-            '**/pipeline/**',
-            '**/query/**',
-            '**/dbthread/**',
-            '**/serve/**',
-            '**/store/duckdb/**',
-            '**/store/clickhouse/**',
-            'fastify',
-          ],
-          'pricing/ keeps price books over the store port.',
-        ),
-        DUCKDB_ONLY_IN_STORE,
-      ),
-    },
-  },
-  {
-    files: ['packages/server/src/live/**'],
-    ignores: ['**/*.test.ts'],
-    rules: {
-      'no-restricted-imports': restrict(
-        forbid(
-          [
-            '**/api/**',
-            '**/ingest/**',
-            '**/pipeline/**',
-            '**/quality/**',
-            '**/sampling/**',
-            '**/dbthread/**',
-            '**/serve/**',
-            '**/store/duckdb/**',
-            '**/store/clickhouse/**',
-            'fastify',
-          ],
-          'live/ turns commits into streams through the reads it is handed: it knows neither how data arrives nor HTTP.',
         ),
         DUCKDB_ONLY_IN_STORE,
       ),
@@ -374,22 +290,6 @@ const config = tseslint.config(
   {
     files: ['packages/server/src/cli/**', 'packages/server/src/export/cli.ts'],
     rules: { 'no-restricted-imports': restrict(DUCKDB_ONLY_IN_STORE) },
-  },
-  {
-    // MCP: its tools read through the REST API only (an app of `createApp`, in process or over HTTP),
-    // whose parameters they share through params/.
-    files: ['packages/server/src/mcp/**'],
-    ignores: ['**/*.test.ts'],
-    rules: {
-      'no-restricted-imports': restrict(
-        forbid(
-          ['**/api/**', '**/serve/**', '**/store/**', '**/dbthread/**', '**/pipeline/**', '**/ingest/**', '**/live/**', '**/quality/**', '**/sampling/**'],
-          'mcp/ tools read Spoor through the REST API (api-caller.ts), so a key sees through MCP what it sees through the API, nothing more; ' +
-            'the app they read is built by serve/.',
-        ),
-        DUCKDB_ONLY_IN_STORE,
-      ),
-    },
   },
   {
     files: ['packages/server/src/params/**'],

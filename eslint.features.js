@@ -29,8 +29,6 @@ export function featureBoundaries({ restrict, forbid, DUCKDB_ONLY_IN_STORE, ANSW
         '(its part and routes do).',
       doorForbidden: ['**/ingest/**', '**/pipeline/**', '**/dbthread/**', '**/store/**', '**/live/**'],
       doorMessage: "alerting/'s part and routes reach the store through alerting's calls on the database thread (db-calls.ts) only.",
-      // The key refresh its projects follow is the access part's.
-      doorExtra: [{ regex: '(^|/)serve/(?!access-part\\.js$)', message: 'A part takes what earlier parts gave, never the composition root.' }],
     }),
     ...feature('quality', {
       forbidden: ['**/sampling/**', '**/live/**', '**/ingest/**', '**/pipeline/**', '**/mcp/**', ...STORE_ENGINES],

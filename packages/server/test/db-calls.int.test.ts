@@ -11,12 +11,14 @@ import { createApp } from '../src/api/app.js';
 import { AccessControl } from '../src/auth/access-control.js';
 import { KeyRing } from '../src/auth/key-ring.js';
 import { InProcessDecoder } from '../src/ingest/decode-client.js';
+import { ingestRoutes } from '../src/ingest/routes.js';
+import { projectOf } from '../src/http/request-access.js';
+import { routes } from '../src/parts/part.js';
 import { PriceService } from '../src/pricing/price-service.js';
 import { SelfMetrics, createIngestMetrics } from '../src/self-metrics.js';
 import { DuckDbStore } from '../src/store/duckdb/duckdb-store.js';
 import { alertBackendOver } from '../src/alerting/backend.js';
 import { alertRoutes } from '../src/alerting/routes.js';
-import { routes } from '../src/parts/part.js';
 import { type DbClient, createDbCalls, inProcessClient } from '../src/dbthread/calls.js';
 
 /**
@@ -52,21 +54,31 @@ beforeAll(async () => {
       name === 'releaseAnswerRegion' ? async () => (releases++, target.releaseAnswerRegion()) : Reflect.get(target, name, receiver),
   });
   const counted = new Proxy(db, { get: (target, name, receiver) => (name === 'traces' ? traces : Reflect.get(target, name, receiver)) });
+  const decoder = new InProcessDecoder();
   app = await createApp({
     db: counted,
     access: new AccessControl({ mode: 'auto', ring, sessionSecret: 'test', metricsToken: null, ratePerSecond: 0 }),
-    decoder: new InProcessDecoder(),
-    // Ingest straight into the store: what the spool and the commit loop do, minus durability.
-    accept: async ({ batch }) => {
-      await store.writer.write(batch, null);
-    },
+    decoder,
     visible: () => visible(),
-    quarantine: { list: () => [], replay: async () => ({ replayed: 0, records: 0, failed: [], quarantinedAgain: 0 }) },
     selfMetrics,
-    ingestMetrics: createIngestMetrics(selfMetrics),
     maxBodyBytes: 1024 * 1024,
     isReady: () => true,
-    routes: [routes('alerts', alertRoutes, { alertsFor: async () => alerts })],
+    routes: [
+      {
+        ...routes('otlp', ingestRoutes, {
+          maxBodyBytes: 1024 * 1024,
+          projectOf,
+          decoder,
+          // Ingest straight into the store: what the spool and the commit loop do, minus durability.
+          accept: async ({ batch }) => {
+            await store.writer.write(batch, null);
+          },
+          metrics: createIngestMetrics(selfMetrics),
+        }),
+        receives: true,
+      },
+      routes('alerts', alertRoutes, { alertsFor: async () => alerts }),
+    ],
   });
 });
 

@@ -2,7 +2,7 @@ import { DEFAULT_PROJECT_ID } from '@spoor/model';
 import type { ServeConfig } from '../config.js';
 import type { ServerState } from '../parts/server-state.js';
 import { type Part, routes } from '../parts/part.js';
-import { KEY_REFRESH_MS } from '../serve/access-part.js';
+import { KEY_REFRESH_MS } from '../auth/part.js';
 import { alertMetricsText } from './alert-metrics.js';
 import type { AlertsDb } from './backend.js';
 import type { NotifyLogger } from './notify/delivery.js';

@@ -1,27 +1,16 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { AccessControl } from '../auth/access-control.js';
-import type { OidcSignIn } from '../auth/oidc-sign-in.js';
 import type { DbClient } from '../dbthread/calls.js';
-import type { Decoder, MaskFile } from '../ingest/decoder.js';
-import { type AcceptedRequest, ingestRoutes } from '../ingest/routes.js';
-import type { IngestMetrics, SelfMetrics } from '../self-metrics.js';
-import { accessRoutes } from './access-routes.js';
+import type { Decoder } from '../ingest/decoder.js';
+import type { SelfMetrics } from '../self-metrics.js';
 import { analyticsRoutes } from './analytics-routes.js';
 import { checkAnswers } from './answer-check.js';
 import { type OtlpSignalName, otlpAnswers } from './answers/otlp.js';
 import { answerErrors } from './errors.js';
 import { healthRoutes } from './health-routes.js';
-import { LiveHub } from '../live/hub.js';
-import { liveRoutes } from './live-routes.js';
 import { installHooks, waitForReads } from './hooks.js';
-import { maskingRoutes } from './masking-routes.js';
-import { mcpRoutes } from './mcp-routes.js';
-import { oidcRoutes } from './oidc-routes.js';
 import { describeRoutes, openApiRoute } from './openapi.js';
 import { NO_QUERY } from '../params/parameters.js';
-import { priceRoutes } from './price-routes.js';
-import { type QuarantineAccess, quarantineRoutes } from './quarantine-routes.js';
-import { projectOf } from '../http/request-access.js';
 import { traceRoutes } from './trace-routes.js';
 import { validatorCompiler } from './validation.js';
 import { type WebUi, serveWebUi } from './web-ui.js';
@@ -58,37 +47,28 @@ interface AppBase {
    * (`answer-check.ts`): for tests, which set `SPOOR_CHECK_ANSWERS=1`. Default: that variable.
    */
   checkAnswers?: boolean;
-  /** The routes the server's parts declared (`parts/part.ts`), registered after the API's own, in the parts' order. */
+  /**
+   * The routes the server's parts declared (`parts/part.ts`), in the parts' order: those that take data in first, the
+   * others after the API's own.
+   */
   routes?: readonly PartRoutes[];
 }
 
 /** The server's app: every route, over the parts `serve/` started. */
 export interface AppOptions extends AppBase {
   readOnly?: false;
-  /** Whether the session cookie is marked `Secure` (Spoor is reached over https). Default false. */
-  secureCookies?: boolean;
-  /** The `--mask` file's policies, which the API's override. Default: none. */
-  maskFile?: MaskFile | null;
-  accept: (request: AcceptedRequest) => Promise<void>;
-  /** Turns OTLP bodies into write batches, and keeps the span-derived metrics of those acknowledged. */
+  /** Keeps the span-derived metrics of what was acknowledged (`/metrics`), and counts the scores the API takes. */
   decoder: Decoder;
   /** Resolves when every request acknowledged so far is visible to queries. */
   visible: () => Promise<void>;
-  /** Requests the writer gave up on, and their replay. */
-  quarantine: QuarantineAccess;
   selfMetrics: SelfMetrics;
   /** Prometheus text the parts add to `/metrics` after the server's own (the default project's alert states). Default: none. */
   metricsText?: () => string;
-  ingestMetrics: IngestMetrics;
   maxBodyBytes: number;
   /** `false` while the store refuses writes (a full disk): `/ready` answers 503 until it takes them again. Default: always true. */
   storeHealthy?: () => boolean;
   /** The Markdown docs served at `/docs` (`docs/site.ts`); `null`: not installed. Default: the package's, else the checkout's. */
   docsDir?: string | null;
-  /** The live streams' hub, woken by each commit. Default: one over `db` that only new streams wake. */
-  live?: LiveHub;
-  /** Single sign-on through an OpenID Connect provider (`/auth/login`, `/auth/callback`). Default: none (both answer 404). */
-  signIn?: OidcSignIn | null;
   /** The shares the server bounds, per project and on this server (`shares.ts`); a route takes its own. Default: no bound. */
   shares?: Partial<ServerShares>;
 }
@@ -165,30 +145,13 @@ export async function createApp(options: AppOptions | ReadOnlyAppOptions): Promi
     return app;
   }
 
-  await app.register(ingestRoutes, {
-    maxBodyBytes: options.maxBodyBytes,
-    projectOf,
-    decoder: options.decoder,
-    accept: options.accept,
-    metrics: options.ingestMetrics,
-  });
+  const partRoutes = options.routes ?? [];
+  for (const part of partRoutes.filter((p) => p.receives === true)) await part.register(app);
   waitForReads(app, options.visible);
 
   await app.register(traceRoutes, { db, metrics: options.selfMetrics });
-  const live = options.live ?? new LiveHub({ db, shared: false });
-  // Before the server waits for its requests to finish: an event stream never would.
-  app.addHook('preClose', async () => live.close());
-  await app.register(liveRoutes, { hub: live });
   await app.register(analyticsRoutes, { db, nowUs });
-  await app.register(priceRoutes, { db });
-  await app.register(quarantineRoutes, { quarantine: options.quarantine });
-  await app.register(maskingRoutes, { db, decoder: options.decoder, maskFile: options.maskFile ?? null, nowUs });
-  await app.register(accessRoutes, { db, access: options.access, secureCookies: options.secureCookies ?? false, nowUs, signIn: options.signIn ?? null });
-  // Single sign-on (auth/oidc-*.ts).
-  await app.register(oidcRoutes, { db, access: options.access, signIn: options.signIn ?? null, secureCookies: options.secureCookies ?? false });
-  // MCP: agents' tools, each a read of the routes above with the caller's credentials.
-  await app.register(mcpRoutes);
-  for (const part of options.routes ?? []) await part.register(app);
+  for (const part of partRoutes.filter((p) => p.receives !== true)) await part.register(app);
   await app.register(docsRoutes, { dir: options.docsDir === undefined ? defaultDocsDir() : options.docsDir });
   await app.register(openApiRoute);
   await app.register(healthRoutes, {

@@ -1,5 +1,5 @@
 /**
- * Spoor's own events as OTLP/JSON log records, sent back in through ingest (`serve/resubmit.ts`)
+ * Spoor's own events as OTLP/JSON log records, sent back in through ingest (`ingest/resubmit.ts`)
  * so that they are stored, searched and alerted on as any app's logs are: service `spoor`, scope
  * `spoor`, the event's name in `event_name` and its fields as attributes.
  */

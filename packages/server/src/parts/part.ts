@@ -4,6 +4,11 @@ import type { Lifecycle } from './lifecycle.js';
 /** A feature's routes: a Fastify plugin with the options the part made for it, registered by the app. */
 export interface PartRoutes {
   readonly name: string;
+  /**
+   * Routes that take data in (OTLP): registered before the app's hooks of the API's reads (a read
+   * waits until what was acknowledged before it is visible), which they must not pass through.
+   */
+  readonly receives?: boolean;
   register(app: FastifyInstance): Promise<void>;
 }
 

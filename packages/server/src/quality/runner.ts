@@ -48,7 +48,7 @@ export interface RunnerOptions {
    */
   roundBudgetMs?: number;
   /**
-   * Whether ingest is busy now (`serve/ingest-load.ts`): then a round looks at a quarter of `tracesPerTick`, so that
+   * Whether ingest is busy now (`pipeline/ingest-load.ts`): then a round looks at a quarter of `tracesPerTick`, so that
    * at capacity evaluators take little of the machine from ingest and fall behind instead.
    */
   ingestBusy?: () => boolean;

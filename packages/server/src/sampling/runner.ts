@@ -36,7 +36,7 @@ export interface SamplingRunnerOptions {
   /** Default 16: at 2,000 traces a read, 32,000 traces a round (a round every 2 s keeps up with 16,000 traces a second). */
   maxReadsPerRound?: number;
   /**
-   * Whether ingest is busy now (`serve/ingest-load.ts`). Then a round makes one read (`tracesPerRead`
+   * Whether ingest is busy now (`pipeline/ingest-load.ts`). Then a round makes one read (`tracesPerRead`
    * traces), reads on only while it is not, and leaves the slimming of what it sampled out for a round that
    * finds ingest idle, or until `maxSlimDelayMs` has passed: at capacity, moving sampled-out spans
    * cost ingest ~13% in bench:sampling and deciding them ~4%. So sampling yields to ingest and

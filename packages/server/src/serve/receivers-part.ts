@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { forwardLoopProblem, machineAddresses } from '../forward/destinations.js';
 import type { ForwardThread } from '../forward/forward-client.js';
+import { startSending } from '../forward/part.js';
 import type { AccessControl } from '../auth/access-control.js';
 import type { DecodeThread } from '../ingest/decode-client.js';
 import type { AcceptedRequest } from '../ingest/export.js';
@@ -54,15 +54,12 @@ export async function startReceivers(
     });
   const grpc = grpcPort === null ? null : await life.start('the gRPC receiver', startGrpc, (receiver) => receiver.close());
   const port = boundPort(app, config.port);
-  if (forward !== null) {
-    // Port 0 is known only now: a destination that is this server would get back what it forwards.
-    const ports = [port, grpc?.port ?? 0].filter((p) => p > 0);
-    for (const destination of config.forward) {
-      const problem = forwardLoopProblem(destination, { host: config.host, ports, interfaces: machineAddresses() });
-      if (problem !== null) throw new Error(problem);
-    }
-    forward.start();
-  }
+  if (forward !== null)
+    startSending(
+      forward,
+      config,
+      [port, grpc?.port ?? 0].filter((p) => p > 0),
+    );
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   state.url = `http://${host}:${port}`;
   return { app, url: state.url, grpcUrl: grpc === null ? null : `http://${host}:${grpc.port}` };

@@ -1,8 +1,7 @@
-import type { IngestQueue, SpillReason } from '../pipeline/ingest-queue.js';
+import { statSync } from 'node:fs';
+import type { SpillReason } from '../pipeline/ingest-queue.js';
 import { quarantineCount } from '../pipeline/quarantine.js';
 import { type Counter, STORE_COMMIT_SECONDS_BUCKETS, type SelfMetrics } from '../self-metrics.js';
-import { fileBytes } from './files.js';
-import type { IngestLoad } from './ingest-load.js';
 
 /** The server's own metrics about its store, spool, quarantine and keys (ingest's are `createIngestMetrics`). */
 export interface ServerMetrics {
@@ -70,16 +69,11 @@ export function serverMetrics(registry: SelfMetrics, { quarantineDir, dbPath, st
   };
 }
 
-/** The gauges of what is accepted and not yet committed, once the queue exists. */
-export function watchIngestQueue(registry: SelfMetrics, queue: IngestQueue, load: IngestLoad): void {
-  registry.gauge('spoor_ingest_queue_records', 'Records accepted and not yet committed to the store.', () => queue.queued());
-  registry.gauge('spoor_spool_bytes', 'Bytes of request bodies acknowledged into the spool and not yet committed to the store.', () => queue.spoolBytes());
-  registry.gauge('spoor_spool_oldest_unsent_seconds', 'Age of the oldest acknowledged request not yet committed to the store (0 when none).', () =>
-    queue.oldestUnsentSeconds(Date.now() * 1000),
-  );
-  registry.gauge(
-    'spoor_decode_thread_utilization',
-    'The share of the last second the decode thread was busy (0 to 1): how near ingest is to what this machine takes.',
-    () => load.decodeUtilization(),
-  );
+/** A file's size, 0 when it does not exist (a WAL between checkpoints). */
+function fileBytes(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }

@@ -5,18 +5,23 @@ import { defaultWebUiDir, loadWebUi } from '../api/web-ui.js';
 import type { ServeConfig } from '../config.js';
 import { alertingPart } from '../alerting/part.js';
 import { exportPart } from '../export/part.js';
-import { forwardingMasking } from '../forward/forward-client.js';
+import { forwardPart } from '../forward/part.js';
 import { Lifecycle } from '../parts/lifecycle.js';
 import { Boot, type Part } from '../parts/part.js';
+import { authPart } from '../auth/part.js';
+import { storePart } from '../dbthread/part.js';
+import { decodePart } from '../ingest/decode-part.js';
+import { maskingPart } from '../ingest/masking-part.js';
+import { ingestPart } from '../ingest/part.js';
+import { livePart } from '../live/part.js';
+import { mcpPart } from '../mcp/part.js';
+import { queuePart, spoolPart } from '../pipeline/part.js';
+import { priceTablePart, pricingPart } from '../pricing/part.js';
 import { evaluatorsPart, experimentsPart } from '../quality/part.js';
 import { replayPart } from '../replay/part.js';
 import { samplingPart } from '../sampling/part.js';
-import { accessPart } from './access-part.js';
 import { type ServeBase, serveBase } from './base.js';
-import { ingestPart } from './ingest-part.js';
 import { startReceivers } from './receivers-part.js';
-import { quarantineAccess } from './resubmit.js';
-import { decodePart, storePart } from './store-part.js';
 
 export interface RunningServer {
   /** `http://host:port` as bound (the real port when 0 was asked for). */
@@ -32,19 +37,29 @@ export interface RunningServer {
 
 /**
  * The server's parts in the runtime picture's order, each taking what the parts before it gave:
- * the decode thread; the database thread (which opens the store, replays what the spool holds
- * beyond the store's last commit, and applies retention); keys, masking policies and access; the
- * spool, forwarding and the ingest queue; alerting; evaluators, tail sampling, replay and experiments;
+ * the price table; the decode thread; the database thread (which opens the store, replays what the
+ * spool holds beyond the store's last commit, and applies retention); live streams and the price
+ * API over it; keys and access; the masking policies; the spool, forwarding and the ingest queue;
+ * ingest (what takes requests in, and hands Spoor's own in) and MCP; alerting; evaluators, tail
+ * sampling, replay and experiments;
  * export; then the app, with every part's routes, and the ports. They close in the reverse order
  * (`Lifecycle`), on a failed start as on `close()`: the receivers first, the database thread and
  * the decode thread last.
  */
 export function serverParts(base: ServeBase) {
   return Boot.from(base)
-    .with(decodePart)
+    .with(priceTablePart(base.config))
+    .with(decodePart(base.config))
     .with(storePart)
-    .with(accessPart)
+    .with(livePart)
+    .with(pricingPart)
+    .with(authPart)
+    .with(maskingPart)
+    .with(spoolPart)
+    .with(forwardPart)
+    .with(queuePart)
     .with(ingestPart)
+    .with(mcpPart)
     .with(alertingPart)
     .with(evaluatorsPart(base))
     .with(samplingPart(base.config))
@@ -65,27 +80,20 @@ const receiversPart: Part<Started, { app: FastifyInstance; url: string; grpcUrl:
     const makeApp = async (): Promise<FastifyInstance> => {
       const app = await createApp({
         webUi,
-        maskFile: have.maskFile,
         db: thread.calls,
         access: have.access,
         corsOrigins: config.corsOrigins,
         roles: config.roles,
-        secureCookies: config.externalUrl?.startsWith('https://') ?? false,
-        decoder: forward === null ? decoder : forwardingMasking(decoder, forward),
-        accept: have.accept,
+        decoder,
         visible: () => queue.whenVisible(),
-        quarantine: quarantineAccess(have.quarantineDir, have.resubmit, queue, () => state.quarantinedSinceStart),
         selfMetrics: have.selfMetrics,
         metricsText: have.alertMetrics,
-        ingestMetrics: have.ingestMetrics,
         maxBodyBytes: config.maxBodyBytes,
         isReady: () => state.ready,
         hostAllowed: hostChecker(config),
         // Not ready either while requests are refused until what a lack of room held up is committed.
         storeHealthy: () => state.store.healthy && !queue.refusesForRoom(),
         logger: log,
-        live: have.live,
-        signIn: have.signIn,
         shares: have.shares,
         routes: have.routes,
       });

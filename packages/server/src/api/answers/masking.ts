@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { DETECTOR_NAMES } from '@spoor/model';
-import type { MaskingInForce } from '../masking-routes.js';
+import type { MaskingInForce } from '../../ingest/masking-routes.js';
 import { oneOf } from '../../params/parameters.js';
 import { agree } from './agree.js';
 import { Nullable } from './values.js';

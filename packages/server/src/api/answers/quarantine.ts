@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { QuarantineItem, QuarantineReplayResult } from '../quarantine-routes.js';
+import type { QuarantineItem, QuarantineReplayResult } from '../../ingest/quarantine-routes.js';
 import { oneOf } from '../../params/parameters.js';
 import { agree } from './agree.js';
 import { Count, Iso, Nullable } from './values.js';

@@ -2,21 +2,25 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { DEFAULT_PROJECT_ID, type SessionInfo } from '@spoor/model';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { type AccessControl, type Principal, coversProject } from '../auth/access-control.js';
-import { ALL_PROJECTS, type KeyInfo, checkProjectName, infoOf, newKey, roleCovers } from '../auth/keys.js';
-import type { OidcSignIn } from '../auth/oidc-sign-in.js';
-import { accessFor } from '../auth/oidc-roles.js';
-import { SESSION_HOURS, type SessionUser, sessionCookie, sessionValue } from '../auth/sessions.js';
-import type { DbClient } from '../dbthread/calls.js';
+import { type AccessControl, type Principal, coversProject } from './access-control.js';
+import { ALL_PROJECTS, type KeyInfo, checkProjectName, infoOf, newKey, roleCovers } from './keys.js';
+import type { OidcSignIn } from './oidc-sign-in.js';
+import { accessFor } from './oidc-roles.js';
+import { SESSION_HOURS, type SessionUser, sessionCookie, sessionValue } from './sessions.js';
 import { AppError } from '../errors.js';
 import { LIST_LIMIT, TIME_RANGE, limit, offsetCursor, oneOf, timeRange } from '../params/parameters.js';
 import { auditSession } from './oidc-routes.js';
 import { projectOf } from '../http/request-access.js';
-import { AuditAnswer, KeyListAnswer, NewKeyAnswer, SessionInfo as SessionAnswer } from './answers/access.js';
+import { AuditAnswer, KeyListAnswer, NewKeyAnswer, SessionInfo as SessionAnswer } from '../api/answers/access.js';
 import { NoContent } from '../http/content.js';
+import type { Remote } from '../threads/protocol.js';
+import type { accessCalls } from './db-calls.js';
+
+/** What the routes of keys and sign-in call on the database thread: access's group. */
+export type AccessDb = { readonly access: Remote<ReturnType<typeof accessCalls.make>> };
 
 export interface AccessRoutesOptions {
-  db: DbClient;
+  db: AccessDb;
   access: AccessControl;
   /** Whether cookies are marked `Secure` (Spoor is reached over https). */
   secureCookies: boolean;

@@ -1,14 +1,14 @@
-import { AccessControl } from '../auth/access-control.js';
-import { KeyRing } from '../auth/key-ring.js';
-import { OidcSignIn } from '../auth/oidc-sign-in.js';
-import { checkBinding } from '../config.js';
-import type { DbThread } from '../dbthread/db-client.js';
-import type { DecodeThread } from '../ingest/decode-client.js';
+import type { Logger } from 'pino';
+import { type ServeConfig, checkBinding } from '../config.js';
 import { backPressureLogged } from '../ingest/export.js';
-import { maskingPolicyProblem } from '../ingest/masking.js';
-import type { ServeBase } from './base.js';
 import type { Lifecycle } from '../parts/lifecycle.js';
-import type { Part } from '../parts/part.js';
+import { type Part, routes } from '../parts/part.js';
+import type { Counter } from '../self-metrics.js';
+import { AccessControl } from './access-control.js';
+import { type AccessDb, accessRoutes } from './access-routes.js';
+import { KeyRing } from './key-ring.js';
+import { OidcSignIn } from './oidc-sign-in.js';
+import { oidcRoutes } from './oidc-routes.js';
 
 /**
  * How soon a key revoked elsewhere (another server, the command line) stops working here. On
@@ -17,11 +17,18 @@ import type { Part } from '../parts/part.js';
  */
 export const KEY_REFRESH_MS = 500;
 
+/** What auth needs of the parts before it: the config, the log, a counter of failed attempts, and access's calls. */
+export interface AuthNeeds {
+  config: Pick<ServeConfig, 'host' | 'auth' | 'dataDir' | 'oidc' | 'metricsToken' | 'rateLimit' | 'externalUrl'>;
+  log: Logger;
+  metrics: { failedAttempts: Counter };
+  thread: { calls: AccessDb };
+}
+
 /**
- * Keys, the masking policies set through the API, single sign-on and the access check: what
- * every request is let in (or refused) by, and what each project's requests are masked with.
+ * Keys, single sign-on and the access check: what every request is let in (or refused) by.
  */
-export async function startAccess(life: Lifecycle, { config, log, metrics }: ServeBase, thread: DbThread, decoder: DecodeThread) {
+export async function startAuth(life: Lifecycle, { config, log, metrics, thread }: AuthNeeds) {
   const ring = await life.start(
     'the keys',
     () =>
@@ -33,17 +40,8 @@ export async function startAccess(life: Lifecycle, { config, log, metrics }: Ser
   );
   // A server with single sign-on requires a key or a person signed in from the start: it may bind beyond loopback.
   checkBinding(config, ring.any || config.oidc !== undefined);
-  // Policies set through the API, over the --mask file's, for the requests decoded from now on.
-  const maskingPolicies = await thread.calls.masking.list();
-  for (const { projectId, policy } of maskingPolicies) {
-    const problem = maskingPolicyProblem(policy);
-    // Its project's requests are refused (503) until it is set again: see ProjectMasking.
-    if (problem !== null)
-      log.error({ projectId }, `the masking policy of project '${projectId}' cannot be used (${problem}); its requests are refused until it is set again`);
-    decoder.setMasking(projectId, policy);
-  }
   const sessionSecret = await thread.calls.access.sessionSecret();
-  // Single sign-on (auth/oidc-*.ts): the provider is discovered in the background; start does not wait on it.
+  // Single sign-on (oidc-*.ts): the provider is discovered in the background; start does not wait on it.
   const signIn =
     config.oidc === undefined ? null : new OidcSignIn(config.oidc, { secret: sessionSecret, onWarning: (message, error) => log.warn({ err: error }, message) });
   signIn?.configuration().then(
@@ -66,10 +64,24 @@ export async function startAccess(life: Lifecycle, { config, log, metrics }: Ser
       }
     },
   });
-  return { ring, maskingPolicies, signIn, access };
+  return { ring, signIn, access };
 }
 
-export const accessPart: Part<ServeBase & { thread: DbThread; decoder: DecodeThread }, Awaited<ReturnType<typeof startAccess>>> = {
-  name: 'access',
-  start: (life, have) => startAccess(life, have, have.thread, have.decoder),
+/**
+ * Auth: the keys (refreshed until close), single sign-on, and the access check every request
+ * passes; its routes are the keys, the audit log, the dashboard's session and single sign-on's
+ * two addresses.
+ */
+export const authPart: Part<AuthNeeds, Awaited<ReturnType<typeof startAuth>>> = {
+  name: 'auth',
+  start: startAuth,
+  routes: ({ config, thread, access, signIn }) => {
+    // Cookies are marked Secure when Spoor is reached over https.
+    const secureCookies = config.externalUrl?.startsWith('https://') ?? false;
+    const db = thread.calls;
+    return [
+      routes('access', accessRoutes, { db, access, secureCookies, nowUs: () => Date.now() * 1000, signIn }),
+      routes('single sign-on', oidcRoutes, { db, access, signIn, secureCookies }),
+    ];
+  },
 };

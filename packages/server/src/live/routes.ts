@@ -2,10 +2,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
-import { type LiveCursor, LiveHub, type SseSink } from '../live/hub.js';
-import { SSE_HEADERS, openSse } from '../live/sse.js';
+import { type LiveCursor, LiveHub, type SseSink } from './hub.js';
+import { SSE_HEADERS, openSse } from './sse.js';
 import { ORIGIN, SCORE, SPAN_FILTER, TRACE_PATH, hexId, originOf, scoreFilters, spanFilterFields, timeRange } from '../params/parameters.js';
-import { ListLiveAnswer, TraceLiveAnswer } from './answers/live.js';
+import { ListLiveAnswer, TraceLiveAnswer } from '../api/answers/live.js';
 import { projectOf } from '../http/request-access.js';
 
 /** The key a stream counts against: none where no key is asked for (the project's share alone applies). */
@@ -55,6 +55,8 @@ export async function liveRoutes(instance: FastifyInstance, options: { hub: Live
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { hub } = options;
   const tags = ['live'];
+  // Before the server waits for its requests to finish: an event stream never would.
+  instance.addHook('preClose', async () => hub.close());
 
   app.get(
     '/api/traces/:traceId/live',

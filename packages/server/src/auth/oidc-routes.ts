@@ -2,16 +2,16 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { DEFAULT_PROJECT_ID } from '@spoor/model';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AccessControl } from '../auth/access-control.js';
-import { ALL_PROJECTS } from '../auth/keys.js';
-import { type Grant, accessFor } from '../auth/oidc-roles.js';
-import { type Identity, type OidcSignIn, ProviderUnreachable } from '../auth/oidc-sign-in.js';
-import { TRANSACTION_COOKIE, TRANSACTION_MS, transactionCookie } from '../auth/oidc-transaction.js';
-import { SESSION_HOURS, cookieOf, sessionCookie, sessionValue } from '../auth/sessions.js';
-import type { DbClient } from '../dbthread/calls.js';
+import type { AccessControl } from './access-control.js';
+import { ALL_PROJECTS } from './keys.js';
+import { type Grant, accessFor } from './oidc-roles.js';
+import { type Identity, type OidcSignIn, ProviderUnreachable } from './oidc-sign-in.js';
+import { TRANSACTION_COOKIE, TRANSACTION_MS, transactionCookie } from './oidc-transaction.js';
+import { SESSION_HOURS, cookieOf, sessionCookie, sessionValue } from './sessions.js';
 import { AppError } from '../errors.js';
-import { SignInPage, ToDashboard, ToProvider } from './answers/service.js';
+import { SignInPage, ToDashboard, ToProvider } from '../api/answers/service.js';
 import { sendAuthPage } from './oidc-pages.js';
+import type { AccessDb } from './access-routes.js';
 
 /**
  * Single sign-on's two addresses: `GET /auth/login` sends the browser to the provider, and
@@ -22,7 +22,7 @@ import { sendAuthPage } from './oidc-pages.js';
  */
 
 export interface OidcRoutesOptions {
-  db: DbClient;
+  db: AccessDb;
   access: AccessControl;
   signIn: OidcSignIn | null;
   /** Whether cookies are marked `Secure` (Spoor is reached over https). */
@@ -179,7 +179,7 @@ function identityDetail(identity: Identity | null): Record<string, unknown> {
  * else the person may see is not that project's business.
  */
 export async function auditSession(
-  db: DbClient,
+  db: AccessDb,
   request: FastifyRequest,
   entry: { action: string; actor: string; grants: Grant[] | null; detail: Record<string, unknown> },
 ): Promise<void> {

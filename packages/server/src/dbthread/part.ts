@@ -1,28 +1,35 @@
 import { join } from 'node:path';
-import { DbThread } from '../dbthread/db-client.js';
-import { DecodeThread } from '../ingest/decode-client.js';
-import { LiveHub } from '../live/hub.js';
-import { quarantineIdOf } from '../pipeline/quarantine.js';
-import type { ServeBase } from './base.js';
+import type { ModelPrice, PriceTable } from '@spoor/model';
+import type { Logger } from 'pino';
+import type { ServeConfig } from '../config.js';
+import type { MaskFile } from '../ingest/masking.js';
 import type { Lifecycle } from '../parts/lifecycle.js';
 import type { Part } from '../parts/part.js';
+import type { ServerState } from '../parts/server-state.js';
+import { quarantineIdOf } from '../pipeline/quarantine.js';
+import type { Counter } from '../self-metrics.js';
+import { serverIdOf } from './server-id.js';
+import { DbThread } from './db-client.js';
 
-/** The decode thread: bodies decoded, normalized and priced off the main thread; span metrics count there. */
-export function startDecoder(life: Lifecycle, { config, log, state, prices, maskFile }: ServeBase): Promise<DecodeThread> {
-  return life.start(
-    'the decode thread',
-    () =>
-      DecodeThread.start(
-        prices,
-        (error) => {
-          log.fatal({ err: error }, 'the decode thread failed; acknowledged data is in the spool and is replayed on restart');
-          state.fail(error, 'decode');
-        },
-        maskFile,
-        config.metricsMaxSeries,
-      ),
-    (decoder) => decoder.close(),
-  );
+/** What the database thread needs of the parts before it. */
+export interface StoreNeeds {
+  config: Pick<ServeConfig, 'store' | 'dataDir' | 'retention' | 'staleAfterMs' | 'treePageSpans'>;
+  log: Logger;
+  state: ServerState;
+  metrics: { commitFailures: Counter; commitSeconds: (seconds: number) => void; quarantined: Counter; damagedBytes: Counter };
+  spoolDir: string;
+  quarantineDir: string;
+  /** A DuckDB file on the spool's disk: when it lacks room, so does the spool. */
+  storeOnSpoolDisk: boolean;
+  prices: PriceTable | null;
+  maskFile: MaskFile | null;
+  /** Where the prices set through the API go as the thread reads them, each a project's: the judges' books. */
+  judgeBooks: { setApiPrices: (projectId: string, models: ModelPrice[]) => void };
+  /** The decode thread: it prices with what the API set, and knows the spans stored last (a resend after a restart). */
+  decoder: {
+    setPrices: (projectId: string, models: ModelPrice[]) => void;
+    remember: (spans: ReadonlyArray<{ projectId: string; traceId: string; spanId: string }>) => void;
+  };
 }
 
 /**
@@ -30,30 +37,32 @@ export function startDecoder(life: Lifecycle, { config, log, state, prices, mask
  * commit, and applies retention. Its prices go to the decoder and the judges' books; its store
  * health and commits to the state, which the ingest queue and live streams follow once started.
  */
-export async function startStore(life: Lifecycle, base: ServeBase, decoder: DecodeThread) {
-  const { config, log, state, metrics, quarantineDir } = base;
+export async function startStore(life: Lifecycle, needs: StoreNeeds) {
+  const { config, log, state, metrics, quarantineDir, decoder } = needs;
+  // Made on the first start, after every part's check: a start refused for a bad file writes nothing.
+  const serverId = await serverIdOf(config.dataDir);
   const started = await life.start(
     'the database thread',
     () =>
       DbThread.start(
         {
           store: config.store,
-          spoolDir: base.spoolDir,
+          spoolDir: needs.spoolDir,
           quarantineDir,
-          serverId: base.serverId,
+          serverId,
           retention: config.retention,
-          prices: base.prices,
-          maskFile: base.maskFile,
+          prices: needs.prices,
+          maskFile: needs.maskFile,
           staleAfterMs: config.staleAfterMs,
           treePageSpans: config.treePageSpans,
         },
         {
           prices: (projectId, models) => {
             decoder.setPrices(projectId, models);
-            base.judgeBooks.setApiPrices(projectId, models);
+            needs.judgeBooks.setApiPrices(projectId, models);
           },
           storeHealth: (healthy, noSpace) => {
-            const noRoom = noSpace && base.storeOnSpoolDisk;
+            const noRoom = noSpace && needs.storeOnSpoolDisk;
             state.setStoreHealth({ healthy, noRoom, lacksSpace: noSpace });
             if (noRoom)
               log.warn({}, "the store cannot commit for lack of space on the data directory's disk; requests are refused (503) until it commits again");
@@ -103,28 +112,12 @@ export async function startStore(life: Lifecycle, base: ServeBase, decoder: Deco
   );
   // Newest first from the store; remembered oldest first, so the newest are kept longest.
   decoder.remember(started.recentSpans.reverse());
-  // Live streams read what each commit brought (the app closes them before it closes).
-  const live = new LiveHub({
-    db: started.thread.calls,
-    // Servers sharing a ClickHouse commit without telling this one: it asks every second while anyone watches.
-    shared: config.store.kind === 'clickhouse',
-    // When a watched run's running spans become abandoned, by the reads' rule.
-    staleAfterMs: config.staleAfterMs,
-    ...config.live,
-    onError: (error) => log.warn({ err: error }, 'a live stream read failed; it is read again at the next commit'),
-  });
-  state.followCommits(() => live.wake());
   const { thread, replayed, committedSegment, retention } = started;
-  return { thread, live, replayed, committedSegment, retention };
+  return { thread, serverId, replayed, committedSegment, retention };
 }
 
-/** The decode thread, first: the database thread sends it the prices it reads. */
-export const decodePart: Part<ServeBase, { decoder: DecodeThread }> = {
-  name: 'decode',
-  start: async (life, base) => ({ decoder: await startDecoder(life, base) }),
-};
-
-export const storePart: Part<ServeBase & { decoder: DecodeThread }, Awaited<ReturnType<typeof startStore>>> = {
+/** The database thread, after the decode thread: it sends that thread the prices it reads. */
+export const storePart: Part<StoreNeeds, Awaited<ReturnType<typeof startStore>>> = {
   name: 'store',
-  start: (life, have) => startStore(life, have, have.decoder),
+  start: startStore,
 };

@@ -1,6 +1,6 @@
-import type { QuarantineAccess } from '../api/quarantine-routes.js';
-import type { DecodeThread } from '../ingest/decode-client.js';
-import { type DecodeRequest, rebuildsFromBody } from '../ingest/decoder.js';
+import type { QuarantineAccess } from './quarantine-routes.js';
+import type { DecodeThread } from './decode-client.js';
+import { type DecodeRequest, rebuildsFromBody } from './decoder.js';
 import type { IngestQueue } from '../pipeline/ingest-queue.js';
 import { listQuarantine, replayQuarantine } from '../pipeline/quarantine.js';
 

@@ -1,13 +1,17 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
 import { modelPriceFrom, PriceTableError } from '../normalize/prices.js';
 import { RANGE_QUERY, TIME_RANGE, timeRange } from '../params/parameters.js';
 import { projectOf } from '../http/request-access.js';
-import { sendJson } from './trace-routes.js';
-import { EffectiveModelPrice, PriceDeletedAnswer, PriceListResponse, RepriceResponse, UnpricedModelListResponse } from './answers/prices.js';
+import { sendJsonText } from '../http/content.js';
+import type { Remote } from '../threads/protocol.js';
+import { EffectiveModelPrice, PriceDeletedAnswer, PriceListResponse, RepriceResponse, UnpricedModelListResponse } from '../api/answers/prices.js';
+import type { priceCalls } from './db-calls.js';
+
+/** What the price routes call on the database thread: pricing's group. */
+export type PriceDb = { readonly prices: Remote<ReturnType<typeof priceCalls.make>> };
 
 const usd = (description: string) =>
   Type.Number({ minimum: 0, description: `USD per million ${description}`, 'x-must-be': 'a number of USD per million tokens, at least 0' });
@@ -42,7 +46,7 @@ const MODEL_PATH = Type.Object({ model: Type.String({ description: 'the model id
 const REPRICE = Type.Object(TIME_RANGE, { title: 'Re-price request', additionalProperties: false, 'x-error-code': 'ERR_INVALID_PARAMETER' });
 
 /** The prices in force, the models without one, prices set and removed, and stored spans priced again. */
-export async function priceRoutes(instance: FastifyInstance, options: { db: DbClient }): Promise<void> {
+export async function priceRoutes(instance: FastifyInstance, options: { db: PriceDb }): Promise<void> {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { db } = options;
   const tags = ['prices'];
@@ -50,12 +54,12 @@ export async function priceRoutes(instance: FastifyInstance, options: { db: DbCl
   app.get(
     '/api/prices',
     { schema: { summary: 'The prices in force, each with its origin', tags, response: { 200: PriceListResponse } } },
-    async (request, reply) => sendJson(reply, await db.prices.list(projectOf(request))),
+    async (request, reply) => sendJsonText(reply, await db.prices.list(projectOf(request))),
   );
   app.get(
     '/api/prices/unpriced',
     { schema: { summary: 'Models seen with tokens but no price', tags, querystring: RANGE_QUERY, response: { 200: UnpricedModelListResponse } } },
-    async (request, reply) => sendJson(reply, await db.prices.unpriced(projectOf(request), timeRange(request.query))),
+    async (request, reply) => sendJsonText(reply, await db.prices.unpriced(projectOf(request), timeRange(request.query))),
   );
   app.put(
     '/api/prices/:model',
@@ -73,17 +77,17 @@ export async function priceRoutes(instance: FastifyInstance, options: { db: DbCl
         if (error instanceof PriceTableError) throw new AppError('ERR_BAD_REQUEST', error.message);
         throw error;
       }
-      return sendJson(reply, await db.prices.put(projectOf(request), price));
+      return sendJsonText(reply, await db.prices.put(projectOf(request), price));
     },
   );
   app.delete(
     '/api/prices/:model',
     { schema: { summary: 'Remove a price set through the API', tags, params: MODEL_PATH, response: { 200: PriceDeletedAnswer } } },
-    async (request, reply) => sendJson(reply, await db.prices.delete(projectOf(request), request.params.model)),
+    async (request, reply) => sendJsonText(reply, await db.prices.delete(projectOf(request), request.params.model)),
   );
   app.post(
     '/api/prices/reprice',
     { schema: { summary: 'Price the stored LLM spans of a range again', tags, body: REPRICE, response: { 200: RepriceResponse } } },
-    async (request, reply) => sendJson(reply, await db.prices.reprice(projectOf(request), timeRange(request.body))),
+    async (request, reply) => sendJsonText(reply, await db.prices.reprice(projectOf(request), timeRange(request.body))),
   );
 }

@@ -1,9 +1,9 @@
 import type * as McpTransport from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { loadOnce } from '../load-once.js';
-import { injectCaller } from '../mcp/api-caller.js';
-import type * as McpServer from '../mcp/server.js';
-import { McpAccepted, McpAnswer, McpRefusal } from './answers/mcp.js';
+import { injectCaller } from './api-caller.js';
+import type * as McpServer from './server.js';
+import { McpAccepted, McpAnswer, McpRefusal } from '../api/answers/mcp.js';
 
 /**
  * The MCP SDK (and the zod it brings) is loaded on the first `POST /mcp`, not with the server:

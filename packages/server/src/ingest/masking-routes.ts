@@ -3,19 +3,23 @@ import { Type } from '@sinclair/typebox';
 import { DETECTOR_NAMES } from '@spoor/model';
 import type { FastifyInstance } from 'fastify';
 import { projectInPath } from '../http/request-access.js';
-import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
-import type { Decoder, MaskFile } from '../ingest/decoder.js';
-import { MaskingPolicyError, type MaskingPolicy, filePolicyFor, redactOptionsOf } from '../ingest/masking.js';
+import type { Decoder, MaskFile } from './decoder.js';
+import { MaskingPolicyError, type MaskingPolicy, filePolicyFor, redactOptionsOf } from './masking.js';
 import { oneOf } from '../params/parameters.js';
 import { InTurn } from '../in-turn.js';
 import { NoContent } from '../http/content.js';
-import { MaskingAnswer } from './answers/masking.js';
+import { MaskingAnswer } from '../api/answers/masking.js';
+import type { Remote } from '../threads/protocol.js';
+import type { maskingCalls } from './masking-calls.js';
+
+/** What the masking routes (and the part that loads the policies at start) call on the database thread: masking's group. */
+export type MaskingDb = { readonly masking: Remote<ReturnType<typeof maskingCalls.make>> };
 
 export interface MaskingRoutesOptions {
-  db: DbClient;
+  db: MaskingDb;
   /** Where new policies take effect: the decoder masks every request after the answer. */
-  decoder: Decoder;
+  decoder: Pick<Decoder, 'setMasking'>;
   maskFile: MaskFile | null;
   nowUs: () => number;
 }
