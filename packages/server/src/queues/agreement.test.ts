@@ -29,13 +29,31 @@ describe("Krippendorff's alpha", () => {
 
   it('is 1 for perfect agreement and null when no value varies or nothing is pairable', () => {
     expect(krippendorffAlpha([['a', 'a'], ['b', 'b', 'b'], ['a']], 'nominal')).toBe(1);
-    expect(krippendorffAlpha([[2, 2], [2, 2]], 'interval')).toBeNull();
+    expect(
+      krippendorffAlpha(
+        [
+          [2, 2],
+          [2, 2],
+        ],
+        'interval',
+      ),
+    ).toBeNull();
     expect(krippendorffAlpha([[1], [2]], 'interval')).toBeNull();
   });
 
   it('weighs a near miss less than a far one on an interval scale', () => {
-    const near = [[1, 2], [3, 3], [5, 5], [1, 1]];
-    const far = [[1, 5], [3, 3], [5, 5], [1, 1]];
+    const near = [
+      [1, 2],
+      [3, 3],
+      [5, 5],
+      [1, 1],
+    ];
+    const far = [
+      [1, 5],
+      [3, 3],
+      [5, 5],
+      [1, 1],
+    ];
     expect(krippendorffAlpha(near, 'interval')!).toBeGreaterThan(krippendorffAlpha(far, 'interval')!);
   });
 });
@@ -53,7 +71,12 @@ describe("Cohen's kappa", () => {
 
   it('gives (0.6 − 0.56) / 0.44 for the binary example of Krippendorff (2011), and null with one category throughout', () => {
     expect(cohenKappa(BINARY_A.map((a, i) => [a, BINARY_B[i]!]))).toBeCloseTo(0.04 / 0.44, 10);
-    expect(cohenKappa([['x', 'x'], ['x', 'x']])).toBeNull();
+    expect(
+      cohenKappa([
+        ['x', 'x'],
+        ['x', 'x'],
+      ]),
+    ).toBeNull();
     expect(cohenKappa([])).toBeNull();
   });
 });

@@ -15,6 +15,7 @@ import { DuckDbSql } from './dialect.js';
 import { DuckDbRunningSpanStore } from './running-spans.js';
 import { DuckDbScoreStore } from './scores.js';
 import { DuckDbDatasetStore } from './datasets.js';
+import { DuckDbQueueStore } from './queues.js';
 import { DuckDbExperimentStore } from './experiments.js';
 import { DuckDbEvaluatorStore } from './evaluators.js';
 import { KeptLists } from './kept-lists.js';
@@ -112,6 +113,7 @@ export class DuckDbStore implements Store {
   readonly scores: DuckDbScoreStore;
   readonly evaluators: DuckDbEvaluatorStore;
   readonly datasets: DuckDbDatasetStore;
+  readonly queues: DuckDbQueueStore;
   readonly experiments: DuckDbExperimentStore;
   readonly masking: DuckDbProjectPolicies;
   /** What changed after a cursor; the head is the writer's last commit, known here (DuckDB has one writer). */
@@ -171,6 +173,7 @@ export class DuckDbStore implements Store {
     this.scores = new DuckDbScoreStore(this.sql, this.lanes.lane('scores'));
     this.evaluators = new DuckDbEvaluatorStore(this.sql, this.kept);
     this.datasets = new DuckDbDatasetStore(this.sql);
+    this.queues = new DuckDbQueueStore(this.sql);
     this.experiments = new DuckDbExperimentStore(this.sql);
     this.masking = new DuckDbProjectPolicies(on, this.lanes.lane('masking_policies'), 'masking_policies', 'masking', this.kept);
     this.exporter = new DuckDbExporter(on);

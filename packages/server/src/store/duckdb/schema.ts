@@ -14,7 +14,7 @@ import { errorEventConditions } from './error-events.js';
  * aggregate of its parts. Appending parts instead of updating one row per trace keeps writes
  * append-only (spans of one trace arrive in many batches, from many services).
  */
-export const SCHEMA_VERSION = 20;
+export const SCHEMA_VERSION = 21;
 
 /** The span columns `spans`, `span_stats` and `running_spans` share, in `store/tables.ts`' order. */
 const SPAN_COLUMNS = `  project_id VARCHAR NOT NULL,
@@ -439,6 +439,42 @@ CREATE TABLE IF NOT EXISTS sampling_policies (
 -- (sql/sampling.ts). The key made recording 2,000 decisions take 48 ms a read in
 -- bench:sampling, against 29 without; alone, into 280,000 rows, 23 ms against 6.
 ${samplingDecisionsTable('sampling_decisions')};
+
+-- Review queues (queues/): a row per change of a queue, appended; the newest row of a name is the queue.
+CREATE TABLE IF NOT EXISTS review_queues (
+  project_id VARCHAR NOT NULL,
+  name VARCHAR NOT NULL,
+  spec VARCHAR NOT NULL,
+  filtered BOOLEAN NOT NULL,
+  created_us BIGINT NOT NULL,
+  time_us BIGINT NOT NULL,
+  deleted BOOLEAN NOT NULL
+);
+
+-- A queue's items, appended; an item id added twice is read as first added.
+CREATE TABLE IF NOT EXISTS review_items (
+  project_id VARCHAR NOT NULL,
+  queue VARCHAR NOT NULL,
+  item_id VARCHAR NOT NULL,
+  kind VARCHAR NOT NULL,
+  trace_id VARCHAR,
+  span_id VARCHAR,
+  session_id VARCHAR,
+  origin VARCHAR NOT NULL,
+  added_us BIGINT NOT NULL
+);
+
+-- What reviewers did with a queue's items (take, release, skip, submit), appended in time order.
+CREATE TABLE IF NOT EXISTS review_events (
+  project_id VARCHAR NOT NULL,
+  queue VARCHAR NOT NULL,
+  item_id VARCHAR NOT NULL,
+  reviewer VARCHAR NOT NULL,
+  kind VARCHAR NOT NULL,
+  time_us BIGINT NOT NULL,
+  until_us BIGINT NOT NULL,
+  review VARCHAR NOT NULL
+);
 
 CREATE TABLE IF NOT EXISTS metric_points (
   project_id VARCHAR NOT NULL,
