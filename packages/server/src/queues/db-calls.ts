@@ -11,7 +11,10 @@ import { QueueService } from './service.js';
  * their target checked), as source human.
  */
 export const queueCalls = callGroup(
-  ({ store, maskScore }: { store: Pick<Store, 'queues' | 'scores' | 'evaluators' | 'traces'>; maskScore: (score: ScoreRecord) => void }) => {
+  ({
+    store,
+    maskScore,
+  }: { store: Pick<Store, 'queues' | 'scores' | 'evaluators' | 'traces' | 'live' | 'runningSpans'>; maskScore: (score: ScoreRecord) => void }) => {
     const queues = new QueueService(store, new ScoreService(store, maskScore));
     const filling = new QueueFilling(store, queues);
     return {

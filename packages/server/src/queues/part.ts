@@ -5,10 +5,10 @@ import { type Part, routes } from '../parts/part.js';
 import { queueRoutes } from './routes.js';
 import { QueueRunner } from './runner.js';
 
-/** What review queues need of the parts before them: the database thread, the quiet time of a complete trace, a log. */
+/** What review queues need of the parts before them: the database thread, the quiet time of a complete trace and when a running span is abandoned, a log. */
 interface QueueNeeds {
   thread: DbThread;
-  config: Pick<ServeConfig, 'traceQuietMs'>;
+  config: Pick<ServeConfig, 'traceQuietMs' | 'staleAfterMs'>;
   log: Pick<Logger, 'error'>;
 }
 
@@ -23,8 +23,9 @@ export const queuesPart: Part<QueueNeeds, { queueRunner: QueueRunner }> = {
       'the review queue runner',
       () =>
         new QueueRunner({
-          tick: (nowUs, quietMs) => thread.calls.queues.tick(nowUs, quietMs),
+          tick: (nowUs, quietMs, staleAfterMs) => thread.calls.queues.tick(nowUs, quietMs, staleAfterMs),
           traceQuietMs: config.traceQuietMs,
+          staleAfterMs: config.staleAfterMs,
           onError: (message, data) => log.error(data, message),
         }).start(),
       (runner) => runner.close(),

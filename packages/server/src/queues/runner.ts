@@ -5,9 +5,11 @@
  * next tries again (what it missed is still after the queue's cursor).
  */
 export interface QueueRunnerOptions {
-  tick: (nowUs: number, quietMs: number) => Promise<number>;
-  /** How long no span of a trace may have ended before it is complete, ms (`--trace-quiet`). */
+  tick: (nowUs: number, quietMs: number, staleAfterMs: number) => Promise<number>;
+  /** How long no part of a trace may have been committed before it is complete, ms (`--trace-quiet`). */
   traceQuietMs: number;
+  /** A running span heard of this long ago no longer holds its trace back, ms (`--stale-after`). */
+  staleAfterMs: number;
   onError: (message: string, data: object) => void;
   nowUs?: () => number;
 }
@@ -42,7 +44,7 @@ export class QueueRunner {
   private async runRound(): Promise<void> {
     const nowUs = this.options.nowUs?.() ?? Date.now() * 1000;
     try {
-      await this.options.tick(nowUs, this.options.traceQuietMs);
+      await this.options.tick(nowUs, this.options.traceQuietMs, this.options.staleAfterMs);
     } catch (error) {
       this.options.onError('a round of the review queues failed', { err: error });
     }
