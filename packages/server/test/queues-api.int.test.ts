@@ -130,6 +130,14 @@ describe.each(['duckdb', 'clickhouse'] as const)('review queues on a running ser
     const items = await eventually('the matching traces in the queue', read, (list) => list.length >= expected.length);
     expect(items.map((i) => i.traceId).sort()).toEqual(expected);
     expect(new Set(items.map((i) => `${i.kind} ${i.origin}`))).toEqual(new Set(['trace filter']));
+    // From the trace list with the same filter: every matching trace, none sampled out, none of the others.
+    expect((await makeQueue({ name: 'listed', rubric: [{ name: 'ok', type: 'boolean' }] })).status).toBe(201);
+    const listed = await call<{ added: string[] }>('POST', '/api/queues/listed/items', keys.admin, { traceList: { filter: 'service=qa-agent', limit: 1000 } });
+    expect(listed.status).toBe(201);
+    expect([...listed.body.added].sort()).toEqual([...matching].sort());
+    expect(errorOf(await call('POST', '/api/queues/listed/items', keys.admin, { traceList: { filter: 'colour=blue' } }))).toMatch(
+      /^400 traceList\.filter: 'colour' is not a filter/,
+    );
   });
 
   it('never gives two reviewers the same item at once; an item skipped or submitted is not given again, one released is', async () => {
