@@ -88,6 +88,10 @@ export function describeQueueContract(adapter: string, open: () => Promise<Store
         event('a', 'r1', 'submit', T0 + 4, { review: '{"scores":[]}' }),
       ]);
       expect(await qs.listEvents('p2', 'q', 0)).toEqual([event('z', 'r1', 'take', T0)]);
+      // Every row as stored, for a copy to another store: the item added twice, and the one from before, too.
+      const all = await qs.allRows('p2');
+      expect(all).toEqual({ queues: [], items: [item('z', T0)], events: [event('z', 'r1', 'take', T0)] });
+      expect((await qs.allRows('default')).items.map((i) => i.itemId).sort()).toEqual(['a', 'b', 'b', 'c', 'old', 'x']);
     });
   });
 }

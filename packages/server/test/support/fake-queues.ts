@@ -62,6 +62,11 @@ export class FakeQueueStore implements QueueStore {
     );
   }
 
+  allRows(projectId: string): Promise<{ queues: QueueRecord[]; items: QueueItemRecord[]; events: QueueEventRecord[] }> {
+    const own = <T extends { projectId: string }>(rows: T[]) => rows.filter((r) => r.projectId === projectId).map(({ projectId: _, ...r }) => r);
+    return Promise.resolve({ queues: own(this.queues), items: own(this.items), events: own(this.events) });
+  }
+
   private newest(projectId: string, name: string): QueueRecord | null {
     let found: QueueRecord | null = null;
     for (const { projectId: owner, ...q } of this.queues) if (owner === projectId && q.name === name && (found === null || q.timeUs >= found.timeUs)) found = q;

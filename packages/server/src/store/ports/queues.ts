@@ -62,4 +62,6 @@ export interface QueueStore {
   addEvents(projectId: string, events: readonly QueueEventRecord[]): Promise<void>;
   /** The queue's events at or after `sinceUs`, in time order. */
   listEvents(projectId: string, queue: string, sinceUs: number): Promise<QueueEventRecord[]>;
+  /** Every row of the project's queues, as stored, each table in the order written (for `spoor migrate`, which appends them as they are). */
+  allRows(projectId: string): Promise<{ queues: QueueRecord[]; items: QueueItemRecord[]; events: QueueEventRecord[] }>;
 }

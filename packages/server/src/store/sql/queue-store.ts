@@ -29,4 +29,8 @@ export abstract class SqlQueueStore implements QueueStore {
   listEvents(projectId: string, queue: string, sinceUs: number): Promise<QueueEventRecord[]> {
     return sql.listEvents(this.sql, projectId, queue, sinceUs);
   }
+
+  allRows(projectId: string): Promise<{ queues: QueueRecord[]; items: QueueItemRecord[]; events: QueueEventRecord[] }> {
+    return sql.allRows(this.sql, projectId);
+  }
 }

@@ -120,3 +120,16 @@ export function listEvents(db: SqlEngine, projectId: string, queue: string, sinc
     eventOf,
   );
 }
+
+export async function allRows(db: SqlEngine, projectId: string): Promise<{ queues: QueueRecord[]; items: QueueItemRecord[]; events: QueueEventRecord[] }> {
+  const d = db.dialect;
+  const read = <T>(what: string, columns: string, table: string, order: string, convert: (row: Row) => T): Promise<T[]> => {
+    const p = d.params();
+    return db.rows(what, `SELECT ${columns} FROM ${table} WHERE project_id = ${p.add(projectId)} ORDER BY ${order}`, p, convert);
+  };
+  return {
+    queues: await read('read review queues', QUEUE_COLUMNS, d.tables.review_queues, 'name, time_us', queueOf),
+    items: await read('read review items', ITEM_COLUMNS, d.tables.review_items, 'queue, added_us, item_id', itemOf),
+    events: await read('read review events', EVENT_COLUMNS, d.tables.review_events, 'queue, time_us, item_id, reviewer', eventOf),
+  };
+}
