@@ -248,6 +248,10 @@ describe.each(['duckdb', 'clickhouse'] as const)('review queues on a running ser
     await call('POST', '/api/queues/fix/items', keys.admin, { items: [{ traceId, spanId }] });
     const taken = (await next('fix', 'first')).body!;
     expect(taken.item).toMatchObject({ kind: 'span', traceId, spanId });
+    // A dataset that is not there is refused before the review is stored.
+    const review = { scores: [{ name: 'fix-ok', value: false }], correctedOutput: 'Lisbon.' };
+    expect(errorOf(await submit('fix', taken.item.itemId, 'first', { ...review, dataset: 'never-made' }))).toBe('404 dataset never-made was not found');
+    expect((await call<{ progress: { reviews: number } }>('GET', '/api/queues/fix', keys.first)).body.progress.reviews).toBe(0);
     const done = await submit('fix', taken.item.itemId, 'first', { scores: [{ name: 'fix-ok', value: false }], correctedOutput: 'Lisbon, on the Tagus.' });
     expect(done.status, JSON.stringify(done.body)).toBe(200);
     expect(done.body.datasetItem).toEqual({ dataset: 'corrections', version: 2, itemId: expect.any(String) });

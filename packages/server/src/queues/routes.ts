@@ -25,7 +25,7 @@ import { checkQueue } from './spec.js';
 /** What the routes call on the database thread: the queues' group, and datasets' (a corrected output becomes an item). */
 export type QueueDb = {
   readonly queues: Remote<ReturnType<typeof queueCalls.make>>;
-  readonly datasets: Pick<DbClient['datasets'], 'addItems'>;
+  readonly datasets: Pick<DbClient['datasets'], 'addItems' | 'get'>;
 };
 
 const tags = ['queues'];
@@ -201,11 +201,14 @@ export async function queueRoutes(instance: FastifyInstance, options: { db: Queu
       const b = request.body;
       const reviewer = reviewerOf(request);
       let dataset: string | null = null;
+      // A correction is checked before the review is stored: a dataset that is not there must not leave the review in and the correction out.
       if (b.correctedOutput !== undefined) {
+        if (b.correctedOutput === null) throw new AppError('ERR_BAD_REQUEST', 'correctedOutput: give the output as it should have been (not null)');
         dataset = b.dataset ?? (await db.queues.get(project, name, nowUs())).dataset;
         if (dataset === null) throw new AppError('ERR_BAD_REQUEST', 'dataset: the queue names no dataset for corrected outputs: give one');
         const item = await db.queues.item(project, name, itemId, reviewer, nowUs());
         if (item.traceId === null) throw new AppError('ERR_BAD_REQUEST', 'correctedOutput: a session item has no output of one trace to correct');
+        await db.datasets.get(project, dataset, null);
       }
       const submitted = await db.queues.submit(project, name, itemId, reviewer, { scores: b.scores, comment: b.comment ?? null }, nowUs());
       let datasetItem: { dataset: string; version: number; itemId: string } | null = null;
