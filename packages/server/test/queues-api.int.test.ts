@@ -145,6 +145,12 @@ describe.each(['duckdb', 'clickhouse'] as const)('review queues on a running ser
     await send(traces.map((id) => [id, traceBody(id, 1)]));
     expect((await makeQueue({ name: 'pair', rubric: [{ name: 'ok', type: 'boolean' }] })).status).toBe(201);
     expect((await call('POST', '/api/queues/pair/items', keys.admin, { items: traces.map((traceId) => ({ traceId })) })).body).toEqual({ added: traces });
+    // Listed a page at a time, in the order they are given out (added at once: by id).
+    const page = (await call<{ items: QueueItem[]; nextCursor: string | null }>('GET', '/api/queues/pair/items?limit=2', keys.first)).body;
+    const rest = (await call<{ items: QueueItem[]; nextCursor: string | null }>('GET', `/api/queues/pair/items?limit=2&cursor=${page.nextCursor}`, keys.first))
+      .body;
+    expect([...page.items, ...rest.items].map((i) => i.itemId)).toEqual([...traces].sort());
+    expect(rest.nextCursor).toBeNull();
     // Many asks at once, from both: each reviewer is held one item, and never the other's.
     const asked = await Promise.all(Array.from({ length: 12 }, (_, i) => next('pair', i % 2 === 0 ? 'first' : 'second')));
     const held = (who: number) => new Set(asked.filter((_, i) => i % 2 === who).map((a) => a.body!.item.itemId));

@@ -69,6 +69,7 @@ export const ItemReview = Type.Object(
 export const QueueItems = Type.Object(
   {
     items: Type.Array(Type.Object({ ...ITEM_FIELDS, reviews: Type.Integer({ minimum: 0 }), heldBy: MaybeText }, { additionalProperties: false })),
+    nextCursor: MaybeText,
   },
   { title: 'QueueItems', additionalProperties: false },
 );
@@ -137,7 +138,7 @@ agree<Static<typeof QueueWithProgress>, Awaited<ReturnType<QueueService['get']>>
 agree<Static<typeof QueueItem>, model.QueueItem>(true);
 agree<Static<typeof ItemReview>, model.ItemReview>(true);
 agree<Static<typeof TakenItem>, model.TakenItem>(true);
-agree<Static<typeof QueueItems>['items'], Awaited<ReturnType<QueueService['items']>>>(true);
+agree<Static<typeof QueueItems>, Awaited<ReturnType<QueueService['items']>>>(true);
 agree<Static<typeof ItemWithReviews>, Awaited<ReturnType<QueueService['item']>>>(true);
 agree<Static<typeof Agreement>, model.QueueAgreement>(true);
 agree<Static<typeof Added>, Awaited<ReturnType<QueueService['addItems']>>>(true);

@@ -7,7 +7,7 @@ import { AppError } from '../errors.js';
 import { parseJson } from '../json.js';
 import { NoContent } from '../http/content.js';
 import { projectOf } from '../http/request-access.js';
-import { hexId, spanId, time, timeRange, traceId } from '../params/parameters.js';
+import { LIST_LIMIT, hexId, limit, offsetCursor, spanId, time, timeRange, traceId } from '../params/parameters.js';
 import { parseFilter } from '../quality/spec.js';
 import type { Remote } from '../threads/protocol.js';
 import * as answers from './answers.js';
@@ -31,6 +31,8 @@ export type QueueDb = {
 const tags = ['queues'];
 const NAME = Type.Object({ name: Type.String({ description: "the queue's name" }) });
 const ITEM = Type.Object({ name: Type.String({ description: "the queue's name" }), itemId: Type.String({ description: "the item's id" }) });
+
+const PAGE = Type.Object({ limit: limit(LIST_LIMIT), cursor: offsetCursor() }, { additionalProperties: false });
 
 const NEW_QUEUE = Type.Object(
   {
@@ -161,8 +163,17 @@ export async function queueRoutes(instance: FastifyInstance, options: { db: Queu
   );
   app.get(
     '/api/queues/:name/items',
-    { schema: { summary: 'The items, in the order they are given out', tags, params: NAME, response: { 200: answers.QueueItems } } },
-    async (request) => ({ items: await db.queues.items(projectOf(request), request.params.name, nowUs()) }),
+    {
+      schema: {
+        summary: 'The items, in the order they are given out, a page at a time',
+        tags,
+        params: NAME,
+        querystring: PAGE,
+        response: { 200: answers.QueueItems },
+      },
+    },
+    async (request) =>
+      db.queues.items(projectOf(request), request.params.name, Number(request.query.cursor ?? 0), request.query.limit ?? LIST_LIMIT.fallback, nowUs()),
   );
   app.get(
     '/api/queues/:name/items/:itemId',

@@ -148,10 +148,18 @@ export class QueueService {
     return { added: rows.map((r) => r.itemId) };
   }
 
-  /** The queue's items with where each stands (who holds it, how many reviews), in the order they are given out. */
-  async items(projectId: string, name: string, nowUs: number): Promise<(QueueItem & { reviews: number; heldBy: string | null })[]> {
+  /** A page of the queue's items with where each stands (who holds it, how many reviews), in the order they are given out, from `offset`. */
+  async items(
+    projectId: string,
+    name: string,
+    offset: number,
+    limit: number,
+    nowUs: number,
+  ): Promise<{ items: (QueueItem & { reviews: number; heldBy: string | null })[]; nextCursor: string | null }> {
     const { states } = await this.read(projectId, name, nowUs);
-    return [...states.values()].map((s) => ({ ...itemOf(s.item), reviews: s.reviews.size, heldBy: s.holder?.reviewer ?? null }));
+    const all = [...states.values()];
+    const page = all.slice(offset, offset + limit).map((s) => ({ ...itemOf(s.item), reviews: s.reviews.size, heldBy: s.holder?.reviewer ?? null }));
+    return { items: page, nextCursor: offset + limit < all.length ? String(offset + limit) : null };
   }
 
   /**
