@@ -8,6 +8,7 @@ import { DuckDbWriter } from './writer.js';
 import { attach, connectTo, detach, isInvalidated, reattach } from './catalog.js';
 import { MIGRATIONS } from './migrations.js';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+import { REVIEW_TABLES } from './schema-review-tables.js';
 import { DuckDbAccessStore, DuckDbProjectPolicies } from './access.js';
 import { DuckDbAlertStore } from './alerts.js';
 import { DuckDbExporter } from './export.js';
@@ -235,7 +236,7 @@ export class DuckDbStore implements Store {
         .runAndReadAll(`SELECT value FROM spoor_meta WHERE key = 'schema_version'`)
         .then((result) => Number(result.getRows()[0]?.[0] ?? SCHEMA_VERSION))
         .catch(() => SCHEMA_VERSION);
-      await this.connection.run(SCHEMA_SQL);
+      await this.connection.run(SCHEMA_SQL + REVIEW_TABLES);
       for (const step of MIGRATIONS) if (step.from >= stored) await this.connection.run(step.sql);
       await this.sampling.makeFactsViews(this.connection);
       await this.connection.run(`INSERT INTO spoor_meta VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [

@@ -440,42 +440,6 @@ CREATE TABLE IF NOT EXISTS sampling_policies (
 -- bench:sampling, against 29 without; alone, into 280,000 rows, 23 ms against 6.
 ${samplingDecisionsTable('sampling_decisions')};
 
--- Review queues (queues/): a row per change of a queue, appended; the newest row of a name is the queue.
-CREATE TABLE IF NOT EXISTS review_queues (
-  project_id VARCHAR NOT NULL,
-  name VARCHAR NOT NULL,
-  spec VARCHAR NOT NULL,
-  filtered BOOLEAN NOT NULL,
-  created_us BIGINT NOT NULL,
-  time_us BIGINT NOT NULL,
-  deleted BOOLEAN NOT NULL
-);
-
--- A queue's items, appended; an item id added twice is read as first added.
-CREATE TABLE IF NOT EXISTS review_items (
-  project_id VARCHAR NOT NULL,
-  queue VARCHAR NOT NULL,
-  item_id VARCHAR NOT NULL,
-  kind VARCHAR NOT NULL,
-  trace_id VARCHAR,
-  span_id VARCHAR,
-  session_id VARCHAR,
-  origin VARCHAR NOT NULL,
-  added_us BIGINT NOT NULL
-);
-
--- What reviewers did with a queue's items (take, release, skip, submit), appended in time order.
-CREATE TABLE IF NOT EXISTS review_events (
-  project_id VARCHAR NOT NULL,
-  queue VARCHAR NOT NULL,
-  item_id VARCHAR NOT NULL,
-  reviewer VARCHAR NOT NULL,
-  kind VARCHAR NOT NULL,
-  time_us BIGINT NOT NULL,
-  until_us BIGINT NOT NULL,
-  review VARCHAR NOT NULL
-);
-
 CREATE TABLE IF NOT EXISTS metric_points (
   project_id VARCHAR NOT NULL,
   name VARCHAR NOT NULL,
