@@ -33,7 +33,7 @@ export interface RunningServer {
  * the decode thread; the database thread (which opens the store, replays what the spool holds
  * beyond the store's last commit, and applies retention); keys, masking policies and access; the
  * spool, forwarding and the ingest queue; alerting; evaluators, tail sampling and experiments;
- * export; then the app, with every part's routes, and the ports. They close in the reverse order
+ * export; review queues; then the app, with every part's routes, and the ports. They close in the reverse order
  * (`Lifecycle`), on a failed start as on `close()`: the receivers first, the database thread and
  * the decode thread last.
  */
