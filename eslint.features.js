@@ -1,6 +1,6 @@
 /**
  * The import boundaries of the features that hold all of themselves, their part and routes with
- * them (alerting, quality, sampling, replay): each folder's core knows neither HTTP nor the
+ * them (alerting, quality, sampling, replay, review queues): each folder's core knows neither HTTP nor the
  * composition root; its part and routes may speak HTTP (fastify, http/, params/) and declare their
  * answers from api/answers/, and take what earlier parts gave. Kept beside eslint.config.js, which
  * passes its helpers.
@@ -50,6 +50,12 @@ export function featureBoundaries({ restrict, forbid, DUCKDB_ONLY_IN_STORE, ANSW
       doorForbidden: ['**/serve/**', '**/store/**', '**/ingest/**', '**/pipeline/**', '**/quality/**', '**/sampling/**', '**/live/**'],
       doorMessage: "replay/'s route reads the recorded call and its replay through the database thread's typed calls, and diffs them (query/trace-diff.ts).",
       doorExtra: [{ regex: '(^|/)dbthread/(?!calls\\.js$)', message: "replay/'s route reaches the database thread through its typed calls only." }],
+    }),
+    ...feature('queues', {
+      forbidden: ['**/ingest/**', '**/pipeline/**', '**/live/**', '**/sampling/**', '**/dbthread/**', ...STORE_ENGINES],
+      message: 'queues/ hands traces to reviewers and keeps their reviews over the store ports: it knows neither how data arrives nor HTTP.',
+      doorForbidden: ['**/serve/**', '**/ingest/**', '**/pipeline/**', '**/live/**', '**/sampling/**', '**/store/**'],
+      doorMessage: "queues/'s part and routes take what earlier parts gave, and reach the store through its calls on the database thread only.",
     }),
   ];
 }

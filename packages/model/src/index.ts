@@ -145,6 +145,24 @@ export type {
   NewDatasetItem,
 } from './dataset.js';
 export { datasetItemProblem, datasetNameProblem } from './dataset.js';
+// Score configs (what a score name means) and review queues (people scoring against a rubric).
+export type { ScoreConfig, ScoreConfigType } from './score-config.js';
+export { SCORE_CONFIG_TYPES, configuredScore, configuredScoreProblem, scoreConfigOf, scoreConfigProblem } from './score-config.js';
+export type {
+  EntryAgreement,
+  ItemReview,
+  PairAgreement,
+  QueueAgreement,
+  QueueItem,
+  QueueItemKind,
+  QueueItemOrigin,
+  QueueProgress,
+  ReviewQueue,
+  ReviewScore,
+  ReviewerProgress,
+  TakenItem,
+} from './review.js';
+export { QUEUE_ITEM_KINDS, QUEUE_ITEM_ORIGINS } from './review.js';
 // Experiments (a dataset run through a new version, scored and compared).
 export type {
   ComparedItem,

@@ -49,6 +49,13 @@ beforeAll(async () => {
   const [first] = ((await added.json()) as { itemIds: string[] }).itemIds;
   expect((await fetch(`${server.url}/api/datasets/qa/items/${first}`, { method: 'DELETE' })).status).toBe(200);
   expect((await callJson(server.url, 'PUT', `/api/projects/${SAMPLED}/sampling`, { rate: 0.1 })).status).toBe(200);
+  // A review queue with an item reviewed and one waiting.
+  const rubric = [{ name: 'helpful', type: 'numeric', min: 1, max: 5 }];
+  expect((await callJson(server.url, 'POST', '/api/queues', { name: 'triage', rubric })).status).toBe(201);
+  expect((await callJson(server.url, 'POST', '/api/queues/triage/items', { items: [{ sessionId: 's-1' }, { sessionId: 's-2' }] })).status).toBe(201);
+  expect((await callJson(server.url, 'POST', '/api/queues/triage/next')).status).toBe(200);
+  const reviewed = await callJson(server.url, 'POST', '/api/queues/triage/items/session%3As-1/submit', { scores: [{ name: 'helpful', value: 4 }] });
+  expect(reviewed.status).toBe(200);
   await server.stop({ keepData: true });
   // Experiments as the store keeps them (the API that makes them is not this test's), one in a
   // project that has nothing else.
@@ -327,6 +334,13 @@ describe('spoor migrate', () => {
         expect(to.body, path).toEqual(from.body);
       }
       expect((await getJson<{ itemCount: number; version: number }>(click.url, '/api/datasets/qa')).body).toMatchObject({ version: 3, itemCount: 1 });
+      // A review queue reads as it did: its items, reviews and progress.
+      for (const path of ['/api/queues', '/api/queues/triage', '/api/queues/triage/items', '/api/queues/triage/items/session%3As-1']) {
+        const [from, to] = [await getJson(duck.url, path), await getJson(click.url, path)];
+        expect(to.status, path).toBe(200);
+        expect(to.body, path).toEqual(from.body);
+      }
+      expect((await getJson<{ progress: { done: number } }>(click.url, '/api/queues/triage')).body.progress.done).toBe(1);
     });
   });
 

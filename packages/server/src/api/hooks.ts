@@ -19,9 +19,17 @@ const WRITE_OR_DELETE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /**
  * Writes that are not changes to the project: a score is a record, arriving at the rate of an
  * app's users' feedback and carrying its author itself (deleting one is audited); a preview of an
- * evaluator judges and stores nothing.
+ * evaluator judges and stores nothing; a reviewer's work on a queue is scores and events with its author.
  */
-const NOT_AUDITED = new Set(['POST /api/scores', 'POST /api/evaluators/preview']);
+const NOT_AUDITED = new Set([
+  'POST /api/scores',
+  'POST /api/evaluators/preview',
+  // A reviewer's work on a queue's items: records of their own (events, scores), each carrying its reviewer.
+  'POST /api/queues/:name/next',
+  'POST /api/queues/:name/items/:itemId/submit',
+  'POST /api/queues/:name/items/:itemId/skip',
+  'POST /api/queues/:name/items/:itemId/release',
+]);
 
 /** The OTLP/HTTP paths, which a browser page of a --cors-origin may post to after asking. */
 const OTLP_PATHS = ['/v1/traces', '/v1/logs', '/v1/metrics'];

@@ -73,6 +73,8 @@ export function needOf(method: string, route: string, declared?: DeclaredNeed): 
   if (route === '/api/scores' && method === 'POST') return 'ingest';
   // A CI job builds datasets with the key it sends its traces with; deleting one needs an admin.
   if (route.startsWith('/api/datasets') && (method === 'POST' || method === 'PUT' || method === 'PATCH')) return 'ingest';
+  // A reviewer reads traces to score them: taking, scoring and leaving a queue's items takes a read key.
+  if (route.startsWith('/api/queues/:name/') && method === 'POST' && /\/(next|submit|skip|release)$/.test(route)) return 'read';
   // And runs experiments on them, recording their results.
   if (route.startsWith('/api/experiments') && method === 'POST') return 'ingest';
   if (route.startsWith('/api/')) return method === 'GET' || method === 'HEAD' ? 'read' : 'admin';

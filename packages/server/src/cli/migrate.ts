@@ -234,6 +234,15 @@ async function copySmallTables(source: DuckDbStore, target: ClickHouseStore, io:
       await target.experiments.appendRows(projectId, rows.experiments, []);
       return new Set(rows.experiments.map((e) => e.experimentId)).size;
     });
+    // Every row, items and events before the queue's own: a copy cut short and run again appends
+    // rows twice, and a read takes an item's first row and a queue's newest, so it reads the same.
+    await once(target, `review queues of ${projectId}`, io, async () => {
+      const rows = await source.queues.allRows(projectId);
+      await target.queues.addItems(projectId, rows.items);
+      await target.queues.addEvents(projectId, rows.events);
+      for (const queue of rows.queues) await target.queues.putQueue(projectId, queue);
+      return new Set(rows.queues.map((q) => q.name)).size;
+    });
     await once(target, `audit log of ${projectId}`, io, async () => {
       const records = (await source.access.listAudit(projectId, ALL, 0, Number.MAX_SAFE_INTEGER)).reverse();
       for (const record of records) await target.access.appendAudit(record);

@@ -11,6 +11,7 @@ import { datasetCalls } from '../quality/dataset-service.js';
 import { experimentCalls } from '../quality/experiment-backend.js';
 import { analyticsCalls, errorGroupCalls, logCalls, metricCalls, scoreCalls, traceCalls } from '../query/db-calls.js';
 import { treeStreamCalls } from '../query/tree-stream.js';
+import { queueCalls } from '../queues/db-calls.js';
 import { samplingCalls } from '../sampling/backend.js';
 import type { Store } from '../store/store.js';
 import { callsOfGroups, transfersOfGroups } from '../threads/groups.js';
@@ -41,6 +42,7 @@ const GROUPS = {
   live: liveCalls,
   export: exportCalls,
   sampling: samplingCalls,
+  queues: queueCalls,
 };
 
 export function createDbCalls(store: Store, pricing: PriceService, masking: ProjectMasking | null = null, options: DbContextOptions = {}) {

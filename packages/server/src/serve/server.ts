@@ -6,6 +6,7 @@ import type { ServeConfig } from '../config.js';
 import { alertingPart } from '../alerting/part.js';
 import { exportPart } from '../export/part.js';
 import { forwardPart } from '../forward/part.js';
+import { reviewQueuesPart } from '../queues/part.js';
 import { Lifecycle } from '../parts/lifecycle.js';
 import { Boot, type Part } from '../parts/part.js';
 import { authPart } from '../auth/part.js';
@@ -41,9 +42,8 @@ export interface RunningServer {
  * spool holds beyond the store's last commit, and applies retention); live streams and the price
  * API over it; keys and access; the masking policies; the spool, forwarding and the ingest queue;
  * ingest (what takes requests in, and hands Spoor's own in) and MCP; alerting; evaluators, tail
- * sampling, replay and experiments;
- * export; then the app, with every part's routes, and the ports. They close in the reverse order
- * (`Lifecycle`), on a failed start as on `close()`: the receivers first, the database thread and
+ * sampling, replay and experiments; export; review queues; then the app, with every part's routes,
+ * and the ports. They close in the reverse order (`Lifecycle`), on a failed start as on `close()`: the receivers first, the database thread and
  * the decode thread last.
  */
 export function serverParts(base: ServeBase) {
@@ -65,7 +65,8 @@ export function serverParts(base: ServeBase) {
     .with(samplingPart(base.config))
     .with(replayPart)
     .with(experimentsPart)
-    .with(exportPart);
+    .with(exportPart)
+    .with(reviewQueuesPart);
 }
 
 type Started = Awaited<ReturnType<ReturnType<typeof serverParts>['start']>>;

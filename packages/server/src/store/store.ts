@@ -18,6 +18,7 @@ import type { StoreWriter } from './write-port.js';
 import type { LiveStore } from './ports/live.js';
 import type { RecordExporter } from './ports/export.js';
 import type { SamplingStore } from './ports/sampling.js';
+import type { QueueStore } from './ports/queues.js';
 
 /*
  * The storage port, as small ports by area, one file each in `ports/` (the write port in
@@ -65,6 +66,8 @@ export { batchOf } from './tables.js';
 export type { LiveSpanRow, LiveStore, LiveTraceFilter, TouchedTrace } from './ports/live.js';
 export type { RecordExporter } from './ports/export.js';
 export type { SamplingDecision, SamplingFacts, SamplingPolicyRecord, SamplingStore } from './ports/sampling.js';
+export { QUEUE_EVENT_KINDS } from './ports/queues.js';
+export type { QueueEventKind, QueueEventRecord, QueueItemRecord, QueueRecord, QueueStore } from './ports/queues.js';
 
 /**
  * Every port, each a named part: what a store adapter implements. Adapters wrap driver errors in
@@ -100,6 +103,8 @@ export interface Store {
   readonly exports: RecordExporter;
   /** Tail sampling: policies, a decision per trace, and the slimming of traces not kept. */
   readonly sampling: SamplingStore;
+  /** Review queues: their definitions, items, and what reviewers did with them. */
+  readonly queues: QueueStore;
   close(): Promise<void>;
 }
 

@@ -25,6 +25,7 @@ import { describeTreePageContract } from './store-contract-tree-pages.js';
 import { describeExportContract } from './store-contract-export.js';
 import { describeSamplingContract } from './store-contract-sampling.js';
 import { describeSameRowContract } from './store-contract-same-row.js';
+import { describeQueueContract } from './store-contract-queues.js';
 
 /** Every read contract suite against one kind of store, each test on a store `open` makes anew. */
 export function describeReadContracts(adapter: string, open: () => Promise<Store>): void {
@@ -55,6 +56,8 @@ export function describeReadContracts(adapter: string, open: () => Promise<Store
   // Tail sampling.
   describeSamplingContract(adapter, open);
   describeSameRowContract(adapter, open);
+  // Review queues.
+  describeQueueContract(adapter, open);
 }
 
 /**

@@ -18,6 +18,7 @@ import * as analytics from './fake-analytics.js';
 import * as errors from './fake-errors.js';
 import * as reads from './fake-reads.js';
 import { FakeDatasetStore } from './fake-datasets.js';
+import { FakeQueueStore } from './fake-queues.js';
 import { FakeEvaluatorStore } from './fake-evaluators.js';
 import { FakeExperimentStore } from './fake-experiments.js';
 import { compareScores, scoreStats } from './fake-score-stats.js';
@@ -50,6 +51,7 @@ export class FakeStore implements Store {
     (projectId, after, upTo) => this.live.touched(projectId, after, upTo),
   );
   readonly datasets = new FakeDatasetStore();
+  readonly queues = new FakeQueueStore();
   readonly experiments = new FakeExperimentStore();
   readonly live = new FakeLiveStore((query) =>
     reads.listTraces(this.data, query, null, query.limit, (filter) => this.scores.tracesMeeting(query.projectId, filter)),

@@ -262,6 +262,41 @@ export const ROWS: Record<string, Row> = {
     foreign: 'not-found',
   },
   'DELETE /api/datasets/:name/items/:itemId': { path: () => `/api/datasets/shop-dataset/items/${spareItemId}`, need: 'admin', foreign: 'not-found' },
+  // Review queues: admins make and fill them; a read key reviews. The held queue's item is the
+  // admin's, so a reviewer's submit, skip and release of it get as far as being told so (409).
+  'GET /api/queues': read('/api/queues'),
+  'POST /api/queues': {
+    path: () => '/api/queues',
+    body: () => ({ name: `posted-${randomBytes(4).toString('hex')}`, rubric: [{ name: 'ok', type: 'boolean' }] }),
+    need: 'admin',
+    foreign: 'own',
+  },
+  'GET /api/queues/:name': readId(() => '/api/queues/shop-queue'),
+  'DELETE /api/queues/:name': { path: () => '/api/queues/to-delete-queue', need: 'admin', foreign: 'not-found' },
+  'POST /api/queues/:name/items': {
+    path: () => '/api/queues/shop-queue/items',
+    body: () => ({ items: [{ traceId: SHOP_TRACE }] }),
+    need: 'admin',
+    foreign: 'not-found',
+  },
+  'GET /api/queues/:name/items': readId(() => '/api/queues/shop-queue/items'),
+  'GET /api/queues/:name/items/:itemId': readId(() => `/api/queues/shop-queue/items/${SHOP_TRACE}`),
+  'GET /api/queues/:name/agreement': readId(() => '/api/queues/shop-queue/agreement'),
+  'POST /api/queues/:name/next': { path: () => '/api/queues/shop-queue/next', need: 'read', foreign: 'not-found' },
+  'POST /api/queues/:name/items/:itemId/submit': {
+    path: () => `/api/queues/held-queue/items/${SHOP_TRACE}/submit`,
+    body: () => ({ scores: [{ name: 'ok', value: true }] }),
+    need: 'read',
+    foreign: 'not-found',
+    ok: 409,
+  },
+  'POST /api/queues/:name/items/:itemId/skip': { path: () => `/api/queues/held-queue/items/${SHOP_TRACE}/skip`, need: 'read', foreign: 'not-found', ok: 409 },
+  'POST /api/queues/:name/items/:itemId/release': {
+    path: () => `/api/queues/held-queue/items/${SHOP_TRACE}/release`,
+    need: 'read',
+    foreign: 'not-found',
+    ok: 409,
+  },
   // And runs experiments on them; deleting one needs an admin.
   'GET /api/experiments': read('/api/experiments'),
   'POST /api/experiments': {
@@ -382,6 +417,12 @@ export async function seedRouteTable(server: TestServer): Promise<void> {
     body: { matchers: [{ name: 'alertname', op: '=', value: 'shop-rule' }], duration: '1h', createdBy: 'test', comment: 'shop silence' },
   });
   silenceId = (JSON.parse(silence.text) as { id: string }).id;
+  // Before the price is set: the audit test finds that change within the newest page.
+  for (const name of ['shop-queue', 'to-delete-queue', 'held-queue'])
+    expect((await send('POST', '/api/queues', { key: admin, body: { name, rubric: [{ name: 'ok', type: 'boolean' }] } })).status).toBe(201);
+  for (const name of ['shop-queue', 'held-queue'])
+    expect((await send('POST', `/api/queues/${name}/items`, { key: admin, body: { items: [{ traceId: SHOP_TRACE }] } })).status).toBe(201);
+  expect((await send('POST', '/api/queues/held-queue/next', { key: admin })).status).toBe(200);
   expect((await send('PUT', '/api/prices/shop-model', { key: admin, body: { provider: 'acme', input: 1, output: 2 } })).status).toBe(200);
   const scoreOf = async (body: object): Promise<string> => {
     const made = await send('POST', '/api/scores', { key: keys.shopIngest, body });

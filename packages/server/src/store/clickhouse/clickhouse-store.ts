@@ -4,6 +4,7 @@ import { ClickHouseAccessStore, ClickHouseProjectPolicies } from './access.js';
 import { ClickHouseRunningSpanStore } from './running-spans.js';
 import { ClickHouseScoreStore } from './scores.js';
 import { ClickHouseDatasetStore } from './datasets.js';
+import { ClickHouseQueueStore } from './queues.js';
 import { ClickHouseExperimentStore } from './experiments.js';
 import { ClickHouseEvaluatorStore } from './evaluators.js';
 import { ClickHouseAlertStore } from './alerts.js';
@@ -59,6 +60,7 @@ export class ClickHouseStore implements Store {
   readonly scores: ClickHouseScoreStore;
   readonly evaluators: ClickHouseEvaluatorStore;
   readonly datasets: ClickHouseDatasetStore;
+  readonly queues: ClickHouseQueueStore;
   readonly experiments: ClickHouseExperimentStore;
   readonly masking: ClickHouseProjectPolicies;
   readonly runningSpans: ClickHouseRunningSpanStore;
@@ -92,6 +94,7 @@ export class ClickHouseStore implements Store {
     this.scores = new ClickHouseScoreStore(this.sql);
     this.evaluators = new ClickHouseEvaluatorStore(this.sql);
     this.datasets = new ClickHouseDatasetStore(this.sql);
+    this.queues = new ClickHouseQueueStore(this.sql);
     this.experiments = new ClickHouseExperimentStore(this.sql);
     this.masking = new ClickHouseProjectPolicies(ch, 'masking_policies', 'masking');
     this.live = new SqlLiveStore(this.sql, clickHouseLiveCommits(ch), () => clickHouseHead(ch));

@@ -138,6 +138,9 @@ export interface Tables {
   readonly running_spans: TableRef;
   readonly sampling_policies: TableRef;
   readonly sampling_decisions: TableRef;
+  readonly review_queues: TableRef;
+  readonly review_items: TableRef;
+  readonly review_events: TableRef;
 }
 
 export const TABLE_NAMES = [
@@ -172,6 +175,9 @@ export const TABLE_NAMES = [
   'running_spans',
   'sampling_policies',
   'sampling_decisions',
+  'review_queues',
+  'review_items',
+  'review_events',
 ] as const;
 
 export const quoteName = (name: string): string => `\`${name.replaceAll('\\', '\\\\').replaceAll('`', '\\`')}\``;

@@ -9,6 +9,7 @@ import { LONGEST_COLUMNS } from '../tables.js';
 import { ID, JSON_TEXT, LC, LCN, NULLABLE_ID, TIME, type TableDef, dayOf } from './schema-columns.js';
 import { QUALITY_TABLE_DEFS } from './schema-quality-tables.js';
 import { SAMPLING_TABLE_DEFS } from './schema-sampling-tables.js';
+import { REVIEW_TABLE_DEFS } from './schema-review-tables.js';
 import { CACHE_HIT, SPAN_COLUMNS, SPAN_STATS_COLUMNS, SPAN_STATS_RESPONSE_ID, SPAN_STATS_RESPONSE_INDEX } from './schema-span-columns.js';
 
 export type { TableDef } from './schema-columns.js';
@@ -436,4 +437,6 @@ ${SPAN_COLUMNS},
   ...QUALITY_TABLE_DEFS,
   // Tail sampling.
   ...SAMPLING_TABLE_DEFS,
+  // Review queues.
+  ...REVIEW_TABLE_DEFS,
 ];

@@ -21,7 +21,7 @@ import { TABLE_DEFS, TRACE_PARTS_LONGEST, TRACE_PARTS_UNPRICED } from './schema-
  * `ReplacingMergeTree` tables with a version (and a deleted flag where rows go away), read with
  * `FINAL`.
  */
-export const CLICKHOUSE_SCHEMA_VERSION = 10;
+export const CLICKHOUSE_SCHEMA_VERSION = 11;
 
 /**
  * The tables a commit appends rows to, each row with its commit's `batch_id`: what the writer

@@ -76,6 +76,9 @@ const TABLES: SqlTables = {
   experiment_results: 'experiment_results',
   running_spans: 'running_spans',
   sampling_decisions: 'sampling_decisions',
+  review_queues: 'review_queues',
+  review_items: 'review_items',
+  review_events: 'review_events',
 };
 
 export const duckDbDialect: Dialect<DuckDbParams> = {

@@ -14,7 +14,7 @@ import { errorEventConditions } from './error-events.js';
  * aggregate of its parts. Appending parts instead of updating one row per trace keeps writes
  * append-only (spans of one trace arrive in many batches, from many services).
  */
-export const SCHEMA_VERSION = 20;
+export const SCHEMA_VERSION = 21;
 
 /** The span columns `spans`, `span_stats` and `running_spans` share, in `store/tables.ts`' order. */
 const SPAN_COLUMNS = `  project_id VARCHAR NOT NULL,

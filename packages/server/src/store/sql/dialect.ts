@@ -66,6 +66,10 @@ export interface SqlTables {
   readonly running_spans: string;
   /** Tail sampling: one decision per trace. */
   readonly sampling_decisions: string;
+  /** Review queues: a row per change of a queue, its items, and what reviewers did with them. */
+  readonly review_queues: string;
+  readonly review_items: string;
+  readonly review_events: string;
 }
 
 export interface Dialect<P extends Params = Params> {

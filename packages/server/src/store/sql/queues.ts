@@ -1,0 +1,135 @@
+import type { QueueItemKind, QueueItemOrigin } from '@spoor/model';
+import type { QueueEventKind, QueueEventRecord, QueueItemRecord, QueueRecord } from '../ports/queues.js';
+import { type Row, isTrue, num } from '../record-rows.js';
+import type { SqlEngine } from './dialect.js';
+
+/**
+ * Review queues' reads for every engine, and the rows they are written as. All three tables are
+ * appended: a queue is its newest row, an item its first row (an id added twice is one item), and
+ * the events are read in time order, ties in the order written cannot break (the service spaces them).
+ */
+
+const QUEUE_COLUMNS = 'name, spec, filtered, created_us, time_us, deleted';
+const ITEM_COLUMNS = 'queue, item_id, kind, trace_id, span_id, session_id, origin, added_us';
+const EVENT_COLUMNS = 'queue, item_id, reviewer, kind, time_us, until_us, review';
+
+export function queueRow(q: QueueRecord): Record<string, unknown> {
+  return { name: q.name, spec: q.spec, filtered: q.filtered, created_us: q.createdUs, time_us: q.timeUs, deleted: q.deleted };
+}
+
+export function itemRow(i: QueueItemRecord): Record<string, unknown> {
+  return {
+    queue: i.queue,
+    item_id: i.itemId,
+    kind: i.kind,
+    trace_id: i.traceId,
+    span_id: i.spanId,
+    session_id: i.sessionId,
+    origin: i.origin,
+    added_us: i.addedUs,
+  };
+}
+
+export function eventRow(e: QueueEventRecord): Record<string, unknown> {
+  return { queue: e.queue, item_id: e.itemId, reviewer: e.reviewer, kind: e.kind, time_us: e.timeUs, until_us: e.untilUs, review: e.review };
+}
+
+function queueOf(row: Row): QueueRecord {
+  return {
+    name: row.get('name') as string,
+    spec: row.get('spec') as string,
+    filtered: isTrue(row.get('filtered')),
+    createdUs: num(row.get('created_us')),
+    timeUs: num(row.get('time_us')),
+    deleted: isTrue(row.get('deleted')),
+  };
+}
+
+const text = (v: unknown): string | null => (v === null || v === undefined ? null : (v as string));
+
+function itemOf(row: Row): QueueItemRecord {
+  return {
+    queue: row.get('queue') as string,
+    itemId: row.get('item_id') as string,
+    kind: row.get('kind') as QueueItemKind,
+    traceId: text(row.get('trace_id')),
+    spanId: text(row.get('span_id')),
+    sessionId: text(row.get('session_id')),
+    origin: row.get('origin') as QueueItemOrigin,
+    addedUs: num(row.get('added_us')),
+  };
+}
+
+function eventOf(row: Row): QueueEventRecord {
+  return {
+    queue: row.get('queue') as string,
+    itemId: row.get('item_id') as string,
+    reviewer: row.get('reviewer') as string,
+    kind: row.get('kind') as QueueEventKind,
+    timeUs: num(row.get('time_us')),
+    untilUs: num(row.get('until_us')),
+    review: row.get('review') as string,
+  };
+}
+
+export async function latestQueue(db: SqlEngine, projectId: string, name: string): Promise<QueueRecord | null> {
+  const d = db.dialect;
+  const p = d.params();
+  const rows = await db.rows(
+    'read a review queue',
+    `SELECT ${QUEUE_COLUMNS} FROM ${d.tables.review_queues} WHERE project_id = ${p.add(projectId)} AND name = ${p.add(name)} ORDER BY time_us DESC LIMIT 1`,
+    p,
+    queueOf,
+  );
+  return rows[0] ?? null;
+}
+
+export function listQueues(db: SqlEngine, projectId: string): Promise<QueueRecord[]> {
+  const d = db.dialect;
+  const p = d.params();
+  const latest = d.firstPer(`SELECT ${QUEUE_COLUMNS} FROM ${d.tables.review_queues} WHERE project_id = ${p.add(projectId)}`, 'name', 'time_us DESC');
+  return db.rows('list review queues', `SELECT * FROM (${latest}) AS latest WHERE NOT deleted ORDER BY name`, p, queueOf);
+}
+
+export function queuesWithFilters(db: SqlEngine): Promise<(QueueRecord & { projectId: string })[]> {
+  const d = db.dialect;
+  const p = d.params();
+  const latest = d.firstPer(`SELECT project_id, ${QUEUE_COLUMNS} FROM ${d.tables.review_queues}`, 'project_id, name', 'time_us DESC');
+  return db.rows('list filtered review queues', `SELECT * FROM (${latest}) AS latest WHERE filtered AND NOT deleted ORDER BY project_id, name`, p, (row) => ({
+    ...queueOf(row),
+    projectId: row.get('project_id') as string,
+  }));
+}
+
+export function listItems(db: SqlEngine, projectId: string, queue: string, sinceUs: number): Promise<QueueItemRecord[]> {
+  const d = db.dialect;
+  const p = d.params();
+  const where = `project_id = ${p.add(projectId)} AND queue = ${p.add(queue)} AND added_us >= ${p.int(sinceUs)}`;
+  const first = d.firstPer(`SELECT ${ITEM_COLUMNS} FROM ${d.tables.review_items} WHERE ${where}`, 'item_id', 'added_us');
+  return db.rows('list review items', `SELECT * FROM (${first}) AS first_added ORDER BY added_us, item_id`, p, itemOf);
+}
+
+export function listEvents(db: SqlEngine, projectId: string, queue: string, sinceUs: number): Promise<QueueEventRecord[]> {
+  const d = db.dialect;
+  const p = d.params();
+  return db.rows(
+    'list review events',
+    `SELECT ${EVENT_COLUMNS} FROM ${d.tables.review_events}
+     WHERE project_id = ${p.add(projectId)} AND queue = ${p.add(queue)} AND time_us >= ${p.int(sinceUs)} ORDER BY time_us, item_id, reviewer`,
+    p,
+    eventOf,
+  );
+}
+
+export async function allRows(db: SqlEngine, projectId: string): Promise<{ queues: QueueRecord[]; items: QueueItemRecord[]; events: QueueEventRecord[] }> {
+  const d = db.dialect;
+  const read = <T>(what: string, columns: string, table: string, order: string, convert: (row: Row) => T): Promise<T[]> => {
+    const p = d.params();
+    return db.rows(what, `SELECT ${columns} FROM ${table} WHERE project_id = ${p.add(projectId)} ORDER BY ${order}`, p, convert);
+  };
+  return {
+    queues: await read('read review queues', QUEUE_COLUMNS, d.tables.review_queues, 'name, time_us', queueOf),
+    items: await read('read review items', ITEM_COLUMNS, d.tables.review_items, 'queue, added_us, item_id', itemOf),
+    events: await read('read review events', EVENT_COLUMNS, d.tables.review_events, 'queue, time_us, item_id, reviewer', eventOf),
+  };
+}
