@@ -12,14 +12,14 @@ const restrict = (...patterns) => ['error', { patterns: [{ group: ['@spoor/*/*']
 const forbid = (group, message) => ({ group, message });
 
 const DUCKDB_ONLY_IN_STORE = forbid(['@duckdb/*'], 'Only store/duckdb/ talks to DuckDB.');
-/** A feature's routes (and its part, which gives them) may use the answers' schemas of api/answers/, and nothing else of api/. */
-const ANSWERS_ONLY_OF_API = {
-  regex: '(^|/)api/(?!answers/)',
-  message: "A feature's routes take their answers' schemas from api/answers/; the app registers them, and they import nothing else of api/.",
+/** A feature's routes (and its part, which gives them) import nothing of api/: the app registers them, and what routes share is in http/. */
+const NOTHING_OF_API = {
+  regex: '(^|/)api/',
+  message: "A feature's routes are registered by the app and import nothing of api/: what routes share (answers' schemas included) is in http/.",
 };
-/** Each feature's part and its HTTP routes: the files of a feature folder that may know HTTP (`fastify`, `http/`). */
+/** Each feature's part, its HTTP routes and their answers' schemas: the files of a feature folder that may know HTTP (`fastify`, `http/`). */
 const PART_AND_ROUTES = (folder, ...more) =>
-  ['part.ts', '*-part.ts', 'routes.ts', '*-routes.ts', ...more].map((file) => `packages/server/src/${folder}/${file}`);
+  ['part.ts', '*-part.ts', 'routes.ts', '*-routes.ts', 'answers.ts', 'answers/*.ts', ...more].map((file) => `packages/server/src/${folder}/${file}`);
 
 /**
  * Comments say why the code is as it is; which issue, helper or area of work brought it is the
@@ -144,8 +144,8 @@ const config = tseslint.config(
       ),
     },
   },
-  ...featureBoundaries({ restrict, forbid, DUCKDB_ONLY_IN_STORE, ANSWERS_ONLY_OF_API, PART_AND_ROUTES }),
-  ...partBoundaries({ restrict, forbid, DUCKDB_ONLY_IN_STORE, ANSWERS_ONLY_OF_API, PART_AND_ROUTES }),
+  ...featureBoundaries({ restrict, forbid, DUCKDB_ONLY_IN_STORE, NOTHING_OF_API, PART_AND_ROUTES }),
+  ...partBoundaries({ restrict, forbid, DUCKDB_ONLY_IN_STORE, NOTHING_OF_API, PART_AND_ROUTES }),
   {
     files: ['packages/server/src/dbthread/**'],
     ignores: ['**/*.test.ts'],

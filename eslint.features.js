@@ -2,10 +2,10 @@
  * The import boundaries of the features that hold all of themselves, their part and routes with
  * them (alerting, quality, sampling, replay, review queues): each folder's core knows neither HTTP nor the
  * composition root; its part and routes may speak HTTP (fastify, http/, params/) and declare their
- * answers from api/answers/, and take what earlier parts gave. Kept beside eslint.config.js, which
+ * answers in their own folder (the shared pieces in http/answers/), and take what earlier parts gave. Kept beside eslint.config.js, which
  * passes its helpers.
  */
-export function featureBoundaries({ restrict, forbid, DUCKDB_ONLY_IN_STORE, ANSWERS_ONLY_OF_API, PART_AND_ROUTES }) {
+export function featureBoundaries({ restrict, forbid, DUCKDB_ONLY_IN_STORE, NOTHING_OF_API, PART_AND_ROUTES }) {
   const STORE_ENGINES = ['**/store/duckdb/**', '**/store/clickhouse/**'];
   /** The core of `folder` (what `forbidden` names, and HTTP), then its part and routes (what `doorForbidden` names). */
   const feature = (folder, { forbidden, doorForbidden, message, doorMessage, doorExtra = [] }) => [
@@ -17,7 +17,7 @@ export function featureBoundaries({ restrict, forbid, DUCKDB_ONLY_IN_STORE, ANSW
     {
       files: PART_AND_ROUTES(folder),
       rules: {
-        'no-restricted-imports': restrict(forbid([...doorForbidden, '**/mcp/**'], doorMessage), ...doorExtra, ANSWERS_ONLY_OF_API, DUCKDB_ONLY_IN_STORE),
+        'no-restricted-imports': restrict(forbid([...doorForbidden, '**/mcp/**'], doorMessage), ...doorExtra, NOTHING_OF_API, DUCKDB_ONLY_IN_STORE),
       },
     },
   ];

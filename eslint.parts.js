@@ -1,10 +1,10 @@
 /**
  * The import boundaries of the features whose part (and routes) this folder's files give: ingest,
  * auth, pricing, live, MCP. Each folder's core keeps its rule; its part and routes may speak HTTP
- * (`fastify`, `http/`), declare their answers from `api/answers/`, and take what earlier parts gave.
+ * (`fastify`, `http/`), declare their answers in their own folder (the shared pieces in `http/answers/`), and take what earlier parts gave.
  * Kept beside eslint.config.js, which passes its helpers.
  */
-export function partBoundaries({ restrict, forbid, DUCKDB_ONLY_IN_STORE, ANSWERS_ONLY_OF_API, PART_AND_ROUTES }) {
+export function partBoundaries({ restrict, forbid, DUCKDB_ONLY_IN_STORE, NOTHING_OF_API, PART_AND_ROUTES }) {
   const ENGINES = ['**/store/duckdb/**', '**/store/clickhouse/**'];
   /** `folder`'s core under `core` (its own forbidden imports), then its part and routes under `door`. */
   const feature = (folder, { core, door, doorFiles = PART_AND_ROUTES(folder), testsToo = false }) => [
@@ -13,7 +13,7 @@ export function partBoundaries({ restrict, forbid, DUCKDB_ONLY_IN_STORE, ANSWERS
       ignores: [...(testsToo ? [] : ['**/*.test.ts']), ...doorFiles],
       rules: { 'no-restricted-imports': restrict(...core) },
     },
-    { files: doorFiles, rules: { 'no-restricted-imports': restrict(...door, ANSWERS_ONLY_OF_API, DUCKDB_ONLY_IN_STORE) } },
+    { files: doorFiles, rules: { 'no-restricted-imports': restrict(...door, NOTHING_OF_API, DUCKDB_ONLY_IN_STORE) } },
   ];
   return [
     ...feature('ingest', {
@@ -75,9 +75,13 @@ export function partBoundaries({ restrict, forbid, DUCKDB_ONLY_IN_STORE, ANSWERS
       ],
       door: [
         forbid(
-          ['**/ingest/**', '**/pipeline/**', '**/query/**', '**/dbthread/**', '**/serve/**', '**/store/**'],
+          ['**/ingest/**', '**/pipeline/**', '**/query/**', '**/serve/**', '**/store/**'],
           "pricing/'s part and routes reach the prices through pricing's calls on the database thread (db-calls.ts) only.",
         ),
+        {
+          regex: '(^|/)dbthread/(?!answer-types\\.js$)',
+          message: "pricing/'s part and routes know the database thread only by what its calls answer (dbthread/answer-types.ts).",
+        },
       ],
     }),
     ...feature('live', {

@@ -15,7 +15,7 @@ import {
   AlertRuleListResponse,
   Silence,
   SilenceListResponse,
-} from '../api/answers/alerts.js';
+} from './answers.js';
 
 const STATES = ['pending', 'firing', 'resolved'] as const;
 

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorAnswer } from './answers/errors.js';
+import { ErrorAnswer } from '../http/answers/errors.js';
 import { isSchema } from '../http/content.js';
 
 /**

@@ -5,7 +5,7 @@ import type { Decoder } from '../ingest/decoder.js';
 import type { SelfMetrics } from '../self-metrics.js';
 import { analyticsRoutes } from './analytics-routes.js';
 import { checkAnswers } from './answer-check.js';
-import { type OtlpSignalName, otlpAnswers } from './answers/otlp.js';
+import { type OtlpSignalName, otlpAnswers } from '../http/answers/otlp.js';
 import { answerErrors } from './errors.js';
 import { healthRoutes } from './health-routes.js';
 import { installHooks, waitForReads } from './hooks.js';

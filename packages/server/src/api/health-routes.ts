@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { HealthAnswer, NotReadyAnswer, PrometheusAnswer, ReadyAnswer } from './answers/service.js';
+import { HealthAnswer, NotReadyAnswer, PrometheusAnswer, ReadyAnswer } from '../http/answers/service.js';
 import type { Decoder } from '../ingest/decoder.js';
 import type { SelfMetrics } from '../self-metrics.js';
 

@@ -2,10 +2,10 @@ import swagger from '@fastify/swagger';
 import type { FastifyInstance, FastifySchema } from 'fastify';
 import { type DeclaredNeed, needOf } from '../auth/access-control.js';
 import { SESSION_COOKIE } from '../auth/sessions.js';
-import { OpenApiAnswer } from './answers/service.js';
-import { ErrorAnswer } from './answers/errors.js';
-import { McpBody } from './answers/mcp.js';
-import { otlpBody } from './answers/otlp.js';
+import { OpenApiAnswer } from '../http/answers/service.js';
+import { ErrorAnswer } from '../http/answers/errors.js';
+import { McpBody } from '../mcp/answers.js';
+import { otlpBody } from '../http/answers/otlp.js';
 
 /**
  * The OpenAPI document of every route, made by `@fastify/swagger` from the same schemas the

@@ -5,7 +5,7 @@ import { dirname, extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { HowToBuildAnswer } from './answers/service.js';
+import { HowToBuildAnswer } from '../http/answers/service.js';
 
 /**
  * The built web UI (`packages/web/dist`), read into memory once at start and served where no

@@ -11,7 +11,7 @@ import { AppError } from '../errors.js';
 import { LIST_LIMIT, TIME_RANGE, limit, offsetCursor, oneOf, timeRange } from '../params/parameters.js';
 import { auditSession } from './oidc-routes.js';
 import { projectOf } from '../http/request-access.js';
-import { AuditAnswer, KeyListAnswer, NewKeyAnswer, SessionInfo as SessionAnswer } from '../api/answers/access.js';
+import { AuditAnswer, KeyListAnswer, NewKeyAnswer, SessionInfo as SessionAnswer } from './answers.js';
 import { NoContent } from '../http/content.js';
 import type { Remote } from '../threads/protocol.js';
 import type { accessCalls } from './db-calls.js';

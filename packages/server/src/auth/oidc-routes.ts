@@ -9,7 +9,7 @@ import { type Identity, type OidcSignIn, ProviderUnreachable } from './oidc-sign
 import { TRANSACTION_COOKIE, TRANSACTION_MS, transactionCookie } from './oidc-transaction.js';
 import { SESSION_HOURS, cookieOf, sessionCookie, sessionValue } from './sessions.js';
 import { AppError } from '../errors.js';
-import { SignInPage, ToDashboard, ToProvider } from '../api/answers/service.js';
+import { SignInPage, ToDashboard, ToProvider } from '../http/answers/service.js';
 import { sendAuthPage } from './oidc-pages.js';
 import type { AccessDb } from './access-routes.js';
 

@@ -9,7 +9,7 @@ import { MaskingPolicyError, type MaskingPolicy, filePolicyFor, redactOptionsOf 
 import { oneOf } from '../params/parameters.js';
 import { InTurn } from '../in-turn.js';
 import { NoContent } from '../http/content.js';
-import { MaskingAnswer } from '../api/answers/masking.js';
+import { MaskingAnswer } from './answers/masking.js';
 import type { Remote } from '../threads/protocol.js';
 import type { maskingCalls } from './masking-calls.js';
 

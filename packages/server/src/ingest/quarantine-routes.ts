@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { projectOf } from '../http/request-access.js';
-import { QuarantineListAnswer, QuarantineReplayAnswer } from '../api/answers/quarantine.js';
+import { QuarantineListAnswer, QuarantineReplayAnswer } from './answers/quarantine.js';
 
 /** A quarantined request as the API shows it. */
 export interface QuarantineItem {

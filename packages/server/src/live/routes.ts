@@ -5,7 +5,7 @@ import { AppError } from '../errors.js';
 import { type LiveCursor, LiveHub, type SseSink } from './hub.js';
 import { SSE_HEADERS, openSse } from './sse.js';
 import { ORIGIN, SCORE, SPAN_FILTER, TRACE_PATH, hexId, originOf, scoreFilters, spanFilterFields, timeRange } from '../params/parameters.js';
-import { ListLiveAnswer, TraceLiveAnswer } from '../api/answers/live.js';
+import { ListLiveAnswer, TraceLiveAnswer } from './answers.js';
 import { projectOf } from '../http/request-access.js';
 
 /** The key a stream counts against: none where no key is asked for (the project's share alone applies). */

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { loadOnce } from '../load-once.js';
 import { injectCaller } from './api-caller.js';
 import type * as McpServer from './server.js';
-import { McpAccepted, McpAnswer, McpRefusal } from '../api/answers/mcp.js';
+import { McpAccepted, McpAnswer, McpRefusal } from './answers.js';
 
 /**
  * The MCP SDK (and the zod it brings) is loaded on the first `POST /mcp`, not with the server:

@@ -7,7 +7,7 @@ import { RANGE_QUERY, TIME_RANGE, timeRange } from '../params/parameters.js';
 import { projectOf } from '../http/request-access.js';
 import { sendJsonText } from '../http/content.js';
 import type { Remote } from '../threads/protocol.js';
-import { EffectiveModelPrice, PriceDeletedAnswer, PriceListResponse, RepriceResponse, UnpricedModelListResponse } from '../api/answers/prices.js';
+import { EffectiveModelPrice, PriceDeletedAnswer, PriceListResponse, RepriceResponse, UnpricedModelListResponse } from './answers.js';
 import type { priceCalls } from './db-calls.js';
 
 /** What the price routes call on the database thread: pricing's group. */

@@ -8,7 +8,7 @@ import { LIST_LIMIT, cursor, limit } from '../params/parameters.js';
 import { projectOf } from '../http/request-access.js';
 import { sendJsonText } from '../http/content.js';
 import { NoContent } from '../http/content.js';
-import { Dataset, DatasetChangeResponse, DatasetItemEditAnswer, DatasetItemsResponse, DatasetListResponse } from '../api/answers/datasets.js';
+import { Dataset, DatasetChangeResponse, DatasetItemEditAnswer, DatasetItemsResponse, DatasetListResponse } from './answers/datasets.js';
 
 /** A description: a line or a paragraph, not a document. */
 const DESCRIPTION_MAX = 4096;

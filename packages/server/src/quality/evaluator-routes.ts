@@ -14,7 +14,7 @@ import {
   EvaluatorListAnswer,
   EvaluatorPreviewAnswer,
   EvaluatorRetryAnswer,
-} from '../api/answers/evaluators.js';
+} from './answers/evaluators.js';
 
 const NAME_PATH = Type.Object({ name: Type.String({ description: "the evaluator's name" }) });
 const ERRORS_QUERY = Type.Object({ limit: limit(LIST_LIMIT) }, { additionalProperties: false });

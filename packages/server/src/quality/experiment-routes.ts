@@ -14,7 +14,7 @@ import {
   ExperimentListResponse,
   ExperimentResultsAddedAnswer,
   ExperimentResultsResponse,
-} from '../api/answers/experiments.js';
+} from './answers/experiments.js';
 
 /** Results one request records at most: the SDK posts them in batches as items finish. */
 const RESULTS_MAX = 1000;

@@ -8,7 +8,7 @@ import { LIST_LIMIT, hexId, oneOf, spanId, timeRange, traceId } from '../params/
 import { SCORE_LIST } from '../params/queries.js';
 import type { Shares } from '../shares.js';
 import { NoContent } from '../http/content.js';
-import { ScoreAnswer, ScoreListResponse } from '../api/answers/scores.js';
+import { ScoreAnswer, ScoreListResponse } from './answers/scores.js';
 import { projectOf } from '../http/request-access.js';
 import { sendJsonText } from '../http/content.js';
 

@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type * as model from '@spoor/model';
-import { agree } from '../api/answers/agree.js';
+import { agree } from '../http/answers/agree.js';
 import type { QueueService } from './service.js';
 
 /** The answers of `/api/queues` (`routes.ts`), each pinned to the model type or to what the service answers. */

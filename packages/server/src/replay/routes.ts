@@ -9,7 +9,7 @@ import { PROVIDER_NAMES } from './providers.js';
 import { type ReplayOverrides, chatMessagesFrom, replayCallOf } from './replay-request.js';
 import type { Replayer } from './replayer.js';
 import { oneOf } from '../params/parameters.js';
-import { ProviderListAnswer, ReplayAnswer, ReplayProvidersAnswer } from '../api/answers/replay.js';
+import { ProviderListAnswer, ReplayAnswer, ReplayProvidersAnswer } from './answers.js';
 import { projectOf } from '../http/request-access.js';
 
 export interface ReplayRoutesOptions {

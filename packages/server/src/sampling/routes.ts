@@ -5,7 +5,7 @@ import { projectInPath } from '../http/request-access.js';
 import { AppError } from '../errors.js';
 import type { SamplingService } from './service.js';
 import { NoContent } from '../http/content.js';
-import { SamplingAnswer } from '../api/answers/sampling.js';
+import { SamplingAnswer } from './answers.js';
 
 export interface SamplingRoutesOptions {
   /** Tail sampling; `null`: the routes answer 404. */

@@ -1,6 +1,6 @@
 import type { Static } from '@sinclair/typebox';
-import { agree } from './agree.js';
-import type { DbAnswer } from './db.js';
+import { agree } from '../../http/answers/agree.js';
+import type { DbAnswer } from '../../dbthread/answer-types.js';
 import {
   CompareResponse,
   CriticalPath,
@@ -10,9 +10,9 @@ import {
   SessionListResponse,
   SpanStatsResponse,
   TimeseriesResponse,
-} from './model/analytics.js';
-import { ErrorGroupDetail, ErrorGroupListResponse } from './model/errors.js';
-import { ScoreStatsResponse } from './model/score-stats.js';
+} from '../../http/answers/model/analytics.js';
+import { ErrorGroupDetail, ErrorGroupListResponse } from '../../http/answers/model/errors.js';
+import { ScoreStatsResponse } from '../../http/answers/model/score-stats.js';
 
 /** The answers of statistics, sessions, realtime metrics, the critical path and error groups (`analytics-routes.ts`). */
 

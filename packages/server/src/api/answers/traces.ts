@@ -1,12 +1,12 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { TREE_MEDIA_TYPE } from '@spoor/model';
-import { agree } from './agree.js';
+import { agree } from '../../http/answers/agree.js';
 import { Bytes, contentAnswer } from '../../http/content.js';
-import type { DbAnswer } from './db.js';
-import { LogListResponse, MetricListResponse, MetricPointListResponse, ServiceListResponse, TraceListResponse } from './model/api.js';
-import { TraceDiff } from './model/diff.js';
-import { LlmCallDetail } from './model/span.js';
-import { SpanDetail, TraceDetail, TraceDetailPage, TraceSearchResponse, TraceTree } from './model/trace.js';
+import type { DbAnswer } from '../../dbthread/answer-types.js';
+import { LogListResponse, MetricListResponse, MetricPointListResponse, ServiceListResponse, TraceListResponse } from '../../http/answers/model/api.js';
+import { TraceDiff } from '../../http/answers/model/diff.js';
+import { LlmCallDetail } from '../../http/answers/model/span.js';
+import { SpanDetail, TraceDetail, TraceDetailPage, TraceSearchResponse, TraceTree } from '../../http/answers/model/trace.js';
 
 /** The answers of the reads of what was sent (`trace-routes.ts`), each pinned to what its database call answers. */
 

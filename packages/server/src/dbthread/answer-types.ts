@@ -1,6 +1,6 @@
-import type { DbCalls } from '../../dbthread/calls.js';
-import type { Json, JsonUtf8 } from '../../json.js';
-import type { CallAt, WireName } from '../../threads/protocol.js';
+import type { DbCalls } from './calls.js';
+import type { Json, JsonUtf8 } from '../json.js';
+import type { CallAt, WireName } from '../threads/protocol.js';
 
 type Sent<R> = R extends Json<infer T> ? T : R extends JsonUtf8<infer T> ? T : never;
 

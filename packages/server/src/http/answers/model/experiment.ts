@@ -2,7 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { EXPERIMENT_STATES } from '@spoor/model';
 import type * as model from '@spoor/model';
 import { agree } from '../agree.js';
-import { literals } from '../../../http/content.js';
+import { literals } from '../../content.js';
 import { JsonValue } from './dataset.js';
 import { TextDiffLine, TraceDiff } from './diff.js';
 

@@ -1,9 +1,9 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { Evaluator as EvaluatorType, EvaluatorPreviewItem as PreviewItemType } from '@spoor/model';
-import type { EvaluatorService } from '../../quality/evaluator-service.js';
-import { agree } from './agree.js';
-import { Evaluator, EvaluatorBackfill, EvaluatorErrorsResponse, EvaluatorPreviewItem } from './model/evaluator.js';
-import { Count } from './values.js';
+import type { EvaluatorService } from '../evaluator-service.js';
+import { agree } from '../../http/answers/agree.js';
+import { Evaluator, EvaluatorBackfill, EvaluatorErrorsResponse, EvaluatorPreviewItem } from '../../http/answers/model/evaluator.js';
+import { Count } from '../../http/answers/values.js';
 
 /** The evaluators' answers (`quality/evaluator-routes.ts`): model types' and the wrappers no model type names, pinned to what the service returns. */
 

@@ -2,7 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { SPAN_GROUP_COLUMNS, TIMESERIES_METRICS, METRIC_SERIES_FNS } from '@spoor/model';
 import type * as model from '@spoor/model';
 import { agree } from '../agree.js';
-import { literals } from '../../../http/content.js';
+import { literals } from '../../content.js';
 import { AttributeFilter, TimeRange } from './api.js';
 import { SpanCategory, SpanKind } from './span.js';
 import { Score, ScoreSummary } from './score.js';

@@ -2,7 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { EXPORT_SIGNALS, EXPORT_FORMATS } from '@spoor/model';
 import type * as model from '@spoor/model';
 import { agree } from '../agree.js';
-import { literals } from '../../../http/content.js';
+import { literals } from '../../content.js';
 
 /** The answer schemas of `@spoor/model`'s export types, each pinned to its type. */
 

@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type * as model from '@spoor/model';
 import { agree } from '../agree.js';
-import { literals } from '../../../http/content.js';
+import { literals } from '../../content.js';
 import { ApiScope, AttributeValue, Attributes, InstrumentationScope, Resource } from './attributes.js';
 
 /** The answer schemas of `@spoor/model`'s log types, each pinned to its type. */

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { Bytes, contentAnswer } from '../../http/content.js';
+import { Bytes, contentAnswer } from '../content.js';
 import { ErrorAnswer } from './errors.js';
 
 /**

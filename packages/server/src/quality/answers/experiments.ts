@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { ExperimentResult as ResultType } from '@spoor/model';
-import { agree } from './agree.js';
-import type { ExperimentService } from '../../quality/experiment-service.js';
+import { agree } from '../../http/answers/agree.js';
+import type { ExperimentService } from '../experiment-service.js';
 import {
   ComparedItemDetail,
   Experiment,
@@ -9,7 +9,7 @@ import {
   ExperimentListResponse,
   ExperimentResult,
   ExperimentResultsResponse,
-} from './model/experiment.js';
+} from '../../http/answers/model/experiment.js';
 
 /** The experiments' answers (`quality/experiment-routes.ts`): model types' and the wrapper no model type names, pinned to what the service returns. */
 

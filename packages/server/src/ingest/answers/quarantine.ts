@@ -1,8 +1,8 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { QuarantineItem, QuarantineReplayResult } from '../../ingest/quarantine-routes.js';
+import type { QuarantineItem, QuarantineReplayResult } from '../quarantine-routes.js';
 import { oneOf } from '../../params/parameters.js';
-import { agree } from './agree.js';
-import { Count, Iso, Nullable } from './values.js';
+import { agree } from '../../http/answers/agree.js';
+import { Count, Iso, Nullable } from '../../http/answers/values.js';
 
 /** The quarantine's answers (`quarantine-routes.ts`). */
 

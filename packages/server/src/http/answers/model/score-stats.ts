@@ -2,7 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { SCORE_STATS_GROUPS } from '@spoor/model';
 import type * as model from '@spoor/model';
 import { agree } from '../agree.js';
-import { literals } from '../../../http/content.js';
+import { literals } from '../../content.js';
 import { TimeRange } from './api.js';
 
 /** The answer schemas of `@spoor/model`'s score-stats types, each pinned to its type. */

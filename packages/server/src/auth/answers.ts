@@ -1,9 +1,9 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { AuditRecord, KeyInfo } from '../../auth/keys.js';
-import { oneOf } from '../../params/parameters.js';
-import { agree } from './agree.js';
-import { SessionInfo } from './model/api.js';
-import { Count, Iso, Nullable } from './values.js';
+import type { AuditRecord, KeyInfo } from './keys.js';
+import { oneOf } from '../params/parameters.js';
+import { agree } from '../http/answers/agree.js';
+import { SessionInfo } from '../http/answers/model/api.js';
+import { Count, Iso, Nullable } from '../http/answers/values.js';
 
 /** The answers of keys and the audit log (`access-routes.ts`); the session's is `model/api.ts`'s `SessionInfo`. */
 

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { contentAnswer } from '../../http/content.js';
-import { LiveSpansEvent, LiveTracesEvent } from './model/live.js';
+import { contentAnswer } from '../http/content.js';
+import { LiveSpansEvent, LiveTracesEvent } from '../http/answers/model/live.js';
 
 /**
  * The live streams' answers (`live-routes.ts`): Server-Sent Events, each event's `data` one JSON

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { Redirect, contentAnswer } from '../../http/content.js';
+import { Redirect, contentAnswer } from '../content.js';
 import { ErrorAnswer } from './errors.js';
 
 /** The answers of health, `/metrics`, single sign-on, the UI's placeholder and the document itself. */

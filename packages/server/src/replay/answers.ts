@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import { PROVIDER_NAMES } from '../../replay/providers.js';
-import { literals } from '../../http/content.js';
-import { ChatMessage } from './model/span.js';
+import { PROVIDER_NAMES } from './providers.js';
+import { literals } from '../http/content.js';
+import { ChatMessage } from '../http/answers/model/span.js';
 
 /**
  * The answers of replay (`replay/routes.ts`). The routes answer objects, so the type provider

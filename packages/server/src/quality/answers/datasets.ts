@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { agree } from './agree.js';
-import type { DbAnswer } from './db.js';
-import { Dataset, DatasetChangeResponse, DatasetItem, DatasetItemsResponse, DatasetListResponse } from './model/dataset.js';
+import { agree } from '../../http/answers/agree.js';
+import type { DbAnswer } from '../../dbthread/answer-types.js';
+import { Dataset, DatasetChangeResponse, DatasetItem, DatasetItemsResponse, DatasetListResponse } from '../../http/answers/model/dataset.js';
 
 /**
  * The datasets' answers (`quality/dataset-routes.ts`): the JSON the database thread writes, sent on as it

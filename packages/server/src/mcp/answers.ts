@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { ErrorAnswer } from './errors.js';
+import { ErrorAnswer } from '../http/answers/errors.js';
 
 /**
  * `/mcp`'s bodies and answers: JSON-RPC 2.0 as MCP's Streamable HTTP transport speaks it. The

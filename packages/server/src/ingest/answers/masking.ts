@@ -1,9 +1,9 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { DETECTOR_NAMES } from '@spoor/model';
-import type { MaskingInForce } from '../../ingest/masking-routes.js';
+import type { MaskingInForce } from '../masking-routes.js';
 import { oneOf } from '../../params/parameters.js';
-import { agree } from './agree.js';
-import { Nullable } from './values.js';
+import { agree } from '../../http/answers/agree.js';
+import { Nullable } from '../../http/answers/values.js';
 
 /** A project's masking policy as `masking-routes.ts` answers it. */
 

@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { agree } from './agree.js';
-import type { DbAnswer } from './db.js';
-import { EffectiveModelPrice, PriceListResponse, RepriceResponse, UnpricedModelListResponse } from './model/api.js';
+import { agree } from '../http/answers/agree.js';
+import type { DbAnswer } from '../dbthread/answer-types.js';
+import { EffectiveModelPrice, PriceListResponse, RepriceResponse, UnpricedModelListResponse } from '../http/answers/model/api.js';
 
 /**
  * The prices' answers (`price-routes.ts`): the JSON the database thread writes, sent on as it is,

@@ -1,7 +1,7 @@
 import type { Static } from '@sinclair/typebox';
-import type { SamplingService } from '../../sampling/service.js';
-import { agree } from './agree.js';
-import { SamplingAnswer } from './model/sampling.js';
+import type { SamplingService } from './service.js';
+import { agree } from '../http/answers/agree.js';
+import { SamplingAnswer } from '../http/answers/model/sampling.js';
 
 /** A project's tail-sampling policy as `sampling/routes.ts` answers it, pinned to what the sampling service returns. */
 

@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { agree } from './agree.js';
-import type { DbAnswer } from './db.js';
-import { Score, ScoreListResponse } from './model/score.js';
+import { agree } from '../../http/answers/agree.js';
+import type { DbAnswer } from '../../dbthread/answer-types.js';
+import { Score, ScoreListResponse } from '../../http/answers/model/score.js';
 
 /** The answers of the scores API (`quality/score-routes.ts`). */
 

@@ -1,6 +1,6 @@
 import type { Static } from '@sinclair/typebox';
-import type { AlertService } from '../../alerting/alert-service.js';
-import { agree } from './agree.js';
+import type { AlertService } from './alert-service.js';
+import { agree } from '../http/answers/agree.js';
 import {
   AlertHistoryResponse,
   AlertListResponse,
@@ -10,7 +10,7 @@ import {
   AlertRuleListResponse,
   Silence,
   SilenceListResponse,
-} from './model/alerts.js';
+} from '../http/answers/model/alerts.js';
 
 /** The alerting's answers (`alerting/routes.ts`), each pinned to what the alerting service returns. */
 
