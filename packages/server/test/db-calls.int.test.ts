@@ -19,7 +19,8 @@ import { SelfMetrics, createIngestMetrics } from '../src/self-metrics.js';
 import { DuckDbStore } from '../src/store/duckdb/duckdb-store.js';
 import { alertBackendOver } from '../src/alerting/backend.js';
 import { alertRoutes } from '../src/alerting/routes.js';
-import { type DbClient, createDbCalls, inProcessClient } from '../src/dbthread/calls.js';
+import { type DbClient, createDbCalls } from '../src/dbthread/calls.js';
+import { inProcessClient } from '../src/dbthread/in-process-client.js';
 
 /**
  * The registry of database-thread calls, run in process: the whole API and the alert engine over

@@ -5,7 +5,8 @@ import { span } from '../../test/support/record-fixtures.js';
 import type { ExportChunk } from '../export/export-streams.js';
 import { PriceService } from '../pricing/price-service.js';
 import { batchOf } from '../store/tables.js';
-import { type DbClient, createDbCalls, inProcessClient } from './calls.js';
+import { type DbClient, createDbCalls } from './calls.js';
+import { inProcessClient } from './in-process-client.js';
 
 /** The registry's groups as the main thread calls them: by group and name, with the buffers each group declared moved. */
 describe('the database calls, by feature', () => {

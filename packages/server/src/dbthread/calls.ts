@@ -15,10 +15,9 @@ import { queueCalls } from '../queues/db-calls.js';
 import { samplingCalls } from '../sampling/backend.js';
 import type { Store } from '../store/store.js';
 import { callsOfGroups, transfersOfGroups } from '../threads/groups.js';
-import { inProcessLink } from '../threads/in-process.js';
 import type { Remote, Transfers } from '../threads/protocol.js';
 import { type DbContextOptions, dbContext } from './context.js';
-import { DB_POST_TRANSFERS, type DbProtocol, type DbQueryProtocol, storeErrorOf } from './protocol.js';
+import { DB_POST_TRANSFERS, type DbProtocol } from './protocol.js';
 
 /**
  * Every call the database thread serves: a group per feature, defined with the buffers it moves in
@@ -54,8 +53,3 @@ export type DbCalls = ReturnType<typeof createDbCalls>;
 export type DbClient = Remote<DbCalls>;
 /** What the thread's messages move: its posts', and each group's calls' as the group declared them. */
 export const DB_TRANSFERS: Transfers<DbProtocol> = { ...transfersOfGroups<DbProtocol>(GROUPS), posts: DB_POST_TRANSFERS };
-
-/** The calls on this thread: the API, queries and alerting over a store, without a worker or a build. */
-export function inProcessClient(calls: DbCalls): DbClient {
-  return inProcessLink<DbQueryProtocol>({ calls, posts: {} }, { transfers: DB_TRANSFERS, errorOf: storeErrorOf }).calls;
-}

@@ -8,7 +8,8 @@ import { PriceService } from '../pricing/price-service.js';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import { recordsOf } from '../store/table-records.js';
 import type { EntryDecoder } from '../pipeline/commit-loop.js';
-import { type DbClient, createDbCalls, inProcessClient } from './calls.js';
+import { type DbClient, createDbCalls } from './calls.js';
+import { inProcessClient } from './in-process-client.js';
 import { readBackDecoder } from './read-back-decode.js';
 
 /**
