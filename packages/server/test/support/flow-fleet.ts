@@ -1,5 +1,6 @@
 import type { SpanRecord } from '@spoor/model';
 import { T0, emptyLlm, resource, sid, span, tid } from './record-fixtures.js';
+import { encodeTracesJson } from './otlp-json-encode.js';
 
 /**
  * A generated fleet of `checkout` runs with a known mix of paths, for the flow map's tests:
@@ -64,4 +65,42 @@ export function flowFleet(options: FleetOptions): SpanRecord[] {
     }
   }
   return spans;
+}
+
+/** The attributes that make the server categorise a fleet span as the fleet has it (`normalize/category.ts`). */
+const OPERATION: Partial<Record<SpanRecord['category'], Record<string, string | number>>> = {
+  workflow: { 'gen_ai.operation.name': 'workflow' },
+  agent: { 'gen_ai.operation.name': 'invoke_agent' },
+  tool: { 'gen_ai.operation.name': 'execute_tool' },
+  llm: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 1000 },
+};
+
+/** The fleet's spans as one OTLP/JSON `ExportTraceServiceRequest` of each release's resource (`POST /v1/traces`). */
+export function fleetOtlpJson(spans: readonly SpanRecord[]): Uint8Array {
+  const byRelease = new Map<string, SpanRecord[]>();
+  for (const s of spans) {
+    const release = String(s.resource.attributes['service.version']);
+    byRelease.set(release, [...(byRelease.get(release) ?? []), s]);
+  }
+  return encodeTracesJson(
+    [...byRelease].map(([release, group]) => ({
+      resource: { attributes: { 'service.name': group[0]!.serviceName, 'service.version': release } },
+      scopes: [
+        {
+          scope: { name: 'flow-fleet' },
+          items: group.map((s) => ({
+            traceId: s.traceId,
+            spanId: s.spanId,
+            ...(s.parentSpanId === null ? {} : { parentSpanId: s.parentSpanId }),
+            name: s.name,
+            kind: s.kind === 'server' ? 2 : s.kind === 'client' ? 3 : 1,
+            startTimeUnixNano: BigInt(s.startTimeUs) * 1000n,
+            endTimeUnixNano: BigInt(s.endTimeUs) * 1000n,
+            attributes: OPERATION[s.category] ?? {},
+            status: { code: s.status.code === 'error' ? 2 : 0, message: s.status.message },
+          })),
+        },
+      ],
+    })),
+  );
 }
