@@ -56,7 +56,7 @@ export function compareFlows(spans: FlowSpans, page: number, sides: { by: string
   const nodesOf = (fold: Fold) =>
     new Map(
       treeOrder(fold.nodes).map((i) => {
-        const { stats, sorted } = statsOf(fold.nodes[i]!.tally, spans.traceIds);
+        const { stats, sorted } = statsOf(fold.nodes[i]!.tally, spans.traceIds, true);
         const item = nodeOf(fold, i, spans, stats);
         return [item.id, { stats, sorted, item }] as const;
       }),
@@ -64,7 +64,7 @@ export function compareFlows(spans: FlowSpans, page: number, sides: { by: string
   const edgesOf = (fold: Fold) =>
     new Map(
       fold.edges.map((edge) => {
-        const { stats, sorted } = statsOf(edge.tally, spans.traceIds);
+        const { stats, sorted } = statsOf(edge.tally, spans.traceIds, true);
         const item = { kind: edge.kind, from: fold.nodes[edge.from]!.path, to: fold.nodes[edge.to]!.path, ...stats };
         return [`${item.kind} ${item.from} ${item.to}`, { stats, sorted, item }] as const;
       }),

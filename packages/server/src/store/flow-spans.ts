@@ -1,103 +1,142 @@
 import { SPAN_CATEGORIES, type SpanCategory } from '@spoor/model';
 import type { FlowSpans } from './ports/flows.js';
 
+/** Where a reader's texts are: a row's span name, and (where sent with each span) its trace id. */
+export interface FlowTexts {
+  name(row: number): string;
+  traceId?(row: number): string;
+}
+
 /**
  * `FlowSpans` filled a row at a time by an engine's reader (DuckDB's vectors, ClickHouse's
- * `RowBinary`): numbers go straight into growing typed arrays; a run's trace id and a label's
- * name are asked of the reader only the first time their key is seen (once per run and label, not
- * per span), which is what keeps 2M rows from turning into 2M strings.
+ * `RowBinary`), in any order: numbers go straight into growing typed arrays, and a label's name
+ * (a run's trace id, where the engine sends it with every row) is asked of the reader only the
+ * first time its key is seen. `done` orders the rows by run, and within a run by start, with a
+ * counting sort by run and an insertion sort of each run's few rows, as a permutation (`order`):
+ * an engine's sort of the 2M rows of bench:flows took longer than the rest of the read, and
+ * moving every column into that order took a fifth of it.
  */
 export class FlowSpansBuilder {
   private size = 0;
-  private capacity: number;
+  private capacity = 0;
   private run = new Int32Array(0);
   private span = new Float64Array(0);
   private parent = new Float64Array(0);
   private label = new Int32Array(0);
+  private startUs = new Float64Array(0);
   private durationUs = new Float64Array(0);
   private error = new Uint8Array(0);
   private costUsd = new Float64Array(0);
   private readonly traceIds: string[] = [];
-  private sides: number[] = [];
-  private lastTrace = Number.NaN;
+  private readonly sides: number[] = [];
   private truncated = false;
   private readonly labelOfKey = new Map<number, number>();
   private readonly labelOfText = new Map<string, number>();
   private readonly labels: Array<{ category: SpanCategory; name: string }> = [];
 
-  /** `maxRuns`: a row of one run more ends the reading (`add` answers false), and the columns say they were truncated. */
+  /** `maxRuns`: the rows of run `maxRuns` (the engine reads one more, the newest first) are left out, and the columns say they were truncated. */
   constructor(
     private readonly maxRuns: number,
     expectedRows = 1024,
   ) {
-    this.capacity = 0;
     this.grow(Math.max(16, expectedRows));
   }
 
-  /**
-   * One span. `traceKey` changes where a run begins (rows come grouped by run); `traceId()` and
-   * `name()` are called only for a new run and a new label key. False, adding nothing, for the
-   * first row of a run past `maxRuns`: the reader stops there.
-   */
-  add(
-    traceKey: number,
-    spanKey: number,
-    parentKey: number,
-    labelKey: number,
-    category: number,
-    durationUs: number,
-    error: boolean,
-    costUsd: number,
-    sideB: boolean,
-    traceId: () => string,
-    name: () => string,
-  ): boolean {
-    if (this.size === this.capacity) this.grow(this.capacity * 2);
-    if (traceKey !== this.lastTrace) {
-      if (this.traceIds.length === this.maxRuns) {
-        this.truncated = true;
-        return false;
-      }
-      this.lastTrace = traceKey;
-      this.traceIds.push(traceId());
-      this.sides.push(sideB ? 1 : 0);
+  /** Run `run`'s trace id and side, where the engine reads the runs apart from their spans. */
+  setRun(run: number, traceId: string, sideB: boolean): void {
+    if (run >= this.maxRuns) {
+      this.truncated = true;
+      return;
     }
-    let label = this.labelOfKey.get(labelKey);
-    if (label === undefined) {
-      label = this.labelOf(SPAN_CATEGORIES[category] ?? 'other', name());
-      this.labelOfKey.set(labelKey, label);
-    }
-    const i = this.size++;
-    this.run[i] = this.traceIds.length - 1;
-    this.span[i] = spanKey;
-    this.parent[i] = parentKey;
-    this.label[i] = label;
-    this.durationUs[i] = durationUs;
-    this.error[i] = error ? 1 : 0;
-    this.costUsd[i] = costUsd;
-    return true;
+    this.traceIds[run] = traceId;
+    this.sides[run] = sideB ? 1 : 0;
   }
 
-  /** The columns, trimmed to the rows added. */
+  /**
+   * `rows` spans at once, the `columns` in `add`'s order (`run`, span, parent and label keys,
+   * category, start, duration, failed 0/1, cost, side 0/1), row `r` of them being row `r` of `texts`:
+   * read straight from an engine's vectors, no number is boxed on the way.
+   */
+  addColumns(rows: number, columns: readonly Float64Array[], texts: FlowTexts): void {
+    const [run, span, parent, labelKey, category, start, duration, failed, cost, side] = columns as [
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+    ];
+    for (let r = 0; r < rows; r++) {
+      const runIndex = run[r]!;
+      if (runIndex >= this.maxRuns) {
+        this.truncated = true;
+        continue;
+      }
+      if (texts.traceId !== undefined && this.traceIds[runIndex] === undefined) this.setRun(runIndex, texts.traceId(r), side[r] === 1);
+      if (this.size === this.capacity) this.grow(this.capacity * 2);
+      let label = this.labelOfKey.get(labelKey[r]!);
+      if (label === undefined) {
+        label = this.labelOf(SPAN_CATEGORIES[category[r]!] ?? 'other', texts.name(r));
+        this.labelOfKey.set(labelKey[r]!, label);
+      }
+      const i = this.size++;
+      this.run[i] = runIndex;
+      this.span[i] = span[r]!;
+      this.parent[i] = parent[r]!;
+      this.label[i] = label;
+      this.startUs[i] = start[r]!;
+      this.durationUs[i] = duration[r]!;
+      this.error[i] = failed[r]!;
+      this.costUsd[i] = cost[r]!;
+    }
+  }
+
+  /** The columns, with the order of their rows by run, then start, then span key. */
   done(): FlowSpans {
     const n = this.size;
+    const runs = this.traceIds.length;
+    // Counting sort by run: `first[r]` is where run r's rows begin.
+    const first = new Int32Array(runs + 1);
+    for (let i = 0; i < n; i++) first[this.run[i]! + 1]!++;
+    for (let r = 0; r < runs; r++) first[r + 1]! += first[r]!;
+    const order = new Int32Array(n);
+    const next = first.slice(0, runs);
+    for (let i = 0; i < n; i++) order[next[this.run[i]!]!++] = i;
+    // Each run's rows by start, then span key: insertion sort, as a run's rows are few and mostly in order.
+    const { startUs, span } = this;
+    const before = (x: number, y: number) => startUs[x]! < startUs[y]! || (startUs[x] === startUs[y] && span[x]! < span[y]!);
+    for (let r = 0; r < runs; r++) {
+      for (let k = first[r]! + 1; k < first[r + 1]!; k++) {
+        const row = order[k]!;
+        let at = k - 1;
+        while (at >= first[r]! && before(row, order[at]!)) {
+          order[at + 1] = order[at]!;
+          at--;
+        }
+        order[at + 1] = row;
+      }
+    }
     return {
       count: n,
-      traceIds: this.traceIds,
-      sideB: Uint8Array.from(this.sides),
-      run: this.run.slice(0, n),
-      span: this.span.slice(0, n),
-      parent: this.parent.slice(0, n),
-      label: this.label.slice(0, n),
+      order,
+      traceIds: Array.from({ length: runs }, (_, r) => this.traceIds[r] ?? ''),
+      sideB: Uint8Array.from({ length: runs }, (_, r) => this.sides[r] ?? 0),
+      run: this.run.subarray(0, n),
+      span: this.span.subarray(0, n),
+      parent: this.parent.subarray(0, n),
+      label: this.label.subarray(0, n),
       labels: this.labels,
-      durationUs: this.durationUs.slice(0, n),
-      error: this.error.slice(0, n),
-      costUsd: this.costUsd.slice(0, n),
+      durationUs: this.durationUs.subarray(0, n),
+      error: this.error.subarray(0, n),
+      costUsd: this.costUsd.subarray(0, n),
       truncated: this.truncated,
     };
   }
 
-  /** An LLM or embedding call is labelled by its category alone, as the trace diff lines them up. */
   private labelOf(category: SpanCategory, name: string): number {
     const text = flowLabel({ category, name });
     let label = this.labelOfText.get(text);
@@ -119,6 +158,7 @@ export class FlowSpansBuilder {
     this.span = copy(this.span, (n) => new Float64Array(n));
     this.parent = copy(this.parent, (n) => new Float64Array(n));
     this.label = copy(this.label, (n) => new Int32Array(n));
+    this.startUs = copy(this.startUs, (n) => new Float64Array(n));
     this.durationUs = copy(this.durationUs, (n) => new Float64Array(n));
     this.error = copy(this.error, (n) => new Uint8Array(n));
     this.costUsd = copy(this.costUsd, (n) => new Float64Array(n));
@@ -126,7 +166,7 @@ export class FlowSpansBuilder {
   }
 }
 
-/** The label text of a span as flows name nodes: `category:name`, an LLM or embedding call's its category. */
+/** The label text of a span as flows name nodes: `category:name`, an LLM or embedding call's its category alone (as the trace diff lines them up). */
 export function flowLabel(label: { category: SpanCategory; name: string }): string {
   return label.category === 'llm' || label.category === 'embedding' ? label.category : `${label.category}:${label.name}`;
 }

@@ -6,8 +6,8 @@ import { type FakeAnalyticsData, durationUs, isError, matchesFilter, sideKey } f
 
 /**
  * The flow map's spans over the committed spans, as the SQL of `store/sql/flows.ts` reads them:
- * runs by their first matching span, newest first (then by trace id, where the engines order by a
- * hash of it), spans within a run by start (then by id). Ids become keys by a table of them.
+ * runs by their first matching span, newest first (then by trace id), numbered from 0. Ids become
+ * keys by a table of them.
  */
 export function flowSpans(data: FakeAnalyticsData, query: FlowSpanQuery): FlowSpans {
   const runs = new Map<string, { firstUs: number; b: boolean }>();
@@ -32,26 +32,24 @@ export function flowSpans(data: FakeAnalyticsData, query: FlowSpanQuery): FlowSp
   const keys = new Map<string, number>();
   const key = (text: string) => keys.get(text) ?? (keys.set(text, keys.size).get(text) as number);
   const builder = new FlowSpansBuilder(query.maxRuns);
-  for (const [traceId, run] of order) {
-    const spans = data.spans
-      .filter((s) => s.projectId === query.filter.projectId && s.traceId === traceId && near(s))
-      .sort((x, y) => x.startTimeUs - y.startTimeUs || (x.spanId < y.spanId ? -1 : x.spanId > y.spanId ? 1 : 0));
+  order.forEach(([traceId, run], index) => {
+    builder.setRun(index, traceId, run.b);
+    const spans = data.spans.filter((s) => s.projectId === query.filter.projectId && s.traceId === traceId && near(s));
     for (const s of spans) {
-      const added = builder.add(
-        key(`t${traceId}`),
+      const columns = [
+        index,
         key(`s${s.spanId}`),
         s.parentSpanId === null ? -1 : key(`s${s.parentSpanId}`),
         key(`l${s.category}:${s.name}`),
         SPAN_CATEGORIES.indexOf(s.category),
+        s.startTimeUs,
         durationUs(s),
-        isError(s),
+        isError(s) ? 1 : 0,
         s.llm?.costUsd ?? Number.NaN,
-        run.b,
-        () => traceId,
-        () => s.name,
-      );
-      if (!added) return builder.done();
+        run.b ? 1 : 0,
+      ].map((value) => Float64Array.of(value));
+      builder.addColumns(1, columns, { name: () => s.name });
     }
-  }
+  });
   return builder.done();
 }

@@ -1,4 +1,4 @@
-import { FlowSpansBuilder } from '../flow-spans.js';
+import { FlowSpansBuilder, type FlowTexts } from '../flow-spans.js';
 import type { FlowSpanQuery, FlowSpans } from '../ports/flows.js';
 import { type FlowEngineSql, flowSpansSql } from '../sql/flows.js';
 import type { ClickHouseSql } from './dialect.js';
@@ -13,43 +13,30 @@ const CLICKHOUSE_FLOW_SQL: FlowEngineSql = {
 };
 
 /**
- * The flow map's spans on ClickHouse, in `RowBinary`: nine doubles a row, read straight into the
- * columns, and two texts, of which only a run's first trace id and a label's first name are
- * decoded (the others are skipped over).
+ * The flow map's spans on ClickHouse, in one statement (no transaction holds two reads to one
+ * snapshot), in `RowBinary`: ten doubles a row, read straight into the columns, and two texts, of
+ * which only a label's first name and a run's first trace id are decoded (the others skipped over).
  */
 export async function selectFlowSpans(db: ClickHouseSql, query: FlowSpanQuery): Promise<FlowSpans> {
-  const { sql, p } = await flowSpansSql(db, query, CLICKHOUSE_FLOW_SQL);
+  const { sql, p } = await flowSpansSql(db, query, CLICKHOUSE_FLOW_SQL, true);
   const bytes = await db.ch.rawBytes('read the spans of a flow map', sql, p);
   const read = new RowBinaryReader(bytes);
   const builder = new FlowSpansBuilder(query.maxRuns, 1024);
+  // Where the row being read keeps its two texts: decoded only when the builder asks.
+  let nameAt = 0;
+  let nameEnd = 0;
+  let traceAt = 0;
+  let traceEnd = 0;
+  const texts: FlowTexts = { name: () => bytes.toString('utf8', nameAt, nameEnd), traceId: () => bytes.toString('utf8', traceAt, traceEnd) };
+  // One row at a time, so that a row's texts are where `texts` reads them.
+  const columns = Array.from({ length: 10 }, () => new Float64Array(1));
   while (read.more) {
-    const trace = read.float64();
-    const span = read.float64();
-    const parent = read.float64();
-    const label = read.float64();
-    const category = read.float64();
-    const duration = read.float64();
-    const failed = read.float64();
-    const cost = read.float64();
-    const side = read.float64();
-    const traceAt = read.skipString();
-    const traceEnd = read.offset;
-    const nameAt = read.skipString();
-    const nameEnd = read.offset;
-    const added = builder.add(
-      trace,
-      span,
-      parent,
-      label,
-      category,
-      duration,
-      failed === 1,
-      cost,
-      side === 1,
-      () => bytes.toString('utf8', traceAt, traceEnd),
-      () => bytes.toString('utf8', nameAt, nameEnd),
-    );
-    if (!added) break;
+    for (const column of columns) column[0] = read.float64();
+    nameAt = read.skipString();
+    nameEnd = read.offset;
+    traceAt = read.skipString();
+    traceEnd = read.offset;
+    builder.addColumns(1, columns, texts);
   }
   return builder.done();
 }

@@ -10,12 +10,14 @@ export interface FlowSpanQuery {
 }
 
 /**
- * The spans of the matched runs as columns, a row per span: grouped by run, and within a run by
- * start time. Spans are linked by keys (53-bit hashes of their ids), so no id text crosses but
+ * The spans of the matched runs as columns, a row per span, in no order; `order` lists the rows
+ * by run, and within a run by start time. Spans are linked by keys (53-bit hashes of their ids), so no id text crosses but
  * each run's. Labels are `category:name`, an LLM or embedding call's its category alone.
  */
 export interface FlowSpans {
   count: number;
+  /** The rows by run (0 the newest), then start, then span key. */
+  order: Int32Array;
   /** Each run's trace id, and (with sides) 1 for a run of side `b`. */
   traceIds: string[];
   sideB: Uint8Array;
