@@ -6,7 +6,7 @@ import { RowBinaryReader } from './row-binary.js';
 
 /** ClickHouse's pieces of the flow statement: `cityHash64`'s top 53 bits; every number not Nullable, as the reader takes it (no null byte). */
 const CLICKHOUSE_FLOW_SQL: FlowEngineSql = {
-  hash53: (expr) => `toFloat64(bitShiftRight(cityHash64(assumeNotNull(${expr})), 11))`,
+  hash53: (...exprs) => `toFloat64(bitShiftRight(cityHash64(${exprs.map((e) => `assumeNotNull(${e})`).join(', ')}), 11))`,
   double: (expr) => `toFloat64(assumeNotNull(${expr}))`,
   text: (expr) => `CAST(${expr} AS String)`,
   nan: 'nan',

@@ -7,7 +7,7 @@ import type { DuckDbSql } from './dialect.js';
 
 /** DuckDB's pieces of the flow statements: `hash` is 64 bits, of which the top 53 are kept. */
 const DUCKDB_FLOW_SQL: FlowEngineSql = {
-  hash53: (expr) => `CAST(hash(${expr}) >> 11 AS DOUBLE)`,
+  hash53: (...exprs) => `CAST(hash(${exprs.join(', ')}) >> 11 AS DOUBLE)`,
   double: (expr) => `CAST(${expr} AS DOUBLE)`,
   text: (expr) => expr,
   nan: "'NaN'::DOUBLE",

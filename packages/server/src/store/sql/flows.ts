@@ -16,8 +16,8 @@ import { spanConditions } from './filters.js';
 
 /** What differs by engine in the statements: a 53-bit hash of a text, a double, a text. */
 export interface FlowEngineSql {
-  /** A double holding a 53-bit hash of the text `expr` (exact in a JS number). */
-  hash53(expr: string): string;
+  /** A double holding a 53-bit hash of the values `exprs` (exact in a JS number). */
+  hash53(...exprs: string[]): string;
   double(expr: string): string;
   /** A text column as the reader takes it. */
   text(expr: string): string;
@@ -72,7 +72,7 @@ export async function flowSpansSql<P extends Params>(
   const sql = `WITH ${runs}
     SELECT ${e.double('r.run')} AS run_n, ${e.hash53('s.span_id')} AS span_key,
       CASE WHEN s.parent_span_id IS NULL THEN ${e.double('-1')} ELSE ${e.hash53('s.parent_span_id')} END AS parent_key,
-      ${e.hash53("concat(CAST(s.category AS VARCHAR), ':', s.name)")} AS label_key, ${e.double('s.category')} AS category_n,
+      ${e.hash53('s.name', 's.category')} AS label_key, ${e.double('s.category')} AS category_n,
       ${e.double('s.start_us')} AS start_n, ${e.double('s.duration_us')} AS duration_n,
       ${e.double('CASE WHEN s.status_code = 2 THEN 1 ELSE 0 END')} AS failed_n, ${e.double(`coalesce(s.cost_usd, ${e.nan})`)} AS cost_n,
       ${e.double('r.b')} AS side_b, ${e.text('s.name')} AS span_name${withTraceId ? `, ${e.text('s.trace_id')} AS run_trace_id` : ''}
