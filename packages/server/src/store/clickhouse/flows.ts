@@ -10,6 +10,7 @@ const CLICKHOUSE_FLOW_SQL: FlowEngineSql = {
   double: (expr) => `toFloat64(assumeNotNull(${expr}))`,
   text: (expr) => `CAST(${expr} AS String)`,
   nan: 'nan',
+  joinKey: (expr) => `cityHash64(${expr})`,
 };
 
 /**

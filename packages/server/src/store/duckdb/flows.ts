@@ -11,6 +11,7 @@ const DUCKDB_FLOW_SQL: FlowEngineSql = {
   double: (expr) => `CAST(${expr} AS DOUBLE)`,
   text: (expr) => expr,
   nan: "'NaN'::DOUBLE",
+  joinKey: (expr) => `hash(${expr})`,
 };
 
 /** The doubles of the spans statement. */
@@ -23,7 +24,7 @@ const COLUMNS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
  * Sending each span's trace id instead cost more than the rest of the read on bench:flows.
  */
 export async function selectFlowSpans(db: DuckDbSql, query: FlowSpanQuery): Promise<FlowSpans> {
-  const runs = await flowRunsSql(db, query);
+  const runs = await flowRunsSql(db, query, DUCKDB_FLOW_SQL);
   const spans = await flowSpansSql(db, query, DUCKDB_FLOW_SQL, false);
   return db.on('read the spans of a flow map', async (connection) => {
     await connection.run('BEGIN TRANSACTION');
