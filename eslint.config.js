@@ -209,6 +209,22 @@ const config = tseslint.config(
     },
   },
   {
+    // The flow map, all of it: the fold over the store's flow port (its calls on the database thread) and its routes,
+    // which the composition root registers (serve/server.ts, dbthread/calls.ts).
+    files: ['packages/server/src/flows/**'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        forbid(
+          ['**/api/**', '**/serve/**', '**/dbthread/**'],
+          'flows/ is registered by the composition root; it imports neither it nor the other routes (shared HTTP helpers are in http/).',
+        ),
+        forbid(['**/ingest/**', '**/pipeline/**', '**/store/duckdb/**', '**/store/clickhouse/**'], "flows/ reads through the store's flow port only."),
+        DUCKDB_ONLY_IN_STORE,
+      ),
+    },
+  },
+  {
     // What every feature's routes share of HTTP (who asks, for which project; how an answer is declared): below api/ and the features.
     files: ['packages/server/src/http/**'],
     ignores: ['**/*.test.ts'],
@@ -229,6 +245,7 @@ const config = tseslint.config(
             '**/replay/**',
             '**/live/**',
             '**/export/**',
+            '**/flows/**',
             '**/mcp/**',
           ],
           'http/ holds what routes share, below api/ and the features that have routes: it imports none of them.',

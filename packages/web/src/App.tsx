@@ -8,6 +8,7 @@ import { DatasetPage } from './pages/DatasetPage';
 import { DatasetsPage } from './pages/DatasetsPage';
 import { ExperimentComparePage } from './pages/ExperimentComparePage';
 import { ExperimentsPage } from './pages/ExperimentsPage';
+import { FlowsPage } from './pages/FlowsPage';
 import { ErrorGroupPage } from './pages/ErrorGroupPage';
 import { ErrorsPage } from './pages/ErrorsPage';
 import { EvaluatorsPage } from './pages/EvaluatorsPage';
@@ -33,6 +34,7 @@ const ROUTES = [
   ['/traces/:traceId', 'trace'],
   ['/charts', 'metrics'],
   ['/sessions', 'sessions'],
+  ['/flows', 'flows'],
   ['/sessions/:sessionId', 'session'],
   ['/errors', 'errors'],
   ['/errors/:fingerprint', 'error'],
@@ -52,6 +54,7 @@ const NAV = [
   ['/', 'Traces', ['traces', 'trace']],
   ['/charts', 'Metrics', ['metrics']],
   ['/sessions', 'Sessions', ['sessions', 'session']],
+  ['/flows', 'Flows', ['flows']],
   ['/errors', 'Errors', ['errors', 'error']],
   ['/alerts', 'Alerts', ['alerts']],
   ['/evaluators', 'Evaluators', ['evaluators']],
@@ -117,6 +120,8 @@ function render(page: string | undefined, params: Record<string, string>, search
       return <MetricsPage search={search} />;
     case 'sessions':
       return <SessionsPage search={search} />;
+    case 'flows':
+      return <FlowsPage search={search} />;
     case 'session':
       return <SessionPage key={params['sessionId']} sessionId={params['sessionId']!} search={search} />;
     case 'errors':

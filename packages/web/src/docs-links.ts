@@ -8,6 +8,7 @@ const DOCS_FOR_PAGE: Record<string, string> = {
   metrics: '/docs/dashboard',
   sessions: '/docs/dashboard',
   session: '/docs/dashboard',
+  flows: '/docs/dashboard#flows',
   errors: '/docs/api#errors-comparisons-and-critical-paths',
   error: '/docs/api#errors-comparisons-and-critical-paths',
   alerts: '/docs/alerting',

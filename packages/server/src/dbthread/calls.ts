@@ -1,6 +1,7 @@
 import { alertCalls } from '../alerting/db-calls.js';
 import { accessCalls } from '../auth/db-calls.js';
 import { exportCalls } from '../export/db-calls.js';
+import { flowCalls } from '../flows/db-calls.js';
 import { maskingCalls } from '../ingest/masking-calls.js';
 import type { ProjectMasking } from '../ingest/masking.js';
 import { liveCalls } from '../live/reads.js';
@@ -40,6 +41,7 @@ const GROUPS = {
   experiments: experimentCalls,
   live: liveCalls,
   export: exportCalls,
+  flows: flowCalls,
   sampling: samplingCalls,
   queues: queueCalls,
 };

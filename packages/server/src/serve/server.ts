@@ -5,6 +5,7 @@ import { defaultWebUiDir, loadWebUi } from '../api/web-ui.js';
 import type { ServeConfig } from '../config.js';
 import { alertingPart } from '../alerting/part.js';
 import { exportPart } from '../export/part.js';
+import { flowsPart } from '../flows/part.js';
 import { forwardPart } from '../forward/part.js';
 import { reviewQueuesPart } from '../queues/part.js';
 import { Lifecycle } from '../parts/lifecycle.js';
@@ -42,9 +43,9 @@ export interface RunningServer {
  * spool holds beyond the store's last commit, and applies retention); live streams and the price
  * API over it; keys and access; the masking policies; the spool, forwarding and the ingest queue;
  * ingest (what takes requests in, and hands Spoor's own in) and MCP; alerting; evaluators, tail
- * sampling, replay and experiments; export; review queues; then the app, with every part's routes,
- * and the ports. They close in the reverse order (`Lifecycle`), on a failed start as on `close()`: the receivers first, the database thread and
- * the decode thread last.
+ * sampling, replay and experiments; export; review queues; the flow map; then the app, with every
+ * part's routes, and the ports. They close in the reverse order (`Lifecycle`), on a failed start
+ * as on `close()`: the receivers first, the database thread and the decode thread last.
  */
 export function serverParts(base: ServeBase) {
   return Boot.from(base)
@@ -66,7 +67,8 @@ export function serverParts(base: ServeBase) {
     .with(replayPart)
     .with(experimentsPart)
     .with(exportPart)
-    .with(reviewQueuesPart);
+    .with(reviewQueuesPart)
+    .with(flowsPart);
 }
 
 type Started = Awaited<ReturnType<ReturnType<typeof serverParts>['start']>>;

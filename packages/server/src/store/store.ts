@@ -17,6 +17,7 @@ import type { TraceReader } from './ports/traces.js';
 import type { StoreWriter } from './write-port.js';
 import type { LiveStore } from './ports/live.js';
 import type { RecordExporter } from './ports/export.js';
+import type { FlowReader } from './ports/flows.js';
 import type { SamplingStore } from './ports/sampling.js';
 import type { QueueStore } from './ports/queues.js';
 
@@ -65,6 +66,7 @@ export { type BatchKey, type RecordBatch, type StoreWriter, TakenPositions, type
 export { batchOf } from './tables.js';
 export type { LiveSpanRow, LiveStore, LiveTraceFilter, TouchedTrace } from './ports/live.js';
 export type { RecordExporter } from './ports/export.js';
+export type { FlowReader, FlowSpanQuery, FlowSpans } from './ports/flows.js';
 export type { SamplingDecision, SamplingFacts, SamplingPolicyRecord, SamplingStore } from './ports/sampling.js';
 export { QUEUE_EVENT_KINDS } from './ports/queues.js';
 export type { QueueEventKind, QueueEventRecord, QueueItemRecord, QueueRecord, QueueStore } from './ports/queues.js';
@@ -101,6 +103,8 @@ export interface Store {
   readonly runningSpans: RunningSpanStore;
   /** Export: a signal's records as a file, by the engine's own writer. */
   readonly exports: RecordExporter;
+  /** The spans of the runs a flow map folds, as columns. */
+  readonly flows: FlowReader;
   /** Tail sampling: policies, a decision per trace, and the slimming of traces not kept. */
   readonly sampling: SamplingStore;
   /** Review queues: their definitions, items, and what reviewers did with them. */

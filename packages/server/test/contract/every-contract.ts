@@ -23,6 +23,7 @@ import { describeTraceAnswerContract } from './store-contract-trace-answer.js';
 import type { WriteContractSubject } from './store-contract-write.js';
 import { describeTreePageContract } from './store-contract-tree-pages.js';
 import { describeExportContract } from './store-contract-export.js';
+import { describeFlowContract } from './store-contract-flows.js';
 import { describeSamplingContract } from './store-contract-sampling.js';
 import { describeSameRowContract } from './store-contract-same-row.js';
 import { describeQueueContract } from './store-contract-queues.js';
@@ -53,6 +54,7 @@ export function describeReadContracts(adapter: string, open: () => Promise<Store
   describeTraceAnswerContract(adapter, open);
   // Export.
   describeExportContract(adapter, open);
+  describeFlowContract(adapter, open);
   // Tail sampling.
   describeSamplingContract(adapter, open);
   describeSameRowContract(adapter, open);

@@ -3,6 +3,7 @@ import type {
   AlertSeriesReader,
   AnalyticsReader,
   ErrorStore,
+  FlowReader,
   LogReader,
   MetricReader,
   PriceStore,
@@ -16,6 +17,7 @@ import * as admin from './fake-admin.js';
 import * as series from './fake-alert-series.js';
 import * as analytics from './fake-analytics.js';
 import * as errors from './fake-errors.js';
+import { flowSpans } from './fake-flows.js';
 import * as reads from './fake-reads.js';
 import { FakeDatasetStore } from './fake-datasets.js';
 import { FakeQueueStore } from './fake-queues.js';
@@ -65,6 +67,8 @@ export class FakeStore implements Store {
     (projectId, filter) => this.scores.tracesMeeting(projectId, filter),
     this.live,
   );
+
+  readonly flows: FlowReader = { flowSpans: async (query) => flowSpans(this.data, query) };
 
   readonly traces: TraceReader = {
     listTraces: async (query, after, limit) =>

@@ -165,6 +165,8 @@ export const ROWS: Record<string, Row> = {
   'GET /api/stats/timeseries': read('/api/stats/timeseries'),
   'GET /api/stats/compare': read('/api/stats/compare?by=service.version&a=1.0&b=2.0'),
   'GET /api/stats/scores': read('/api/stats/scores'),
+  'GET /api/flows': read('/api/flows'),
+  'GET /api/flows/compare': read('/api/flows/compare?a=1.0&b=2.0'),
   'GET /api/sessions': read('/api/sessions'),
   // A session id is a name the app chose, not a record: one no project used answers an empty
   // window (the dashboard offers a longer one), and so does another project's.

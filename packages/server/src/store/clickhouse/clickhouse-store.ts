@@ -1,4 +1,5 @@
-import { type Store, StoreError } from '../store.js';
+import { type FlowReader, type Store, StoreError } from '../store.js';
+import { selectFlowSpans } from './flows.js';
 import type { CopiedTableName } from '../tables.js';
 import { ClickHouseAccessStore, ClickHouseProjectPolicies } from './access.js';
 import { ClickHouseRunningSpanStore } from './running-spans.js';
@@ -70,6 +71,7 @@ export class ClickHouseStore implements Store {
   readonly sampling: ClickHouseSamplingStore;
   /** Export: a signal's records as Parquet or JSON Lines, by ClickHouse's own output formats. */
   readonly exports: ClickHouseRecordExport;
+  readonly flows: FlowReader = { flowSpans: (query) => selectFlowSpans(this.sql, query) };
 
   private constructor(
     private readonly ch: ChClient,

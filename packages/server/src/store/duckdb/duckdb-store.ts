@@ -2,7 +2,8 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
-import { type LogReader, type Store, StoreConflictError, StoreError } from '../store.js';
+import { type FlowReader, type LogReader, type Store, StoreConflictError, StoreError } from '../store.js';
+import { selectFlowSpans } from './flows.js';
 import { type Columns, columnsOf } from './read.js';
 import { DuckDbWriter } from './writer.js';
 import { attach, connectTo, detach, isInvalidated, reattach } from './catalog.js';
@@ -124,6 +125,7 @@ export class DuckDbStore implements Store {
   readonly exporter: DuckDbExporter;
   /** Export: a signal's records as Parquet or JSON Lines, by DuckDB's own writers. */
   readonly exports: DuckDbRecordExport;
+  readonly flows: FlowReader = { flowSpans: (query) => selectFlowSpans(this.sql, query) };
   /** Tail sampling: policies, decisions, and slimming in place. */
   readonly sampling: DuckDbSamplingStore;
   /**
