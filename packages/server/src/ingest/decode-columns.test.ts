@@ -299,21 +299,22 @@ describe('a spooled request decoded again where it is read back', () => {
     const body = encodeSpanBatch({ traces: 5, spansPerTrace: 4 });
     const receiver = new DecodeCore(null);
     const received = receiver.decode(entry(body));
-    const batch = spooledBatch(entry(body), new PriceBooks(null).bookFor('p1'), undefined);
+    const batch = spooledBatch(entry(body), new PriceBooks(null).bookFor('p1'), null);
     expect(stored(batch)).toStrictEqual(stored(received.batch));
     // The column path's mark: the attributes' JSON carried as bytes.
     expect(batch.tables.find((table) => table.table === 'spans')!.columns.some((column) => column.type === 'varchar' && column.utf8 !== undefined)).toBe(true);
   });
 
-  it("masks a project's request by the record path, as the receiver did", () => {
+  it("masks a project's request by the column path, as the receiver did", () => {
     const masking = new ProjectMasking(null);
     masking.set('shop', { detectors: [], rules: [{ name: 'secret', pattern: 'span \\d+' }] });
     const body = encodeTraces([
       { resource: { attributes: { 'service.name': 'svc' } }, scopes: [{ scope: { name: 's' }, items: [span(1, { attributes: { note: 'span 1 said' } })] }] },
     ]);
-    const batch = spooledBatch(entry(body, 'shop'), book, masking.maskerFor('shop'));
+    const batch = spooledBatch(entry(body, 'shop'), book, masking.maskersOf('shop'));
     const masked = decodeBatch('traces', 'protobuf', body, 'shop', RECEIVED_US, book, undefined, masking.maskerFor('shop')).batch;
     expect(stored(batch)).toStrictEqual(stored(masked));
     expect(JSON.stringify(stored(batch))).not.toContain(Buffer.from('span 1 said').toString('hex'));
+    expect(batch.tables.find((table) => table.table === 'spans')!.columns.some((column) => column.type === 'varchar' && column.utf8 !== undefined)).toBe(true);
   });
 });

@@ -5,7 +5,7 @@ import { ScoreMetrics } from '../metrics/score-metrics.js';
 import { DEFAULT_MAX_SERIES_PER_FAMILY, type SpanFacts, SpanMetrics, factsOf } from '../metrics/span-metrics.js';
 import { PriceBooks } from '../pricing/price-books.js';
 import type { WriteBatch } from '../store/tables.js';
-import { type MaskFile, type MaskingPolicy, ProjectMasking } from './masking.js';
+import { type MaskFile, type Maskers, type MaskingPolicy, ProjectMasking } from './masking.js';
 import { type ColumnsLeft, decodeTraceColumns } from './decode-columns.js';
 import { decodeBatch } from './decode.js';
 import { RECENT_SPANS_PER_PROJECT, RecentSpans, type SpanIdWords, idWordsOfSpans } from './recent-spans.js';
@@ -153,7 +153,7 @@ export class DecodeCore {
         }
       : undefined;
     const prices = this.books.bookFor(projectId);
-    const masker = this.masking.maskerFor(projectId);
+    const maskers = this.masking.maskersOf(projectId);
     // The hot path: a trace request straight into columns (`decode-columns.ts`);
     // what it leaves takes the record path, its claims counted again from none.
     const claimed = (words: Int32Array, at: number, hash: number): boolean => {
@@ -163,8 +163,8 @@ export class DecodeCore {
     };
     // Read only: a snapshot of a span received ended, even one still being stored, is dropped (never a 503).
     const endedBefore = (words: Int32Array, at: number, hash: number): boolean => recent.claimOfWords(words, at, hash) !== -1;
-    const columns = takesColumns(request, masker)
-      ? decodeTraceColumns(encoding, body, projectId, receivedUs, prices, claiming ? claimed : undefined, endedBefore)
+    const columns = takesColumns(request)
+      ? decodeTraceColumns(encoding, body, projectId, receivedUs, prices, claiming ? claimed : undefined, endedBefore, maskers?.request)
       : null;
     if (columns !== null && typeof columns !== 'string') {
       if (request.fromClient === true) refuseSpoorService(columns.spans.serviceNames);
@@ -176,7 +176,7 @@ export class DecodeCore {
     const ended = (span: SpanRecord): boolean => recent.has(span);
     let decoded: ReturnType<typeof decodeBatch>;
     try {
-      decoded = decodeBatch(signal, encoding, body, projectId, receivedUs, prices, seen, masker, ended);
+      decoded = decodeBatch(signal, encoding, body, projectId, receivedUs, prices, seen, maskers?.records, ended);
     } catch (error) {
       if (columns !== null) this.columnsLeft.count('malformed');
       throw error;
@@ -264,8 +264,6 @@ export class DecodeCore {
   }
 }
 
-type Masker = ReturnType<ProjectMasking['maskerFor']>;
-
 /**
  * Why trace requests the column path could take went the record way: `ColumnsLeft`'s reasons,
  * with a body it threw on told apart as `malformed` (the record path refused it too) or `error`
@@ -290,8 +288,8 @@ class ColumnFallbacks {
 }
 
 /** Whether a request is one the column path decodes (else, or when it gives up, the record path). */
-function takesColumns({ signal, encoding }: Pick<DecodeRequest, 'signal' | 'encoding'>, masker: Masker): boolean {
-  return signal === 'traces' && (encoding === 'protobuf' || encoding === 'json') && masker === undefined;
+function takesColumns({ signal, encoding }: Pick<DecodeRequest, 'signal' | 'encoding'>): boolean {
+  return signal === 'traces' && (encoding === 'protobuf' || encoding === 'json');
 }
 
 /**
@@ -302,12 +300,12 @@ function takesColumns({ signal, encoding }: Pick<DecodeRequest, 'signal' | 'enco
  * left on disk for a stall (`IngestQueue.submit`'s `fromBody`). Claims nothing: the receiver
  * claimed its spans when it accepted it.
  */
-export function spooledBatch(entry: DecodeRequest, prices: PriceBook | undefined, masker: Masker): WriteBatch {
+export function spooledBatch(entry: DecodeRequest, prices: PriceBook | undefined, maskers: Maskers | null): WriteBatch {
   const { signal, encoding, body, projectId, receivedUs } = entry;
-  const columns = takesColumns(entry, masker) ? decodeTraceColumns(encoding, body, projectId, receivedUs, prices, undefined) : null;
+  const columns = takesColumns(entry) ? decodeTraceColumns(encoding, body, projectId, receivedUs, prices, undefined, undefined, maskers?.request) : null;
   return columns !== null && typeof columns !== 'string'
     ? columns.batch
-    : decodeBatch(signal, encoding, body, projectId, receivedUs, prices, undefined, masker).batch;
+    : decodeBatch(signal, encoding, body, projectId, receivedUs, prices, undefined, maskers?.records).batch;
 }
 
 function inFlightError(inFlight: number): AppError {
