@@ -4,7 +4,7 @@ import { RECEIVED_US, T0, book, expectSameResult, id, manyKinds, span, stored } 
 import { type AttributesInput, type ResourceGroup, type SpanInput, encodeTraces } from '../../test/support/otlp-encode.js';
 import { encodeTracesJson } from '../../test/support/otlp-json-encode.js';
 import type { Random } from '../cli/demo-history.js';
-import { type DecodedColumns, decodeTraceColumns } from './decode-columns.js';
+import { type DecodedColumns, decodeTraceColumns, decodeTraceRecords } from './decode-columns.js';
 import { decodeBatch } from './decode.js';
 import { DecodeCore } from './decoder.js';
 import { type MaskingPolicy, ProjectMasking } from './masking.js';
@@ -43,12 +43,12 @@ const POLICIES: MaskingPolicy[] = [
 type Encoding = 'protobuf' | 'json';
 
 /** Decodes `body` of project `shop` under `policy` both ways, and expects the same stored columns, answer and counts. */
-function expectSameMasked(body: Uint8Array, encoding: Encoding, policy: MaskingPolicy, what = ''): DecodedColumns {
+function expectSameMasked(body: Uint8Array, encoding: Encoding, policy: MaskingPolicy, what = '', reader = decodeTraceColumns): DecodedColumns {
   const columnMasking = new ProjectMasking(null);
   const recordMasking = new ProjectMasking(null);
   columnMasking.set('shop', policy);
   recordMasking.set('shop', policy);
-  const fast = decodeTraceColumns(encoding, body, 'shop', RECEIVED_US, book, undefined, undefined, columnMasking.maskersOf('shop')!.request);
+  const fast = reader(encoding, body, 'shop', RECEIVED_US, book, undefined, undefined, columnMasking.maskersOf('shop')!.request);
   const record = decodeBatch('traces', encoding, body, 'shop', RECEIVED_US, book, undefined, recordMasking.maskerFor('shop'));
   if (typeof fast === 'string') throw new Error(`${what}: the column path left the body (${fast})`);
   expectSameResult(fast, record, 'shop', what);
@@ -124,6 +124,16 @@ describe('the column path masks a masked project', () => {
       }
     });
   }
+
+  it('masks a request the fast reader leaves (a byte order mark, a key with an escape) in the general reader, as the record path does', () => {
+    const text = Buffer.from(encode(secretsEverywhere(), 'json')).toString('utf8');
+    for (const edited of [`\ufeff${text}`, text.replace('"key":"note"', '"key":"\\u006eote"')]) {
+      expect(edited).not.toBe(text);
+      const body = Buffer.from(edited);
+      expect(decodeTraceColumns('json', body, 'shop', RECEIVED_US, book, undefined)).toBe('body');
+      for (const policy of POLICIES) expectSameMasked(body, 'json', policy, JSON.stringify(policy), decodeTraceRecords);
+    }
+  });
 
   it('refuses a request of a project whose policy this server cannot use, as the record path does, and a malformed body for what it is', () => {
     const masking = new ProjectMasking({ fallback: { detectors: [], rules: [{ name: 'b', pattern: '(?<=x)y' }] }, projects: {} });

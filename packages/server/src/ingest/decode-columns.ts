@@ -28,6 +28,9 @@ import { SpanReader, planSpans } from './protobuf/trace-columns.js';
 import { replacedStringCount, resetReplacedStrings } from './protobuf/wire.js';
 import { NO_ATTRIBUTES, type SpanFields, type SpanPlan, type SpanSource } from './span-source.js';
 import { Rejected, RequestSpans } from './request-spans.js';
+import { RecordSpanReader, planRecords } from './column-records.js';
+import { decodeTracesJson } from './json/traces.js';
+import { decodeTracesProtobuf } from './protobuf/traces.js';
 import type { RequestMasking } from './masking.js';
 import { C, SpanColumns } from './span-columns.js';
 import { RunningSnapshots } from './running-snapshots.js';
@@ -46,10 +49,11 @@ import { type DecodedColumns, noSpans } from './decoded-columns.js';
  * column and the answer): a span rejected (its ids, its numbers), twice in the request or
  * received before is dropped, its attributes row taken back, with the same reason; a running
  * snapshot, or a span whose attributes JSON.stringify would order otherwise, is read whole
- * (`SpanSource.readWhole`). It leaves to the record path, answering why (`ColumnsLeft`), only a
- * body it cannot read (the record path reads it, or says why not): OTLP/JSON its reader does not
- * take, a malformed body. A masked project's spans are read whole and masked after the errors and
- * scores are found, value by value as `maskBatch` masks records (`RequestMasking`).
+ * (`SpanSource.readWhole`). Its fast readers leave, answering why (`ColumnsLeft`), only a body
+ * they cannot read: OTLP/JSON spelled otherwise than they read, a malformed body. Those the general
+ * reader (`decodeTraceRecords`) reads into the same columns, or refuses naming the fault. A
+ * masked project's spans are read whole and masked after the errors and scores are found, value
+ * by value as `maskBatch` masks records (`RequestMasking`).
  */
 
 export type { DecodedColumns } from './decoded-columns.js';
@@ -62,9 +66,9 @@ export type { DecodedColumns } from './decoded-columns.js';
 export type RecentCheck = (words: Int32Array, at: number, hash: number) => boolean;
 
 /**
- * Why the column path left a request to the record path: its reader does not read the body as it
- * is spelled (`body`); or it threw (`thrown`): a malformed body, which the record path refuses
- * too, or else a fault of the column path's own (`DecodeCore` tells them apart).
+ * Why a fast reader left a request to the general one: it does not read the body as it is spelled
+ * (`body`); or it threw (`thrown`): a malformed body, which the general reader refuses too, or
+ * else a fault of the fast reader's own (`DecodeCore` tells them apart).
  */
 export type ColumnsLeft = 'body' | 'thrown';
 
@@ -89,6 +93,29 @@ export function decodeTraceColumns(
   }
 }
 
+/**
+ * A trace request read by the general span reader (`column-records.ts`), into the same columns: for
+ * a body `decodeTraceColumns` left. Throws the record path's readers' error for a body they refuse.
+ */
+export function decodeTraceRecords(
+  encoding: 'protobuf' | 'json',
+  body: Uint8Array,
+  projectId: string,
+  receivedUs: number,
+  prices: PriceBook | undefined,
+  recent: RecentCheck | undefined,
+  ended?: RecentCheck,
+  mask?: () => RequestMasking,
+): DecodedColumns {
+  const read = encoding === 'json' ? decodeTracesJson(body, projectId) : decodeTracesProtobuf(body, projectId);
+  const rejected = new Rejected();
+  rejected.idsBefore(read.rejected, read.rejectReason);
+  const reader = new RecordSpanReader(read.records);
+  const decoded = decode(planRecords(read.records), reader, projectId, receivedUs, prices, recent, ended, mask, rejected) as DecodedColumns;
+  decoded.replacedStrings = read.replacedStrings ?? 0;
+  return decoded;
+}
+
 function decode(
   plan: SpanPlan,
   reader: SpanSource,
@@ -98,9 +125,9 @@ function decode(
   recent: RecentCheck | undefined,
   ended: RecentCheck | undefined,
   mask: (() => RequestMasking) | undefined,
+  rejected = new Rejected(),
 ): DecodedColumns | ColumnsLeft {
   const count = plan.count;
-  const rejected = new Rejected();
   if (count === 0) return noSpans(projectId, rejected, null, null, receivedUs, mask?.());
   // A masked project's spans are read whole, and the columns masking changes written once they are masked (`maskRows`).
   const whole = mask !== undefined;
