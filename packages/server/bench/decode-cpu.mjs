@@ -10,7 +10,8 @@
 // request, the 100 under the roots each with two 18 KB ASCII texts and two 22 KB texts in several
 // scripts, two of the four under keys a convention reads, some 8 MB a request; figures are then
 // per 1,000 of those spans), BENCH_ENCODING (`protobuf`, the default, or `json`: the same spans as
-// OTLP/JSON, as the OpenTelemetry JS exporter writes them, ids made fresh per request).
+// OTLP/JSON, as the OpenTelemetry JS exporter writes them, ids made fresh per request), BENCH_MASK
+// (`1`: the project has a masking policy, every detector in mask mode, as `--mask` of `{}` gives).
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -75,7 +76,7 @@ async function measure(root, part) {
   // As the server gets them: fresh ids per request, the body a plain Uint8Array (as a thread receives it).
   const fresh = encoding === 'json' ? freshJsonBody : freshBody;
   const bodies = Array.from({ length: requests + 100 }, (_, i) => new Uint8Array(fresh(templates[i % templates.length])));
-  const core = new DecodeCore(null);
+  const core = new DecodeCore(null, process.env.BENCH_MASK === '1' ? { fallback: {}, projects: {} } : null);
   const { port1: port } = new MessageChannel();
   port.unref();
   let next = 0;
