@@ -136,18 +136,14 @@ describe('decoding an OTLP/JSON trace request straight into columns', () => {
   });
 
   it.each([
-    ['a field twice in a span', (t: string) => t.replace('"name":"span 1"', '"name":"span 1","name":"again"')],
-    ['a KeyValue whose value comes first', (t: string) => t.replace('{"key":"a","value":{"stringValue":"x"}}', '{"value":{"stringValue":"x"},"key":"a"}')],
-    ['a key holding an escape', (t: string) => t.replace('{"key":"a",', '{"key":"\\u0061",')],
-    ['a trace id with an escape', (t: string) => t.replace(/"traceId":"0/, '"traceId":"\\u0030')],
-  ] as const)('reads a span with %s alone, as the record path reads it, and the rest of the request as it reads any', (_what, edit) => {
-    const text = Buffer.from(oneJson([span(1, { attributes: { a: 'x', 'gen_ai.request.model': 'm' } }), span(2)])).toString('utf8');
-    const edited = edit(text);
-    expect(edited).not.toBe(text);
-    expectSame(Buffer.from(edited), 'p1', 'json');
-  });
-
-  it.each([
+    ['a field twice in a span', (t: string) => t.replace('"name":"span 1"', '"name":"span 1","name":"again"'), false, 'body'],
+    [
+      'a KeyValue whose value comes first',
+      (t: string) => t.replace('{"key":"a","value":{"stringValue":"x"}}', '{"value":{"stringValue":"x"},"key":"a"}'),
+      false,
+      'body',
+    ],
+    ['a key holding an escape', (t: string) => t.replace('{"key":"a",', '{"key":"\\u0061",'), false, 'body'],
     ['a byte order mark', (t: string) => `\ufeff${t}`, false, 'body'],
     ['text after the request', (t: string) => `${t} {}`, true, 'body'],
     ['a control character in a string', (t: string) => t.replace('"name":"span 1"', '"name":"span\u00011"'), true, 'body'],
@@ -248,6 +244,6 @@ describe('decoding an OTLP/JSON trace request straight into columns', () => {
       expectSameResult(fast, record, 'p1', `case ${i}`);
     }
     expect(taken).toBeGreaterThan(500);
-    expect(generalTaken).toBeGreaterThan(5);
+    expect(generalTaken).toBeGreaterThan(40);
   });
 });

@@ -125,16 +125,13 @@ describe('the column path masks a masked project', () => {
     });
   }
 
-  it('masks a span read alone (a key with an escape), and a request left to the general reader (a byte order mark), as the record path does', () => {
+  it('masks a request the fast reader leaves (a byte order mark, a key with an escape) in the general reader, as the record path does', () => {
     const text = Buffer.from(encode(secretsEverywhere(), 'json')).toString('utf8');
-    const escaped = Buffer.from(text.replace('"key":"note"', '"key":"\\u006eote"'));
-    const marked = Buffer.from(`\ufeff${text}`);
-    expect(escaped.toString()).not.toBe(text);
-    expect(typeof decodeTraceColumns('json', escaped, 'shop', RECEIVED_US, book, undefined)).toBe('object');
-    expect(decodeTraceColumns('json', marked, 'shop', RECEIVED_US, book, undefined)).toBe('body');
-    for (const policy of POLICIES) {
-      expectSameMasked(escaped, 'json', policy, JSON.stringify(policy));
-      expectSameMasked(marked, 'json', policy, JSON.stringify(policy), decodeTraceRecords);
+    for (const edited of [`\ufeff${text}`, text.replace('"key":"note"', '"key":"\\u006eote"')]) {
+      expect(edited).not.toBe(text);
+      const body = Buffer.from(edited);
+      expect(decodeTraceColumns('json', body, 'shop', RECEIVED_US, book, undefined)).toBe('body');
+      for (const policy of POLICIES) expectSameMasked(body, 'json', policy, JSON.stringify(policy), decodeTraceRecords);
     }
   });
 

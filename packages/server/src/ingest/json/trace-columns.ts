@@ -18,7 +18,6 @@ import {
 import { JsonAttributes } from './attribute-values.js';
 import { enumValue, integer, micros, resource, scope } from './common.js';
 import { CLOSE_BRACE, CLOSE_BRACKET, HEX_VALUE, LEAVE, OPEN_BRACE, OPEN_BRACKET, QUOTE, Scanner, digitsEnd, names, sameBytesAt, textOf } from './scanner.js';
-import { readSpanObject } from './span-object.js';
 import { eventOf, linkOf } from './traces.js';
 
 /**
@@ -31,12 +30,10 @@ import { eventOf, linkOf } from './traces.js';
  * (maps, bytes, a value with two kinds) are parsed from their own slice and read by the record
  * path's walkers (`common.ts`), so they mean exactly what they mean there.
  *
- * It takes what the record path (`traces.ts`) reads the same. A span it does not read as it is
- * spelled (a field twice in one object, which `JSON.parse` keeps the last of; a key with an
- * escape; a KeyValue whose value comes before its key) is parsed alone and read by the record
- * path's walkers (`span-object.ts`). It leaves the rest to the general reader (`decodeTraceRecords`)
- * by throwing: a body that is not valid UTF-8 or JSON, such spellings outside the spans, a value
- * of a type the record path refuses. Its checks are those `JSON.parse` makes: where this reader
+ * It takes what the record path (`traces.ts`) reads the same, and leaves everything else to it by
+ * throwing: a body that is not valid UTF-8 or JSON, a field twice in one object (`JSON.parse`
+ * keeps the last), a key with an escape, a KeyValue whose value comes before its key, a value of
+ * a type the record path refuses. Its checks are those `JSON.parse` makes: where this reader
  * accepts a body, the record path accepts it too and reads the same (`decode-columns-json.test.ts`
  * compares them, on mutated bodies as well).
  */
@@ -189,30 +186,8 @@ export class JsonSpanReader implements SpanSource {
     this.attributes = new JsonAttributes(this.s);
   }
 
-  /**
-   * Reads the span at `offset`; with `all`, every attribute into `view`. A span spelled otherwise
-   * than this reader reads is parsed alone and read as the record path reads it (`span-object.ts`).
-   */
+  /** Reads the span at `offset`; with `all`, every attribute into `view`. */
   read(offset: number, attributes: Utf8Builder, all = false): SpanFields {
-    try {
-      return this.readBytes(offset, attributes, all);
-    } catch (error) {
-      if (error !== LEAVE) throw error;
-    }
-    // The row as far as it was written, taken back.
-    attributes.endRow();
-    attributes.undoRow();
-    this.s.p = offset;
-    try {
-      this.spanIdText = readSpanObject(this.s.parsed(), this.fields, this.ids, attributes);
-    } catch {
-      // A span the record path refuses: the general reader says where.
-      throw LEAVE;
-    }
-    return this.fields;
-  }
-
-  private readBytes(offset: number, attributes: Utf8Builder, all: boolean): SpanFields {
     const s = this.s;
     const f = this.fields;
     s.p = offset;
