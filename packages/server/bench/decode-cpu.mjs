@@ -10,7 +10,10 @@
 // request, the 100 under the roots each with two 18 KB ASCII texts and two 22 KB texts in several
 // scripts, two of the four under keys a convention reads, some 8 MB a request; figures are then
 // per 1,000 of those spans), BENCH_ENCODING (`protobuf`, the default, or `json`: the same spans as
-// OTLP/JSON, as the OpenTelemetry JS exporter writes them, ids made fresh per request).
+// OTLP/JSON, as the OpenTelemetry JS exporter writes them, ids made fresh per request), BENCH_MASK
+// (`1`: the project has a masking policy, every detector in mask mode, as `--mask` of `{}` gives),
+// BENCH_JSON_KEYS (`escaped`: with BENCH_ENCODING=json, every attribute key's first character
+// written as a \u escape, the same keys spelled as some JSON writers spell them).
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -74,8 +77,9 @@ async function measure(root, part) {
   const encoding = process.env.BENCH_ENCODING === 'json' ? 'json' : 'protobuf';
   // As the server gets them: fresh ids per request, the body a plain Uint8Array (as a thread receives it).
   const fresh = encoding === 'json' ? freshJsonBody : freshBody;
-  const bodies = Array.from({ length: requests + 100 }, (_, i) => new Uint8Array(fresh(templates[i % templates.length])));
-  const core = new DecodeCore(null);
+  const spell = process.env.BENCH_JSON_KEYS === 'escaped' ? escapeKeys : (body) => body;
+  const bodies = Array.from({ length: requests + 100 }, (_, i) => new Uint8Array(spell(fresh(templates[i % templates.length]))));
+  const core = new DecodeCore(null, process.env.BENCH_MASK === '1' ? { fallback: {}, projects: {} } : null);
   const { port1: port } = new MessageChannel();
   port.unref();
   let next = 0;
@@ -133,6 +137,12 @@ async function measure(root, part) {
   rmSync(file, { force: true });
   rmSync(`${file}.wal`, { force: true });
   return { msPer1000, chunksPer1000 };
+}
+
+/** An OTLP/JSON body with each attribute key's first character escaped (`"key":"\u0067en_ai..."`): the same request. */
+function escapeKeys(body) {
+  const text = Buffer.from(body).toString('utf8');
+  return Buffer.from(text.replace(/"key":"([A-Za-z0-9_.])/g, (_, c) => `"key":"\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
 function cpuMs(before) {

@@ -10,5 +10,5 @@ import type { PriceService } from '../pricing/price-service.js';
  * force since it was received (`MaskingTimeline`).
  */
 export function readBackDecoder(pricing: PriceService, masking: MaskingTimeline): EntryDecoder {
-  return (entry) => spooledBatch(entry, pricing.bookFor(entry.projectId), masking.maskerFor(entry.projectId, entry.receivedUs));
+  return (entry) => spooledBatch(entry, pricing.bookFor(entry.projectId), masking.maskersOf(entry.projectId, entry.receivedUs));
 }

@@ -10,6 +10,7 @@ import {
   both,
   everyValue,
   expectSame,
+  expectSameGeneral,
   expectSameResult,
   fixtureFiles,
   fixtureGroups,
@@ -149,14 +150,15 @@ describe('decoding an OTLP/JSON trace request straight into columns', () => {
     ['a truncated body', (t: string) => t.slice(0, t.length - 40), true, 'body'],
     ['a trace id that is not hex', (t: string) => t.replace(/"traceId":"0+1"/, `"traceId":"${'z'.repeat(32)}"`), true, 'body'],
     ['a span id of another length, not hex', (t: string) => t.replace(/"spanId":"0+1"/, '"spanId":"00z1"'), true, 'body'],
-  ] as const)('leaves a request with %s to the record path', (_what, edit, refused, why) => {
+  ] as const)('leaves a request with %s to the general reader, which stores or refuses it as the record path does', (_what, edit, refused, why) => {
     const text = Buffer.from(oneJson([span(1, { attributes: { a: 'x' } }), span(2)])).toString('utf8');
     const edited = edit(text);
     expect(edited).not.toBe(text);
-    const { fast, left, record } = both(Buffer.from(edited), 'p1', 'json');
+    const { fast, left, general, record } = both(Buffer.from(edited), 'p1', 'json');
     expect(fast).toBeNull();
     expect(left).toBe(why);
     expect(record instanceof Error, record instanceof Error ? record.message : 'stored').toBe(refused);
+    expectSameGeneral(general, record);
   });
 
   it.each([
@@ -209,6 +211,7 @@ describe('decoding an OTLP/JSON trace request straight into columns', () => {
     // kind (digits, hex, letters, structure), which mostly still are.
     const KINDS_OF = ['0123456789', 'abcdefABCDEF', 'nrtu\\/"', ' \n{}[],:'];
     let taken = 0;
+    let generalTaken = 0;
     for (let i = 0; i < 3000; i++) {
       const random = caseRandom(36, i);
       let body: Uint8Array = random.pick(corpus);
@@ -226,9 +229,13 @@ describe('decoding an OTLP/JSON trace request straight into columns', () => {
         }
         body = text;
       }
-      const { fast, left, record } = both(body, 'p1', 'json');
+      const { fast, left, general, record } = both(body, 'p1', 'json');
       if (left === 'thrown' && !(record instanceof Error)) throw new Error(`case ${i}: the column path threw on a body the record path reads`);
-      if (fast === null) continue;
+      if (fast === null) {
+        expectSameGeneral(general, record, 'p1', `case ${i}`);
+        if (!(record instanceof Error)) generalTaken++;
+        continue;
+      }
       taken++;
       if (record instanceof Error)
         throw new Error(
@@ -237,5 +244,6 @@ describe('decoding an OTLP/JSON trace request straight into columns', () => {
       expectSameResult(fast, record, 'p1', `case ${i}`);
     }
     expect(taken).toBeGreaterThan(500);
+    expect(generalTaken).toBeGreaterThan(40);
   });
 });

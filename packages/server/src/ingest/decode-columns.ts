@@ -6,19 +6,18 @@ import {
   type Attributes,
   type LlmFields,
   type PriceBook,
-  type ScoreRecord,
   type SpanCategory,
   type SpanEventRecord,
+  type SpanLink,
   type SpanRecord,
   type SpanStatus,
 } from '@spoor/model';
-import type { SpanFacts } from '../metrics/span-metrics.js';
 import { cutShortBy, errorsFromSpans } from '../normalize/error-occurrences.js';
 import { type CallSpan, type NormalizedFields, RUNNING_END_US, countEachCallOnce, normalizeSpan } from '../normalize/normalize.js';
 import { scoresFromSpans } from '../normalize/scores.js';
 import { BatchBuilder, type TableBatch } from '../store/columns.js';
 import { SourceIds } from '../store/sources.js';
-import { LLM_RESPONSES, LLM_RESPONSE_ID, type WriteBatch, errorColumns, runningSpanColumns, scoreColumns, tracePartColumns } from '../store/tables.js';
+import { LLM_RESPONSES, LLM_RESPONSE_ID, errorColumns, runningSpanColumns, scoreColumns, tracePartColumns } from '../store/tables.js';
 import { TracePartsBuilder } from '../store/trace-parts.js';
 import { ID_WORDS, type SpanIdWords, wordsHash } from './recent-spans.js';
 import { idsProblem, receivedProblem, repeatedProblem } from './decoded.js';
@@ -29,8 +28,13 @@ import { SpanReader, planSpans } from './protobuf/trace-columns.js';
 import { replacedStringCount, resetReplacedStrings } from './protobuf/wire.js';
 import { NO_ATTRIBUTES, type SpanFields, type SpanPlan, type SpanSource } from './span-source.js';
 import { Rejected, RequestSpans } from './request-spans.js';
+import { RecordSpanReader, planRecords } from './column-records.js';
+import { decodeTracesJson } from './json/traces.js';
+import { decodeTracesProtobuf } from './protobuf/traces.js';
+import type { RequestMasking } from './masking.js';
 import { C, SpanColumns } from './span-columns.js';
 import { RunningSnapshots } from './running-snapshots.js';
+import { type DecodedColumns, noSpans } from './decoded-columns.js';
 
 /**
  * The hot path of ingest: an OTLP trace request, protobuf or JSON, decoded straight into the
@@ -45,30 +49,14 @@ import { RunningSnapshots } from './running-snapshots.js';
  * column and the answer): a span rejected (its ids, its numbers), twice in the request or
  * received before is dropped, its attributes row taken back, with the same reason; a running
  * snapshot, or a span whose attributes JSON.stringify would order otherwise, is read whole
- * (`SpanSource.readWhole`). It leaves to the record path, answering why (`ColumnsLeft`), only a
- * body it cannot read (the record path reads it, or says why not): OTLP/JSON its reader does not
- * take, a malformed body. Masking takes the record path too (`DecodeCore`).
+ * (`SpanSource.readWhole`). Its fast readers leave, answering why (`ColumnsLeft`), only a body
+ * they cannot read: OTLP/JSON spelled otherwise than they read, a malformed body. Those the general
+ * reader (`decodeTraceRecords`) reads into the same columns, or refuses naming the fault. A
+ * masked project's spans are read whole and masked after the errors and scores are found, value
+ * by value as `maskBatch` masks records (`RequestMasking`).
  */
 
-/** A request decoded into its batch, and what `DecodeCore` keeps of its spans until it is settled. */
-export interface DecodedColumns {
-  batch: WriteBatch;
-  records: number;
-  /** Spans rejected (bad ids or numbers, twice in the request, received before), how many of them were duplicates, and the first reason, as `decodeRequest` says them. */
-  rejected: number;
-  duplicates: number;
-  rejectReason: string | null;
-  /** Running snapshots kept (in `running_spans`, counted in `batch.records`, not in `records`), and dropped because their span had ended. */
-  snapshots: number;
-  snapshotsAfterEnd: number;
-  /** Strings whose invalid UTF-8 was replaced with U+FFFD (protobuf's: OTLP/JSON that is not UTF-8 is refused whole). */
-  replacedStrings: number;
-  refusedEvaluations: number;
-  spans: SpanFacts;
-  /** Each span's ids as `ID_WORDS` words, and their `wordsHash`, in row order. */
-  ids: SpanIdWords;
-  scores: ScoreRecord[];
-}
+export type { DecodedColumns } from './decoded-columns.js';
 
 /**
  * Whether a span was received in an earlier request (claims, counted by `DecodeCore`): the span
@@ -78,9 +66,9 @@ export interface DecodedColumns {
 export type RecentCheck = (words: Int32Array, at: number, hash: number) => boolean;
 
 /**
- * Why the column path left a request to the record path: its reader does not read the body as it
- * is spelled (`body`); or it threw (`thrown`): a malformed body, which the record path refuses
- * too, or else a fault of the column path's own (`DecodeCore` tells them apart).
+ * Why a fast reader left a request to the general one: it does not read the body as it is spelled
+ * (`body`); or it threw (`thrown`): a malformed body, which the general reader refuses too, or
+ * else a fault of the fast reader's own (`DecodeCore` tells them apart).
  */
 export type ColumnsLeft = 'body' | 'thrown';
 
@@ -92,16 +80,40 @@ export function decodeTraceColumns(
   prices: PriceBook | undefined,
   recent: RecentCheck | undefined,
   ended?: RecentCheck,
+  mask?: () => RequestMasking,
 ): DecodedColumns | ColumnsLeft {
   try {
-    if (encoding === 'json') return decode(planJsonSpans(body), new JsonSpanReader(body), projectId, receivedUs, prices, recent, ended);
+    if (encoding === 'json') return decode(planJsonSpans(body), new JsonSpanReader(body), projectId, receivedUs, prices, recent, ended, mask);
     resetReplacedStrings();
-    const decoded = decode(planSpans(body), new SpanReader(body), projectId, receivedUs, prices, recent, ended);
+    const decoded = decode(planSpans(body), new SpanReader(body), projectId, receivedUs, prices, recent, ended, mask);
     if (typeof decoded !== 'string') decoded.replacedStrings = replacedStringCount();
     return decoded;
   } catch (error) {
     return error === LEAVE ? 'body' : 'thrown';
   }
+}
+
+/**
+ * A trace request read by the general span reader (`column-records.ts`), into the same columns: for
+ * a body `decodeTraceColumns` left. Throws the record path's readers' error for a body they refuse.
+ */
+export function decodeTraceRecords(
+  encoding: 'protobuf' | 'json',
+  body: Uint8Array,
+  projectId: string,
+  receivedUs: number,
+  prices: PriceBook | undefined,
+  recent: RecentCheck | undefined,
+  ended?: RecentCheck,
+  mask?: () => RequestMasking,
+): DecodedColumns {
+  const read = encoding === 'json' ? decodeTracesJson(body, projectId) : decodeTracesProtobuf(body, projectId);
+  const rejected = new Rejected();
+  rejected.idsBefore(read.rejected, read.rejectReason);
+  const reader = new RecordSpanReader(read.records);
+  const decoded = decode(planRecords(read.records), reader, projectId, receivedUs, prices, recent, ended, mask, rejected) as DecodedColumns;
+  decoded.replacedStrings = read.replacedStrings ?? 0;
+  return decoded;
 }
 
 function decode(
@@ -112,10 +124,13 @@ function decode(
   prices: PriceBook | undefined,
   recent: RecentCheck | undefined,
   ended: RecentCheck | undefined,
+  mask: (() => RequestMasking) | undefined,
+  rejected = new Rejected(),
 ): DecodedColumns | ColumnsLeft {
   const count = plan.count;
-  const rejected = new Rejected();
-  if (count === 0) return noSpans(projectId, rejected, null, null, receivedUs);
+  if (count === 0) return noSpans(projectId, rejected, null, null, receivedUs, mask?.());
+  // A masked project's spans are read whole, and the columns masking changes written once they are masked (`maskRows`).
+  const whole = mask !== undefined;
   const columns = new SpanColumns(count);
   const sources = new SourceIds();
   const seen = requestSpans.reset(count);
@@ -137,6 +152,7 @@ function decode(
   const statuses = new Array<SpanStatus>(count);
   const views = new Array<Attributes>(count);
   const events = new Array<SpanEventRecord[]>(count);
+  const links: SpanLink[][] | null = whole ? new Array<SpanLink[]>(count) : null;
   const sessionIds = new Array<string | null>(count);
   const userIds = new Array<string | null>(count);
   const llm = new Array<LlmFields | null>(count);
@@ -158,7 +174,7 @@ function decode(
     userId: null,
   };
   for (let i = 0; i < count; i++) {
-    const f = reader.read(plan.offsets[i]!, columns.attributes);
+    const f = whole ? reader.readAll(plan.offsets[i]!, columns.attributes) : reader.read(plan.offsets[i]!, columns.attributes);
     // Checked as `decodeRequest` checks them, in its order; a rejected span's attributes row is taken back.
     if (!idsValid(f)) {
       rejected.ids(idsProblem(f.traceId, reader.spanIdHex(), f.parentIdBytes === 0 || f.parentIdBytes === 8)!);
@@ -176,7 +192,15 @@ function decode(
     spanHashes[i] = hash;
     if (f.endTimeUs === RUNNING_END_US) {
       drop(i);
-      (snapshots ??= new RunningSnapshots()).add(i, reader, plan.offsets[i]!, columns.attributes, plan.groups[plan.groupOf[i]!]!, projectId);
+      (snapshots ??= new RunningSnapshots()).add(
+        i,
+        reader,
+        plan.offsets[i]!,
+        columns.attributes,
+        plan.groups[plan.groupOf[i]!]!,
+        projectId,
+        whole ? f : undefined,
+      );
       continue;
     }
     if (!seen.add(spanIdWords, i, hash)) {
@@ -189,7 +213,8 @@ function decode(
       drop(i);
       continue;
     }
-    if (f.irregular) {
+    if (whole) columns.attributes.undoRow();
+    else if (f.irregular) {
       // Attributes JSON.stringify writes otherwise than they came (a key twice, an integer-like
       // key): the span read whole, its attributes written as the record path writes them.
       columns.attributes.undoRow();
@@ -230,15 +255,17 @@ function decode(
     columns.number(C.end_us!, row, view.endTimeUs);
     columns.number(C.duration_us!, row, Math.max(0, view.endTimeUs - view.startTimeUs));
     columns.number(C.status_code!, row, status);
-    columns.varchar(C.status_message!, f.status.message);
-    columns.varchar(C.source_id!, sources.idOf(projectId, group.resource, group.scope));
-    columns.varchar(C.events!, f.events.length === 0 ? '[]' : JSON.stringify(f.events));
-    columns.varchar(C.links!, f.links.length === 0 ? '[]' : JSON.stringify(f.links));
+    if (links === null) {
+      columns.varchar(C.status_message!, f.status.message);
+      columns.varchar(C.source_id!, sources.idOf(projectId, group.resource, group.scope));
+      columns.varchar(C.events!, f.events.length === 0 ? '[]' : JSON.stringify(f.events));
+      columns.varchar(C.links!, f.links.length === 0 ? '[]' : JSON.stringify(f.links));
+      columns.varchar(C.session_id!, view.sessionId);
+      columns.varchar(C.user_id!, view.userId);
+    } else links[row] = f.links;
     columns.number(C.dropped_attributes!, row, f.droppedAttributesCount);
     columns.number(C.dropped_events!, row, f.droppedEventsCount);
     columns.number(C.dropped_links!, row, f.droppedLinksCount);
-    columns.varchar(C.session_id!, view.sessionId);
-    columns.varchar(C.user_id!, view.userId);
     traceIds[row] = f.traceId;
     names[row] = f.name;
     serviceNames[row] = group.serviceName;
@@ -268,17 +295,39 @@ function decode(
     }
   }
   const running = snapshots === null ? null : snapshots.latest(spanIdWords, spanHashes, seen, ended, prices);
-  if (n === 0) return noSpans(projectId, rejected, running, sources, receivedUs);
+  // Once every span is read: a body the record path refuses is refused for that, not for its policy.
+  const masking = mask?.();
+  if (n === 0) return noSpans(projectId, rejected, running, sources, receivedUs, masking);
   // What an LLM span around another is: a step (`normalizeSpans` does the same over records).
   countEachCallOnce(calls);
   for (const call of calls) {
     llm[call.row] = call.llm;
     categories[call.row] = call.category;
   }
-  const parts = new TracePartsBuilder();
-  let responses = 0;
+  // Errors and scores are found before anything is masked, as the record path finds them.
   let errorSpans: SpanRecord[] | null = null;
   let scoredSpans: SpanRecord[] | null = null;
+  for (let row = 0; row < n; row++) {
+    const rowEvents = events[row]!;
+    const isError = failed[row] === 1 || cutShortBy(llm[row] ?? null) !== null;
+    const scored = rowEvents.length > 0 && rowEvents.some((event) => event.name === EVALUATION_EVENT);
+    if (isError || scored) {
+      const record = recordOf(row);
+      if (isError) (errorSpans ??= []).push(record);
+      if (scored) (scoredSpans ??= []).push(record);
+    }
+  }
+  const errors = errorSpans === null ? [] : errorsFromSpans(errorSpans);
+  const found = scoredSpans === null ? null : scoresFromSpans(scoredSpans);
+  const scores = found?.scores ?? [];
+  if (masking !== undefined) {
+    maskRows(masking);
+    for (const span of running?.kept ?? []) masking.span(span);
+    masking.errors(errors);
+    masking.scores(scores);
+  }
+  const parts = new TracePartsBuilder();
+  let responses = 0;
   for (let row = 0; row < n; row++) {
     const fields = llm[row] ?? null;
     columns.llm(row, fields);
@@ -299,14 +348,6 @@ function decode(
       category,
     );
     if (fields !== null && typeof views[row]![LLM_RESPONSE_ID] === 'string') responses++;
-    const rowEvents = events[row]!;
-    const isError = failed[row] === 1 || cutShortBy(fields) !== null;
-    const scored = rowEvents.length > 0 && rowEvents.some((event) => event.name === EVALUATION_EVENT);
-    if (isError || scored) {
-      const record = recordOf(row);
-      if (isError) (errorSpans ??= []).push(record);
-      if (scored) (scoredSpans ??= []).push(record);
-    }
   }
   const spanTable = columns.build(n);
   // The snapshots' sources after the spans', as `batchOf` asks for them.
@@ -315,10 +356,7 @@ function decode(
   if (sources.size > 0) tables.push(sources.columns());
   tables.push(spanTable, tracePartColumns(parts.parts()));
   if (responses > 0) tables.push(responseColumns(responses));
-  const errors = errorSpans === null ? [] : errorsFromSpans(errorSpans);
   if (errors.length > 0) tables.push(errorColumns(errors));
-  const found = scoredSpans === null ? null : scoresFromSpans(scoredSpans);
-  const scores = found?.scores ?? [];
   if (scores.length > 0) tables.push(scoreColumns(scores, receivedUs));
   if (runningTable !== null) tables.push(runningTable);
   if (n < count) {
@@ -340,6 +378,29 @@ function decode(
     ids: dropped === null ? { words: spanIdWords, hashes: spanHashes } : keptIds(dropped),
     scores,
   };
+
+  /**
+   * Masks the rows' values in place, as `maskBatch` masks a record's (the same `RequestMasking`,
+   * the same order), and writes the columns it changes: the attributes read whole, the events,
+   * links, status message, source, session and user ids.
+   */
+  function maskRows(masking: RequestMasking): void {
+    for (let row = 0; row < n; row++) {
+      const group = plan.groups[groupOf[row]!]!;
+      const attributes = views[row]!;
+      masking.spanAttributes(attributes, group.resource, group.scope, events[row]!, links![row]!);
+      columns.attributes.text(JSON.stringify(attributes));
+      columns.attributes.endRow();
+      columns.varchar(C.status_message!, masking.text(statuses[row]!.message));
+      columns.varchar(C.source_id!, sources.idOf(projectId, group.resource, group.scope));
+      columns.varchar(C.events!, events[row]!.length === 0 ? '[]' : JSON.stringify(events[row]));
+      columns.varchar(C.links!, links![row]!.length === 0 ? '[]' : JSON.stringify(links![row]));
+      sessionIds[row] = masking.id('session.id', sessionIds[row] ?? null);
+      userIds[row] = masking.id('user.id', userIds[row] ?? null);
+      columns.varchar(C.session_id!, sessionIds[row]!);
+      columns.varchar(C.user_id!, userIds[row]!);
+    }
+  }
 
   function drop(i: number): void {
     columns.attributes.undoRow();
@@ -423,43 +484,4 @@ function idsValid(f: SpanFields): boolean {
   if (f.traceId.length !== 32 || (w[0]! | w[1]! | w[2]! | w[3]!) === 0) return false;
   if (f.spanIdBytes !== 8 || (w[4]! | w[5]!) === 0) return false;
   return f.parentIdBytes === 0 || f.parentIdBytes === 8;
-}
-
-/** A request with no span stored, as `decodeRequest` answers it: no table but its snapshots', nothing to count. */
-function noSpans(
-  projectId: string,
-  rejected: Rejected,
-  running: { kept: SpanRecord[]; afterEnd: number } | null,
-  sources: SourceIds | null,
-  receivedUs: number,
-): DecodedColumns {
-  const kept = running?.kept ?? [];
-  const tables: TableBatch[] = [];
-  if (kept.length > 0 && sources !== null) {
-    const runningTable = runningSpanColumns(kept, sources, receivedUs);
-    tables.push(sources.columns(), runningTable);
-  }
-  return {
-    batch: { records: kept.length, tables },
-    records: 0,
-    rejected: rejected.count,
-    duplicates: rejected.duplicates,
-    rejectReason: rejected.reason(),
-    snapshots: kept.length,
-    snapshotsAfterEnd: running?.afterEnd ?? 0,
-    replacedStrings: 0,
-    refusedEvaluations: 0,
-    spans: {
-      count: 0,
-      projectId,
-      serviceNames: [],
-      kinds: new Uint8Array(0),
-      failed: new Uint8Array(0),
-      startUs: new Float64Array(0),
-      endUs: new Float64Array(0),
-      llm: [],
-    },
-    ids: { words: new Int32Array(0), hashes: new Int32Array(0) },
-    scores: [],
-  };
 }

@@ -157,9 +157,11 @@ export interface DecodedBatch extends Omit<DecodedRequest, 'batch'> {
 
 /**
  * Decodes, checks and normalizes one OTLP export body into the column batch the writer stores:
- * the only decoding a request gets on its way in (the receiver does it before the body is
- * spooled), and the one a spooled body gets again when it is replayed after a crash.
- * Deterministic for a given body, `receivedUs` and prices.
+ * the only decoding a log or metric request gets on its way in (the receiver does it before the
+ * body is spooled), and the one a spooled body gets again when it is replayed after a crash. A
+ * trace request goes straight into columns instead (`decode-columns.ts`); for traces this is the
+ * record path that is compared with (its tests, the SDK's test receiver, the benchmark's
+ * reference). Deterministic for a given body, `receivedUs` and prices.
  */
 export function decodeBatch(
   signal: OtlpSignal,

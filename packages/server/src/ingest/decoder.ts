@@ -1,12 +1,12 @@
 import type { CountedScore } from '../metrics/score-metrics.js';
-import { type ModelPrice, type PriceBook, type PriceTable, type ScoreRecord, type SpanRecord, SPOOR_SERVICE_NAME } from '@spoor/model';
+import { type ModelPrice, type PriceBook, type PriceTable, type ScoreRecord, SPOOR_SERVICE_NAME } from '@spoor/model';
 import { AppError } from '../errors.js';
 import { ScoreMetrics } from '../metrics/score-metrics.js';
 import { DEFAULT_MAX_SERIES_PER_FAMILY, type SpanFacts, SpanMetrics, factsOf } from '../metrics/span-metrics.js';
 import { PriceBooks } from '../pricing/price-books.js';
 import type { WriteBatch } from '../store/tables.js';
-import { type MaskFile, type MaskingPolicy, ProjectMasking } from './masking.js';
-import { type ColumnsLeft, decodeTraceColumns } from './decode-columns.js';
+import { type MaskFile, type Maskers, type MaskingPolicy, ProjectMasking } from './masking.js';
+import { type ColumnsLeft, type DecodedColumns, decodeTraceColumns, decodeTraceRecords } from './decode-columns.js';
 import { decodeBatch } from './decode.js';
 import { RECENT_SPANS_PER_PROJECT, RecentSpans, type SpanIdWords, idWordsOfSpans } from './recent-spans.js';
 import type { Encoding, OtlpSignal } from './response.js';
@@ -109,7 +109,7 @@ export class DecodeCore {
   private readonly recent = new Map<string, RecentSpans>();
   private nextTicket = 0;
   private readonly masking: ProjectMasking;
-  /** Trace requests the column path left to the record path, by why. */
+  /** Trace requests the fast readers left to the general one, by why. */
   readonly columnsLeft = new ColumnFallbacks();
 
   constructor(prices: PriceTable | null, maskFile: MaskFile | null = null, metricsMaxSeries = DEFAULT_MAX_SERIES_PER_FAMILY) {
@@ -142,50 +142,42 @@ export class DecodeCore {
     const { signal, encoding, body, projectId, receivedUs } = request;
     const claiming = request.alreadyAcknowledged !== true;
     const recent = this.recentFor(projectId);
-    let inFlight = 0;
-    const seen = claiming
-      ? {
-          has: (span: Pick<SpanRecord, 'traceId' | 'spanId'>): boolean => {
-            const claim = recent.claimOf(span);
-            if (claim > 0 && this.unsettled.has(claim)) inFlight++;
-            return claim !== -1;
-          },
-        }
-      : undefined;
     const prices = this.books.bookFor(projectId);
-    const masker = this.masking.maskerFor(projectId);
-    // The hot path: a trace request straight into columns (`decode-columns.ts`);
-    // what it leaves takes the record path, its claims counted again from none.
-    const claimed = (words: Int32Array, at: number, hash: number): boolean => {
-      const claim = recent.claimOfWords(words, at, hash);
-      if (claim > 0 && this.unsettled.has(claim)) inFlight++;
-      return claim !== -1;
-    };
-    // Read only: a snapshot of a span received ended, even one still being stored, is dropped (never a 503).
-    const endedBefore = (words: Int32Array, at: number, hash: number): boolean => recent.claimOfWords(words, at, hash) !== -1;
-    const columns = takesColumns(request, masker)
-      ? decodeTraceColumns(encoding, body, projectId, receivedUs, prices, claiming ? claimed : undefined, endedBefore)
-      : null;
-    if (columns !== null && typeof columns !== 'string') {
+    const maskers = this.masking.maskersOf(projectId);
+    if (signal === 'traces') {
+      let inFlight = 0;
+      const claimed = (words: Int32Array, at: number, hash: number): boolean => {
+        const claim = recent.claimOfWords(words, at, hash);
+        if (claim > 0 && this.unsettled.has(claim)) inFlight++;
+        return claim !== -1;
+      };
+      // Read only: a snapshot of a span received ended, even one still being stored, is dropped (never a 503).
+      const ended = (words: Int32Array, at: number, hash: number): boolean => recent.claimOfWords(words, at, hash) !== -1;
+      const read = <T>(reader: (...args: Parameters<typeof decodeTraceColumns>) => T): T =>
+        reader(encoding, body, projectId, receivedUs, prices, claiming ? claimed : undefined, ended, maskers?.request);
+      const fast = read(decodeTraceColumns);
+      let columns: DecodedColumns;
+      if (typeof fast !== 'string') columns = fast;
+      else {
+        // What the fast readers leave the general one reads, its claims counted again from none.
+        const left = fast;
+        inFlight = 0;
+        try {
+          columns = read(decodeTraceRecords);
+        } catch (error) {
+          this.columnsLeft.count('malformed');
+          throw error;
+        }
+        // A body the general reader reads, which a fast one threw on: a fault of the fast reader's.
+        this.columnsLeft.count(left === 'thrown' ? 'error' : left);
+      }
       if (request.fromClient === true) refuseSpoorService(columns.spans.serviceNames);
       if (inFlight > 0) throw inFlightError(inFlight);
       return this.settleLater(columns.spans, columns.ids, columns.scores, claiming, recent, body, columns);
     }
-    inFlight = 0;
-    // Read only: a snapshot of a span received ended, even one still being stored, is dropped (never a 503).
-    const ended = (span: SpanRecord): boolean => recent.has(span);
-    let decoded: ReturnType<typeof decodeBatch>;
-    try {
-      decoded = decodeBatch(signal, encoding, body, projectId, receivedUs, prices, seen, masker, ended);
-    } catch (error) {
-      if (columns !== null) this.columnsLeft.count('malformed');
-      throw error;
-    }
-    // A body the record path reads, which the column path threw on: a fault of the column path's.
-    if (columns !== null) this.columnsLeft.count(columns === 'thrown' ? 'error' : columns);
+    // Logs and metric points: records, masked, then columns (`decode.ts`).
+    const decoded = decodeBatch(signal, encoding, body, projectId, receivedUs, prices, undefined, maskers?.records);
     const { spans, scores = [] } = decoded.decoded;
-    if (request.fromClient === true) refuseSpoorService(spans.map((span) => span.serviceName));
-    if (inFlight > 0) throw inFlightError(inFlight);
     return this.settleLater(factsOf(projectId, spans), idWordsOfSpans(spans), scores, claiming, recent, body, {
       batch: decoded.batch,
       records: decoded.records,
@@ -264,12 +256,10 @@ export class DecodeCore {
   }
 }
 
-type Masker = ReturnType<ProjectMasking['maskerFor']>;
-
 /**
- * Why trace requests the column path could take went the record way: `ColumnsLeft`'s reasons,
- * with a body it threw on told apart as `malformed` (the record path refused it too) or `error`
- * (the record path read it: a fault to report, which costs only speed).
+ * Why trace requests went to the general reader (`decodeTraceRecords`): `ColumnsLeft`'s reasons,
+ * with a body a fast reader threw on told apart as `malformed` (the general reader refused it too)
+ * or `error` (the general reader read it: a fault to report, which costs only speed).
  */
 type FallbackReason = Exclude<ColumnsLeft, 'thrown'> | 'malformed' | 'error';
 const FALLBACK_REASONS: readonly FallbackReason[] = ['body', 'malformed', 'error'];
@@ -283,15 +273,10 @@ class ColumnFallbacks {
 
   render(): string {
     let text =
-      '# HELP spoor_decode_column_fallbacks_total Trace requests decoded the record way instead of straight into columns, by why; error counts a fault of Spoor to report.\n# TYPE spoor_decode_column_fallbacks_total counter\n';
+      '# HELP spoor_decode_column_fallbacks_total Trace requests a fast column reader left to the general one (records, then the same columns), by why; error counts a fault of Spoor to report.\n# TYPE spoor_decode_column_fallbacks_total counter\n';
     for (const [reason, count] of this.counts) text += `spoor_decode_column_fallbacks_total{reason="${reason}"} ${count}\n`;
     return text;
   }
-}
-
-/** Whether a request is one the column path decodes (else, or when it gives up, the record path). */
-function takesColumns({ signal, encoding }: Pick<DecodeRequest, 'signal' | 'encoding'>, masker: Masker): boolean {
-  return signal === 'traces' && (encoding === 'protobuf' || encoding === 'json') && masker === undefined;
 }
 
 /**
@@ -302,12 +287,12 @@ function takesColumns({ signal, encoding }: Pick<DecodeRequest, 'signal' | 'enco
  * left on disk for a stall (`IngestQueue.submit`'s `fromBody`). Claims nothing: the receiver
  * claimed its spans when it accepted it.
  */
-export function spooledBatch(entry: DecodeRequest, prices: PriceBook | undefined, masker: Masker): WriteBatch {
+export function spooledBatch(entry: DecodeRequest, prices: PriceBook | undefined, maskers: Maskers | null): WriteBatch {
   const { signal, encoding, body, projectId, receivedUs } = entry;
-  const columns = takesColumns(entry, masker) ? decodeTraceColumns(encoding, body, projectId, receivedUs, prices, undefined) : null;
-  return columns !== null && typeof columns !== 'string'
-    ? columns.batch
-    : decodeBatch(signal, encoding, body, projectId, receivedUs, prices, undefined, masker).batch;
+  if (signal !== 'traces') return decodeBatch(signal, encoding, body, projectId, receivedUs, prices, undefined, maskers?.records).batch;
+  const columns = decodeTraceColumns(encoding, body, projectId, receivedUs, prices, undefined, undefined, maskers?.request);
+  return (typeof columns === 'string' ? decodeTraceRecords(encoding, body, projectId, receivedUs, prices, undefined, undefined, maskers?.request) : columns)
+    .batch;
 }
 
 function inFlightError(inFlight: number): AppError {

@@ -1,6 +1,6 @@
 import type { Redactor } from '@spoor/model';
 import type { RecordBatch } from '../store/tables.js';
-import { type MaskFile, type MaskingPolicy, MaskingPolicyError, filePolicyFor, maskersOf, redactorOf } from './masking.js';
+import { type MaskFile, type Maskers, type MaskingPolicy, MaskingPolicyError, filePolicyFor, maskersOf, redactorOf } from './masking.js';
 
 /**
  * Each project's masking policy over time, for what masks a request after it was received: the
@@ -19,8 +19,8 @@ export class MaskingTimeline {
   private readonly timelines = new Map<string, Array<{ fromUs: number; policy: MaskingPolicy | null }>>();
   /** Redactors by `keyFor`; `undefined`: no policy. */
   private readonly redactors = new Map<string, Redactor | undefined>();
-  /** Record maskers by `keyFor`; `undefined`: no policy. */
-  private readonly maskers = new Map<string, ((records: RecordBatch) => void) | undefined>();
+  /** Maskers by `keyFor`; `null`: no policy. */
+  private readonly maskers = new Map<string, Maskers | null>();
 
   constructor(
     private readonly file: MaskFile | null,
@@ -82,9 +82,15 @@ export class MaskingTimeline {
    * stored unmasked, they would keep what it was set to hide.
    */
   maskerFor(projectId: string, receivedUs: number): ((records: RecordBatch) => void) | undefined {
+    return this.maskersOf(projectId, receivedUs)?.records;
+  }
+
+  /** `maskerFor`'s policies as every masker of them (`null`: none), for a trace request the column path reads. */
+  maskersOf(projectId: string, receivedUs: number): Maskers | null {
     const key = this.keyFor(projectId, receivedUs);
-    if (!this.maskers.has(key)) this.maskers.set(key, maskersOf(projectId, () => this.redactorFor(key))?.records);
-    return this.maskers.get(key);
+    let maskers = this.maskers.get(key);
+    if (maskers === undefined) this.maskers.set(key, (maskers = maskersOf(projectId, () => this.redactorFor(key))));
+    return maskers;
   }
 }
 

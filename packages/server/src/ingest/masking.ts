@@ -1,6 +1,13 @@
 import {
   type Attributes,
   DETECTOR_LABELS,
+  type ErrorOccurrenceRecord,
+  type InstrumentationScope,
+  type Resource,
+  type ScoreRecord,
+  type SpanEventRecord,
+  type SpanLink,
+  type SpanRecord,
   type DetectorName,
   type RedactMode,
   type RedactOptions,
@@ -151,9 +158,13 @@ export function filePolicyFor(file: MaskFile | null, projectId: string): Masking
   return (Object.hasOwn(file.projects, projectId) ? file.projects[projectId] : undefined) ?? file.fallback;
 }
 
-/** A project's policy as what masks a request's records and what masks one JSON value. */
+/**
+ * A project's policy as what masks a request's records, what masks one request as the column path
+ * reads it (`decode-columns.ts`), and what masks one JSON value.
+ */
 export interface Maskers {
   records: (records: RecordBatch) => void;
+  request: () => RequestMasking;
   value: <T>(value: T) => T;
 }
 
@@ -173,12 +184,13 @@ export function maskersOf(projectId: string, make: () => Redactor | undefined): 
     const refuse = (): never => {
       throw refusal;
     };
-    return { records: refuse, value: refuse };
+    return { records: refuse, request: refuse, value: refuse };
   }
   if (redactor === undefined) return null;
   const r = redactor;
   return {
     records: (records) => maskBatch(records, r),
+    request: () => new RequestMasking(r),
     value: <T>(value: T): T => (typeof value === 'string' ? (r.string(value) as T) : r.object(value)),
   };
 }
@@ -219,7 +231,8 @@ export class ProjectMasking {
     return this.maskersOf(projectId)?.value;
   }
 
-  private maskersOf(projectId: string): Maskers | null {
+  /** What masks a project's requests, or `null` when it has no policy. */
+  maskersOf(projectId: string): Maskers | null {
     let maskers = this.maskers.get(projectId);
     if (maskers === undefined) {
       const policy = this.api.get(projectId) ?? filePolicyFor(this.file, projectId);
@@ -270,44 +283,78 @@ export function maskAttributes(attrs: Attributes, redactor: Redactor): void {
   }
 }
 
+/**
+ * Masks the records of one request in place, each set of attributes once however many records
+ * share it (a request's resources and scopes). The record path (`maskBatch`) and the column path
+ * (`decode-columns.ts`) mask through it, value by value in the same order, so both store the same.
+ */
+export class RequestMasking {
+  private readonly seen = new Set<object>();
+
+  constructor(private readonly redactor: Redactor) {}
+
+  attributes(attrs: Attributes): void {
+    if (this.seen.has(attrs)) return;
+    this.seen.add(attrs);
+    maskAttributes(attrs, this.redactor);
+  }
+
+  text(value: string): string {
+    return this.redactor.string(value);
+  }
+
+  /** A session or user id, as the value of its attribute. */
+  id(key: string, value: string | null): string | null {
+    return value === null ? null : ((this.redactor.value(key, value) as string | undefined) ?? null);
+  }
+
+  /** A span's attributes, its resource's and scope's, and its events' and links'. */
+  spanAttributes(attributes: Attributes, resource: Resource, scope: InstrumentationScope, events: SpanEventRecord[], links: SpanLink[]): void {
+    this.attributes(attributes);
+    this.attributes(resource.attributes);
+    this.attributes(scope.attributes);
+    for (const event of events) this.attributes(event.attributes);
+    for (const link of links) this.attributes(link.attributes);
+  }
+
+  span(span: SpanRecord): void {
+    this.spanAttributes(span.attributes, span.resource, span.scope, span.events, span.links);
+    span.status = { ...span.status, message: this.text(span.status.message) };
+    span.sessionId = this.id('session.id', span.sessionId);
+    span.userId = this.id('user.id', span.userId);
+  }
+
+  errors(errors: readonly ErrorOccurrenceRecord[]): void {
+    for (const error of errors) {
+      error.message = this.text(error.message);
+      error.messageKey = this.text(error.messageKey);
+    }
+  }
+
+  scores(scores: readonly ScoreRecord[]): void {
+    for (const score of scores) {
+      if (score.comment !== null) score.comment = this.text(score.comment);
+      score.sessionId = this.id('session.id', score.sessionId);
+    }
+  }
+}
+
 /** Masks a decoded request's records in place. */
 export function maskBatch(batch: RecordBatch, redactor: Redactor): void {
-  const seen = new Set<object>();
-  /** Attributes shared by many records (a request's resource and scopes) are masked once. */
-  const attributes = (attrs: Attributes): void => {
-    if (seen.has(attrs)) return;
-    seen.add(attrs);
-    maskAttributes(attrs, redactor);
-  };
-  const id = (key: string, value: string | null): string | null => (value === null ? null : ((redactor.value(key, value) as string | undefined) ?? null));
-  for (const span of batch.runningSpans === undefined ? batch.spans : [...batch.spans, ...batch.runningSpans]) {
-    attributes(span.attributes);
-    attributes(span.resource.attributes);
-    attributes(span.scope.attributes);
-    for (const event of span.events) attributes(event.attributes);
-    for (const link of span.links) attributes(link.attributes);
-    span.status = { ...span.status, message: redactor.string(span.status.message) };
-    span.sessionId = id('session.id', span.sessionId);
-    span.userId = id('user.id', span.userId);
-  }
+  const masking = new RequestMasking(redactor);
+  for (const span of batch.runningSpans === undefined ? batch.spans : [...batch.spans, ...batch.runningSpans]) masking.span(span);
   for (const log of batch.logs ?? []) {
-    attributes(log.attributes);
-    attributes(log.resource.attributes);
-    attributes(log.scope.attributes);
+    masking.attributes(log.attributes);
+    masking.attributes(log.resource.attributes);
+    masking.attributes(log.scope.attributes);
     log.body = typeof log.body === 'string' ? redactor.string(log.body) : redactor.object(log.body);
   }
   for (const point of batch.metricPoints ?? []) {
-    attributes(point.attributes);
-    attributes(point.resource.attributes);
-    attributes(point.scope.attributes);
-    for (const exemplar of point.exemplars) attributes(exemplar.filteredAttributes);
+    masking.attributes(point.attributes);
+    masking.attributes(point.resource.attributes);
+    masking.attributes(point.scope.attributes);
+    for (const exemplar of point.exemplars) masking.attributes(exemplar.filteredAttributes);
   }
-  for (const error of batch.errors ?? []) {
-    error.message = redactor.string(error.message);
-    error.messageKey = redactor.string(error.messageKey);
-  }
-  for (const score of batch.scores ?? []) {
-    if (score.comment !== null) score.comment = redactor.string(score.comment);
-    score.sessionId = id('session.id', score.sessionId);
-  }
+  masking.errors(batch.errors ?? []);
+  masking.scores(batch.scores ?? []);
 }

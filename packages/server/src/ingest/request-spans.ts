@@ -72,6 +72,12 @@ export class Rejected {
     this.idReason ??= reason;
   }
 
+  /** Spans a reader rejected for their ids before any came here (the record path's readers), `reason` the first's. */
+  idsBefore(count: number, reason: string | null): void {
+    this.count += count;
+    if (count > 0) this.idReason ??= reason;
+  }
+
   add(reason: string, duplicate: boolean): void {
     this.count++;
     if (duplicate) this.duplicates++;

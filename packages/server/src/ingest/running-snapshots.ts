@@ -3,7 +3,7 @@ import { normalizeSpans } from '../normalize/normalize.js';
 import type { Utf8Builder } from '../store/columns.js';
 import { ID_WORDS } from './recent-spans.js';
 import type { RequestSpans } from './request-spans.js';
-import { NO_ATTRIBUTES, type SpanGroup, type SpanSource } from './span-source.js';
+import { NO_ATTRIBUTES, type SpanFields, type SpanGroup, type SpanSource } from './span-source.js';
 
 /**
  * The running snapshots of a trace request the column path reads (`decode-columns.ts`), set aside
@@ -14,10 +14,16 @@ export class RunningSnapshots {
   /** Each snapshot's place in the request (where its ids are) and its record, in request order. */
   private readonly found: Array<{ at: number; span: SpanRecord }> = [];
 
-  /** Sets aside the snapshot at place `at`, read whole from `offset` (a row of `attributes` written and taken back). */
-  add(at: number, reader: SpanSource, offset: number, attributes: Utf8Builder, group: SpanGroup, projectId: string): void {
-    const f = reader.readWhole(offset, attributes);
-    attributes.undoRow();
+  /**
+   * Sets aside the snapshot at place `at`, read whole from `offset` (a row of `attributes` written
+   * and taken back), unless `whole` holds it read so already (its row taken back).
+   */
+  add(at: number, reader: SpanSource, offset: number, attributes: Utf8Builder, group: SpanGroup, projectId: string, whole?: SpanFields): void {
+    let f = whole;
+    if (f === undefined) {
+      f = reader.readWhole(offset, attributes);
+      attributes.undoRow();
+    }
     const ids = Buffer.from(reader.ids.buffer, reader.ids.byteOffset, reader.ids.byteLength);
     const span: SpanRecord = {
       projectId,

@@ -40,6 +40,8 @@ export interface SpanSource {
    * attributes JSON.stringify orders otherwise). Anything repaired in it is counted once.
    */
   readWhole(offset: number, attributes: Utf8Builder): SpanFields;
+  /** `read` with every attribute in `SpanFields.view`, for a span not read before (a masked project's): its strings counted as `read` counts them. */
+  readAll(offset: number, attributes: Utf8Builder): SpanFields;
   /** The span id of the span last read, as lowercase hex of any length (`''` when none came): what names a rejected span. */
   spanIdHex(): string;
 }
@@ -81,7 +83,7 @@ export interface SpanFields {
   idWords: Int32Array;
 }
 
-/** The attributes of a span without any a convention reads. Never written to: masking takes the record path. */
+/** The attributes of a span without any a convention reads. Never written to: it has no key to mask. */
 export const NO_ATTRIBUTES: Attributes = Object.freeze({}) as Attributes;
 export const NO_EVENTS: SpanEventRecord[] = Object.freeze([]) as unknown as SpanEventRecord[];
 export const NO_LINKS: SpanLink[] = Object.freeze([]) as unknown as SpanLink[];

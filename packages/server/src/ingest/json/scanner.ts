@@ -7,8 +7,8 @@ import { quoteBigInts, string } from './common.js';
  * 0x7f) to copy it as it is or read it.
  */
 
-/** Thrown for a body this reader leaves to the record path, which reads it or says why not. */
-export const LEAVE = new Error('left to the record path');
+/** Thrown for a body this reader leaves to the general one (`decodeTraceRecords`), which reads it or says why not. */
+export const LEAVE = new Error('left to the general reader');
 
 export const QUOTE = 0x22;
 const BACKSLASH = 0x5c;

@@ -397,6 +397,10 @@ export class JsonSpanReader implements SpanSource {
     return this.read(offset, attributes, true);
   }
 
+  readAll(offset: number, attributes: Utf8Builder): SpanFields {
+    return this.read(offset, attributes, true);
+  }
+
   spanIdHex(): string {
     const bytes = this.fields.spanIdBytes;
     if (bytes === 8) return Buffer.from(this.ids.buffer, this.ids.byteOffset, 8).toString('hex');

@@ -313,6 +313,10 @@ export class SpanReader implements SpanSource {
     return f;
   }
 
+  readAll(offset: number, attributes: Utf8Builder): SpanFields {
+    return this.read(offset, attributes, true);
+  }
+
   spanIdHex(): string {
     const f = this.fields;
     return f.spanIdBytes === 0 ? '' : this.slices.hexSlice(f.spanIdAt, f.spanIdAt + f.spanIdBytes);
