@@ -222,6 +222,19 @@ const config = tseslint.config(
     },
   },
   {
+    // The Prometheus query API: the alert language evaluated over the alert engine's series reads
+    // (its calls on the database thread); registered by the composition root.
+    files: ['packages/server/src/promql/**'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        forbid(['**/api/**', '**/serve/**', '**/dbthread/**'], 'promql/ is registered by the composition root; it imports neither it nor the other routes.'),
+        forbid(['**/ingest/**', '**/pipeline/**', '**/store/**'], "promql/ reads through the alert engine's series calls only."),
+        DUCKDB_ONLY_IN_STORE,
+      ),
+    },
+  },
+  {
     // What every feature's routes share of HTTP (who asks, for which project; how an answer is declared): below api/ and the features.
     files: ['packages/server/src/http/**'],
     ignores: ['**/*.test.ts'],

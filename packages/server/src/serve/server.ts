@@ -4,6 +4,7 @@ import { hostChecker } from '../api/host-check.js';
 import { defaultWebUiDir, loadWebUi } from '../api/web-ui.js';
 import type { ServeConfig } from '../config.js';
 import { exportPart } from '../export/part.js';
+import { promqlPart } from '../promql/part.js';
 import { forwardingMasking } from '../forward/forward-client.js';
 import { Lifecycle } from '../parts/lifecycle.js';
 import { Boot, type Part } from '../parts/part.js';
@@ -37,7 +38,15 @@ export interface RunningServer {
  * the decode thread last.
  */
 export function serverParts(base: ServeBase) {
-  return Boot.from(base).with(decodePart).with(storePart).with(accessPart).with(ingestPart).with(alertingPart).with(qualityPart).with(exportPart);
+  return Boot.from(base)
+    .with(decodePart)
+    .with(storePart)
+    .with(accessPart)
+    .with(ingestPart)
+    .with(alertingPart)
+    .with(qualityPart)
+    .with(exportPart)
+    .with(promqlPart);
 }
 
 type Started = Awaited<ReturnType<ReturnType<typeof serverParts>['start']>>;
