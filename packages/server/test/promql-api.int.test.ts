@@ -1,9 +1,6 @@
-import { ROOT_CONTEXT } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { SpanStatsResponse } from '@spoor/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendCalls } from './support/llm-calls.js';
 import { type TestServer, callJson, makeKey, startTestServer } from './support/server.js';
 import { until } from './support/wait.js';
 
@@ -21,35 +18,6 @@ let ingestKey: string;
 let atS: number;
 let range: string;
 
-/** Sends `count` calls of a model, each `ms(i)` long, in the last minute. */
-async function sendCalls(model: string, count: number, ms: (i: number) => number, baseMs: number): Promise<void> {
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': 'rag' }),
-    spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: `${server.url}/v1/traces`, headers: { authorization: `Bearer ${ingestKey}` } }))],
-  });
-  const tracer = provider.getTracer('promql-test');
-  for (let i = 0; i < count; i++) {
-    const start = baseMs + i * 100;
-    const span = tracer.startSpan(
-      `chat ${model}`,
-      {
-        startTime: start,
-        attributes: {
-          'gen_ai.provider.name': 'openai',
-          'gen_ai.operation.name': 'chat',
-          'gen_ai.request.model': model,
-          'gen_ai.usage.input_tokens': 1000 + i,
-          'gen_ai.usage.output_tokens': 100,
-        },
-      },
-      ROOT_CONTEXT,
-    );
-    span.end(start + ms(i));
-  }
-  await provider.forceFlush();
-  await provider.shutdown();
-}
-
 const v1 = (path: string, k = key) => callJson<Record<string, unknown>>(server.url, 'GET', path, undefined, { key: k });
 
 beforeAll(async () => {
@@ -59,8 +27,8 @@ beforeAll(async () => {
   key = await makeKey(server.url, 'shop', 'read', root);
   otherKey = await makeKey(server.url, 'other', 'read', root);
   const nowMs = Date.now();
-  await sendCalls('gpt-4o', 12, (i) => 200 + i * 10, nowMs - 60_000);
-  await sendCalls('gpt-4o-mini', 8, (i) => 50 + i, nowMs - 50_000);
+  await sendCalls(server.url, ingestKey, 'gpt-4o', 12, (i) => 200 + i * 10, nowMs - 60_000);
+  await sendCalls(server.url, ingestKey, 'gpt-4o-mini', 8, (i) => 50 + i, nowMs - 50_000);
   atS = Math.ceil(nowMs / 1000) + 60;
   range = `from=${(atS - 3600) * 1000 + 1}&to=${atS * 1000 + 1}`;
   await until('the 20 calls stored', async () => {
