@@ -1,15 +1,13 @@
 import { readdirSync } from 'node:fs';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { DUCKDB_ONLY_IN_STORE, forbid, restrict } from './eslint/boundaries.js';
+import { featureFolders } from './eslint/feature-folders.js';
 
 /**
  * Lint, and the import boundaries of DESIGN.md: a rule here fails `npm test` when, say, `query/`
  * imports `ingest/`, or the browser-safe model imports Node.
  */
-const restrict = (...patterns) => ['error', { patterns: [{ group: ['@spoor/*/*'], message: 'Import packages through their entry point.' }, ...patterns] }];
-const forbid = (group, message) => ({ group, message });
-
-const DUCKDB_ONLY_IN_STORE = forbid(['@duckdb/*'], 'Only store/duckdb/ talks to DuckDB.');
 
 /**
  * Comments say why the code is as it is; which issue, helper or area of work brought it is the
@@ -204,36 +202,8 @@ const config = tseslint.config(
       ),
     },
   },
-  {
-    // Export, all of it: streams of the store's export port (its calls on the database thread) and
-    // its route, which the composition root registers (api/app.ts, dbthread/calls.ts).
-    files: ['packages/server/src/export/**'],
-    // `spoor export` opens a store the way every command does (cli/ below).
-    ignores: ['**/*.test.ts', 'packages/server/src/export/cli.ts'],
-    rules: {
-      'no-restricted-imports': restrict(
-        forbid(
-          ['**/api/**', '**/serve/**', '**/dbthread/**'],
-          'export/ is registered by the composition root; it imports neither it nor the other routes (shared HTTP helpers are in http/).',
-        ),
-        forbid(['**/ingest/**', '**/pipeline/**', '**/store/duckdb/**', '**/store/clickhouse/**'], "export/ reads through the store's export port only."),
-        DUCKDB_ONLY_IN_STORE,
-      ),
-    },
-  },
-  {
-    // The Prometheus query API: the alert language evaluated over the alert engine's series reads
-    // (its calls on the database thread); registered by the composition root.
-    files: ['packages/server/src/promql/**'],
-    ignores: ['**/*.test.ts'],
-    rules: {
-      'no-restricted-imports': restrict(
-        forbid(['**/api/**', '**/serve/**', '**/dbthread/**'], 'promql/ is registered by the composition root; it imports neither it nor the other routes.'),
-        forbid(['**/ingest/**', '**/pipeline/**', '**/store/**'], "promql/ reads through the alert engine's series calls only."),
-        DUCKDB_ONLY_IN_STORE,
-      ),
-    },
-  },
+  // The folders that hold all of a feature, each registered by the composition root.
+  ...featureFolders,
   {
     // What every feature's routes share of HTTP (who asks, for which project; how an answer is declared): below api/ and the features.
     files: ['packages/server/src/http/**'],
