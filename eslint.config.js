@@ -1,6 +1,8 @@
 import { readdirSync } from 'node:fs';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { DUCKDB_ONLY_IN_STORE, forbid, restrict } from './eslint/boundaries.js';
+import { featureFolders } from './eslint/feature-folders.js';
 import { featureBoundaries } from './eslint.features.js';
 import { partBoundaries } from './eslint.parts.js';
 
@@ -8,10 +10,6 @@ import { partBoundaries } from './eslint.parts.js';
  * Lint, and the import boundaries of DESIGN.md: a rule here fails `npm test` when, say, `query/`
  * imports `ingest/`, or the browser-safe model imports Node.
  */
-const restrict = (...patterns) => ['error', { patterns: [{ group: ['@spoor/*/*'], message: 'Import packages through their entry point.' }, ...patterns] }];
-const forbid = (group, message) => ({ group, message });
-
-const DUCKDB_ONLY_IN_STORE = forbid(['@duckdb/*'], 'Only store/duckdb/ talks to DuckDB.');
 /** A feature's routes (and its part, which gives them) import nothing of api/: the app registers them, and what routes share is in http/. */
 const NOTHING_OF_API = {
   regex: '(^|/)api/',
@@ -191,23 +189,8 @@ const config = tseslint.config(
       ),
     },
   },
-  {
-    // Export, all of it: streams of the store's export port (its calls on the database thread) and
-    // its route, which the composition root registers (api/app.ts, dbthread/calls.ts).
-    files: ['packages/server/src/export/**'],
-    // `spoor export` opens a store the way every command does (cli/ below).
-    ignores: ['**/*.test.ts', 'packages/server/src/export/cli.ts'],
-    rules: {
-      'no-restricted-imports': restrict(
-        forbid(
-          ['**/api/**', '**/serve/**', '**/dbthread/**'],
-          'export/ is registered by the composition root; it imports neither it nor the other routes (shared HTTP helpers are in http/).',
-        ),
-        forbid(['**/ingest/**', '**/pipeline/**', '**/store/duckdb/**', '**/store/clickhouse/**'], "export/ reads through the store's export port only."),
-        DUCKDB_ONLY_IN_STORE,
-      ),
-    },
-  },
+  // The folders that hold all of a feature, each registered by the composition root.
+  ...featureFolders,
   {
     // The flow map, all of it: the fold over the store's flow port (its calls on the database thread) and its routes,
     // which the composition root registers (serve/server.ts, dbthread/calls.ts).

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 
 /** Tool on PATH -> Debian package that provides it. */
 const NEEDED = [
-  { tool: 'promtool', pkg: 'prometheus', why: "checks the SDK's and the server's /metrics output" },
+  { tool: 'promtool', pkg: 'prometheus', why: "checks the SDK's and the server's /metrics output; queries Spoor's Prometheus API" },
   { tool: 'prometheus', pkg: 'prometheus', why: "scrapes the server's /metrics in the end-to-end test" },
   { tool: 'chromium', pkg: 'chromium', why: "the web UI's end-to-end tests and the waterfall benchmark" },
 ];

@@ -116,6 +116,8 @@ export function installHooks(app: FastifyInstance, options: HookOptions): void {
         // Read as no body at all: Fastify refuses an empty one sent as JSON.
         delete request.headers['content-type'];
         emptyBodies.add(request);
+      } else if (request.routeOptions.config.formRead === true && type === 'application/x-www-form-urlencoded') {
+        // A read posted as a form (Grafana's, promtool's queries) changes nothing a forged form could abuse.
       } else if (type !== 'application/json' || empty) {
         throw new AppError('ERR_UNSUPPORTED_MEDIA_TYPE', `${request.method} ${route} takes a JSON body sent with Content-Type: application/json`);
       }

@@ -61,6 +61,9 @@ describe('needOf', () => {
     ['POST', '/api/scores', 'ingest'],
     ['GET', '/api/scores', 'read'],
     ['DELETE', '/api/scores/:scoreId', 'admin'],
+    // Prometheus's clients post their queries as forms: a query only reads.
+    ['POST', '/api/v1/query', 'read'],
+    ['GET', '/api/v1/label/:name/values', 'read'],
     // Single sign-on's way out to the provider and back.
     ['GET', '/auth/login', 'public'],
     ['GET', '/auth/callback', 'public'],

@@ -77,6 +77,8 @@ export function needOf(method: string, route: string, declared?: DeclaredNeed): 
   if (route.startsWith('/api/queues/:name/') && method === 'POST' && /\/(next|submit|skip|release)$/.test(route)) return 'read';
   // And runs experiments on them, recording their results.
   if (route.startsWith('/api/experiments') && method === 'POST') return 'ingest';
+  // Prometheus's query API: its clients post queries as forms, and a query only reads.
+  if (route.startsWith('/api/v1/')) return 'read';
   if (route.startsWith('/api/')) return method === 'GET' || method === 'HEAD' ? 'read' : 'admin';
   // MCP's tools only read (and each call is checked again by the API route it reads).
   if (route === '/mcp') return 'read';

@@ -11,6 +11,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** What the route needs beyond what the access check's table gives it (`auth/access-control.ts`): it can only raise it. */
     need?: DeclaredNeed;
+    /** A read that takes its parameters as a form too, as Prometheus's clients post them: it changes nothing. */
+    formRead?: true;
   }
 }
 

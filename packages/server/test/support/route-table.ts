@@ -131,6 +131,10 @@ export interface Row {
 
 const read = (path: string, foreign: Row['foreign'] = 'no-leak'): Row => ({ path: () => path, need: 'read', foreign });
 const readId = (path: () => string): Row => ({ path, need: 'read', foreign: 'not-found' });
+/** Every span name of the last hour: another project's key must see none of this one's. */
+const PROM_QUERY = encodeURIComponent('count(spans)[1h] by (name)');
+/** The last two hours and a minute on, in Prometheus's seconds. */
+const lastHours = (): string => `start=${Math.floor(Date.now() / 1000) - 7200}&end=${Math.floor(Date.now() / 1000) + 60}`;
 const ALWAYS = 'count(spans)[5m] > 1000000';
 /** A receiver's address nothing listens on: no rule names the table's receivers, so nothing is sent. */
 const HOOK = 'http://127.0.0.1:9/hook';
@@ -344,6 +348,16 @@ export const ROWS: Record<string, Row> = {
   'GET /api/audit': read('/api/audit'),
   // Export: admin keys only; another project's admin key exports its own records, none of these.
   'GET /api/export': { path: () => '/api/export?signal=spans&format=jsonl&from=0&to=4102444800000', need: 'admin', foreign: 'no-leak' },
+  // Prometheus's query API: a query posted (as its clients post forms) only reads.
+  ...Object.fromEntries(
+    ['GET', 'POST'].flatMap((method) => [
+      [`${method} /api/v1/query`, read(`/api/v1/query?query=${PROM_QUERY}`)],
+      [`${method} /api/v1/query_range`, { path: () => `/api/v1/query_range?query=${PROM_QUERY}&${lastHours()}&step=3600`, need: 'read', foreign: 'no-leak' }],
+      [`${method} /api/v1/labels`, read('/api/v1/labels')],
+      [`${method} /api/v1/series`, read(`/api/v1/series?match[]=${PROM_QUERY}`)],
+    ]),
+  ),
+  'GET /api/v1/label/:name/values': read('/api/v1/label/name/values'),
   'GET /api/prices': read('/api/prices'),
   'GET /api/prices/unpriced': read('/api/prices/unpriced'),
   'PUT /api/prices/:model': { path: () => '/api/prices/put-model', body: () => ({ provider: 'acme', input: 1, output: 2 }), need: 'admin', foreign: 'own' },
