@@ -83,6 +83,8 @@ export type {
   SessionListResponse,
   SessionRun,
   SessionSummary,
+  UserListResponse,
+  UserSummary,
   SpanFilter,
   SpanGroupBy,
   SpanGroupColumn,
