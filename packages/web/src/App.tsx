@@ -15,6 +15,7 @@ import { LogsPage } from './pages/LogsPage';
 import { MetricsPage } from './pages/MetricsPage';
 import { SessionPage } from './pages/SessionPage';
 import { SessionsPage } from './pages/SessionsPage';
+import { UsersPage } from './pages/UsersPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { TracePage } from './pages/TracePage';
 import { TracesPage } from './pages/TracesPage';
@@ -34,6 +35,7 @@ const ROUTES = [
   ['/charts', 'metrics'],
   ['/sessions', 'sessions'],
   ['/sessions/:sessionId', 'session'],
+  ['/users', 'users'],
   ['/errors', 'errors'],
   ['/errors/:fingerprint', 'error'],
   ['/alerts', 'alerts'],
@@ -52,6 +54,7 @@ const NAV = [
   ['/', 'Traces', ['traces', 'trace']],
   ['/charts', 'Metrics', ['metrics']],
   ['/sessions', 'Sessions', ['sessions', 'session']],
+  ['/users', 'Users', ['users']],
   ['/errors', 'Errors', ['errors', 'error']],
   ['/alerts', 'Alerts', ['alerts']],
   ['/evaluators', 'Evaluators', ['evaluators']],
@@ -117,6 +120,8 @@ function render(page: string | undefined, params: Record<string, string>, search
       return <MetricsPage search={search} />;
     case 'sessions':
       return <SessionsPage search={search} />;
+    case 'users':
+      return <UsersPage search={search} />;
     case 'session':
       return <SessionPage key={params['sessionId']} sessionId={params['sessionId']!} search={search} />;
     case 'errors':
