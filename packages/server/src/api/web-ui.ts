@@ -145,6 +145,7 @@ const PAGE_SECTIONS = new Set([
   'traces',
   'charts',
   'sessions',
+  'users',
   'errors',
   'alerts',
   'evaluators',
