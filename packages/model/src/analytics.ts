@@ -150,6 +150,29 @@ export interface SessionListResponse {
   nextCursor: string | null;
 }
 
+/** A user of the sessions (a `user.id` on a session's span) and the totals of their runs in the range. */
+export interface UserSummary {
+  userId: string;
+  sessionCount: number;
+  runCount: number;
+  /** Runs whose root span failed. */
+  failedRuns: number;
+  /** Failed spans of their runs. */
+  errorCount: number;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  costUsd: number | null;
+  /** LLM calls with tokens but no price: `costUsd` leaves them out. */
+  unpricedCalls: number;
+  firstSeen: string;
+  lastSeen: string;
+}
+
+export interface UserListResponse {
+  users: UserSummary[];
+  nextCursor: string | null;
+}
+
 /** One run of a session: a trace, and how its root span ended. */
 export interface SessionRun {
   traceId: string;

@@ -85,6 +85,8 @@ export type {
   SessionListResponse,
   SessionRun,
   SessionSummary,
+  UserListResponse,
+  UserSummary,
   SpanFilter,
   SpanGroupBy,
   SpanGroupColumn,

@@ -13,6 +13,7 @@ import type {
   ScoreStatsResponse,
   SessionDetail,
   SessionListResponse,
+  UserListResponse,
   SpanStatsResponse,
   TimeseriesResponse,
 } from '@spoor/model';
@@ -212,6 +213,21 @@ describe('sessions', () => {
       ]),
     );
     for (const s of body.sessions) expect(s.costUsd).toBeCloseTo(12 * CALL_COST, 10);
+  });
+
+  it("lists the sessions' users with their sessions, runs and cost, a page at a time", async () => {
+    const { body } = await getJson<UserListResponse>(server.url, '/api/users');
+    expect(body.users.map((u) => [u.userId, u.sessionCount, u.runCount, u.failedRuns])).toEqual(
+      expect.arrayContaining([
+        ['user-sess-even', 1, 12, 0],
+        ['user-sess-odd', 1, 12, 0],
+      ]),
+    );
+    for (const u of body.users) expect(u.costUsd).toBeCloseTo(12 * CALL_COST, 10);
+    const first = await getJson<UserListResponse>(server.url, '/api/users?limit=1');
+    expect(first.body.users).toHaveLength(1);
+    const second = await getJson<UserListResponse>(server.url, `/api/users?limit=1&cursor=${first.body.nextCursor}`);
+    expect([first.body.users[0]!.userId, second.body.users[0]!.userId]).toEqual(body.users.slice(0, 2).map((u) => u.userId));
   });
 
   it("summarizes one session's runs", async () => {

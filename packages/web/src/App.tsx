@@ -16,6 +16,7 @@ import { LogsPage } from './pages/LogsPage';
 import { MetricsPage } from './pages/MetricsPage';
 import { SessionPage } from './pages/SessionPage';
 import { SessionsPage } from './pages/SessionsPage';
+import { UsersPage } from './pages/UsersPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { TracePage } from './pages/TracePage';
 import { TracesPage } from './pages/TracesPage';
@@ -36,6 +37,7 @@ const ROUTES = [
   ['/sessions', 'sessions'],
   ['/flows', 'flows'],
   ['/sessions/:sessionId', 'session'],
+  ['/users', 'users'],
   ['/errors', 'errors'],
   ['/errors/:fingerprint', 'error'],
   ['/alerts', 'alerts'],
@@ -55,6 +57,7 @@ const NAV = [
   ['/charts', 'Metrics', ['metrics']],
   ['/sessions', 'Sessions', ['sessions', 'session']],
   ['/flows', 'Flows', ['flows']],
+  ['/users', 'Users', ['users']],
   ['/errors', 'Errors', ['errors', 'error']],
   ['/alerts', 'Alerts', ['alerts']],
   ['/evaluators', 'Evaluators', ['evaluators']],
@@ -122,6 +125,8 @@ function render(page: string | undefined, params: Record<string, string>, search
       return <SessionsPage search={search} />;
     case 'flows':
       return <FlowsPage search={search} />;
+    case 'users':
+      return <UsersPage search={search} />;
     case 'session':
       return <SessionPage key={params['sessionId']} sessionId={params['sessionId']!} search={search} />;
     case 'errors':

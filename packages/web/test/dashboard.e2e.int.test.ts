@@ -315,6 +315,8 @@ describe('the other pages', () => {
     await session.click();
     await page.getByRole('heading', { level: 1, name: 'Session demo-session-1' }).waitFor();
     expect(await page.locator('.session-users').textContent()).toBe('User user-ada');
+    // The session opens on its conversation; the runs are a tab away.
+    await page.getByRole('tab', { name: 'Runs' }).click();
     for (const traceId of data.demoTraceIds) await page.locator(`table a[href="/traces/${traceId}"]`).waitFor();
     await screenshot(page, 'session');
   });

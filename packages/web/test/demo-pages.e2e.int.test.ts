@@ -54,7 +54,7 @@ async function pages(): Promise<Array<{ name: string; path: string; content: str
     { name: 'metrics', path: '/charts', content: 'path.series' },
     { name: 'app-metric', path: '/charts?metric=agent.runs', content: 'figure:has-text("agent.runs") path.series, .app-metrics path.series' },
     { name: 'sessions', path: '/sessions', content: 'table tbody tr' },
-    { name: 'session', path: '/sessions/demo-session-1', content: 'table tbody tr' },
+    { name: 'session', path: '/sessions/demo-session-1?view=runs', content: 'table.session-runs tbody tr' },
     { name: 'errors', path: '/errors', content: 'table tbody tr' },
     { name: 'error-group', path: `/errors/${citation.fingerprint}`, content: 'a[href^="/traces/"]' },
     { name: 'logs', path: '/logs', content: 'table tbody tr' },

@@ -419,6 +419,7 @@ describe('scores of sessions', () => {
     const pooled = list.getByRole('table', { name: 'Scores of its runs' });
     expect(await pooled.locator('tr[data-score-name="faithfulness"] [data-testid="score-value"]').textContent()).toBe('0.75');
     expect(await pooled.locator('tr[data-score-name="thumbs"] [data-testid="score-value"]').textContent()).toBe('up 2 · down 1');
+    await list.getByRole('tab', { name: 'Runs' }).click();
     const runCell = (run: typeof a, name: string) => list.locator(`table.session-runs tr:has(a[href="/traces/${run.traceId}"]) td[data-score="${name}"]`);
     expect(await runCell(a, 'faithfulness').textContent()).toBe('0.5');
     expect(await runCell(b, 'faithfulness').textContent()).toBe('1');

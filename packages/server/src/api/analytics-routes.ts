@@ -36,6 +36,7 @@ import {
   ScoreStatsResponse,
   SessionDetail,
   SessionListResponse,
+  UserListResponse,
   SpanStatsResponse,
   TimeseriesResponse,
 } from './answers/analytics.js';
@@ -232,6 +233,24 @@ export async function analyticsRoutes(instance: FastifyInstance, options: Analyt
       return sendJson(
         reply,
         await db.analytics.sessions(projectOf(request), closedRange(q, nowUs(), 7 * DAY_US), q.limit ?? LIST_LIMIT.fallback, q.cursor ?? null),
+      );
+    },
+  );
+  app.get(
+    '/api/users',
+    {
+      schema: {
+        summary: "The sessions' users with their sessions, runs, failures, cost and first and last seen",
+        tags: ['sessions'],
+        querystring: SESSION_LIST,
+        response: { 200: UserListResponse },
+      },
+    },
+    async (request, reply) => {
+      const q = request.query;
+      return sendJson(
+        reply,
+        await db.analytics.users(projectOf(request), closedRange(q, nowUs(), 7 * DAY_US), q.limit ?? LIST_LIMIT.fallback, q.cursor ?? null),
       );
     },
   );

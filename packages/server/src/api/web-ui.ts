@@ -146,6 +146,7 @@ const PAGE_SECTIONS = new Set([
   'charts',
   'sessions',
   'flows',
+  'users',
   'errors',
   'alerts',
   'evaluators',

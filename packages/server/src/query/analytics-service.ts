@@ -11,6 +11,7 @@ import {
   type ScoreStatsResponse,
   type SessionDetail,
   type SessionListResponse,
+  type UserListResponse,
   type SpanGroupBy,
   type SpanStats,
   type SpanStatsQuery,
@@ -175,6 +176,17 @@ export class AnalyticsService {
         scores: scoreSummariesOf(tallies.own.get(s.sessionId)),
         traceScores: scoreSummariesOf(tallies.traces.get(s.sessionId)),
       })),
+      nextCursor: rows.length > limit ? encodeOffsetCursor(offset + limit) : null,
+    };
+  }
+
+  async listUsers(projectId: string, range: TimeRange, limit: number, cursor: string | null): Promise<UserListResponse> {
+    const offset = cursor === null ? 0 : decodeOffsetCursor(cursor);
+    const rows = await this.store.analytics.listUsers(projectId, range, offset, limit + 1);
+    return {
+      users: rows
+        .slice(0, limit)
+        .map(({ firstSeenUs, lastSeenUs, ...u }) => ({ ...u, firstSeen: isoFromMicros(firstSeenUs), lastSeen: isoFromMicros(lastSeenUs) })),
       nextCursor: rows.length > limit ? encodeOffsetCursor(offset + limit) : null,
     };
   }

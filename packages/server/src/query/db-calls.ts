@@ -56,6 +56,7 @@ export const analyticsCalls = callGroup(
       realtime: json(analytics.realtime.bind(analytics)),
       sessions: json(analytics.listSessions.bind(analytics)),
       session: json(analytics.getSession.bind(analytics)),
+      users: json(analytics.listUsers.bind(analytics)),
       metricSeries: json(analytics.metricSeries.bind(analytics)),
       criticalPath: analytics.criticalPath.bind(analytics),
       compare: json(analytics.compare.bind(analytics)),

@@ -41,6 +41,7 @@ export type {
   SessionRunRecord,
   SpanStatsRecord,
   TimeseriesRow,
+  UserRecord,
 } from './ports/analytics.js';
 export type { ErrorGroupQuery, ErrorGroupRecord, ErrorOccurrenceRow, ErrorStore } from './ports/errors.js';
 export type { LogReader } from './ports/logs.js';

@@ -192,5 +192,47 @@ export function describeSessionContract(adapter: string, open: () => Promise<Sto
       expect((await store.analytics.listSessionRuns('default', 's-2', ALL)).map((r) => [r.traceId, r.costUsd, r.unpricedCalls])).toEqual([[tid(103), null, 1]]);
       expect((await store.analytics.listSessionRuns('p2', 's-1', ALL)).map((r) => [r.traceId, r.spanCount, r.costUsd])).toEqual([[tid(101), 1, 9]]);
     });
+
+    // ana ran 101 (s-1) and 103 (s-2); bo ran 102 (s-1); zed is only on a span without the session.
+    const ana = {
+      userId: 'ana',
+      sessionCount: 2,
+      runCount: 2,
+      failedRuns: 0,
+      errorCount: 1,
+      inputTokens: 109,
+      outputTokens: 23,
+      costUsd: 0.01,
+      unpricedCalls: 1,
+      firstSeenUs: T0,
+      lastSeenUs: T0 + 100 * SEC,
+    };
+    const bo = {
+      userId: 'bo',
+      sessionCount: 1,
+      runCount: 1,
+      failedRuns: 1,
+      errorCount: 1,
+      inputTokens: 50,
+      outputTokens: 10,
+      costUsd: 0.02,
+      unpricedCalls: 0,
+      firstSeenUs: T0 + 60 * SEC,
+      lastSeenUs: T0 + 70 * SEC,
+    };
+
+    it("lists the sessions' users by latest seen, with their runs' totals, paged and by range", async () => {
+      await seed();
+      expect(await store.analytics.listUsers('default', ALL, 0, 10)).toEqual([ana, bo]);
+      expect(await store.analytics.listUsers('default', ALL, 1, 10)).toEqual([bo]);
+      expect(await store.analytics.listUsers('default', ALL, 0, 1)).toEqual([ana]);
+      expect(await store.analytics.listUsers('default', ALL, 2, 10)).toEqual([]);
+      // From 20 s on, ana's run 101 falls out.
+      expect(await store.analytics.listUsers('default', { fromUs: T0 + 20 * SEC, toUs: null }, 0, 10)).toEqual([
+        { ...ana, sessionCount: 1, runCount: 1, errorCount: 0, inputTokens: 9, outputTokens: 3, costUsd: null, firstSeenUs: T0 + 30 * SEC },
+        bo,
+      ]);
+      expect(await store.analytics.listUsers('p2', ALL, 0, 10)).toEqual([]);
+    });
   });
 }

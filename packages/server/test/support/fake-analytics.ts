@@ -12,7 +12,7 @@ import type {
 import { SPOOR_SERVICE_NAME, isUnpricedCall } from '@spoor/model';
 import { type SideGroup, comparisonOf } from '../../src/store/comparison.js';
 import { quantileOfSorted, sortNumbers } from '../../src/store/rank-sums.js';
-import type { CompareSideRecord, RealtimeRecord, SessionRecord, SessionRunRecord, SpanStatsRecord, TimeseriesRow } from '../../src/store/store.js';
+import type { CompareSideRecord, RealtimeRecord, SessionRecord, SessionRunRecord, SpanStatsRecord, TimeseriesRow, UserRecord } from '../../src/store/store.js';
 import { type FakeData, attributeText, byText, contains, inRange, ofOrigin, spanAttributeMatches, summaryOf } from './fake-reads.js';
 
 /**
@@ -257,6 +257,32 @@ export function listSessionRuns(data: FakeData, projectId: string, sessionId: st
   return runsOf(data, projectId, range, sessionId)
     .sort((a, b) => b.startTimeUs - a.startTimeUs || byText(b.traceId, a.traceId))
     .map(({ sessionId: _s, services: _v, users: _u, ...run }) => run);
+}
+
+export function listUsers(data: FakeData, projectId: string, range: TimeRange, offset: number, limit: number): UserRecord[] {
+  const runs = runsOf(data, projectId, range, null);
+  const users = [...new Set(runs.flatMap((r) => r.users))];
+  return users
+    .map((userId) => {
+      const own = runs.filter((r) => r.users.includes(userId));
+      // A trace in two sessions is one run.
+      const traces = [...new Map(own.map((r) => [r.traceId, r])).values()];
+      return {
+        userId,
+        sessionCount: new Set(own.map((r) => r.sessionId)).size,
+        runCount: traces.length,
+        failedRuns: traces.filter((r) => r.failed).length,
+        errorCount: traces.reduce((n, r) => n + r.errorCount, 0),
+        inputTokens: sum(traces.map((r) => r.inputTokens)),
+        outputTokens: sum(traces.map((r) => r.outputTokens)),
+        costUsd: sum(traces.map((r) => r.costUsd)),
+        unpricedCalls: traces.reduce((n, r) => n + r.unpricedCalls, 0),
+        firstSeenUs: Math.min(...traces.map((r) => r.startTimeUs)),
+        lastSeenUs: Math.max(...traces.map((r) => r.endTimeUs)),
+      };
+    })
+    .sort((a, b) => b.lastSeenUs - a.lastSeenUs || byText(a.userId, b.userId))
+    .slice(offset, offset + limit);
 }
 
 /** A span's side of a comparison: by a column's value, or by its resource's attribute where the resource has it, else its own. */

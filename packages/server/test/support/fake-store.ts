@@ -109,6 +109,7 @@ export class FakeStore implements Store {
     realtime: async (projectId, service, nowUs) => analytics.realtime(this.data, projectId, service, nowUs),
     listSessions: async (projectId, range, offset, limit) => analytics.listSessions(this.data, projectId, range, offset, limit),
     listSessionRuns: async (projectId, sessionId, range) => analytics.listSessionRuns(this.data, projectId, sessionId, range),
+    listUsers: async (projectId, range, offset, limit) => analytics.listUsers(this.data, projectId, range, offset, limit),
     compareSpans: async (query) => analytics.compareSpans(this.data, query),
   };
 

@@ -172,6 +172,7 @@ export const ROWS: Record<string, Row> = {
   'GET /api/flows': read('/api/flows'),
   'GET /api/flows/compare': read('/api/flows/compare?a=1.0&b=2.0'),
   'GET /api/sessions': read('/api/sessions'),
+  'GET /api/users': read('/api/users'),
   // A session id is a name the app chose, not a record: one no project used answers an empty
   // window (the dashboard offers a longer one), and so does another project's.
   'GET /api/sessions/:sessionId': read('/api/sessions/sess-shop?hours=24'),

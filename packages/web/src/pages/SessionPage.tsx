@@ -6,6 +6,7 @@ import { formatCost, formatCostOf, formatCount, formatDuration, formatPercent, f
 import { pathWith, setSearch } from '../router';
 import { SessionRunsTable } from '../sessions/SessionRunsTable';
 import { SessionScores } from '../sessions/SessionScores';
+import { SessionTranscript } from '../sessions/SessionTranscript';
 import { SESSION_WINDOWS, hoursFrom, runsInTimeOrder, runsTokens, windowLabel } from '../sessions/session-view';
 import { useApi } from '../use-api';
 import './sessions.css';
@@ -15,6 +16,8 @@ export function SessionPage({ sessionId, search }: { sessionId: string; search: 
   const hours = hoursFrom(search.get('hours'));
   const { data, error, loading, reload } = useApi<SessionDetail>(apiUrl(`/api/sessions/${encodeURIComponent(sessionId)}`, { hours }));
   const runs = data === undefined ? [] : runsInTimeOrder(data.runs);
+  // The conversation first; the table of runs a tab away.
+  const view = search.get('view') === 'runs' ? 'runs' : 'transcript';
   const windows = SESSION_WINDOWS.some((w) => w.hours === hours) ? SESSION_WINDOWS : [...SESSION_WINDOWS, { hours, label: windowLabel(hours) }];
 
   return (
@@ -52,7 +55,14 @@ export function SessionPage({ sessionId, search }: { sessionId: string; search: 
         <>
           <SessionCards detail={data} tokens={runsTokens(data.runs)} />
           <SessionScores detail={data} />
-          <h2>Runs</h2>
+          <div className="tabs" role="tablist">
+            <button type="button" role="tab" aria-selected={view === 'transcript'} onClick={() => setSearch({ view: null })}>
+              Conversation
+            </button>
+            <button type="button" role="tab" aria-selected={view === 'runs'} onClick={() => setSearch({ view: 'runs' })}>
+              Runs
+            </button>
+          </div>
           {runs.length === 0 ? (
             <div className="empty">
               No runs of this session in the {windowLabel(hours).toLowerCase()}.{' '}
@@ -62,6 +72,8 @@ export function SessionPage({ sessionId, search }: { sessionId: string; search: 
                 </button>
               )}
             </div>
+          ) : view === 'transcript' ? (
+            <SessionTranscript runs={runs} />
           ) : (
             <>
               <p className="muted">

@@ -20,11 +20,14 @@ export function SessionsPage({ search }: { search: URLSearchParams }) {
   const nowMs = useNow(null, search);
   const range = resolveRange(search, nowMs, '24h');
   const pages = usePages('/api/sessions', { from: range.from, to: range.to, limit: 50 }, pickSessions, sessionKey);
-  const scoreNames = sessionScoreNames(pages.items);
+  // A user's sessions (the users page links here): those of the loaded pages that name the user.
+  const user = search.get('user');
+  const sessions = user === null ? pages.items : pages.items.filter((s) => s.userIds.includes(user));
+  const scoreNames = sessionScoreNames(sessions);
 
   return (
     <div className="sessions-page">
-      <h1>Sessions</h1>
+      <h1>{user === null ? 'Sessions' : `Sessions of ${user}`}</h1>
       <div className="toolbar">
         <RangePicker range={range} />
         <button type="button" onClick={pages.reload} disabled={pages.loading}>
@@ -32,7 +35,7 @@ export function SessionsPage({ search }: { search: URLSearchParams }) {
         </button>
         {pages.loaded && (
           <span className="muted">
-            {pages.items.length} session{pages.items.length === 1 ? '' : 's'}
+            {sessions.length} session{sessions.length === 1 ? '' : 's'}
             {pages.hasMore ? ' (more below)' : ''}
           </span>
         )}
@@ -44,7 +47,7 @@ export function SessionsPage({ search }: { search: URLSearchParams }) {
           No sessions in this range. Spans join a session through a <code>session.id</code> or <code>gen_ai.conversation.id</code> attribute.
         </div>
       )}
-      {pages.items.length > 0 && (
+      {sessions.length > 0 && (
         <table className="list sessions-table">
           <thead>
             <tr>
@@ -70,7 +73,7 @@ export function SessionsPage({ search }: { search: URLSearchParams }) {
             </tr>
           </thead>
           <tbody>
-            {pages.items.map((session) => (
+            {sessions.map((session) => (
               <SessionRow key={session.sessionId} session={session} nowMs={nowMs} scoreNames={scoreNames} />
             ))}
           </tbody>

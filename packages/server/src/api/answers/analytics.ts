@@ -10,6 +10,7 @@ import {
   SessionListResponse,
   SpanStatsResponse,
   TimeseriesResponse,
+  UserListResponse,
 } from '../../http/answers/model/analytics.js';
 import { ErrorGroupDetail, ErrorGroupListResponse } from '../../http/answers/model/errors.js';
 import { ScoreStatsResponse } from '../../http/answers/model/score-stats.js';
@@ -22,6 +23,7 @@ agree<Static<typeof TimeseriesResponse>, DbAnswer<'analytics.timeseries'>>(true)
 agree<Static<typeof CompareResponse>, DbAnswer<'analytics.compare'>>(true);
 agree<Static<typeof SessionListResponse>, DbAnswer<'analytics.sessions'>>(true);
 agree<Static<typeof SessionDetail>, DbAnswer<'analytics.session'>>(true);
+agree<Static<typeof UserListResponse>, DbAnswer<'analytics.users'>>(true);
 agree<Static<typeof RealtimeMetrics>, DbAnswer<'analytics.realtime'>>(true);
 agree<Static<typeof MetricSeriesResponse>, DbAnswer<'analytics.metricSeries'>>(true);
 agree<Static<typeof CriticalPath>, DbAnswer<'analytics.criticalPath'>>(true);
@@ -41,4 +43,5 @@ export {
   SessionListResponse,
   SpanStatsResponse,
   TimeseriesResponse,
+  UserListResponse,
 };

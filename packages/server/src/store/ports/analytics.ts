@@ -63,6 +63,22 @@ export interface SessionRecord {
   traceIds: string[];
 }
 
+/** A user of the sessions (a `user.id` on a session's span) and the totals of their runs. */
+export interface UserRecord {
+  userId: string;
+  sessionCount: number;
+  runCount: number;
+  failedRuns: number;
+  /** Failed spans of their runs. */
+  errorCount: number;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  costUsd: number | null;
+  unpricedCalls: number;
+  firstSeenUs: number;
+  lastSeenUs: number;
+}
+
 export interface SessionRunRecord {
   traceId: string;
   name: string;
@@ -110,6 +126,8 @@ export interface AnalyticsReader {
   listSessions(projectId: string, range: TimeRange, offset: number, limit: number): Promise<SessionRecord[]>;
   /** The runs (traces) with a span of the session that started in the range, newest first. */
   listSessionRuns(projectId: string, sessionId: string, range: TimeRange): Promise<SessionRunRecord[]>;
+  /** The users of the sessions with runs in the range, latest seen first. */
+  listUsers(projectId: string, range: TimeRange, offset: number, limit: number): Promise<UserRecord[]>;
   /**
    * Per span name, both sides of a comparison; a name seen on one side only has one record.
    * `read`, if given, may be called once the engine's part is done and only ranking in JS is left,

@@ -31,6 +31,7 @@ import type {
   ServiceRecord,
   SessionRecord,
   SessionRunRecord,
+  UserRecord,
   SpanCost,
   SpanStatsRecord,
   SpanToPrice,
@@ -53,6 +54,7 @@ import { errorGroupHourly, listErrorGroups, listErrorOccurrences } from './error
 import { listMetrics } from './logs-metrics.js';
 import { listUnpricedModels, readSpansToPrice } from './pricing.js';
 import { listSessionRuns, listSessions } from './sessions.js';
+import { listUsers } from './users.js';
 import { listServices, listTraces } from './traces.js';
 import { countTraceSpans, countTraceTextBytes } from './trace-bounds.js';
 
@@ -125,6 +127,10 @@ export abstract class SqlAnalyticsReader implements AnalyticsReader {
 
   listSessionRuns(projectId: string, sessionId: string, range: TimeRange): Promise<SessionRunRecord[]> {
     return listSessionRuns(this.sql, projectId, sessionId, range);
+  }
+
+  listUsers(projectId: string, range: TimeRange, offset: number, limit: number): Promise<UserRecord[]> {
+    return listUsers(this.sql, projectId, range, offset, limit);
   }
 
   abstract compareSpans(query: CompareQuery, read?: () => void): Promise<CompareSideRecord[]>;

@@ -169,6 +169,31 @@ export const SessionListResponse = Type.Object(
   { additionalProperties: false },
 );
 
+export const UserSummary = Type.Object(
+  {
+    userId: Type.String(),
+    sessionCount: Type.Number(),
+    runCount: Type.Number(),
+    failedRuns: Type.Number(),
+    errorCount: Type.Number(),
+    inputTokens: Type.Union([Type.Number(), Type.Null()]),
+    outputTokens: Type.Union([Type.Number(), Type.Null()]),
+    costUsd: Type.Union([Type.Number(), Type.Null()]),
+    unpricedCalls: Type.Number(),
+    firstSeen: Type.String(),
+    lastSeen: Type.String(),
+  },
+  { additionalProperties: false },
+);
+
+export const UserListResponse = Type.Object(
+  {
+    users: Type.Array(UserSummary),
+    nextCursor: Type.Union([Type.String(), Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+
 export const SessionRun = Type.Object(
   {
     traceId: Type.String(),
@@ -352,6 +377,8 @@ agree<Static<typeof TimeseriesResponse>, model.TimeseriesResponse>(true);
 agree<Static<typeof SessionSummary>, model.SessionSummary>(true);
 agree<Static<typeof SessionListResponse>, model.SessionListResponse>(true);
 agree<Static<typeof SessionRun>, model.SessionRun>(true);
+agree<Static<typeof UserSummary>, model.UserSummary>(true);
+agree<Static<typeof UserListResponse>, model.UserListResponse>(true);
 agree<Static<typeof SessionDetail>, model.SessionDetail>(true);
 agree<Static<typeof RealtimeMetrics>, model.RealtimeMetrics>(true);
 agree<Static<typeof MetricSeriesFn>, model.MetricSeriesFn>(true);
