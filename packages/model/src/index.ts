@@ -204,3 +204,6 @@ export { EXPORT_FORMATS, EXPORT_MEDIA_TYPES, EXPORT_SIGNALS, exportFileName, isE
 // Tail sampling: a project's keep policy, and what the trace list says of it.
 export type { SamplingAnswer, SamplingCount, SamplingKeep, SamplingPolicy } from './sampling.js';
 export { DEFAULT_SAMPLING_KEEP } from './sampling.js';
+// Prompts: templates with {{variables}}, compiled, and a label's split of traffic chosen by a sticky key.
+export type { PromptMessage, PromptShare, PromptTemplate } from './prompt.js';
+export { PromptVariableError, chooseVersion, compilePrompt, placeOf, promptVariables, splitProblem } from './prompt.js';

@@ -72,3 +72,7 @@ export { prometheusHandler } from './metrics/prometheus.js';
 export { keepsKey } from './sampling/sampler.js';
 export { createRedactor } from '@spoor/model';
 export type { Redactor, RedactOptions, RedactRule, RedactMode, DetectorName, TextPattern } from '@spoor/model';
+
+// Prompts: LLM calls made with a prompt carry its name and version
+export { withPrompt } from './prompt/with-prompt.js';
+export type { PromptRef } from './prompt/with-prompt.js';

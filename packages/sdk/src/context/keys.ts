@@ -17,3 +17,6 @@ export interface WorkflowFrame {
   costUsd: number;
   llmCalls: number;
 }
+
+/** Context entry of the prompt an LLM call is made with (`withPrompt()`): its span carries the prompt's name and version. */
+export const PROMPT_KEY = createContextKey('spoor.prompt');

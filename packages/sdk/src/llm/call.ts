@@ -2,6 +2,7 @@ import { context, SpanKind, trace, type Attributes, type Context, type Span } fr
 import { runtime } from '../runtime.js';
 import { recordError } from '../trace/run-in-span.js';
 import { CALL_SEQUENCE_ATTRIBUTE, nextCallSequence, REQUEST_HASH_ATTRIBUTE, requestHash } from '../replay/hash.js';
+import { promptAttributes } from '../prompt/with-prompt.js';
 import { contentJson } from './content.js';
 import { llmErrorType } from './errors.js';
 import { finishCall, type FinishedCall } from './finish.js';
@@ -51,6 +52,8 @@ export class LlmCall implements FinishedCall, StreamListener {
       [GEN_AI.provider]: client.provider,
       [GEN_AI.system]: client.provider,
       ...request.attributes,
+      // Kept as text, the version groups and compares as `service.version` does.
+      ...promptAttributes(),
     };
     if (request.model !== undefined) attributes[GEN_AI.requestModel] = request.model;
     if (client.serverAddress !== undefined) attributes['server.address'] = client.serverAddress;
