@@ -1,5 +1,6 @@
+import { PromMatrixAnswer, PromNamesAnswer, PromSeriesAnswer, PromVectorAnswer, promResponses } from './answers.js';
 import { parse as parseForm } from 'node:querystring';
-import { Type } from '@sinclair/typebox';
+import { type TSchema, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LABELS, SOURCE_NAMES, closedValues } from '../alerting/expr/catalogue.js';
 import type { ReadSeries } from '../alerting/sampler.js';
@@ -86,7 +87,10 @@ export async function promRoutes(instance: FastifyInstance, options: { db: PromD
     const projectId = projectOf(request);
     return (spec, range) => db.alerts.series(projectId, spec, range);
   };
-  const schema = (summary: string) => ({ config: { formRead: true as const }, schema: { summary, tags: ['prometheus'], querystring: PROM_QUERY } });
+  const schema = (summary: string, ok: TSchema) => ({
+    config: { formRead: true as const },
+    schema: { summary, tags: ['prometheus'], querystring: PROM_QUERY, response: promResponses(ok) },
+  });
 
   const query = (request: FastifyRequest, reply: FastifyReply) =>
     answer(reply, async () => {
@@ -134,10 +138,10 @@ export async function promRoutes(instance: FastifyInstance, options: { db: PromD
     });
 
   for (const method of ['GET', 'POST'] as const) {
-    instance.route({ method, url: '/api/v1/query', ...schema('PromQL instant query (the alert language)'), handler: query });
-    instance.route({ method, url: '/api/v1/query_range', ...schema('PromQL range query (the alert language)'), handler: queryRange });
-    instance.route({ method, url: '/api/v1/labels', ...schema('Label names, as Prometheus lists them'), handler: labels });
-    instance.route({ method, url: '/api/v1/series', ...schema('Label sets an expression gives'), handler: series });
+    instance.route({ method, url: '/api/v1/query', ...schema('PromQL instant query (the alert language)', PromVectorAnswer), handler: query });
+    instance.route({ method, url: '/api/v1/query_range', ...schema('PromQL range query (the alert language)', PromMatrixAnswer), handler: queryRange });
+    instance.route({ method, url: '/api/v1/labels', ...schema('Label names, as Prometheus lists them', PromNamesAnswer), handler: labels });
+    instance.route({ method, url: '/api/v1/series', ...schema('Label sets an expression gives', PromSeriesAnswer), handler: series });
   }
-  instance.get('/api/v1/label/:name/values', schema('Values of one label'), labelValues);
+  instance.get('/api/v1/label/:name/values', schema('Values of one label', PromNamesAnswer), labelValues);
 }
