@@ -3,22 +3,13 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { DUCKDB_ONLY_IN_STORE, forbid, restrict } from './eslint/boundaries.js';
 import { featureFolders } from './eslint/feature-folders.js';
-import { featureBoundaries } from './eslint.features.js';
-import { partBoundaries } from './eslint.parts.js';
+import { featureBoundaries } from './eslint/features.js';
+import { partBoundaries } from './eslint/parts.js';
 
 /**
  * Lint, and the import boundaries of DESIGN.md: a rule here fails `npm test` when, say, `query/`
  * imports `ingest/`, or the browser-safe model imports Node.
  */
-/** A feature's routes (and its part, which gives them) import nothing of api/: the app registers them, and what routes share is in http/. */
-const NOTHING_OF_API = {
-  regex: '(^|/)api/',
-  message: "A feature's routes are registered by the app and import nothing of api/: what routes share (answers' schemas included) is in http/.",
-};
-/** Each feature's part, its HTTP routes and their answers' schemas: the files of a feature folder that may know HTTP (`fastify`, `http/`). */
-const PART_AND_ROUTES = (folder, ...more) =>
-  ['part.ts', '*-part.ts', 'routes.ts', '*-routes.ts', 'answers.ts', 'answers/*.ts', ...more].map((file) => `packages/server/src/${folder}/${file}`);
-
 /**
  * Comments say why the code is as it is; which issue, helper or area of work brought it is the
  * commit log's to say, and means nothing to a reader.
@@ -142,8 +133,8 @@ const config = tseslint.config(
       ),
     },
   },
-  ...featureBoundaries({ restrict, forbid, DUCKDB_ONLY_IN_STORE, NOTHING_OF_API, PART_AND_ROUTES }),
-  ...partBoundaries({ restrict, forbid, DUCKDB_ONLY_IN_STORE, NOTHING_OF_API, PART_AND_ROUTES }),
+  ...featureBoundaries(),
+  ...partBoundaries(),
   {
     files: ['packages/server/src/dbthread/**'],
     ignores: ['**/*.test.ts'],

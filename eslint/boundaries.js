@@ -6,3 +6,12 @@ export const restrict = (...patterns) => [
 export const forbid = (group, message) => ({ group, message });
 
 export const DUCKDB_ONLY_IN_STORE = forbid(['@duckdb/*'], 'Only store/duckdb/ talks to DuckDB.');
+
+/** A feature's routes (and its part, which gives them) import nothing of api/: the app registers them, and what routes share is in http/. */
+export const NOTHING_OF_API = {
+  regex: '(^|/)api/',
+  message: "A feature's routes are registered by the app and import nothing of api/: what routes share (answers' schemas included) is in http/.",
+};
+/** Each feature's part, its HTTP routes and their answers' schemas: the files of a feature folder that may know HTTP (`fastify`, `http/`). */
+export const PART_AND_ROUTES = (folder, ...more) =>
+  ['part.ts', '*-part.ts', 'routes.ts', '*-routes.ts', 'answers.ts', 'answers/*.ts', ...more].map((file) => `packages/server/src/${folder}/${file}`);

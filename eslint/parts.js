@@ -1,10 +1,12 @@
+import { DUCKDB_ONLY_IN_STORE, NOTHING_OF_API, PART_AND_ROUTES, forbid, restrict } from './boundaries.js';
+
 /**
  * The import boundaries of the features whose part (and routes) this folder's files give: ingest,
  * auth, pricing, live, MCP. Each folder's core keeps its rule; its part and routes may speak HTTP
  * (`fastify`, `http/`), declare their answers in their own folder (the shared pieces in `http/answers/`), and take what earlier parts gave.
- * Kept beside eslint.config.js, which passes its helpers.
+ * Read by eslint.config.js.
  */
-export function partBoundaries({ restrict, forbid, DUCKDB_ONLY_IN_STORE, NOTHING_OF_API, PART_AND_ROUTES }) {
+export function partBoundaries() {
   const ENGINES = ['**/store/duckdb/**', '**/store/clickhouse/**'];
   /** `folder`'s core under `core` (its own forbidden imports), then its part and routes under `door`. */
   const feature = (folder, { core, door, doorFiles = PART_AND_ROUTES(folder), testsToo = false }) => [

@@ -1,11 +1,12 @@
+import { DUCKDB_ONLY_IN_STORE, NOTHING_OF_API, PART_AND_ROUTES, forbid, restrict } from './boundaries.js';
+
 /**
  * The import boundaries of the features that hold all of themselves, their part and routes with
  * them (alerting, quality, sampling, replay, review queues): each folder's core knows neither HTTP nor the
  * composition root; its part and routes may speak HTTP (fastify, http/, params/) and declare their
- * answers in their own folder (the shared pieces in http/answers/), and take what earlier parts gave. Kept beside eslint.config.js, which
- * passes its helpers.
+ * answers in their own folder (the shared pieces in http/answers/), and take what earlier parts gave. Read by eslint.config.js.
  */
-export function featureBoundaries({ restrict, forbid, DUCKDB_ONLY_IN_STORE, NOTHING_OF_API, PART_AND_ROUTES }) {
+export function featureBoundaries() {
   const STORE_ENGINES = ['**/store/duckdb/**', '**/store/clickhouse/**'];
   /** The core of `folder` (what `forbidden` names, and HTTP), then its part and routes (what `doorForbidden` names). */
   const feature = (folder, { forbidden, doorForbidden, message, doorMessage, doorExtra = [] }) => [
