@@ -73,6 +73,30 @@ describe('the Prometheus HTTP API', () => {
     expect(answer.body.data.result.map((s) => s.metric)).toEqual([{ model: 'gpt-4o' }]);
   });
 
+  it('answers Grafana\'s "Save & test" (a form post of `1+1`) as Prometheus does: a scalar', async () => {
+    const answer = await callJson<Record<string, unknown>>(server.url, 'POST', '/api/v1/query', undefined, {
+      key,
+      raw: `query=${encodeURIComponent('1+1')}&time=${atS}.5`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ status: 'success', data: { resultType: 'scalar', result: [atS + 0.5, '2'] } });
+    const range = await v1(`/api/v1/query_range?query=${encodeURIComponent('2 ^ 3')}&start=${atS - 60}&end=${atS}&step=30`);
+    expect(range.body.data).toEqual({
+      resultType: 'matrix',
+      result: [
+        {
+          metric: {},
+          values: [
+            [atS - 60, '8'],
+            [atS - 30, '8'],
+            [atS, '8'],
+          ],
+        },
+      ],
+    });
+  });
+
   it('answers a range query as a matrix with points at start + k·step', async () => {
     const q = encodeURIComponent('count(spans)[1h] by (model)');
     const { status, body } = await v1(`/api/v1/query_range?query=${q}&start=${atS - 120}&end=${atS}&step=60s`);

@@ -86,6 +86,11 @@ describe('promtool query', () => {
     expect(series.sort((a, b) => a.model!.localeCompare(b.model!))).toEqual([{ model: 'gpt-4o' }, { model: 'gpt-4o-mini' }]);
   });
 
+  it("answers Grafana's health check query `1+1` as a scalar", async () => {
+    const scalar = await promtool<[number, string]>('instant', '-o', 'json', `--time=${atS}`, server.url, '1+1');
+    expect(scalar).toEqual([atS, '2']);
+  });
+
   it('prints the bad expression in Prometheus error format', async () => {
     await expect(run('promtool', ['query', 'instant', server.url, 'cost(spans'])).rejects.toMatchObject({
       stderr: expect.stringMatching(/bad_data: invalid parameter "query"/),

@@ -15,9 +15,12 @@ agree<Static<typeof MatrixSeriesAnswer>, MatrixSeries>(true);
 const success = <T extends TSchema>(data: T, description: string) =>
   Type.Object({ status: Type.Literal('success'), data, warnings: Type.Optional(Type.Array(Type.String())) }, { additionalProperties: false, description });
 
-export const PromVectorAnswer = success(
-  Type.Object({ resultType: Type.Literal('vector'), result: Type.Array(VectorSampleAnswer) }, { additionalProperties: false }),
-  'An instant vector: each series with its value at the instant',
+export const PromInstantAnswer = success(
+  Type.Union([
+    Type.Object({ resultType: Type.Literal('vector'), result: Type.Array(VectorSampleAnswer) }, { additionalProperties: false }),
+    Type.Object({ resultType: Type.Literal('scalar'), result: Sample }, { additionalProperties: false }),
+  ]),
+  'An instant vector (each series with its value at the instant), or a scalar for a query of numbers alone',
 );
 export const PromMatrixAnswer = success(
   Type.Object({ resultType: Type.Literal('matrix'), result: Type.Array(MatrixSeriesAnswer) }, { additionalProperties: false }),

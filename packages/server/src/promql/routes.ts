@@ -1,4 +1,4 @@
-import { PromMatrixAnswer, PromNamesAnswer, PromSeriesAnswer, PromVectorAnswer, promResponses } from './answers.js';
+import { PromInstantAnswer, PromMatrixAnswer, PromNamesAnswer, PromSeriesAnswer, promResponses } from './answers.js';
 import { parse as parseForm } from 'node:querystring';
 import { type TSchema, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -7,8 +7,9 @@ import type { ReadSeries } from '../alerting/sampler.js';
 import type { alertCalls } from '../alerting/db-calls.js';
 import { projectOf } from '../http/request-access.js';
 import type { Remote } from '../threads/protocol.js';
-import { PromError, instantQuery, parseQuery, rangeInstants, rangeQuery } from './evaluate.js';
+import { PromError, formatValue, instantQuery, parseQuery, rangeInstants, rangeQuery } from './evaluate.js';
 import { promDuration, promTime } from './params.js';
+import { scalarOf } from './scalar.js';
 
 /**
  * Prometheus's HTTP query API over the alert language (`/api/v1/query`, `query_range`, `labels`,
@@ -95,19 +96,24 @@ export async function promRoutes(instance: FastifyInstance, options: { db: PromD
   const query = (request: FastifyRequest, reply: FastifyReply) =>
     answer(reply, async () => {
       const p = params(request);
-      const expr = parseQuery(one(p, 'query') ?? '');
+      const text = one(p, 'query') ?? '';
       const timeUs = promTime('time', one(p, 'time'), Date.now() * 1000);
-      return { resultType: 'vector', result: await instantQuery(readOf(request), expr, timeUs) };
+      const scalar = scalarOf(text);
+      if (scalar !== null) return { resultType: 'scalar', result: [timeUs / 1e6, formatValue(scalar)] };
+      return { resultType: 'vector', result: await instantQuery(readOf(request), parseQuery(text), timeUs) };
     });
   const queryRange = (request: FastifyRequest, reply: FastifyReply) =>
     answer(reply, async () => {
       const p = params(request);
-      const expr = parseQuery(one(p, 'query') ?? '');
+      const text = one(p, 'query') ?? '';
+      const scalar = scalarOf(text);
+      const expr = scalar === null ? parseQuery(text) : null;
       const startUs = promTime('start', one(p, 'start') ?? '', Number.NaN);
       const endUs = promTime('end', one(p, 'end') ?? '', Number.NaN);
       if (Number.isNaN(startUs)) throw new PromError('bad_data', 'invalid parameter "start": cannot parse "" to a valid timestamp');
       if (Number.isNaN(endUs)) throw new PromError('bad_data', 'invalid parameter "end": cannot parse "" to a valid timestamp');
       const instants = rangeInstants(startUs, endUs, promDuration('step', one(p, 'step')));
+      if (expr === null) return { resultType: 'matrix', result: [{ metric: {}, values: instants.map((us) => [us / 1e6, formatValue(scalar!)]) }] };
       return { resultType: 'matrix', result: await rangeQuery(readOf(request), expr, instants) };
     });
   const labels = (_request: FastifyRequest, reply: FastifyReply) => answer(reply, async () => ['__name__', ...LABEL_NAMES]);
@@ -138,7 +144,7 @@ export async function promRoutes(instance: FastifyInstance, options: { db: PromD
     });
 
   for (const method of ['GET', 'POST'] as const) {
-    instance.route({ method, url: '/api/v1/query', ...schema('PromQL instant query (the alert language)', PromVectorAnswer), handler: query });
+    instance.route({ method, url: '/api/v1/query', ...schema('PromQL instant query (the alert language)', PromInstantAnswer), handler: query });
     instance.route({ method, url: '/api/v1/query_range', ...schema('PromQL range query (the alert language)', PromMatrixAnswer), handler: queryRange });
     instance.route({ method, url: '/api/v1/labels', ...schema('Label names, as Prometheus lists them', PromNamesAnswer), handler: labels });
     instance.route({ method, url: '/api/v1/series', ...schema('Label sets an expression gives', PromSeriesAnswer), handler: series });
