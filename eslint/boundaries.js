@@ -15,3 +15,16 @@ export const NOTHING_OF_API = {
 /** Each feature's part, its HTTP routes and their answers' schemas: the files of a feature folder that may know HTTP (`fastify`, `http/`). */
 export const PART_AND_ROUTES = (folder, ...more) =>
   ['part.ts', '*-part.ts', 'routes.ts', '*-routes.ts', 'answers.ts', 'answers/*.ts', ...more].map((file) => `packages/server/src/${folder}/${file}`);
+
+/**
+ * A feature folder's two blocks: its core under `core` (tests too when `testsToo`), then its part,
+ * routes and answers (`doorFiles`) under `door`, which also import nothing of api/ and no DuckDB.
+ */
+export const featureRules = (folder, { core, door, doorFiles = PART_AND_ROUTES(folder), testsToo = false }) => [
+  {
+    files: [`packages/server/src/${folder}/**`],
+    ignores: [...(testsToo ? [] : ['**/*.test.ts']), ...doorFiles],
+    rules: { 'no-restricted-imports': restrict(...core) },
+  },
+  { files: doorFiles, rules: { 'no-restricted-imports': restrict(...door, NOTHING_OF_API, DUCKDB_ONLY_IN_STORE) } },
+];

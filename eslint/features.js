@@ -1,4 +1,4 @@
-import { DUCKDB_ONLY_IN_STORE, NOTHING_OF_API, PART_AND_ROUTES, forbid, restrict } from './boundaries.js';
+import { DUCKDB_ONLY_IN_STORE, featureRules, forbid } from './boundaries.js';
 
 /**
  * The import boundaries of the features that hold all of themselves, their part and routes with
@@ -9,19 +9,11 @@ import { DUCKDB_ONLY_IN_STORE, NOTHING_OF_API, PART_AND_ROUTES, forbid, restrict
 export function featureBoundaries() {
   const STORE_ENGINES = ['**/store/duckdb/**', '**/store/clickhouse/**'];
   /** The core of `folder` (what `forbidden` names, and HTTP), then its part and routes (what `doorForbidden` names). */
-  const feature = (folder, { forbidden, doorForbidden, message, doorMessage, doorExtra = [] }) => [
-    {
-      files: [`packages/server/src/${folder}/**`],
-      ignores: ['**/*.test.ts', ...PART_AND_ROUTES(folder)],
-      rules: { 'no-restricted-imports': restrict(forbid([...forbidden, '**/api/**', '**/serve/**', 'fastify'], message), DUCKDB_ONLY_IN_STORE) },
-    },
-    {
-      files: PART_AND_ROUTES(folder),
-      rules: {
-        'no-restricted-imports': restrict(forbid([...doorForbidden, '**/mcp/**'], doorMessage), ...doorExtra, NOTHING_OF_API, DUCKDB_ONLY_IN_STORE),
-      },
-    },
-  ];
+  const feature = (folder, { forbidden, doorForbidden, message, doorMessage, doorExtra = [] }) =>
+    featureRules(folder, {
+      core: [forbid([...forbidden, '**/api/**', '**/serve/**', 'fastify'], message), DUCKDB_ONLY_IN_STORE],
+      door: [forbid([...doorForbidden, '**/mcp/**'], doorMessage), ...doorExtra],
+    });
   return [
     ...feature('alerting', {
       forbidden: ['**/ingest/**', '**/pipeline/**', '**/dbthread/**', '**/store/duckdb/**'],

@@ -1,4 +1,4 @@
-import { DUCKDB_ONLY_IN_STORE, NOTHING_OF_API, PART_AND_ROUTES, forbid, restrict } from './boundaries.js';
+import { DUCKDB_ONLY_IN_STORE, PART_AND_ROUTES, featureRules as feature, forbid } from './boundaries.js';
 
 /**
  * The import boundaries of the features whose part (and routes) this folder's files give: ingest,
@@ -8,15 +8,6 @@ import { DUCKDB_ONLY_IN_STORE, NOTHING_OF_API, PART_AND_ROUTES, forbid, restrict
  */
 export function partBoundaries() {
   const ENGINES = ['**/store/duckdb/**', '**/store/clickhouse/**'];
-  /** `folder`'s core under `core` (its own forbidden imports), then its part and routes under `door`. */
-  const feature = (folder, { core, door, doorFiles = PART_AND_ROUTES(folder), testsToo = false }) => [
-    {
-      files: [`packages/server/src/${folder}/**`],
-      ignores: [...(testsToo ? [] : ['**/*.test.ts']), ...doorFiles],
-      rules: { 'no-restricted-imports': restrict(...core) },
-    },
-    { files: doorFiles, rules: { 'no-restricted-imports': restrict(...door, NOTHING_OF_API, DUCKDB_ONLY_IN_STORE) } },
-  ];
   return [
     ...feature('ingest', {
       testsToo: true,
