@@ -1,5 +1,6 @@
 import type { ServeOptions } from './config.js';
 import { DEFAULT_REGEX_LIMITS, REGEX_LIMIT_ENV } from './regex.js';
+import { FILE_FLAGS, type FileOptions } from './file-flags.js';
 import { SHARES, type ShareOptions } from './shares.js';
 import { DEFAULT_GROUPS_CLAIM, DEFAULT_SCOPES } from './auth/oidc-config.js';
 
@@ -12,11 +13,8 @@ export const DEFAULTS = {
   retention: '30d',
   maxBody: '16MiB',
   logLevel: 'info',
-  prices: '',
-  alerts: '',
   alertInterval: '15s',
   defaultAlerts: 'on',
-  evaluators: '',
   traceQuiet: '30s',
   staleAfter: '10m',
   externalUrl: '',
@@ -27,7 +25,6 @@ export const DEFAULTS = {
   rateLimit: 100,
   metricsMaxSeries: 2000,
   provider: '',
-  mask: '',
   regexMaxChars: DEFAULT_REGEX_LIMITS.maxChars,
   regexMaxCost: DEFAULT_REGEX_LIMITS.maxStepsPerChar,
   store: 'duckdb',
@@ -45,10 +42,9 @@ export const DEFAULTS = {
   oidcGroupsClaim: DEFAULT_GROUPS_CLAIM,
   forward: '',
   forwardSpoolMax: '1GiB',
-  // Tail sampling.
-  sampling: '',
   // Each project's share of what a server runs for all, as each declares it (shares.ts).
   ...(Object.fromEntries(SHARES.map((share) => [share.option, share.default])) as Record<keyof ShareOptions, string>),
+  ...(Object.fromEntries(FILE_FLAGS.map((file) => [file.option, ''])) as Record<keyof FileOptions, string>),
   // Live streams' shares (live/hub.ts).
   liveStreams: 1000,
   liveStreamsPerProject: 250,
@@ -66,11 +62,8 @@ export const ENV: Record<keyof ServeOptions, string> = {
   retention: 'SPOOR_RETENTION',
   maxBody: 'SPOOR_MAX_BODY',
   logLevel: 'SPOOR_LOG_LEVEL',
-  prices: 'SPOOR_PRICES',
-  alerts: 'SPOOR_ALERTS',
   alertInterval: 'SPOOR_ALERT_INTERVAL',
   defaultAlerts: 'SPOOR_DEFAULT_ALERTS',
-  evaluators: 'SPOOR_EVALUATORS',
   traceQuiet: 'SPOOR_TRACE_QUIET',
   staleAfter: 'SPOOR_STALE_AFTER',
   externalUrl: 'SPOOR_EXTERNAL_URL',
@@ -81,7 +74,6 @@ export const ENV: Record<keyof ServeOptions, string> = {
   rateLimit: 'SPOOR_RATE_LIMIT',
   metricsMaxSeries: 'SPOOR_METRICS_MAX_SERIES',
   provider: 'SPOOR_PROVIDER',
-  mask: 'SPOOR_MASK_FILE',
   regexMaxChars: REGEX_LIMIT_ENV.maxChars,
   regexMaxCost: REGEX_LIMIT_ENV.maxStepsPerChar,
   store: 'SPOOR_STORE',
@@ -99,9 +91,8 @@ export const ENV: Record<keyof ServeOptions, string> = {
   oidcGroupsClaim: 'SPOOR_OIDC_GROUPS_CLAIM',
   forward: 'SPOOR_FORWARD',
   forwardSpoolMax: 'SPOOR_FORWARD_SPOOL_MAX',
-  // Tail sampling.
-  sampling: 'SPOOR_SAMPLING_FILE',
   ...(Object.fromEntries(SHARES.map((share) => [share.option, share.env])) as Record<keyof ShareOptions, string>),
+  ...(Object.fromEntries(FILE_FLAGS.map((file) => [file.option, file.env])) as Record<keyof FileOptions, string>),
   // Live streams' shares (live/hub.ts).
   liveStreams: 'SPOOR_LIVE_STREAMS',
   liveStreamsPerProject: 'SPOOR_LIVE_STREAMS_PER_PROJECT',

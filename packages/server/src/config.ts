@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { DEFAULTS, ENV } from './config-defaults.js';
 import { parseBytes, parseDiskReserve, parseDuration, parseRetention } from './config-values.js';
+import { type FileConfig, type FileOptions, resolveFiles } from './file-flags.js';
 import { SHARES, type ShareLimits, type ShareName, type ShareOptions, parseShareLimits } from './shares.js';
 import type { RegexLimits } from './regex.js';
 import { type Provider, parseProviders } from './replay/providers.js';
@@ -10,7 +11,7 @@ import { type ForwardDestination, forwardLoopProblem, machineAddresses, parseFor
 export { DEFAULTS } from './config-defaults.js';
 
 /** What a user may set, by flag or `SPOOR_*` environment variable. Every field is optional. */
-export interface ServeOptions extends ShareOptions {
+export interface ServeOptions extends ShareOptions, FileOptions {
   /** Interface to bind. Default `127.0.0.1` (loopback only). */
   host?: string;
   /** Port for OTLP, the API and the UI. Default 4318, the OTLP/HTTP port. */
@@ -25,16 +26,10 @@ export interface ServeOptions extends ShareOptions {
   maxBody?: string;
   /** pino level. Default `info`. */
   logLevel?: string;
-  /** A JSON price table (`{ asOf, models: [...] }`) over Spoor's own. Default: none. */
-  prices?: string;
-  /** An alert rules file (YAML), read again when it changes. Default: none. */
-  alerts?: string;
   /** How often alert rules are evaluated. Default `15s`. */
   alertInterval?: string;
   /** Default alert rules: whether a new project is given them, `on` or `off`. Default `on`. */
   defaultAlerts?: string;
-  /** An evaluators file (YAML), read at start, for the default project. Default: none. */
-  evaluators?: string;
   /** How long no span of a trace may have ended before the trace is complete (evaluators judge it). Default `30s`. */
   traceQuiet?: string;
   /** How long a trace with a running span may hear nothing (no snapshot, no span ended) before that span is abandoned. Default `10m`. */
@@ -57,8 +52,6 @@ export interface ServeOptions extends ShareOptions {
   rateLimit?: number | string;
   /** Series each span-, GenAI- or score-derived family on `/metrics` may expose, buckets included; label sets past them fold into `other`. Default 2000, at least 100. */
   metricsMaxSeries?: number | string;
-  /** A masking policy file (JSON) applied at ingest. Default: none. */
-  mask?: string;
   /** Characters of a value a user's regular expression reads (masking rules, `regex` evaluators, alert matchers). Default 131072. */
   regexMaxChars?: number | string;
   /** Steps a character a user's regular expression may cost, counted on a probe text when it is made. Default 64. */
@@ -103,8 +96,6 @@ export interface ServeOptions extends ShareOptions {
   forward?: string | string[];
   /** Unsent bytes a destination may fall behind before its oldest are dropped, e.g. `1GiB`. Default 1 GiB. */
   forwardSpoolMax?: string;
-  /** Tail sampling: a sampling policy file (JSON), for every project or per project. Default: none. */
-  sampling?: string;
   // Live streams' shares (live/hub.ts).
   /** Live streams the server holds at once; past it 503. Default 1,000. */
   liveStreams?: number | string;
@@ -132,7 +123,7 @@ export type StoreTarget =
   | { kind: 'clickhouse'; url: string; cluster: string | null };
 
 /** The resolved configuration: every field set. */
-export interface ServeConfig {
+export interface ServeConfig extends FileConfig {
   host: string;
   port: number;
   /** `null`: no OTLP/gRPC (`--grpc-port 0`, or a server without the ingest role); 0: any free port (tests). */
@@ -141,15 +132,9 @@ export interface ServeConfig {
   retention: { tracesMs: number; logsMs: number; metricsMs: number; intervalMs: number };
   maxBodyBytes: number;
   logLevel: string;
-  /** Absolute path of the user's price table, or `null`. */
-  pricesFile: string | null;
-  /** Absolute path of the alert rules file, or `null`. */
-  alertsFile: string | null;
   alertIntervalMs: number;
   /** Whether a new project is given the default alert rules (`alerting/default-rules.ts`). */
   defaultAlerts: boolean;
-  /** Absolute path of the evaluators file, or `null`. */
-  evaluatorsFile: string | null;
   traceQuietMs: number;
   /** A running span whose trace heard nothing for this long is abandoned (shown so, not as an error). */
   staleAfterMs: number;
@@ -163,15 +148,11 @@ export interface ServeConfig {
   rateLimit: number;
   /** Series each derived family on `/metrics` may expose, buckets included. */
   metricsMaxSeries: number;
-  /** Absolute path of the masking policy file, or `null`. */
-  maskFile: string | null;
   /** `--regex-max-chars` and `--regex-max-cost` (`regex.ts`). */
   regexLimits: RegexLimits;
   /** Providers for `POST /api/replay`, their keys read at start. */
   providers: Provider[];
   store: StoreTarget;
-  /** Tail sampling: absolute path of the `--sampling` policy file (JSON), or `null`. */
-  samplingFile: string | null;
   /** Bytes the spool may hold before requests get 503. */
   spoolMaxBytes: number;
   /** Bytes `--disk-reserve` keeps free (0: off), or `null` for `auto` (from the disk's size). */
@@ -312,6 +293,8 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
   if (forwardSpoolMaxBytes <= 0) throw new Error(`--forward-spool-max must be more than 0 bytes, such as 1GiB (${ENV.forwardSpoolMax})`);
   return {
     ...(oidc === undefined ? {} : { oidc }),
+    // The files features read (`file-flags.ts`): each an absolute path or `null`.
+    ...resolveFiles(pick),
     forward,
     forwardSpoolMaxBytes,
     // Each project's share, and the server's (shares.ts): `project=N,server=N`, 0 for no bound.
@@ -334,11 +317,8 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
     retention: { ...parseRetention(pick('retention')), intervalMs: 3_600_000 },
     maxBodyBytes: parseBytes(pick('maxBody')),
     logLevel,
-    pricesFile: pick('prices') === '' ? null : resolve(pick('prices')),
-    alertsFile: pick('alerts') === '' ? null : resolve(pick('alerts')),
     alertIntervalMs,
     defaultAlerts,
-    evaluatorsFile: pick('evaluators') === '' ? null : resolve(pick('evaluators')),
     traceQuietMs,
     staleAfterMs,
     externalUrl: externalUrl === '' ? null : externalUrl.replace(/\/+$/, ''),
@@ -351,10 +331,7 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
     corsOrigins,
     rateLimit,
     metricsMaxSeries,
-    maskFile: pick('mask') === '' ? null : resolve(pick('mask')),
     regexLimits: { maxChars: positiveInteger('regexMaxChars', '--regex-max-chars'), maxStepsPerChar: positiveInteger('regexMaxCost', '--regex-max-cost') },
-    // Tail sampling.
-    samplingFile: pick('sampling') === '' ? null : resolve(pick('sampling')),
     providers: parseProviders(
       pick('provider')
         .split(';')

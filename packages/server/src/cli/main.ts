@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { resolveServeConfig } from '../config.js';
 import { exportCommandLine } from '../export/command.js';
+import { FILE_FLAGS } from '../file-flags.js';
 import { SHARES } from '../shares.js';
 import type { DeclaredCommand } from './command.js';
 
@@ -12,15 +13,15 @@ import type { DeclaredCommand } from './command.js';
 const COMMANDS: readonly DeclaredCommand[] = [exportCommandLine];
 
 const USAGE = `Usage:
-  spoor serve [--host H] [--port P] [--grpc-port 4317] [--data DIR] [--retention 30d] [--max-body 16MiB] [--log-level info] [--prices prices.json]
-              [--alerts rules.yaml] [--alert-interval 15s] [--no-default-alerts] [--evaluators evaluators.yaml] [--trace-quiet 30s] [--stale-after 10m] [--external-url URL] [--allowed-hosts H1,H2]
+  spoor serve [--host H] [--port P] [--grpc-port 4317] [--data DIR] [--retention 30d] [--max-body 16MiB] [--log-level info]
+              [--alert-interval 15s] [--no-default-alerts] [--trace-quiet 30s] [--stale-after 10m] [--external-url URL] [--allowed-hosts H1,H2]
               [--auth auto|required|off] [--metrics-token TOKEN] [--cors-origin URL1,URL2] [--rate-limit 100] [--metrics-max-series 2000]
-              [--provider openai=env:OPENAI_API_KEY[,base=URL][,timeout=60s]]… [--mask policy.json] [--regex-max-chars 131072] [--regex-max-cost 64]
+              [--provider openai=env:OPENAI_API_KEY[,base=URL][,timeout=60s]]… [--regex-max-chars 131072] [--regex-max-cost 64]
               [--store duckdb|clickhouse] [--clickhouse-url http://USER:PASS@HOST:8123/DB] [--clickhouse-cluster NAME]
               [--spool-max 1GiB] [--disk-reserve auto] [--role ingest,query,alerting]
               [--oidc-issuer URL --oidc-client-id ID --oidc-client-secret env:VAR|file:PATH --oidc-roles RULES [--oidc-scopes "openid email profile"] [--oidc-groups-claim groups]]
               [--forward NAME=URL[,headers=K:V;K2:env:VAR][,signals=traces,logs,metrics][,filter=service=NAME]]… [--forward-spool-max 1GiB]
-              [--sampling sampling.json]
+              ${FILE_FLAGS.map((file) => `[${file.flag} ${file.example}]`).join(' ')}
               ${SHARES.map((share) => `[${share.flag} ${share.default}]`).join(' ')}
               [--live-streams 1000] [--live-streams-per-project 250] [--live-streams-per-key 100] [--live-list-filters 100] [--live-list-filters-per-project 20]
   spoor demo [--endpoint http://127.0.0.1:4318] [--runs 24] [--key KEY] [--live [--live-minutes 3]]   runs over four days, evaluators, a dataset, experiments, an alert
@@ -37,10 +38,11 @@ ${COMMANDS.map((declared) => declared.usage).join('\n')}
   spoor spool replay-quarantine [ID…] [--url http://127.0.0.1:4318]   hand them (or those named) back to ingest
 
 Flags beat SPOOR_HOST, SPOOR_PORT, SPOOR_GRPC_PORT (0: no OTLP/gRPC), SPOOR_DATA, SPOOR_RETENTION, SPOOR_MAX_BODY, SPOOR_LOG_LEVEL,
-SPOOR_PRICES, SPOOR_ALERTS, SPOOR_ALERT_INTERVAL, SPOOR_DEFAULT_ALERTS (0: --no-default-alerts), SPOOR_EXTERNAL_URL, SPOOR_ALLOWED_HOSTS, SPOOR_AUTH,
-SPOOR_METRICS_TOKEN, SPOOR_CORS_ORIGIN, SPOOR_RATE_LIMIT, SPOOR_METRICS_MAX_SERIES, SPOOR_PROVIDER (';'-separated), SPOOR_MASK_FILE, SPOOR_STORE,
-SPOOR_CLICKHOUSE_URL, SPOOR_CLICKHOUSE_CLUSTER, SPOOR_SPOOL_MAX, SPOOR_ROLE, SPOOR_FORWARD (';'-separated), SPOOR_FORWARD_SPOOL_MAX, SPOOR_SAMPLING_FILE,
+SPOOR_ALERT_INTERVAL, SPOOR_DEFAULT_ALERTS (0: --no-default-alerts), SPOOR_EXTERNAL_URL, SPOOR_ALLOWED_HOSTS, SPOOR_AUTH,
+SPOOR_METRICS_TOKEN, SPOOR_CORS_ORIGIN, SPOOR_RATE_LIMIT, SPOOR_METRICS_MAX_SERIES, SPOOR_PROVIDER (';'-separated), SPOOR_STORE,
+SPOOR_CLICKHOUSE_URL, SPOOR_CLICKHOUSE_CLUSTER, SPOOR_SPOOL_MAX, SPOOR_ROLE, SPOOR_FORWARD (';'-separated), SPOOR_FORWARD_SPOOL_MAX,
 SPOOR_LIVE_STREAMS, SPOOR_LIVE_STREAMS_PER_PROJECT, SPOOR_LIVE_STREAMS_PER_KEY, SPOOR_LIVE_LIST_FILTERS, SPOOR_LIVE_LIST_FILTERS_PER_PROJECT,
+${FILE_FLAGS.map((file) => file.env).join(', ')},
 ${SHARES.map((share) => share.env).join(', ')}, SPOOR_REGEX_MAX_CHARS, SPOOR_REGEX_MAX_COST
 and SPOOR_OIDC_ISSUER, SPOOR_OIDC_CLIENT_ID, SPOOR_OIDC_CLIENT_SECRET, SPOOR_OIDC_ROLES, SPOOR_OIDC_SCOPES, SPOOR_OIDC_GROUPS_CLAIM,
 which beat the defaults. Commands that talk to a server (spool, keys and export with --url, datasets, experiments, demo, mcp) send
@@ -98,6 +100,8 @@ async function main(argv: string[]): Promise<number> {
 
 /** Each share's flag (`shares.ts`), as `parseArgs` reads it: `exports-max`. */
 const SHARE_FLAGS = Object.fromEntries(SHARES.map((share) => [share.flag.slice(2), { type: 'string' as const }]));
+/** Each file's flag (`file-flags.ts`), as `parseArgs` reads it: `prices`. */
+const FILE_OPTIONS = Object.fromEntries(FILE_FLAGS.map((file) => [file.flag.slice(2), { type: 'string' as const }]));
 
 async function serve(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -108,12 +112,9 @@ async function serve(args: string[]): Promise<number> {
       'grpc-port': { type: 'string' },
       data: { type: 'string' },
       retention: { type: 'string' },
-      prices: { type: 'string' },
-      alerts: { type: 'string' },
       'alert-interval': { type: 'string' },
       // Default alert rules.
       'no-default-alerts': { type: 'boolean' },
-      evaluators: { type: 'string' },
       'trace-quiet': { type: 'string' },
       'stale-after': { type: 'string' },
       'external-url': { type: 'string' },
@@ -124,7 +125,6 @@ async function serve(args: string[]): Promise<number> {
       'rate-limit': { type: 'string' },
       'metrics-max-series': { type: 'string' },
       provider: { type: 'string', multiple: true },
-      mask: { type: 'string' },
       'regex-max-chars': { type: 'string' },
       'regex-max-cost': { type: 'string' },
       'max-body': { type: 'string' },
@@ -144,9 +144,8 @@ async function serve(args: string[]): Promise<number> {
       'oidc-groups-claim': { type: 'string' },
       forward: { type: 'string', multiple: true },
       'forward-spool-max': { type: 'string' },
-      // Tail sampling.
-      sampling: { type: 'string' },
       ...SHARE_FLAGS,
+      ...FILE_OPTIONS,
       // Live streams' shares (live/hub.ts).
       'live-streams': { type: 'string' },
       'live-streams-per-project': { type: 'string' },
@@ -165,9 +164,8 @@ async function serve(args: string[]): Promise<number> {
     role: values.role,
     forward: values.forward,
     forwardSpoolMax: values['forward-spool-max'],
-    // Tail sampling.
-    sampling: values.sampling,
     ...Object.fromEntries(SHARES.map((share) => [share.option, (values as Record<string, string | undefined>)[share.flag.slice(2)]])),
+    ...Object.fromEntries(FILE_FLAGS.map((file) => [file.option, (values as Record<string, string | undefined>)[file.flag.slice(2)]])),
     // Live streams' shares (live/hub.ts).
     liveStreams: values['live-streams'],
     liveStreamsPerProject: values['live-streams-per-project'],
@@ -179,11 +177,8 @@ async function serve(args: string[]): Promise<number> {
     grpcPort: values['grpc-port'],
     data: values.data,
     retention: values.retention,
-    prices: values.prices,
-    alerts: values.alerts,
     alertInterval: values['alert-interval'],
     defaultAlerts: values['no-default-alerts'] === true ? 'off' : undefined,
-    evaluators: values.evaluators,
     traceQuiet: values['trace-quiet'],
     staleAfter: values['stale-after'],
     externalUrl: values['external-url'],
@@ -194,7 +189,6 @@ async function serve(args: string[]): Promise<number> {
     rateLimit: values['rate-limit'],
     metricsMaxSeries: values['metrics-max-series'],
     provider: values.provider,
-    mask: values.mask,
     regexMaxChars: values['regex-max-chars'],
     regexMaxCost: values['regex-max-cost'],
     maxBody: values['max-body'],
