@@ -212,9 +212,11 @@ export type {
   PromptMessage,
   PromptShare,
   PromptSplitEntry,
+  PromptStatsResponse,
   PromptSummary,
   PromptTemplate,
   PromptVersion,
+  PromptVersionScore,
 } from './prompt.js';
 export {
   PROMPT_LABEL,

@@ -1,3 +1,5 @@
+import type { SpanStats } from './analytics.js';
+
 /**
  * Prompts as the server keeps them and the SDK runs them: a text or a list of chat messages with
  * `{{variables}}`, compiled with the variables given, and a label's split of traffic between
@@ -186,4 +188,23 @@ export function weightsProblem(split: readonly PromptSplitEntry[]): string | nul
   const total = split.reduce((sum, s) => sum + s.weight, 0);
   if (split.length > 0 && split.every((s) => s.weight > 0) && Math.abs(total - 100) > 1e-9) return `the weights sum to ${total}, not 100`;
   return splitProblem(sharesOf(split));
+}
+
+/** A score name's count and mean over one version's calls (a trace's score counted with its root span). */
+export interface PromptVersionScore {
+  name: string;
+  count: number;
+  /** `null` when no score of the name has a value (labels only). */
+  mean: number | null;
+}
+
+/** `GET /api/prompts/:name/stats`: per version, the LLM calls made with it over the range. */
+export interface PromptStatsResponse {
+  name: string;
+  from: string;
+  to: string;
+  /** Newest version first; each with the span statistics of its calls (`SpanStats`, durations in ms) and its scores. */
+  versions: (SpanStats & { version: number; scores: PromptVersionScore[] })[];
+  /** The URL of `/api/stats/compare` for the two versions of the production split, else the two newest versions with calls; `null` with fewer than two. */
+  compare: string | null;
 }

@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type * as model from '@spoor/model';
 import { agree } from '../http/answers/agree.js';
+import { SpanStats } from '../http/answers/model/analytics.js';
 
 /** The answers of `/api/prompts` (`routes.ts`), each pinned to the model type. */
 
@@ -58,9 +59,32 @@ export const LabelMove = Type.Object(
 );
 export const LabelHistory = Type.Object({ moves: Type.Array(LabelMove) }, { title: 'PromptLabelHistory', additionalProperties: false });
 
+export const PromptStats = Type.Object(
+  {
+    name: Text,
+    from: Text,
+    to: Text,
+    versions: Type.Array(
+      Type.Composite(
+        [
+          SpanStats,
+          Type.Object({
+            version: Type.Integer({ minimum: 1 }),
+            scores: Type.Array(Type.Object({ name: Text, count: Type.Integer({ minimum: 0 }), mean: MaybeNumber }, { additionalProperties: false })),
+          }),
+        ],
+        { additionalProperties: false },
+      ),
+    ),
+    compare: Type.Union([Text, Type.Null()], { description: 'the URL of /api/stats/compare for the two versions in production (or the two newest)' }),
+  },
+  { title: 'PromptStats', additionalProperties: false },
+);
+
 agree<Static<typeof SplitEntry>, model.PromptSplitEntry>(true);
 agree<Static<typeof Config>, model.PromptConfig>(true);
 agree<Static<typeof PromptVersion>, model.PromptVersion>(true);
 agree<Static<typeof FetchedPrompt>, model.FetchedPrompt>(true);
 agree<Static<typeof PromptSummary>, model.PromptSummary>(true);
 agree<Static<typeof LabelMove>, model.PromptLabelMove>(true);
+agree<Static<typeof PromptStats>, model.PromptStatsResponse>(true);

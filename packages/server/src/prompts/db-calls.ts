@@ -10,6 +10,7 @@ export const promptCalls = callGroup(({ store }: { store: Pick<Store, 'prompts'>
     list: prompts.list.bind(prompts),
     get: prompts.get.bind(prompts),
     versions: prompts.versions.bind(prompts),
+    production: prompts.production.bind(prompts),
     setLabel: prompts.setLabel.bind(prompts),
     history: prompts.history.bind(prompts),
     delete: prompts.delete.bind(prompts),

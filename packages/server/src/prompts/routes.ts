@@ -1,13 +1,18 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import type { DbClient } from '../dbthread/calls.js';
+import { DAY_US } from '../duration.js';
 import { AppError } from '../errors.js';
+import { parseJson } from '../json.js';
+import { TIME_RANGE, closedRange } from '../params/parameters.js';
 import { NoContent } from '../http/content.js';
 import { projectOf } from '../http/request-access.js';
 import type { Remote } from '../threads/protocol.js';
 import * as answers from './answers.js';
 import type { promptCalls } from './db-calls.js';
 import { checkLabel, checkNewVersion, checkPromptName, checkTarget } from './spec.js';
+import { promptStats } from './version-stats.js';
 
 /**
  * `/api/prompts`: prompts with versions and labels. Read keys fetch them (an app at run time);
@@ -15,7 +20,10 @@ import { checkLabel, checkNewVersion, checkPromptName, checkTarget } from './spe
  * Who is who asks: the key's id, or `user:ADDRESS` for a person (`http/request-access.ts`).
  */
 
-export type PromptDb = { readonly prompts: Remote<ReturnType<typeof promptCalls.make>> };
+export type PromptDb = {
+  readonly prompts: Remote<ReturnType<typeof promptCalls.make>>;
+  readonly analytics: Pick<DbClient['analytics'], 'spanStats' | 'compare'>;
+};
 
 const tags = ['prompts'];
 const NAME = Type.Object({ name: Type.String({ description: "the prompt's name" }) });
@@ -31,6 +39,8 @@ const FETCH = Type.Object(
   },
   { additionalProperties: false },
 );
+
+const STATS = Type.Object({ ...TIME_RANGE }, { additionalProperties: false });
 
 const NEW_VERSION = Type.Object(
   {
@@ -102,6 +112,28 @@ export async function promptRoutes(instance: FastifyInstance, options: { db: Pro
     '/api/prompts/:name/versions',
     { schema: { summary: 'Every version, newest first', tags, params: NAME, response: { 200: answers.VersionList } } },
     async (request) => ({ versions: await db.prompts.versions(projectOf(request), checkPromptName(request.params.name)) }),
+  );
+  app.get(
+    '/api/prompts/:name/stats',
+    {
+      schema: {
+        summary: "Per version, the LLM calls made with it over the range (default the last day): calls, latency, tokens, cost, errors, scores' means",
+        tags,
+        params: NAME,
+        querystring: STATS,
+        response: { 200: answers.PromptStats },
+      },
+    },
+    async (request) => {
+      const project = projectOf(request);
+      const name = checkPromptName(request.params.name);
+      const production = await db.prompts.production(project, name);
+      const reads = {
+        spanStats: async (q: Parameters<PromptDb['analytics']['spanStats']>[0]) => parseJson(await db.analytics.spanStats(q)),
+        compare: async (q: Parameters<PromptDb['analytics']['compare']>[0]) => parseJson(await db.analytics.compare(q)),
+      };
+      return promptStats(reads, project, name, closedRange(request.query, nowUs(), DAY_US), production);
+    },
   );
   app.put(
     '/api/prompts/:name/labels/:label',

@@ -96,6 +96,11 @@ export class PromptService {
     return { ...versionOf(this.version(state, name, chosen), state.labels), label, split };
   }
 
+  /** The production label's split, `null` when it has none; 404 for a prompt that is not there. */
+  async production(projectId: string, name: string): Promise<PromptSplitEntry[] | null> {
+    return (await this.found(projectId, name)).labels.get('production') ?? null;
+  }
+
   /** Every version, newest first. */
   async versions(projectId: string, name: string): Promise<PromptVersion[]> {
     const state = await this.found(projectId, name);

@@ -315,6 +315,7 @@ export const ROWS: Record<string, Row> = {
   'GET /api/prompts/:name': readId(() => '/api/prompts/shop-prompt'),
   'DELETE /api/prompts/:name': { path: () => '/api/prompts/to-delete-prompt', need: 'admin', foreign: 'not-found' },
   'GET /api/prompts/:name/versions': readId(() => '/api/prompts/shop-prompt/versions'),
+  'GET /api/prompts/:name/stats': readId(() => '/api/prompts/shop-prompt/stats'),
   'PUT /api/prompts/:name/labels/:label': {
     path: () => '/api/prompts/shop-prompt/labels/production',
     body: () => ({ version: 1 }),
