@@ -189,6 +189,15 @@ describe.each(['duckdb', 'clickhouse'] as const)('prompts on a running server (%
     expect((await call<{ versions: unknown[] }>('GET', '/api/prompts/greet/versions', keys.read)).body.versions).toHaveLength(3);
   });
 
+  it('numbers versions sent at once one after another, none twice', async () => {
+    const sent = await Promise.all(Array.from({ length: 8 }, (_, i) => create({ name: 'busy', prompt: `draft ${i}` })));
+    expect(sent.map((a) => a.status)).toEqual(Array(8).fill(201));
+    expect(sent.map((a) => a.body.version).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    const versions = await call<{ versions: PromptVersion[] }>('GET', '/api/prompts/busy/versions', keys.read);
+    expect(new Set(versions.body.versions.map((v) => v.prompt)).size).toBe(8);
+    expect((await call('DELETE', '/api/prompts/busy', keys.admin)).status).toBe(204);
+  });
+
   it('deletes a prompt (admin): gone from reads, its name used again from version 1', async () => {
     await create({ name: 'doomed', prompt: 'a', labels: ['production'] });
     await create({ name: 'doomed', prompt: 'b' });
