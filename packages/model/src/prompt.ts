@@ -152,6 +152,8 @@ export interface PromptVersion {
 export interface FetchedPrompt extends PromptVersion {
   label: string | null;
   split: PromptSplitEntry[] | null;
+  /** The prompt filled with the `variables` asked with, else `null`. */
+  compiled: string | PromptMessage[] | null;
 }
 
 /** A label moved: who moved it, when, from what to what (`from` null for a new label). */

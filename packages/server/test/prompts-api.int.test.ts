@@ -189,6 +189,16 @@ describe.each(['duckdb', 'clickhouse'] as const)('prompts on a running server (%
     expect((await call<{ versions: unknown[] }>('GET', '/api/prompts/greet/versions', keys.read)).body.versions).toHaveLength(3);
   });
 
+  it('fills a fetched prompt with the variables asked with, naming any it does not have or lacks (400)', async () => {
+    const vars = (v: object) => `?version=1&variables=${encodeURIComponent(JSON.stringify(v))}`;
+    expect((await fetchPrompt('greet', vars({ name: 'Ada', topic: 'tea' }))).body).toMatchObject({ version: 1, compiled: 'Hello Ada, about tea' });
+    expect((await fetchPrompt('greet', '?version=1')).body.compiled).toBeNull();
+    expect(errorOf(await fetchPrompt('greet', vars({ name: 'Ada', topic: 'tea', colour: 'red' })))).toBe("400 variables: the prompt has no variable 'colour'");
+    expect(errorOf(await fetchPrompt('greet', vars({ name: 'Ada' })))).toBe("400 variables: no value given for 'topic'");
+    expect(errorOf(await fetchPrompt('greet', vars({ name: 'Ada', topic: ['a'] })))).toBe('400 variables.topic: a string, number or boolean');
+    expect(errorOf(await fetchPrompt('greet', '?variables=name%3DAda'))).toBe('400 variables: a JSON object of the variables ({"name":"Ada"})');
+  });
+
   it('numbers versions sent at once one after another, none twice', async () => {
     const sent = await Promise.all(Array.from({ length: 8 }, (_, i) => create({ name: 'busy', prompt: `draft ${i}` })));
     expect(sent.map((a) => a.status)).toEqual(Array(8).fill(201));

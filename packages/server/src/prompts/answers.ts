@@ -42,7 +42,12 @@ const VERSION_FIELDS = {
 
 export const PromptVersion = Type.Object(VERSION_FIELDS, { title: 'PromptVersion', additionalProperties: false });
 export const FetchedPrompt = Type.Object(
-  { ...VERSION_FIELDS, label: Type.Union([Text, Type.Null()]), split: Type.Union([Split, Type.Null()]) },
+  {
+    ...VERSION_FIELDS,
+    label: Type.Union([Text, Type.Null()]),
+    split: Type.Union([Split, Type.Null()]),
+    compiled: Type.Union([Text, Type.Array(Message), Type.Null()], { description: 'the prompt filled with the variables asked with, else null' }),
+  },
   { title: 'FetchedPrompt', description: 'a version, with the label asked for and its split (null when fetched by version)', additionalProperties: false },
 );
 export const VersionList = Type.Object({ versions: Type.Array(PromptVersion) }, { title: 'PromptVersionList', additionalProperties: false });

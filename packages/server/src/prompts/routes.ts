@@ -11,7 +11,7 @@ import { projectOf } from '../http/request-access.js';
 import type { Remote } from '../threads/protocol.js';
 import * as answers from './answers.js';
 import type { promptCalls } from './db-calls.js';
-import { checkLabel, checkNewVersion, checkPromptName, checkTarget } from './spec.js';
+import { checkLabel, checkNewVersion, checkPromptName, checkTarget, checkVariables, compiled } from './spec.js';
 import { promptStats } from './version-stats.js';
 
 /**
@@ -33,6 +33,9 @@ const FETCH = Type.Object(
   {
     label: Type.Optional(Type.String({ description: 'the label to fetch (default production, else the newest version)' })),
     version: Type.Optional(Type.Integer({ minimum: 1, description: 'the version to fetch' })),
+    variables: Type.Optional(
+      Type.String({ maxLength: 65_536, description: 'the variables as a JSON object ({"name":"Ada"}): the answer\'s compiled is the prompt filled with them' }),
+    ),
     stickyKey: Type.Optional(
       Type.String({ minLength: 1, maxLength: 1024, description: 'a user or session id: a split label gives it one version, always the same' }),
     ),
@@ -91,13 +94,15 @@ export async function promptRoutes(instance: FastifyInstance, options: { db: Pro
       },
     },
     async (request) => {
-      const { label, version, stickyKey } = request.query;
+      const { label, version, stickyKey, variables } = request.query;
       if (label !== undefined && version !== undefined) throw new AppError('ERR_BAD_REQUEST', 'label: give a label or a version, not both');
-      return db.prompts.get(projectOf(request), checkPromptName(request.params.name), {
+      const values = variables === undefined ? undefined : checkVariables(variables);
+      const fetched = await db.prompts.get(projectOf(request), checkPromptName(request.params.name), {
         ...(label === undefined ? {} : { label: checkLabel(label) }),
         ...(version === undefined ? {} : { version }),
         ...(stickyKey === undefined ? {} : { stickyKey }),
       });
+      return values === undefined ? fetched : { ...fetched, compiled: compiled(fetched.prompt, values) };
     },
   );
   app.delete(

@@ -83,17 +83,17 @@ export class PromptService {
   /** A version by label (a split's chosen by the sticky key, else its largest share) or number; neither: `production`, else the newest. */
   async get(projectId: string, name: string, query: PromptQuery): Promise<FetchedPrompt> {
     const state = await this.found(projectId, name);
-    if (query.version !== undefined) return { ...versionOf(this.version(state, name, query.version), state.labels), label: null, split: null };
+    if (query.version !== undefined) return { ...versionOf(this.version(state, name, query.version), state.labels), label: null, split: null, compiled: null };
     const label = query.label ?? (state.labels.has('production') ? 'production' : null);
     if (label === null) {
       const newest = state.versions.get(Math.max(...state.versions.keys()))!;
-      return { ...versionOf(newest, state.labels), label: null, split: null };
+      return { ...versionOf(newest, state.labels), label: null, split: null, compiled: null };
     }
     const split = state.labels.get(label);
     if (split === undefined) throw new AppError('ERR_NOT_FOUND', `prompt ${name} has no label ${label}`);
     const chosen =
       query.stickyKey === undefined ? split.reduce((a, b) => (b.weight > a.weight ? b : a)).version : chooseVersion(sharesOf(split), query.stickyKey);
-    return { ...versionOf(this.version(state, name, chosen), state.labels), label, split };
+    return { ...versionOf(this.version(state, name, chosen), state.labels), label, split, compiled: null };
   }
 
   /** The production label's split, `null` when it has none; 404 for a prompt that is not there. */

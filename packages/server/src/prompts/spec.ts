@@ -1,4 +1,13 @@
-import { PROMPT_LABEL, PROMPT_NAME, type PromptConfig, type PromptMessage, type PromptSplitEntry, weightsProblem } from '@spoor/model';
+import {
+  PROMPT_LABEL,
+  PROMPT_NAME,
+  type PromptConfig,
+  type PromptMessage,
+  type PromptSplitEntry,
+  PromptVariableError,
+  compilePrompt,
+  weightsProblem,
+} from '@spoor/model';
 import { AppError } from '../errors.js';
 
 /**
@@ -133,4 +142,28 @@ export function checkTarget(body: unknown): PromptSplitEntry[] {
   const problem = weightsProblem(split);
   if (problem !== null) throw bad(`split: ${problem}`);
   return split;
+}
+
+/** The `variables` of a fetch: a JSON object of strings, numbers or booleans. */
+export function checkVariables(text: string): Record<string, string | number | boolean> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw bad('variables: a JSON object of the variables ({"name":"Ada"})');
+  }
+  if (!isObject(parsed)) throw bad('variables: a JSON object of the variables ({"name":"Ada"})');
+  for (const [key, value] of Object.entries(parsed))
+    if (!['string', 'number', 'boolean'].includes(typeof value)) throw bad(`variables.${key}: a string, number or boolean`);
+  return parsed as Record<string, string | number | boolean>;
+}
+
+/** The prompt filled with `variables`; a 400 naming any the prompt does not have, or lacks. */
+export function compiled(prompt: string | PromptMessage[], variables: Record<string, string | number | boolean>): string | PromptMessage[] {
+  try {
+    return compilePrompt(prompt, variables);
+  } catch (error) {
+    if (error instanceof PromptVariableError) throw bad(`variables: ${error.message}`);
+    throw error;
+  }
 }
