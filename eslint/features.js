@@ -50,5 +50,11 @@ export function featureBoundaries() {
       doorForbidden: ['**/serve/**', '**/ingest/**', '**/pipeline/**', '**/live/**', '**/sampling/**', '**/store/**'],
       doorMessage: "queues/'s part and routes take what earlier parts gave, and reach the store through its calls on the database thread only.",
     }),
+    ...feature('prompts', {
+      forbidden: ['**/ingest/**', '**/pipeline/**', '**/live/**', '**/sampling/**', '**/dbthread/**', ...STORE_ENGINES],
+      message: 'prompts/ keeps prompts, their versions and labels over the store ports: it knows neither how data arrives nor HTTP.',
+      doorForbidden: ['**/serve/**', '**/ingest/**', '**/pipeline/**', '**/live/**', '**/sampling/**', '**/store/**'],
+      doorMessage: "prompts/'s part and routes take what earlier parts gave, and reach the store through its calls on the database thread only.",
+    }),
   ];
 }

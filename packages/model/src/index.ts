@@ -205,5 +205,28 @@ export { EXPORT_FORMATS, EXPORT_MEDIA_TYPES, EXPORT_SIGNALS, exportFileName, isE
 export type { SamplingAnswer, SamplingCount, SamplingKeep, SamplingPolicy } from './sampling.js';
 export { DEFAULT_SAMPLING_KEEP } from './sampling.js';
 // Prompts: templates with {{variables}}, compiled, and a label's split of traffic chosen by a sticky key.
-export type { PromptMessage, PromptShare, PromptTemplate } from './prompt.js';
-export { PromptVariableError, chooseVersion, compilePrompt, placeOf, promptVariables, splitProblem } from './prompt.js';
+export type {
+  FetchedPrompt,
+  PromptConfig,
+  PromptLabelMove,
+  PromptMessage,
+  PromptShare,
+  PromptSplitEntry,
+  PromptStatsResponse,
+  PromptSummary,
+  PromptTemplate,
+  PromptVersion,
+  PromptVersionScore,
+} from './prompt.js';
+export {
+  PROMPT_LABEL,
+  PROMPT_NAME,
+  PromptVariableError,
+  chooseVersion,
+  compilePrompt,
+  placeOf,
+  promptVariables,
+  sharesOf,
+  splitProblem,
+  weightsProblem,
+} from './prompt.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PromptVariableError, chooseVersion, compilePrompt, placeOf, promptVariables, splitProblem } from './prompt.js';
+import { PromptVariableError, chooseVersion, compilePrompt, placeOf, promptVariables, sharesOf, splitProblem, weightsProblem } from './prompt.js';
 
 describe('promptVariables', () => {
   it.each([
@@ -108,5 +108,55 @@ describe('chooseVersion', () => {
       expect(placeOf(key)).toBeGreaterThanOrEqual(0);
       expect(placeOf(key)).toBeLessThan(1);
     }
+  });
+});
+
+describe('weightsProblem', () => {
+  it.each([
+    [
+      [
+        { version: 3, weight: 90 },
+        { version: 4, weight: 10 },
+      ],
+      null,
+    ],
+    [[{ version: 1, weight: 100 }], null],
+    [
+      [
+        { version: 3, weight: 90 },
+        { version: 4, weight: 5 },
+      ],
+      'the weights sum to 95, not 100',
+    ],
+    [
+      [
+        { version: 3, weight: 50 },
+        { version: 3, weight: 50 },
+      ],
+      'a split names each version once',
+    ],
+    [
+      [
+        { version: 3, weight: 110 },
+        { version: 4, weight: -10 },
+      ],
+      'each share is above 0 and at most 1',
+    ],
+    [[{ version: 0, weight: 100 }], 'each version is a whole number from 1'],
+    [[], 'a split names at least one version'],
+  ])('judges %j: %s', (split, problem) => {
+    expect(weightsProblem(split)).toBe(problem);
+  });
+
+  it('gives chooseVersion the weights as shares', () => {
+    expect(
+      sharesOf([
+        { version: 3, weight: 90 },
+        { version: 4, weight: 10 },
+      ]),
+    ).toEqual([
+      { version: 3, share: 0.9 },
+      { version: 4, share: 0.1 },
+    ]);
   });
 });

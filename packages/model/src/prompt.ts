@@ -1,3 +1,5 @@
+import type { SpanStats } from './analytics.js';
+
 /**
  * Prompts as the server keeps them and the SDK runs them: a text or a list of chat messages with
  * `{{variables}}`, compiled with the variables given, and a label's split of traffic between
@@ -110,4 +112,101 @@ export function placeOf(key: string): number {
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return (h >>> 0) / 2 ** 32;
+}
+
+/** A label's target as the API states it: versions with weights summing to 100 (one version: weight 100). */
+export interface PromptSplitEntry {
+  version: number;
+  weight: number;
+}
+
+/** What a prompt asks of the model it runs on; every field optional, `null` when not set. */
+export interface PromptConfig {
+  model: string | null;
+  temperature: number | null;
+  maxTokens: number | null;
+  /** The tools offered, as the provider's API takes them. */
+  tools: unknown[] | null;
+  /** The answer's format: `{ type: 'json' }`, or `{ type: 'json', schema }` for a JSON schema. */
+  responseFormat: unknown;
+}
+
+/** One version of a prompt: never rewritten; a change is the next version. */
+export interface PromptVersion {
+  name: string;
+  version: number;
+  type: 'text' | 'chat';
+  prompt: string | PromptMessage[];
+  /** The template's `{{variables}}`, in the order they first appear. */
+  variables: string[];
+  config: PromptConfig;
+  /** What changed, as its author said. */
+  message: string;
+  /** The labels that point at this version (whole or as part of a split). */
+  labels: string[];
+  createdBy: string;
+  createdAt: string;
+}
+
+/** A version fetched by label or number: the label asked for and its split (`null` when fetched by number). */
+export interface FetchedPrompt extends PromptVersion {
+  label: string | null;
+  split: PromptSplitEntry[] | null;
+  /** The prompt filled with the `variables` asked with, else `null`. */
+  compiled: string | PromptMessage[] | null;
+}
+
+/** A label moved: who moved it, when, from what to what (`from` null for a new label). */
+export interface PromptLabelMove {
+  label: string;
+  from: PromptSplitEntry[] | null;
+  to: PromptSplitEntry[];
+  by: string;
+  at: string;
+}
+
+/** A prompt in the list: its newest version and its labels. */
+export interface PromptSummary {
+  name: string;
+  latestVersion: number;
+  labels: Record<string, PromptSplitEntry[]>;
+  updatedAt: string;
+}
+
+/** A prompt's name: 1 to 100 letters, digits, dots, dashes or underscores, starting with a letter or digit. */
+export const PROMPT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+/** A label: 1 to 50 lowercase letters, digits, dots, dashes or underscores, starting with a letter or digit. */
+export const PROMPT_LABEL = /^[a-z0-9][a-z0-9._-]{0,49}$/;
+
+/** A split's weights as shares (weights sum to 100), for `chooseVersion`. */
+export function sharesOf(split: readonly PromptSplitEntry[]): PromptShare[] {
+  return split.map((s) => ({ version: s.version, share: s.weight / 100 }));
+}
+
+/** Why a split of weights cannot be used, or `null`: integers above 0 summing to 100, each version once. */
+export function weightsProblem(split: readonly PromptSplitEntry[]): string | null {
+  if (split.some((s) => !Number.isInteger(s.version) || s.version < 1)) return 'each version is a whole number from 1';
+  if (split.some((s) => typeof s.weight !== 'number' || !Number.isFinite(s.weight))) return 'each weight is a number';
+  const total = split.reduce((sum, s) => sum + s.weight, 0);
+  if (split.length > 0 && split.every((s) => s.weight > 0) && Math.abs(total - 100) > 1e-9) return `the weights sum to ${total}, not 100`;
+  return splitProblem(sharesOf(split));
+}
+
+/** A score name's count and mean over one version's calls (a trace's score counted with its root span). */
+export interface PromptVersionScore {
+  name: string;
+  count: number;
+  /** `null` when no score of the name has a value (labels only). */
+  mean: number | null;
+}
+
+/** `GET /api/prompts/:name/stats`: per version, the LLM calls made with it over the range. */
+export interface PromptStatsResponse {
+  name: string;
+  from: string;
+  to: string;
+  /** Newest version first; each with the span statistics of its calls (`SpanStats`, durations in ms) and its scores. */
+  versions: (SpanStats & { version: number; scores: PromptVersionScore[] })[];
+  /** The URL of `/api/stats/compare` for the two versions of the production split, else the two newest versions with calls; `null` with fewer than two. */
+  compare: string | null;
 }

@@ -76,3 +76,10 @@ export type { Redactor, RedactOptions, RedactRule, RedactMode, DetectorName, Tex
 // Prompts: LLM calls made with a prompt carry its name and version
 export { withPrompt } from './prompt/with-prompt.js';
 export type { PromptRef } from './prompt/with-prompt.js';
+// Prompts kept in Spoor: fetched by label or version, cached, with a fallback
+export { getPrompt } from './prompt/get-prompt.js';
+export type { GetPromptOptions, Prompt } from './prompt/get-prompt.js';
+export { PromptError } from './prompt/prompt-api.js';
+export type { PromptErrorCode } from './prompt/prompt-api.js';
+export { PromptVariableError } from '@spoor/model';
+export type { PromptConfig, PromptMessage, PromptTemplate } from '@spoor/model';

@@ -56,6 +56,10 @@ beforeAll(async () => {
   expect((await callJson(server.url, 'POST', '/api/queues/triage/next')).status).toBe(200);
   const reviewed = await callJson(server.url, 'POST', '/api/queues/triage/items/session%3As-1/submit', { scores: [{ name: 'helpful', value: 4 }] });
   expect(reviewed.status).toBe(200);
+  // A prompt with two versions and its production label moved once.
+  expect((await callJson(server.url, 'POST', '/api/prompts', { name: 'greet', prompt: 'Hi {{name}}', labels: ['production'] })).status).toBe(201);
+  expect((await callJson(server.url, 'POST', '/api/prompts', { name: 'greet', prompt: [{ role: 'system', content: 'Greet {{name}}' }] })).status).toBe(201);
+  expect((await callJson(server.url, 'PUT', '/api/prompts/greet/labels/production', { version: 2 })).status).toBe(200);
   await server.stop({ keepData: true });
   // Experiments as the store keeps them (the API that makes them is not this test's), one in a
   // project that has nothing else.
@@ -341,6 +345,13 @@ describe('spoor migrate', () => {
         expect(to.body, path).toEqual(from.body);
       }
       expect((await getJson<{ progress: { done: number } }>(click.url, '/api/queues/triage')).body.progress.done).toBe(1);
+      // A prompt reads as it did: its versions, its label and the label's history.
+      for (const path of ['/api/prompts', '/api/prompts/greet', '/api/prompts/greet/versions', '/api/prompts/greet/labels/production/history']) {
+        const [from, to] = [await getJson(duck.url, path), await getJson(click.url, path)];
+        expect(to.status, path).toBe(200);
+        expect(to.body, path).toEqual(from.body);
+      }
+      expect((await getJson<{ version: number }>(click.url, '/api/prompts/greet')).body.version).toBe(2);
     });
   });
 

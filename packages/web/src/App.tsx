@@ -8,6 +8,8 @@ import { DatasetPage } from './pages/DatasetPage';
 import { DatasetsPage } from './pages/DatasetsPage';
 import { ExperimentComparePage } from './pages/ExperimentComparePage';
 import { ExperimentsPage } from './pages/ExperimentsPage';
+import { PromptPage } from './pages/PromptPage';
+import { PromptsPage } from './pages/PromptsPage';
 import { FlowsPage } from './pages/FlowsPage';
 import { ErrorGroupPage } from './pages/ErrorGroupPage';
 import { ErrorsPage } from './pages/ErrorsPage';
@@ -46,6 +48,8 @@ const ROUTES = [
   ['/datasets/:name', 'dataset'],
   ['/experiments', 'experiments'],
   ['/experiments/:a/compare/:b', 'experiment-compare'],
+  ['/prompts', 'prompts'],
+  ['/prompts/:name', 'prompt'],
   ['/logs', 'logs'],
   ['/audit', 'audit'],
   ['/compare', 'compare'],
@@ -63,6 +67,7 @@ const NAV = [
   ['/evaluators', 'Evaluators', ['evaluators']],
   ['/datasets', 'Datasets', ['datasets', 'dataset']],
   ['/experiments', 'Experiments', ['experiments', 'experiment-compare']],
+  ['/prompts', 'Prompts', ['prompts', 'prompt']],
   ['/logs', 'Logs', ['logs']],
   ['/audit', 'Audit', ['audit']],
   ['/settings', 'Settings', ['settings']],
@@ -145,6 +150,10 @@ function render(page: string | undefined, params: Record<string, string>, search
       return <ExperimentsPage />;
     case 'experiment-compare':
       return <ExperimentComparePage key={`${params['a']}/${params['b']}`} a={params['a']!} b={params['b']!} search={search} />;
+    case 'prompts':
+      return <PromptsPage />;
+    case 'prompt':
+      return <PromptPage key={params['name']} name={params['name']!} />;
     case 'logs':
       return <LogsPage search={search} />;
     case 'audit':

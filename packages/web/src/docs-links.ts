@@ -20,6 +20,8 @@ const DOCS_FOR_PAGE: Record<string, string> = {
   audit: '/docs/security#keys-and-projects',
   compare: '/docs/llm-calls#replay-and-trace-diff',
   experiments: '/docs/quality#experiments',
+  prompts: '/docs/prompts',
+  prompt: '/docs/prompts',
   settings: '/docs/security#keys-and-projects',
 };
 

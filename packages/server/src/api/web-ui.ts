@@ -152,6 +152,7 @@ const PAGE_SECTIONS = new Set([
   'evaluators',
   'datasets',
   'experiments',
+  'prompts',
   'logs',
   'audit',
   'compare',

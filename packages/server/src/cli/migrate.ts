@@ -243,6 +243,14 @@ async function copySmallTables(source: DuckDbStore, target: ClickHouseStore, io:
       for (const queue of rows.queues) await target.queues.putQueue(projectId, queue);
       return new Set(rows.queues.map((q) => q.name)).size;
     });
+    // Every row: a copy cut short and run again appends rows twice, and `prompts/` reads a
+    // version number once and an event of one time and label once, so it reads the same.
+    await once(target, `prompts of ${projectId}`, io, async () => {
+      const rows = await source.prompts.allRows(projectId);
+      for (const version of rows.versions) await target.prompts.addVersion(projectId, version);
+      for (const event of rows.events) await target.prompts.addEvent(projectId, event);
+      return new Set(rows.versions.map((v) => v.name)).size;
+    });
     await once(target, `audit log of ${projectId}`, io, async () => {
       const records = (await source.access.listAudit(projectId, ALL, 0, Number.MAX_SAFE_INTEGER)).reverse();
       for (const record of records) await target.access.appendAudit(record);

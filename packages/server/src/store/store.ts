@@ -20,6 +20,7 @@ import type { RecordExporter } from './ports/export.js';
 import type { FlowReader } from './ports/flows.js';
 import type { SamplingStore } from './ports/sampling.js';
 import type { QueueStore } from './ports/queues.js';
+import type { PromptStore } from './ports/prompts.js';
 
 /*
  * The storage port, as small ports by area, one file each in `ports/` (the write port in
@@ -71,6 +72,7 @@ export type { FlowReader, FlowSpanQuery, FlowSpans } from './ports/flows.js';
 export type { SamplingDecision, SamplingFacts, SamplingPolicyRecord, SamplingStore } from './ports/sampling.js';
 export { QUEUE_EVENT_KINDS } from './ports/queues.js';
 export type { QueueEventKind, QueueEventRecord, QueueItemRecord, QueueRecord, QueueStore } from './ports/queues.js';
+export type { PromptEventRecord, PromptStore, PromptVersionRecord } from './ports/prompts.js';
 
 /**
  * Every port, each a named part: what a store adapter implements. Adapters wrap driver errors in
@@ -110,6 +112,8 @@ export interface Store {
   readonly sampling: SamplingStore;
   /** Review queues: their definitions, items, and what reviewers did with them. */
   readonly queues: QueueStore;
+  /** Prompts: their versions, and their labels' moves. */
+  readonly prompts: PromptStore;
   close(): Promise<void>;
 }
 

@@ -29,6 +29,8 @@ export const SHOP_MARKS = [
   'shop-experiment',
   'shop answer',
   'shop-hook',
+  'shop-prompt',
+  'shop prompt words',
 ];
 
 export function tracesBody(service: string, traceId: string, sessionId: string): object {

@@ -304,6 +304,25 @@ export const ROWS: Record<string, Row> = {
     foreign: 'not-found',
     ok: 409,
   },
+  // Prompts: read keys fetch them; admins add versions, move labels and delete.
+  'GET /api/prompts': read('/api/prompts'),
+  'POST /api/prompts': {
+    path: () => '/api/prompts',
+    body: () => ({ name: `posted-${randomBytes(4).toString('hex')}`, prompt: 'Hello {{name}}' }),
+    need: 'admin',
+    foreign: 'own',
+  },
+  'GET /api/prompts/:name': readId(() => '/api/prompts/shop-prompt'),
+  'DELETE /api/prompts/:name': { path: () => '/api/prompts/to-delete-prompt', need: 'admin', foreign: 'not-found' },
+  'GET /api/prompts/:name/versions': readId(() => '/api/prompts/shop-prompt/versions'),
+  'GET /api/prompts/:name/stats': readId(() => '/api/prompts/shop-prompt/stats'),
+  'PUT /api/prompts/:name/labels/:label': {
+    path: () => '/api/prompts/shop-prompt/labels/production',
+    body: () => ({ version: 1 }),
+    need: 'admin',
+    foreign: 'not-found',
+  },
+  'GET /api/prompts/:name/labels/:label/history': readId(() => '/api/prompts/shop-prompt/labels/production/history'),
   // And runs experiments on them; deleting one needs an admin.
   'GET /api/experiments': read('/api/experiments'),
   'POST /api/experiments': {
@@ -440,6 +459,8 @@ export async function seedRouteTable(server: TestServer): Promise<void> {
   for (const name of ['shop-queue', 'held-queue'])
     expect((await send('POST', `/api/queues/${name}/items`, { key: admin, body: { items: [{ traceId: SHOP_TRACE }] } })).status).toBe(201);
   expect((await send('POST', '/api/queues/held-queue/next', { key: admin })).status).toBe(200);
+  for (const name of ['shop-prompt', 'to-delete-prompt'])
+    expect((await send('POST', '/api/prompts', { key: admin, body: { name, prompt: 'shop prompt words', labels: ['production'] } })).status).toBe(201);
   expect((await send('PUT', '/api/prices/shop-model', { key: admin, body: { provider: 'acme', input: 1, output: 2 } })).status).toBe(200);
   const scoreOf = async (body: object): Promise<string> => {
     const made = await send('POST', '/api/scores', { key: keys.shopIngest, body });

@@ -141,6 +141,8 @@ export interface Tables {
   readonly review_queues: TableRef;
   readonly review_items: TableRef;
   readonly review_events: TableRef;
+  readonly prompt_versions: TableRef;
+  readonly prompt_events: TableRef;
 }
 
 export const TABLE_NAMES = [
@@ -178,6 +180,8 @@ export const TABLE_NAMES = [
   'review_queues',
   'review_items',
   'review_events',
+  'prompt_versions',
+  'prompt_events',
 ] as const;
 
 export const quoteName = (name: string): string => `\`${name.replaceAll('\\', '\\\\').replaceAll('`', '\\`')}\``;

@@ -79,6 +79,8 @@ const TABLES: SqlTables = {
   review_queues: 'review_queues',
   review_items: 'review_items',
   review_events: 'review_events',
+  prompt_versions: 'prompt_versions',
+  prompt_events: 'prompt_events',
 };
 
 export const duckDbDialect: Dialect<DuckDbParams> = {

@@ -70,6 +70,9 @@ export interface SqlTables {
   readonly review_queues: string;
   readonly review_items: string;
   readonly review_events: string;
+  /** Prompts: each version a row, and each label move or deletion an event. */
+  readonly prompt_versions: string;
+  readonly prompt_events: string;
 }
 
 export interface Dialect<P extends Params = Params> {
