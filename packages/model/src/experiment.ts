@@ -18,6 +18,11 @@ export const EXPERIMENT_ATTRIBUTES = {
 export type ExperimentTarget =
   /** The item's recorded LLM call (its source span, or the trace's one LLM call), made again by the server with these changes; `demo` is the built-in provider's canned answers. */
   | { kind: 'llm-call'; provider: 'openai' | 'anthropic' | 'demo'; model: string; system?: string; temperature?: number; maxTokens?: number }
+  /**
+   * A version of a stored prompt (`/api/prompts`), compiled with each item's input as its variables and sent to the
+   * provider with the version's config (model, temperature, max tokens, tools) unless given here.
+   */
+  | { kind: 'prompt'; name: string; version: number; provider: 'openai' | 'anthropic' | 'demo'; model?: string; temperature?: number; maxTokens?: number }
   /** The user's own code, run by `runExperiment` in `@spoor/sdk`; `replay` says what its item's recording answered. */
   | { kind: 'sdk'; replay: 'none' | 'tools' | 'all-but-target' };
 

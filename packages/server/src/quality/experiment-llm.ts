@@ -1,4 +1,13 @@
-import { type Attributes, type ChatMessage, type DatasetItem, EXPERIMENT_ATTRIBUTES, type ExperimentTarget, type JsonValue } from '@spoor/model';
+import {
+  type Attributes,
+  type ChatMessage,
+  type DatasetItem,
+  EXPERIMENT_ATTRIBUTES,
+  type ExperimentTarget,
+  type JsonValue,
+  type PromptVersion,
+  compilePrompt,
+} from '@spoor/model';
 import { llmMessagesFrom } from '../normalize/messages.js';
 import type { ReplayCall } from '../replay/replay-request.js';
 import { chatMessagesFrom, replayCallOf } from '../replay/replay-request.js';
@@ -13,6 +22,10 @@ import { textOf } from './targets.js';
  */
 
 export type LlmCallTarget = Extract<ExperimentTarget, { kind: 'llm-call' }>;
+export type PromptTarget = Extract<ExperimentTarget, { kind: 'prompt' }>;
+
+/** The call an item makes, or why it makes none. */
+export type CallOfItem = (item: DatasetItem, source: SourceSpan | undefined) => ReplayCall | string;
 
 /** A recorded span an item names as its source: its attributes, as the database thread read them. */
 export interface SourceSpan {
@@ -66,11 +79,52 @@ function messagesOfInput(input: JsonValue): ChatMessage[] | null {
   return input === null ? null : chatMessagesFrom([{ role: 'user', content: JSON.stringify(input) }]);
 }
 
-/** The root span of an item's call: named for the experiment, carrying its ids, linked to the recorded call it makes again. */
-export function itemTrace(experimentId: string, name: string, item: DatasetItem, source: SourceSpan | undefined) {
+/**
+ * The call a prompt version makes for an item: its template compiled with the item's input as the
+ * variables (an object's fields, each text as it is and anything else as its JSON; a text, or no
+ * input, for a prompt of one variable, or none), a chat's system messages as the system prompt, the
+ * version's config under the target's model, temperature and token limit. A variable missing or
+ * not the prompt's is the item's error, naming it.
+ */
+export function callOfPromptItem(item: DatasetItem, prompt: PromptVersion, target: PromptTarget & { model: string }): ReplayCall | string {
+  const variables = variablesOf(item.input, prompt.variables);
+  if (typeof variables === 'string') return variables;
+  let compiled: PromptVersion['prompt'];
+  try {
+    compiled = compilePrompt(prompt.prompt, variables);
+  } catch (error) {
+    return `prompt ${prompt.name} version ${prompt.version}: ${(error as Error).message}`;
+  }
+  const chat = typeof compiled === 'string' ? [{ role: 'user', content: compiled }] : compiled;
+  const system = chat.filter((m) => m.role === 'system').map((m) => m.content);
+  const messages = chat.filter((m) => m.role !== 'system');
+  if (messages.length === 0) return `prompt ${prompt.name} version ${prompt.version} has no message but the system's to send`;
+  return {
+    provider: target.provider,
+    model: target.model,
+    system: system.join('\n\n'),
+    messages: chatMessagesFrom(messages),
+    temperature: target.temperature ?? prompt.config.temperature,
+    topP: null,
+    maxTokens: target.maxTokens ?? prompt.config.maxTokens,
+    tools: prompt.config.tools,
+  };
+}
+
+function variablesOf(input: JsonValue, names: readonly string[]): Record<string, string> | string {
+  if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
+    return Object.fromEntries(Object.entries(input).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+  }
+  if (names.length === 0 && (input === null || input === '')) return {};
+  if (names.length === 1 && input !== null) return { [names[0]!]: typeof input === 'string' ? input : JSON.stringify(input) };
+  return `the item's input must be an object of the prompt's variables (${names.join(', ') || 'none'})`;
+}
+
+/** The root span of an item's call: named for the experiment, carrying its ids (and more `attributes`), linked to the recorded call it makes again. */
+export function itemTrace(experimentId: string, name: string, item: DatasetItem, source: SourceSpan | undefined, attributes: Attributes = {}) {
   return {
     name: `experiment ${name}`,
-    attributes: { [EXPERIMENT_ATTRIBUTES.id]: experimentId, [EXPERIMENT_ATTRIBUTES.item]: item.itemId },
+    attributes: { ...attributes, [EXPERIMENT_ATTRIBUTES.id]: experimentId, [EXPERIMENT_ATTRIBUTES.item]: item.itemId },
     links:
       source === undefined
         ? []

@@ -48,6 +48,24 @@ const TARGET = Type.Union(
     ),
     Type.Object(
       {
+        kind: Type.Literal('prompt'),
+        name: Type.String({ minLength: 1, maxLength: 100, description: "a stored prompt's name (/api/prompts)" }),
+        version: Type.Integer({ minimum: 1, description: 'the version to run' }),
+        provider: Type.Union([Type.Literal('openai'), Type.Literal('anthropic'), Type.Literal('demo')], {
+          description: 'a provider this server was started with (--provider), or the built-in demo',
+        }),
+        model: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "the model each call asks for (default the version's config.model)" })),
+        temperature: Type.Optional(Type.Number({ minimum: 0, maximum: 2 })),
+        maxTokens: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+      },
+      {
+        additionalProperties: false,
+        description:
+          "a prompt version compiled with each item's input as its variables (an object of them, or a text for its one variable), sent by this server",
+      },
+    ),
+    Type.Object(
+      {
         kind: Type.Literal('sdk'),
         replay: Type.Union([Type.Literal('none'), Type.Literal('tools'), Type.Literal('all-but-target')], {
           description: "what runExperiment answered from each item's recording",

@@ -1,10 +1,10 @@
-import type { DatasetItem, DatasetItemsResponse } from '@spoor/model';
+import type { Attributes, DatasetItem, DatasetItemsResponse } from '@spoor/model';
 import { type Json, parseJson } from '../json.js';
 import type { Replayer } from '../replay/replayer.js';
 import type { ExperimentRecord } from '../store/ports/experiments.js';
 import type { ExperimentCalls } from './experiment-backend.js';
 import { type ExperimentEvaluator, type ItemRun, type JudgingBackend, recordRuns } from './experiment-judging.js';
-import { type LlmCallTarget, type SourceSpan, callOfItem, erroredRun, itemTrace, runOfCall } from './experiment-llm.js';
+import { type CallOfItem, type SourceSpan, erroredRun, itemTrace, runOfCall } from './experiment-llm.js';
 
 /** Items read at once (with their recorded calls, in one read). */
 const ITEM_PAGE = 1000;
@@ -20,7 +20,10 @@ export interface LlmCallRunOptions {
   };
   projectId: string;
   experiment: ExperimentRecord;
-  target: LlmCallTarget;
+  /** The call each item makes (`experiment-llm.ts`): its recorded call changed, or a prompt version compiled with its input. */
+  callOf: CallOfItem;
+  /** On each item's root span besides the experiment's ids: the prompt version it ran. */
+  attributes?: Attributes;
   evaluators: readonly ExperimentEvaluator[];
   replayer: Replayer;
   visible: () => Promise<void>;
@@ -122,14 +125,14 @@ export class LlmCallRun {
 
   private async runItem(item: DatasetItem, source: SourceSpan | undefined): Promise<ItemRun> {
     const { projectId, experiment, nowUs } = this.options;
-    const call = callOfItem(item, this.options.target, source);
+    const call = this.options.callOf(item, source);
     if (typeof call === 'string') return erroredRun(experiment.experimentId, item, call, null, nowUs());
     const started = performance.now();
     try {
       const made = await this.options.replayer.traced(
         projectId,
         call,
-        itemTrace(experiment.experimentId, experiment.name, item, source),
+        itemTrace(experiment.experimentId, experiment.name, item, source, this.options.attributes),
         this.cancelling.signal,
       );
       return runOfCall(experiment.experimentId, item, made, nowUs());

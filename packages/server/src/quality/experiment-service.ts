@@ -7,6 +7,8 @@ import {
   type ExperimentResult,
   type ExperimentResultsResponse,
   type ExperimentTarget,
+  type Attributes,
+  type FetchedPrompt,
   type NewExperiment,
   type NewExperimentResult,
   type ComparedItemDetail,
@@ -25,6 +27,7 @@ import type { ExperimentRecord, ExperimentResultRecord, ExperimentResultTotals }
 import { type ItemScores, experimentOf, resultOf, summarizeScores } from './experiment-answers.js';
 import type { ExperimentCalls } from './experiment-backend.js';
 import { type ExperimentEvaluator, type ItemRun, type JudgingBackend, recordRuns } from './experiment-judging.js';
+import { type CallOfItem, callOfItem, callOfPromptItem } from './experiment-llm.js';
 import { LlmCallRun } from './experiment-run.js';
 
 /** What experiments need of the database thread (the main thread's `DbClient` has it all). */
@@ -42,6 +45,8 @@ export interface ExperimentBackend {
     items(projectId: string, name: string, version: number | null, limit: number, cursor: string | null): Promise<Json<DatasetItemsResponse>>;
   };
   readonly traces: { diff(projectId: string, a: string, b: string): Promise<Json<TraceDiff>> };
+  /** A prompt version a prompt experiment runs (`prompts/`); 404 for one the project lacks. */
+  readonly prompts: { get(projectId: string, name: string, query: { version: number }): Promise<FetchedPrompt> };
 }
 
 export interface ExperimentServiceOptions {
@@ -108,7 +113,8 @@ export class ExperimentService {
       finishedUs: null,
       deleted: false,
     };
-    if (target.kind !== 'llm-call') {
+    const calls = await this.callsOf(projectId, target);
+    if (calls === null) {
       await db.experiments.put(projectId, record);
       return experimentOf(record, undefined, []);
     }
@@ -124,7 +130,7 @@ export class ExperimentService {
       db,
       projectId,
       experiment: record,
-      target,
+      ...calls,
       evaluators,
       replayer: this.options.replayer,
       visible: this.options.visible,
@@ -307,7 +313,7 @@ export class ExperimentService {
     let failed = 0;
     for (const projectId of projectIds) {
       for (const record of await this.options.db.experiments.list(projectId, null, ORPHANS_READ)) {
-        if (record.state !== 'running' || (JSON.parse(record.target) as ExperimentTarget).kind !== 'llm-call' || this.runs.has(record.experimentId)) continue;
+        if (record.state !== 'running' || (JSON.parse(record.target) as ExperimentTarget).kind === 'sdk' || this.runs.has(record.experimentId)) continue;
         await this.end(projectId, record, 'the Spoor server running it stopped before it ended (its items recorded so far are kept)');
         failed++;
       }
@@ -321,6 +327,23 @@ export class ExperimentService {
     for (const run of running) run.stop('this Spoor server stopped while the experiment ran');
     // Until each end is written: the store closes after this.
     await Promise.allSettled([...this.ended]);
+  }
+
+  /**
+   * The calls a server-run experiment's items make: a recorded call changed, or a prompt version
+   * (read now: a version is never rewritten) compiled with each item's input; `null` for an SDK one.
+   */
+  private async callsOf(projectId: string, target: ExperimentTarget): Promise<{ callOf: CallOfItem; attributes?: Attributes } | null> {
+    if (target.kind === 'sdk') return null;
+    if (target.kind === 'llm-call') return { callOf: (item, source) => callOfItem(item, target, source) };
+    const prompt = await this.options.db.prompts.get(projectId, target.name, { version: target.version });
+    const model = target.model ?? prompt.config.model;
+    if (model === null)
+      throw new AppError('ERR_BAD_REQUEST', `target.model: prompt ${target.name} version ${target.version} names no model in its config: give one`);
+    return {
+      callOf: (item) => callOfPromptItem(item, prompt, { ...target, model }),
+      attributes: { 'spoor.prompt.name': prompt.name, 'spoor.prompt.version': String(prompt.version) },
+    };
   }
 
   /** An experiment by id, or the newest of a name; 404 when none. */
@@ -375,7 +398,7 @@ export class ExperimentService {
 
 /** The target as given (its fields checked by the route's schema), refused with a 400 when it names a provider this server lacks. */
 function checkedTarget(target: ExperimentTarget, providers: readonly string[]): ExperimentTarget {
-  if (target.kind === 'llm-call' && !providers.includes(target.provider)) {
+  if (target.kind !== 'sdk' && !providers.includes(target.provider)) {
     throw new AppError(
       'ERR_BAD_REQUEST',
       providers.length === 0

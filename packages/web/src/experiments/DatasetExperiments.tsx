@@ -12,6 +12,7 @@ import { runsInOrder } from './run-chart';
 import { RunExperiment } from './RunExperiment';
 import { RunsChart } from './RunsChart';
 import './experiments.css';
+import { targetText } from './target-text.js';
 
 /** Runs listed at most; a dataset's history past that is older than anyone compares against. */
 const RUNS_MAX = 200;
@@ -105,7 +106,7 @@ function RunRow({
       <td className="num">{number}</td>
       <td>
         {run.name}
-        {run.target.kind === 'llm-call' && <span className="muted"> · {run.target.model}</span>}
+        {run.target.kind !== 'sdk' && <span className="muted"> · {targetText(run.target)}</span>}
       </td>
       <td className="num">{run.datasetVersion}</td>
       <td title={run.error ?? undefined}>

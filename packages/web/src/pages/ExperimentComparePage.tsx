@@ -11,6 +11,7 @@ import { ComparisonTotals } from '../experiments/ComparisonTotals';
 import { nextSort, sortDirOf, sortKeyOf, sortKeyText, sortedItems } from '../experiments/compare-view';
 import '../compare/compare.css';
 import '../experiments/experiments.css';
+import { targetText } from '../experiments/target-text.js';
 
 /**
  * Experiment B against A (the baseline), `/experiments/:a/compare/:b`: the totals, then the items,
@@ -69,8 +70,7 @@ function Side({ label, run }: { label: string; run: Experiment }) {
         {label}: {run.name}
       </h2>
       <p className="muted">
-        {run.target.kind === 'llm-call' ? `${run.target.provider} ${run.target.model}` : `sdk, replay ${run.target.replay}`} · version {run.datasetVersion} ·{' '}
-        {run.state} · {formatTime(run.createdAt)}
+        {targetText(run.target)} · version {run.datasetVersion} · {run.state} · {formatTime(run.createdAt)}
       </p>
     </div>
   );

@@ -10,6 +10,7 @@ import { formatAgo, formatTime } from '../format';
 import { labelsByCount, scoreNumberText } from '../scores/score-view';
 import { useApi } from '../use-api';
 import '../experiments/experiments.css';
+import { targetText } from '../experiments/target-text.js';
 
 /** Runs listed at most: the newest, across the project's datasets. */
 const RUNS_MAX = 200;
@@ -77,7 +78,7 @@ function ExperimentRow({ run, previous }: { run: Experiment; previous: Experimen
       <td>
         <Link to={dataset}>{run.dataset}</Link> <span className="muted">v{run.datasetVersion}</span>
       </td>
-      <td>{run.target.kind === 'llm-call' ? `${run.target.provider} ${run.target.model}` : <span className="muted">the app (SDK)</span>}</td>
+      <td>{run.target.kind === 'sdk' ? <span className="muted">{targetText(run.target)}</span> : targetText(run.target)}</td>
       <td title={run.error ?? undefined}>
         <RunProgress run={run} text={progressText(run)} />
       </td>

@@ -22,6 +22,18 @@ export const ExperimentTarget = Type.Union([
   ),
   Type.Object(
     {
+      kind: Type.Literal('prompt'),
+      name: Type.String(),
+      version: Type.Integer({ minimum: 1 }),
+      provider: Type.Union([Type.Literal('openai'), Type.Literal('anthropic'), Type.Literal('demo')]),
+      model: Type.Optional(Type.String()),
+      temperature: Type.Optional(Type.Number()),
+      maxTokens: Type.Optional(Type.Number()),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
       kind: Type.Literal('sdk'),
       replay: Type.Union([Type.Literal('none'), Type.Literal('tools'), Type.Literal('all-but-target')]),
     },
