@@ -17,6 +17,7 @@ import { MetricsPage } from './pages/MetricsPage';
 import { SessionPage } from './pages/SessionPage';
 import { SessionsPage } from './pages/SessionsPage';
 import { UsersPage } from './pages/UsersPage';
+import { ReviewPage } from './review/ReviewPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { TracePage } from './pages/TracePage';
 import { TracesPage } from './pages/TracesPage';
@@ -50,6 +51,8 @@ const ROUTES = [
   ['/audit', 'audit'],
   ['/compare', 'compare'],
   ['/settings', 'settings'],
+  ['/review', 'review'],
+  ['/review/:name', 'review-queue'],
 ] as const;
 
 const NAV = [
@@ -63,6 +66,7 @@ const NAV = [
   ['/evaluators', 'Evaluators', ['evaluators']],
   ['/datasets', 'Datasets', ['datasets', 'dataset']],
   ['/experiments', 'Experiments', ['experiments', 'experiment-compare']],
+  ['/review', 'Review', ['review', 'review-queue']],
   ['/logs', 'Logs', ['logs']],
   ['/audit', 'Audit', ['audit']],
   ['/settings', 'Settings', ['settings']],
@@ -153,6 +157,10 @@ function render(page: string | undefined, params: Record<string, string>, search
       return <ComparePage search={search} />;
     case 'settings':
       return <SettingsPage search={search} />;
+    case 'review':
+      return <ReviewPage name={null} search={search} />;
+    case 'review-queue':
+      return <ReviewPage key={params['name']} name={params['name']!} search={search} />;
     default:
       return (
         <div className="empty">

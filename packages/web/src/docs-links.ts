@@ -21,6 +21,8 @@ const DOCS_FOR_PAGE: Record<string, string> = {
   compare: '/docs/llm-calls#replay-and-trace-diff',
   experiments: '/docs/quality#experiments',
   settings: '/docs/security#keys-and-projects',
+  review: '/docs/review',
+  'review-queue': '/docs/review#reviewing',
 };
 
 /** The docs' address for a page of the dashboard; their contents for a page they do not cover. */
