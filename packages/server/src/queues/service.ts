@@ -17,6 +17,7 @@ import type { ScoreService } from '../query/score-service.js';
 import type { QueueEventKind, QueueEventRecord, QueueItemRecord, QueueRecord, QueueStore } from '../store/ports/queues.js';
 import type { ScoreStore } from '../store/ports/scores.js';
 import { agreementOf } from './agreement-report.js';
+import { projectConfigs, rubricConflict, scoreMisfit } from './score-configs.js';
 import { type ItemState, type StoredReview, givable, itemStates } from './review-state.js';
 import type { QueueSpec } from './spec.js';
 
@@ -81,10 +82,18 @@ export class QueueService {
     return this.turns.run(`${projectId}\0${name}`, async () => {
       const latest = await this.store.queues.latestQueue(projectId, name);
       if (latest !== null && !latest.deleted) throw new AppError('ERR_CONFLICT', `queue ${name} exists`);
+      const conflict = rubricConflict(spec.rubric, projectConfigs(await this.store.queues.listQueues(projectId)));
+      if (conflict !== null) throw new AppError('ERR_BAD_REQUEST', conflict);
       const record: QueueRecord = { name, spec: JSON.stringify(spec), filtered: spec.traceFilter !== null, createdUs: nowUs, timeUs: nowUs, deleted: false };
       await this.store.queues.putQueue(projectId, record);
       return publicQueue(record);
     });
+  }
+
+  /** 400 when a score's name is a score config of the project (a rubric entry) and the score is not one it allows. */
+  async checkScore(projectId: string, score: { name: string; value: number | null; label: string | null }): Promise<void> {
+    const misfit = scoreMisfit(score, projectConfigs(await this.store.queues.listQueues(projectId)));
+    if (misfit !== null) throw new AppError('ERR_BAD_REQUEST', misfit);
   }
 
   async list(projectId: string): Promise<ReviewQueue[]> {
