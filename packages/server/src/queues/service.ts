@@ -18,7 +18,7 @@ import type { QueueEventKind, QueueEventRecord, QueueItemRecord, QueueRecord, Qu
 import type { ScoreStore } from '../store/ports/scores.js';
 import { agreementOf } from './agreement-report.js';
 import { projectConfigs, rubricConflict, scoreMisfit } from './score-configs.js';
-import { type ItemState, type StoredReview, givable, itemStates } from './review-state.js';
+import { type ItemState, type StoredReview, itemStates } from './review-state.js';
 import type { QueueSpec } from './spec.js';
 
 /**
@@ -178,15 +178,15 @@ export class QueueService {
    */
   next(projectId: string, name: string, reviewer: string, nowUs: number): Promise<TakenItem | null> {
     return this.turns.run(`${projectId}\0${name}`, async () => {
-      const { queue, states } = await this.read(projectId, name, nowUs);
+      const queue = await this.found(projectId, name);
       const { spec } = queueOf(queue);
-      const all = [...states.values()];
-      const chosen = all.find((s) => s.holder?.reviewer === reviewer) ?? all.find((s) => givable(s, reviewer, spec.reviewersPerItem));
-      if (chosen === undefined) return null;
+      // Found by the store where the rows are: a queue's items and events are not read here, however many.
+      const chosen = await this.store.queues.nextItem(projectId, name, queue.createdUs, { reviewer, reviewersPerItem: spec.reviewersPerItem, nowUs });
+      if (chosen === null) return null;
       const untilUs = nowUs + spec.leaseSeconds * 1_000_000;
-      await this.record(projectId, name, chosen.item.itemId, reviewer, 'take', nowUs, untilUs, '');
+      await this.record(projectId, name, chosen.itemId, reviewer, 'take', nowUs, untilUs, '');
       // Blind: others' reviews are not shown before the reviewer's own.
-      return { item: itemOf(chosen.item), heldUntil: iso(untilUs), reviews: [] };
+      return { item: itemOf(chosen), heldUntil: iso(untilUs), reviews: [] };
     });
   }
 

@@ -1,3 +1,4 @@
+import { givable, itemStates } from '../../src/queues/review-state.js';
 import type { QueueEventRecord, QueueItemRecord, QueueRecord, QueueStore } from '../../src/store/ports/queues.js';
 
 type Owned<T> = T & { projectId: string };
@@ -60,6 +61,19 @@ export class FakeQueueStore implements QueueStore {
           return x[0] - y[0] || (x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0) || (x[2] < y[2] ? -1 : x[2] > y[2] ? 1 : 0);
         }),
     );
+  }
+
+  /** As the service once worked it out: every item's state from its events, then the first it may give. */
+  async nextItem(
+    projectId: string,
+    queue: string,
+    sinceUs: number,
+    ask: { reviewer: string; reviewersPerItem: number; nowUs: number },
+  ): Promise<QueueItemRecord | null> {
+    const [items, events] = await Promise.all([this.listItems(projectId, queue, sinceUs), this.listEvents(projectId, queue, sinceUs)]);
+    const all = [...itemStates(items, events, ask.nowUs).values()];
+    const chosen = all.find((s) => s.holder?.reviewer === ask.reviewer) ?? all.find((s) => givable(s, ask.reviewer, ask.reviewersPerItem));
+    return chosen?.item ?? null;
   }
 
   allRows(projectId: string): Promise<{ queues: QueueRecord[]; items: QueueItemRecord[]; events: QueueEventRecord[] }> {

@@ -30,6 +30,15 @@ export abstract class SqlQueueStore implements QueueStore {
     return sql.listEvents(this.sql, projectId, queue, sinceUs);
   }
 
+  nextItem(
+    projectId: string,
+    queue: string,
+    sinceUs: number,
+    ask: { reviewer: string; reviewersPerItem: number; nowUs: number },
+  ): Promise<QueueItemRecord | null> {
+    return sql.nextItem(this.sql, projectId, queue, sinceUs, ask);
+  }
+
   allRows(projectId: string): Promise<{ queues: QueueRecord[]; items: QueueItemRecord[]; events: QueueEventRecord[] }> {
     return sql.allRows(this.sql, projectId);
   }
