@@ -45,7 +45,15 @@ async function fill(store) {
       events.push({ queue: QUEUE, itemId: id(i), reviewer: ME, kind: 'take', timeUs: t++, untilUs: t + 600_000_000, review: '' });
       events.push({ queue: QUEUE, itemId: id(i), reviewer: ME, kind: 'skip', timeUs: t++, untilUs: 0, review: '' });
     }
-    events.push({ queue: QUEUE, itemId: id(i), reviewer: other, kind: 'take', timeUs: t++, untilUs: i < reviewed ? t + 600_000_000 : NOW + 600_000_000, review: '' });
+    events.push({
+      queue: QUEUE,
+      itemId: id(i),
+      reviewer: other,
+      kind: 'take',
+      timeUs: t++,
+      untilUs: i < reviewed ? t + 600_000_000 : NOW + 600_000_000,
+      review: '',
+    });
     if (i < reviewed) events.push({ queue: QUEUE, itemId: id(i), reviewer: other, kind: 'submit', timeUs: t++, untilUs: 0, review });
   }
   for (let start = 0; start < events.length; start += 10_000) await store.queues.addEvents(PROJECT, events.slice(start, start + 10_000));
