@@ -42,7 +42,7 @@ interface EvaluatorsNeeds {
   /** The judges' books, kept current as the decode thread's are, so a judge's call is priced as its span is. */
   judgeBooks: Pick<PriceBooks, 'bookFor'>;
   shares: { providerCalls?: WaitingShares; scoreWrites?: Shares };
-  thread: { calls: EvaluatorBackend & Pick<DbClient, 'scores' | 'queues'> };
+  thread: { calls: EvaluatorBackend & Pick<DbClient, 'scores'> };
   /** Counts the scores made on `/metrics`, as those of ingest and the API are. */
   decoder: { countScores: (scores: readonly CountedScore[]) => void };
   ring: { projects(): readonly string[] };

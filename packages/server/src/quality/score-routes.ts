@@ -48,12 +48,7 @@ const NEW_SCORE = Type.Object(
  */
 export async function scoreRoutes(
   instance: FastifyInstance,
-  options: {
-    db: Pick<DbClient, 'scores'> & { queues: Pick<DbClient['queues'], 'checkScore'> };
-    nowUs: () => number;
-    countScores: (scores: readonly CountedScore[]) => void;
-    writes?: Shares;
-  },
+  options: { db: Pick<DbClient, 'scores'>; nowUs: () => number; countScores: (scores: readonly CountedScore[]) => void; writes?: Shares },
 ): Promise<void> {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { db, nowUs } = options;
@@ -74,26 +69,22 @@ export async function scoreRoutes(
       // A burst from one project waits on the database thread behind every other write: past its
       // share it is refused at once (429, or 503 for the server's), before it queues there.
       const release = options.writes?.acquire(projectOf(request));
-      // A name that is a score config of the project (a review queue's rubric entry) means one thing: its score must fit it.
-      const checked = db.queues.checkScore(projectOf(request), { name: b.name, value: b.value ?? null, label: b.label ?? null });
-      const score = await checked
-        .then(() =>
-          db.scores.add(
-            {
-              projectId: projectOf(request),
-              traceId: b.traceId === undefined ? null : hexId(b.traceId),
-              spanId: b.spanId === undefined ? null : hexId(b.spanId),
-              sessionId: b.sessionId ?? null,
-              name: b.name,
-              value: b.value ?? null,
-              label: b.label ?? null,
-              comment: b.comment ?? null,
-              source: b.source ?? 'api',
-              // A signed-in person's session carries the key it signed in with: the person, as Spoor knows them.
-              author: request.access.principal.keyId,
-            },
-            nowUs(),
-          ),
+      const score = await db.scores
+        .add(
+          {
+            projectId: projectOf(request),
+            traceId: b.traceId === undefined ? null : hexId(b.traceId),
+            spanId: b.spanId === undefined ? null : hexId(b.spanId),
+            sessionId: b.sessionId ?? null,
+            name: b.name,
+            value: b.value ?? null,
+            label: b.label ?? null,
+            comment: b.comment ?? null,
+            source: b.source ?? 'api',
+            // A signed-in person's session carries the key it signed in with: the person, as Spoor knows them.
+            author: request.access.principal.keyId,
+          },
+          nowUs(),
         )
         .finally(() => release?.());
       // Counted on /metrics as a score from ingest is, once it is stored.

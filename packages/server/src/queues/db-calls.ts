@@ -30,7 +30,6 @@ export const queueCalls = callGroup(
       submit: queues.submit.bind(queues),
       leave: queues.leave.bind(queues),
       agreement: queues.agreement.bind(queues),
-      checkScore: queues.checkScore.bind(queues),
       tick: filling.tick.bind(filling),
     };
   },

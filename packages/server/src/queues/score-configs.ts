@@ -1,5 +1,5 @@
 import { type ScoreConfig, configuredScoreProblem } from '@spoor/model';
-import type { QueueRecord } from '../store/ports/queues.js';
+import type { QueueRecord, QueueStore } from '../store/ports/queues.js';
 import type { QueueSpec } from './spec.js';
 
 /**
@@ -49,4 +49,13 @@ export function scoreMisfit(score: { name: string; value: unknown; label: unknow
   if (held === undefined) return null;
   const problem = configuredScoreProblem(held.config, score, 'score');
   return problem === null ? null : `${problem.slice('score.'.length)}: the score config of '${held.config.name}' in the rubric of queue ${held.queue}`;
+}
+
+/** Why a score does not fit the config its name has in the project's queues' rubrics, or `null`. */
+export async function rubricMisfit(
+  queues: Pick<QueueStore, 'listQueues'>,
+  projectId: string,
+  score: { name: string; value: unknown; label: unknown },
+): Promise<string | null> {
+  return scoreMisfit(score, projectConfigs(await queues.listQueues(projectId)));
 }

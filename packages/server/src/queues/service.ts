@@ -17,7 +17,7 @@ import type { ScoreService } from '../query/score-service.js';
 import type { QueueEventKind, QueueEventRecord, QueueItemRecord, QueueRecord, QueueStore } from '../store/ports/queues.js';
 import type { ScoreStore } from '../store/ports/scores.js';
 import { agreementOf } from './agreement-report.js';
-import { projectConfigs, rubricConflict, scoreMisfit } from './score-configs.js';
+import { projectConfigs, rubricConflict } from './score-configs.js';
 import { type ItemState, type StoredReview, itemStates } from './review-state.js';
 import type { QueueSpec } from './spec.js';
 
@@ -88,12 +88,6 @@ export class QueueService {
       await this.store.queues.putQueue(projectId, record);
       return publicQueue(record);
     });
-  }
-
-  /** 400 when a score's name is a score config of the project (a rubric entry) and the score is not one it allows. */
-  async checkScore(projectId: string, score: { name: string; value: number | null; label: string | null }): Promise<void> {
-    const misfit = scoreMisfit(score, projectConfigs(await this.store.queues.listQueues(projectId)));
-    if (misfit !== null) throw new AppError('ERR_BAD_REQUEST', misfit);
   }
 
   async list(projectId: string): Promise<ReviewQueue[]> {
