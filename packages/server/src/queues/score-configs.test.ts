@@ -1,7 +1,7 @@
 import type { ScoreConfig } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
 import type { QueueRecord } from '../store/ports/queues.js';
-import { projectConfigs, rubricConflict, sameMeaning, scoreMisfit } from './score-configs.js';
+import { forgetConfigs, projectConfigs, rubricConflict, rubricMisfit, sameMeaning, scoreMisfit } from './score-configs.js';
 
 const stars: ScoreConfig = { name: 'stars', description: '', type: 'numeric', min: 1, max: 5 };
 const mood: ScoreConfig = { name: 'mood', description: '', type: 'categorical', labels: ['calm', 'tense'] };
@@ -42,5 +42,31 @@ describe("a project's score configs", () => {
     );
     expect(scoreMisfit({ name: 'stars', value: 5, label: null }, configs)).toBeNull();
     expect(scoreMisfit({ name: 'free', value: 6, label: null }, configs)).toBeNull();
+  });
+});
+
+describe('the configs kept for the scores sent', () => {
+  it("reads a project's queues once while kept, again once forgotten or after ten seconds", async () => {
+    let rubric = [stars];
+    const reads: string[] = [];
+    const queues = {
+      listQueues: (projectId: string) => {
+        reads.push(projectId);
+        return Promise.resolve([queue('a', rubric)]);
+      },
+    };
+    const seven = { name: 'stars', value: 7, label: null };
+    expect(await rubricMisfit(queues, 'p1', seven, 1_000)).toMatch(/^value: 7 is out of the range/);
+    expect(await rubricMisfit(queues, 'p1', seven, 2_000)).toMatch(/^value: 7 is out of the range/);
+    expect(await rubricMisfit(queues, 'p2', seven, 2_000)).toMatch(/^value: 7 is out of the range/);
+    expect(reads).toEqual(['p1', 'p2']);
+    rubric = [{ ...stars, max: 10 }];
+    // Kept: the old range still holds until the project's configs are forgotten.
+    expect(await rubricMisfit(queues, 'p1', seven, 3_000)).not.toBeNull();
+    forgetConfigs(queues, 'p1');
+    expect(await rubricMisfit(queues, 'p1', seven, 3_000)).toBeNull();
+    expect(await rubricMisfit(queues, 'p2', seven, 11_999)).not.toBeNull();
+    expect(await rubricMisfit(queues, 'p2', seven, 12_000)).toBeNull();
+    expect(reads).toEqual(['p1', 'p2', 'p1', 'p2']);
   });
 });

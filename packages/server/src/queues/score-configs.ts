@@ -51,11 +51,39 @@ export function scoreMisfit(score: { name: string; value: unknown; label: unknow
   return problem === null ? null : `${problem.slice('score.'.length)}: the score config of '${held.config.name}' in the rubric of queue ${held.queue}`;
 }
 
-/** Why a score does not fit the config its name has in the project's queues' rubrics, or `null`. */
+/**
+ * How long a project's configs are kept read: a queue made or deleted on this server is seen at
+ * once (`forgetConfigs`), one made by another server sharing the store within this long.
+ */
+const CONFIGS_KEPT_MS = 10_000;
+/** Per queue store (one per database thread), per project: the configs read and when. */
+const kept = new WeakMap<object, Map<string, { atMs: number; configs: Promise<Map<string, ProjectConfig>> }>>();
+
+function configsOf(queues: Pick<QueueStore, 'listQueues'>, projectId: string, nowMs: number): Promise<Map<string, ProjectConfig>> {
+  const projects = kept.get(queues) ?? kept.set(queues, new Map()).get(queues)!;
+  const held = projects.get(projectId);
+  if (held !== undefined && nowMs - held.atMs < CONFIGS_KEPT_MS) return held.configs;
+  const configs = queues.listQueues(projectId).then(projectConfigs);
+  projects.set(projectId, { atMs: nowMs, configs });
+  // A failed read is not kept: the next score reads again.
+  configs.catch(() => projects.get(projectId)?.configs === configs && projects.delete(projectId));
+  return configs;
+}
+
+/** Drops the configs kept of a project, once one of its queues is made or deleted. */
+export function forgetConfigs(queues: Pick<QueueStore, 'listQueues'>, projectId: string): void {
+  kept.get(queues)?.delete(projectId);
+}
+
+/**
+ * Why a score does not fit the config its name has in the project's queues' rubrics, or `null`.
+ * Asked for every score sent through the API, so the configs are kept a while, not read each time.
+ */
 export async function rubricMisfit(
   queues: Pick<QueueStore, 'listQueues'>,
   projectId: string,
   score: { name: string; value: unknown; label: unknown },
+  nowMs: number = Date.now(),
 ): Promise<string | null> {
-  return scoreMisfit(score, projectConfigs(await queues.listQueues(projectId)));
+  return scoreMisfit(score, await configsOf(queues, projectId, nowMs));
 }

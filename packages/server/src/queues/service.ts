@@ -17,7 +17,7 @@ import type { ScoreService } from '../query/score-service.js';
 import type { QueueEventKind, QueueEventRecord, QueueItemRecord, QueueRecord, QueueStore } from '../store/ports/queues.js';
 import type { ScoreStore } from '../store/ports/scores.js';
 import { agreementOf } from './agreement-report.js';
-import { projectConfigs, rubricConflict } from './score-configs.js';
+import { forgetConfigs, projectConfigs, rubricConflict } from './score-configs.js';
 import { type ItemState, type StoredReview, itemStates } from './review-state.js';
 import type { QueueSpec } from './spec.js';
 
@@ -86,6 +86,7 @@ export class QueueService {
       if (conflict !== null) throw new AppError('ERR_BAD_REQUEST', conflict);
       const record: QueueRecord = { name, spec: JSON.stringify(spec), filtered: spec.traceFilter !== null, createdUs: nowUs, timeUs: nowUs, deleted: false };
       await this.store.queues.putQueue(projectId, record);
+      forgetConfigs(this.store.queues, projectId);
       return publicQueue(record);
     });
   }
@@ -104,6 +105,7 @@ export class QueueService {
     return this.turns.run(`${projectId}\0${name}`, async () => {
       const queue = await this.found(projectId, name);
       await this.store.queues.putQueue(projectId, { ...queue, timeUs: Math.max(nowUs, queue.timeUs + 1), deleted: true });
+      forgetConfigs(this.store.queues, projectId);
     });
   }
 
