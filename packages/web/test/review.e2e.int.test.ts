@@ -1,4 +1,4 @@
-import type { ScoreListResponse } from '@spoor/model';
+import type { DatasetItemsResponse, ScoreListResponse } from '@spoor/model';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Browsing, launchChromium, startBrowsing } from './support/browser.js';
@@ -142,5 +142,28 @@ describe("the reviewer's screen", () => {
     await list.getByRole('tab', { name: 'Progress and agreement' }).click();
     await expect.poll(() => list.getByTestId('queue-progress').textContent()).toContain('3 of 4 items done');
     await list.getByTestId('agreement-entries').waitFor();
+  });
+
+  it("sends a corrected output to the queue's dataset, its source the trace, with the review", async () => {
+    await api('POST', '/api/datasets', { name: 'support-fixes' });
+    await api('POST', '/api/queues', {
+      name: `${QUEUE}-fixes`,
+      rubric: [{ name: 'correct', type: 'boolean', description: 'the answer is right' }],
+      dataset: 'support-fixes',
+    });
+    await api('POST', `/api/queues/${QUEUE}-fixes/items`, { items: [{ traceId: traces[0]!.traceId }] });
+    const page = await open(`/review/${QUEUE}-fixes`);
+    expect(await itemShown(page, null)).toBe(traces[0]!.traceId);
+    await page.keyboard.press('2');
+    await page.getByText('Corrected output, sent to a dataset').click();
+    await page.getByLabel('Corrected output').fill('{"answer": "thirty days"}');
+    // Ctrl+Enter submits from a text box, where Enter is a new line.
+    await page.keyboard.press('Control+Enter');
+    await page.getByTestId('review-submitted').waitFor();
+    expect(await page.getByTestId('review-submitted').textContent()).toContain('The corrected output is in support-fixes');
+    const { items } = await api<DatasetItemsResponse>('GET', '/api/datasets/support-fixes/items');
+    expect(items.map((i) => [i.expectedOutput, i.source?.traceId])).toEqual([[{ answer: 'thirty days' }, traces[0]!.traceId]]);
+    const { scores } = await api<ScoreListResponse>('GET', `/api/scores?traceId=${traces[0]!.traceId}&name=correct&source=human`);
+    expect(scores.map((s) => s.value)).toContain(0);
   });
 });
