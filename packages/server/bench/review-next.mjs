@@ -4,7 +4,8 @@
 // now. Each round reads the next item both ways, in alternating order: as the service did
 // (every item and event of the queue read, each item's state worked out in JS) and as it does
 // (the store's nextItem, one row back). Both read the queue's row first, as `next` does; the take
-// it then records is the same for both and left out. On DuckDB (a file) and on ClickHouse
+// it then records is the same for both and left out. Then what a submit or skip reads to check the
+// item is the asker's, both ways: the whole queue, or the item's rows. On DuckDB (a file) and on ClickHouse
 // (`chdb` embedded); BENCH_ENGINES=duckdb keeps to one. BENCH_ROUNDS (default 15) pairs each.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,7 @@ import { median } from './lib.mjs';
 
 const items = Number(process.env.BENCH_ITEMS ?? 50_000);
 const reviewed = Number(process.env.BENCH_REVIEWED ?? 20_000);
-const held = Number(process.env.BENCH_HELD ?? 100);
+const heldByOthers = Number(process.env.BENCH_HELD ?? 100);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 15);
 const engines = (process.env.BENCH_ENGINES ?? 'duckdb,clickhouse').split(',');
 
@@ -39,7 +40,7 @@ async function fill(store) {
   }
   let t = T0 + items + 10;
   const events = [];
-  for (let i = 0; i < reviewed + held; i++) {
+  for (let i = 0; i < reviewed + heldByOthers; i++) {
     const other = `reviewer-${i % 7}`;
     if (i < reviewed && i % 10 === 0) {
       events.push({ queue: QUEUE, itemId: id(i), reviewer: ME, kind: 'take', timeUs: t++, untilUs: t + 600_000_000, review: '' });
@@ -74,17 +75,37 @@ async function after(store) {
   return (await store.queues.nextItem(PROJECT, QUEUE, queue.createdUs, ask))?.itemId ?? null;
 }
 
+/** What a submit or skip reads to find the item is the reviewer's: before, the whole queue; now, the item's rows. */
+async function held(store, itemId, whole) {
+  const queue = await store.queues.latestQueue(PROJECT, QUEUE);
+  const one = whole ? undefined : itemId;
+  const [all, events] = await Promise.all([
+    store.queues.listItems(PROJECT, QUEUE, queue.createdUs, one),
+    store.queues.listEvents(PROJECT, QUEUE, queue.createdUs, one),
+  ]);
+  return itemStates(all, events, NOW).get(itemId)?.holder?.reviewer ?? null;
+}
+
 async function measure(engine, store) {
   const events = await fill(store);
-  const want = (reviewed + held).toString(16).padStart(32, '0');
-  const times = { before: [], after: [] };
+  const want = (reviewed + heldByOthers).toString(16).padStart(32, '0');
+  // An item another reviewer holds now: the submit's read finds its holder either way.
+  const heldItem = (reviewed + 1).toString(16).padStart(32, '0');
+  const holder = `reviewer-${(reviewed + 1) % 7}`;
+  const times = { before: [], after: [], heldBefore: [], heldAfter: [] };
+  const ways = {
+    before: () => before(store).then((found) => found === want),
+    after: () => after(store).then((found) => found === want),
+    heldBefore: () => held(store, heldItem, true).then((found) => found === holder),
+    heldAfter: () => held(store, heldItem, false).then((found) => found === holder),
+  };
   for (let round = 0; round < rounds + 1; round++) {
-    const order = round % 2 === 0 ? ['before', 'after'] : ['after', 'before'];
+    const order = round % 2 === 0 ? ['before', 'after', 'heldBefore', 'heldAfter'] : ['heldAfter', 'heldBefore', 'after', 'before'];
     for (const way of order) {
       const t = performance.now();
-      const found = await (way === 'before' ? before(store) : after(store));
+      const right = await ways[way]();
       const ms = performance.now() - t;
-      if (found !== want) throw new Error(`${engine} ${way}: gave ${found}, not ${want}`);
+      if (!right) throw new Error(`${engine} ${way}: a wrong answer`);
       // The first round warms the caches of both; it is not counted.
       if (round > 0) times[way].push(ms);
     }
@@ -95,6 +116,9 @@ async function measure(engine, store) {
     `${engine}: ${items.toLocaleString('en')} items, ${events.toLocaleString('en')} events; next, median of ${rounds} paired rounds: ` +
       `before ${b.toFixed(1)} ms, after ${a.toFixed(1)} ms (${(a / b).toFixed(3)}x)`,
   );
+  const hb = median(times.heldBefore);
+  const ha = median(times.heldAfter);
+  console.log(`${engine}: a submit's read of the item held: before ${hb.toFixed(1)} ms, after ${ha.toFixed(1)} ms (${(ha / hb).toFixed(3)}x)`);
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'spoor-bench-review-next-'));

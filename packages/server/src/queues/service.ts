@@ -200,7 +200,7 @@ export class QueueService {
     nowUs: number,
   ): Promise<{ item: QueueItem; reviews: ItemReview[] }> {
     return this.turns.run(`${projectId}\0${name}`, async () => {
-      const { queue, states } = await this.read(projectId, name, nowUs);
+      const { queue, states } = await this.read(projectId, name, nowUs, itemId);
       const state = this.held(states, name, itemId, reviewer);
       const scores = checkScores(queueOf(queue).spec, input);
       const { item } = state;
@@ -231,7 +231,7 @@ export class QueueService {
   /** Ends `reviewer`'s hold of an item: `skip` (not given to them again) or `release` (back in the queue for anyone). */
   leave(projectId: string, name: string, itemId: string, reviewer: string, kind: 'skip' | 'release', nowUs: number): Promise<void> {
     return this.turns.run(`${projectId}\0${name}`, async () => {
-      const { states } = await this.read(projectId, name, nowUs);
+      const { states } = await this.read(projectId, name, nowUs, itemId);
       this.held(states, name, itemId, reviewer);
       await this.record(projectId, name, itemId, reviewer, kind, nowUs, 0, '');
     });
@@ -239,7 +239,7 @@ export class QueueService {
 
   /** One item with the reviews `reviewer` may see: every one once they submitted theirs, else none (blind review). */
   async item(projectId: string, name: string, itemId: string, reviewer: string, nowUs: number): Promise<QueueItem & { reviews: ItemReview[] }> {
-    const { states } = await this.read(projectId, name, nowUs);
+    const { states } = await this.read(projectId, name, nowUs, itemId);
     const state = states.get(itemId);
     if (state === undefined) throw new AppError('ERR_NOT_FOUND', `item ${itemId} of queue ${name} was not found`);
     return { ...itemOf(state.item), reviews: state.reviews.has(reviewer) ? [...state.reviews.values()] : [] };
@@ -284,11 +284,12 @@ export class QueueService {
     return queue;
   }
 
-  private async read(projectId: string, name: string, nowUs: number): Promise<{ queue: QueueRecord; states: Map<string, ItemState> }> {
+  /** The queue and where its items stand: every item, or with `itemId` that one alone (its rows only read). */
+  private async read(projectId: string, name: string, nowUs: number, itemId?: string): Promise<{ queue: QueueRecord; states: Map<string, ItemState> }> {
     const queue = await this.found(projectId, name);
     const [items, events] = await Promise.all([
-      this.store.queues.listItems(projectId, name, queue.createdUs),
-      this.store.queues.listEvents(projectId, name, queue.createdUs),
+      this.store.queues.listItems(projectId, name, queue.createdUs, itemId),
+      this.store.queues.listEvents(projectId, name, queue.createdUs, itemId),
     ]);
     return { queue, states: itemStates(items, events, nowUs) };
   }

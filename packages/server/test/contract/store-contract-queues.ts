@@ -89,6 +89,10 @@ export function describeQueueContract(adapter: string, open: () => Promise<Store
         event('a', 'r1', 'submit', T0 + 4, { review: '{"scores":[]}' }),
       ]);
       expect(await qs.listEvents('p2', 'q', 0)).toEqual([event('z', 'r1', 'take', T0)]);
+      // One item's rows alone, for a reviewer's submit or skip of it.
+      expect(await qs.listItems('default', 'q', T0, 'b')).toEqual([item('b', T0 + 2)]);
+      expect(await qs.listItems('default', 'q', T0, 'nope')).toEqual([]);
+      expect(await qs.listEvents('default', 'q', T0, 'b')).toEqual([event('b', 'r2', 'take', T0 + 1), event('b', 'r2', 'skip', T0 + 2)]);
       // Every row as stored, for a copy to another store: the item added twice, and the one from before, too.
       const all = await qs.allRows('p2');
       expect(all).toEqual({ queues: [], items: [item('z', T0)], events: [event('z', 'r1', 'take', T0)] });

@@ -35,10 +35,10 @@ export class FakeQueueStore implements QueueStore {
     return Promise.resolve();
   }
 
-  listItems(projectId: string, queue: string, sinceUs: number): Promise<QueueItemRecord[]> {
+  listItems(projectId: string, queue: string, sinceUs: number, itemId?: string): Promise<QueueItemRecord[]> {
     const first = new Map<string, QueueItemRecord>();
     for (const { projectId: owner, ...item } of this.items) {
-      if (owner !== projectId || item.queue !== queue || item.addedUs < sinceUs) continue;
+      if (owner !== projectId || item.queue !== queue || item.addedUs < sinceUs || (itemId !== undefined && item.itemId !== itemId)) continue;
       const seen = first.get(item.itemId);
       if (seen === undefined || item.addedUs < seen.addedUs) first.set(item.itemId, item);
     }
@@ -50,11 +50,11 @@ export class FakeQueueStore implements QueueStore {
     return Promise.resolve();
   }
 
-  listEvents(projectId: string, queue: string, sinceUs: number): Promise<QueueEventRecord[]> {
+  listEvents(projectId: string, queue: string, sinceUs: number, itemId?: string): Promise<QueueEventRecord[]> {
     const key = (e: QueueEventRecord) => [e.timeUs, e.itemId, e.reviewer] as const;
     return Promise.resolve(
       this.events
-        .filter((e) => e.projectId === projectId && e.queue === queue && e.timeUs >= sinceUs)
+        .filter((e) => e.projectId === projectId && e.queue === queue && e.timeUs >= sinceUs && (itemId === undefined || e.itemId === itemId))
         .map(({ projectId: _, ...e }) => e)
         .sort((a, b) => {
           const [x, y] = [key(a), key(b)];

@@ -56,12 +56,12 @@ export interface QueueStore {
   queuesWithFilters(): Promise<(QueueRecord & { projectId: string })[]>;
   /** Appends items; an item id already in the queue (since `createdUs`) is read as it was first added. */
   addItems(projectId: string, items: readonly QueueItemRecord[]): Promise<void>;
-  /** The queue's items added at or after `sinceUs` (the queue's `createdUs`), each once, by when added then id. */
-  listItems(projectId: string, queue: string, sinceUs: number): Promise<QueueItemRecord[]>;
+  /** The queue's items added at or after `sinceUs` (the queue's `createdUs`), each once, by when added then id; with `itemId`, that one's alone. */
+  listItems(projectId: string, queue: string, sinceUs: number, itemId?: string): Promise<QueueItemRecord[]>;
   /** Appends reviewers' events. */
   addEvents(projectId: string, events: readonly QueueEventRecord[]): Promise<void>;
-  /** The queue's events at or after `sinceUs`, in time order. */
-  listEvents(projectId: string, queue: string, sinceUs: number): Promise<QueueEventRecord[]>;
+  /** The queue's events at or after `sinceUs`, in time order; with `itemId`, that item's alone. */
+  listEvents(projectId: string, queue: string, sinceUs: number, itemId?: string): Promise<QueueEventRecord[]>;
   /**
    * The item `reviewer` is given next, as the service reads the events (`queues/review-state.ts`):
    * the one they hold (a take of theirs, the last of the item, its lease not ended at `nowUs`, not

@@ -22,12 +22,12 @@ export abstract class SqlQueueStore implements QueueStore {
     return sql.queuesWithFilters(this.sql);
   }
 
-  listItems(projectId: string, queue: string, sinceUs: number): Promise<QueueItemRecord[]> {
-    return sql.listItems(this.sql, projectId, queue, sinceUs);
+  listItems(projectId: string, queue: string, sinceUs: number, itemId?: string): Promise<QueueItemRecord[]> {
+    return sql.listItems(this.sql, projectId, queue, sinceUs, itemId);
   }
 
-  listEvents(projectId: string, queue: string, sinceUs: number): Promise<QueueEventRecord[]> {
-    return sql.listEvents(this.sql, projectId, queue, sinceUs);
+  listEvents(projectId: string, queue: string, sinceUs: number, itemId?: string): Promise<QueueEventRecord[]> {
+    return sql.listEvents(this.sql, projectId, queue, sinceUs, itemId);
   }
 
   nextItem(

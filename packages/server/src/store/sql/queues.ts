@@ -101,21 +101,23 @@ export function queuesWithFilters(db: SqlEngine): Promise<(QueueRecord & { proje
   }));
 }
 
-export function listItems(db: SqlEngine, projectId: string, queue: string, sinceUs: number): Promise<QueueItemRecord[]> {
+export function listItems(db: SqlEngine, projectId: string, queue: string, sinceUs: number, itemId?: string): Promise<QueueItemRecord[]> {
   const d = db.dialect;
   const p = d.params();
-  const where = `project_id = ${p.add(projectId)} AND queue = ${p.add(queue)} AND added_us >= ${p.int(sinceUs)}`;
+  const one = itemId === undefined ? '' : ` AND item_id = ${p.add(itemId)}`;
+  const where = `project_id = ${p.add(projectId)} AND queue = ${p.add(queue)} AND added_us >= ${p.int(sinceUs)}${one}`;
   const first = d.firstPer(`SELECT ${ITEM_COLUMNS} FROM ${d.tables.review_items} WHERE ${where}`, 'item_id', 'added_us');
   return db.rows('list review items', `SELECT * FROM (${first}) AS first_added ORDER BY added_us, item_id`, p, itemOf);
 }
 
-export function listEvents(db: SqlEngine, projectId: string, queue: string, sinceUs: number): Promise<QueueEventRecord[]> {
+export function listEvents(db: SqlEngine, projectId: string, queue: string, sinceUs: number, itemId?: string): Promise<QueueEventRecord[]> {
   const d = db.dialect;
   const p = d.params();
+  const one = itemId === undefined ? '' : ` AND item_id = ${p.add(itemId)}`;
   return db.rows(
     'list review events',
     `SELECT ${EVENT_COLUMNS} FROM ${d.tables.review_events}
-     WHERE project_id = ${p.add(projectId)} AND queue = ${p.add(queue)} AND time_us >= ${p.int(sinceUs)} ORDER BY time_us, item_id, reviewer`,
+     WHERE project_id = ${p.add(projectId)} AND queue = ${p.add(queue)} AND time_us >= ${p.int(sinceUs)}${one} ORDER BY time_us, item_id, reviewer`,
     p,
     eventOf,
   );
