@@ -154,7 +154,10 @@ describe("the reviewer's screen", () => {
     await api('POST', `/api/queues/${QUEUE}-fixes/items`, { items: [{ traceId: traces[0]!.traceId }] });
     const page = await open(`/review/${QUEUE}-fixes`);
     expect(await itemShown(page, null)).toBe(traces[0]!.traceId);
+    // A choice clicked leaves the keys to the screen: 2 then picks "no" over the "yes" clicked.
+    await page.getByRole('radio', { name: 'yes' }).click();
     await page.keyboard.press('2');
+    expect(await page.getByRole('radio', { name: 'no' }).isChecked()).toBe(true);
     await page.getByText('Corrected output, sent to a dataset').click();
     await page.getByLabel('Corrected output').fill('{"answer": "thirty days"}');
     // Ctrl+Enter submits from a text box, where Enter is a new line.

@@ -18,8 +18,12 @@ type Held = TakenItem | null | undefined;
 
 const HELP = 'n next · s skip · j / k rubric entry · 1–9 pick · Enter submit (Ctrl+Enter in a text box)';
 
+/** Whether a key goes to text being typed: a radio button picked with the mouse leaves the keys to the screen. */
 const isTyping = (target: EventTarget | null): boolean =>
-  target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
+  target instanceof HTMLElement &&
+  (target.isContentEditable ||
+    ['TEXTAREA', 'SELECT'].includes(target.tagName) ||
+    (target instanceof HTMLInputElement && !['radio', 'checkbox', 'button', 'submit'].includes(target.type)));
 
 /**
  * A reviewer's screen for one queue: it takes the next item on opening, shows it with the rubric,
