@@ -115,6 +115,52 @@ describe.each(['duckdb', 'clickhouse'] as const)('review queues on a running ser
     expect(items.map((i) => [i.itemId, i.reviews, i.heldBy])).toEqual([[traceId, 0, ids.first]]);
   });
 
+  it("checks a score sent to /api/scores against the project's config of its name, and keeps a name one meaning across queues", async () => {
+    const traceId = newTraceId();
+    await send([[traceId, traceBody(traceId, 2)]]);
+    const rubric = [
+      { name: 'stars', type: 'numeric', min: 1, max: 5 },
+      { name: 'mood', type: 'categorical', labels: ['calm', 'tense'] },
+      { name: 'solved', type: 'boolean' },
+    ];
+    const score = (body: object) => call('POST', '/api/scores', keys.ingest, { traceId, ...body });
+    // Before any queue names them, the names are free.
+    expect((await score({ name: 'stars', value: 9 })).status).toBe(201);
+    expect((await makeQueue({ name: 'configs', rubric })).status).toBe(201);
+    expect(errorOf(await score({ name: 'stars', value: 9 }))).toBe(
+      "400 value: 9 is out of the range of 'stars' (1 to 5): the score config of 'stars' in the rubric of queue configs",
+    );
+    expect(errorOf(await score({ name: 'mood', label: 'sunny' }))).toBe(
+      "400 label: 'sunny' is not a label of 'mood' (calm, tense): the score config of 'mood' in the rubric of queue configs",
+    );
+    expect(errorOf(await score({ name: 'mood', value: 1 }))).toBe(
+      "400 value: 'mood' is categorical: give a label (calm, tense): the score config of 'mood' in the rubric of queue configs",
+    );
+    expect(errorOf(await score({ name: 'solved', value: 0.5 }))).toBe(
+      "400 value: '0.5' is not a value of 'solved' (boolean: true or false): the score config of 'solved' in the rubric of queue configs",
+    );
+    for (const fits of [
+      { name: 'stars', value: 4 },
+      { name: 'mood', label: 'calm' },
+      { name: 'solved', value: 1 },
+      { name: 'anything', value: 99 },
+    ])
+      expect((await score(fits)).status).toBe(201);
+    // Nothing refused was stored: the trace's scores are the first free one and the four that fit.
+    const stored = (await call<ScoreListResponse>('GET', `/api/scores?traceId=${traceId}`, keys.first)).body.scores;
+    expect(stored.map((s) => `${s.name} ${s.value ?? s.label}`).sort()).toEqual(['anything 99', 'mood calm', 'solved 1', 'stars 4']);
+    // Another queue may share a name only with the same meaning (its description and the labels' order aside).
+    expect(errorOf(await makeQueue({ name: 'configs-2', rubric: [{ name: 'stars', type: 'numeric', min: 0, max: 10 }] }))).toBe(
+      "400 rubric[0]: 'stars' is numeric 1 to 5 in the rubric of queue configs: a score name means one thing in a project, give it the same config or another name",
+    );
+    expect(
+      (await makeQueue({ name: 'configs-2', rubric: [{ name: 'mood', type: 'categorical', labels: ['tense', 'calm'], description: 'felt' }] })).status,
+    ).toBe(201);
+    // A deleted queue's rubric no longer holds its names.
+    for (const name of ['configs', 'configs-2']) expect((await call('DELETE', `/api/queues/${name}`, keys.admin)).status).toBe(204);
+    expect((await score({ name: 'stars', value: 9 })).status).toBe(201);
+  });
+
   it('fills a queue made from a filter with the new traces it matches, at its sample rate', async () => {
     expect((await makeQueue({ name: 'incoming', rubric: [{ name: 'ok', type: 'boolean' }], filter: 'service=qa-agent', sampleRate: 0.5 })).status).toBe(201);
     // Enough traces that both halves of the rate are seen: at least five in and five out.

@@ -19,6 +19,7 @@ import { MetricsPage } from './pages/MetricsPage';
 import { SessionPage } from './pages/SessionPage';
 import { SessionsPage } from './pages/SessionsPage';
 import { UsersPage } from './pages/UsersPage';
+import { ReviewPage } from './review/ReviewPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { TracePage } from './pages/TracePage';
 import { TracesPage } from './pages/TracesPage';
@@ -54,6 +55,8 @@ const ROUTES = [
   ['/audit', 'audit'],
   ['/compare', 'compare'],
   ['/settings', 'settings'],
+  ['/review', 'review'],
+  ['/review/:name', 'review-queue'],
 ] as const;
 
 const NAV = [
@@ -68,6 +71,7 @@ const NAV = [
   ['/datasets', 'Datasets', ['datasets', 'dataset']],
   ['/experiments', 'Experiments', ['experiments', 'experiment-compare']],
   ['/prompts', 'Prompts', ['prompts', 'prompt']],
+  ['/review', 'Review', ['review', 'review-queue']],
   ['/logs', 'Logs', ['logs']],
   ['/audit', 'Audit', ['audit']],
   ['/settings', 'Settings', ['settings']],
@@ -162,6 +166,10 @@ function render(page: string | undefined, params: Record<string, string>, search
       return <ComparePage search={search} />;
     case 'settings':
       return <SettingsPage search={search} />;
+    case 'review':
+      return <ReviewPage name={null} search={search} />;
+    case 'review-queue':
+      return <ReviewPage key={params['name']} name={params['name']!} search={search} />;
     default:
       return (
         <div className="empty">

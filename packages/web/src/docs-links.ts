@@ -23,6 +23,8 @@ const DOCS_FOR_PAGE: Record<string, string> = {
   prompts: '/docs/prompts',
   prompt: '/docs/prompts',
   settings: '/docs/security#keys-and-projects',
+  review: '/docs/review',
+  'review-queue': '/docs/review#reviewing',
 };
 
 /** The docs' address for a page of the dashboard; their contents for a page they do not cover. */

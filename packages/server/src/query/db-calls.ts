@@ -6,6 +6,7 @@ import { AnalyticsService } from './analytics-service.js';
 import { AnswerRegion, isShared } from './answer-region.js';
 import { ErrorService } from './error-service.js';
 import type { QueryService } from './query-service.js';
+import { rubricMisfit } from '../queues/score-configs.js';
 import { ScoreService } from './score-service.js';
 import type { SpanPage } from './trace-pages.js';
 
@@ -78,7 +79,8 @@ export const errorGroupCalls = callGroup(({ store }: { store: Store }) => {
 
 /** Scores through the REST API: a score sent is masked by its project's policy, as one sent as an OpenTelemetry event is at ingest. */
 export const scoreCalls = callGroup(({ store, maskScore }: { store: Store; maskScore: (score: ScoreRecord) => void }) => {
-  const scores = new ScoreService(store, maskScore);
+  // Checked in the same call as it is stored: a name that is a rubric entry of the project's queues must fit it.
+  const scores = new ScoreService(store, maskScore, (projectId, score) => rubricMisfit(store.queues, projectId, score));
   return {
     add: json(scores.add.bind(scores)),
     get: json(scores.get.bind(scores)),

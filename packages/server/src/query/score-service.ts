@@ -25,15 +25,18 @@ export class ScoreService {
   constructor(
     private readonly store: { readonly scores: ScoreStore },
     private readonly mask: (score: ScoreRecord) => void = () => {},
+    /** Why a score does not fit the config its name has in the project (a review queue's rubric entry), or `null`: none by default. */
+    private readonly misfit: (projectId: string, score: { name: string; value: number | null; label: string | null }) => Promise<string | null> = () =>
+      Promise.resolve(null),
   ) {}
 
   /**
    * Stores a score as the newest version of its slot (target, name, source, author) and answers
-   * it. 400 naming the field for a score that is no score; 404 for a trace, or a span of a trace,
+   * it. 400 naming the field for a score that is no score, or one its name's config does not allow; 404 for a trace, or a span of a trace,
    * the project does not have.
    */
   async add(input: NewScore, nowUs: number): Promise<{ score: Score }> {
-    const problem = scoreProblem(input) ?? targetProblem(input);
+    const problem = scoreProblem(input) ?? targetProblem(input) ?? (await this.misfit(input.projectId, input));
     if (problem !== null) throw new AppError('ERR_BAD_REQUEST', problem);
     if (input.traceId !== null) {
       const found = await this.store.scores.findTarget(input.projectId, input.traceId, input.spanId);

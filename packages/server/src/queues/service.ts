@@ -17,7 +17,8 @@ import type { ScoreService } from '../query/score-service.js';
 import type { QueueEventKind, QueueEventRecord, QueueItemRecord, QueueRecord, QueueStore } from '../store/ports/queues.js';
 import type { ScoreStore } from '../store/ports/scores.js';
 import { agreementOf } from './agreement-report.js';
-import { type ItemState, type StoredReview, givable, itemStates } from './review-state.js';
+import { forgetConfigs, projectConfigs, rubricConflict } from './score-configs.js';
+import { type ItemState, type StoredReview, itemStates } from './review-state.js';
 import type { QueueSpec } from './spec.js';
 
 /**
@@ -81,8 +82,11 @@ export class QueueService {
     return this.turns.run(`${projectId}\0${name}`, async () => {
       const latest = await this.store.queues.latestQueue(projectId, name);
       if (latest !== null && !latest.deleted) throw new AppError('ERR_CONFLICT', `queue ${name} exists`);
+      const conflict = rubricConflict(spec.rubric, projectConfigs(await this.store.queues.listQueues(projectId)));
+      if (conflict !== null) throw new AppError('ERR_BAD_REQUEST', conflict);
       const record: QueueRecord = { name, spec: JSON.stringify(spec), filtered: spec.traceFilter !== null, createdUs: nowUs, timeUs: nowUs, deleted: false };
       await this.store.queues.putQueue(projectId, record);
+      forgetConfigs(this.store.queues, projectId);
       return publicQueue(record);
     });
   }
@@ -101,6 +105,7 @@ export class QueueService {
     return this.turns.run(`${projectId}\0${name}`, async () => {
       const queue = await this.found(projectId, name);
       await this.store.queues.putQueue(projectId, { ...queue, timeUs: Math.max(nowUs, queue.timeUs + 1), deleted: true });
+      forgetConfigs(this.store.queues, projectId);
     });
   }
 
@@ -169,15 +174,15 @@ export class QueueService {
    */
   next(projectId: string, name: string, reviewer: string, nowUs: number): Promise<TakenItem | null> {
     return this.turns.run(`${projectId}\0${name}`, async () => {
-      const { queue, states } = await this.read(projectId, name, nowUs);
+      const queue = await this.found(projectId, name);
       const { spec } = queueOf(queue);
-      const all = [...states.values()];
-      const chosen = all.find((s) => s.holder?.reviewer === reviewer) ?? all.find((s) => givable(s, reviewer, spec.reviewersPerItem));
-      if (chosen === undefined) return null;
+      // Found by the store where the rows are: a queue's items and events are not read here, however many.
+      const chosen = await this.store.queues.nextItem(projectId, name, queue.createdUs, { reviewer, reviewersPerItem: spec.reviewersPerItem, nowUs });
+      if (chosen === null) return null;
       const untilUs = nowUs + spec.leaseSeconds * 1_000_000;
-      await this.record(projectId, name, chosen.item.itemId, reviewer, 'take', nowUs, untilUs, '');
+      await this.record(projectId, name, chosen.itemId, reviewer, 'take', nowUs, untilUs, '');
       // Blind: others' reviews are not shown before the reviewer's own.
-      return { item: itemOf(chosen.item), heldUntil: iso(untilUs), reviews: [] };
+      return { item: itemOf(chosen), heldUntil: iso(untilUs), reviews: [] };
     });
   }
 
@@ -195,7 +200,7 @@ export class QueueService {
     nowUs: number,
   ): Promise<{ item: QueueItem; reviews: ItemReview[] }> {
     return this.turns.run(`${projectId}\0${name}`, async () => {
-      const { queue, states } = await this.read(projectId, name, nowUs);
+      const { queue, states } = await this.read(projectId, name, nowUs, itemId);
       const state = this.held(states, name, itemId, reviewer);
       const scores = checkScores(queueOf(queue).spec, input);
       const { item } = state;
@@ -226,7 +231,7 @@ export class QueueService {
   /** Ends `reviewer`'s hold of an item: `skip` (not given to them again) or `release` (back in the queue for anyone). */
   leave(projectId: string, name: string, itemId: string, reviewer: string, kind: 'skip' | 'release', nowUs: number): Promise<void> {
     return this.turns.run(`${projectId}\0${name}`, async () => {
-      const { states } = await this.read(projectId, name, nowUs);
+      const { states } = await this.read(projectId, name, nowUs, itemId);
       this.held(states, name, itemId, reviewer);
       await this.record(projectId, name, itemId, reviewer, kind, nowUs, 0, '');
     });
@@ -234,7 +239,7 @@ export class QueueService {
 
   /** One item with the reviews `reviewer` may see: every one once they submitted theirs, else none (blind review). */
   async item(projectId: string, name: string, itemId: string, reviewer: string, nowUs: number): Promise<QueueItem & { reviews: ItemReview[] }> {
-    const { states } = await this.read(projectId, name, nowUs);
+    const { states } = await this.read(projectId, name, nowUs, itemId);
     const state = states.get(itemId);
     if (state === undefined) throw new AppError('ERR_NOT_FOUND', `item ${itemId} of queue ${name} was not found`);
     return { ...itemOf(state.item), reviews: state.reviews.has(reviewer) ? [...state.reviews.values()] : [] };
@@ -279,11 +284,12 @@ export class QueueService {
     return queue;
   }
 
-  private async read(projectId: string, name: string, nowUs: number): Promise<{ queue: QueueRecord; states: Map<string, ItemState> }> {
+  /** The queue and where its items stand: every item, or with `itemId` that one alone (its rows only read). */
+  private async read(projectId: string, name: string, nowUs: number, itemId?: string): Promise<{ queue: QueueRecord; states: Map<string, ItemState> }> {
     const queue = await this.found(projectId, name);
     const [items, events] = await Promise.all([
-      this.store.queues.listItems(projectId, name, queue.createdUs),
-      this.store.queues.listEvents(projectId, name, queue.createdUs),
+      this.store.queues.listItems(projectId, name, queue.createdUs, itemId),
+      this.store.queues.listEvents(projectId, name, queue.createdUs, itemId),
     ]);
     return { queue, states: itemStates(items, events, nowUs) };
   }

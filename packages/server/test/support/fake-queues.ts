@@ -1,3 +1,4 @@
+import { givable, itemStates } from '../../src/queues/review-state.js';
 import type { QueueEventRecord, QueueItemRecord, QueueRecord, QueueStore } from '../../src/store/ports/queues.js';
 
 type Owned<T> = T & { projectId: string };
@@ -34,10 +35,10 @@ export class FakeQueueStore implements QueueStore {
     return Promise.resolve();
   }
 
-  listItems(projectId: string, queue: string, sinceUs: number): Promise<QueueItemRecord[]> {
+  listItems(projectId: string, queue: string, sinceUs: number, itemId?: string): Promise<QueueItemRecord[]> {
     const first = new Map<string, QueueItemRecord>();
     for (const { projectId: owner, ...item } of this.items) {
-      if (owner !== projectId || item.queue !== queue || item.addedUs < sinceUs) continue;
+      if (owner !== projectId || item.queue !== queue || item.addedUs < sinceUs || (itemId !== undefined && item.itemId !== itemId)) continue;
       const seen = first.get(item.itemId);
       if (seen === undefined || item.addedUs < seen.addedUs) first.set(item.itemId, item);
     }
@@ -49,17 +50,30 @@ export class FakeQueueStore implements QueueStore {
     return Promise.resolve();
   }
 
-  listEvents(projectId: string, queue: string, sinceUs: number): Promise<QueueEventRecord[]> {
+  listEvents(projectId: string, queue: string, sinceUs: number, itemId?: string): Promise<QueueEventRecord[]> {
     const key = (e: QueueEventRecord) => [e.timeUs, e.itemId, e.reviewer] as const;
     return Promise.resolve(
       this.events
-        .filter((e) => e.projectId === projectId && e.queue === queue && e.timeUs >= sinceUs)
+        .filter((e) => e.projectId === projectId && e.queue === queue && e.timeUs >= sinceUs && (itemId === undefined || e.itemId === itemId))
         .map(({ projectId: _, ...e }) => e)
         .sort((a, b) => {
           const [x, y] = [key(a), key(b)];
           return x[0] - y[0] || (x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0) || (x[2] < y[2] ? -1 : x[2] > y[2] ? 1 : 0);
         }),
     );
+  }
+
+  /** As the service once worked it out: every item's state from its events, then the first it may give. */
+  async nextItem(
+    projectId: string,
+    queue: string,
+    sinceUs: number,
+    ask: { reviewer: string; reviewersPerItem: number; nowUs: number },
+  ): Promise<QueueItemRecord | null> {
+    const [items, events] = await Promise.all([this.listItems(projectId, queue, sinceUs), this.listEvents(projectId, queue, sinceUs)]);
+    const all = [...itemStates(items, events, ask.nowUs).values()];
+    const chosen = all.find((s) => s.holder?.reviewer === ask.reviewer) ?? all.find((s) => givable(s, ask.reviewer, ask.reviewersPerItem));
+    return chosen?.item ?? null;
   }
 
   allRows(projectId: string): Promise<{ queues: QueueRecord[]; items: QueueItemRecord[]; events: QueueEventRecord[] }> {

@@ -56,12 +56,25 @@ export interface QueueStore {
   queuesWithFilters(): Promise<(QueueRecord & { projectId: string })[]>;
   /** Appends items; an item id already in the queue (since `createdUs`) is read as it was first added. */
   addItems(projectId: string, items: readonly QueueItemRecord[]): Promise<void>;
-  /** The queue's items added at or after `sinceUs` (the queue's `createdUs`), each once, by when added then id. */
-  listItems(projectId: string, queue: string, sinceUs: number): Promise<QueueItemRecord[]>;
+  /** The queue's items added at or after `sinceUs` (the queue's `createdUs`), each once, by when added then id; with `itemId`, that one's alone. */
+  listItems(projectId: string, queue: string, sinceUs: number, itemId?: string): Promise<QueueItemRecord[]>;
   /** Appends reviewers' events. */
   addEvents(projectId: string, events: readonly QueueEventRecord[]): Promise<void>;
-  /** The queue's events at or after `sinceUs`, in time order. */
-  listEvents(projectId: string, queue: string, sinceUs: number): Promise<QueueEventRecord[]>;
+  /** The queue's events at or after `sinceUs`, in time order; with `itemId`, that item's alone. */
+  listEvents(projectId: string, queue: string, sinceUs: number, itemId?: string): Promise<QueueEventRecord[]>;
+  /**
+   * The item `reviewer` is given next, as the service reads the events (`queues/review-state.ts`):
+   * the one they hold (a take of theirs, the last of the item, its lease not ended at `nowUs`, not
+   * released, skipped or submitted by them since), else the first, by when added then id, that no
+   * one holds, that fewer than `reviewersPerItem` reviewers submitted and they neither submitted nor
+   * skipped; `null` when none is left for them. Items and events read are those since `sinceUs`.
+   */
+  nextItem(
+    projectId: string,
+    queue: string,
+    sinceUs: number,
+    ask: { reviewer: string; reviewersPerItem: number; nowUs: number },
+  ): Promise<QueueItemRecord | null>;
   /** Every row of the project's queues, as stored, each table in the order written (for `spoor migrate`, which appends them as they are). */
   allRows(projectId: string): Promise<{ queues: QueueRecord[]; items: QueueItemRecord[]; events: QueueEventRecord[] }>;
 }

@@ -22,12 +22,21 @@ export abstract class SqlQueueStore implements QueueStore {
     return sql.queuesWithFilters(this.sql);
   }
 
-  listItems(projectId: string, queue: string, sinceUs: number): Promise<QueueItemRecord[]> {
-    return sql.listItems(this.sql, projectId, queue, sinceUs);
+  listItems(projectId: string, queue: string, sinceUs: number, itemId?: string): Promise<QueueItemRecord[]> {
+    return sql.listItems(this.sql, projectId, queue, sinceUs, itemId);
   }
 
-  listEvents(projectId: string, queue: string, sinceUs: number): Promise<QueueEventRecord[]> {
-    return sql.listEvents(this.sql, projectId, queue, sinceUs);
+  listEvents(projectId: string, queue: string, sinceUs: number, itemId?: string): Promise<QueueEventRecord[]> {
+    return sql.listEvents(this.sql, projectId, queue, sinceUs, itemId);
+  }
+
+  nextItem(
+    projectId: string,
+    queue: string,
+    sinceUs: number,
+    ask: { reviewer: string; reviewersPerItem: number; nowUs: number },
+  ): Promise<QueueItemRecord | null> {
+    return sql.nextItem(this.sql, projectId, queue, sinceUs, ask);
   }
 
   allRows(projectId: string): Promise<{ queues: QueueRecord[]; items: QueueItemRecord[]; events: QueueEventRecord[] }> {

@@ -101,24 +101,71 @@ export function queuesWithFilters(db: SqlEngine): Promise<(QueueRecord & { proje
   }));
 }
 
-export function listItems(db: SqlEngine, projectId: string, queue: string, sinceUs: number): Promise<QueueItemRecord[]> {
+export function listItems(db: SqlEngine, projectId: string, queue: string, sinceUs: number, itemId?: string): Promise<QueueItemRecord[]> {
   const d = db.dialect;
   const p = d.params();
-  const where = `project_id = ${p.add(projectId)} AND queue = ${p.add(queue)} AND added_us >= ${p.int(sinceUs)}`;
+  const one = itemId === undefined ? '' : ` AND item_id = ${p.add(itemId)}`;
+  const where = `project_id = ${p.add(projectId)} AND queue = ${p.add(queue)} AND added_us >= ${p.int(sinceUs)}${one}`;
   const first = d.firstPer(`SELECT ${ITEM_COLUMNS} FROM ${d.tables.review_items} WHERE ${where}`, 'item_id', 'added_us');
   return db.rows('list review items', `SELECT * FROM (${first}) AS first_added ORDER BY added_us, item_id`, p, itemOf);
 }
 
-export function listEvents(db: SqlEngine, projectId: string, queue: string, sinceUs: number): Promise<QueueEventRecord[]> {
+export function listEvents(db: SqlEngine, projectId: string, queue: string, sinceUs: number, itemId?: string): Promise<QueueEventRecord[]> {
   const d = db.dialect;
   const p = d.params();
+  const one = itemId === undefined ? '' : ` AND item_id = ${p.add(itemId)}`;
   return db.rows(
     'list review events',
     `SELECT ${EVENT_COLUMNS} FROM ${d.tables.review_events}
-     WHERE project_id = ${p.add(projectId)} AND queue = ${p.add(queue)} AND time_us >= ${p.int(sinceUs)} ORDER BY time_us, item_id, reviewer`,
+     WHERE project_id = ${p.add(projectId)} AND queue = ${p.add(queue)} AND time_us >= ${p.int(sinceUs)}${one} ORDER BY time_us, item_id, reviewer`,
     p,
     eventOf,
   );
+}
+
+/**
+ * The item `reviewer` is given next (`QueueStore.nextItem`), worked out where the rows are: each
+ * item's holder is its last take's reviewer, unless that reviewer released, skipped or submitted it
+ * since or the lease ran out; the item they hold, else the first by when added (then id) that no
+ * one else holds, with fewer than `reviewersPerItem` reviewers' submits, neither submitted nor
+ * skipped by them. Only the chosen item's row leaves the database.
+ */
+export async function nextItem(
+  db: SqlEngine,
+  projectId: string,
+  queue: string,
+  sinceUs: number,
+  ask: { reviewer: string; reviewersPerItem: number; nowUs: number },
+): Promise<QueueItemRecord | null> {
+  const d = db.dialect;
+  const p = d.params();
+  const where = `project_id = ${p.add(projectId)} AND queue = ${p.add(queue)}`;
+  const since = p.int(sinceUs);
+  const me = p.add(ask.reviewer);
+  const first = d.firstPer(`SELECT ${ITEM_COLUMNS} FROM ${d.tables.review_items} WHERE ${where} AND added_us >= ${since}`, 'item_id', 'added_us');
+  // Events of one queue never share a time (the service spaces them): an item's last take is one row.
+  const rows = await db.rows(
+    'find the next review item',
+    `WITH ev AS (SELECT item_id, reviewer, kind, time_us, until_us FROM ${d.tables.review_events} WHERE ${where} AND time_us >= ${since}),
+       last_takes AS (SELECT item_id, max(time_us) AS take_us FROM ev WHERE kind = 'take' GROUP BY item_id),
+       takers AS (SELECT ev.item_id AS item_id, ev.reviewer AS holder, ev.time_us AS take_us, ev.until_us AS until_us
+                  FROM ev JOIN last_takes ON ev.item_id = last_takes.item_id AND ev.time_us = last_takes.take_us WHERE ev.kind = 'take'),
+       lefts AS (SELECT item_id, reviewer, max(time_us) AS left_us FROM ev WHERE kind <> 'take' GROUP BY item_id, reviewer),
+       held AS (SELECT takers.item_id AS item_id, takers.holder AS holder
+                FROM takers LEFT JOIN lefts ON lefts.item_id = takers.item_id AND lefts.reviewer = takers.holder
+                WHERE takers.until_us > ${p.int(ask.nowUs)} AND (lefts.left_us IS NULL OR lefts.left_us < takers.take_us)),
+       tallies AS (SELECT item_id, count(DISTINCT CASE WHEN kind = 'submit' THEN reviewer END) AS reviews,
+                          max(CASE WHEN reviewer = ${me} AND kind IN ('submit', 'skip') THEN 1 ELSE 0 END) AS mine
+                   FROM ev GROUP BY item_id)
+     SELECT items.queue AS queue, items.item_id AS item_id, items.kind AS kind, items.trace_id AS trace_id, items.span_id AS span_id,
+            items.session_id AS session_id, items.origin AS origin, items.added_us AS added_us
+     FROM (${first}) AS items LEFT JOIN held ON held.item_id = items.item_id LEFT JOIN tallies ON tallies.item_id = items.item_id
+     WHERE held.holder = ${me} OR (held.holder IS NULL AND coalesce(tallies.reviews, 0) < ${p.int(ask.reviewersPerItem)} AND coalesce(tallies.mine, 0) = 0)
+     ORDER BY CASE WHEN held.holder = ${me} THEN 0 ELSE 1 END, items.added_us, items.item_id LIMIT 1`,
+    p,
+    itemOf,
+  );
+  return rows[0] ?? null;
 }
 
 export async function allRows(db: SqlEngine, projectId: string): Promise<{ queues: QueueRecord[]; items: QueueItemRecord[]; events: QueueEventRecord[] }> {
