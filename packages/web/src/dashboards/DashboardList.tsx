@@ -1,0 +1,95 @@
+import { useState } from 'react';
+import { ErrorBox } from '../components/ErrorBox';
+import { Link } from '../components/Link';
+import { formatTime } from '../format';
+import { navigate, pathWith } from '../router';
+import { useApi } from '../use-api';
+import { type DashboardSummary, dashboardsOf, listUrl, saveDashboard } from './dashboards-api';
+import { NAME_PATTERN } from './document';
+import { readDashboardFile } from './export-file';
+
+/** The dashboards of the project, the ready ones marked; a new one by name, or one imported from a file. */
+export function DashboardList() {
+  const { data, error, loading } = useApi<Parameters<typeof dashboardsOf>[0]>(listUrl);
+  const dashboards = dashboardsOf(data);
+  const [name, setName] = useState('');
+  const [importError, setImportError] = useState<string | Error | undefined>(undefined);
+  const onImport = async (file: File | undefined) => {
+    if (file === undefined) return;
+    setImportError(undefined);
+    const read = await readDashboardFile(file);
+    if ('error' in read) return setImportError(read.error);
+    try {
+      const saved = await saveDashboard(read.doc, null);
+      navigate(`/dashboards/${encodeURIComponent(saved.name || read.doc.name)}`);
+    } catch (e) {
+      setImportError(e as Error);
+    }
+  };
+  return (
+    <div className="dashboards-page">
+      <h1>Dashboards</h1>
+      <div className="toolbar">
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (NAME_PATTERN.test(name)) navigate(pathWith(`/dashboards/${name}`, { new: name }));
+          }}
+        >
+          <label>
+            New dashboard
+            <input aria-label="New dashboard name" placeholder="name, e.g. checkout-costs" value={name} onChange={(e) => setName(e.target.value)} />
+          </label>{' '}
+          <button type="submit" disabled={!NAME_PATTERN.test(name)} title="Lower-case letters, digits and dashes">
+            Create
+          </button>
+        </form>
+        <label className="dash-import">
+          Import JSON
+          <input type="file" accept="application/json,.json" aria-label="Import a dashboard" onChange={(e) => void onImport(e.target.files?.[0])} />
+        </label>
+      </div>
+      {typeof importError === 'string' ? (
+        <div className="error-box" role="alert" data-testid="import-error">
+          {importError}
+        </div>
+      ) : (
+        importError !== undefined && (
+          <div data-testid="import-error">
+            <ErrorBox error={importError} />
+          </div>
+        )
+      )}
+      <ErrorBox error={error} />
+      {loading && dashboards === undefined && <p className="muted">Loading…</p>}
+      {dashboards !== undefined && dashboards.length === 0 && <div className="empty">No dashboards yet.</div>}
+      {dashboards !== undefined && dashboards.length > 0 && (
+        <table className="list dash-list">
+          <thead>
+            <tr>
+              <th>Dashboard</th>
+              <th>Name</th>
+              <th>Version</th>
+              <th>Saved</th>
+            </tr>
+          </thead>
+          <tbody>
+            {dashboards.map((d: DashboardSummary) => (
+              <tr key={d.name} data-dashboard={d.name}>
+                <td>
+                  <Link to={`/dashboards/${encodeURIComponent(d.name)}`}>{d.title || d.name}</Link> {d.ready && <span className="dash-badge">ready</span>}
+                  {d.description && <div className="muted">{d.description}</div>}
+                </td>
+                <td>
+                  <code>{d.name}</code>
+                </td>
+                <td>{d.version ?? '–'}</td>
+                <td>{formatTime(d.updatedAt ?? null)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
