@@ -33,7 +33,9 @@ export function DashboardList() {
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            if (NAME_PATTERN.test(name)) navigate(pathWith(`/dashboards/${name}`, { new: name }));
+            if (!NAME_PATTERN.test(name)) return;
+            if (dashboards?.some((d) => d.name === name)) return setImportError(`A dashboard named ${name} exists: open it to edit it, or pick another name.`);
+            navigate(pathWith(`/dashboards/${name}`, { new: name }));
           }}
         >
           <label>

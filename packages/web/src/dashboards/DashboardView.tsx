@@ -26,9 +26,10 @@ import { VersionsList } from './VersionsList';
  */
 export function DashboardView({ name, search }: { name: string; search: URLSearchParams }) {
   const version = search.get('version');
-  const loaded = useApi<Parameters<typeof storedOf>[0]>(dashboardUrl(name, version));
+  // A new dashboard (`?new=`, from the list's Create) starts as a draft: there is nothing to read yet.
+  const isNew = search.get('new') !== null;
+  const loaded = useApi<Parameters<typeof storedOf>[0]>(isNew ? null : dashboardUrl(name, version));
   const stored = useMemo(() => (loaded.data === undefined ? undefined : storedOf(loaded.data)), [loaded.data]);
-  const isNew = loaded.error instanceof ApiError && loaded.error.status === 404 && search.get('new') !== null;
   const [draft, setDraft] = useState<DashboardDoc | null>(null);
   const [editingPanel, setEditingPanel] = useState<string | null>(null);
   const [saveError, setSaveError] = useState<Error | undefined>(undefined);
@@ -54,7 +55,7 @@ export function DashboardView({ name, search }: { name: string; search: URLSearc
         <p>
           <Link to="/dashboards">← Dashboards</Link>
         </p>
-        <ErrorBox error={isNew ? undefined : loaded.error} />
+        <ErrorBox error={loaded.error} />
         {loaded.loading && <p className="muted">Loading…</p>}
       </div>
     );
@@ -65,10 +66,11 @@ export function DashboardView({ name, search }: { name: string; search: URLSearc
     if (draft === null) return;
     setSaveError(undefined);
     saveDashboard(draft, isNew ? null : (stored?.version ?? null)).then(
-      (saved: StoredDashboard) => {
+      () => {
+        // The address first: a draft gone while `new` is still in it would start another.
+        if (isNew || version !== null) setSearch({ new: null, version: null }, { replace: true });
         setDraft(null);
         setEditingPanel(null);
-        if (isNew || version !== null) navigate(`/dashboards/${encodeURIComponent(saved.name || draft.name)}`, { replace: true });
         loaded.reload();
       },
       (error: Error) => setSaveError(error),
@@ -179,7 +181,8 @@ export function DashboardView({ name, search }: { name: string; search: URLSearc
       <div className="dash-grid">
         {readingOrder(doc.panels).map((panel) => (
           <DashboardPanel
-            key={panel.id}
+            // Another kind reads another shape of answer: a fresh panel, not the old kind's data.
+            key={`${panel.id}:${panel.kind}`}
             panel={panel}
             values={values}
             window={readAt}

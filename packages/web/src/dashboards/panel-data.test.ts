@@ -6,6 +6,7 @@ describe("a panel's data", () => {
     [{ model: 'gpt-4o' }, '{{model}}', 'gpt-4o'],
     [{ model: 'gpt-4o', service: 'a' }, '{{ service }}/{{model}}', 'a/gpt-4o'],
     [{ model: 'gpt-4o' }, undefined, 'gpt-4o'],
+    [{}, '{{model}}', '(none)'],
     [{ model: 'gpt-4o', service: 'a' }, '', 'model=gpt-4o, service=a'],
     [{}, undefined, 'count(spans)[5m]'],
   ])('names %o with legend %s as %s', (metric, legend, name) => expect(seriesName(metric, legend, 'count(spans)[5m]')).toBe(name));

@@ -18,7 +18,11 @@ export interface VectorSample {
 
 /** A series' name: the legend with `{{label}}` filled, else its labels, else the expression. */
 export function seriesName(metric: Labels, legend: string | undefined, expr: string): string {
-  if (legend !== undefined && legend !== '') return legend.replace(/\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}/g, (_, label: string) => metric[label] ?? '');
+  if (legend !== undefined && legend !== '') {
+    const filled = legend.replace(/\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}/g, (_, label: string) => metric[label] ?? '');
+    // The group of records without the label (spans with no model): named, not a blank row.
+    return filled.trim() === '' ? '(none)' : filled;
+  }
   const pairs = Object.entries(metric).sort(([a], [b]) => a.localeCompare(b));
   return pairs.length === 0 ? expr : pairs.map(([k, v]) => (pairs.length === 1 ? v : `${k}=${v}`)).join(', ');
 }
