@@ -59,6 +59,14 @@ const COSTS = {
       unit: 'usd',
     },
     {
+      id: 'all-spans',
+      title: 'Spans of every service',
+      kind: 'stat',
+      grid: { x: 0, y: 7, w: 3, h: 2 },
+      queries: [{ expr: 'count(spans)[$__interval]' }],
+      unit: 'count',
+    },
+    {
       id: 'p95',
       title: 'p95 latency',
       kind: 'timeseries',
@@ -121,6 +129,7 @@ async function stats(service?: string): Promise<{ count: number; cost: number; s
 }
 
 const statValue = (page: Page, panel: string) => page.locator(`[data-panel-id="${panel}"] .dash-stat-value`).first().getAttribute('data-value').then(Number);
+const columns = (page: Page, panel: string) => page.locator(`[data-panel-id="${panel}"]`).evaluate((el) => (el as HTMLElement).style.gridColumn);
 const range = () => `from=${fromMs}&to=${toMs}`;
 const eventually = <T>(probe: () => T | Promise<T>, message?: string) => expect.poll(probe, { timeout: 15_000, message });
 
@@ -166,6 +175,35 @@ describe('the Dashboards page', () => {
     const shared = await open(new URL(page.url()).pathname + new URL(page.url()).search);
     await eventually(() => statValue(shared, 'spans')).toBe(one.count);
     await expect(shared.getByLabel('Variable service').inputValue()).resolves.toBe(service);
+  });
+
+  it('reads again only the panels a change is about: not on a picked variable they do not use, nor on a move', async () => {
+    // A moving range: "now" moves only with the range or the refresh, never with a picker.
+    const page = await browsing.open(`${server.url}/dashboards/test-costs?range=24h`);
+    pages.push(page);
+    const reads: string[] = [];
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname.startsWith('/api/v1/query')) reads.push(url.searchParams.get('query') ?? '');
+    });
+    const all = await stats();
+    await eventually(() => statValue(page, 'all-spans')).toBe(all.count);
+    await eventually(() => statValue(page, 'spans')).toBe(all.count);
+    const unrelated = () => reads.filter((q) => q.startsWith('count(spans)[')).length;
+    const related = () => reads.filter((q) => q.startsWith('count(spans{service=~')).length;
+    // The current range and the one before it, once each.
+    expect(unrelated()).toBe(2);
+    const [service] = [...all.services.keys()];
+    await page.getByLabel('Variable service').selectOption(service!);
+    await eventually(() => statValue(page, 'spans')).toBe((await stats(service)).count);
+    expect(related()).toBeGreaterThan(2);
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByRole('button', { name: 'Move Spans of every service right' }).click();
+    await eventually(() => columns(page, 'all-spans')).toBe('2 / span 3');
+    await page.getByLabel('Width of Spans of every service').fill('4');
+    await eventually(() => columns(page, 'all-spans')).toBe('2 / span 4');
+    expect(unrelated()).toBe(2);
+    expect(await statValue(page, 'all-spans')).toBe(all.count);
   });
 
   it('makes a dashboard in the page: a bad expression shows the parser error, the fixed one saves and reloads from its URL', async () => {
