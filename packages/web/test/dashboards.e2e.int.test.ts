@@ -130,7 +130,8 @@ async function stats(service?: string): Promise<{ count: number; cost: number; s
 }
 
 const statValue = (page: Page, panel: string) => page.locator(`[data-panel-id="${panel}"] .dash-stat-value`).first().getAttribute('data-value').then(Number);
-const columns = (page: Page, panel: string) => page.locator(`[data-panel-id="${panel}"]`).evaluate((el) => (el as HTMLElement).style.gridColumn);
+const columns = (page: Page, panel: string) =>
+  page.locator(`[data-panel-id="${panel}"]`).evaluate((el) => (el as unknown as { style: { gridColumn: string } }).style.gridColumn);
 const range = () => `from=${fromMs}&to=${toMs}`;
 const eventually = <T>(probe: () => T | Promise<T>, message?: string) => expect.poll(probe, { timeout: 15_000, message });
 
