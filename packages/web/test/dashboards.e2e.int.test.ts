@@ -284,6 +284,7 @@ describe('the Dashboards page', () => {
     await eventually(() => new URL(page.url()).searchParams.get('new')).toBeNull();
     await eventually(() => page.getByTestId('dash-editbar').count()).toBe(0);
 
+    expect(new URL(page.url()).search).toBe(`?${range()}`);
     await page.reload();
     await eventually(() => page.locator('h1').textContent()).toBe('Made in the page');
     const errors = (await (

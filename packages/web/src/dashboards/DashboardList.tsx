@@ -9,7 +9,7 @@ import { NAME_PATTERN } from './document';
 import { readDashboardFile } from './export-file';
 
 /** The dashboards of the project, the ready ones marked; a new one by name, or one imported from a file. */
-export function DashboardList() {
+export function DashboardList({ search }: { search: URLSearchParams }) {
   const { data, error, loading } = useApi<Parameters<typeof dashboardsOf>[0]>(listUrl);
   const dashboards = dashboardsOf(data);
   const [name, setName] = useState('');
@@ -35,7 +35,8 @@ export function DashboardList() {
             e.preventDefault();
             if (!NAME_PATTERN.test(name)) return;
             if (dashboards?.some((d) => d.name === name)) return setImportError(`A dashboard named ${name} exists: open it to edit it, or pick another name.`);
-            navigate(pathWith(`/dashboards/${name}`, { new: name }));
+            // The list's range goes along, so the new dashboard reads what the list was showing.
+            navigate(pathWith(`/dashboards/${name}`, { new: name, range: search.get('range'), from: search.get('from'), to: search.get('to') }));
           }}
         >
           <label>
