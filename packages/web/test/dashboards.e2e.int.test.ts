@@ -280,6 +280,16 @@ describe('the Dashboards page', () => {
     // The bad expression's 400 is what the preview shows, not a problem of the page.
     for (const problem of browsing.takeProblems()) expect(problem).toMatch(/status of 400/);
     await editor.getByRole('button', { name: 'Apply' }).click();
+    await page.getByLabel('Variable name').fill('service');
+    await page.getByLabel('Variable label').fill('service');
+    await page.getByRole('button', { name: 'Add variable' }).click();
+    await page.getByRole('button', { name: 'Add panel' }).click();
+    await editor.getByLabel('Panel title').fill('Spans and failures');
+    await editor.getByLabel('Expression 1').fill('count(spans{service=~"$service"})[$__interval]');
+    await editor.getByRole('button', { name: 'Add expression' }).click();
+    await editor.getByLabel('Expression 2').fill('errors(spans{service=~"$service"})[$__interval]');
+    await editor.getByLabel('Legend 2').fill('failed');
+    await editor.getByRole('button', { name: 'Apply' }).click();
     await page.getByRole('button', { name: 'Save' }).click();
     await eventually(() => new URL(page.url()).searchParams.get('new')).toBeNull();
     await eventually(() => page.getByTestId('dash-editbar').count()).toBe(0);
@@ -295,6 +305,8 @@ describe('the Dashboards page', () => {
       data: { result: Array<{ value: [number, string] }> };
     };
     await eventually(() => statValue(page, 'panel-1')).toBe(Number(errors.data.result[0]!.value[1]));
+    await eventually(() => page.locator('[data-panel-id="panel-2"] .chart-legend').textContent()).toContain('failed');
+    await expect(page.getByLabel('Variable service').inputValue()).resolves.toBe('');
     await screenshot(page, 'dashboards-made');
   });
 
@@ -317,6 +329,25 @@ describe('the Dashboards page', () => {
     const want = await stats();
     await eventually(() => statValue(list, 'spans')).toBe(want.count);
     await eventually(() => statValue(list, 'cost')).toBeCloseTo(want.cost, 9);
+  });
+
+  it('exports the dashboard made in the page, deletes it, imports the file and shows the same numbers', async () => {
+    const page = await open(`/dashboards/made-here?${range()}`);
+    await eventually(() => statValue(page, 'panel-1')).toBeGreaterThan(0);
+    const before = await statValue(page, 'panel-1');
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export' }).click();
+    const file = await readFile(await (await download).path(), 'utf8');
+    expect((await fetch(`${server.url}/api/dashboards/made-here`, { method: 'DELETE' })).status).toBeLessThan(300);
+    expect((await fetch(`${server.url}/api/dashboards/made-here`)).status).toBe(404);
+
+    const list = await open(`/dashboards?${range()}`);
+    await list.getByLabel('Import a dashboard').setInputFiles({ name: 'made-here.json', mimeType: 'application/json', buffer: Buffer.from(file) });
+    await list.waitForURL(/\/dashboards\/made-here/);
+    await list.goto(`${server.url}/dashboards/made-here?${range()}`);
+    await eventually(() => statValue(list, 'panel-1')).toBe(before);
+    await eventually(() => list.locator('[data-panel-id="panel-2"] .chart-legend').textContent()).toContain('failed');
+    await expect(list.getByLabel('Variable service').count()).resolves.toBe(1);
   });
 
   it('says plainly when a save would overwrite a version someone else saved meanwhile', async () => {
