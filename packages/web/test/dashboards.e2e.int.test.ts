@@ -338,10 +338,12 @@ describe('the Dashboards page', () => {
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export' }).click();
     const file = await readFile(await (await download).path(), 'utf8');
-    expect((await fetch(`${server.url}/api/dashboards/made-here`, { method: 'DELETE' })).status).toBeLessThan(300);
-    expect((await fetch(`${server.url}/api/dashboards/made-here`)).status).toBe(404);
 
     const list = await open(`/dashboards?${range()}`);
+    await list.getByRole('button', { name: 'Delete made-here' }).click();
+    await list.getByRole('button', { name: 'Delete made-here, every version' }).click();
+    await eventually(() => list.locator('[data-dashboard="made-here"]').count()).toBe(0);
+    expect((await fetch(`${server.url}/api/dashboards/made-here`)).status).toBe(404);
     await list.getByLabel('Import a dashboard').setInputFiles({ name: 'made-here.json', mimeType: 'application/json', buffer: Buffer.from(file) });
     await list.waitForURL(/\/dashboards\/made-here/);
     await list.goto(`${server.url}/dashboards/made-here?${range()}`);

@@ -4,13 +4,15 @@ import { Link } from '../components/Link';
 import { formatTime } from '../format';
 import { navigate, pathWith } from '../router';
 import { useApi } from '../use-api';
+import { useConfirmedDelete } from '../use-confirmed-delete';
 import { type DashboardSummary, dashboardsOf, listUrl, saveDashboard } from './dashboards-api';
 import { NAME_PATTERN } from './document';
 import { readDashboardFile } from './export-file';
 
 /** The dashboards of the project, the ready ones marked; a new one by name, or one imported from a file. */
 export function DashboardList({ search }: { search: URLSearchParams }) {
-  const { data, error, loading } = useApi<Parameters<typeof dashboardsOf>[0]>(listUrl);
+  const { data, error, loading, reload } = useApi<Parameters<typeof dashboardsOf>[0]>(listUrl);
+  const deleting = useConfirmedDelete((name) => `/api/dashboards/${encodeURIComponent(name)}`, reload);
   const dashboards = dashboardsOf(data);
   const [name, setName] = useState('');
   const [importError, setImportError] = useState<string | Error | undefined>(undefined);
@@ -63,7 +65,7 @@ export function DashboardList({ search }: { search: URLSearchParams }) {
           </div>
         )
       )}
-      <ErrorBox error={error} />
+      <ErrorBox error={error ?? deleting.error} />
       {loading && dashboards === undefined && <p className="muted">Loading…</p>}
       {dashboards !== undefined && dashboards.length === 0 && <div className="empty">No dashboards yet.</div>}
       {dashboards !== undefined && dashboards.length > 0 && (
@@ -74,6 +76,7 @@ export function DashboardList({ search }: { search: URLSearchParams }) {
               <th>Name</th>
               <th>Version</th>
               <th>Saved</th>
+              <th />
             </tr>
           </thead>
           <tbody>
@@ -88,6 +91,23 @@ export function DashboardList({ search }: { search: URLSearchParams }) {
                 </td>
                 <td>{d.version ?? '–'}</td>
                 <td>{formatTime(d.updatedAt ?? null)}</td>
+                <td>
+                  {/* A ready dashboard ships with Spoor: there is nothing of the project's to delete. */}
+                  {d.ready ? null : deleting.confirming === d.name ? (
+                    <>
+                      <button type="button" onClick={() => deleting.remove(d.name)}>
+                        Delete {d.name}, every version
+                      </button>{' '}
+                      <button type="button" onClick={() => deleting.setConfirming(null)}>
+                        Keep
+                      </button>
+                    </>
+                  ) : (
+                    <button type="button" aria-label={`Delete ${d.name}`} onClick={() => deleting.setConfirming(d.name)}>
+                      Delete
+                    </button>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
