@@ -361,6 +361,8 @@ describe('the Dashboards page', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     await eventually(() => page.getByTestId('save-conflict').textContent()).toContain('someone saved another version');
     expect(await page.getByLabel('Dashboard title').inputValue()).toBe('Mine');
+    await page.getByRole('button', { name: 'Edit' }).first().click();
+    await screenshot(page, 'dashboards-edit');
     // The refusal is a 409 the page expected: nothing else went wrong.
     browsing.takeProblems().forEach((problem) => expect(problem).toMatch(/409/));
   });

@@ -20,6 +20,9 @@ export interface DashboardPanelProps {
   controls?: ReactNode;
 }
 
+/** A series with no labels and no legend: the panel's title when it has one query, else its expression. */
+const unlabelledName = (panel: Panel, expr: string): string => (panel.queries.length === 1 ? panel.title : expr);
+
 /** Pixels of one grid row. */
 export const ROW_PX = 64;
 
@@ -35,7 +38,9 @@ export const DashboardPanel = memo(function DashboardPanel({ panel, values, wind
   const height = Math.max(80, panel.grid.h * ROW_PX - 70);
   const chart = useMemo(() => {
     if (panel.kind !== 'timeseries' || reads.data === undefined) return null;
-    return chartFromMatrices(panel.queries.map((q, i) => ({ ...q, result: (reads.data![i]?.result ?? []) as MatrixSeries[] })));
+    return chartFromMatrices(
+      panel.queries.map((q, i) => ({ ...q, expr: unlabelledName(panel, q.expr), result: (reads.data![i]?.result ?? []) as MatrixSeries[] })),
+    );
   }, [panel.kind, panel.queries, reads.data]);
   const rows = useMemo(() => {
     if (panel.kind === 'timeseries' || reads.data === undefined) return [];
@@ -43,7 +48,7 @@ export const DashboardPanel = memo(function DashboardPanel({ panel, values, wind
     return panel.queries.flatMap((q, i) => {
       const current = (reads.data![i * per]?.result ?? []) as VectorSample[];
       const previous = per === 2 ? ((reads.data![i * per + 1]?.result ?? []) as VectorSample[]) : [];
-      return statRows(current, previous, q.legend, q.expr);
+      return statRows(current, previous, q.legend, unlabelledName(panel, q.expr));
     });
   }, [panel.kind, panel.queries, reads.data]);
 
