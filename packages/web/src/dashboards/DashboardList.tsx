@@ -89,7 +89,7 @@ export function DashboardList({ search }: { search: URLSearchParams }) {
                 <td>
                   <code>{d.name}</code>
                 </td>
-                <td>{d.version ?? '–'}</td>
+                <td>{d.version === undefined || d.version === 0 ? '–' : d.version}</td>
                 <td>{formatTime(d.updatedAt ?? null)}</td>
                 <td>
                   {/* A ready dashboard ships with Spoor: there is nothing of the project's to delete. */}

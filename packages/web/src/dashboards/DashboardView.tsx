@@ -96,7 +96,8 @@ export function DashboardView({ name, search }: { name: string; search: URLSearc
       <div className="dash-heading">
         <h1>{doc.title}</h1>
         {stored?.ready && !editing && <span className="dash-badge">ready</span>}
-        {stored?.version !== undefined && <span className="muted">version {stored.version}</span>}
+        {/* Version 0 is the ready document as Spoor ships it: nothing saved yet. */}
+        {stored?.version !== undefined && stored.version > 0 && <span className="muted">version {stored.version}</span>}
         {version !== null && (
           <span className="muted">
             (an older version; <Link to={`/dashboards/${encodeURIComponent(name)}`}>open the newest</Link>)
