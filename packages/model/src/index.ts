@@ -207,3 +207,16 @@ export { DEFAULT_SAMPLING_KEEP } from './sampling.js';
 // Prompts: templates with {{variables}}, compiled, and a label's split of traffic chosen by a sticky key.
 export type { PromptMessage, PromptShare, PromptTemplate } from './prompt.js';
 export { PromptVariableError, chooseVersion, compilePrompt, placeOf, promptVariables, splitProblem } from './prompt.js';
+// Dashboards: documents of panels of the alert language's expressions.
+export type {
+  Dashboard,
+  DashboardDocument,
+  DashboardPanel,
+  DashboardPanelKind,
+  DashboardQuery,
+  DashboardSummary,
+  DashboardUnit,
+  DashboardVariable,
+  DashboardVersion,
+} from './dashboard.js';
+export { DASHBOARD_COLUMNS, DASHBOARD_NAME, DASHBOARD_PANEL_KINDS, DASHBOARD_UNITS } from './dashboard.js';

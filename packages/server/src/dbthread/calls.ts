@@ -13,6 +13,7 @@ import { experimentCalls } from '../quality/experiment-backend.js';
 import { analyticsCalls, errorGroupCalls, logCalls, metricCalls, scoreCalls, traceCalls } from '../query/db-calls.js';
 import { treeStreamCalls } from '../query/tree-stream.js';
 import { queueCalls } from '../queues/db-calls.js';
+import { dashboardCalls } from '../dashboards/db-calls.js';
 import { samplingCalls } from '../sampling/backend.js';
 import type { Store } from '../store/store.js';
 import { callsOfGroups, transfersOfGroups } from '../threads/groups.js';
@@ -44,6 +45,7 @@ const GROUPS = {
   flows: flowCalls,
   sampling: samplingCalls,
   queues: queueCalls,
+  dashboards: dashboardCalls,
 };
 
 export function createDbCalls(store: Store, pricing: PriceService, masking: ProjectMasking | null = null, options: DbContextOptions = {}) {

@@ -9,6 +9,7 @@ import { flowsPart } from '../flows/part.js';
 import { forwardPart } from '../forward/part.js';
 import { reviewQueuesPart } from '../queues/part.js';
 import { promqlPart } from '../promql/part.js';
+import { dashboardsPart } from '../dashboards/part.js';
 import { Lifecycle } from '../parts/lifecycle.js';
 import { Boot, type Part } from '../parts/part.js';
 import { authPart } from '../auth/part.js';
@@ -44,7 +45,7 @@ export interface RunningServer {
  * spool holds beyond the store's last commit, and applies retention); live streams and the price
  * API over it; keys and access; the masking policies; the spool, forwarding and the ingest queue;
  * ingest (what takes requests in, and hands Spoor's own in) and MCP; alerting; evaluators, tail
- * sampling, replay and experiments; export; review queues; the flow map; the Prometheus query API; then the app, with every
+ * sampling, replay and experiments; export; review queues; the flow map; the Prometheus query API; dashboards; then the app, with every
  * part's routes, and the ports. They close in the reverse order (`Lifecycle`), on a failed start
  * as on `close()`: the receivers first, the database thread and the decode thread last.
  */
@@ -70,7 +71,8 @@ export function serverParts(base: ServeBase) {
     .with(exportPart)
     .with(reviewQueuesPart)
     .with(flowsPart)
-    .with(promqlPart);
+    .with(promqlPart)
+    .with(dashboardsPart);
 }
 
 type Started = Awaited<ReturnType<ReturnType<typeof serverParts>['start']>>;

@@ -20,6 +20,7 @@ import type { RecordExporter } from './ports/export.js';
 import type { FlowReader } from './ports/flows.js';
 import type { SamplingStore } from './ports/sampling.js';
 import type { QueueStore } from './ports/queues.js';
+import type { DashboardStore } from './ports/dashboards.js';
 
 /*
  * The storage port, as small ports by area, one file each in `ports/` (the write port in
@@ -71,6 +72,7 @@ export type { FlowReader, FlowSpanQuery, FlowSpans } from './ports/flows.js';
 export type { SamplingDecision, SamplingFacts, SamplingPolicyRecord, SamplingStore } from './ports/sampling.js';
 export { QUEUE_EVENT_KINDS } from './ports/queues.js';
 export type { QueueEventKind, QueueEventRecord, QueueItemRecord, QueueRecord, QueueStore } from './ports/queues.js';
+export type { DashboardRecord, DashboardStore } from './ports/dashboards.js';
 
 /**
  * Every port, each a named part: what a store adapter implements. Adapters wrap driver errors in
@@ -110,6 +112,8 @@ export interface Store {
   readonly sampling: SamplingStore;
   /** Review queues: their definitions, items, and what reviewers did with them. */
   readonly queues: QueueStore;
+  /** Dashboards: each saved version of each. */
+  readonly dashboards: DashboardStore;
   close(): Promise<void>;
 }
 

@@ -27,6 +27,7 @@ import { describeFlowContract } from './store-contract-flows.js';
 import { describeSamplingContract } from './store-contract-sampling.js';
 import { describeSameRowContract } from './store-contract-same-row.js';
 import { describeQueueContract } from './store-contract-queues.js';
+import { describeDashboardContract } from './store-contract-dashboards.js';
 
 /** Every read contract suite against one kind of store, each test on a store `open` makes anew. */
 export function describeReadContracts(adapter: string, open: () => Promise<Store>): void {
@@ -60,6 +61,7 @@ export function describeReadContracts(adapter: string, open: () => Promise<Store
   describeSameRowContract(adapter, open);
   // Review queues.
   describeQueueContract(adapter, open);
+  describeDashboardContract(adapter, open);
 }
 
 /**

@@ -21,6 +21,7 @@ import { flowSpans } from './fake-flows.js';
 import * as reads from './fake-reads.js';
 import { FakeDatasetStore } from './fake-datasets.js';
 import { FakeQueueStore } from './fake-queues.js';
+import { FakeDashboardStore } from './fake-dashboards.js';
 import { FakeEvaluatorStore } from './fake-evaluators.js';
 import { FakeExperimentStore } from './fake-experiments.js';
 import { compareScores, scoreStats } from './fake-score-stats.js';
@@ -54,6 +55,7 @@ export class FakeStore implements Store {
   );
   readonly datasets = new FakeDatasetStore();
   readonly queues = new FakeQueueStore();
+  readonly dashboards = new FakeDashboardStore();
   readonly experiments = new FakeExperimentStore();
   readonly live = new FakeLiveStore((query) =>
     reads.listTraces(this.data, query, null, query.limit, (filter) => this.scores.tracesMeeting(query.projectId, filter)),

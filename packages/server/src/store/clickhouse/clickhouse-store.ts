@@ -6,6 +6,7 @@ import { ClickHouseRunningSpanStore } from './running-spans.js';
 import { ClickHouseScoreStore } from './scores.js';
 import { ClickHouseDatasetStore } from './datasets.js';
 import { ClickHouseQueueStore } from './queues.js';
+import { ClickHouseDashboardStore } from './dashboards.js';
 import { ClickHouseExperimentStore } from './experiments.js';
 import { ClickHouseEvaluatorStore } from './evaluators.js';
 import { ClickHouseAlertStore } from './alerts.js';
@@ -62,6 +63,7 @@ export class ClickHouseStore implements Store {
   readonly evaluators: ClickHouseEvaluatorStore;
   readonly datasets: ClickHouseDatasetStore;
   readonly queues: ClickHouseQueueStore;
+  readonly dashboards: ClickHouseDashboardStore;
   readonly experiments: ClickHouseExperimentStore;
   readonly masking: ClickHouseProjectPolicies;
   readonly runningSpans: ClickHouseRunningSpanStore;
@@ -97,6 +99,7 @@ export class ClickHouseStore implements Store {
     this.evaluators = new ClickHouseEvaluatorStore(this.sql);
     this.datasets = new ClickHouseDatasetStore(this.sql);
     this.queues = new ClickHouseQueueStore(this.sql);
+    this.dashboards = new ClickHouseDashboardStore(this.sql);
     this.experiments = new ClickHouseExperimentStore(this.sql);
     this.masking = new ClickHouseProjectPolicies(ch, 'masking_policies', 'masking');
     this.live = new SqlLiveStore(this.sql, clickHouseLiveCommits(ch), () => clickHouseHead(ch));

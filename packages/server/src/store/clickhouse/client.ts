@@ -141,6 +141,7 @@ export interface Tables {
   readonly review_queues: TableRef;
   readonly review_items: TableRef;
   readonly review_events: TableRef;
+  readonly dashboards: TableRef;
 }
 
 export const TABLE_NAMES = [
@@ -178,6 +179,7 @@ export const TABLE_NAMES = [
   'review_queues',
   'review_items',
   'review_events',
+  'dashboards',
 ] as const;
 
 export const quoteName = (name: string): string => `\`${name.replaceAll('\\', '\\\\').replaceAll('`', '\\`')}\``;

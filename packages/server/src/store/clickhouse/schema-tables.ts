@@ -10,6 +10,7 @@ import { ID, JSON_TEXT, LC, LCN, NULLABLE_ID, TIME, type TableDef, dayOf } from 
 import { QUALITY_TABLE_DEFS } from './schema-quality-tables.js';
 import { SAMPLING_TABLE_DEFS } from './schema-sampling-tables.js';
 import { REVIEW_TABLE_DEFS } from './schema-review-tables.js';
+import { DASHBOARD_TABLE_DEFS } from './schema-dashboard-tables.js';
 import { CACHE_HIT, SPAN_COLUMNS, SPAN_STATS_COLUMNS, SPAN_STATS_RESPONSE_ID, SPAN_STATS_RESPONSE_INDEX } from './schema-span-columns.js';
 
 export type { TableDef } from './schema-columns.js';
@@ -439,4 +440,6 @@ ${SPAN_COLUMNS},
   ...SAMPLING_TABLE_DEFS,
   // Review queues.
   ...REVIEW_TABLE_DEFS,
+  // Dashboards.
+  ...DASHBOARD_TABLE_DEFS,
 ];

@@ -79,6 +79,7 @@ const TABLES: SqlTables = {
   review_queues: 'review_queues',
   review_items: 'review_items',
   review_events: 'review_events',
+  dashboards: 'dashboards',
 };
 
 export const duckDbDialect: Dialect<DuckDbParams> = {

@@ -70,6 +70,8 @@ export interface SqlTables {
   readonly review_queues: string;
   readonly review_items: string;
   readonly review_events: string;
+  /** Dashboards: a row per saved version or deletion. */
+  readonly dashboards: string;
 }
 
 export interface Dialect<P extends Params = Params> {
