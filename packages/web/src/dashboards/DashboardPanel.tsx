@@ -4,7 +4,7 @@ import { LineChart } from '../components/LineChart';
 import { BarsPanel } from './BarsPanel';
 import type { Panel } from './document';
 import { gridStyle } from './grid';
-import { chartFromMatrices, type MatrixSeries, statRows, type VectorSample } from './panel-data';
+import { chartFromMatrices, type MatrixSeries, statRows, tableRows, type VectorSample } from './panel-data';
 import { panelReadUrls } from './panel-reads';
 import { usePromReads } from './prom-api';
 import { StatPanel } from './StatPanel';
@@ -40,17 +40,19 @@ export const DashboardPanel = memo(function DashboardPanel({ panel, values, wind
     if (panel.kind !== 'timeseries' || reads.data === undefined) return null;
     return chartFromMatrices(
       panel.queries.map((q, i) => ({ ...q, expr: unlabelledName(panel, q.expr), result: (reads.data![i]?.result ?? []) as MatrixSeries[] })),
+      window,
     );
-  }, [panel.kind, panel.queries, reads.data]);
+  }, [panel, reads.data, window]);
   const rows = useMemo(() => {
     if (panel.kind === 'timeseries' || reads.data === undefined) return [];
     const per = panel.kind === 'stat' ? 2 : 1;
-    return panel.queries.flatMap((q, i) => {
+    return panel.queries.map((q, i) => {
       const current = (reads.data![i * per]?.result ?? []) as VectorSample[];
       const previous = per === 2 ? ((reads.data![i * per + 1]?.result ?? []) as VectorSample[]) : [];
       return statRows(current, previous, q.legend, unlabelledName(panel, q.expr));
     });
-  }, [panel.kind, panel.queries, reads.data]);
+  }, [panel, reads.data]);
+  const headers = panel.queries.map((q) => q.legend || (panel.queries.length === 1 ? 'Value' : q.expr));
 
   let body: ReactNode;
   if (panel.kind === 'timeseries') {
@@ -69,7 +71,6 @@ export const DashboardPanel = memo(function DashboardPanel({ panel, values, wind
       />
     );
   } else {
-    const Body = panel.kind === 'stat' ? StatPanel : panel.kind === 'table' ? TablePanel : BarsPanel;
     body = (
       <figure className={`panel dash-panel${reads.loading ? ' chart-loading' : ''}`} aria-busy={reads.loading}>
         <figcaption className="chart-title">{panel.title}</figcaption>
@@ -79,8 +80,12 @@ export const DashboardPanel = memo(function DashboardPanel({ panel, values, wind
             <ErrorBox error={reads.error} />
           ) : reads.data === undefined ? (
             <div className="chart-empty">Loading…</div>
+          ) : panel.kind === 'stat' ? (
+            <StatPanel rows={rows.flat()} format={format} />
+          ) : panel.kind === 'table' ? (
+            <TablePanel table={tableRows(rows, headers)} format={format} />
           ) : (
-            <Body rows={rows} format={format} />
+            <BarsPanel rows={rows.flat()} format={format} />
           )}
         </div>
       </figure>

@@ -1,32 +1,36 @@
-import { labelColumns, type StatRow } from './panel-data';
+import type { TableRows } from './panel-data';
 import type { UnitFormat } from './units';
 
-/** One row per series: its labels, and its value over the range. */
-export function TablePanel({ rows, format }: { rows: readonly StatRow[]; format: UnitFormat }) {
-  if (rows.length === 0) return <div className="chart-empty">No data in this range</div>;
-  const columns = labelColumns(rows);
+/** One row per label set: its labels, and each query's value over the range. */
+export function TablePanel({ table, format }: { table: TableRows; format: UnitFormat }) {
+  if (table.rows.length === 0) return <div className="chart-empty">No data in this range</div>;
   return (
     <div className="dash-table-wrap">
       <table className="list dash-table">
         <thead>
           <tr>
-            {columns.length === 0 && <th>Series</th>}
-            {columns.map((c) => (
+            {table.labels.map((c) => (
               <th key={c}>{c}</th>
             ))}
-            <th className="num">Value</th>
+            {table.valueHeaders.map((h, i) => (
+              // Two queries may share a header: their place tells them apart, as a value's column is its place.
+              <th key={i} className="num" title={h}>
+                {h}
+              </th>
+            ))}
           </tr>
         </thead>
         <tbody>
-          {rows.map((row) => (
-            <tr key={row.name + JSON.stringify(row.labels)}>
-              {columns.length === 0 && <td>{row.name}</td>}
-              {columns.map((c) => (
+          {table.rows.map((row) => (
+            <tr key={JSON.stringify(row.labels)}>
+              {table.labels.map((c) => (
                 <td key={c}>{row.labels[c] ?? ''}</td>
               ))}
-              <td className="num" data-value={row.value}>
-                {format.value(row.value)}
-              </td>
+              {row.values.map((value, i) => (
+                <td key={i} className="num" data-value={value ?? ''}>
+                  {value === null ? '–' : format.value(value)}
+                </td>
+              ))}
             </tr>
           ))}
         </tbody>

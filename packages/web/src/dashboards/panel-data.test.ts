@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { barRows, chartFromMatrices, labelColumns, relativeChange, seriesName, statRows } from './panel-data';
+import { barRows, chartFromMatrices, labelColumns, relativeChange, seriesName, statRows, tableRows } from './panel-data';
 
 describe("a panel's data", () => {
   it.each([
@@ -44,6 +44,33 @@ describe("a panel's data", () => {
       { name: 'x', values: [1, 2, null] },
       { name: 'b', values: [null, 0.5, 7] },
     ]);
+  });
+
+  it('spans the range read, at every step, where the answer left points out', () => {
+    const chart = chartFromMatrices([{ expr: 'a', result: [{ metric: {}, values: [[160, '2']] }] }], { startS: 100, endS: 280, stepS: 60 });
+    expect(chart.times).toEqual([100_000, 160_000, 220_000, 280_000]);
+    expect(chart.series[0]!.values).toEqual([null, 2, null, null]);
+  });
+
+  it("lays several queries' rows in one table, a value column per query", () => {
+    const count = statRows(
+      [
+        { metric: { name: 'a' }, value: [1, '9'] },
+        { metric: { name: 'b' }, value: [1, '3'] },
+      ],
+      [],
+      undefined,
+      'count',
+    );
+    const avg = statRows([{ metric: { name: 'a' }, value: [1, '0.5'] }], [], undefined, 'avg');
+    expect(tableRows([count, avg], ['count', 'avg'])).toEqual({
+      labels: ['name'],
+      valueHeaders: ['count', 'avg'],
+      rows: [
+        { labels: { name: 'a' }, values: [9, 0.5] },
+        { labels: { name: 'b' }, values: [3, null] },
+      ],
+    });
   });
 
   it('pairs each value with the same series over the previous range', () => {

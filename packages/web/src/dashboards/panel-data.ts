@@ -33,9 +33,19 @@ export interface QueryMatrix {
   result: readonly MatrixSeries[];
 }
 
-/** All queries' lines on the union of their times (epoch ms, ascending), `null` where a line has no point. */
-export function chartFromMatrices(queries: readonly QueryMatrix[]): { times: number[]; series: ChartSeries[] } {
-  const times = [...new Set(queries.flatMap((q) => q.result.flatMap((s) => s.values.map(([t]) => Math.round(t * 1000)))))].sort((a, b) => a - b);
+/**
+ * All queries' lines on the union of their times (epoch ms, ascending), `null` where a line has no
+ * point. Given the range read, every step of it is a time, so the axis spans the range even where
+ * the answer has no points (Prometheus leaves them out).
+ */
+export function chartFromMatrices(
+  queries: readonly QueryMatrix[],
+  range?: { startS: number; endS: number; stepS: number },
+): { times: number[]; series: ChartSeries[] } {
+  const steps: number[] = [];
+  if (range !== undefined && range.stepS > 0) for (let t = range.startS; t <= range.endS; t += range.stepS) steps.push(t * 1000);
+  const answered = queries.flatMap((q) => q.result.flatMap((s) => s.values.map(([t]) => Math.round(t * 1000))));
+  const times = [...new Set([...steps, ...answered])].sort((a, b) => a - b);
   const at = new Map(times.map((t, i) => [t, i]));
   const series = queries.flatMap((q) =>
     q.result.map((s) => {
@@ -72,6 +82,31 @@ export function statRows(current: readonly VectorSample[], previous: readonly Ve
 export function relativeChange(value: number, previous: number | null): number | null {
   if (previous === null || previous === 0 || !Number.isFinite(previous)) return null;
   return (value - previous) / Math.abs(previous);
+}
+
+export interface TableRows {
+  labels: string[];
+  /** One value column per query. */
+  valueHeaders: string[];
+  rows: Array<{ labels: Labels; values: (number | null)[] }>;
+}
+
+/** Several queries' rows as one table: a row per label set, a value column per query (`null` where it has none). */
+export function tableRows(perQuery: readonly (readonly StatRow[])[], headers: readonly string[]): TableRows {
+  const all = perQuery.flat();
+  const byKey = new Map<string, { labels: Labels; values: (number | null)[] }>();
+  perQuery.forEach((rows, i) => {
+    for (const row of rows) {
+      const key = keyOf(row.labels);
+      let entry = byKey.get(key);
+      if (entry === undefined) {
+        entry = { labels: row.labels, values: perQuery.map(() => null) };
+        byKey.set(key, entry);
+      }
+      entry.values[i] = row.value;
+    }
+  });
+  return { labels: labelColumns(all), valueHeaders: [...headers], rows: [...byKey.values()] };
 }
 
 /** The label columns of a table: every label any row has, in the order first seen. */
