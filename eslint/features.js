@@ -44,6 +44,12 @@ export function featureBoundaries() {
       doorMessage: "replay/'s route reads the recorded call and its replay through the database thread's typed calls, and diffs them (query/trace-diff.ts).",
       doorExtra: [{ regex: '(^|/)dbthread/(?!calls\\.js$)', message: "replay/'s route reaches the database thread through its typed calls only." }],
     }),
+    ...feature('dashboards', {
+      forbidden: ['**/ingest/**', '**/pipeline/**', '**/live/**', '**/sampling/**', '**/quality/**', '**/dbthread/**', ...STORE_ENGINES],
+      message: 'dashboards/ keeps dashboards as documents over the store port: it knows neither how data arrives nor HTTP (its panels read through promql/).',
+      doorForbidden: ['**/serve/**', '**/ingest/**', '**/pipeline/**', '**/live/**', '**/sampling/**', '**/store/**'],
+      doorMessage: "dashboards/'s part and routes reach the store through its calls on the database thread only.",
+    }),
     ...feature('queues', {
       forbidden: ['**/ingest/**', '**/pipeline/**', '**/live/**', '**/sampling/**', '**/dbthread/**', ...STORE_ENGINES],
       message: 'queues/ hands traces to reviewers and keeps their reviews over the store ports: it knows neither how data arrives nor HTTP.',

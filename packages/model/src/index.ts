@@ -230,3 +230,16 @@ export {
   splitProblem,
   weightsProblem,
 } from './prompt.js';
+// Dashboards: documents of panels of the alert language's expressions.
+export type {
+  Dashboard,
+  DashboardDocument,
+  DashboardPanel,
+  DashboardPanelKind,
+  DashboardQuery,
+  DashboardSummary,
+  DashboardUnit,
+  DashboardVariable,
+  DashboardVersion,
+} from './dashboard.js';
+export { DASHBOARD_COLUMNS, DASHBOARD_NAME, DASHBOARD_PANEL_KINDS, DASHBOARD_UNITS } from './dashboard.js';

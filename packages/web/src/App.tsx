@@ -6,6 +6,7 @@ import { AuditPage } from './pages/AuditPage';
 import { ComparePage } from './pages/ComparePage';
 import { DatasetPage } from './pages/DatasetPage';
 import { DatasetsPage } from './pages/DatasetsPage';
+import { DashboardsPage } from './pages/DashboardsPage';
 import { ExperimentComparePage } from './pages/ExperimentComparePage';
 import { ExperimentsPage } from './pages/ExperimentsPage';
 import { PromptPage } from './pages/PromptPage';
@@ -37,6 +38,8 @@ const ROUTES = [
   ['/traces', 'traces'],
   ['/traces/:traceId', 'trace'],
   ['/charts', 'metrics'],
+  ['/dashboards', 'dashboards'],
+  ['/dashboards/:name', 'dashboard'],
   ['/sessions', 'sessions'],
   ['/flows', 'flows'],
   ['/sessions/:sessionId', 'session'],
@@ -62,6 +65,7 @@ const ROUTES = [
 const NAV = [
   ['/', 'Traces', ['traces', 'trace']],
   ['/charts', 'Metrics', ['metrics']],
+  ['/dashboards', 'Dashboards', ['dashboards', 'dashboard']],
   ['/sessions', 'Sessions', ['sessions', 'session']],
   ['/flows', 'Flows', ['flows']],
   ['/users', 'Users', ['users']],
@@ -130,6 +134,10 @@ function render(page: string | undefined, params: Record<string, string>, search
       return <TracePage key={params['traceId']} traceId={params['traceId']!} search={search} />;
     case 'metrics':
       return <MetricsPage search={search} />;
+    case 'dashboards':
+      return <DashboardsPage name={null} search={search} />;
+    case 'dashboard':
+      return <DashboardsPage key={params['name']} name={params['name']!} search={search} />;
     case 'sessions':
       return <SessionsPage search={search} />;
     case 'flows':

@@ -9,6 +9,8 @@ const DOCS_FOR_PAGE: Record<string, string> = {
   sessions: '/docs/dashboard',
   session: '/docs/dashboard',
   flows: '/docs/dashboard#flows',
+  dashboards: '/docs/dashboard#dashboards',
+  dashboard: '/docs/dashboard#dashboards',
   errors: '/docs/api#errors-comparisons-and-critical-paths',
   error: '/docs/api#errors-comparisons-and-critical-paths',
   alerts: '/docs/alerting',

@@ -144,6 +144,7 @@ function pathOf(url: string): string | null {
 const PAGE_SECTIONS = new Set([
   'traces',
   'charts',
+  'dashboards',
   'sessions',
   'flows',
   'users',

@@ -251,6 +251,13 @@ async function copySmallTables(source: DuckDbStore, target: ClickHouseStore, io:
       for (const event of rows.events) await target.prompts.addEvent(projectId, event);
       return new Set(rows.versions.map((v) => v.name)).size;
     });
+    // Every row: a copy cut short and run again appends rows twice, and `dashboards/` reads a
+    // version number once, so it reads the same.
+    await once(target, `dashboards of ${projectId}`, io, async () => {
+      const rows = await source.dashboards.allRows(projectId);
+      for (const row of rows) await target.dashboards.add(projectId, row);
+      return new Set(rows.map((r) => r.name)).size;
+    });
     await once(target, `audit log of ${projectId}`, io, async () => {
       const records = (await source.access.listAudit(projectId, ALL, 0, Number.MAX_SAFE_INTEGER)).reverse();
       for (const record of records) await target.access.appendAudit(record);

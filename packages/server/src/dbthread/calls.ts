@@ -14,6 +14,7 @@ import { analyticsCalls, errorGroupCalls, logCalls, metricCalls, scoreCalls, tra
 import { treeStreamCalls } from '../query/tree-stream.js';
 import { queueCalls } from '../queues/db-calls.js';
 import { promptCalls } from '../prompts/db-calls.js';
+import { dashboardCalls } from '../dashboards/db-calls.js';
 import { samplingCalls } from '../sampling/backend.js';
 import type { Store } from '../store/store.js';
 import { callsOfGroups, transfersOfGroups } from '../threads/groups.js';
@@ -46,6 +47,7 @@ const GROUPS = {
   sampling: samplingCalls,
   queues: queueCalls,
   prompts: promptCalls,
+  dashboards: dashboardCalls,
 };
 
 export function createDbCalls(store: Store, pricing: PriceService, masking: ProjectMasking | null = null, options: DbContextOptions = {}) {

@@ -10,6 +10,7 @@ import { forwardPart } from '../forward/part.js';
 import { reviewQueuesPart } from '../queues/part.js';
 import { promptsPart } from '../prompts/part.js';
 import { promqlPart } from '../promql/part.js';
+import { dashboardsPart } from '../dashboards/part.js';
 import { Lifecycle } from '../parts/lifecycle.js';
 import { Boot, type Part } from '../parts/part.js';
 import { authPart } from '../auth/part.js';
@@ -45,8 +46,8 @@ export interface RunningServer {
  * spool holds beyond the store's last commit, and applies retention); live streams and the price
  * API over it; keys and access; the masking policies; the spool, forwarding and the ingest queue;
  * ingest (what takes requests in, and hands Spoor's own in) and MCP; alerting; evaluators, tail
- * sampling, replay and experiments; export; review queues; prompts; the flow map; the Prometheus query API; then the app, with every
- * part's routes, and the ports. They close in the reverse order (`Lifecycle`), on a failed start
+ * sampling, replay and experiments; export; review queues; prompts; the flow map; the Prometheus query API; dashboards; then
+ * the app, with every part's routes, and the ports. They close in the reverse order (`Lifecycle`), on a failed start
  * as on `close()`: the receivers first, the database thread and the decode thread last.
  */
 export function serverParts(base: ServeBase) {
@@ -72,7 +73,8 @@ export function serverParts(base: ServeBase) {
     .with(reviewQueuesPart)
     .with(promptsPart)
     .with(flowsPart)
-    .with(promqlPart);
+    .with(promqlPart)
+    .with(dashboardsPart);
 }
 
 type Started = Awaited<ReturnType<ReturnType<typeof serverParts>['start']>>;

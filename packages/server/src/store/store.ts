@@ -21,6 +21,7 @@ import type { FlowReader } from './ports/flows.js';
 import type { SamplingStore } from './ports/sampling.js';
 import type { QueueStore } from './ports/queues.js';
 import type { PromptStore } from './ports/prompts.js';
+import type { DashboardStore } from './ports/dashboards.js';
 
 /*
  * The storage port, as small ports by area, one file each in `ports/` (the write port in
@@ -73,6 +74,7 @@ export type { SamplingDecision, SamplingFacts, SamplingPolicyRecord, SamplingSto
 export { QUEUE_EVENT_KINDS } from './ports/queues.js';
 export type { QueueEventKind, QueueEventRecord, QueueItemRecord, QueueRecord, QueueStore } from './ports/queues.js';
 export type { PromptEventRecord, PromptStore, PromptVersionRecord } from './ports/prompts.js';
+export type { DashboardRecord, DashboardStore } from './ports/dashboards.js';
 
 /**
  * Every port, each a named part: what a store adapter implements. Adapters wrap driver errors in
@@ -114,6 +116,8 @@ export interface Store {
   readonly queues: QueueStore;
   /** Prompts: their versions, and their labels' moves. */
   readonly prompts: PromptStore;
+  /** Dashboards: each saved version of each. */
+  readonly dashboards: DashboardStore;
   close(): Promise<void>;
 }
 

@@ -28,6 +28,7 @@ import { describeSamplingContract } from './store-contract-sampling.js';
 import { describeSameRowContract } from './store-contract-same-row.js';
 import { describeQueueContract } from './store-contract-queues.js';
 import { describePromptContract } from './store-contract-prompts.js';
+import { describeDashboardContract } from './store-contract-dashboards.js';
 
 /** Every read contract suite against one kind of store, each test on a store `open` makes anew. */
 export function describeReadContracts(adapter: string, open: () => Promise<Store>): void {
@@ -63,6 +64,7 @@ export function describeReadContracts(adapter: string, open: () => Promise<Store
   describeQueueContract(adapter, open);
   // Prompts.
   describePromptContract(adapter, open);
+  describeDashboardContract(adapter, open);
 }
 
 /**

@@ -22,6 +22,7 @@ import * as reads from './fake-reads.js';
 import { FakeDatasetStore } from './fake-datasets.js';
 import { FakeQueueStore } from './fake-queues.js';
 import { FakePromptStore } from './fake-prompts.js';
+import { FakeDashboardStore } from './fake-dashboards.js';
 import { FakeEvaluatorStore } from './fake-evaluators.js';
 import { FakeExperimentStore } from './fake-experiments.js';
 import { compareScores, scoreStats } from './fake-score-stats.js';
@@ -56,6 +57,7 @@ export class FakeStore implements Store {
   readonly datasets = new FakeDatasetStore();
   readonly queues = new FakeQueueStore();
   readonly prompts = new FakePromptStore();
+  readonly dashboards = new FakeDashboardStore();
   readonly experiments = new FakeExperimentStore();
   readonly live = new FakeLiveStore((query) =>
     reads.listTraces(this.data, query, null, query.limit, (filter) => this.scores.tracesMeeting(query.projectId, filter)),

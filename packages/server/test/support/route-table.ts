@@ -269,6 +269,12 @@ export const ROWS: Record<string, Row> = {
     foreign: 'not-found',
   },
   'DELETE /api/datasets/:name/items/:itemId': { path: () => `/api/datasets/shop-dataset/items/${spareItemId}`, need: 'admin', foreign: 'not-found' },
+  // Dashboards: a read key reads; an admin saves and deletes. A ready one is every project's own.
+  'GET /api/dashboards': read('/api/dashboards'),
+  'GET /api/dashboards/:name': readId(() => '/api/dashboards/shop-dash'),
+  'GET /api/dashboards/:name/versions': readId(() => '/api/dashboards/shop-dash/versions'),
+  'PUT /api/dashboards/:name': { path: () => '/api/dashboards/put-dash', body: () => ({ title: 'Put', panels: [] }), need: 'admin', foreign: 'own' },
+  'DELETE /api/dashboards/:name': { path: () => '/api/dashboards/to-delete-dash', need: 'admin', foreign: 'not-found' },
   // Review queues: admins make and fill them; a read key reviews. The held queue's item is the
   // admin's, so a reviewer's submit, skip and release of it get as far as being told so (409).
   'GET /api/queues': read('/api/queues'),
@@ -454,6 +460,8 @@ export async function seedRouteTable(server: TestServer): Promise<void> {
   });
   silenceId = (JSON.parse(silence.text) as { id: string }).id;
   // Before the price is set: the audit test finds that change within the newest page.
+  for (const name of ['shop-dash', 'to-delete-dash'])
+    expect((await send('PUT', `/api/dashboards/${name}`, { key: admin, body: { title: name, panels: [] } })).status).toBe(200);
   for (const name of ['shop-queue', 'to-delete-queue', 'held-queue'])
     expect((await send('POST', '/api/queues', { key: admin, body: { name, rubric: [{ name: 'ok', type: 'boolean' }] } })).status).toBe(201);
   for (const name of ['shop-queue', 'held-queue'])

@@ -7,6 +7,7 @@ import { ClickHouseScoreStore } from './scores.js';
 import { ClickHouseDatasetStore } from './datasets.js';
 import { ClickHouseQueueStore } from './queues.js';
 import { ClickHousePromptStore } from './prompts.js';
+import { ClickHouseDashboardStore } from './dashboards.js';
 import { ClickHouseExperimentStore } from './experiments.js';
 import { ClickHouseEvaluatorStore } from './evaluators.js';
 import { ClickHouseAlertStore } from './alerts.js';
@@ -64,6 +65,7 @@ export class ClickHouseStore implements Store {
   readonly datasets: ClickHouseDatasetStore;
   readonly queues: ClickHouseQueueStore;
   readonly prompts: ClickHousePromptStore;
+  readonly dashboards: ClickHouseDashboardStore;
   readonly experiments: ClickHouseExperimentStore;
   readonly masking: ClickHouseProjectPolicies;
   readonly runningSpans: ClickHouseRunningSpanStore;
@@ -100,6 +102,7 @@ export class ClickHouseStore implements Store {
     this.datasets = new ClickHouseDatasetStore(this.sql);
     this.queues = new ClickHouseQueueStore(this.sql);
     this.prompts = new ClickHousePromptStore(this.sql);
+    this.dashboards = new ClickHouseDashboardStore(this.sql);
     this.experiments = new ClickHouseExperimentStore(this.sql);
     this.masking = new ClickHouseProjectPolicies(ch, 'masking_policies', 'masking');
     this.live = new SqlLiveStore(this.sql, clickHouseLiveCommits(ch), () => clickHouseHead(ch));

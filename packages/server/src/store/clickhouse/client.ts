@@ -143,6 +143,7 @@ export interface Tables {
   readonly review_events: TableRef;
   readonly prompt_versions: TableRef;
   readonly prompt_events: TableRef;
+  readonly dashboards: TableRef;
 }
 
 export const TABLE_NAMES = [
@@ -182,6 +183,7 @@ export const TABLE_NAMES = [
   'review_events',
   'prompt_versions',
   'prompt_events',
+  'dashboards',
 ] as const;
 
 export const quoteName = (name: string): string => `\`${name.replaceAll('\\', '\\\\').replaceAll('`', '\\`')}\``;

@@ -11,6 +11,7 @@ import { QUALITY_TABLE_DEFS } from './schema-quality-tables.js';
 import { SAMPLING_TABLE_DEFS } from './schema-sampling-tables.js';
 import { REVIEW_TABLE_DEFS } from './schema-review-tables.js';
 import { PROMPT_TABLE_DEFS } from './schema-prompt-tables.js';
+import { DASHBOARD_TABLE_DEFS } from './schema-dashboard-tables.js';
 import { CACHE_HIT, SPAN_COLUMNS, SPAN_STATS_COLUMNS, SPAN_STATS_RESPONSE_ID, SPAN_STATS_RESPONSE_INDEX } from './schema-span-columns.js';
 
 export type { TableDef } from './schema-columns.js';
@@ -442,4 +443,6 @@ ${SPAN_COLUMNS},
   ...REVIEW_TABLE_DEFS,
   // Prompts.
   ...PROMPT_TABLE_DEFS,
+  // Dashboards.
+  ...DASHBOARD_TABLE_DEFS,
 ];

@@ -81,6 +81,7 @@ const TABLES: SqlTables = {
   review_events: 'review_events',
   prompt_versions: 'prompt_versions',
   prompt_events: 'prompt_events',
+  dashboards: 'dashboards',
 };
 
 export const duckDbDialect: Dialect<DuckDbParams> = {

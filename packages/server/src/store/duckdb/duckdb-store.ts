@@ -11,6 +11,7 @@ import { MIGRATIONS } from './migrations.js';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 import { REVIEW_TABLES } from './schema-review-tables.js';
 import { PROMPT_TABLES } from './schema-prompt-tables.js';
+import { DASHBOARD_TABLES } from './schema-dashboard-tables.js';
 import { DuckDbAccessStore, DuckDbProjectPolicies } from './access.js';
 import { DuckDbAlertStore } from './alerts.js';
 import { DuckDbExporter } from './export.js';
@@ -20,6 +21,7 @@ import { DuckDbScoreStore } from './scores.js';
 import { DuckDbDatasetStore } from './datasets.js';
 import { DuckDbQueueStore } from './queues.js';
 import { DuckDbPromptStore } from './prompts.js';
+import { DuckDbDashboardStore } from './dashboards.js';
 import { DuckDbExperimentStore } from './experiments.js';
 import { DuckDbEvaluatorStore } from './evaluators.js';
 import { KeptLists } from './kept-lists.js';
@@ -119,6 +121,7 @@ export class DuckDbStore implements Store {
   readonly datasets: DuckDbDatasetStore;
   readonly queues: DuckDbQueueStore;
   readonly prompts: DuckDbPromptStore;
+  readonly dashboards: DuckDbDashboardStore;
   readonly experiments: DuckDbExperimentStore;
   readonly masking: DuckDbProjectPolicies;
   /** What changed after a cursor; the head is the writer's last commit, known here (DuckDB has one writer). */
@@ -181,6 +184,7 @@ export class DuckDbStore implements Store {
     this.datasets = new DuckDbDatasetStore(this.sql);
     this.queues = new DuckDbQueueStore(this.sql);
     this.prompts = new DuckDbPromptStore(this.sql);
+    this.dashboards = new DuckDbDashboardStore(this.sql);
     this.experiments = new DuckDbExperimentStore(this.sql);
     this.masking = new DuckDbProjectPolicies(on, this.lanes.lane('masking_policies'), 'masking_policies', 'masking', this.kept);
     this.exporter = new DuckDbExporter(on);
@@ -242,7 +246,7 @@ export class DuckDbStore implements Store {
         .runAndReadAll(`SELECT value FROM spoor_meta WHERE key = 'schema_version'`)
         .then((result) => Number(result.getRows()[0]?.[0] ?? SCHEMA_VERSION))
         .catch(() => SCHEMA_VERSION);
-      await this.connection.run(SCHEMA_SQL + REVIEW_TABLES + PROMPT_TABLES);
+      await this.connection.run(SCHEMA_SQL + REVIEW_TABLES + PROMPT_TABLES + DASHBOARD_TABLES);
       for (const step of MIGRATIONS) if (step.from >= stored) await this.connection.run(step.sql);
       await this.sampling.makeFactsViews(this.connection);
       await this.connection.run(`INSERT INTO spoor_meta VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [

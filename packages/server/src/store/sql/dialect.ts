@@ -73,6 +73,8 @@ export interface SqlTables {
   /** Prompts: each version a row, and each label move or deletion an event. */
   readonly prompt_versions: string;
   readonly prompt_events: string;
+  /** Dashboards: a row per saved version or deletion. */
+  readonly dashboards: string;
 }
 
 export interface Dialect<P extends Params = Params> {
