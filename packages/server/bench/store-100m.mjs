@@ -14,10 +14,10 @@ import http from 'node:http';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildTemplates, freshBody, median, mib, peakRssBytes, startClickHouse, startSpoor, stopChild, waitCommitted } from './lib.mjs';
+import { buildTemplates, driveLoad, freshBody, median, mib, peakRssBytes, startClickHouse, startSpoor, stopChild, waitCommitted } from './lib.mjs';
 import { execFileSync } from 'node:child_process';
 
-const { values } = parseArgs({ options: { engine: { type: 'string', default: 'duckdb' } } });
+const { values } = parseArgs({ options: { engine: { type: 'string', default: 'duckdb' }, checkpoints: { type: 'boolean', default: false } } });
 const ENGINE = values.engine;
 if (ENGINE !== 'duckdb' && ENGINE !== 'clickhouse') throw new Error(`--engine must be duckdb or clickhouse, not ${ENGINE}`);
 const SPANS = Number(process.env.BENCH_SPANS ?? 100_000_000);
@@ -204,6 +204,42 @@ async function measure(store, marker) {
   await stopServer(server);
   const bytes = Number(execFileSync('du', ['-sb', store.dir]).toString().split('\t')[0]);
   return { times, startS: server.startS, rss, bytesPerSpan: bytes / marker.acknowledged };
+}
+
+/**
+ * `--checkpoints`: rounds of BENCH_CAPACITY_S at capacity on the filled store, live times, the
+ * server's checkpoints (`scheduled`) against DuckDB's inside commits (`SPOOR_CHECKPOINTS=commit`)
+ * by turns, each round's stalls read from the server's markers. The store grows by each round.
+ */
+async function checkpointRounds(store) {
+  const seconds = Number(process.env.BENCH_CAPACITY_S ?? 30);
+  const templates = buildTemplates({ count: 16, tracesPerBatch: TRACES_PER_BATCH, spansPerTrace: SPANS_PER_TRACE, extraAttributes: content });
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const mode of round % 2 === 0 ? ['commit', 'scheduled'] : ['scheduled', 'commit']) {
+      if (mode === 'commit') process.env.SPOOR_CHECKPOINTS = 'commit';
+      else delete process.env.SPOOR_CHECKPOINTS;
+      const server = await startServer(store);
+      const load = await driveLoad({ url: server.url, seconds, concurrency: CONCURRENCY, templates, liveTimes: true });
+      const caughtUpS = await waitCommitted(server.url, '/api/traces?limit=1');
+      const samples = await metrics(server.url);
+      const spilled = samples.get('spoor_ingest_spilled_requests_total{reason="store_stalled"}') ?? 0;
+      await stopServer(server);
+      console.log(
+        `  round ${round + 1}, checkpoints ${mode}: ${Math.round(load.spans / (load.elapsedS + caughtUpS))} committed spans/s ` +
+          `(${load.spans} in ${load.elapsedS.toFixed(0)} s + ${caughtUpS.toFixed(1)} s to commit the rest), ${load.refused} refused, ${spilled} spilled; ` +
+          `${stallsOf(samples)}; load ${loadavg()[0].toFixed(1)}`,
+      );
+    }
+  }
+  delete process.env.SPOOR_CHECKPOINTS;
+}
+
+if (values.checkpoints) {
+  const store = storeOf(SPANS);
+  if ((store.marker?.acknowledged ?? 0) < SPANS) throw new Error(`fill ${store.dir} first (npm run bench:store-100m with BENCH_SPANS=${SPANS})`);
+  console.log(`${ENGINE}, ${store.marker.acknowledged.toLocaleString('en')} spans: checkpoints at capacity by turns`);
+  await checkpointRounds(store);
+  process.exit(0);
 }
 
 const load = [loadavg()[0]];
