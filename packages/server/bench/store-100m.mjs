@@ -156,7 +156,12 @@ function stallsOf(samples) {
       .filter(([series, value]) => series.startsWith(family) && value > 0)
       .map(([series, value]) => `${/cause="(\w+)"/.exec(series)?.[1]} ${value}`)
       .join(', ') || 'none';
-  return `stalled seconds: ${of('spoor_store_stall_seconds_total')}; commits over a second: ${of('spoor_store_slow_commits_total')}`;
+  const checkpoints = samples.get('spoor_store_checkpoint_duration_seconds_count') ?? 0;
+  const checkpointS = checkpoints === 0 ? 0 : (samples.get('spoor_store_checkpoint_duration_seconds_sum') ?? 0) / checkpoints;
+  return (
+    `stalled seconds: ${of('spoor_store_stall_seconds_total')}; commits over a second: ${of('spoor_store_slow_commits_total')}; ` +
+    `${checkpoints} checkpoints, ${checkpointS.toFixed(2)} s each on average`
+  );
 }
 
 async function timed(url, path) {

@@ -53,6 +53,11 @@ describe('stall markers', () => {
       (m) =>
         (m.get('spoor_store_stall_seconds_total{cause="checkpoint"}') ?? 0) >= 1 && (m.get('spoor_store_slow_commits_total{cause="checkpoint"}') ?? 0) >= 1,
     );
+    // Each checkpoint the server ran is timed, and each lasted at least DuckDB's 2.5 s of sleep.
+    const m = await metrics(server.url);
+    const count = m.get('spoor_store_checkpoint_duration_seconds_count') ?? 0;
+    expect(count).toBeGreaterThanOrEqual(1);
+    expect(m.get('spoor_store_checkpoint_duration_seconds_sum')! / count).toBeGreaterThanOrEqual(2.5);
   });
 
   it('name no checkpoint while checkpoints are quick', async () => {

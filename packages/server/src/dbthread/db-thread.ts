@@ -63,7 +63,11 @@ async function start(): Promise<void> {
           bytes: checkpoints.bytes,
           run: checkpoints.run,
           backlog: (): number => loop.queuedEntries(),
-          onRun: (done) => stalls.checkpoint(done),
+          onRun: (done) => {
+            stalls.checkpoint(done);
+            const began = performance.now();
+            void done.finally(() => thread.emit('checkpointed', performance.now() - began));
+          },
           onError: (error) => {
             // An update in progress elsewhere (a status, a slim) makes DuckDB refuse: the next commit or second tries again.
             if (/other write transactions active/.test(String(error))) return;

@@ -23,6 +23,7 @@ export interface StoreNeeds {
     damagedBytes: Counter;
     stallSeconds: Counter;
     slowCommits: Counter;
+    checkpointSeconds: (seconds: number) => void;
   };
   spoolDir: string;
   quarantineDir: string;
@@ -96,6 +97,7 @@ export async function startStore(life: Lifecycle, needs: StoreNeeds) {
             metrics.commitSeconds(commitMs / 1000);
             state.committed(seq, position);
           },
+          checkpointed: (ms) => metrics.checkpointSeconds(ms / 1000),
           stall: (marker) => {
             if (marker.kind === 'second') metrics.stallSeconds({ cause: marker.cause });
             else metrics.slowCommits({ cause: marker.cause });

@@ -75,6 +75,8 @@ export type DbEvents = {
   log: [level: 'info' | 'warn' | 'error', message: string, data: Record<string, unknown>];
   /** A second with no commit while records waited, or a commit over a second, with what held it. */
   stall: [marker: StallMarker];
+  /** A checkpoint the server ran, and how long it took (whether or not it succeeded). */
+  checkpointed: [ms: number];
 };
 
 /** Between the server's main thread and its database thread. */

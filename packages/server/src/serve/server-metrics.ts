@@ -17,6 +17,8 @@ export interface ServerMetrics {
   stallSeconds: Counter;
   /** Commits that took over a second, by `cause`. */
   slowCommits: Counter;
+  /** A checkpoint the server ran (DuckDB), in seconds. */
+  checkpointSeconds: (seconds: number) => void;
 }
 
 export interface ServerMetricsOptions {
@@ -83,6 +85,11 @@ export function serverMetrics(registry: SelfMetrics, { quarantineDir, dbPath, st
     spilledRequests,
     stallSeconds,
     slowCommits,
+    checkpointSeconds: registry.histogram(
+      'spoor_store_checkpoint_duration_seconds',
+      "DuckDB checkpoints the server ran (between commits, when ingest has no backlog or the log reached its bound): how long each held the store's writes.",
+      STORE_COMMIT_SECONDS_BUCKETS,
+    ),
   };
 }
 
