@@ -11,6 +11,8 @@ import { RECENT_SPANS_PER_PROJECT } from '../ingest/recent-spans.js';
 import { ThreadServer, threadConfig } from '../threads/server.js';
 import { DB_TRANSFERS, createDbCalls } from './calls.js';
 import { readBackDecoder } from './read-back-decode.js';
+import { StallWatch } from './stall-watch.js';
+import { CheckpointSchedule } from './checkpoints.js';
 import type { DbProtocol } from './protocol.js';
 
 /**
@@ -23,7 +25,7 @@ const config = threadConfig<DbProtocol>();
 const thread = new ThreadServer<DbProtocol>(port, DB_TRANSFERS);
 
 async function start(): Promise<void> {
-  const { store, where, foundVersion, schemaVersion, ping } = await openStore(config.store, config.retention, (error) =>
+  const { store, where, foundVersion, schemaVersion, ping, checkpoints } = await openStore(config.store, config.retention, (error) =>
     thread.emit('log', 'error', 'the store does not answer; trying again in 2 s (for up to a minute)', { error: error.message }),
   );
   const pricing = new PriceService(store.prices, config.prices, Date.now, (projectId, models) => thread.emit('prices', projectId, models));
@@ -48,7 +50,32 @@ async function start(): Promise<void> {
     const lacking = !healthy && noSpace;
     if (healthy !== storeHealthy || lacking !== reportedNoSpace) thread.emit('storeHealth', (storeHealthy = healthy), (reportedNoSpace = lacking));
   };
-  const loop = new CommitLoop(store.writer, {
+  // What held the commits, each second none finished while records waited (BENCHMARKS.md: stalls on a filled store).
+  const stalls = new StallWatch({
+    dbPath: config.store.kind === 'duckdb' ? config.store.path : null,
+    waiting: (): number => loop.waitingEntries(),
+    emit: (marker) => thread.emit('stall', marker),
+  });
+  const schedule =
+    config.store.kind === 'duckdb' && checkpoints?.run
+      ? new CheckpointSchedule({
+          dbPath: config.store.path,
+          bytes: checkpoints.bytes,
+          run: checkpoints.run,
+          backlog: (): number => loop.queuedEntries(),
+          onRun: (done) => {
+            stalls.checkpoint(done);
+            const began = performance.now();
+            void done.finally(() => thread.emit('checkpointed', performance.now() - began));
+          },
+          onError: (error) => {
+            // An update in progress elsewhere (a status, a slim) makes DuckDB refuse: the next commit or second tries again.
+            if (/other write transactions active/.test(String(error))) return;
+            thread.emit('log', 'error', 'a checkpoint failed; it is tried again at the next commit', { error: String(error) });
+          },
+        })
+      : null;
+  const loop = new CommitLoop(stalls.watchWriter(store.writer), {
     spoolDir: config.spoolDir,
     serverId: config.serverId,
     decode: readBackDecoder(pricing, readBackMasking),
@@ -59,6 +86,7 @@ async function start(): Promise<void> {
       reachable = true;
       reportHealth();
       thread.emit('committed', seq, position, records, commitMs);
+      schedule?.consider();
     },
     quarantineDir: config.quarantineDir,
     onQuarantine: (id, reason) => thread.emit('quarantined', id, reason),
@@ -70,8 +98,12 @@ async function start(): Promise<void> {
       thread.emit('log', 'error', 'a commit failed; its records will be read back from the spool and retried', { error: String(error), records });
     },
   });
-  const calls = createDbCalls(store, pricing, masking, { staleAfterMs: config.staleAfterMs, treePageSpans: config.treePageSpans, readBackMasking });
+  const calls = stalls.watchCalls(
+    createDbCalls(store, pricing, masking, { staleAfterMs: config.staleAfterMs, treePageSpans: config.treePageSpans, readBackMasking }),
+  );
   const replayed = await loop.replay();
+  stalls.start();
+  schedule?.start();
   const retention = await applyRetention(store.retention, config.retention, Date.now());
   const stopRetention = scheduleRetention(store.retention, config.retention, (results, error) => {
     if (error !== undefined) thread.emit('log', 'error', 'retention failed; it will run again', { error: String(error) });
@@ -103,6 +135,8 @@ async function start(): Promise<void> {
       close: async () => {
         stopRetention();
         stopSweep();
+        stalls.stop();
+        await schedule?.stop();
         if (pinger !== null) clearInterval(pinger);
         try {
           await loop.close();

@@ -14,6 +14,12 @@ export interface OpenedStore {
   schemaVersion: number | null;
   /** Whether the engine answers now; `undefined` for an embedded file, which always does while open. */
   ping?: () => Promise<boolean>;
+  /**
+   * A DuckDB store's checkpoints as the server runs them (`undefined` on ClickHouse): the write-ahead
+   * log's size past which it checkpoints, and the checkpoint; `run` is `null` when DuckDB checkpoints
+   * inside the commit that passes that size, as it does on its own (`SPOOR_CHECKPOINTS=commit`).
+   */
+  checkpoints?: { bytes: number; run: (() => Promise<void>) | null };
 }
 
 /** How long a server waits for a ClickHouse it cannot reach at start, asking every 2 s. */
@@ -35,6 +41,33 @@ function checkpointThresholdOf(path: string): number {
 }
 
 /**
+ * DuckDB settings over the server's own, as JSON in `SPOOR_DUCKDB_SETTINGS`: for benches and tests
+ * (a checkpoint made slow with `debug_checkpoint_sleep_ms`), not a setting users are meant to need.
+ */
+function settingsOfEnv(): Record<string, string> {
+  const text = process.env.SPOOR_DUCKDB_SETTINGS;
+  if (text === undefined || text === '') return {};
+  const parsed: unknown = JSON.parse(text);
+  if (typeof parsed !== 'object' || parsed === null || Object.values(parsed).some((v) => typeof v !== 'string')) {
+    throw new Error('SPOOR_DUCKDB_SETTINGS must be a JSON object of strings, e.g. {"checkpoint_threshold":"64MB"}');
+  }
+  return parsed as Record<string, string>;
+}
+
+/** A write-ahead log DuckDB never reaches, so it never checkpoints inside a commit. */
+const NEVER_ON_COMMIT = '1000000GB';
+
+const UNITS: Record<string, number> = { b: 1, kb: 1000, kib: 1024, mb: 1000 ** 2, mib: 1024 ** 2, gb: 1000 ** 3, gib: 1024 ** 3 };
+
+/** A DuckDB size setting (`16777216B`, `64MB`, `1.5 GiB`) in bytes. */
+export function bytesOf(size: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(size);
+  const unit = UNITS[(match?.[2] || 'b').toLowerCase()];
+  if (match === null || unit === undefined) throw new Error(`not a DuckDB size: ${size}`);
+  return Math.round(Number(match[1]) * unit);
+}
+
+/**
  * Opens the store the configuration names, creating or migrating its schema. A ClickHouse that
  * does not answer yet (it starts beside Spoor, or is restarting) is waited for up to a minute,
  * each try told to `onWait`; a refusal fails at once.
@@ -44,8 +77,20 @@ export async function openStore(target: StoreTarget, retention: RetentionConfig 
   // is some 70 ms of a database thread's start).
   if (target.kind === 'duckdb') {
     const { DuckDbStore } = await import('../store/duckdb/duckdb-store.js');
-    const store = await DuckDbStore.open({ path: target.path, settings: { checkpoint_threshold: `${checkpointThresholdOf(target.path)}B` } });
-    return { store, where: target.path, foundVersion: null, schemaVersion: null };
+    const wanted = { checkpoint_threshold: `${checkpointThresholdOf(target.path)}B`, ...settingsOfEnv() };
+    const bytes = bytesOf(wanted.checkpoint_threshold);
+    // The server checkpoints on its own schedule (`checkpoints.ts`): DuckDB's own checkpoint, inside
+    // whichever commit passes the threshold, is put out of reach. Its log is as durable either way.
+    const scheduled = process.env.SPOOR_CHECKPOINTS !== 'commit';
+    const settings = scheduled ? { ...wanted, checkpoint_threshold: NEVER_ON_COMMIT } : wanted;
+    const store = await DuckDbStore.open({ path: target.path, settings });
+    return {
+      store,
+      where: target.path,
+      foundVersion: null,
+      schemaVersion: null,
+      checkpoints: { bytes, run: scheduled ? () => store.checkpoint() : null },
+    };
   }
   const deadline = Date.now() + CONNECT_WAIT_MS;
   for (;;) {

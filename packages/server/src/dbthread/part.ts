@@ -16,7 +16,15 @@ export interface StoreNeeds {
   config: Pick<ServeConfig, 'store' | 'dataDir' | 'retention' | 'staleAfterMs' | 'treePageSpans'>;
   log: Logger;
   state: ServerState;
-  metrics: { commitFailures: Counter; commitSeconds: (seconds: number) => void; quarantined: Counter; damagedBytes: Counter };
+  metrics: {
+    commitFailures: Counter;
+    commitSeconds: (seconds: number) => void;
+    quarantined: Counter;
+    damagedBytes: Counter;
+    stallSeconds: Counter;
+    slowCommits: Counter;
+    checkpointSeconds: (seconds: number) => void;
+  };
   spoolDir: string;
   quarantineDir: string;
   /** A DuckDB file on the spool's disk: when it lacks room, so does the spool. */
@@ -88,6 +96,15 @@ export async function startStore(life: Lifecycle, needs: StoreNeeds) {
           committed: (seq, position, _records, commitMs) => {
             metrics.commitSeconds(commitMs / 1000);
             state.committed(seq, position);
+          },
+          checkpointed: (ms) => metrics.checkpointSeconds(ms / 1000),
+          stall: (marker) => {
+            if (marker.kind === 'second') metrics.stallSeconds({ cause: marker.cause });
+            else metrics.slowCommits({ cause: marker.cause });
+            log.debug(
+              marker,
+              marker.kind === 'second' ? `a second with no commit while records waited: ${marker.cause}` : `a commit took over a second: ${marker.cause}`,
+            );
           },
           log: (level, message, data) => {
             if (level === 'error' && message.startsWith('a commit failed')) metrics.commitFailures({});

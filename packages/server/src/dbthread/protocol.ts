@@ -9,6 +9,7 @@ import { StoreConflictError, StoreError } from '../store/store.js';
 import type { WriteBatch } from '../store/tables.js';
 import type { Transfers, WireError } from '../threads/protocol.js';
 import type { DbCalls } from './calls.js';
+import type { StallMarker } from './stall-watch.js';
 
 /** The ids of spans stored last, per project. */
 export type RecentSpanIds = Array<{ projectId: string; traceId: string; spanId: string }>;
@@ -72,6 +73,10 @@ export type DbEvents = {
    */
   storeHealth: [healthy: boolean, noSpace: boolean];
   log: [level: 'info' | 'warn' | 'error', message: string, data: Record<string, unknown>];
+  /** A second with no commit while records waited, or a commit over a second, with what held it. */
+  stall: [marker: StallMarker];
+  /** A checkpoint the server ran, and how long it took (whether or not it succeeded). */
+  checkpointed: [ms: number];
 };
 
 /** Between the server's main thread and its database thread. */

@@ -186,6 +186,17 @@ export class CommitLoop {
     if (this.lingerTimer !== null) clearTimeout(this.lingerTimer);
   }
 
+  /** Entries received and not yet handed to the store: the backlog. */
+  queuedEntries(): number {
+    return this.queue.length;
+  }
+
+  /** Entries not yet committed: queued, appended, or in a commit not yet durable (entries are numbered one by one). */
+  waitingEntries(): number {
+    const last = this.queue.at(-1)?.seq ?? this.lastAppended?.seq ?? this.committedSeq;
+    return Math.max(0, last - this.committedSeq);
+  }
+
   /** Whether the last commit failed for lack of space (and none has succeeded since). */
   lacksSpace(): boolean {
     return this.lackingSpace;

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import type { SpillReason } from '../pipeline/ingest-queue.js';
 import { quarantineCount } from '../pipeline/quarantine.js';
+import { STALL_CAUSES, type StallCause } from '../dbthread/stall-watch.js';
 import { type Counter, STORE_COMMIT_SECONDS_BUCKETS, type SelfMetrics } from '../self-metrics.js';
 
 /** The server's own metrics about its store, spool, quarantine and keys (ingest's are `createIngestMetrics`). */
@@ -12,6 +13,12 @@ export interface ServerMetrics {
   damagedBytes: Counter;
   /** Requests acknowledged into the spool alone, by `reason` (`SpillReason`). */
   spilledRequests: Counter;
+  /** Seconds with no commit while records waited, by `cause` (`StallCause`). */
+  stallSeconds: Counter;
+  /** Commits that took over a second, by `cause`. */
+  slowCommits: Counter;
+  /** A checkpoint the server ran (DuckDB), in seconds. */
+  checkpointSeconds: (seconds: number) => void;
 }
 
 export interface ServerMetricsOptions {
@@ -37,6 +44,16 @@ export function serverMetrics(registry: SelfMetrics, { quarantineDir, dbPath, st
     'Requests acknowledged into the spool alone, their batches read back from disk to be committed, by reason: store_down (the store takes no commits) or store_stalled (no commit finished for seconds, e.g. a checkpoint, while the write queue was full).',
   );
   for (const reason of ['store_down', 'store_stalled'] satisfies SpillReason[]) spilledRequests({ reason }, 0);
+  const stallSeconds = registry.counter(
+    'spoor_store_stall_seconds_total',
+    'Seconds in which no commit finished while records waited, by what the writer was doing: checkpoint (DuckDB checkpointing inside a commit), commit, append, read (only calls of the API in progress), waiting (the writer between tries).',
+  );
+  const slowCommits = registry.counter(
+    'spoor_store_slow_commits_total',
+    'Commits that took over a second, by cause: checkpoint (DuckDB checkpointed inside it) or commit.',
+  );
+  for (const cause of STALL_CAUSES) stallSeconds({ cause }, 0);
+  for (const cause of ['checkpoint', 'commit'] satisfies StallCause[]) slowCommits({ cause }, 0);
   registry.gauge('spoor_ingest_quarantine_entries', 'Requests in the quarantine, waiting for `spoor spool replay-quarantine`.', () =>
     quarantineCount(quarantineDir),
   );
@@ -66,6 +83,13 @@ export function serverMetrics(registry: SelfMetrics, { quarantineDir, dbPath, st
     ),
     damagedBytes,
     spilledRequests,
+    stallSeconds,
+    slowCommits,
+    checkpointSeconds: registry.histogram(
+      'spoor_store_checkpoint_duration_seconds',
+      "DuckDB checkpoints the server ran (between commits, when ingest has no backlog or the log reached its bound): how long each held the store's writes.",
+      STORE_COMMIT_SECONDS_BUCKETS,
+    ),
   };
 }
 

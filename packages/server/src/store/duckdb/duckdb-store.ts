@@ -295,6 +295,11 @@ export class DuckDbStore implements Store {
     });
   }
 
+  /** Writes the write-ahead log into the file now, on a connection of its own (the server's schedule, `dbthread/checkpoints.ts`). */
+  async checkpoint(): Promise<void> {
+    await this.onOwnConnection('checkpoint', (connection) => connection.run('CHECKPOINT'));
+  }
+
   async close(): Promise<void> {
     await this.guard('close the database', async () => {
       try {

@@ -1,0 +1,285 @@
+// npm run bench:store-100m [-- --engine duckdb|clickhouse] — a store of BENCH_SPANS spans (default
+// 100 million) of an agent fleet's shape, sent as bench:ingest sends them (OTLP/protobuf to a real
+// `spoor serve`), times spread over the seven days before the fill began, a fifth of the spans
+// LLM calls with their messages. Then each read of the issue's goal timed on it and on a store of
+// BENCH_REF_SPANS (default 1 million) of the same shape, the two servers by turns (which goes first
+// alternating), median of each read's runs; with start-up time, the default rules' alert round,
+// stalls (`spoor_store_stall_seconds_total`), peak RSS, bytes per span and the load average.
+//
+// A filled store is kept (BENCH_DIR, default /tmp/spoor-bench-store-100m; `filled.json` beside
+// its data says what it holds): a rerun goes on from what it holds, and does not refill.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import http from 'node:http';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildTemplates, driveLoad, freshBody, median, mib, peakRssBytes, startClickHouse, startSpoor, stopChild, waitCommitted } from './lib.mjs';
+import { execFileSync } from 'node:child_process';
+
+const { values } = parseArgs({ options: { engine: { type: 'string', default: 'duckdb' }, checkpoints: { type: 'boolean', default: false } } });
+const ENGINE = values.engine;
+if (ENGINE !== 'duckdb' && ENGINE !== 'clickhouse') throw new Error(`--engine must be duckdb or clickhouse, not ${ENGINE}`);
+const SPANS = Number(process.env.BENCH_SPANS ?? 100_000_000);
+const REF_SPANS = Number(process.env.BENCH_REF_SPANS ?? 1_000_000);
+const ROOT = process.env.BENCH_DIR ?? '/tmp/spoor-bench-store-100m';
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const CONCURRENCY = 8;
+const DAY_MS = 86_400_000;
+const DAYS = 7;
+// 60 traces of 15 spans a request: of the 14 under each root, a third LLM calls (gen_ai.*), and
+// three of every 15 spans (s = 1, 7, 13) carry their messages: a fifth of the spans.
+const TRACES_PER_BATCH = 60;
+const SPANS_PER_TRACE = 15;
+
+const content = (s) =>
+  s % 6 === 1
+    ? {
+        'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: `Find three sources on topic ${s} and summarise them.` }] }]),
+        'gen_ai.output.messages': JSON.stringify([
+          {
+            role: 'assistant',
+            parts: [{ type: 'text', content: 'Here are three sources, each summarised in two sentences. '.repeat(4) }],
+            finish_reason: 'stop',
+          },
+        ]),
+      }
+    : {};
+
+/** The store kept for `spans` spans: its data directory and what `filled.json` says it holds. */
+function storeOf(spans) {
+  const dir = join(ROOT, `${ENGINE}-${spans}`);
+  const markerPath = join(dir, 'filled.json');
+  const marker = existsSync(markerPath) ? JSON.parse(readFileSync(markerPath, 'utf8')) : null;
+  return { spans, dir, dataDir: join(dir, 'data'), markerPath, marker };
+}
+
+async function startServer(store) {
+  let clickhouse = null;
+  let args = [];
+  if (ENGINE === 'clickhouse') {
+    clickhouse = await startClickHouse(join(store.dir, 'clickhouse'));
+    args = ['--store', 'clickhouse', '--clickhouse-url', clickhouse.url];
+  }
+  const started = performance.now();
+  const spoor = await startSpoor(store.dataDir, args);
+  return { ...spoor, startS: (performance.now() - started) / 1000, clickhouse };
+}
+
+async function stopServer(server) {
+  await stopChild(server);
+  if (server.clickhouse !== null) await stopChild(server.clickhouse);
+}
+
+/**
+ * Fills `store` up to its spans, from what its marker says it holds. Each request's times are moved
+ * to its place in the seven days (by how far the fill is), so the newest day is sent last, as a
+ * fleet's telemetry arrives. The marker is written every million spans acknowledged (acknowledged
+ * is durable: the spool holds what the store has not committed).
+ */
+async function fill(store) {
+  await mkdir(store.dir, { recursive: true });
+  const marker = store.marker ?? { engine: ENGINE, spans: store.spans, acknowledged: 0, startMs: Date.now() - DAYS * DAY_MS, endMs: Date.now() };
+  if (marker.acknowledged >= store.spans) return marker;
+  const server = await startServer(store);
+  const templates = buildTemplates({
+    count: 16,
+    tracesPerBatch: TRACES_PER_BATCH,
+    spansPerTrace: SPANS_PER_TRACE,
+    t0: marker.startMs,
+    extraAttributes: content,
+  });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const began = performance.now();
+  const from = marker.acknowledged;
+  let next = 0;
+  let refused = 0;
+  let lastMarker = marker.acknowledged;
+  const worker = async () => {
+    while (marker.acknowledged < store.spans) {
+      const template = templates[next++ % templates.length];
+      // freshBody moves a template's times by the time since it was built: here, by its place in the seven days.
+      const shiftMs = (marker.acknowledged / store.spans) * (marker.endMs - marker.startMs - 60_000);
+      const status = await post(agent, server.url, freshBody({ ...template, builtMs: Date.now() - shiftMs }, true));
+      if (status === 200) marker.acknowledged += template.spanCount;
+      else if (status === 503 || status === 429) {
+        refused++;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      } else throw new Error(`the fill got ${status}`);
+      if (marker.acknowledged - lastMarker >= 1_000_000) {
+        lastMarker = marker.acknowledged;
+        writeFileSync(store.markerPath, JSON.stringify(marker));
+        const rate = (marker.acknowledged - from) / ((performance.now() - began) / 1000);
+        console.log(`filled ${store.dir}: ${(marker.acknowledged / 1e6).toFixed(1)} M spans, ${Math.round(rate)} spans/s, load ${loadavg()[0].toFixed(1)}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  agent.destroy();
+  await waitCommitted(server.url, '/api/traces?limit=1');
+  writeFileSync(store.markerPath, JSON.stringify({ ...marker, filledAt: new Date().toISOString() }));
+  const seconds = (performance.now() - began) / 1000;
+  console.log(`filled ${store.dir} with ${marker.acknowledged - from} spans in ${seconds.toFixed(0)} s (${refused} refused, retried)`);
+  console.log(`  what held the commits while it filled: ${stallsOf(await metrics(server.url))}`);
+  await stopServer(server);
+  return marker;
+}
+
+function post(agent, url, body) {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      new URL('/v1/traces', url),
+      { method: 'POST', agent, headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length } },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode));
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+async function metrics(url) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const samples = new Map();
+  for (const line of text.split('\n'))
+    if (line !== '' && !line.startsWith('#')) samples.set(line.slice(0, line.lastIndexOf(' ')), Number(line.slice(line.lastIndexOf(' ') + 1)));
+  return samples;
+}
+
+/** The stall markers' counts: seconds with no commit, and commits over a second, by cause. */
+function stallsOf(samples) {
+  const of = (family) =>
+    [...samples]
+      .filter(([series, value]) => series.startsWith(family) && value > 0)
+      .map(([series, value]) => `${/cause="(\w+)"/.exec(series)?.[1]} ${value}`)
+      .join(', ') || 'none';
+  const checkpoints = samples.get('spoor_store_checkpoint_duration_seconds_count') ?? 0;
+  const checkpointS = checkpoints === 0 ? 0 : (samples.get('spoor_store_checkpoint_duration_seconds_sum') ?? 0) / checkpoints;
+  return (
+    `stalled seconds: ${of('spoor_store_stall_seconds_total')}; commits over a second: ${of('spoor_store_slow_commits_total')}; ` +
+    `${checkpoints} checkpoints, ${checkpointS.toFixed(2)} s each on average`
+  );
+}
+
+async function timed(url, path) {
+  const started = performance.now();
+  const response = await fetch(`${url}${path}`);
+  const body = await response.json();
+  if (response.status !== 200) throw new Error(`${path}: ${response.status} ${JSON.stringify(body).slice(0, 200)}`);
+  return { ms: performance.now() - started, body };
+}
+
+/** The reads of the goal, each `RUNS` times on one server; the newest hour and day are the store's own (its marker's end). */
+async function measure(store, marker) {
+  const server = await startServer(store);
+  const endMs = marker.endMs;
+  const hour = `from=${endMs - 3_600_000}&to=${endMs}`;
+  const day = `from=${endMs - DAY_MS}&to=${endMs}`;
+  const first = await timed(server.url, `/api/traces?limit=50&${day}`);
+  const traceId = first.body.traces?.[0]?.traceId;
+  if (traceId === undefined) throw new Error(`${store.dir}: the trace list is empty`);
+  const reads = {
+    'trace list, first page': `/api/traces?limit=50`,
+    "a trace's detail": `/api/traces/${traceId}`,
+    "a trace's tree": `/api/traces/${traceId}/tree`,
+    'span stats, last hour': `/api/stats/spans?groupBy=name&${hour}`,
+    'sessions, a day': `/api/sessions?${day}`,
+    'error groups, a day': `/api/errors?${day}`,
+  };
+  const times = {};
+  for (const [name, path] of Object.entries(reads)) {
+    const ms = [];
+    for (let i = 0; i < RUNS; i++) ms.push((await timed(server.url, path)).ms);
+    times[name] = median(ms);
+  }
+  // The default rules' round, as the server last ran it (its first round may read cold pages).
+  const before = (await metrics(server.url)).get('spoor_alert_evaluations_total') ?? 0;
+  for (;;) {
+    const m = await metrics(server.url);
+    if ((m.get('spoor_alert_evaluations_total') ?? 0) >= before + 1) {
+      times['alert round (default rules)'] = (m.get('spoor_alert_last_evaluation_seconds') ?? Number.NaN) * 1000;
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  const rss = peakRssBytes(server.pid);
+  await stopServer(server);
+  const bytes = Number(execFileSync('du', ['-sb', store.dir]).toString().split('\t')[0]);
+  return { times, startS: server.startS, rss, bytesPerSpan: bytes / marker.acknowledged };
+}
+
+/**
+ * `--checkpoints`: rounds of BENCH_CAPACITY_S at capacity on the filled store, live times, the
+ * server's checkpoints (`scheduled`) against DuckDB's inside commits (`SPOOR_CHECKPOINTS=commit`)
+ * by turns, each round's stalls read from the server's markers. The store grows by each round.
+ */
+async function checkpointRounds(store) {
+  const seconds = Number(process.env.BENCH_CAPACITY_S ?? 30);
+  const templates = buildTemplates({ count: 16, tracesPerBatch: TRACES_PER_BATCH, spansPerTrace: SPANS_PER_TRACE, extraAttributes: content });
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const mode of round % 2 === 0 ? ['commit', 'scheduled'] : ['scheduled', 'commit']) {
+      if (mode === 'commit') process.env.SPOOR_CHECKPOINTS = 'commit';
+      else delete process.env.SPOOR_CHECKPOINTS;
+      const server = await startServer(store);
+      const load = await driveLoad({ url: server.url, seconds, concurrency: CONCURRENCY, templates, liveTimes: true });
+      const caughtUpS = await waitCommitted(server.url, '/api/traces?limit=1');
+      const samples = await metrics(server.url);
+      const spilled = samples.get('spoor_ingest_spilled_requests_total{reason="store_stalled"}') ?? 0;
+      await stopServer(server);
+      console.log(
+        `  round ${round + 1}, checkpoints ${mode}: ${Math.round(load.spans / (load.elapsedS + caughtUpS))} committed spans/s ` +
+          `(${load.spans} in ${load.elapsedS.toFixed(0)} s + ${caughtUpS.toFixed(1)} s to commit the rest), ${load.refused} refused, ${spilled} spilled; ` +
+          `${stallsOf(samples)}; load ${loadavg()[0].toFixed(1)}`,
+      );
+    }
+  }
+  delete process.env.SPOOR_CHECKPOINTS;
+}
+
+if (values.checkpoints) {
+  const store = storeOf(SPANS);
+  if ((store.marker?.acknowledged ?? 0) < SPANS) throw new Error(`fill ${store.dir} first (npm run bench:store-100m with BENCH_SPANS=${SPANS})`);
+  console.log(`${ENGINE}, ${store.marker.acknowledged.toLocaleString('en')} spans: checkpoints at capacity by turns`);
+  await checkpointRounds(store);
+  process.exit(0);
+}
+
+const load = [loadavg()[0]];
+const big = storeOf(SPANS);
+const ref = storeOf(REF_SPANS);
+const markers = new Map([
+  [big, await fill(big)],
+  [ref, await fill(ref)],
+]);
+load.push(loadavg()[0]);
+const results = new Map([
+  [big, []],
+  [ref, []],
+]);
+for (let round = 0; round < ROUNDS; round++) {
+  for (const store of round % 2 === 0 ? [big, ref] : [ref, big]) {
+    results.get(store).push(await measure(store, markers.get(store)));
+    load.push(loadavg()[0]);
+  }
+}
+console.log(
+  `\n${ENGINE}: ${SPANS.toLocaleString('en')} spans against ${REF_SPANS.toLocaleString('en')}, ${ROUNDS} rounds by turns, median of ${RUNS} runs a read`,
+);
+for (const name of Object.keys(results.get(big)[0].times)) {
+  const a = median(results.get(big).map((r) => r.times[name]));
+  const b = median(results.get(ref).map((r) => r.times[name]));
+  console.log(`  ${name}: ${a.toFixed(1)} ms against ${b.toFixed(1)} ms, ${(a / b).toFixed(2)}x (goal <= 1.5x)`);
+}
+for (const [label, store] of [
+  ['big', big],
+  ['reference', ref],
+]) {
+  const runs = results.get(store);
+  console.log(
+    `  ${label}: start-up ${runs.map((r) => r.startS.toFixed(1)).join(', ')} s; peak RSS ${mib(Math.max(...runs.map((r) => r.rss)))} MiB; ${runs[0].bytesPerSpan.toFixed(0)} bytes a span on disk`,
+  );
+}
+console.log(`  load average (1 min) through the run: ${load.map((l) => l.toFixed(1)).join(', ')}`);
