@@ -3,6 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import { ERROR_SPAN, LLM_SPAN, OTHER_TRACE, SHOP_TRACE, logsBody, metricsBody, randomTraceId, tracesBody } from './route-table-records.js';
 import type { TestServer } from './server.js';
+import { PEOPLE_ROWS } from './route-table-people.js';
+import { type Row, read, readId } from './route-row.js';
+
+export type { Row } from './route-row.js';
 
 export { SHOP_MARKS, SHOP_TRACE, randomTraceId } from './route-table-records.js';
 
@@ -117,20 +121,6 @@ export function sendRaw(method: string, target: string, options: SendOptions = {
   });
 }
 
-/** What a route needs, and what another project's key gets from it. */
-export interface Row {
-  path: () => string;
-  /** The body, for the project whose key sends it. */
-  body?: (project: string) => unknown;
-  need: 'read' | 'admin' | 'ingest' | 'metrics' | 'public' | 'signed-in';
-  /** `not-found`: this project's id is 404 to another's key; `no-leak`: 2xx with none of this project's records; `own`: acts on the other project. */
-  foreign: 'not-found' | 'no-leak' | 'own';
-  /** The status the right key (and another project's) gets, when not 2xx (a replay on a server without providers, a preflight from no listed origin, a method not offered). */
-  ok?: number;
-}
-
-const read = (path: string, foreign: Row['foreign'] = 'no-leak'): Row => ({ path: () => path, need: 'read', foreign });
-const readId = (path: () => string): Row => ({ path, need: 'read', foreign: 'not-found' });
 /** Every span name of the last hour: another project's key must see none of this one's. */
 const PROM_QUERY = encodeURIComponent('count(spans)[1h] by (name)');
 /** The last two hours and a minute on, in Prometheus's seconds. */
@@ -269,66 +259,8 @@ export const ROWS: Record<string, Row> = {
     foreign: 'not-found',
   },
   'DELETE /api/datasets/:name/items/:itemId': { path: () => `/api/datasets/shop-dataset/items/${spareItemId}`, need: 'admin', foreign: 'not-found' },
-  // Dashboards: a read key reads; an admin saves and deletes. A ready one is every project's own.
-  'GET /api/dashboards': read('/api/dashboards'),
-  'GET /api/dashboards/:name': readId(() => '/api/dashboards/shop-dash'),
-  'GET /api/dashboards/:name/versions': readId(() => '/api/dashboards/shop-dash/versions'),
-  'PUT /api/dashboards/:name': { path: () => '/api/dashboards/put-dash', body: () => ({ title: 'Put', panels: [] }), need: 'admin', foreign: 'own' },
-  'DELETE /api/dashboards/:name': { path: () => '/api/dashboards/to-delete-dash', need: 'admin', foreign: 'not-found' },
-  // Review queues: admins make and fill them; a read key reviews. The held queue's item is the
-  // admin's, so a reviewer's submit, skip and release of it get as far as being told so (409).
-  'GET /api/queues': read('/api/queues'),
-  'POST /api/queues': {
-    path: () => '/api/queues',
-    body: () => ({ name: `posted-${randomBytes(4).toString('hex')}`, rubric: [{ name: 'ok', type: 'boolean' }] }),
-    need: 'admin',
-    foreign: 'own',
-  },
-  'GET /api/queues/:name': readId(() => '/api/queues/shop-queue'),
-  'DELETE /api/queues/:name': { path: () => '/api/queues/to-delete-queue', need: 'admin', foreign: 'not-found' },
-  'POST /api/queues/:name/items': {
-    path: () => '/api/queues/shop-queue/items',
-    body: () => ({ items: [{ traceId: SHOP_TRACE }] }),
-    need: 'admin',
-    foreign: 'not-found',
-  },
-  'GET /api/queues/:name/items': readId(() => '/api/queues/shop-queue/items'),
-  'GET /api/queues/:name/items/:itemId': readId(() => `/api/queues/shop-queue/items/${SHOP_TRACE}`),
-  'GET /api/queues/:name/agreement': readId(() => '/api/queues/shop-queue/agreement'),
-  'POST /api/queues/:name/next': { path: () => '/api/queues/shop-queue/next', need: 'read', foreign: 'not-found' },
-  'POST /api/queues/:name/items/:itemId/submit': {
-    path: () => `/api/queues/held-queue/items/${SHOP_TRACE}/submit`,
-    body: () => ({ scores: [{ name: 'ok', value: true }] }),
-    need: 'read',
-    foreign: 'not-found',
-    ok: 409,
-  },
-  'POST /api/queues/:name/items/:itemId/skip': { path: () => `/api/queues/held-queue/items/${SHOP_TRACE}/skip`, need: 'read', foreign: 'not-found', ok: 409 },
-  'POST /api/queues/:name/items/:itemId/release': {
-    path: () => `/api/queues/held-queue/items/${SHOP_TRACE}/release`,
-    need: 'read',
-    foreign: 'not-found',
-    ok: 409,
-  },
-  // Prompts: read keys fetch them; admins add versions, move labels and delete.
-  'GET /api/prompts': read('/api/prompts'),
-  'POST /api/prompts': {
-    path: () => '/api/prompts',
-    body: () => ({ name: `posted-${randomBytes(4).toString('hex')}`, prompt: 'Hello {{name}}' }),
-    need: 'admin',
-    foreign: 'own',
-  },
-  'GET /api/prompts/:name': readId(() => '/api/prompts/shop-prompt'),
-  'DELETE /api/prompts/:name': { path: () => '/api/prompts/to-delete-prompt', need: 'admin', foreign: 'not-found' },
-  'GET /api/prompts/:name/versions': readId(() => '/api/prompts/shop-prompt/versions'),
-  'GET /api/prompts/:name/stats': readId(() => '/api/prompts/shop-prompt/stats'),
-  'PUT /api/prompts/:name/labels/:label': {
-    path: () => '/api/prompts/shop-prompt/labels/production',
-    body: () => ({ version: 1 }),
-    need: 'admin',
-    foreign: 'not-found',
-  },
-  'GET /api/prompts/:name/labels/:label/history': readId(() => '/api/prompts/shop-prompt/labels/production/history'),
+  // Dashboards, review queues and prompts (route-table-people.ts).
+  ...PEOPLE_ROWS,
   // And runs experiments on them; deleting one needs an admin.
   'GET /api/experiments': read('/api/experiments'),
   'POST /api/experiments': {
