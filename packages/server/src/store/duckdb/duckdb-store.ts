@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { type FlowReader, type LogReader, type Store, StoreConflictError, StoreError } from '../store.js';
+import { selectFlowMapRows } from './flow-map.js';
 import { selectFlowSpans } from './flows.js';
 import { type Columns, columnsOf } from './read.js';
 import { DuckDbWriter } from './writer.js';
@@ -125,7 +126,10 @@ export class DuckDbStore implements Store {
   readonly exporter: DuckDbExporter;
   /** Export: a signal's records as Parquet or JSON Lines, by DuckDB's own writers. */
   readonly exports: DuckDbRecordExport;
-  readonly flows: FlowReader = { flowSpans: (query) => selectFlowSpans(this.sql, query) };
+  readonly flows: FlowReader = {
+    flowSpans: (query) => selectFlowSpans(this.sql, query),
+    flowMapRows: (query, page) => selectFlowMapRows(this.sql, query, page),
+  };
   /** Tail sampling: policies, decisions, and slimming in place. */
   readonly sampling: DuckDbSamplingStore;
   /**
