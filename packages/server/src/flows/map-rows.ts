@@ -14,6 +14,9 @@ import { flowMapOf, treeOrder } from './map.js';
 
 const ms = (us: number): number => Math.round(us) / 1000;
 
+type First = FlowMapRow['first'];
+const before = (x: First, y: First): number => x[0] - y[0] || x[1] - y[1] || x[2] - y[2] || x[3] - y[3];
+
 function statsOf(row: FlowMapRow): FlowStats {
   return {
     runs: row.runs,
@@ -33,13 +36,13 @@ export function flowMapOfRows(rows: readonly FlowMapRow[], maxRuns: number): Flo
   const nodeRows = rows.filter((row) => row.kind === 0);
   const byPath = new Map(nodeRows.map((row) => [row.a, row]));
   // A node is made when the fold meets the first span of its subtree.
-  const made = new Map(nodeRows.map((row) => [row.a, row.firstKey]));
+  const made = new Map(nodeRows.map((row) => [row.a, row.first]));
   for (const row of [...nodeRows].sort((x, y) => y.depth - x.depth)) {
     if (row.b === null) continue;
     const up = made.get(row.b);
-    if (up !== undefined && made.get(row.a)! < up) made.set(row.b, made.get(row.a)!);
+    if (up !== undefined && before(made.get(row.a)!, up) < 0) made.set(row.b, made.get(row.a)!);
   }
-  nodeRows.sort((x, y) => made.get(x.a)! - made.get(y.a)!);
+  nodeRows.sort((x, y) => before(made.get(x.a)!, made.get(y.a)!));
   const index = new Map(nodeRows.map((row, i) => [row.a, i]));
   const paths = new Map<string, string>();
   const pathOf = (row: FlowMapRow): string => {
@@ -67,7 +70,7 @@ export function flowMapOfRows(rows: readonly FlowMapRow[], maxRuns: number): Flo
   });
   const edges: FlowEdge[] = rows
     .filter((row) => row.kind === 1 || row.kind === 2)
-    .sort((x, y) => x.firstKey - y.firstKey)
+    .sort((x, y) => before(x.first, y.first))
     .sort((x, y) => y.runs - x.runs || y.spans - x.spans)
     .map((row) => ({
       kind: row.kind === 1 ? 'calls' : 'then',

@@ -60,8 +60,8 @@ export interface FlowMapRow {
   maxRepeats: number;
   p50Us: number;
   p95Us: number;
-  /** Orders the items as the fold first meets them. */
-  firstKey: number;
+  /** Its first span as the fold meets it: run, start, span key, then 0 for a node or a "then" edge, 1 for a "calls" edge (made after it). */
+  first: [number, number, number, number];
   /** The first runs' trace ids, at most the page asked for. */
   traceIds: string[];
 }
