@@ -36,7 +36,7 @@ export function statsOf(t: Tally, traceIds: readonly string[], sorted = false): 
 }
 
 /**
- * The `q` quantile of `values` as `quantileOfSorted` interpolates it (0 for none; the same to a rounding), found by
+ * The `q` quantile of `values` as `quantileOfSorted` interpolates it (0 for none), found by
  * selection (reordering `values`): sorting every node's and edge's durations took a fifth of
  * bench:flows' map, where only two ranks of each are wanted.
  */
@@ -50,9 +50,7 @@ export function selectQuantile(values: Float64Array, q: number): number {
   // The next rank is the least of what selection left above `lo`.
   let high = Number.POSITIVE_INFINITY;
   for (let k = lo + 1; k < n; k++) if (values[k]! < high) high = values[k]!;
-  // Weighted as DuckDB's `quantile_cont` weighs them, to the last bit: the engine's aggregate of the map must round as the fold does.
-  const f = at - lo;
-  return low * (1 - f) + high * f;
+  return low + (high - low) * (at - lo);
 }
 
 /** Hoare's selection: reorders `values` so that `values[k]` is the k-th smallest, none after it smaller. */

@@ -67,7 +67,7 @@ export { type BatchKey, type RecordBatch, type StoreWriter, TakenPositions, type
 export { batchOf } from './tables.js';
 export type { LiveSpanRow, LiveStore, LiveTraceFilter, TouchedTrace } from './ports/live.js';
 export type { RecordExporter } from './ports/export.js';
-export type { FlowMapRow, FlowReader, FlowSpanQuery, FlowSpans } from './ports/flows.js';
+export type { FlowReader, FlowSpanQuery, FlowSpans } from './ports/flows.js';
 export type { SamplingDecision, SamplingFacts, SamplingPolicyRecord, SamplingStore } from './ports/sampling.js';
 export { QUEUE_EVENT_KINDS } from './ports/queues.js';
 export type { QueueEventKind, QueueEventRecord, QueueItemRecord, QueueRecord, QueueStore } from './ports/queues.js';

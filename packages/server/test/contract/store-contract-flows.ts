@@ -1,7 +1,8 @@
 import { FLOW_TRACE_PAGE, type FlowMap, type FlowStats } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
 import { compareFlows } from '../../src/flows/compare.js';
-import { readFlowMap } from '../../src/flows/map-rows.js';
+import { foldFlows } from '../../src/flows/fold.js';
+import { flowMapOf } from '../../src/flows/map.js';
 import type { FlowSpanQuery, Store } from '../../src/store/store.js';
 import { flowFleet } from '../support/flow-fleet.js';
 import { T0, spanFilter, tid } from '../support/record-fixtures.js';
@@ -35,8 +36,10 @@ export function describeFlowContract(adapter: string, open: () => Promise<Store>
       maxRuns: 1000,
       ...over,
     });
-    // The engine's aggregate where it gives one (its equality with the fold: `flow-map-rows.int.test.ts`), else the fold.
-    const mapOf = (q: FlowSpanQuery): Promise<FlowMap> => readFlowMap(store.flows, q);
+    const mapOf = async (q: FlowSpanQuery): Promise<FlowMap> => {
+      const spans = await store.flows.flowSpans(q);
+      return flowMapOf(foldFlows(spans, FLOW_TRACE_PAGE), spans);
+    };
     const seed = () =>
       store.writer.write(
         recordBatch({

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { type FlowReader, type LogReader, type Store, StoreConflictError, StoreError } from '../store.js';
-import { selectFlowMapRows } from './flow-map.js';
 import { selectFlowSpans } from './flows.js';
 import { type Columns, columnsOf } from './read.js';
 import { DuckDbWriter } from './writer.js';
@@ -126,10 +125,7 @@ export class DuckDbStore implements Store {
   readonly exporter: DuckDbExporter;
   /** Export: a signal's records as Parquet or JSON Lines, by DuckDB's own writers. */
   readonly exports: DuckDbRecordExport;
-  readonly flows: FlowReader = {
-    flowSpans: (query) => selectFlowSpans(this.sql, query),
-    flowMapRows: (query, page) => selectFlowMapRows(this.sql, query, page),
-  };
+  readonly flows: FlowReader = { flowSpans: (query) => selectFlowSpans(this.sql, query) };
   /** Tail sampling: policies, decisions, and slimming in place. */
   readonly sampling: DuckDbSamplingStore;
   /**

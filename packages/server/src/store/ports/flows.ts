@@ -37,37 +37,7 @@ export interface FlowSpans {
   truncated: boolean;
 }
 
-/**
- * A node (`kind` 0), "calls" edge (1) or "then" edge (2) of a flow map as an engine aggregates it:
- * `a` is the (hashed) path of the spans it counts, `b` the parent's path (a node, a "calls" edge)
- * or the previous sibling's ("then"). One row of `kind` -1 gives the read's counts: `runs` matched,
- * `spans` read, `errors` the spans with their parent looked up, `costed` the spans placed on a path;
- * where the last two differ from `spans`, some run's links are not a tree and the map is folded.
- */
-export interface FlowMapRow {
-  kind: number;
-  a: string;
-  b: string | null;
-  category: SpanCategory;
-  name: string;
-  depth: number;
-  runs: number;
-  spans: number;
-  errors: number;
-  costUsd: number;
-  costed: number;
-  loopRuns: number;
-  maxRepeats: number;
-  p50Us: number;
-  p95Us: number;
-  /** Its first span as the fold meets it: run, start, span key, then 0 for a node or a "then" edge, 1 for a "calls" edge (made after it). */
-  first: [number, number, number, number];
-  /** The first runs' trace ids, at most the page asked for. */
-  traceIds: string[];
-}
-
-/** The spans a flow map is folded from (`flows/fold.ts`), and (where the engine computes it) the map as an aggregate. */
+/** The spans a flow map is folded from (`flows/fold.ts`). */
 export interface FlowReader {
   flowSpans(query: FlowSpanQuery): Promise<FlowSpans>;
-  flowMapRows?(query: FlowSpanQuery, page: number): Promise<FlowMapRow[]>;
 }

@@ -40,7 +40,7 @@ export const FLOW_MARGIN_US = 3_600_000_000;
  * 2M spans of their range, happen in fewer than one map in 10^8.
  */
 
-export async function flowRunsCte<P extends Params>(db: SqlEngine<P>, p: P, query: FlowSpanQuery, e: Pick<FlowEngineSql, 'joinKey'>): Promise<string> {
+async function runsCte<P extends Params>(db: SqlEngine<P>, p: P, query: FlowSpanQuery, e: FlowEngineSql): Promise<string> {
   const d = db.dialect;
   const spans = d.tables.spans;
   let matched: string;
@@ -61,7 +61,7 @@ export async function flowRunsCte<P extends Params>(db: SqlEngine<P>, p: P, quer
 /** The runs' trace ids and sides by run number: for an engine that reads the runs apart (in one snapshot with the spans). */
 export async function flowRunsSql<P extends Params>(db: SqlEngine<P>, query: FlowSpanQuery, e: FlowEngineSql): Promise<{ sql: string; p: P }> {
   const p = db.dialect.params();
-  return { sql: `WITH ${await flowRunsCte(db, p, query, e)} SELECT trace_id, b FROM runs ORDER BY run`, p };
+  return { sql: `WITH ${await runsCte(db, p, query, e)} SELECT trace_id, b FROM runs ORDER BY run`, p };
 }
 
 export async function flowSpansSql<P extends Params>(
@@ -72,7 +72,7 @@ export async function flowSpansSql<P extends Params>(
 ): Promise<{ sql: string; p: P }> {
   const d = db.dialect;
   const p = d.params();
-  const runs = await flowRunsCte(db, p, query, e);
+  const runs = await runsCte(db, p, query, e);
   const project = p.add(query.filter.projectId);
   const near: string[] = [];
   if (query.filter.range.fromUs !== null) near.push(`s.start_us >= ${p.int(query.filter.range.fromUs - FLOW_MARGIN_US)}`);
