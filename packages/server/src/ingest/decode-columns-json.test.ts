@@ -19,6 +19,7 @@ import {
 } from '../../test/support/column-paths.js';
 import { type ResourceGroup, type SpanInput, spanBatch } from '../../test/support/otlp-encode.js';
 import { type JsonStyle, encodeTracesJson } from '../../test/support/otlp-json-encode.js';
+import { respelled } from '../../test/support/json-respell.js';
 
 /**
  * The column path's OTLP/JSON reader (`json/trace-columns.ts`) against the record path
@@ -192,6 +193,25 @@ describe('decoding an OTLP/JSON trace request straight into columns', () => {
     const { fast, record } = both(body, 'p1', 'json');
     expect(record).toBeInstanceOf(Error);
     expectSameOutcome(fast, record);
+  });
+
+  it('stores what the record path stores of bodies spelled otherwise at random: escaped keys, members twice, a byte order mark (1,000 cases)', () => {
+    const corpus = [
+      json(spanBatch({ traces: 2, spansPerTrace: 3 })),
+      json(severalGroups(), { bareNumbers: true, enumNames: true }),
+      oneJson(manyKinds(), { bareNumbers: true }),
+      oneJson([span(1, { attributes: everyValue }), span(2, { endTimeUnixNano: 0 })], { enumNames: true }),
+      ...seeds()
+        .filter((s) => s.signal === 'traces' && s.encoding === 'json')
+        .map((s) => s.body),
+    ];
+    for (let i = 0; i < 1000; i++) {
+      const random = caseRandom(37, i);
+      const body = respelled(random, random.pick(corpus));
+      const { fast, record } = both(body, 'p1', 'json');
+      if (record instanceof Error) throw new Error(`case ${i}: the record path refused it (${record.message})`);
+      expectSameOutcome(fast, record, 'p1', `case ${i}: ${Buffer.from(body).toString('utf8').slice(0, 400)}`);
+    }
   });
 
   it('never stores a changed body other than the record path does (3,000 cases)', () => {

@@ -1,6 +1,6 @@
 import { Utf8Builder } from '../store/columns.js';
 import { parseJsonBody } from './json/common.js';
-import { LEAVE } from './json/scanner.js';
+import { NOT_JSON } from './json/scanner.js';
 import { JsonSpanReader } from './json/trace-columns.js';
 import { type JsonSpanPlan, resolveGroup } from './json/trace-plan.js';
 import { SpanReader } from './protobuf/trace-columns.js';
@@ -13,14 +13,14 @@ import type { SpanPlan } from './span-source.js';
  */
 
 /**
- * OTLP/JSON: text that is not JSON (`LEAVE`) or not an object is named in `JSON.parse`'s words, and
+ * OTLP/JSON: text that is not JSON (`NOT_JSON`) or not an object is named in `JSON.parse`'s words, and
  * comes before any other fault, as `JSON.parse` reads a body whole before the record path walks it.
  * Any other error is Spoor's own fault, answered as such.
  */
 export function jsonRefusal(body: Uint8Array, plan: JsonSpanPlan, error: unknown): unknown {
-  if (error !== LEAVE && !isMalformed(error)) return error;
+  if (error !== NOT_JSON && !isMalformed(error)) return error;
   parseJsonBody(body);
-  if (error === LEAVE) return new Error('the OTLP/JSON span reader refused text JSON.parse reads');
+  if (error === NOT_JSON) return new Error('the OTLP/JSON span reader refused text JSON.parse reads');
   return firstJsonFault(body, plan) ?? error;
 }
 

@@ -9,7 +9,7 @@ import {
   CLOSE_BRACE,
   CLOSE_BRACKET,
   FALSE,
-  LEAVE,
+  NOT_JSON,
   LETTER_F,
   LETTER_T,
   MINUS,
@@ -80,7 +80,7 @@ export class JsonAttributes {
         count++;
       } while (s.more(CLOSE_BRACKET));
     } catch (error) {
-      if (error === LEAVE || !(error instanceof Error) || error.name !== 'AppError') throw error;
+      if (error === NOT_JSON || !(error instanceof Error) || error.name !== 'AppError') throw error;
       // A value the record path refuses: named as it names it.
       s.p = kvAt;
       const kv = object(s.parsed(), `.attributes[${count}]`);

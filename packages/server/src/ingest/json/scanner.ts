@@ -11,7 +11,7 @@ import { malformedJson, quoteBigInts, string } from './common.js';
  * Thrown where the text is not JSON (or not the object a request is): the caller names the fault
  * as `JSON.parse` does (`parseJsonBody`), which alone knows its words for each.
  */
-export const LEAVE = new Error('not JSON');
+export const NOT_JSON = new Error('not JSON');
 
 export const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -52,7 +52,7 @@ export const names = (...list: string[]): Uint8Array[] => list.map((name) => Buf
 
 /**
  * A cursor over a JSON text's bytes. It checks what it passes as `JSON.parse` would, and throws
- * `LEAVE` where that would throw (or where this reader leaves a body to the record path).
+ * `NOT_JSON` where that would throw.
  */
 export class Scanner {
   p = 0;
@@ -91,7 +91,7 @@ export class Scanner {
   }
 
   expect(c: number): void {
-    if (this.next() !== c) throw LEAVE;
+    if (this.next() !== c) throw NOT_JSON;
     this.p++;
   }
 
@@ -117,7 +117,7 @@ export class Scanner {
     this.p++;
     if (c === COMMA) return true;
     if (c === close) return false;
-    throw LEAVE;
+    throw NOT_JSON;
   }
 
   /**
@@ -126,7 +126,7 @@ export class Scanner {
    * would match it; `keyEscaped` tells the readers, which then read as the record path reads.
    */
   key(): void {
-    if (this.next() !== QUOTE) throw LEAVE;
+    if (this.next() !== QUOTE) throw NOT_JSON;
     this.keyStart = this.p + 1;
     this.keyEnd = this.string();
     this.keyEscaped = this.escaped;
@@ -140,7 +140,7 @@ export class Scanner {
    * scan of the key (the names hold no quote, backslash or control character).
    */
   field(list: Uint8Array[], hint: number): number {
-    if (this.next() !== QUOTE) throw LEAVE;
+    if (this.next() !== QUOTE) throw NOT_JSON;
     if (hint < list.length) {
       const name = list[hint]!;
       const b = this.b;
@@ -180,7 +180,7 @@ export class Scanner {
     let high = 0;
     for (;;) {
       const c = b[p];
-      if (c === undefined || c < 0x20) throw LEAVE;
+      if (c === undefined || c < 0x20) throw NOT_JSON;
       if (c === QUOTE) break;
       if (c !== BACKSLASH) {
         high |= c;
@@ -193,7 +193,7 @@ export class Scanner {
         let code = 0;
         for (let k = 2; k < 6; k++) {
           const digit = HEX_VALUE[b[p + k] ?? 0]!;
-          if (digit < 0) throw LEAVE;
+          if (digit < 0) throw NOT_JSON;
           code = code * 16 + digit;
         }
         // JSON.stringify writes \u00XX, in lower case, for the control characters without a letter
@@ -202,7 +202,7 @@ export class Scanner {
         p += 6;
       } else {
         const kind = SHORT_ESCAPE[e]!;
-        if (kind === 0) throw LEAVE;
+        if (kind === 0) throw NOT_JSON;
         if (kind === 1) canonical = false;
         p += 2;
       }
@@ -233,7 +233,7 @@ export class Scanner {
   literal(word: Uint8Array): void {
     const b = this.b;
     const p = this.p;
-    for (let i = 0; i < word.length; i++) if (b[p + i] !== word[i]) throw LEAVE;
+    for (let i = 0; i < word.length; i++) if (b[p + i] !== word[i]) throw NOT_JSON;
     this.p = p + word.length;
   }
 
@@ -262,21 +262,21 @@ export class Scanner {
       p++;
       if (isDigit(b[p])) return this.quotedRun(start, first);
     } else {
-      if (!isDigit(b[p])) throw LEAVE;
+      if (!isDigit(b[p])) throw NOT_JSON;
       while (isDigit(b[p])) p++;
     }
     const digits = p - first;
     if (b[p] === 0x2e) {
       plain = false;
       p++;
-      if (!isDigit(b[p])) throw LEAVE;
+      if (!isDigit(b[p])) throw NOT_JSON;
       while (isDigit(b[p])) p++;
     }
     if (b[p] === 0x65 || b[p] === 0x45) {
       plain = false;
       p++;
       if (b[p] === 0x2b || b[p] === MINUS) p++;
-      if (!isDigit(b[p])) throw LEAVE;
+      if (!isDigit(b[p])) throw NOT_JSON;
       while (isDigit(b[p])) p++;
     }
     this.p = p;
@@ -295,7 +295,7 @@ export class Scanner {
     while (b[after] === 0x20 || b[after] === 0x0a || b[after] === 0x0d || b[after] === 0x09) after++;
     const close = b[after] === COMMA || b[after] === CLOSE_BRACE || b[after] === CLOSE_BRACKET;
     const kind = quotedKeyBefore(b, start);
-    if (end - first < 16 || !close || kind === 0 || (kind === TIME_KEY && start !== first)) throw LEAVE;
+    if (end - first < 16 || !close || kind === 0 || (kind === TIME_KEY && start !== first)) throw NOT_JSON;
     this.p = end;
     return start === first ? end - first : -1;
   }
@@ -325,7 +325,7 @@ export class Scanner {
       try {
         JSON.parse(this.slices.utf8Slice(start, this.p));
       } catch {
-        throw LEAVE;
+        throw NOT_JSON;
       }
       return;
     }
@@ -359,7 +359,7 @@ export class Scanner {
   /**
    * Passes an object whose brackets balance, finding its end by its brackets and strings only:
    * the span reader checks it as it reads it (`JsonSpanReader.read`), and one that does not read
-   * as JSON leaves the body.
+   * as JSON is refused.
    */
   passObject(): void {
     const b = this.b;
@@ -372,7 +372,7 @@ export class Scanner {
           const d = b[p++];
           if (d === QUOTE) break;
           if (d === BACKSLASH) p++;
-          else if (d === undefined) throw LEAVE;
+          else if (d === undefined) throw NOT_JSON;
         }
       } else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
       else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
@@ -380,7 +380,7 @@ export class Scanner {
           this.p = p;
           return;
         }
-      } else if (c === undefined) throw LEAVE;
+      } else if (c === undefined) throw NOT_JSON;
     }
   }
 }

@@ -18,12 +18,12 @@ import type { JsonSpanPlan } from './trace-plan.js';
  * (maps, bytes, a value with two kinds) are parsed from their own slice and read by the record
  * path's walkers (`common.ts`), so they mean exactly what they mean there.
  *
- * It takes what the record path (`traces.ts`) reads the same, and leaves everything else to it by
- * throwing: a body that is not valid UTF-8 or JSON, a field twice in one object (`JSON.parse`
- * keeps the last), a key with an escape, a KeyValue whose value comes before its key, a value of
- * a type the record path refuses. Its checks are those `JSON.parse` makes: where this reader
- * accepts a body, the record path accepts it too and reads the same (`decode-columns-json.test.ts`
- * compares them, on mutated bodies as well).
+ * It reads every body the record path (`traces.ts`) reads, the same: a byte order mark, keys
+ * with escapes (matched by their text), a field given twice (the last kept, as `JSON.parse` keeps
+ * it: the attributes written of the first taken back), a KeyValue spelled otherwise (read by the
+ * record path's walkers, the span read whole). Its checks are those `JSON.parse` makes, and a
+ * fault is named as the record path names it (`read`, `decode-refusals.ts`):
+ * `decode-columns-json.test.ts` compares them, on mutated bodies as well.
  */
 
 const SPAN = names(
@@ -357,7 +357,7 @@ export class JsonSpanReader implements SpanSource {
 
   /**
    * A trace id spelled otherwise (escaped, or of another length, which the span is rejected for):
-   * its text, as the record path reads it. Text that is not hex leaves the body (the record path refuses it).
+   * its text, as the record path reads it, which refuses text that is not hex.
    */
   private traceIdText(start: number): void {
     const f = this.fields;

@@ -3,7 +3,7 @@ import type { InstrumentationScope, Resource } from '@spoor/model';
 import { serviceNameOf } from '../decoded.js';
 import { type SpanPlan, newPlan, planSpan } from '../span-source.js';
 import { malformedJson, resource, scope, string } from './common.js';
-import { CLOSE_BRACE, CLOSE_BRACKET, LEAVE, OPEN_BRACE, OPEN_BRACKET, QUOTE, Scanner, names } from './scanner.js';
+import { CLOSE_BRACE, CLOSE_BRACKET, NOT_JSON, OPEN_BRACE, OPEN_BRACKET, QUOTE, Scanner, names } from './scanner.js';
 
 /**
  * The plan of an OTLP/JSON trace request (`json/trace-columns.ts` reads its spans): the envelope
@@ -61,7 +61,7 @@ export interface WalkFault {
 }
 
 /**
- * Walks the envelope into `plan`; throws `LEAVE` where it is not JSON, a malformed body's error
+ * Walks the envelope into `plan`; throws `NOT_JSON` where it is not JSON, a malformed body's error
  * for any other fault. A fault of the envelope's shape (an array or object that is not one) is
  * noted, the value passed, and the walk goes on: the resources and scopes around it, which the
  * record path reads before it, may be written after it (`WalkFault`).
@@ -86,7 +86,7 @@ export function planJsonSpans(body: Uint8Array, plan: JsonSpanPlan = newJsonPlan
       }
     } while (s.more(CLOSE_BRACE));
   }
-  if (s.next() !== -1) throw LEAVE;
+  if (s.next() !== -1) throw NOT_JSON;
   if (walk.fault !== null) throw walk.fault.error;
   for (let i = 0; i < walk.resources.length; i++) resolveGroup(plan, i);
   return plan;

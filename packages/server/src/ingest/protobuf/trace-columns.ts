@@ -67,7 +67,8 @@ import {
  * for normalization). The text is what `JSON.stringify` writes of the record's attributes object
  * (`decode-columns.test.ts` compares them). A span whose attributes JSON.stringify would write
  * otherwise (a key twice, an integer-like key, `__proto__`) is flagged `irregular`: the caller
- * decodes the request the record way instead.
+ * reads that span whole (`readWhole`). A malformed span is refused with the fault `traces.ts`
+ * names, a wire reader's error made malformed as its envelope makes it (`readerFault`).
  */
 
 // The envelope's layout, as envelope.ts reads it.
