@@ -159,6 +159,56 @@ describe('decoding an OTLP/JSON trace request straight into columns', () => {
   });
 
   it.each([
+    ['a request that is not an object', () => '[]'],
+    ['resourceSpans not an array', () => '{"resourceSpans":{}}'],
+    ['a resource group not an object', (t: string) => t.replace('{"resourceSpans":[', '{"resourceSpans":[7,')],
+    ['a resource not an object', (t: string) => t.replace('"resource":{', '"resource":[],"x":{')],
+    ['a schema URL not a string', (t: string) => t.replace('"schemaUrl":""', '"schemaUrl":1')],
+    ['scopeSpans not an array', () => '{"resourceSpans":[{"scopeSpans":"x"}]}'],
+    ['a scope not an object', (t: string) => t.replace('"scope":{', '"scope":1,"y":{')],
+    ['spans not an array', () => '{"resourceSpans":[{"scopeSpans":[{"spans":{}}]}]}'],
+    ['a span not an object', (t: string) => t.replace('"spans":[', '"spans":[null,')],
+    ['a name not a string', (t: string) => t.replace('"name":"span 2"', '"name":2')],
+    ['a trace state not a string', (t: string) => t.replace('"traceState":""', '"traceState":[]')],
+    ['a parent id not a string', (t: string) => t.replace('"parentSpanId":""', '"parentSpanId":7')],
+    ['an unknown kind', (t: string) => t.replace('"kind":1', '"kind":"SPAN_KIND_NONE"')],
+    ['a kind not an integer', (t: string) => t.replace('"kind":1', '"kind":1.5')],
+    ['a start not nanoseconds', (t: string) => t.replace(/"startTimeUnixNano":"\d+"/, '"startTimeUnixNano":"soon"')],
+    ['a negative end', (t: string) => t.replace(/"endTimeUnixNano":"\d+"/, '"endTimeUnixNano":-5')],
+    ['flags not an integer', (t: string) => t.replace(/"flags":\d+/, '"flags":true')],
+    ['a dropped count not an integer', (t: string) => t.replace('"droppedAttributesCount":0,"events"', '"droppedAttributesCount":"x","events"')],
+    ['attributes not an array', (t: string) => t.replace('"attributes":[{"key":"a"', '"attributes":{"key":"a"').replace('"x"}}],"dropped', '"x"}},"dropped')],
+    ['a KeyValue not an object', (t: string) => t.replace('[{"key":"a",', '["a",{"key":"a",')],
+    ['a key not a string', (t: string) => t.replace('{"key":"a",', '{"key":1,')],
+    ['a string value not a string', (t: string) => t.replace('{"stringValue":"x"}', '{"stringValue":1}')],
+    ['an int value not an integer', (t: string) => t.replace('{"stringValue":"x"}', '{"intValue":"1e3"}')],
+    ['a double value not a number', (t: string) => t.replace('{"stringValue":"x"}', '{"doubleValue":"many"}')],
+    ['a bool value not a boolean', (t: string) => t.replace('{"stringValue":"x"}', '{"boolValue":"yes"}')],
+    ['a bytes value not base64', (t: string) => t.replace('{"stringValue":"x"}', '{"bytesValue":"*"}')],
+    ['array values not an array', (t: string) => t.replace('{"stringValue":"x"}', '{"arrayValue":{"values":1}}')],
+    ['values nested too deep', (t: string) => t.replace('{"stringValue":"x"}', `${'{"arrayValue":{"values":['.repeat(40)}1${']}}'.repeat(40)}`)],
+    ['events not an array', (t: string) => t.replace('"events":[]', '"events":{}')],
+    ['an event not an object', (t: string) => t.replace('"events":[]', '"events":[1]')],
+    ['an event time not nanoseconds', (t: string) => t.replace('"events":[]', '"events":[{"timeUnixNano":"x"}]')],
+    ['a link trace id not hex', (t: string) => t.replace('"links":[]', '"links":[{"traceId":"zz"}]')],
+    ['a status not an object', (t: string) => t.replace('"status":{"code":0,"message":""}', '"status":"ok"')],
+    ['an unknown status code', (t: string) => t.replace('"status":{"code":0,', '"status":{"code":"STATUS_CODE_MAYBE",')],
+    ['a status message not a string', (t: string) => t.replace('"message":""', '"message":false')],
+    ['a fault in a span after one in a later resource', (t: string) => t.replace('"name":"span 2"', '"name":2').replace(/\]\}$/, ',7]}')],
+    [
+      'a fault in a span whose ids are invalid, and one in a span after it',
+      (t: string) => t.replace('"name":"span 1"', '"name":1,"spanId":""').replace('"name":"span 2"', '"name":2'),
+    ],
+  ])("refuses a request with %s in the record path's words", (_what, edit) => {
+    const text = Buffer.from(oneJson([span(1, { attributes: { a: 'x' } }), span(2)])).toString('utf8');
+    const edited = edit(text);
+    expect(edited).not.toBe(text);
+    const { fast, record } = both(Buffer.from(edited), 'p1', 'json');
+    expect(record, 'the record path refuses it').toBeInstanceOf(Error);
+    expectSameOutcome(fast, record);
+  });
+
+  it.each([
     ['a span id of another length', (t: string) => t.replace(/"spanId":"0+1"/, '"spanId":"0001"')],
     ['a span id of another length, in capitals', (t: string) => t.replace(/"spanId":"0+2"/, '"spanId":"00AB"')],
     ['an empty span id', (t: string) => t.replace(/"spanId":"0+1"/, '"spanId":""')],

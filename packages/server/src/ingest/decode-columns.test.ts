@@ -284,6 +284,29 @@ describe('a malformed trace request, refused by the decode thread', () => {
     }
   });
 
+  it.each([
+    ['a message longer than the body', [0x0a, 0x05, 0x01]],
+    ['field number 0', [0x00]],
+    ['a known field of another wire type', [0x08, 0x01]],
+    ['a wire type protobuf does not define', [0x2e]],
+    ['a varint that does not end', [0x0a, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]],
+  ])("refuses a body with %s in the record path's words", (_what, bytes) => {
+    const { fast, record } = both(Buffer.from(bytes));
+    expect(record).toBeInstanceOf(Error);
+    expectSameOutcome(fast, record);
+  });
+
+  it("refuses every cut of a request short of its end in the record path's words, or stores what it stores", () => {
+    const body = Buffer.from(one([span(1, { attributes: { a: 'x', n: 1, list: ['y', 2] }, events: [{ name: 'e' }] }), span(2)]));
+    let refused = 0;
+    for (let end = 0; end < body.length; end++) {
+      const { fast, record } = both(body.subarray(0, end));
+      if (record instanceof Error) refused++;
+      expectSameOutcome(fast, record, 'p1', `cut at ${end}`);
+    }
+    expect(refused).toBeGreaterThan(body.length / 2);
+  });
+
   it("is told apart from a fault of the reader's own, which is not answered as the body's", () => {
     const core = new DecodeCore(null);
     const recent = (core as unknown as { recentFor(projectId: string): { claimOfWords(...args: unknown[]): number } }).recentFor('p1');
