@@ -119,8 +119,11 @@ export class JsonAttributes {
           s.p = start + recent.bytes.length + 1;
         } else {
           const end = s.string();
-          if (s.escaped) return false;
-          key = this.keys.fromTable(s.b, start, end, index);
+          if (s.escaped) {
+            // A key spelled with an escape: found by its text's UTF-8, as the record path reads it.
+            const text = Buffer.from(textOf(s, start, end));
+            key = this.keys.fromTable(text, 0, text.length, index);
+          } else key = this.keys.fromTable(s.b, start, end, index);
         }
       }
       more = s.more(CLOSE_BRACE);
