@@ -137,6 +137,13 @@ describe('decoding an OTLP/JSON trace request straight into columns', () => {
 
   it.each([
     ['a field twice in a span', (t: string) => t.replace('"name":"span 1"', '"name":"span 1","name":"again"'), false],
+    ['a field twice in a span, the first malformed', (t: string) => t.replace('"name":"span 1"', '"name":5,"name":"span 1"'), false],
+    [
+      'a value twice in a KeyValue, the first malformed',
+      (t: string) => t.replace('"value":{"stringValue":"x"}', '"value":"x","value":{"stringValue":"x"}'),
+      false,
+    ],
+    ['attributes twice, the first malformed', (t: string) => t.replace('"attributes":[{"key":"a"', '"attributes":7,"attributes":[{"key":"a"'), false],
     [
       'a KeyValue whose value comes first',
       (t: string) => t.replace('{"key":"a","value":{"stringValue":"x"}}', '{"value":{"stringValue":"x"},"key":"a"}'),

@@ -63,31 +63,28 @@ export class JsonAttributes {
     const stamp = nextSpanStamp();
     let view: Attributes | null = null;
     let count = 0;
-    let kvAt = 0;
-    try {
-      do {
-        kvAt = s.p;
-        if (!this.keyValue(out, f, all, stamp, count)) {
-          // A KeyValue spelled otherwise (its value first, a field twice, an escaped key, not an
-          // object): read by the record path's walkers, and the span read whole (`irregular`).
-          s.p = kvAt;
-          const kv = object(s.parsed(), `.attributes[${count}]`);
-          const key = string(kv.key, `.attributes[${count}].key`);
-          const value = anyValue(kv.value, `.attributes[${count}].value`, 0);
-          f.irregular = true;
-          if (all) setAttribute((view ??= {}), key, value);
-        } else if (this.wantedKey !== null) setAttribute((view ??= {}), this.wantedKey, this.wantedValue);
-        count++;
-      } while (s.more(CLOSE_BRACKET));
-    } catch (error) {
-      if (error === NOT_JSON || !(error instanceof Error) || error.name !== 'AppError') throw error;
-      // A value the record path refuses: named as it names it.
-      s.p = kvAt;
-      const kv = object(s.parsed(), `.attributes[${count}]`);
-      string(kv.key, `.attributes[${count}].key`);
-      anyValue(kv.value, `.attributes[${count}].value`, 0);
-      throw error;
-    }
+    do {
+      const kvAt = s.p;
+      let read: boolean;
+      try {
+        read = this.keyValue(out, f, all, stamp, count);
+      } catch (error) {
+        // A value the record path refuses, unless the KeyValue gives it again: read below, which names the fault as it does.
+        if (!(error instanceof Error) || error.name !== 'AppError') throw error;
+        read = false;
+      }
+      if (!read) {
+        // A KeyValue spelled otherwise (its value first, a field twice, an escaped field name, not
+        // an object): read by the record path's walkers, and the span read whole (`irregular`).
+        s.p = kvAt;
+        const kv = object(s.parsed(), `.attributes[${count}]`);
+        const key = string(kv.key, `.attributes[${count}].key`);
+        const value = anyValue(kv.value, `.attributes[${count}].value`, 0);
+        f.irregular = true;
+        if (all) setAttribute((view ??= {}), key, value);
+      } else if (this.wantedKey !== null) setAttribute((view ??= {}), this.wantedKey, this.wantedValue);
+      count++;
+    } while (s.more(CLOSE_BRACKET));
     out.text('}');
     f.view = view ?? NO_ATTRIBUTES;
     return count;
@@ -174,7 +171,7 @@ export class JsonAttributes {
       out.text('null');
       return null;
     }
-    if (depth > FAST_DEPTH || !s.enter()) return GENERAL;
+    if (depth > FAST_DEPTH || s.next() !== OPEN_BRACE || !s.enter()) return GENERAL;
     const kind = s.field(ANY_VALUE, key === null ? 0 : key.valueKind);
     // After a key spelled with an escape, a long bare intValue means what the record path makes of it.
     if (s.keyEscaped) return GENERAL;
@@ -208,8 +205,9 @@ export class JsonAttributes {
         break;
       case 3: {
         let number: number;
-        if (c === QUOTE) number = double(s.stringOrNull(''), '');
-        else if (c === MINUS || isDigit(c)) {
+        // A double spelled as a string ("NaN", "Infinity") is read by `anyValue`, which names one it refuses.
+        if (c === QUOTE) return GENERAL;
+        if (c === MINUS || isDigit(c)) {
           const start = s.p;
           s.number();
           number = Number(s.slices.latin1Slice(start, s.p));

@@ -2,11 +2,11 @@ import { SPAN_KINDS, STATUS_CODES, type SpanStatus } from '@spoor/model';
 import type { Utf8Builder } from '../../store/columns.js';
 import { spanIdsProblem } from '../decoded.js';
 import { OK_UNSET } from '../protobuf/traces.js';
-import { NO_ATTRIBUTES, NO_EVENTS, NO_LINKS, type SpanFields, type SpanSource, newSpanFields, resetSpanFields } from '../span-source.js';
+import { NO_ATTRIBUTES, NO_EVENTS, NO_LINKS, type SpanFields, type SpanSource, newSpanFields, planSpan, resetSpanFields } from '../span-source.js';
 import { JsonAttributes } from './attribute-values.js';
 import { enumValue, eventOf, hexId, integer, linkOf, malformedJson, micros, object } from './common.js';
 import { CLOSE_BRACE, HEX_VALUE, MINUS, OPEN_BRACE, OPEN_BRACKET, QUOTE, Scanner, digitsEnd, names, rawTextOf, sameBytesAt, textOf } from './scanner.js';
-import type { JsonSpanPlan } from './trace-plan.js';
+import { type JsonSpanPlan, newJsonPlan } from './trace-plan.js';
 
 /**
  * OTLP/JSON's span reader for the column path (`decode-columns.ts`), the twin of
@@ -83,6 +83,8 @@ export class JsonSpanReader implements SpanSource {
   constructor(
     body: Uint8Array,
     private readonly plan: JsonSpanPlan,
+    /** Where the one span of a reader made by `asParsed` is; `null` for a request's reader. */
+    private readonly at: string | null = null,
   ) {
     this.s = new Scanner(body);
     this.attributes = new JsonAttributes(this.s);
@@ -99,7 +101,7 @@ export class JsonSpanReader implements SpanSource {
       return this.readSpan(offset, attributes, all, rowAt);
     } catch (error) {
       if (!isMalformed(error)) throw error;
-      return this.fault(offset, attributes, rowAt, error);
+      return this.fault(offset, attributes, rowAt, error, all);
     }
   }
 
@@ -199,9 +201,11 @@ export class JsonSpanReader implements SpanSource {
    * A span the record path would refuse (`error`, its place named relative to the span's): unless
    * its ids are invalid, refused naming the span; else its ids are given for the caller to reject
    * it by, with no attributes. Its own text is parsed to learn them, as the record path reads them.
+   * A fault in a field the span gives again is none (`JSON.parse` keeps the last): the span is read
+   * again as it parsed, from its text written again (`JSON.stringify`), which holds each field once.
    */
-  private fault(offset: number, attributes: Utf8Builder, rowAt: number, error: Error): SpanFields {
-    const at = this.where(offset);
+  private fault(offset: number, attributes: Utf8Builder, rowAt: number, error: Error, all: boolean): SpanFields {
+    const at = this.at ?? this.where(offset);
     const s = this.s;
     s.p = offset;
     const span = object(s.parsed(), at);
@@ -209,6 +213,7 @@ export class JsonSpanReader implements SpanSource {
     const spanId = hexId(span.spanId, `${at}.spanId`);
     const parentSpanId = hexId(span.parentSpanId, `${at}.parentSpanId`);
     if (spanIdsProblem(traceId, spanId, parentSpanId) === null) {
+      if (this.at === null) return this.asParsed(span, at, attributes, rowAt, all);
       const message = error.message.slice(MALFORMED.length);
       throw message.startsWith('.') ? malformedJson(at + message) : error;
     }
@@ -222,6 +227,18 @@ export class JsonSpanReader implements SpanSource {
     attributes.text('{}');
     attributes.endRow();
     return f;
+  }
+
+  /** The span read from `JSON.stringify` of its parsed value, by a reader of that text alone (named `at`), into this reader's fields and ids. */
+  private asParsed(span: object, at: string, attributes: Utf8Builder, rowAt: number, all: boolean): SpanFields {
+    const plan = newJsonPlan();
+    planSpan(plan, 0, 0);
+    const again = new JsonSpanReader(Buffer.from(JSON.stringify(span, exactTimes)), plan, at);
+    attributes.at = rowAt;
+    Object.assign(this.fields, again.read(0, attributes, all));
+    this.ids.set(again.ids);
+    this.spanIdText = again.spanIdText;
+    return this.fields;
   }
 
   /** Where the span at `offset` is in the request, as the record path names it (`resourceSpans[0].scopeSpans[0].spans[3]`). */
@@ -440,6 +457,14 @@ function hexText(s: Scanner, start: number, where: string): string {
 }
 
 const MALFORMED = 'malformed OTLP/JSON: ';
+
+/**
+ * A time `JSON.parse` made a double past 2^53 (after a key whose escape hid it from `quoteBigInts`)
+ * written as that double's exact integer: `micros` cuts it as the record path's `Math.floor` does.
+ */
+function exactTimes(key: string, value: unknown): unknown {
+  return typeof value === 'number' && key.endsWith('UnixNano') && Number.isInteger(value) && !Number.isSafeInteger(value) ? BigInt(value).toString() : value;
+}
 
 /** `Scanner.quotedHere` of the number at `at`. */
 function quotedAt(s: Scanner, at: number): boolean {
