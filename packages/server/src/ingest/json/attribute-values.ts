@@ -4,12 +4,11 @@ import { setAttribute } from '../decoded.js';
 import { writeDigits } from '../protobuf/attribute-json.js';
 import { EMPTY_KEY, type KeyText, SpanKeys, nextSpanStamp } from '../protobuf/attribute-keys.js';
 import { NO_ATTRIBUTES, type SpanFields } from '../span-source.js';
-import { anyValue, double, malformedJson, object, string } from './common.js';
+import { anyValue, malformedJson, object, string } from './common.js';
 import {
   CLOSE_BRACE,
   CLOSE_BRACKET,
   FALSE,
-  NOT_JSON,
   LETTER_F,
   LETTER_T,
   MINUS,
