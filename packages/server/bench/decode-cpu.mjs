@@ -13,7 +13,8 @@
 // OTLP/JSON, as the OpenTelemetry JS exporter writes them, ids made fresh per request), BENCH_MASK
 // (`1`: the project has a masking policy, every detector in mask mode, as `--mask` of `{}` gives),
 // BENCH_JSON_KEYS (`escaped`: with BENCH_ENCODING=json, every attribute key's first character
-// written as a \u escape, the same keys spelled as some JSON writers spell them).
+// written as a \u escape, the same keys spelled as some JSON writers spell them), BENCH_PART
+// (`decode` or `append`: that figure alone).
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,7 +43,7 @@ const run = (root, part) =>
   );
 /** appendBatch's own share of each append figure. */
 const chunks = [];
-for (const part of ['decode', 'append']) {
+for (const part of process.env.BENCH_PART === undefined ? ['decode', 'append'] : [process.env.BENCH_PART]) {
   const pairs = [];
   for (let round = 0; round < rounds; round++) {
     // Alternating which goes first: the machine's speed drifts within minutes.

@@ -46,7 +46,6 @@ describe.each([
         },
       ]);
       const decoded = decodeTraceColumns('protobuf', body, 'default', T0_US, undefined, undefined);
-      if (typeof decoded === 'string') throw new Error(`the column path left the body: ${decoded}`);
       const column = decoded.batch.tables.find((t) => t.table === 'spans')!.columns[SPANS.findIndex((c) => c.name === 'attributes')]!;
       expect(column.type === 'varchar' && column.utf8 !== undefined, 'attributes given as UTF-8 bytes').toBe(true);
       await store.writer.write(decoded!.batch, null);

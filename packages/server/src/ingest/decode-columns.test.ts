@@ -9,8 +9,7 @@ import {
   both,
   everyValue,
   expectSame,
-  expectSameGeneral,
-  expectSameResult,
+  expectSameOutcome,
   fixtureFiles,
   fixtureGroups,
   id,
@@ -120,9 +119,9 @@ describe('decoding a protobuf trace request straight into columns', () => {
     expect(expectSame(body).replacedStrings).toBe(1);
     // The first value malformed (a string longer than its value): refused, as the record path refuses it.
     body[at + 5] = 0x09;
-    const { fast, left, record } = both(body);
-    expect({ fast, left }).toEqual({ fast: null, left: 'thrown' });
+    const { fast, record } = both(body);
     expect(record).toBeInstanceOf(Error);
+    expectSameOutcome(fast, record);
   });
 
   it('stores what the record path stores for a key twice in one span', () => {
@@ -239,25 +238,22 @@ describe('decoding a protobuf trace request straight into columns', () => {
     const corpus = seeds().filter((s) => s.signal === 'traces' && s.encoding === 'protobuf');
     corpus.push({ signal: 'traces', encoding: 'protobuf', body: encodeSpanBatch({ traces: 2, spansPerTrace: 3 }) });
     let taken = 0;
+    let refused = 0;
     for (let i = 0; i < 2000; i++) {
       const random = caseRandom(35, i);
       const body = mutateBytes(random, random.pick(corpus).body);
-      const { fast, left, general, record } = both(body);
-      // A throw is for a body the record path refuses too: else `DecodeCore` would count a fault.
-      if (left === 'thrown' && !(record instanceof Error)) throw new Error(`case ${i}: the column path threw on a body the record path reads`);
-      if (fast === null) {
-        expectSameGeneral(general, record, 'p1', `case ${i}`);
-        continue;
-      }
-      taken++;
-      if (record instanceof Error) throw new Error(`case ${i}: the column path took a body the record path refuses (${record.message})`);
-      expectSameResult(fast, record, 'p1', `case ${i}`);
+      const { fast, record } = both(body);
+      // Stored as the record path stores it, or refused with its words.
+      if (!(fast instanceof Error)) taken++;
+      else refused++;
+      expectSameOutcome(fast, record, 'p1', `case ${i}`);
     }
     expect(taken).toBeGreaterThan(100);
+    expect(refused).toBeGreaterThan(100);
   });
 });
 
-describe('the requests the column path leaves, counted by why', () => {
+describe('a malformed trace request, refused by the decode thread', () => {
   const request = (body: Uint8Array, encoding: Encoding = 'protobuf') => ({
     signal: 'traces' as const,
     encoding,
@@ -265,28 +261,60 @@ describe('the requests the column path leaves, counted by why', () => {
     projectId: 'p1',
     receivedUs: RECEIVED_US,
   });
-  const counts = (core: DecodeCore) => Object.fromEntries([...core.columnMetrics().matchAll(/reason="(\w+)"} (\d+)/g)].map((m) => [m[1], Number(m[2])]));
+  const recordRefusal = (body: Uint8Array, encoding: Encoding): string => {
+    const { record } = both(body, 'p1', encoding);
+    if (!(record instanceof Error)) throw new Error('the record path stored it');
+    return record.message;
+  };
 
-  it('counts each reason once, a body the general reader refuses as malformed, and a throw on a body it reads as an error', () => {
+  it("is refused with the record path's words, and one spelled otherwise is stored", () => {
     const core = new DecodeCore(null);
-    core.decode(request(one([span(1), span(2)])));
-    core.decode(request(oneJsonBody([span(3)]), 'json'));
-    expect(Object.values(counts(core)).every((n) => n === 0)).toBe(true);
-    core.decode(request(one([span(4, { endTimeUnixNano: 0 })])));
-    core.decode(request(Buffer.from(`\ufeff${Buffer.from(oneJsonBody([span(5)])).toString('utf8')}`), 'json'));
-    expect(() => core.decode(request(Buffer.from(one([span(6)])).subarray(0, 40)))).toThrow(/malformed/);
-    expect(() => core.decode(request(Buffer.from('{"resourceSpans":[{"resource":7}]}'), 'json'))).toThrow(/malformed/);
-    // A fault of the column path's own, made by breaking what it asks of the recent span ids (the record path asks otherwise).
+    const json = Buffer.from(oneJsonBody([span(5)])).toString('utf8');
+    expect(core.decode(request(Buffer.from(`\ufeff${json}`), 'json')).records).toBe(1);
+    const refused: Array<[Uint8Array, Encoding]> = [
+      [Buffer.from(one([span(6)])).subarray(0, 40), 'protobuf'],
+      [Buffer.from('{"resourceSpans":[{"resource":7}]}'), 'json'],
+      [Buffer.from(json.replace('"name":"span 5"', '"name":5')), 'json'],
+      [Buffer.from(json.slice(0, -3)), 'json'],
+    ];
+    for (const [body, encoding] of refused) {
+      const words = recordRefusal(body, encoding);
+      expect(words).toMatch(/^malformed OTLP\/JSON: |^malformed protobuf: /);
+      expect(() => core.decode(request(body, encoding))).toThrow(words);
+    }
+  });
+
+  it.each([
+    ['a message longer than the body', [0x0a, 0x05, 0x01]],
+    ['field number 0', [0x00]],
+    ['a known field of another wire type', [0x08, 0x01]],
+    ['a wire type protobuf does not define', [0x2e]],
+    ['a varint that does not end', [0x0a, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]],
+  ])("refuses a body with %s in the record path's words", (_what, bytes) => {
+    const { fast, record } = both(Buffer.from(bytes));
+    expect(record).toBeInstanceOf(Error);
+    expectSameOutcome(fast, record);
+  });
+
+  it("refuses every cut of a request short of its end in the record path's words, or stores what it stores", () => {
+    const body = Buffer.from(one([span(1, { attributes: { a: 'x', n: 1, list: ['y', 2] }, events: [{ name: 'e' }] }), span(2)]));
+    let refused = 0;
+    for (let end = 0; end < body.length; end++) {
+      const { fast, record } = both(body.subarray(0, end));
+      if (record instanceof Error) refused++;
+      expectSameOutcome(fast, record, 'p1', `cut at ${end}`);
+    }
+    expect(refused).toBeGreaterThan(body.length / 2);
+  });
+
+  it("is told apart from a fault of the reader's own, which is not answered as the body's", () => {
+    const core = new DecodeCore(null);
     const recent = (core as unknown as { recentFor(projectId: string): { claimOfWords(...args: unknown[]): number } }).recentFor('p1');
-    const claimOfWords = recent.claimOfWords.bind(recent);
-    let faults = 1;
-    recent.claimOfWords = (...args) => {
-      if (faults-- > 0) throw new TypeError('a fault');
-      return claimOfWords(...args);
+    recent.claimOfWords = () => {
+      throw new TypeError('a fault');
     };
-    expect(core.decode(request(one([span(7)]))).records).toBe(1);
-    expect(counts(core)).toEqual({ body: 1, malformed: 2, error: 1 });
-    expect(core.columnMetrics()).toContain('# TYPE spoor_decode_column_fallbacks_total counter');
+    expect(() => core.decode(request(one([span(7)])))).toThrow(TypeError);
+    expect(() => core.decode(request(oneJsonBody([span(7)]), 'json'))).toThrow(TypeError);
   });
 });
 

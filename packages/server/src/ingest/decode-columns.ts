@@ -22,15 +22,13 @@ import { TracePartsBuilder } from '../store/trace-parts.js';
 import { ID_WORDS, type SpanIdWords, wordsHash } from './recent-spans.js';
 import { idsProblem, receivedProblem, repeatedProblem } from './decoded.js';
 import { rangeProblem, spanRangeProblem } from './limits.js';
-import { LEAVE } from './json/scanner.js';
-import { JsonSpanReader, planJsonSpans } from './json/trace-columns.js';
+import { JsonSpanReader } from './json/trace-columns.js';
+import { newJsonPlan, planJsonSpans } from './json/trace-plan.js';
+import { jsonRefusal, protobufPlanRefusal } from './decode-refusals.js';
 import { SpanReader, planSpans } from './protobuf/trace-columns.js';
 import { replacedStringCount, resetReplacedStrings } from './protobuf/wire.js';
-import { NO_ATTRIBUTES, type SpanFields, type SpanPlan, type SpanSource } from './span-source.js';
+import { NO_ATTRIBUTES, type SpanFields, type SpanPlan, type SpanSource, newPlan } from './span-source.js';
 import { Rejected, RequestSpans } from './request-spans.js';
-import { RecordSpanReader, planRecords } from './column-records.js';
-import { decodeTracesJson } from './json/traces.js';
-import { decodeTracesProtobuf } from './protobuf/traces.js';
 import type { RequestMasking } from './masking.js';
 import { C, SpanColumns } from './span-columns.js';
 import { RunningSnapshots } from './running-snapshots.js';
@@ -49,10 +47,9 @@ import { type DecodedColumns, noSpans } from './decoded-columns.js';
  * column and the answer): a span rejected (its ids, its numbers), twice in the request or
  * received before is dropped, its attributes row taken back, with the same reason; a running
  * snapshot, or a span whose attributes JSON.stringify would order otherwise, is read whole
- * (`SpanSource.readWhole`). Its fast readers leave, answering why (`ColumnsLeft`), only a body
- * they cannot read: OTLP/JSON spelled otherwise than they read, a malformed body. Those the general
- * reader (`decodeTraceRecords`) reads into the same columns, or refuses naming the fault. A
- * masked project's spans are read whole and masked after the errors and scores are found, value
+ * (`SpanSource.readWhole`). Its readers read every spelling OTLP/JSON allows (escaped keys, a
+ * field twice, a byte order mark) themselves, and refuse a malformed body naming the fault as the
+ * record path does: there is no second reading of a request. A masked project's spans are read whole and masked after the errors and scores are found, value
  * by value as `maskBatch` masks records (`RequestMasking`).
  */
 
@@ -66,12 +63,9 @@ export type { DecodedColumns } from './decoded-columns.js';
 export type RecentCheck = (words: Int32Array, at: number, hash: number) => boolean;
 
 /**
- * Why a fast reader left a request to the general one: it does not read the body as it is spelled
- * (`body`); or it threw (`thrown`): a malformed body, which the general reader refuses too, or
- * else a fault of the fast reader's own (`DecodeCore` tells them apart).
+ * Decodes a trace request into columns, or throws what it is refused for: a malformed body's
+ * error, as the record path's readers named it (`decode-refusals.ts`).
  */
-export type ColumnsLeft = 'body' | 'thrown';
-
 export function decodeTraceColumns(
   encoding: 'protobuf' | 'json',
   body: Uint8Array,
@@ -81,38 +75,25 @@ export function decodeTraceColumns(
   recent: RecentCheck | undefined,
   ended?: RecentCheck,
   mask?: () => RequestMasking,
-): DecodedColumns | ColumnsLeft {
-  try {
-    if (encoding === 'json') return decode(planJsonSpans(body), new JsonSpanReader(body), projectId, receivedUs, prices, recent, ended, mask);
-    resetReplacedStrings();
-    const decoded = decode(planSpans(body), new SpanReader(body), projectId, receivedUs, prices, recent, ended, mask);
-    if (typeof decoded !== 'string') decoded.replacedStrings = replacedStringCount();
-    return decoded;
-  } catch (error) {
-    return error === LEAVE ? 'body' : 'thrown';
-  }
-}
-
-/**
- * A trace request read by the general span reader (`column-records.ts`), into the same columns: for
- * a body `decodeTraceColumns` left. Throws the record path's readers' error for a body they refuse.
- */
-export function decodeTraceRecords(
-  encoding: 'protobuf' | 'json',
-  body: Uint8Array,
-  projectId: string,
-  receivedUs: number,
-  prices: PriceBook | undefined,
-  recent: RecentCheck | undefined,
-  ended?: RecentCheck,
-  mask?: () => RequestMasking,
 ): DecodedColumns {
-  const read = encoding === 'json' ? decodeTracesJson(body, projectId) : decodeTracesProtobuf(body, projectId);
-  const rejected = new Rejected();
-  rejected.idsBefore(read.rejected, read.rejectReason);
-  const reader = new RecordSpanReader(read.records);
-  const decoded = decode(planRecords(read.records), reader, projectId, receivedUs, prices, recent, ended, mask, rejected) as DecodedColumns;
-  decoded.replacedStrings = read.replacedStrings ?? 0;
+  if (encoding === 'json') {
+    const plan = newJsonPlan();
+    try {
+      planJsonSpans(body, plan);
+      return decode(plan, new JsonSpanReader(body, plan), projectId, receivedUs, prices, recent, ended, mask);
+    } catch (error) {
+      throw jsonRefusal(body, plan, error);
+    }
+  }
+  resetReplacedStrings();
+  const plan = newPlan();
+  try {
+    planSpans(body, plan);
+  } catch (error) {
+    throw protobufPlanRefusal(body, plan, error);
+  }
+  const decoded = decode(plan, new SpanReader(body), projectId, receivedUs, prices, recent, ended, mask);
+  decoded.replacedStrings = replacedStringCount();
   return decoded;
 }
 
@@ -125,8 +106,8 @@ function decode(
   recent: RecentCheck | undefined,
   ended: RecentCheck | undefined,
   mask: (() => RequestMasking) | undefined,
-  rejected = new Rejected(),
-): DecodedColumns | ColumnsLeft {
+): DecodedColumns {
+  const rejected = new Rejected();
   const count = plan.count;
   if (count === 0) return noSpans(projectId, rejected, null, null, receivedUs, mask?.());
   // A masked project's spans are read whole, and the columns masking changes written once they are masked (`maskRows`).

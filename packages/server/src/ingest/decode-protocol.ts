@@ -48,7 +48,7 @@ export function decodeServed(core: DecodeCore): Served<DecodeProtocol> {
   return {
     calls: {
       decode: (request) => core.decode(request),
-      spanMetrics: () => core.metrics.render(core.scoreMetrics.overflowed()) + core.scoreMetrics.render() + core.maskedMetrics() + core.columnMetrics(),
+      spanMetrics: () => core.metrics.render(core.scoreMetrics.overflowed()) + core.scoreMetrics.render() + core.maskedMetrics(),
     },
     posts: {
       settle: (ticket, accepted) => core.settle(ticket, accepted),

@@ -6,7 +6,7 @@ import { DEFAULT_MAX_SERIES_PER_FAMILY, type SpanFacts, SpanMetrics, factsOf } f
 import { PriceBooks } from '../pricing/price-books.js';
 import type { WriteBatch } from '../store/tables.js';
 import { type MaskFile, type Maskers, type MaskingPolicy, ProjectMasking } from './masking.js';
-import { type ColumnsLeft, type DecodedColumns, decodeTraceColumns, decodeTraceRecords } from './decode-columns.js';
+import { decodeTraceColumns } from './decode-columns.js';
 import { decodeBatch } from './decode.js';
 import { RECENT_SPANS_PER_PROJECT, RecentSpans, type SpanIdWords, idWordsOfSpans } from './recent-spans.js';
 import type { Encoding, OtlpSignal } from './response.js';
@@ -109,8 +109,6 @@ export class DecodeCore {
   private readonly recent = new Map<string, RecentSpans>();
   private nextTicket = 0;
   private readonly masking: ProjectMasking;
-  /** Trace requests the fast readers left to the general one, by why. */
-  readonly columnsLeft = new ColumnFallbacks();
 
   constructor(prices: PriceTable | null, maskFile: MaskFile | null = null, metricsMaxSeries = DEFAULT_MAX_SERIES_PER_FAMILY) {
     this.metrics = new SpanMetrics({ maxSeriesPerFamily: metricsMaxSeries });
@@ -126,11 +124,6 @@ export class DecodeCore {
   /** `spoor_masked_values_total` in the Prometheus text format. */
   maskedMetrics(): string {
     return this.masking.metricsText();
-  }
-
-  /** `spoor_decode_column_fallbacks_total` in the Prometheus text format. */
-  columnMetrics(): string {
-    return this.columnsLeft.render();
   }
 
   /**
@@ -153,24 +146,7 @@ export class DecodeCore {
       };
       // Read only: a snapshot of a span received ended, even one still being stored, is dropped (never a 503).
       const ended = (words: Int32Array, at: number, hash: number): boolean => recent.claimOfWords(words, at, hash) !== -1;
-      const read = <T>(reader: (...args: Parameters<typeof decodeTraceColumns>) => T): T =>
-        reader(encoding, body, projectId, receivedUs, prices, claiming ? claimed : undefined, ended, maskers?.request);
-      const fast = read(decodeTraceColumns);
-      let columns: DecodedColumns;
-      if (typeof fast !== 'string') columns = fast;
-      else {
-        // What the fast readers leave the general one reads, its claims counted again from none.
-        const left = fast;
-        inFlight = 0;
-        try {
-          columns = read(decodeTraceRecords);
-        } catch (error) {
-          this.columnsLeft.count('malformed');
-          throw error;
-        }
-        // A body the general reader reads, which a fast one threw on: a fault of the fast reader's.
-        this.columnsLeft.count(left === 'thrown' ? 'error' : left);
-      }
+      const columns = decodeTraceColumns(encoding, body, projectId, receivedUs, prices, claiming ? claimed : undefined, ended, maskers?.request);
       if (request.fromClient === true) refuseSpoorService(columns.spans.serviceNames);
       if (inFlight > 0) throw inFlightError(inFlight);
       return this.settleLater(columns.spans, columns.ids, columns.scores, claiming, recent, body, columns);
@@ -257,29 +233,6 @@ export class DecodeCore {
 }
 
 /**
- * Why trace requests went to the general reader (`decodeTraceRecords`): `ColumnsLeft`'s reasons,
- * with a body a fast reader threw on told apart as `malformed` (the general reader refused it too)
- * or `error` (the general reader read it: a fault to report, which costs only speed).
- */
-type FallbackReason = Exclude<ColumnsLeft, 'thrown'> | 'malformed' | 'error';
-const FALLBACK_REASONS: readonly FallbackReason[] = ['body', 'malformed', 'error'];
-
-class ColumnFallbacks {
-  private readonly counts = new Map<FallbackReason, number>(FALLBACK_REASONS.map((reason) => [reason, 0]));
-
-  count(reason: FallbackReason): void {
-    this.counts.set(reason, this.counts.get(reason)! + 1);
-  }
-
-  render(): string {
-    let text =
-      '# HELP spoor_decode_column_fallbacks_total Trace requests a fast column reader left to the general one (records, then the same columns), by why; error counts a fault of Spoor to report.\n# TYPE spoor_decode_column_fallbacks_total counter\n';
-    for (const [reason, count] of this.counts) text += `spoor_decode_column_fallbacks_total{reason="${reason}"} ${count}\n`;
-    return text;
-  }
-}
-
-/**
  * A spooled request decoded again where it is read back (the database thread, after an outage,
  * a stall or a crash), by the path `DecodeCore.decode` took, so the store gets the same rows, but
  * for what the receiver dropped by what it had seen before (spans already received, a running
@@ -290,9 +243,7 @@ class ColumnFallbacks {
 export function spooledBatch(entry: DecodeRequest, prices: PriceBook | undefined, maskers: Maskers | null): WriteBatch {
   const { signal, encoding, body, projectId, receivedUs } = entry;
   if (signal !== 'traces') return decodeBatch(signal, encoding, body, projectId, receivedUs, prices, undefined, maskers?.records).batch;
-  const columns = decodeTraceColumns(encoding, body, projectId, receivedUs, prices, undefined, undefined, maskers?.request);
-  return (typeof columns === 'string' ? decodeTraceRecords(encoding, body, projectId, receivedUs, prices, undefined, undefined, maskers?.request) : columns)
-    .batch;
+  return decodeTraceColumns(encoding, body, projectId, receivedUs, prices, undefined, undefined, maskers?.request).batch;
 }
 
 function inFlightError(inFlight: number): AppError {

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { DEFAULT_PRICES, PriceBook, type Attributes } from '@spoor/model';
 import { expect } from 'vitest';
 import { factsOf } from '../../src/metrics/span-metrics.js';
-import { type DecodedColumns, decodeTraceColumns, decodeTraceRecords } from '../../src/ingest/decode-columns.js';
+import { type DecodedColumns, decodeTraceColumns } from '../../src/ingest/decode-columns.js';
 import { decodeBatch } from '../../src/ingest/decode.js';
 import { RecentSpans, idWordsOfSpans } from '../../src/ingest/recent-spans.js';
 import type { WriteBatch } from '../../src/store/tables.js';
@@ -12,9 +12,8 @@ import { encodeTracesJson } from './otlp-json-encode.js';
 /**
  * The column path (`decode-columns.ts`) against the record path (`decode.ts`), for the tests of
  * either encoding: the same body must store the same columns in every table, byte for byte, and
- * leave the same facts for the span metrics and the recent span ids, or the fast readers must
- * leave the body to the general one (`decodeTraceRecords`), which must then store what the record
- * path stores, or refuse it with the record path's error. With the spans those tests send.
+ * leave the same facts for the span metrics and the recent span ids, or refuse the body with the
+ * record path's error, word for word. With the spans those tests send.
  */
 
 export const book = new PriceBook([{ table: DEFAULT_PRICES, origin: 'default' }]);
@@ -31,14 +30,11 @@ export function both(body: Uint8Array, projectId = 'p1', encoding: Encoding = 'p
   const recent = new RecentSpans(1000);
   recent.add(before);
   const received = before.length === 0 ? undefined : (words: Int32Array, at: number, hash: number) => recent.claimOfWords(words, at, hash) !== -1;
-  const result = decodeTraceColumns(encoding, body, projectId, RECEIVED_US, book, received, received);
-  const fast = typeof result === 'string' ? null : result;
-  const left = typeof result === 'string' ? result : null;
-  let general: DecodedColumns | Error;
+  let fast: DecodedColumns | Error;
   try {
-    general = decodeTraceRecords(encoding, body, projectId, RECEIVED_US, book, received, received);
+    fast = decodeTraceColumns(encoding, body, projectId, RECEIVED_US, book, received, received);
   } catch (error) {
-    general = error as Error;
+    fast = error as Error;
   }
   let record: ReturnType<typeof decodeBatch> | Error;
   try {
@@ -47,17 +43,17 @@ export function both(body: Uint8Array, projectId = 'p1', encoding: Encoding = 'p
   } catch (error) {
     record = error as Error;
   }
-  return { fast, left, general, record };
+  return { fast, record };
 }
 
-/** What the general reader made of a body, against the record path: the same stored columns and answer, or the same error. */
-export function expectSameGeneral(general: DecodedColumns | Error, record: ReturnType<typeof decodeBatch> | Error, projectId = 'p1', what = ''): void {
+/** What the column path made of a body, against the record path: the same stored columns and answer, or the same error. */
+export function expectSameOutcome(fast: DecodedColumns | Error, record: ReturnType<typeof decodeBatch> | Error, projectId = 'p1', what = ''): void {
   if (record instanceof Error) {
-    expect(general instanceof Error ? general.message : 'stored', what).toBe(record.message);
+    expect(fast instanceof Error ? fast.message : 'stored', what).toBe(record.message);
     return;
   }
-  if (general instanceof Error) throw new Error(`${what}: the general reader refused a body the record path reads (${general.message})`);
-  expectSameResult(general, record, projectId, what);
+  if (fast instanceof Error) throw new Error(`${what}: the column path refused a body the record path reads (${fast.message})`);
+  expectSameResult(fast, record, projectId, what);
 }
 
 /** Decodes `body` both ways and expects the column path to take it and store what the record path does. */
@@ -69,9 +65,9 @@ export function expectSame(
 ) {
   const { fast, record } = both(body, projectId, encoding, before);
   if (record instanceof Error) throw record;
-  expect(fast, 'the column path took the body').not.toBeNull();
-  expectSameResult(fast!, record, projectId);
-  return fast!;
+  if (fast instanceof Error) throw fast;
+  expectSameResult(fast, record, projectId);
+  return fast;
 }
 
 /** What the column path decoded a body to, against the record path's: the stored tables, the answer, and what is kept to settle it. */

@@ -4,12 +4,11 @@ import { setAttribute } from '../decoded.js';
 import { writeDigits } from '../protobuf/attribute-json.js';
 import { EMPTY_KEY, type KeyText, SpanKeys, nextSpanStamp } from '../protobuf/attribute-keys.js';
 import { NO_ATTRIBUTES, type SpanFields } from '../span-source.js';
-import { anyValue, double } from './common.js';
+import { anyValue, malformedJson, object, string } from './common.js';
 import {
   CLOSE_BRACE,
   CLOSE_BRACKET,
   FALSE,
-  LEAVE,
   LETTER_F,
   LETTER_T,
   MINUS,
@@ -54,48 +53,95 @@ export class JsonAttributes {
    */
   read(out: Utf8Builder, f: SpanFields, all: boolean): number {
     const s = this.s;
-    if (s.isNull() || !s.enterArray()) return 0;
+    if (s.isNull()) return 0;
+    if (s.next() !== OPEN_BRACKET) {
+      s.skip(0);
+      throw malformedJson('.attributes must be an array');
+    }
+    if (!s.enterArray()) return 0;
     const stamp = nextSpanStamp();
     let view: Attributes | null = null;
     let count = 0;
     do {
-      // A KeyValue, its key first (one whose value comes first leaves the body: it is written after its key).
-      let key: KeyText = EMPTY_KEY;
-      let value: AttributeValue = null;
-      let more = false;
-      if (s.enter()) {
-        if (s.field(KEY_VALUE, 0) !== 0) throw LEAVE;
-        if (!s.isNull()) {
-          if (s.next() !== QUOTE) throw LEAVE;
-          const start = s.p + 1;
-          const recent = this.keys.atQuoted(s.b, start, count);
-          if (recent !== undefined) {
-            key = recent;
-            s.p = start + recent.bytes.length + 1;
-          } else {
-            const end = s.string();
-            if (s.escaped) throw LEAVE;
-            key = this.keys.fromTable(s.b, start, end, count);
-          }
-        }
-        more = s.more(CLOSE_BRACE);
+      const kvAt = s.p;
+      let read: boolean;
+      try {
+        read = this.keyValue(out, f, all, stamp, count);
+      } catch (error) {
+        // A value the record path refuses, unless the KeyValue gives it again: read below, which names the fault as it does.
+        if (!(error instanceof Error) || error.name !== 'AppError') throw error;
+        read = false;
       }
-      if (key.stamp === stamp || !key.plain) f.irregular = true;
-      key.stamp = stamp;
-      const json = count++ === 0 ? key.jsonFirst : key.jsonNext;
-      out.reserve(json.length).set(json, out.at);
-      out.at += json.length;
-      if (!more) out.text('null');
-      else {
-        if (s.field(KEY_VALUE, 1) !== 1) throw LEAVE;
-        value = this.value(out, all || key.inView, 0, key);
-        if (s.more(CLOSE_BRACE)) throw LEAVE;
-      }
-      if (all || key.inView) setAttribute((view ??= {}), key.key, value);
+      if (!read) {
+        // A KeyValue spelled otherwise (its value first, a field twice, an escaped field name, not
+        // an object): read by the record path's walkers, and the span read whole (`irregular`).
+        s.p = kvAt;
+        const kv = object(s.parsed(), `.attributes[${count}]`);
+        const key = string(kv.key, `.attributes[${count}].key`);
+        const value = anyValue(kv.value, `.attributes[${count}].value`, 0);
+        f.irregular = true;
+        if (all) setAttribute((view ??= {}), key, value);
+      } else if (this.wantedKey !== null) setAttribute((view ??= {}), this.wantedKey, this.wantedValue);
+      count++;
     } while (s.more(CLOSE_BRACKET));
     out.text('}');
     f.view = view ?? NO_ATTRIBUTES;
     return count;
+  }
+
+  /** The last KeyValue's key and value (`keyValue`), when `f.view` takes them; the key null when not. */
+  private wantedKey: string | null = null;
+  private wantedValue: AttributeValue = null;
+
+  /**
+   * Reads a KeyValue written as a writer writes one, its key first and plain: its JSON into `out`,
+   * and into `key` and `value` what `f.view` takes of it. Answers false, having read no further than
+   * its end, for one spelled otherwise.
+   */
+  private keyValue(out: Utf8Builder, f: SpanFields, all: boolean, stamp: number, index: number): boolean {
+    const s = this.s;
+    this.wantedKey = null;
+    if (s.next() !== OPEN_BRACE) return false;
+    let key: KeyText = EMPTY_KEY;
+    let more = false;
+    if (s.enter()) {
+      if (s.field(KEY_VALUE, 0) !== 0 || s.keyEscaped) return false;
+      if (!s.isNull()) {
+        if (s.next() !== QUOTE) return false;
+        const start = s.p + 1;
+        const recent = this.keys.atQuoted(s.b, start, index);
+        if (recent !== undefined) {
+          key = recent;
+          s.p = start + recent.bytes.length + 1;
+        } else {
+          const end = s.string();
+          if (s.escaped) {
+            // A key spelled with an escape: found by its text's UTF-8, as the record path reads it.
+            const text = Buffer.from(textOf(s, start, end));
+            key = this.keys.fromTable(text, 0, text.length, index);
+          } else key = this.keys.fromTable(s.b, start, end, index);
+        }
+      }
+      more = s.more(CLOSE_BRACE);
+      if (more && (s.field(KEY_VALUE, 1) !== 1 || s.keyEscaped)) return false;
+    }
+    if (key.stamp === stamp || !key.plain) f.irregular = true;
+    key.stamp = stamp;
+    const json = index === 0 ? key.jsonFirst : key.jsonNext;
+    out.reserve(json.length).set(json, out.at);
+    out.at += json.length;
+    const wanted = all || key.inView;
+    let value: AttributeValue = null;
+    if (!more) out.text('null');
+    else {
+      value = this.value(out, wanted, 0, key);
+      if (s.more(CLOSE_BRACE)) return false;
+    }
+    if (wanted) {
+      this.wantedKey = key.key;
+      this.wantedValue = value;
+    }
+    return true;
   }
 
   /**
@@ -124,8 +170,10 @@ export class JsonAttributes {
       out.text('null');
       return null;
     }
-    if (depth > FAST_DEPTH || !s.enter()) return GENERAL;
+    if (depth > FAST_DEPTH || s.next() !== OPEN_BRACE || !s.enter()) return GENERAL;
     const kind = s.field(ANY_VALUE, key === null ? 0 : key.valueKind);
+    // After a key spelled with an escape, a long bare intValue means what the record path makes of it.
+    if (s.keyEscaped) return GENERAL;
     if (key !== null && kind >= 0) key.valueKind = kind;
     let value: AttributeValue | typeof GENERAL = GENERAL;
     const c = s.next();
@@ -156,8 +204,9 @@ export class JsonAttributes {
         break;
       case 3: {
         let number: number;
-        if (c === QUOTE) number = double(s.stringOrNull(), '');
-        else if (c === MINUS || isDigit(c)) {
+        // A double spelled as a string ("NaN", "Infinity") is read by `anyValue`, which names one it refuses.
+        if (c === QUOTE) return GENERAL;
+        if (c === MINUS || isDigit(c)) {
           const start = s.p;
           s.number();
           number = Number(s.slices.latin1Slice(start, s.p));
@@ -186,7 +235,7 @@ export class JsonAttributes {
         s.p = end + 1;
         return this.smallInt(out, start, end);
       }
-      text = s.stringOrNull();
+      text = s.stringOrNull('');
       if (!/^-?\d+$/.test(text)) return GENERAL;
     } else if (c === MINUS || isDigit(c)) {
       const start = s.p;
@@ -219,7 +268,7 @@ export class JsonAttributes {
   private arrayValue(out: Utf8Builder, wanted: boolean, depth: number): AttributeValue | typeof GENERAL {
     const s = this.s;
     if (s.next() !== OPEN_BRACE || !s.enter()) return GENERAL;
-    if (s.field(ARRAY_VALUE, 0) !== 0 || s.next() !== OPEN_BRACKET) return GENERAL;
+    if (s.field(ARRAY_VALUE, 0) !== 0 || s.keyEscaped || s.next() !== OPEN_BRACKET) return GENERAL;
     const items: AttributeValue[] | null = wanted ? [] : null;
     out.text('[');
     if (s.enterArray()) {

@@ -1,5 +1,5 @@
 import { countRead } from '../exact-counts.js';
-import type { AttributeValue, Attributes, InstrumentationScope, Resource } from '@spoor/model';
+import type { AttributeValue, Attributes, InstrumentationScope, Resource, SpanEventRecord, SpanLink } from '@spoor/model';
 import { AppError } from '../../errors.js';
 import { serviceNameOf, setAttribute } from '../decoded.js';
 
@@ -287,4 +287,28 @@ export function forEachRecord(
       }
     }
   }
+}
+
+/** A span event (`Span.Event`) read from its OTLP/JSON. */
+export function eventOf(value: unknown, at: string): SpanEventRecord {
+  const event = object(value, at);
+  return {
+    timeUs: micros(event.timeUnixNano, `${at}.timeUnixNano`),
+    name: string(event.name, `${at}.name`),
+    attributes: attributes(event.attributes, `${at}.attributes`),
+    droppedAttributesCount: integer(event.droppedAttributesCount, `${at}.droppedAttributesCount`),
+  };
+}
+
+/** A span link (`Span.Link`) read from its OTLP/JSON. */
+export function linkOf(value: unknown, at: string): SpanLink {
+  const link = object(value, at);
+  return {
+    traceId: hexId(link.traceId, `${at}.traceId`),
+    spanId: hexId(link.spanId, `${at}.spanId`),
+    traceState: string(link.traceState, `${at}.traceState`),
+    attributes: attributes(link.attributes, `${at}.attributes`),
+    droppedAttributesCount: integer(link.droppedAttributesCount, `${at}.droppedAttributesCount`),
+    flags: integer(link.flags, `${at}.flags`),
+  };
 }

@@ -1,4 +1,4 @@
-import { quoteBigInts, string } from './common.js';
+import { malformedJson, quoteBigInts, string } from './common.js';
 
 /**
  * A cursor over OTLP/JSON's bytes for the column path's reader (`trace-columns.ts`): it passes
@@ -7,8 +7,11 @@ import { quoteBigInts, string } from './common.js';
  * 0x7f) to copy it as it is or read it.
  */
 
-/** Thrown for a body this reader leaves to the general one (`decodeTraceRecords`), which reads it or says why not. */
-export const LEAVE = new Error('left to the general reader');
+/**
+ * Thrown where the text is not JSON (or not the object a request is): the caller names the fault
+ * as `JSON.parse` does (`parseJsonBody`), which alone knows its words for each.
+ */
+export const NOT_JSON = new Error('not JSON');
 
 export const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -42,14 +45,14 @@ SHORT_ESCAPE['/'.charCodeAt(0)] = 1;
 /** The control characters `JSON.stringify` writes with a letter, not as `\u00XX`. */
 const LETTERED = new Set([0x08, 0x09, 0x0a, 0x0c, 0x0d]);
 
-/** Values skipped over nested deeper than this leave the body to the record path. */
+/** Values skipped over nested deeper than this are passed by their brackets and checked by `JSON.parse`, not by recursion. */
 const MAX_SKIP_DEPTH = 256;
 
 export const names = (...list: string[]): Uint8Array[] => list.map((name) => Buffer.from(name));
 
 /**
  * A cursor over a JSON text's bytes. It checks what it passes as `JSON.parse` would, and throws
- * `LEAVE` where that would throw (or where this reader leaves a body to the record path).
+ * `NOT_JSON` where that would throw.
  */
 export class Scanner {
   p = 0;
@@ -57,9 +60,11 @@ export class Scanner {
   escaped = false;
   canonical = true;
   ascii = true;
-  /** The last key passed (`key`): its bytes are `b[keyStart .. keyEnd)`. */
+  /** The last key passed (`key`): its bytes are `b[keyStart .. keyEnd)`; when it held an escape, its text is `keyText`. */
   keyStart = 0;
   keyEnd = 0;
+  keyEscaped = false;
+  keyText = '';
   /** Node's slicers over the body. */
   readonly slices: BufferSlices;
 
@@ -86,7 +91,7 @@ export class Scanner {
   }
 
   expect(c: number): void {
-    if (this.next() !== c) throw LEAVE;
+    if (this.next() !== c) throw NOT_JSON;
     this.p++;
   }
 
@@ -112,20 +117,20 @@ export class Scanner {
     this.p++;
     if (c === COMMA) return true;
     if (c === close) return false;
-    throw LEAVE;
+    throw NOT_JSON;
   }
 
   /**
-   * At a member of an object: passes its key, which holds no escape, and the colon. A key with an
-   * escape leaves the body, and must: the record path quotes big bare numbers after keys as they
-   * are written (`quoteBigInts`), so after `"startTimeUnixNan\u006f"` it would round one that this
-   * reader reads exactly.
+   * At a member of an object: passes its key and the colon. A key with an escape (rare: no
+   * writer of OTLP/JSON escapes a field's name) has its text made, to be matched as `JSON.parse`
+   * would match it; `keyEscaped` tells the readers, which then read as the record path reads.
    */
   key(): void {
-    if (this.next() !== QUOTE) throw LEAVE;
+    if (this.next() !== QUOTE) throw NOT_JSON;
     this.keyStart = this.p + 1;
     this.keyEnd = this.string();
-    if (this.escaped) throw LEAVE;
+    this.keyEscaped = this.escaped;
+    if (this.escaped) this.keyText = JSON.parse(this.slices.utf8Slice(this.keyStart - 1, this.keyEnd + 1)) as string;
     this.expect(COLON);
   }
 
@@ -135,12 +140,13 @@ export class Scanner {
    * scan of the key (the names hold no quote, backslash or control character).
    */
   field(list: Uint8Array[], hint: number): number {
-    if (this.next() !== QUOTE) throw LEAVE;
+    if (this.next() !== QUOTE) throw NOT_JSON;
     if (hint < list.length) {
       const name = list[hint]!;
       const b = this.b;
       const start = this.p + 1;
       if (b[start + name.length] === QUOTE && sameBytesAt(b, start, name)) {
+        this.keyEscaped = false;
         this.p = start + name.length + 1;
         this.expect(COLON);
         return hint;
@@ -158,6 +164,7 @@ export class Scanner {
   }
 
   private keyIs(name: Uint8Array): boolean {
+    if (this.keyEscaped) return this.keyText === Buffer.from(name.buffer, name.byteOffset, name.length).toString('latin1');
     return this.keyEnd - this.keyStart === name.length && sameBytesAt(this.b, this.keyStart, name);
   }
 
@@ -173,7 +180,7 @@ export class Scanner {
     let high = 0;
     for (;;) {
       const c = b[p];
-      if (c === undefined || c < 0x20) throw LEAVE;
+      if (c === undefined || c < 0x20) throw NOT_JSON;
       if (c === QUOTE) break;
       if (c !== BACKSLASH) {
         high |= c;
@@ -186,7 +193,7 @@ export class Scanner {
         let code = 0;
         for (let k = 2; k < 6; k++) {
           const digit = HEX_VALUE[b[p + k] ?? 0]!;
-          if (digit < 0) throw LEAVE;
+          if (digit < 0) throw NOT_JSON;
           code = code * 16 + digit;
         }
         // JSON.stringify writes \u00XX, in lower case, for the control characters without a letter
@@ -195,7 +202,7 @@ export class Scanner {
         p += 6;
       } else {
         const kind = SHORT_ESCAPE[e]!;
-        if (kind === 0) throw LEAVE;
+        if (kind === 0) throw NOT_JSON;
         if (kind === 1) canonical = false;
         p += 2;
       }
@@ -207,14 +214,17 @@ export class Scanner {
     return p;
   }
 
-  /** At a value: a string's text, `''` for `null`; any other value leaves the body. */
-  stringOrNull(): string {
+  /** At a value: a string's text, `''` for `null`; any other value is malformed, as `string` of `common.ts` says of `where`. */
+  stringOrNull(where: string): string {
     const c = this.next();
     if (c === LETTER_N) {
       this.literal(NULL);
       return '';
     }
-    if (c !== QUOTE) throw LEAVE;
+    if (c !== QUOTE) {
+      this.skip(0);
+      throw malformedJson(`${where} must be a string`);
+    }
     const start = this.p + 1;
     return textOf(this, start, this.string());
   }
@@ -223,7 +233,7 @@ export class Scanner {
   literal(word: Uint8Array): void {
     const b = this.b;
     const p = this.p;
-    for (let i = 0; i < word.length; i++) if (b[p + i] !== word[i]) throw LEAVE;
+    for (let i = 0; i < word.length; i++) if (b[p + i] !== word[i]) throw NOT_JSON;
     this.p = p + word.length;
   }
 
@@ -248,27 +258,51 @@ export class Scanner {
       p++;
     }
     const first = p;
-    if (b[p] === ZERO) p++;
-    else {
-      if (!isDigit(b[p])) throw LEAVE;
+    if (b[p] === ZERO) {
+      p++;
+      if (isDigit(b[p])) return this.quotedRun(start, first);
+    } else {
+      if (!isDigit(b[p])) throw NOT_JSON;
       while (isDigit(b[p])) p++;
     }
     const digits = p - first;
     if (b[p] === 0x2e) {
       plain = false;
       p++;
-      if (!isDigit(b[p])) throw LEAVE;
+      if (!isDigit(b[p])) throw NOT_JSON;
       while (isDigit(b[p])) p++;
     }
     if (b[p] === 0x65 || b[p] === 0x45) {
       plain = false;
       p++;
       if (b[p] === 0x2b || b[p] === MINUS) p++;
-      if (!isDigit(b[p])) throw LEAVE;
+      if (!isDigit(b[p])) throw NOT_JSON;
       while (isDigit(b[p])) p++;
     }
     this.p = p;
     return plain ? digits : -1;
+  }
+
+  /**
+   * Digits after a zero, which JSON does not allow, but the record path reads where it quotes a
+   * long run of digits before parsing (`quoteBigInts`): 16 or more after a key such a run is
+   * quoted after, before `,`, `}` or `]`. Passes them as digits alone; else the text is not JSON.
+   */
+  private quotedRun(start: number, first: number): number {
+    const b = this.b;
+    const end = digitsEnd(b, first);
+    let after = end;
+    while (b[after] === 0x20 || b[after] === 0x0a || b[after] === 0x0d || b[after] === 0x09) after++;
+    const close = b[after] === COMMA || b[after] === CLOSE_BRACE || b[after] === CLOSE_BRACKET;
+    const kind = quotedKeyBefore(b, start);
+    if (end - first < 16 || !close || kind === 0 || (kind === TIME_KEY && start !== first)) throw NOT_JSON;
+    this.p = end;
+    return start === first ? end - first : -1;
+  }
+
+  /** Whether a long run of digits here (after a key just passed) is quoted by the record path before parsing, so read exactly. */
+  quotedHere(): boolean {
+    return quotedKeyBefore(this.b, this.p) !== 0;
   }
 
   /** The value of the decimal digits `b[start .. end)`, exact below 2^53 (`Number` of their text beyond). */
@@ -284,8 +318,17 @@ export class Scanner {
    * whole body).
    */
   skip(depth: number): void {
-    if (depth > MAX_SKIP_DEPTH) throw LEAVE;
     const c = this.next();
+    if (depth > MAX_SKIP_DEPTH && (c === OPEN_BRACE || c === OPEN_BRACKET)) {
+      const start = this.p;
+      this.passObject();
+      try {
+        JSON.parse(this.slices.utf8Slice(start, this.p));
+      } catch {
+        throw NOT_JSON;
+      }
+      return;
+    }
     if (c === QUOTE) this.string();
     else if (c === OPEN_BRACE) {
       if (this.enter()) {
@@ -316,7 +359,7 @@ export class Scanner {
   /**
    * Passes an object whose brackets balance, finding its end by its brackets and strings only:
    * the span reader checks it as it reads it (`JsonSpanReader.read`), and one that does not read
-   * as JSON leaves the body.
+   * as JSON is refused.
    */
   passObject(): void {
     const b = this.b;
@@ -329,7 +372,7 @@ export class Scanner {
           const d = b[p++];
           if (d === QUOTE) break;
           if (d === BACKSLASH) p++;
-          else if (d === undefined) throw LEAVE;
+          else if (d === undefined) throw NOT_JSON;
         }
       } else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
       else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
@@ -337,9 +380,31 @@ export class Scanner {
           this.p = p;
           return;
         }
-      } else if (c === undefined) throw LEAVE;
+      } else if (c === undefined) throw NOT_JSON;
     }
   }
+}
+
+const TIME_KEY = 1;
+const INT_KEY = 2;
+const UNIX_NANO = Buffer.from('UnixNano');
+const INT_KEYS = ['"intValue', '"asInt', '"count', '"zeroCount'].map((key) => Buffer.from(key));
+
+/**
+ * Which of `quoteBigInts`' patterns the text before `at` (a number's first byte) ends as: a key
+ * ending `UnixNano"` then a colon (`TIME_KEY`), one of its integers' keys (`INT_KEY`), else 0.
+ * Read backwards over the raw text, as its patterns read it.
+ */
+function quotedKeyBefore(b: Uint8Array, at: number): number {
+  let p = at - 1;
+  while (p >= 0 && (b[p] === 0x20 || b[p] === 0x0a || b[p] === 0x0d || b[p] === 0x09)) p--;
+  if (b[p] !== COLON) return 0;
+  p--;
+  while (p >= 0 && (b[p] === 0x20 || b[p] === 0x0a || b[p] === 0x0d || b[p] === 0x09)) p--;
+  if (b[p] !== QUOTE) return 0;
+  if (p >= 8 && sameBytesAt(b, p - 8, UNIX_NANO)) return TIME_KEY;
+  for (const key of INT_KEYS) if (p >= key.length && sameBytesAt(b, p - key.length, key)) return INT_KEY;
+  return 0;
 }
 
 export const isDigit = (c: number | undefined): boolean => c !== undefined && c >= ZERO && c <= NINE;
@@ -357,7 +422,13 @@ function wellFormed(text: string): string {
 /** The text of the string whose characters are `b[start .. end)`, just passed by `s`. */
 export function textOf(s: Scanner, start: number, end: number): string {
   if (!s.escaped) return s.ascii ? s.slices.latin1Slice(start, end) : s.slices.utf8Slice(start, end);
-  return wellFormed(JSON.parse(s.slices.utf8Slice(start - 1, end + 1)) as string);
+  return wellFormed(rawTextOf(s, start, end));
+}
+
+/** `textOf` as `JSON.parse` reads it, a lone surrogate kept (an enum's name is quoted so in the fault naming it). */
+export function rawTextOf(s: Scanner, start: number, end: number): string {
+  if (!s.escaped) return s.ascii ? s.slices.latin1Slice(start, end) : s.slices.utf8Slice(start, end);
+  return JSON.parse(s.slices.utf8Slice(start - 1, end + 1)) as string;
 }
 
 /** Where the run of decimal digits from `start` ends. */

@@ -1,24 +1,12 @@
-import { isUtf8 } from 'node:buffer';
-import { SPAN_KINDS, STATUS_CODES, type InstrumentationScope, type Resource, type SpanStatus } from '@spoor/model';
+import { SPAN_KINDS, STATUS_CODES, type SpanStatus } from '@spoor/model';
 import type { Utf8Builder } from '../../store/columns.js';
-import { serviceNameOf } from '../decoded.js';
+import { spanIdsProblem } from '../decoded.js';
 import { OK_UNSET } from '../protobuf/traces.js';
-import {
-  NO_EVENTS,
-  NO_LINKS,
-  type SpanFields,
-  type SpanGroup,
-  type SpanPlan,
-  type SpanSource,
-  newPlan,
-  newSpanFields,
-  planSpan,
-  resetSpanFields,
-} from '../span-source.js';
+import { NO_ATTRIBUTES, NO_EVENTS, NO_LINKS, type SpanFields, type SpanSource, newSpanFields, planSpan, resetSpanFields } from '../span-source.js';
 import { JsonAttributes } from './attribute-values.js';
-import { enumValue, integer, micros, resource, scope } from './common.js';
-import { CLOSE_BRACE, CLOSE_BRACKET, HEX_VALUE, LEAVE, OPEN_BRACE, OPEN_BRACKET, QUOTE, Scanner, digitsEnd, names, sameBytesAt, textOf } from './scanner.js';
-import { eventOf, linkOf } from './traces.js';
+import { enumValue, eventOf, hexId, integer, linkOf, malformedJson, micros, object } from './common.js';
+import { CLOSE_BRACE, HEX_VALUE, MINUS, OPEN_BRACE, OPEN_BRACKET, QUOTE, Scanner, digitsEnd, names, rawTextOf, sameBytesAt, textOf } from './scanner.js';
+import { type JsonSpanPlan, newJsonPlan } from './trace-plan.js';
 
 /**
  * OTLP/JSON's span reader for the column path (`decode-columns.ts`), the twin of
@@ -30,17 +18,14 @@ import { eventOf, linkOf } from './traces.js';
  * (maps, bytes, a value with two kinds) are parsed from their own slice and read by the record
  * path's walkers (`common.ts`), so they mean exactly what they mean there.
  *
- * It takes what the record path (`traces.ts`) reads the same, and leaves everything else to it by
- * throwing: a body that is not valid UTF-8 or JSON, a field twice in one object (`JSON.parse`
- * keeps the last), a key with an escape, a KeyValue whose value comes before its key, a value of
- * a type the record path refuses. Its checks are those `JSON.parse` makes: where this reader
- * accepts a body, the record path accepts it too and reads the same (`decode-columns-json.test.ts`
- * compares them, on mutated bodies as well).
+ * It reads every body the record path (`traces.ts`) reads, the same: a byte order mark, keys
+ * with escapes (matched by their text), a field given twice (the last kept, as `JSON.parse` keeps
+ * it: the attributes written of the first taken back), a KeyValue spelled otherwise (read by the
+ * record path's walkers, the span read whole). Its checks are those `JSON.parse` makes, and a
+ * fault is named as the record path names it (`read`, `decode-refusals.ts`):
+ * `decode-columns-json.test.ts` compares them, on mutated bodies as well.
  */
 
-const ENVELOPE = names('resourceSpans');
-const RESOURCE_SPANS = names('resource', 'scopeSpans', 'schemaUrl');
-const SCOPE_SPANS = names('scope', 'spans', 'schemaUrl');
 const SPAN = names(
   'traceId',
   'spanId',
@@ -60,92 +45,6 @@ const SPAN = names(
   'flags',
 );
 const STATUS = names('code', 'message');
-
-/** Walks the envelope, reading resources and scopes and noting where each span is (at its `{`). Throws on a body it leaves. */
-export function planJsonSpans(body: Uint8Array): SpanPlan {
-  // The record path decodes the body strictly first; a byte order mark it would drop leaves it.
-  if (!isUtf8(body)) throw LEAVE;
-  const s = new Scanner(body);
-  const plan = newPlan();
-  let seen = 0;
-  if (s.enter()) {
-    do {
-      if (s.field(ENVELOPE, 0) !== 0) s.skip(0);
-      else {
-        seen = once(seen, 0);
-        if (!s.isNull() && s.enterArray()) {
-          do resourceGroup(s, plan);
-          while (s.more(CLOSE_BRACKET));
-        }
-      }
-    } while (s.more(CLOSE_BRACE));
-  }
-  if (s.next() !== -1) throw LEAVE;
-  return plan;
-}
-
-/** `seen` with field `field` added; a field met twice leaves the body (`JSON.parse` keeps the last). */
-function once(seen: number, field: number): number {
-  if ((seen & (1 << field)) !== 0) throw LEAVE;
-  return seen | (1 << field);
-}
-
-function resourceGroup(s: Scanner, plan: SpanPlan): void {
-  const firstGroup = plan.groups.length;
-  let value: unknown = undefined;
-  let schemaUrl = '';
-  let seen = 0;
-  if (s.enter()) {
-    do {
-      const field = s.field(RESOURCE_SPANS, 0);
-      if (field >= 0) seen = once(seen, field);
-      if (field === 0) value = s.parsed();
-      else if (field === 1) {
-        if (!s.isNull() && s.enterArray()) {
-          do scopeGroup(s, plan);
-          while (s.more(CLOSE_BRACKET));
-        }
-      } else if (field === 2) schemaUrl = s.stringOrNull();
-      else s.skip(0);
-    } while (s.more(CLOSE_BRACE));
-  }
-  const res = resource(value, schemaUrl, '');
-  const serviceName = serviceNameOf(res);
-  for (let g = firstGroup; g < plan.groups.length; g++) {
-    plan.groups[g]!.resource = res;
-    plan.groups[g]!.serviceName = serviceName;
-  }
-}
-
-function scopeGroup(s: Scanner, plan: SpanPlan): void {
-  const group = plan.groups.length;
-  const pending: SpanGroup = { resource: PENDING_RESOURCE, scope: PENDING_SCOPE, serviceName: '' };
-  plan.groups.push(pending);
-  let value: unknown = undefined;
-  let schemaUrl = '';
-  let seen = 0;
-  if (s.enter()) {
-    do {
-      const field = s.field(SCOPE_SPANS, 1);
-      if (field >= 0) seen = once(seen, field);
-      if (field === 0) value = s.parsed();
-      else if (field === 1) {
-        if (!s.isNull() && s.enterArray()) {
-          do {
-            if (s.next() !== OPEN_BRACE) throw LEAVE;
-            planSpan(plan, s.p, group);
-            s.passObject();
-          } while (s.more(CLOSE_BRACKET));
-        }
-      } else if (field === 2) schemaUrl = s.stringOrNull();
-      else s.skip(0);
-    } while (s.more(CLOSE_BRACE));
-  }
-  pending.scope = scope(value, schemaUrl, '');
-}
-
-const PENDING_RESOURCE: Resource = Object.freeze({ attributes: {}, droppedAttributesCount: 0, schemaUrl: '' });
-const PENDING_SCOPE: InstrumentationScope = Object.freeze({ name: '', version: '', attributes: {}, droppedAttributesCount: 0, schemaUrl: '' });
 
 // The span's fields, by their index in `SPAN`.
 const TRACE_ID = 0;
@@ -181,13 +80,32 @@ export class JsonSpanReader implements SpanSource {
   /** The span field that followed each the last time (the first's at the end): a writer keeps its order. */
   private readonly after = Uint8Array.from({ length: SPAN.length + 1 }, (_, field) => (field + 1) % (SPAN.length + 1));
 
-  constructor(body: Uint8Array) {
+  constructor(
+    body: Uint8Array,
+    private readonly plan: JsonSpanPlan,
+    /** Where the one span of a reader made by `asParsed` is; `null` for a request's reader. */
+    private readonly at: string | null = null,
+  ) {
     this.s = new Scanner(body);
     this.attributes = new JsonAttributes(this.s);
   }
 
-  /** Reads the span at `offset`; with `all`, every attribute into `view`. */
+  /**
+   * Reads the span at `offset`; with `all`, every attribute into `view`. A fault in it is named
+   * as the record path names it, unless the span's ids are invalid: the record path reads a span's
+   * ids first, and rejects such a span before it reads the rest (`fault`).
+   */
   read(offset: number, attributes: Utf8Builder, all = false): SpanFields {
+    const rowAt = attributes.at;
+    try {
+      return this.readSpan(offset, attributes, all, rowAt);
+    } catch (error) {
+      if (!isMalformed(error)) throw error;
+      return this.fault(offset, attributes, rowAt, error, all);
+    }
+  }
+
+  private readSpan(offset: number, attributes: Utf8Builder, all: boolean, rowAt: number): SpanFields {
     const s = this.s;
     const f = this.fields;
     s.p = offset;
@@ -203,7 +121,20 @@ export class JsonSpanReader implements SpanSource {
           s.skip(0);
           continue;
         }
-        seen = once(seen, field);
+        if ((seen & (1 << field)) !== 0) {
+          // A field given twice: the last one is kept, as JSON.parse keeps it. The attributes
+          // written of the first are taken back; a trace id read as null keeps none.
+          if (field === ATTRIBUTES) {
+            attributes.at = rowAt;
+            count = 0;
+            f.view = NO_ATTRIBUTES;
+            f.irregular = false;
+          } else if (field === TRACE_ID) {
+            f.traceId = '';
+            f.idWords.fill(0, 0, 4);
+          }
+        }
+        seen |= 1 << field;
         after[last] = field;
         last = field;
         switch (field) {
@@ -216,47 +147,47 @@ export class JsonSpanReader implements SpanSource {
             if (f.spanIdBytes === 8) this.wordsAt(0, 4, 2);
             break;
           case TRACE_STATE:
-            f.traceState = s.stringOrNull();
+            f.traceState = s.stringOrNull('.traceState');
             break;
           case PARENT_SPAN_ID:
             f.parentIdAt = 8;
             f.parentIdBytes = this.readId(8);
             break;
           case NAME:
-            f.name = s.stringOrNull();
+            f.name = s.stringOrNull('.name');
             break;
           case KIND:
-            f.kind = this.enumOf(SPAN_KINDS, 'SPAN_KIND_');
+            f.kind = this.enumOf(SPAN_KINDS, 'SPAN_KIND_', '.kind');
             break;
           case START:
-            f.startTimeUs = this.micros();
+            f.startTimeUs = this.micros('.startTimeUnixNano');
             break;
           case END:
-            f.endTimeUs = this.micros();
+            f.endTimeUs = this.micros('.endTimeUnixNano');
             break;
           case ATTRIBUTES:
             count = this.attributes.read(attributes, f, all);
             break;
           case DROPPED_ATTRIBUTES:
-            f.droppedAttributesCount = this.integer();
+            f.droppedAttributesCount = this.integer('.droppedAttributesCount');
             break;
           case EVENTS:
-            f.events = this.list(eventOf, NO_EVENTS);
+            f.events = this.list(eventOf, NO_EVENTS, '.events');
             break;
           case DROPPED_EVENTS:
-            f.droppedEventsCount = this.integer();
+            f.droppedEventsCount = this.integer('.droppedEventsCount');
             break;
           case LINKS:
-            f.links = this.list(linkOf, NO_LINKS);
+            f.links = this.list(linkOf, NO_LINKS, '.links');
             break;
           case DROPPED_LINKS:
-            f.droppedLinksCount = this.integer();
+            f.droppedLinksCount = this.integer('.droppedLinksCount');
             break;
           case STATUS_FIELD:
             f.status = this.status();
             break;
           case FLAGS:
-            f.flags = this.integer();
+            f.flags = this.integer('.flags');
             break;
         }
       } while (s.more(CLOSE_BRACE));
@@ -266,8 +197,63 @@ export class JsonSpanReader implements SpanSource {
     return f;
   }
 
+  /**
+   * A span the record path would refuse (`error`, its place named relative to the span's): unless
+   * its ids are invalid, refused naming the span; else its ids are given for the caller to reject
+   * it by, with no attributes. Its own text is parsed to learn them, as the record path reads them.
+   * A fault in a field the span gives again is none (`JSON.parse` keeps the last): the span is read
+   * again as it parsed, from its text written again (`JSON.stringify`), which holds each field once.
+   */
+  private fault(offset: number, attributes: Utf8Builder, rowAt: number, error: Error, all: boolean): SpanFields {
+    const at = this.at ?? this.where(offset);
+    const s = this.s;
+    s.p = offset;
+    const span = object(s.parsed(), at);
+    const traceId = hexId(span.traceId, `${at}.traceId`);
+    const spanId = hexId(span.spanId, `${at}.spanId`);
+    const parentSpanId = hexId(span.parentSpanId, `${at}.parentSpanId`);
+    if (spanIdsProblem(traceId, spanId, parentSpanId) === null) {
+      if (this.at === null) return this.asParsed(span, at, attributes, rowAt, all);
+      const message = error.message.slice(MALFORMED.length);
+      throw message.startsWith('.') ? malformedJson(at + message) : error;
+    }
+    const f = this.fields;
+    resetSpanFields(f, OK_UNSET);
+    f.traceId = traceId;
+    f.spanIdBytes = spanId === '' ? 0 : -1;
+    this.spanIdText = spanId;
+    f.parentIdBytes = parentSpanId === '' ? 0 : parentSpanId.length === 16 ? 8 : -1;
+    attributes.at = rowAt;
+    attributes.text('{}');
+    attributes.endRow();
+    return f;
+  }
+
+  /** The span read from `JSON.stringify` of its parsed value, by a reader of that text alone (named `at`), into this reader's fields and ids. */
+  private asParsed(span: object, at: string, attributes: Utf8Builder, rowAt: number, all: boolean): SpanFields {
+    const plan = newJsonPlan();
+    planSpan(plan, 0, 0);
+    const again = new JsonSpanReader(Buffer.from(JSON.stringify(span, exactTimes)), plan, at);
+    attributes.at = rowAt;
+    Object.assign(this.fields, again.read(0, attributes, all));
+    this.ids.set(again.ids);
+    this.spanIdText = again.spanIdText;
+    return this.fields;
+  }
+
+  /** Where the span at `offset` is in the request, as the record path names it (`resourceSpans[0].scopeSpans[0].spans[3]`). */
+  private where(offset: number): string {
+    const plan = this.plan;
+    let k = 0;
+    while (k < plan.count && plan.offsets[k] !== offset) k++;
+    const group = plan.groupOf[k]!;
+    let first = k;
+    while (first > 0 && plan.groupOf[first - 1] === group) first--;
+    return `${plan.where[group]}.spans[${k - first}]`;
+  }
+
   /** A time in unix nanoseconds as epoch microseconds, as `micros` of `common.ts` reads it, with no string made for digits alone. */
-  private micros(): number {
+  private micros(where: string): number {
     const s = this.s;
     if (s.isNull()) return 0;
     const c = s.next();
@@ -278,17 +264,19 @@ export class JsonSpanReader implements SpanSource {
         s.p = end + 1;
         return end - start <= 3 ? 0 : s.digits(start, end - 3);
       }
-      return micros(textOf(s, start, s.string()), '');
+      return micros(textOf(s, start, s.string()), where);
     }
+    if (c !== MINUS && (c < 0x30 || c > 0x39)) return micros(s.parsed(), where);
     const start = s.p;
     const digits = s.number();
-    // Digits alone, cut to the microsecond exactly, as the record path cuts them (a long one is quoted before parsing there).
-    if (digits > 0) return digits <= 3 ? 0 : s.digits(start, s.p - 3);
-    return micros(Number(s.slices.latin1Slice(start, s.p)), '');
+    // Digits alone, cut to the microsecond exactly, as the record path cuts them: a long one is
+    // quoted before parsing there, but not after a key whose escape hides its name from that search.
+    if (digits > 0 && (digits < 16 || !s.keyEscaped || quotedAt(s, start))) return digits <= 3 ? 0 : s.digits(start, s.p - 3);
+    return micros(Number(s.slices.latin1Slice(start, s.p)), where);
   }
 
   /** An integer (a number or a decimal string), as `integer` of `common.ts` reads it; `null` is 0. */
-  private integer(): number {
+  private integer(where: string): number {
     const s = this.s;
     if (s.isNull()) return 0;
     const c = s.next();
@@ -299,34 +287,37 @@ export class JsonSpanReader implements SpanSource {
         s.p = end + 1;
         return s.digits(start, end);
       }
-      return integer(textOf(s, start, s.string()), '');
+      return integer(textOf(s, start, s.string()), where);
     }
+    if (c !== MINUS && (c < 0x30 || c > 0x39)) return integer(s.parsed(), where);
     const start = s.p;
     const digits = s.number();
     if (digits > 0 && digits < 16) return s.digits(start, s.p);
-    return integer(Number(s.slices.latin1Slice(start, s.p)), '');
+    return integer(Number(s.slices.latin1Slice(start, s.p)), where);
   }
 
   /** An enum, by number or by name, as `enumValue` of `common.ts` reads it. */
-  private enumOf(list: readonly string[], prefix: string): number {
+  private enumOf(list: readonly string[], prefix: string, where: string): number {
     const s = this.s;
     const c = s.next();
-    if (c === QUOTE) return enumValue(s.stringOrNull(), list, prefix, '');
-    return this.integer();
+    if (c === QUOTE) return enumValue(rawTextOf(s, s.p + 1, s.string()), list, prefix, where);
+    return this.integer(where);
   }
 
   private status(): SpanStatus {
     const s = this.s;
     if (s.isNull()) return OK_UNSET;
+    if (s.next() !== OPEN_BRACE) {
+      s.skip(0);
+      throw malformedJson('.status must be an object');
+    }
     let code = 0;
     let message = '';
-    let seen = 0;
     if (s.enter()) {
       do {
         const field = s.field(STATUS, 0);
-        if (field >= 0) seen = once(seen, field);
-        if (field === 0) code = this.enumOf(STATUS_CODES, 'STATUS_CODE_');
-        else if (field === 1) message = s.stringOrNull();
+        if (field === 0) code = this.enumOf(STATUS_CODES, 'STATUS_CODE_', '.status.code');
+        else if (field === 1) message = s.stringOrNull('.status.message');
         else s.skip(0);
       } while (s.more(CLOSE_BRACE));
     }
@@ -334,15 +325,15 @@ export class JsonSpanReader implements SpanSource {
   }
 
   /** Events or links: parsed from their slice and read by the record path's own walkers; none made for `[]` or `null`. */
-  private list<T>(read: (value: unknown, at: string) => T, none: T[]): T[] {
+  private list<T>(read: (value: unknown, at: string) => T, none: T[], where: string): T[] {
     const s = this.s;
     if (s.isNull()) return none;
     const start = s.p;
     if (s.next() === OPEN_BRACKET && !s.enterArray()) return none;
     s.p = start;
     const value = s.parsed();
-    if (!Array.isArray(value)) throw LEAVE;
-    return value.map((item) => read(item, ''));
+    if (!Array.isArray(value)) throw malformedJson(`${where} must be an array`);
+    return value.map((item, n) => read(item, `${where}[${n}]`));
   }
 
   /** A trace id: its lowercase hex (the same string as the last one's when its hex is the same), and its words. */
@@ -350,7 +341,7 @@ export class JsonSpanReader implements SpanSource {
     const s = this.s;
     const f = this.fields;
     if (s.isNull()) return;
-    if (s.next() !== QUOTE) throw LEAVE;
+    if (s.next() !== QUOTE) s.stringOrNull('.traceId');
     const b = s.b;
     const start = s.p + 1;
     // 32 hex digits between quotes, read where they are; any other string is read as text.
@@ -383,11 +374,11 @@ export class JsonSpanReader implements SpanSource {
 
   /**
    * A trace id spelled otherwise (escaped, or of another length, which the span is rejected for):
-   * its text, as the record path reads it. Text that is not hex leaves the body (the record path refuses it).
+   * its text, as the record path reads it, which refuses text that is not hex.
    */
   private traceIdText(start: number): void {
     const f = this.fields;
-    const text = hexText(this.s, start);
+    const text = hexText(this.s, start, '.traceId');
     f.idWords.fill(0, 0, 4);
     if (text.length === 32) for (let w = 0; w < 4; w++) f.idWords[w] = Number.parseInt(text.slice(8 * w, 8 * w + 8), 16) | 0;
     f.traceId = text;
@@ -414,8 +405,9 @@ export class JsonSpanReader implements SpanSource {
    */
   private readId(at: number): number {
     const s = this.s;
+    const where = at === 0 ? '.spanId' : '.parentSpanId';
     if (s.isNull()) return 0;
-    if (s.next() !== QUOTE) throw LEAVE;
+    if (s.next() !== QUOTE) s.stringOrNull(where);
     const b = s.b;
     const start = s.p + 1;
     if (b[start + 16] === QUOTE) {
@@ -435,7 +427,7 @@ export class JsonSpanReader implements SpanSource {
         return 8;
       }
     }
-    const text = hexText(s, start);
+    const text = hexText(s, start, where);
     if (text.length === 16) {
       for (let k = 0; k < 8; k++) this.ids[at + k] = Number.parseInt(text.slice(2 * k, 2 * k + 2), 16);
       return 8;
@@ -457,9 +449,33 @@ export class JsonSpanReader implements SpanSource {
 
 const HEX = /^[0-9a-fA-F]*$/;
 
-/** The id string at `start` (the reader at its quote), lowercase, as `hexId` of `common.ts` reads it; text that is not hex leaves the body. */
-function hexText(s: Scanner, start: number): string {
+/** The id string at `start` (the reader at its quote), lowercase, as `hexId` of `common.ts` reads it, and refuses text that is not hex. */
+function hexText(s: Scanner, start: number, where: string): string {
   const text = textOf(s, start, s.string());
-  if (!HEX.test(text)) throw LEAVE;
+  if (!HEX.test(text)) throw malformedJson(`${where} must be hex`);
   return text.toLowerCase();
+}
+
+const MALFORMED = 'malformed OTLP/JSON: ';
+
+/**
+ * A time `JSON.parse` made a double past 2^53 (after a key whose escape hid it from `quoteBigInts`)
+ * written as that double's exact integer: `micros` cuts it as the record path's `Math.floor` does.
+ */
+function exactTimes(key: string, value: unknown): unknown {
+  return typeof value === 'number' && key.endsWith('UnixNano') && Number.isInteger(value) && !Number.isSafeInteger(value) ? BigInt(value).toString() : value;
+}
+
+/** `Scanner.quotedHere` of the number at `at`. */
+function quotedAt(s: Scanner, at: number): boolean {
+  const p = s.p;
+  s.p = at;
+  const quoted = s.quotedHere();
+  s.p = p;
+  return quoted;
+}
+
+/** Whether `error` is a fault of the body's the record path names (`malformedJson`). */
+function isMalformed(error: unknown): error is Error {
+  return error instanceof Error && error.name === 'AppError' && error.message.startsWith(MALFORMED);
 }

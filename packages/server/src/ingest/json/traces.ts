@@ -1,6 +1,6 @@
-import { SPAN_KINDS, STATUS_CODES, type SpanEventRecord, type SpanLink, type SpanRecord } from '@spoor/model';
+import { SPAN_KINDS, STATUS_CODES, type SpanRecord } from '@spoor/model';
 import { type DecodedSpans, Rejections, spanIdsProblem } from '../decoded.js';
-import { array, attributes, enumValue, forEachRecord, hexId, integer, micros, object, optionalObject, parseJsonBody, string } from './common.js';
+import { array, attributes, enumValue, eventOf, forEachRecord, hexId, integer, linkOf, micros, optionalObject, parseJsonBody, string } from './common.js';
 
 /** Decodes an OTLP/JSON `ExportTraceServiceRequest`. */
 export function decodeTracesJson(body: Uint8Array, projectId: string): DecodedSpans {
@@ -48,28 +48,4 @@ export function decodeTracesJson(body: Uint8Array, projectId: string): DecodedSp
     });
   });
   return { records: spans, rejected: rejections.count, rejectReason: rejections.reason };
-}
-
-/** A span event (`Span.Event`) read from its OTLP/JSON. */
-export function eventOf(value: unknown, at: string): SpanEventRecord {
-  const event = object(value, at);
-  return {
-    timeUs: micros(event.timeUnixNano, `${at}.timeUnixNano`),
-    name: string(event.name, `${at}.name`),
-    attributes: attributes(event.attributes, `${at}.attributes`),
-    droppedAttributesCount: integer(event.droppedAttributesCount, `${at}.droppedAttributesCount`),
-  };
-}
-
-/** A span link (`Span.Link`) read from its OTLP/JSON. */
-export function linkOf(value: unknown, at: string): SpanLink {
-  const link = object(value, at);
-  return {
-    traceId: hexId(link.traceId, `${at}.traceId`),
-    spanId: hexId(link.spanId, `${at}.spanId`),
-    traceState: string(link.traceState, `${at}.traceState`),
-    attributes: attributes(link.attributes, `${at}.attributes`),
-    droppedAttributesCount: integer(link.droppedAttributesCount, `${at}.droppedAttributesCount`),
-    flags: integer(link.flags, `${at}.flags`),
-  };
 }

@@ -50,6 +50,7 @@ import {
   messageEnd,
   readMicros,
   readString,
+  readerFault,
   replacedStringCount,
   resetReplacedStrings,
   skipField,
@@ -66,7 +67,8 @@ import {
  * for normalization). The text is what `JSON.stringify` writes of the record's attributes object
  * (`decode-columns.test.ts` compares them). A span whose attributes JSON.stringify would write
  * otherwise (a key twice, an integer-like key, `__proto__`) is flagged `irregular`: the caller
- * decodes the request the record way instead.
+ * reads that span whole (`readWhole`). A malformed span is refused with the fault `traces.ts`
+ * names, a wire reader's error made malformed as its envelope makes it (`readerFault`).
  */
 
 // The envelope's layout, as envelope.ts reads it.
@@ -78,10 +80,12 @@ const KV_KEY = tagOf(1, WT_LEN);
 const KV_VALUE = tagOf(2, WT_LEN);
 const KV_FIELDS = fields(1, 2);
 
-/** Walks the envelope, reading resources and scopes and noting where each span is (at its length prefix). Throws on a malformed body. */
-export function planSpans(body: Uint8Array): SpanPlan {
+/**
+ * Walks the envelope, reading resources and scopes and noting where each span is (at its length
+ * prefix) into `plan`. Throws on a malformed body, the plan holding the spans noted before the fault.
+ */
+export function planSpans(body: Uint8Array, plan: SpanPlan = newPlan()): SpanPlan {
   const r = new BinaryReader(body);
-  const plan = newPlan();
   while (r.pos < r.len) {
     const tag = r.uint32();
     if (tag === FIRST) planResourceGroup(r, plan);
@@ -199,7 +203,7 @@ export class SpanReader implements SpanSource {
       const length = r.uint32();
       const start = r.pos;
       const stop = start + length;
-      if (stop > end) throw malformed('truncated string');
+      // A string past its value's end is read by the general path, which names the fault as the record path does.
       if (stop === end) {
         r.pos = end;
         return this.writeString(out, start, stop, wanted);
@@ -286,7 +290,8 @@ export class SpanReader implements SpanSource {
     const r = this.r;
     const length = r.uint32();
     const start = r.pos;
-    if (start + length > r.len) throw malformed('truncated bytes');
+    // In the wire reader's words, as `BinaryReader.bytes` of the record path says it.
+    if (start + length > r.len) throw malformed('premature EOF');
     r.pos = start + length;
     return length;
   }
@@ -327,6 +332,14 @@ export class SpanReader implements SpanSource {
    * with `all`, every attribute into `view` (each value read, as `readKeyValue` reads them).
    */
   read(offset: number, attributes: Utf8Builder, all = false): SpanFields {
+    try {
+      return this.readSpan(offset, attributes, all);
+    } catch (error) {
+      throw readerFault(error);
+    }
+  }
+
+  private readSpan(offset: number, attributes: Utf8Builder, all: boolean): SpanFields {
     const r = this.r;
     const f = this.fields;
     r.pos = offset;
@@ -373,20 +386,29 @@ export class SpanReader implements SpanSource {
           const kvEnd = messageEnd(r);
           let key: KeyText | null = null;
           let valueAt = -1;
-          while (r.pos < kvEnd) {
-            const kvTag = r.uint32();
-            if (kvTag === KV_KEY) key = this.keys.at(r, this.body, count);
-            else if (kvTag === KV_VALUE) {
-              // A second value: the record path reads (and checks) both; leave it to it.
-              if (valueAt >= 0) {
-                f.irregular = true;
-                if (all) this.readEarlier(valueAt);
-              }
-              valueAt = r.pos;
-              r.pos = messageEnd(r);
-            } else skipField(r, kvTag, KV_FIELDS, 'KeyValue');
+          try {
+            while (r.pos < kvEnd) {
+              const kvTag = r.uint32();
+              if (kvTag === KV_KEY) key = this.keys.at(r, this.body, count);
+              else if (kvTag === KV_VALUE) {
+                // A second value: the record path reads (and checks) both.
+                if (valueAt >= 0) {
+                  f.irregular = true;
+                  if (all) this.readEarlier(valueAt);
+                }
+                valueAt = r.pos;
+                r.pos = messageEnd(r);
+              } else skipField(r, kvTag, KV_FIELDS, 'KeyValue');
+            }
+            expectEnd(r, kvEnd);
+          } catch (error) {
+            // The record path reads a value where it is: a fault in the one passed over comes first.
+            if (valueAt >= 0) {
+              r.pos = valueAt;
+              readAnyValue(r, 0);
+            }
+            throw error;
           }
-          expectEnd(r, kvEnd);
           key ??= EMPTY_KEY;
           if (key.stamp === stamp || !key.plain) f.irregular = true;
           key.stamp = stamp;

@@ -20,6 +20,14 @@ export function malformed(message: string): AppError {
   return new AppError('ERR_INGEST_MALFORMED_BODY', `malformed protobuf: ${message}`);
 }
 
+/**
+ * A reader's error as the body's fault: the wire reader's own (reading past the end, a bad varint)
+ * made malformed with its words, as the record path's envelope makes them (`readExportRequest`).
+ */
+export function readerFault(error: unknown): unknown {
+  return error instanceof Error && error.name !== 'AppError' ? malformed(error.message) : error;
+}
+
 /** Reads the length prefix of an embedded message and returns the offset where it ends. */
 export function messageEnd(r: BinaryReader): number {
   const length = r.uint32();
