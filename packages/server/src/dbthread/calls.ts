@@ -22,10 +22,8 @@ import type { Remote, Transfers } from '../threads/protocol.js';
 import { type DbContextOptions, dbContext } from './context.js';
 import { DB_POST_TRANSFERS, type DbProtocol } from './protocol.js';
 
-/**
- * Every call the database thread serves: a group per feature, defined with the buffers it moves in
- * the feature's folder, called by its name (`db.sampling.decide(…)`, typed: {@link DbClient}). A feature adds one line here.
- */
+// Every call the database thread serves: a group per feature, defined with the buffers it moves in the feature's folder,
+// called by its name (`db.sampling.decide(…)`, typed: `DbClient`). A feature adds one line here (and its import).
 const GROUPS = {
   traces: traceCalls,
   trees: treeStreamCalls,
