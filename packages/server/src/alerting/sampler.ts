@@ -178,7 +178,7 @@ function labelsOf(aggregate: Aggregate, values: ReadonlyArray<string | null>): R
  * Rows of one bucket as samples. Without `by`, there is always one sample: 0 when nothing was
  * recorded and the function counts, else no data.
  */
-function toSamples(aggregate: Aggregate, rows: readonly AlertSeriesRow[]): Sample[] {
+export function toSamples(aggregate: Aggregate, rows: readonly AlertSeriesRow[]): Sample[] {
   const samples = rows.map((row) => ({ labels: labelsOf(aggregate, row.labels), value: row.value }));
   if (aggregate.by.length === 0 && samples.length === 0) samples.push({ labels: {}, value: zeroWhenEmpty(aggregate) ? 0 : null });
   return samples;

@@ -79,6 +79,8 @@ export function needOf(method: string, route: string, declared?: DeclaredNeed): 
   if (route.startsWith('/api/experiments') && method === 'POST') return 'ingest';
   // Prometheus's query API: its clients post queries as forms, and a query only reads.
   if (route.startsWith('/api/v1/')) return 'read';
+  // A dashboard panel's preview posts its queries to read them, as the Prometheus API does.
+  if (route === '/api/dashboards/preview' && method === 'POST') return 'read';
   if (route.startsWith('/api/')) return method === 'GET' || method === 'HEAD' ? 'read' : 'admin';
   // MCP's tools only read (and each call is checked again by the API route it reads).
   if (route === '/mcp') return 'read';

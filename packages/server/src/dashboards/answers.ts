@@ -54,6 +54,21 @@ const Version = Type.Object(
 );
 export const DashboardVersions = Type.Object({ versions: Type.Array(Version) }, { additionalProperties: false });
 
+const Sample = Type.Tuple([Type.Number(), Type.String()], { description: 'Unix seconds, and the value as Prometheus writes it' });
+const Series = Type.Object({ metric: Type.Record(Text, Text), values: Type.Array(Sample) }, { additionalProperties: false });
+/** A panel's queries read over a range, each as `query_range`'s matrix. */
+export const DashboardPreview = Type.Object(
+  {
+    queries: Type.Array(
+      Type.Object(
+        { expr: Type.String({ description: 'the expression as evaluated, variables filled' }), legend: Type.Optional(Text), result: Type.Array(Series) },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 agree<Static<typeof Dashboard>, model.Dashboard>(true);
 agree<Static<typeof Summary>, model.DashboardSummary>(true);
 agree<Static<typeof Version>, model.DashboardVersion>(true);

@@ -6,7 +6,12 @@ import { projectOf } from '../http/request-access.js';
 import type { Remote } from '../threads/protocol.js';
 import * as answers from './answers.js';
 import type { dashboardCalls } from './db-calls.js';
-import { checkDashboardName, checkDocument } from './spec.js';
+import { ExprError, parseExpr } from '../alerting/expr/parser.js';
+import type { ReadSeries } from '../alerting/sampler.js';
+import type { alertCalls } from '../alerting/db-calls.js';
+import { AppError } from '../errors.js';
+import { PromError, rangeInstants, rangeQuery } from '../promql/evaluate.js';
+import { checkDashboardName, checkDocument, checkPreview, filledExpression, variableValue } from './spec.js';
 
 /**
  * `/api/dashboards`: dashboards as versioned JSON documents. Read keys list and read them (a
@@ -14,7 +19,21 @@ import { checkDashboardName, checkDocument } from './spec.js';
  * save, import and delete. Export is the GET's document; import is a PUT of it.
  */
 
-export type DashboardDb = { readonly dashboards: Remote<ReturnType<typeof dashboardCalls.make>> };
+export type DashboardDb = {
+  readonly dashboards: Remote<ReturnType<typeof dashboardCalls.make>>;
+  readonly alerts: Pick<Remote<ReturnType<typeof alertCalls.make>>, 'series'>;
+};
+
+/** One expression of a preview filled and parsed: a bad one is a 400 naming `queries[k].expr`, with the parser's message. */
+function previewExpr(expr: string, values: Record<string, string>, interval: string, at: string) {
+  const filled = filledExpression(expr, values, interval, at);
+  try {
+    return { filled, parsed: parseExpr(filled) };
+  } catch (error) {
+    if (error instanceof ExprError) throw new AppError('ERR_BAD_REQUEST', `${at}: ${error.message} (column ${error.column})`);
+    throw error;
+  }
+}
 
 const tags = ['dashboards'];
 const NAME = Type.Object({ name: Type.String({ description: "the dashboard's name: lower-case letters, digits and dashes" }) });
@@ -74,6 +93,37 @@ export async function dashboardRoutes(instance: FastifyInstance, options: { db: 
       const name = checkDashboardName(request.params.name);
       const doc = checkDocument(request.body, name);
       return db.dashboards.save(projectOf(request), doc, request.query.expectedVersion ?? null, authorOf(request), nowUs());
+    },
+  );
+  app.post(
+    '/api/dashboards/preview',
+    {
+      schema: {
+        summary: "Read one panel's queries over a range, variables filled, as the editor previews them (each a query_range matrix)",
+        tags,
+        body: Type.Unknown({
+          description: '{ queries: [{ expr, legend? }], variables?: { name: picked value }, start, end, step } (Unix seconds; step in seconds)',
+        }),
+        response: { 200: answers.DashboardPreview },
+      },
+    },
+    async (request) => {
+      const preview = checkPreview(request.body);
+      const values = Object.fromEntries(Object.entries(preview.variables).map(([k, v]) => [k, variableValue(v)]));
+      const interval = `${Math.max(1, Math.round(preview.stepS))}s`;
+      const exprs = preview.queries.map((q, k) => previewExpr(q.expr, values, interval, `queries[${k}].expr`));
+      const projectId = projectOf(request);
+      const read: ReadSeries = (spec, range) => db.alerts.series(projectId, spec, range);
+      try {
+        const instants = rangeInstants(preview.startS * 1e6, preview.endS * 1e6, preview.stepS * 1e6);
+        const results = await Promise.all(exprs.map((e) => rangeQuery(read, e.parsed, instants)));
+        return {
+          queries: preview.queries.map((q, k) => ({ expr: exprs[k]!.filled, ...(q.legend === undefined ? {} : { legend: q.legend }), result: results[k]! })),
+        };
+      } catch (error) {
+        if (error instanceof PromError) throw new AppError('ERR_BAD_REQUEST', error.message);
+        throw error;
+      }
     },
   );
   app.get(

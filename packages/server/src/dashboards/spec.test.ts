@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { READY_DASHBOARDS } from './ready.js';
-import { checkDocument, filledExpression } from './spec.js';
+import { parseExpr } from '../alerting/expr/parser.js';
+import { checkDocument, checkPreview, filledExpression, variableValue } from './spec.js';
 
 const panel = (expr: string, extra: Record<string, unknown> = {}) => ({
   id: 'p',
@@ -47,5 +48,34 @@ describe('checkDocument', () => {
     expect(filledExpression('cost(spans{service=~"$service"})[$__interval]', { service: 'rag' }, '5m', 'x')).toBe('cost(spans{service=~"rag"})[5m]');
     expect(filledExpression('count(spans{service=~"${service}"})[1h]', { service: '.*' }, '1m', 'x')).toBe('count(spans{service=~".*"})[1h]');
     expect(() => filledExpression('count(spans{model="$model"})[1h]', {}, '1m', 'q')).toThrow('q: $model is not a variable of the dashboard');
+  });
+
+  it('puts a picked value in a matcher as itself: regex characters and quotes escaped, All as .*', () => {
+    for (const picked of ['a.b', 'gpt-4o (mini)', 'say "hi" \\ $5?', '[x]+*^|']) {
+      const expr = parseExpr(filledExpression('count(spans{model=~"$model"})[1h]', { model: variableValue(picked) }, '1m', 'x'));
+      if (expr.kind !== 'aggregate') throw new Error(expr.kind);
+      const pattern = new RegExp(`^(?:${expr.matchers[0]!.value})$`);
+      expect(pattern.test(picked), picked).toBe(true);
+      expect(pattern.test(`${picked}x`), picked).toBe(false);
+    }
+    expect(variableValue('')).toBe('.*');
+  });
+
+  it('checks a preview request, naming the bad field', () => {
+    const ok = { queries: [{ expr: 'count(spans)[1h]' }], start: 0, end: 3600, step: 60 };
+    expect(checkPreview(ok)).toEqual({ queries: ok.queries, variables: {}, startS: 0, endS: 3600, stepS: 60 });
+    const refused = (body: unknown) => {
+      try {
+        checkPreview(body);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'accepted';
+    };
+    expect(refused({ ...ok, queries: [] })).toMatch(/^queries: /);
+    expect(refused({ ...ok, end: -1 })).toMatch(/^end: /);
+    expect(refused({ ...ok, start: 7200 })).toBe('end: not before start');
+    expect(refused({ ...ok, variables: { service: 3 } })).toMatch(/^variables\.service: /);
+    expect(refused({ ...ok, queries: [{ expr: 'x', colour: 1 }] })).toMatch(/^queries\[0\]\.colour: not a field/);
   });
 });

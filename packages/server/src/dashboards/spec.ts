@@ -145,3 +145,49 @@ export function checkDashboardName(name: string): string {
   if (!DASHBOARD_NAME.test(name)) throw bad('name: 1 to 64 lower-case letters, digits and dashes, starting with a letter or digit');
   return name;
 }
+
+/**
+ * A picked value as it goes into a matcher's string: regex characters escaped (the picker gives a
+ * value, not a pattern), then backslashes and quotes escaped for the alert language's string;
+ * All (`''`) is `.*`.
+ */
+export function variableValue(raw: string): string {
+  if (raw === '') return '.*';
+  return raw.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/[\\"]/g, '\\$&');
+}
+
+export interface PreviewRequest {
+  queries: Array<{ expr: string; legend?: string }>;
+  variables: Record<string, string>;
+  startS: number;
+  endS: number;
+  stepS: number;
+}
+
+/** `POST /api/dashboards/preview`'s body: `{ queries, variables?, start, end, step }`, times in Unix seconds, step in seconds. */
+export function checkPreview(body: unknown): PreviewRequest {
+  if (!isObject(body)) throw bad('the body must be { queries: [{ expr, legend? }], variables?: { name: value }, start, end, step }');
+  extraField(body, ['queries', 'variables', 'start', 'end', 'step'], '');
+  if (!Array.isArray(body.queries) || body.queries.length === 0 || body.queries.length > MAX_QUERIES)
+    throw bad(`queries: a list of 1 to ${MAX_QUERIES} queries { expr, legend? }`);
+  const queries = body.queries.map((q, k) => {
+    if (!isObject(q)) throw bad(`queries[${k}]: an object { expr, legend? }`);
+    extraField(q, ['expr', 'legend'], `queries[${k}].`);
+    const legend = text(q.legend, `queries[${k}].legend`, { max: 200, optional: true });
+    return { expr: text(q.expr, `queries[${k}].expr`)!, ...(legend === undefined ? {} : { legend }) };
+  });
+  const variables: Record<string, string> = {};
+  if (body.variables !== undefined) {
+    if (!isObject(body.variables)) throw bad('variables: an object of picked values { name: value }');
+    for (const [name, value] of Object.entries(body.variables)) variables[name] = text(value, `variables.${name}`, { max: 1000 })!;
+  }
+  const seconds = (key: 'start' | 'end' | 'step'): number => {
+    const n = body[key];
+    if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) throw bad(`${key}: a number of seconds${key === 'step' ? '' : ' since 1970'}`);
+    return n;
+  };
+  const request = { queries, variables, startS: seconds('start'), endS: seconds('end'), stepS: seconds('step') };
+  if (request.stepS <= 0) throw bad('step: a number of seconds above 0');
+  if (request.endS < request.startS) throw bad('end: not before start');
+  return request;
+}

@@ -1,6 +1,8 @@
 import type { Expr } from '../alerting/expr/ast.js';
 import { parseExpr } from '../alerting/expr/parser.js';
-import { type ReadSeries, Sampler } from '../alerting/sampler.js';
+import { type ReadSeries, Sampler, toSamples } from '../alerting/sampler.js';
+import type { Sample } from '../alerting/evaluator.js';
+import { seriesSpecOf } from '../alerting/series.js';
 
 /**
  * The alert language evaluated as Prometheus evaluates a query: at one instant (a vector) or at
@@ -67,21 +69,32 @@ function holds(expr: Expr, value: number): boolean {
   }
 }
 
+/**
+ * The samples at every instant from one read, when the instants are a step apart and the
+ * aggregate's window is that step: the store's buckets are then exactly the windows each instant's
+ * own read would ask for. Otherwise (an anomaly, another window, an app metric) null.
+ */
+async function rangeSamples(read: ReadSeries, value: Expr, instantsUs: readonly number[]): Promise<Sample[][] | null> {
+  if (value.kind !== 'aggregate' || value.source.kind === 'metric' || instantsUs.length < 2) return null;
+  const stepUs = instantsUs[1]! - instantsUs[0]!;
+  if (value.windowUs !== stepUs) return null;
+  const rows = await read(seriesSpecOf(value), { startUs: instantsUs[0]! - stepUs, stepUs, buckets: instantsUs.length });
+  const byBucket = instantsUs.map((): typeof rows => []);
+  for (const row of rows) byBucket[row.bucket]?.push(row);
+  return byBucket.map((bucket) => toSamples(value, bucket));
+}
+
 /** The expression at each instant (microseconds), per label set: the points of each series in time order. */
-async function evaluateAt(read: ReadSeries, expr: Expr, instantsUs: readonly number[]): Promise<Map<string, MatrixSeries>> {
+async function evaluateAt(read: ReadSeries, expr: Expr, instantsUs: readonly number[], whole = true): Promise<Map<string, MatrixSeries>> {
   const value = expr.kind === 'compare' ? expr.value : expr;
   const sampler = new Sampler(read);
   const series = new Map<string, MatrixSeries>();
-  // Each instant is one rule evaluation; the sampler bounds how many reads are in flight.
-  const rounds = await Promise.all(
-    instantsUs.map(async (us) => {
-      try {
-        return await sampler.round(us).samples(value);
-      } catch (error) {
-        throw new PromError('execution', (error as Error).message);
-      }
-    }),
-  );
+  const failed = (error: unknown): never => {
+    throw new PromError('execution', (error as Error).message);
+  };
+  const ranged = whole ? await rangeSamples(read, value, instantsUs).catch(failed) : null;
+  // Else each instant is one rule evaluation; the sampler bounds how many reads are in flight.
+  const rounds = ranged ?? (await Promise.all(instantsUs.map((us) => sampler.round(us).samples(value).catch(failed))));
   rounds.forEach((samples, i) => {
     const seconds = instantsUs[i]! / 1e6;
     for (const s of samples) {
@@ -112,6 +125,7 @@ export function rangeInstants(startUs: number, endUs: number, stepUs: number): n
   return Array.from({ length: count }, (_, k) => startUs + k * stepUs);
 }
 
-export async function rangeQuery(read: ReadSeries, expr: Expr, instantsUs: readonly number[]): Promise<MatrixSeries[]> {
-  return [...(await evaluateAt(read, expr, instantsUs)).values()];
+/** `whole: false` reads each instant on its own, as an alert rule would (the reference a range read must equal). */
+export async function rangeQuery(read: ReadSeries, expr: Expr, instantsUs: readonly number[], whole = true): Promise<MatrixSeries[]> {
+  return [...(await evaluateAt(read, expr, instantsUs, whole)).values()];
 }

@@ -8,6 +8,15 @@ export const PEOPLE_ROWS: Record<string, Row> = {
   'GET /api/dashboards': read('/api/dashboards'),
   'GET /api/dashboards/:name': readId(() => '/api/dashboards/shop-dash'),
   'GET /api/dashboards/:name/versions': readId(() => '/api/dashboards/shop-dash/versions'),
+  'POST /api/dashboards/preview': {
+    path: () => '/api/dashboards/preview',
+    body: () => {
+      const nowS = Math.floor(Date.now() / 1000);
+      return { queries: [{ expr: 'count(spans)[1h] by (name)' }], start: nowS - 7200, end: nowS + 60, step: 3600 };
+    },
+    need: 'read',
+    foreign: 'no-leak',
+  },
   'PUT /api/dashboards/:name': { path: () => '/api/dashboards/put-dash', body: () => ({ title: 'Put', panels: [] }), need: 'admin', foreign: 'own' },
   'DELETE /api/dashboards/:name': { path: () => '/api/dashboards/to-delete-dash', need: 'admin', foreign: 'not-found' },
   // Review queues: admins make and fill them; a read key reviews. The held queue's item is the
