@@ -129,6 +129,10 @@ describe('the Prometheus HTTP API', () => {
     expect(labels.body.data).toEqual(expect.arrayContaining(['__name__', 'model', 'service']));
     const values = await v1(`/api/v1/label/model/values?start=${atS - 3600}&end=${atS}`);
     expect(values.body).toEqual({ status: 'success', data: ['gpt-4o', 'gpt-4o-mini'] });
+    // A span attribute's key, as a dashboard's picker of a release or an environment asks for it.
+    const attribute = await v1(`/api/v1/label/gen_ai.operation.name/values?start=${atS - 3600}&end=${atS}`);
+    expect(attribute.body).toEqual({ status: 'success', data: ['chat'] });
+    expect((await v1(`/api/v1/label/no_such_label/values?start=${atS - 3600}&end=${atS}`)).body).toEqual({ status: 'success', data: [] });
     const series = await v1(`/api/v1/series?match[]=${encodeURIComponent('count(spans)[1h] by (service, model)')}&end=${atS}`);
     expect(series.body.status).toBe('success');
     expect(new Set(series.body.data as unknown[])).toEqual(

@@ -70,6 +70,9 @@ function answer(reply: FastifyReply, work: () => Promise<unknown>): Promise<unkn
 /** Built-in label names of every source, sorted, as `/api/v1/labels` lists them. */
 export const LABEL_NAMES = [...new Set(Object.values(LABELS).flatMap((l) => l ?? []))].sort();
 
+/** An attribute key as a label of the language: a dotted name (`gen_ai.request.model`). */
+const ATTRIBUTE_KEY = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$/;
+
 /** The source whose label it is, to read its values: spans first, as most labels are theirs. */
 function sourceOfLabel(label: string): string | null {
   for (const [kind, labels] of Object.entries(LABELS)) {
@@ -121,7 +124,8 @@ export async function promRoutes(instance: FastifyInstance, options: { db: PromD
     answer(reply, async () => {
       const name = request.params.name;
       if (name === '__name__') return Object.values(SOURCE_NAMES).sort();
-      const source = sourceOfLabel(name);
+      // A name that is no source's built-in label is a span attribute's key (`service.version`), as the language reads it.
+      const source = sourceOfLabel(name) ?? (ATTRIBUTE_KEY.test(name) ? 'spans' : null);
       if (source === null) return [];
       const closed = closedValues(source === 'duration_ms' ? 'duration' : (source as 'spans'), name);
       if (closed !== null) return [...closed];
