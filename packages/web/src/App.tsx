@@ -17,6 +17,7 @@ import { MetricsPage } from './pages/MetricsPage';
 import { SessionPage } from './pages/SessionPage';
 import { SessionsPage } from './pages/SessionsPage';
 import { UsersPage } from './pages/UsersPage';
+import { PlaygroundPage } from './playground/PlaygroundPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { TracePage } from './pages/TracePage';
 import { TracesPage } from './pages/TracesPage';
@@ -49,6 +50,7 @@ const ROUTES = [
   ['/logs', 'logs'],
   ['/audit', 'audit'],
   ['/compare', 'compare'],
+  ['/playground', 'playground'],
   ['/settings', 'settings'],
 ] as const;
 
@@ -63,6 +65,7 @@ const NAV = [
   ['/evaluators', 'Evaluators', ['evaluators']],
   ['/datasets', 'Datasets', ['datasets', 'dataset']],
   ['/experiments', 'Experiments', ['experiments', 'experiment-compare']],
+  ['/playground', 'Playground', ['playground']],
   ['/logs', 'Logs', ['logs']],
   ['/audit', 'Audit', ['audit']],
   ['/settings', 'Settings', ['settings']],
@@ -127,6 +130,8 @@ function render(page: string | undefined, params: Record<string, string>, search
       return <FlowsPage search={search} />;
     case 'users':
       return <UsersPage search={search} />;
+    case 'playground':
+      return <PlaygroundPage search={search} />;
     case 'session':
       return <SessionPage key={params['sessionId']} sessionId={params['sessionId']!} search={search} />;
     case 'errors':

@@ -156,6 +156,7 @@ const PAGE_SECTIONS = new Set([
   'audit',
   'compare',
   'settings',
+  'playground',
 ]);
 
 /** A path read as leniently as any router might: decoded, case and doubled slashes folded (and, unless `keepParams`, `;` parameters cut). */
