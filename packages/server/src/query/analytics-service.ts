@@ -163,9 +163,9 @@ export class AnalyticsService {
     return hits + misses > 0 ? hits / (hits + misses) : null;
   }
 
-  async listSessions(projectId: string, range: TimeRange, limit: number, cursor: string | null): Promise<SessionListResponse> {
+  async listSessions(projectId: string, range: TimeRange, limit: number, cursor: string | null, user: string | null = null): Promise<SessionListResponse> {
     const offset = cursor === null ? 0 : decodeOffsetCursor(cursor);
-    const rows = await this.store.analytics.listSessions(projectId, range, offset, limit + 1);
+    const rows = await this.store.analytics.listSessions(projectId, range, offset, limit + 1, user);
     const page = rows.slice(0, limit);
     const tallies = await this.store.scores.tallySessionScores(projectId, page, range);
     return {

@@ -233,7 +233,7 @@ function runsOf(data: FakeData, projectId: string, range: TimeRange, sessionId: 
   return runs;
 }
 
-export function listSessions(data: FakeData, projectId: string, range: TimeRange, offset: number, limit: number): SessionRecord[] {
+export function listSessions(data: FakeData, projectId: string, range: TimeRange, offset: number, limit: number, user: string | null = null): SessionRecord[] {
   return [...groupBy(runsOf(data, projectId, range, null), (r) => r.sessionId)]
     .map(([sessionId, runs]) => ({
       sessionId,
@@ -249,6 +249,7 @@ export function listSessions(data: FakeData, projectId: string, range: TimeRange
       userIds: [...new Set(runs.flatMap((r) => r.users))].sort(byText),
       traceIds: [...new Set(runs.map((r) => r.traceId))].sort(byText),
     }))
+    .filter((s) => user === null || s.userIds.includes(user))
     .sort((a, b) => b.lastActivityUs - a.lastActivityUs || byText(a.sessionId, b.sessionId))
     .slice(offset, offset + limit);
 }

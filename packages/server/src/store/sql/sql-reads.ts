@@ -121,8 +121,8 @@ export abstract class SqlAnalyticsReader implements AnalyticsReader {
     return realtime(this.sql, projectId, service, nowUs);
   }
 
-  listSessions(projectId: string, range: TimeRange, offset: number, limit: number): Promise<SessionRecord[]> {
-    return listSessions(this.sql, projectId, range, offset, limit);
+  listSessions(projectId: string, range: TimeRange, offset: number, limit: number, user: string | null = null): Promise<SessionRecord[]> {
+    return listSessions(this.sql, projectId, range, offset, limit, user);
   }
 
   listSessionRuns(projectId: string, sessionId: string, range: TimeRange): Promise<SessionRunRecord[]> {
