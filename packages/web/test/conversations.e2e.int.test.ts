@@ -122,8 +122,11 @@ describe('the users page', () => {
     const row = page.locator('.users-table tbody tr').filter({ hasText: USER });
     await expect.poll(() => row.locator('td').nth(1).textContent()).toBe('1');
     expect(await row.locator('td').nth(2).textContent()).toBe('2');
+    // The server filters the sessions: the page asks for the user's alone.
+    const asked = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/sessions' && new URL(r.url()).searchParams.get('user') === USER);
     await row.getByRole('link', { name: USER }).click();
     await page.waitForURL((url) => url.pathname === '/sessions' && url.searchParams.get('user') === USER);
+    expect((await asked).status()).toBe(200);
     await expect.poll(() => page.locator('.sessions-table tbody tr').filter({ hasText: SESSION }).count()).toBe(1);
     expect(await page.locator('h1').textContent()).toBe(`Sessions of ${USER}`);
   });
