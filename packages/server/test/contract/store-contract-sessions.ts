@@ -248,5 +248,17 @@ export function describeSessionContract(adapter: string, open: () => Promise<Sto
       ]);
       expect(await store.analytics.listUsers('p2', ALL, 0, 10)).toEqual([]);
     });
+
+    it('reads the runs of users, as listUsers counts them, for their scores', async () => {
+      await seed();
+      const all = await store.analytics.userTraces('default', ['ana', 'bo', 'zed', 'nobody'], ALL);
+      expect([...all].sort()).toEqual([
+        ['ana', [tid(101), tid(103)]],
+        ['bo', [tid(102)]],
+      ]);
+      expect([...(await store.analytics.userTraces('default', ['ana'], { fromUs: T0 + 20 * SEC, toUs: null }))]).toEqual([['ana', [tid(103)]]]);
+      expect((await store.analytics.userTraces('p2', ['ana'], ALL)).size).toBe(0);
+      expect((await store.analytics.userTraces('default', [], ALL)).size).toBe(0);
+    });
   });
 }

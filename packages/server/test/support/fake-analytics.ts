@@ -286,6 +286,16 @@ export function listUsers(data: FakeData, projectId: string, range: TimeRange, o
     .slice(offset, offset + limit);
 }
 
+export function userTraces(data: FakeData, projectId: string, userIds: readonly string[], range: TimeRange): Map<string, string[]> {
+  const runs = runsOf(data, projectId, range, null);
+  const traces = new Map<string, string[]>();
+  for (const userId of userIds) {
+    const own = [...new Set(runs.filter((r) => r.users.includes(userId)).map((r) => r.traceId))].sort(byText);
+    if (own.length > 0) traces.set(userId, own);
+  }
+  return traces;
+}
+
 /** A span's side of a comparison: by a column's value, or by its resource's attribute where the resource has it, else its own. */
 export function sideKey(s: SpanRecord, by: CompareQuery['by']): string | null {
   if ('column' in by) return groupKeyOf(s, by);

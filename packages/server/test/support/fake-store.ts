@@ -110,6 +110,7 @@ export class FakeStore implements Store {
     listSessions: async (projectId, range, offset, limit, user) => analytics.listSessions(this.data, projectId, range, offset, limit, user ?? null),
     listSessionRuns: async (projectId, sessionId, range) => analytics.listSessionRuns(this.data, projectId, sessionId, range),
     listUsers: async (projectId, range, offset, limit) => analytics.listUsers(this.data, projectId, range, offset, limit),
+    userTraces: async (projectId, userIds, range) => analytics.userTraces(this.data, projectId, userIds, range),
     compareSpans: async (query) => analytics.compareSpans(this.data, query),
   };
 

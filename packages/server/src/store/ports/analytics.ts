@@ -129,6 +129,8 @@ export interface AnalyticsReader {
   listSessionRuns(projectId: string, sessionId: string, range: TimeRange): Promise<SessionRunRecord[]>;
   /** The users of the sessions with runs in the range, latest seen first. */
   listUsers(projectId: string, range: TimeRange, offset: number, limit: number): Promise<UserRecord[]>;
+  /** Per user of these, their runs in the range as `listUsers` counts them (traces of their session spans), sorted. */
+  userTraces(projectId: string, userIds: readonly string[], range: TimeRange): Promise<Map<string, string[]>>;
   /**
    * Per span name, both sides of a comparison; a name seen on one side only has one record.
    * `read`, if given, may be called once the engine's part is done and only ranking in JS is left,
