@@ -166,6 +166,8 @@ export interface UserSummary {
   unpricedCalls: number;
   firstSeen: string;
   lastSeen: string;
+  /** Per score name, the scores of the user's runs in the range, pooled: mean value, count, label counts. */
+  traceScores: Record<string, ScoreSummary>;
 }
 
 export interface UserListResponse {

@@ -215,6 +215,16 @@ describe('sessions', () => {
     for (const s of body.sessions) expect(s.costUsd).toBeCloseTo(12 * CALL_COST, 10);
   });
 
+  it("lists one user's sessions, and refuses an empty user naming it", async () => {
+    const { body } = await getJson<SessionListResponse>(server.url, '/api/sessions?user=user-sess-odd');
+    expect(body.sessions.map((s) => [s.sessionId, s.runCount])).toEqual([['sess-odd', 12]]);
+    const none = await getJson<SessionListResponse>(server.url, '/api/sessions?user=nobody');
+    expect(none.body.sessions).toEqual([]);
+    const empty = await getJson<ApiErrorBody>(server.url, '/api/sessions?user=');
+    expect(empty.status).toBe(400);
+    expect(empty.body.error.message).toContain('user');
+  });
+
   it("lists the sessions' users with their sessions, runs and cost, a page at a time", async () => {
     const { body } = await getJson<UserListResponse>(server.url, '/api/users');
     expect(body.users.map((u) => [u.userId, u.sessionCount, u.runCount, u.failedRuns])).toEqual(

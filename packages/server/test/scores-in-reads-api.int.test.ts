@@ -1,4 +1,4 @@
-import type { ApiErrorBody, Score, SessionDetail, SessionListResponse, TraceDetail, TraceListResponse, TraceTree } from '@spoor/model';
+import type { ApiErrorBody, Score, SessionDetail, SessionListResponse, TraceDetail, TraceListResponse, TraceTree, UserListResponse } from '@spoor/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytes, type Json } from './support/json-fixtures.js';
 import { getJson, startTestServer, type TestServer } from './support/server.js';
@@ -46,7 +46,7 @@ describe('scores in the trace and session answers', () => {
     // Run B of s-1: faithfulness 0.9. Trace C: no session, no score.
     const spans = [
       span(A, 'a000000000000001', null, 'chat', 0, {
-        attributes: attrs({ 'session.id': 's-1' }),
+        attributes: attrs({ 'session.id': 's-1', 'user.id': 'u-1' }),
         events: [
           evaluation(startUs + 10, {
             'gen_ai.evaluation.name': 'faithfulness',
@@ -190,5 +190,13 @@ describe('scores in the trace and session answers', () => {
       [A]: scoresOfRunA,
       [B]: { faithfulness: { mean: 0.9, count: 1, labels: {} } },
     });
+  });
+
+  it("shows each user's scores on the users list: their runs' scores pooled per name", async () => {
+    // u-1 is named on run A alone: B's 0.9 is not theirs.
+    const { body } = await get<UserListResponse>('/api/users');
+    expect(body.users.map((u) => [u.userId, u.traceScores])).toEqual([
+      ['u-1', { faithfulness: { mean: expect.closeTo(0.3, 12), count: 2, labels: {} }, thumbs: { mean: null, count: 1, labels: { down: 1 } } }],
+    ]);
   });
 });

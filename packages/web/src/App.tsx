@@ -21,6 +21,7 @@ import { SessionPage } from './pages/SessionPage';
 import { SessionsPage } from './pages/SessionsPage';
 import { UsersPage } from './pages/UsersPage';
 import { ReviewPage } from './review/ReviewPage';
+import { PlaygroundPage } from './playground/PlaygroundPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { TracePage } from './pages/TracePage';
 import { TracesPage } from './pages/TracesPage';
@@ -57,6 +58,7 @@ const ROUTES = [
   ['/logs', 'logs'],
   ['/audit', 'audit'],
   ['/compare', 'compare'],
+  ['/playground', 'playground'],
   ['/settings', 'settings'],
   ['/review', 'review'],
   ['/review/:name', 'review-queue'],
@@ -76,6 +78,7 @@ const NAV = [
   ['/experiments', 'Experiments', ['experiments', 'experiment-compare']],
   ['/prompts', 'Prompts', ['prompts', 'prompt']],
   ['/review', 'Review', ['review', 'review-queue']],
+  ['/playground', 'Playground', ['playground']],
   ['/logs', 'Logs', ['logs']],
   ['/audit', 'Audit', ['audit']],
   ['/settings', 'Settings', ['settings']],
@@ -144,6 +147,8 @@ function render(page: string | undefined, params: Record<string, string>, search
       return <FlowsPage search={search} />;
     case 'users':
       return <UsersPage search={search} />;
+    case 'playground':
+      return <PlaygroundPage search={search} />;
     case 'session':
       return <SessionPage key={params['sessionId']} sessionId={params['sessionId']!} search={search} />;
     case 'errors':

@@ -118,12 +118,32 @@ describe('a session as a conversation', () => {
 
 describe('the users page', () => {
   it("lists the session's user and opens their sessions", async () => {
+    // The user's scores are their runs', pooled: the mean of 0.4 and 0.8.
+    for (const [run, value] of [
+      [runs[0]!, 0.4],
+      [runs[1]!, 0.8],
+    ] as const) {
+      const scored = await fetch(`${server.url}/api/scores`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ traceId: run.traceId, name: 'helpfulness', value }),
+      });
+      expect(scored.status).toBe(201);
+    }
     const page = await open('/users');
     const row = page.locator('.users-table tbody tr').filter({ hasText: USER });
+    await expect
+      .poll(async () => ((await row.locator('td[data-score="helpfulness"]').count()) > 0 ? row.locator('td[data-score="helpfulness"]').textContent() : null), {
+        timeout: 10_000,
+      })
+      .toMatch(/^0\.60?$/);
     await expect.poll(() => row.locator('td').nth(1).textContent()).toBe('1');
     expect(await row.locator('td').nth(2).textContent()).toBe('2');
+    // The server filters the sessions: the page asks for the user's alone.
+    const asked = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/sessions' && new URL(r.url()).searchParams.get('user') === USER);
     await row.getByRole('link', { name: USER }).click();
     await page.waitForURL((url) => url.pathname === '/sessions' && url.searchParams.get('user') === USER);
+    expect((await asked).status()).toBe(200);
     await expect.poll(() => page.locator('.sessions-table tbody tr').filter({ hasText: SESSION }).count()).toBe(1);
     expect(await page.locator('h1').textContent()).toBe(`Sessions of ${USER}`);
   });

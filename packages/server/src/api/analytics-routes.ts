@@ -232,7 +232,7 @@ export async function analyticsRoutes(instance: FastifyInstance, options: Analyt
       const q = request.query;
       return sendJson(
         reply,
-        await db.analytics.sessions(projectOf(request), closedRange(q, nowUs(), 7 * DAY_US), q.limit ?? LIST_LIMIT.fallback, q.cursor ?? null),
+        await db.analytics.sessions(projectOf(request), closedRange(q, nowUs(), 7 * DAY_US), q.limit ?? LIST_LIMIT.fallback, q.cursor ?? null, q.user ?? null),
       );
     },
   );

@@ -159,6 +159,7 @@ const PAGE_SECTIONS = new Set([
   'compare',
   'settings',
   'review',
+  'playground',
 ]);
 
 /** A path read as leniently as any router might: decoded, case and doubled slashes folded (and, unless `keepParams`, `;` parameters cut). */

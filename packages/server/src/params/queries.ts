@@ -68,7 +68,10 @@ export const SPAN_STATS = Type.Object(
   { ...ANALYTICS_FILTER, groupBy: groupBy('what to group by (default name)'), limit: limit(GROUPS_LIMIT) },
   { additionalProperties: false },
 );
-export const SESSION_LIST = Type.Object({ ...TIME_RANGE, limit: limit(LIST_LIMIT), cursor: cursor() }, { additionalProperties: false });
+export const SESSION_LIST = Type.Object(
+  { ...TIME_RANGE, limit: limit(LIST_LIMIT), cursor: cursor(), user: Type.Optional(text('a user id: only the sessions whose spans name that user')) },
+  { additionalProperties: false },
+);
 export const SESSION_WINDOW = Type.Object(
   {
     hours: Type.Optional(

@@ -23,6 +23,7 @@ import {
 import { AppError } from '../errors.js';
 import type { JsonUtf8 } from '../json.js';
 import type { CompareSideRecord, ScoreCompareGroup, SpanStatsRecord, Store } from '../store/store.js';
+import type { ScoreTallies } from '../store/ports/scores.js';
 import { scoreFromStored, scoreSummariesOf } from './convert.js';
 import { scoreComparison } from './score-comparison.js';
 import { criticalPathJson } from './critical-path.js';
@@ -163,9 +164,9 @@ export class AnalyticsService {
     return hits + misses > 0 ? hits / (hits + misses) : null;
   }
 
-  async listSessions(projectId: string, range: TimeRange, limit: number, cursor: string | null): Promise<SessionListResponse> {
+  async listSessions(projectId: string, range: TimeRange, limit: number, cursor: string | null, user: string | null = null): Promise<SessionListResponse> {
     const offset = cursor === null ? 0 : decodeOffsetCursor(cursor);
-    const rows = await this.store.analytics.listSessions(projectId, range, offset, limit + 1);
+    const rows = await this.store.analytics.listSessions(projectId, range, offset, limit + 1, user);
     const page = rows.slice(0, limit);
     const tallies = await this.store.scores.tallySessionScores(projectId, page, range);
     return {
@@ -183,10 +184,24 @@ export class AnalyticsService {
   async listUsers(projectId: string, range: TimeRange, limit: number, cursor: string | null): Promise<UserListResponse> {
     const offset = cursor === null ? 0 : decodeOffsetCursor(cursor);
     const rows = await this.store.analytics.listUsers(projectId, range, offset, limit + 1);
+    const page = rows.slice(0, limit);
+    const traces = await this.store.analytics.userTraces(
+      projectId,
+      page.map((u) => u.userId),
+      range,
+    );
+    // Tallied per trace, in statements of at most 1,000 traces (a statement names each several times), then pooled per user.
+    const all = [...new Set([...traces.values()].flat())];
+    const tallies: ScoreTallies = new Map();
+    for (let i = 0; i < all.length; i += 1_000)
+      for (const [trace, tally] of await this.store.scores.tallyTraceScores(projectId, all.slice(i, i + 1_000))) tallies.set(trace, tally);
     return {
-      users: rows
-        .slice(0, limit)
-        .map(({ firstSeenUs, lastSeenUs, ...u }) => ({ ...u, firstSeen: isoFromMicros(firstSeenUs), lastSeen: isoFromMicros(lastSeenUs) })),
+      users: page.map(({ firstSeenUs, lastSeenUs, ...u }) => ({
+        ...u,
+        firstSeen: isoFromMicros(firstSeenUs),
+        lastSeen: isoFromMicros(lastSeenUs),
+        traceScores: scoreSummariesOf(...(traces.get(u.userId) ?? []).map((trace) => tallies.get(trace))),
+      })),
       nextCursor: rows.length > limit ? encodeOffsetCursor(offset + limit) : null,
     };
   }

@@ -56,3 +56,12 @@ export const ProviderListAnswer = Type.Object(
   { providers: Type.Array(ProviderStatusAnswer) },
   { title: 'ProviderList', description: 'the providers given with --provider (never their keys)', additionalProperties: false },
 );
+
+export const PlaygroundRunAnswer = Type.Object(
+  {
+    run: Type.Object({ traceId: Type.String(), spanId: Type.String(), provider: literals(PROVIDER_NAMES) }, { additionalProperties: false }),
+    result: ReplaySide,
+    links: Type.Object({ trace: Type.String() }, { additionalProperties: false, description: "the dashboard's page of the run" }),
+  },
+  { additionalProperties: false, title: 'PlaygroundRun' },
+);

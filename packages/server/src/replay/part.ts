@@ -3,6 +3,7 @@ import { type Part, routes } from '../parts/part.js';
 import type { WaitingShares } from '../shares.js';
 import type { Provider } from './providers.js';
 import { type Ingest, Replayer } from './replayer.js';
+import { playgroundRoutes } from './playground-routes.js';
 import { replayRoutes } from './routes.js';
 
 /** What replay needs of the parts before it. */
@@ -24,5 +25,8 @@ interface ReplayNeeds {
 export const replayPart: Part<ReplayNeeds, { replayer: Replayer }> = {
   name: 'replay',
   start: (_life, { providers, shares, ingestTrace }) => ({ replayer: new Replayer(providers, ingestTrace, shares.providerCalls) }),
-  routes: ({ thread, replayer, queue }) => [routes('replay', replayRoutes, { db: thread.calls, replayer, visible: () => queue.whenVisible() })],
+  routes: ({ thread, replayer, queue }) => {
+    const options = { db: thread.calls, replayer, visible: () => queue.whenVisible() };
+    return [routes('replay', replayRoutes, options), routes('playground', playgroundRoutes, options)];
+  },
 };

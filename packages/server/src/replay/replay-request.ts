@@ -19,6 +19,8 @@ export interface ReplayOverrides {
   maxTokens?: number;
   /** Tool definitions in the provider's own form, sent as they are. */
   tools?: unknown[];
+  /** OpenAI's `response_format`, sent as it is. */
+  responseFormat?: unknown;
 }
 
 export interface ReplayCall {
@@ -30,6 +32,8 @@ export interface ReplayCall {
   topP: number | null;
   maxTokens: number | null;
   tools: unknown[] | null;
+  /** OpenAI's `response_format` (JSON mode, a JSON schema); Anthropic has none, so it is not sent there. */
+  responseFormat?: unknown;
 }
 
 export interface ReplayTarget {
@@ -64,6 +68,7 @@ export function replayCallOf(llm: LlmFields | null, messages: LlmMessages, attri
     topP: overrides.topP ?? numberAttribute(attributes, 'gen_ai.request.top_p'),
     maxTokens: overrides.maxTokens ?? numberAttribute(attributes, 'gen_ai.request.max_tokens'),
     tools: overrides.tools ?? null,
+    responseFormat: overrides.responseFormat ?? null,
   };
 }
 
@@ -97,6 +102,7 @@ export function openAiRequest(call: ReplayCall): Record<string, unknown> {
   if (call.topP !== null) request.top_p = call.topP;
   if (call.maxTokens !== null) request.max_completion_tokens = call.maxTokens;
   if (call.tools !== null) request.tools = call.tools;
+  if (call.responseFormat !== undefined && call.responseFormat !== null) request.response_format = call.responseFormat;
   return request;
 }
 
@@ -154,9 +160,9 @@ function numberAttribute(attributes: Attributes, key: string): number | null {
  * Messages in the canonical form (`{ role, parts }`) from `{ role, content }` with text content or
  * `{ role, parts }`: what a part of each type needs is checked here, where the schema cannot say it.
  */
-export function chatMessagesFrom(messages: readonly ReplayMessageInput[]): ChatMessage[] {
+export function chatMessagesFrom(messages: readonly ReplayMessageInput[], field = 'overrides.messages'): ChatMessage[] {
   return messages.map((message, i) => {
-    const at = `'overrides.messages[${i}]'`;
+    const at = `'${field}[${i}]'`;
     if (message.content !== undefined) return { role: message.role, parts: [{ type: 'text', content: message.content }], finishReason: null };
     if (message.parts === undefined) throw bad(`${at} needs content (text) or parts`);
     return { role: message.role, parts: message.parts.map((part, j) => partFrom(part, `${at}.parts[${j}]`)), finishReason: null };

@@ -20,7 +20,7 @@ export interface ReplayRoutesOptions {
 }
 
 /** One side of a replay's answer: the call's model, usage, cost, time and completion. */
-function sideOf(detail: { llm: LlmCallDetail['llm']; messages: LlmCallDetail['messages'] }, durationMs: number) {
+export function sideOf(detail: { llm: LlmCallDetail['llm']; messages: LlmCallDetail['messages'] }, durationMs: number) {
   return {
     model: detail.llm?.responseModel ?? detail.llm?.requestModel ?? null,
     inputTokens: detail.llm?.inputTokens ?? null,
@@ -31,7 +31,7 @@ function sideOf(detail: { llm: LlmCallDetail['llm']; messages: LlmCallDetail['me
   };
 }
 
-const MESSAGE = Type.Object(
+export const MESSAGE = Type.Object(
   {
     role: oneOf(['user', 'assistant', 'system', 'tool']),
     content: Type.Optional(Type.String({ description: 'the text; or parts' })),
@@ -58,6 +58,7 @@ const OVERRIDES = Type.Object(
     tools: Type.Optional(
       Type.Array(Type.Unknown(), { description: "tool definitions in the provider's own form, sent as they are", 'x-must-be': 'an array of tool definitions' }),
     ),
+    responseFormat: Type.Optional(Type.Unknown({ description: "OpenAI's response_format, sent as it is (Anthropic has none)" })),
   },
   { additionalProperties: false },
 );

@@ -152,6 +152,20 @@ export function describeSessionContract(adapter: string, open: () => Promise<Sto
       ]);
     });
 
+    it('lists the sessions of one user, each whole, when a span of the session in the range names them', async () => {
+      await seed();
+      expect(await store.analytics.listSessions('default', ALL, 0, 10, 'bo')).toEqual([s1]);
+      expect(await store.analytics.listSessions('default', ALL, 0, 10, 'ana')).toEqual([s2, s1]);
+      expect(await store.analytics.listSessions('default', ALL, 1, 10, 'ana')).toEqual([s1]);
+      // zed's span has no session; another project's sessions are never another's user's.
+      expect(await store.analytics.listSessions('default', ALL, 0, 10, 'zed')).toEqual([]);
+      expect(await store.analytics.listSessions('p2', ALL, 0, 10, 'ana')).toEqual([]);
+      // From 20 s on, ana's span of s-1 (at 0 s) is out of the range, bo's (at 60 s) in it.
+      const later = { fromUs: T0 + 20 * SEC, toUs: null };
+      expect((await store.analytics.listSessions('default', later, 0, 10, 'ana')).map((x) => x.sessionId)).toEqual(['s-2']);
+      expect((await store.analytics.listSessions('default', later, 0, 10, 'bo')).map((x) => [x.sessionId, x.runCount])).toEqual([['s-1', 1]]);
+    });
+
     it("lists a session's runs newest first; a run failed when its root span did", async () => {
       await seed();
       const run102 = {
@@ -233,6 +247,18 @@ export function describeSessionContract(adapter: string, open: () => Promise<Sto
         bo,
       ]);
       expect(await store.analytics.listUsers('p2', ALL, 0, 10)).toEqual([]);
+    });
+
+    it('reads the runs of users, as listUsers counts them, for their scores', async () => {
+      await seed();
+      const all = await store.analytics.userTraces('default', ['ana', 'bo', 'zed', 'nobody'], ALL);
+      expect([...all].sort()).toEqual([
+        ['ana', [tid(101), tid(103)]],
+        ['bo', [tid(102)]],
+      ]);
+      expect([...(await store.analytics.userTraces('default', ['ana'], { fromUs: T0 + 20 * SEC, toUs: null }))]).toEqual([['ana', [tid(103)]]]);
+      expect((await store.analytics.userTraces('p2', ['ana'], ALL)).size).toBe(0);
+      expect((await store.analytics.userTraces('default', [], ALL)).size).toBe(0);
     });
   });
 }

@@ -233,7 +233,7 @@ function runsOf(data: FakeData, projectId: string, range: TimeRange, sessionId: 
   return runs;
 }
 
-export function listSessions(data: FakeData, projectId: string, range: TimeRange, offset: number, limit: number): SessionRecord[] {
+export function listSessions(data: FakeData, projectId: string, range: TimeRange, offset: number, limit: number, user: string | null = null): SessionRecord[] {
   return [...groupBy(runsOf(data, projectId, range, null), (r) => r.sessionId)]
     .map(([sessionId, runs]) => ({
       sessionId,
@@ -249,6 +249,7 @@ export function listSessions(data: FakeData, projectId: string, range: TimeRange
       userIds: [...new Set(runs.flatMap((r) => r.users))].sort(byText),
       traceIds: [...new Set(runs.map((r) => r.traceId))].sort(byText),
     }))
+    .filter((s) => user === null || s.userIds.includes(user))
     .sort((a, b) => b.lastActivityUs - a.lastActivityUs || byText(a.sessionId, b.sessionId))
     .slice(offset, offset + limit);
 }
@@ -283,6 +284,16 @@ export function listUsers(data: FakeData, projectId: string, range: TimeRange, o
     })
     .sort((a, b) => b.lastSeenUs - a.lastSeenUs || byText(a.userId, b.userId))
     .slice(offset, offset + limit);
+}
+
+export function userTraces(data: FakeData, projectId: string, userIds: readonly string[], range: TimeRange): Map<string, string[]> {
+  const runs = runsOf(data, projectId, range, null);
+  const traces = new Map<string, string[]>();
+  for (const userId of userIds) {
+    const own = [...new Set(runs.filter((r) => r.users.includes(userId)).map((r) => r.traceId))].sort(byText);
+    if (own.length > 0) traces.set(userId, own);
+  }
+  return traces;
 }
 
 /** A span's side of a comparison: by a column's value, or by its resource's attribute where the resource has it, else its own. */

@@ -111,9 +111,10 @@ export class FakeStore implements Store {
     spanStats: async (query) => analytics.spanStats(this.data, query),
     spanTimeseries: async (query) => analytics.spanTimeseries(this.data, query),
     realtime: async (projectId, service, nowUs) => analytics.realtime(this.data, projectId, service, nowUs),
-    listSessions: async (projectId, range, offset, limit) => analytics.listSessions(this.data, projectId, range, offset, limit),
+    listSessions: async (projectId, range, offset, limit, user) => analytics.listSessions(this.data, projectId, range, offset, limit, user ?? null),
     listSessionRuns: async (projectId, sessionId, range) => analytics.listSessionRuns(this.data, projectId, sessionId, range),
     listUsers: async (projectId, range, offset, limit) => analytics.listUsers(this.data, projectId, range, offset, limit),
+    userTraces: async (projectId, userIds, range) => analytics.userTraces(this.data, projectId, userIds, range),
     compareSpans: async (query) => analytics.compareSpans(this.data, query),
   };
 

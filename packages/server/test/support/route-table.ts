@@ -292,6 +292,13 @@ export const ROWS: Record<string, Row> = {
   'DELETE /api/projects/:projectId/sampling': { path: () => '/api/projects/shop/sampling', need: 'admin', foreign: 'not-found' },
   // This server has no provider: the right key gets as far as being told which flag to set.
   'POST /api/replay': { path: () => '/api/replay', body: () => ({ traceId: SHOP_TRACE, spanId: LLM_SPAN }), need: 'admin', foreign: 'not-found', ok: 400 },
+  'POST /api/playground/run': {
+    path: () => '/api/playground/run',
+    body: () => ({ provider: 'openai', model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }),
+    need: 'admin',
+    foreign: 'own',
+    ok: 400,
+  },
   'POST /api/quarantine/replay': { path: () => '/api/quarantine/replay', body: () => ({}), need: 'admin', foreign: 'own' },
   'GET /api/session': { path: () => '/api/session', need: 'public', foreign: 'own' },
   'POST /api/session': { path: () => '/api/session', body: () => ({ key: keys.shopRead }), need: 'public', foreign: 'own' },

@@ -19,10 +19,11 @@ const sessionKey = (s: SessionSummary) => s.sessionId;
 export function SessionsPage({ search }: { search: URLSearchParams }) {
   const nowMs = useNow(null, search);
   const range = resolveRange(search, nowMs, '24h');
-  const pages = usePages('/api/sessions', { from: range.from, to: range.to, limit: 50 }, pickSessions, sessionKey);
-  // A user's sessions (the users page links here): those of the loaded pages that name the user.
+  // A user's sessions (the users page links here), filtered by the server: a filter of the loaded
+  // pages alone would miss the user's sessions past the first page.
   const user = search.get('user');
-  const sessions = user === null ? pages.items : pages.items.filter((s) => s.userIds.includes(user));
+  const pages = usePages('/api/sessions', { from: range.from, to: range.to, limit: 50, user }, pickSessions, sessionKey);
+  const sessions = pages.items;
   const scoreNames = sessionScoreNames(sessions);
 
   return (

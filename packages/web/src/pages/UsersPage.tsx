@@ -11,6 +11,7 @@ import { resolveRange } from '../time-range';
 import { useNow } from '../use-now';
 import { usePages } from '../use-pages';
 import { type UserSort, sortUsers } from '../sessions/user-view';
+import { sessionScoreNames, sessionScoreText } from '../sessions/session-view';
 import './sessions.css';
 
 const pickUsers = (page: UserListResponse) => ({ items: page.users, nextCursor: page.nextCursor });
@@ -34,6 +35,9 @@ export function UsersPage({ search }: { search: URLSearchParams }) {
   const pages = usePages('/api/users', { from: range.from, to: range.to, limit: 50 }, pickUsers, userKey);
   const [sort, setSort] = useState<{ by: UserSort; desc: boolean }>({ by: 'lastSeen', desc: true });
   const users = sortUsers(pages.items, sort.by, sort.desc);
+  // A user's scores are their runs', pooled per name, read as a session's runs' are.
+  const scoresOf = (u: UserSummary) => ({ scores: {}, traceScores: u.traceScores });
+  const scoreNames = sessionScoreNames(users.map(scoresOf));
 
   return (
     <div className="sessions-page">
@@ -69,6 +73,11 @@ export function UsersPage({ search }: { search: URLSearchParams }) {
                   </button>
                 </th>
               ))}
+              {scoreNames.map((name) => (
+                <th key={name} className="num score-column" title={`The ${name} scores of the user's runs: their mean, or each label's count`}>
+                  {name}
+                </th>
+              ))}
             </tr>
           </thead>
           <tbody>
@@ -84,6 +93,11 @@ export function UsersPage({ search }: { search: URLSearchParams }) {
                 <td className="num">{formatCostOf(u.costUsd, u.unpricedCalls)}</td>
                 <td>{formatTime(u.firstSeen)}</td>
                 <td title={formatTime(u.lastSeen)}>{formatAgo(u.lastSeen, nowMs)}</td>
+                {scoreNames.map((name) => (
+                  <td key={name} className="num" data-score={name}>
+                    {sessionScoreText(scoresOf(u), name)}
+                  </td>
+                ))}
               </tr>
             ))}
           </tbody>

@@ -14,6 +14,7 @@ const user = (userId: string, runCount: number, costUsd: number | null): UserSum
   unpricedCalls: 0,
   firstSeen: '2026-11-28T06:00:00.000000Z',
   lastSeen: '2026-11-28T06:00:00.000000Z',
+  traceScores: {},
 });
 
 describe('sortUsers', () => {

@@ -5,6 +5,8 @@ import { formatCost, formatDuration, formatInteger } from '../format';
 import { TargetScores } from '../scores/TargetScores';
 import { useApi } from '../use-api';
 import { ChatMessages } from './ChatMessages';
+import { Link } from '../components/Link';
+import { pathWith } from '../router';
 import { ReplayPanel } from './ReplayPanel';
 import { AddToDataset } from '../datasets/AddToDataset';
 import { itemFromSpan } from '../datasets/dataset-view';
@@ -64,6 +66,11 @@ export function LlmInspector({ traceId, spanId, llm }: { traceId: string; spanId
             <ChatMessages system={messages.system} messages={messages.input} label="Prompt" />
             <h4>Completion</h4>
             <ChatMessages messages={messages.output} label="Completion" />
+            {messages.input.length > 0 && (
+              <p>
+                <Link to={pathWith('/playground', { trace: traceId, span: spanId })}>Open in playground</Link>
+              </p>
+            )}
             {messages.input.length > 0 && <ReplayPanel key={spanId} traceId={traceId} spanId={spanId} model={model} messages={messages} />}
           </>
         ))}

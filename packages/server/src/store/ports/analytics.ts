@@ -123,11 +123,14 @@ export interface AnalyticsReader {
   /** The realtime counts over the windows ending at `nowUs`, of one service or all. */
   realtime(projectId: string, service: string | null, nowUs: number): Promise<RealtimeRecord>;
   /** Sessions with a span in the range, latest activity first. */
-  listSessions(projectId: string, range: TimeRange, offset: number, limit: number): Promise<SessionRecord[]>;
+  /** With `user`, only the sessions whose spans in the range name that user (each session whole). */
+  listSessions(projectId: string, range: TimeRange, offset: number, limit: number, user?: string | null): Promise<SessionRecord[]>;
   /** The runs (traces) with a span of the session that started in the range, newest first. */
   listSessionRuns(projectId: string, sessionId: string, range: TimeRange): Promise<SessionRunRecord[]>;
   /** The users of the sessions with runs in the range, latest seen first. */
   listUsers(projectId: string, range: TimeRange, offset: number, limit: number): Promise<UserRecord[]>;
+  /** Per user of these, their runs in the range as `listUsers` counts them (traces of their session spans), sorted. */
+  userTraces(projectId: string, userIds: readonly string[], range: TimeRange): Promise<Map<string, string[]>>;
   /**
    * Per span name, both sides of a comparison; a name seen on one side only has one record.
    * `read`, if given, may be called once the engine's part is done and only ranking in JS is left,

@@ -54,7 +54,7 @@ import { errorGroupHourly, listErrorGroups, listErrorOccurrences } from './error
 import { listMetrics } from './logs-metrics.js';
 import { listUnpricedModels, readSpansToPrice } from './pricing.js';
 import { listSessionRuns, listSessions } from './sessions.js';
-import { listUsers } from './users.js';
+import { listUsers, userTraces } from './users.js';
 import { listServices, listTraces } from './traces.js';
 import { countTraceSpans, countTraceTextBytes } from './trace-bounds.js';
 
@@ -121,8 +121,8 @@ export abstract class SqlAnalyticsReader implements AnalyticsReader {
     return realtime(this.sql, projectId, service, nowUs);
   }
 
-  listSessions(projectId: string, range: TimeRange, offset: number, limit: number): Promise<SessionRecord[]> {
-    return listSessions(this.sql, projectId, range, offset, limit);
+  listSessions(projectId: string, range: TimeRange, offset: number, limit: number, user: string | null = null): Promise<SessionRecord[]> {
+    return listSessions(this.sql, projectId, range, offset, limit, user);
   }
 
   listSessionRuns(projectId: string, sessionId: string, range: TimeRange): Promise<SessionRunRecord[]> {
@@ -131,6 +131,10 @@ export abstract class SqlAnalyticsReader implements AnalyticsReader {
 
   listUsers(projectId: string, range: TimeRange, offset: number, limit: number): Promise<UserRecord[]> {
     return listUsers(this.sql, projectId, range, offset, limit);
+  }
+
+  userTraces(projectId: string, userIds: readonly string[], range: TimeRange): Promise<Map<string, string[]>> {
+    return userTraces(this.sql, projectId, userIds, range);
   }
 
   abstract compareSpans(query: CompareQuery, read?: () => void): Promise<CompareSideRecord[]>;

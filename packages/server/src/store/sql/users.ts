@@ -62,3 +62,19 @@ export function listUsers(db: SqlEngine, projectId: string, range: TimeRange, of
     }),
   );
 }
+
+/** Per user of these, the traces of their session spans in the range (their runs, as `listUsers` counts them), sorted. */
+export async function userTraces(db: SqlEngine, projectId: string, userIds: readonly string[], range: TimeRange): Promise<Map<string, string[]>> {
+  if (userIds.length === 0) return new Map();
+  const d = db.dialect;
+  const p = d.params();
+  const where = [`project_id = ${p.add(projectId)}`, 'session_id IS NOT NULL', `user_id IN ${p.texts(userIds)}`, ...timeFilters(p, 'start_us', range)];
+  const rows = await db.rows(
+    'read the traces of users',
+    `SELECT ${d.notNull('user_id')} AS uid, ${d.sortList(d.collectDistinct('trace_id'))} AS traces
+     FROM ${d.tables.span_facts} WHERE ${where.join(' AND ')} GROUP BY uid`,
+    p,
+    (row) => [row.get('uid') as string, row.get('traces') as string[]] as const,
+  );
+  return new Map(rows);
+}

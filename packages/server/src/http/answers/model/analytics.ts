@@ -182,6 +182,7 @@ export const UserSummary = Type.Object(
     unpricedCalls: Type.Number(),
     firstSeen: Type.String(),
     lastSeen: Type.String(),
+    traceScores: Type.Record(Type.String(), ScoreSummary),
   },
   { additionalProperties: false },
 );

@@ -1,0 +1,35 @@
+import type { LlmMessages } from '@spoor/model';
+import { describe, expect, it } from 'vitest';
+import { DraftError, callOf, requestOf, variablesOf } from './draft';
+
+const recorded: LlmMessages = {
+  system: [{ type: 'text', content: 'You plan trips to {{city}}.' }],
+  input: [
+    { role: 'user', parts: [{ type: 'text', content: 'Plan {{days}} days in {{ city }}.' }], finishReason: null },
+    { role: 'assistant', parts: [{ type: 'tool_call', id: 'c1', name: 'weather', arguments: { city: '{{city}}' } }], finishReason: null },
+  ],
+  output: [],
+};
+
+describe('the playground draft', () => {
+  it('finds the variables of the system prompt and text messages, once each, and fills them in', () => {
+    const call = { ...callOf(recorded), variables: { city: 'Porto', days: '2' } };
+    expect(variablesOf(call)).toEqual(['city', 'days']);
+    const request = requestOf(call);
+    expect(request.system).toBe('You plan trips to Porto.');
+    expect(request.messages).toEqual([
+      { role: 'user', parts: [{ type: 'text', content: 'Plan 2 days in Porto.' }], finishReason: null },
+      // Tool parts are sent as recorded, their text not read for variables.
+      recorded.input[1],
+    ]);
+    expect(request).not.toHaveProperty('temperature');
+  });
+
+  it('sends the parameters given, and says which one is wrong', () => {
+    const call = { ...callOf(null), temperature: '0.3', maxTokens: '64', tools: '[{"type":"function"}]', responseFormat: '{"type":"json_object"}' };
+    expect(requestOf(call)).toMatchObject({ temperature: 0.3, maxTokens: 64, tools: [{ type: 'function' }], responseFormat: { type: 'json_object' } });
+    expect(() => requestOf({ ...call, maxTokens: '6.5' })).toThrow(new DraftError('Max tokens must be a whole number'));
+    expect(() => requestOf({ ...call, tools: '{"type":"function"}' })).toThrow(/Tools must be a JSON array/);
+    expect(() => requestOf({ ...call, responseFormat: '{json' })).toThrow(/Response format is not JSON/);
+  });
+});

@@ -1,0 +1,105 @@
+import { type ChatMessage, type ChatPart, type LlmMessages, type PromptMessage, compilePrompt, promptVariables } from '@spoor/model';
+
+/**
+ * The playground's call as the editor holds it, and what Run sends: the messages with their
+ * `{{variables}}` filled in (by the model's `compilePrompt`, so the playground and prompts agree
+ * on what a variable is), the parameters left out when empty so a replay keeps what was recorded.
+ */
+
+/** A message as the editor holds it: text when every part is text, the parts as they were otherwise. */
+export interface Draft {
+  role: string;
+  text: string;
+  /** Parts that are not text (tool calls and results): sent unchanged. */
+  parts: ChatPart[] | null;
+}
+
+/** The whole call being edited. Parameters are text as typed; empty means "as recorded" (or the provider's default). */
+export interface PlaygroundCall {
+  system: string;
+  messages: Draft[];
+  temperature: string;
+  maxTokens: string;
+  /** JSON: an array of tool definitions in the provider's own form. */
+  tools: string;
+  /** JSON: OpenAI's response_format. */
+  responseFormat: string;
+  variables: Record<string, string>;
+}
+
+export const draftOf = (message: ChatMessage): Draft =>
+  message.parts.every((p) => p.type === 'text')
+    ? { role: message.role, text: message.parts.map((p) => (p.type === 'text' ? p.content : '')).join('\n'), parts: null }
+    : { role: message.role, text: '', parts: message.parts };
+
+/** An empty call, or the recorded one's messages. */
+export function callOf(messages: LlmMessages | null): PlaygroundCall {
+  return {
+    system: messages === null ? '' : messages.system.map((p) => (p.type === 'text' ? p.content : '')).join('\n'),
+    messages: messages === null ? [{ role: 'user', text: '', parts: null }] : messages.input.map(draftOf),
+    temperature: '',
+    maxTokens: '',
+    tools: '',
+    responseFormat: '',
+    variables: {},
+  };
+}
+
+/** The texts that may hold variables: the system prompt first, then each text message. */
+function templateOf(call: PlaygroundCall): PromptMessage[] {
+  return [{ role: 'system', content: call.system }, ...call.messages.map((m) => ({ role: m.role, content: m.parts === null ? m.text : '' }))];
+}
+
+/** The `{{variables}}` of the call, in the order they first appear. */
+export function variablesOf(call: PlaygroundCall): string[] {
+  return promptVariables(templateOf(call));
+}
+
+/** A parameter's problem, said as the form names it; thrown so Run shows it and sends nothing. */
+export class DraftError extends Error {}
+
+function numberOf(text: string, field: string, integer: boolean): number | undefined {
+  if (text.trim() === '') return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value) || (integer && !Number.isInteger(value))) throw new DraftError(`${field} must be ${integer ? 'a whole number' : 'a number'}`);
+  return value;
+}
+
+function jsonOf(text: string, field: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new DraftError(`${field} is not JSON: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * What the replay's `overrides` (or a whole run, with provider and model added) takes: the
+ * messages compiled with the variables, the parameters given. Every variable needs a value.
+ */
+export function requestOf(call: PlaygroundCall): Record<string, unknown> {
+  const names = variablesOf(call);
+  const values = Object.fromEntries(names.map((name) => [name, call.variables[name] ?? '']));
+  const [system, ...texts] = compilePrompt(templateOf(call), values);
+  const messages = call.messages.map(
+    (draft, i): ChatMessage => ({
+      role: draft.role,
+      parts: draft.parts ?? [{ type: 'text', content: texts[i]!.content }],
+      finishReason: null,
+    }),
+  );
+  const request: Record<string, unknown> = { system: system!.content, messages };
+  const temperature = numberOf(call.temperature, 'Temperature', false);
+  if (temperature !== undefined) request.temperature = temperature;
+  const maxTokens = numberOf(call.maxTokens, 'Max tokens', true);
+  if (maxTokens !== undefined) request.maxTokens = maxTokens;
+  const tools = jsonOf(call.tools, 'Tools');
+  if (tools !== undefined) {
+    if (!Array.isArray(tools)) throw new DraftError('Tools must be a JSON array of tool definitions');
+    request.tools = tools;
+  }
+  const responseFormat = jsonOf(call.responseFormat, 'Response format');
+  if (responseFormat !== undefined) request.responseFormat = responseFormat;
+  return request;
+}

@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeLlm, startFakeLlm } from '../../sdk/test/support/fake-llm.js';
+import { type Browsing, launchChromium, screenshot, startBrowsing } from './support/browser.js';
+import { type SpoorServer, startSpoorServer } from './support/spoor-server.js';
+
+/**
+ * The playground, in Debian's Chromium, against a real `spoor serve` whose provider is the
+ * loopback fake LLM: a recorded call opened from its trace, a variable and the model edited, run
+ * on two models side by side, each answer beside the original and recorded as a trace; and an
+ * empty call, run as given.
+ */
+
+let fake: FakeLlm;
+let server: SpoorServer;
+let browser: Browser;
+let browsing: Browsing;
+let dir: string;
+const traceId = randomBytes(16).toString('hex');
+const spanId = randomBytes(8).toString('hex');
+
+/** An OTLP/JSON body of one recorded chat call whose prompt has a `{{city}}` variable. */
+function callBody(): object {
+  const start = BigInt(Date.now() - 60_000) * 1_000_000n;
+  const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+  return {
+    resourceSpans: [
+      {
+        resource: { attributes: [str('service.name', 'trip-agent')] },
+        scopeSpans: [
+          {
+            spans: [
+              {
+                traceId,
+                spanId,
+                name: 'chat gpt-4o',
+                kind: 3,
+                startTimeUnixNano: String(start),
+                endTimeUnixNano: String(start + 700_000_000n),
+                attributes: [
+                  str('gen_ai.provider.name', 'openai'),
+                  str('gen_ai.operation.name', 'chat'),
+                  str('gen_ai.request.model', 'gpt-4o'),
+                  { key: 'gen_ai.usage.input_tokens', value: { intValue: '40' } },
+                  { key: 'gen_ai.usage.output_tokens', value: { intValue: '12' } },
+                  str('gen_ai.system_instructions', JSON.stringify([{ type: 'text', content: 'You plan trips.' }])),
+                  str('gen_ai.input.messages', JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'Plan two days in {{city}}.' }] }])),
+                  str('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'Day 1: Alfama.' }] }])),
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+}
+
+beforeAll(async () => {
+  fake = await startFakeLlm();
+  dir = await mkdtemp(join(tmpdir(), 'spoor-web-playground-'));
+  await writeFile(join(dir, 'key'), 'sk-browser-test');
+  server = await startSpoorServer(['--provider', `openai=file:${join(dir, 'key')},base=${fake.baseUrl}/v1`]);
+  const sent = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(callBody()) });
+  expect(sent.status).toBe(200);
+  browser = await launchChromium();
+  browsing = await startBrowsing(browser);
+}, 60_000);
+
+afterAll(async () => {
+  await browsing?.close();
+  await browser?.close();
+  await server?.stop();
+  await fake?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('the playground', () => {
+  it('opens a recorded call from its trace, fills a variable, changes the model, and runs it on two models side by side', async () => {
+    fake.requests.length = 0;
+    fake.script({ text: 'Day 1: Ribeira.', usage: { inputTokens: 30, outputTokens: 9 } });
+    fake.script({ text: 'Day 1: Ribeira.', usage: { inputTokens: 30, outputTokens: 9 } });
+    const page = await browsing.open(`${server.url}/traces/${traceId}?span=${spanId}`);
+    await page.getByRole('link', { name: 'Open in playground' }).click();
+    await expect.poll(() => page.getByLabel('Model', { exact: true }).inputValue()).toBe('gpt-4o');
+    expect(await page.getByLabel('Message 1', { exact: true }).inputValue()).toBe('Plan two days in {{city}}.');
+    await page.getByLabel('Variable city').fill('Porto');
+    await page.getByLabel('Model', { exact: true }).fill('gpt-4o-mini');
+    await page.getByLabel('Second model').fill('gpt-4.1-nano');
+    await page.getByLabel('Max tokens').fill('80');
+    await page.getByRole('button', { name: 'Run' }).click();
+    await page.getByTestId('playground-results').waitFor();
+
+    // The provider got the call with the variable filled in, once per model.
+    expect(fake.requests.map((r) => (r.body as { model: string }).model).sort()).toEqual(['gpt-4.1-nano', 'gpt-4o-mini']);
+    for (const request of fake.requests) {
+      expect(request.body).toMatchObject({
+        max_completion_tokens: 80,
+        messages: [
+          { role: 'system', content: 'You plan trips.' },
+          { role: 'user', content: 'Plan two days in Porto.' },
+        ],
+      });
+    }
+    // The original beside both runs: model, tokens and completion.
+    const recorded = page.getByRole('region', { name: 'Recorded' });
+    expect(await recorded.getByTestId('side-model').textContent()).toBe('gpt-4o');
+    expect(await recorded.getByTestId('side-tokens').textContent()).toBe('40 / 12');
+    const first = page.getByRole('region', { name: 'Run 1: gpt-4o-mini' });
+    expect(await first.getByTestId('side-model').textContent()).toBe('gpt-4o-mini');
+    expect(await first.getByTestId('side-tokens').textContent()).toBe('30 / 9');
+    await first.getByText('Day 1: Ribeira.').waitFor();
+    await page.getByRole('region', { name: 'Run 2: gpt-4.1-nano' }).getByText('Day 1: Ribeira.').waitFor();
+    await screenshot(page, 'playground-two-models');
+
+    // Each run is a trace of its own: the link opens it, a replay of the call with the new model.
+    await first.getByRole('link', { name: "Open the run's trace" }).click();
+    await page.getByTestId('waterfall').getByText('chat gpt-4o-mini').first().waitFor();
+    expect(new URL(page.url()).pathname).toMatch(/^\/traces\/[0-9a-f]{32}$/);
+    browsing.expectNoProblems();
+    await page.close();
+  });
+
+  it('runs an empty call as given on the provider chosen, with a message added and one removed', async () => {
+    fake.requests.length = 0;
+    fake.script({ text: 'Bom dia!', usage: { inputTokens: 8, outputTokens: 3 } });
+    const page = await browsing.open(`${server.url}/playground`);
+    await expect.poll(() => page.getByLabel('Provider').inputValue()).toBe('openai');
+    await page.getByLabel('Message 1', { exact: true }).fill('Say good morning in {{language}}.');
+    await page.getByRole('button', { name: 'Add message' }).click();
+    await page.getByLabel('Message 2', { exact: true }).fill('a message to remove');
+    await page.getByRole('button', { name: 'Remove message 2' }).click();
+    await page.getByLabel('Variable language').fill('Portuguese');
+    await page.getByLabel('Model', { exact: true }).fill('gpt-4o-mini');
+    await page.getByRole('button', { name: 'Run' }).click();
+    const run = page.getByRole('region', { name: 'Run 1: gpt-4o-mini' });
+    await run.getByText('Bom dia!').waitFor();
+    expect(await page.getByRole('region', { name: 'Recorded' }).count()).toBe(0);
+    expect(fake.requests).toHaveLength(1);
+    expect((fake.requests[0]!.body as { messages: unknown[] }).messages).toEqual([{ role: 'user', content: 'Say good morning in Portuguese.' }]);
+    await run.getByRole('link', { name: "Open the run's trace" }).click();
+    await page.getByTestId('waterfall').getByText('chat gpt-4o-mini').first().waitFor();
+    browsing.expectNoProblems();
+    await page.close();
+  });
+});
