@@ -117,6 +117,19 @@ describe('the playground', () => {
     await page.getByRole('region', { name: 'Run 2: gpt-4.1-nano' }).getByText('Day 1: Ribeira.').waitFor();
     await screenshot(page, 'playground-two-models');
 
+    // The edited call kept as a prompt's version: its variable as written, the model and limit as its config.
+    await page.getByLabel('Prompt name').fill('trip-planner');
+    await page.getByRole('button', { name: 'Save as prompt' }).click();
+    await page.getByRole('status').getByText('version 1').waitFor();
+    const saved = (await (await fetch(`${server.url}/api/prompts/trip-planner?version=1`)).json()) as {
+      prompt: Array<{ role: string; content: string }>;
+      variables: string[];
+      config: { model: string | null; maxTokens: number | null };
+    };
+    expect(saved.prompt.at(-1)).toEqual({ role: 'user', content: 'Plan two days in {{city}}.' });
+    expect(saved.variables).toEqual(['city']);
+    expect(saved.config).toMatchObject({ model: 'gpt-4o-mini', maxTokens: 80 });
+
     // Each run is a trace of its own: the link opens it, a replay of the call with the new model.
     await first.getByRole('link', { name: "Open the run's trace" }).click();
     await page.getByTestId('waterfall').getByText('chat gpt-4o-mini').first().waitFor();

@@ -7,6 +7,7 @@ import { useApi } from '../use-api';
 import { ChatMessages } from '../trace/ChatMessages';
 import { type Draft, type PlaygroundCall, callOf, requestOf, variablesOf } from './draft';
 import { type CallSide, PlaygroundResults, type RunOutcome } from './results';
+import { SavePrompt } from './SavePrompt';
 import './playground.css';
 
 interface ReplayAnswer {
@@ -228,6 +229,7 @@ export function PlaygroundPage({ search }: { search: URLSearchParams }) {
         </p>
       )}
       {runs.length > 0 && <PlaygroundResults original={recorded ? original : null} runs={runs} />}
+      <SavePrompt call={call} model={models[0]} />
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import type { LlmMessages } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
-import { DraftError, callOf, requestOf, variablesOf } from './draft';
+import { DraftError, type PlaygroundCall, callOf, promptVersionOf, requestOf, variablesOf } from './draft';
 
 const recorded: LlmMessages = {
   system: [{ type: 'text', content: 'You plan trips to {{city}}.' }],
@@ -31,5 +31,33 @@ describe('the playground draft', () => {
     expect(() => requestOf({ ...call, maxTokens: '6.5' })).toThrow(new DraftError('Max tokens must be a whole number'));
     expect(() => requestOf({ ...call, tools: '{"type":"function"}' })).toThrow(/Tools must be a JSON array/);
     expect(() => requestOf({ ...call, responseFormat: '{json' })).toThrow(/Response format is not JSON/);
+  });
+});
+
+describe('promptVersionOf', () => {
+  const call = (over: Partial<PlaygroundCall> = {}): PlaygroundCall => ({
+    ...callOf(null),
+    system: 'You plan trips.',
+    messages: [{ role: 'user', text: 'Plan two days in {{city}}.', parts: null }],
+    ...over,
+  });
+
+  it('keeps the variables, the system prompt first, and the model and parameters as the config', () => {
+    const version = promptVersionOf(call({ temperature: '0.3', maxTokens: '80', responseFormat: '{"type":"json_object"}' }), ' trips ', 'gpt-4o-mini');
+    expect(version).toEqual({
+      name: 'trips',
+      prompt: [
+        { role: 'system', content: 'You plan trips.' },
+        { role: 'user', content: 'Plan two days in {{city}}.' },
+      ],
+      config: { model: 'gpt-4o-mini', temperature: 0.3, maxTokens: 80, responseFormat: { type: 'json' } },
+      message: 'saved from the playground',
+    });
+  });
+
+  it('refuses what a prompt cannot keep', () => {
+    const tool = { role: 'assistant', text: '', parts: [{ type: 'tool_call' as const, id: 't1', name: 'search', arguments: {} }] };
+    expect(() => promptVersionOf(call({ messages: [tool] }), 'x', 'm')).toThrow(/tool calls/);
+    expect(() => promptVersionOf(call({ responseFormat: '{"type":"text"}' }), 'x', 'm')).toThrow(/json_object/);
   });
 });

@@ -103,3 +103,37 @@ export function requestOf(call: PlaygroundCall): Record<string, unknown> {
   if (responseFormat !== undefined) request.responseFormat = responseFormat;
   return request;
 }
+
+/** OpenAI's `response_format` as a prompt's config keeps it: `{ type: 'json' }`, with the schema when one is given. */
+function promptFormatOf(format: unknown): unknown {
+  if (format === undefined) return undefined;
+  const f = format as { type?: unknown; json_schema?: { schema?: unknown } };
+  if (f.type === 'json_object') return { type: 'json' };
+  if (f.type === 'json_schema' && typeof f.json_schema?.schema === 'object') return { type: 'json', schema: f.json_schema.schema };
+  throw new DraftError("Response format: a prompt keeps { type: 'json_object' } or { type: 'json_schema', json_schema: { schema } }");
+}
+
+/**
+ * The call as a prompt's next version (`POST /api/prompts`): its texts as chat messages with their
+ * `{{variables}}` kept (a prompt is filled where it is used), the system prompt first, and the
+ * model and parameters as its config. A message of tool calls or results has no place in a prompt.
+ */
+export function promptVersionOf(call: PlaygroundCall, name: string, model: string): Record<string, unknown> {
+  if (call.messages.some((m) => m.parts !== null))
+    throw new DraftError('A message of tool calls or results cannot be kept in a prompt: remove it to save the others');
+  const prompt = [
+    ...(call.system.trim() === '' ? [] : [{ role: 'system', content: call.system }]),
+    ...call.messages.map((m) => ({ role: m.role, content: m.text })),
+  ];
+  const config: Record<string, unknown> = {};
+  if (model.trim() !== '') config.model = model.trim();
+  const temperature = numberOf(call.temperature, 'Temperature', false);
+  if (temperature !== undefined) config.temperature = temperature;
+  const maxTokens = numberOf(call.maxTokens, 'Max tokens', true);
+  if (maxTokens !== undefined) config.maxTokens = maxTokens;
+  const tools = jsonOf(call.tools, 'Tools');
+  if (tools !== undefined) config.tools = tools;
+  const responseFormat = promptFormatOf(jsonOf(call.responseFormat, 'Response format'));
+  if (responseFormat !== undefined) config.responseFormat = responseFormat;
+  return { name: name.trim(), prompt, config, message: 'saved from the playground' };
+}
