@@ -35,8 +35,10 @@ async function ingestUntil(url: string, what: string, done: (samples: Map<string
       headers: { 'content-type': 'application/json' },
       body: traceBody(randomBytes(16).toString('hex'), 200),
     });
-    expect(answer.status).toBe(200);
-    sent++;
+    // A store held by a 2.5 s checkpoint on every commit may fill the ingest queue on a busy machine: a 503 then is
+    // the server refusing as it promises (nothing lost, retry later), and the marker is still what is awaited.
+    expect([200, 503]).toContain(answer.status);
+    if (answer.status === 200) sent++;
     return done(await metrics(url)) ? true : undefined;
   });
   return sent;
