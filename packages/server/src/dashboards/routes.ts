@@ -101,9 +101,14 @@ export async function dashboardRoutes(instance: FastifyInstance, options: { db: 
       schema: {
         summary: "Read one panel's queries over a range, variables filled, as the editor previews them (each a query_range matrix)",
         tags,
-        body: Type.Unknown({
-          description: '{ queries: [{ expr, legend? }], variables?: { name: picked value }, start, end, step } (Unix seconds; step in seconds)',
-        }),
+        // The fields are named (so the document says a body is needed) and checked by `checkPreview`, whose 400s name them.
+        body: Type.Object(
+          { queries: Type.Unknown(), variables: Type.Optional(Type.Unknown()), start: Type.Unknown(), end: Type.Unknown(), step: Type.Unknown() },
+          {
+            additionalProperties: true,
+            description: '{ queries: [{ expr, legend? }], variables?: { name: picked value }, start, end, step } (Unix seconds; step in seconds)',
+          },
+        ),
         response: { 200: answers.DashboardPreview },
       },
     },

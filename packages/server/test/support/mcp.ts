@@ -220,7 +220,7 @@ export async function expectToolList(client: Client): Promise<void> {
   expect(args('find_errors')).toEqual(['from', 'to', 'last', 'status', 'service', 'sort', 'limit', 'cursor', 'fingerprint', 'maxChars']);
   expect(args('span_stats')).toEqual(expect.arrayContaining(['from', 'to', 'last', 'service', 'kind', 'category', 'root', 'groupBy', 'limit', 'maxChars']));
   expect(args('compare_traces')).toEqual(['traceId', 'otherTraceId', 'maxChars']);
-  expect(args('list_sessions')).toEqual(['from', 'to', 'last', 'limit', 'cursor', 'sessionId', 'hours', 'maxChars']);
+  expect(args('list_sessions')).toEqual(['from', 'to', 'last', 'limit', 'cursor', 'user', 'sessionId', 'hours', 'maxChars']);
   expect(args('get_scores')).toEqual(['from', 'to', 'last', 'traceId', 'spanId', 'sessionId', 'name', 'source', 'limit', 'cursor', 'maxChars']);
 }
 
