@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { type ReactNode, useEffect, useRef } from 'react';
 import { AccessGate, AccountMenu } from './access';
 import { UnroutedNotice } from './alerts/UnroutedNotice';
 import { AlertsPage } from './pages/AlertsPage';
@@ -100,13 +100,18 @@ function Dashboard({ menu }: { menu: ReactNode }) {
   const location = useLocation();
   const route = matchRoute(location.pathname, ROUTES);
   const page = route?.page ?? 'missing';
+  // The bar's links scroll sideways when they do not fit: the current page's is kept in view.
+  const navRef = useRef<HTMLElement>(null);
+  useEffect(() => {
+    navRef.current?.querySelector('a.active')?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  }, [page]);
   return (
     <div className="app">
       <header className="topbar">
         <Link to="/" className="brand">
           Spoor
         </Link>
-        <nav aria-label="Pages">
+        <nav aria-label="Pages" ref={navRef}>
           {NAV.map(([to, label, pages]) => (
             <Link
               key={to}

@@ -13,13 +13,17 @@ const panel = (
   [x, y, w, h]: Place,
   exprs: string[],
   unit: DashboardPanel['unit'] = '',
-  legend?: string,
+  // A series' name (`{{model}}`); in a table, each query's column, one legend a query.
+  legend?: string | string[],
 ) => ({
   id,
   title,
   kind,
   grid: { x, y, w, h },
-  queries: exprs.map((expr) => ({ expr, ...(legend === undefined ? {} : { legend }) })),
+  queries: exprs.map((expr, i) => {
+    const named = Array.isArray(legend) ? legend[i] : legend;
+    return { expr, ...(named === undefined ? {} : { legend: named }) };
+  }),
   unit,
 });
 
@@ -48,6 +52,8 @@ const llmCost: DashboardDocument = {
       'table',
       [6, 8, 6, 5],
       [`count(spans{${LLM}})[1d] by (model)`, `tokens(spans{${LLM}})[1d] by (model)`, `cost(spans{${LLM}})[1d] by (model)`],
+      '',
+      ['calls', 'tokens', 'cost (USD)'],
     ),
   ],
 };
@@ -95,6 +101,8 @@ const agentLatency: DashboardDocument = {
       'table',
       [6, 8, 6, 5],
       [`count(spans{${SERVICE}})[1d] by (name)`, `errors(spans{${SERVICE}})[1d] by (name)`, `p95(duration_ms{${SERVICE}})[1d] by (name)`],
+      '',
+      ['spans', 'errors', 'p95 (ms)'],
     ),
   ],
 };
@@ -124,6 +132,8 @@ const quality: DashboardDocument = {
       'table',
       [0, 8, 12, 5],
       ['count(score)[1d] by (name, source)', 'avg(score)[1d] by (name, source)'],
+      '',
+      ['scores', 'average'],
     ),
   ],
 };
