@@ -1,6 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Browsing, launchChromium, startBrowsing } from './support/browser.js';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Browsing, launchChromium, pagesOfEachTest, startBrowsing } from './support/browser.js';
 import { postSpans, randomHexId } from './support/otlp-json.js';
 import { type SpoorServer, startSpoorServer, waitForTrace } from './support/spoor-server.js';
 
@@ -14,7 +14,6 @@ import { type SpoorServer, startSpoorServer, waitForTrace } from './support/spoo
 let server: SpoorServer;
 let browser: Browser;
 let browsing: Browsing;
-const pages: Page[] = [];
 const SESSION = `conv-${randomHexId(4)}`;
 const USER = `ana-${randomHexId(4)}`;
 const runs = [0, 1].map(() => ({ traceId: randomHexId(16), rootId: randomHexId(8) }));
@@ -66,22 +65,17 @@ beforeAll(async () => {
   browsing = await startBrowsing(browser);
 }, 60_000);
 
-afterEach(async () => {
-  for (const page of pages.splice(0)) await page.close();
-  browsing.expectNoProblems();
-});
-
 afterAll(async () => {
   await browsing?.close();
   await browser?.close();
   await server?.stop();
 });
 
-async function open(path: string): Promise<Page> {
-  const page = await browsing.open(`${server.url}${path}`);
-  pages.push(page);
-  return page;
-}
+/** A page of the server at `path`; each test's pages are closed after it, and what went wrong in them fails it. */
+const open = pagesOfEachTest(
+  () => browsing,
+  () => server.url,
+);
 
 describe('a session as a conversation', () => {
   it('reads the turns in order, each once, a tool call folded until opened, a turn linking to its run', async () => {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { type DatasetChangeResponse, type DatasetItemsResponse, EXPERIMENT_ATTRIBUTES, type Experiment, type ExperimentComparison } from '@spoor/model';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Browsing, launchChromium, screenshot, startBrowsing } from './support/browser.js';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Browsing, launchChromium, pagesOfEachTest, screenshot, startBrowsing } from './support/browser.js';
 import { type SpoorServer, startSpoorServer, waitForTrace } from './support/spoor-server.js';
 
 /**
@@ -17,7 +17,6 @@ import { type SpoorServer, startSpoorServer, waitForTrace } from './support/spoo
 let server: SpoorServer;
 let browser: Browser;
 let browsing: Browsing;
-const pages: Page[] = [];
 
 const QUESTIONS = ['What is the capital of France?', 'How many legs has a spider?', 'Who wrote Hamlet?'];
 const ANSWERS = ['Paris.', 'Eight.', 'Shakespeare.'];
@@ -95,22 +94,17 @@ beforeAll(async () => {
   browsing = await startBrowsing(browser);
 }, 60_000);
 
-afterEach(async () => {
-  for (const page of pages.splice(0)) await page.close();
-  browsing.expectNoProblems();
-});
-
 afterAll(async () => {
   await browsing?.close();
   await browser?.close();
   await server?.stop();
 });
 
-async function open(path: string): Promise<Page> {
-  const page = await browsing.open(`${server.url}${path}`);
-  pages.push(page);
-  return page;
-}
+/** A page of the server at `path`; each test's pages are closed after it, and what went wrong in them fails it. */
+const open = pagesOfEachTest(
+  () => browsing,
+  () => server.url,
+);
 
 const eventually = <T>(probe: () => T | Promise<T>, message?: string) => expect.poll(probe, { timeout: 10_000, message });
 

@@ -1,7 +1,7 @@
 import type { DatasetItemsResponse, ScoreListResponse } from '@spoor/model';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Browsing, launchChromium, startBrowsing } from './support/browser.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Browsing, launchChromium, pagesOfEachTest, startBrowsing } from './support/browser.js';
 import { postSpans, randomHexId } from './support/otlp-json.js';
 import { type SpoorServer, startSpoorServer, waitForTrace } from './support/spoor-server.js';
 
@@ -14,7 +14,6 @@ import { type SpoorServer, startSpoorServer, waitForTrace } from './support/spoo
 let server: SpoorServer;
 let browser: Browser;
 let browsing: Browsing;
-const pages: Page[] = [];
 const QUEUE = `support-${randomHexId(3)}`;
 const traces = [0, 1, 2, 3].map((i) => ({ traceId: randomHexId(16), rootId: randomHexId(8), question: `question ${i}` }));
 
@@ -69,22 +68,17 @@ beforeAll(async () => {
   browsing = await startBrowsing(browser);
 }, 60_000);
 
-afterEach(async () => {
-  for (const page of pages.splice(0)) await page.close();
-  browsing.expectNoProblems();
-});
-
 afterAll(async () => {
   await browsing?.close();
   await browser?.close();
   await server?.stop();
 });
 
-async function open(path: string): Promise<Page> {
-  const page = await browsing.open(`${server.url}${path}`);
-  pages.push(page);
-  return page;
-}
+/** A page of the server at `path`; each test's pages are closed after it, and what went wrong in them fails it. */
+const open = pagesOfEachTest(
+  () => browsing,
+  () => server.url,
+);
 
 /** The trace id of the item on screen, once it is another than `before`; its question shown in the conversation. */
 async function itemShown(page: Page, before: string | null): Promise<string> {

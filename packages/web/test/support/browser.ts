@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import { afterEach } from 'vitest';
 
 /**
  * Debian's Chromium driven by playwright-core: never a downloaded browser. `npm test` installs the
@@ -99,4 +100,21 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(SCREENSHOTS_DIR, `${name}.png`);
   await page.screenshot({ path, fullPage: true, animations: 'disabled' });
   return path;
+}
+
+/**
+ * Opens pages of a suite's server: each test's are closed after it, and what went wrong in them
+ * (`Browsing`'s problems) fails that test. The suite's browsing and server are read when a page opens.
+ */
+export function pagesOfEachTest(browsing: () => Browsing, url: () => string): (path: string) => Promise<Page> {
+  const pages: Page[] = [];
+  afterEach(async () => {
+    for (const page of pages.splice(0)) await page.close();
+    browsing().expectNoProblems();
+  });
+  return async (path) => {
+    const page = await browsing().open(`${url()}${path}`);
+    pages.push(page);
+    return page;
+  };
 }
