@@ -2,29 +2,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { projectOf } from '../http/request-access.js';
-import { oneOf } from '../params/parameters.js';
 import { PlaygroundRunAnswer } from './answers.js';
-import { PROVIDER_NAMES } from './providers.js';
 import { type ReplayCall, chatMessagesFrom } from './replay-request.js';
-import { MESSAGE, type ReplayRoutesOptions, sideOf } from './routes.js';
+import { CALL_FIELDS, type ReplayRoutesOptions, sideOf } from './routes.js';
 
 /** A call given whole: what the playground runs when it did not open a recorded one. */
-const RUN = Type.Object(
-  {
-    provider: oneOf([...PROVIDER_NAMES], { description: 'a --provider of this server' }),
-    model: Type.String({ pattern: '\\S', 'x-must-be': 'non-empty text' }),
-    system: Type.Optional(Type.String({ description: 'the system prompt' })),
-    messages: Type.Array(MESSAGE, { minItems: 1, 'x-must-be': 'a non-empty array of { role, content } or { role, parts }' }),
-    temperature: Type.Optional(Type.Number({ minimum: 0, maximum: 2 })),
-    topP: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
-    maxTokens: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
-    tools: Type.Optional(
-      Type.Array(Type.Unknown(), { description: "tool definitions in the provider's own form, sent as they are", 'x-must-be': 'an array of tool definitions' }),
-    ),
-    responseFormat: Type.Optional(Type.Unknown({ description: "OpenAI's response_format, sent as it is (Anthropic has none)" })),
-  },
-  { title: 'Playground run', additionalProperties: false },
-);
+const RUN = Type.Object(CALL_FIELDS, { title: 'Playground run', additionalProperties: false });
 
 /**
  * `POST /api/playground/run`: makes an LLM call given whole (no recorded call behind it) against a

@@ -45,23 +45,24 @@ export const MESSAGE = Type.Object(
   { additionalProperties: false },
 );
 
-/** What a replay changes; every field optional, what is given replaces what was recorded. */
-const OVERRIDES = Type.Object(
-  {
-    provider: Type.Optional(oneOf([...PROVIDER_NAMES], { description: 'a --provider of this server' })),
-    model: Type.Optional(Type.String({ pattern: '\\S', 'x-must-be': 'non-empty text' })),
-    system: Type.Optional(Type.String({ description: 'the system prompt' })),
-    messages: Type.Optional(Type.Array(MESSAGE, { minItems: 1, 'x-must-be': 'a non-empty array of { role, content } or { role, parts }' })),
-    temperature: Type.Optional(Type.Number({ minimum: 0, maximum: 2 })),
-    topP: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
-    maxTokens: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
-    tools: Type.Optional(
-      Type.Array(Type.Unknown(), { description: "tool definitions in the provider's own form, sent as they are", 'x-must-be': 'an array of tool definitions' }),
-    ),
-    responseFormat: Type.Optional(Type.Unknown({ description: "OpenAI's response_format, sent as it is (Anthropic has none)" })),
-  },
-  { additionalProperties: false },
-);
+/**
+ * An LLM call's fields: what a playground run takes whole (provider, model and messages needed),
+ * and what a replay's overrides change (every field optional, what is given replacing what was recorded).
+ */
+export const CALL_FIELDS = {
+  provider: oneOf([...PROVIDER_NAMES], { description: 'a --provider of this server' }),
+  model: Type.String({ pattern: '\\S', 'x-must-be': 'non-empty text' }),
+  system: Type.Optional(Type.String({ description: 'the system prompt' })),
+  messages: Type.Array(MESSAGE, { minItems: 1, 'x-must-be': 'a non-empty array of { role, content } or { role, parts }' }),
+  temperature: Type.Optional(Type.Number({ minimum: 0, maximum: 2 })),
+  topP: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+  maxTokens: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+  tools: Type.Optional(
+    Type.Array(Type.Unknown(), { description: "tool definitions in the provider's own form, sent as they are", 'x-must-be': 'an array of tool definitions' }),
+  ),
+  responseFormat: Type.Optional(Type.Unknown({ description: "OpenAI's response_format, sent as it is (Anthropic has none)" })),
+};
+const OVERRIDES = Type.Partial(Type.Object(CALL_FIELDS, { additionalProperties: false }));
 const HEX = (length: number, what: string) =>
   Type.String({ pattern: `^[0-9a-f]{${length}}$`, description: what, 'x-must-be': `${length} lowercase hex digits` });
 const REPLAY = Type.Object(
