@@ -6,19 +6,14 @@ import { Link } from '../components/Link';
 import { useApi } from '../use-api';
 import { ChatMessages } from '../trace/ChatMessages';
 import { type Draft, type PlaygroundCall, callOf, requestOf, variablesOf } from './draft';
-import { type CallSide, PlaygroundResults, type RunOutcome } from './results';
+import type { ReplayAnswer, ReplaySide } from '../trace/replay-answer';
+import { PlaygroundResults, type RunOutcome } from './results';
 import { SavePrompt } from './SavePrompt';
 import './playground.css';
 
-interface ReplayAnswer {
-  replay: { traceId: string };
-  original: CallSide;
-  result: CallSide;
-  links: { trace: string };
-}
 interface RunAnswer {
   run: { traceId: string };
-  result: CallSide;
+  result: ReplaySide;
   links: { trace: string };
 }
 
@@ -39,7 +34,7 @@ export function PlaygroundPage({ search }: { search: URLSearchParams }) {
   const [provider, setProvider] = useState('');
   const [models, setModels] = useState<[string, string]>(['', '']);
   const [runs, setRuns] = useState<RunOutcome[]>([]);
-  const [original, setOriginal] = useState<CallSide | null>(null);
+  const [original, setOriginal] = useState<ReplaySide | null>(null);
   const [running, setRunning] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
 

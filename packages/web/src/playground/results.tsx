@@ -1,22 +1,12 @@
-import type { ChatMessage } from '@spoor/model';
+import type { ReplaySide } from '../trace/replay-answer';
 import { Link } from '../components/Link';
 import { formatCost, formatDuration, formatInteger } from '../format';
 import { ChatMessages } from '../trace/ChatMessages';
 
-/** One call's outcome as the replay and run routes answer it. */
-export interface CallSide {
-  model: string | null;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  costUsd: number | null;
-  durationMs: number;
-  completion: ChatMessage[];
-}
-
 /** A run in the playground: its answer and the trace it was recorded as, or why it failed. */
 export interface RunOutcome {
   model: string;
-  side: CallSide | null;
+  side: ReplaySide | null;
   trace: string | null;
   error: string | null;
 }
@@ -25,8 +15,8 @@ export interface RunOutcome {
  * The recorded call (when one was opened) and each run, side by side: model, tokens, cost, time
  * and completion, each run linking to its trace.
  */
-export function PlaygroundResults({ original, runs }: { original: CallSide | null; runs: RunOutcome[] }) {
-  const columns: Array<{ title: string; side: CallSide | null; run: RunOutcome | null }> = [];
+export function PlaygroundResults({ original, runs }: { original: ReplaySide | null; runs: RunOutcome[] }) {
+  const columns: Array<{ title: string; side: ReplaySide | null; run: RunOutcome | null }> = [];
   if (original !== null) columns.push({ title: 'Recorded', side: original, run: null });
   runs.forEach((run, i) => columns.push({ title: `Run ${i + 1}: ${run.model}`, side: run.side, run }));
   return (

@@ -6,24 +6,7 @@ import { Link } from '../components/Link';
 import { formatChange, formatCost, formatDuration, formatInteger } from '../format';
 import { useApi } from '../use-api';
 import { ChatMessages } from './ChatMessages';
-
-/** One side of `POST /api/replay`'s answer. */
-interface ReplaySide {
-  model: string | null;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  costUsd: number | null;
-  durationMs: number;
-  completion: ChatMessage[];
-}
-
-interface ReplayAnswer {
-  replay: { traceId: string; spanId: string; provider: string };
-  original: ReplaySide;
-  result: ReplaySide;
-  deltas: { inputTokens: number | null; outputTokens: number | null; costUsd: number | null; durationMs: number | null };
-  links: { trace: string; compare: string };
-}
+import type { ReplayAnswer } from './replay-answer';
 
 /** A message as the editor holds it: text when every part is text, the parts as they were otherwise. */
 interface Draft {
