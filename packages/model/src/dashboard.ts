@@ -72,3 +72,28 @@ export interface DashboardVersion {
   createdAt: string;
   author: string | null;
 }
+
+/** A variable in an expression: `$name` or `${name}`. */
+const VARIABLE_USE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
+// Only the characters that are special outside a class: `\-` or `\/` would be refused under the `u` flag.
+const REGEX_SPECIAL = /[.*+?^${}()|[\]\\]/g;
+
+/** `expr` with each `$name`/`${name}` replaced by `fill(name)`; a name it gives `undefined` for stays as written. */
+export function replaceDashboardVariables(expr: string, fill: (name: string) => string | undefined): string {
+  return expr.replace(VARIABLE_USE, (whole, braced?: string, bare?: string) => fill(braced ?? bare ?? '') ?? whole);
+}
+
+/**
+ * A picked value as it goes into a matcher's quoted string: escaped for a regular expression (a
+ * picker gives a value, not a pattern: `gpt-4.1` is `gpt-4\.1`), then for the string it sits in;
+ * All (`''`) is `.*`, so `service=~"$service"` matches every service.
+ */
+export function pickedValue(picked: string): string {
+  if (picked === '') return '.*';
+  return picked.replace(REGEX_SPECIAL, '\\$&').replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/'/g, "\\'");
+}
+
+/** `$__interval` in the language's units: whole seconds, at least one. */
+export function intervalText(seconds: number): string {
+  return `${Math.max(1, Math.round(seconds))}s`;
+}

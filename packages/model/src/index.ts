@@ -242,4 +242,12 @@ export type {
   DashboardVariable,
   DashboardVersion,
 } from './dashboard.js';
-export { DASHBOARD_COLUMNS, DASHBOARD_NAME, DASHBOARD_PANEL_KINDS, DASHBOARD_UNITS } from './dashboard.js';
+export {
+  DASHBOARD_COLUMNS,
+  DASHBOARD_NAME,
+  DASHBOARD_PANEL_KINDS,
+  DASHBOARD_UNITS,
+  intervalText,
+  pickedValue,
+  replaceDashboardVariables,
+} from './dashboard.js';

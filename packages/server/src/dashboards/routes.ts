@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { intervalText, pickedValue } from '@spoor/model';
 import { NoContent } from '../http/content.js';
 import { projectOf } from '../http/request-access.js';
 import type { Remote } from '../threads/protocol.js';
@@ -11,7 +12,7 @@ import type { ReadSeries } from '../alerting/sampler.js';
 import type { alertCalls } from '../alerting/db-calls.js';
 import { AppError } from '../errors.js';
 import { PromError, rangeInstants, rangeQuery } from '../promql/evaluate.js';
-import { checkDashboardName, checkDocument, checkPreview, filledExpression, variableValue } from './spec.js';
+import { checkDashboardName, checkDocument, checkPreview, filledExpression } from './spec.js';
 
 /**
  * `/api/dashboards`: dashboards as versioned JSON documents. Read keys list and read them (a
@@ -114,8 +115,8 @@ export async function dashboardRoutes(instance: FastifyInstance, options: { db: 
     },
     async (request) => {
       const preview = checkPreview(request.body);
-      const values = Object.fromEntries(Object.entries(preview.variables).map(([k, v]) => [k, variableValue(v)]));
-      const interval = `${Math.max(1, Math.round(preview.stepS))}s`;
+      const values = Object.fromEntries(Object.entries(preview.variables).map(([k, v]) => [k, pickedValue(v)]));
+      const interval = intervalText(preview.stepS);
       const exprs = preview.queries.map((q, k) => previewExpr(q.expr, values, interval, `queries[${k}].expr`));
       const projectId = projectOf(request);
       const read: ReadSeries = (spec, range) => db.alerts.series(projectId, spec, range);

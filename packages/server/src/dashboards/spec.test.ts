@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { READY_DASHBOARDS } from './ready.js';
 import { parseExpr } from '../alerting/expr/parser.js';
-import { checkDocument, checkPreview, filledExpression, variableValue } from './spec.js';
+import { pickedValue } from '@spoor/model';
+import { checkDocument, checkPreview, filledExpression } from './spec.js';
 
 const panel = (expr: string, extra: Record<string, unknown> = {}) => ({
   id: 'p',
@@ -52,13 +53,13 @@ describe('checkDocument', () => {
 
   it('puts a picked value in a matcher as itself: regex characters and quotes escaped, All as .*', () => {
     for (const picked of ['a.b', 'gpt-4o (mini)', 'say "hi" \\ $5?', '[x]+*^|']) {
-      const expr = parseExpr(filledExpression('count(spans{model=~"$model"})[1h]', { model: variableValue(picked) }, '1m', 'x'));
+      const expr = parseExpr(filledExpression('count(spans{model=~"$model"})[1h]', { model: pickedValue(picked) }, '1m', 'x'));
       if (expr.kind !== 'aggregate') throw new Error(expr.kind);
       const pattern = new RegExp(`^(?:${expr.matchers[0]!.value})$`);
       expect(pattern.test(picked), picked).toBe(true);
       expect(pattern.test(`${picked}x`), picked).toBe(false);
     }
-    expect(variableValue('')).toBe('.*');
+    expect(pickedValue('')).toBe('.*');
   });
 
   it('checks a preview request, naming the bad field', () => {

@@ -6,6 +6,7 @@ import {
   type DashboardDocument,
   type DashboardPanel,
   type DashboardVariable,
+  replaceDashboardVariables,
 } from '@spoor/model';
 import { ExprError, parseExpr } from '../alerting/expr/parser.js';
 import { AppError } from '../errors.js';
@@ -22,8 +23,6 @@ const MAX_PANELS = 60;
 const MAX_QUERIES = 10;
 const MAX_TEXT = 4096;
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
-/** `$name` or `${name}` in an expression. */
-const VARIABLE_USE = /\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g;
 
 const bad = (message: string): AppError => new AppError('ERR_BAD_REQUEST', message);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -45,7 +44,7 @@ function extraField(value: Record<string, unknown>, fields: readonly string[], a
  * variable the dashboard lacks.
  */
 export function filledExpression(expr: string, values: Readonly<Record<string, string>>, interval: string, at: string): string {
-  return expr.replace(VARIABLE_USE, (whole, name: string) => {
+  return replaceDashboardVariables(expr, (name) => {
     if (name === '__interval') return interval;
     const value = values[name];
     if (value === undefined) throw bad(`${at}: $${name} is not a variable of the dashboard`);
@@ -144,16 +143,6 @@ export function checkDocument(body: unknown, name: string): DashboardDocument {
 export function checkDashboardName(name: string): string {
   if (!DASHBOARD_NAME.test(name)) throw bad('name: 1 to 64 lower-case letters, digits and dashes, starting with a letter or digit');
   return name;
-}
-
-/**
- * A picked value as it goes into a matcher's string: regex characters escaped (the picker gives a
- * value, not a pattern), then backslashes and quotes escaped for the alert language's string;
- * All (`''`) is `.*`.
- */
-export function variableValue(raw: string): string {
-  if (raw === '') return '.*';
-  return raw.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/[\\"]/g, '\\$&');
 }
 
 export interface PreviewRequest {

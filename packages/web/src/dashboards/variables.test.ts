@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { regexEscape, substitute, usedVariables } from './variables';
+import { substitute, usedVariables } from './variables';
 
 describe('variable substitution', () => {
   const values = { service: 'checkout', model: 'gpt-4.1', release: '' };
@@ -16,7 +16,7 @@ describe('variable substitution', () => {
   ])('fills %s', (expr, filled) => expect(substitute(expr, values, 300)).toBe(filled));
 
   it('escapes a value for a regular expression and then for its quoted string', () => {
-    expect(regexEscape('a.b*(c)')).toBe('a\\.b\\*\\(c\\)');
+    expect(substitute('x{a=~"$v"}', { v: 'a.b*(c)' }, 60)).toBe('x{a=~"a\\\\.b\\\\*\\\\(c\\\\)"}');
     expect(substitute('x{a=~"$v"}', { v: 'say "hi"\\' }, 60)).toBe('x{a=~"say \\"hi\\"\\\\\\\\"}');
   });
 
