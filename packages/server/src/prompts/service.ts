@@ -38,6 +38,17 @@ interface PromptState {
   lastUs: number;
 }
 
+/** Rows by their prompt's name, each name's in the order given. */
+function byName<T extends { name: string }>(rows: readonly T[]): Map<string, T[]> {
+  const by = new Map<string, T[]>();
+  for (const row of rows) {
+    const list = by.get(row.name);
+    if (list === undefined) by.set(row.name, [row]);
+    else list.push(row);
+  }
+  return by;
+}
+
 const iso = (us: number): string => new Date(Math.floor(us / 1000)).toISOString();
 const notFound = (name: string): AppError => new AppError('ERR_NOT_FOUND', `prompt ${name} was not found`);
 
@@ -67,13 +78,12 @@ export class PromptService {
   /** The project's prompts by name: each one's newest version and labels. */
   async list(projectId: string): Promise<PromptSummary[]> {
     const rows = await this.store.prompts.allRows(projectId);
-    const names = [...new Set([...rows.versions.map((v) => v.name)])].sort();
+    // Each prompt's rows, in the order read: one pass over each table, not one per prompt.
+    const versions = byName(rows.versions);
+    const events = byName(rows.events);
     const summaries: PromptSummary[] = [];
-    for (const name of names) {
-      const state = stateOf(
-        rows.versions.filter((v) => v.name === name),
-        rows.events.filter((e) => e.name === name),
-      );
+    for (const name of [...versions.keys()].sort()) {
+      const state = stateOf(versions.get(name)!, events.get(name) ?? []);
       if (state.versions.size === 0) continue;
       summaries.push({ name, latestVersion: Math.max(...state.versions.keys()), labels: Object.fromEntries(state.labels), updatedAt: iso(state.lastUs) });
     }
