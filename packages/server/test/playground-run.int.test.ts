@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { TraceDetail } from '@spoor/model';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeLlm, startFakeLlm } from '../../sdk/test/support/fake-llm.js';
-import { type TestServer, startTestServer } from './support/server.js';
+import { type TestServer, callJson, startTestServer } from './support/server.js';
 
 /**
  * `POST /api/playground/run`: a call given whole, with no recorded call behind it, made with the
@@ -17,14 +17,10 @@ let fake: FakeLlm;
 let server: TestServer;
 let dir: string;
 
+/** A request to the server and its JSON answer (`{}` for none). */
 async function send(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${server.url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text === '' ? {} : JSON.parse(text)) as Record<string, unknown> };
+  const answer = await callJson<Record<string, unknown> | null>(server.url, method, path, body);
+  return { status: answer.status, body: answer.body ?? {} };
 }
 
 beforeAll(async () => {
