@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { init, shutdown, step, workflow } from '../../sdk/src/index.js';
-import { type Browsing, launchChromium, screenshot, startBrowsing } from './support/browser.js';
+import { type Browsing, launchChromium, pagesOfEachTest, screenshot, startBrowsing } from './support/browser.js';
 import { type SpoorServer, startSpoorServer } from './support/spoor-server.js';
 import { type TimingProxy, startTimingProxy } from './support/timing-proxy.js';
 
@@ -22,7 +22,6 @@ let server: SpoorServer;
 let proxy: TimingProxy;
 let browser: Browser;
 let browsing: Browsing;
-const pages: Page[] = [];
 /** Acknowledgement of the export that carried a change to the change on screen, ms. */
 const shownAfterMs: number[] = [];
 
@@ -32,11 +31,6 @@ beforeAll(async () => {
   browsing = await startBrowsing(browser);
   init({ serviceName: 'live-demo-agent', endpoint: proxy.url, live: true, logDestination: { write() {} }, metricsIntervalMs: 60_000 });
 }, 60_000);
-
-afterEach(async () => {
-  for (const page of pages.splice(0)) await page.close();
-  browsing.expectNoProblems();
-});
 
 afterAll(async () => {
   await shutdown();
@@ -59,11 +53,11 @@ function gate(): { promise: Promise<void>; open: () => void } {
   return { promise, open };
 }
 
-async function open(path: string): Promise<Page> {
-  const page = await browsing.open(`${server.url}${path}`);
-  pages.push(page);
-  return page;
-}
+/** A page of the server at `path`; each test's pages are closed after it, and what went wrong in them fails it. */
+const open = pagesOfEachTest(
+  () => browsing,
+  () => server.url,
+);
 
 const row = (page: Page, name: string) =>
   page

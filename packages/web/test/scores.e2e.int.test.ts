@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Score, ScoreListResponse } from '@spoor/model';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeLlm, startFakeLlm } from '../../sdk/test/support/fake-llm.js';
-import { type Browsing, launchChromium, screenshot, startBrowsing } from './support/browser.js';
+import { type Browsing, launchChromium, pagesOfEachTest, screenshot, startBrowsing } from './support/browser.js';
 import { type SpoorServer, startSpoorServer, waitForTrace } from './support/spoor-server.js';
 
 /**
@@ -23,7 +23,6 @@ let fake: FakeLlm;
 let server: SpoorServer;
 let browser: Browser;
 let browsing: Browsing;
-const pages: Page[] = [];
 /** Two runs of one agent: a root span and its LLM call each. */
 const runs = [0, 1].map(() => ({ traceId: randomBytes(16).toString('hex'), rootId: randomBytes(8).toString('hex'), llmId: randomBytes(8).toString('hex') }));
 const [first, second] = runs as [(typeof runs)[0], (typeof runs)[0]];
@@ -108,11 +107,6 @@ beforeAll(async () => {
   browsing = await startBrowsing(browser);
 }, 60_000);
 
-afterEach(async () => {
-  for (const page of pages.splice(0)) await page.close();
-  browsing.expectNoProblems();
-});
-
 afterAll(async () => {
   await browsing?.close();
   await browser?.close();
@@ -121,11 +115,11 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function open(path: string): Promise<Page> {
-  const page = await browsing.open(`${server.url}${path}`);
-  pages.push(page);
-  return page;
-}
+/** A page of the server at `path`; each test's pages are closed after it, and what went wrong in them fails it. */
+const open = pagesOfEachTest(
+  () => browsing,
+  () => server.url,
+);
 
 const eventually = <T>(probe: () => T | Promise<T>, message?: string) => expect.poll(probe, { timeout: 10_000, message });
 const traceVoting = (page: Page) => page.getByRole('group', { name: 'Your feedback on this trace' });
