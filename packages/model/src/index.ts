@@ -64,6 +64,7 @@ export type {
 export { DEFAULT_PROJECT_ID, SPOOR_SERVICE_NAME, TRACE_ORIGINS, TRACE_SORTS, traceSortKey } from './api.js';
 export type { SessionInfo } from './api.js';
 export type { AlignedRow, ChangedSpan, DiffSpan, SpanDeltas, TextDiffLine, TraceDiff, TraceDiffSide } from './diff.js';
+export { diffLines, diffWords } from './text-diff.js';
 export type { FlowChange, FlowChangeKind, FlowComparison, FlowEdge, FlowEdgeKind, FlowMap, FlowNode, FlowStats } from './flows.js';
 export { FLOW_EDGE_KINDS, FLOW_TRACE_PAGE } from './flows.js';
 export { isoFromMicros, microsFromIso } from './time.js';
@@ -224,6 +225,7 @@ export {
   PromptVariableError,
   chooseVersion,
   compilePrompt,
+  openAiResponseFormat,
   placeOf,
   promptVariables,
   sharesOf,

@@ -131,6 +131,17 @@ export interface PromptConfig {
   responseFormat: unknown;
 }
 
+/**
+ * A prompt's response format as OpenAI's chat API takes it (`response_format`): `{ type: 'json' }`
+ * asks for a JSON object, with a `schema` for an answer of that schema; `null` for none (or a format
+ * this does not know, sent as nothing rather than guessed at).
+ */
+export function openAiResponseFormat(format: unknown): unknown {
+  if (typeof format !== 'object' || format === null || (format as { type?: unknown }).type !== 'json') return null;
+  const schema = (format as { schema?: unknown }).schema;
+  return typeof schema === 'object' && schema !== null ? { type: 'json_schema', json_schema: { name: 'answer', schema } } : { type: 'json_object' };
+}
+
 /** One version of a prompt: never rewritten; a change is the next version. */
 export interface PromptVersion {
   name: string;

@@ -1,6 +1,7 @@
 import type { ComparedItem, ComparedScore, Experiment, ExperimentComparison, ExperimentResult, ItemVerdict, JsonValue } from '@spoor/model';
+import { diffLines } from '@spoor/model';
 import { wilcoxonSignedRank } from './significance.js';
-import { delta, diffLines } from './trace-diff.js';
+import { delta } from './trace-diff.js';
 
 /**
  * Two experiments item by item (pure): A the baseline, B the candidate. Scores are higher-better;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { timeGrowth } from '../../../model/test/support/growth.js';
 import { emptyLlm, sid, span } from '../../test/support/record-fixtures.js';
 import type { StoredSpan } from '../store/stored-trace.js';
-import { diffLines, diffTraces } from './trace-diff.js';
+import { diffTraces } from './trace-diff.js';
 
 const stored = (s: SpanRecord): StoredSpan => {
   const { attributes, resource, scope, events, links, ...fields } = s;
@@ -167,18 +167,5 @@ describe('trace diff over awkward trees', () => {
     // their geometric mean: at 8x the sizes, linear (8) measured 24.5 once beside a second test
     // worker, past a limit of 20 that quadratic (64) left little room under.
     expect(timeGrowth(diff, 1_000, 16_000)).toBeLessThan(64);
-  });
-});
-
-describe('diffLines', () => {
-  it('keeps common lines and marks the rest', () => {
-    expect(diffLines('a\nb\nc', 'a\nx\nc\nd')).toEqual([
-      { op: '=', text: 'a' },
-      { op: '-', text: 'b' },
-      { op: '+', text: 'x' },
-      { op: '=', text: 'c' },
-      { op: '+', text: 'd' },
-    ]);
-    expect(diffLines('', 'new')).toEqual([{ op: '+', text: 'new' }]);
   });
 });

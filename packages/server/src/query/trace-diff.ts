@@ -1,6 +1,6 @@
 import { resolveSpanTree, spanTreeInputFrom, type ResolvedSpanTree } from '@spoor/model';
 import type { AlignedRow, Attributes, ChangedSpan, ChatMessage, ChatPart, DiffSpan, TextDiffLine, TraceDiff, TraceDiffSide } from '@spoor/model';
-import { isUnpricedCall } from '@spoor/model';
+import { diffLines, isUnpricedCall } from '@spoor/model';
 import { llmMessagesFrom } from '../normalize/messages.js';
 import type { StoredSpan } from '../store/stored-trace.js';
 
@@ -16,9 +16,6 @@ interface Placed {
   depth: number;
   span: StoredSpan;
 }
-
-/** Lines of text beyond which a text diff is given as all removed, then all added. */
-const MAX_DIFF_CELLS = 4_000_000;
 
 export function diffTraces(aId: string, a: readonly StoredSpan[], bId: string, b: readonly StoredSpan[]): TraceDiff {
   const treeA = resolveSpanTree(spanTreeInputFrom(a));
@@ -217,37 +214,6 @@ function partText(part: ChatPart): string {
     default:
       return `(${part.kind}) ${typeof part.content === 'string' ? part.content : JSON.stringify(part.content)}`;
   }
-}
-
-/** A line diff by longest common subsequence; past `MAX_DIFF_CELLS` all of `a` removed, all of `b` added. */
-export function diffLines(a: string, b: string): TextDiffLine[] {
-  const x = a === '' ? [] : a.split('\n');
-  const y = b === '' ? [] : b.split('\n');
-  const n = x.length;
-  const m = y.length;
-  if (n * m > MAX_DIFF_CELLS) return [...x.map((text) => ({ op: '-' as const, text })), ...y.map((text) => ({ op: '+' as const, text }))];
-  // lengths[i][j]: the longest common subsequence of x[i..] and y[j..], in one flat array.
-  const lengths = new Uint32Array((n + 1) * (m + 1));
-  for (let i = n - 1; i >= 0; i--) {
-    for (let j = m - 1; j >= 0; j--) {
-      lengths[i * (m + 1) + j] =
-        x[i] === y[j] ? lengths[(i + 1) * (m + 1) + j + 1]! + 1 : Math.max(lengths[(i + 1) * (m + 1) + j]!, lengths[i * (m + 1) + j + 1]!);
-    }
-  }
-  const out: TextDiffLine[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < n && j < m) {
-    if (x[i] === y[j]) {
-      out.push({ op: '=', text: x[i]! });
-      i++;
-      j++;
-    } else if (lengths[(i + 1) * (m + 1) + j]! >= lengths[i * (m + 1) + j + 1]!) out.push({ op: '-', text: x[i++]! });
-    else out.push({ op: '+', text: y[j++]! });
-  }
-  while (i < n) out.push({ op: '-', text: x[i++]! });
-  while (j < m) out.push({ op: '+', text: y[j++]! });
-  return out;
 }
 
 /** A run's totals, over its spans as placed (a span stored twice counts once). */
