@@ -21,6 +21,7 @@ export class Ctx {
   private chunkDelayMs = 0;
   private firstDelayMs = 0;
   private byteDelayMs = 0;
+  private streamHeld: FakeReply['streamHeld'];
 
   constructor(
     private readonly res: ServerResponse,
@@ -42,6 +43,7 @@ export class Ctx {
     this.chunkDelayMs = reply.chunkDelayMs ?? 0;
     this.firstDelayMs = reply.delayMs ?? 0;
     this.byteDelayMs = reply.byteDelayMs ?? 0;
+    this.streamHeld = reply.streamHeld;
   }
 
   async json(status: number, body: unknown, extraHeaders: Record<string, string> = {}): Promise<void> {
@@ -95,6 +97,10 @@ export class Ctx {
     }
     const delay = this.events === 0 ? this.firstDelayMs : this.chunkDelayMs;
     if (delay > 0) await this.sleep(delay);
+    if (this.streamHeld !== undefined && this.events === this.streamHeld.afterEvents) {
+      const aborted = new Promise((resolve) => this.signal.addEventListener('abort', resolve, { once: true }));
+      await Promise.race([this.streamHeld.until.catch(() => undefined), aborted]);
+    }
     if (this.gone) return false;
     this.events++;
     await this.write(`${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);

@@ -55,7 +55,11 @@ export async function startFakeLlm(): Promise<FakeLlm> {
     } catch {
       // Recorded as the raw text below, answered with a 400.
     }
-    requests.push({ method: req.method ?? 'GET', path, endpoint, headers: req.headers, body });
+    const recorded: RecordedRequest = { method: req.method ?? 'GET', path, endpoint, headers: req.headers, body, closed: false };
+    requests.push(recorded);
+    res.on('close', () => {
+      if (!res.writableFinished) recorded.closed = true;
+    });
 
     const ctx = new Ctx(res, closing.signal, nextId);
     if (!endpoint) {

@@ -74,6 +74,11 @@ export interface FakeReply {
   /** Wait this long between SSE events. */
   chunkDelayMs?: number;
   /**
+   * A stream sends its first `afterEvents` events, then waits until `until` settles: a test sees
+   * the first tokens reach its reader while the provider has not finished.
+   */
+  streamHeld?: { afterEvents: number; until: Promise<unknown> };
+  /**
    * A plain reply's headers go out at once, then its body one byte every this many ms: a provider
    * that answers, then crawls (a client's own timeout stops at the headers).
    */
@@ -99,6 +104,8 @@ export interface RecordedRequest {
   headers: IncomingHttpHeaders;
   /** The parsed JSON body, or the raw text when it is not JSON. */
   body: unknown;
+  /** Whether the client closed the connection before the answer ended (a cancelled call). */
+  closed: boolean;
 }
 
 export interface FakeLlm {
