@@ -64,3 +64,20 @@ export class AppError extends Error {
 export function isAppError(value: unknown): value is AppError {
   return value instanceof AppError;
 }
+
+/** Maps anything thrown in a handler to an `AppError`, keeping Fastify's own 4xx statuses. */
+export function toAppError(error: unknown): AppError {
+  if (isAppError(error)) return error;
+  const status = (error as { statusCode?: number }).statusCode;
+  const message = (error as Error).message ?? 'unknown error';
+  // Fastify refuses these before a route runs: on the REST API, not OTLP (whose routes answer for themselves).
+  if (status === 415) return new AppError('ERR_UNSUPPORTED_MEDIA_TYPE', message, { cause: error });
+  if (status === 413) return new AppError('ERR_BODY_TOO_LARGE', message, { cause: error });
+  if (status !== undefined && status >= 400 && status < 500) return new AppError('ERR_BAD_REQUEST', message, { cause: error });
+  // The driver's words stay in the log: they can name files and internals.
+  if ((error as Error).name === 'StoreConflictError') {
+    return new AppError('ERR_CONFLICT', 'another change of the same record was saved at the same moment; send yours again', { cause: error });
+  }
+  if ((error as Error).name === 'StoreError') return new AppError('ERR_STORE', 'the store could not answer; retry later', { cause: error });
+  return new AppError('ERR_INTERNAL', 'internal error', { cause: error });
+}

@@ -49,7 +49,12 @@ describe('an experiment of a prompt version', () => {
         { role: 'system', content: 'You answer for {{company}}.' },
         { role: 'user', content: 'Question: {{question}}' },
       ],
-      config: { model: 'gpt-4o', temperature: 0.2, maxTokens: 64 },
+      config: {
+        model: 'gpt-4o',
+        temperature: 0.2,
+        maxTokens: 64,
+        responseFormat: { type: 'json', schema: { type: 'object', properties: { answer: { type: 'string' } } } },
+      },
     });
     expect(v1.status).toBe(201);
     await call('POST', '/api/prompts', {
@@ -80,10 +85,14 @@ describe('an experiment of a prompt version', () => {
     expect(done.itemsDone).toBe(3);
     expect(done.itemsErrored).toBe(1);
 
-    // The version's first model, temperature and token limit; its system message as the system prompt.
+    // The version's first model, temperature, token limit and response format; its system message as the system prompt.
     expect(requests).toHaveLength(2);
     for (const request of requests) {
       expect(request.model).toBe('gpt-4o');
+      expect(request.response_format).toEqual({
+        type: 'json_schema',
+        json_schema: { name: 'answer', schema: { type: 'object', properties: { answer: { type: 'string' } } } },
+      });
       expect(request.temperature).toBe(0.2);
       expect(request.max_tokens ?? request.max_completion_tokens).toBe(64);
       expect((request.messages as Answer[])[0]).toEqual({ role: 'system', content: 'You answer for Acme.' });

@@ -28,6 +28,7 @@ import {
 } from '../params/parameters.js';
 import { DIFF_PATH, TRACE_DETAIL, TRACE_LIST } from '../params/queries.js';
 import { projectOf } from '../http/request-access.js';
+import { accepts } from '../http/content.js';
 import {
   LlmCallDetail,
   LogListResponse,
@@ -239,15 +240,6 @@ export async function traceRoutes(instance: FastifyInstance, options: { db: DbCl
       );
     },
   );
-}
-
-/** Whether an Accept header names `mediaType` (with a q above 0). */
-function accepts(accept: string | undefined, mediaType: string): boolean {
-  if (accept === undefined) return false;
-  return accept.split(',').some((range) => {
-    const [type, ...parameters] = range.split(';').map((part) => part.trim().toLowerCase());
-    return type === mediaType && !parameters.some((p) => /^q=0(\.0*)?$/.test(p));
-  });
 }
 
 interface TreeStreamCounts {

@@ -38,3 +38,12 @@ export function literals<const T extends readonly string[]>(values: T): TUnion<T
 
 /** JSON text (the database thread's answers are text already), sent as it is, never serialised again. */
 export const sendJsonText = (reply: FastifyReply, text: string): FastifyReply => reply.type('application/json; charset=utf-8').send(text);
+
+/** Whether an Accept header names `mediaType` (with a q above 0). */
+export function accepts(accept: string | undefined, mediaType: string): boolean {
+  if (accept === undefined) return false;
+  return accept.split(',').some((range) => {
+    const [type, ...parameters] = range.split(';').map((part) => part.trim().toLowerCase());
+    return type === mediaType && !parameters.some((p) => /^q=0(\.0*)?$/.test(p));
+  });
+}

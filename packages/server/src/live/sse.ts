@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { SSE_HEADERS, sseText } from '../http/event-stream.js';
 
 /**
  * One Server-Sent Events answer, written straight to the socket. A viewer whose socket does not
@@ -29,19 +30,8 @@ export interface SseEvent {
 
 /** `data` is one line of JSON (no newline: JSON.stringify writes none). */
 export function sseEvent(name: string, id: string, data: string): SseEvent {
-  return { name, id, data, bytes: Buffer.from(`event: ${name}\nid: ${id}\ndata: ${data}\n\n`) };
+  return { name, id, data, bytes: Buffer.from(sseText(name, id, data)) };
 }
-
-/** The headers of an event stream (a HEAD request gets them alone). */
-export const SSE_HEADERS: Readonly<Record<string, string>> = {
-  'content-type': 'text/event-stream; charset=utf-8',
-  'cache-control': 'no-store',
-  // A proxy that buffers answers (nginx) would hold the events back.
-  'x-accel-buffering': 'no',
-  'x-content-type-options': 'nosniff',
-  // The connection is the stream's alone: when it ends (a shutdown), nothing keeps the socket open.
-  connection: 'close',
-};
 
 /** How long a browser waits before it reconnects a dropped stream. */
 const RETRY_MS = 1000;

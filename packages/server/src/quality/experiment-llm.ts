@@ -7,6 +7,7 @@ import {
   type JsonValue,
   type PromptVersion,
   compilePrompt,
+  openAiResponseFormat,
 } from '@spoor/model';
 import { llmMessagesFrom } from '../normalize/messages.js';
 import type { ReplayCall } from '../replay/replay-request.js';
@@ -108,6 +109,7 @@ export function callOfPromptItem(item: DatasetItem, prompt: PromptVersion, targe
     topP: null,
     maxTokens: target.maxTokens ?? prompt.config.maxTokens,
     tools: prompt.config.tools,
+    responseFormat: openAiResponseFormat(prompt.config.responseFormat),
   };
 }
 

@@ -133,7 +133,7 @@ export class LlmCallRun {
         projectId,
         call,
         itemTrace(experiment.experimentId, experiment.name, item, source, this.options.attributes),
-        this.cancelling.signal,
+        { cancel: this.cancelling.signal },
       );
       return runOfCall(experiment.experimentId, item, made, nowUs());
     } catch (error) {

@@ -1,6 +1,7 @@
-import { Type } from '@sinclair/typebox';
+import { type TObject, Type } from '@sinclair/typebox';
 import { PROVIDER_NAMES } from './providers.js';
-import { literals } from '../http/content.js';
+import { type ContentAnswer, contentAnswer, literals } from '../http/content.js';
+import { STREAM_EVENTS } from './streamed-routes.js';
 import { ChatMessage } from '../http/answers/model/span.js';
 
 /**
@@ -65,3 +66,10 @@ export const PlaygroundRunAnswer = Type.Object(
   },
   { additionalProperties: false, title: 'PlaygroundRun' },
 );
+
+/** A run's answers: `answer` as JSON, or its Server-Sent Events with Accept: text/event-stream (`runAnswer`). */
+export const runAnswers = (answer: TObject): ContentAnswer =>
+  contentAnswer(`${answer.title}; or with Accept: text/event-stream, Server-Sent Events: ${STREAM_EVENTS}`, {
+    'application/json': answer,
+    'text/event-stream': Type.String({ description: STREAM_EVENTS }),
+  });

@@ -1,5 +1,6 @@
+import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
-import { chatAnswer, demoFetch } from './demo-provider.js';
+import { DEMO_PROVIDER, chatAnswer, demoFetch } from './demo-provider.js';
 
 const ask = async (body: unknown, path = '/v1/chat/completions') =>
   demoFetch(`http://demo.spoor.invalid${path}`, { method: 'POST', body: JSON.stringify(body) });
@@ -24,6 +25,29 @@ describe('the demo provider', () => {
     expect(answer.choices[0]!.finish_reason).toBe('stop');
     expect(answer.usage.completion_tokens).toBe(Math.ceil(answer.choices[0]!.message.content.length / 4));
     expect(await (await ask(body)).json()).toMatchObject({ choices: answer.choices });
+  });
+
+  it('streams the same answer a word at a time, with its usage last, to the real openai client', async () => {
+    const client = new OpenAI({ apiKey: DEMO_PROVIDER.apiKey, baseURL: DEMO_PROVIDER.baseUrl!, fetch: demoFetch });
+    const question = 'Which heat pump is quietest?';
+    const chunks = await client.chat.completions.create({
+      model: 'spoor-demo',
+      messages: [{ role: 'user', content: question }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let text = '';
+    let pieces = 0;
+    let usage: OpenAI.CompletionUsage | null | undefined;
+    for await (const chunk of chunks) {
+      const piece = chunk.choices[0]?.delta?.content;
+      if (piece) pieces++;
+      text += piece ?? '';
+      usage = chunk.usage ?? usage;
+    }
+    expect(text).toBe(chatAnswer(question));
+    expect(pieces).toBe(text.split(' ').length);
+    expect(usage?.completion_tokens).toBe(Math.ceil(text.length / 4));
   });
 
   it('cuts an answer at max_completion_tokens, four characters a token, and says so', async () => {

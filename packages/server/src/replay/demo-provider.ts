@@ -30,6 +30,7 @@ const SENTENCES = [
 
 interface ChatRequest {
   model?: string;
+  stream?: boolean;
   messages?: Array<{ role?: string; content?: unknown }>;
   max_completion_tokens?: number;
   response_format?: { json_schema?: { schema?: { properties?: Record<string, { enum?: string[]; minimum?: number; maximum?: number }> } } };
@@ -52,14 +53,40 @@ export async function demoFetch(input: string | URL | Request, init?: RequestIni
     content = content.slice(0, limit * 4);
     finish = 'length';
   }
+  const id = `chatcmpl-demo${hash(promptText + content).toString(16)}`;
+  const created = Math.floor(Date.now() / 1000);
+  const usage = { prompt_tokens: tokens(promptText), completion_tokens: tokens(content), total_tokens: tokens(promptText) + tokens(content) };
+  if (request.stream === true) return stream(id, created, content, finish, usage);
   return json(200, {
-    id: `chatcmpl-demo${hash(promptText + content).toString(16)}`,
+    id,
     object: 'chat.completion',
-    created: Math.floor(Date.now() / 1000),
+    created,
     model: DEMO_MODEL,
     choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, finish_reason: finish, logprobs: null }],
-    usage: { prompt_tokens: tokens(promptText), completion_tokens: tokens(content), total_tokens: tokens(promptText) + tokens(content) },
+    usage,
   });
+}
+
+/**
+ * A streamed answer, as OpenAI sends one: the role, the text a word at a time, the finish, the
+ * usage (the instrumentation asks for it), then `[DONE]`. All at once: the demo has no model to wait for.
+ */
+function stream(id: string, created: number, content: string, finish: string, usage: Record<string, number>): Response {
+  const chunk = (delta: Record<string, unknown>, finishReason: string | null = null) => ({
+    id,
+    object: 'chat.completion.chunk',
+    created,
+    model: DEMO_MODEL,
+    choices: [{ index: 0, delta, finish_reason: finishReason, logprobs: null }],
+  });
+  const events = [
+    chunk({ role: 'assistant', content: '' }),
+    ...(content.match(/^\s+|\S+\s*/g) ?? []).map((word) => chunk({ content: word })),
+    chunk({}, finish),
+    { id, object: 'chat.completion.chunk', created, model: DEMO_MODEL, choices: [], usage },
+  ];
+  const body = `${events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('')}data: [DONE]\n\n`;
+  return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } });
 }
 
 /** A stock answer about `question`: two to five sentences, as many as its hash says. */

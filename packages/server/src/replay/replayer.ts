@@ -46,6 +46,12 @@ export interface TracedCall {
   stored: Promise<void>;
 }
 
+/** What a run is given when its answer streams: where each piece of the completion goes, and the asker leaving. */
+export interface RunWatch {
+  onText?: (text: string) => void;
+  cancel?: AbortSignal;
+}
+
 export interface ReplayOutcome {
   traceId: string;
   /** The span of the call itself (not the replay's root). */
@@ -222,12 +228,17 @@ export class Replayer {
    * configured, 502 when it answers an error, 504 when the whole call (headers and body) does
    * not end within the provider's timeout.
    */
-  async replay(projectId: string, of: { traceId: string; spanId: string; name: string }, call: ReplayCall): Promise<ReplayOutcome> {
-    const outcome = await this.traced(projectId, call, {
-      name: `replay ${of.name}`,
-      attributes: { 'spoor.replay.of': `${of.traceId}/${of.spanId}`, 'spoor.replay.provider': call.provider },
-      links: [{ context: { traceId: of.traceId, spanId: of.spanId, traceFlags: 1 }, attributes: { 'spoor.link.type': 'replay_of' } }],
-    });
+  async replay(projectId: string, of: { traceId: string; spanId: string; name: string }, call: ReplayCall, watch: RunWatch = {}): Promise<ReplayOutcome> {
+    const outcome = await this.traced(
+      projectId,
+      call,
+      {
+        name: `replay ${of.name}`,
+        attributes: { 'spoor.replay.of': `${of.traceId}/${of.spanId}`, 'spoor.replay.provider': call.provider },
+        links: [{ context: { traceId: of.traceId, spanId: of.spanId, traceFlags: 1 }, attributes: { 'spoor.link.type': 'replay_of' } }],
+      },
+      watch,
+    );
     await outcome.stored;
     return { traceId: outcome.traceId, spanId: outcome.spanId, durationMs: outcome.durationMs };
   }
@@ -236,23 +247,27 @@ export class Replayer {
    * Makes `call` under a root span of its own (`trace`: its name, attributes and links), hands
    * the trace to ingest under `projectId` (`stored` resolves once it is acknowledged; the caller
    * need not wait for that before its next call), and answers the call's span with its attributes (the completion and token counts as the
-   * instrumentation recorded them). Errors as `replay`'s. `cancel` ends the call early (its trace
-   * is then not stored).
+   * instrumentation recorded them). Errors as `replay`'s. `watch.cancel` ends the call early (its
+   * trace is then not stored); with `watch.onText` the call streams, each piece of its completion's
+   * text handed over as the provider sends it (the instrumentation records a streamed call whole).
    */
   async traced(
     projectId: string,
     call: ReplayCall,
     trace: { name: string } & Pick<SpanHelperOptions, 'attributes' | 'links'>,
-    cancel?: AbortSignal,
+    watch: RunWatch = {},
   ): Promise<TracedCall> {
-    const provider = this.providerOf(call);
+    const { cancel, onText } = watch;
+    const provider = this.providerFor(call);
     let recorded: RecordedTrace<number>;
     const release = await this.providerCalls?.wait(projectId);
     try {
       if (cancel?.aborted) throw new AppError('ERR_CONFLICT', 'the call was cancelled while it waited for a provider slot');
       recorded = await recordTrace(trace.name, { attributes: trace.attributes, links: trace.links }, async () => {
         const started = performance.now();
-        await withDeadline(provider.timeoutMs, (signal) => this.call(provider, call, cancel === undefined ? signal : AbortSignal.any([signal, cancel])));
+        await withDeadline(provider.timeoutMs, (signal) =>
+          this.call(provider, call, cancel === undefined ? signal : AbortSignal.any([signal, cancel]), onText),
+        );
         return performance.now() - started;
       });
     } catch (error) {
@@ -270,7 +285,7 @@ export class Replayer {
   }
 
   /** The configured provider the call names; a 400 saying how to configure it when there is none. */
-  private providerOf(call: ReplayCall): Provider {
+  providerFor(call: ReplayCall): Provider {
     const provider = this.providers.get(call.provider);
     if (provider !== undefined) return provider;
     // The built-in demo provider alone is no configured provider: say how to add a real one first.
@@ -283,15 +298,33 @@ export class Replayer {
     );
   }
 
-  /** The call, bounded by `signal` alone: the clients' own timeout ends at the headers. */
-  private async call(provider: Provider, call: ReplayCall, signal: AbortSignal): Promise<void> {
+  /** The call, bounded by `signal` alone: the clients' own timeout ends at the headers. Streamed when `onText` is given. */
+  private async call(provider: Provider, call: ReplayCall, signal: AbortSignal, onText?: (text: string) => void): Promise<void> {
     if (provider.name === 'anthropic') {
       const client = await anthropicClientFor(provider);
-      await client.messages.create(anthropicRequest(call) as unknown as Anthropic.MessageCreateParamsNonStreaming, { signal });
+      const request = anthropicRequest(call) as unknown as Anthropic.MessageCreateParamsNonStreaming;
+      if (onText === undefined) {
+        await client.messages.create(request, { signal });
+        return;
+      }
+      const events = await client.messages.create({ ...request, stream: true }, { signal });
+      for await (const event of events) if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') onText(event.delta.text);
+      // The clients end a stream quietly when it is aborted: what was cut short must not pass for a call made.
+      signal.throwIfAborted();
       return;
     }
     const client = await openAiClientFor(provider);
-    await client.chat.completions.create(openAiRequest(call) as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming, { signal });
+    const request = openAiRequest(call) as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming;
+    if (onText === undefined) {
+      await client.chat.completions.create(request, { signal });
+      return;
+    }
+    const chunks = await client.chat.completions.create({ ...request, stream: true }, { signal });
+    for await (const chunk of chunks) {
+      const text = chunk.choices[0]?.delta?.content;
+      if (typeof text === 'string' && text !== '') onText(text);
+    }
+    signal.throwIfAborted();
   }
 }
 

@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import type { LlmCallDetail } from '@spoor/model';
 import type { FastifyInstance } from 'fastify';
 import type { DbClient } from '../dbthread/calls.js';
@@ -9,7 +9,8 @@ import { PROVIDER_NAMES } from './providers.js';
 import { type ReplayOverrides, chatMessagesFrom, replayCallOf } from './replay-request.js';
 import type { Replayer } from './replayer.js';
 import { oneOf } from '../params/parameters.js';
-import { ProviderListAnswer, ReplayAnswer, ReplayProvidersAnswer } from './answers.js';
+import { ProviderListAnswer, ReplayAnswer, ReplayProvidersAnswer, runAnswers } from './answers.js';
+import { runAnswer } from './streamed-routes.js';
 import { projectOf } from '../http/request-access.js';
 
 export interface ReplayRoutesOptions {
@@ -72,7 +73,8 @@ const REPLAY = Type.Object(
 
 /**
  * `POST /api/replay`: re-runs a recorded LLM call (with overrides) against a provider this server
- * was given (`--provider`), as a trace of its own, and answers both calls side by side.
+ * was given (`--provider`), as a trace of its own, and answers both calls side by side; streamed
+ * as the new completion is written when asked (`runAnswer`).
  */
 export async function replayRoutes(instance: FastifyInstance, options: ReplayRoutesOptions): Promise<void> {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
@@ -92,8 +94,15 @@ export async function replayRoutes(instance: FastifyInstance, options: ReplayRou
 
   app.post(
     '/api/replay',
-    { schema: { summary: 'Re-run a recorded LLM call, as a trace of its own', tags, body: REPLAY, response: { 200: ReplayAnswer } } },
-    async (request) => {
+    {
+      schema: {
+        summary: 'Re-run a recorded LLM call, as a trace of its own (streamed with Accept: text/event-stream)',
+        tags,
+        body: REPLAY,
+        response: { 200: runAnswers(ReplayAnswer) },
+      },
+    },
+    async (request, reply) => {
       const projectId = projectOf(request);
       const { traceId, spanId } = request.body;
       const { messages, ...rest } = request.body.overrides ?? {};
@@ -108,25 +117,28 @@ export async function replayRoutes(instance: FastifyInstance, options: ReplayRou
           `span ${spanId} did not record its request: turn on content capture (captureContent in @spoor/sdk, OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true elsewhere), or send the messages in overrides.messages`,
         );
       }
-      const outcome = await replayer.replay(projectId, { traceId, spanId, name: source.name }, call);
-      await options.visible();
-      // The value itself: `traces.llmCall` answers the API's JSON text, which this would only parse again.
-      const replayed = await db.traces.replaySource(projectId, outcome.traceId, outcome.spanId);
-      const original = sideOf(source, source.durationMs);
-      const result = sideOf(replayed, outcome.durationMs);
-      return {
-        replay: { traceId: outcome.traceId, spanId: outcome.spanId, provider: call.provider },
-        of: { traceId, spanId },
-        original,
-        result,
-        deltas: {
-          inputTokens: delta(original.inputTokens, result.inputTokens),
-          outputTokens: delta(original.outputTokens, result.outputTokens),
-          costUsd: delta(original.costUsd, result.costUsd),
-          durationMs: delta(original.durationMs, result.durationMs),
-        },
-        links: { trace: `/traces/${outcome.traceId}`, compare: `/compare?a=${traceId}&b=${outcome.traceId}` },
-      };
+      replayer.providerFor(call);
+      return runAnswer(request, reply, async (watch): Promise<Static<typeof ReplayAnswer>> => {
+        const outcome = await replayer.replay(projectId, { traceId, spanId, name: source.name }, call, watch);
+        await options.visible();
+        // The value itself: `traces.llmCall` answers the API's JSON text, which this would only parse again.
+        const replayed = await db.traces.replaySource(projectId, outcome.traceId, outcome.spanId);
+        const original = sideOf(source, source.durationMs);
+        const result = sideOf(replayed, outcome.durationMs);
+        return {
+          replay: { traceId: outcome.traceId, spanId: outcome.spanId, provider: call.provider },
+          of: { traceId, spanId },
+          original,
+          result,
+          deltas: {
+            inputTokens: delta(original.inputTokens, result.inputTokens),
+            outputTokens: delta(original.outputTokens, result.outputTokens),
+            costUsd: delta(original.costUsd, result.costUsd),
+            durationMs: delta(original.durationMs, result.durationMs),
+          },
+          links: { trace: `/traces/${outcome.traceId}`, compare: `/compare?a=${traceId}&b=${outcome.traceId}` },
+        };
+      });
     },
   );
 }
