@@ -11,8 +11,9 @@ import { type SpoorServer, startSpoorServer } from './support/spoor-server.js';
 /**
  * The playground, in Debian's Chromium, against a real `spoor serve` whose provider is the
  * loopback fake LLM: a recorded call opened from its trace, a variable and the model edited, run
- * on two models side by side, each answer beside the original and recorded as a trace; and an
- * empty call, run as given.
+ * on two models side by side, each answer beside the original with a diff and recorded as a trace;
+ * an empty call, run as given; and a prompt version opened from its page, its answer streamed,
+ * compared with the next run's and saved as its next version.
  */
 
 let fake: FakeLlm;
@@ -93,12 +94,17 @@ describe('the playground', () => {
     await page.getByLabel('Second model').fill('gpt-4.1-nano');
     await page.getByLabel('Max tokens').fill('80');
     await page.getByRole('button', { name: 'Run' }).click();
-    await page.getByTestId('playground-results').waitFor();
+    const first = page.getByRole('region', { name: 'Run 1: gpt-4o-mini' });
+    const second = page.getByRole('region', { name: 'Run 2: gpt-4.1-nano' });
+    // Each answer streams in, then its tokens and cost arrive with the run's end.
+    await first.getByTestId('side-model').waitFor();
+    await second.getByTestId('side-model').waitFor();
 
-    // The provider got the call with the variable filled in, once per model.
+    // The provider got the call with the variable filled in, once per model, asked to stream.
     expect(fake.requests.map((r) => (r.body as { model: string }).model).sort()).toEqual(['gpt-4.1-nano', 'gpt-4o-mini']);
     for (const request of fake.requests) {
       expect(request.body).toMatchObject({
+        stream: true,
         max_completion_tokens: 80,
         messages: [
           { role: 'system', content: 'You plan trips.' },
@@ -110,11 +116,14 @@ describe('the playground', () => {
     const recorded = page.getByRole('region', { name: 'Recorded' });
     expect(await recorded.getByTestId('side-model').textContent()).toBe('gpt-4o');
     expect(await recorded.getByTestId('side-tokens').textContent()).toBe('40 / 12');
-    const first = page.getByRole('region', { name: 'Run 1: gpt-4o-mini' });
     expect(await first.getByTestId('side-model').textContent()).toBe('gpt-4o-mini');
     expect(await first.getByTestId('side-tokens').textContent()).toBe('30 / 9');
-    await first.getByText('Day 1: Ribeira.').waitFor();
-    await page.getByRole('region', { name: 'Run 2: gpt-4.1-nano' }).getByText('Day 1: Ribeira.').waitFor();
+    await first.getByText('Day 1: Ribeira.').first().waitFor();
+    await second.getByText('Day 1: Ribeira.').first().waitFor();
+    // Each run compared word by word with the recorded completion.
+    const diff = first.getByLabel('Diff against the recorded completion');
+    expect(await diff.locator('del').allTextContents()).toEqual(['Alfama.']);
+    expect(await diff.locator('ins').allTextContents()).toEqual(['Ribeira.']);
     await screenshot(page, 'playground-two-models');
 
     // The edited call kept as a prompt's version: its variable as written, the model and limit as its config.
@@ -151,12 +160,63 @@ describe('the playground', () => {
     await page.getByLabel('Model', { exact: true }).fill('gpt-4o-mini');
     await page.getByRole('button', { name: 'Run' }).click();
     const run = page.getByRole('region', { name: 'Run 1: gpt-4o-mini' });
-    await run.getByText('Bom dia!').waitFor();
+    await run.getByTestId('side-model').waitFor();
+    await run.getByText('Bom dia!').first().waitFor();
     expect(await page.getByRole('region', { name: 'Recorded' }).count()).toBe(0);
     expect(fake.requests).toHaveLength(1);
     expect((fake.requests[0]!.body as { messages: unknown[] }).messages).toEqual([{ role: 'user', content: 'Say good morning in Portuguese.' }]);
     await run.getByRole('link', { name: "Open the run's trace" }).click();
     await page.getByTestId('waterfall').getByText('chat gpt-4o-mini').first().waitFor();
+    browsing.expectNoProblems();
+    await page.close();
+  });
+  it('opens a prompt version from its page, shows the answer as it streams, compares the next run with it, and saves the next version', async () => {
+    const made = await fetch(`${server.url}/api/prompts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'greeter', prompt: 'Greet {{name}} in one line.', config: { model: 'gpt-4o-mini', temperature: 0.2 } }),
+    });
+    expect(made.status).toBe(201);
+    fake.requests.length = 0;
+    // The role and the first word go out; the provider holds the rest until the page has shown it.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    fake.script({ chunks: ['Hello ', 'Ana, ', 'welcome!'], streamHeld: { afterEvents: 2, until: held } });
+    const page = await browsing.open(`${server.url}/prompts/greeter`);
+    await page.getByRole('link', { name: 'Open version 1 in the playground' }).click();
+    await expect.poll(() => page.getByLabel('Model', { exact: true }).inputValue()).toBe('gpt-4o-mini');
+    expect(await page.getByLabel('Temperature').inputValue()).toBe('0.2');
+    expect(await page.getByLabel('Message 1', { exact: true }).inputValue()).toBe('Greet {{name}} in one line.');
+    await page.getByLabel('Variable name').fill('Ana');
+    await page.getByRole('button', { name: 'Run' }).click();
+    const run = page.getByRole('region', { name: 'Run 1: gpt-4o-mini' });
+    await run.getByLabel('Run 1: gpt-4o-mini as it streams').getByText('Hello').waitFor();
+    expect(await run.getByTestId('side-model').count()).toBe(0);
+    release();
+    await run.getByTestId('side-model').waitFor();
+    expect((fake.requests[0]!.body as { messages: unknown[] }).messages).toEqual([{ role: 'user', content: 'Greet Ana in one line.' }]);
+
+    // An edit, run again: the answer compared word by word with the previous one.
+    fake.script({ chunks: ['Hello ', 'Ana, ', 'good ', 'morning!'] });
+    await page.getByLabel('Message 1', { exact: true }).fill('Greet {{name}} warmly in one line.');
+    await page.getByRole('button', { name: 'Run' }).click();
+    const diff = run.getByLabel('Diff against the previous run (gpt-4o-mini)');
+    await diff.waitFor();
+    expect(await diff.locator('del').allTextContents()).toEqual(['welcome!']);
+    expect(await diff.locator('ins').allTextContents()).toEqual(['good morning!']);
+    await screenshot(page, 'playground-prompt-diff');
+
+    // Saved under its own name as the next version, still a text prompt, its variable kept.
+    expect(await page.getByLabel('Prompt name').inputValue()).toBe('greeter');
+    await page.getByRole('button', { name: 'Save as prompt' }).click();
+    await page.getByRole('status').getByText('version 2').waitFor();
+    const saved = (await (await fetch(`${server.url}/api/prompts/greeter?version=2`)).json()) as Record<string, unknown>;
+    expect(saved).toMatchObject({
+      type: 'text',
+      prompt: 'Greet {{name}} warmly in one line.',
+      variables: ['name'],
+      config: { model: 'gpt-4o-mini', temperature: 0.2 },
+    });
     browsing.expectNoProblems();
     await page.close();
   });

@@ -2,6 +2,7 @@ import type { PromptStatsResponse, PromptSummary, PromptVersion } from '@spoor/m
 import { apiUrl } from '../api';
 import { ErrorBox } from '../components/ErrorBox';
 import { Link } from '../components/Link';
+import { pathWith } from '../router';
 import { formatAgo, formatTime } from '../format';
 import { PromptComparison } from '../prompts/PromptComparison';
 import { VersionStats } from '../prompts/VersionStats';
@@ -55,7 +56,10 @@ export function PromptPage({ name }: { name: string }) {
                 by {v.createdBy}, {formatAgo(v.createdAt)}
               </span>
               {v.message !== '' && <span> · {v.message}</span>}
-              {v.config.model !== null && <span className="muted"> · {v.config.model}</span>}
+              {v.config.model !== null && <span className="muted"> · {v.config.model}</span>}{' '}
+              <Link to={pathWith('/playground', { prompt: name, version: String(v.version) })} aria-label={`Open version ${v.version} in the playground`}>
+                Open in playground
+              </Link>
             </header>
             {typeof v.prompt === 'string' ? (
               <pre>{v.prompt}</pre>

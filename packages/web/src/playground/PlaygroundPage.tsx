@@ -1,13 +1,15 @@
-import type { LlmCallDetail } from '@spoor/model';
-import { useEffect, useState } from 'react';
-import { apiSend, apiUrl } from '../api';
+import type { FetchedPrompt, LlmCallDetail } from '@spoor/model';
+import { useEffect, useRef, useState } from 'react';
+import { apiUrl } from '../api';
 import { ErrorBox } from '../components/ErrorBox';
 import { Link } from '../components/Link';
 import { useApi } from '../use-api';
 import { ChatMessages } from '../trace/ChatMessages';
-import { type Draft, type PlaygroundCall, callOf, requestOf, variablesOf } from './draft';
+import { type Draft, type PlaygroundCall, callOf, callOfPrompt, requestOf, variablesOf } from './draft';
 import type { ReplayAnswer, ReplaySide } from '../trace/replay-answer';
-import { PlaygroundResults, type RunOutcome } from './results';
+import { type RunOutcome, baselineOf, completionText } from './compared';
+import { PlaygroundResults } from './results';
+import { postStreamed } from './run-stream';
 import { SavePrompt } from './SavePrompt';
 import './playground.css';
 
@@ -18,32 +20,46 @@ interface RunAnswer {
 }
 
 /**
- * The playground: a recorded LLM call (`?trace=&span=`, opened from the trace page) or an empty
- * one, edited (messages, variables, model, parameters, tools, response format) and run on a
- * provider of this server, on one model or two side by side. A recorded call runs as a replay of
- * it (`POST /api/replay`), so its run links to it; an empty one as a call given whole
+ * The playground: a recorded LLM call (`?trace=&span=`, opened from the trace page), a prompt
+ * version (`?prompt=&version=`, from the prompt's page) or an empty call, edited (messages,
+ * variables, model, parameters, tools, response format) and run on a provider of this server, on
+ * one model or two side by side, each answer streamed as it is written. A recorded call runs as a
+ * replay of it (`POST /api/replay`), so its run links to it; any other as a call given whole
  * (`POST /api/playground/run`). Each run is a trace of Spoor's own.
  */
 export function PlaygroundPage({ search }: { search: URLSearchParams }) {
   const traceId = search.get('trace');
   const spanId = search.get('span');
   const recorded = traceId !== null && spanId !== null;
+  const promptName = recorded ? null : search.get('prompt');
+  const promptVersion = search.get('version');
   const detail = useApi<LlmCallDetail>(recorded ? apiUrl(`/api/traces/${traceId}/spans/${spanId}/llm`) : null);
+  const prompt = useApi<FetchedPrompt>(
+    promptName === null ? null : apiUrl(`/api/prompts/${encodeURIComponent(promptName)}`, { version: promptVersion ?? undefined }),
+  );
   const providers = useApi<{ providers: string[] }>(apiUrl('/api/replay/providers'));
-  const [call, setCall] = useState<PlaygroundCall | null>(recorded ? null : callOf(null));
+  const [call, setCall] = useState<PlaygroundCall | null>(recorded || promptName !== null ? null : callOf(null));
   const [provider, setProvider] = useState('');
   const [models, setModels] = useState<[string, string]>(['', '']);
   const [runs, setRuns] = useState<RunOutcome[]>([]);
   const [original, setOriginal] = useState<ReplaySide | null>(null);
   const [running, setRunning] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
+  const stopping = useRef<AbortController | null>(null);
 
-  // The recorded call fills the editor once it is read.
+  // The recorded call, or the prompt version, fills the editor once it is read.
   useEffect(() => {
     if (detail.data === undefined) return;
     setCall(callOf(detail.data.messages));
     setModels([detail.data.llm?.requestModel ?? detail.data.llm?.responseModel ?? '', '']);
   }, [detail.data]);
+  useEffect(() => {
+    if (prompt.data === undefined) return;
+    setCall(callOfPrompt(prompt.data));
+    setModels([prompt.data.config.model ?? '', '']);
+  }, [prompt.data]);
+  // Leaving the page stops what runs (the server then cancels the provider's call).
+  useEffect(() => () => stopping.current?.abort(), []);
   // A call not recorded needs a provider: the first this server has.
   const names = providers.data?.providers ?? [];
   useEffect(() => {
@@ -54,8 +70,8 @@ export function PlaygroundPage({ search }: { search: URLSearchParams }) {
     return (
       <div className="playground-page">
         <h1>Playground</h1>
-        <ErrorBox error={detail.error} />
-        {detail.error === undefined && <p className="muted">Reading the call…</p>}
+        <ErrorBox error={detail.error ?? prompt.error} />
+        {detail.error === undefined && prompt.error === undefined && <p className="muted">{recorded ? 'Reading the call…' : 'Reading the prompt…'}</p>}
       </div>
     );
   }
@@ -63,18 +79,26 @@ export function PlaygroundPage({ search }: { search: URLSearchParams }) {
   const edit = (change: Partial<PlaygroundCall>) => setCall({ ...call, ...change });
   const editMessage = (i: number, change: Partial<Draft>) => edit({ messages: call.messages.map((d, j) => (j === i ? { ...d, ...change } : d)) });
 
-  const runOne = async (model: string, body: Record<string, unknown>): Promise<RunOutcome> => {
+  const recordedText = detail.data === undefined ? null : completionText(detail.data.messages.output);
+  const update = (i: number, change: Partial<RunOutcome>) => setRuns((now) => now.map((r, j) => (j === i ? { ...r, ...change } : r)));
+  const runOne = async (i: number, model: string, body: Record<string, unknown>, signal: AbortSignal): Promise<void> => {
+    let streamed = '';
+    const onText = (text: string) => {
+      streamed += text;
+      update(i, { streamed });
+    };
     try {
       if (recorded) {
         const overrides = { ...body, model, ...(provider === '' ? {} : { provider }) };
-        const answer = await apiSend<ReplayAnswer>('POST', '/api/replay', { traceId, spanId, overrides });
+        const answer = await postStreamed<ReplayAnswer>('/api/replay', { traceId, spanId, overrides }, onText, signal);
         setOriginal(answer.original);
-        return { model, side: answer.result, trace: answer.links.trace, error: null };
+        update(i, { side: answer.result, trace: answer.links.trace });
+        return;
       }
-      const answer = await apiSend<RunAnswer>('POST', '/api/playground/run', { ...body, model, provider });
-      return { model, side: answer.result, trace: answer.links.trace, error: null };
+      const answer = await postStreamed<RunAnswer>('/api/playground/run', { ...body, model, provider }, onText, signal);
+      update(i, { side: answer.result, trace: answer.links.trace });
     } catch (error) {
-      return { model, side: null, trace: null, error: (error as Error).message };
+      update(i, { error: signal.aborted ? 'Stopped: the provider\u2019s call was cancelled and nothing was recorded.' : (error as Error).message });
     }
   };
   const run = () => {
@@ -91,9 +115,12 @@ export function PlaygroundPage({ search }: { search: URLSearchParams }) {
       setProblem('Model: name the model to run');
       return;
     }
+    const controller = new AbortController();
+    stopping.current = controller;
     setRunning(true);
-    void Promise.all(chosen.map((model) => runOne(model, body))).then((outcomes) => {
-      setRuns(outcomes);
+    setRuns(chosen.map((model, i) => ({ model, streamed: '', side: null, trace: null, error: null, baseline: baselineOf(recordedText, runs[i]) })));
+    void Promise.all(chosen.map((model, i) => runOne(i, model, body, controller.signal))).then(() => {
+      stopping.current = null;
       setRunning(false);
     });
   };
@@ -107,8 +134,13 @@ export function PlaygroundPage({ search }: { search: URLSearchParams }) {
             Editing the recorded call <Link to={`/traces/${traceId}?span=${spanId}`}>of trace {traceId.slice(0, 8)}</Link>; runs replay it.{' '}
             <Link to="/playground">Start empty</Link>
           </>
+        ) : prompt.data !== undefined ? (
+          <>
+            Editing <Link to={`/prompts/${encodeURIComponent(prompt.data.name)}`}>{prompt.data.name}</Link> version {prompt.data.version}; save to make its next
+            version. <Link to="/playground">Start empty</Link>
+          </>
         ) : (
-          'A new call. Open a recorded one from its trace (an LLM call\u2019s "Open in playground").'
+          'A new call. Open a recorded one from its trace (an LLM call\u2019s "Open in playground"), or a prompt version from its page.'
         )}
       </p>
       {recorded && detail.data !== undefined && (
@@ -217,6 +249,11 @@ export function PlaygroundPage({ search }: { search: URLSearchParams }) {
         <button type="button" className="primary" onClick={run} disabled={running}>
           {running ? 'Running…' : 'Run'}
         </button>
+        {running && (
+          <button type="button" onClick={() => stopping.current?.abort()}>
+            Stop
+          </button>
+        )}
       </div>
       {problem !== null && (
         <p className="error" role="alert">
@@ -224,7 +261,7 @@ export function PlaygroundPage({ search }: { search: URLSearchParams }) {
         </p>
       )}
       {runs.length > 0 && <PlaygroundResults original={recorded ? original : null} runs={runs} />}
-      <SavePrompt call={call} model={models[0]} />
+      <SavePrompt call={call} model={models[0]} from={prompt.data === undefined ? null : { name: prompt.data.name, type: prompt.data.type }} />
     </div>
   );
 }

@@ -1,14 +1,19 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { apiSend } from '../api';
 import { Link } from '../components/Link';
 import { type PlaygroundCall, promptVersionOf } from './draft';
 
 /**
  * The call as a prompt's next version (`POST /api/prompts`): its texts with their `{{variables}}`,
- * the model and parameters as its config. Saving a name that exists adds its next version.
+ * the model and parameters as its config. Saving a name that exists adds its next version; a
+ * prompt opened here (`from`) is the name given, and keeps its type under it.
  */
-export function SavePrompt({ call, model }: { call: PlaygroundCall; model: string }) {
-  const [name, setName] = useState('');
+export function SavePrompt({ call, model, from }: { call: PlaygroundCall; model: string; from: { name: string; type: 'text' | 'chat' } | null }) {
+  const [name, setName] = useState(from?.name ?? '');
+  // The prompt is read after the page opens: its name fills the field once it arrives, unless one was typed.
+  useEffect(() => {
+    if (from !== null) setName((typed) => (typed === '' ? from.name : typed));
+  }, [from?.name]);
   const [saving, setSaving] = useState(false);
   const [saved, setSaved] = useState<{ name: string; version: number } | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
@@ -17,7 +22,7 @@ export function SavePrompt({ call, model }: { call: PlaygroundCall; model: strin
     setSaved(null);
     let body: Record<string, unknown>;
     try {
-      body = promptVersionOf(call, name, model);
+      body = promptVersionOf(call, name, model, from !== null && from.name === name.trim() ? from.type : 'chat');
     } catch (error) {
       setProblem((error as Error).message);
       return;

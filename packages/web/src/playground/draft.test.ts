@@ -1,6 +1,6 @@
-import type { LlmMessages } from '@spoor/model';
+import type { LlmMessages, PromptVersion } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
-import { DraftError, type PlaygroundCall, callOf, promptVersionOf, requestOf, variablesOf } from './draft';
+import { DraftError, type PlaygroundCall, callOf, callOfPrompt, promptVersionOf, requestOf, variablesOf } from './draft';
 
 const recorded: LlmMessages = {
   system: [{ type: 'text', content: 'You plan trips to {{city}}.' }],
@@ -46,6 +46,7 @@ describe('promptVersionOf', () => {
     const version = promptVersionOf(call({ temperature: '0.3', maxTokens: '80', responseFormat: '{"type":"json_object"}' }), ' trips ', 'gpt-4o-mini');
     expect(version).toEqual({
       name: 'trips',
+      type: 'chat',
       prompt: [
         { role: 'system', content: 'You plan trips.' },
         { role: 'user', content: 'Plan two days in {{city}}.' },
@@ -59,5 +60,49 @@ describe('promptVersionOf', () => {
     const tool = { role: 'assistant', text: '', parts: [{ type: 'tool_call' as const, id: 't1', name: 'search', arguments: {} }] };
     expect(() => promptVersionOf(call({ messages: [tool] }), 'x', 'm')).toThrow(/tool calls/);
     expect(() => promptVersionOf(call({ responseFormat: '{"type":"text"}' }), 'x', 'm')).toThrow(/json_object/);
+  });
+});
+
+describe('callOfPrompt', () => {
+  const version = (over: Partial<PromptVersion>): PromptVersion => ({
+    name: 'trips',
+    version: 3,
+    type: 'chat',
+    prompt: [],
+    variables: [],
+    config: { model: null, temperature: null, maxTokens: null, tools: null, responseFormat: null },
+    message: '',
+    labels: [],
+    createdBy: 'k',
+    createdAt: '2026-11-28T00:00:00Z',
+    ...over,
+  });
+
+  it("opens a chat prompt's system messages as the system prompt, its config as the parameters, and saves it back the same", () => {
+    const chat = version({
+      prompt: [
+        { role: 'system', content: 'You plan trips.' },
+        { role: 'user', content: 'Plan {{days}} days in {{city}}.' },
+      ],
+      config: {
+        model: 'gpt-4o',
+        temperature: 0.2,
+        maxTokens: 120,
+        tools: [{ type: 'function', function: { name: 'weather' } }],
+        responseFormat: { type: 'json', schema: { type: 'object' } },
+      },
+    });
+    const call = callOfPrompt(chat);
+    expect(call).toMatchObject({ system: 'You plan trips.', temperature: '0.2', maxTokens: '120' });
+    expect(variablesOf(call)).toEqual(['days', 'city']);
+    expect(JSON.parse(call.responseFormat)).toEqual({ type: 'json_schema', json_schema: { name: 'answer', schema: { type: 'object' } } });
+    expect(promptVersionOf(call, 'trips', 'gpt-4o')).toMatchObject({ type: 'chat', prompt: chat.prompt, config: chat.config });
+  });
+
+  it('keeps a text prompt text, and says what stops a change from being its next version', () => {
+    const call = callOfPrompt(version({ type: 'text', prompt: 'Greet {{name}}.' }));
+    expect(call.messages).toEqual([{ role: 'user', text: 'Greet {{name}}.', parts: null }]);
+    expect(promptVersionOf(call, 'trips', '', 'text')).toMatchObject({ type: 'text', prompt: 'Greet {{name}}.' });
+    expect(() => promptVersionOf({ ...call, system: 'Be brief.' }, 'trips', '', 'text')).toThrow(/trips is a text prompt/);
   });
 });

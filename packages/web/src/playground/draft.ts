@@ -1,4 +1,13 @@
-import { type ChatMessage, type ChatPart, type LlmMessages, type PromptMessage, compilePrompt, promptVariables } from '@spoor/model';
+import {
+  type ChatMessage,
+  type ChatPart,
+  type LlmMessages,
+  type PromptMessage,
+  type PromptVersion,
+  compilePrompt,
+  openAiResponseFormat,
+  promptVariables,
+} from '@spoor/model';
 
 /**
  * The playground's call as the editor holds it, and what Run sends: the messages with their
@@ -41,6 +50,29 @@ export function callOf(messages: LlmMessages | null): PlaygroundCall {
     maxTokens: '',
     tools: '',
     responseFormat: '',
+    variables: {},
+  };
+}
+
+/**
+ * A prompt version as a call: a chat's system messages as the system prompt, its other messages
+ * as they are, a text prompt as one user message, and its config as the parameters (its response
+ * format as OpenAI takes it). Its `{{variables}}` stay, to be given values before a run.
+ */
+export function callOfPrompt(version: PromptVersion): PlaygroundCall {
+  const chat = typeof version.prompt === 'string' ? [{ role: 'user', content: version.prompt }] : version.prompt;
+  const { config } = version;
+  const format = openAiResponseFormat(config.responseFormat);
+  return {
+    system: chat
+      .filter((m) => m.role === 'system')
+      .map((m) => m.content)
+      .join('\n\n'),
+    messages: chat.filter((m) => m.role !== 'system').map((m) => ({ role: m.role, text: m.content, parts: null })),
+    temperature: config.temperature === null ? '' : String(config.temperature),
+    maxTokens: config.maxTokens === null ? '' : String(config.maxTokens),
+    tools: config.tools === null ? '' : JSON.stringify(config.tools, null, 2),
+    responseFormat: format === null ? '' : JSON.stringify(format, null, 2),
     variables: {},
   };
 }
@@ -116,15 +148,20 @@ function promptFormatOf(format: unknown): unknown {
 /**
  * The call as a prompt's next version (`POST /api/prompts`): its texts as chat messages with their
  * `{{variables}}` kept (a prompt is filled where it is used), the system prompt first, and the
- * model and parameters as its config. A message of tool calls or results has no place in a prompt.
+ * model and parameters as its config; a text prompt's next version stays text. A message of tool
+ * calls or results has no place in a prompt.
  */
-export function promptVersionOf(call: PlaygroundCall, name: string, model: string): Record<string, unknown> {
+export function promptVersionOf(call: PlaygroundCall, name: string, model: string, type: 'text' | 'chat' = 'chat'): Record<string, unknown> {
   if (call.messages.some((m) => m.parts !== null))
     throw new DraftError('A message of tool calls or results cannot be kept in a prompt: remove it to save the others');
-  const prompt = [
+  const chat = [
     ...(call.system.trim() === '' ? [] : [{ role: 'system', content: call.system }]),
     ...call.messages.map((m) => ({ role: m.role, content: m.text })),
   ];
+  // A text prompt's app compiles it to a string: its next version must stay one text.
+  if (type === 'text' && (chat.length !== 1 || chat[0]!.role !== 'user'))
+    throw new DraftError(`${name.trim()} is a text prompt: keep one user message and no system prompt to save its next version, or save under a new name`);
+  const prompt = type === 'text' ? chat[0]!.content : chat;
   const config: Record<string, unknown> = {};
   if (model.trim() !== '') config.model = model.trim();
   const temperature = numberOf(call.temperature, 'Temperature', false);
@@ -135,5 +172,5 @@ export function promptVersionOf(call: PlaygroundCall, name: string, model: strin
   if (tools !== undefined) config.tools = tools;
   const responseFormat = promptFormatOf(jsonOf(call.responseFormat, 'Response format'));
   if (responseFormat !== undefined) config.responseFormat = responseFormat;
-  return { name: name.trim(), prompt, config, message: 'saved from the playground' };
+  return { name: name.trim(), type, prompt, config, message: 'saved from the playground' };
 }

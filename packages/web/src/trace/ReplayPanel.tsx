@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { ChatMessage, ChatPart, LlmMessages } from '@spoor/model';
+import type { ChatMessage, LlmMessages } from '@spoor/model';
 import { apiSend, apiUrl } from '../api';
 import { ErrorBox } from '../components/ErrorBox';
 import { Link } from '../components/Link';
@@ -7,19 +7,7 @@ import { formatChange, formatCost, formatDuration, formatInteger } from '../form
 import { useApi } from '../use-api';
 import { ChatMessages } from './ChatMessages';
 import type { ReplayAnswer } from './replay-answer';
-
-/** A message as the editor holds it: text when every part is text, the parts as they were otherwise. */
-interface Draft {
-  role: string;
-  text: string;
-  /** Parts that are not text (tool calls and results): sent back unchanged. */
-  parts: ChatPart[] | null;
-}
-
-const draftOf = (message: ChatMessage): Draft =>
-  message.parts.every((p) => p.type === 'text')
-    ? { role: message.role, text: message.parts.map((p) => (p.type === 'text' ? p.content : '')).join('\n'), parts: null }
-    : { role: message.role, text: '', parts: message.parts };
+import { type Draft, draftOf } from '../playground/draft';
 
 const messageOf = (draft: Draft): ChatMessage => ({
   role: draft.role,
