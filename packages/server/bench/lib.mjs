@@ -301,9 +301,21 @@ function shiftTimes(body, offsets, shiftNs) {
 /**
  * Sends protobuf batches from `concurrency` keep-alive clients for `seconds`. Counts spans only
  * from 200 answers; a 429/503 is counted and retried after its Retry-After. With `liveTimes`,
- * every body's times are moved to the time it is sent (`freshBody`).
+ * every body's times are moved to the time it is sent (`freshBody`). `encoding` (BENCH_ENCODING)
+ * `json` sends the same spans as OTLP/JSON instead, with the templates' own times.
  */
-export async function driveLoad({ url, seconds, concurrency, templates, maxSpans = Infinity, spansPerSecond = null, liveTimes = false }) {
+export async function driveLoad({
+  url,
+  seconds,
+  concurrency,
+  templates,
+  maxSpans = Infinity,
+  spansPerSecond = null,
+  liveTimes = false,
+  encoding = process.env.BENCH_ENCODING ?? 'protobuf',
+}) {
+  if (encoding !== 'protobuf' && encoding !== 'json') throw new Error(`BENCH_ENCODING must be protobuf or json, not ${encoding}`);
+  const contentType = encoding === 'json' ? 'application/json' : 'application/x-protobuf';
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const target = new URL('/v1/traces', url);
   const latencies = [];
@@ -329,9 +341,9 @@ export async function driveLoad({ url, seconds, concurrency, templates, maxSpans
       requests++;
       inFlight++;
       const template = templates[next++ % templates.length];
-      const body = freshBody(template, liveTimes);
+      const body = encoding === 'json' ? freshJsonBody(template) : freshBody(template, liveTimes);
       const t = performance.now();
-      const { status, retryAfter } = await post(agent, target, body);
+      const { status, retryAfter } = await post(agent, target, body, contentType);
       inFlight--;
       if (status === 200) {
         latencies.push(performance.now() - t);
@@ -361,14 +373,14 @@ export async function driveLoad({ url, seconds, concurrency, templates, maxSpans
   };
 }
 
-function post(agent, target, body) {
+function post(agent, target, body, contentType) {
   return new Promise((resolve, reject) => {
     const req = http.request(
       target,
       {
         method: 'POST',
         agent,
-        headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length },
+        headers: { 'content-type': contentType, 'content-length': body.length },
       },
       (res) => {
         res.resume();
