@@ -223,10 +223,7 @@ export class QueryService {
     region: AnswerRegion | null = null,
   ): Promise<JsonUtf8<TraceDetail | TraceDetailPage>> {
     if (page !== null) return this.getTracePage(projectId, traceId, page);
-    const [stored, textBytes] = await Promise.all([
-      this.store.traces.countTraceSpans(projectId, traceId),
-      this.store.traces.countTraceTextBytes(projectId, traceId),
-    ]);
+    const { spans: stored, textBytes, bounds } = await this.store.traces.traceSize(projectId, traceId);
     const pages = `ask for pages of it with ?spans=OFFSET,LIMIT (e.g. ?spans=0,${MAX_PAGE_SPANS})`;
     if (stored > MAX_DETAIL_SPANS) {
       throw new AppError('ERR_TRACE_TOO_LARGE', `trace ${traceId} has ${stored} spans, more than the ${MAX_DETAIL_SPANS} one answer holds: ${pages}`);
@@ -242,7 +239,8 @@ export class QueryService {
     const lend = (): Buffer | null => (lent ??= this.readRegion.lease(textBytes + stored * READ_ROW_BYTES));
     try {
       const [found, scores, running, decisions] = await Promise.all([
-        this.store.traces.getTraceBytes(projectId, traceId, lend),
+        // The bounds just found, not found again; a trace with none yet (its first commit may land now) is looked up by the read.
+        this.store.traces.getTraceBytes(projectId, traceId, lend, bounds),
         this.scoresOf(projectId, traceId),
         this.store.runningSpans.ofTraces(projectId, [traceId]),
         // Tail sampling: the detail says a sampled-out trace is slim, as the list and /tree do.

@@ -9,7 +9,7 @@ import { openForEachTest, recordBatch } from './per-test-store.js';
 /**
  * What the whole answer of a trace reads (`GET /api/traces/:id`): its spans' texts as UTF-8 bytes
  * (`getTraceBytes`), the same texts `getTrace` reads as strings, and how many bytes those texts
- * are before reading them (`countTraceTextBytes`), on every store.
+ * are before reading them (`traceSize`), on every store.
  */
 export function describeTraceAnswerContract(adapter: string, open: () => Promise<Store>): void {
   describe(`Trace answer contract: ${adapter}`, () => {
@@ -74,8 +74,8 @@ export function describeTraceAnswerContract(adapter: string, open: () => Promise
       await write({ spans, logs });
       expect(await store.traces.getTraceBytes('p2', tid(1))).toBeNull();
       expect(await store.traces.getTraceBytes('default', tid(7))).toBeNull();
-      expect(await store.traces.countTraceTextBytes('p2', tid(1))).toBe(0);
-      expect(await store.traces.countTraceTextBytes('default', tid(7))).toBe(0);
+      expect((await store.traces.traceSize('p2', tid(1))).textBytes).toBe(0);
+      expect(await store.traces.traceSize('default', tid(7))).toEqual({ spans: 0, textBytes: 0, bounds: null });
     });
 
     it("counts the UTF-8 bytes of a trace's span attributes, events and links, each stored copy", async () => {
@@ -83,12 +83,16 @@ export function describeTraceAnswerContract(adapter: string, open: () => Promise
       await write({ spans: [{ ...spans[2]!, endTimeUs: T0 + 500 }] });
       const utf8 = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
       const expected = [...spans, spans[2]!].reduce((n, s) => n + utf8(s.attributes) + utf8(s.events) + utf8(s.links), 0);
-      expect(await store.traces.countTraceTextBytes('default', tid(1))).toBe(expected);
+      const size = await store.traces.traceSize('default', tid(1));
+      expect(size).toMatchObject({ spans: 4, textBytes: expected });
+      // Read within the bounds it found, the trace is the one read without them.
+      const within = await store.traces.getTraceBytes('default', tid(1), undefined, size.bounds);
+      expect(comparable(within!)).toEqual(comparable((await store.traces.getTraceBytes('default', tid(1)))!));
     });
 
     it('refuses the whole answer of a trace whose stored texts pass the bound, naming spans=, and pages it', async () => {
       await write({ spans, logs });
-      const bytes = await store.traces.countTraceTextBytes('default', tid(1));
+      const bytes = (await store.traces.traceSize('default', tid(1))).textBytes;
       const within = new QueryService(store, { maxDetailTextBytes: bytes });
       const detail = JSON.parse(new TextDecoder().decode(await within.getTrace('default', tid(1)))) as { spans: unknown[] };
       expect(detail.spans).toHaveLength(3);

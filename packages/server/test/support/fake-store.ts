@@ -82,13 +82,12 @@ export class FakeStore implements Store {
       const trace = reads.getTrace(this.data, projectId, traceId);
       return trace === null ? null : storedTraceBytesOf(trace);
     },
-    countTraceTextBytes: async (projectId, traceId) => {
+    traceSize: async (projectId, traceId) => {
       const trace = reads.getTrace(this.data, projectId, traceId);
-      let n = 0;
-      for (const s of trace?.spans ?? []) n += Buffer.byteLength(s.attributesJson) + Buffer.byteLength(s.eventsJson) + Buffer.byteLength(s.linksJson);
-      return n;
+      let textBytes = 0;
+      for (const s of trace?.spans ?? []) textBytes += Buffer.byteLength(s.attributesJson) + Buffer.byteLength(s.eventsJson) + Buffer.byteLength(s.linksJson);
+      return { spans: reads.countTraceSpans(this.data, projectId, traceId), textBytes, bounds: null };
     },
-    countTraceSpans: async (projectId, traceId) => reads.countTraceSpans(this.data, projectId, traceId),
     getTraceSpans: async (projectId, traceId, spanIds, traceLogs) => storedTraceBytesOf(reads.getTraceSpans(this.data, projectId, traceId, spanIds, traceLogs)),
     getTreePage: async (projectId, traceId, after, limit) => reads.getTreePage(this.data, projectId, traceId, after, limit),
     getTraceLogs: async (projectId, traceId) => reads.getTraceLogs(this.data, projectId, traceId),

@@ -26,6 +26,8 @@ import { listLogs, listMetricPoints, readMetricPoints } from './log-metric-reads
 import { deleteModelPrice, listModelPrices, putModelPrice, setSpanCosts } from './pricing.js';
 import { deleteOlderThan } from './retention.js';
 import type { SchemaLayout } from './schema.js';
+import type { TraceSize } from '../ports/traces.js';
+import { countTraceSpans } from '../sql/trace-bounds.js';
 import { countTraceTextBytes } from './trace-bounds.js';
 import { getTrace, getTraceBytes, getTraceLogs, getTraceSpans, getTraceTimings, getTreePage, recentSpanIds, searchTrace } from './trace-reads.js';
 import type { ClickHouseWriter } from './writer.js';
@@ -48,8 +50,10 @@ export class ClickHouseTraceReader extends SqlTraceReader implements RecentSpanS
     return getTraceBytes(this.ch, projectId, traceId, lend);
   }
 
-  override countTraceTextBytes(projectId: string, traceId: string): Promise<number> {
-    return countTraceTextBytes(this.ch, projectId, traceId);
+  /** Its spans by the parts and its bytes by the span read's own bounds (`trace-bounds.ts`): ClickHouse finds a trace's parts by its primary key. */
+  override async traceSize(projectId: string, traceId: string): Promise<TraceSize> {
+    const [spans, textBytes] = await Promise.all([countTraceSpans(this.sql, projectId, traceId), countTraceTextBytes(this.ch, projectId, traceId)]);
+    return { spans, textBytes, bounds: null };
   }
 
   getTraceSpans(projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTraceBytes> {

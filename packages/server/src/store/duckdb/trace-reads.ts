@@ -23,6 +23,7 @@ import { NO_SPAN_TEXTS, type SpanTexts, type StoredLog, type StoredTrace, type S
 import { chunksOf, jsonArrayRows, jsonArrayValues, utf8Texts } from './utf8-read.js';
 import { type TextBytes, appendTexts } from '../record-rows.js';
 import type { TraceTimings } from '../trace-timings.js';
+import type { TraceSize } from '../ports/traces.js';
 import { selectTraceTimings } from './trace-timings.js';
 import { TREE_SHAPE, selectTraceSearch } from './trace-tree.js';
 import { TREE_WIDTH, treePageFrom } from '../trace-tree-columns.js';
@@ -79,8 +80,8 @@ export class DuckDbTraceReads extends SqlTraceReader implements RecentSpanSource
     return this.storedTraceOf(projectId, spanRows, logRows);
   }
 
-  async getTraceBytes(projectId: string, traceId: string, lend?: () => Buffer | null): Promise<StoredTraceBytes | null> {
-    const bounds = await traceBounds(this.sql, projectId, [traceId]);
+  async getTraceBytes(projectId: string, traceId: string, lend?: () => Buffer | null, known?: TraceSize['bounds']): Promise<StoredTraceBytes | null> {
+    const bounds = known ?? (await traceBounds(this.sql, projectId, [traceId]));
     if (bounds === null) return null;
     const [spans, logRows] = await Promise.all([
       this.readSpanBytes(

@@ -2,6 +2,20 @@ import type { TimeRange, TraceQuery, TraceSummaryRecord, TreeChunkColumns } from
 import type { StoredLog, StoredTrace, StoredTraceBytes } from '../stored-trace.js';
 import type { TraceTimings } from '../trace-timings.js';
 
+/**
+ * A trace's size: the spans the project stored of it, by its parts (a span stored twice counts
+ * twice), and the UTF-8 bytes of their attributes, events and links together (what its whole
+ * answer is mostly made of); with the span times its parts bound where the engine read them, for
+ * `getTraceBytes` to read within without finding them again: on a big DuckDB store, finding a
+ * trace's parts by its id is what grows with the store (a 100M-span file: 140-205 ms a lookup, and
+ * the detail made three).
+ */
+export interface TraceSize {
+  spans: number;
+  textBytes: number;
+  bounds: { fromUs: number; toUs: number } | null;
+}
+
 /** Where a page of newest-first results continues: strictly older than this key. */
 export interface TimeKey {
   timeUs: number;
@@ -52,14 +66,12 @@ export interface TraceReader {
    * every time, cost the reading thread 60-100 ms more; DuckDB's texts read into it cut its CPU a
    * request by a tenth to a sixth (BENCHMARKS.md).
    */
-  getTraceBytes(projectId: string, traceId: string, lend?: () => Buffer | null): Promise<StoredTraceBytes | null>;
-  /** How many spans the project stored of a trace, by its parts (a span stored twice counts twice); 0 for none. */
-  countTraceSpans(projectId: string, traceId: string): Promise<number>;
+  getTraceBytes(projectId: string, traceId: string, lend?: () => Buffer | null, bounds?: TraceSize['bounds']): Promise<StoredTraceBytes | null>;
   /**
-   * The UTF-8 bytes of a trace's stored span attributes, events and links together (each copy of
-   * a span counted), 0 for none: what its whole answer is mostly made of, learned before reading it.
+   * How big a trace's whole answer would be, learned before reading it (`TraceSize`): zeros and no
+   * bounds for a trace the project has no part of.
    */
-  countTraceTextBytes(projectId: string, traceId: string): Promise<number>;
+  traceSize(projectId: string, traceId: string): Promise<TraceSize>;
   /**
    * A page of a trace: its spans with these ids (every stored copy, any order), their texts as
    * UTF-8 bytes as `getTraceBytes` reads them, and their logs in time order; with `traceLogs`,

@@ -44,6 +44,7 @@ import type {
 } from '../store.js';
 import type { StoredLog, StoredTrace, StoredTraceBytes } from '../stored-trace.js';
 import type { TraceTimings } from '../trace-timings.js';
+import type { TraceSize } from '../ports/traces.js';
 import { alertSeries } from './alert-series.js';
 import { realtime, spanStats, spanTimeseries } from './analytics.js';
 import { compareScores } from './score-compare.js';
@@ -56,7 +57,7 @@ import { listUnpricedModels, readSpansToPrice } from './pricing.js';
 import { listSessionRuns, listSessions } from './sessions.js';
 import { listUsers, userTraces } from './users.js';
 import { listServices, listTraces } from './traces.js';
-import { countTraceSpans, countTraceTextBytes } from './trace-bounds.js';
+import { traceSize } from './trace-bounds.js';
 
 /*
  * The ports, or the part of each, answered by the queries written once: an engine's port
@@ -72,12 +73,8 @@ export abstract class SqlTraceReader implements TraceReader {
     return listTraces(this.sql, query, after, limit);
   }
 
-  countTraceSpans(projectId: string, traceId: string): Promise<number> {
-    return countTraceSpans(this.sql, projectId, traceId);
-  }
-
-  countTraceTextBytes(projectId: string, traceId: string): Promise<number> {
-    return countTraceTextBytes(this.sql, projectId, traceId);
+  traceSize(projectId: string, traceId: string): Promise<TraceSize> {
+    return traceSize(this.sql, projectId, traceId);
   }
 
   listServices(projectId: string, range: TimeRange): Promise<ServiceRecord[]> {
@@ -85,7 +82,7 @@ export abstract class SqlTraceReader implements TraceReader {
   }
 
   abstract getTrace(projectId: string, traceId: string, spanId?: string): Promise<StoredTrace | null>;
-  abstract getTraceBytes(projectId: string, traceId: string, lend?: () => Buffer | null): Promise<StoredTraceBytes | null>;
+  abstract getTraceBytes(projectId: string, traceId: string, lend?: () => Buffer | null, bounds?: TraceSize['bounds']): Promise<StoredTraceBytes | null>;
   abstract getTraceSpans(projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTraceBytes>;
   abstract getTreePage(projectId: string, traceId: string, after: TreeKey | null, limit: number): Promise<TreePage>;
   abstract getTraceLogs(projectId: string, traceId: string): Promise<StoredLog[]>;

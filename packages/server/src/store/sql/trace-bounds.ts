@@ -1,4 +1,5 @@
 import { num } from '../record-rows.js';
+import type { TraceSize } from '../ports/traces.js';
 import type { SqlEngine } from './dialect.js';
 
 /** The earliest span start and the latest span end of some traces. */
@@ -39,6 +40,24 @@ export async function traceBounds(db: SqlEngine, projectId: string, traceIds: re
   return bounds ?? null;
 }
 
+/**
+ * `TraceReader.traceSize` with one lookup of the trace's parts: their bounds and span counts in one
+ * statement, then the texts' bytes within those bounds.
+ */
+export async function traceSize(db: SqlEngine, projectId: string, traceId: string): Promise<TraceSize> {
+  const d = db.dialect;
+  const p = d.params();
+  const [found] = await db.rows(
+    'find a trace',
+    `SELECT min(start_us) AS from_us, max(end_us) AS to_us, sum(span_count) AS spans, count(*) AS parts FROM ${d.tables.trace_parts}
+     WHERE project_id = ${p.add(projectId)} AND trace_id = ${p.add(traceId)}`,
+    p,
+    (row) => (num(row.get('parts')) === 0 ? null : { spans: num(row.get('spans')), bounds: { fromUs: num(row.get('from_us')), toUs: num(row.get('to_us')) } }),
+  );
+  if (found == null) return { spans: 0, textBytes: 0, bounds: null };
+  return { ...found, textBytes: await textBytesWithin(db, projectId, traceId, found.bounds) };
+}
+
 /** How many spans the project stored of a trace: the sum of its parts' counts (0 for none). */
 export async function countTraceSpans(db: SqlEngine, projectId: string, traceId: string): Promise<number> {
   const d = db.dialect;
@@ -56,9 +75,7 @@ export async function countTraceSpans(db: SqlEngine, projectId: string, traceId:
  * The UTF-8 bytes of a trace's span attributes, events and links (0 for none), within its parts'
  * time bounds (`Dialect.textBytes`: the texts are not scanned).
  */
-export async function countTraceTextBytes(db: SqlEngine, projectId: string, traceId: string): Promise<number> {
-  const bounds = await traceBounds(db, projectId, [traceId]);
-  if (bounds === null) return 0;
+async function textBytesWithin(db: SqlEngine, projectId: string, traceId: string, bounds: TimeBounds): Promise<number> {
   const d = db.dialect;
   const p = d.params();
   const [sum] = await db.rows(
