@@ -85,7 +85,8 @@ export class TreeStreams {
     }
     const running = await this.runningOf(projectId, traceId, endOf(page.columns));
     if (page.last === null && running.length === 0 && !(await this.sampledOut(projectId, traceId))) return null;
-    const [logs, scores] = await this.logsAndScores(projectId, traceId);
+    // The one page's bounds: its logs are read right after it, without finding the trace's parts again.
+    const [logs, scores] = await this.logsAndScores(projectId, traceId, page.bounds);
     const chunks = running.length === 0 ? [page.columns] : [page.columns, runningTreeColumns(running)];
     return traceTreeJson(traceId, treeColumnsOf(chunks, page.sessionId ?? sessionOf(running)), logs, scores);
   }
@@ -169,8 +170,11 @@ export class TreeStreams {
     return [encoder.trailer(treeTrailerJson(tree.sessionId, encoder.spanCount, logs, scores, decisions.get(traceId) === false))];
   }
 
-  private async logsAndScores(projectId: string, traceId: string): Promise<[StoredLog[], Score[]]> {
-    const [logs, scores] = await Promise.all([this.store.traces.getTraceLogs(projectId, traceId), this.store.scores.scoresOfTraces(projectId, [traceId])]);
+  private async logsAndScores(projectId: string, traceId: string, bounds?: TreePage['bounds']): Promise<[StoredLog[], Score[]]> {
+    const [logs, scores] = await Promise.all([
+      this.store.traces.getTraceLogs(projectId, traceId, bounds),
+      this.store.scores.scoresOfTraces(projectId, [traceId]),
+    ]);
     return [logs, scores.map(scoreFromStored)];
   }
 }

@@ -38,7 +38,10 @@ export function describeTraceAnswerContract(adapter: string, open: () => Promise
       const { bytes, starts, ends } = trace.texts;
       const text = (k: number) => decoder.decode(bytes.subarray(starts[k], ends[k]));
       return {
-        spans: trace.spans.map((s, i) => ({ ...s, texts: [text(3 * i), text(3 * i + 1), text(3 * i + 2)] })).sort((a, b) => a.spanId.localeCompare(b.spanId)),
+        spans: trace.spans
+          .map((s, i) => ({ ...s, texts: [text(3 * i), text(3 * i + 1), text(3 * i + 2)] }))
+          // A span stored twice comes back twice, in any order: its copies are told apart by their end.
+          .sort((a, b) => a.spanId.localeCompare(b.spanId) || a.endTimeUs - b.endTimeUs),
         logs: trace.logs,
       };
     };

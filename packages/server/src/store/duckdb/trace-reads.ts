@@ -139,7 +139,7 @@ export class DuckDbTraceReads extends SqlTraceReader implements RecentSpanSource
       if (planned !== null) {
         const values = await readPage(planned);
         // Exactly a page: the trace did not change under the plan. Otherwise it did; read as below.
-        if (values.length === limit * TREE_WIDTH) return treePageFrom(values);
+        if (values.length === limit * TREE_WIDTH) return { ...treePageFrom(values), bounds };
         this.pageEnds.delete(pageEndsKey(projectId, traceId, limit));
       }
     }
@@ -153,7 +153,7 @@ export class DuckDbTraceReads extends SqlTraceReader implements RecentSpanSource
       p.values,
     );
     const endStart = end['start_us']?.[0];
-    return treePageFrom(await readPage(endStart === undefined ? null : { startUs: Number(endStart), spanId: String(end['span_id']![0]) }));
+    return { ...treePageFrom(await readPage(endStart === undefined ? null : { startUs: Number(endStart), spanId: String(end['span_id']![0]) })), bounds };
   }
 
   /**
@@ -187,8 +187,8 @@ export class DuckDbTraceReads extends SqlTraceReader implements RecentSpanSource
     return plan.ends[at + 1] ?? null;
   }
 
-  async getTraceLogs(projectId: string, traceId: string): Promise<StoredLog[]> {
-    const bounds = await traceBounds(this.sql, projectId, [traceId]);
+  async getTraceLogs(projectId: string, traceId: string, known?: TraceSize['bounds']): Promise<StoredLog[]> {
+    const bounds = known ?? (await traceBounds(this.sql, projectId, [traceId]));
     if (bounds === null) return [];
     const logRows = await this.traceLogRows(projectId, traceId, bounds);
     const sources = await this.readSources(projectId, logRows, [STORED_LOG_SHAPE], logRows.length);

@@ -35,6 +35,8 @@ export interface TreePage {
   sessionId: string | null;
   /** The page's greatest key (the next page starts after it); `null` for an empty page. */
   last: TreeKey | null;
+  /** The span times the trace's parts bound, where the engine found them to read the page: its logs are read within them (`getTraceLogs`). */
+  bounds?: TraceSize['bounds'];
 }
 
 export interface ServiceRecord {
@@ -86,7 +88,7 @@ export interface TraceReader {
    */
   getTreePage(projectId: string, traceId: string, after: TreeKey | null, limit: number): Promise<TreePage>;
   /** A trace's logs in time order (what `/tree` gives beside its spans); none for a trace the project does not have. */
-  getTraceLogs(projectId: string, traceId: string): Promise<StoredLog[]>;
+  getTraceLogs(projectId: string, traceId: string, bounds?: TraceSize['bounds']): Promise<StoredLog[]>;
   /** Ids of a trace's spans whose attributes, status message or events contain `text` (case-insensitive), in start order. */
   searchTrace(projectId: string, traceId: string, text: string, limit: number): Promise<string[]>;
   /** What a critical path needs of a trace's spans, or `null` when the project has no such trace. */

@@ -85,7 +85,7 @@ export abstract class SqlTraceReader implements TraceReader {
   abstract getTraceBytes(projectId: string, traceId: string, lend?: () => Buffer | null, bounds?: TraceSize['bounds']): Promise<StoredTraceBytes | null>;
   abstract getTraceSpans(projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTraceBytes>;
   abstract getTreePage(projectId: string, traceId: string, after: TreeKey | null, limit: number): Promise<TreePage>;
-  abstract getTraceLogs(projectId: string, traceId: string): Promise<StoredLog[]>;
+  abstract getTraceLogs(projectId: string, traceId: string, bounds?: TraceSize['bounds']): Promise<StoredLog[]>;
   abstract searchTrace(projectId: string, traceId: string, text: string, limit: number): Promise<string[]>;
   abstract getTraceTimings(projectId: string, traceId: string): Promise<TraceTimings | null>;
 }
