@@ -12,8 +12,8 @@
 // A filled store is kept (BENCH_DIR, default /tmp/spoor-bench-store-100m; `filled.json` beside
 // its data says what it holds): a rerun goes on from what it holds, and does not refill.
 // `--fill` fills both stores and stops (the measures want a quiet machine; the fill does not).
-// `--load` measures ingest on the filled store: at capacity against a fresh store by turns, at 0.8x
-// the fresh store's capacity, and a start-up after SIGKILL under that load (see `loadRounds`).
+// `--load` measures ingest on a copy of the filled store: at capacity against a fresh store by turns,
+// at 0.8x the fresh store's capacity, and a start-up after SIGKILL under that load (`loadRounds`).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
@@ -68,11 +68,11 @@ function storeOf(spans) {
   return { spans, dir, dataDir: join(dir, 'data'), markerPath, marker };
 }
 
-async function startServer(store) {
-  let clickhouse = null;
+/** `spoor serve` on `store`; on ClickHouse, with its engine started first, or `clickhouse` (one still running) given. */
+async function startServer(store, clickhouse = null) {
   let args = [];
   if (ENGINE === 'clickhouse') {
-    clickhouse = await startClickHouse(join(store.dir, 'clickhouse'));
+    clickhouse ??= await startClickHouse(join(store.dir, 'clickhouse'));
     args = ['--store', 'clickhouse', '--clickhouse-url', clickhouse.url];
   }
   const started = performance.now();
@@ -266,7 +266,7 @@ async function loadRounds(store) {
   const templates = buildTemplates({ count: 16, tracesPerBatch: TRACES_PER_BATCH, spansPerTrace: SPANS_PER_TRACE, extraAttributes: content });
   const run = async (side, spansPerSecond = null) => {
     const fresh = side === 'fresh' ? await mkdtemp('/tmp/spoor-bench-fresh-') : null;
-    const server = await startServer(fresh === null ? store : { dataDir: fresh });
+    const server = await startServer(fresh === null ? store : { dir: fresh, dataDir: join(fresh, 'data') });
     const load = await driveLoad({ url: server.url, seconds, concurrency: CONCURRENCY, templates, liveTimes: true, spansPerSecond });
     const caughtUpS = await waitCommitted(server.url, '/api/traces?limit=1');
     const samples = await metrics(server.url);
@@ -322,7 +322,8 @@ async function killedUnderLoad(store, templates, rate) {
   await workers;
   agent.destroy();
   const started = performance.now();
-  const again = await startServer(store);
+  // ClickHouse is a store of its own: only Spoor was killed, and it comes back to the same one.
+  const again = await startServer(store, server.clickhouse);
   const listenS = (performance.now() - started) / 1000;
   await waitCommitted(again.url, '/api/traces?limit=1');
   const committedS = (performance.now() - started) / 1000;
@@ -339,8 +340,16 @@ async function killedUnderLoad(store, templates, rate) {
 if (values.load) {
   const store = storeOf(SPANS);
   if ((store.marker?.acknowledged ?? 0) < SPANS) throw new Error(`fill ${store.dir} first (npm run bench:store-100m -- --fill with BENCH_SPANS=${SPANS})`);
-  console.log(`${ENGINE}, ${store.marker.acknowledged.toLocaleString('en')} spans: ingest on the filled store`);
-  await loadRounds(store);
+  console.log(`${ENGINE}, ${store.marker.acknowledged.toLocaleString('en')} spans: ingest on a copy of the filled store`);
+  // On a copy: the load's spans, timed now, would stay in the store and in every later measure's windows.
+  const copy = `${store.dir}-load`;
+  await rm(copy, { recursive: true, force: true });
+  execFileSync('cp', ['-r', store.dir, copy]);
+  try {
+    await loadRounds({ ...store, dir: copy, dataDir: join(copy, 'data') });
+  } finally {
+    await rm(copy, { recursive: true, force: true });
+  }
   process.exit(0);
 }
 
