@@ -1,11 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TraceDetail } from '@spoor/model';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type FakeLlm, startFakeLlm } from '../../sdk/test/support/fake-llm.js';
-import { type TestServer, callJson, startTestServer } from './support/server.js';
+import type { FakeLlm } from '../../sdk/test/support/fake-llm.js';
+import { type FakeProviders, startFakeProviders } from './support/fake-providers.js';
+import { type TestServer, callJson } from './support/server.js';
 
 /**
  * `POST /api/playground/run`: a call given whole, with no recorded call behind it, made with the
@@ -15,7 +12,7 @@ import { type TestServer, callJson, startTestServer } from './support/server.js'
 
 let fake: FakeLlm;
 let server: TestServer;
-let dir: string;
+let providers: FakeProviders;
 
 /** A request to the server and its JSON answer (`{}` for none). */
 async function send(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -24,17 +21,12 @@ async function send(method: string, path: string, body?: unknown): Promise<{ sta
 }
 
 beforeAll(async () => {
-  fake = await startFakeLlm();
-  dir = await mkdtemp(join(tmpdir(), 'spoor-playground-'));
-  const keyFile = join(dir, 'provider-key');
-  await writeFile(keyFile, `sk-test-${randomBytes(8).toString('hex')}`);
-  server = await startTestServer({ provider: [`openai=file:${keyFile},base=${fake.baseUrl}/v1,timeout=5s`] });
+  providers = await startFakeProviders({ providers: ['openai'], timeout: '5s' });
+  ({ fake, server } = providers);
 });
 
 afterAll(async () => {
-  await server?.stop();
-  await fake?.close();
-  await rm(dir, { recursive: true, force: true });
+  await providers?.stop();
 });
 
 beforeEach(() => {

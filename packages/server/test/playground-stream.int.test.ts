@@ -1,10 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type FakeLlm, startFakeLlm } from '../../sdk/test/support/fake-llm.js';
-import { type TestServer, callJson, startTestServer } from './support/server.js';
+import type { FakeLlm } from '../../sdk/test/support/fake-llm.js';
+import { type FakeProviders, startFakeProviders } from './support/fake-providers.js';
+import { type TestServer, callJson } from './support/server.js';
 
 /**
  * A run asked for as Server-Sent Events (`Accept: text/event-stream`), with the real `openai` and
@@ -16,7 +13,7 @@ import { type TestServer, callJson, startTestServer } from './support/server.js'
 
 let fake: FakeLlm;
 let server: TestServer;
-let dir: string;
+let providers: FakeProviders;
 
 interface StreamEvent {
   name: string;
@@ -68,19 +65,12 @@ function gate(): { until: Promise<void>; open: () => void } {
 const RUN = { provider: 'openai', model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Describe Porto in three words.' }] };
 
 beforeAll(async () => {
-  fake = await startFakeLlm();
-  dir = await mkdtemp(join(tmpdir(), 'spoor-playground-stream-'));
-  const keyFile = join(dir, 'provider-key');
-  await writeFile(keyFile, `sk-test-${randomBytes(8).toString('hex')}`);
-  server = await startTestServer({
-    provider: [`openai=file:${keyFile},base=${fake.baseUrl}/v1,timeout=5s`, `anthropic=file:${keyFile},base=${fake.baseUrl},timeout=5s`],
-  });
+  providers = await startFakeProviders({ providers: ['openai', 'anthropic'], timeout: '5s' });
+  ({ fake, server } = providers);
 });
 
 afterAll(async () => {
-  await server?.stop();
-  await fake?.close();
-  await rm(dir, { recursive: true, force: true });
+  await providers?.stop();
 });
 
 beforeEach(() => {

@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TraceDetail, TraceDiff } from '@spoor/model';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type FakeLlm, startFakeLlm } from '../../sdk/test/support/fake-llm.js';
+import type { FakeLlm } from '../../sdk/test/support/fake-llm.js';
+import { type FakeProviders, startFakeProviders } from './support/fake-providers.js';
 import { type TestServer, startTestServer } from './support/server.js';
 import { until } from './support/wait.js';
 
@@ -21,6 +20,7 @@ const PROVIDER_KEY = `sk-test-${randomBytes(12).toString('hex')}`;
 let fake: FakeLlm;
 let server: TestServer;
 let dir: string;
+let providers: FakeProviders;
 
 async function send(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`${server.url}${path}`, {
@@ -85,19 +85,12 @@ async function recordCall(options: { provider: string; model: string; capture?: 
 }
 
 beforeAll(async () => {
-  fake = await startFakeLlm();
-  dir = await mkdtemp(join(tmpdir(), 'spoor-replay-'));
-  const keyFile = join(dir, 'provider-key');
-  await writeFile(keyFile, PROVIDER_KEY);
-  server = await startTestServer({
-    provider: [`openai=file:${keyFile},base=${fake.baseUrl}/v1,timeout=1s`, `anthropic=file:${keyFile},base=${fake.baseUrl},timeout=1s`],
-  });
+  providers = await startFakeProviders({ providers: ['openai', 'anthropic'], timeout: '1s', key: PROVIDER_KEY });
+  ({ fake, server, dir } = providers);
 });
 
 afterAll(async () => {
-  await server?.stop();
-  await fake?.close();
-  await rm(dir, { recursive: true, force: true });
+  await providers?.stop();
 });
 
 beforeEach(() => {
