@@ -6,6 +6,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeLlm, startFakeLlm } from '../../sdk/test/support/fake-llm.js';
 import { type Browsing, launchChromium, screenshot, startBrowsing } from './support/browser.js';
+import { type SpanToSend, postSpans } from './support/otlp-json.js';
 import { type SpoorServer, startSpoorServer } from './support/spoor-server.js';
 
 /**
@@ -24,50 +25,32 @@ let dir: string;
 const traceId = randomBytes(16).toString('hex');
 const spanId = randomBytes(8).toString('hex');
 
-/** An OTLP/JSON body of one recorded chat call whose prompt has a `{{city}}` variable. */
-function callBody(): object {
-  const start = BigInt(Date.now() - 60_000) * 1_000_000n;
-  const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
-  return {
-    resourceSpans: [
-      {
-        resource: { attributes: [str('service.name', 'trip-agent')] },
-        scopeSpans: [
-          {
-            spans: [
-              {
-                traceId,
-                spanId,
-                name: 'chat gpt-4o',
-                kind: 3,
-                startTimeUnixNano: String(start),
-                endTimeUnixNano: String(start + 700_000_000n),
-                attributes: [
-                  str('gen_ai.provider.name', 'openai'),
-                  str('gen_ai.operation.name', 'chat'),
-                  str('gen_ai.request.model', 'gpt-4o'),
-                  { key: 'gen_ai.usage.input_tokens', value: { intValue: '40' } },
-                  { key: 'gen_ai.usage.output_tokens', value: { intValue: '12' } },
-                  str('gen_ai.system_instructions', JSON.stringify([{ type: 'text', content: 'You plan trips.' }])),
-                  str('gen_ai.input.messages', JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'Plan two days in {{city}}.' }] }])),
-                  str('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'Day 1: Alfama.' }] }])),
-                ],
-              },
-            ],
-          },
-        ],
-      },
-    ],
-  };
-}
+/** One recorded chat call whose prompt has a `{{city}}` variable, as an app's instrumentation sends it. */
+const recordedCall = (): SpanToSend => ({
+  traceId,
+  spanId,
+  name: 'chat gpt-4o',
+  kind: 3,
+  startMs: Date.now() - 60_000,
+  endMs: Date.now() - 59_300,
+  attributes: {
+    'gen_ai.provider.name': 'openai',
+    'gen_ai.operation.name': 'chat',
+    'gen_ai.request.model': 'gpt-4o',
+    'gen_ai.usage.input_tokens': 40,
+    'gen_ai.usage.output_tokens': 12,
+    'gen_ai.system_instructions': JSON.stringify([{ type: 'text', content: 'You plan trips.' }]),
+    'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'Plan two days in {{city}}.' }] }]),
+    'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'Day 1: Alfama.' }] }]),
+  },
+});
 
 beforeAll(async () => {
   fake = await startFakeLlm();
   dir = await mkdtemp(join(tmpdir(), 'spoor-web-playground-'));
   await writeFile(join(dir, 'key'), 'sk-browser-test');
   server = await startSpoorServer(['--provider', `openai=file:${join(dir, 'key')},base=${fake.baseUrl}/v1`]);
-  const sent = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(callBody()) });
-  expect(sent.status).toBe(200);
+  await postSpans(server.url, [recordedCall()], 'trip-agent');
   browser = await launchChromium();
   browsing = await startBrowsing(browser);
 }, 60_000);

@@ -6,6 +6,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeLlm, startFakeLlm } from '../../sdk/test/support/fake-llm.js';
 import { type Browsing, launchChromium, screenshot, startBrowsing } from './support/browser.js';
+import { type SpanToSend, postSpans } from './support/otlp-json.js';
 import { type SpoorServer, startSpoorServer } from './support/spoor-server.js';
 
 /**
@@ -25,54 +26,34 @@ const spanId = randomBytes(8).toString('hex');
 const anthropicTraceId = randomBytes(16).toString('hex');
 const anthropicSpanId = randomBytes(8).toString('hex');
 
-/** An OTLP/JSON body of one recorded chat call with its messages. */
-function callBody(ids: { traceId: string; spanId: string }, provider: string, model: string): object {
-  const start = BigInt(Date.now() - 60_000) * 1_000_000n;
-  const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
-  return {
-    resourceSpans: [
-      {
-        resource: { attributes: [str('service.name', 'trip-agent')] },
-        scopeSpans: [
-          {
-            spans: [
-              {
-                traceId: ids.traceId,
-                spanId: ids.spanId,
-                name: `chat ${model}`,
-                kind: 3,
-                startTimeUnixNano: String(start),
-                endTimeUnixNano: String(start + 700_000_000n),
-                attributes: [
-                  str('gen_ai.provider.name', provider),
-                  str('gen_ai.operation.name', 'chat'),
-                  str('gen_ai.request.model', model),
-                  { key: 'gen_ai.usage.input_tokens', value: { intValue: '40' } },
-                  { key: 'gen_ai.usage.output_tokens', value: { intValue: '12' } },
-                  str('gen_ai.input.messages', JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'Plan two days in Lisbon.' }] }])),
-                  str('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'Day 1: Alfama.' }] }])),
-                ],
-              },
-            ],
-          },
-        ],
-      },
-    ],
-  };
-}
+/** One recorded chat call with its messages, as an app's instrumentation sends it. */
+const recordedCall = (ids: { traceId: string; spanId: string }, provider: string, model: string): SpanToSend => ({
+  ...ids,
+  name: `chat ${model}`,
+  kind: 3,
+  startMs: Date.now() - 60_000,
+  endMs: Date.now() - 59_300,
+  attributes: {
+    'gen_ai.provider.name': provider,
+    'gen_ai.operation.name': 'chat',
+    'gen_ai.request.model': model,
+    'gen_ai.usage.input_tokens': 40,
+    'gen_ai.usage.output_tokens': 12,
+    'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'Plan two days in Lisbon.' }] }]),
+    'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'Day 1: Alfama.' }] }]),
+  },
+});
 
 beforeAll(async () => {
   fake = await startFakeLlm();
   dir = await mkdtemp(join(tmpdir(), 'spoor-web-replay-'));
   await writeFile(join(dir, 'key'), 'sk-browser-test');
   server = await startSpoorServer(['--provider', `openai=file:${join(dir, 'key')},base=${fake.baseUrl}/v1`]);
-  for (const body of [
-    callBody({ traceId, spanId }, 'openai', 'gpt-4o'),
-    callBody({ traceId: anthropicTraceId, spanId: anthropicSpanId }, 'anthropic', 'claude-sonnet-4-6'),
-  ]) {
-    const sent = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    expect(sent.status).toBe(200);
-  }
+  for (const call of [
+    recordedCall({ traceId, spanId }, 'openai', 'gpt-4o'),
+    recordedCall({ traceId: anthropicTraceId, spanId: anthropicSpanId }, 'anthropic', 'claude-sonnet-4-6'),
+  ])
+    await postSpans(server.url, [call], 'trip-agent');
   browser = await launchChromium();
   browsing = await startBrowsing(browser);
 }, 60_000);

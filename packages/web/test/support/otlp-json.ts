@@ -10,11 +10,16 @@ export interface SpanToSend {
   startMs: number;
   /** `null` sends a running snapshot (`endTimeUnixNano` 0). */
   endMs: number | null;
-  /** String attributes of the span (`session.id`, `user.id`, ...). */
-  attributes?: Readonly<Record<string, string>>;
+  /** Attributes of the span (`session.id`, `gen_ai.usage.input_tokens`, ...): a whole number goes as an `intValue`. */
+  attributes?: Readonly<Record<string, string | number>>;
+  /** OTLP's span kind number; default 1 (internal). */
+  kind?: number;
 }
 
 const nanos = (ms: number): string => `${BigInt(Math.round(ms * 1000)) * 1000n}`;
+
+const valueOf = (value: string | number) =>
+  typeof value === 'string' ? { stringValue: value } : Number.isInteger(value) ? { intValue: String(value) } : { doubleValue: value };
 
 /** Posts `spans` of service `service`; resolves when the server has acknowledged them (so they are on its spool). */
 export async function postSpans(url: string, spans: readonly SpanToSend[], service = 'live-e2e'): Promise<void> {
@@ -30,13 +35,11 @@ export async function postSpans(url: string, spans: readonly SpanToSend[], servi
               spanId: s.spanId,
               ...(s.parentSpanId === undefined ? {} : { parentSpanId: s.parentSpanId }),
               name: s.name,
-              kind: 1,
+              kind: s.kind ?? 1,
               startTimeUnixNano: nanos(s.startMs),
               endTimeUnixNano: s.endMs === null ? '0' : nanos(s.endMs),
               status: { code: 0 },
-              ...(s.attributes === undefined
-                ? {}
-                : { attributes: Object.entries(s.attributes).map(([key, value]) => ({ key, value: { stringValue: value } })) }),
+              ...(s.attributes === undefined ? {} : { attributes: Object.entries(s.attributes).map(([key, value]) => ({ key, value: valueOf(value) })) }),
             })),
           },
         ],
