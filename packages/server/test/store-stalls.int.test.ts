@@ -55,11 +55,12 @@ describe('stall markers', () => {
       (m) =>
         (m.get('spoor_store_stall_seconds_total{cause="checkpoint"}') ?? 0) >= 1 && (m.get('spoor_store_slow_commits_total{cause="checkpoint"}') ?? 0) >= 1,
     );
-    // Each checkpoint the server ran is timed, and each lasted at least DuckDB's 2.5 s of sleep.
+    // The checkpoints the server ran are timed, and one at least held the store past a second (DuckDB's 2.5 s of
+    // sleep); a checkpoint that finds nothing left in the log returns at once, without the sleep.
     const m = await metrics(server.url);
     const count = m.get('spoor_store_checkpoint_duration_seconds_count') ?? 0;
-    expect(count).toBeGreaterThanOrEqual(1);
-    expect(m.get('spoor_store_checkpoint_duration_seconds_sum')! / count).toBeGreaterThanOrEqual(2.5);
+    const withinASecond = m.get('spoor_store_checkpoint_duration_seconds_bucket{le="1"}') ?? 0;
+    expect(count - withinASecond).toBeGreaterThanOrEqual(1);
   });
 
   it('name no checkpoint while checkpoints are quick', async () => {

@@ -69,4 +69,27 @@ describe('CheckpointSchedule', () => {
     expect(runs).toHaveLength(2);
     runs[1]!();
   });
+
+  it('tells a refused checkpoint from one that ran, and tries again at the next look', async () => {
+    const outcomes: Array<Promise<boolean>> = [];
+    const errors: unknown[] = [];
+    let refuse = true;
+    schedule = new CheckpointSchedule({
+      dbPath: join(dir, 'spoor.duckdb'),
+      bytes: 1000,
+      run: () => (refuse ? Promise.reject(new Error('Cannot CHECKPOINT: there are other write transactions active')) : Promise.resolve()),
+      backlog: () => 0,
+      onRun: (done) => outcomes.push(done),
+      onError: (error) => errors.push(error),
+    });
+    schedule.start(3_600_000);
+    await walOf(1000);
+    schedule.consider();
+    expect(await outcomes[0]).toBe(false);
+    expect(String(errors[0])).toMatch(/other write transactions/);
+    await new Promise((resolve) => setImmediate(resolve));
+    refuse = false;
+    schedule.consider();
+    expect(await outcomes[1]).toBe(true);
+  });
 });

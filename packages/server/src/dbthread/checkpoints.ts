@@ -16,8 +16,8 @@ export interface CheckpointScheduleOptions {
   run: () => Promise<void>;
   /** Entries received and not yet handed to the store: ingest's backlog. */
   backlog: () => number;
-  /** Told when a checkpoint starts, with the promise of its end. */
-  onRun: (done: Promise<void>) => void;
+  /** Told when a checkpoint starts, with the promise of its end: true when it checkpointed, false when DuckDB refused. */
+  onRun: (done: Promise<boolean>) => void;
   onError: (error: unknown) => void;
 }
 
@@ -31,7 +31,7 @@ export interface CheckpointScheduleOptions {
  * log when it returns, checkpointed or not.
  */
 export class CheckpointSchedule {
-  private running: Promise<void> | null = null;
+  private running: Promise<unknown> | null = null;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: CheckpointScheduleOptions) {}
@@ -48,7 +48,13 @@ export class CheckpointSchedule {
     const wal = sizeOf(`${this.options.dbPath}.wal`);
     if (wal < this.options.bytes) return;
     if (this.options.backlog() > 0 && wal < this.options.bytes * CHECKPOINT_HARD_FACTOR) return;
-    const done = this.options.run().catch((error: unknown) => this.options.onError(error));
+    const done = this.options.run().then(
+      () => true,
+      (error: unknown) => {
+        this.options.onError(error);
+        return false;
+      },
+    );
     this.options.onRun(done);
     this.running = done.finally(() => (this.running = null));
   }

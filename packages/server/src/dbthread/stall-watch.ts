@@ -110,7 +110,7 @@ export class StallWatch {
   }
 
   /** A checkpoint the server runs, from now until `done` settles. */
-  checkpoint(done: Promise<void>): void {
+  checkpoint(done: Promise<unknown>): void {
     const checkpoint: { since: number; ended: number | null } = { since: performance.now(), ended: null };
     this.lastCheckpoint = checkpoint;
     void done.finally(() => (checkpoint.ended = performance.now()));
