@@ -7,6 +7,7 @@
 // without gaps or duplicates.
 import { createHash } from 'node:crypto';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { traceKeySql } from '../dist/store/duckdb/schema.js';
 import { AGENTS, EMBEDDING, ERROR_KINDS, MODELS, RETRIEVERS, SERVICES, STEPS, TOOLS, VERSIONS, WORKFLOWS } from './analytics-vocabulary.mjs';
 
 export { MODELS, SERVICES } from './analytics-vocabulary.mjs';
@@ -254,7 +255,7 @@ async function flushStage(c) {
       max(name) FILTER (WHERE parent_span_id IS NULL) AS root_name, max(service_name) FILTER (WHERE parent_span_id IS NULL) AS root_service,
       arg_min(name, start_us) AS first_name, arg_min(service_name, start_us) AS first_service,
       sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens, sum(cost_usd) AS cost_usd,
-      bool_or(status_code = 2) FILTER (WHERE parent_span_id IS NULL) AS root_failed
+      bool_or(status_code = 2) FILTER (WHERE parent_span_id IS NULL) AS root_failed, ${traceKeySql('trace_id')} AS trace_key
     FROM memory.main.stage GROUP BY project_id, trace_id ORDER BY max(end_us)`);
   await c.run(`
     INSERT INTO spoor.errors BY NAME

@@ -10,6 +10,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { ClickHouseStore } from '../dist/store/clickhouse/clickhouse-store.js';
 import { attach } from '../dist/store/duckdb/catalog.js';
 import { DuckDbStore } from '../dist/store/duckdb/duckdb-store.js';
+import { traceKeySql } from '../dist/store/duckdb/schema.js';
 import { median } from './lib.mjs';
 
 const totalSpans = Number(process.env.BENCH_SPANS ?? 5_000_000);
@@ -27,7 +28,7 @@ const slots = Math.floor(totalScores * 0.95);
  * its spans: half faithfulness (values), 30% thumbs (labels up or down), 20% relevance; one in
  * twenty a second version of its slot.
  */
-function fillSql({ hex32, hex16, range, pairs }) {
+function fillSql({ hex32, hex16, range, pairs, traceKey }) {
   return [
     `INSERT INTO spans (project_id, trace_id, span_id, parent_span_id, trace_state, flags, name, kind, service_name, start_us, end_us, duration_us,
        status_code, status_message, attributes, source_id, events, links, dropped_attributes, dropped_events, dropped_links, is_llm, category)
@@ -35,8 +36,8 @@ function fillSql({ hex32, hex16, range, pairs }) {
        CASE WHEN i = 0 THEN 'run' ELSE concat('step-', CAST((t + i) % 20 AS VARCHAR)) END, 1, 'agent', ${T0} + t * 10000 + i, ${T0} + t * 10000 + i + 500, 500 - i,
        CASE WHEN (t + i) % 97 = 0 THEN 2 ELSE 0 END, '', '{}', 'src', '[]', '[]', 0, 0, 0, false, 7
      FROM ${pairs(traces, 10)}`,
-    `INSERT INTO trace_parts (project_id, trace_id, start_us, end_us, span_count, error_count, root_name, root_service, first_name, first_service, root_failed)
-     SELECT project_id, trace_id, min(start_us), max(end_us), count(*), countIf(status_code = 2), 'run', 'agent', 'run', 'agent', false
+    `INSERT INTO trace_parts (project_id, trace_id, start_us, end_us, span_count, error_count, root_name, root_service, first_name, first_service, root_failed${traceKey ? ', trace_key' : ''})
+     SELECT project_id, trace_id, min(start_us), max(end_us), count(*), countIf(status_code = 2), 'run', 'agent', 'run', 'agent', false${traceKey ? `, ${traceKey('trace_id')}` : ''}
      FROM spans GROUP BY project_id, trace_id`,
     `INSERT INTO scores (project_id, score_id, time_us, written_us, trace_id, span_id, name, value, label, source, author, deleted)
      SELECT 'default', ${hex32('k')}, ${T0} + s, ${T0} + s, ${hex32(`(k * 7919) % ${traces}`)},
@@ -59,6 +60,7 @@ async function openDuckDb(dir) {
     hex16: (x) => `printf('%016x', ${x})`,
     range: (n) => `range(${n}) AS a(s)`,
     pairs: (n, m) => `range(${n}) AS a(t), range(${m}) AS b(i)`,
+    traceKey: traceKeySql,
   });
   for (const statement of sql) await db.run(statement);
   db.closeSync();

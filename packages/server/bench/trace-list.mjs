@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { ChClient } from '../dist/store/clickhouse/client.js';
 import { ClickHouseStore } from '../dist/store/clickhouse/clickhouse-store.js';
 import { DuckDbStore } from '../dist/store/duckdb/duckdb-store.js';
+import { traceKeySql } from '../dist/store/duckdb/schema.js';
 import { TRACE_TOTALS } from '../dist/store/sql/traces.js';
 import { median } from './lib.mjs';
 
@@ -41,7 +42,9 @@ const COLUMNS =
 async function openDuckDb(dir) {
   const store = await DuckDbStore.open({ path: join(dir, 'spoor.duckdb') });
   const connection = store.connection;
-  await connection.run(`INSERT INTO trace_parts (${COLUMNS}, commit_seq) ${partsSql('duckdb')} FROM range(${PARTS}) r(i)`);
+  await connection.run(
+    `INSERT INTO trace_parts (${COLUMNS}, commit_seq, trace_key) SELECT *, ${traceKeySql('trace_id')} FROM (${partsSql('duckdb')} FROM range(${PARTS}) r(i)) AS parts(${COLUMNS}, commit_seq)`,
+  );
   await connection.run('CHECKPOINT');
   const whole = async (sql) => (await connection.runAndReadAll(sql)).getRowObjects().map((r) => r.trace_id);
   return { store, whole, tables: { parts: 'trace_parts' }, close: () => store.close() };

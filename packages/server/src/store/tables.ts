@@ -65,6 +65,19 @@ export const SPANS: readonly ColumnSpec[] = [
 /** A trace part's longest span of each category, µs, in `SPAN_CATEGORIES`' order (`TracePart.longestUs`). */
 export const LONGEST_COLUMNS: readonly string[] = SPAN_CATEGORIES.map((category) => `longest_${category}_us`);
 
+/**
+ * A trace id's first 8 hex digits as a number, stored beside the id in `trace_parts` (`trace_key`).
+ * A part's id is random text, so finding a trace's parts by id compares every part's id (DuckDB
+ * keeps them in the order written): comparing this 4-byte column first, and the text only where it
+ * matches, took a lookup on 7.7M parts from 40 ms to 6 (BENCHMARKS.md). 0 for an id that does not
+ * begin with 8 hex digits; the id is compared as well, so the key only narrows.
+ */
+export function traceKeyOf(traceId: string): number {
+  return HEX8.test(traceId) ? Number.parseInt(traceId.slice(0, 8), 16) : 0;
+}
+
+const HEX8 = /^[0-9a-fA-F]{8}/;
+
 export const TRACE_PARTS: readonly ColumnSpec[] = [
   col('project_id', 'varchar'),
   col('trace_id', 'varchar'),
@@ -84,6 +97,7 @@ export const TRACE_PARTS: readonly ColumnSpec[] = [
   col('user_id', 'varchar'),
   ...LONGEST_COLUMNS.map((name) => col(name, 'bigint')),
   col('unpriced_calls', 'bigint'),
+  col('trace_key', 'uinteger'),
 ];
 
 export const LOGS: readonly ColumnSpec[] = [
@@ -347,7 +361,7 @@ export function tracePartColumns(parts: readonly TracePart[]): TableBatch {
     b.varchar(p.rootName).varchar(p.rootService).varchar(p.firstName).varchar(p.firstService);
     b.number(p.inputTokens).number(p.outputTokens).number(p.costUsd).boolean(p.rootFailed).varchar(p.sessionId).varchar(p.userId);
     for (let c = 0; c < LONGEST_COLUMNS.length; c++) b.number(p.longestUs?.[c] ?? null);
-    b.number(p.unpricedCalls);
+    b.number(p.unpricedCalls).number(traceKeyOf(p.traceId));
     b.endRow();
   }
   return b.build();

@@ -186,6 +186,37 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
     }
   });
 
+  it("brings a version 11 database up to date: parts stored before get their ids' keys as the writer works them out", async () => {
+    // Ids as the writer may meet them: hex of either case, and ids that do not begin with 8 hex digits (keyed 0).
+    const ids = [tid(1), 'ABCDEF0123456789abcdef0123456789', 'ffffffff', '1234567', 'not-hex-at-all', '12_45678'];
+    const spans = (offset: number) => ids.map((traceId, i) => span({ traceId, spanId: sid(i + offset), startTimeUs: T0 + i, endTimeUs: T0 + i + 5 }));
+    await store.writer.write(batchOf({ spans: spans(1), logs: [], metricPoints: [] }), null);
+    // What Spoor 11 left: no trace_key, and version 11 recorded.
+    await ch.command('drop a column', `ALTER TABLE ${ch.tables.trace_parts} DROP COLUMN trace_key`);
+    const reopened = await reopenedAt(11);
+    try {
+      await reopened.writer.write(batchOf({ spans: spans(10), logs: [], metricPoints: [] }), null);
+      // The list finds both parts of each trace by its id and key: the page asks for them by id.
+      const listed = await reopened.traces.listTraces(query(), null, 100);
+      expect(listed.map((t) => [t.traceId, t.spanCount]).sort()).toEqual(ids.map((id) => [id, 2]).sort());
+      const keys = await ch.rows<{ trace_id: string; key: number }>(
+        'read the keys',
+        `SELECT trace_id, toString(trace_key) AS key FROM ${ch.tables.trace_parts} ORDER BY trace_id, key`,
+      );
+      expect(keys.map((r) => [r.trace_id, String(r.key)])).toEqual(
+        [...ids].sort().flatMap((id) => {
+          const key = /^[0-9a-fA-F]{8}/.test(id) ? String(Number.parseInt(id.slice(0, 8), 16)) : '0';
+          return [
+            [id, key],
+            [id, key],
+          ];
+        }),
+      );
+    } finally {
+      await reopened.close();
+    }
+  });
+
   it('brings a version 9 database up to date: its points read as before, new ones keep counts past 2^53 exactly', async () => {
     await store.writer.write(recordsBeforeExactCounts(), null);
     // What Spoor 9 left: no exact_counts, and version 9 recorded.

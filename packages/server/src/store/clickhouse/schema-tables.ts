@@ -22,6 +22,12 @@ export type { TableDef } from './schema-columns.js';
  */
 /** A part's LLM calls with tokens and no cost (`TracePart.unpricedCalls`); NULL in parts stored before schema 10. */
 export const TRACE_PARTS_UNPRICED = 'unpriced_calls Nullable(Int64)';
+/**
+ * The trace id's first 8 hex digits as a number (tables.ts' traceKeyOf), which the shared reads
+ * compare before the id; parts stored before schema 12 have it worked out alike when read.
+ */
+export const TRACE_PARTS_KEY =
+  "trace_key UInt32 DEFAULT if(match(trace_id, '^[0-9a-fA-F]{8}'), reinterpretAsUInt32(reverse(unhex(substring(trace_id, 1, 8)))), 0)";
 
 export const TRACE_PARTS_LONGEST: readonly string[] = LONGEST_COLUMNS.map((name) => `  ${name} Nullable(Int64)`);
 
@@ -88,6 +94,7 @@ ${SPAN_STATS_COLUMNS},
   user_id Nullable(String),
 ${TRACE_PARTS_LONGEST.join(',\n')},
   ${TRACE_PARTS_UNPRICED},
+  ${TRACE_PARTS_KEY},
   batch_id UInt64 CODEC(T64, ZSTD(1)),
   INDEX start_idx start_us TYPE minmax GRANULARITY 1`,
     engine: 'MergeTree',

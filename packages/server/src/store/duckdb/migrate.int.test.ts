@@ -45,6 +45,10 @@ async function onFile(sql: string): Promise<string[][]> {
 const NO_COMMIT_SEQ =
   'ALTER TABLE spans DROP COLUMN commit_seq; ALTER TABLE trace_parts DROP COLUMN commit_seq; ALTER TABLE spool_positions DROP COLUMN commit_seq; ';
 
+/** What makes a file written now's trace parts those of before version 22: no trace keys. */
+const NO_TRACE_KEYS =
+  'CREATE TABLE parts_21 AS SELECT * EXCLUDE (trace_key) FROM trace_parts; DROP TABLE trace_parts; ALTER TABLE parts_21 RENAME TO trace_parts; ';
+
 describe('DuckDB schema migrations', () => {
   it('from version 4: fills trace_parts.root_failed from the stored root spans, so old sessions keep their failed runs', async () => {
     const session = { category: 'workflow', sessionId: 's-1' } as const;
@@ -340,7 +344,7 @@ describe('DuckDB schema migrations', () => {
     await store.scores.addScores([scoreRecord({ value: 0.7, timeUs: T0 + 1 })], T0 + 1);
     await store.close();
     // A file of version 18 had no record of the slots written again.
-    await onFile(`DROP TABLE replaced_scores; UPDATE spoor_meta SET value = '18' WHERE key = 'schema_version'`);
+    await onFile(`${NO_TRACE_KEYS}DROP TABLE replaced_scores; UPDATE spoor_meta SET value = '18' WHERE key = 'schema_version'`);
 
     const migrated = await DuckDbStore.open({ path });
     try {
@@ -375,7 +379,7 @@ describe('DuckDB schema migrations', () => {
     );
     await store.close();
     // A file of version 19 had no facts.
-    await onFile(`ALTER TABLE scores DROP COLUMN span_start_us; ALTER TABLE scores DROP COLUMN span_service; ALTER TABLE scores DROP COLUMN span_source_id;
+    await onFile(`${NO_TRACE_KEYS}ALTER TABLE scores DROP COLUMN span_start_us; ALTER TABLE scores DROP COLUMN span_service; ALTER TABLE scores DROP COLUMN span_source_id;
       UPDATE spoor_meta SET value = '19' WHERE key = 'schema_version'`);
 
     const migrated = await DuckDbStore.open({ path });
@@ -394,6 +398,35 @@ describe('DuckDB schema migrations', () => {
       [sid(3), 'null', 'null'],
       [sid(4), 'null', 'null'],
     ]);
+  });
+
+  it("from version 21: trace parts get their ids' keys as the writer works them out, and a trace is found by id before and after", async () => {
+    // Ids as the writer may meet them: hex of either case, and ids that do not begin with 8 hex digits (keyed 0).
+    const ids = [tid(1), 'ABCDEF0123456789abcdef0123456789', 'ffffffff', '1234567', 'not-hex-at-all', '12_45678'];
+    const spans = (offset: number) => ids.map((traceId, i) => span({ traceId, spanId: sid(i + offset), startTimeUs: T0 + i, endTimeUs: T0 + i + 5 }));
+    const store = await DuckDbStore.open({ path });
+    await store.writer.write(batchOf({ spans: spans(1), logs: [], metricPoints: [] }), null);
+    await store.close();
+    await onFile(`${NO_TRACE_KEYS}UPDATE spoor_meta SET value = '21' WHERE key = 'schema_version'`);
+
+    const migrated = await DuckDbStore.open({ path });
+    try {
+      // A second part of each trace, written after: both parts are found by the id.
+      await migrated.writer.write(batchOf({ spans: spans(10), logs: [], metricPoints: [] }), null);
+      for (const traceId of ids) expect((await migrated.traces.traceSize('default', traceId)).spans).toBe(2);
+    } finally {
+      await migrated.close();
+    }
+    const keys = await onFile('SELECT trace_id, CAST(trace_key AS VARCHAR) FROM trace_parts ORDER BY trace_id, commit_seq');
+    expect(keys).toEqual(
+      [...ids].sort().flatMap((id) => {
+        const key = /^[0-9a-fA-F]{8}/.test(id) ? String(Number.parseInt(id.slice(0, 8), 16)) : '0';
+        return [
+          [id, key],
+          [id, key],
+        ];
+      }),
+    );
   });
 
   it('from version 5: positions committed before servers had ids still count, so a restart replays nothing twice', async () => {

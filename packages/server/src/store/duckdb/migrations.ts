@@ -1,6 +1,6 @@
 /** The DuckDB schema's upgrades, step by step (`schema.ts` holds the schema as it is now). */
 import { LONGEST_COLUMNS } from '../tables.js';
-import { samplingDecisionsTable, tracePartsTable } from './schema.js';
+import { samplingDecisionsTable, traceKeySql, tracePartsTable } from './schema.js';
 import { backfillSpanFacts } from './score-facts.js';
 
 /**
@@ -112,7 +112,7 @@ COMMIT;
 ALTER TABLE experiment_results ADD COLUMN IF NOT EXISTS unpriced_calls BIGINT;
 ALTER TABLE metric_points ADD COLUMN IF NOT EXISTS exact_counts VARCHAR;
 BEGIN TRANSACTION;
-${tracePartsTable('trace_parts_18')};
+${tracePartsTable('trace_parts_18', 18)};
 INSERT INTO trace_parts_18 SELECT project_id, trace_id, start_us, end_us, span_count, error_count, root_name, root_service, first_name, first_service,
   input_tokens, output_tokens, cost_usd, root_failed, session_id, user_id, ${LONGEST_COLUMNS.join(', ')}, NULL, commit_seq FROM trace_parts;
 DROP TABLE trace_parts;
@@ -135,6 +135,19 @@ ALTER TABLE scores ADD COLUMN IF NOT EXISTS span_source_id VARCHAR;
 ALTER TABLE scores ADD COLUMN IF NOT EXISTS span_service VARCHAR;
 ALTER TABLE scores ADD COLUMN IF NOT EXISTS span_start_us BIGINT;
 ${backfillSpanFacts()}
+`,
+  },
+  {
+    // Trace parts keep their id's first 8 hex digits as a number (tables.ts' traceKeyOf, which this
+    // computes alike), compared before the id: built again with the column before commit_seq.
+    from: 21,
+    sql: `
+BEGIN TRANSACTION;
+${tracePartsTable('trace_parts_22', 22)};
+INSERT INTO trace_parts_22 SELECT * EXCLUDE (commit_seq), ${traceKeySql('trace_id')}, commit_seq FROM trace_parts;
+DROP TABLE trace_parts;
+ALTER TABLE trace_parts_22 RENAME TO trace_parts;
+COMMIT;
 `,
   },
 ];

@@ -4,6 +4,7 @@ import { UNPRICED_CALL } from '../sql/pricing.js';
 import type { RepriceResult, SpanCost } from '../store.js';
 import { columnsOf, mapRows } from './read.js';
 import { inTransaction } from './transaction.js';
+import { traceKeySql } from './schema.js';
 
 /**
  * The pricing side of the DuckDB store: prices set through the API, and re-pricing stored spans
@@ -74,6 +75,7 @@ async function updateInTransaction(connection: DuckDBConnection, projectId: stri
        max(session_id), max(user_id),
        ${SPAN_CATEGORIES.map((_, i) => `coalesce(max(duration_us) FILTER (WHERE category = ${i}), 0)`).join(', ')},
        count(*) FILTER (WHERE ${UNPRICED_CALL}),
+       ${traceKeySql('trace_id')},
        max(commit_seq)
      FROM span_facts WHERE project_id = $1 AND trace_id IN (${traces})
      GROUP BY project_id, trace_id`,

@@ -4,6 +4,7 @@ import { BatchBuilder, type ColumnSpec, type TableBatch, textsOf } from '../colu
 import { SCORES, SPANS } from '../tables.js';
 import type { WriteBatch } from '../write-port.js';
 import { duckDbDialect } from './dialect.js';
+import { partsOfTraces } from '../sql/filters.js';
 
 /**
  * The scored span's facts in the DuckDB `scores` table: its `source_id`, `service_name` and
@@ -88,7 +89,7 @@ export async function spanForms(connection: DuckDBConnection, scores: readonly T
     const q = duckDbDialect.params();
     const bounds = (
       await connection.runAndReadAll(
-        `SELECT min(start_us), max(end_us) FROM trace_parts WHERE project_id = ${q.add(projectId)} AND trace_id IN ${q.texts(traces)}`,
+        `SELECT min(start_us), max(end_us) FROM trace_parts WHERE project_id = ${q.add(projectId)} AND ${partsOfTraces(q, traces)}`,
         q.values,
       )
     ).getRows()[0];

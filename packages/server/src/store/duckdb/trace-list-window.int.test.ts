@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { T0, query } from '../../../test/support/record-fixtures.js';
 import { TRACE_TOTALS } from '../sql/traces.js';
 import { DuckDbStore } from './duckdb-store.js';
+import { traceKeySql } from './schema.js';
 
 /**
  * The trace list on a store of many traces, in a memory limit that grouping every trace of the
@@ -28,8 +29,9 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'spoor-trace-list-'));
   store = await DuckDbStore.open({ path: join(dir, 'spoor.duckdb'), memoryLimit: '48MB', threads: 1 });
   await connectionOf(store).run(
-    `INSERT INTO trace_parts (project_id, trace_id, start_us, end_us, span_count, error_count, root_name, root_service, first_name, first_service, commit_seq)
-     SELECT 'default', md5(i::VARCHAR), ${T0} + i * 1000, ${T0} + i * 1000 + 500, 3, CAST(i % 1000 = 0 AS BIGINT), 'run ' || (i % 97), 'agent', 'step', 'agent', i
+    `INSERT INTO trace_parts (project_id, trace_id, start_us, end_us, span_count, error_count, root_name, root_service, first_name, first_service, trace_key, commit_seq)
+     SELECT 'default', md5(i::VARCHAR), ${T0} + i * 1000, ${T0} + i * 1000 + 500, 3, CAST(i % 1000 = 0 AS BIGINT), 'run ' || (i % 97), 'agent', 'step', 'agent',
+       ${traceKeySql('md5(i::VARCHAR)')}, i
      FROM range(${PARTS}) r(i)`,
   );
 }, 60_000);

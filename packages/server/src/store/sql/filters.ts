@@ -8,6 +8,7 @@ import {
   type TimeRange,
   type TraceOrigin,
 } from '@spoor/model';
+import { traceKeyOf } from '../tables.js';
 import type { Dialect, Params } from './dialect.js';
 
 /** SQL pieces every area shares: time ranges, text search, attribute matches, span filters and group keys. */
@@ -120,4 +121,19 @@ export function groupKey(d: Dialect, p: Params, project: string, by: SpanGroupBy
   const own = ownAttribute(d, p, by.attribute);
   const resource = d.resourceAttribute(p, project, by.attribute);
   return { key: `coalesce(${own}, ${resource.value})`, join: resource.join };
+}
+
+/** The `trace_parts` of one trace: its key first (`traceKeyOf`, a number the scan compares cheaply), then its id. */
+export function partsOfTrace(p: Params, traceId: string): string {
+  return `trace_key = ${traceKeyOf(traceId)} AND trace_id = ${p.add(traceId)}`;
+}
+
+/** The most trace ids whose keys `partsOfTraces` lists before the ids (a longer list is a join anyway). */
+const KEYED_IDS = 64;
+
+/** The `trace_parts` of some traces (at least one): by their keys first where they are few, then by id. */
+export function partsOfTraces(p: Params, traceIds: readonly string[]): string {
+  const ids = `trace_id IN ${p.texts(traceIds)}`;
+  if (traceIds.length > KEYED_IDS) return ids;
+  return `trace_key IN (${[...new Set(traceIds.map(traceKeyOf))].join(', ')}) AND ${ids}`;
 }

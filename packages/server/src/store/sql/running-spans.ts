@@ -4,6 +4,7 @@ import { RUNNING_SPANS } from '../tables.js';
 import type { RunningTraceFilter, RunningTraceRecord, StoredRunningSpan } from '../ports/running-spans.js';
 import type { TimeKey } from '../ports/traces.js';
 import type { Dialect, Params, SqlEngine } from './dialect.js';
+import { partsOfTraces } from './filters.js';
 import { traceBounds } from './trace-bounds.js';
 
 /**
@@ -240,7 +241,7 @@ async function tracesWithoutParts(db: SqlEngine, projectId: string, only: readon
   const withParts = new Set(
     await db.rows(
       'find which traces of running spans have spans ended',
-      `SELECT DISTINCT trace_id FROM ${d.tables.trace_parts} WHERE project_id = ${q.add(projectId)} AND trace_id IN ${q.texts(traceIds)}`,
+      `SELECT DISTINCT trace_id FROM ${d.tables.trace_parts} WHERE project_id = ${q.add(projectId)} AND ${partsOfTraces(q, traceIds)}`,
       q,
       (row) => row.get('trace_id') as string,
     ),

@@ -8,7 +8,7 @@ import { LONGEST_COLUMNS } from '../tables.js';
 import type { Params, SqlEngine } from './dialect.js';
 import { type TimeBounds, boundsOf, traceBounds } from './trace-bounds.js';
 import type { LiveCommits } from './live.js';
-import { timeFilters } from './filters.js';
+import { partsOfTraces, timeFilters } from './filters.js';
 import { type MoveStatement, type SpanStatsLayout, moveToSpanStats } from './span-stats.js';
 import { TRACE_FILTER_TOTALS, listFilterSql, traceFilterSql } from './traces.js';
 
@@ -76,7 +76,7 @@ export abstract class SqlSamplingStore implements SamplingStore {
       'read the traces to decide',
       `SELECT trace_id, min(start_us) AS t_start, max(end_us) AS t_end, sum(error_count) AS t_errors, sum(cost_usd) AS t_cost,
          ${LONGEST_COLUMNS.map((name, i) => `max(${name}) AS longest_${i}`).join(', ')}, count(*) - count(${LONGEST_COLUMNS[0]}) AS older
-       FROM ${d.tables.trace_parts} WHERE project_id = ${project} AND trace_id IN ${p.texts(traceIds)} GROUP BY trace_id`,
+       FROM ${d.tables.trace_parts} WHERE project_id = ${project} AND ${partsOfTraces(p, traceIds)} GROUP BY trace_id`,
       p,
       (row) => ({
         traceId: row.get('trace_id') as string,

@@ -1,6 +1,7 @@
 import { num } from '../record-rows.js';
 import type { TraceSize } from '../ports/traces.js';
 import type { SqlEngine } from './dialect.js';
+import { partsOfTrace, partsOfTraces } from './filters.js';
 
 /** The earliest span start and the latest span end of some traces. */
 export interface TimeBounds {
@@ -33,7 +34,7 @@ export async function traceBounds(db: SqlEngine, projectId: string, traceIds: re
   const [bounds] = await db.rows(
     'find a trace',
     `SELECT min(start_us) AS from_us, max(end_us) AS to_us, count(*) AS parts FROM ${d.tables.trace_parts}
-     WHERE project_id = ${p.add(projectId)} AND trace_id IN ${p.texts(traceIds)}`,
+     WHERE project_id = ${p.add(projectId)} AND ${partsOfTraces(p, traceIds)}`,
     p,
     (row) => (num(row.get('parts')) === 0 ? null : { fromUs: num(row.get('from_us')), toUs: num(row.get('to_us')) }),
   );
@@ -50,7 +51,7 @@ export async function traceSize(db: SqlEngine, projectId: string, traceId: strin
   const [found] = await db.rows(
     'find a trace',
     `SELECT min(start_us) AS from_us, max(end_us) AS to_us, sum(span_count) AS spans, count(*) AS parts FROM ${d.tables.trace_parts}
-     WHERE project_id = ${p.add(projectId)} AND trace_id = ${p.add(traceId)}`,
+     WHERE project_id = ${p.add(projectId)} AND ${partsOfTrace(p, traceId)}`,
     p,
     (row) => (num(row.get('parts')) === 0 ? null : { spans: num(row.get('spans')), bounds: { fromUs: num(row.get('from_us')), toUs: num(row.get('to_us')) } }),
   );
@@ -64,7 +65,7 @@ export async function countTraceSpans(db: SqlEngine, projectId: string, traceId:
   const p = d.params();
   const [count] = await db.rows(
     "count a trace's spans",
-    `SELECT sum(span_count) AS n FROM ${d.tables.trace_parts} WHERE project_id = ${p.add(projectId)} AND trace_id = ${p.add(traceId)}`,
+    `SELECT sum(span_count) AS n FROM ${d.tables.trace_parts} WHERE project_id = ${p.add(projectId)} AND ${partsOfTrace(p, traceId)}`,
     p,
     (row) => Number(row.get('n') ?? 0),
   );

@@ -2,7 +2,7 @@ import type { TimeRange, TraceQuery, TraceSort, TraceSummaryRecord } from '@spoo
 import { type Row, num, numOrNull } from '../record-rows.js';
 import type { ServiceRecord, TimeKey } from '../store.js';
 import type { Dialect, Params, SqlEngine } from './dialect.js';
-import { attributeEquals, likePattern, originCondition, timeFilters } from './filters.js';
+import { attributeEquals, likePattern, originCondition, partsOfTraces, timeFilters } from './filters.js';
 import { scoreFilterSet } from './score-tallies.js';
 
 /** The trace list, services, and what every engine's trace reads share. */
@@ -165,7 +165,7 @@ function crossedBefore(db: SqlEngine, projectId: string, from: number, traceIds:
   const p = d.params();
   return db.rows(
     'find traces started before a window',
-    `SELECT DISTINCT trace_id FROM ${d.tables.trace_parts} WHERE project_id = ${p.add(projectId)} AND trace_id IN ${p.texts(traceIds)} AND start_us < ${p.int(from)}`,
+    `SELECT DISTINCT trace_id FROM ${d.tables.trace_parts} WHERE project_id = ${p.add(projectId)} AND ${partsOfTraces(p, traceIds)} AND start_us < ${p.int(from)}`,
     p,
     (r) => r.get('trace_id') as string,
   );
@@ -195,7 +195,7 @@ function listWindow(
   }
   const since = from === null ? '' : ` AND start_us >= ${p.int(from)}`;
   const where = [`project_id = ${project}${since}`];
-  if (traceIds !== null) where.push(`trace_id IN ${p.texts(traceIds)}`);
+  if (traceIds !== null) where.push(partsOfTraces(p, traceIds));
   if (upper !== null)
     where.push(`trace_id IN (SELECT trace_id FROM ${d.tables.trace_parts} WHERE project_id = ${project}${since} AND start_us < ${p.int(upper)})`);
   if (crossed.length > 0) where.push(`trace_id NOT IN ${p.texts(crossed)}`);
