@@ -66,17 +66,19 @@ export const SPANS: readonly ColumnSpec[] = [
 export const LONGEST_COLUMNS: readonly string[] = SPAN_CATEGORIES.map((category) => `longest_${category}_us`);
 
 /**
- * A trace id's first 8 hex digits as a number, stored beside the id in `trace_parts` (`trace_key`).
- * A part's id is random text, so finding a trace's parts by id compares every part's id (DuckDB
- * keeps them in the order written): comparing this 4-byte column first, and the text only where it
- * matches, took a lookup on 7.7M parts from 40 ms to 6 (BENCHMARKS.md). 0 for an id that does not
- * begin with 8 hex digits; the id is compared as well, so the key only narrows.
+ * A trace id's last 8 hex digits as a number, stored beside the id in `trace_parts` (`trace_key`).
+ * Finding a trace's parts by id compared every part's 32-character id (DuckDB keeps parts in the
+ * order written, and ids say nothing of where); comparing this 4-byte column first, and the text
+ * only where it matches, does far less (BENCHMARKS.md). The last digits, because W3C trace context
+ * (level 2) makes the right-most 7 bytes random, while generators may put a time in the first
+ * (AWS X-Ray's ids begin with their second). 0 for an id that does not end in 8 hex digits; the id
+ * is compared as well, so the key only narrows.
  */
 export function traceKeyOf(traceId: string): number {
-  return HEX8.test(traceId) ? Number.parseInt(traceId.slice(0, 8), 16) : 0;
+  return HEX8_END.test(traceId) ? Number.parseInt(traceId.slice(-8), 16) : 0;
 }
 
-const HEX8 = /^[0-9a-fA-F]{8}/;
+const HEX8_END = /[0-9a-fA-F]{8}$/;
 
 export const TRACE_PARTS: readonly ColumnSpec[] = [
   col('project_id', 'varchar'),

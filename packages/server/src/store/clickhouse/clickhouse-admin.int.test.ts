@@ -187,8 +187,8 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
   });
 
   it("brings a version 11 database up to date: parts stored before get their ids' keys as the writer works them out", async () => {
-    // Ids as the writer may meet them: hex of either case, and ids that do not begin with 8 hex digits (keyed 0).
-    const ids = [tid(1), 'ABCDEF0123456789abcdef0123456789', 'ffffffff', '1234567', 'not-hex-at-all', '12_45678'];
+    // Ids as the writer may meet them: hex of either case, and ids that do not end in 8 hex digits (keyed 0).
+    const ids = [tid(1), '0123456789abcdef0123456789ABCDEF', 'ffffffff', '1234567', 'not-hex-at-all', '12_45678', 'x-00000000'];
     const spans = (offset: number) => ids.map((traceId, i) => span({ traceId, spanId: sid(i + offset), startTimeUs: T0 + i, endTimeUs: T0 + i + 5 }));
     await store.writer.write(batchOf({ spans: spans(1), logs: [], metricPoints: [] }), null);
     // What Spoor 11 left: no trace_key, and version 11 recorded.
@@ -205,7 +205,7 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
       );
       expect(keys.map((r) => [r.trace_id, String(r.key)])).toEqual(
         [...ids].sort().flatMap((id) => {
-          const key = /^[0-9a-fA-F]{8}/.test(id) ? String(Number.parseInt(id.slice(0, 8), 16)) : '0';
+          const key = /[0-9a-fA-F]{8}$/.test(id) ? String(Number.parseInt(id.slice(-8), 16)) : '0';
           return [
             [id, key],
             [id, key],

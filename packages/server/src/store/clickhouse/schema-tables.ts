@@ -23,11 +23,10 @@ export type { TableDef } from './schema-columns.js';
 /** A part's LLM calls with tokens and no cost (`TracePart.unpricedCalls`); NULL in parts stored before schema 10. */
 export const TRACE_PARTS_UNPRICED = 'unpriced_calls Nullable(Int64)';
 /**
- * The trace id's first 8 hex digits as a number (tables.ts' traceKeyOf), which the shared reads
+ * The trace id's last 8 hex digits as a number (tables.ts' traceKeyOf), which the shared reads
  * compare before the id; parts stored before schema 12 have it worked out alike when read.
  */
-export const TRACE_PARTS_KEY =
-  "trace_key UInt32 DEFAULT if(match(trace_id, '^[0-9a-fA-F]{8}'), reinterpretAsUInt32(reverse(unhex(substring(trace_id, 1, 8)))), 0)";
+export const TRACE_PARTS_KEY = "trace_key UInt32 DEFAULT if(match(trace_id, '[0-9a-fA-F]{8}$'), reinterpretAsUInt32(reverse(unhex(right(trace_id, 8)))), 0)";
 
 export const TRACE_PARTS_LONGEST: readonly string[] = LONGEST_COLUMNS.map((name) => `  ${name} Nullable(Int64)`);
 

@@ -160,7 +160,7 @@ export const CLICKHOUSE_MIGRATIONS: readonly { from: number; statements: (layout
     ],
   },
   {
-    // Trace parts keep their id's first 8 hex digits as a number; for parts stored before, ClickHouse works it out when read.
+    // Trace parts keep their id's last 8 hex digits as a number; for parts stored before, ClickHouse works it out when read.
     from: 11,
     statements: (layout) => addColumn(layout, 'trace_parts', TRACE_PARTS_KEY),
   },

@@ -401,8 +401,8 @@ describe('DuckDB schema migrations', () => {
   });
 
   it("from version 21: trace parts get their ids' keys as the writer works them out, and a trace is found by id before and after", async () => {
-    // Ids as the writer may meet them: hex of either case, and ids that do not begin with 8 hex digits (keyed 0).
-    const ids = [tid(1), 'ABCDEF0123456789abcdef0123456789', 'ffffffff', '1234567', 'not-hex-at-all', '12_45678'];
+    // Ids as the writer may meet them: hex of either case, and ids that do not end in 8 hex digits (keyed 0).
+    const ids = [tid(1), '0123456789abcdef0123456789ABCDEF', 'ffffffff', '1234567', 'not-hex-at-all', '12_45678', 'x-00000000'];
     const spans = (offset: number) => ids.map((traceId, i) => span({ traceId, spanId: sid(i + offset), startTimeUs: T0 + i, endTimeUs: T0 + i + 5 }));
     const store = await DuckDbStore.open({ path });
     await store.writer.write(batchOf({ spans: spans(1), logs: [], metricPoints: [] }), null);
@@ -420,7 +420,7 @@ describe('DuckDB schema migrations', () => {
     const keys = await onFile('SELECT trace_id, CAST(trace_key AS VARCHAR) FROM trace_parts ORDER BY trace_id, commit_seq');
     expect(keys).toEqual(
       [...ids].sort().flatMap((id) => {
-        const key = /^[0-9a-fA-F]{8}/.test(id) ? String(Number.parseInt(id.slice(0, 8), 16)) : '0';
+        const key = /[0-9a-fA-F]{8}$/.test(id) ? String(Number.parseInt(id.slice(-8), 16)) : '0';
         return [
           [id, key],
           [id, key],

@@ -138,7 +138,7 @@ ${backfillSpanFacts()}
 `,
   },
   {
-    // Trace parts keep their id's first 8 hex digits as a number (tables.ts' traceKeyOf, which this
+    // Trace parts keep their id's last 8 hex digits as a number (tables.ts' traceKeyOf, which this
     // computes alike), compared before the id: built again with the column before commit_seq.
     from: 21,
     sql: `

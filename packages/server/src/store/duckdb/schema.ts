@@ -84,14 +84,14 @@ export function tracePartsTable(name: string, schemaVersion = SCHEMA_VERSION): s
   user_id VARCHAR,
 ${LONGEST_COLUMNS.map((column) => `  ${column} BIGINT`).join(',\n')},
 ${schemaVersion >= 18 ? '  -- LLM calls with tokens and no cost (NULL in parts stored before schema 18).\n  unpriced_calls BIGINT,\n' : ''}${
-  schemaVersion >= 22 ? "  -- The trace id's first 8 hex digits (tables.ts' traceKeyOf), compared before the id.\n  trace_key UINTEGER NOT NULL,\n" : ''
+  schemaVersion >= 22 ? "  -- The trace id's last 8 hex digits (tables.ts' traceKeyOf), compared before the id.\n  trace_key UINTEGER NOT NULL,\n" : ''
 }  commit_seq BIGINT
 )`;
 }
 
 /** `traceKeyOf` (tables.ts) in DuckDB's SQL, of a column of trace ids. */
 export function traceKeySql(column: string): string {
-  return `CASE WHEN regexp_matches(${column}, '^[0-9a-fA-F]{8}') THEN CAST('0x' || substr(${column}, 1, 8) AS UINTEGER) ELSE 0 END`;
+  return `CASE WHEN regexp_matches(${column}, '[0-9a-fA-F]{8}$') THEN CAST('0x' || right(${column}, 8) AS UINTEGER) ELSE 0 END`;
 }
 
 /** `sampling_decisions` as it is since version 16, with no key, named `name` (the migration to it builds it beside the old table). */
