@@ -180,6 +180,14 @@ export function describeAlertSeriesContract(adapter: string, open: () => Promise
         await expectSeries({ fn: 'cost_per_workflow', by: [builtin('service')] }, [row(0, close(0.375), ['api'])]);
       });
 
+      it("costs a workflow's parts from up to an hour before its root (other services' clocks), not the store's older parts", async () => {
+        // Trace 7's root starts at T0 + 29 s; a call on a clock 50 minutes behind, and one said to start 2 hours before.
+        await write({ spans: [ended(7, 71, T0 + 30 * SEC, 1_000, { name: 'agent', serviceName: 'api' })] });
+        await write({ spans: [ended(7, 72, T0 + 29 * SEC - 50 * MIN, 100, { parentSpanId: sid(71), llm: llm({ costUsd: 0.25 }) })] });
+        await write({ spans: [ended(7, 73, T0 + 29 * SEC - 120 * MIN, 100, { parentSpanId: sid(71), llm: llm({ costUsd: 4 }) })] });
+        await expectSeries({ fn: 'cost_per_workflow' }, [row(0, close(0.25))]);
+      });
+
       it('puts a span in the bucket it ended in: start inclusive, end exclusive, from the start asked for', async () => {
         const at = (n: number, endUs: number) => ended(n, n, endUs, 1);
         await write({ spans: [at(1, T0), at(2, T0 + MIN - 1), at(3, T0 + MIN), at(4, T0 + 3 * MIN - 1), at(5, T0 + 3 * MIN), at(6, T0 - 1)] });

@@ -167,16 +167,18 @@ export function alertSeries(data: FakeAnalyticsData, query: AlertSeriesQuery, sc
     if (query.fn === 'cost_per_workflow') records = records.filter((r) => r.span!.parentSpanId === null);
   }
   records = records.filter((r) => inScope(r.timeUs) && query.matchers.every((m) => matches(r, m)));
+  // A workflow is costed by its trace's parts that start at most an hour before the range's earliest root.
+  const partsSince = records.reduce((since, r) => Math.min(since, (r.span?.startTimeUs ?? Infinity) - 3_600_000_000), Infinity);
   const groups = groupBy(records, (r) => JSON.stringify([...query.by.map((l) => r.label(l)), bucketOf(r.timeUs)]));
   const rows: AlertSeriesRow[] = [];
   for (const group of groups.values()) {
     const first = group[0]!;
-    rows.push({ labels: query.by.map((l) => first.label(l)), bucket: bucketOf(first.timeUs), value: valueOf(data, query, group) });
+    rows.push({ labels: query.by.map((l) => first.label(l)), bucket: bucketOf(first.timeUs), value: valueOf(data, query, group, partsSince) });
   }
   return rows;
 }
 
-function valueOf(data: FakeAnalyticsData, query: AlertSeriesQuery, records: SeriesRecord[]): number | null {
+function valueOf(data: FakeAnalyticsData, query: AlertSeriesQuery, records: SeriesRecord[], partsSince: number): number | null {
   const stepSeconds = query.stepUs / 1e6;
   if (query.source === 'scores' && query.fn !== 'count' && query.fn !== 'rate') {
     const fn = SCORE_VALUES[query.fn];
@@ -195,7 +197,7 @@ function valueOf(data: FakeAnalyticsData, query: AlertSeriesQuery, records: Seri
     return fn(spans.map((s) => durationUs(s) / 1000));
   }
   if (query.fn === 'cost_per_workflow') {
-    const costs = spans.map((s) => summaryCost(data, s.projectId, s.traceId));
+    const costs = spans.map((s) => summaryCost(data, s.projectId, s.traceId, partsSince));
     return costs.reduce((a, b) => a + b, 0) / costs.length;
   }
   const fn = SPAN_VALUES[query.fn];
@@ -203,9 +205,9 @@ function valueOf(data: FakeAnalyticsData, query: AlertSeriesQuery, records: Seri
   return fn(spans, stepSeconds);
 }
 
-/** A trace's cost as its summary parts hold it; 0 without one. */
-function summaryCost(data: FakeData, projectId: string, traceId: string): number {
-  return data.parts.filter((p) => p.projectId === projectId && p.traceId === traceId).reduce((n, p) => n + (p.costUsd ?? 0), 0);
+/** A trace's cost as its summary parts since `sinceUs` hold it; 0 without one. */
+function summaryCost(data: FakeData, projectId: string, traceId: string, sinceUs: number): number {
+  return data.parts.filter((p) => p.projectId === projectId && p.traceId === traceId && p.startUs >= sinceUs).reduce((n, p) => n + (p.costUsd ?? 0), 0);
 }
 
 /**

@@ -173,6 +173,12 @@ function aggregateSql(query: AlertSeriesQuery, value: ValueSql, parts: Parts): s
  * trace: its spans' costs summed from `trace_parts`, which holds them per trace already, read
  * only for the traces of the range's roots. A trace without a cost costs 0.
  *
+ * The parts read are those that start at most `PART_BEFORE_ROOT_US` before the range's earliest root
+ * (`partsSinceUs`, from `rootsStartUs`): a span starts after its root on one clock, and the bound
+ * lets the engine skip the store's older parts by time. Without it the join read every part of the
+ * project, and DuckDB, which takes a range of roots for a fifth of the spans, hashed all of them:
+ * an alert round 3.5x as long on 100M spans as on their last day alone (BENCHMARKS.md).
+ *
  * Where a CTE is computed once (DuckDB), the mean is the sum of the roots' parts' costs over the
  * number of roots, both in one grouping: a row per root (counting it) and a row per part of its
  * trace (its cost), from one join of the roots with `trace_parts`. Summing each trace's parts
@@ -185,8 +191,9 @@ function aggregateSql(query: AlertSeriesQuery, value: ValueSql, parts: Parts): s
  * with the set: trace ids are random, so a set of thousands of them touches nearly every granule
  * anyway, and the search took ~100 ms on 200,000 trace parts where reading them all took ~20.
  */
-function costPerWorkflowSql(parts: Parts, values = 'sum(cost) / sum(n) AS value'): string {
+function costPerWorkflowSql(parts: Parts, partsSinceUs: number, values = 'sum(cost) / sum(n) AS value'): string {
   const { d, project } = parts;
+  const since = `start_us >= ${parts.p.int(partsSinceUs)}`;
   const roots = `roots AS (SELECT trace_id, ${selectKeys(parts)} FROM ${parts.from} ${whereOf([...parts.where, 'parent_span_id IS NULL'])})`;
   if (d.ctesComputedOnce) {
     return `WITH ${roots}
@@ -194,7 +201,7 @@ function costPerWorkflowSql(parts: Parts, values = 'sum(cost) / sum(n) AS value'
       SELECT ${parts.groupBy}, 0 AS cost, 1 AS n FROM roots
       UNION ALL
       SELECT ${[...parts.keyNames, 'bucket'].map((c) => `r.${c}`).join(', ')}, coalesce(p.cost_usd, 0) AS cost, 0 AS n
-      FROM roots AS r JOIN ${d.tables.trace_parts} AS p ON p.trace_id = r.trace_id WHERE p.project_id = ${project}
+      FROM roots AS r JOIN ${d.tables.trace_parts} AS p ON p.trace_id = r.trace_id WHERE p.project_id = ${project} AND p.${since}
     ) AS costed GROUP BY ${parts.groupBy}`;
   }
   const rootTraces = `SELECT trace_id FROM ${d.tables.span_facts} WHERE project_id = ${project} AND end_us >= ${parts.start} AND end_us < ${parts.end}
@@ -204,9 +211,33 @@ function costPerWorkflowSql(parts: Parts, values = 'sum(cost) / sum(n) AS value'
     FROM roots
     LEFT JOIN (
       SELECT trace_id, sum(coalesce(cost_usd, 0)) AS cost FROM ${d.tables.trace_parts}
-      WHERE project_id = ${project} AND ${d.noIndex('trace_id')} IN (${rootTraces}) GROUP BY trace_id
+      WHERE project_id = ${project} AND ${since} AND ${d.noIndex('trace_id')} IN (${rootTraces}) GROUP BY trace_id
     ) AS costs ON costs.trace_id = roots.trace_id
     GROUP BY ${parts.groupBy}`;
+}
+
+/** How far before its root a trace's part may start and still be costed with it (an hour): room for other services' clocks. */
+const PART_BEFORE_ROOT_US = 3_600_000_000;
+
+/**
+ * Where `costPerWorkflowSql` reads parts from: `PART_BEFORE_ROOT_US` before the earliest start of
+ * the roots of `ranges` ([from, to) each), `null` when they have no root.
+ */
+async function partsSinceUs(db: SqlEngine, query: AlertSeriesQuery, ranges: ReadonlyArray<readonly [number, number]>): Promise<number | null> {
+  if (ranges.length === 0) return null;
+  const p = db.dialect.params();
+  const branches = ranges.map(([fromUs, toUs]) => {
+    const parts = partsOf(db.dialect, { ...query, startUs: fromUs, stepUs: toUs - fromUs, buckets: 1 }, null, p);
+    // The roots as the series selects them (its labels and bucket bind the same parameters), their starts kept.
+    return `SELECT min(start_us) AS s, count(*) AS n FROM (SELECT ${selectKeys(parts)}, start_us FROM ${parts.from} ${whereOf([...parts.where, 'parent_span_id IS NULL'])}) AS roots`;
+  });
+  const [first] = await db.rows(
+    'find the roots of an alert series',
+    `SELECT min(s) AS s, sum(n) AS n FROM (${branches.join(' UNION ALL ')}) AS ranges`,
+    p,
+    (row) => (num(row.get('n')) === 0 ? null : num(row.get('s')) - PART_BEFORE_ROOT_US),
+  );
+  return first ?? null;
 }
 
 /** How error groups are counted by one occurrence each; see `firstOccurrenceSql`. */
@@ -275,8 +306,8 @@ function regressedErrorGroupSql(parts: Parts): string {
 }
 
 /** The statement of a query, or a `StoreError` for a function its source does not have. */
-function seriesSql(query: AlertSeriesQuery, parts: Parts): string {
-  if (query.source === 'spans' && query.fn === 'cost_per_workflow') return costPerWorkflowSql(parts);
+function seriesSql(query: AlertSeriesQuery, parts: Parts, partsSince: number): string {
+  if (query.source === 'spans' && query.fn === 'cost_per_workflow') return costPerWorkflowSql(parts, partsSince);
   if (query.source === 'errors' && query.fn === 'new_error_group') return newErrorGroupSql(parts);
   if (query.source === 'errors' && query.fn === 'regressed_error_group') return regressedErrorGroupSql(parts);
   const value = VALUES[query.source].get(query.fn);
@@ -286,9 +317,15 @@ function seriesSql(query: AlertSeriesQuery, parts: Parts): string {
 
 export async function alertSeries(db: SqlEngine, query: AlertSeriesQuery): Promise<AlertSeriesRow[]> {
   if (query.buckets <= 0 || query.stepUs <= 0) return [];
+  let partsSince = 0;
+  if (query.source === 'spans' && query.fn === 'cost_per_workflow') {
+    const since = await partsSinceUs(db, query, [[query.startUs, query.startUs + query.buckets * query.stepUs]]);
+    if (since === null) return [];
+    partsSince = since;
+  }
   const parts = partsOf(db.dialect, query);
   const { keyNames } = parts;
-  return db.rows('compute an alert series', seriesSql(query, parts), parts.p, (row) => ({
+  return db.rows('compute an alert series', seriesSql(query, parts, partsSince), parts.p, (row) => ({
     labels: keyNames.map((name) => (row.get(name) as string | null | undefined) ?? null),
     bucket: num(row.get('bucket')),
     value: numOrNull(row.get('value')),
@@ -361,6 +398,12 @@ export async function alertSlices(
   ranges: ReadonlyArray<readonly [number, number]>,
 ): Promise<AlertSliceRow[]> {
   const d = db.dialect;
+  let partsSince = 0;
+  if (query.fn === 'cost_per_workflow') {
+    const since = await partsSinceUs(db, query, ranges);
+    if (since === null) return [];
+    partsSince = since;
+  }
   const p = d.params();
   const values = fn.partials.map((partial, i) => `${partial.sql} AS p${i}`).join(', ');
   let keyNames: string[] = [];
@@ -369,7 +412,7 @@ export async function alertSlices(
     keyNames = parts.keyNames;
     const sql =
       query.fn === 'cost_per_workflow'
-        ? costPerWorkflowSql(parts, values)
+        ? costPerWorkflowSql(parts, partsSince, values)
         : `SELECT ${selectKeys(parts)}, ${values} FROM ${parts.from} ${whereOf(parts.where)} GROUP BY ${parts.groupBy}`;
     return `SELECT * FROM (${sql}) AS range${i}`;
   });
