@@ -66,6 +66,19 @@ export function describeTreePageContract(adapter: string, open: () => Promise<St
       expect(pages[0]!.last).toEqual({ startUs: order[3]!.startTimeUs, spanId: order[3]!.spanId });
     });
 
+    it('reads a trace that fits one page whole, exactly or with room to spare, then an empty page', async () => {
+      await seed();
+      const keysOf = (p: TreePage) => p.columns.spanIds.map((id, i) => `${p.columns.startsUs[i]}/${id}`).sort();
+      const whole = order.map((s) => `${s.startTimeUs}/${s.spanId}`);
+      const exactly = await allPages('default', tid(1), 20);
+      expect(exactly.map((p) => p.columns.spanIds.length)).toEqual([20, 0]);
+      expect(exactly[0]!.last).toEqual({ startUs: order[19]!.startTimeUs, spanId: order[19]!.spanId });
+      expect(keysOf(exactly[0]!)).toEqual(whole);
+      const roomy = await allPages('default', tid(1), 25);
+      expect(roomy.map((p) => p.columns.spanIds.length)).toEqual([20, 0]);
+      expect(keysOf(roomy[0]!)).toEqual(whole);
+    });
+
     it('reads a trace that grows between its pages: every page a full page but the last, every span once', async () => {
       await seed();
       const first = await store.traces.getTreePage('default', tid(1), null, 4);

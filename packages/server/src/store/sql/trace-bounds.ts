@@ -41,11 +41,8 @@ export async function traceBounds(db: SqlEngine, projectId: string, traceIds: re
   return bounds ?? null;
 }
 
-/**
- * `TraceReader.traceSize` with one lookup of the trace's parts: their bounds and span counts in one
- * statement, then the texts' bytes within those bounds.
- */
-export async function traceSize(db: SqlEngine, projectId: string, traceId: string): Promise<TraceSize> {
+/** A trace's span times and the spans its parts count, from one lookup of its parts; `null` when it has none. */
+export async function traceExtent(db: SqlEngine, projectId: string, traceId: string): Promise<{ spans: number; bounds: TimeBounds } | null> {
   const d = db.dialect;
   const p = d.params();
   const [found] = await db.rows(
@@ -55,7 +52,13 @@ export async function traceSize(db: SqlEngine, projectId: string, traceId: strin
     p,
     (row) => (num(row.get('parts')) === 0 ? null : { spans: num(row.get('spans')), bounds: { fromUs: num(row.get('from_us')), toUs: num(row.get('to_us')) } }),
   );
-  if (found == null) return { spans: 0, textBytes: 0, bounds: null };
+  return found ?? null;
+}
+
+/** `TraceReader.traceSize`: the trace's extent (`traceExtent`), then the texts' bytes within its bounds. */
+export async function traceSize(db: SqlEngine, projectId: string, traceId: string): Promise<TraceSize> {
+  const found = await traceExtent(db, projectId, traceId);
+  if (found === null) return { spans: 0, textBytes: 0, bounds: null };
   return { ...found, textBytes: await textBytesWithin(db, projectId, traceId, found.bounds) };
 }
 
