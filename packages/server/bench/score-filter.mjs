@@ -36,8 +36,10 @@ function fillSql({ hex32, hex16, range, pairs, traceKey }) {
        CASE WHEN i = 0 THEN 'run' ELSE concat('step-', CAST((t + i) % 20 AS VARCHAR)) END, 1, 'agent', ${T0} + t * 10000 + i, ${T0} + t * 10000 + i + 500, 500 - i,
        CASE WHEN (t + i) % 97 = 0 THEN 2 ELSE 0 END, '', '{}', 'src', '[]', '[]', 0, 0, 0, false, 7
      FROM ${pairs(traces, 10)}`,
-    `INSERT INTO trace_parts (project_id, trace_id, start_us, end_us, span_count, error_count, root_name, root_service, first_name, first_service, root_failed${traceKey ? ', trace_key' : ''})
-     SELECT project_id, trace_id, min(start_us), max(end_us), count(*), countIf(status_code = 2), 'run', 'agent', 'run', 'agent', false${traceKey ? `, ${traceKey('trace_id')}` : ''}
+    `INSERT INTO trace_parts (project_id, trace_id, start_us, end_us, span_count, error_count, root_name, root_service, first_name, first_service,
+       root_failed${traceKey ? ', trace_key' : ''})
+     SELECT project_id, trace_id, min(start_us), max(end_us), count(*), countIf(status_code = 2), 'run', 'agent', 'run', 'agent', false
+       ${traceKey ? `, ${traceKey('trace_id')}` : ''}
      FROM spans GROUP BY project_id, trace_id`,
     `INSERT INTO scores (project_id, score_id, time_us, written_us, trace_id, span_id, name, value, label, source, author, deleted)
      SELECT 'default', ${hex32('k')}, ${T0} + s, ${T0} + s, ${hex32(`(k * 7919) % ${traces}`)},

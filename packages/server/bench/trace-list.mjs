@@ -42,9 +42,8 @@ const COLUMNS =
 async function openDuckDb(dir) {
   const store = await DuckDbStore.open({ path: join(dir, 'spoor.duckdb') });
   const connection = store.connection;
-  await connection.run(
-    `INSERT INTO trace_parts (${COLUMNS}, commit_seq, trace_key) SELECT *, ${traceKeySql('trace_id')} FROM (${partsSql('duckdb')} FROM range(${PARTS}) r(i)) AS parts(${COLUMNS}, commit_seq)`,
-  );
+  const parts = `(${partsSql('duckdb')} FROM range(${PARTS}) r(i)) AS parts(${COLUMNS}, commit_seq)`;
+  await connection.run(`INSERT INTO trace_parts (${COLUMNS}, commit_seq, trace_key) SELECT *, ${traceKeySql('trace_id')} FROM ${parts}`);
   await connection.run('CHECKPOINT');
   const whole = async (sql) => (await connection.runAndReadAll(sql)).getRowObjects().map((r) => r.trace_id);
   return { store, whole, tables: { parts: 'trace_parts' }, close: () => store.close() };

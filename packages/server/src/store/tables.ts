@@ -67,8 +67,8 @@ export const LONGEST_COLUMNS: readonly string[] = SPAN_CATEGORIES.map((category)
 
 /**
  * A trace id's last 8 hex digits as a number, stored beside the id in `trace_parts` (`trace_key`).
- * Finding a trace's parts by id compared every part's 32-character id (DuckDB keeps parts in the
- * order written, and ids say nothing of where); comparing this 4-byte column first, and the text
+ * Finding a trace's parts by id alone compares every part's 32-character id (DuckDB keeps parts in
+ * the order written, and ids say nothing of where); comparing this 4-byte column first, and the text
  * only where it matches, does far less (BENCHMARKS.md). The last digits, because W3C trace context
  * (level 2) makes the right-most 7 bytes random, while generators may put a time in the first
  * (AWS X-Ray's ids begin with their second). 0 for an id that does not end in 8 hex digits; the id

@@ -379,7 +379,8 @@ describe('DuckDB schema migrations', () => {
     );
     await store.close();
     // A file of version 19 had no facts.
-    await onFile(`${NO_TRACE_KEYS}ALTER TABLE scores DROP COLUMN span_start_us; ALTER TABLE scores DROP COLUMN span_service; ALTER TABLE scores DROP COLUMN span_source_id;
+    await onFile(`${NO_TRACE_KEYS}ALTER TABLE scores DROP COLUMN span_start_us; ALTER TABLE scores DROP COLUMN span_service;
+      ALTER TABLE scores DROP COLUMN span_source_id;
       UPDATE spoor_meta SET value = '19' WHERE key = 'schema_version'`);
 
     const migrated = await DuckDbStore.open({ path });

@@ -29,7 +29,8 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'spoor-trace-list-'));
   store = await DuckDbStore.open({ path: join(dir, 'spoor.duckdb'), memoryLimit: '48MB', threads: 1 });
   await connectionOf(store).run(
-    `INSERT INTO trace_parts (project_id, trace_id, start_us, end_us, span_count, error_count, root_name, root_service, first_name, first_service, trace_key, commit_seq)
+    `INSERT INTO trace_parts (project_id, trace_id, start_us, end_us, span_count, error_count, root_name, root_service, first_name, first_service,
+       trace_key, commit_seq)
      SELECT 'default', md5(i::VARCHAR), ${T0} + i * 1000, ${T0} + i * 1000 + 500, 3, CAST(i % 1000 = 0 AS BIGINT), 'run ' || (i % 97), 'agent', 'step', 'agent',
        ${traceKeySql('md5(i::VARCHAR)')}, i
      FROM range(${PARTS}) r(i)`,

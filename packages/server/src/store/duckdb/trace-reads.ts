@@ -144,8 +144,12 @@ export class DuckDbTraceReads extends SqlTraceReader implements RecentSpanSource
         this.pageEnds.delete(pageEndsKey(projectId, traceId, limit));
       }
     }
-    // A first page that holds the whole trace (its parts count no more spans) is the whole trace: no end to find.
-    if (after === null && extent.spans <= limit) return { ...treePageFrom(await readPage(null)), bounds };
+    // A first page that holds the whole trace (its parts count no more spans) is the whole trace: no end to find,
+    // unless a commit between the two reads grew it past a page.
+    if (after === null && extent.spans <= limit) {
+      const values = await readPage(null);
+      if (values.length <= limit * TREE_WIDTH) return { ...treePageFrom(values), bounds };
+    }
     // The page's last key first, from the two key columns alone, then the page's rows: with the
     // rows' json_array in the ordered read, DuckDB built it for every span after `after`, not
     // only for the page's (a million-span tree took 35 s in pages of 50,000, against 6 s so).

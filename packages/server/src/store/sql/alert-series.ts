@@ -173,11 +173,12 @@ function aggregateSql(query: AlertSeriesQuery, value: ValueSql, parts: Parts): s
  * trace: its spans' costs summed from `trace_parts`, which holds them per trace already, read
  * only for the traces of the range's roots. A trace without a cost costs 0.
  *
- * The parts read are those that start at most `PART_BEFORE_ROOT_US` before the range's earliest root
- * (`partsSinceUs`, from `rootsStartUs`): a span starts after its root on one clock, and the bound
- * lets the engine skip the store's older parts by time. Without it the join read every part of the
- * project, and DuckDB, which takes a range of roots for a fifth of the spans, hashed all of them:
- * an alert round 3.5x as long on 100M spans as on their last day alone (BENCHMARKS.md).
+ * The parts read are those that start at most `PART_BEFORE_ROOT_US` before the earliest root the
+ * read covers (`partsSinceUs`: the window's, or of the slices and edges a round reads again): a span
+ * starts after its root on one clock, and the bound lets the engine skip the store's older parts by
+ * time. A join with every part of the project costs with the store: DuckDB, which takes a range's
+ * roots for a fifth of the spans, hashes all the parts (an alert round 3.5x as long on 100M spans
+ * as on their last day alone, BENCHMARKS.md).
  *
  * Where a CTE is computed once (DuckDB), the mean is the sum of the roots' parts' costs over the
  * number of roots, both in one grouping: a row per root (counting it) and a row per part of its
@@ -229,11 +230,13 @@ async function partsSinceUs(db: SqlEngine, query: AlertSeriesQuery, ranges: Read
   const branches = ranges.map(([fromUs, toUs]) => {
     const parts = partsOf(db.dialect, { ...query, startUs: fromUs, stepUs: toUs - fromUs, buckets: 1 }, null, p);
     // The roots as the series selects them (its labels and bucket bind the same parameters), their starts kept.
-    return `SELECT min(start_us) AS s, count(*) AS n FROM (SELECT ${selectKeys(parts)}, start_us FROM ${parts.from} ${whereOf([...parts.where, 'parent_span_id IS NULL'])}) AS roots`;
+    const roots = `SELECT ${selectKeys(parts)}, start_us FROM ${parts.from} ${whereOf([...parts.where, 'parent_span_id IS NULL'])}`;
+    return `SELECT min(start_us) AS range_start, count(*) AS range_roots FROM (${roots}) AS roots`;
   });
+  // A range without roots is left out: ClickHouse's min over no rows is 0, not NULL.
   const [first] = await db.rows(
     'find the roots of an alert series',
-    `SELECT min(s) AS s, sum(n) AS n FROM (${branches.join(' UNION ALL ')}) AS ranges`,
+    `SELECT min(range_start) AS s, sum(range_roots) AS n FROM (${branches.join(' UNION ALL ')}) AS ranges WHERE range_roots > 0`,
     p,
     (row) => (num(row.get('n')) === 0 ? null : num(row.get('s')) - PART_BEFORE_ROOT_US),
   );

@@ -123,7 +123,7 @@ export abstract class SqlSamplingStore implements SamplingStore {
     return this.sql.rows(
       'match the traces to decide',
       `SELECT trace_id, ${TRACE_FILTER_TOTALS} FROM ${d.tables.trace_parts}
-       WHERE project_id = ${project} AND trace_id IN ${p.texts(traceIds)}${matched}
+       WHERE project_id = ${project} AND ${partsOfTraces(p, traceIds)}${matched}
        GROUP BY trace_id${traceFilters.length > 0 ? ` HAVING ${traceFilters.join(' AND ')}` : ''}`,
       p,
       (row) => row.get('trace_id') as string,

@@ -165,7 +165,8 @@ function crossedBefore(db: SqlEngine, projectId: string, from: number, traceIds:
   const p = d.params();
   return db.rows(
     'find traces started before a window',
-    `SELECT DISTINCT trace_id FROM ${d.tables.trace_parts} WHERE project_id = ${p.add(projectId)} AND ${partsOfTraces(p, traceIds)} AND start_us < ${p.int(from)}`,
+    `SELECT DISTINCT trace_id FROM ${d.tables.trace_parts}
+     WHERE project_id = ${p.add(projectId)} AND ${partsOfTraces(p, traceIds)} AND start_us < ${p.int(from)}`,
     p,
     (r) => r.get('trace_id') as string,
   );
@@ -213,7 +214,8 @@ function listWindow(
      )
      SELECT trace_id, ${TRACE_TOTALS}, ${key} AS t_key, max(session_id) AS t_session, max(user_id) AS t_user
      FROM ${d.tables.trace_parts}
-     WHERE project_id = ${project}${since} AND trace_id IN (SELECT trace_id FROM page)
+     WHERE project_id = ${project}${since}${traceIds === null ? '' : ` AND ${partsOfTraces(p, traceIds)}`}
+       AND trace_id IN (SELECT trace_id FROM page)
      GROUP BY trace_id
      ORDER BY t_key DESC, trace_id DESC
      ${d.largeInSets}`,
