@@ -7,7 +7,7 @@
 // without gaps or duplicates.
 import { createHash } from 'node:crypto';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { traceKeySql } from '../dist/store/duckdb/schema.js';
+import { traceKeySql } from '../dist/store/duckdb/trace-key.js';
 import { AGENTS, EMBEDDING, ERROR_KINDS, MODELS, RETRIEVERS, SERVICES, STEPS, TOOLS, VERSIONS, WORKFLOWS } from './analytics-vocabulary.mjs';
 
 export { MODELS, SERVICES } from './analytics-vocabulary.mjs';

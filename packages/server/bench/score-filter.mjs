@@ -10,7 +10,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { ClickHouseStore } from '../dist/store/clickhouse/clickhouse-store.js';
 import { attach } from '../dist/store/duckdb/catalog.js';
 import { DuckDbStore } from '../dist/store/duckdb/duckdb-store.js';
-import { traceKeySql } from '../dist/store/duckdb/schema.js';
+import { traceKeySql } from '../dist/store/duckdb/trace-key.js';
 import { median } from './lib.mjs';
 
 const totalSpans = Number(process.env.BENCH_SPANS ?? 5_000_000);

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { ChClient } from '../dist/store/clickhouse/client.js';
 import { ClickHouseStore } from '../dist/store/clickhouse/clickhouse-store.js';
 import { DuckDbStore } from '../dist/store/duckdb/duckdb-store.js';
-import { traceKeySql } from '../dist/store/duckdb/schema.js';
+import { traceKeySql } from '../dist/store/duckdb/trace-key.js';
 import { TRACE_TOTALS } from '../dist/store/sql/traces.js';
 import { median } from './lib.mjs';
 

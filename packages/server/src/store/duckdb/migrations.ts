@@ -1,6 +1,7 @@
 /** The DuckDB schema's upgrades, step by step (`schema.ts` holds the schema as it is now). */
 import { LONGEST_COLUMNS } from '../tables.js';
-import { samplingDecisionsTable, traceKeySql, tracePartsTable } from './schema.js';
+import { samplingDecisionsTable, tracePartsTable } from './schema.js';
+import { traceKeySql } from './trace-key.js';
 import { backfillSpanFacts } from './score-facts.js';
 
 /**

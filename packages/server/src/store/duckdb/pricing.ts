@@ -4,7 +4,7 @@ import { UNPRICED_CALL } from '../sql/pricing.js';
 import type { RepriceResult, SpanCost } from '../store.js';
 import { columnsOf, mapRows } from './read.js';
 import { inTransaction } from './transaction.js';
-import { traceKeySql } from './schema.js';
+import { traceKeySql } from './trace-key.js';
 
 /**
  * The pricing side of the DuckDB store: prices set through the API, and re-pricing stored spans

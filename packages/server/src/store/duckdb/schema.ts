@@ -57,10 +57,10 @@ const SPAN_COLUMNS = `  project_id VARCHAR NOT NULL,
   category UTINYINT NOT NULL DEFAULT 7,
   user_id VARCHAR`;
 
+const KEY = "  -- The trace id's last 8 hex digits (tables.ts' traceKeyOf), compared before the id.\n  trace_key UINTEGER NOT NULL,\n";
 /**
- * `trace_parts` (under `name`: a migration builds it again). The longest span per category
- * (`TracePart.longestUs`) is NULL in parts stored before schema 17; readers take it from `spans`.
- * `commit_seq` stays last: the writer appends it after the batch's columns.
+ * `trace_parts` (under `name`: a migration builds it again). Each category's longest span is NULL in parts stored before
+ * schema 17 (readers take it from `spans`). `commit_seq` stays last: the writer appends it after the batch's columns.
  */
 export function tracePartsTable(name: string, schemaVersion = SCHEMA_VERSION): string {
   return `CREATE TABLE IF NOT EXISTS ${name} (
@@ -83,15 +83,8 @@ export function tracePartsTable(name: string, schemaVersion = SCHEMA_VERSION): s
   session_id VARCHAR,
   user_id VARCHAR,
 ${LONGEST_COLUMNS.map((column) => `  ${column} BIGINT`).join(',\n')},
-${schemaVersion >= 18 ? '  -- LLM calls with tokens and no cost (NULL in parts stored before schema 18).\n  unpriced_calls BIGINT,\n' : ''}${
-  schemaVersion >= 22 ? "  -- The trace id's last 8 hex digits (tables.ts' traceKeyOf), compared before the id.\n  trace_key UINTEGER NOT NULL,\n" : ''
-}  commit_seq BIGINT
+${schemaVersion >= 18 ? '  -- LLM calls with tokens and no cost (NULL in parts stored before schema 18).\n  unpriced_calls BIGINT,\n' : ''}${schemaVersion >= 22 ? KEY : ''}  commit_seq BIGINT
 )`;
-}
-
-/** `traceKeyOf` (tables.ts) in DuckDB's SQL, of a column of trace ids. */
-export function traceKeySql(column: string): string {
-  return `CASE WHEN regexp_matches(${column}, '[0-9a-fA-F]{8}$') THEN CAST('0x' || right(${column}, 8) AS UINTEGER) ELSE 0 END`;
 }
 
 /** `sampling_decisions` as it is since version 16, with no key, named `name` (the migration to it builds it beside the old table). */

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { T0, query } from '../../../test/support/record-fixtures.js';
 import { TRACE_TOTALS } from '../sql/traces.js';
 import { DuckDbStore } from './duckdb-store.js';
-import { traceKeySql } from './schema.js';
+import { traceKeySql } from './trace-key.js';
 
 /**
  * The trace list on a store of many traces, in a memory limit that grouping every trace of the
