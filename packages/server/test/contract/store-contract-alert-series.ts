@@ -180,12 +180,15 @@ export function describeAlertSeriesContract(adapter: string, open: () => Promise
         await expectSeries({ fn: 'cost_per_workflow', by: [builtin('service')] }, [row(0, close(0.375), ['api'])]);
       });
 
-      it("costs a workflow's parts from up to an hour before its root (other services' clocks), not the store's older parts", async () => {
+      it("costs a workflow's parts from up to an hour before its own root (other services' clocks), not the store's older parts", async () => {
         // Trace 7's root starts at T0 + 29 s; a call on a clock 50 minutes behind, and one said to start 2 hours before.
         await write({ spans: [ended(7, 71, T0 + 30 * SEC, 1_000, { name: 'agent', serviceName: 'api' })] });
         await write({ spans: [ended(7, 72, T0 + 29 * SEC - 50 * MIN, 100, { parentSpanId: sid(71), llm: llm({ costUsd: 0.25 }) })] });
         await write({ spans: [ended(7, 73, T0 + 29 * SEC - 120 * MIN, 100, { parentSpanId: sid(71), llm: llm({ costUsd: 4 }) })] });
         await expectSeries({ fn: 'cost_per_workflow' }, [row(0, close(0.25))]);
+        // Each root's own hour: a workflow of 110 minutes ending in the range does not bring trace 7's old call in.
+        await write({ spans: [ended(8, 81, T0 + 40 * SEC, (110 * MIN) / 1000, { name: 'agent', serviceName: 'api' })] });
+        await expectSeries({ fn: 'cost_per_workflow' }, [row(0, close(0.125))]);
       });
 
       it('puts a span in the bucket it ended in: start inclusive, end exclusive, from the start asked for', async () => {

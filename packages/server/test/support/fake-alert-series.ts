@@ -167,18 +167,16 @@ export function alertSeries(data: FakeAnalyticsData, query: AlertSeriesQuery, sc
     if (query.fn === 'cost_per_workflow') records = records.filter((r) => r.span!.parentSpanId === null);
   }
   records = records.filter((r) => inScope(r.timeUs) && query.matchers.every((m) => matches(r, m)));
-  // A workflow is costed by its trace's parts that start at most an hour before the range's earliest root.
-  const partsSince = records.reduce((since, r) => Math.min(since, (r.span?.startTimeUs ?? Infinity) - 3_600_000_000), Infinity);
   const groups = groupBy(records, (r) => JSON.stringify([...query.by.map((l) => r.label(l)), bucketOf(r.timeUs)]));
   const rows: AlertSeriesRow[] = [];
   for (const group of groups.values()) {
     const first = group[0]!;
-    rows.push({ labels: query.by.map((l) => first.label(l)), bucket: bucketOf(first.timeUs), value: valueOf(data, query, group, partsSince) });
+    rows.push({ labels: query.by.map((l) => first.label(l)), bucket: bucketOf(first.timeUs), value: valueOf(data, query, group) });
   }
   return rows;
 }
 
-function valueOf(data: FakeAnalyticsData, query: AlertSeriesQuery, records: SeriesRecord[], partsSince: number): number | null {
+function valueOf(data: FakeAnalyticsData, query: AlertSeriesQuery, records: SeriesRecord[]): number | null {
   const stepSeconds = query.stepUs / 1e6;
   if (query.source === 'scores' && query.fn !== 'count' && query.fn !== 'rate') {
     const fn = SCORE_VALUES[query.fn];
@@ -197,7 +195,8 @@ function valueOf(data: FakeAnalyticsData, query: AlertSeriesQuery, records: Seri
     return fn(spans.map((s) => durationUs(s) / 1000));
   }
   if (query.fn === 'cost_per_workflow') {
-    const costs = spans.map((s) => summaryCost(data, s.projectId, s.traceId, partsSince));
+    // A workflow is costed by its trace's parts that start at most an hour before its root.
+    const costs = spans.map((s) => summaryCost(data, s.projectId, s.traceId, s.startTimeUs - 3_600_000_000));
     return costs.reduce((a, b) => a + b, 0) / costs.length;
   }
   const fn = SPAN_VALUES[query.fn];

@@ -173,12 +173,14 @@ function aggregateSql(query: AlertSeriesQuery, value: ValueSql, parts: Parts): s
  * trace: its spans' costs summed from `trace_parts`, which holds them per trace already, read
  * only for the traces of the range's roots. A trace without a cost costs 0.
  *
- * The parts read are those that start at most `PART_BEFORE_ROOT_US` before the earliest root the
- * read covers (`partsSinceUs`: the window's, or of the slices and edges a round reads again): a span
- * starts after its root on one clock, and the bound lets the engine skip the store's older parts by
- * time. A join with every part of the project costs with the store: DuckDB, which takes a range's
- * roots for a fifth of the spans, hashes all the parts (an alert round 3.5x as long on 100M spans
- * as on their last day alone, BENCHMARKS.md).
+ * A root is costed by its trace's parts that start at most `PART_BEFORE_ROOT_US` before it: a span
+ * starts after its root on one clock, and the hour is room for other services' clocks. The bound is
+ * each root's, so a value does not depend on what else a read covers (a window read whole and one
+ * made of cached slices agree). The parts read are cut first by the earliest root of the read
+ * (`partsSinceUs`), which lets the engine skip the store's older parts by time: a join with every
+ * part of the project costs with the store (DuckDB, which takes a range's roots for a fifth of the
+ * spans, hashed all the parts: an alert round 3.5x as long on 100M spans as on their last day
+ * alone, BENCHMARKS.md).
  *
  * Where a CTE is computed once (DuckDB), the mean is the sum of the roots' parts' costs over the
  * number of roots, both in one grouping: a row per root (counting it) and a row per part of its
@@ -195,26 +197,34 @@ function aggregateSql(query: AlertSeriesQuery, value: ValueSql, parts: Parts): s
 function costPerWorkflowSql(parts: Parts, partsSinceUs: number, values = 'sum(cost) / sum(n) AS value'): string {
   const { d, project } = parts;
   const since = `start_us >= ${parts.p.int(partsSinceUs)}`;
-  const roots = `roots AS (SELECT trace_id, ${selectKeys(parts)} FROM ${parts.from} ${whereOf([...parts.where, 'parent_span_id IS NULL'])})`;
+  const partsFrom = `start_us - ${parts.p.int(PART_BEFORE_ROOT_US)} AS parts_from_us`;
+  const keys = [...parts.keyNames, 'bucket'].map((c) => `r.${c} AS ${c}`).join(', ');
   if (d.ctesComputedOnce) {
+    const roots = `roots AS (SELECT trace_id, ${partsFrom}, ${selectKeys(parts)} FROM ${parts.from} ${whereOf([...parts.where, 'parent_span_id IS NULL'])})`;
     return `WITH ${roots}
     SELECT ${parts.groupBy}, ${values} FROM (
       SELECT ${parts.groupBy}, 0 AS cost, 1 AS n FROM roots
       UNION ALL
-      SELECT ${[...parts.keyNames, 'bucket'].map((c) => `r.${c}`).join(', ')}, coalesce(p.cost_usd, 0) AS cost, 0 AS n
-      FROM roots AS r JOIN ${d.tables.trace_parts} AS p ON p.trace_id = r.trace_id WHERE p.project_id = ${project} AND p.${since}
+      SELECT ${keys}, coalesce(p.cost_usd, 0) AS cost, 0 AS n
+      FROM roots AS r JOIN ${d.tables.trace_parts} AS p ON p.trace_id = r.trace_id
+      WHERE p.project_id = ${project} AND p.${since} AND p.start_us >= r.parts_from_us
     ) AS costed GROUP BY ${parts.groupBy}`;
   }
+  // Each root row numbered, so a root is costed alone (its own bound) before the roots are averaged.
+  const roots = `roots AS (SELECT trace_id, ${partsFrom}, rowNumberInAllBlocks() AS root_row, ${selectKeys(parts)}
+    FROM ${parts.from} ${whereOf([...parts.where, 'parent_span_id IS NULL'])})`;
   const rootTraces = `SELECT trace_id FROM ${d.tables.span_facts} WHERE project_id = ${project} AND end_us >= ${parts.start} AND end_us < ${parts.end}
         AND start_us < ${parts.end} AND parent_span_id IS NULL`;
   return `WITH ${roots}
-    SELECT ${parts.groupBy}, avg(coalesce(costs.cost, 0)) AS value
-    FROM roots
-    LEFT JOIN (
-      SELECT trace_id, sum(coalesce(cost_usd, 0)) AS cost FROM ${d.tables.trace_parts}
-      WHERE project_id = ${project} AND ${since} AND ${d.noIndex('trace_id')} IN (${rootTraces}) GROUP BY trace_id
-    ) AS costs ON costs.trace_id = roots.trace_id
-    GROUP BY ${parts.groupBy}`;
+    SELECT ${parts.groupBy}, avg(cost) AS value FROM (
+      SELECT ${keys}, sum(if(costs.start_us >= r.parts_from_us, costs.cost, 0)) AS cost
+      FROM roots AS r
+      LEFT JOIN (
+        SELECT trace_id, start_us, coalesce(cost_usd, 0) AS cost FROM ${d.tables.trace_parts}
+        WHERE project_id = ${project} AND ${since} AND ${d.noIndex('trace_id')} IN (${rootTraces})
+      ) AS costs ON costs.trace_id = r.trace_id
+      GROUP BY r.root_row, ${[...parts.keyNames, 'bucket'].map((c) => `r.${c}`).join(', ')}
+    ) AS costed GROUP BY ${parts.groupBy}`;
 }
 
 /** How far before its root a trace's part may start and still be costed with it (an hour): room for other services' clocks. */
