@@ -14,6 +14,8 @@
 // `--fill` fills both stores and stops (the measures want a quiet machine; the fill does not).
 // `--load` measures ingest on a copy of the filled store: at capacity against a fresh store by turns,
 // at 0.8x the fresh store's capacity, and a start-up after SIGKILL under that load (`loadRounds`).
+// `--retention` starts a copy of the filled store with a retention that deletes its oldest day, under
+// ingest at 0.8x a fresh store's capacity (`retentionUnderLoad`).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
@@ -29,6 +31,7 @@ const { values } = parseArgs({
     checkpoints: { type: 'boolean', default: false },
     fill: { type: 'boolean', default: false },
     load: { type: 'boolean', default: false },
+    retention: { type: 'boolean', default: false },
   },
 });
 const ENGINE = values.engine;
@@ -68,12 +71,12 @@ function storeOf(spans) {
   return { spans, dir, dataDir: join(dir, 'data'), markerPath, marker };
 }
 
-/** `spoor serve` on `store`; on ClickHouse, with its engine started first, or `clickhouse` (one still running) given. */
-async function startServer(store, clickhouse = null) {
-  let args = [];
+/** `spoor serve` on `store` with `extraArgs`; on ClickHouse, with its engine started first, or `clickhouse` (one still running) given. */
+async function startServer(store, clickhouse = null, extraArgs = []) {
+  let args = [...extraArgs];
   if (ENGINE === 'clickhouse') {
     clickhouse ??= await startClickHouse(join(store.dir, 'clickhouse'));
-    args = ['--store', 'clickhouse', '--clickhouse-url', clickhouse.url];
+    args.push('--store', 'clickhouse', '--clickhouse-url', clickhouse.url);
   }
   const started = performance.now();
   const spoor = await startSpoor(store.dataDir, args);
@@ -337,19 +340,82 @@ async function killedUnderLoad(store, templates, rate) {
   );
 }
 
+/** A fresh store's committed spans/s at capacity over BENCH_CAPACITY_S. */
+async function freshCapacity(templates, seconds) {
+  const fresh = await mkdtemp('/tmp/spoor-bench-fresh-');
+  const server = await startServer({ dir: fresh, dataDir: join(fresh, 'data') });
+  const load = await driveLoad({ url: server.url, seconds, concurrency: CONCURRENCY, templates, liveTimes: true });
+  const caughtUpS = await waitCommitted(server.url, '/api/traces?limit=1');
+  await stopServer(server);
+  await rm(fresh, { recursive: true, force: true });
+  return load.spans / (load.elapsedS + caughtUpS);
+}
+
+/**
+ * `--retention`: the traces' retention set so that the run at start deletes the filled store's
+ * oldest day (a seventh of it, as a shortened retention or a server down for a day does), with
+ * ingest offered 0.8x a fresh store's capacity (measured first) from the moment the server listens,
+ * for BENCH_RETENTION_S (default 120; the run must end within it for the figures to hold). Goal:
+ * nothing refused, no second without a commit. Reports the start-up, the run's time and deletions
+ * (`spoor_retention_*`), and what held the commits.
+ */
+async function retentionUnderLoad(store, marker) {
+  const seconds = Number(process.env.BENCH_CAPACITY_S ?? 30);
+  const templates = buildTemplates({ count: 16, tracesPerBatch: TRACES_PER_BATCH, spansPerTrace: SPANS_PER_TRACE, extraAttributes: content });
+  const rate = 0.8 * (await freshCapacity(templates, seconds));
+  const keepMinutes = Math.floor((Date.now() - (marker.startMs + DAY_MS)) / 60_000);
+  const server = await startServer(store, null, ['--retention', `traces=${keepMinutes}m`]);
+  const loadS = Number(process.env.BENCH_RETENTION_S ?? 120);
+  let ranS = null;
+  const began = performance.now();
+  const load = driveLoad({ url: server.url, seconds: loadS, concurrency: CONCURRENCY, templates, liveTimes: true, spansPerSecond: rate });
+  for (;;) {
+    const done = (await metrics(server.url)).get('spoor_retention_runs_total{outcome="done"}') ?? 0;
+    if (done >= 1 && ranS === null) ranS = (performance.now() - began) / 1000;
+    if (ranS !== null || (performance.now() - began) / 1000 > loadS * 10) break;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  const driven = await load;
+  const caughtUpS = await waitCommitted(server.url, '/api/traces?limit=1');
+  const samples = await metrics(server.url);
+  const rss = peakRssBytes(server.pid);
+  await stopServer(server);
+  const deleted = samples.get('spoor_retention_deleted_total{signal="traces"}') ?? 0;
+  const runS = samples.get('spoor_retention_duration_seconds_sum') ?? NaN;
+  console.log(
+    `  retention of the oldest day (traces=${keepMinutes}m): listening in ${server.startS.toFixed(1)} s; the run took ${runS.toFixed(1)} s ` +
+      `(ended ${ranS === null ? 'NOT within the load' : `${ranS.toFixed(1)} s after listening`}), ${deleted.toLocaleString('en')} spans deleted\n` +
+      `  offered ${Math.round(rate)} spans/s (0.8x a fresh store's capacity) for ${driven.elapsedS.toFixed(0)} s: ` +
+      `${Math.round(driven.spans / (driven.elapsedS + caughtUpS))} committed spans/s, ${driven.refused} refused, p99 ${driven.p99Ms.toFixed(0)} ms; ` +
+      `${stallsOf(samples)}; peak RSS ${mib(rss)} MiB; load ${loadavg()[0].toFixed(1)}`,
+  );
+}
+
+/** Runs `measure` on a copy of the filled store (the load's spans, timed now, would stay in it and in every later measure's windows). */
+async function onCopy(store, suffix, measure) {
+  const copy = `${store.dir}-${suffix}`;
+  await rm(copy, { recursive: true, force: true });
+  execFileSync('cp', ['-r', store.dir, copy]);
+  try {
+    await measure({ ...store, dir: copy, dataDir: join(copy, 'data') });
+  } finally {
+    await rm(copy, { recursive: true, force: true });
+  }
+}
+
+if (values.retention) {
+  const store = storeOf(SPANS);
+  if ((store.marker?.acknowledged ?? 0) < SPANS) throw new Error(`fill ${store.dir} first (npm run bench:store-100m -- --fill with BENCH_SPANS=${SPANS})`);
+  console.log(`${ENGINE}, ${store.marker.acknowledged.toLocaleString('en')} spans: retention of a day under load, on a copy of the filled store`);
+  await onCopy(store, 'retention', (copy) => retentionUnderLoad(copy, store.marker));
+  process.exit(0);
+}
+
 if (values.load) {
   const store = storeOf(SPANS);
   if ((store.marker?.acknowledged ?? 0) < SPANS) throw new Error(`fill ${store.dir} first (npm run bench:store-100m -- --fill with BENCH_SPANS=${SPANS})`);
   console.log(`${ENGINE}, ${store.marker.acknowledged.toLocaleString('en')} spans: ingest on a copy of the filled store`);
-  // On a copy: the load's spans, timed now, would stay in the store and in every later measure's windows.
-  const copy = `${store.dir}-load`;
-  await rm(copy, { recursive: true, force: true });
-  execFileSync('cp', ['-r', store.dir, copy]);
-  try {
-    await loadRounds({ ...store, dir: copy, dataDir: join(copy, 'data') });
-  } finally {
-    await rm(copy, { recursive: true, force: true });
-  }
+  await onCopy(store, 'load', loadRounds);
   process.exit(0);
 }
 

@@ -8,7 +8,8 @@ import { decodeRequest } from '../src/ingest/decode.js';
 import { type RetentionConfig, type RetentionResult, applyRetention, scheduleRetention } from '../src/pipeline/retention.js';
 import { DuckDbStore } from '../src/store/duckdb/duckdb-store.js';
 import { batchOf } from '../src/store/tables.js';
-import { getJson, startTestServer, type TestServer } from './support/server.js';
+import { getJson, metricValue, startTestServer, type TestServer } from './support/server.js';
+import { eventually } from './support/trace-bodies.js';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -72,9 +73,15 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
 
+/** A server on `dataDir`, once its first run of retention (right after it listens) is done. */
 async function start(dataDir: string, retention: string): Promise<TestServer> {
   const server = await startTestServer({ data: dataDir, retention });
   servers.push(server);
+  await eventually(
+    'the first run of retention',
+    () => metricValue(server.url, 'spoor_retention_runs_total'),
+    (runs) => runs >= 1,
+  );
   return server;
 }
 
@@ -121,7 +128,7 @@ async function sendAged(server: TestServer, ages: Array<[string, number]>): Prom
   return traceIds;
 }
 
-describe('retention at start-up', () => {
+describe('retention at start-up, run once the server listens', () => {
   let dataDir: string;
   beforeEach(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'spoor-retention-'));
@@ -383,7 +390,7 @@ describe('applyRetention and scheduleRetention on a real DuckDB store', () => {
       ['now', nowUs],
     ]);
     const { reports, report, next } = reportRecorder();
-    const stop = scheduleRetention(store.retention, { tracesMs: 30 * DAY_MS, logsMs: 30 * DAY_MS, metricsMs: 30 * DAY_MS, intervalMs: HOUR_MS }, report);
+    const { stop } = scheduleRetention(store.retention, { tracesMs: 30 * DAY_MS, logsMs: 30 * DAY_MS, metricsMs: 30 * DAY_MS, intervalMs: HOUR_MS }, report);
     try {
       vi.advanceTimersByTime(HOUR_MS - 1);
       await realDelay(50);
@@ -419,7 +426,7 @@ describe('applyRetention and scheduleRetention on a real DuckDB store', () => {
       });
       expect(await stored(store, traceIds)).toEqual({ traces: ['now'], logs: ['now'], points: ['now'] });
     } finally {
-      stop();
+      await stop();
     }
     expect(vi.getTimerCount()).toBe(0);
     vi.advanceTimersByTime(10 * HOUR_MS);
@@ -431,7 +438,7 @@ describe('applyRetention and scheduleRetention on a real DuckDB store', () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'], now: NOW_MS });
     await writeAt(store, [['old', (NOW_MS - 40 * DAY_MS) * 1000]]);
     const { reports, report, next } = reportRecorder();
-    const stop = scheduleRetention(store.retention, { tracesMs: DAY_MS, logsMs: DAY_MS, metricsMs: DAY_MS, intervalMs: HOUR_MS }, report);
+    const { stop } = scheduleRetention(store.retention, { tracesMs: DAY_MS, logsMs: DAY_MS, metricsMs: DAY_MS, intervalMs: HOUR_MS }, report);
     try {
       const ran = next();
       // Three ticks in one synchronous step: the first run cannot have finished before the others.
@@ -439,7 +446,7 @@ describe('applyRetention and scheduleRetention on a real DuckDB store', () => {
       await ran;
       await realDelay(50);
     } finally {
-      stop();
+      await stop();
     }
     expect(reports).toEqual([
       {
@@ -458,7 +465,7 @@ describe('applyRetention and scheduleRetention on a real DuckDB store', () => {
     await store.close();
     storeOpen = false;
     const { reports, report, next } = reportRecorder();
-    const stop = scheduleRetention(store.retention, { tracesMs: DAY_MS, logsMs: DAY_MS, metricsMs: DAY_MS, intervalMs: HOUR_MS }, report);
+    const { stop } = scheduleRetention(store.retention, { tracesMs: DAY_MS, logsMs: DAY_MS, metricsMs: DAY_MS, intervalMs: HOUR_MS }, report);
     try {
       for (const _ of [1, 2]) {
         const ran = next();
@@ -466,7 +473,7 @@ describe('applyRetention and scheduleRetention on a real DuckDB store', () => {
         await ran;
       }
     } finally {
-      stop();
+      await stop();
     }
     expect(reports).toHaveLength(2);
     for (const { results, error } of reports) {

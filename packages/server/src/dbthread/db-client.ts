@@ -30,7 +30,7 @@ export class DbThread implements CommitSink {
     this.calls = link.calls;
   }
 
-  /** Starts the thread: opens the store, replays the spool, applies retention. */
+  /** Starts the thread: opens the store and replays the spool; retention then runs in it beside the server. */
   static async start(config: DbThreadConfig, events: DbThreadEvents): Promise<DbThreadReady & { thread: DbThread }> {
     const worker = startWorker<DbProtocol>(workerUrl(import.meta.url, 'dbthread/db-thread.js', 'database thread'), config);
     let started = false;

@@ -3,7 +3,7 @@ import { ProjectMasking, storedMaskingPolicy } from '../ingest/masking.js';
 import { MaskingTimeline } from '../ingest/masking-timeline.js';
 import { CommitLoop } from '../pipeline/commit-loop.js';
 import { isLackOfSpace } from '../pipeline/lack-of-space.js';
-import { RUNNING_SWEEP_INTERVAL_MS, applyRetention, scheduleRetention, scheduleRunningSweep } from '../pipeline/retention.js';
+import { RUNNING_SWEEP_INTERVAL_MS, scheduleRetention, scheduleRunningSweep } from '../pipeline/retention.js';
 import { openStore } from './open-store.js';
 import { DEFAULT_PROJECT_ID } from '@spoor/model';
 import { PriceService } from '../pricing/price-service.js';
@@ -23,6 +23,9 @@ import type { DbProtocol } from './protocol.js';
 const port = parentPort!;
 const config = threadConfig<DbProtocol>();
 const thread = new ThreadServer<DbProtocol>(port, DB_TRANSFERS);
+
+/** How long retention's run at start may hold the port closed before the server listens with it still running. */
+const RETENTION_HOLDS_START_MS = 5_000;
 
 async function start(): Promise<void> {
   const { store, where, foundVersion, schemaVersion, ping, checkpoints } = await openStore(config.store, config.retention, (error) =>
@@ -105,11 +108,18 @@ async function start(): Promise<void> {
   const replayed = await loop.replay();
   stalls.start();
   schedule?.start();
-  const retention = await applyRetention(store.retention, config.retention, Date.now());
-  const stopRetention = scheduleRetention(store.retention, config.retention, (results, error) => {
-    if (error !== undefined) thread.emit('log', 'error', 'retention failed; it will run again', { error: String(error) });
-    else if (results !== null && results.some((r) => r.deleted > 0)) thread.emit('log', 'info', 'retention removed expired records', { results });
-  });
+  // Retention runs at start, holding the port for at most `RETENTION_HOLDS_START_MS`: a small store's
+  // run ends long before, so nothing expired is ever shown; a day of a big store's takes longer, and
+  // goes on beside ingest and reads once the server listens (BENCHMARKS.md).
+  const retention = scheduleRetention(
+    store.retention,
+    config.retention,
+    (results, error, ms) => thread.emit('retained', results === null ? { error: String(error) } : { results }, ms),
+    { runNow: true },
+  );
+  let held: NodeJS.Timeout | undefined;
+  await Promise.race([retention.first, new Promise((resolve) => (held = setTimeout(resolve, RETENTION_HOLDS_START_MS)))]);
+  clearTimeout(held);
 
   // Running snapshots that a later one or the ended span replaced; reads hide them meanwhile.
   const stopSweep = scheduleRunningSweep(store.runningSpans, config.sweepIntervalMs ?? RUNNING_SWEEP_INTERVAL_MS, (error) =>
@@ -134,7 +144,7 @@ async function start(): Promise<void> {
       ...calls,
       commitUpTo: (seq) => loop.commitUpTo(seq),
       close: async () => {
-        stopRetention();
+        await retention.stop();
         stopSweep();
         stalls.stop();
         await schedule?.stop();
@@ -159,7 +169,7 @@ async function start(): Promise<void> {
   });
   // What a client may send again after this restart: the spans stored last (those replayed among them).
   const recentSpans = await store.traces.recentSpanIds(RECENT_SPANS_PER_PROJECT);
-  thread.emit('ready', { replayed, committedSegment: loop.committedSegment(), retention, recentSpans, store: { where, foundVersion, schemaVersion } });
+  thread.emit('ready', { replayed, committedSegment: loop.committedSegment(), recentSpans, store: { where, foundVersion, schemaVersion } });
 }
 
 start().catch((error: Error) => thread.emit('startFailed', error.message));

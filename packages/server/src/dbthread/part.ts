@@ -7,7 +7,7 @@ import type { Lifecycle } from '../parts/lifecycle.js';
 import type { Part } from '../parts/part.js';
 import type { ServerState } from '../parts/server-state.js';
 import { quarantineIdOf } from '../pipeline/quarantine.js';
-import type { Counter } from '../self-metrics.js';
+import type { ServerMetrics } from '../serve/server-metrics.js';
 import { serverIdOf } from './server-id.js';
 import { DbThread } from './db-client.js';
 
@@ -16,15 +16,10 @@ export interface StoreNeeds {
   config: Pick<ServeConfig, 'store' | 'dataDir' | 'retention' | 'staleAfterMs' | 'treePageSpans'>;
   log: Logger;
   state: ServerState;
-  metrics: {
-    commitFailures: Counter;
-    commitSeconds: (seconds: number) => void;
-    quarantined: Counter;
-    damagedBytes: Counter;
-    stallSeconds: Counter;
-    slowCommits: Counter;
-    checkpointSeconds: (seconds: number) => void;
-  };
+  metrics: Pick<
+    ServerMetrics,
+    'commitFailures' | 'commitSeconds' | 'quarantined' | 'damagedBytes' | 'stallSeconds' | 'slowCommits' | 'checkpointSeconds' | 'retentionRun'
+  >;
   spoolDir: string;
   quarantineDir: string;
   /** A DuckDB file on the spool's disk: when it lacks room, so does the spool. */
@@ -42,7 +37,7 @@ export interface StoreNeeds {
 
 /**
  * The database thread: it opens the store, replays what the spool holds beyond the store's last
- * commit, and applies retention. Its prices go to the decoder and the judges' books; its store
+ * commit, then applies retention beside the server (at once, and hourly). Its prices go to the decoder and the judges' books; its store
  * health and commits to the state, which the ingest queue and live streams follow once started.
  */
 export async function startStore(life: Lifecycle, needs: StoreNeeds) {
@@ -98,6 +93,12 @@ export async function startStore(life: Lifecycle, needs: StoreNeeds) {
             state.committed(seq, position);
           },
           checkpointed: (ms) => metrics.checkpointSeconds(ms / 1000),
+          retained: (outcome, ms) => {
+            metrics.retentionRun(outcome, ms / 1000);
+            if ('error' in outcome) log.error({ error: outcome.error }, 'retention failed; it will run again');
+            else if (outcome.results.some((r) => r.deleted > 0))
+              log.info({ deleted: outcome.results.filter((r) => r.deleted > 0), seconds: ms / 1000 }, 'retention removed expired records');
+          },
           stall: (marker) => {
             if (marker.kind === 'second') metrics.stallSeconds({ cause: marker.cause });
             else metrics.slowCommits({ cause: marker.cause });
@@ -129,8 +130,8 @@ export async function startStore(life: Lifecycle, needs: StoreNeeds) {
   );
   // Newest first from the store; remembered oldest first, so the newest are kept longest.
   decoder.remember(started.recentSpans.reverse());
-  const { thread, replayed, committedSegment, retention } = started;
-  return { thread, serverId, replayed, committedSegment, retention };
+  const { thread, replayed, committedSegment } = started;
+  return { thread, serverId, replayed, committedSegment };
 }
 
 /** The database thread, after the decode thread: it sends that thread the prices it reads. */

@@ -37,11 +37,10 @@ export interface DbThreadConfig {
   treePageSpans?: number;
 }
 
-/** The database thread, started: the store opened, the spool replayed, retention applied. */
+/** The database thread, started: the store opened, the spool replayed (retention runs next, beside the server). */
 export interface DbThreadReady {
   replayed: number;
   committedSegment: number;
-  retention: RetentionResult[];
   /** The spans stored last per project, for the receiver to know a resend after this restart. */
   recentSpans: RecentSpanIds;
   /** Where the store is (no secrets) and the schema version it had (`null`: new, or not reported). */
@@ -77,6 +76,8 @@ export type DbEvents = {
   stall: [marker: StallMarker];
   /** A checkpoint the server ran, and how long it took (whether or not it succeeded). */
   checkpointed: [ms: number];
+  /** A run of retention ended: what it deleted per signal, or why it failed (it runs again at the next interval). */
+  retained: [outcome: { results: RetentionResult[] } | { error: string }, ms: number];
 };
 
 /** Between the server's main thread and its database thread. */

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { RetainedRecords } from '../store/store.js';
-import { RETAINED, applyRetention, scheduleRunningSweep } from './retention.js';
+import { RETAINED, applyRetention, scheduleRetention, scheduleRunningSweep } from './retention.js';
 
 describe('applyRetention', () => {
   it("deletes each signal's records by its own cutoff; errors, scores, response ids, evaluator runs, running spans, alert history and ended silences go with the traces", async () => {
@@ -36,6 +36,52 @@ describe('applyRetention', () => {
     const all = Object.values(RETAINED).flat();
     expect(new Set(all).size).toBe(all.length);
     expect(all).toHaveLength(13);
+  });
+});
+
+describe('scheduleRetention', () => {
+  it('runs at once only when asked, and its stop resolves only after the run in progress has finished', async () => {
+    let release: () => void = () => undefined;
+    const deletes: string[] = [];
+    const store = {
+      deleteOlderThan: async (records: RetainedRecords) => {
+        deletes.push(records);
+        // The first delete holds, as a day of spans on a big store does.
+        if (deletes.length === 1) await new Promise<void>((resolve) => (release = resolve));
+        return 0;
+      },
+    };
+    const reports: Array<[unknown, unknown]> = [];
+    const day = 86_400_000;
+    const { stop } = scheduleRetention(store, { tracesMs: day, logsMs: day, metricsMs: day, intervalMs: 3_600_000 }, (results, error) =>
+      reports.push([results, error]),
+    );
+    const { first, stop: stopRunning } = scheduleRetention(
+      store,
+      { tracesMs: day, logsMs: day, metricsMs: day, intervalMs: 3_600_000 },
+      (results, error) => reports.push([results, error]),
+      { runNow: true },
+    );
+    await stop();
+    expect(deletes).toEqual(['spans']);
+    let stopped = false;
+    const stopping = stopRunning().then(() => (stopped = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
+    await first;
+    expect(deletes).toEqual(Object.values(RETAINED).flat());
+    expect(reports).toEqual([
+      [
+        [
+          { signal: 'traces', deleted: 0 },
+          { signal: 'logs', deleted: 0 },
+          { signal: 'metrics', deleted: 0 },
+        ],
+        undefined,
+      ],
+    ]);
   });
 });
 

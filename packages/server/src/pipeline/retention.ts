@@ -55,24 +55,48 @@ export async function applyRetention(store: Retention, config: RetentionConfig, 
   return results;
 }
 
+/** A schedule of retention runs. */
+export interface RetentionSchedule {
+  /** Settles when the run made at once (`runNow`) has ended; at once without one. */
+  first: Promise<void>;
+  /** Clears the timer; resolves once a run in progress has ended, so the store is not closed under its deletes. */
+  stop: () => Promise<void>;
+}
+
 /**
- * Runs retention every `intervalMs` (the timer does not keep the process alive). Failures are
- * reported and the next run tries again.
+ * Runs retention every `intervalMs`, and at once with `runNow` (the timer does not keep the process
+ * alive); never two runs at once. Each run's results, or its failure, are reported with how long it
+ * took; a failed run is tried again at the next interval.
  */
-export function scheduleRetention(store: Retention, config: RetentionConfig, report: (results: RetentionResult[] | null, error?: unknown) => void): () => void {
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    applyRetention(store, config, Date.now())
-      .then((results) => report(results))
-      .catch((error: unknown) => report(null, error))
+export function scheduleRetention(
+  store: Retention,
+  config: RetentionConfig,
+  report: (results: RetentionResult[] | null, error: unknown, ms: number) => void,
+  { runNow = false }: { runNow?: boolean } = {},
+): RetentionSchedule {
+  let running: Promise<void> | null = null;
+  const run = (): Promise<void> => {
+    if (running !== null) return running;
+    const began = performance.now();
+    running = applyRetention(store, config, Date.now())
+      .then(
+        (results) => report(results, undefined, performance.now() - began),
+        (error: unknown) => report(null, error, performance.now() - began),
+      )
       .finally(() => {
-        running = false;
+        running = null;
       });
-  }, config.intervalMs);
+    return running;
+  };
+  const timer = setInterval(run, config.intervalMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return {
+    first: runNow ? run() : Promise.resolve(),
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import type { SpillReason } from '../pipeline/ingest-queue.js';
 import { quarantineCount } from '../pipeline/quarantine.js';
+import type { RetentionResult } from '../pipeline/retention.js';
 import { STALL_CAUSES, type StallCause } from '../dbthread/stall-watch.js';
 import { type Counter, STORE_COMMIT_SECONDS_BUCKETS, type SelfMetrics } from '../self-metrics.js';
 
@@ -19,6 +20,8 @@ export interface ServerMetrics {
   slowCommits: Counter;
   /** A checkpoint the server ran (DuckDB), in seconds. */
   checkpointSeconds: (seconds: number) => void;
+  /** A run of retention ended, done (with what it deleted) or failed, after `seconds`. */
+  retentionRun: (outcome: { results: RetentionResult[] } | { error: string }, seconds: number) => void;
 }
 
 export interface ServerMetricsOptions {
@@ -69,7 +72,23 @@ export function serverMetrics(registry: SelfMetrics, { quarantineDir, dbPath, st
       () => fileBytes(dbPath) + fileBytes(`${dbPath}.wal`),
     );
   }
+  const retentionRuns = registry.counter('spoor_retention_runs_total', 'Runs of retention (at start and hourly), by outcome: done or failed.');
+  for (const outcome of ['done', 'failed']) retentionRuns({ outcome }, 0);
+  const retentionDeleted = registry.counter(
+    'spoor_retention_deleted_total',
+    'Records retention deleted, by signal: spans for traces (their errors, scores and the rest go with them), log records, metric points.',
+  );
+  const retentionSeconds = registry.histogram(
+    'spoor_retention_duration_seconds',
+    'How long each run of retention took; ingest and reads go on beside it.',
+    STORE_COMMIT_SECONDS_BUCKETS,
+  );
   return {
+    retentionRun: (outcome, seconds) => {
+      retentionRuns({ outcome: 'error' in outcome ? 'failed' : 'done' });
+      if ('results' in outcome) for (const { signal, deleted } of outcome.results) retentionDeleted({ signal }, deleted);
+      retentionSeconds(seconds);
+    },
     commitFailures: registry.counter('spoor_store_commit_failures_total', 'Store transactions that failed and were retried.'),
     commitSeconds: registry.histogram(
       'spoor_store_commit_duration_seconds',

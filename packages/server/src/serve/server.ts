@@ -107,8 +107,6 @@ const receiversPart: Part<Started, { app: FastifyInstance; url: string; grpcUrl:
         routes: have.routes,
       });
       if (have.replayed > 0) app.log.info({ requests: have.replayed }, 'replayed acknowledged requests from the spool');
-      const deleted = have.retention.filter((r) => r.deleted > 0);
-      if (deleted.length > 0) app.log.info({ deleted }, 'retention removed expired records');
       return app;
     };
     return startReceivers(life, have, { makeApp, access: have.access, decoder, accept: have.accept, forward });
