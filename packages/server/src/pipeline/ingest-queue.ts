@@ -126,9 +126,10 @@ export class IngestQueue {
     this.lastCommitUs = this.nowUs();
   }
 
-  /** Continues numbering after the entries replayed at start-up. */
+  /** Continues numbering after the entries replayed at start-up, which the database thread committed before it was ready. */
   startAfter(seq: number): void {
     this.acceptedSeq = seq;
+    this.committedSeq = seq;
   }
 
   /**
