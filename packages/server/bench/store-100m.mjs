@@ -364,13 +364,9 @@ async function retentionUnderLoad(store, marker) {
   const templates = buildTemplates({ count: 16, tracesPerBatch: TRACES_PER_BATCH, spansPerTrace: SPANS_PER_TRACE, extraAttributes: content });
   const rate = 0.8 * (await freshCapacity(templates, seconds));
   const keepMinutes = Math.floor((Date.now() - (marker.startMs + DAY_MS)) / 60_000);
-  // Listening at once, so the run deletes beside the load rather than before it.
-  process.env.SPOOR_RETENTION_HOLD_MS = '0';
   const server = await startServer(store, null, ['--retention', `traces=${keepMinutes}m`]);
-  delete process.env.SPOOR_RETENTION_HOLD_MS;
   const loadS = Number(process.env.BENCH_RETENTION_S ?? 120);
   let ranS = null;
-  // From the moment it listens: the run started before, as the thread opened the store.
   const began = performance.now();
   const load = driveLoad({ url: server.url, seconds: loadS, concurrency: CONCURRENCY, templates, liveTimes: true, spansPerSecond: rate });
   for (;;) {

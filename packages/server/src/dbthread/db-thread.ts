@@ -24,17 +24,8 @@ const port = parentPort!;
 const config = threadConfig<DbProtocol>();
 const thread = new ThreadServer<DbProtocol>(port, DB_TRANSFERS);
 
-/**
- * How long retention's run at start may hold the port closed before the server listens with it still
- * running; `SPOOR_RETENTION_HOLD_MS` sets it (0: listen at once, as bench:store-100m does to delete a
- * day under load), not a setting users are meant to need.
- */
-const RETENTION_HOLDS_START_MS = holdMsOf(process.env.SPOOR_RETENTION_HOLD_MS);
-
-function holdMsOf(text: string | undefined): number {
-  const ms = Number.parseInt(text ?? '', 10);
-  return ms >= 0 ? ms : 5_000;
-}
+/** How long retention's run at start may hold the port closed before the server listens with it still running. */
+const RETENTION_HOLDS_START_MS = 5_000;
 
 async function start(): Promise<void> {
   const { store, where, foundVersion, schemaVersion, ping, checkpoints } = await openStore(config.store, config.retention, (error) =>
