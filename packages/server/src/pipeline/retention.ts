@@ -37,8 +37,16 @@ export const RETAINED: Readonly<Record<Signal, readonly RetainedRecords[]>> = {
   metrics: ['metricPoints'],
 };
 
-/** Deletes what is older than each signal's retention, relative to `nowMs`. */
-export async function applyRetention(store: Retention, config: RetentionConfig, nowMs: number): Promise<RetentionResult[]> {
+/**
+ * Deletes what is older than each signal's retention, relative to `nowMs`. Once `stopped()` says so
+ * it deletes no more (the server is closing): what it left goes at the next run.
+ */
+export async function applyRetention(
+  store: Retention,
+  config: RetentionConfig,
+  nowMs: number,
+  stopped: () => boolean = () => false,
+): Promise<RetentionResult[]> {
   const windows: Array<[Signal, number]> = [
     ['traces', config.tracesMs],
     ['logs', config.logsMs],
@@ -47,9 +55,10 @@ export async function applyRetention(store: Retention, config: RetentionConfig, 
   const results: RetentionResult[] = [];
   for (const [signal, keepMs] of windows) {
     const cutoffUs = (nowMs - keepMs) * 1000;
+    if (stopped()) break;
     const [counted, ...rest] = RETAINED[signal];
     const deleted = await store.deleteOlderThan(counted!, cutoffUs);
-    for (const records of rest) await store.deleteOlderThan(records, cutoffUs);
+    for (const records of rest) if (!stopped()) await store.deleteOlderThan(records, cutoffUs);
     results.push({ signal, deleted });
   }
   return results;
@@ -59,7 +68,7 @@ export async function applyRetention(store: Retention, config: RetentionConfig, 
 export interface RetentionSchedule {
   /** Settles when the run made at once (`runNow`) has ended; at once without one. */
   first: Promise<void>;
-  /** Clears the timer; resolves once a run in progress has ended, so the store is not closed under its deletes. */
+  /** Clears the timer; a run in progress deletes no more and is waited for, so the store is not closed under its delete. */
   stop: () => Promise<void>;
 }
 
@@ -75,10 +84,11 @@ export function scheduleRetention(
   { runNow = false }: { runNow?: boolean } = {},
 ): RetentionSchedule {
   let running: Promise<void> | null = null;
+  let stopped = false;
   const run = (): Promise<void> => {
     if (running !== null) return running;
     const began = performance.now();
-    running = applyRetention(store, config, Date.now())
+    running = applyRetention(store, config, Date.now(), () => stopped)
       .then(
         (results) => report(results, undefined, performance.now() - began),
         (error: unknown) => report(null, error, performance.now() - began),
@@ -88,11 +98,13 @@ export function scheduleRetention(
       });
     return running;
   };
-  const timer = setInterval(run, config.intervalMs);
+  // A report that throws is the caller's bug; it must not become an unhandled rejection of a timer.
+  const timer = setInterval(() => void run().catch(() => undefined), config.intervalMs);
   timer.unref();
   return {
     first: runNow ? run() : Promise.resolve(),
     stop: async () => {
+      stopped = true;
       clearInterval(timer);
       await running;
     },
