@@ -37,8 +37,9 @@ export interface StoreNeeds {
 
 /**
  * The database thread: it opens the store, replays what the spool holds beyond the store's last
- * commit, then applies retention beside the server (at once, and hourly). Its prices go to the decoder and the judges' books; its store
- * health and commits to the state, which the ingest queue and live streams follow once started.
+ * commit, and applies retention (at start, for at most 5 s before the server listens, and hourly).
+ * Its prices go to the decoder and the judges' books; its store health and commits to the state,
+ * which the ingest queue and live streams follow once started.
  */
 export async function startStore(life: Lifecycle, needs: StoreNeeds) {
   const { config, log, state, metrics, quarantineDir, decoder } = needs;

@@ -198,7 +198,8 @@ function costPerWorkflowSql(parts: Parts, partsSinceUs: number, values = 'sum(co
   const { d, project } = parts;
   const since = `start_us >= ${parts.p.int(partsSinceUs)}`;
   const partsFrom = `start_us - ${parts.p.int(PART_BEFORE_ROOT_US)} AS parts_from_us`;
-  const keys = [...parts.keyNames, 'bucket'].map((c) => `r.${c} AS ${c}`).join(', ');
+  const keyColumns = [...parts.keyNames, 'bucket'];
+  const keys = keyColumns.map((c) => `r.${c} AS ${c}`).join(', ');
   if (d.ctesComputedOnce) {
     const roots = `roots AS (SELECT trace_id, ${partsFrom}, ${selectKeys(parts)} FROM ${parts.from} ${whereOf([...parts.where, 'parent_span_id IS NULL'])})`;
     return `WITH ${roots}
@@ -216,14 +217,14 @@ function costPerWorkflowSql(parts: Parts, partsSinceUs: number, values = 'sum(co
   const rootTraces = `SELECT trace_id FROM ${d.tables.span_facts} WHERE project_id = ${project} AND end_us >= ${parts.start} AND end_us < ${parts.end}
         AND start_us < ${parts.end} AND parent_span_id IS NULL`;
   return `WITH ${roots}
-    SELECT ${parts.groupBy}, avg(cost) AS value FROM (
-      SELECT ${keys}, sum(if(costs.start_us >= r.parts_from_us, costs.cost, 0)) AS cost
+    SELECT ${parts.groupBy}, avg(root_cost) AS value FROM (
+      SELECT ${keys}, sum(if(costs.start_us >= r.parts_from_us, costs.cost, 0)) AS root_cost
       FROM roots AS r
       LEFT JOIN (
         SELECT trace_id, start_us, coalesce(cost_usd, 0) AS cost FROM ${d.tables.trace_parts}
         WHERE project_id = ${project} AND ${since} AND ${d.noIndex('trace_id')} IN (${rootTraces})
       ) AS costs ON costs.trace_id = r.trace_id
-      GROUP BY r.root_row, ${[...parts.keyNames, 'bucket'].map((c) => `r.${c}`).join(', ')}
+      GROUP BY r.root_row, ${keyColumns.map((c) => `r.${c}`).join(', ')}
     ) AS costed GROUP BY ${parts.groupBy}`;
 }
 
