@@ -371,8 +371,9 @@ async function retentionUnderLoad(store, marker) {
   const began = performance.now();
   const load = driveLoad({ url: server.url, seconds: loadS, concurrency: CONCURRENCY, templates, liveTimes: true, spansPerSecond: rate });
   for (;;) {
-    const done = (await metrics(server.url)).get('spoor_retention_runs_total{outcome="done"}') ?? 0;
-    if (done >= 1 && ranS === null) ranS = (performance.now() - began) / 1000;
+    const m = await metrics(server.url);
+    if ((m.get('spoor_retention_runs_total{outcome="failed"}') ?? 0) >= 1) throw new Error('the retention run failed (see the server log)');
+    if ((m.get('spoor_retention_runs_total{outcome="done"}') ?? 0) >= 1) ranS = (performance.now() - began) / 1000;
     if (ranS !== null || (performance.now() - began) / 1000 > loadS * 10) break;
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
