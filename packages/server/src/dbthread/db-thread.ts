@@ -28,7 +28,7 @@ const thread = new ThreadServer<DbProtocol>(port, DB_TRANSFERS);
 const RETENTION_HOLDS_START_MS = 5_000;
 
 async function start(): Promise<void> {
-  const { store, where, foundVersion, schemaVersion, ping, checkpoints } = await openStore(config.store, config.retention, (error) =>
+  const { store, where, foundVersion, schemaVersion, ping, checkpoints, recordsPerCommit } = await openStore(config.store, config.retention, (error) =>
     thread.emit('log', 'error', 'the store does not answer; trying again in 2 s (for up to a minute)', { error: error.message }),
   );
   const pricing = new PriceService(store.prices, config.prices, Date.now, (projectId, models) => thread.emit('prices', projectId, models));
@@ -83,7 +83,7 @@ async function start(): Promise<void> {
     spoolDir: config.spoolDir,
     serverId: config.serverId,
     decode: readBackDecoder(pricing, readBackMasking),
-    maxRecordsPerCommit: config.maxRecordsPerCommit,
+    maxRecordsPerCommit: config.maxRecordsPerCommit ?? recordsPerCommit,
     lingerMs: config.lingerMs,
     onCommit: (seq, position, records, commitMs) => {
       commitFailing = false;

@@ -20,6 +20,8 @@ export interface OpenedStore {
    * inside the commit that passes that size, as it does on its own (`SPOOR_CHECKPOINTS=commit`).
    */
   checkpoints?: { bytes: number; run: (() => Promise<void>) | null };
+  /** Records a commit takes at most, when the engine wants its own (DuckDB: its row groups' worth); else the commit loop's default. */
+  recordsPerCommit?: number;
 }
 
 /** How long a server waits for a ClickHouse it cannot reach at start, asking every 2 s. */
@@ -90,6 +92,7 @@ export async function openStore(target: StoreTarget, retention: RetentionConfig 
       foundVersion: null,
       schemaVersion: null,
       checkpoints: { bytes, run: scheduled ? () => store.checkpoint() : null },
+      recordsPerCommit: store.recordsPerCommit,
     };
   }
   const deadline = Date.now() + CONNECT_WAIT_MS;

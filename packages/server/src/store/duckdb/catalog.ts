@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 
 /**
@@ -8,12 +9,27 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 const CATALOG = 'spoor';
 
 /**
- * Row groups of 16,384 rows (not the default 122,880) let a commit of a few ten thousand records
- * write its row groups straight to the file instead of the WAL, so checkpoints stay small: commits
- * took 3.8 ms per 1,000 spans with no stalls, against 6-7 ms and stalls of up to a second with the
- * default (BENCHMARKS.md).
+ * Rows a row group of a new store holds. A commit at capacity (`recordsPerCommit`) writes its
+ * full row groups straight to the file instead of the WAL, so checkpoints stay small (with
+ * DuckDB's 122,880 rows and 50,000-record commits, every span went through the WAL: 6-7 ms per
+ * 1,000 spans and stalls of up to a second). Fewer, larger groups make every read cheaper on a
+ * big store: a scan checks each group's statistics before it skips it, about a microsecond a
+ * group, so a trace's read on a 100M-span store of 16,384-row groups (7,852 of them) took 5-7 ms
+ * against 1-2 on a store of its last day (BENCHMARKS.md).
  */
-const ROW_GROUP_SIZE = 16_384;
+export const ROW_GROUP_ROWS = 65_536;
+
+/**
+ * The row groups of the stores made before (no `row_group_rows` in `spoor_meta`), kept for them:
+ * a file attached with a larger size has its smaller groups merged at each checkpoint, which on
+ * a 100M-span store took 4-7 s a checkpoint, commits held throughout, for a hundred checkpoints.
+ */
+export const FIRST_ROW_GROUP_ROWS = 16_384;
+
+/** Records a commit takes at most: two row groups, so a commit at capacity writes whole groups to the file. */
+export function recordsPerCommit(rowGroupRows: number): number {
+  return rowGroupRows === FIRST_ROW_GROUP_ROWS ? 50_000 : 2 * rowGroupRows;
+}
 
 /** Whether DuckDB says the database will not be used again until it is attached anew. */
 export function isInvalidated(error: unknown): boolean {
@@ -24,9 +40,35 @@ export function isInvalidated(error: unknown): boolean {
  * Attaches the file as Spoor's catalog and makes it the connection's default; `readOnly` for a
  * reader beside no server (DuckDB lets one process write a file, or any number read it).
  */
-export async function attach(connection: DuckDBConnection, path: string, readOnly = false): Promise<void> {
-  await connection.run(`ATTACH '${path.replaceAll("'", "''")}' AS ${CATALOG} (${readOnly ? 'READ_ONLY' : `ROW_GROUP_SIZE ${ROW_GROUP_SIZE}`})`);
+export async function attach(connection: DuckDBConnection, path: string, rowGroupRows: number, readOnly = false): Promise<void> {
+  await connection.run(`ATTACH ${quoted(path)} AS ${CATALOG} (${readOnly ? 'READ_ONLY' : `ROW_GROUP_SIZE ${rowGroupRows}`})`);
   await connection.run(`USE ${CATALOG}`);
+}
+
+const quoted = (path: string): string => `'${path.replaceAll("'", "''")}'`;
+
+/**
+ * The row group size of the file at `path`, which DuckDB does not keep: `ROW_GROUP_ROWS` for a new
+ * file, else what its `spoor_meta` says, read from the file attached for reading alone
+ * (`FIRST_ROW_GROUP_ROWS` when it says nothing, or cannot be read: the attach that follows says why).
+ */
+export async function rowGroupRowsOf(instance: DuckDBInstance, path: string): Promise<number> {
+  if (!existsSync(path)) return ROW_GROUP_ROWS;
+  const probe = await instance.connect();
+  try {
+    await probe.run(`ATTACH ${quoted(path)} AS spoor_layout (READ_ONLY)`);
+    try {
+      const found = await probe.runAndReadAll(`SELECT value FROM spoor_layout.spoor_meta WHERE key = 'row_group_rows'`);
+      const rows = Number(found.getRows()[0]?.[0]);
+      return Number.isInteger(rows) && rows > 0 ? rows : FIRST_ROW_GROUP_ROWS;
+    } finally {
+      await probe.run('DETACH spoor_layout');
+    }
+  } catch {
+    return FIRST_ROW_GROUP_ROWS;
+  } finally {
+    probe.closeSync();
+  }
 }
 
 /** A new connection to the instance, on Spoor's catalog. */
@@ -56,11 +98,11 @@ export async function detach(instance: DuckDBInstance): Promise<void> {
   }
 }
 
-export async function reattach(instance: DuckDBInstance, path: string, connections: readonly DuckDBConnection[]): Promise<void> {
+export async function reattach(instance: DuckDBInstance, path: string, rowGroupRows: number, connections: readonly DuckDBConnection[]): Promise<void> {
   const fresh = await instance.connect();
   try {
     await fresh.run(`DETACH DATABASE IF EXISTS ${CATALOG}`);
-    await attach(fresh, path);
+    await attach(fresh, path, rowGroupRows);
   } finally {
     fresh.closeSync();
   }

@@ -6,7 +6,7 @@ import { type FlowReader, type LogReader, type Store, StoreConflictError, StoreE
 import { selectFlowSpans } from './flows.js';
 import { type Columns, columnsOf } from './read.js';
 import { DuckDbWriter } from './writer.js';
-import { attach, connectTo, detach, isInvalidated, reattach } from './catalog.js';
+import { FIRST_ROW_GROUP_ROWS, attach, connectTo, detach, isInvalidated, reattach, recordsPerCommit, rowGroupRowsOf } from './catalog.js';
 import { MIGRATIONS } from './migrations.js';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 import { REVIEW_TABLES } from './schema-review-tables.js';
@@ -152,6 +152,8 @@ export class DuckDbStore implements Store {
     private readonly second: DuckDBConnection,
     private readonly path: string,
     private readonly readOnly: boolean,
+    /** Rows a row group of the file holds (`catalog.ts`), as it is attached again after an invalidation. */
+    readonly rowGroupRows: number,
     alertSlicesFromSpans: number,
     /** The spill directory this store made for itself (read only, or in memory), removed at close. */
     private readonly ownSpillDir: string | null,
@@ -199,6 +201,7 @@ export class DuckDbStore implements Store {
     const spill = await spillDirOf(options.path, readOnly);
     let instance: DuckDBInstance;
     let writer: DuckDBConnection;
+    let rowGroupRows = FIRST_ROW_GROUP_ROWS;
     try {
       instance = await DuckDBInstance.create(':memory:', {
         memory_limit: options.memoryLimit ?? '384MB',
@@ -206,8 +209,10 @@ export class DuckDbStore implements Store {
         temp_directory: spill.dir,
         ...options.settings,
       });
+      // A file read alone is never written: its row groups' size does not matter.
+      if (!readOnly) rowGroupRows = await rowGroupRowsOf(instance, options.path);
       writer = await instance.connect();
-      await attach(writer, options.path, readOnly);
+      await attach(writer, options.path, rowGroupRows, readOnly);
     } catch (cause) {
       if (spill.own) await rm(spill.dir, { recursive: true, force: true });
       throw new StoreError(`cannot open the DuckDB database at ${options.path}: ${(cause as Error).message}`, { cause });
@@ -219,11 +224,17 @@ export class DuckDbStore implements Store {
       await connectTo(instance),
       options.path,
       readOnly,
+      rowGroupRows,
       options.alertSlicesFromSpans ?? SLICES_FROM_SPANS,
       spill.own ? spill.dir : null,
     );
     await (readOnly ? store.checkSchema() : store.migrate());
     return store;
+  }
+
+  /** Records a commit takes at most on this file: its row groups' worth (`catalog.ts`). */
+  get recordsPerCommit(): number {
+    return recordsPerCommit(this.rowGroupRows);
   }
 
   /** A file opened for reading only must hold this version's schema: it cannot be migrated. */
@@ -252,6 +263,8 @@ export class DuckDbStore implements Store {
       await this.connection.run(`INSERT INTO spoor_meta VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [
         String(SCHEMA_VERSION),
       ]);
+      // The size the file was made with, which DuckDB does not keep: it is attached with it from now on.
+      await this.connection.run(`INSERT INTO spoor_meta VALUES ('row_group_rows', $1) ON CONFLICT (key) DO NOTHING`, [String(this.rowGroupRows)]);
       // Transactions are numbered on past every number stored, so a cursor a viewer kept across a restart stays true.
       const seq = await this.connection.runAndReadAll(
         `SELECT greatest(coalesce((SELECT max(commit_seq) FROM spool_positions), 0), coalesce((SELECT max(commit_seq) FROM spans), 0),
@@ -270,7 +283,7 @@ export class DuckDbStore implements Store {
     await this.batches.rollback().catch(() => {
       // Rolling back on an invalidated database reports it; the transactions end all the same.
     });
-    await reattach(this.instance, this.path, [this.connection, this.second]);
+    await reattach(this.instance, this.path, this.rowGroupRows, [this.connection, this.second]);
     this.alertSeries.spansChanged();
     // The file as its WAL replays it: every list is read from it again.
     this.kept.forgetAll();
