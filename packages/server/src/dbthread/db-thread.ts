@@ -28,8 +28,10 @@ const thread = new ThreadServer<DbProtocol>(port, DB_TRANSFERS);
 const RETENTION_HOLDS_START_MS = 5_000;
 
 async function start(): Promise<void> {
-  const { store, where, foundVersion, schemaVersion, ping, checkpoints, recordsPerCommit } = await openStore(config.store, config.retention, (error) =>
-    thread.emit('log', 'error', 'the store does not answer; trying again in 2 s (for up to a minute)', { error: error.message }),
+  const { store, where, foundVersion, schemaVersion, ping, checkpoints, recordsPerCommit, wholeRecords } = await openStore(
+    config.store,
+    config.retention,
+    (error) => thread.emit('log', 'error', 'the store does not answer; trying again in 2 s (for up to a minute)', { error: error.message }),
   );
   const pricing = new PriceService(store.prices, config.prices, Date.now, (projectId, models) => thread.emit('prices', projectId, models));
   await pricing.load([DEFAULT_PROJECT_ID]);
@@ -85,6 +87,7 @@ async function start(): Promise<void> {
     decode: readBackDecoder(pricing, readBackMasking),
     maxRecordsPerCommit: config.maxRecordsPerCommit ?? recordsPerCommit,
     lingerMs: config.lingerMs,
+    wholeRecords,
     onCommit: (seq, position, records, commitMs) => {
       commitFailing = false;
       reachable = true;

@@ -22,6 +22,8 @@ export interface OpenedStore {
   checkpoints?: { bytes: number; run: (() => Promise<void>) | null };
   /** Records a commit takes at most, when the engine wants its own (DuckDB: its row groups' worth); else the commit loop's default. */
   recordsPerCommit?: number;
+  /** Records a commit needs for its rows to go to the file whole (`CommitLoopOptions.wholeRecords`). */
+  wholeRecords?: number;
 }
 
 /** How long a server waits for a ClickHouse it cannot reach at start, asking every 2 s. */
@@ -93,6 +95,7 @@ export async function openStore(target: StoreTarget, retention: RetentionConfig 
       schemaVersion: null,
       checkpoints: { bytes, run: scheduled ? () => store.checkpoint() : null },
       recordsPerCommit: store.recordsPerCommit,
+      wholeRecords: store.wholeRecords,
     };
   }
   const deadline = Date.now() + CONNECT_WAIT_MS;

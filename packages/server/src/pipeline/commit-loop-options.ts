@@ -27,6 +27,14 @@ export interface CommitLoopOptions {
    */
   lingerMs?: number;
   /**
+   * Records a transaction needs for its rows to go to the store's file whole rather than through
+   * its log (DuckDB: a row group). A transaction holding a quarter of them when `lingerMs` has
+   * passed lingers up to four times as long for the rest: ingest between a quarter of a group and
+   * a group each `lingerMs` would otherwise write every record twice and checkpoint the log again
+   * and again. A reader waiting still commits at once.
+   */
+  wholeRecords?: number;
+  /**
    * Told after every commit: the last entry's sequence number and spool position, how many
    * records, and how long the store took to make them durable.
    */

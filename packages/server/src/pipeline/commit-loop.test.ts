@@ -91,6 +91,35 @@ describe('CommitLoop', () => {
     expect(reports).toEqual([expect.objectContaining({ seq: 2, records: 2 })]);
   });
 
+  it('lingers up to four times lingerMs for a whole row group once a quarter of one is in, lingerMs for less or more', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const store = new FakeWriter();
+    const loop = loopOver(store, { lingerMs: 100, wholeRecords: 8 });
+    // A quarter of a group (2 records): the transaction waits past lingerMs for the rest.
+    await accept(loop, ['a'], 2);
+    await until(() => store.appendCalls === 1, 'the first entry is appended');
+    await vi.advanceTimersByTimeAsync(399);
+    expect(store.commitCalls).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
+    await until(() => store.commits.length === 1, 'the lingering commit is durable');
+    expect(store.commits[0]).toEqual(expect.objectContaining({ records: 2 }));
+
+    // Fewer than a quarter: committed after lingerMs, as without a group to fill.
+    await accept(loop, ['b'], 1);
+    await until(() => store.appendCalls === 2, 'the second entry is appended');
+    await vi.advanceTimersByTimeAsync(100);
+    await until(() => store.commits.length === 2, 'the small commit is durable');
+
+    // A whole group or more waits lingerMs alone, for up to maxRecordsPerCommit.
+    await accept(loop, ['c'], 8);
+    await until(() => store.appendCalls === 3, 'the third entry is appended');
+    await vi.advanceTimersByTimeAsync(99);
+    expect(store.commitCalls).toBe(2);
+    await vi.advanceTimersByTimeAsync(1);
+    await until(() => store.commits.length === 3, 'the whole group is durable');
+    expect(store.commits[2]).toEqual(expect.objectContaining({ records: 8 }));
+  });
+
   it('commits at once when a reader waits, without waiting for lingerMs or a full transaction', async () => {
     // On a clock that never moves: no timer fires, so nothing here waits for one.
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });

@@ -338,7 +338,13 @@ export class CommitLoop {
     const next = this.queue[0];
     const waited = this.closing || this.wantedSeq >= open.firstSeq;
     const joining = next !== undefined && (this.closing || next.seq <= this.wantedSeq);
-    return open.records >= (this.spaceCap ?? this.maxRecordsPerCommit) || (waited && !joining) || Date.now() - open.openedAt >= this.lingerMs;
+    return open.records >= (this.spaceCap ?? this.maxRecordsPerCommit) || (waited && !joining) || Date.now() - open.openedAt >= this.lingerOf(open.records);
+  }
+
+  /** How long a transaction of `records` stays open (`wholeRecords`). */
+  private lingerOf(records: number): number {
+    const whole = this.options.wholeRecords;
+    return whole !== undefined && records >= whole / 4 && records < whole ? 4 * this.lingerMs : this.lingerMs;
   }
 
   /** Records per transaction now: fewer than `maxRecordsPerCommit` while a backlog is committed in pieces. */
@@ -470,7 +476,7 @@ export class CommitLoop {
 
   private armLinger(): void {
     if (this.openWrite === null || this.lingerTimer !== null) return;
-    const wait = Math.max(0, this.openWrite.openedAt + this.lingerMs - Date.now());
+    const wait = Math.max(0, this.openWrite.openedAt + this.lingerOf(this.openWrite.records) - Date.now());
     this.lingerTimer = setTimeout(() => {
       this.lingerTimer = null;
       this.kick();

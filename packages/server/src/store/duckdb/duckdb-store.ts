@@ -237,6 +237,11 @@ export class DuckDbStore implements Store {
     return recordsPerCommit(this.rowGroupRows);
   }
 
+  /** Records a commit needs to write whole row groups; `undefined` on a store made before, whose commits stay as they were measured. */
+  get wholeRecords(): number | undefined {
+    return this.rowGroupRows === FIRST_ROW_GROUP_ROWS ? undefined : this.rowGroupRows;
+  }
+
   /** A file opened for reading only must hold this version's schema: it cannot be migrated. */
   private async checkSchema(): Promise<void> {
     const found = await this.read('read the schema version', `SELECT value FROM spoor_meta WHERE key = 'schema_version'`, []).catch(() => null);

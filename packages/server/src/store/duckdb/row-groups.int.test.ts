@@ -57,6 +57,7 @@ describe('DuckDB row groups', () => {
     let store = await DuckDbStore.open({ path: file });
     expect(store.rowGroupRows).toBe(ROW_GROUP_ROWS);
     expect(store.recordsPerCommit).toBe(2 * ROW_GROUP_ROWS);
+    expect(store.wholeRecords).toBe(ROW_GROUP_ROWS);
     await writeSpans(store, 70_000);
     await store.close();
     expect(await layoutOf(file)).toEqual({ largest: ROW_GROUP_ROWS, groups: 2, recorded: String(ROW_GROUP_ROWS) });
@@ -80,6 +81,7 @@ describe('DuckDB row groups', () => {
     store = await DuckDbStore.open({ path: file });
     expect(store.rowGroupRows).toBe(FIRST_ROW_GROUP_ROWS);
     expect(store.recordsPerCommit).toBe(50_000);
+    expect(store.wholeRecords).toBeUndefined();
     await writeSpans(store, 40_000);
     await store.close();
     const layout = await layoutOf(file);
