@@ -35,6 +35,8 @@ export interface StallWatchOptions {
   dbPath: string | null;
   /** Entries waiting for a commit now. */
   waiting: () => number;
+  /** Whether the writer holds its open transaction by choice (its linger not up, nothing to append): records wait, nothing stalls. */
+  lingering?: () => boolean;
   emit: (marker: StallMarker) => void;
   /** A second without a commit is a stall; a commit this long is slow. Default 1,000 ms. */
   stallMs?: number;
@@ -148,7 +150,8 @@ export class StallWatch {
     const late = Math.max(0, now - this.tickAt);
     this.tickAt = now + this.stallMs;
     // Nothing waiting: the clock starts again, so the first request after a quiet spell is not a stall.
-    if (this.options.waiting() === 0) this.quietSince = now;
+    // A transaction left open for more records (up to 2 s while a DuckDB row group fills) is no stall either.
+    if (this.options.waiting() === 0 || (this.commits.length === 0 && this.options.lingering?.() === true)) this.quietSince = now;
     const stalledSince = Math.max(this.lastCommitAt, this.quietSince);
     if (now - stalledSince < this.stallMs) return;
     const oldest = this.commits[0];

@@ -347,6 +347,11 @@ export class CommitLoop {
     return whole !== undefined && records >= whole / 4 && records < whole ? 4 * this.lingerMs : this.lingerMs;
   }
 
+  /** Whether the open transaction is held for more records: nothing to append or recover, its linger not up. */
+  lingering(): boolean {
+    return !this.running && this.failed === null && this.queue.length === 0 && this.openWrite !== null && !this.commitDue();
+  }
+
   /** Records per transaction now: fewer than `maxRecordsPerCommit` while a backlog is committed in pieces. */
   recordsPerCommit(): number {
     return this.spaceCap ?? this.maxRecordsPerCommit;
