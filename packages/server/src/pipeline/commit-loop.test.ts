@@ -120,6 +120,28 @@ describe('CommitLoop', () => {
     expect(store.commits[2]).toEqual(expect.objectContaining({ records: 8 }));
   });
 
+  it('brings the linger forward when a lingering transaction fills its group, and leaves no long timer to the next', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const store = new FakeWriter();
+    const loop = loopOver(store, { lingerMs: 100, wholeRecords: 8, maxRecordsPerCommit: 16 });
+    await accept(loop, ['a'], 2);
+    await until(() => store.appendCalls === 1, 'the first entry is appended');
+    await vi.advanceTimersByTimeAsync(50);
+    // The group filled: due at lingerMs from the first record, not four times that.
+    await accept(loop, ['b'], 6);
+    await until(() => store.appendCalls === 2, 'the second entry is appended');
+    await vi.advanceTimersByTimeAsync(50);
+    await until(() => store.commits.length === 1, 'the filled group is durable');
+
+    // A lingering transaction committed for a reader: the next, small one is due after lingerMs.
+    await accept(loop, ['c'], 2);
+    await settled(loop.commitUpTo(lastSeq()), 'commitUpTo');
+    await accept(loop, ['d'], 1);
+    await until(() => store.appendCalls === 4, 'the fourth entry is appended');
+    await vi.advanceTimersByTimeAsync(100);
+    await until(() => store.commits.length === 3, 'the small commit is durable');
+  });
+
   it('commits at once when a reader waits, without waiting for lingerMs or a full transaction', async () => {
     // On a clock that never moves: no timer fires, so nothing here waits for one.
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });

@@ -76,6 +76,8 @@ export class CommitLoop {
   private wakeUp: (() => void) | null = null;
   private runEnded: Promise<void> = Promise.resolve();
   private lingerTimer: NodeJS.Timeout | null = null;
+  /** When the armed linger timer fires. */
+  private lingerDue = 0;
   private failures = 0;
   private idleWaiters: Array<() => void> = [];
   private readonly maxAttempts: number;
@@ -365,6 +367,8 @@ export class CommitLoop {
   private startCommit(): Promise<void> {
     const open = this.openWrite!;
     this.openWrite = null;
+    // The timer was this transaction's: the next one's linger starts from its own first record.
+    this.clearLinger();
     const began = performance.now();
     const durable = this.store.commit(this.keyOf(open.position)).then(() => {
       const commitMs = performance.now() - began;
@@ -479,14 +483,24 @@ export class CommitLoop {
     this.wakeUp = null;
   }
 
+  /** Sets the linger's timer for the open transaction, earlier when its due time moved earlier (it reached a whole group). */
   private armLinger(): void {
-    if (this.openWrite === null || this.lingerTimer !== null) return;
-    const wait = Math.max(0, this.openWrite.openedAt + this.lingerOf(this.openWrite.records) - Date.now());
+    if (this.openWrite === null) return;
+    const due = this.openWrite.openedAt + this.lingerOf(this.openWrite.records);
+    if (this.lingerTimer !== null && this.lingerDue <= due) return;
+    this.clearLinger();
+    this.lingerDue = due;
+    const wait = Math.max(0, due - Date.now());
     this.lingerTimer = setTimeout(() => {
       this.lingerTimer = null;
       this.kick();
     }, wait);
     this.lingerTimer.unref();
+  }
+
+  private clearLinger(): void {
+    if (this.lingerTimer !== null) clearTimeout(this.lingerTimer);
+    this.lingerTimer = null;
   }
 }
 
