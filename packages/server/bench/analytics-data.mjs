@@ -7,6 +7,7 @@
 // without gaps or duplicates.
 import { createHash } from 'node:crypto';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { ROW_GROUP_ROWS } from '../dist/store/duckdb/catalog.js';
 import { traceKeySql } from '../dist/store/duckdb/trace-key.js';
 import { AGENTS, EMBEDDING, ERROR_KINDS, MODELS, RETRIEVERS, SERVICES, STEPS, TOOLS, VERSIONS, WORKFLOWS } from './analytics-vocabulary.mjs';
 
@@ -446,8 +447,8 @@ export async function addScores(path, count) {
 async function connect(path) {
   const instance = await DuckDBInstance.create(':memory:', { memory_limit: '3GB', threads: '2' });
   const c = await instance.connect();
-  // The store's row groups (duckdb-store.ts `open`), so zone maps are as fine as the server's own.
-  await c.run(`ATTACH '${path.replaceAll("'", "''")}' AS spoor (ROW_GROUP_SIZE 16384)`);
+  // A new store's row groups (catalog.ts), as the server records them: attached with another size, its checkpoints would merge them.
+  await c.run(`ATTACH '${path.replaceAll("'", "''")}' AS spoor (ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`);
   await c.run(dimensionSql());
   return { instance, c };
 }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { ClickHouseStore } from '../dist/store/clickhouse/clickhouse-store.js';
-import { attach } from '../dist/store/duckdb/catalog.js';
+import { ROW_GROUP_ROWS, attach } from '../dist/store/duckdb/catalog.js';
 import { DuckDbStore } from '../dist/store/duckdb/duckdb-store.js';
 import { traceKeySql } from '../dist/store/duckdb/trace-key.js';
 import { median } from './lib.mjs';
@@ -56,7 +56,7 @@ async function openDuckDb(dir) {
   await (await DuckDbStore.open({ path })).close();
   const instance = await DuckDBInstance.create(':memory:', { memory_limit: '2GB', threads: '2' });
   const db = await instance.connect();
-  await attach(db, path);
+  await attach(db, path, ROW_GROUP_ROWS);
   const sql = fillSql({
     hex32: (x) => `printf('%032x', ${x})`,
     hex16: (x) => `printf('%016x', ${x})`,
