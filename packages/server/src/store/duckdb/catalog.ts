@@ -48,9 +48,10 @@ export async function attach(connection: DuckDBConnection, path: string, rowGrou
 const quoted = (path: string): string => `'${path.replaceAll("'", "''")}'`;
 
 /**
- * The row group size of the file at `path`, which DuckDB does not keep: `ROW_GROUP_ROWS` for a new
- * file, else what its `spoor_meta` says, read from the file attached for reading alone
- * (`FIRST_ROW_GROUP_ROWS` when it says nothing, or cannot be read: the attach that follows says why).
+ * The row group size of the file at `path`, which DuckDB does not keep, read from the file
+ * attached for reading alone: what its `spoor_meta` records; `FIRST_ROW_GROUP_ROWS` for a Spoor
+ * schema that records none (a store made before); `ROW_GROUP_ROWS` for a new file, or one with no
+ * schema yet (a first start that stopped before it was written). A file that cannot be read fails the open.
  */
 export async function rowGroupRowsOf(instance: DuckDBInstance, path: string): Promise<number> {
   if (!existsSync(path)) return ROW_GROUP_ROWS;
@@ -58,14 +59,19 @@ export async function rowGroupRowsOf(instance: DuckDBInstance, path: string): Pr
   try {
     await probe.run(`ATTACH ${quoted(path)} AS spoor_layout (READ_ONLY)`);
     try {
-      const found = await probe.runAndReadAll(`SELECT value FROM spoor_layout.spoor_meta WHERE key = 'row_group_rows'`);
-      const rows = Number(found.getRows()[0]?.[0]);
-      return Number.isInteger(rows) && rows > 0 ? rows : FIRST_ROW_GROUP_ROWS;
+      const tables = await probe.runAndReadAll(`SELECT count(*) FROM duckdb_tables() WHERE database_name = 'spoor_layout' AND table_name = 'spoor_meta'`);
+      if (Number(tables.getRows()[0]?.[0]) === 0) return ROW_GROUP_ROWS;
+      const meta = new Map(
+        (await probe.runAndReadAll(`SELECT key, value FROM spoor_layout.spoor_meta WHERE key IN ('schema_version', 'row_group_rows')`))
+          .getRows()
+          .map(([key, value]) => [String(key), Number(value)]),
+      );
+      const recorded = meta.get('row_group_rows');
+      if (recorded !== undefined && Number.isInteger(recorded) && recorded > 0) return recorded;
+      return meta.has('schema_version') ? FIRST_ROW_GROUP_ROWS : ROW_GROUP_ROWS;
     } finally {
       await probe.run('DETACH spoor_layout');
     }
-  } catch {
-    return FIRST_ROW_GROUP_ROWS;
   } finally {
     probe.closeSync();
   }

@@ -89,4 +89,14 @@ describe('DuckDB row groups', () => {
     expect(layout.groups).toBe(3);
     expect(layout.recorded).toBe(String(FIRST_ROW_GROUP_ROWS));
   });
+
+  it('takes a file with no Spoor schema yet (a first start stopped before writing it) as new', async () => {
+    const file = await path();
+    const instance = await DuckDBInstance.create(file);
+    instance.closeSync();
+    const store = await DuckDbStore.open({ path: file });
+    expect(store.rowGroupRows).toBe(ROW_GROUP_ROWS);
+    await store.close();
+    expect((await layoutOf(file)).recorded).toBe(String(ROW_GROUP_ROWS));
+  });
 });
