@@ -85,12 +85,6 @@ export async function connectTo(instance: DuckDBInstance): Promise<DuckDBConnect
 }
 
 /**
- * Detaches the invalidated catalog and attaches its file again, which replays its WAL, then points
- * `connections` at it. The caller ends its open transactions first: they hold the old database,
- * and a file attached twice is refused. Done from a connection of its own, as one whose default is
- * the invalidated database cannot even switch away (measured: `USE memory` fails there too).
- */
-/**
  * Detaches the database file, without the checkpoint a close would try: after a checkpoint failed
  * (a full disk), closing the instance with it attached aborts the process. Its write-ahead log
  * keeps what was committed since the last checkpoint; the next open replays it.
@@ -104,11 +98,23 @@ export async function detach(instance: DuckDBInstance): Promise<void> {
   }
 }
 
-export async function reattach(instance: DuckDBInstance, path: string, rowGroupRows: number, connections: readonly DuckDBConnection[]): Promise<void> {
+/**
+ * Detaches the invalidated catalog and attaches its file again, which replays its WAL, then points
+ * `connections` at it. The caller ends its open transactions first: they hold the old database,
+ * and a file attached twice is refused. Done from a connection of its own, as one whose default is
+ * the invalidated database cannot even switch away (measured: `USE memory` fails there too).
+ */
+export async function reattach(
+  instance: DuckDBInstance,
+  path: string,
+  rowGroupRows: number,
+  readOnly: boolean,
+  connections: readonly DuckDBConnection[],
+): Promise<void> {
   const fresh = await instance.connect();
   try {
     await fresh.run(`DETACH DATABASE IF EXISTS ${CATALOG}`);
-    await attach(fresh, path, rowGroupRows);
+    await attach(fresh, path, rowGroupRows, readOnly);
   } finally {
     fresh.closeSync();
   }

@@ -288,7 +288,7 @@ export class DuckDbStore implements Store {
     await this.batches.rollback().catch(() => {
       // Rolling back on an invalidated database reports it; the transactions end all the same.
     });
-    await reattach(this.instance, this.path, this.rowGroupRows, [this.connection, this.second]);
+    await reattach(this.instance, this.path, this.rowGroupRows, this.readOnly, [this.connection, this.second]);
     this.alertSeries.spansChanged();
     // The file as its WAL replays it: every list is read from it again.
     this.kept.forgetAll();

@@ -40,6 +40,23 @@ describe('a DuckDB store opened read-only', () => {
     expect([after.size, after.mtimeMs]).toEqual([before.size, before.mtimeMs]);
   });
 
+  it('stays read-only when the file is attached again after an invalidation', async () => {
+    const store = await DuckDbStore.open({ path });
+    await store.close();
+    const before = await stat(path);
+    const reader = await DuckDbStore.open({ path, readOnly: true });
+    try {
+      await (reader as unknown as { reattach(): Promise<void> }).reattach();
+      await expect(reader.writer.write(batchOf({ spans: [span({ traceId: tid(2) })], logs: [], metricPoints: [] }), null)).rejects.toThrow(
+        /Cannot append to a readonly database/,
+      );
+    } finally {
+      await reader.close();
+    }
+    const after = await stat(path);
+    expect([after.size, after.mtimeMs]).toEqual([before.size, before.mtimeMs]);
+  });
+
   it('refuses a file of another schema version, saying how to migrate it', async () => {
     await (await DuckDbStore.open({ path })).close();
     const instance = await DuckDBInstance.create(path);

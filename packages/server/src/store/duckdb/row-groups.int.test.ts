@@ -99,4 +99,25 @@ describe('DuckDB row groups', () => {
     await store.close();
     expect((await layoutOf(file)).recorded).toBe(String(ROW_GROUP_ROWS));
   });
+
+  it('attaches a file again after DuckDB invalidated it with the size it was made with', async () => {
+    const file = await path();
+    let store = await DuckDbStore.open({ path: file });
+    await store.close();
+    const instance = await DuckDBInstance.create(file);
+    const connection = await instance.connect();
+    await connection.run(`DELETE FROM spoor_meta WHERE key = 'row_group_rows'`);
+    connection.closeSync();
+    instance.closeSync();
+
+    store = await DuckDbStore.open({ path: file });
+    // What the store does when a read or write finds the database invalidated (a failed checkpoint).
+    await (store as unknown as { reattach(): Promise<void> }).reattach();
+    await writeSpans(store, 40_000);
+    await store.close();
+    // Attached again at DuckDB's own size, these 40,000 spans would be one group.
+    const layout = await layoutOf(file);
+    expect(layout.largest).toBe(FIRST_ROW_GROUP_ROWS);
+    expect(layout.groups).toBe(3);
+  });
 });
