@@ -59,6 +59,7 @@ async function start(): Promise<void> {
   const stalls = new StallWatch({
     dbPath: config.store.kind === 'duckdb' ? config.store.path : null,
     waiting: (): number => loop.waitingEntries(),
+    waitingSince: (): number => loop.waitingSince(),
     lingering: (): boolean => loop.lingering(),
     emit: (marker) => thread.emit('stall', marker),
   });

@@ -27,4 +27,27 @@ describe('StallWatch', () => {
       watch.stop();
     }
   });
+
+  it('counts a second from when the records came, not from the last second that found none', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
+    const marks: StallMarker[] = [];
+    let waiting = 0;
+    let since = 0;
+    const watch = new StallWatch({ dbPath: null, waiting: () => waiting, waitingSince: () => since, emit: (marker) => marks.push(marker), stallMs: 1000 });
+    watch.start();
+    try {
+      await vi.advanceTimersByTimeAsync(1000);
+      // Records come 700 ms after a tick that found none: at the next tick they have waited 300 ms.
+      await vi.advanceTimersByTimeAsync(700);
+      waiting = 5;
+      since = performance.now();
+      await vi.advanceTimersByTimeAsync(300);
+      expect(marks).toEqual([]);
+      // Still no commit a second after they came: that second is a stall.
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(marks.map((m) => [m.kind, m.cause])).toEqual([['second', 'waiting']]);
+    } finally {
+      watch.stop();
+    }
+  });
 });

@@ -35,6 +35,8 @@ export interface StallWatchOptions {
   dbPath: string | null;
   /** Entries waiting for a commit now. */
   waiting: () => number;
+  /** When the entries waiting now began to wait (`performance.now()`): a second is a stall only if they waited all of it. */
+  waitingSince?: () => number;
   /** Whether the writer holds its open transaction by choice (its linger not up, nothing to append): records wait, nothing stalls. */
   lingering?: () => boolean;
   emit: (marker: StallMarker) => void;
@@ -152,7 +154,9 @@ export class StallWatch {
     // Nothing waiting: the clock starts again, so the first request after a quiet spell is not a stall.
     // A transaction left open for more records (up to 2 s while a DuckDB row group fills) is no stall either.
     if (this.options.waiting() === 0 || (this.commits.length === 0 && this.options.lingering?.() === true)) this.quietSince = now;
-    const stalledSince = Math.max(this.lastCommitAt, this.quietSince);
+    // Records that came after the last quiet tick waited only since they came: counting from the
+    // tick marked the first moments of every load as a stalled second.
+    const stalledSince = Math.max(this.lastCommitAt, this.quietSince, this.options.waitingSince?.() ?? 0);
     if (now - stalledSince < this.stallMs) return;
     const oldest = this.commits[0];
     // A checkpoint that ended since held this second too, when it took most of it: while DuckDB

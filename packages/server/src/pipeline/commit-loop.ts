@@ -76,6 +76,7 @@ export class CommitLoop {
   private wakeUp: (() => void) | null = null;
   private runEnded: Promise<void> = Promise.resolve();
   private lingerTimer: NodeJS.Timeout | null = null;
+  private waitingFrom = performance.now();
   /** When the armed linger timer fires. */
   private lingerDue = 0;
   private failures = 0;
@@ -148,6 +149,7 @@ export class CommitLoop {
    * receiver left it on disk), the entry is read back from the spool when its turn comes.
    */
   push(batch: WriteBatch | null, position: SpoolPosition, seq: number): void {
+    if (this.waitingEntries() === 0) this.waitingFrom = performance.now();
     this.queue.push(batch === null ? { position, seq } : { batch, position, seq });
     this.kick();
   }
@@ -197,6 +199,11 @@ export class CommitLoop {
   waitingEntries(): number {
     const last = this.queue.at(-1)?.seq ?? this.lastAppended?.seq ?? this.committedSeq;
     return Math.max(0, last - this.committedSeq);
+  }
+
+  /** When the entries waiting now began to wait (`performance.now()`): the push that found none waiting. */
+  waitingSince(): number {
+    return this.waitingFrom;
   }
 
   /** Whether the last commit failed for lack of space (and none has succeeded since). */
