@@ -83,6 +83,13 @@ async function startServer(store, clickhouse = null, extraArgs = []) {
   return { ...spoor, startS: (performance.now() - started) / 1000, clickhouse };
 }
 
+/** Peak RSS of `spoor serve` and, on ClickHouse, of the chDB process beside it (what a ClickHouse server would hold). */
+function peakMemory(server) {
+  return { spoor: peakRssBytes(server.pid), engine: server.clickhouse === null ? null : peakRssBytes(server.clickhouse.pid) };
+}
+
+const memoryText = (rss) => `peak RSS ${mib(rss.spoor)} MiB${rss.engine === null ? '' : ` (chDB ${mib(rss.engine)} MiB)`}`;
+
 async function stopServer(server) {
   await stopChild(server);
   if (server.clickhouse !== null) await stopChild(server.clickhouse);
@@ -221,7 +228,7 @@ async function measure(store, marker) {
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  const rss = peakRssBytes(server.pid);
+  const rss = peakMemory(server);
   await stopServer(server);
   const bytes = Number(execFileSync('du', ['-sb', store.dir]).toString().split('\t')[0]);
   return { times, startS: server.startS, rss, bytesPerSpan: bytes / marker.acknowledged };
@@ -273,14 +280,14 @@ async function loadRounds(store) {
     const load = await driveLoad({ url: server.url, seconds, concurrency: CONCURRENCY, templates, liveTimes: true, spansPerSecond });
     const caughtUpS = await waitCommitted(server.url, '/api/traces?limit=1');
     const samples = await metrics(server.url);
-    const rss = peakRssBytes(server.pid);
+    const rss = peakMemory(server);
     await stopServer(server);
     if (fresh !== null) await rm(fresh, { recursive: true, force: true });
     const committed = load.spans / (load.elapsedS + caughtUpS);
     console.log(
       `  ${side}${spansPerSecond === null ? ' at capacity' : ` offered ${Math.round(spansPerSecond)} spans/s`}: ${Math.round(committed)} committed spans/s ` +
         `(${load.spans} in ${load.elapsedS.toFixed(0)} s + ${caughtUpS.toFixed(1)} s to commit the rest), ${load.refused} refused, p99 ${load.p99Ms.toFixed(0)} ms; ` +
-        `${stallsOf(samples)}; peak RSS ${mib(rss)} MiB; load ${loadavg()[0].toFixed(1)}`,
+        `${stallsOf(samples)}; ${memoryText(rss)}; load ${loadavg()[0].toFixed(1)}`,
     );
     return committed;
   };
@@ -380,7 +387,7 @@ async function retentionUnderLoad(store, marker) {
   const driven = await load;
   const caughtUpS = await waitCommitted(server.url, '/api/traces?limit=1');
   const samples = await metrics(server.url);
-  const rss = peakRssBytes(server.pid);
+  const rss = peakMemory(server);
   await stopServer(server);
   const deleted = samples.get('spoor_retention_deleted_total{signal="traces"}') ?? 0;
   const runS = samples.get('spoor_retention_duration_seconds_sum') ?? NaN;
@@ -389,7 +396,7 @@ async function retentionUnderLoad(store, marker) {
       `(ended ${ranS === null ? 'NOT within the load' : `${ranS.toFixed(1)} s after listening`}), ${deleted.toLocaleString('en')} spans deleted\n` +
       `  offered ${Math.round(rate)} spans/s (0.8x a fresh store's capacity) for ${driven.elapsedS.toFixed(0)} s: ` +
       `${Math.round(driven.spans / (driven.elapsedS + caughtUpS))} committed spans/s, ${driven.refused} refused, p99 ${driven.p99Ms.toFixed(0)} ms; ` +
-      `${stallsOf(samples)}; peak RSS ${mib(rss)} MiB; load ${loadavg()[0].toFixed(1)}`,
+      `${stallsOf(samples)}; ${memoryText(rss)}; load ${loadavg()[0].toFixed(1)}`,
   );
 }
 
@@ -464,7 +471,9 @@ for (const [label, store] of [
 ]) {
   const runs = results.get(store);
   console.log(
-    `  ${label}: start-up ${runs.map((r) => r.startS.toFixed(1)).join(', ')} s; peak RSS ${mib(Math.max(...runs.map((r) => r.rss)))} MiB; ${runs[0].bytesPerSpan.toFixed(0)} bytes a span on disk`,
+    `  ${label}: start-up ${runs.map((r) => r.startS.toFixed(1)).join(', ')} s; ` +
+      `${memoryText({ spoor: Math.max(...runs.map((r) => r.rss.spoor)), engine: runs[0].rss.engine === null ? null : Math.max(...runs.map((r) => r.rss.engine)) })}; ` +
+      `${runs[0].bytesPerSpan.toFixed(0)} bytes a span on disk`,
   );
 }
 console.log(`  load average (1 min) through the run: ${load.map((l) => l.toFixed(1)).join(', ')}`);
