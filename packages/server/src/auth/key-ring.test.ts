@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { KeyRing } from './key-ring.js';
 import { type KeyRecord, newKey } from './keys.js';
 
@@ -80,5 +80,33 @@ describe('the key ring', () => {
     await refreshed;
     expect(ring.byKeyId(made.id)).toEqual(made);
     ring.close();
+  });
+
+  it('reports a failed timed read, but not one that fails after the ring is closed', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const fails: Array<(error: Error) => void> = [];
+      let first = true;
+      const load = (): Promise<KeyRecord[]> => {
+        if (first) {
+          first = false;
+          return Promise.resolve([]);
+        }
+        return new Promise<KeyRecord[]>((_, reject) => fails.push(reject));
+      };
+      const errors: Error[] = [];
+      const ring = await KeyRing.start(load, { refreshMs: 500, onError: (error) => errors.push(error) });
+      await vi.advanceTimersByTimeAsync(500);
+      fails.shift()?.(new Error('the store is down'));
+      await vi.advanceTimersByTimeAsync(500);
+      expect(errors.map((e) => e.message)).toEqual(['the store is down']);
+      // The read the last tick began fails as the server stops: the store closed after the ring.
+      ring.close();
+      fails.shift()?.(new Error('the database thread is closed'));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(errors.map((e) => e.message)).toEqual(['the store is down']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -23,7 +23,8 @@ export class KeyRing {
     await ring.refresh();
     ring.timer = setInterval(() => {
       // A failed read keeps the keys known before it: a store hiccup locks no one out.
-      ring.refresh().catch((error: unknown) => ring.onError(error as Error));
+      // A read that fails once the ring is closed is the server stopping (the store went first): nothing to say.
+      ring.refresh().catch((error: unknown) => ring.timer !== null && ring.onError(error as Error));
     }, options.refreshMs);
     ring.timer.unref();
     return ring;
