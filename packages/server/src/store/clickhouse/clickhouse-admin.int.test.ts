@@ -141,6 +141,22 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
     expect(await store.retention.deleteOlderThan('spans', T0 - 1)).toBe(0);
   });
 
+  it('sets a retention TTL without rewriting the parts already stored (a big store took longer than a start may)', async () => {
+    await store.writer.write(batchOf({ spans: [span({ traceId: tid(110), startTimeUs: T0, endTimeUs: T0 + 10 })], logs: [], metricPoints: [] }), null);
+    const retained = await engine.open({ database, retention: { tracesSeconds: 86_400, logsSeconds: 86_400, metricsSeconds: 86_400 } });
+    try {
+      const ttl = await ch.rows<{ t: string }>(
+        'read the TTL',
+        `SELECT create_table_query AS t FROM system.tables WHERE database = '${database}' AND name = 'spans'`,
+      );
+      expect(ttl[0]?.t).toContain('TTL toDateTime(intDiv(start_us, 1000000)');
+      const mutations = await ch.rows<{ command: string }>('list mutations', `SELECT command FROM system.mutations WHERE database = '${database}'`);
+      expect(mutations.map((m) => m.command)).toEqual([]);
+    } finally {
+      await retained.close();
+    }
+  });
+
   it('gives two servers asking at once the same session secret', async () => {
     const other = await engine.open({ database });
     try {

@@ -34,6 +34,10 @@ const SETTINGS: ClickHouseSettings = {
   // Deletes of a batch cut short are seen by the next read.
   lightweight_deletes_sync: '2',
   mutations_sync: '2',
+  // A changed --retention is metadata only: ClickHouse otherwise rewrites every stored part at
+  // once (a 100M-span store did not finish within the client's minute, and the server did not
+  // start). What is stored already is removed by the retention run, by whole days where it can.
+  materialize_ttl_after_modify: 0,
 };
 
 /**
