@@ -156,7 +156,10 @@ export class StallWatch {
     if (this.options.waiting() === 0 || (this.commits.length === 0 && this.options.lingering?.() === true)) this.quietSince = now;
     // Records that came after the last quiet tick waited only since they came: counting from the
     // tick marked the first moments of every load as a stalled second.
-    const stalledSince = Math.max(this.lastCommitAt, this.quietSince, this.options.waitingSince?.() ?? 0);
+    // Records the thread took in only once it was free again (its event loop held past the tick's
+    // time) may have come while it was held: they count from when the tick was due.
+    const came = Math.min(this.options.waitingSince?.() ?? 0, now - late);
+    const stalledSince = Math.max(this.lastCommitAt, this.quietSince, came);
     if (now - stalledSince < this.stallMs) return;
     const oldest = this.commits[0];
     // A checkpoint that ended since held this second too, when it took most of it: while DuckDB
@@ -164,7 +167,7 @@ export class StallWatch {
     if (this.heldByCheckpoint(stalledSince)) this.mark('second', 'checkpoint', now - Math.max(stalledSince, this.lastCheckpoint!.since), late);
     else if (oldest !== undefined) this.mark('second', 'commit', now - oldest.since, late);
     else if (this.appendSince !== null) this.mark('second', 'append', now - this.appendSince, late);
-    else this.mark('second', this.reads.size > 0 ? 'read' : 'waiting', now - this.lastCommitAt, late);
+    else this.mark('second', this.reads.size > 0 ? 'read' : 'waiting', now - stalledSince, late);
   }
 
   /** Whether a checkpoint ran for at least half the time from `since` to now. */

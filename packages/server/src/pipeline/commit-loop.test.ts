@@ -189,6 +189,26 @@ describe('CommitLoop', () => {
     expect(store.rollbackCalls).toBe(1);
   });
 
+  it('counts records as waiting from the push that found none waiting, through commits in flight and a failed one', async () => {
+    const store = new FakeWriter({ commitDelayMs: 3 }).failCommit(2);
+    const release = store.holdCommits();
+    const loop = loopOver(store, { maxRecordsPerCommit: 4 });
+    await accept(loop, entryNames(2), 2);
+    const since = loop.waitingSince();
+    // Pushed while the first commit is held in flight, then through a failed one read back from the spool: still waiting since then.
+    await until(() => store.commitCalls === 1, 'the first commit is asked for');
+    await accept(loop, entryNames(8, 'f'), 2);
+    expect(loop.waitingSince()).toBe(since);
+    release();
+    await within(loop.commitUpTo(lastSeq()), 2000, 'commitUpTo');
+    expect(errors).toEqual([new Error('commit 2 failed')]);
+    expect(loop.waitingSince()).toBe(since);
+    // Everything committed: the next push starts the clock again.
+    await accept(loop, entryNames(1, 'g'), 2);
+    expect(loop.waitingSince()).toBeGreaterThan(since);
+    await within(loop.commitUpTo(lastSeq()), 2000, 'commitUpTo');
+  });
+
   it('rolls back a failed append and commits the lost entries again from the spool, each once', async () => {
     const store = new FakeWriter().failAppend(5);
     const loop = loopOver(store, { maxRecordsPerCommit: 4 });
