@@ -1,6 +1,7 @@
 import type { BatchKey, StoreWriter, WriteBatch } from '../store/store.js';
 import type { CommitLoopOptions } from './commit-loop-options.js';
 import { CommitFailure, EntryFailure, messageOf } from './commit-failures.js';
+import { CommitLinger } from './commit-linger.js';
 import { isLackOfSpace } from './lack-of-space.js';
 import { type QuarantineReason, keepDamaged, quarantineEntry, quarantineIdOf } from './quarantine.js';
 import { SpoolReadBack } from './read-back.js';
@@ -48,7 +49,7 @@ const LACK_OF_SPACE_RETRY_MS = 1000;
  */
 export class CommitLoop {
   private readonly maxRecordsPerCommit: number;
-  private readonly lingerMs: number;
+  private readonly linger: CommitLinger;
   private queue: Queued[] = [];
   private openWrite: OpenWrite | null = null;
   /** The last entry handed to the store, committed or not. */
@@ -75,10 +76,7 @@ export class CommitLoop {
   /** Ends the wait between tries at once (when `close` stops the loop). */
   private wakeUp: (() => void) | null = null;
   private runEnded: Promise<void> = Promise.resolve();
-  private lingerTimer: NodeJS.Timeout | null = null;
   private waitingFrom = performance.now();
-  /** When the armed linger timer fires. */
-  private lingerDue = 0;
   private failures = 0;
   private idleWaiters: Array<() => void> = [];
   private readonly maxAttempts: number;
@@ -103,7 +101,7 @@ export class CommitLoop {
   ) {
     this.readBack = new SpoolReadBack(options.spoolDir);
     this.maxRecordsPerCommit = options.maxRecordsPerCommit ?? 50_000;
-    this.lingerMs = options.lingerMs ?? 500;
+    this.linger = new CommitLinger(options.lingerMs ?? 500, options.wholeRecords);
     this.maxAttempts = options.maxAttempts ?? 3;
     this.serverId = options.serverId ?? 'server-1';
   }
@@ -187,7 +185,7 @@ export class CommitLoop {
       this.wakeUp?.();
       await this.runEnded;
     }
-    if (this.lingerTimer !== null) clearTimeout(this.lingerTimer);
+    this.linger.clear();
   }
 
   /** Entries received and not yet handed to the store: the backlog. */
@@ -253,7 +251,7 @@ export class CommitLoop {
     } finally {
       this.running = false;
     }
-    this.armLinger();
+    if (this.openWrite !== null) this.linger.arm(this.openWrite.openedAt, this.openWrite.records, () => this.kick());
   }
 
   /**
@@ -347,13 +345,7 @@ export class CommitLoop {
     const next = this.queue[0];
     const waited = this.closing || this.wantedSeq >= open.firstSeq;
     const joining = next !== undefined && (this.closing || next.seq <= this.wantedSeq);
-    return open.records >= (this.spaceCap ?? this.maxRecordsPerCommit) || (waited && !joining) || Date.now() - open.openedAt >= this.lingerOf(open.records);
-  }
-
-  /** How long a transaction of `records` stays open (`wholeRecords`). */
-  private lingerOf(records: number): number {
-    const whole = this.options.wholeRecords;
-    return whole !== undefined && records >= whole / 4 && records < whole ? 4 * this.lingerMs : this.lingerMs;
+    return open.records >= (this.spaceCap ?? this.maxRecordsPerCommit) || (waited && !joining) || Date.now() - open.openedAt >= this.linger.of(open.records);
   }
 
   /** Whether the open transaction is held for more records: nothing to append or recover, its linger not up. */
@@ -375,7 +367,7 @@ export class CommitLoop {
     const open = this.openWrite!;
     this.openWrite = null;
     // The timer was this transaction's: the next one's linger starts from its own first record.
-    this.clearLinger();
+    this.linger.clear();
     const began = performance.now();
     const durable = this.store.commit(this.keyOf(open.position)).then(() => {
       const commitMs = performance.now() - began;
@@ -488,26 +480,6 @@ export class CommitLoop {
       };
     });
     this.wakeUp = null;
-  }
-
-  /** Sets the linger's timer for the open transaction, earlier when its due time moved earlier (it reached a whole group). */
-  private armLinger(): void {
-    if (this.openWrite === null) return;
-    const due = this.openWrite.openedAt + this.lingerOf(this.openWrite.records);
-    if (this.lingerTimer !== null && this.lingerDue <= due) return;
-    this.clearLinger();
-    this.lingerDue = due;
-    const wait = Math.max(0, due - Date.now());
-    this.lingerTimer = setTimeout(() => {
-      this.lingerTimer = null;
-      this.kick();
-    }, wait);
-    this.lingerTimer.unref();
-  }
-
-  private clearLinger(): void {
-    if (this.lingerTimer !== null) clearTimeout(this.lingerTimer);
-    this.lingerTimer = null;
   }
 }
 

@@ -51,6 +51,16 @@ async function layoutOf(file: string): Promise<{ largest: number; groups: number
   }
 }
 
+/** A store made before the size was recorded: a new file whose spoor_meta then loses its row_group_rows. */
+async function madeBefore(file: string): Promise<void> {
+  await (await DuckDbStore.open({ path: file })).close();
+  const instance = await DuckDBInstance.create(file);
+  const connection = await instance.connect();
+  await connection.run(`DELETE FROM spoor_meta WHERE key = 'row_group_rows'`);
+  connection.closeSync();
+  instance.closeSync();
+}
+
 describe('DuckDB row groups', () => {
   it('gives a new file row groups of 65,536 rows and commits of two of them, and remembers the size', async () => {
     const file = await path();
@@ -69,16 +79,9 @@ describe('DuckDB row groups', () => {
 
   it('keeps a file made before with 16,384-row groups and 50,000-record commits, and records that', async () => {
     const file = await path();
-    let store = await DuckDbStore.open({ path: file });
-    await store.close();
-    // A store made before the size was recorded: its spoor_meta has no row_group_rows.
-    const instance = await DuckDBInstance.create(file);
-    const connection = await instance.connect();
-    await connection.run(`DELETE FROM spoor_meta WHERE key = 'row_group_rows'`);
-    connection.closeSync();
-    instance.closeSync();
+    await madeBefore(file);
 
-    store = await DuckDbStore.open({ path: file });
+    const store = await DuckDbStore.open({ path: file });
     expect(store.rowGroupRows).toBe(FIRST_ROW_GROUP_ROWS);
     expect(store.recordsPerCommit).toBe(50_000);
     expect(store.wholeRecords).toBeUndefined();
@@ -102,15 +105,9 @@ describe('DuckDB row groups', () => {
 
   it('attaches a file again after DuckDB invalidated it with the size it was made with', async () => {
     const file = await path();
-    let store = await DuckDbStore.open({ path: file });
-    await store.close();
-    const instance = await DuckDBInstance.create(file);
-    const connection = await instance.connect();
-    await connection.run(`DELETE FROM spoor_meta WHERE key = 'row_group_rows'`);
-    connection.closeSync();
-    instance.closeSync();
+    await madeBefore(file);
 
-    store = await DuckDbStore.open({ path: file });
+    const store = await DuckDbStore.open({ path: file });
     // What the store does when a read or write finds the database invalidated (a failed checkpoint).
     await (store as unknown as { reattach(): Promise<void> }).reattach();
     await writeSpans(store, 40_000);
