@@ -16,14 +16,19 @@ export class CommitLinger {
   ) {}
 
   /** How long a transaction of `records` stays open. */
-  of(records: number): number {
+  private of(records: number): number {
     const whole = this.wholeRecords;
     return whole !== undefined && records >= whole / 4 && records < whole ? 4 * this.lingerMs : this.lingerMs;
   }
 
+  /** When a transaction opened at `openedAt` (`Date.now()`) holding `records` is due. */
+  dueAt(openedAt: number, records: number): number {
+    return openedAt + this.of(records);
+  }
+
   /** Sets the timer for a transaction opened at `openedAt` holding `records`, unless one set fires as early. */
   arm(openedAt: number, records: number, onDue: () => void): void {
-    const due = openedAt + this.of(records);
+    const due = this.dueAt(openedAt, records);
     if (this.timer !== null && this.due <= due) return;
     this.clear();
     this.due = due;

@@ -345,7 +345,7 @@ export class CommitLoop {
     const next = this.queue[0];
     const waited = this.closing || this.wantedSeq >= open.firstSeq;
     const joining = next !== undefined && (this.closing || next.seq <= this.wantedSeq);
-    return open.records >= (this.spaceCap ?? this.maxRecordsPerCommit) || (waited && !joining) || Date.now() - open.openedAt >= this.linger.of(open.records);
+    return open.records >= (this.spaceCap ?? this.maxRecordsPerCommit) || (waited && !joining) || Date.now() >= this.linger.dueAt(open.openedAt, open.records);
   }
 
   /** Whether the open transaction is held for more records: nothing to append or recover, its linger not up. */

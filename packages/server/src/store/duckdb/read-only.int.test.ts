@@ -20,41 +20,35 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** Opens the file read-only, runs `use` on it, then finds writes refused and the file as it was. */
+async function readOnlyLeavesFile(use: (reader: DuckDbStore) => Promise<void>): Promise<void> {
+  const before = await stat(path);
+  const reader = await DuckDbStore.open({ path, readOnly: true });
+  try {
+    await use(reader);
+    await expect(reader.writer.write(batchOf({ spans: [span({ traceId: tid(2) })], logs: [], metricPoints: [] }), null)).rejects.toThrow(
+      /Cannot append to a readonly database/,
+    );
+  } finally {
+    await reader.close();
+  }
+  const after = await stat(path);
+  expect([after.size, after.mtimeMs]).toEqual([before.size, before.mtimeMs]);
+}
+
 describe('a DuckDB store opened read-only', () => {
   it('reads what was written, refuses to write, and leaves the file as it was', async () => {
     const store = await DuckDbStore.open({ path });
     await store.writer.write(batchOf({ spans: [span({ traceId: tid(1) })], logs: [], metricPoints: [] }), null);
     await store.close();
-    const before = await stat(path);
-
-    const reader = await DuckDbStore.open({ path, readOnly: true });
-    try {
+    await readOnlyLeavesFile(async (reader) => {
       expect((await reader.traces.listTraces(query(), null, 10)).map((t) => t.traceId)).toEqual([tid(1)]);
-      await expect(reader.writer.write(batchOf({ spans: [span({ traceId: tid(2) })], logs: [], metricPoints: [] }), null)).rejects.toThrow(
-        /Cannot append to a readonly database/,
-      );
-    } finally {
-      await reader.close();
-    }
-    const after = await stat(path);
-    expect([after.size, after.mtimeMs]).toEqual([before.size, before.mtimeMs]);
+    });
   });
 
   it('stays read-only when the file is attached again after an invalidation', async () => {
-    const store = await DuckDbStore.open({ path });
-    await store.close();
-    const before = await stat(path);
-    const reader = await DuckDbStore.open({ path, readOnly: true });
-    try {
-      await (reader as unknown as { reattach(): Promise<void> }).reattach();
-      await expect(reader.writer.write(batchOf({ spans: [span({ traceId: tid(2) })], logs: [], metricPoints: [] }), null)).rejects.toThrow(
-        /Cannot append to a readonly database/,
-      );
-    } finally {
-      await reader.close();
-    }
-    const after = await stat(path);
-    expect([after.size, after.mtimeMs]).toEqual([before.size, before.mtimeMs]);
+    await (await DuckDbStore.open({ path })).close();
+    await readOnlyLeavesFile((reader) => (reader as unknown as { reattach(): Promise<void> }).reattach());
   });
 
   it('refuses a file of another schema version, saying how to migrate it', async () => {
