@@ -315,6 +315,59 @@ export function describeErrorGroupContract(adapter: string, open: () => Promise<
       });
     });
 
+    it('takes first and last seen, and the sample message, from events only, where the earliest or latest error was passed on', async () => {
+      // A step's error in a trace; with `child`, its LLM call failed first with the same error, so the step's only passes it on.
+      const step = (trace: number, timeUs: number, message: string, child: boolean) => [
+        errorOccurrence({
+          fingerprint: 'fp-step',
+          timeUs,
+          traceId: tid(trace),
+          spanId: sid(1),
+          spanName: 'step',
+          exceptionType: 'openai.APIError',
+          messageKey: 'Internal error',
+          message,
+        }),
+        ...(child
+          ? [
+              errorOccurrence({
+                fingerprint: 'fp-llm',
+                timeUs: timeUs - 1,
+                traceId: tid(trace),
+                spanId: sid(2),
+                parentSpanId: sid(1),
+                spanName: 'chat',
+                exceptionType: 'openai.APIError',
+                messageKey: 'Internal error',
+                message,
+              }),
+            ]
+          : []),
+      ];
+      // Each in a batch of its own, so only the reads can tell the passed-on errors from events.
+      await write(step(60, T0 - 2 * HOUR, 'passed on, earliest', false).slice(0, 1));
+      await write(step(60, T0 - 2 * HOUR, 'passed on, earliest', true).slice(1));
+      await write(step(61, T0 - HOUR, 'first event', false));
+      await write(step(62, T0 + 2 * HOUR, 'last event', false));
+      await write(step(63, T0 + 11 * HOUR, 'passed on, latest', false));
+      await write(step(63, T0 + 11 * HOUR, 'passed on, latest', true).slice(1));
+      // fp-tool's earliest rows share a time: one passed on (its child failed alike), one an event.
+      const tied = (trace: number, timeUs: number) => ({ ...tool(timeUs, trace), spanId: sid(1) });
+      await write([tied(70, T0 - HOUR), { ...tool(T0 - HOUR - 1, 70), spanId: sid(2), parentSpanId: sid(1), fingerprint: 'fp-tool-child' }]);
+      await write([tied(71, T0 - HOUR), tied(72, T0 + 3 * HOUR)]);
+      expect((await groups()).map((g) => [g.fingerprint, g.count, g.firstSeenUs, g.lastSeenUs, g.sampleMessage, g.exceptionType]).sort()).toEqual([
+        ['fp-step', 1, T0 - HOUR, T0 + 2 * HOUR, 'last event', 'openai.APIError'],
+        ['fp-tool', 1, T0 - HOUR, T0 + 3 * HOUR, 'not found: "q"', 'ToolError'],
+      ]);
+      // All time: the children count, each once.
+      expect((await groups({ range: ALL })).map((g) => [g.fingerprint, g.count, g.firstSeenUs, g.lastSeenUs]).sort()).toEqual([
+        ['fp-llm', 2, T0 - 2 * HOUR - 1, T0 + 11 * HOUR - 1],
+        ['fp-step', 2, T0 - HOUR, T0 + 2 * HOUR],
+        ['fp-tool', 2, T0 - HOUR, T0 + 3 * HOUR],
+        ['fp-tool-child', 1, T0 - HOUR - 1, T0 - HOUR - 1],
+      ]);
+    });
+
     it('samples the traces hit most recently, however often the newest one was hit', async () => {
       // Trace 51 failed 150 times in a retry loop after traces 50 and 52; a log error has no trace.
       const loop = Array.from({ length: 150 }, (_, i) => tool(T0 + 2 * HOUR + i, 51));

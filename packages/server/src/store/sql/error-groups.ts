@@ -2,6 +2,7 @@ import { type ErrorGroupStatus, SPOOR_SERVICE_NAME, type TimeRange } from '@spoo
 import { num, numOrNull } from '../record-rows.js';
 import type { ErrorGroupQuery, ErrorGroupRecord, ErrorOccurrenceRow } from '../store.js';
 import type { Dialect, SqlEngine } from './dialect.js';
+import { errorGroupsSeenSql } from './error-seen.js';
 import { timeFilters } from './filters.js';
 
 /**
@@ -70,8 +71,8 @@ export function listErrorGroups(db: SqlEngine, query: ErrorGroupQuery, offset: n
   where.push(query.service !== null ? `service_name = ${p.add(query.service)}` : `service_name <> ${p.add(SPOOR_SERVICE_NAME)}`);
   if (query.fingerprint !== null) where.push(`fingerprint = ${p.add(query.fingerprint)}`);
   const outer = query.status === null ? '' : `WHERE ${EFFECTIVE_STATUS} = ${p.add(query.status)}`;
-  // The all-time aggregate reads only the groups hit in the range: from `g` where a CTE is computed
-  // once, else from `errors` itself (by the primary key), a superset cut down by the join with `g`.
+  // First and last seen are of all time, for the groups hit in the range: from `g` where a CTE is
+  // computed once, else from `errors` itself (by the primary key), a superset cut down by the join with `g`.
   const hitInRange = d.ctesComputedOnce
     ? 'SELECT fingerprint FROM g'
     : `SELECT fingerprint FROM ${d.tables.errors} WHERE ${[`project_id = ${project}`, ...where].join(' AND ')}`;
@@ -84,14 +85,7 @@ export function listErrorGroups(db: SqlEngine, query: ErrorGroupQuery, offset: n
        a.v_error_type AS v_error_type, a.v_finish_reason AS v_finish_reason, a.v_tool_name AS v_tool_name,
        coalesce(st.status, 'unresolved') AS stored_status, st.resolved_us AS resolved_us
      FROM g
-     INNER JOIN (
-       SELECT fingerprint, min(time_us) AS first_us, max(time_us) AS last_us, argMax(message, time_us) AS sample_message,
-         any_value(exception_type) AS v_exception_type, any_value(message_key) AS v_message_key, any_value(frame) AS v_frame,
-         any_value(provider) AS v_provider, any_value(http_status) AS v_http_status, any_value(error_type) AS v_error_type,
-         any_value(finish_reason) AS v_finish_reason, any_value(tool_name) AS v_tool_name
-       FROM ${d.errorEvents(project, [`fingerprint IN (${hitInRange})`])} AS e
-       GROUP BY fingerprint
-     ) AS a ON a.fingerprint = g.fingerprint
+     INNER JOIN ${errorGroupsSeenSql(d, project, hitInRange)} AS a ON a.fingerprint = g.fingerprint
      LEFT JOIN ${d.errorStates(project)} AS st ON st.fingerprint = g.fingerprint
      ${outer}
      ORDER BY ${SORTS[query.sort]}, g.fingerprint LIMIT ${p.count(limit)} OFFSET ${p.count(offset)}`,
