@@ -90,7 +90,7 @@ export function clickHouseDialect(tables: Tables): Dialect<ChParams> {
     // `cache_hit` is a column made from the attributes when a span is written (schema-tables.ts).
     cacheHitIs: (hit) => `cache_hit = ${hit ? 1 : -1}`,
     resourceAttribute: (p, project, key) => ({ value: resourceAttribute(tables, p, project, key), join: '' }),
-    errorEvents: (project, conditions) => errorEventsSql(tables, project, conditions),
+    errorEvents: (project, conditions, few) => errorEventsSql(tables, project, conditions, few),
     errorStates: (project) => errorStatesSql(tables, project),
 
     // Export: a time is a DateTime64(6, 'UTC'), which Parquet holds as DuckDB's does.

@@ -16,14 +16,19 @@ import type { Tables } from './client.js';
  * a hash of the (trace, span) or trace, a set of numbers. A hash that collides lets an unrelated
  * row into a set, never keeps one out, and the tuple comparison after it is exact.
  *
+ * Those sets are looked for among all the project's errors, a scan that grows with the store. With
+ * `few`, the rows asked for are a handful, and the trace id's bloom filter index first skips the
+ * granules that hold none of their traces; over many traces it skips nothing and costs its checks.
+ *
  * The `IS NULL` guards make each check hold where DuckDB's does with NULLs: `NOT EXISTS` over
  * `c.trace_id = e.trace_id` is true when `e.trace_id` is NULL.
  */
-export function errorEventsSql(tables: Tables, project: string, conditions: readonly string[]): string {
+export function errorEventsSql(tables: Tables, project: string, conditions: readonly string[], few = false): string {
   const errors = tables.errors;
   const scope = [`project_id = ${project}`, ...conditions].join(' AND ');
   const spansAsked = `SELECT cityHash64(trace_id, span_id) FROM ${errors} WHERE ${scope} AND trace_id IS NOT NULL AND span_id IS NOT NULL`;
-  const children = `FROM ${errors} WHERE project_id = ${project} AND trace_id IS NOT NULL AND parent_span_id IS NOT NULL
+  const ofTraces = few ? ` AND trace_id IN (SELECT trace_id FROM ${errors} WHERE ${scope} AND trace_id IS NOT NULL)` : '';
+  const children = `FROM ${errors} WHERE project_id = ${project} AND trace_id IS NOT NULL AND parent_span_id IS NOT NULL${ofTraces}
     AND cityHash64(trace_id, parent_span_id) IN (${spansAsked})`;
   const logTraces = `SELECT cityHash64(trace_id) FROM ${errors} WHERE ${scope} AND source = 'log' AND trace_id IS NOT NULL`;
   const checks = [
@@ -38,7 +43,7 @@ export function errorEventsSql(tables: Tables, project: string, conditions: read
     `(source != 'log' OR trace_id IS NULL
       OR (trace_id, exception_type, message_key) NOT IN (
         SELECT trace_id, exception_type, message_key FROM ${errors}
-        WHERE project_id = ${project} AND source = 'span' AND trace_id IS NOT NULL AND cityHash64(trace_id) IN (${logTraces})))`,
+        WHERE project_id = ${project} AND source = 'span' AND trace_id IS NOT NULL${ofTraces} AND cityHash64(trace_id) IN (${logTraces})))`,
   ];
   return `(SELECT * FROM ${errors} WHERE ${scope}\n AND ${checks.join('\n AND ')})`;
 }

@@ -175,9 +175,10 @@ export interface Dialect<P extends Params = Params> {
   /**
    * The errors that count (each failure once: not a span passing on its failed child's error, nor
    * a log of what a span of its trace recorded) of the project that meet `conditions`, as a
-   * relation with the columns of `errors`.
+   * relation with the columns of `errors`. `few`: the conditions pick a handful of rows (each
+   * group's earliest and latest), whose traces' other errors an index finds faster than a scan.
    */
-  errorEvents(project: string, conditions: readonly string[]): string;
+  errorEvents(project: string, conditions: readonly string[], few?: boolean): string;
   /** The project's error group states, one row per group: `fingerprint`, `status`, `resolved_us`. */
   errorStates(project: string): string;
 

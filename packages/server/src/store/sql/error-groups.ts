@@ -1,8 +1,8 @@
 import { type ErrorGroupStatus, SPOOR_SERVICE_NAME, type TimeRange } from '@spoor/model';
 import { num, numOrNull } from '../record-rows.js';
 import type { ErrorGroupQuery, ErrorGroupRecord, ErrorOccurrenceRow } from '../store.js';
-import type { Dialect, SqlEngine } from './dialect.js';
-import { errorGroupsSeenSql } from './error-seen.js';
+import type { Dialect, Params, SqlEngine } from './dialect.js';
+import { errorGroupEnds, errorGroupsSeenSql } from './error-seen.js';
 import { timeFilters } from './filters.js';
 
 /**
@@ -57,25 +57,28 @@ function rangeGroupsSql(d: Dialect, events: string): string {
      )`;
 }
 
-/**
- * Counts, traces, services and samples are of the range (and service); first and last seen, the
- * sample message and the parts of all time.
- */
-export function listErrorGroups(db: SqlEngine, query: ErrorGroupQuery, offset: number, limit: number): Promise<ErrorGroupRecord[]> {
-  const d = db.dialect;
-  const p = d.params();
-  const project = p.add(query.projectId);
+/** The conditions on `errors` of a query but its project, over `p`'s parameters. */
+function whereOf(p: Params, query: ErrorGroupQuery): string[] {
   const where = timeFilters(p, 'time_us', query.range);
   // Spoor's own failures (a judge's or an experiment's call) are not the app's errors: listed only
   // when their service is asked for, as the trace list does.
   where.push(query.service !== null ? `service_name = ${p.add(query.service)}` : `service_name <> ${p.add(SPOOR_SERVICE_NAME)}`);
   if (query.fingerprint !== null) where.push(`fingerprint = ${p.add(query.fingerprint)}`);
+  return where;
+}
+
+/**
+ * Counts, traces, services and samples are of the range (and service); first and last seen, the
+ * sample message and the parts of all time (`error-seen.ts`).
+ */
+export async function listErrorGroups(db: SqlEngine, query: ErrorGroupQuery, offset: number, limit: number): Promise<ErrorGroupRecord[]> {
+  const d = db.dialect;
+  const ends = await errorGroupEnds(db, query.projectId, (p) => whereOf(p, query));
+  if (ends.certain.length === 0 && ends.uncertain.length === 0) return [];
+  const p = d.params();
+  const project = p.add(query.projectId);
+  const where = whereOf(p, query);
   const outer = query.status === null ? '' : `WHERE ${EFFECTIVE_STATUS} = ${p.add(query.status)}`;
-  // First and last seen are of all time, for the groups hit in the range: from `g` where a CTE is
-  // computed once, else from `errors` itself (by the primary key), a superset cut down by the join with `g`.
-  const hitInRange = d.ctesComputedOnce
-    ? 'SELECT fingerprint FROM g'
-    : `SELECT fingerprint FROM ${d.tables.errors} WHERE ${[`project_id = ${project}`, ...where].join(' AND ')}`;
   return db.rows(
     'list error groups',
     `WITH ${rangeGroupsSql(d, d.errorEvents(project, where))}
@@ -85,7 +88,7 @@ export function listErrorGroups(db: SqlEngine, query: ErrorGroupQuery, offset: n
        a.v_error_type AS v_error_type, a.v_finish_reason AS v_finish_reason, a.v_tool_name AS v_tool_name,
        coalesce(st.status, 'unresolved') AS stored_status, st.resolved_us AS resolved_us
      FROM g
-     INNER JOIN ${errorGroupsSeenSql(d, project, hitInRange)} AS a ON a.fingerprint = g.fingerprint
+     INNER JOIN ${errorGroupsSeenSql(d, p, project, ends)} AS a ON a.fingerprint = g.fingerprint
      LEFT JOIN ${d.errorStates(project)} AS st ON st.fingerprint = g.fingerprint
      ${outer}
      ORDER BY ${SORTS[query.sort]}, g.fingerprint LIMIT ${p.count(limit)} OFFSET ${p.count(offset)}`,
