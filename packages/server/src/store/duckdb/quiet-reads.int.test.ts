@@ -105,4 +105,31 @@ describe('DuckDB reads of a store that never sampled, or holds few spans', () =>
       await store.close();
     }
   });
+
+  it('reads no trace parts for the cost per workflow of a window without a root (a quiet hour)', async () => {
+    const store = await open();
+    try {
+      const nowUs = Date.now() * 1000;
+      // A workflow a day ago: its parts are stored, none of them in the window.
+      const root = span({ traceId: tid(1), spanId: sid(1), name: 'plan', startTimeUs: nowUs - 86_400e6, endTimeUs: nowUs - 86_390e6 });
+      await store.writer.write(batchOf({ spans: [root], logs: [], metricPoints: [] }), null);
+      const seen = statements();
+      const query: AlertSeriesQuery = {
+        projectId: 'default',
+        source: 'spans',
+        fn: 'cost_per_workflow',
+        matchers: [],
+        by: [],
+        stepUs: 3_600e6,
+        startUs: nowUs - 3_600e6,
+        buckets: 1,
+      };
+      expect(await store.alertSeries.read(query)).toEqual([]);
+      // DuckDB sums no rows to NULL, not 0: the roots' count must read as none, not as roots since time 0.
+      expect(seen.length).toBe(1);
+      expect(seen.filter((sql) => sql.includes('trace_parts'))).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
 });

@@ -245,12 +245,13 @@ async function partsSinceUs(db: SqlEngine, query: AlertSeriesQuery, ranges: Read
     const roots = `SELECT ${selectKeys(parts)}, start_us FROM ${parts.from} ${whereOf([...parts.where, 'parent_span_id IS NULL'])}`;
     return `SELECT min(start_us) AS range_start, count(*) AS range_roots FROM (${roots}) AS roots`;
   });
-  // A range without roots is left out: ClickHouse's min over no rows is 0, not NULL.
+  // A range without roots is left out: ClickHouse's min over no rows is 0, not NULL. And DuckDB's
+  // sum over no rows is NULL, not 0: read as a number, the roots would start at time 0.
   const [first] = await db.rows(
     'find the roots of an alert series',
     `SELECT min(range_start) AS s, sum(range_roots) AS n FROM (${branches.join(' UNION ALL ')}) AS ranges WHERE range_roots > 0`,
     p,
-    (row) => (num(row.get('n')) === 0 ? null : num(row.get('s')) - PART_BEFORE_ROOT_US),
+    (row) => ((numOrNull(row.get('n')) ?? 0) === 0 ? null : num(row.get('s')) - PART_BEFORE_ROOT_US),
   );
   return first ?? null;
 }
