@@ -4,8 +4,8 @@
 // LLM calls with their messages. Then each read of the issue's goal timed on it and on a reference
 // store holding the same last day alone (BENCH_REF_SPANS, default a seventh of BENCH_SPANS, sent
 // as the big store's last day was: same shape, same times), the two servers by turns (which goes
-// first alternating), median of each read's runs; with start-up time, the default rules' alert
-// round, stalls (`spoor_store_stall_seconds_total`), peak RSS, bytes per span and the load average.
+// first alternating), median of each read's runs; with start-up time, the default rules at the
+// store's end (each through `/api/v1/query`, summed) and the server's last alert round, stalls (`spoor_store_stall_seconds_total`), peak RSS, bytes per span and the load average.
 // The reference answers what six more days cost a read of the last hour or day: nothing, when reads
 // depend on the range and the page and not on the store.
 //
@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildTemplates, driveLoad, freshBody, median, mib, peakRssBytes, startClickHouse, startSpoor, stopChild, waitCommitted } from './lib.mjs';
 import { execFileSync } from 'node:child_process';
+import { parse as parseYaml } from 'yaml';
 
 const { values } = parseArgs({
   options: {
@@ -187,6 +188,11 @@ function stallsOf(samples) {
   );
 }
 
+/** The default rules' expressions, without the comparison some end with (`> 600s`). */
+const DEFAULT_RULES = parseYaml(readFileSync(new URL('../alerts/agent-presets.yaml', import.meta.url), 'utf8')).rules.map(
+  (rule) => rule.expr.split(/\s[<>]=?\s/)[0],
+);
+
 async function timed(url, path) {
   const started = performance.now();
   const response = await fetch(`${url}${path}`);
@@ -218,6 +224,16 @@ async function measure(store, marker) {
     for (let i = 0; i < RUNS; i++) ms.push((await timed(server.url, path)).ms);
     times[name] = median(ms);
   }
+  // The default rules at the store's end, each through the query API (its comparison left off):
+  // the server's own rounds run at the wall clock, whose windows hold nothing once a fill is over.
+  const at = `&time=${endMs / 1000}`;
+  let rules = 0;
+  for (const expr of DEFAULT_RULES) {
+    const ms = [];
+    for (let i = 0; i < RUNS; i++) ms.push((await timed(server.url, `/api/v1/query?query=${encodeURIComponent(expr)}${at}`)).ms);
+    rules += median(ms);
+  }
+  times["default rules at the store's end"] = rules;
   // The default rules' round, as the server last ran it (its first round may read cold pages).
   const before = (await metrics(server.url)).get('spoor_alert_evaluations_total') ?? 0;
   for (;;) {
