@@ -368,6 +368,18 @@ export function describeErrorGroupContract(adapter: string, open: () => Promise<
       ]);
     });
 
+    it('lists a range of 1,500 groups: the ends of every group are checked in one statement of bounded size', async () => {
+      const many = Array.from({ length: 1_500 }, (_, i) => [
+        { ...other(`fp-many-${i}`, T0 + i * 1_000, 100 + i), spanId: sid(1) },
+        { ...other(`fp-many-${i}`, T0 + HOUR + i * 1_000, 100 + i), spanId: sid(2) },
+      ]).flat();
+      await write(many);
+      const listed = await groups({ sort: 'firstSeen' }, 0, 3);
+      expect(listed.map((g) => [g.fingerprint, g.count, g.firstSeenUs, g.lastSeenUs])).toEqual(
+        [1_499, 1_498, 1_497].map((i) => [`fp-many-${i}`, 2, T0 + i * 1_000, T0 + HOUR + i * 1_000]),
+      );
+    });
+
     it('samples the traces hit most recently, however often the newest one was hit', async () => {
       // Trace 51 failed 150 times in a retry loop after traces 50 and 52; a log error has no trace.
       const loop = Array.from({ length: 150 }, (_, i) => tool(T0 + 2 * HOUR + i, 51));

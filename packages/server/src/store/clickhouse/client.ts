@@ -91,6 +91,10 @@ export class ChParams implements Params {
   texts(values: readonly string[]): string {
     return this.add(values, 'Array(String)');
   }
+
+  ints(values: readonly number[]): string {
+    return this.add(values, 'Array(Int64)');
+  }
 }
 
 /** A table name, quoted, in the store's database. */

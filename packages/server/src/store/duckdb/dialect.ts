@@ -43,6 +43,10 @@ export class DuckDbParams implements Params {
     if (values.length > LIST_TEXTS) return `(SELECT unnest(from_json(${this.add(JSON.stringify(values))}::JSON, '["VARCHAR"]')))`;
     return `(${values.map((value) => this.add(value)).join(', ')})`;
   }
+
+  ints(values: readonly number[]): string {
+    return `(SELECT unnest(from_json(${this.add(JSON.stringify(values))}::JSON, '["BIGINT"]')))`;
+  }
 }
 
 /** The most texts `DuckDbParams.texts` binds one by one. */

@@ -29,6 +29,8 @@ export interface Params {
   float(value: number): string;
   /** Texts for `expr IN <texts>` (and only there): a parenthesized list, one array, or a subquery (DuckDB, for a long list). At least one. */
   texts(values: readonly string[]): string;
+  /** Whole numbers for `expr IN <ints>`, likewise: one parameter, however many (a query's text has a size limit in ClickHouse). At least one. */
+  ints(values: readonly number[]): string;
 }
 
 /** The tables a query reads, each as its SQL names it. */

@@ -68,10 +68,7 @@ export async function errorGroupEnds(db: SqlEngine, projectId: string, whereOf: 
  * it lies between its own group's ends, so it changes neither their first, last nor latest message.
  */
 function endEventsSql(d: Dialect, p: Params, project: string, fingerprints: readonly string[], times: readonly number[]): string {
-  const distinct = [...new Set(times)];
-  // Times from the store, whole numbers: written as numbers, not as thousands of parameters.
-  if (!distinct.every(Number.isSafeInteger)) throw new Error('an error time is not a whole number');
-  return d.errorEvents(project, [`fingerprint IN ${p.texts(fingerprints)}`, `time_us IN (${distinct.join(', ')})`], true);
+  return d.errorEvents(project, [`fingerprint IN ${p.texts(fingerprints)}`, `time_us IN ${p.ints([...new Set(times)])}`], true);
 }
 
 /**
