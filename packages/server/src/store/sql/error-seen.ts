@@ -72,15 +72,14 @@ function endEventsSql(d: Dialect, p: Params, project: string, fingerprints: read
 }
 
 /**
- * One row per group of `ends` with an event: `first_us`, `last_us`, `sample_message` (the latest
- * event's) and the group's identity, `v_exception_type` ... `v_tool_name`.
+ * One row per group of `ends` (at least one group) with an event: `first_us`, `last_us`,
+ * `sample_message` (the latest event's) and the group's identity, `v_exception_type` ... `v_tool_name`.
  */
 export function errorGroupsSeenSql(d: Dialect, p: Params, project: string, ends: ErrorGroupEnds): string {
-  const parts = [
+  const events = [
     ...(ends.certain.length === 0 ? [] : [`SELECT * FROM ${endEventsSql(d, p, project, ends.certain, ends.times)} AS e`]),
     ...(ends.uncertain.length === 0 ? [] : [`SELECT * FROM ${d.errorEvents(project, [`fingerprint IN ${p.texts(ends.uncertain)}`])} AS e`]),
-  ];
-  const events = parts.length === 0 ? `SELECT * FROM ${d.tables.errors} WHERE 1 = 0` : parts.join(' UNION ALL ');
+  ].join(' UNION ALL ');
   return `(SELECT fingerprint, min(time_us) AS first_us, max(time_us) AS last_us, argMax(message, time_us) AS sample_message,
       any_value(exception_type) AS v_exception_type, any_value(message_key) AS v_message_key, any_value(frame) AS v_frame,
       any_value(provider) AS v_provider, any_value(http_status) AS v_http_status, any_value(error_type) AS v_error_type,
