@@ -8,7 +8,8 @@
 // LLM and tool steps (`chat`, `search`, `fetch` in turn, so each repeats: loops) and a `review`
 // step calling eight more; `fetch` fails in one run of five.
 // Env: BENCH_RUNS (100,000 runs), BENCH_ROUNDS (7 timed rounds), BENCH_WARMUPS (2 untimed first),
-// BENCH_KEEP=1 (keep the data directory).
+// BENCH_KEEP=1 (keep the data directory), BENCH_FLOOR=1 (then time the floor of a map kept at write,
+// `flow-floor.mjs`, on the same file).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, get } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -79,6 +80,10 @@ for (let round = 0; round < rounds + warmups; round++) {
 }
 const rss = peakRssBytes(spoor.child.pid);
 await stopChild(spoor);
+if (process.env.BENCH_FLOOR === '1') {
+  const { timeFlowFloor } = await import('./flow-floor.mjs');
+  await timeFlowFloor({ path, fromUs: startUs - 1_000_000, toUs: endUs, runs, rounds, warmups, map: answers['flow map'] });
+}
 if (process.env.BENCH_KEEP !== '1') await rm(dir, { recursive: true, force: true });
 
 // 3. The answers checked, then the figures.
