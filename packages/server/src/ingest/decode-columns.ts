@@ -17,7 +17,7 @@ import { type CallSpan, type NormalizedFields, RUNNING_END_US, countEachCallOnce
 import { scoresFromSpans } from '../normalize/scores.js';
 import { BatchBuilder, type TableBatch } from '../store/columns.js';
 import { SourceIds } from '../store/sources.js';
-import { LLM_RESPONSES, LLM_RESPONSE_ID, errorColumns, runningSpanColumns, scoreColumns, tracePartColumns } from '../store/tables.js';
+import { LLM_RESPONSES, LLM_RESPONSE_ID, errorColumns, runningSpanColumns, scoreColumns, spanTextBytes, tracePartColumns } from '../store/tables.js';
 import { TracePartsBuilder } from '../store/trace-parts.js';
 import { ID_WORDS, type SpanIdWords, wordsHash } from './recent-spans.js';
 import { idsProblem, receivedProblem, repeatedProblem } from './decoded.js';
@@ -307,13 +307,20 @@ function decode(
     masking.errors(errors);
     masking.scores(scores);
   }
-  const parts = new TracePartsBuilder();
   let responses = 0;
+  const categoryAt = new Uint8Array(n);
   for (let row = 0; row < n; row++) {
     const fields = llm[row] ?? null;
     columns.llm(row, fields);
-    const category = SPAN_CATEGORIES.indexOf(categories[row]!);
-    columns.number(C.category!, row, category);
+    categoryAt[row] = SPAN_CATEGORIES.indexOf(categories[row]!);
+    columns.number(C.category!, row, categoryAt[row]!);
+    if (fields !== null && typeof views[row]![LLM_RESPONSE_ID] === 'string') responses++;
+  }
+  const spanTable = columns.build(n);
+  // The parts once the spans are columns: each span's text bytes are read off them (the attributes' lengths are bytes already).
+  const textBytes = spanTextBytes(spanTable);
+  const parts = new TracePartsBuilder();
+  for (let row = 0; row < n; row++) {
     parts.add(
       projectId,
       traceIds[row]!,
@@ -325,12 +332,11 @@ function decode(
       parentAt[row]! < 0,
       sessionIds[row] ?? null,
       userIds[row] ?? null,
-      fields,
-      category,
+      llm[row] ?? null,
+      categoryAt[row]!,
+      textBytes[row]!,
     );
-    if (fields !== null && typeof views[row]![LLM_RESPONSE_ID] === 'string') responses++;
   }
-  const spanTable = columns.build(n);
   // The snapshots' sources after the spans', as `batchOf` asks for them.
   const runningTable = running === null || running.kept.length === 0 ? null : runningSpanColumns(running.kept, sources, receivedUs);
   const tables: TableBatch[] = [];

@@ -171,6 +171,7 @@ function tracePartOf(r: Row): TracePart {
     userId: textOrNull(r.user_id),
     longestUs: r[LONGEST_COLUMNS[0]!] === null ? null : LONGEST_COLUMNS.map((name) => num(r[name])),
     unpricedCalls: numOrNull(r.unpriced_calls),
+    textBytes: numOrNull(r.text_bytes),
   };
 }
 

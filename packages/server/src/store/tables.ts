@@ -9,8 +9,9 @@ import {
   type ScoreRecord,
   type SpanRecord,
 } from '@spoor/model';
-import { BatchBuilder, type ColumnSpec, type TableBatch } from './columns.js';
+import { BatchBuilder, type Column, type ColumnSpec, type TableBatch } from './columns.js';
 import { SOURCES, SourceIds } from './sources.js';
+import { addUtf8Lengths } from './text-bytes.js';
 import { type TracePart, tracePartsOf } from './trace-parts.js';
 
 /**
@@ -100,6 +101,8 @@ export const TRACE_PARTS: readonly ColumnSpec[] = [
   ...LONGEST_COLUMNS.map((name) => col(name, 'bigint')),
   col('unpriced_calls', 'bigint'),
   col('trace_key', 'uinteger'),
+  // The UTF-8 bytes of the part's spans' attributes, events and links (`TracePart.textBytes`).
+  col('text_bytes', 'bigint'),
 ];
 
 export const LOGS: readonly ColumnSpec[] = [
@@ -295,7 +298,7 @@ export function batchOf(records: RecordBatch): WriteBatch {
   const pointTable = metricPoints.length === 0 ? null : metricPointColumns(metricPoints, sources);
   if (sources.size > 0) tables.push(sources.columns());
   if (spanTable !== null) {
-    tables.push(spanTable, tracePartColumns(tracePartsOf(spans)));
+    tables.push(spanTable, tracePartColumns(tracePartsOf(spans, spanTextBytes(spanTable))));
     const responses = llmResponseColumns(spans);
     if (responses !== null) tables.push(responses);
   }
@@ -315,6 +318,15 @@ export function spanColumns(spans: readonly SpanRecord[], sources: SourceIds): T
     b.endRow();
   }
   return b.build();
+}
+
+const TEXT_COLUMNS = ['attributes', 'events', 'links'].map((name) => SPANS.findIndex((c) => c.name === name));
+
+/** Each row's attributes, events and links, in the UTF-8 bytes stored, from a `spans` batch's columns (`TracePart.textBytes`). */
+export function spanTextBytes(spans: TableBatch): Float64Array {
+  const bytes = new Float64Array(spans.rows);
+  for (const c of TEXT_COLUMNS) addUtf8Lengths(spans.columns[c] as Extract<Column, { type: 'varchar' }>, spans.rows, bytes);
+  return bytes;
 }
 
 /** Running snapshots as rows of `running_spans`: a span's row, and when its request was received. */
@@ -363,7 +375,7 @@ export function tracePartColumns(parts: readonly TracePart[]): TableBatch {
     b.varchar(p.rootName).varchar(p.rootService).varchar(p.firstName).varchar(p.firstService);
     b.number(p.inputTokens).number(p.outputTokens).number(p.costUsd).boolean(p.rootFailed).varchar(p.sessionId).varchar(p.userId);
     for (let c = 0; c < LONGEST_COLUMNS.length; c++) b.number(p.longestUs?.[c] ?? null);
-    b.number(p.unpricedCalls).number(traceKeyOf(p.traceId));
+    b.number(p.unpricedCalls).number(traceKeyOf(p.traceId)).number(p.textBytes);
     b.endRow();
   }
   return b.build();

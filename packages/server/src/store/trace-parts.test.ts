@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { T0, emptyLlm, sid, span, tid } from '../../test/support/record-fixtures.js';
+import { SourceIds } from './sources.js';
+import { spanColumns, spanTextBytes } from './tables.js';
 import { tracePartsOf } from './trace-parts.js';
 
 describe('tracePartsOf', () => {
@@ -58,6 +60,28 @@ describe('tracePartsOf', () => {
       [100, 0, 0, 45, 1, 0, 0, 0],
       [0, 0, 0, 7, 0, 0, 0, 0],
     ]);
+  });
+
+  it("counts its spans' stored attributes, events and links in UTF-8 bytes, from the records or the batch's columns alike", () => {
+    const spans = [
+      span({ traceId: tid(1), spanId: sid(1), attributes: { città: '中文 😀', n: 1 } }),
+      span({
+        traceId: tid(1),
+        spanId: sid(2),
+        parentSpanId: sid(1),
+        events: [{ timeUs: T0, name: 'é', attributes: { k: '😀' }, droppedAttributesCount: 0 }],
+        links: [{ traceId: tid(9), spanId: sid(9), traceState: '', attributes: {}, droppedAttributesCount: 0, flags: 0 }],
+      }),
+      span({ traceId: tid(2), spanId: sid(3) }),
+    ];
+    const utf8 = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+    const bytesOf = (traceId: string) =>
+      spans.filter((s) => s.traceId === traceId).reduce((n, s) => n + utf8(s.attributes) + utf8(s.events) + utf8(s.links), 0);
+    const expected = [bytesOf(tid(1)), bytesOf(tid(2))];
+    // Events and links none of are stored as `[]`: two bytes each.
+    expect(expected[1]).toBe(utf8(spans[2]!.attributes) + 4);
+    expect(tracePartsOf(spans).map((p) => p.textBytes)).toEqual(expected);
+    expect(tracePartsOf(spans, spanTextBytes(spanColumns(spans, new SourceIds()))).map((p) => p.textBytes)).toEqual(expected);
   });
 
   it('leaves the root unknown in a part without it, so the summary takes it from another part', () => {

@@ -41,12 +41,24 @@ export interface TracePart {
    * ClickHouse): read as 0 until the trace is re-priced, which counts them again.
    */
   unpricedCalls: number | null;
+  /**
+   * The UTF-8 bytes of the part's spans' stored attributes, events and links texts: what a trace's
+   * detail reads its size from (`TraceReader.traceSize`) without reading a span. `null` in a part
+   * stored before Spoor kept it (schema 23 on DuckDB, 13 on ClickHouse), or rewritten where the
+   * texts were not at hand: its trace's size is read from its spans instead.
+   */
+  textBytes: number | null;
 }
 
-/** Folds a batch's spans into one part per trace. */
-export function tracePartsOf(spans: SpanRecord[]): TracePart[] {
+/**
+ * Folds a batch's spans into one part per trace. `textBytes`, each span's stored text bytes, when
+ * the caller has them from the batch's columns (`spanTextBytes`); else they are worked out from
+ * the records, as `batchOf` stores them (each JSON text; events and links with none are `[]`).
+ */
+export function tracePartsOf(spans: SpanRecord[], textBytes?: ArrayLike<number>): TracePart[] {
   const parts = new TracePartsBuilder();
-  for (const s of spans) {
+  for (let i = 0; i < spans.length; i++) {
+    const s = spans[i]!;
     const category = SPAN_CATEGORIES.indexOf(s.category);
     parts.add(
       s.projectId,
@@ -61,9 +73,15 @@ export function tracePartsOf(spans: SpanRecord[]): TracePart[] {
       s.userId,
       s.llm,
       category,
+      textBytes === undefined ? storedTextBytes(s) : textBytes[i]!,
     );
   }
   return parts.parts();
+}
+
+/** A span's attributes, events and links as the JSON texts stored, in UTF-8 bytes. */
+function storedTextBytes(s: SpanRecord): number {
+  return Buffer.byteLength(JSON.stringify(s.attributes)) + Buffer.byteLength(JSON.stringify(s.events)) + Buffer.byteLength(JSON.stringify(s.links));
 }
 
 /**
@@ -87,6 +105,8 @@ export class TracePartsBuilder {
     llm: LlmFields | null,
     /** The span's index in `SPAN_CATEGORIES`. */
     category: number,
+    /** The UTF-8 bytes of its stored attributes, events and links. */
+    textBytes: number,
   ): void {
     const key = projectId === 'default' ? traceId : `${projectId}\u0000${traceId}`;
     let part = this.byTrace.get(key);
@@ -110,12 +130,14 @@ export class TracePartsBuilder {
         userId: null,
         longestUs: new Array<number>(SPAN_CATEGORIES.length).fill(0),
         unpricedCalls: 0,
+        textBytes: 0,
       };
       this.byTrace.set(key, part);
     }
     const longest = part.longestUs!;
     if (endUs - startUs > longest[category]!) longest[category] = endUs - startUs;
     part.spanCount++;
+    part.textBytes! += textBytes;
     if (failed) part.errorCount++;
     if (startUs < part.startUs) {
       part.startUs = startUs;

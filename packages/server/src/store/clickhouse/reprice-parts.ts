@@ -186,7 +186,7 @@ export async function insertMerged(ch: ChClient, projectId: string, groups: read
     'merge trace parts',
     `INSERT INTO ${ch.tables.trace_parts}
        (project_id, trace_id, start_us, end_us, span_count, error_count, root_name, root_service, first_name, first_service,
-        input_tokens, output_tokens, cost_usd, root_failed, session_id, user_id, ${LONGEST_COLUMNS.join(', ')}, unpriced_calls, batch_id)
+        input_tokens, output_tokens, cost_usd, root_failed, session_id, user_id, ${LONGEST_COLUMNS.join(', ')}, unpriced_calls, text_bytes, batch_id)
      SETTINGS insert_distributed_sync = 1
      SELECT project_id, trace_id, min(start_us), max(end_us), sum(span_count), sum(error_count), max(root_name), max(root_service),
        argMin(first_name, start_us), argMin(first_service, start_us), sum(input_tokens), sum(output_tokens),
@@ -195,7 +195,7 @@ export async function insertMerged(ch: ChClient, projectId: string, groups: read
        transform(${GROUP_KEY}, ${keys}, ${p.add(
          groups.map((g) => Number(g.unpriced)),
          'Array(Int64)',
-       )}, toInt64(0)), batch_id
+       )}, toInt64(0)), if(count(text_bytes) = count(), sum(text_bytes), NULL), batch_id
      FROM ${ch.tables.trace_parts}
      WHERE project_id = ${p.add(projectId)} AND ${GROUP_KEY} IN ${keys}
      GROUP BY project_id, trace_id, batch_id`,

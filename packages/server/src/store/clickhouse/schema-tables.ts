@@ -27,6 +27,12 @@ export const TRACE_PARTS_UNPRICED = 'unpriced_calls Nullable(Int64)';
  * compare before the id; parts stored before schema 12 have it worked out alike when read.
  */
 export const TRACE_PARTS_KEY = "trace_key UInt32 DEFAULT if(match(trace_id, '[0-9a-fA-F]{8}$'), reinterpretAsUInt32(reverse(unhex(right(trace_id, 8)))), 0)";
+/**
+ * A part's spans' attributes, events and links in UTF-8 bytes (`TracePart.textBytes`), what a
+ * trace's detail reads its size from; NULL in parts stored before schema 13, whose traces' sizes
+ * are read from their spans.
+ */
+export const TRACE_PARTS_TEXT_BYTES = 'text_bytes Nullable(Int64)';
 
 export const TRACE_PARTS_LONGEST: readonly string[] = LONGEST_COLUMNS.map((name) => `  ${name} Nullable(Int64)`);
 
@@ -94,6 +100,7 @@ ${SPAN_STATS_COLUMNS},
 ${TRACE_PARTS_LONGEST.join(',\n')},
   ${TRACE_PARTS_UNPRICED},
   ${TRACE_PARTS_KEY},
+  ${TRACE_PARTS_TEXT_BYTES},
   batch_id UInt64 CODEC(T64, ZSTD(1)),
   INDEX start_idx start_us TYPE minmax GRANULARITY 1`,
     engine: 'MergeTree',

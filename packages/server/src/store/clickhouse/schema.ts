@@ -2,7 +2,7 @@ import { quoteName } from './client.js';
 import { ID, NULLABLE_ID } from './schema-columns.js';
 import { CACHE_HIT, SPAN_STATS_RESPONSE_ID, SPAN_STATS_RESPONSE_INDEX, SPAN_STATS_ZSTD_SINCE_8 } from './schema-span-columns.js';
 import { EXPERIMENT_RESULTS_UNPRICED } from './schema-quality-tables.js';
-import { TABLE_DEFS, TRACE_PARTS_KEY, TRACE_PARTS_LONGEST, TRACE_PARTS_UNPRICED } from './schema-tables.js';
+import { TABLE_DEFS, TRACE_PARTS_KEY, TRACE_PARTS_LONGEST, TRACE_PARTS_TEXT_BYTES, TRACE_PARTS_UNPRICED } from './schema-tables.js';
 
 /**
  * The ClickHouse schema. Times are epoch microseconds in Int64 columns, as in every engine
@@ -21,7 +21,7 @@ import { TABLE_DEFS, TRACE_PARTS_KEY, TRACE_PARTS_LONGEST, TRACE_PARTS_UNPRICED 
  * `ReplacingMergeTree` tables with a version (and a deleted flag where rows go away), read with
  * `FINAL`.
  */
-export const CLICKHOUSE_SCHEMA_VERSION = 12;
+export const CLICKHOUSE_SCHEMA_VERSION = 13;
 
 /**
  * The tables a commit appends rows to, each row with its commit's `batch_id`: what the writer
@@ -163,6 +163,13 @@ export const CLICKHOUSE_MIGRATIONS: readonly { from: number; statements: (layout
     // Trace parts keep their id's last 8 hex digits as a number; for parts stored before, ClickHouse works it out when read.
     from: 11,
     statements: (layout) => addColumn(layout, 'trace_parts', TRACE_PARTS_KEY),
+  },
+  {
+    // Trace parts keep their spans' text bytes, so a trace's detail knows its size without reading
+    // its spans; parts stored before hold NULL (no backfill: it would read every span), and their
+    // traces' sizes are read from the spans.
+    from: 12,
+    statements: (layout) => addColumn(layout, 'trace_parts', TRACE_PARTS_TEXT_BYTES),
   },
 ];
 

@@ -45,9 +45,13 @@ async function onFile(sql: string): Promise<string[][]> {
 const NO_COMMIT_SEQ =
   'ALTER TABLE spans DROP COLUMN commit_seq; ALTER TABLE trace_parts DROP COLUMN commit_seq; ALTER TABLE spool_positions DROP COLUMN commit_seq; ';
 
-/** What makes a file written now's trace parts those of before version 22: no trace keys. */
+/** What makes a file written now's trace parts those of before version 22: no trace keys (nor the text bytes of 23). */
 const NO_TRACE_KEYS =
-  'CREATE TABLE parts_21 AS SELECT * EXCLUDE (trace_key) FROM trace_parts; DROP TABLE trace_parts; ALTER TABLE parts_21 RENAME TO trace_parts; ';
+  'CREATE TABLE parts_21 AS SELECT * EXCLUDE (trace_key, text_bytes) FROM trace_parts; DROP TABLE trace_parts; ALTER TABLE parts_21 RENAME TO trace_parts; ';
+
+/** What makes a file written now's trace parts those of before version 23: no text bytes. */
+const NO_TEXT_BYTES =
+  'CREATE TABLE parts_22 AS SELECT * EXCLUDE (text_bytes) FROM trace_parts; DROP TABLE trace_parts; ALTER TABLE parts_22 RENAME TO trace_parts; ';
 
 describe('DuckDB schema migrations', () => {
   it('from version 4: fills trace_parts.root_failed from the stored root spans, so old sessions keep their failed runs', async () => {
@@ -428,6 +432,33 @@ describe('DuckDB schema migrations', () => {
         ];
       }),
     );
+  });
+
+  it("from version 22: trace parts keep their spans' text bytes; a trace with a part stored before has its size read from its spans", async () => {
+    const part = (traceId: string, n: number) =>
+      span({ traceId, spanId: sid(n), startTimeUs: T0 + n, endTimeUs: T0 + n + 5, attributes: { città: `é 中 😀 ${n}` } });
+    const utf8 = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+    const bytesOf = (spans: ReturnType<typeof span>[]) => spans.reduce((n, s) => n + utf8(s.attributes) + utf8(s.events) + utf8(s.links), 0);
+    const store = await DuckDbStore.open({ path });
+    await store.writer.write(batchOf({ spans: [part(tid(1), 1)], logs: [], metricPoints: [] }), null);
+    await store.close();
+    await onFile(`${NO_TEXT_BYTES}UPDATE spoor_meta SET value = '22' WHERE key = 'schema_version'`);
+
+    const migrated = await DuckDbStore.open({ path });
+    try {
+      // Written after: the appender's columns still line up with the table's.
+      await migrated.writer.write(batchOf({ spans: [part(tid(1), 2), part(tid(2), 3)], logs: [], metricPoints: [] }), null);
+      expect(await migrated.traces.traceSize('default', tid(1))).toMatchObject({ spans: 2, textBytes: bytesOf([part(tid(1), 1), part(tid(1), 2)]) });
+      expect(await migrated.traces.traceSize('default', tid(2))).toMatchObject({ spans: 1, textBytes: bytesOf([part(tid(2), 3)]) });
+    } finally {
+      await migrated.close();
+    }
+    expect(await onFile('SELECT trace_id, text_bytes, commit_seq IS NOT NULL FROM trace_parts ORDER BY trace_id, commit_seq')).toEqual([
+      [tid(1), 'null', 'true'],
+      [tid(1), String(bytesOf([part(tid(1), 2)])), 'true'],
+      [tid(2), String(bytesOf([part(tid(2), 3)])), 'true'],
+    ]);
+    expect(await onFile(`SELECT value FROM spoor_meta WHERE key = 'schema_version'`)).toEqual([[String(SCHEMA_VERSION)]]);
   });
 
   it('from version 5: positions committed before servers had ids still count, so a restart replays nothing twice', async () => {

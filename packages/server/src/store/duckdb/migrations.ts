@@ -151,4 +151,18 @@ ALTER TABLE trace_parts_22 RENAME TO trace_parts;
 COMMIT;
 `,
   },
+  {
+    // Trace parts keep their spans' text bytes, so a trace's detail knows its size without reading
+    // its spans: built again with the column before commit_seq. Parts stored before hold NULL (no
+    // backfill: it would read every span), and their traces' sizes are read from the spans.
+    from: 22,
+    sql: `
+BEGIN TRANSACTION;
+${tracePartsTable('trace_parts_23', 23)};
+INSERT INTO trace_parts_23 SELECT * EXCLUDE (commit_seq), NULL, commit_seq FROM trace_parts;
+DROP TABLE trace_parts;
+ALTER TABLE trace_parts_23 RENAME TO trace_parts;
+COMMIT;
+`,
+  },
 ];

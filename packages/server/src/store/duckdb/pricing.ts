@@ -37,7 +37,8 @@ export async function updateSpanCosts(connection: DuckDBConnection, projectId: s
 
 /**
  * Writes the costs through a temporary table, then rebuilds the summary parts of their traces
- * from the spans (one part per trace), so trace totals match the spans.
+ * from the spans (one part per trace), so trace totals match the spans. Its texts' bytes are
+ * counted again from the spans (a sampled-out trace's: its slim spans' in `span_stats`).
  */
 async function updateInTransaction(connection: DuckDBConnection, projectId: string, costs: readonly SpanCost[]): Promise<RepriceResult> {
   await connection.run('CREATE TEMP TABLE repriced (trace_id VARCHAR, span_id VARCHAR, cost DOUBLE)');
@@ -76,6 +77,7 @@ async function updateInTransaction(connection: DuckDBConnection, projectId: stri
        ${SPAN_CATEGORIES.map((_, i) => `coalesce(max(duration_us) FILTER (WHERE category = ${i}), 0)`).join(', ')},
        count(*) FILTER (WHERE ${UNPRICED_CALL}),
        ${traceKeySql('trace_id')},
+       sum(strlen(attributes) + strlen(events) + strlen(links)),
        max(commit_seq)
      FROM span_facts WHERE project_id = $1 AND trace_id IN (${traces})
      GROUP BY project_id, trace_id`,

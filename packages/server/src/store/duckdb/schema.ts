@@ -14,7 +14,7 @@ import { errorEventConditions } from './error-events.js';
  * aggregate of its parts. Appending parts instead of updating one row per trace keeps writes
  * append-only (spans of one trace arrive in many batches, from many services).
  */
-export const SCHEMA_VERSION = 22;
+export const SCHEMA_VERSION = 23;
 
 /** The span columns `spans`, `span_stats` and `running_spans` share, in `store/tables.ts`' order. */
 const SPAN_COLUMNS = `  project_id VARCHAR NOT NULL,
@@ -59,8 +59,8 @@ const SPAN_COLUMNS = `  project_id VARCHAR NOT NULL,
 
 const KEY = "  -- The trace id's last 8 hex digits (tables.ts' traceKeyOf), compared before the id.\n  trace_key UINTEGER NOT NULL,\n";
 /**
- * `trace_parts` (under `name`: a migration builds it again). Each category's longest span is NULL in parts stored before
- * schema 17 (readers take it from `spans`). `commit_seq` stays last: the writer appends it after the batch's columns.
+ * `trace_parts` (under `name`: a migration builds it again). Each category's longest span is NULL in parts stored before schema 17, the spans'
+ * text bytes (`text_bytes`) before 23: readers take them from `spans`. `commit_seq` stays last: the writer appends it after the batch's columns.
  */
 export function tracePartsTable(name: string, schemaVersion = SCHEMA_VERSION): string {
   return `CREATE TABLE IF NOT EXISTS ${name} (
@@ -83,7 +83,7 @@ export function tracePartsTable(name: string, schemaVersion = SCHEMA_VERSION): s
   session_id VARCHAR,
   user_id VARCHAR,
 ${LONGEST_COLUMNS.map((column) => `  ${column} BIGINT`).join(',\n')},
-${schemaVersion >= 18 ? '  -- LLM calls with tokens and no cost (NULL in parts stored before schema 18).\n  unpriced_calls BIGINT,\n' : ''}${schemaVersion >= 22 ? KEY : ''}  commit_seq BIGINT
+${schemaVersion >= 18 ? '  -- LLM calls with tokens and no cost (NULL in parts stored before schema 18).\n  unpriced_calls BIGINT,\n' : ''}${schemaVersion >= 22 ? KEY : ''}${schemaVersion >= 23 ? '  text_bytes BIGINT,\n' : ''}  commit_seq BIGINT
 )`;
 }
 
