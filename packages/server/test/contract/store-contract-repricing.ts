@@ -156,6 +156,8 @@ export function describeRepricingContract(adapter: string, open: () => Promise<S
         (await store.sampling.facts('default', [...before.keys()])).map(({ costUsd: _, ...rest }) => rest).sort((x, y) => (x.traceId < y.traceId ? -1 : 1));
       const factsBefore = await facts();
       expect(factsBefore.find((f) => f.traceId === tid(70))!.longestUs.some((us) => us > 0)).toBe(true);
+      const sizes = async () => Promise.all([...before.keys()].sort().map((id) => store.traces.traceSize('default', id)));
+      const sizesBefore = await sizes();
 
       const seen: LlmFields[] = [];
       const result = await repriceSpans(store.prices, 'default', RANGE, (l) => {
@@ -196,6 +198,8 @@ export function describeRepricingContract(adapter: string, open: () => Promise<S
       // range), the times, the counts and the tokens.
       for (const [id, summary] of before) expect(withoutCost(after.get(id)!), id).toEqual(withoutCost(summary));
       expect(await facts()).toEqual(factsBefore);
+      // The rebuilt parts keep their spans' text bytes: a trace's size reads as before.
+      expect(await sizes()).toEqual(sizesBefore);
       expect(after.get(tid(71))).toEqual(before.get(tid(71)));
       expect(after.get(tid(72))).toEqual(before.get(tid(72)));
       expect(after.get(tid(70))).toMatchObject({ rootName: 'agent run', serviceName: 'gateway', startTimeUs: T0 - 10, endTimeUs: T0 + 6_000 });

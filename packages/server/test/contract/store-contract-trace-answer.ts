@@ -93,6 +93,37 @@ export function describeTraceAnswerContract(adapter: string, open: () => Promise
       expect(comparable(within!)).toEqual(comparable((await store.traces.getTraceBytes('default', tid(1)))!));
     });
 
+    it("counts a trace's bytes as its spans read: multi-byte texts, events and links or none, its spans in several batches", async () => {
+      const trace = [
+        span({ traceId: tid(4), spanId: sid(1), attributes: { città: 'é 中 😀', nested: { list: ['中文', 1.5] } } }),
+        span({
+          traceId: tid(4),
+          spanId: sid(2),
+          parentSpanId: sid(1),
+          startTimeUs: T0 + 5,
+          events: [{ timeUs: T0 + 6, name: '中文', attributes: { emoji: '😀', plain: 'x' }, droppedAttributesCount: 0 }],
+        }),
+        span({
+          traceId: tid(4),
+          spanId: sid(3),
+          parentSpanId: sid(1),
+          startTimeUs: T0 + 7,
+          links: [{ traceId: tid(5), spanId: sid(9), traceState: 'é=1', attributes: { k: 'é' }, droppedAttributesCount: 0, flags: 1 }],
+        }),
+        span({ traceId: tid(4), spanId: sid(4), parentSpanId: sid(1), startTimeUs: T0 + 9, attributes: {} }),
+      ];
+      // Three batches, so three parts of the trace; another trace beside it in one of them.
+      await write({ spans: trace.slice(0, 1) });
+      await write({ spans: [...trace.slice(1, 3), span({ traceId: tid(6), spanId: sid(1), attributes: { other: '😀'.repeat(50) } })] });
+      await write({ spans: trace.slice(3) });
+      const read = (await store.traces.getTraceBytes('default', tid(4)))!;
+      let readBytes = 0;
+      for (let k = 0; k < read.texts.starts.length; k++) readBytes += read.texts.ends[k]! - read.texts.starts[k]!;
+      const utf8 = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+      expect(readBytes).toBe(trace.reduce((n, s) => n + utf8(s.attributes) + utf8(s.events) + utf8(s.links), 0));
+      expect(await store.traces.traceSize('default', tid(4))).toMatchObject({ spans: 4, textBytes: readBytes });
+    });
+
     it('refuses the whole answer of a trace whose stored texts pass the bound, naming spans=, and pages it', async () => {
       await write({ spans, logs });
       const bytes = (await store.traces.traceSize('default', tid(1))).textBytes;

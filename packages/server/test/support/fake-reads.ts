@@ -190,6 +190,17 @@ export function countTraceSpans(data: FakeData, projectId: string, traceId: stri
   return data.parts.filter((p) => p.projectId === projectId && p.traceId === traceId).reduce((n, p) => n + p.spanCount, 0);
 }
 
+/** A trace's texts' bytes summed from its parts, as the engines read them; `null` when a part lacks them (its spans then tell). */
+export function partsTextBytes(data: FakeData, projectId: string, traceId: string): number | null {
+  let bytes = 0;
+  for (const p of data.parts) {
+    if (p.projectId !== projectId || p.traceId !== traceId) continue;
+    if (p.textBytes === null) return null;
+    bytes += p.textBytes;
+  }
+  return bytes;
+}
+
 export function getTraceSpans(data: FakeData, projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): StoredTrace {
   const spans = spansOf(data, projectId, traceId);
   const page = new Set(spanIds);

@@ -83,9 +83,12 @@ export class FakeStore implements Store {
       return trace === null ? null : storedTraceBytesOf(trace);
     },
     traceSize: async (projectId, traceId) => {
-      const trace = reads.getTrace(this.data, projectId, traceId);
-      let textBytes = 0;
-      for (const s of trace?.spans ?? []) textBytes += Buffer.byteLength(s.attributesJson) + Buffer.byteLength(s.eventsJson) + Buffer.byteLength(s.linksJson);
+      let textBytes = reads.partsTextBytes(this.data, projectId, traceId);
+      if (textBytes === null) {
+        textBytes = 0;
+        const trace = reads.getTrace(this.data, projectId, traceId);
+        for (const s of trace?.spans ?? []) textBytes += Buffer.byteLength(s.attributesJson) + Buffer.byteLength(s.eventsJson) + Buffer.byteLength(s.linksJson);
+      }
       return { spans: reads.countTraceSpans(this.data, projectId, traceId), textBytes, bounds: null };
     },
     getTraceSpans: async (projectId, traceId, spanIds, traceLogs) => storedTraceBytesOf(reads.getTraceSpans(this.data, projectId, traceId, spanIds, traceLogs)),

@@ -1,5 +1,5 @@
 import type { LlmFields, SpanRecord, TraceSummaryRecord } from '@spoor/model';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CHDB_CLEANUP_MS, chdbStores } from '../../../test/support/chdb.js';
 import { ALL, T0, emptyLlm, query, scoreRecord, sid, span, tid } from '../../../test/support/record-fixtures.js';
 import { repriceSpans } from '../reprice.js';
@@ -36,6 +36,7 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
     ch = await ChClient.open({ chdbPath: engine.path, database });
   });
   afterEach(async () => {
+    vi.restoreAllMocks();
     await store.close();
     await ch.close();
   });
@@ -98,9 +99,14 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
     expect(await partRows(tid(90))).toBe(2);
     const before = (await summary(tid(90)))!;
     expect(before).toMatchObject({ spanCount: 3, costUsd: 0.5, unpricedCalls: 1, inputTokens: 4000, rootName: 'agent', sessionId: 'sess' });
+    const size = await store.traces.traceSize('default', tid(90));
 
     expect(await repriceSpans(store.prices, 'default', ALL, perToken)).toEqual({ spans: 2, traces: 1 });
     expect(await partRows(tid(90))).toBe(1);
+    // The merged part's text bytes are its parts' together: the trace's size reads as before, from the part.
+    const merged = await ch.rows<{ b: number | null }>('read the text bytes', `SELECT text_bytes AS b FROM ${ch.tables.trace_parts}`);
+    expect(merged).toEqual([{ b: size.textBytes }]);
+    expect(await store.traces.traceSize('default', tid(90))).toEqual(size);
     const after = (await summary(tid(90)))!;
     expect(after.costUsd).toBeCloseTo(4, 12);
     expect(after.unpricedCalls).toBe(0);
@@ -197,6 +203,43 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
     const reopened = await reopenedAt(2);
     try {
       await expectBytesAndExactAfterMigration(reopened, big);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it("brings a version 12 database up to date: new parts keep their spans' text bytes, and a trace with a part stored before is sized by its spans", async () => {
+    const part = (traceId: string, n: number) =>
+      span({ traceId, spanId: sid(n), startTimeUs: T0 + n, endTimeUs: T0 + n + 5, attributes: { città: `é 中 😀 ${n}` } });
+    const utf8 = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+    const bytesOf = (spans: SpanRecord[]) => spans.reduce((n, s) => n + utf8(s.attributes) + utf8(s.events) + utf8(s.links), 0);
+    await store.writer.write(batchOf({ spans: [part(tid(1), 1)], logs: [], metricPoints: [] }), null);
+    // What Spoor 12 left: no text_bytes, and version 12 recorded.
+    await ch.command('drop a column', `ALTER TABLE ${ch.tables.trace_parts} DROP COLUMN text_bytes`);
+    const reopened = await reopenedAt(12);
+    try {
+      await reopened.writer.write(batchOf({ spans: [part(tid(1), 2), part(tid(2), 3)], logs: [], metricPoints: [] }), null);
+      // Every statement sent, to tell which read spans.
+      const seen: string[] = [];
+      const rows = ChClient.prototype.rows;
+      vi.spyOn(ChClient.prototype, 'rows').mockImplementation(function (this: ChClient, ...args: Parameters<typeof rows>) {
+        seen.push(args[1]);
+        return rows.apply(this, args) as ReturnType<typeof rows>;
+      });
+      const onSpans = () => seen.filter((sql) => sql.includes(`FROM ${ch.tables.spans}`)).length;
+      expect(await reopened.traces.traceSize('default', tid(2))).toMatchObject({ spans: 1, textBytes: bytesOf([part(tid(2), 3)]) });
+      expect(onSpans()).toBe(0);
+      expect(await reopened.traces.traceSize('default', tid(1))).toMatchObject({ spans: 2, textBytes: bytesOf([part(tid(1), 1), part(tid(1), 2)]) });
+      expect(onSpans()).toBe(1);
+      const stored = await ch.rows<{ trace_id: string; b: number | null }>(
+        'read the text bytes',
+        `SELECT trace_id, text_bytes AS b FROM ${ch.tables.trace_parts} ORDER BY trace_id, start_us`,
+      );
+      expect(stored).toEqual([
+        { trace_id: tid(1), b: null },
+        { trace_id: tid(1), b: bytesOf([part(tid(1), 2)]) },
+        { trace_id: tid(2), b: bytesOf([part(tid(2), 3)]) },
+      ]);
     } finally {
       await reopened.close();
     }

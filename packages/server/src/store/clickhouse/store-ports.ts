@@ -27,7 +27,7 @@ import { deleteModelPrice, listModelPrices, putModelPrice, setSpanCosts } from '
 import { deleteOlderThan } from './retention.js';
 import type { SchemaLayout } from './schema.js';
 import type { TraceSize } from '../ports/traces.js';
-import { countTraceSpans } from '../sql/trace-bounds.js';
+import { traceExtent } from '../sql/trace-bounds.js';
 import { countTraceTextBytes } from './trace-bounds.js';
 import { getTrace, getTraceBytes, getTraceLogs, getTraceSpans, getTraceTimings, getTreePage, recentSpanIds, searchTrace } from './trace-reads.js';
 import type { ClickHouseWriter } from './writer.js';
@@ -50,10 +50,15 @@ export class ClickHouseTraceReader extends SqlTraceReader implements RecentSpanS
     return getTraceBytes(this.ch, projectId, traceId, lend);
   }
 
-  /** Its spans by the parts and its bytes by the span read's own bounds (`trace-bounds.ts`): ClickHouse finds a trace's parts by its primary key. */
+  /**
+   * Its spans and its texts' bytes from its parts (ClickHouse finds a trace's parts by its primary
+   * key); where a part lacks the bytes, they are counted from the spans within the span read's own
+   * bounds (`trace-bounds.ts`), which the read finds again, so none are given.
+   */
   override async traceSize(projectId: string, traceId: string): Promise<TraceSize> {
-    const [spans, textBytes] = await Promise.all([countTraceSpans(this.sql, projectId, traceId), countTraceTextBytes(this.ch, projectId, traceId)]);
-    return { spans, textBytes, bounds: null };
+    const found = await traceExtent(this.sql, projectId, traceId);
+    if (found === null) return { spans: 0, textBytes: 0, bounds: null };
+    return { spans: found.spans, textBytes: found.textBytes ?? (await countTraceTextBytes(this.ch, projectId, traceId)), bounds: null };
   }
 
   getTraceSpans(projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTraceBytes> {

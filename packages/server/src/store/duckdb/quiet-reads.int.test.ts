@@ -7,11 +7,13 @@ import { batchOf } from '../tables.js';
 import { emptyLlm, sid, span, spanFilter, tid } from '../../../test/support/record-fixtures.js';
 import { DuckDbSql } from './dialect.js';
 import { DuckDbStore } from './duckdb-store.js';
+import type { DuckDBConnection } from '@duckdb/node-api';
 
 /**
  * What a store that never sampled, or holds few spans, reads more cheaply, and that it reads the
  * same: the facts views without `span_stats` until the first move, and alert windows read whole
- * until they hold enough spans for slices to pay.
+ * until they hold enough spans for slices to pay. And what a trace's detail reads no spans for:
+ * its size, from its parts.
  */
 
 let dir = '';
@@ -128,6 +130,32 @@ describe('DuckDB reads of a store that never sampled, or holds few spans', () =>
       // DuckDB sums no rows to NULL, not 0: the roots' count must read as none, not as roots since time 0.
       expect(seen.length).toBe(1);
       expect(seen.filter((sql) => sql.includes('trace_parts'))).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("reads a trace's size from its parts, no statement on spans, and from its spans where a part lacks its bytes", async () => {
+    const store = await open();
+    try {
+      const trace = [
+        span({ traceId: tid(1), spanId: sid(1), attributes: { città: 'é 中 😀' } }),
+        span({ traceId: tid(1), spanId: sid(2), parentSpanId: sid(1), events: [{ timeUs: 1, name: '中', attributes: {}, droppedAttributesCount: 0 }] }),
+      ];
+      await store.writer.write(batchOf({ spans: trace.slice(0, 1), logs: [], metricPoints: [] }), null);
+      await store.writer.write(batchOf({ spans: trace.slice(1), logs: [], metricPoints: [] }), null);
+      const utf8 = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+      const bytes = trace.reduce((n, s) => n + utf8(s.attributes) + utf8(s.events) + utf8(s.links), 0);
+      const seen = statements();
+      const onSpans = () => seen.filter((sql) => /\bFROM spans\b/.test(sql));
+      expect(await store.traces.traceSize('default', tid(1))).toMatchObject({ spans: 2, textBytes: bytes });
+      expect(seen.length).toBe(1);
+      expect(onSpans()).toEqual([]);
+      // A part as one stored before parts kept their bytes: the size is read from the spans.
+      const connection = (store as unknown as { connection: DuckDBConnection }).connection;
+      await connection.run('UPDATE trace_parts SET text_bytes = NULL WHERE commit_seq = (SELECT min(commit_seq) FROM trace_parts)');
+      expect(await store.traces.traceSize('default', tid(1))).toMatchObject({ spans: 2, textBytes: bytes });
+      expect(onSpans()).toHaveLength(1);
     } finally {
       await store.close();
     }

@@ -41,38 +41,49 @@ export async function traceBounds(db: SqlEngine, projectId: string, traceIds: re
   return bounds ?? null;
 }
 
-/** A trace's span times and the spans its parts count, from one lookup of its parts; `null` when it has none. */
-export async function traceExtent(db: SqlEngine, projectId: string, traceId: string): Promise<{ spans: number; bounds: TimeBounds } | null> {
+/**
+ * A trace's span times, the spans its parts count and their texts' bytes, from one lookup of its
+ * parts; `null` when it has none. `textBytes` is `null` when a part does not have them (stored
+ * before parts kept them, or rewritten where they were not known): then only the spans tell.
+ */
+export async function traceExtent(
+  db: SqlEngine,
+  projectId: string,
+  traceId: string,
+): Promise<{ spans: number; textBytes: number | null; bounds: TimeBounds } | null> {
   const d = db.dialect;
   const p = d.params();
+  // Aliases other than the columns': ClickHouse would read `count(text_bytes)` as of the alias.
   const [found] = await db.rows(
     'find a trace',
-    `SELECT min(start_us) AS from_us, max(end_us) AS to_us, sum(span_count) AS spans, count(*) AS parts FROM ${d.tables.trace_parts}
+    `SELECT min(start_us) AS from_us, max(end_us) AS to_us, sum(span_count) AS spans, sum(text_bytes) AS bytes,
+       count(text_bytes) AS counted, count(*) AS parts FROM ${d.tables.trace_parts}
      WHERE project_id = ${p.add(projectId)} AND ${partsOfTrace(p, traceId)}`,
     p,
-    (row) => (num(row.get('parts')) === 0 ? null : { spans: num(row.get('spans')), bounds: { fromUs: num(row.get('from_us')), toUs: num(row.get('to_us')) } }),
+    (row) => {
+      const parts = num(row.get('parts'));
+      if (parts === 0) return null;
+      return {
+        spans: num(row.get('spans')),
+        textBytes: num(row.get('counted')) === parts ? num(row.get('bytes')) : null,
+        bounds: { fromUs: num(row.get('from_us')), toUs: num(row.get('to_us')) },
+      };
+    },
   );
   return found ?? null;
 }
 
-/** `TraceReader.traceSize`: the trace's extent (`traceExtent`), then the texts' bytes within its bounds. */
+/**
+ * `TraceReader.traceSize`: the trace's extent (`traceExtent`), its texts' bytes summed from its
+ * parts, or, where a part lacks them, counted from its spans within its bounds. A statement on
+ * `spans` walks the zone maps of all its row groups: 3.7 ms on a store of 100 million spans against
+ * 1.7 on a small one, paid before a detail reads anything.
+ */
 export async function traceSize(db: SqlEngine, projectId: string, traceId: string): Promise<TraceSize> {
   const found = await traceExtent(db, projectId, traceId);
   if (found === null) return { spans: 0, textBytes: 0, bounds: null };
-  return { ...found, textBytes: await textBytesWithin(db, projectId, traceId, found.bounds) };
-}
-
-/** How many spans the project stored of a trace: the sum of its parts' counts (0 for none). */
-export async function countTraceSpans(db: SqlEngine, projectId: string, traceId: string): Promise<number> {
-  const d = db.dialect;
-  const p = d.params();
-  const [count] = await db.rows(
-    "count a trace's spans",
-    `SELECT sum(span_count) AS n FROM ${d.tables.trace_parts} WHERE project_id = ${p.add(projectId)} AND ${partsOfTrace(p, traceId)}`,
-    p,
-    (row) => Number(row.get('n') ?? 0),
-  );
-  return count ?? 0;
+  const { spans, textBytes, bounds } = found;
+  return { spans, textBytes: textBytes ?? (await textBytesWithin(db, projectId, traceId, bounds)), bounds };
 }
 
 /**
