@@ -225,10 +225,13 @@ export class QueryService {
     if (page !== null) return this.getTracePage(projectId, traceId, page);
     const { spans: stored, textBytes, bounds } = await this.store.traces.traceSize(projectId, traceId);
     const pages = `ask for pages of it with ?spans=OFFSET,LIMIT (e.g. ?spans=0,${MAX_PAGE_SPANS})`;
-    if (stored > MAX_DETAIL_SPANS) {
-      throw new AppError('ERR_TRACE_TOO_LARGE', `trace ${traceId} has ${stored} spans, more than the ${MAX_DETAIL_SPANS} one answer holds: ${pages}`);
-    }
-    if (textBytes > this.maxDetailTextBytes) {
+    // Both counted from the trace's parts, which stay when tail sampling moves its spans out: a
+    // sampled-out trace's answer has no spans, whatever they were (asked only of a trace past a bound).
+    const tooLarge = stored > MAX_DETAIL_SPANS || textBytes > this.maxDetailTextBytes;
+    if (tooLarge && (await this.store.sampling.decisionsOf(projectId, [traceId])).get(traceId) !== false) {
+      if (stored > MAX_DETAIL_SPANS) {
+        throw new AppError('ERR_TRACE_TOO_LARGE', `trace ${traceId} has ${stored} spans, more than the ${MAX_DETAIL_SPANS} one answer holds: ${pages}`);
+      }
       throw new AppError(
         'ERR_TRACE_TOO_LARGE',
         `trace ${traceId} holds ${mib(textBytes)} MiB of span attributes, events and links, more than the ${mib(this.maxDetailTextBytes)} MiB one answer holds: ${pages}`,

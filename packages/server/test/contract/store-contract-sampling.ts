@@ -1,6 +1,8 @@
 import type { SpanGroupBy } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SAMPLING_KEEP } from '@spoor/model';
+import { AppError } from '../../src/errors.js';
+import { QueryService } from '../../src/query/query-service.js';
 import { decideTraces } from '../../src/sampling/backend.js';
 import { tracePartColumns } from '../../src/store/tables.js';
 import { tracePartsOf } from '../../src/store/trace-parts.js';
@@ -233,6 +235,22 @@ export function describeSamplingContract(adapter: string, open: () => Promise<St
         byModel: before.byModel,
       });
       expect(await store.sampling.slim('default', [])).toBeUndefined();
+    });
+
+    it("answers a sampled-out trace's detail, however large its spans' texts were, where a kept one past the bound is refused", async () => {
+      const out = heavyTrace(1);
+      const kept = heavyTrace(2);
+      await store.writer.write(recordBatch({ spans: [...out.spans, ...kept.spans] }), null);
+      await store.sampling.record('default', [decision(1, false), decision(2, true)]);
+      await store.sampling.slim('default', [tid(1)]);
+      // Its size is counted from its parts, which the move leaves as they were.
+      expect((await store.traces.traceSize('default', tid(1))).textBytes).toBeGreaterThan(1);
+      const queries = new QueryService(store, { maxDetailTextBytes: 1 });
+      const detail = JSON.parse(new TextDecoder().decode(await queries.getTrace('default', tid(1)))) as { sampledOut?: boolean };
+      expect(detail.sampledOut).toBe(true);
+      const refused = await queries.getTrace('default', tid(2)).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(AppError);
+      expect(refused).toMatchObject({ code: 'ERR_TRACE_TOO_LARGE' });
     });
 
     it("finds the traces completed in a stretch of commits, whatever their spans' clocks, a page at a time, and decides a round of traces", async () => {
