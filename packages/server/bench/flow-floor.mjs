@@ -11,6 +11,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { spanStats } from '../dist/store/sql/analytics.js';
 import { flowRunsSql } from '../dist/store/sql/flows.js';
 import { duckDbDialect } from '../dist/store/duckdb/dialect.js';
+import { spanFilterFields } from '../dist/params/parameters.js';
 import { median } from './lib.mjs';
 
 /** A span's label and path by its place j in bench:flows' runs (0 the root, 1 the planner, 11 the review step). */
@@ -46,22 +47,8 @@ export async function timeFlowFloor({ path, fromUs, toUs, runs, rounds, warmups,
   await c.run('CHECKPOINT');
   console.log(`\nflow rows derived in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-  const filter = {
-    projectId: 'default',
-    range: { fromUs, toUs },
-    service: null,
-    spanName: null,
-    text: null,
-    status: null,
-    minDurationMs: null,
-    maxDurationMs: null,
-    attributes: [],
-    sessionId: null,
-    model: null,
-    kind: null,
-    category: null,
-    rootOnly: false,
-  };
+  // Every span of the range: the fields a request with no filter gives (`spanFilterFields`).
+  const filter = { projectId: 'default', range: { fromUs, toUs }, ...spanFilterFields({}), kind: null, category: null, rootOnly: false };
   const stats = await caught((db) => spanStats(db, { filter, groupBy: { column: 'name' }, limit: 100 }));
   const flowSql = {
     hash53: (...e) => `CAST(hash(${e.join(', ')}) >> 11 AS DOUBLE)`,
