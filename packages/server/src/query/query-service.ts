@@ -226,9 +226,11 @@ export class QueryService {
     const { spans: stored, textBytes, bounds } = await this.store.traces.traceSize(projectId, traceId);
     const pages = `ask for pages of it with ?spans=OFFSET,LIMIT (e.g. ?spans=0,${MAX_PAGE_SPANS})`;
     // Both counted from the trace's parts, which stay when tail sampling moves its spans out: a
-    // sampled-out trace's answer has no spans, whatever they were (asked only of a trace past a bound).
+    // sampled-out trace past a bound is answered with none of its spans (asked only of such a trace),
+    // and none are read, as spans not moved yet or arriving after the move could be any number.
     const tooLarge = stored > MAX_DETAIL_SPANS || textBytes > this.maxDetailTextBytes;
-    if (tooLarge && (await this.store.sampling.decisionsOf(projectId, [traceId])).get(traceId) !== false) {
+    const slimPastBound = tooLarge && (await this.store.sampling.decisionsOf(projectId, [traceId])).get(traceId) === false;
+    if (tooLarge && !slimPastBound) {
       if (stored > MAX_DETAIL_SPANS) {
         throw new AppError('ERR_TRACE_TOO_LARGE', `trace ${traceId} has ${stored} spans, more than the ${MAX_DETAIL_SPANS} one answer holds: ${pages}`);
       }
@@ -243,7 +245,7 @@ export class QueryService {
     try {
       const [found, scores, running, decisions] = await Promise.all([
         // The bounds just found, not found again; a trace with none yet (its first commit may land now) is looked up by the read.
-        this.store.traces.getTraceBytes(projectId, traceId, lend, bounds),
+        slimPastBound ? null : this.store.traces.getTraceBytes(projectId, traceId, lend, bounds),
         this.scoresOf(projectId, traceId),
         this.store.runningSpans.ofTraces(projectId, [traceId]),
         // Tail sampling: the detail says a sampled-out trace is slim, as the list and /tree do.
