@@ -8,6 +8,7 @@ import { type Columns, columnsOf } from './read.js';
 import { DuckDbWriter } from './writer.js';
 import { FIRST_ROW_GROUP_ROWS, attach, connectTo, detach, isInvalidated, reattach, recordsPerCommit, rowGroupRowsOf } from './catalog.js';
 import { MIGRATIONS } from './migrations.js';
+import { inTransaction } from './transaction.js';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 import { REVIEW_TABLES } from './schema-review-tables.js';
 import { PROMPT_TABLES } from './schema-prompt-tables.js';
@@ -263,11 +264,20 @@ export class DuckDbStore implements Store {
         .then((result) => Number(result.getRows()[0]?.[0] ?? SCHEMA_VERSION))
         .catch(() => SCHEMA_VERSION);
       await this.connection.run(SCHEMA_SQL + REVIEW_TABLES + PROMPT_TABLES + DASHBOARD_TABLES);
-      for (const step of MIGRATIONS) if (step.from >= stored) await this.connection.run(step.sql);
+      const version = (v: number) =>
+        this.connection.run(`INSERT INTO spoor_meta VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [String(v)]);
+      // Each step commits with the version it brings the file to: after a stop between steps the
+      // next start resumes after the last one done (a step run again on a table it already rebuilt
+      // would fail, and the file would not open).
+      for (const step of MIGRATIONS) {
+        if (step.from < stored) continue;
+        await inTransaction(this.connection, async () => {
+          await this.connection.run(step.sql);
+          await version(step.from + 1);
+        });
+      }
       await this.sampling.makeFactsViews(this.connection);
-      await this.connection.run(`INSERT INTO spoor_meta VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [
-        String(SCHEMA_VERSION),
-      ]);
+      await version(SCHEMA_VERSION);
       // The size the file was made with, which DuckDB does not keep: it is attached with it from now on.
       await this.connection.run(`INSERT INTO spoor_meta VALUES ('row_group_rows', $1) ON CONFLICT (key) DO NOTHING`, [String(this.rowGroupRows)]);
       // Transactions are numbered on past every number stored, so a cursor a viewer kept across a restart stays true.

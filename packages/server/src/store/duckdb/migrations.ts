@@ -5,7 +5,8 @@ import { traceKeySql } from './trace-key.js';
 import { backfillSpanFacts } from './score-facts.js';
 
 /**
- * Brings a database written by an older Spoor up to `SCHEMA_VERSION`, run after `SCHEMA_SQL`.
+ * Brings a database written by an older Spoor up to `SCHEMA_VERSION`, run after `SCHEMA_SQL`;
+ * each step in one transaction with the version it brings the file to (`DuckDbStore.migrate`).
  * Columns are added at the end of a table, so the appender's column order holds for old and new
  * files alike; where they must come before the last (`trace_parts`' before `commit_seq`, which
  * the writer appends last), the step builds the table again. Keyed by the version each step
@@ -80,12 +81,10 @@ ALTER TABLE span_stats ADD COLUMN IF NOT EXISTS response_id VARCHAR;
     // without it, in one transaction, so a stop halfway leaves the old table as it was.
     from: 15,
     sql: `
-BEGIN TRANSACTION;
 ${samplingDecisionsTable('sampling_decisions_16')};
 INSERT INTO sampling_decisions_16 SELECT project_id, trace_id, kept, reason, start_us, end_us, decided_us FROM sampling_decisions;
 DROP TABLE sampling_decisions;
 ALTER TABLE sampling_decisions_16 RENAME TO sampling_decisions;
-COMMIT;
 `,
   },
   {
@@ -94,13 +93,11 @@ COMMIT;
     // Parts stored before hold NULL there, and are read from spans instead.
     from: 16,
     sql: `
-BEGIN TRANSACTION;
 ${tracePartsTable('trace_parts_17', 17)};
 INSERT INTO trace_parts_17 SELECT project_id, trace_id, start_us, end_us, span_count, error_count, root_name, root_service, first_name, first_service,
   input_tokens, output_tokens, cost_usd, root_failed, session_id, user_id, ${LONGEST_COLUMNS.map(() => 'NULL').join(', ')}, commit_seq FROM trace_parts;
 DROP TABLE trace_parts;
 ALTER TABLE trace_parts_17 RENAME TO trace_parts;
-COMMIT;
 `,
   },
   {
@@ -112,13 +109,11 @@ COMMIT;
     sql: `
 ALTER TABLE experiment_results ADD COLUMN IF NOT EXISTS unpriced_calls BIGINT;
 ALTER TABLE metric_points ADD COLUMN IF NOT EXISTS exact_counts VARCHAR;
-BEGIN TRANSACTION;
 ${tracePartsTable('trace_parts_18', 18)};
 INSERT INTO trace_parts_18 SELECT project_id, trace_id, start_us, end_us, span_count, error_count, root_name, root_service, first_name, first_service,
   input_tokens, output_tokens, cost_usd, root_failed, session_id, user_id, ${LONGEST_COLUMNS.join(', ')}, NULL, commit_seq FROM trace_parts;
 DROP TABLE trace_parts;
 ALTER TABLE trace_parts_18 RENAME TO trace_parts;
-COMMIT;
 `,
   },
   {
@@ -143,12 +138,10 @@ ${backfillSpanFacts()}
     // computes alike), compared before the id: built again with the column before commit_seq.
     from: 21,
     sql: `
-BEGIN TRANSACTION;
 ${tracePartsTable('trace_parts_22', 22)};
 INSERT INTO trace_parts_22 SELECT * EXCLUDE (commit_seq), ${traceKeySql('trace_id')}, commit_seq FROM trace_parts;
 DROP TABLE trace_parts;
 ALTER TABLE trace_parts_22 RENAME TO trace_parts;
-COMMIT;
 `,
   },
   {
@@ -157,12 +150,10 @@ COMMIT;
     // backfill: it would read every span), and their traces' sizes are read from the spans.
     from: 22,
     sql: `
-BEGIN TRANSACTION;
 ${tracePartsTable('trace_parts_23', 23)};
 INSERT INTO trace_parts_23 SELECT * EXCLUDE (commit_seq), NULL, commit_seq FROM trace_parts;
 DROP TABLE trace_parts;
 ALTER TABLE trace_parts_23 RENAME TO trace_parts;
-COMMIT;
 `,
   },
 ];
