@@ -4,6 +4,7 @@ import { DEFAULT_SAMPLING_KEEP } from '@spoor/model';
 import { AppError } from '../../src/errors.js';
 import { QueryService } from '../../src/query/query-service.js';
 import { decideTraces } from '../../src/sampling/backend.js';
+import { repriceSpans } from '../../src/store/reprice.js';
 import { tracePartColumns } from '../../src/store/tables.js';
 import { tracePartsOf } from '../../src/store/trace-parts.js';
 import { resolvePolicy } from '../../src/sampling/policy.js';
@@ -257,6 +258,17 @@ export function describeSamplingContract(adapter: string, open: () => Promise<St
       const refused = await queries.getTrace('default', tid(2)).catch((error: unknown) => error);
       expect(refused).toBeInstanceOf(AppError);
       expect(refused).toMatchObject({ code: 'ERR_TRACE_TOO_LARGE' });
+    });
+
+    it("keeps a sampled-out trace's size through a re-price, as its parts said it before the move", async () => {
+      // Its call unpriced, so the re-price reaches it (a reported cost is left alone).
+      const spans = heavyTrace(1).spans.map((s) => (s.llm === null ? s : { ...s, llm: { ...s.llm, costUsd: null, costSource: null } }));
+      await store.writer.write(recordBatch({ spans }), null);
+      await store.sampling.record('default', [decision(1, false)]);
+      await store.sampling.slim('default', [tid(1)]);
+      const before = await store.traces.traceSize('default', tid(1));
+      expect(await repriceSpans(store.prices, 'default', { fromUs: null, toUs: null }, () => 0.25)).toMatchObject({ traces: 1 });
+      expect(await store.traces.traceSize('default', tid(1))).toEqual(before);
     });
 
     it("finds the traces completed in a stretch of commits, whatever their spans' clocks, a page at a time, and decides a round of traces", async () => {

@@ -38,7 +38,8 @@ export async function updateSpanCosts(connection: DuckDBConnection, projectId: s
 /**
  * Writes the costs through a temporary table, then rebuilds the summary parts of their traces
  * from the spans (one part per trace), so trace totals match the spans. Its texts' bytes are
- * counted again from the spans (a sampled-out trace's: its slim spans' in `span_stats`).
+ * its old parts' (`NULL` where one lacked them), as on ClickHouse: a sampled-out trace's slim spans
+ * in `span_stats` no longer hold the texts its size counts.
  */
 async function updateInTransaction(connection: DuckDBConnection, projectId: string, costs: readonly SpanCost[]): Promise<RepriceResult> {
   await connection.run('CREATE TEMP TABLE repriced (trace_id VARCHAR, span_id VARCHAR, cost DOUBLE)');
@@ -64,6 +65,11 @@ async function updateInTransaction(connection: DuckDBConnection, projectId: stri
     updated += Number(result.rowsChanged);
   }
   const traces = 'SELECT DISTINCT trace_id FROM temp.main.repriced';
+  await connection.run(
+    `CREATE TEMP TABLE repriced_bytes AS SELECT trace_id, CASE WHEN count(text_bytes) = count(*) THEN sum(text_bytes) END AS bytes
+     FROM trace_parts WHERE project_id = $1 AND trace_id IN (${traces}) GROUP BY trace_id`,
+    [projectId],
+  );
   await connection.run(`DELETE FROM trace_parts WHERE project_id = $1 AND trace_id IN (${traces})`, [projectId]);
   await connection.run(
     `INSERT INTO trace_parts
@@ -77,13 +83,13 @@ async function updateInTransaction(connection: DuckDBConnection, projectId: stri
        ${SPAN_CATEGORIES.map((_, i) => `coalesce(max(duration_us) FILTER (WHERE category = ${i}), 0)`).join(', ')},
        count(*) FILTER (WHERE ${UNPRICED_CALL}),
        ${traceKeySql('trace_id')},
-       sum(strlen(attributes) + strlen(events) + strlen(links)),
+       (SELECT b.bytes FROM temp.main.repriced_bytes b WHERE b.trace_id = span_facts.trace_id),
        max(commit_seq)
      FROM span_facts WHERE project_id = $1 AND trace_id IN (${traces})
      GROUP BY project_id, trace_id`,
     [projectId],
   );
   const traceCount = new Set(costs.map((row) => row.traceId)).size;
-  await connection.run('DROP TABLE temp.main.repriced');
+  await connection.run('DROP TABLE temp.main.repriced; DROP TABLE temp.main.repriced_bytes');
   return { spans: updated, traces: traceCount };
 }
