@@ -77,9 +77,17 @@ export function setSpanCosts(data: FakeData, projectId: string, costs: readonly 
       changed++;
     }
   }
-  const kept = data.parts.filter((p) => p.projectId !== projectId || !traces.has(p.traceId));
+  const repriced = (p: (typeof data.parts)[number]) => p.projectId === projectId && traces.has(p.traceId);
+  // The rebuilt parts keep the old parts' text bytes (null where one lacked them), as both engines do.
+  const bytes = new Map<string, number | null>();
+  for (const p of data.parts.filter(repriced)) {
+    const sum = bytes.get(p.traceId);
+    bytes.set(p.traceId, sum === null || p.textBytes === null ? null : (sum ?? 0) + p.textBytes);
+  }
+  const kept = data.parts.filter((p) => !repriced(p));
+  const rebuilt = tracePartsOf(data.spans.filter((s) => s.projectId === projectId && traces.has(s.traceId)));
   data.parts.length = 0;
-  data.parts.push(...kept, ...tracePartsOf(data.spans.filter((s) => s.projectId === projectId && traces.has(s.traceId))));
+  data.parts.push(...kept, ...rebuilt.map((p) => ({ ...p, textBytes: bytes.get(p.traceId) ?? null })));
   return { spans: changed, traces: traces.size };
 }
 
