@@ -463,24 +463,19 @@ describe('DuckDB schema migrations', () => {
 
   it('a stop between two steps resumes after the last step done: the file says how far it got, and opens again', async () => {
     const store = await DuckDbStore.open({ path });
-    await store.writer.write(
-      batchOf({ spans: [span({ traceId: tid(1), spanId: sid(1), startTimeUs: T0, endTimeUs: T0 + 5 })], logs: [], metricPoints: [] }),
-      null,
-    );
+    const spans = [span({ traceId: tid(1), spanId: sid(1), startTimeUs: T0, endTimeUs: T0 + 5 })];
+    await store.writer.write(batchOf({ spans, logs: [], metricPoints: [] }), null);
     await store.close();
     // A table in the way of the step from 22 makes it fail after the step from 21 has rebuilt trace_parts.
     await onFile(`${NO_TRACE_KEYS}UPDATE spoor_meta SET value = '21' WHERE key = 'schema_version'; CREATE TABLE trace_parts_23 (in_the_way INTEGER)`);
     await expect(DuckDbStore.open({ path })).rejects.toThrow();
     expect(await onFile(`SELECT value FROM spoor_meta WHERE key = 'schema_version'`)).toEqual([['22']]);
-
     await onFile('DROP TABLE trace_parts_23');
     const resumed = await DuckDbStore.open({ path });
-    try {
-      expect(await resumed.traces.traceSize('default', tid(1))).toMatchObject({ spans: 1 });
-    } finally {
-      await resumed.close();
-    }
-    expect(await onFile(`SELECT value FROM spoor_meta WHERE key = 'schema_version'`)).toEqual([[String(SCHEMA_VERSION)]]);
+    await resumed.close();
+    expect(await onFile(`SELECT value, (SELECT sum(span_count) FROM trace_parts) FROM spoor_meta WHERE key = 'schema_version'`)).toEqual([
+      [String(SCHEMA_VERSION), '1'],
+    ]);
   });
 
   it('from version 5: positions committed before servers had ids still count, so a restart replays nothing twice', async () => {
