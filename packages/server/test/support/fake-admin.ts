@@ -16,7 +16,7 @@ import type {
   UnpricedModelRecord,
 } from '../../src/store/store.js';
 import { tracePartsOf } from '../../src/store/trace-parts.js';
-import { type FakeData, byText, inRange } from './fake-reads.js';
+import { type FakeData, byText, inRange, partsTextBytes } from './fake-reads.js';
 
 /**
  * The small mutable state of the in-memory fake (prices, alert rules, state, history and silences,
@@ -77,14 +77,9 @@ export function setSpanCosts(data: FakeData, projectId: string, costs: readonly 
       changed++;
     }
   }
-  const repriced = (p: (typeof data.parts)[number]) => p.projectId === projectId && traces.has(p.traceId);
   // The rebuilt parts keep the old parts' text bytes (null where one lacked them), as both engines do.
-  const bytes = new Map<string, number | null>();
-  for (const p of data.parts.filter(repriced)) {
-    const sum = bytes.get(p.traceId);
-    bytes.set(p.traceId, sum === null || p.textBytes === null ? null : (sum ?? 0) + p.textBytes);
-  }
-  const kept = data.parts.filter((p) => !repriced(p));
+  const bytes = new Map([...traces].map((traceId) => [traceId, partsTextBytes(data, projectId, traceId)]));
+  const kept = data.parts.filter((p) => p.projectId !== projectId || !traces.has(p.traceId));
   const rebuilt = tracePartsOf(data.spans.filter((s) => s.projectId === projectId && traces.has(s.traceId)));
   data.parts.length = 0;
   data.parts.push(...kept, ...rebuilt.map((p) => ({ ...p, textBytes: bytes.get(p.traceId) ?? null })));
