@@ -45,7 +45,8 @@ export function seriesSpecOf(aggregate: Aggregate): SeriesSpec {
 export class SeriesReader {
   constructor(private readonly store: Pick<Store, 'alertSeries' | 'metrics'>) {}
 
-  async read(projectId: string, spec: SeriesSpec, range: SeriesRange): Promise<AlertSeriesRow[]> {
+  /** `background`: an alert round's read (`AlertSeriesQuery.background`). */
+  async read(projectId: string, spec: SeriesSpec, range: SeriesRange, background = false): Promise<AlertSeriesRow[]> {
     if (spec.metric === null) {
       return this.store.alertSeries.read({
         projectId,
@@ -54,6 +55,7 @@ export class SeriesReader {
         matchers: spec.matchers,
         by: spec.by,
         ...range,
+        background,
       });
     }
     const endUs = range.startUs + range.buckets * range.stepUs;

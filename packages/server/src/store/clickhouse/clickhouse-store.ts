@@ -90,7 +90,7 @@ export class ClickHouseStore implements Store {
     this.metrics = new ClickHouseMetricReader(this.sql, ch);
     this.analytics = new ClickHouseAnalyticsReader(this.sql);
     this.errors = new ClickHouseErrorStore(this.sql, ch);
-    this.alertSeries = new SqlAlertSeriesReader(this.sql);
+    this.alertSeries = new SqlAlertSeriesReader(this.sql, new ClickHouseSql(ch.background()));
     this.scoreStats = new SqlScoreStatsReader(this.sql);
     this.prices = new ClickHousePriceStore(this.sql, ch, layout);
     this.retention = new ClickHouseRetention(ch, layout);

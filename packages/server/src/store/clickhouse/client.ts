@@ -50,6 +50,18 @@ const SET_SETTINGS = `SET ${Object.entries(SETTINGS)
   .map(([name, value]) => `${name} = ${typeof value === 'string' ? `'${value.replaceAll("'", "''")}'` : String(value)}`)
   .join(', ')}`;
 
+/**
+ * Query priorities. A ClickHouse server pauses a running query, a second at a time, while one of a
+ * higher priority (a smaller number) runs; 0 takes no part, neither waiting nor holding others up.
+ * A commit's inserts go before the alert rounds' reads, which nobody waits on: at sustained load
+ * on the 100M bench store, a round's reads grew to seconds beside the inserts and merges on two
+ * cores, and with them commits slowed past a second and requests were refused; with the rounds
+ * giving way, none were (BENCHMARKS.md). What a user asks for keeps priority 0. The embedded
+ * engine leaves them out: a setting stays on its connection for the queries after.
+ */
+const INSERT_SETTINGS: ClickHouseSettings = { priority: '1' };
+const BACKGROUND_SETTINGS: ClickHouseSettings = { priority: '2' };
+
 /** The client's own console logging is off: every failure reaches the caller as a `StoreError`. */
 const QUIET = { level: ClickHouseLogLevel.OFF };
 
@@ -268,8 +280,20 @@ export class ChClient {
     readonly where: string,
     /** The embedded engine's folder, or `null` for a server over HTTP. */
     private readonly chdbPath: string | null = null,
+    /** What this client's reads (`rows`) run with: `background()`'s, or nothing. */
+    private readonly readSettings: ClickHouseSettings | undefined = undefined,
   ) {
     this.tables = tablesIn(database);
+  }
+
+  /** This client with its reads given way to inserts (`BACKGROUND_SETTINGS`): for the alert rounds. Closing it closes this one. */
+  background(): ChClient {
+    return new ChClient(this.client, this.database, this.where, this.chdbPath, this.chdbPath === null ? BACKGROUND_SETTINGS : undefined);
+  }
+
+  /** What an insert runs with: before background reads, on a server. */
+  private get insertSettings(): ClickHouseSettings | undefined {
+    return this.chdbPath === null ? INSERT_SETTINGS : undefined;
   }
 
   static async open(target: ClickHouseTarget): Promise<ChClient> {
@@ -308,7 +332,7 @@ export class ChClient {
   /** Rows of a query as objects (JSONEachRow). */
   async rows<T>(what: string, sql: string, params?: ChParams | Record<string, unknown>): Promise<T[]> {
     try {
-      const result = await this.client.query({ query: sql, query_params: paramsOf(params), format: 'JSONEachRow' });
+      const result = await this.client.query({ query: sql, query_params: paramsOf(params), format: 'JSONEachRow', clickhouse_settings: this.readSettings });
       return await result.json<T>();
     } catch (cause) {
       throw this.failure(what, cause);
@@ -401,6 +425,7 @@ export class ChClient {
       const { stream } = await this.client.exec({
         query: `INSERT INTO ${table} (${list}) FORMAT Native`,
         values: Readable.from([body], { objectMode: false }),
+        clickhouse_settings: INSERT_SETTINGS,
       });
       for await (const _ of stream as AsyncIterable<Buffer>) {
         // The answer to an insert is empty; reading it to the end frees the connection.
@@ -419,6 +444,7 @@ export class ChClient {
         columns: columns as [string, ...string[]],
         values: Readable.from([Buffer.from(text)], { objectMode: false }),
         format: 'TabSeparated',
+        clickhouse_settings: this.insertSettings,
       });
     } catch (cause) {
       throw this.failure(what, cause);

@@ -162,10 +162,14 @@ export abstract class SqlErrorStore implements ErrorStore {
 
 /** Alert series, read whole from the records each time. */
 export class SqlAlertSeriesReader implements AlertSeriesReader {
-  constructor(protected readonly sql: SqlEngine) {}
+  /** `background`: the engine an alert round's reads go through (`AlertSeriesQuery.background`). */
+  constructor(
+    protected readonly sql: SqlEngine,
+    private readonly background: SqlEngine = sql,
+  ) {}
 
   read(query: AlertSeriesQuery): Promise<AlertSeriesRow[]> {
-    return alertSeries(this.sql, query);
+    return alertSeries(query.background === true ? this.background : this.sql, query);
   }
 }
 
