@@ -120,12 +120,22 @@ function bind(sql, params) {
 
 async function run({ session, applied }, url, body) {
   const params = {};
+  const given = new Set();
   for (const [key, value] of url.searchParams) {
     if (key.startsWith('param_')) params[key.slice(6)] = value;
-    else if (!NOT_SETTINGS.has(key) && applied.get(key) !== value) {
+    else if (!NOT_SETTINGS.has(key)) {
+      given.add(key);
+      if (applied.get(key) === value) continue;
       await session.queryAsync(`SET ${key} = ${/^-?\d+(\.\d+)?$/.test(value) ? value : `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`}`);
       applied.set(key, value);
     }
+  }
+  // A server applies a request's settings to that request alone: one an earlier request set on
+  // this connection (a query's priority) goes back to its default.
+  const left = [...applied.keys()].filter((key) => !given.has(key));
+  if (left.length > 0) {
+    await session.queryAsync(`SET ${left.map((key) => `${key} = DEFAULT`).join(', ')}`);
+    for (const key of left) applied.delete(key);
   }
   const inline = url.searchParams.get('query');
   const native = inline === null ? null : NATIVE_INSERT.exec(inline);

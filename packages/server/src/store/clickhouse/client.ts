@@ -58,9 +58,12 @@ const SET_SETTINGS = `SET ${Object.entries(SETTINGS)
  * cores, and with them commits slowed past a second and requests were refused; with the rounds
  * giving way, none were (BENCHMARKS.md). What a user asks for keeps priority 0. The embedded
  * engine leaves them out: a setting stays on its connection for the queries after.
+ *
+ * A paused read can run past the client's minute; ClickHouse ends it first, and ends it if the
+ * client goes, so a round that gave up leaves nothing running beside the next.
  */
 const INSERT_SETTINGS: ClickHouseSettings = { priority: '1' };
-const BACKGROUND_SETTINGS: ClickHouseSettings = { priority: '2' };
+const BACKGROUND_SETTINGS: ClickHouseSettings = { priority: '2', max_execution_time: 50, cancel_http_readonly_queries_on_client_close: 1 };
 
 /** The client's own console logging is off: every failure reaches the caller as a `StoreError`. */
 const QUIET = { level: ClickHouseLogLevel.OFF };

@@ -4,6 +4,7 @@ import { T0, emptyLlm, sid, span, tid } from '../../../test/support/record-fixtu
 import { type RecordingProxy, startRecordingProxy } from '../../../test/support/recording-proxy.js';
 import type { AlertSeriesQuery } from '../store.js';
 import { batchOf } from '../tables.js';
+import { ChClient } from './client.js';
 import { ClickHouseStore } from './clickhouse-store.js';
 
 // What each request to a ClickHouse server runs with, read on the wire: a commit's inserts before
@@ -79,5 +80,18 @@ describe('ClickHouse query priorities', () => {
     const detail = await sent(() => store.traces.getTrace('default', tid(1)));
     expect(detail.length).toBeGreaterThan(0);
     for (const params of detail) expect(params.get('priority')).toBeNull();
+  });
+
+  it('runs each request with its own priority on the server: one a connection ran before does not stay', async () => {
+    const { username, password } = new URL(endpoint.url);
+    const ch = await ChClient.open({ url: `http://${username}:${password}@${new URL(proxy.url).host}/priorities` });
+    const priority = async (client: ChClient): Promise<number> =>
+      (await client.row<{ p: number }>('read the priority', "SELECT toUInt8(getSetting('priority')) AS p"))!.p;
+    // One after another, so each reuses the connection the one before let go.
+    for (let i = 0; i < 3; i++) {
+      expect(await priority(ch.background())).toBe(2);
+      expect(await priority(ch)).toBe(0);
+    }
+    await ch.close();
   });
 });
