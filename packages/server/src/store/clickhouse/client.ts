@@ -291,12 +291,12 @@ export class ChClient {
 
   /** This client with its reads given way to inserts (`BACKGROUND_SETTINGS`): for the alert rounds. Closing it closes this one. */
   background(): ChClient {
-    return new ChClient(this.client, this.database, this.where, this.chdbPath, this.chdbPath === null ? BACKGROUND_SETTINGS : undefined);
+    return new ChClient(this.client, this.database, this.where, this.chdbPath, this.onServer(BACKGROUND_SETTINGS));
   }
 
-  /** What an insert runs with: before background reads, on a server. */
-  private get insertSettings(): ClickHouseSettings | undefined {
-    return this.chdbPath === null ? INSERT_SETTINGS : undefined;
+  /** `settings` on a server; none on the embedded engine, whose connection would keep them for the queries after. */
+  private onServer(settings: ClickHouseSettings): ClickHouseSettings | undefined {
+    return this.chdbPath === null ? settings : undefined;
   }
 
   static async open(target: ClickHouseTarget): Promise<ChClient> {
@@ -447,7 +447,7 @@ export class ChClient {
         columns: columns as [string, ...string[]],
         values: Readable.from([Buffer.from(text)], { objectMode: false }),
         format: 'TabSeparated',
-        clickhouse_settings: this.insertSettings,
+        clickhouse_settings: this.onServer(INSERT_SETTINGS),
       });
     } catch (cause) {
       throw this.failure(what, cause);
